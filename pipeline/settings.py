@@ -1,0 +1,166 @@
+"""Study settings: one validated YAML file (``study.yaml``) at the study root.
+
+A study is a folder holding ``study.yaml``, ``codebook.yaml``, ``data/raw/``,
+``data/coded/`` and ``reports/``. Every field has a sensible default, so an
+empty ``study.yaml`` is a valid study; unknown fields are errors (a typo must
+not silently fall back to a default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import QualpipeError
+
+SETTINGS_FILE = "study.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SpeakerLabels(_Strict):
+    """Labels at line start that open a turn (matched case-insensitively, before ':')."""
+
+    interviewer: list[str] = ["I", "Int", "Intervjuer", "Interviewer"]
+    informant: list[str] = ["IP", "B", "R", "Inf", "Informant", "Intervjuperson"]
+
+    @field_validator("interviewer", "informant")
+    @classmethod
+    def _non_empty(cls, labels: list[str]) -> list[str]:
+        if not labels or any(not label.strip() for label in labels):
+            raise ValueError("needs at least one non-empty label")
+        return labels
+
+
+class AnonymisationSettings(_Strict):
+    """How identifiers are detected and replaced (see pipeline.anonymise)."""
+
+    ner_labels: list[str] = ["PER", "ORG", "LOC", "GPE_LOC", "GPE_ORG"]
+    style: Literal["tags", "surrogates"] = "tags"
+    # Strings the researchers know must go (informants' and caseworkers' names,
+    # the borettslag ...), and terms that must stay (institutions, the scheme).
+    known_identifiers: list[str] = []
+    keep_terms: list[str] = [
+        "NAV", "Husbanken", "startlån", "Trondheim kommune", "Trondheim", "Norge",
+        "Østlandet", "Boligkontoret", "Kommunale boliger", "Leie til eie",
+    ]
+    # Detections scoring below this go to the review sheet.
+    review_below: float = 0.75
+    # Environment variable holding a passphrase; when set, the key is encrypted.
+    key_passphrase_env: str = "QUALPIPE_KEY_PASSPHRASE"
+    seed: int = 2019
+
+
+class CodingSettings(_Strict):
+    unit: Literal["segment", "turn"] = "segment"
+    # Below this many human-coded positive examples a code is served by rules alone.
+    min_examples_per_code: int = 10
+    seed: int = 2019
+
+
+class TopicSettings(_Strict):
+    seed: int = 2019
+    min_topic_size: int = 12
+    n_components: int = 50
+
+
+class ReportSettings(_Strict):
+    title: str = "Funn fra intervjustudien"
+    subtitle: str = ""
+    small_group_warning_below: int = 5
+    quotes_per_group: int = 3
+
+
+class StudySettings(_Strict):
+    name: str = "Intervjustudie"
+    # "auto": the first installed of nb_core_news_md, nb_core_news_sm, nb_norne_sm.
+    model: str = "auto"
+    speaker_labels: SpeakerLabels = SpeakerLabels()
+    groups: list[str] = Field(default_factory=list)
+    # How each group is named when an informant is quoted, e.g. "boligkjøper".
+    group_labels: dict[str, str] = Field(default_factory=dict)
+    anonymisation: AnonymisationSettings = AnonymisationSettings()
+    coding: CodingSettings = CodingSettings()
+    topics: TopicSettings = TopicSettings()
+    report: ReportSettings = ReportSettings()
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study folder and its validated settings; knows where everything lives."""
+
+    root: Path
+    settings: StudySettings
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.raw_dir / "transcripts"
+
+    @property
+    def context_dir(self) -> Path:
+        return self.raw_dir / "context"
+
+    @property
+    def coded_dir(self) -> Path:
+        return self.root / "data" / "coded"
+
+    @property
+    def human_dir(self) -> Path:
+        """Human codings as plain CSV, one file per coder: the durable record."""
+        return self.coded_dir / "human"
+
+    @property
+    def private_dir(self) -> Path:
+        """Raw text and the pseudonym key. Git-ignored, never shared."""
+        return self.root / "data" / "private"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def codebook_path(self) -> Path:
+        return self.root / "codebook.yaml"
+
+    @property
+    def store_path(self) -> Path:
+        return self.coded_dir / "study.sqlite"
+
+    @property
+    def private_store_path(self) -> Path:
+        return self.private_dir / "ingested.sqlite"
+
+
+def load_study(root: str | Path = ".") -> Study:
+    """Read and validate ``study.yaml`` in ``root``; a missing file means defaults."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise QualpipeError("study folder does not exist", root)
+    path = root / SETTINGS_FILE
+    data: dict = {}
+    if path.exists():
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}: " if mark else ""
+            raise QualpipeError(f"{where}invalid YAML ({getattr(exc, 'problem', exc)})", path) from exc
+        if not isinstance(data, dict):
+            raise QualpipeError("expected a mapping of settings at the top level", path)
+    try:
+        settings = StudySettings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise QualpipeError(f"setting '{field}': {first['msg']}", path) from exc
+    return Study(root=root, settings=settings)
