@@ -59,6 +59,8 @@ class AnonymisationSettings(_Strict):
 
 class CodingSettings(_Strict):
     unit: Literal["segment", "turn"] = "segment"
+    # Whose decision counts where several human coders decided a segment.
+    primary_coder: str | None = None
     # Below this many human-coded positive examples a code is served by rules alone.
     min_examples_per_code: int = 10
     seed: int = 2019

@@ -173,8 +173,8 @@ class PrivateStore(_Database):
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE transcripts (
             file TEXT PRIMARY KEY, informant_id TEXT NOT NULL, sha256 TEXT NOT NULL,
-            format TEXT NOT NULL, encoding TEXT NOT NULL, notes TEXT NOT NULL,
-            ingested_at TEXT NOT NULL);
+            fingerprint TEXT NOT NULL, format TEXT NOT NULL, encoding TEXT NOT NULL,
+            notes TEXT NOT NULL, ingested_at TEXT NOT NULL);
         CREATE TABLE turns (
             file TEXT NOT NULL REFERENCES transcripts(file) ON DELETE CASCADE,
             turn_index INTEGER NOT NULL, speaker TEXT NOT NULL, label TEXT NOT NULL,
@@ -194,16 +194,22 @@ class PrivateStore(_Database):
         with contextlib.suppress(OSError):
             os.chmod(self.path, 0o600)
 
-    def transcript_hashes(self) -> dict[str, str]:
+    def fingerprints(self) -> dict[str, str]:
+        """file -> fingerprint of (raw bytes, settings, model) it was segmented with."""
+        return {r["file"]: r["fingerprint"] for r in self.conn.execute("SELECT file, fingerprint FROM transcripts")}
+
+    def raw_hashes(self) -> dict[str, str]:
+        """file -> sha256 of the raw file bytes as ingested."""
         return {r["file"]: r["sha256"] for r in self.conn.execute("SELECT file, sha256 FROM transcripts")}
 
-    def replace_transcript(self, informant_id: str, transcript: Transcript, segments: list[Segment]) -> None:
+    def replace_transcript(self, informant_id: str, transcript: Transcript, segments: list[Segment],
+                           fingerprint: str) -> None:
         """Store one parsed transcript and its segments, replacing any older version."""
         with self.transaction() as db:
             db.execute("DELETE FROM transcripts WHERE file = ?", (transcript.file,))
             db.execute(
-                "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (transcript.file, informant_id, transcript.sha256, transcript.format,
+                "INSERT INTO transcripts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (transcript.file, informant_id, transcript.sha256, fingerprint, transcript.format,
                  transcript.encoding, json.dumps(list(transcript.notes), ensure_ascii=False), utc_now()),
             )
             db.executemany(
@@ -272,7 +278,10 @@ class StudyStore(_Database):
             status TEXT NOT NULL CHECK (status IN ('suggested', 'accepted', 'rejected')),
             codebook_version TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
             PRIMARY KEY (segment_id, code, coder));
-        CREATE INDEX codings_by_source ON codings(source, coder)
+        CREATE INDEX codings_by_source ON codings(source, coder);
+        CREATE TABLE human_reviews (
+            segment_id TEXT NOT NULL, coder TEXT NOT NULL, codebook_version TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL, PRIMARY KEY (segment_id, coder))
         """,
     ]
 
@@ -376,9 +385,43 @@ class StudyStore(_Database):
                      c.created_at or now, c.updated_at or now),
                 )
 
+    def record_human_decisions(self, coder: str, decisions: dict[str, set[str]], codebook_version: str,
+                               reviewed_at: str | None = None) -> None:
+        """One human coder's complete decision for each listed segment.
+
+        ``decisions`` maps segment id -> the codes that apply (empty: none
+        applies). Earlier decisions of this coder on these segments are
+        replaced; other coders and machine codings are untouched.
+        """
+        now = reviewed_at or utc_now()
+        with self.transaction() as db:
+            for segment_id, codes in decisions.items():
+                db.execute("DELETE FROM codings WHERE source = 'human' AND coder = ? AND segment_id = ?",
+                           (coder, segment_id))
+                db.execute("INSERT OR REPLACE INTO human_reviews VALUES (?, ?, ?, ?)",
+                           (segment_id, coder, codebook_version, now))
+                db.executemany(
+                    "INSERT INTO codings VALUES (?, ?, 'human', ?, NULL, 'accepted', ?, ?, ?)",
+                    [(segment_id, code, coder, codebook_version, now, now) for code in sorted(codes)],
+                )
+
+    def human_reviews(self, coder: str | None = None) -> dict[str, dict[str, str]]:
+        """segment id -> {coder: reviewed_at} for segments a human has decided."""
+        sql, args = "SELECT segment_id, coder, reviewed_at FROM human_reviews", ()
+        if coder:
+            sql, args = sql + " WHERE coder = ?", (coder,)
+        found: dict[str, dict[str, str]] = {}
+        for row in self.conn.execute(sql, args):
+            found.setdefault(row["segment_id"], {})[row["coder"]] = row["reviewed_at"]
+        return found
+
+    def human_coders(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT coder FROM human_reviews ORDER BY coder")]
+
     def delete_human_coder(self, coder: str) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM codings WHERE source = 'human' AND coder = ?", (coder,))
+            db.execute("DELETE FROM human_reviews WHERE coder = ?", (coder,))
 
     def codings(self, source: str | None = None, coder: str | None = None) -> list[Coding]:
         sql, where, args = "SELECT * FROM codings", [], []

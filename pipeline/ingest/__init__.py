@@ -1,0 +1,109 @@
+"""Ingest: raw transcripts + informants table -> turns and segments (private store).
+
+Everything is read and checked before anything is written, so bad input
+leaves the stores as they were. Only new or changed transcripts are segmented
+again; a transcript is "changed" when its bytes, the speaker labels, the
+coding unit or the spaCy pipeline changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import QualpipeError
+from ..nlp import load_nlp, model_id
+from ..progress import Track, no_progress
+from ..records import Informant, Transcript
+from ..settings import Study
+from ..store import PrivateStore, StudyStore
+from .informants import InformantTable, check_against_transcripts, find_table, read_informants
+from .readers import SUPPORTED_SUFFIXES, read_transcript
+from .segment import segment_turns
+from .turns import LabelMatcher, parse_turns
+
+__all__ = ["IngestResult", "ingest_study", "read_study_transcripts", "load_informant_table", "parse_file"]
+
+
+@dataclass
+class IngestResult:
+    informants: list[Informant]
+    segmented: list[str] = field(default_factory=list)  # files (re)segmented this run
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def list_transcript_files(transcripts_dir: Path) -> list[str]:
+    if not transcripts_dir.is_dir():
+        raise QualpipeError("transcripts folder not found", transcripts_dir)
+    files = sorted(p.name for p in transcripts_dir.iterdir()
+                   if p.is_file() and not p.name.startswith((".", "~$")))
+    unsupported = [f for f in files if Path(f).suffix.lower() not in SUPPORTED_SUFFIXES]
+    if unsupported:
+        raise QualpipeError(
+            f"unsupported transcript format (use {', '.join(SUPPORTED_SUFFIXES)})", transcripts_dir / unsupported[0])
+    if not files:
+        raise QualpipeError("no transcripts found", transcripts_dir)
+    return files
+
+
+def parse_file(path: Path, matcher: LabelMatcher) -> Transcript:
+    """Read and parse one transcript file into turns."""
+    data = path.read_bytes()
+    raw = read_transcript(path, data)
+    turns, notes = parse_turns(path, raw.lines, matcher)
+    return Transcript(file=path.name, format=raw.format, encoding=raw.encoding,
+                      sha256=hashlib.sha256(data).hexdigest(), turns=tuple(turns),
+                      notes=tuple(raw.notes + notes))
+
+
+def load_informant_table(study: Study) -> InformantTable:
+    return read_informants(find_table(study.raw_dir), study.settings.groups)
+
+
+def read_study_transcripts(study: Study, track: Track = no_progress) -> tuple[InformantTable, list[Transcript]]:
+    """Read and check every transcript and the informants table; writes nothing."""
+    table = load_informant_table(study)
+    files = list_transcript_files(study.transcripts_dir)
+    check_against_transcripts(table, files, study.transcripts_dir)
+    matcher = LabelMatcher.from_settings(study.settings.speaker_labels)
+    transcripts = [parse_file(study.transcripts_dir / f, matcher)
+                   for f in track(files, description="Leser transkripsjoner", total=len(files))]
+    return table, transcripts
+
+
+def _config_fingerprint(study: Study, model: str) -> str:
+    settings = study.settings
+    config = {"labels": settings.speaker_labels.model_dump(), "unit": settings.coding.unit, "model": model}
+    return json.dumps(config, sort_keys=True)
+
+
+def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
+    """Parse, check and segment the study's transcripts into the private store."""
+    table, transcripts = read_study_transcripts(study, track)
+    by_file = {i.file: i for i in table.informants}
+    nlp = load_nlp(study.settings.model)
+    config = _config_fingerprint(study, model_id(nlp))
+    result = IngestResult(informants=table.informants)
+    with PrivateStore(study.private_store_path) as private:
+        known = private.fingerprints()
+        fingerprints = {t.file: hashlib.sha256((t.sha256 + config).encode()).hexdigest() for t in transcripts}
+        todo = [t for t in transcripts if known.get(t.file) != fingerprints[t.file]]
+        result.unchanged = [t.file for t in transcripts if t not in todo]
+        result.removed = sorted(set(known) - set(fingerprints))
+        for transcript in track(todo, description="Deler i segmenter", total=len(todo)):
+            informant = by_file[transcript.file]
+            segments = segment_turns(list(transcript.turns), informant.id, nlp, study.settings.coding.unit)
+            private.replace_transcript(informant.id, transcript, segments, fingerprints[transcript.file])
+            result.segmented.append(transcript.file)
+        if result.removed:
+            private.remove_transcripts(result.removed)
+    with StudyStore(study.store_path) as store:
+        store.replace_informants(table.informants)
+        if result.removed:
+            store.remove_transcripts(result.removed)
+    result.notes = [note for t in transcripts for note in t.notes]
+    return result

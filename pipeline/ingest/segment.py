@@ -1,0 +1,79 @@
+"""Split turns into segments, the coding unit, with stable ids.
+
+A segment id is derived from the segment's content and its position: the
+file, the speaker, the text, and how many identical (speaker, text) segments
+came before it in the file. Editing one part of a transcript therefore leaves
+the ids — and so the codings — of every unchanged segment elsewhere intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+
+from spacy.language import Language
+
+from ..nlp import sentence_components
+from ..records import Segment, Turn
+
+
+def segment_id(file: str, speaker: str, text: str, occurrence: int) -> str:
+    key = "\x1f".join((file, speaker, " ".join(text.split()), str(occurrence)))
+    return "s" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def sentence_spans(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> list[list[tuple[int, int]]]:
+    """Character spans of the sentences of each text, whitespace trimmed."""
+    keep = set(sentence_components(nlp))
+    disable = [name for name in nlp.pipe_names if name not in keep]
+    spans: list[list[tuple[int, int]]] = []
+    with nlp.select_pipes(disable=disable):
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            found = []
+            for sent in doc.sents:
+                start, end = sent.start_char, sent.end_char
+                # Split sentences the model ran across paragraph breaks.
+                for piece_start, piece_end in _split_paragraphs(doc.text, start, end):
+                    if piece_end > piece_start:
+                        found.append((piece_start, piece_end))
+            spans.append(found)
+    return spans
+
+
+def _split_paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces, cursor = [], start
+    while True:
+        cut = text.find("\n", cursor, end)
+        stop = end if cut == -1 else cut
+        left, right = cursor, stop
+        while left < right and text[left].isspace():
+            left += 1
+        while right > left and text[right - 1].isspace():
+            right -= 1
+        pieces.append((left, right))
+        if cut == -1:
+            return pieces
+        cursor = cut + 1
+
+
+def segment_turns(turns: list[Turn], informant_id: str, nlp: Language, unit: str = "segment") -> list[Segment]:
+    """Segments of all turns of one transcript, in order."""
+    if unit == "turn":
+        spans = [[(0, len(t.text))] for t in turns]
+    else:
+        spans = sentence_spans(nlp, (t.text for t in turns))
+    seen: Counter[tuple[str, str]] = Counter()
+    segments: list[Segment] = []
+    for turn, turn_spans in zip(turns, spans):
+        for start, end in turn_spans:
+            text = turn.text[start:end]
+            key = (turn.speaker, " ".join(text.split()))
+            occurrence = seen[key]
+            seen[key] += 1
+            segments.append(Segment(
+                segment_id=segment_id(turn.file, turn.speaker, text, occurrence),
+                informant_id=informant_id, file=turn.file, turn_index=turn.turn_index,
+                speaker=turn.speaker, start=start, end=end, text=text,
+            ))
+    return segments

@@ -1,0 +1,37 @@
+"""``qualpipe run``: every stage, in order, raw transcripts to report.
+
+Each stage is a function ``(study, track) -> str`` returning a one-line
+summary. Stages are listed in the order data flows; each reads what the
+previous one stored, so any stage can also be run alone from the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .ingest import ingest_study
+from .progress import Track, no_progress
+from .settings import Study
+
+Stage = Callable[[Study, Track], str]
+
+
+def ingest_stage(study: Study, track: Track = no_progress) -> str:
+    result = ingest_study(study, track)
+    line = (f"{len(result.informants)} informanter; {len(result.segmented)} transkripsjoner segmentert, "
+            f"{len(result.unchanged)} uendret")
+    if result.removed:
+        line += f", {len(result.removed)} fjernet"
+    return "\n".join([line, *result.notes])
+
+
+def stages() -> list[tuple[str, Stage]]:
+    """The stages of a full run, in order."""
+    return [
+        ("ingest", ingest_stage),
+    ]
+
+
+def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None] = print) -> None:
+    for name, stage in stages():
+        echo(f"[{name}] {stage(study, track)}")

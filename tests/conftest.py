@@ -1,0 +1,62 @@
+"""Shared fixtures: small studies built in a temporary folder.
+
+``make_study`` writes a study folder from plain strings/bytes so every test
+states its own input. ``demo_study`` is a copy of the repository's worked
+demo study, for end-to-end tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+DEFAULT_SETTINGS = """\
+name: Teststudie
+groups: [stayed, sold_bought, back_to_rental, staff]
+"""
+
+
+@pytest.fixture
+def make_study(tmp_path):
+    """Build a study: make_study({"a.txt": "I: ...\\nIP: ..."}, informants="id,file,group\\n1,a.txt,stayed\\n")."""
+
+    def build(transcripts: dict[str, str | bytes], informants: str | None = None,
+              settings: str = DEFAULT_SETTINGS, codebook: str | None = None, root: Path | None = None) -> Path:
+        root = root or tmp_path / "study"
+        folder = root / "data" / "raw" / "transcripts"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in transcripts.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            (folder / name).write_bytes(data)
+        if informants is None:
+            informants = "id,file,group\n" + "".join(
+                f"{i},{name},stayed\n" for i, name in enumerate(sorted(transcripts), start=1))
+        (root / "data" / "raw" / "informants.csv").write_text(informants, encoding="utf-8")
+        (root / "study.yaml").write_text(settings, encoding="utf-8")
+        source_codebook = REPO / "codebook.yaml"
+        if codebook is not None:
+            (root / "codebook.yaml").write_text(codebook, encoding="utf-8")
+        elif source_codebook.exists():
+            shutil.copy(source_codebook, root / "codebook.yaml")
+        return root
+
+    return build
+
+
+@pytest.fixture
+def demo_study(tmp_path) -> Path:
+    """A private copy of the repository's demo study (raw data, settings, codebook, human codings)."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    for name in ("study.yaml", "codebook.yaml"):
+        if (REPO / name).exists():
+            shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    human = REPO / "data" / "coded" / "human"
+    if human.exists():
+        shutil.copytree(human, root / "data" / "coded" / "human")
+    return root
