@@ -175,7 +175,7 @@ def _paragraph_text(element) -> str:
 def _read_odt(path: Path, data: bytes) -> RawLines:
     import io
 
-    from odf import teletype, text
+    from odf import teletype
     from odf.opendocument import load
 
     _open_zip(path, data, ".odt")
@@ -185,21 +185,22 @@ def _read_odt(path: Path, data: bytes) -> RawLines:
         raise QualpipeError(f"not a valid .odt file ({exc.__class__.__name__}: {exc})", path) from exc
     lines: list[Line] = []
     for element in document.text.childNodes:
-        for paragraph in _odt_paragraphs(element, text):
+        for paragraph in _odt_paragraphs(element):
             lines.extend(Line(part) for part in teletype.extractText(paragraph).split("\n"))
     if not any(line.text.strip() for line in lines):
         raise QualpipeError("file is empty (the document has no text)", path)
     return RawLines("odt", "utf-8", lines)
 
 
-def _odt_paragraphs(element, text_module):
+def _odt_paragraphs(element):
     """Paragraphs and headings in document order, descending into lists and sections."""
-    qname = getattr(element, "qname", None)
-    if qname in (text_module.P().qname, text_module.H().qname):
+    from odf.namespaces import TEXTNS
+
+    if getattr(element, "qname", None) in ((TEXTNS, "p"), (TEXTNS, "h")):
         yield element
         return
     for child in getattr(element, "childNodes", []):
-        yield from _odt_paragraphs(child, text_module)
+        yield from _odt_paragraphs(child)
 
 
 # ------------------------------------------------------------------- subtitles
