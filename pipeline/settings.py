@@ -67,9 +67,33 @@ class CodingSettings(_Strict):
 
 
 class TopicSettings(_Strict):
+    """Emergent topics (pipeline.topics); defaults suit a few thousand segments."""
+
     seed: int = 2019
+    # A topic needs about this many documents; caps the number of topics.
     min_topic_size: int = 12
+    # Dimensions of the TF-IDF + SVD embedding of each document.
     n_components: int = 50
+    # Dimensions after the PCA step BERTopic runs before clustering.
+    reduced_components: int = 10
+    # At most this many topics (KMeans k = min(n_topics, documents // min_topic_size)).
+    n_topics: int = 12
+    # Segments with fewer content lemmas are joined with their neighbours in the turn.
+    min_content_lemmas: int = 4
+    top_lemmas: int = 10
+    representative_documents: int = 3
+    # A topic whose best-matching code covers less than this share of its documents
+    # is listed as a candidate new code.
+    code_overlap_min: float = 0.3
+    extra_stop_words: list[str] = []
+
+
+class CompareSettings(_Strict):
+    """Group comparison and informant clustering (pipeline.compare)."""
+
+    by: str = "group"  # default informant attribute for `qualpipe compare`
+    top_codes: int = 5
+    max_clusters: int = 6
 
 
 class ReportSettings(_Strict):
@@ -89,6 +113,7 @@ class StudySettings(_Strict):
     group_labels: dict[str, str] = Field(default_factory=dict)
     anonymisation: AnonymisationSettings = AnonymisationSettings()
     coding: CodingSettings = CodingSettings()
+    compare: CompareSettings = CompareSettings()
     topics: TopicSettings = TopicSettings()
     report: ReportSettings = ReportSettings()
 
