@@ -97,10 +97,22 @@ class CompareSettings(_Strict):
 
 
 class ReportSettings(_Strict):
+    """The findings report (pipeline.report; see docs/report.md)."""
+
     title: str = "Funn fra intervjustudien"
     subtitle: str = ""
     small_group_warning_below: int = 5
-    quotes_per_group: int = 3
+    # Representative quotes per code and group (2–4 reads well in a report).
+    quotes_per_group: int = Field(3, ge=1, le=10)
+    # Quotes shorter than this say little alone ("Ja, det var viktig."); longer ones crowd the page.
+    quote_min_words: int = Field(6, ge=1)
+    quote_max_words: int = Field(70, ge=1)
+    # How groups are named in the report's text and tables (group id -> name); default: the id.
+    group_names: dict[str, str] = Field(default_factory=dict)
+    # Informant attributes shown in the informant overview, in order (absent ones are skipped).
+    informant_columns: list[str] = ["age_group", "year_bought", "year_sold", "current_situation", "role"]
+    # Column headings for attributes not known to the report (attribute -> heading).
+    column_names: dict[str, str] = Field(default_factory=dict)
 
 
 class StudySettings(_Strict):
