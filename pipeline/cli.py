@@ -129,5 +129,72 @@ def status() -> None:
         out.print("Alt er oppdatert.")
 
 
+@app.command()
+@handle_errors
+def compare(
+    by: Optional[str] = typer.Option(None, "--by", help="Informant attribute to compare by (default: group, "
+                                     "or compare.by in study.yaml), e.g. age_group, refugee_background."),
+) -> None:
+    """Codes across informant groups (prevalence, co-occurrence, Fisher tests) and informant clusters."""
+    from .compare import compare_stage
+
+    out.print(compare_stage(current_study(), track, by=by), highlight=False)
+
+
+@app.command()
+@handle_errors
+def topics() -> None:
+    """Emergent topics (BERTopic, offline) and topics that no code covers."""
+    from .topics import topics_stage
+
+    out.print(topics_stage(current_study(), track), highlight=False)
+
+
+# ---------------------------------------------- REFI-QDA exchange (pipeline/exchange, docs/exchange.md)
+
+export_app = typer.Typer(no_args_is_help=True, help="Export for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA).")
+import_app = typer.Typer(no_args_is_help=True, help="Import codings made in another tool (REFI-QDA).")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+
+@export_app.command("qdpx")
+@handle_errors
+def export_qdpx_command(
+    out_file: Optional[Path] = typer.Option(None, "--out", help="Output file (default reports/exchange/study.qdpx)."),
+    include_suggestions: bool = typer.Option(False, "--include-suggestions",
+                                             help="Also machine suggestions no human has decided yet."),
+) -> None:
+    """The anonymised, coded study as a .qdpx project."""
+    from .exchange import export_qdpx
+
+    out.print(export_qdpx(current_study(), out_file, include_suggestions).summary(), highlight=False)
+
+
+@export_app.command("qdc")
+@handle_errors
+def export_qdc_command(
+    out_file: Optional[Path] = typer.Option(None, "--out", help="Output file (default reports/exchange/codebook.qdc)."),
+) -> None:
+    """The codebook as a .qdc file."""
+    from .exchange import export_qdc
+
+    out.print(str(export_qdc(current_study(), out_file)), highlight=False)
+
+
+@import_app.command("qdpx")
+@handle_errors
+def import_qdpx_command(
+    file: Path = typer.Argument(..., help="The .qdpx file coded in another tool."),
+    coder: str = typer.Option(..., "--coder", help="Human coder id the codings are recorded under."),
+    from_user: Optional[str] = typer.Option(None, "--from-user",
+                                            help="Only codings this user of the file made (default: all)."),
+) -> None:
+    """Codings of a .qdpx as one human coder's decisions (all or nothing)."""
+    from .exchange import import_qdpx
+
+    out.print(import_qdpx(current_study(), file, coder, from_user).summary(), highlight=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -108,15 +108,36 @@ class InformantClustering:
     adjusted_rand: float | None  # None where fewer than two clusters or groups
     notes: list[str] = field(default_factory=list)
 
+    groups_of: dict[str, str | None] = field(default_factory=dict)  # informant id -> value of ``by``
+
     @property
     def assignments(self) -> pd.DataFrame:
-        """CLUSTER_COLUMNS: informant id, cluster, declared group."""
-        raise NotImplementedError
+        """CLUSTER_COLUMNS: informant id, cluster, declared group (empty where missing)."""
+        return pd.DataFrame(
+            [(i, self.labels[i], self.groups_of.get(i) or "") for i in self.informant_ids],
+            columns=CLUSTER_COLUMNS,
+        )
+
+
+
+# Where the stage writes, relative to the study root.
+TABLES_DIR = ("reports", "tables")
+FIGURES_DIR = ("reports", "figures")
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+# Ordered so the pale yellow, hard to see on white, comes late.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
+MISSING_VALUE = "(mangler)"
+
+
+# ------------------------------------------------------------------ pure helpers
 
 
 def informant_value(informant: Informant, by: str) -> str | None:
     """The informant's value of attribute ``by`` (``group`` or any table column); None if empty."""
-    raise NotImplementedError
+    value = informant.group if by == "group" else informant.attributes.get(by, "")
+    value = (value or "").strip()
+    return value or None
 
 
 def fisher_exact_2x2(a: int, b: int, c: int, d: int) -> tuple[float, float]:
@@ -125,12 +146,104 @@ def fisher_exact_2x2(a: int, b: int, c: int, d: int) -> tuple[float, float]:
     Rows: in group / rest; columns: with code / without. The odds ratio is the
     sample one (``inf`` or ``nan`` where a cell is zero), p as scipy computes it.
     """
-    raise NotImplementedError
+    from scipy.stats import fisher_exact
+
+    if min(a, b, c, d) < 0:
+        raise ValueError(f"negative count in 2x2 table {[[a, b], [c, d]]}")
+    result = fisher_exact([[a, b], [c, d]], alternative="two-sided")
+    return float(result.statistic), float(min(1.0, result.pvalue))
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
     """Holm–Bonferroni adjusted p values (same order as given, capped at 1, monotone)."""
-    raise NotImplementedError
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: (pvalues[i], i))
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def _code_labels(codebook_codes: Mapping[str, str] | Sequence[str]) -> dict[str, str]:
+    if isinstance(codebook_codes, Mapping):
+        return {str(k): str(v or k) for k, v in codebook_codes.items()}
+    return {str(c): str(c) for c in codebook_codes}
+
+
+def _words(text: str) -> int:
+    # The same count as `qualpipe status`, so the per-1000 figures add up with it.
+    return len(text.split())
+
+
+def _natural_sorted(values) -> list[str]:
+    from .store import natural_key
+
+    return sorted(values, key=natural_key)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Informants with a value for ``by``, their segments and codes, shared by the analyses."""
+
+    by: str
+    informants: list[Informant]  # with a value, sorted by id
+    value_of: dict[str, str]
+    groups: list[str]
+    codes: list[str]
+    labels: dict[str, str]
+    segments: list[Segment]  # informant segments of the included informants
+    codes_of: dict[str, frozenset[str]]  # segment id -> effective codes (codebook and unknown)
+    words_of: dict[str, int]  # segment id -> words
+    excluded: list[str]
+    notes: list[str]
+
+
+def _prepare(informants, segments, codes_by_segment, codebook_codes, by, group_order=(),
+             keep_missing: bool = False) -> _Prepared:
+    from .errors import QualpipeError
+
+    if by != "group" and not any(by in i.attributes for i in informants):
+        known = sorted({k for i in informants for k in i.attributes})
+        raise QualpipeError(
+            f"unknown informant attribute '{by}' (known: {', '.join(['group', *known])})",
+            "data/raw/informants.csv")
+    notes: list[str] = []
+    all_sorted = sorted(informants, key=lambda i: _natural_key(i.id))
+    value_of = {i.id: informant_value(i, by) for i in all_sorted}
+    excluded = [i.id for i in all_sorted if value_of[i.id] is None]
+    if excluded:
+        notes.append(
+            f"{len(excluded)} av {len(all_sorted)} informanter mangler verdi for '{by}' og er holdt utenfor "
+            f"sammenligningen ({', '.join(excluded)}).")
+    kept = all_sorted if keep_missing else [i for i in all_sorted if value_of[i.id] is not None]
+    present = {value_of[i.id] for i in kept if value_of[i.id] is not None}
+    groups = [g for g in group_order if g in present]
+    groups += _natural_sorted(present - set(groups))
+
+    labels = _code_labels(codebook_codes)
+    kept_ids = {i.id for i in kept}
+    informant_segments = [s for s in segments if s.speaker == "informant" and s.informant_id in kept_ids]
+    codes_of = {s.segment_id: frozenset(codes_by_segment.get(s.segment_id, ())) for s in informant_segments}
+    used = set().union(*codes_of.values()) if codes_of else set()
+    unknown = _natural_sorted(used - set(labels))
+    if unknown:
+        notes.append(f"Koder som ikke står i kodeboka er tatt med til slutt: {', '.join(unknown)}.")
+    codes = [*labels, *unknown]
+    labels = {**labels, **{c: c for c in unknown}}
+    words_of = {s.segment_id: _words(s.text) for s in informant_segments}
+    return _Prepared(by, kept, {k: v for k, v in value_of.items() if v is not None}, groups, codes, labels,
+                     informant_segments, codes_of, words_of, excluded, notes)
+
+
+def _natural_key(value: str):
+    from .store import natural_key
+
+    return natural_key(value)
+
+
+# ------------------------------------------------------------------ comparison
 
 
 def compare_groups(
@@ -151,8 +264,118 @@ def compare_groups(
     but not in the codebook are kept, after the codebook's, with a note.
     Informants without a value for ``by`` are left out with a note saying how
     many. An attribute no informant has raises :class:`QualpipeError`.
+
+    ``prevalence`` also has rows for group ``ALL_GROUPS`` (every included
+    informant); ``top_codes`` and ``tests`` have per-group rows only. Codes no
+    included informant mentions are not tested (they would only make Holm's
+    correction stricter without any chance of a difference).
     """
-    raise NotImplementedError
+    prep = _prepare(informants, segments, codes_by_segment, codebook_codes, by, group_order)
+    members = {g: [i.id for i in prep.informants if prep.value_of[i.id] == g] for g in prep.groups}
+    sizes = {g: len(ids) for g, ids in members.items()}
+    group_of = prep.value_of
+
+    # informant -> codes mentioned; group -> code -> segments, words
+    mentioned: dict[str, set[str]] = {i.id: set() for i in prep.informants}
+    words_in: dict[str, int] = {g: 0 for g in prep.groups}
+    seg_count: dict[tuple[str, str], int] = {}
+    word_count: dict[tuple[str, str], int] = {}
+    for s in prep.segments:
+        g = group_of[s.informant_id]
+        words = prep.words_of[s.segment_id]
+        words_in[g] += words
+        for code in prep.codes_of[s.segment_id]:
+            mentioned[s.informant_id].add(code)
+            seg_count[code, g] = seg_count.get((code, g), 0) + 1
+            word_count[code, g] = word_count.get((code, g), 0) + words
+
+    def prevalence_row(code: str, group: str, ids: list[str], segs: int, coded: int, total: int) -> list:
+        n_with = sum(1 for i in ids if code in mentioned[i])
+        n = len(ids)
+        return [code, prep.labels[code], group, n_with, n, 100.0 * n_with / n if n else float("nan"),
+                segs, coded, total, 1000.0 * coded / total if total else float("nan"), n < small_group_below]
+
+    rows = []
+    for code in prep.codes:
+        for g in prep.groups:
+            rows.append(prevalence_row(code, g, members[g], seg_count.get((code, g), 0),
+                                       word_count.get((code, g), 0), words_in[g]))
+        rows.append(prevalence_row(
+            code, ALL_GROUPS, [i.id for i in prep.informants],
+            sum(seg_count.get((code, g), 0) for g in prep.groups),
+            sum(word_count.get((code, g), 0) for g in prep.groups), sum(words_in.values())))
+    prevalence = pd.DataFrame(rows, columns=PREVALENCE_COLUMNS)
+
+    # Top codes: most informants first, then most words per 1000, then codebook order.
+    order = {c: k for k, c in enumerate(prep.codes)}
+    top_rows = []
+    for g in prep.groups:
+        part = prevalence[(prevalence.group == g) & (prevalence.informants_with_code > 0)]
+        ranked = sorted(part.itertuples(index=False),
+                        key=lambda r: (-r.informants_with_code, -r.per_1000_words, order[r.code]))
+        for rank, r in enumerate(ranked[:top_n], start=1):
+            top_rows.append([g, rank, r.code, r.label, r.informants_with_code, r.informants_in_group,
+                             r.pct_informants, r.per_1000_words])
+    top_codes = pd.DataFrame(top_rows, columns=TOP_CODES_COLUMNS)
+
+    cooccurrence = _cooccurrence(prep, order)
+    tests = _tests(prep, members, mentioned, small_group_below)
+    notes = list(prep.notes)
+    small = [g for g in prep.groups if sizes[g] < small_group_below]
+    if small:
+        notes.append("Små grupper (færre enn " f"{small_group_below} informanter): "
+                     + ", ".join(f"{g} (n={sizes[g]})" for g in small)
+                     + ". Andeler og tester for disse er svært usikre.")
+    return GroupComparison(
+        by=by, groups=prep.groups, group_sizes=sizes, codes=prep.codes, code_labels=prep.labels,
+        prevalence=prevalence, top_codes=top_codes, cooccurrence=cooccurrence, tests=tests,
+        small_group_below=small_group_below, excluded_informants=prep.excluded, notes=notes,
+    )
+
+
+def _cooccurrence(prep: _Prepared, order: dict[str, int]) -> pd.DataFrame:
+    """Segments (and informants) carrying both codes; the diagonal counts the code alone."""
+    segments: dict[tuple[str, str, str], int] = {}
+    informants: dict[tuple[str, str, str], set[str]] = {}
+    for s in prep.segments:
+        codes = sorted(prep.codes_of[s.segment_id], key=order.__getitem__)
+        for x, a in enumerate(codes):
+            for b in codes[x:]:
+                for g in (prep.value_of[s.informant_id], ALL_GROUPS):
+                    key = (g, a, b)
+                    segments[key] = segments.get(key, 0) + 1
+                    informants.setdefault(key, set()).add(s.informant_id)
+    group_rank = {g: k for k, g in enumerate([ALL_GROUPS, *prep.groups])}
+    keys = sorted(segments, key=lambda k: (group_rank[k[0]], order[k[1]], order[k[2]]))
+    return pd.DataFrame([[g, a, b, segments[g, a, b], len(informants[g, a, b])] for g, a, b in keys],
+                        columns=COOCCURRENCE_COLUMNS)
+
+
+def _tests(prep: _Prepared, members: dict[str, list[str]], mentioned: dict[str, set[str]],
+           small_group_below: int) -> pd.DataFrame:
+    rows = []
+    if len(prep.groups) < 2:
+        return pd.DataFrame(rows, columns=TEST_COLUMNS)
+    total = len(prep.informants)
+    testable = [c for c in prep.codes if any(c in m for m in mentioned.values())]
+    for g in prep.groups:
+        ids = set(members[g])
+        n_group, n_rest = len(ids), total - len(ids)
+        group_rows = []
+        for code in testable:
+            a = sum(1 for i in ids if code in mentioned[i])
+            c = sum(1 for i, m in mentioned.items() if i not in ids and code in m)
+            odds, p = fisher_exact_2x2(a, n_group - a, c, n_rest - c)
+            group_rows.append([code, prep.labels[code], g, a, n_group, c, n_rest,
+                               100.0 * a / n_group, 100.0 * c / n_rest if n_rest else float("nan"),
+                               odds, p, None, n_group < small_group_below, "fisher_exact_two_sided"])
+        for row, adjusted in zip(group_rows, holm([r[10] for r in group_rows])):
+            row[11] = adjusted
+        rows.extend(group_rows)
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
+
+
+# ------------------------------------------------------------------ clustering
 
 
 def informant_profiles(
@@ -162,7 +385,25 @@ def informant_profiles(
     codebook_codes: Mapping[str, str] | Sequence[str],
 ) -> pd.DataFrame:
     """Informant × code matrix of coded words per 1 000 of the informant's words."""
-    raise NotImplementedError
+    prep = _prepare(informants, segments, codes_by_segment, codebook_codes, "group")
+    return _profiles(prep)
+
+
+def _profiles(prep: _Prepared) -> pd.DataFrame:
+    ids = [i.id for i in prep.informants]
+    column = {c: k for k, c in enumerate(prep.codes)}
+    row = {i: k for k, i in enumerate(ids)}
+    coded = np.zeros((len(ids), len(prep.codes)))
+    words = np.zeros(len(ids))
+    for s in prep.segments:
+        n = prep.words_of[s.segment_id]
+        words[row[s.informant_id]] += n
+        for code in prep.codes_of[s.segment_id]:
+            coded[row[s.informant_id], column[code]] += n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = np.where(words[:, None] > 0, 1000.0 * coded / np.maximum(words, 1)[:, None], 0.0)
+    frame = pd.DataFrame(values, index=pd.Index(ids, name="informant_id"), columns=prep.codes)
+    return frame
 
 
 def cluster_informants(
@@ -173,13 +414,339 @@ def cluster_informants(
     by: str = "group",
     max_clusters: int = 6,
     method: str = "ward",
+    group_order: Sequence[str] = (),
 ) -> InformantClustering:
     """Cluster informants by code profile; k by silhouette; compare with the groups of ``by``.
 
     Deterministic: informants sorted by id, scipy's hierarchical clustering
-    (no random start), ties in k broken towards fewer clusters.
+    (no random start), ties in k broken towards fewer clusters. Every informant
+    is clustered; those without a value for ``by`` appear in the contingency
+    table as ``(mangler)`` and are left out of the adjusted Rand index.
+    Informants with no informant words are left out (with a note).
     """
-    raise NotImplementedError
+    from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+    prep = _prepare(informants, segments, codes_by_segment, codebook_codes, by, group_order, keep_missing=True)
+    notes = [n for n in prep.notes if "holdt utenfor" not in n]
+    profiles = _profiles(prep)
+    spoken = {s.informant_id for s in prep.segments if prep.words_of[s.segment_id] > 0}
+    silent = [i for i in profiles.index if i not in spoken]
+    if silent:
+        notes.append(f"{len(silent)} informanter uten informantord er holdt utenfor klyngingen: {', '.join(silent)}.")
+        profiles = profiles.drop(index=silent)
+    ids = list(profiles.index)
+    n = len(ids)
+    values = profiles.to_numpy()
+    metric = "euclidean"
+    silhouettes: dict[int, float] = {}
+    if n >= 2:
+        Z = linkage(values, method=method, metric=metric)
+        tree = dendrogram(Z, labels=ids, no_plot=True)
+    else:
+        Z = np.zeros((0, 4))
+        tree = {"icoord": [], "dcoord": [], "ivl": ids, "leaves": list(range(n)), "color_list": [],
+                "leaves_color_list": []}
+    for k in range(2, min(max_clusters, n - 1) + 1):
+        labels = fcluster(Z, t=k, criterion="maxclust")
+        if len(set(labels)) < 2 or len(set(labels)) > n - 1:
+            continue
+        silhouettes[k] = float(silhouette_score(values, labels, metric=metric))
+    if silhouettes:
+        best = max(silhouettes.values())
+        # Exact float ties are rare; round so near-ties go to the smaller, simpler k.
+        k = min(k for k, v in silhouettes.items() if round(v, 10) == round(best, 10))
+        cluster_of = fcluster(Z, t=k, criterion="maxclust")
+        labels = {i: int(c) for i, c in zip(ids, cluster_of)}
+    else:
+        k = 1
+        labels = {i: 1 for i in ids}
+        notes.append(f"For få informanter ({n}) eller for like kodeprofiler til å velge antall klynger; "
+                     "alle er lagt i én klynge.")
+    # Number clusters by their first leaf in the dendrogram, so figure and table read in the same order.
+    renumber: dict[int, int] = {}
+    for leaf in tree["ivl"]:
+        renumber.setdefault(labels[leaf], len(renumber) + 1)
+    labels = {i: renumber[c] for i, c in labels.items()}
+
+    groups_of = {i: prep.value_of.get(i) for i in ids}
+    columns = list(prep.groups) + ([MISSING_VALUE] if any(v is None for v in groups_of.values()) else [])
+    contingency = pd.DataFrame(0, index=pd.Index(range(1, k + 1), name="cluster"), columns=columns)
+    for i in ids:
+        contingency.loc[labels[i], groups_of[i] or MISSING_VALUE] += 1
+    known = [i for i in ids if groups_of[i] is not None]
+    ari = float(adjusted_rand_score([groups_of[i] for i in known], [labels[i] for i in known])) \
+        if len(known) >= 2 else None
+    return InformantClustering(
+        informant_ids=ids, profiles=profiles, method=method, metric=metric, linkage=Z, dendrogram=tree,
+        silhouette_by_k=silhouettes, k=k, labels=labels, by=by, contingency=contingency,
+        adjusted_rand=ari, notes=notes, groups_of=groups_of,
+    )
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _short(text: str, width: int = 42) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _group_tick(comparison: GroupComparison, group: str) -> str:
+    star = "*" if comparison.group_sizes[group] < comparison.small_group_below else ""
+    return f"{group}{star}\n(n={comparison.group_sizes[group]})"
+
+
+def _small_note(comparison: GroupComparison) -> str:
+    if not comparison.small_groups:
+        return ""
+    return f"* Færre enn {comparison.small_group_below} informanter i gruppen: tolk andelene med stor varsomhet."
+
+
+def plot_heatmap(comparison: GroupComparison):
+    """Code × group heatmap of the share of informants mentioning each code, cells labelled n/N."""
+    from matplotlib.figure import Figure
+
+    codes, groups = comparison.codes, comparison.groups
+    table = comparison.prevalence.set_index(["code", "group"])
+    values = np.array([[table.loc[(c, g), "pct_informants"] for g in groups] for c in codes], dtype=float)
+    # Sizes in inches, fixed per code and group, so the same table gives the same picture.
+    left, cell_w, right = 3.0, 1.1, 1.3
+    bottom, cell_h, top = 1.0, 0.32, 0.6
+    width = left + cell_w * max(len(groups), 1) + right
+    height = bottom + cell_h * max(len(codes), 1) + top
+    fig = Figure(figsize=(width, height), dpi=100)
+    ax = fig.add_axes((left / width, bottom / height, cell_w * max(len(groups), 1) / width,
+                       cell_h * max(len(codes), 1) / height))
+    image = ax.imshow(values if values.size else np.zeros((1, 1)), cmap="cividis", vmin=0, vmax=100, aspect="auto")
+    ax.set_xticks(range(len(groups)), [_group_tick(comparison, g) for g in groups], fontsize=8)
+    ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in codes], fontsize=8)
+    for y, c in enumerate(codes):
+        for x, g in enumerate(groups):
+            n, total = table.loc[(c, g), "informants_with_code"], table.loc[(c, g), "informants_in_group"]
+            ax.text(x, y, f"{n}/{total}", ha="center", va="center", fontsize=7,
+                    color="black" if values[y, x] > 55 else "white")
+    ax.set_title(f"Andel informanter som nevner koden, etter {comparison.by} (%)", fontsize=10)
+    cax = fig.add_axes(((left + cell_w * max(len(groups), 1) + 0.2) / width, bottom / height, 0.15 / width,
+                        cell_h * max(len(codes), 1) / height))
+    colorbar = fig.colorbar(image, cax=cax)
+    colorbar.set_label("% av informantene i gruppen", fontsize=8)
+    if comparison.small_groups:
+        fig.text(0.01, 0.01, _small_note(comparison), fontsize=7)
+    return fig
+
+
+def plot_prevalence(comparison: GroupComparison):
+    """Horizontal bars: share of informants per code and group, each bar labelled n/N."""
+    from matplotlib.figure import Figure
+
+    codes, groups = comparison.codes, comparison.groups
+    table = comparison.prevalence.set_index(["code", "group"])
+    per_code = max(len(groups), 1) * 0.16 + 0.12
+    height = 1.8 + per_code * max(len(codes), 1)
+    fig = Figure(figsize=(10, height), dpi=100)
+    ax = fig.add_axes((0.34, 1.0 / height, 0.5, 1 - 1.7 / height))
+    bar = 0.8 / max(len(groups), 1)
+    for k, g in enumerate(groups):
+        ys = [len(codes) - 1 - y + 0.4 - bar * (k + 0.5) for y in range(len(codes))]
+        pct = [table.loc[(c, g), "pct_informants"] for c in codes]
+        small = comparison.group_sizes[g] < comparison.small_group_below
+        ax.barh(ys, pct, height=bar * 0.92, color=OKABE_ITO[k % len(OKABE_ITO)],
+                hatch="//" if small else None, edgecolor="white" if not small else "black", linewidth=0.3,
+                label=_group_tick(comparison, g).replace("\n", " "))
+        for y, c, value in zip(ys, codes, pct):
+            n, total = table.loc[(c, g), "informants_with_code"], table.loc[(c, g), "informants_in_group"]
+            ax.text(value + 1, y, f"{n}/{total}", va="center", fontsize=6)
+    ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in reversed(codes)], fontsize=8)
+    ax.set_xlim(0, 112)
+    ax.set_xlabel("Andel informanter som nevner koden (%) – tallene er n av N", fontsize=8)
+    ax.set_title(f"Kodenes utbredelse etter {comparison.by}", fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False, title=comparison.by,
+              title_fontsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if comparison.small_groups:
+        fig.text(0.01, 0.01, _small_note(comparison) + " (skravert)", fontsize=7)
+    return fig
+
+
+def plot_dendrogram(clustering: InformantClustering):
+    """Dendrogram of the informants (leaves labelled id · group, coloured by cluster), cut at k."""
+    from matplotlib.figure import Figure
+
+    tree = clustering.dendrogram
+    leaves = list(tree["ivl"])
+    fig = Figure(figsize=(max(6.0, 0.45 * len(leaves) + 2), 5.2), dpi=100)
+    ax = fig.add_axes((0.08, 0.3, 0.88, 0.6))
+    for xs, ys in zip(tree["icoord"], tree["dcoord"]):
+        ax.plot(xs, ys, color="#444444", linewidth=1)
+    ax.set_xticks([5 + 10 * k for k in range(len(leaves))],
+                  [f"{i} · {clustering.groups_of.get(i) or MISSING_VALUE}" for i in leaves],
+                  rotation=90, fontsize=8)
+    for tick, leaf in zip(ax.get_xticklabels(), leaves):
+        tick.set_color(OKABE_ITO[(clustering.labels[leaf] - 1) % len(OKABE_ITO)])
+    n = len(leaves)
+    if clustering.k > 1 and len(clustering.linkage) >= clustering.k:
+        heights = clustering.linkage[:, 2]
+        cut = (heights[n - clustering.k - 1] + heights[n - clustering.k]) / 2
+        ax.axhline(cut, color="#D55E00", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 10 * max(n, 1))
+    ax.set_ylabel("Avstand mellom kodeprofiler (Ward)", fontsize=8)
+    silhouette = clustering.silhouette_by_k.get(clustering.k)
+    score = f", silhuett {silhouette:.2f}" if silhouette is not None else ""
+    ari = f", justert Rand-indeks mot {clustering.by} {clustering.adjusted_rand:.2f}" \
+        if clustering.adjusted_rand is not None else ""
+    ax.set_title(f"Informanter gruppert etter kodeprofil: k={clustering.k}{score}{ari}", fontsize=9)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def figure_png(fig) -> bytes:
+    """PNG bytes, stable across runs: Agg canvas, no software/date metadata."""
+    import io
+
+    _ensure_canvas(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def figure_text(fig) -> str:
+    """Every text drawn on a figure (titles, ticks, labels, legend), one per line: for the leak guard and tests."""
+    from matplotlib.text import Text
+
+    _ensure_canvas(fig)
+    return "\n".join(t.get_text() for t in fig.findobj(Text) if t.get_text())
+
+
+def _ensure_canvas(fig) -> None:
+    # Texts report their final content only once the figure has an Agg canvas.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+
+
+# ------------------------------------------------------------------ CSV formatting
+
+
+def _fmt(value, digits: int | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return ""
+        if np.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:.{digits}f}" if digits is not None else f"{value:.6g}"
+    return str(value)
+
+
+def frame_csv(frame: pd.DataFrame, digits: Mapping[str, int] | None = None) -> str:
+    """Tidy CSV text of a DataFrame with stable number formatting (``digits``: fixed decimals per column)."""
+    from .store import rows_to_csv
+
+    digits = dict(digits or {})
+    columns = list(frame.columns)
+    rows = ([_fmt(v, digits.get(c)) for c, v in zip(columns, row)] for row in frame.itertuples(index=False))
+    return rows_to_csv(columns, rows)
+
+
+_DIGITS = {"pct_informants": 1, "per_1000_words": 2, "pct_group": 1, "pct_rest": 1}
+
+
+def comparison_tables(comparison: GroupComparison) -> dict[str, str]:
+    """File name (without suffix) -> CSV text of the comparison tables."""
+    return {
+        "compare_prevalence": frame_csv(comparison.prevalence, _DIGITS),
+        "compare_top_codes": frame_csv(comparison.top_codes, _DIGITS),
+        "compare_cooccurrence": frame_csv(comparison.cooccurrence),
+        "compare_tests": frame_csv(comparison.tests, _DIGITS),
+    }
+
+
+def clustering_tables(clustering: InformantClustering) -> dict[str, str]:
+    """File name (without suffix) -> CSV text of the clustering tables."""
+    contingency = clustering.contingency.reset_index()
+    silhouette = pd.DataFrame(sorted(clustering.silhouette_by_k.items()), columns=["k", "silhouette"])
+    silhouette["chosen"] = silhouette["k"] == clustering.k
+    profiles = clustering.profiles.reset_index()
+    return {
+        "clusters": frame_csv(clustering.assignments),
+        "clusters_vs_groups": frame_csv(contingency),
+        "clusters_silhouette": frame_csv(silhouette, {"silhouette": 4}),
+        "clusters_profiles": frame_csv(profiles, {c: 2 for c in clustering.profiles.columns}),
+    }
+
+
+# ------------------------------------------------------------------ stage
+
+
+def leak_guard_or_none(study: Study):
+    """The study's leak guard; None only while pipeline.anonymise.guard does not exist yet."""
+    try:
+        from .anonymise.guard import leak_guard
+    except ImportError:  # pragma: no cover - the guard lands with the anonymise stage
+        return None
+    return leak_guard(study)
+
+
+def codebook_codes_from_store(store) -> dict[str, str]:
+    """Code id -> label from the store's ``codes`` table, in codebook order (insertion order)."""
+    rows = store.conn.execute("SELECT id, label FROM codes ORDER BY rowid").fetchall()
+    return {r["id"]: r["label"] for r in rows}
+
+
+NOTHING_YET = "hoppet over: ingen anonymiserte informantsegmenter ennå (kjør 'qualpipe run')"
+
+
+def load_analysis_input(study: Study):
+    """(informants, informant segments, effective codes, codebook codes) from the study store.
+
+    None where there is nothing to analyse yet (no store or no anonymised
+    informant segments): the stages then report that they skipped, so a
+    ``qualpipe run`` on a fresh study does not fail here.
+    """
+    from .coding.effective import effective_codes
+    from .errors import QualpipeError
+    from .store import StudyStore
+
+    if not study.store_path.exists():
+        return None
+    with StudyStore(study.store_path) as store:
+        informants = store.informants()
+        segments = store.segments(speaker="informant")
+        codes = effective_codes(store, study.settings.coding.primary_coder)
+        codebook = codebook_codes_from_store(store)
+    if not segments:
+        return None
+    if not informants:
+        raise QualpipeError("the study store has segments but no informants; run 'qualpipe ingest'",
+                            study.store_path)
+    return informants, segments, codes, codebook
+
+
+def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str, object]) -> list:
+    """Guard every text first, then write: CSV under reports/tables/, PNG under reports/figures/."""
+    from .store import atomic_write_bytes, atomic_write_text
+
+    guard = leak_guard_or_none(study)
+    tables_dir = study.root.joinpath(*TABLES_DIR)
+    figures_dir = study.root.joinpath(*FIGURES_DIR)
+    csv_files = {tables_dir / f"{name}.csv": text for name, text in tables.items()}
+    png_files = {figures_dir / f"{name}.png": (figure_png(fig), figure_text(fig)) for name, fig in figures.items()}
+    if guard is not None:
+        for path, text in csv_files.items():
+            guard(text, path)
+        for path, (_, text) in png_files.items():
+            guard(text, path)
+    for path, text in csv_files.items():
+        atomic_write_text(path, text)
+    for path, (data, _) in png_files.items():
+        atomic_write_bytes(path, data)
+    return [*csv_files, *png_files]
 
 
 def compare_stage(study: Study, track: Track = no_progress, by: str | None = None) -> str:
@@ -187,9 +754,45 @@ def compare_stage(study: Study, track: Track = no_progress, by: str | None = Non
 
     Writes to ``reports/tables/``: ``compare_prevalence.csv``,
     ``compare_top_codes.csv``, ``compare_cooccurrence.csv``, ``compare_tests.csv``,
-    ``clusters.csv``, ``clusters_vs_groups.csv``, ``clusters_silhouette.csv``;
-    to ``reports/figures/``: ``compare_heatmap.png``, ``compare_prevalence.png``,
-    ``clusters_dendrogram.png``. With ``by`` other than ``group`` the file names
-    carry the attribute (``compare_prevalence_age_group.csv``).
+    ``clusters.csv``, ``clusters_vs_groups.csv``, ``clusters_silhouette.csv``,
+    ``clusters_profiles.csv``; to ``reports/figures/``: ``compare_heatmap.png``,
+    ``compare_prevalence.png``, ``clusters_dendrogram.png``. With ``by`` other
+    than ``group`` the file names carry the attribute
+    (``compare_prevalence_age_group.csv``).
     """
-    raise NotImplementedError
+    settings = study.settings
+    by = by or settings.compare.by
+    loaded = load_analysis_input(study)
+    if loaded is None:
+        return NOTHING_YET
+    informants, segments, codes, codebook = loaded
+    comparison = compare_groups(
+        informants, segments, codes, codebook, by=by,
+        small_group_below=settings.report.small_group_warning_below, top_n=settings.compare.top_codes,
+        group_order=settings.groups if by == "group" else (),
+    )
+    clustering = cluster_informants(informants, segments, codes, codebook, by=by,
+                                    max_clusters=settings.compare.max_clusters,
+                                    group_order=settings.groups if by == "group" else ())
+    suffix = "" if by == "group" else f"_{_safe_name(by)}"
+    tables = {f"{name}{suffix}": text for name, text in
+              {**comparison_tables(comparison), **clustering_tables(clustering)}.items()}
+    figures = {
+        f"compare_heatmap{suffix}": plot_heatmap(comparison),
+        f"compare_prevalence{suffix}": plot_prevalence(comparison),
+        f"clusters_dendrogram{suffix}": plot_dendrogram(clustering),
+    }
+    write_outputs(study, tables, figures)
+    sizes = ", ".join(f"{g} {comparison.group_sizes[g]}" for g in comparison.groups)
+    significant = comparison.tests[comparison.tests.p_holm < 0.05] if len(comparison.tests) else comparison.tests
+    ari = f"{clustering.adjusted_rand:.2f}" if clustering.adjusted_rand is not None else "–"
+    line = (f"sammenlignet {len(comparison.codes)} koder etter {by} ({sizes}); "
+            f"{len(significant)} forskjeller med Holm-justert p < 0,05; "
+            f"{clustering.k} klynger av informanter (justert Rand-indeks {ari})")
+    return "\n".join([line, *comparison.notes, *[n for n in clustering.notes if n not in comparison.notes]])
+
+
+def _safe_name(value: str) -> str:
+    import re
+
+    return re.sub(r"[^0-9A-Za-z_-]+", "_", value).strip("_") or "attributt"

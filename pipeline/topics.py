@@ -23,9 +23,11 @@ Layers as in :mod:`pipeline.compare`: :func:`find_topics` works on plain data;
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .progress import Track, no_progress
@@ -33,12 +35,20 @@ from .records import Informant, Segment
 from .settings import Study, TopicSettings
 
 # Things people say that carry no topic; added to spaCy's Norwegian stop words.
+# Light verbs and vague nouns ("tenke", "ting") are in too: they top every topic otherwise.
 FILLERS = frozenset({
     "eh", "ehm", "em", "hm", "hmm", "mm", "mhm", "øh", "øhm", "ah", "å", "ja", "jo", "nei", "ok", "okei",
     "liksom", "altså", "sånn", "sånt", "slik", "bare", "egentlig", "veldig", "litt", "mye", "ganske",
     "tenke", "vite", "si", "gå", "få", "komme", "gjøre", "ha", "være", "bli", "kunne", "skulle", "måtte",
-    "ting", "type", "greie", "nå", "da", "så", "jo", "vel", "kanskje", "helt", "egen",
+    "ting", "type", "greie", "nå", "da", "så", "vel", "kanskje", "helt", "egen", "mene", "huske", "lure",
 })
+
+# Anonymisation tags such as [PERSON_3] or [STED]: never topic words.
+TAG = re.compile(r"\[[^\[\]\s]{1,40}\]")
+# Part-of-speech tags that carry content; names (PROPN) are left out so surrogates never become topics.
+CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV"})
+NO_TOPIC = -1
+MISSING_VALUE = "(mangler)"
 
 TOPIC_COLUMNS = ["topic", "label", "documents", "informants", "top_lemmas", "best_code", "best_code_share",
                  "candidate_new_code"]
@@ -98,12 +108,33 @@ class TopicModelResult:
 
 def stop_words(extra: Sequence[str] = ()) -> frozenset[str]:
     """spaCy's Norwegian Bokmål stop words, transcript fillers, and ``extra``; lower-case."""
-    raise NotImplementedError
+    from spacy.lang.nb.stop_words import STOP_WORDS
+
+    return frozenset(w.lower() for w in (*STOP_WORDS, *FILLERS, *extra))
 
 
 def content_lemmas(texts: Sequence[str], nlp, stops: frozenset[str] | None = None) -> list[tuple[str, ...]]:
-    """Lower-case content lemmas of each text; anonymisation tags like ``[PERSON_3]`` are dropped."""
-    raise NotImplementedError
+    """Lower-case content lemmas of each text; anonymisation tags like ``[PERSON_3]`` are dropped.
+
+    Content: nouns, verbs, adjectives and adverbs made of letters, at least two
+    long, neither the word nor its lemma a stop word or filler.
+    """
+    stops = stop_words() if stops is None else stops
+    # Only what the lemmatiser needs; sentence splitting and NER would only cost time.
+    disable = [name for name in nlp.pipe_names if name in ("ner", "senter", "parser")]
+    cleaned = [TAG.sub(" ", text) for text in texts]
+    found: list[tuple[str, ...]] = []
+    for doc in nlp.pipe(cleaned, disable=disable, batch_size=256):
+        lemmas = []
+        for token in doc:
+            if not token.is_alpha or token.pos_ not in CONTENT_POS:
+                continue
+            lemma = (token.lemma_ or token.text).lower()
+            if len(lemma) < 2 or not lemma.isalpha() or lemma in stops or token.lower_ in stops:
+                continue
+            lemmas.append(lemma)
+        found.append(tuple(lemmas))
+    return found
 
 
 def build_documents(
@@ -112,7 +143,88 @@ def build_documents(
     min_content_lemmas: int,
 ) -> tuple[list[TopicDocument], int]:
     """Join short informant segments within a turn (see module docstring) -> (documents, skipped segments)."""
-    raise NotImplementedError
+    turns: dict[tuple[str, int], list[Segment]] = {}
+    for s in segments:
+        if s.speaker == "informant":
+            turns.setdefault((s.file, s.turn_index), []).append(s)
+    documents: list[TopicDocument] = []
+    skipped = 0
+
+    def make(parts: list[Segment]) -> TopicDocument:
+        first = parts[0]
+        return TopicDocument(
+            doc_id=first.segment_id, segment_ids=tuple(p.segment_id for p in parts),
+            informant_id=first.informant_id, file=first.file, turn_index=first.turn_index,
+            text=" ".join(p.text.strip() for p in parts),
+            lemmas=tuple(lemma for p in parts for lemma in lemmas_by_segment.get(p.segment_id, ())))
+
+    for key in sorted(turns, key=lambda k: (k[0], k[1])):
+        parts = sorted(turns[key], key=lambda s: s.start)
+        in_turn: list[list[Segment]] = []
+        buffer: list[Segment] = []
+        count = 0
+        for s in parts:
+            buffer.append(s)
+            count += len(lemmas_by_segment.get(s.segment_id, ()))
+            if count >= min_content_lemmas:
+                in_turn.append(buffer)
+                buffer, count = [], 0
+        if buffer:
+            if in_turn:  # a short tail belongs with what the informant just said
+                in_turn[-1] = in_turn[-1] + buffer
+            else:
+                skipped += len(buffer)
+        documents.extend(make(group) for group in in_turn)
+    return documents, skipped
+
+
+def _code_labels(codebook_codes: Mapping[str, str] | Sequence[str]) -> dict[str, str]:
+    if isinstance(codebook_codes, Mapping):
+        return {str(k): str(v or k) for k, v in codebook_codes.items()}
+    return {str(c): str(c) for c in codebook_codes}
+
+
+def _empty_result(n_segments: int, documents: list[TopicDocument], skipped: int, note: str) -> TopicModelResult:
+    return TopicModelResult(
+        topics=[], documents=pd.DataFrame(columns=DOCUMENT_COLUMNS), topic_table=pd.DataFrame(columns=TOPIC_COLUMNS),
+        topic_by_group=pd.DataFrame(columns=TOPIC_BY_GROUP_COLUMNS), code_overlap=pd.DataFrame(columns=OVERLAP_COLUMNS),
+        representatives=pd.DataFrame(columns=REPRESENTATIVE_COLUMNS), n_segments=n_segments,
+        n_documents=len(documents), n_skipped_segments=skipped, notes=[note])
+
+
+def build_topic_model(settings: TopicSettings, n_documents: int, n_features_hint: int | None = None):
+    """The offline BERTopic configuration: (BERTopic model, embedding pipeline).
+
+    Nothing here needs torch, sentence-transformers, UMAP or the hdbscan package.
+    """
+    from bertopic import BERTopic
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA, TruncatedSVD
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Normalizer
+
+    stops = sorted(stop_words(settings.extra_stop_words))
+    # Documents reach BERTopic as space-joined lemmas: split on spaces only.
+    embedder = make_pipeline(
+        TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True, min_df=1),
+        TruncatedSVD(n_components=settings.n_components, random_state=settings.seed),
+        # Unit length, so the Euclidean geometry of PCA and KMeans is cosine geometry.
+        Normalizer(copy=False),
+    )
+    k = max(2, min(settings.n_topics, n_documents // max(settings.min_topic_size, 1)))
+    model = BERTopic(
+        embedding_model=embedder,
+        umap_model=PCA(n_components=settings.reduced_components, random_state=settings.seed),
+        hdbscan_model=KMeans(n_clusters=k, random_state=settings.seed, n_init=10),
+        vectorizer_model=CountVectorizer(token_pattern=r"\S+", lowercase=False, stop_words=stops,
+                                         min_df=2 if n_documents >= 50 else 1),
+        top_n_words=settings.top_lemmas,
+        min_topic_size=settings.min_topic_size,
+        calculate_probabilities=False,
+        verbose=False,
+    )
+    return model, embedder
 
 
 def find_topics(
@@ -123,13 +235,128 @@ def find_topics(
     codebook_codes: Mapping[str, str] | Sequence[str],
     settings: TopicSettings | None = None,
     by: str = "group",
+    group_order: Sequence[str] = (),
 ) -> TopicModelResult:
     """Fit BERTopic on the informant segments; label topics; tabulate by group and code overlap.
 
     ``lemmas_by_segment`` comes from :func:`content_lemmas` (tests may give it
     directly). A document's codes are the union of its segments' effective codes.
+    Informants without a value for ``by`` are tabulated as ``(mangler)``.
     """
-    raise NotImplementedError
+    from .compare import informant_value
+    from .store import natural_key
+
+    settings = settings or TopicSettings()
+    informant_segments = [s for s in segments if s.speaker == "informant"]
+    documents, skipped = build_documents(informant_segments, lemmas_by_segment, settings.min_content_lemmas)
+    n_segments = len(informant_segments)
+    needed = 2 * max(settings.min_topic_size, 1)
+    if len(documents) < needed:
+        return _empty_result(n_segments, documents, skipped,
+                             f"For få dokumenter til temamodellering ({len(documents)}; trenger minst {needed}).")
+    vocabulary = {lemma for d in documents for lemma in d.lemmas}
+    # SVD and PCA need fewer dimensions than documents and words; small studies get smaller settings.
+    n_components = max(2, min(settings.n_components, len(documents) - 1, len(vocabulary) - 1))
+    reduced = max(2, min(settings.reduced_components, n_components - 1))
+    effective = settings.model_copy(update={"n_components": n_components, "reduced_components": reduced})
+    model, embedder = build_topic_model(effective, len(documents))
+    texts = [" ".join(d.lemmas) for d in documents]
+    embeddings = np.asarray(embedder.fit_transform(texts), dtype=np.float64)
+    assigned, _ = model.fit_transform(texts, embeddings=embeddings)
+    assigned = [int(t) for t in assigned]
+
+    value_of = {i.id: informant_value(i, by) or MISSING_VALUE for i in informants}
+    present = {value_of.get(d.informant_id, MISSING_VALUE) for d in documents} | set(value_of.values())
+    groups = [g for g in group_order if g in present] + sorted(present - set(group_order), key=natural_key)
+    labels = _code_labels(codebook_codes)
+    doc_codes = [frozenset().union(*(codes_by_segment.get(sid, frozenset()) for sid in d.segment_ids))
+                 for d in documents]
+    used = set().union(*doc_codes)
+    code_order = [*labels, *sorted(used - set(labels), key=natural_key)]
+    rank = {c: k for k, c in enumerate(code_order)}
+
+    topic_ids = sorted({t for t in assigned if t != NO_TOPIC})
+    topics: list[Topic] = []
+    overlap_rows, representative_rows = [], []
+    for t in topic_ids:
+        members = [k for k, a in enumerate(assigned) if a == t]
+        words = tuple((w, float(score)) for w, score in (model.get_topic(t) or []) if w)
+        label = f"{t}: " + ", ".join(w for w, _ in words[:3])
+        centre = embeddings[members].mean(axis=0)
+        norm = np.linalg.norm(centre)
+        closeness = embeddings[members] @ (centre / norm if norm else centre)
+        # Closest to the topic's centre first; document order breaks ties.
+        best = sorted(range(len(members)), key=lambda m: (-round(float(closeness[m]), 12), members[m]))
+        representative = tuple(documents[members[m]] for m in best[: settings.representative_documents])
+        counts: dict[str, int] = {}
+        for k in members:
+            for code in doc_codes[k]:
+                counts[code] = counts.get(code, 0) + 1
+        for code in sorted(counts, key=rank.__getitem__):
+            overlap_rows.append([t, label, code, counts[code], len(members), counts[code] / len(members)])
+        best_code = min(counts, key=lambda c: (-counts[c], rank[c])) if counts else None
+        share = counts[best_code] / len(members) if best_code else 0.0
+        topics.append(Topic(
+            topic_id=t, label=label, top_lemmas=words, documents=len(members),
+            informants=len({documents[k].informant_id for k in members}), representative=representative,
+            best_code=best_code, best_code_share=share, candidate_new_code=share < settings.code_overlap_min))
+        for r, doc in enumerate(representative, start=1):
+            representative_rows.append([t, label, r, " ".join(doc.segment_ids), doc.informant_id, doc.text])
+
+    label_of = {t.topic_id: t.label for t in topics}
+    document_frame = pd.DataFrame(
+        [[d.doc_id, a, d.informant_id, value_of.get(d.informant_id, MISSING_VALUE), " ".join(d.segment_ids)]
+         for d, a in zip(documents, assigned)], columns=DOCUMENT_COLUMNS)
+    members_of = {g: {i for i, v in value_of.items() if v == g} for g in groups}
+    docs_in_group = document_frame.groupby("group")["doc_id"].count().to_dict()
+    by_group_rows = []
+    for t in topics:
+        part = document_frame[document_frame.topic == t.topic_id]
+        for g in groups:
+            rows = part[part.group == g]
+            n_group = len(members_of[g])
+            with_topic = rows.informant_id.nunique()
+            by_group_rows.append([
+                t.topic_id, t.label, g, len(rows), with_topic, n_group,
+                100.0 * with_topic / n_group if n_group else float("nan"),
+                100.0 * len(rows) / docs_in_group[g] if docs_in_group.get(g) else float("nan")])
+    topic_table = pd.DataFrame(
+        [[t.topic_id, t.label, t.documents, t.informants, " ".join(w for w, _ in t.top_lemmas),
+          t.best_code or "", t.best_code_share, t.candidate_new_code] for t in topics], columns=TOPIC_COLUMNS)
+    notes = [
+        f"{len(documents)} dokumenter av {n_segments} informantsegmenter "
+        f"(segmenter med færre enn {settings.min_content_lemmas} innholdslemmaer slått sammen innen turen; "
+        f"{skipped} segmenter i for korte turer hoppet over).",
+    ]
+    n_outliers = sum(1 for a in assigned if a == NO_TOPIC)
+    if n_outliers:
+        notes.append(f"{n_outliers} dokumenter fikk ikke noe tema.")
+    candidates = [t for t in topics if t.candidate_new_code]
+    if candidates:
+        notes.append("Tema som ingen kode dekker godt (kandidater til nye koder): "
+                     + "; ".join(label_of[t.topic_id] for t in candidates) + ".")
+    return TopicModelResult(
+        topics=topics, documents=document_frame, topic_table=topic_table,
+        topic_by_group=pd.DataFrame(by_group_rows, columns=TOPIC_BY_GROUP_COLUMNS),
+        code_overlap=pd.DataFrame(overlap_rows, columns=OVERLAP_COLUMNS),
+        representatives=pd.DataFrame(representative_rows, columns=REPRESENTATIVE_COLUMNS),
+        n_segments=n_segments, n_documents=len(documents), n_skipped_segments=skipped, notes=notes)
+
+
+def topic_tables(result: TopicModelResult) -> dict[str, str]:
+    """File name (without suffix) -> CSV text of the topic tables."""
+    from .compare import frame_csv
+
+    candidates = result.topic_table[result.topic_table.candidate_new_code.astype(bool)] \
+        if len(result.topic_table) else result.topic_table
+    return {
+        "topics": frame_csv(result.topic_table, {"best_code_share": 3}),
+        "topics_by_group": frame_csv(result.topic_by_group, {"pct_informants": 1, "pct_group_documents": 1}),
+        "topics_code_overlap": frame_csv(result.code_overlap, {"share": 3}),
+        "topics_representative": frame_csv(result.representatives),
+        "topics_documents": frame_csv(result.documents),
+        "topics_candidates": frame_csv(candidates, {"best_code_share": 3}),
+    }
 
 
 def topics_stage(study: Study, track: Track = no_progress) -> str:
@@ -139,4 +366,24 @@ def topics_stage(study: Study, track: Track = no_progress) -> str:
     ``topics_code_overlap.csv``, ``topics_representative.csv``,
     ``topics_documents.csv`` and ``topics_candidates.csv``.
     """
-    raise NotImplementedError
+    from .compare import NOTHING_YET, load_analysis_input, write_outputs
+    from .nlp import load_nlp
+
+    loaded = load_analysis_input(study)
+    if loaded is None:
+        return NOTHING_YET
+    informants, segments, codes, codebook = loaded
+    settings = study.settings.topics
+    nlp = load_nlp(study.settings.model)
+    stops = stop_words(settings.extra_stop_words)
+    lemmas_by_segment: dict[str, tuple[str, ...]] = {}
+    chunks = [segments[k:k + 250] for k in range(0, len(segments), 250)]
+    for chunk in track(chunks, description="Lemmatiserer"):
+        found = content_lemmas([s.text for s in chunk], nlp, stops)
+        lemmas_by_segment.update({s.segment_id: lemmas for s, lemmas in zip(chunk, found)})
+    result = find_topics(segments, lemmas_by_segment, informants, codes, codebook, settings,
+                         group_order=study.settings.groups)
+    write_outputs(study, topic_tables(result), {})
+    line = (f"{len(result.topics)} tema fra {result.n_documents} dokumenter; "
+            f"{len(result.candidates)} tema uten dekkende kode (kandidater til nye koder)")
+    return "\n".join([line, *result.notes])

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .compare import compare_stage
 from .ingest import ingest_study
 from .progress import Track, no_progress
 from .settings import Study
+from .topics import topics_stage
 
 Stage = Callable[[Study, Track], str]
 
@@ -29,6 +31,10 @@ def stages() -> list[tuple[str, Stage]]:
     """The stages of a full run, in order."""
     return [
         ("ingest", ingest_stage),
+        # compare and topics belong after the anonymise and coding stages; those register
+        # themselves before these lines as they land.
+        ("compare", compare_stage),
+        ("topics", topics_stage),
     ]
 
 
