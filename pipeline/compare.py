@@ -684,12 +684,10 @@ def clustering_tables(clustering: InformantClustering) -> dict[str, str]:
 # ------------------------------------------------------------------ stage
 
 
-def leak_guard_or_none(study: Study):
-    """The study's leak guard; None only while pipeline.anonymise.guard does not exist yet."""
-    try:
-        from .anonymise.guard import leak_guard
-    except ImportError:  # pragma: no cover - the guard lands with the anonymise stage
-        return None
+def study_leak_guard(study: Study):
+    """The study's leak guard (fails closed: no guard, no writing)."""
+    from .anonymise.guard import leak_guard
+
     return leak_guard(study)
 
 
@@ -722,6 +720,11 @@ def load_analysis_input(study: Study):
         codebook = codebook_codes_from_store(store)
     if not segments:
         return None
+    if not codebook and study.codebook_path.exists():
+        # The coding stage copies the codebook into the store; before it has run, read it here.
+        from .codebook import load_codebook
+
+        codebook = {c.id: c.label for c in load_codebook(study.codebook_path).codes}
     if not informants:
         raise QualpipeError("the study store has segments but no informants; run 'qualpipe ingest'",
                             study.store_path)
@@ -732,16 +735,15 @@ def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str,
     """Guard every text first, then write: CSV under reports/tables/, PNG under reports/figures/."""
     from .store import atomic_write_bytes, atomic_write_text
 
-    guard = leak_guard_or_none(study)
+    guard = study_leak_guard(study)
     tables_dir = study.root.joinpath(*TABLES_DIR)
     figures_dir = study.root.joinpath(*FIGURES_DIR)
     csv_files = {tables_dir / f"{name}.csv": text for name, text in tables.items()}
     png_files = {figures_dir / f"{name}.png": (figure_png(fig), figure_text(fig)) for name, fig in figures.items()}
-    if guard is not None:
-        for path, text in csv_files.items():
-            guard(text, path)
-        for path, (_, text) in png_files.items():
-            guard(text, path)
+    for path, text in csv_files.items():
+        guard(text, path)
+    for path, (_, text) in png_files.items():  # labels drawn on figures are shareable text too
+        guard(text, path)
     for path, text in csv_files.items():
         atomic_write_text(path, text)
     for path, (data, _) in png_files.items():
