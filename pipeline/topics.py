@@ -217,8 +217,9 @@ def build_topic_model(settings: TopicSettings, n_documents: int, n_features_hint
         embedding_model=embedder,
         umap_model=PCA(n_components=settings.reduced_components, random_state=settings.seed),
         hdbscan_model=KMeans(n_clusters=k, random_state=settings.seed, n_init=10),
-        vectorizer_model=CountVectorizer(token_pattern=r"\S+", lowercase=False, stop_words=stops,
-                                         min_df=2 if n_documents >= 50 else 1),
+        # BERTopic runs this on one joined document per topic: a lemma found in a single
+        # topic is the best label it can have, so no min_df.
+        vectorizer_model=CountVectorizer(token_pattern=r"\S+", lowercase=False, stop_words=stops),
         top_n_words=settings.top_lemmas,
         min_topic_size=settings.min_topic_size,
         calculate_probabilities=False,
