@@ -56,6 +56,7 @@ class ReportFigure:
     alt: str  # alt text: what the figure shows, for screen readers
     caption: str
     png: bytes | None = None
+    text: str = ""  # every text drawn on the figure, for the leak guard
 
     @property
     def relpath(self) -> str:
@@ -70,6 +71,13 @@ def png_bytes(fig: Figure) -> bytes:
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight",
                 pad_inches=0.1, facecolor="white")
     return buffer.getvalue()
+
+
+def drawn_text(fig: Figure) -> str:
+    """Every text drawn on ``fig`` (titles, ticks, labels), one per line: the leak guard reads it."""
+    from matplotlib.text import Text
+
+    return "\n".join(t.get_text() for t in fig.findobj(Text) if t.get_text())
 
 
 def _new_figure(width: float, height: float) -> Figure:
@@ -124,7 +132,7 @@ def context_figure(table: ContextTable) -> ReportFigure:
             axes[index // ncols][index % ncols].set_visible(False)
         if len(series) == 1:
             fig.suptitle(table.title, fontsize=10)
-        png = png_bytes(fig)
+        png, text = png_bytes(fig), drawn_text(fig)
     # The numbers themselves are in the table next to the figure; the alt text
     # says what is drawn and the range of each series.
     first, last = table.categories[0], table.categories[-1]
@@ -134,7 +142,7 @@ def context_figure(table: ContextTable) -> ReportFigure:
     alt = (f"{kind}{panels}: {table.title}, {table.columns[0]} {first}–{last}. {described}. "
            f"Tallene står i tabellen. Kilde: {table.source}.")
     return ReportFigure(name=f"kontekst_{table.name}.png", alt=alt,
-                        caption=f"{table.title}. Kilde: {table.source}.", png=png)
+                        caption=f"{table.title}. Kilde: {table.source}.", png=png, text=text)
 
 
 def _range_text(column: str, values: Sequence[float | None], decimals: int) -> str:
@@ -159,9 +167,9 @@ def group_bar_figure(name: str, labels: Sequence[str], counts: Sequence[int], yl
         ax.set_xlabel("Gruppe")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
-        png = png_bytes(fig)
+        png, text = png_bytes(fig), drawn_text(fig)
     alt = alt_intro + ": " + ", ".join(f"{label} {count}" for label, count in zip(labels, counts)) + "."
-    return ReportFigure(name=name, alt=alt, caption=caption, png=png)
+    return ReportFigure(name=name, alt=alt, caption=caption, png=png, text=text)
 
 
 def stacked_source_figure(name: str, codes: Sequence[str], sources: Sequence[str],
@@ -181,11 +189,11 @@ def stacked_source_figure(name: str, codes: Sequence[str], sources: Sequence[str
         ax.set_xlabel("Segmenter (antall)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(frameon=False, loc="lower right", fontsize=8)
-        png = png_bytes(fig)
+        png, text = png_bytes(fig), drawn_text(fig)
     alt = "Liggende stablede søyler, segmenter per kode etter kilde: " + "; ".join(
         f"{code}: " + ", ".join(f"{source} {counts.get(code, {}).get(source, 0)}" for source in sources)
         for code in codes) + "."
-    return ReportFigure(name=name, alt=alt, caption=caption, png=png)
+    return ReportFigure(name=name, alt=alt, caption=caption, png=png, text=text)
 
 
 def _wrap(text: str, width: int) -> str:

@@ -1,0 +1,794 @@
+"""The report's data model: everything the report says, gathered once from the study.
+
+:func:`build_report` reads the study (StudyStore, codebook, context tables)
+and calls the analysis functions — :func:`pipeline.compare.compare_groups`,
+:func:`pipeline.compare.cluster_informants`, :func:`pipeline.topics.find_topics`,
+the agreement and anonymisation summaries — and turns their results into
+display-ready Norwegian text and tables. It does no statistics of its own.
+The templates only lay the model out; every number in the report comes from
+here, so HTML, Markdown and DOCX always agree.
+
+All text here is anonymised study data or generated Norwegian prose; the
+writer still runs the leak guard over every output before writing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .. import __version__ as qualpipe_version
+from ..records import Informant, Segment
+from ..settings import Study
+from .context import ContextTable, format_number, read_context_tables
+from .figures import ReportFigure, context_figure, group_bar_figure, stacked_source_figure
+from .quotes import Quote, choose_quotes, machine_confidence
+
+# Norwegian headings for informant attributes the demo and most studies use;
+# settings.report.column_names adds or overrides.
+KNOWN_COLUMNS = {
+    "id": "ID",
+    "group": "Gruppe",
+    "age_group": "Aldersgruppe",
+    "gender": "Kjønn",
+    "year_bought": "Kjøpt (år)",
+    "year_sold": "Solgt (år)",
+    "current_situation": "Situasjon nå",
+    "role": "Rolle",
+}
+
+CAVEAT = ("Forskjellene er beskrivende. Utvalget er lite og strategisk valgt, ikke tilfeldig, så "
+          "p-verdiene sier bare hvor uventet en slik fordeling ville vært om gruppene var like; de er "
+          "Holm-justert for at flere koder testes per gruppe. At en forskjell ikke er statistisk sikker, "
+          "betyr ikke at gruppene er like.")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as the report shows it: all cells already formatted as text."""
+
+    key: str  # stable name (tests, anchors)
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]  # right-align these columns
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    group: str
+    name: str
+    quotes: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class CodeChapter:
+    code: str
+    label: str
+    definition: str
+    lead: str  # one sentence: how widespread the code is
+    prevalence: Table
+    differences: tuple[str, ...]
+    quotes: tuple[QuoteGroup, ...]
+
+
+@dataclass(frozen=True)
+class ContextSection:
+    title: str
+    source: str
+    note: str
+    table: Table
+    figure: ReportFigure
+
+
+@dataclass(frozen=True)
+class CodebookEntry:
+    id: str
+    label: str
+    definition: str
+    parent: str | None
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicCandidate:
+    label: str
+    words: str
+    examples: tuple[Quote, ...]
+
+
+@dataclass
+class Report:
+    """Everything the report says, in the order it says it."""
+
+    title: str
+    subtitle: str
+    study_name: str
+    generated: datetime  # when the report was built: the one thing that differs between two builds
+    version: str
+    n_informants: int
+    replaced_with: str  # how identifiers were replaced, in words
+    quote_rule: tuple[int, int, int]  # (min words, max words, quotes per group), for "Om rapporten"
+    # Sammendrag
+    summary: list[str] = field(default_factory=list)
+    summary_table: Table | None = None
+    differences: list[str] = field(default_factory=list)  # main group differences, one sentence each
+    differences_note: str = ""
+    warnings: list[str] = field(default_factory=list)
+    group_figure: ReportFigure | None = None
+    # Metode
+    informants_table: Table | None = None
+    codebook_table: Table | None = None
+    coding_text: list[str] = field(default_factory=list)
+    coding_table: Table | None = None
+    coding_figure: ReportFigure | None = None
+    agreement_text: list[str] = field(default_factory=list)
+    agreement_table: Table | None = None
+    anonymisation_text: list[str] = field(default_factory=list)
+    anonymisation_table: Table | None = None
+    # Funn per tema
+    chapters: list[CodeChapter] = field(default_factory=list)
+    caveat: str = CAVEAT
+    # Fellestrekk og forskjeller
+    patterns_text: list[str] = field(default_factory=list)
+    patterns_figures: list[ReportFigure] = field(default_factory=list)
+    cluster_table: Table | None = None
+    cooccurrence_table: Table | None = None
+    # Emergent topics
+    topics_text: list[str] = field(default_factory=list)
+    topics_table: Table | None = None
+    candidates: list[TopicCandidate] = field(default_factory=list)
+    # Kontekst
+    context: list[ContextSection] = field(default_factory=list)
+    # Vedlegg
+    codebook: list[CodebookEntry] = field(default_factory=list)
+    profiles_table: Table | None = None
+
+    @property
+    def generated_at(self) -> str:
+        return self.generated.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    @property
+    def figures(self) -> list[ReportFigure]:
+        """Every figure the report shows, in order of appearance."""
+        found = [self.group_figure, self.coding_figure, *self.patterns_figures,
+                 *(section.figure for section in self.context)]
+        return [f for f in found if f is not None]
+
+    @property
+    def tables(self) -> list[Table]:
+        found = [self.summary_table, self.informants_table, self.codebook_table, self.coding_table,
+                 self.agreement_table, self.anonymisation_table, *(c.prevalence for c in self.chapters),
+                 self.cluster_table, self.cooccurrence_table, self.topics_table,
+                 *(s.table for s in self.context), self.profiles_table]
+        return [t for t in found if t is not None]
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def pct(n: int, total: int) -> str:
+    """'75 %' (Norwegian: space before the sign); '–' where the base is zero."""
+    return "–" if not total else f"{round(100 * n / total)}\u00a0%"
+
+
+def n_of(n: int, total: int) -> str:
+    return f"{n} av {total}"
+
+
+def p_text(p: float | None) -> str:
+    if p is None or p != p:  # NaN: no test possible
+        return "–"
+    return "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
+
+
+def number(value: float, decimals: int = 1) -> str:
+    return format_number(value, decimals)
+
+
+def generated_at_now() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH (the reproducible-builds convention) when set; UTC, whole seconds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), timezone.utc)
+        except ValueError:
+            from ..errors import QualpipeError
+
+            raise QualpipeError(f"SOURCE_DATE_EPOCH must be seconds since 1970, not '{epoch}'") from None
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+class _Names:
+    """Group display names and informant attribution, from the settings."""
+
+    def __init__(self, study: Study, groups: Sequence[str]):
+        report = study.settings.report
+        self._names = {g: report.group_names.get(g, g.replace("_", " ")) for g in groups}
+        self.labels = study.settings.group_labels
+
+    def group(self, group: str) -> str:
+        return self._names.get(group, group.replace("_", " "))
+
+
+def _group_order(study: Study, informants: Sequence[Informant]) -> list[str]:
+    declared = list(study.settings.groups)
+    present = {i.group for i in informants}
+    return [g for g in declared if g in present] + sorted(present - set(declared))
+
+
+def _column_heading(study: Study, attribute: str) -> str:
+    names = {**KNOWN_COLUMNS, **study.settings.report.column_names}
+    return names.get(attribute, attribute.replace("_", " ").capitalize())
+
+
+# ------------------------------------------------------------------ the build
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """What the report reads from the store, read once."""
+
+    informants: list[Informant]
+    segments: list[Segment]  # informant segments only (the coding unit)
+    codes: dict[str, frozenset[str]]  # effective codes
+    human_decided: set[str]  # segments whose effective codes a human decided
+    confidence: dict[tuple[str, str], float]
+    codings: list  # every Coding (all sources)
+    reviewed_by: dict[str, dict[str, str]]  # segment -> {coder: reviewed_at}
+
+
+def read_study_data(study: Study) -> StudyData:
+    from ..coding.effective import effective_codes
+    from ..errors import QualpipeError
+    from ..store import StudyStore
+
+    if not study.store_path.exists():
+        raise QualpipeError("no coded data yet; run `qualpipe run` (or ingest, anonymise and code) first",
+                            study.store_path)
+    with StudyStore(study.store_path) as store:
+        informants = store.informants()
+        segments = store.segments(speaker="informant")
+        codes = effective_codes(store, study.settings.coding.primary_coder)
+        reviews = store.human_reviews()
+        codings = store.codings()
+    if not informants:
+        raise QualpipeError("the study store has no informants; run `qualpipe run` first", study.store_path)
+    return StudyData(
+        informants=informants, segments=segments, codes=codes,
+        human_decided=set(reviews),
+        confidence=machine_confidence(codings), codings=codings, reviewed_by=reviews,
+    )
+
+
+def build_report(study: Study, generated_at: datetime | None = None, with_topics: bool = True) -> Report:
+    """Gather the whole report from the study's data. Reads only; writes nothing.
+
+    ``generated_at`` defaults to now (or ``SOURCE_DATE_EPOCH``); it is the
+    only thing that differs between two builds from the same data.
+    ``with_topics=False`` skips BERTopic (the slowest part) and says so.
+    """
+    from ..codebook import load_codebook
+    from ..compare import cluster_informants, compare_groups
+
+    settings = study.settings
+    data = read_study_data(study)
+    codebook = load_codebook(study.codebook_path)
+    code_labels = {c.id: c.label for c in codebook.codes}
+    groups = _group_order(study, data.informants)
+    names = _Names(study, groups)
+    comparison = compare_groups(
+        data.informants, data.segments, data.codes, code_labels, by="group",
+        small_group_below=settings.report.small_group_warning_below, top_n=settings.compare.top_codes,
+        group_order=groups,
+    )
+    clustering = cluster_informants(
+        data.informants, data.segments, data.codes, code_labels, by="group",
+        max_clusters=settings.compare.max_clusters, group_order=groups,
+    )
+    report = Report(
+        replaced_with=("erstattet med merkelapper som [PERSON_3]" if settings.anonymisation.style == "tags"
+                       else "erstattet med oppdiktede navn og tall"),
+        quote_rule=(settings.report.quote_min_words, settings.report.quote_max_words,
+                    settings.report.quotes_per_group),
+        title=settings.report.title, subtitle=settings.report.subtitle, study_name=settings.name,
+        generated=generated_at or generated_at_now(), version=qualpipe_version,
+        n_informants=len(data.informants),
+    )
+    _summary(report, study, data, comparison, names)
+    _method(report, study, data, codebook, names)
+    _chapters(report, study, data, codebook, comparison, names)
+    _patterns(report, study, data, comparison, clustering, names)
+    if with_topics:
+        _topics(report, study, data, code_labels, names)
+    else:
+        report.topics_text.append("Emergente temaer er ikke tatt med i denne versjonen av rapporten.")
+    _context(report, study)
+    _appendix(report, data, codebook, comparison, clustering, names)
+    return report
+
+
+# ------------------------------------------------------------------ Sammendrag
+
+
+def _summary(report: Report, study: Study, data: StudyData, comparison, names: _Names) -> None:
+    sizes = comparison.group_sizes
+    groups = comparison.groups
+    report.summary.append(
+        f"Rapporten bygger på intervjuer med {report.n_informants} informanter i {len(groups)} grupper: "
+        + ", ".join(f"{names.group(g)} (n = {sizes[g]})" for g in groups) + ".")
+    coded = sum(1 for s in data.segments if s.segment_id in data.codes)
+    by_human = sum(1 for s in data.segments if s.segment_id in data.codes and s.segment_id in data.human_decided)
+    words = sum(len(s.text.split()) for s in data.segments)
+    report.summary.append(
+        f"{len(data.segments)} informantsegmenter ({format_number(words)} ord) er analysert. {coded} av dem har "
+        f"minst én kode; for {by_human} av disse er kodene bekreftet eller satt av en forsker.")
+    top = comparison.top_codes
+    for g in groups:
+        rows = top[(top.group == g) & (top["rank"] <= 2)].sort_values("rank")
+        if rows.empty:
+            report.summary.append(f"{names.group(g)} (n = {sizes[g]}): ingen av kodene er brukt.")
+            continue
+        found = " og ".join(f"{r.label} ({n_of(int(r.informants_with_code), int(r.informants_in_group))})"
+                            for r in rows.itertuples(index=False))
+        report.summary.append(f"{names.group(g)} (n = {sizes[g]}): mest utbredt er {found}.")
+    report.differences, report.differences_note = _main_differences(comparison, names)
+
+    header = ("Tema", *(f"{names.group(g)} (n = {sizes[g]})" for g in groups), f"Alle (n = {report.n_informants})")
+    prevalence = comparison.prevalence
+    rows = []
+    for code in comparison.codes:
+        part = prevalence[prevalence.code == code].set_index("group")
+        cells = [comparison.code_labels[code]]
+        for g in [*groups, _all_groups()]:
+            r = part.loc[g]
+            cells.append(f"{n_of(int(r.informants_with_code), int(r.informants_in_group))}")
+        rows.append(tuple(cells))
+    report.summary_table = Table(
+        key="sammendrag", caption="Informanter som omtaler hvert tema, per gruppe (n av N informanter)",
+        header=header, rows=tuple(rows), numeric=(False, *([True] * (len(header) - 1))),
+        note="En informant omtaler et tema når minst ett av informantens segmenter har koden.")
+    for g in comparison.small_groups:
+        report.warnings.append(
+            f"Gruppen «{names.group(g)}» har bare {sizes[g]} informant{'er' if sizes[g] != 1 else ''} "
+            f"(færre enn {comparison.small_group_below}). Andeler og forskjeller for denne gruppen er svært "
+            "usikre og bør leses som enkeltfortellinger, ikke som mønstre.")
+    if comparison.excluded_informants:
+        report.warnings.append(f"{len(comparison.excluded_informants)} informanter uten gruppe er holdt utenfor "
+                               "sammenligningen.")
+    report.group_figure = group_bar_figure(
+        "rapport_informanter_per_gruppe.png", [names.group(g) for g in groups], [sizes[g] for g in groups],
+        ylabel="Informanter (antall)", title="Informanter per gruppe",
+        caption="Informanter per gruppe.", alt_intro="Søylediagram over antall informanter per gruppe")
+
+
+def _all_groups() -> str:
+    from ..compare import ALL_GROUPS
+
+    return ALL_GROUPS
+
+
+def _difference_sentence(row, lead: str) -> str:
+    """'<lead>: 7 av 8 (88 %) mot 3 av 10 (30 %) blant de andre informantene; p = …, Holm-justert p = ….'"""
+    small = " Liten gruppe: svært usikkert." if bool(row.small_group) else ""
+    return (f"{lead}: {n_of(int(row.with_code_in_group), int(row.n_group))} "
+            f"({pct(int(row.with_code_in_group), int(row.n_group))}) mot "
+            f"{n_of(int(row.with_code_in_rest), int(row.n_rest))} ({pct(int(row.with_code_in_rest), int(row.n_rest))}) "
+            f"blant de andre informantene; p = {p_text(row.p_value)}, Holm-justert p = {p_text(row.p_holm)}.{small}")
+
+
+def _main_differences(comparison, names: _Names, limit: int = 3) -> tuple[list[str], str]:
+    """The clearest group-vs-rest differences (smallest p, then largest gap), small groups left out."""
+    tests = comparison.tests
+    if tests.empty:
+        return [], "Ingen koder kunne testes mellom gruppene."
+    usable = tests[~tests.small_group.astype(bool)].copy()
+    if usable.empty:
+        return [], "Alle gruppene er for små til å teste forskjeller."
+    usable["gap"] = (usable.pct_group - usable.pct_rest).abs()
+    ranked = usable.sort_values(["p_value", "gap", "code", "group"], ascending=[True, False, True, True],
+                                kind="mergesort")
+    lines = [_difference_sentence(r, f"{r.label}, {names.group(r.group)}") for r in ranked.head(limit).itertuples(index=False)]
+    significant = int((usable.p_holm < 0.05).sum())
+    if significant:
+        note = (f"{significant} av {len(usable)} testede forskjeller har Holm-justert p < 0,05. "
+                "Små grupper er ikke med i denne oversikten.")
+    else:
+        note = ("Ingen av forskjellene er statistisk sikre etter Holm-justering (p < 0,05); de beskriver "
+                "tendenser i dette utvalget. Små grupper er ikke med i denne oversikten.")
+    return lines, note
+
+
+# ------------------------------------------------------------------ Metode
+
+
+def _method(report: Report, study: Study, data: StudyData, codebook, names: _Names) -> None:
+    # Informant overview: the configured attributes that any informant has.
+    wanted = [a for a in study.settings.report.informant_columns
+              if any((i.attributes.get(a) or "").strip() for i in data.informants)]
+    header = ("ID", "Gruppe", *(_column_heading(study, a) for a in wanted))
+    rows = tuple((i.id, names.group(i.group), *((i.attributes.get(a) or "").strip() or "–" for a in wanted))
+                 for i in data.informants)
+    report.informants_table = Table(
+        key="informanter", caption="Informantene", header=header, rows=rows,
+        numeric=tuple(False for _ in header),
+        note="Informantene omtales bare med studie-ID; navn finnes ikke i de delbare dataene.")
+
+    report.codebook_table = Table(
+        key="kodebok", caption=f"Kodeboka (versjon {codebook.version})", header=("Tema", "Kode", "Definisjon"),
+        rows=tuple((c.label, c.id, c.definition) for c in codebook.codes), numeric=(False, False, False),
+        note="Inklusjons- og eksklusjonskriterier og eksempler står i vedlegget.")
+
+    informant_segments = {s.segment_id for s in data.segments}
+    per_source: dict[str, set[str]] = defaultdict(set)
+    per_source_codings: Counter = Counter()
+    per_coder: dict[str, set[str]] = defaultdict(set)
+    per_coder_codings: Counter = Counter()
+    for coding in data.codings:
+        if coding.segment_id not in informant_segments:
+            continue
+        if coding.source in ("rule", "model") and coding.status != "rejected":
+            per_source[coding.source].add(coding.segment_id)
+            per_source_codings[coding.source] += 1
+        elif coding.source == "human" and coding.status == "accepted":
+            per_coder_codings[coding.coder] += 1
+    for segment_id, coders in data.reviewed_by.items():
+        if segment_id in informant_segments:
+            for coder in coders:
+                per_coder[coder].add(segment_id)
+    coded = [s for s in data.segments if s.segment_id in data.codes]
+    from_human = [s for s in coded if s.segment_id in data.human_decided]
+    rows = [
+        ("Regelbasert koding (mønstre i kodeboka)", str(len(per_source["rule"])), str(per_source_codings["rule"])),
+        ("Maskinlæringsmodell", str(len(per_source["model"])), str(per_source_codings["model"])),
+        *((f"Gjennomgått av forsker ({coder})", str(len(per_coder[coder])), str(per_coder_codings[coder]))
+          for coder in sorted(per_coder)),
+        ("Endelige koder satt eller bekreftet av forsker", str(len(from_human)),
+         str(sum(len(data.codes[s.segment_id]) for s in from_human))),
+        ("Endelige koder fra maskinforslag", str(len(coded) - len(from_human)),
+         str(sum(len(data.codes[s.segment_id]) for s in coded if s.segment_id not in data.human_decided))),
+    ]
+    report.coding_table = Table(
+        key="koding", caption="Koding etter kilde (informantsegmenter)", header=("Kilde", "Segmenter", "Kodinger"),
+        rows=tuple(rows), numeric=(False, True, True),
+        note=("Maskinforslag teller bare der ingen forsker har avgjort segmentet. Et segment kan ha flere koder "
+              "og forslag fra flere kilder."))
+    report.coding_text.append(
+        f"Kodeenheten er et informantsegment ({'en hel tur' if study.settings.coding.unit == 'turn' else 'en setning'}"
+        f"); intervjuerens spørsmål kodes ikke. Av {len(data.segments)} informantsegmenter har {len(coded)} minst én "
+        f"kode. Regler (søkemønstre i kodeboka) og en maskinlæringsmodell foreslår koder; en forsker har gått "
+        f"gjennom {len(set().union(*per_coder.values())) if per_coder else 0} segmenter, og der en forsker har "
+        "avgjort et segment, gjelder forskerens koder. Ellers gjelder maskinforslagene.")
+    by_code: dict[str, dict[str, int]] = {}
+    for s in coded:
+        source = "Satt eller bekreftet av forsker" if s.segment_id in data.human_decided else "Maskinforslag"
+        for code in data.codes[s.segment_id]:
+            by_code.setdefault(code, Counter())[source] += 1
+    labels = {c.id: c.label for c in codebook.codes}
+    ordered = [c.id for c in codebook.codes] + sorted(set(by_code) - set(labels))
+    report.coding_figure = stacked_source_figure(
+        "rapport_koding_etter_kilde.png", [labels.get(c, c) for c in ordered],
+        ["Satt eller bekreftet av forsker", "Maskinforslag"],
+        {labels.get(c, c): dict(by_code.get(c, {})) for c in ordered},
+        caption="Kodede informantsegmenter per tema, etter hvem som satte de endelige kodene.")
+    _agreement(report, study, data, codebook)
+    _anonymisation(report, study)
+
+
+def _agreement(report: Report, study: Study, data: StudyData, codebook) -> None:
+    """Agreement between coders, from pipeline.coding.agreement (no statistics here)."""
+    from ..coding.agreement import ALL_CODES, coder_agreement
+
+    coders = sorted({coder for coders in data.reviewed_by.values() for coder in coders})
+    if not coders:
+        report.agreement_text.append("Ingen forsker har kodet segmenter ennå, så samsvar kan ikke beregnes.")
+        return
+    primary = study.settings.coding.primary_coder
+    reference = primary if primary in coders else coders[0]
+    pairs = [(a, b) for k, a in enumerate(coders) for b in coders[k + 1:]]
+    pairs.append((reference, "model"))
+    labels = {c.id: c.label for c in codebook.codes}
+    level_names = {"segment": "segment", "turn": "tur"}
+    rows = []
+    for a, b in pairs:
+        for row in coder_agreement(study, a, b):
+            if row.level != "segment" and row.code != ALL_CODES:
+                continue  # turn level: the pooled row says enough
+            rows.append((f"{a} – {_coder_name(b)}", "Alle koder" if row.code == ALL_CODES else labels.get(row.code, row.code),
+                         level_names.get(row.level, row.level), str(row.n), _decimal(row.percent, 0) + "\u00a0%",
+                         _decimal(row.kappa, 2), _decimal(row.alpha, 2)))
+    report.agreement_table = Table(
+        key="samsvar", caption="Samsvar mellom kodere per kode",
+        header=("Kodere", "Kode", "Nivå", "Enheter", "Enighet", "Cohens kappa", "Krippendorffs alfa"),
+        rows=tuple(rows), numeric=(False, False, False, True, True, True, True),
+        note=("Enheter: segmenter (eller turer) begge har avgjort. Kappa og alfa mangler (–) der begge ga samme "
+              "svar på alle enheter. Maskinen er trent på forskerens koding, så samsvaret med maskinen er målt "
+              "på data den har sett; «qualpipe evaluate» gir tall for nye data."))
+    human_pairs = len(pairs) - 1
+    text = (f"{len(coders)} forsker{'e' if len(coders) != 1 else ''} har kodet segmenter ({', '.join(coders)}). ")
+    text += (f"Tabellen viser samsvaret mellom forskerne og mellom {reference} og maskinens forslag."
+             if human_pairs else f"Tabellen viser samsvaret mellom {reference} og maskinens forslag.")
+    report.agreement_text.append(text)
+
+
+def _coder_name(coder: str) -> str:
+    return {"model": "maskin", "rules": "regler"}.get(coder, coder)
+
+
+def _decimal(value: float | None, digits: int) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
+
+
+ANONYMISATION_TYPES = {
+    "PERSON": "Personnavn", "ADRESSE": "Adresse", "TELEFON": "Telefonnummer", "FØDSELSNUMMER": "Fødselsnummer",
+    "EPOST": "E-postadresse", "KONTONUMMER": "Kontonummer", "STED": "Sted", "ORGANISASJON": "Organisasjon",
+    "DATO": "Dato", "SAK": "Saksnummer",
+}
+
+
+def _anonymisation(report: Report, study: Study) -> None:
+    """Replaced identifiers by type, from the anonymisation audit: counts only, never an identifier."""
+    from ..store import StudyStore
+
+    with StudyStore(study.store_path) as store:
+        audit = store.anonymisation_audit()
+    if not audit:
+        report.anonymisation_text.append("Ingen anonymiseringslogg finnes ennå (kjør «qualpipe run»).")
+        return
+    replaced: Counter = Counter()
+    review: Counter = Counter()
+    files = set()
+    for file, kind, n_replaced, n_review in audit:
+        files.add(file)
+        replaced[kind] += n_replaced
+        review[kind] += n_review
+    kinds = sorted(replaced, key=lambda k: (-replaced[k], k))
+    report.anonymisation_table = Table(
+        key="anonymisering", caption="Erstattede identifiserende opplysninger etter type",
+        header=("Type", "Erstattet", "Sendt til manuell kontroll"),
+        rows=tuple((ANONYMISATION_TYPES.get(k, k.capitalize()), str(replaced[k]), str(review[k])) for k in kinds)
+        + (("I alt", str(sum(replaced.values())), str(sum(review.values()))),),
+        numeric=(False, True, True),
+        note="Bare antall: selve opplysningene og nøkkelen finnes bare i studiens private mappe.")
+    report.anonymisation_text.append(
+        f"Alle {len(files)} transkripsjoner er anonymisert før koding: navn, adresser, telefonnumre, "
+        f"fødselsnumre og andre identifiserende opplysninger er {report.replaced_with}. Den samme personen får "
+        "samme erstatning i alle intervjuer. Funn anonymiseringen var usikker på, er sendt til manuell kontroll.")
+
+
+# ------------------------------------------------------------------ one chapter per code
+
+
+def _chapters(report: Report, study: Study, data: StudyData, codebook, comparison, names: _Names) -> None:
+    settings = study.settings.report
+    definitions = {c.id: c.definition for c in codebook.codes}
+    prevalence = comparison.prevalence
+    tests = comparison.tests
+    members = {g: [i for i in data.informants if i.group == g] for g in comparison.groups}
+    for code in comparison.codes:
+        label = comparison.code_labels[code]
+        part = prevalence[prevalence.code == code].set_index("group")
+        everyone = part.loc[_all_groups()]
+        lead = (f"{n_of(int(everyone.informants_with_code), int(everyone.informants_in_group))} informanter "
+                f"({pct(int(everyone.informants_with_code), int(everyone.informants_in_group))}) omtaler temaet, "
+                f"i til sammen {int(everyone.coded_segments)} segmenter.")
+        rows = []
+        for g in [*comparison.groups, _all_groups()]:
+            r = part.loc[g]
+            n, total = int(r.informants_with_code), int(r.informants_in_group)
+            name = "Alle" if g == _all_groups() else names.group(g) + (" *" if bool(r.small_group) else "")
+            per_1000 = "–" if r.per_1000_words != r.per_1000_words else number(float(r.per_1000_words), 1)
+            rows.append((name, n_of(n, total), pct(n, total), str(int(r.coded_segments)), per_1000))
+        small_note = (f" * Liten gruppe (færre enn {comparison.small_group_below} informanter): svært usikre tall."
+                      if comparison.small_groups else "")
+        table = Table(
+            key=f"tema_{code}", caption=f"{label}: utbredelse per gruppe",
+            header=("Gruppe", "Informanter", "Andel", "Segmenter", "Kodede ord per 1 000 ord"),
+            rows=tuple(rows), numeric=(False, True, True, True, True),
+            note="Kodede ord per 1 000 ord: hvor stor del av det gruppen sa som handler om temaet." + small_note)
+        code_tests = tests[tests.code == code] if not tests.empty else tests
+        order = {g: k for k, g in enumerate(comparison.groups)}
+        differences = tuple(
+            _difference_sentence(r, names.group(r.group))
+            for r in sorted(code_tests.itertuples(index=False), key=lambda r: order.get(r.group, len(order))))
+        quotes = []
+        for g in comparison.groups:
+            chosen = choose_quotes(
+                code, members[g], data.segments, data.codes, data.human_decided, data.confidence,
+                study.settings.group_labels, per_group=settings.quotes_per_group,
+                min_words=settings.quote_min_words, max_words=settings.quote_max_words)
+            quotes.append(QuoteGroup(group=g, name=names.group(g), quotes=tuple(chosen)))
+        report.chapters.append(CodeChapter(
+            code=code, label=label, definition=definitions.get(code, ""), lead=lead, prevalence=table,
+            differences=differences, quotes=tuple(quotes)))
+
+
+# ------------------------------------------------------------------ Fellestrekk og forskjeller
+
+
+def _comparison_figure(name: str, fig, alt: str, caption: str) -> ReportFigure:
+    """A figure drawn by pipeline.compare, rendered with its own PNG function (same bytes as its stage)."""
+    from ..compare import figure_png, figure_text
+
+    return ReportFigure(name=name, alt=alt, caption=caption, png=figure_png(fig), text=figure_text(fig))
+
+
+def _patterns(report: Report, study: Study, data: StudyData, comparison, clustering, names: _Names) -> None:
+    from ..compare import plot_dendrogram, plot_heatmap, plot_prevalence
+
+    prevalence = comparison.prevalence.set_index(["code", "group"])
+    cells = "; ".join(
+        f"{comparison.code_labels[c]}: " + ", ".join(
+            f"{names.group(g)} {pct(int(prevalence.loc[(c, g)].informants_with_code), comparison.group_sizes[g])}"
+            for g in comparison.groups)
+        for c in comparison.codes)
+    report.patterns_text.append(
+        "Varmekartet viser for hvert tema hvor stor andel av informantene i hver gruppe som omtaler det. "
+        "Mørke og lyse felt i samme rad viser hvor gruppene skiller seg; like farger i en rad viser fellestrekk.")
+    report.patterns_figures.append(_comparison_figure(
+        "compare_heatmap.png", plot_heatmap(comparison),
+        alt=f"Varmekart, andel informanter per gruppe som omtaler hvert tema. {cells}.",
+        caption="Andel informanter som omtaler hvert tema, per gruppe (cellene viser n/N)."))
+    report.patterns_figures.append(_comparison_figure(
+        "compare_prevalence.png", plot_prevalence(comparison),
+        alt=f"Liggende søylediagram med de samme andelene som varmekartet. {cells}.",
+        caption="Temaenes utbredelse per gruppe (andel informanter; skraverte søyler er små grupper)."))
+
+    k = clustering.k
+    silhouette = clustering.silhouette_by_k.get(k)
+    ari = clustering.adjusted_rand
+    text = (f"Informantene er også gruppert etter sine kodeprofiler alene (hvor mye av det hver informant sa "
+            f"som handler om hvert tema), uten å vite hvilken gruppe de tilhører. Hierarkisk klynging "
+            f"({clustering.method}) gir {k} klynge{'r' if k != 1 else ''}")
+    if silhouette is not None:
+        text += f" (antallet er valgt etter høyest gjennomsnittlig silhuett, {_decimal(silhouette, 2)})"
+    text += "."
+    if ari is not None:
+        agreement = ("liten" if ari < 0.2 else "moderat" if ari < 0.5 else "stor")
+        text += (f" Justert Rand-indeks mellom klyngene og gruppene er {_decimal(ari, 2)} (0 = ikke mer samsvar "
+                 f"enn tilfeldig, 1 = fullt samsvar): {agreement} overensstemmelse mellom kodeprofil og gruppe.")
+    report.patterns_text.append(text)
+    report.patterns_text.extend(n for n in clustering.notes)
+    leaves = ", ".join(f"{i} ({names.group(clustering.groups_of.get(i) or '')}, klynge {clustering.labels[i]})"
+                       for i in clustering.dendrogram["ivl"])
+    report.patterns_figures.append(_comparison_figure(
+        "clusters_dendrogram.png", plot_dendrogram(clustering),
+        alt=f"Dendrogram over informantene etter kodeprofil, delt i {k} klynger. Blader fra venstre: {leaves}.",
+        caption="Informantene gruppert etter kodeprofil (hierarkisk klynging); stiplet linje viser snittet."))
+    contingency = clustering.contingency
+    columns = list(contingency.columns)
+    rows = []
+    for cluster, row in contingency.iterrows():
+        counts = [int(row[c]) for c in columns]
+        rows.append((f"Klynge {cluster}", *(str(v) for v in counts), str(sum(counts))))
+    report.cluster_table = Table(
+        key="klynger", caption="Klynger etter kodeprofil mot grupper (antall informanter)",
+        header=("Klynge", *(names.group(c) for c in columns), "I alt"), rows=tuple(rows),
+        numeric=(False, *([True] * (len(columns) + 1))))
+
+    co = comparison.cooccurrence
+    # Pairs of different codes only (the table's diagonal repeats each code's own count).
+    overall = co[(co.group == _all_groups()) & (co.code_a != co.code_b)] if not co.empty else co
+    if not overall.empty:
+        top = overall.sort_values(["segments", "informants", "code_a", "code_b"],
+                                  ascending=[False, False, True, True], kind="mergesort").head(6)
+        report.cooccurrence_table = Table(
+            key="samforekomst", caption="Temaer som omtales sammen (samme segment)",
+            header=("Tema", "Sammen med", "Segmenter", "Informanter"),
+            rows=tuple((comparison.code_labels.get(r.code_a, r.code_a), comparison.code_labels.get(r.code_b, r.code_b),
+                        str(int(r.segments)), str(int(r.informants))) for r in top.itertuples(index=False)),
+            numeric=(False, False, True, True))
+
+
+# ------------------------------------------------------------------ emergent topics
+
+
+def _topics(report: Report, study: Study, data: StudyData, code_labels: dict[str, str], names: _Names) -> None:
+    from ..nlp import load_nlp
+    from ..topics import content_lemmas, find_topics, stop_words
+
+    settings = study.settings.topics
+    nlp = load_nlp(study.settings.model)
+    stops = stop_words(settings.extra_stop_words)
+    lemmas = dict(zip((s.segment_id for s in data.segments),
+                      content_lemmas([s.text for s in data.segments], nlp, stops)))
+    result = find_topics(data.segments, lemmas, data.informants, data.codes, code_labels, settings=settings)
+    by_id = {i.id: i for i in data.informants}
+    report.topics_text.append(
+        f"BERTopic har funnet {len(result.topics)} temaer i {result.n_documents} tekstbiter fra "
+        f"{result.n_segments} informantsegmenter, uten å se på kodeboka. Hvert emergent tema sammenlignes "
+        "etterpå med kodene: et tema som ingen kode dekker godt, er en kandidat til en ny kode.")
+    report.topics_text.extend(result.notes)
+    rows = []
+    for topic in result.topics:
+        best = (f"{code_labels.get(topic.best_code, topic.best_code)} ({pct(round(100 * topic.best_code_share), 100)})"
+                if topic.best_code else "–")
+        rows.append((topic.label, str(topic.documents), str(topic.informants), best,
+                     "ja" if topic.candidate_new_code else "nei"))
+    report.topics_table = Table(
+        key="emner", caption="Emergente temaer (BERTopic)",
+        header=("Tema (viktigste ord)", "Tekstbiter", "Informanter", "Best dekket av kode (andel)", "Kandidat"),
+        rows=tuple(rows), numeric=(False, True, True, False, False),
+        note=f"Kandidat: ingen kode dekker minst {pct(round(100 * settings.code_overlap_min), 100)} av temaets tekstbiter.")
+    group_labels = study.settings.group_labels
+    from .quotes import attribution
+
+    for topic in result.candidates:
+        examples = tuple(
+            Quote(segment_id=doc.doc_id, informant_id=doc.informant_id, text=_shorten(doc.text, 45),
+                  attribution=attribution(by_id[doc.informant_id], group_labels) if doc.informant_id in by_id
+                  else doc.informant_id, human=False, confidence=0.0)
+            for doc in topic.representative[:2])
+        report.candidates.append(TopicCandidate(
+            label=topic.label, words=", ".join(word for word, _ in topic.top_lemmas), examples=examples))
+
+
+def _shorten(text: str, words: int) -> str:
+    parts = text.split()
+    return " ".join(parts) if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+# ------------------------------------------------------------------ context figures
+
+
+def _context(report: Report, study: Study) -> None:
+    for table in read_context_tables(study.context_dir):
+        report.context.append(_context_section(table))
+
+
+def _context_section(table: ContextTable) -> ContextSection:
+    first = table.columns[0]
+    header = (first[:1].upper() + first[1:], *(c[:1].upper() + c[1:] for c in table.columns[1:]))
+    rows = [(category, *(format_number(column[row], decimals) for column, decimals in zip(table.values, table.decimals)))
+            for row, category in enumerate(table.categories)]
+    if table.total:
+        rows.append(("Sum", *(format_number(total, d) for total, d in zip(table.totals(), table.decimals))))
+    caption = table.title + (f" ({table.unit})" if table.unit else "")
+    return ContextSection(
+        title=table.title, source=table.source, note=table.note,
+        table=Table(key=f"kontekst_{table.name}", caption=caption, header=header, rows=tuple(rows),
+                    numeric=(False, *([True] * (len(header) - 1))), note=f"Kilde: {table.source}."),
+        figure=context_figure(table))
+
+
+# ------------------------------------------------------------------ appendix
+
+
+def _appendix(report: Report, data: StudyData, codebook, comparison, clustering, names: _Names) -> None:
+    for code in codebook.codes:
+        report.codebook.append(CodebookEntry(
+            id=code.id, label=code.label, definition=code.definition, parent=code.parent,
+            include=tuple(code.include), exclude=tuple(code.exclude),
+            positive=tuple(code.examples.positive), negative=tuple(code.examples.negative)))
+    codes = comparison.codes
+    segments_of: Counter = Counter()
+    coded_of: Counter = Counter()
+    words_of: Counter = Counter()
+    for s in data.segments:
+        segments_of[s.informant_id] += 1
+        words_of[s.informant_id] += len(s.text.split())
+        for code in data.codes.get(s.segment_id, ()):
+            coded_of[s.informant_id, code] += 1
+    rows = []
+    for informant in data.informants:
+        cluster = clustering.labels.get(informant.id)
+        rows.append((informant.id, names.group(informant.group), "–" if cluster is None else str(cluster),
+                     str(segments_of[informant.id]), format_number(words_of[informant.id]),
+                     *(str(coded_of[informant.id, c]) for c in codes)))
+    report.profiles_table = Table(
+        key="profiler", caption="Hver informants kodeprofil (antall kodede segmenter per tema)",
+        header=("ID", "Gruppe", "Klynge", "Segmenter", "Ord", *(comparison.code_labels[c] for c in codes)),
+        rows=tuple(rows), numeric=(False, False, True, True, True, *([True] * len(codes))),
+        note="Klynge: klyngen informanten havner i når informantene grupperes etter kodeprofil.")

@@ -1,0 +1,106 @@
+"""Choosing representative quotes: a fixed, documented rule (docs/report.md).
+
+For one code and one group:
+
+1. Candidates are the informant segments of the group's informants whose
+   *effective* codes include the code (see pipeline.coding.effective), with
+   between ``min_words`` and ``max_words`` words (shorter ones are mostly
+   "Ja, det var viktig." and say nothing on their own; longer ones are cut
+   in the middle of a thought by nobody and would dominate the page).
+2. They are ranked: human-confirmed before machine-suggested; then by
+   confidence (a human decision counts as 1.0; a machine suggestion by the
+   highest confidence any rule or model coding gave that code on that
+   segment); then longer before shorter (more context); then segment id,
+   so the order never depends on chance.
+3. Quotes are spread over informants: each informant's best candidate is
+   taken in rank order, then each informant's second best, and so on, until
+   ``per_group`` quotes are chosen. No informant is quoted twice while
+   another informant of the group still has an unused candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..records import Coding, Informant, Segment
+
+
+@dataclass(frozen=True)
+class Quote:
+    segment_id: str
+    informant_id: str
+    text: str  # anonymised
+    attribution: str  # "boligkjøper 7" or a staff role
+    human: bool  # confirmed by a human coder
+    confidence: float
+
+
+def attribution(informant: Informant, group_labels: Mapping[str, str]) -> str:
+    """How a quoted informant is named: "boligkjøper 7", or a staff member's role.
+
+    An informant with a ``role`` attribute that differs from their group's
+    label (staff: "saksbehandler for startlån") is named by role alone, because
+    a role says more to the reader than "ansatt S3". Everyone else is named by
+    the group label and the study id.
+    """
+    label = group_labels.get(informant.group, informant.group)
+    role = (informant.attributes.get("role") or "").strip()
+    if role and role != label:
+        return role
+    return f"{label} {informant.id}"
+
+
+def machine_confidence(codings: Sequence[Coding]) -> dict[tuple[str, str], float]:
+    """(segment id, code) -> highest confidence of a non-rejected rule/model coding (missing = 0.5)."""
+    best: dict[tuple[str, str], float] = {}
+    for coding in codings:
+        if coding.source in ("rule", "model") and coding.status != "rejected":
+            key = (coding.segment_id, coding.code)
+            value = 0.5 if coding.confidence is None else float(coding.confidence)
+            best[key] = max(best.get(key, 0.0), value)
+    return best
+
+
+def choose_quotes(
+    code: str,
+    informants: Sequence[Informant],
+    segments: Sequence[Segment],
+    codes_by_segment: Mapping[str, frozenset[str]],
+    human_decided: set[str],
+    confidence: Mapping[tuple[str, str], float],
+    group_labels: Mapping[str, str],
+    per_group: int,
+    min_words: int = 6,
+    max_words: int = 70,
+) -> list[Quote]:
+    """The quotes for ``code`` among ``informants`` (one group), by the rule in the module docstring."""
+    by_id = {i.id: i for i in informants}
+    ranked: list[tuple[tuple, Quote]] = []
+    for segment in segments:
+        if segment.speaker != "informant" or segment.informant_id not in by_id:
+            continue
+        if code not in codes_by_segment.get(segment.segment_id, ()):
+            continue
+        words = len(segment.text.split())
+        if not min_words <= words <= max_words:
+            continue
+        human = segment.segment_id in human_decided
+        score = 1.0 if human else confidence.get((segment.segment_id, code), 0.5)
+        quote = Quote(
+            segment_id=segment.segment_id, informant_id=segment.informant_id, text=" ".join(segment.text.split()),
+            attribution=attribution(by_id[segment.informant_id], group_labels), human=human, confidence=score,
+        )
+        ranked.append(((0 if human else 1, -score, -words, segment.segment_id), quote))
+    ranked.sort(key=lambda item: item[0])
+    queues: dict[str, list[Quote]] = {}
+    for _key, quote in ranked:  # informants enter in the order of their best candidate
+        queues.setdefault(quote.informant_id, []).append(quote)
+    chosen: list[Quote] = []
+    depth = 0
+    while len(chosen) < per_group and any(len(q) > depth for q in queues.values()):
+        for queue in queues.values():
+            if depth < len(queue) and len(chosen) < per_group:
+                chosen.append(queue[depth])
+        depth += 1
+    return chosen

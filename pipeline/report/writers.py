@@ -1,0 +1,114 @@
+"""Write the report: HTML, Markdown (+ figures) and DOCX — all of them, or nothing.
+
+Everything is rendered in memory first; the study's leak guard then checks
+every text that would be shared (the Markdown, the HTML, the DOCX's text,
+each figure's drawn text and alt text). Only when every check passes is
+anything written, each file atomically, so a refused or failed run leaves the
+last good report in place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..progress import Track, no_progress
+from ..settings import Study
+from ..store import Guard, atomic_write_bytes, atomic_write_text
+from .docx import docx_text, markdown_to_docx
+from .model import Report, build_report
+from .render import render_html, render_markdown
+
+HTML_NAME, MD_NAME, DOCX_NAME = "rapport.html", "rapport.md", "rapport.docx"
+# Figures this module owns (and may remove when no longer referenced). The
+# comparison's figures (compare_*, clusters_*) belong to pipeline.compare.
+OWN_FIGURE_PREFIXES = ("rapport_", "kontekst_")
+# The report is for sharing: readable by others (temporary files are created 0600).
+SHARED_MODE = 0o644
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    html: str
+    markdown: str
+    docx: bytes
+    figures: dict[str, bytes]  # file name under reports/figures/ -> PNG
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    markdown: Path
+    docx: Path
+    figures: list[Path]
+
+
+def render_report(report: Report) -> RenderedReport:
+    """All three formats and the figures, in memory."""
+    figures = {f.name: f.png for f in report.figures if f.png is not None}
+    markdown = render_markdown(report)
+    html = render_html(report, figures)
+    docx = markdown_to_docx(markdown, {f"figures/{name}": png for name, png in figures.items()},
+                            title=report.title, generated_at=report.generated)
+    return RenderedReport(html=html, markdown=markdown, docx=docx, figures=figures)
+
+
+_DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+
+
+def check_report(study: Study, report: Report, rendered: RenderedReport, guard: Guard) -> None:
+    """Run the guard over every shareable text; raises LeakError before anything is written."""
+    reports = study.reports_dir
+    guard(rendered.markdown, reports / MD_NAME)
+    # The embedded PNGs are checked through their drawn text below; their
+    # base64 letters are not text and could match a short name by chance.
+    guard(_DATA_URI.sub("data:image/png;base64,", rendered.html), reports / HTML_NAME)
+    guard(docx_text(rendered.docx), reports / DOCX_NAME)
+    for figure in report.figures:
+        guard("\n".join([figure.alt, figure.caption, figure.text]), reports / figure.relpath)
+
+
+def write_report(study: Study, report: Report, guard: Guard | None = None) -> ReportFiles:
+    """Render, check with the leak guard (the study's unless given), then write everything."""
+    if guard is None:
+        from ..anonymise.guard import leak_guard
+
+        guard = leak_guard(study)
+    rendered = render_report(report)
+    check_report(study, report, rendered, guard)
+    reports = study.reports_dir
+    figures_dir = reports / "figures"
+    written = []
+    for name, png in sorted(rendered.figures.items()):
+        path = figures_dir / name
+        # Unchanged figures are left alone (same bytes), so their file times say when they last changed.
+        if not path.exists() or path.read_bytes() != png:
+            atomic_write_bytes(path, png, mode=SHARED_MODE)
+        written.append(path)
+    atomic_write_text(reports / MD_NAME, rendered.markdown, mode=SHARED_MODE)
+    atomic_write_text(reports / HTML_NAME, rendered.html, mode=SHARED_MODE)
+    atomic_write_bytes(reports / DOCX_NAME, rendered.docx, mode=SHARED_MODE)
+    _remove_stale_figures(figures_dir, set(rendered.figures))
+    return ReportFiles(html=reports / HTML_NAME, markdown=reports / MD_NAME, docx=reports / DOCX_NAME,
+                       figures=written)
+
+
+def _remove_stale_figures(figures_dir: Path, current: set[str]) -> None:
+    """Remove report-owned figures no longer referenced (e.g. a context table that was deleted)."""
+    if not figures_dir.is_dir():
+        return
+    for path in sorted(figures_dir.glob("*.png")):
+        if path.name.startswith(OWN_FIGURE_PREFIXES) and path.name not in current:
+            path.unlink()
+
+
+def report_stage(study: Study, track: Track = no_progress) -> str:
+    """Build the report from the study's data and write HTML, Markdown and DOCX."""
+    report = build_report(study)
+    files = write_report(study, report)
+    root = study.root
+    names = ", ".join(str(p.relative_to(root)) for p in (files.html, files.markdown, files.docx))
+    line = (f"rapport skrevet: {names} ({len(report.chapters)} temakapitler, {len(report.tables)} tabeller, "
+            f"{len(files.figures)} figurer)")
+    return "\n".join([line, *(f"Merk: {w}" for w in report.warnings)])
