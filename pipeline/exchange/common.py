@@ -1,0 +1,128 @@
+"""Shared by the .qdpx and .qdc writers: stable GUIDs, the study's codes, XML helpers."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import QualpipeError
+from ..settings import Study
+from ..store import StudyStore
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+
+# Fixed forever: every GUID is uuid5(NAMESPACE, "<kind>:<stable key>"), so a
+# re-export gives every code, source, case and selection the GUID it had
+# before, and a file coded elsewhere can be matched back by GUID.
+NAMESPACE = uuid.UUID("6f0c2a55-8f0e-5d43-9a4e-2b1d3c7e9a10")
+
+_RGB = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+
+
+def guid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+
+
+def normalise_guid(value: str | None) -> str:
+    """GUIDs compare without braces and case (tools write both forms)."""
+    return (value or "").strip().strip("{}").lower()
+
+
+def origin() -> str:
+    try:
+        return f"qualpipe {version('qualpipe')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "qualpipe"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    id: str
+    label: str
+    definition: str
+    parent: str | None
+    colour: str | None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @property
+    def guid(self) -> str:
+        return guid("code", self.id)
+
+    def description(self) -> str:
+        """The definition, then the include/exclude criteria coders elsewhere need too."""
+        parts = [self.definition]
+        if self.include:
+            parts.append("Ta med:\n" + "\n".join(f"- {item}" for item in self.include))
+        if self.exclude:
+            parts.append("Ikke ta med:\n" + "\n".join(f"- {item}" for item in self.exclude))
+        return "\n\n".join(parts)
+
+
+@dataclass(frozen=True)
+class StudyCodes:
+    codes: list[CodeInfo]  # codebook order
+    version: str
+    name: str
+    source: Path
+
+    def by_id(self) -> dict[str, CodeInfo]:
+        return {code.id: code for code in self.codes}
+
+
+def study_codes(study: Study, store: StudyStore | None = None) -> StudyCodes:
+    """The codes of ``codebook.yaml``; without that file, the store's codes table.
+
+    The store table is what the coding stage last loaded, so it is the best
+    record when a study folder was shared without its codebook.
+    """
+    if study.codebook_path.exists():
+        from ..codebook import load_codebook
+
+        book = load_codebook(study.codebook_path)
+        codes = [CodeInfo(id=c.id, label=c.label, definition=c.definition, parent=c.parent, colour=c.colour,
+                          include=tuple(c.include), exclude=tuple(c.exclude)) for c in book.codes]
+        return StudyCodes(codes=codes, version=book.version, name=book.name, source=study.codebook_path)
+    if store is not None:
+        # StudyStore has no reader for its codes table; this read is the only one.
+        rows = store.conn.execute(
+            "SELECT id, label, parent, definition, colour, codebook_version FROM codes ORDER BY rowid").fetchall()
+        if rows:
+            codes = [CodeInfo(id=r["id"], label=r["label"], definition=r["definition"], parent=r["parent"],
+                              colour=r["colour"]) for r in rows]
+            return StudyCodes(codes=codes, version=rows[0]["codebook_version"], name="Kodebok",
+                              source=study.store_path)
+    raise QualpipeError("codebook not found and the study store holds no codes", study.codebook_path)
+
+
+def code_elements(parent: etree._Element, namespace: str, codes: list[CodeInfo]) -> None:
+    """Append the codes as nested ``Code`` elements (children under their parent)."""
+    known = {code.id for code in codes}
+    children: dict[str | None, list[CodeInfo]] = {}
+    for code in codes:
+        # A parent missing from the list cannot nest anything: show the code at the top.
+        key = code.parent if code.parent in known else None
+        children.setdefault(key, []).append(code)
+
+    def add(into: etree._Element, code: CodeInfo, seen: frozenset[str]) -> None:
+        attrs = {"guid": code.guid, "name": code.label, "isCodable": "true"}
+        if code.colour and _RGB.match(code.colour):
+            attrs["color"] = code.colour
+        element = etree.SubElement(into, f"{{{namespace}}}Code", attrs)
+        etree.SubElement(element, f"{{{namespace}}}Description").text = code.description()
+        for child in children.get(code.id, []):
+            if child.id not in seen:  # the codebook loader rejects cycles; never loop here
+                add(element, child, seen | {child.id})
+
+    for code in children.get(None, []):
+        add(parent, code, frozenset({code.id}))
+
+
+def to_bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
