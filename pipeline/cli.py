@@ -150,6 +150,17 @@ def topics() -> None:
     out.print(topics_stage(current_study(), track), highlight=False)
 
 
+@app.command()
+@handle_errors
+def report(
+    no_topics: bool = typer.Option(False, "--no-topics", help="Leave out emergent topics (BERTopic, the slowest part)."),
+) -> None:
+    """The findings report: reports/rapport.html, rapport.md (+ figures/) and rapport.docx."""
+    from .report.writers import report_stage
+
+    out.print(report_stage(current_study(), track, with_topics=not no_topics), highlight=False)
+
+
 # ---------------------------------------------- REFI-QDA exchange (pipeline/exchange, docs/exchange.md)
 
 export_app = typer.Typer(no_args_is_help=True, help="Export for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA).")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from .compare import compare_stage
 from .ingest import ingest_study
 from .progress import Track, no_progress
+from .report.writers import report_stage
 from .settings import Study
 from .topics import topics_stage
 
@@ -35,6 +36,8 @@ def stages() -> list[tuple[str, Stage]]:
         # themselves before these lines as they land.
         ("compare", compare_stage),
         ("topics", topics_stage),
+        # last: the report is built from everything the stages above stored.
+        ("report", report_stage),
     ]
 
 

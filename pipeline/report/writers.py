@@ -103,9 +103,9 @@ def _remove_stale_figures(figures_dir: Path, current: set[str]) -> None:
             path.unlink()
 
 
-def report_stage(study: Study, track: Track = no_progress) -> str:
+def report_stage(study: Study, track: Track = no_progress, with_topics: bool = True) -> str:
     """Build the report from the study's data and write HTML, Markdown and DOCX."""
-    report = build_report(study)
+    report = build_report(study, with_topics=with_topics)
     files = write_report(study, report)
     root = study.root
     names = ", ".join(str(p.relative_to(root)) for p in (files.html, files.markdown, files.docx))
