@@ -41,6 +41,7 @@ FILLERS = frozenset({
     "liksom", "altså", "sånn", "sånt", "slik", "bare", "egentlig", "veldig", "litt", "mye", "ganske",
     "tenke", "vite", "si", "gå", "få", "komme", "gjøre", "ha", "være", "bli", "kunne", "skulle", "måtte",
     "ting", "type", "greie", "nå", "da", "så", "vel", "kanskje", "helt", "egen", "mene", "huske", "lure",
+    "hvor", "hvordan", "hvorfor", "hva", "hvem",
 })
 
 # Anonymisation tags such as [PERSON_3] or [STED]: never topic words.
