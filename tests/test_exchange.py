@@ -187,6 +187,24 @@ def test_source_text_layout_and_positions():
     assert start == len("Intervjuer: Hvordan var det å kjøpe boligen?\n" + SPEAKER_LABELS["informant"] + ": ")
 
 
+@pytest.mark.parametrize("crlf_counts_two", [True, False])
+def test_crlf_positions_are_read_the_way_the_tool_counted(crlf_counts_two):
+    from pipeline.exchange.qdpx import _choose_text, _Selection, _Source
+    from pipeline.exchange.text import PositionMap
+
+    ours = "".join(f"Informant: Linje nummer {i} handler om boligen.\n" for i in range(30))
+    theirs = ours.replace("\n", "\r\n")
+    marks = []
+    for word in ("nummer 7 ", "boligen", "nummer 29"):
+        at = ours.rindex(word) if word == "nummer 29" else ours.index(word)
+        extra = ours[:at].count("\n") if crlf_counts_two else 0
+        marks.append(_Selection("g", at + extra, at + extra + len(word.strip()), []))
+    source = _Source(guid="g", name="x", text=theirs, selections=marks)
+    chosen = _choose_text(source, Path("x.qdpx"))
+    mapped = PositionMap(chosen, ours)
+    assert [ours[mapped.start(m.start):mapped.end(m.end)] for m in marks] == ["nummer 7", "boligen", "nummer 29"]
+
+
 # ------------------------------------------------------------------ export
 
 
@@ -353,6 +371,17 @@ def test_round_trip_is_lossless(study, tmp_path):
     back = read_human_file(csv, informant_a_b | {sid("c.txt", 1, 0)}, {"economy", "discount", "stability", "standard"})
     assert {k: d.codes for k, d in back.items()} == roundtrip
     assert {d.codebook_version for d in back.values()} == {"2.1"}
+
+
+def test_agreement_runs_between_imported_coder_and_forsker1(study, tmp_path):
+    from pipeline.coding.agreement import coder_agreement
+
+    import_qdpx(study, export_qdpx(study, tmp_path / "s.qdpx").path, "roundtrip", from_user="forsker1")
+    rows = [r for r in coder_agreement(study, "roundtrip", "forsker1") if r.level == "segment"]
+    # forsker1 decided 5 segments; roundtrip every informant segment of a and b (6): 5 in common
+    assert rows and all(r.n == 5 and r.percent == 100.0 for r in rows)
+    assert {r.code: r.positives_a for r in rows if r.code in ("discount", "stability")} == {
+        "discount": 2, "stability": 2}
 
 
 def test_round_trip_with_suggestions_takes_every_user(study, tmp_path):
