@@ -50,8 +50,16 @@ class AnonymisationSettings(_Strict):
         "NAV", "Husbanken", "startlån", "Trondheim kommune", "Trondheim", "Norge",
         "Østlandet", "Boligkontoret", "Kommunale boliger", "Leie til eie",
     ]
+    # A file with more known identifiers, one a line (optional "TYPE: " prefix), so a real
+    # study need not write names into the committed study.yaml. Relative to the study root.
+    known_identifiers_file: str = "data/private/known_identifiers.txt"
     # Detections scoring below this go to the review sheet.
     review_below: float = 0.75
+    # Detections scoring below this are not replaced, only listed for review.
+    min_score: float = 0.5
+    # Keep the built-in list (pipeline/anonymise/data/keep_builtin.txt): countries, regions and
+    # large national organisations (Somalia, Østlandet, DNB ...) identify no one on their own.
+    keep_builtin: bool = True
     # Environment variable holding a passphrase; when set, the key is encrypted.
     key_passphrase_env: str = "QUALPIPE_KEY_PASSPHRASE"
     seed: int = 2019

@@ -283,6 +283,12 @@ class StudyStore(_Database):
             segment_id TEXT NOT NULL, coder TEXT NOT NULL, codebook_version TEXT NOT NULL,
             reviewed_at TEXT NOT NULL, PRIMARY KEY (segment_id, coder))
         """,
+        # 1 -> 2: anonymisation audit (counts only: shareable, holds no identifier).
+        """
+        CREATE TABLE anonymisation_audit (
+            file TEXT NOT NULL, type TEXT NOT NULL, replaced INTEGER NOT NULL,
+            for_review INTEGER NOT NULL, PRIMARY KEY (file, type))
+        """,
     ]
 
     # ---- informants
@@ -438,6 +444,20 @@ class StudyStore(_Database):
                        confidence=r["confidence"], status=r["status"], codebook_version=r["codebook_version"],
                        created_at=r["created_at"], updated_at=r["updated_at"])
                 for r in self.conn.execute(sql, args)]
+
+    # ---- anonymisation audit (counts by type per transcript; no identifiers)
+    def replace_anonymisation_audit(self, counts: dict[str, dict[str, tuple[int, int]]]) -> None:
+        """``counts``: file -> type -> (replaced, for_review). Replaces the whole table."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM anonymisation_audit")
+            db.executemany(
+                "INSERT INTO anonymisation_audit VALUES (?, ?, ?, ?)",
+                [(f, t, n[0], n[1]) for f, types in sorted(counts.items()) for t, n in sorted(types.items())],
+            )
+
+    def anonymisation_audit(self) -> list[tuple[str, str, int, int]]:
+        rows = self.conn.execute("SELECT file, type, replaced, for_review FROM anonymisation_audit ORDER BY file, type")
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     # ---- exports: the public data contract (see README)
     def export_csv(self, coded_dir: Path, guard: Guard | None = None) -> list[Path]:

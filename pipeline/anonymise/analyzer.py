@@ -1,0 +1,151 @@
+"""Run the recognizers and merge what they found (Presidio's AnalyzerEngine, in small).
+
+Merging rules (docs/anonymisation.md):
+
+1. Keep terms win: a detection inside a keep term ("Trondheim" in "Trondheim
+   kommune") is dropped; one that starts with a keep term and goes on ("NAV
+   Heimdal") is cut to the rest ("Heimdal", a place). One that merely contains
+   a keep term ("7045 Trondheim") stays whole.
+2. Detections scoring at least ``min_score`` that overlap are joined into one
+   span (their union), typed by the highest-scoring member: replacing a bit
+   too much is safer than leaving half a name behind.
+3. Weaker detections are kept for the review sheet unless they overlap a
+   replaced span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .gazetteer import Gazetteer, load_gazetteer
+from .matcher import StringMatcher
+from .recognizers import ADRESSE, Detection, Recognizer, STED, TYPES
+
+# Ties between equally scored overlapping detections: the more specific type wins.
+_TYPE_RANK = {t: i for i, t in enumerate(TYPES)}
+
+
+def nlp_disable(nlp) -> list[str]:
+    """Components the recognizers do not need (lemmas)."""
+    return [n for n in nlp.pipe_names if "lemmatizer" in n]
+
+
+def detect(texts: list[str], recognizers: list[Recognizer], nlp=None, batch_size: int = 32,
+           track=None) -> list[list[Detection]]:
+    """Every recognizer's detections for each text, unmerged."""
+    needs_doc = any(r.needs_doc for r in recognizers)
+    if needs_doc and nlp is not None:
+        with nlp.select_pipes(disable=nlp_disable(nlp)):
+            docs: Iterable = nlp.pipe(texts, batch_size=batch_size)
+            if track is not None:
+                docs = track(docs, description="Finner identifikatorer", total=len(texts))
+            docs = list(docs)
+    else:
+        docs = [None] * len(texts)
+    found = []
+    for text, doc in zip(texts, docs):
+        dets: list[Detection] = []
+        for recognizer in recognizers:
+            dets.extend(recognizer.analyze(text, doc))
+        found.append(sorted(dets, key=lambda d: (d.start, d.end, d.type, d.recognizer)))
+    return found
+
+
+def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
+               g: Gazetteer | None = None) -> list[Detection]:
+    g = g or load_gazetteer()
+    spans = [(m.start, m.end) for m in keep.find(text)] if len(keep) else []
+    if not spans:
+        return detections
+    kept = []
+    for d in detections:
+        drop = False
+        for ks, ke in spans:
+            if ks <= d.start and d.end <= ke:
+                drop = True
+                break
+            if ks <= d.start < ke < d.end and d.type != ADRESSE:
+                start = ke
+                while start < d.end and not text[start].isalnum():
+                    start += 1
+                if start >= d.end:
+                    drop = True
+                    break
+                rest = text[start:d.end]
+                kind = STED if g.is_place(rest) else d.type
+                d = Detection(start, d.end, kind, d.score, d.recognizer, rest)
+        if not drop:
+            kept.append(d)
+    return kept
+
+
+ANCHOR = 0.95
+
+
+def merge(text: str, detections: list[Detection], min_score: float) -> tuple[list[Detection], list[Detection]]:
+    """(spans to replace, weaker spans for review only); both sorted by position.
+
+    Sure detections (score >= 0.95: validated numbers, known names, the key)
+    are anchors: a vaguer overlapping span is cut around them rather than
+    joined ("Marius Aune på Fjordbyen Eiendom" from the model is the person
+    "Marius Aune" and the firm "Fjordbyen Eiendom", not one person).
+    """
+    strong = [d for d in detections if d.score >= min_score]
+    anchors = _union_all(text, [d for d in strong if d.score >= ANCHOR])
+    pieces = [p for d in strong if d.score < ANCHOR for p in _subtract(text, d, anchors)]
+    merged = sorted(anchors + _union_all(text, pieces), key=lambda d: (d.start, d.end))
+    weak: list[Detection] = []
+    for d in sorted((d for d in detections if d.score < min_score), key=lambda d: (d.start, -d.score)):
+        if any(d.start < m.end and m.start < d.end for m in merged):
+            continue
+        if weak and d.start < weak[-1].end:
+            continue
+        weak.append(d)
+    return merged, weak
+
+
+def _union_all(text: str, detections: list[Detection]) -> list[Detection]:
+    merged: list[Detection] = []
+    group: list[Detection] = []
+    end = -1
+    for d in sorted(detections, key=lambda d: (d.start, -d.end)) + [None]:
+        if d is not None and group and d.start < end:
+            group.append(d)
+            end = max(end, d.end)
+            continue
+        if group:
+            merged.append(_union(group, text))
+        if d is not None:
+            group, end = [d], d.end
+    return merged
+
+
+def _subtract(text: str, d: Detection, anchors: list[Detection]) -> list[Detection]:
+    cuts = [a for a in anchors if a.start < d.end and d.start < a.end]
+    if not cuts:
+        return [d]
+    pieces, cursor = [], d.start
+    for a in sorted(cuts, key=lambda a: a.start):
+        pieces.append((cursor, a.start))
+        cursor = max(cursor, a.end)
+    pieces.append((cursor, d.end))
+    out = []
+    for start, end in pieces:
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        piece = text[start:end]
+        # Leftovers such as "på" or "og" are no identifier; keep only capitalised words or numbers.
+        if piece and any(c.isupper() or c.isdigit() for c in piece):
+            out.append(Detection(start, end, d.type, d.score, d.recognizer, piece))
+    return out
+
+
+def _union(group: list[Detection], text: str) -> Detection:
+    if len(group) == 1:
+        return group[0]
+    best = max(group, key=lambda d: (d.score, d.end - d.start, -_TYPE_RANK.get(d.type, 99)))
+    start, end = min(d.start for d in group), max(d.end for d in group)
+    names = "+".join(sorted({d.recognizer for d in group}))
+    return Detection(start, end, best.type, best.score, names, text[start:end])

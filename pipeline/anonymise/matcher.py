@@ -1,0 +1,167 @@
+"""Find known strings in text: one matching rule shared by the anonymiser and the leak guard.
+
+Both must agree exactly: whatever the guard would refuse, the anonymiser has
+already replaced (it re-applies every original in the key to every
+transcript), so a correct run never trips the guard.
+
+The rule (documented in docs/anonymisation.md):
+
+* Text and originals are compared as sequences of word tokens (``\\w+``),
+  case-insensitively, so punctuation and spacing between tokens do not matter
+  ("Ole Petter" finds "ole  petter", "Kari-Anne" finds "Kari Anne") and word
+  boundaries are implied ("Lade" is not found in "Ladesletta").
+* A possessive -s on the last token matches too ("Hildes", "Kari-Annes").
+* An original that is a single ordinary word ("Lade", "Strand", "Liv", see
+  ``Gazetteer.is_common_word``) matches only when written with a capital
+  letter: "bodde på Lade" and "Lade var fint" match, "lade telefonen" does
+  not. For the few such words that often open a sentence (``SENTENCE_WORDS``:
+  "Per i dag", "Jo, ...") a sentence-initial capital does not count either.
+* Numbers (phone, fødselsnummer, account) of 8 or more digits also match
+  whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .gazetteer import Gazetteer, load_gazetteer
+
+TOKEN = re.compile(r"\w+")
+DIGIT_RUN = re.compile(r"\+?\d(?:\d|[ .\-](?=\d))*")
+DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER"}
+_SENTENCE_END = set(".!?:\n")
+_SKIP_BACK = set(" \t«»\"'“”‘’–—-([")
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    original: str
+    payload: Any
+
+
+def tokens_of(text: str) -> tuple[str, ...]:
+    return tuple(t.lower() for t in TOKEN.findall(text))
+
+
+def digits_of(text: str, kind: str | None = None) -> str:
+    digits = re.sub(r"\D", "", text)
+    if kind == "TELEFON" and len(digits) > 8:
+        # +47 / 0047: compare the national number only.
+        digits = re.sub(r"^(?:00)?47(?=\d{8}$)", "", digits)
+    return digits
+
+
+# Ordinary words that often start a sentence; as originals they match only mid-sentence.
+SENTENCE_WORDS = frozenset({"per", "jo", "bo", "tom", "mai", "august", "le", "an", "ski", "vår", "sol", "lange",
+                            "ila", "dal", "berg", "sand", "moe", "mo", "lie", "storm", "vik", "lian"})
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    """First word of a sentence, a line, or a CSV field (a comma right before it, no space)."""
+    i = start - 1
+    spaced = False
+    while i >= 0 and text[i] in _SKIP_BACK:
+        spaced = spaced or text[i] in " \t"
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END or (text[i] in ",;\t" and not spaced)
+
+
+class StringMatcher:
+    """Finds any of many strings in a text by the rule above.
+
+    ``entries``: (original string, payload) pairs. ``strict_common``: apply
+    the ordinary-word rule (the keep-term matcher does not need it).
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, Any]], gazetteer: Gazetteer | None = None,
+                 strict_common: bool = True, digit_types: set[str] | None = None):
+        self.gazetteer = gazetteer or load_gazetteer()
+        self.index: dict[str, list[tuple[tuple[str, ...], bool, str, Any]]] = {}
+        self.digits: dict[str, tuple[str, Any]] = {}
+        self.digit_lengths: set[int] = set()
+        digit_types = DIGIT_TYPES if digit_types is None else digit_types
+        for original, payload in entries:
+            toks = tokens_of(original)
+            if not toks:
+                continue
+            kind = getattr(payload, "type", payload if isinstance(payload, str) else None)
+            if kind in digit_types:
+                digits = digits_of(original, kind)
+                if len(digits) >= 8:
+                    self.digits.setdefault(digits, (original, payload))
+                    self.digit_lengths.add(len(digits))
+            strict = strict_common and len(toks) == 1 and self.gazetteer.is_common_word(toks[0])
+            self.index.setdefault(toks[0], []).append((toks, strict, original, payload))
+        for candidates in self.index.values():
+            # Longest first; ties by original so the result never depends on input order.
+            candidates.sort(key=lambda c: (-len(c[0]), c[2]))
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.index.values()) + len(self.digits)
+
+    def find(self, text: str) -> list[Match]:
+        """Non-overlapping matches, leftmost-longest."""
+        found: list[Match] = []
+        if self.index:
+            toks = [(m.start(), m.end(), m.group().lower()) for m in TOKEN.finditer(text)]
+            i = 0
+            while i < len(toks):
+                hit = self._match_at(text, toks, i)
+                if hit:
+                    n, match = hit
+                    found.append(match)
+                    i += n
+                else:
+                    i += 1
+        if self.digits:
+            found.extend(self._digit_matches(text))
+        return _non_overlapping(found)
+
+    def _match_at(self, text: str, toks: list[tuple[int, int, str]], i: int):
+        word = toks[i][2]
+        keys = [word] + ([word[:-1]] if word.endswith("s") and len(word) > 2 else [])
+        for key in keys:
+            for cand, strict, original, payload in self.index.get(key, ()):
+                n = len(cand)
+                if i + n > len(toks):
+                    continue
+                ok = all(toks[i + k][2] == cand[k] for k in range(n - 1))
+                last = toks[i + n - 1][2]
+                if not ok or not (last == cand[-1] or last == cand[-1] + "s"):
+                    continue
+                if n == 1 and key != word and last != cand[-1] + "s":
+                    continue
+                start, end = toks[i][0], toks[i + n - 1][1]
+                if strict and (not text[start].isupper() or (
+                        cand[0] in SENTENCE_WORDS and sentence_initial(text, start))):
+                    continue
+                return n, Match(start, end, original, payload)
+        return None
+
+    def _digit_matches(self, text: str) -> list[Match]:
+        found = []
+        for run in DIGIT_RUN.finditer(text):
+            digits = re.sub(r"\D", "", run.group())
+            for length in sorted(self.digit_lengths, reverse=True):
+                hit = next((digits[k:k + length] for k in range(len(digits) - length + 1)
+                            if digits[k:k + length] in self.digits), None)
+                if hit:
+                    original, payload = self.digits[hit]
+                    found.append(Match(run.start(), run.end(), original, payload))
+                    break
+        return found
+
+
+def _non_overlapping(matches: list[Match]) -> list[Match]:
+    matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Match] = []
+    for m in matches:
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept

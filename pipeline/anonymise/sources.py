@@ -1,0 +1,122 @@
+"""What the researchers told us: informants' names, known identifiers, keep terms, decisions.
+
+Shared by the stage and the leak guard so both see the same lists.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from ..errors import QualpipeError
+from ..records import Informant
+from ..settings import Study
+from .gazetteer import load_gazetteer
+from .matcher import tokens_of
+from .recognizers import EPOST, ORG, PERSON, STED, TYPES, default_recognizers
+
+DECISIONS_NAME = "anonymisation_decisions.json"
+
+
+def informant_label(study: Study, informant: Informant) -> str:
+    """How an informant is referred to everywhere: "boligkjøper 7", "ansatt S1"."""
+    group = study.settings.group_labels.get(informant.group, informant.group)
+    return f"{group} {informant.id}"
+
+
+def name_variants(name: str) -> list[str]:
+    """The forms a person's name is written in: full, first name(s), first, last, first + last."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    variants = [" ".join(words[:-1]), words[0], words[-1], f"{words[0]} {words[-1]}"]
+    out: list[str] = []
+    for v in variants:
+        if v != name and v not in out:
+            out.append(v)
+    return out
+
+
+def informant_variants(study: Study) -> list[tuple[Informant, str, list[str]]]:
+    """(informant, name, variants) for informants with a name in the private column.
+
+    A short form shared by two informants ("Anne" for two Annes) is dropped for
+    both: it cannot say who is meant, so ordinary detection handles it.
+    """
+    from ..ingest import load_informant_table
+
+    try:
+        table = load_informant_table(study)
+    except QualpipeError:
+        if not study.raw_dir.exists():
+            return []
+        raise
+    by_id = {i.id: i for i in table.informants}
+    found = [(by_id[i], name.strip(), name_variants(name.strip())) for i, name in sorted(table.names.items())
+             if i in by_id and name.strip()]
+    counts: dict[tuple[str, ...], int] = {}
+    for _, name, variants in found:
+        for v in {tokens_of(x) for x in [name, *variants]}:
+            counts[v] = counts.get(v, 0) + 1
+    return [(inf, name, [v for v in variants if counts[tokens_of(v)] == 1]) for inf, name, variants in found]
+
+
+def known_identifiers(study: Study) -> list[tuple[str | None, str]]:
+    """(type or None, string) from the settings and the private known-identifiers file."""
+    settings = study.settings.anonymisation
+    lines = list(settings.known_identifiers)
+    path = study.root / settings.known_identifiers_file
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise QualpipeError("known identifiers file must be UTF-8 text, one identifier a line", path) from None
+        lines += [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    found = []
+    for line in lines:
+        head, sep, rest = line.partition(":")
+        if sep and head.strip().upper() in TYPES and rest.strip():
+            found.append((head.strip().upper(), rest.strip()))
+        elif line.strip():
+            found.append((None, line.strip()))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def guess_type(text: str) -> str:
+    """The type of a known identifier given without one."""
+    g = load_gazetteer()
+    for recognizer in default_recognizers([], set()):
+        if recognizer.needs_doc:
+            continue
+        for d in recognizer.analyze(text):
+            if d.start == 0 and d.end == len(text):
+                return d.type
+    if "@" in text:
+        return EPOST
+    words = text.split()
+    if words and g.is_first(words[0]) and len(words) <= 4 and all(w[:1].isupper() for w in words):
+        return PERSON
+    if g.is_place(text):
+        return STED
+    return ORG
+
+
+def keep_strings(study: Study, decisions: dict) -> list[str]:
+    a = study.settings.anonymisation
+    keep = list(a.keep_terms)
+    if a.keep_builtin:
+        keep += sorted(load_gazetteer().builtin_keep)
+    keep += [d["original"] for d in decisions.values() if d["decision"] == "keep"]
+    return keep
+
+
+def load_decisions(study: Study) -> dict:
+    """normalised original -> {"decision": keep|remove, "type": ..., "original": ...}."""
+    path = study.private_dir / DECISIONS_NAME
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise QualpipeError(f"review decisions file is damaged ({exc})", path) from None

@@ -1,0 +1,350 @@
+"""The anonymisation stage: private turns -> anonymised segments in the study store.
+
+1. Detect (recognizers over each whole turn; NER needs the context). The
+   detections are cached in data/private by the transcript's ingest
+   fingerprint, so the model only runs on new or changed transcripts.
+2. Register every replaced string in the study-wide key (informants and known
+   identifiers first), so one person has one pseudonym everywhere.
+3. Replace: each turn's detections plus every original from the key found in
+   it (the guard's own matching rule), merged, then transformed; segments are
+   mapped onto the anonymised turn text and keep their ids.
+4. Check every text with the leak guard, then write: key and cache
+   (data/private, 0600), segments and audit (study store), CSV exports.
+
+A transcript is rewritten only when its fingerprint (ingest fingerprint +
+settings + key + decisions) changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from ..errors import QualpipeError
+from ..nlp import load_nlp, resolve_model_name
+from ..progress import Track, no_progress
+from ..records import Segment, Turn
+from ..settings import Study
+from ..store import PrivateStore, StudyStore, atomic_write_text, rows_to_csv
+from .analyzer import apply_keep, detect, merge
+from .gazetteer import load_gazetteer
+from .guard import build_guard, guard_entries
+from .keystore import read_key_data, write_key_data, write_private
+from .matcher import StringMatcher, tokens_of
+from .operators import Entity, Key
+from .recognizers import Detection, default_recognizers
+from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
+                      load_decisions)
+
+DETECTOR_VERSION = "5"  # bump when recognizers change so cached detections are redone
+CACHE_NAME = "anonymisation_cache.json"
+AUDIT_CSV = "anonymisation_audit.csv"
+
+
+@dataclass
+class TurnResult:
+    text: str
+    replaced: list[tuple[int, int, str, str, str]]  # raw start, end, type, entity id, replacement
+    review: list[dict]
+
+
+@dataclass
+class AnonymiseResult:
+    files: list[str] = field(default_factory=list)
+    redone: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    detected_fresh: list[str] = field(default_factory=list)
+    counts: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    entities: int = 0
+
+
+def detection_config(study: Study) -> str:
+    a = study.settings.anonymisation
+    model = resolve_model_name(study.settings.model)
+    try:
+        version = metadata.version(model)
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return json.dumps({"v": DETECTOR_VERSION, "labels": sorted(a.ner_labels), "model": f"{model}-{version}"},
+                      sort_keys=True)
+
+
+def _det_to_row(d: Detection) -> list:
+    return [d.start, d.end, d.type, d.score, d.recognizer]
+
+
+def _row_to_det(text: str, row: list) -> Detection:
+    start, end, kind, score, name = row
+    return Detection(start, end, kind, score, name, text[start:end])
+
+
+class Anonymiser:
+    """Everything needed to anonymise texts of one study with its current key."""
+
+    def __init__(self, study: Study, key: Key, decisions: dict):
+        self.study = study
+        self.a = study.settings.anonymisation
+        self.g = load_gazetteer()
+        self.key = key
+        self.decisions = decisions
+        keep = keep_strings(study, decisions)
+        self.keep_tokens = {tokens_of(k) for k in keep}
+        self.keep = StringMatcher([(k, "KEEP") for k in keep], self.g, strict_common=False, digit_types=set())
+        self.recognizers = default_recognizers(self.a.ner_labels, set(keep))
+        self.key_matcher: StringMatcher | None = None
+
+    def seed_key(self) -> None:
+        """Informants, known identifiers and 'remove' decisions enter the key first."""
+        for informant, name, variants in informant_variants(self.study):
+            self.key.add_informant(informant.id, informant_label(self.study, informant), name, variants)
+        for kind, original in known_identifiers(self.study):
+            if tokens_of(original) in self.keep_tokens:
+                continue
+            self.key.add_known(kind or guess_type(original), original)
+            if (kind or guess_type(original)) == "PERSON":
+                from .sources import name_variants
+
+                for variant in name_variants(original):
+                    self.key.add_known("PERSON", variant)
+        for item in self.decisions.values():
+            if item["decision"] == "remove":
+                self.key.add_known(item["type"], item["original"], source="decision")
+
+    def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
+        dets = apply_keep(text, dets, self.keep, self.g)
+        return merge(text, dets, self.a.min_score)
+
+    def register(self, text: str, dets: list[Detection]) -> None:
+        extra, from_key = self.key_detections(text)
+        for d in self.candidates(text, dets + extra)[0]:
+            if (d.start, d.end) not in from_key:
+                self.key.resolve(d.type, d.text)
+
+    def key_detections(self, text: str) -> tuple[list[Detection], dict[tuple[int, int], Entity]]:
+        """Every original of the key found in ``text``, as detections (the guard's rule)."""
+        assert self.key_matcher is not None
+        from_key: dict[tuple[int, int], Entity] = {}
+        extra = []
+        for m in self.key_matcher.find(text):
+            entity: Entity = m.payload
+            score = 1.0 if entity.source in ("informant", "known", "decision") else 0.9
+            extra.append(Detection(m.start, m.end, entity.type, score, "key", text[m.start:m.end]))
+            from_key[(m.start, m.end)] = entity
+        return extra, from_key
+
+    def build_matcher(self) -> None:
+        self.key_matcher = StringMatcher(
+            [(o, e) for o, e in self.key.originals() if tokens_of(o) not in self.keep_tokens], self.g)
+
+    def anonymise_turn(self, text: str, dets: list[Detection]) -> TurnResult:
+        extra, from_key = self.key_detections(text)
+        replace, weak = self.candidates(text, dets + extra)
+        pieces, replaced, review = [], [], []
+        cursor = 0
+        for d in replace:
+            entity = from_key.get((d.start, d.end))
+            if entity is not None:
+                original = text[d.start:d.end]
+                bare, suffix = _key_suffix(original, entity)
+            else:
+                entity, suffix = self.key.resolve(d.type, d.text)
+                bare = d.text[: len(d.text) - len(suffix)] if suffix else d.text
+            new = self.key.render(entity, bare, suffix)
+            pieces += [text[cursor:d.start], new]
+            cursor = d.end
+            replaced.append((d.start, d.end, entity.type, entity.id, new))
+            if d.score < self.a.review_below:
+                review.append(_review_item(d, True))
+        pieces.append(text[cursor:])
+        review += [_review_item(d, False) for d in weak]
+        return TurnResult("".join(pieces), replaced, sorted(review, key=lambda r: r["start"]))
+
+
+def _key_suffix(original: str, entity: Entity) -> tuple[str, str]:
+    toks = tokens_of(original)
+    if entity.type in ("PERSON", "STED", "ORGANISASJON") and toks and toks[-1].endswith("s"):
+        own = {tokens_of(o) for o in entity.originals}
+        if toks not in own and (toks[:-1] + (toks[-1][:-1],)) in own:
+            return original[:-1], "s"
+    return original, ""
+
+
+def _review_item(d: Detection, replaced: bool) -> dict:
+    return {"start": d.start, "end": d.end, "type": d.type, "score": d.score, "recognizer": d.recognizer,
+            "replaced": replaced}
+
+
+def map_offset(pos: int, replaced: list[tuple[int, int, str, str, str]], side: str) -> int:
+    """Where raw offset ``pos`` lands in the anonymised text; inside a replaced span it
+    snaps to that span's start (``side='start'``) or end."""
+    shift = 0
+    for start, end, _k, _e, new in replaced:
+        if end <= pos:
+            shift += len(new) - (end - start)
+        elif start < pos < end or (start == pos and side == "end" and start != end):
+            return start + shift if side == "start" else start + shift + len(new)
+        else:
+            break
+    return pos + shift
+
+
+def anonymise_segments(turn: Turn, result: TurnResult, segments: list[Segment]) -> list[Segment]:
+    out = []
+    for s in segments:
+        start = map_offset(s.start, result.replaced, "start")
+        end = map_offset(s.end, result.replaced, "end") if s.end > s.start else start
+        out.append(Segment(segment_id=s.segment_id, informant_id=s.informant_id, file=s.file,
+                           turn_index=s.turn_index, speaker=s.speaker, start=start, end=end,
+                           text=result.text[start:end]))
+    return out
+
+
+def load_key(study: Study) -> Key:
+    a = study.settings.anonymisation
+    data = read_key_data(study)
+    return Key.from_json(data, a.style, a.seed) if data else Key(a.style, a.seed)
+
+
+def _read_cache(study: Study) -> dict:
+    path = study.private_dir / CACHE_NAME
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return {}  # a damaged cache is only a cache: detect again
+
+
+def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult:
+    if not study.private_store_path.exists():
+        raise QualpipeError("nothing ingested yet: run qualpipe ingest first", study.private_store_path)
+    result = AnonymiseResult()
+    with PrivateStore(study.private_store_path) as private:
+        fingerprints = private.fingerprints()
+        files = private.files()
+        turns = {f: private.turns(f) for f in files}
+        segments = {f: private.segments(f) for f in files}
+    result.files = files
+    config = detection_config(study)
+    cache = _read_cache(study)
+    if cache.get("config") != config:
+        cache = {"config": config, "files": {}}
+    cached = cache["files"]
+
+    # 1. detect where needed
+    todo = [f for f in files if cached.get(f, {}).get("fingerprint") != fingerprints[f]]
+    key = load_key(study)
+    decisions = load_decisions(study)
+    anon = Anonymiser(study, key, decisions)
+    if todo:
+        nlp = load_nlp(study.settings.model)
+        texts = [t.text for f in todo for t in turns[f]]
+        found = iter(detect(texts, anon.recognizers, nlp, track=track))
+        for f in todo:
+            cached[f] = {"fingerprint": fingerprints[f],
+                         "turns": {str(t.turn_index): [_det_to_row(d) for d in next(found)] for t in turns[f]}}
+        result.detected_fresh = todo
+        # Private and only a cache: saved now so a refused run need not run the model again.
+        write_private(study, study.private_dir / CACHE_NAME,
+                      json.dumps(cache, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    for f in list(cached):
+        if f not in fingerprints:
+            del cached[f]
+
+    def dets_of(f: str, t: Turn) -> list[Detection]:
+        return [_row_to_det(t.text, row) for row in cached[f]["turns"].get(str(t.turn_index), [])]
+
+    # 2. register: the whole study's key before any text is replaced
+    anon.seed_key()
+    anon.build_matcher()
+    for f in files:
+        for t in turns[f]:
+            anon.register(t.text, dets_of(f, t))
+    anon.key.fix_collisions({tok for o, _ in anon.key.originals() for tok in tokens_of(o)})
+
+    # 3. replace (again if replacing found a string the key did not have yet)
+    for _round in range(4):
+        anon.key.changed = False
+        anon.build_matcher()
+        outputs: dict[str, list[TurnResult]] = {f: [anon.anonymise_turn(t.text, dets_of(f, t)) for t in turns[f]]
+                                                for f in files}
+        if not anon.key.changed:
+            break
+    else:  # pragma: no cover - would need a pathological key
+        raise QualpipeError("the pseudonym key did not settle after 4 rounds; please report this")
+
+    # 4. check, then write
+    key_data = anon.key.to_json()
+    guard = build_guard(guard_entries(study, key_data), keep_strings(study, decisions))
+    settings_blob = json.dumps(study.settings.anonymisation.model_dump(), sort_keys=True, ensure_ascii=False)
+    state = hashlib.sha256((config + settings_blob + anon.key.digest()
+                            + json.dumps(decisions, sort_keys=True)).encode()).hexdigest()
+    with StudyStore(study.store_path) as store:
+        stored = store.transcript_hashes()
+        new_segments: dict[str, list[Segment]] = {}
+        for f in files:
+            fp = hashlib.sha256((fingerprints[f] + state).encode()).hexdigest()
+            by_turn = defaultdict(list)
+            for s in segments[f]:
+                by_turn[s.turn_index].append(s)
+            counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            for r in outputs[f]:
+                for _s, _e, kind, _id, _new in r.replaced:
+                    counts[kind][0] += 1
+                for item in r.review:
+                    counts[item["type"]][1] += 1
+            result.counts[f] = {k: (v[0], v[1]) for k, v in counts.items()}
+            cached[f]["review"] = {str(t.turn_index): r.review for t, r in zip(turns[f], outputs[f]) if r.review}
+            if stored.get(f) == fp:
+                result.unchanged.append(f)
+                continue
+            segs = []
+            for t, r in zip(turns[f], outputs[f]):
+                guard(r.text, study.transcripts_dir / f)
+                segs += anonymise_segments(t, r, by_turn.get(t.turn_index, []))
+            new_segments[f] = (fp, segs)
+        audit_text = rows_to_csv(["file", "type", "replaced", "for_review"],
+                                 [(f, k, n[0], n[1]) for f in sorted(result.counts)
+                                  for k, n in sorted(result.counts[f].items())])
+        guard(audit_text, study.coded_dir / AUDIT_CSV)
+        # Everything checked: write the private side first (a crash then redoes, never leaks).
+        write_key_data(study, key_data)
+        write_private(study, study.private_dir / CACHE_NAME,
+                      json.dumps(cache, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        informant_of = {f: (segments[f][0].informant_id if segments[f] else "") for f in files}
+        for f, (fp, segs) in sorted(new_segments.items()):
+            store.replace_segments(f, informant_of[f] or _informant_id(study, f), fp, len(turns[f]), segs)
+            result.redone.append(f)
+        gone = sorted(set(stored) - set(files))
+        if gone:
+            store.remove_transcripts(gone)
+        store.replace_anonymisation_audit(result.counts)
+        store.export_csv(study.coded_dir, guard=guard)
+        atomic_write_text(study.coded_dir / AUDIT_CSV, audit_text, guard=guard)
+    result.entities = len(anon.key.entities)
+    return result
+
+
+def _informant_id(study: Study, file: str) -> str:
+    from ..ingest import load_informant_table
+
+    for informant in load_informant_table(study).informants:
+        if informant.file == file:
+            return informant.id
+    return ""
+
+
+def anonymise_stage(study: Study, track: Track = no_progress) -> str:
+    result = anonymise_study(study, track)
+    totals: dict[str, int] = defaultdict(int)
+    review = 0
+    for per_type in result.counts.values():
+        for kind, (n, r) in per_type.items():
+            totals[kind] += n
+            review += r
+    what = ", ".join(f"{kind} {n}" for kind, n in sorted(totals.items()) if n) or "ingen"
+    return (f"{len(result.redone)} transkripsjoner anonymisert, {len(result.unchanged)} uendret; "
+            f"erstattet: {what}; {review} funn til gjennomgang (qualpipe anonymise --review)")
