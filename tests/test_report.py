@@ -1,0 +1,304 @@
+"""The findings report on a small coded study built in the test (no NLP, no demo data).
+
+The study store is filled directly (informants, anonymised segments, rule/model
+suggestions, one human coder), so these tests check the report itself: the
+three formats, the figures they reference, determinism, the leak guard and
+small-n warnings.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime, timezone
+
+import docx
+import pytest
+
+from pipeline.codebook import load_codebook
+from pipeline.errors import LeakError
+from pipeline.ingest.segment import segment_id
+from pipeline.records import Coding, Segment
+from pipeline.report.model import build_report
+from pipeline.report.render import generated_line, md_unescape
+from pipeline.report.writers import render_report, write_report
+from pipeline.settings import load_study
+from pipeline.store import StudyStore
+
+CODEBOOK = """\
+version: "2.0"
+codes:
+  - id: stability
+    label: Stabilitet og trygghet
+    colour: "#0072b2"
+    definition: Å kunne bli boende og slippe å flytte.
+    include: [Å slippe å flytte.]
+    examples: {positive: ["Nå kan ingen si at vi må ut."]}
+  - id: discount
+    label: Pris og rabatt
+    colour: "#e69f00"
+    definition: Rabatten, taksten og prisen.
+  - id: standard
+    label: Boligens standard
+    colour: "#009e73"
+    definition: Tilstand, vedlikehold og felleskostnader.
+"""
+
+SETTINGS = """\
+name: Teststudie
+groups: [stayed, sold_bought, staff]
+group_labels: {stayed: boligkjøper, sold_bought: boligkjøper, staff: ansatt}
+coding: {primary_coder: forsker1}
+report:
+  title: Testrapport om leie til eie
+  group_names: {stayed: Bor fortsatt, sold_bought: Solgt og kjøpt, staff: Ansatte}
+  small_group_warning_below: 3
+"""
+
+INFORMANTS = """\
+id,file,group,name,age_group,year_bought,year_sold,current_situation,role
+1,k1.txt,stayed,Kari Nordbø,40-49,2010,,bor fortsatt i boligen,boligkjøper
+2,k2.txt,stayed,Per Haugland,50-59,2011,,bor fortsatt i boligen,boligkjøper
+3,k3.txt,stayed,Ola Brekkestø,60-69,2012,,bor fortsatt i boligen,boligkjøper
+4,k4.txt,sold_bought,Siri Lyngvær,40-49,2010,2015,kjøpt annen bolig,boligkjøper
+5,k5.txt,sold_bought,Tone Fjellheim,30-39,2012,2017,kjøpt annen bolig,boligkjøper
+S1,a1.txt,staff,Gunn Tveitane,,,,,saksbehandler for startlån
+"""
+
+SENTENCES = {
+    "stability": ["Det viktigste var at ungene slapp å bytte skole og kunne bli boende her.",
+                  "Nå er det vårt eget hjem, ingen kan si at vi må flytte ut igjen."],
+    "discount": ["Rabatten på femti tusen betydde mye for at vi turte å kjøpe den.",
+                 "Prisen var satt av takstmannen, så vi slapp budrunde og det var greit."],
+    "standard": ["Badet var gammelt og måtte pusses opp nesten med en gang etter kjøpet.",
+                 "Felleskostnadene i borettslaget har gått opp hvert år siden vi flyttet inn."],
+}
+# Which codes each informant talks about: a pattern with real group differences.
+TALKS_ABOUT = {"1": ["stability", "standard"], "2": ["stability"], "3": ["stability", "discount"],
+               "4": ["discount", "standard"], "5": ["discount"], "S1": ["discount", "standard"]}
+WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def fill_store(root, leak: str | None = None) -> None:
+    """Anonymised segments, machine suggestions and human decisions, straight into the store."""
+    study = load_study(root)
+    codebook = load_codebook(study.codebook_path)
+    from pipeline.ingest import load_informant_table
+
+    informants = load_informant_table(study).informants
+    with StudyStore(study.store_path) as store:
+        store.replace_informants(informants)
+        store.replace_codes(codebook.store_rows(), codebook.version)
+        rule, model, human = [], [], {}
+        for informant in informants:
+            rows = []
+            for code in TALKS_ABOUT[informant.id]:
+                for k, sentence in enumerate(SENTENCES[code]):
+                    text = sentence if k or informant.id != "1" or not leak else f"{sentence} Det sa {leak}."
+                    rows.append((segment_id(informant.file, "informant", text, 0), code, text))
+            rows.append((segment_id(informant.file, "informant", "Ja.", 0), None, "Ja."))
+            segments = [Segment(sid, informant.id, informant.file, n, "informant", 0, len(text), text)
+                        for n, (sid, _code, text) in enumerate(rows)]
+            question = "Hvordan var det å kjøpe boligen?"
+            segments.append(Segment(segment_id(informant.file, "interviewer", question, 0), informant.id,
+                                    informant.file, 99, "interviewer", 0, len(question), question))
+            store.replace_segments(informant.file, informant.id, "sha", len(rows) + 1, segments)
+            for n, (sid, code, _text) in enumerate(rows):
+                if code is None:
+                    continue
+                rule.append(Coding(sid, code, "rule", "rules", 0.6 + 0.05 * n, "suggested", codebook.version))
+                if n % 2:
+                    model.append(Coding(sid, code, "model", "model", 0.8, "suggested", codebook.version))
+                if n == 0:
+                    human[sid] = {code}
+        store.replace_machine_codings("rule", rule)
+        store.replace_machine_codings("model", model)
+        store.record_human_decisions("forsker1", human, codebook.version, reviewed_at="2024-04-01T10:00:00+00:00")
+
+
+@pytest.fixture
+def coded_study(make_study):
+    transcripts = {f"{name}.txt": "I: Hei.\nIP: Hei.\n" for name in ("k1", "k2", "k3", "k4", "k5", "a1")}
+    root = make_study(transcripts, informants=INFORMANTS, settings=SETTINGS, codebook=CODEBOOK)
+    context = root / "data" / "raw" / "context"
+    context.mkdir(parents=True)
+    (context / "salg.csv").write_text(
+        "# Tittel: Boliger solgt per år\n# Kilde: SSB KOSTRA\n# Sum: ja\når,solgte boliger (antall)\n"
+        "2009,9\n2010,21\n2011,29\n", encoding="utf-8")
+    fill_store(root)
+    return root
+
+
+def _build(root, when=WHEN):
+    return build_report(load_study(root), generated_at=when, with_topics=False)
+
+
+def _markdown_table(markdown: str, caption: str) -> list[list[str]]:
+    """Rows (header first) of the pipe table whose caption line contains ``caption``."""
+    lines = markdown.splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith("*Tabell") and caption in line)
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([md_unescape(cell.strip()) for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))])
+    return [rows[0], *rows[2:]]
+
+
+def test_report_writes_html_markdown_and_docx(coded_study):
+    study = load_study(coded_study)
+    files = write_report(study, _build(coded_study))
+    for path in (files.html, files.markdown, files.docx):
+        assert path.exists() and path.stat().st_size > 0
+    markdown = files.markdown.read_text(encoding="utf-8")
+    informants = _markdown_table(markdown, "Informantene")
+    assert informants[0][:2] == ["ID", "Gruppe"]
+    assert [row[0] for row in informants[1:]] == ["1", "2", "3", "4", "5", "S1"]
+    assert "Situasjon nå" in informants[0] and "Kjøpt (år)" in informants[0]
+    assert informants[4][1] == "Solgt og kjøpt" and "2015" in informants[4]
+    # Names are private: never in the report.
+    for name in ("Nordbø", "Haugland", "Tveitane"):
+        assert name not in markdown
+    # A chapter per code, in codebook order, with quotes attributed by group label or staff role.
+    headings = re.findall(r"^## (.*)$", markdown, flags=re.M)
+    assert headings[:5] == ["1 Sammendrag", "2 Metode", "3 Stabilitet og trygghet", "4 Pris og rabatt",
+                            "5 Boligens standard"]
+    assert "*(boligkjøper 1)*" in markdown and "*(saksbehandler for startlån)*" in markdown
+    assert "Vedlegg A: Kodeboka" in markdown and "Vedlegg B: Informantenes kodeprofiler" in markdown
+    # Prevalence: 3 of 3 stayed-informants talk about stability, 0 of 2 who sold.
+    stability = _markdown_table(markdown, "Stabilitet og trygghet: utbredelse")
+    assert stability[1][:2] == ["Bor fortsatt", "3 av 3"] and stability[2][:2] == ["Solgt og kjøpt *", "0 av 2"]
+    # Context table with its source and total.
+    context = _markdown_table(markdown, "Boliger solgt per år")
+    assert context[-1] == ["Sum", "59"]
+    assert "Kilde: SSB KOSTRA." in markdown
+
+
+def test_docx_opens_with_real_tables_headings_and_pictures(coded_study):
+    study = load_study(coded_study)
+    report = _build(coded_study)
+    files = write_report(study, report)
+    document = docx.Document(str(files.docx))
+    assert len(document.tables) == len(report.tables)
+    first_cells = {table.rows[0].cells[0].text: table for table in document.tables}
+    informants = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == ["ID", "Gruppe"])
+    assert [row.cells[0].text for row in informants.rows[1:]] == ["1", "2", "3", "4", "5", "S1"]
+    assert "Tema" in first_cells
+    styles = [p.style.name for p in document.paragraphs]
+    assert styles.count("Heading 1") == len(re.findall(r"^## ", files.markdown.read_text(encoding="utf-8"), re.M))
+    assert "Quote" in styles and "List Bullet" in styles
+    assert len(document.inline_shapes) == len(report.figures)
+    alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert all(alt and len(alt) > 20 for alt in alts)
+    assert document.core_properties.created == WHEN.replace(tzinfo=None) or \
+        document.core_properties.created == WHEN
+
+
+def test_every_referenced_figure_exists_and_html_is_self_contained(coded_study):
+    study = load_study(coded_study)
+    report = _build(coded_study)
+    files = write_report(study, report)
+    markdown = files.markdown.read_text(encoding="utf-8")
+    referenced = re.findall(r"!\[[^\]]+\]\((figures/[^)]+)\)", markdown)
+    assert len(referenced) == len(report.figures) >= 6
+    for relative in referenced:
+        path = study.reports_dir / relative
+        assert path.exists() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    html = files.html.read_text(encoding="utf-8")
+    images = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', html)
+    assert len(images) == len(referenced)
+    assert all(src.startswith("data:image/png;base64,") and alt for src, alt in images)
+    assert 'src="figures/' not in html and "<html lang=\"nb\">" in html
+
+
+def test_output_is_deterministic_except_the_generated_line(coded_study):
+    first = render_report(_build(coded_study))
+    again = render_report(_build(coded_study))
+    assert first.markdown == again.markdown and first.html == again.html
+    assert first.docx == again.docx  # fixed core properties and zip dates
+    assert first.figures == again.figures
+    later = _build(coded_study, when=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    other = render_report(later)
+    for a, b in ((first.markdown, other.markdown), (first.html, other.html)):
+        changed = [(x, y) for x, y in zip(a.splitlines(), b.splitlines()) if x != y]
+        assert len(a.splitlines()) == len(b.splitlines()) and len(changed) == 1
+        assert generated_line(later) in changed[0][1]
+    assert first.figures == other.figures
+
+
+def test_docx_is_byte_identical_on_disk_across_runs(coded_study):
+    study = load_study(coded_study)
+    write_report(study, _build(coded_study))
+    docx_bytes = (study.reports_dir / "rapport.docx").read_bytes()
+    write_report(study, _build(coded_study))
+    assert (study.reports_dir / "rapport.docx").read_bytes() == docx_bytes
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_leak_guard_blocks_the_report_and_keeps_the_last_good_one(coded_study):
+    study = load_study(coded_study)
+    write_report(study, _build(coded_study))
+    before = {p.name: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
+    # An identifier that slipped through anonymisation: an informant's own name in a segment.
+    fill_store(coded_study, leak="Kari Nordbø")
+    report = _build(coded_study, when=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    assert any("Kari Nordbø" in q.text for c in report.chapters for g in c.quotes for q in g.quotes)
+    with pytest.raises(LeakError) as caught:
+        write_report(study, report)
+    assert "Kari" not in str(caught.value) and "nothing was written" in str(caught.value)
+    after = {p.name: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_leak_guard_blocks_before_a_first_report_is_written(coded_study):
+    fill_store(coded_study, leak="Tveitane")
+    study = load_study(coded_study)
+    with pytest.raises(LeakError):
+        write_report(study, _build(coded_study))
+    assert not study.reports_dir.exists() or not any(study.reports_dir.rglob("*.*"))
+
+
+def test_small_groups_are_flagged(coded_study):
+    report = _build(coded_study)
+    # small_group_warning_below: 3 -> "Solgt og kjøpt" (2) and "Ansatte" (1) are small, "Bor fortsatt" (3) is not.
+    warned = " ".join(report.warnings)
+    assert "«Solgt og kjøpt» har bare 2 informanter" in warned and "«Ansatte» har bare 1 informant " in warned
+    assert "Bor fortsatt" not in warned
+    markdown = render_report(report).markdown
+    assert markdown.count("> **Merk:**") == 2
+    # Main differences leave small groups out; the chapters flag them.
+    assert all("Solgt og kjøpt" not in line and "Ansatte" not in line for line in report.differences)
+    assert any("Liten gruppe" in line for c in report.chapters for line in c.differences)
+
+
+def test_method_counts_coding_sources(coded_study):
+    report = _build(coded_study)
+    rows = {row[0]: row[1:] for row in report.coding_table.rows}
+    # 6 informants each decided on their first segment by forsker1.
+    assert rows["Gjennomgått av forsker (forsker1)"] == ("6", "6")
+    coded = sum(len(TALKS_ABOUT[i]) * 2 for i in TALKS_ABOUT)
+    assert rows["Regelbasert koding (mønstre i kodeboka)"] == (str(coded), str(coded))
+    assert int(rows["Endelige koder satt eller bekreftet av forsker"][0]) + \
+        int(rows["Endelige koder fra maskinforslag"][0]) == coded
+    agreement = {(row[0], row[1], row[2]) for row in report.agreement_table.rows}
+    assert ("forsker1 – maskin", "Alle koder", "segment") in agreement
+
+
+def test_report_stage_summary_line(coded_study, monkeypatch):
+    from pipeline.report.writers import report_stage
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714564800")
+    line = report_stage(load_study(coded_study), with_topics=False)
+    assert line.startswith("rapport skrevet: reports/rapport.html, reports/rapport.md, reports/rapport.docx")
+    text = (coded_study / "reports" / "rapport.md").read_text(encoding="utf-8")
+    assert "Generert 2024-05-01 12:00:00 UTC" in text
+
+
+def test_report_without_coded_data_is_one_clear_error(make_study):
+    from pipeline.errors import QualpipeError
+
+    root = make_study({"k1.txt": "I: Hei.\nIP: Hei.\n"}, settings=SETTINGS, codebook=CODEBOOK)
+    with pytest.raises(QualpipeError, match="no coded data yet"):
+        build_report(load_study(root), with_topics=False)
