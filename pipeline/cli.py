@@ -207,5 +207,114 @@ def import_qdpx_command(
     out.print(import_qdpx(current_study(), file, coder, from_user).summary(), highlight=False)
 
 
+# ------------------------------------------------- coding (pipeline/coding, docs/coding.md)
+
+
+@app.command("code")
+@handle_errors
+def code_command(
+    retrain: bool = typer.Option(False, "--retrain", help="Refit the classifier even if no human decision changed."),
+) -> None:
+    """Code informant segments: human files in, rule and classifier suggestions out."""
+    from .coding.stage import code_stage
+
+    out.print(code_stage(current_study(), track, retrain=retrain), highlight=False)
+
+
+review_app = typer.Typer(no_args_is_help=True, help="Review machine suggestions in a spreadsheet and import decisions.")
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("export")
+@handle_errors
+def review_export_command(
+    out_file: Optional[Path] = typer.Option(None, "--out", help="XLSX to write (default reports/review/review.xlsx); "
+                                            "a CSV twin is written beside it."),
+    include_decided: bool = typer.Option(False, "--all", help="Also segments a human has already decided."),
+) -> None:
+    """Undecided segments with context and suggestions, most uncertain first."""
+    from .coding.review import export_review
+
+    out.print(export_review(current_study(), out_file, include_decided).summary(), highlight=False)
+
+
+@review_app.command("import")
+@handle_errors
+def review_import_command(
+    file: Path = typer.Argument(..., help="The filled-in review sheet (.xlsx or .csv)."),
+    coder: str = typer.Option(..., "--coder", help="Human coder id, e.g. forsker1."),
+) -> None:
+    """Record the rows marked reviewed as this coder's decisions (all or nothing)."""
+    from .coding.review import import_review
+
+    out.print(import_review(current_study(), file, coder).summary(), highlight=False)
+
+
+@app.command()
+@handle_errors
+def agreement(
+    coder_a: str = typer.Argument(..., help="A human coder id, or 'model' / 'rules'."),
+    coder_b: str = typer.Argument(..., help="A human coder id, or 'model' / 'rules'."),
+) -> None:
+    """Per code: percent agreement, Cohen's kappa, Krippendorff's alpha, at segment and turn level."""
+    from .coding.agreement import coder_agreement, format_value
+
+    rows = coder_agreement(current_study(), coder_a, coder_b)
+    for level, title in (("segment", "segmentnivå"), ("turn", "turnivå")):
+        level_rows = [r for r in rows if r.level == level]
+        table = Table(title=f"Enighet {coder_a} – {coder_b}, {title} (n = {level_rows[0].n} enheter begge har kodet)")
+        for name in ("kode", "enighet %", "kappa", "alfa", f"ja {coder_a}", f"ja {coder_b}"):
+            table.add_column(name, justify="left" if name == "kode" else "right")
+        for r in level_rows:
+            table.add_row(r.code, format_value(r.percent, 1), format_value(r.kappa), format_value(r.alpha),
+                          str(r.positives_a), str(r.positives_b))
+        out.print(table)
+    if coder_a == "model" or coder_b == "model":
+        out.print("Merk: modellen er trent på de menneskelige avgjørelsene; tallene mot samme koder er ikke "
+                  "utvalgsuavhengige. Se «qualpipe evaluate coding».", highlight=False)
+    if not any(r.n for r in rows):
+        out.print("Ingen enheter er kodet av begge.", highlight=False)
+
+
+evaluate_app = typer.Typer(no_args_is_help=True, help="Measure anonymisation and coding against human references.")
+app.add_typer(evaluate_app, name="evaluate")
+
+
+@evaluate_app.command("coding")
+@handle_errors
+def evaluate_coding_command(
+    coder: Optional[str] = typer.Option(None, "--coder", help="Human reference (default coding.primary_coder)."),
+    show_errors: int = typer.Option(3, "--errors", help="Examples of the weakest code's misses to print."),
+) -> None:
+    """Leave-one-informant-out: P/R/F1 and kappa per code vs the human coder, beside a keyword baseline."""
+    from .coding.agreement import format_value
+    from .coding.evaluation import METHOD_MODEL, METHOD_RULES
+    from .coding.evaluation import evaluate_coding  # re-exported by pipeline.evaluate
+
+    result = evaluate_coding(current_study(), coder=coder, track=track)
+    out.print(f"Referanse: {result.coder}; {result.n_informants} informanter, {result.n_segments} segmenter, "
+              f"{result.n_turns} turer; hver informant holdt utenfor trening én gang.", highlight=False)
+    for level, title in (("segment", "segmentnivå"), ("turn", "turnivå")):
+        table = Table(title=f"Koding mot {result.coder}, {title}")
+        for name in ("metode", "kode", "presisjon", "dekning", "F1", "kappa", "ja menneske", "ja maskin"):
+            table.add_column(name, justify="left" if name in ("metode", "kode") else "right")
+        for method in (METHOD_MODEL, METHOD_RULES):
+            for s in (s for s in result.scores if s.level == level and s.method == method):
+                table.add_row(method, s.code, format_value(s.precision), format_value(s.recall),
+                              format_value(s.f1), format_value(s.kappa), str(s.support), str(s.predicted))
+        out.print(table)
+    if result.rules_only_folds:
+        out.print("Bare regler (for få eksempler) i noen folder: " + ", ".join(
+            f"{c} ({n} av {result.n_informants})" for c, n in sorted(result.rules_only_folds.items())), highlight=False)
+    for name, required, achieved, met in result.targets():
+        out.print(f"{'OK ' if met else 'IKKE'} {name}: {format_value(achieved)} (mål ≥ {required:.2f})", highlight=False)
+    for kind, title in (("fn", "oversett"), ("fp", "feilaktig kodet")):
+        examples = result.errors.get(kind, [])
+        if examples and show_errors:
+            out.print(f"{result.weakest_code}, {title} ({len(examples)}):", highlight=False)
+            for segment_id, text in examples[:show_errors]:
+                out.print(f"  {segment_id}: {text[:160]}", highlight=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .coding.stage import code_stage
 from .compare import compare_stage
 from .ingest import ingest_study
 from .progress import Track, no_progress
@@ -32,6 +33,8 @@ def stages() -> list[tuple[str, Stage]]:
     """The stages of a full run, in order."""
     return [
         ("ingest", ingest_stage),
+        # coding reads the anonymised segments: the anonymise stage goes right before it.
+        ("code", code_stage),
         # compare and topics belong after the anonymise and coding stages; those register
         # themselves before these lines as they land.
         ("compare", compare_stage),

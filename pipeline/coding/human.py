@@ -1,0 +1,195 @@
+"""Human codings: ``data/coded/human/<coder>.csv``, the durable record in git.
+
+One file per coder, columns ``segment_id,codes,codebook_version``: one row per
+segment the coder decided, ``codes`` separated by ";" (empty: none of the codes
+applies), sorted by segment id. The file is the source of truth: every run
+re-imports it into the store, and the machine never writes it, except
+``qualpipe review import``, which updates that coder's file (atomically) and
+the store together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import QualpipeError
+from ..settings import Study
+from ..store import StudyStore, read_csv, rows_to_csv, atomic_write_text, Guard
+
+HUMAN_COLUMNS = ["segment_id", "codes", "codebook_version"]
+_CODER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# Machine coders; a human file may not use these names.
+RESERVED_CODERS = frozenset({"rules", "model", "machine", "human"})
+
+
+@dataclass(frozen=True)
+class HumanDecision:
+    codes: frozenset[str]
+    codebook_version: str
+
+
+def check_coder_id(coder: str, path: Path | None = None) -> str:
+    if not _CODER.match(coder) or coder.lower() in RESERVED_CODERS:
+        raise QualpipeError(
+            f"'{coder}' is not a valid human coder id (letters, digits, _ . -; not one of "
+            f"{', '.join(sorted(RESERVED_CODERS))})", path)
+    return coder
+
+
+def human_file(study: Study, coder: str) -> Path:
+    return study.human_dir / f"{check_coder_id(coder)}.csv"
+
+
+def split_codes(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str]) -> dict[str, HumanDecision]:
+    """Validate and read one coder's file; any bad row rejects the file."""
+    try:
+        rows = read_csv(path)
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = handle.readline().strip().split(",")
+    except UnicodeDecodeError as exc:
+        raise QualpipeError("human coding file is not UTF-8 text", path) from exc
+    if [h.strip() for h in header] != HUMAN_COLUMNS:
+        raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}', found '{','.join(header)}'", path)
+    decisions: dict[str, HumanDecision] = {}
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        if None in row or any(value is None for value in row.values()):
+            raise QualpipeError(f"row {number}: expected 3 columns", path)
+        segment_id = row["segment_id"].strip()
+        if segment_id not in segment_ids:
+            raise QualpipeError(
+                f"row {number}: unknown segment id '{segment_id}' (not an informant segment of this study; "
+                "was the transcript changed? re-code that segment or remove the row)", path)
+        if segment_id in decisions:
+            raise QualpipeError(f"row {number}: segment id '{segment_id}' appears twice", path)
+        codes = split_codes(row["codes"])
+        unknown = sorted(set(codes) - code_ids)
+        if unknown:
+            raise QualpipeError(
+                f"row {number}: unknown code '{unknown[0]}' (codebook codes: {', '.join(sorted(code_ids))})", path)
+        version = row["codebook_version"].strip()
+        if not version:
+            raise QualpipeError(f"row {number}: codebook_version is empty", path)
+        decisions[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=version)
+    return decisions
+
+
+def human_file_text(decisions: Mapping[str, HumanDecision]) -> str:
+    return rows_to_csv(HUMAN_COLUMNS, [(segment_id, ";".join(sorted(d.codes)), d.codebook_version)
+                                       for segment_id, d in sorted(decisions.items())])
+
+
+def write_human_file(path: Path, decisions: Mapping[str, HumanDecision], guard: Guard | None = None) -> None:
+    atomic_write_text(path, human_file_text(decisions), guard=guard)
+
+
+def human_files(study: Study) -> dict[str, Path]:
+    """coder id -> file, for every ``*.csv`` in data/coded/human/."""
+    if not study.human_dir.is_dir():
+        return {}
+    found = {}
+    for path in sorted(study.human_dir.glob("*.csv")):
+        found[check_coder_id(path.stem, path)] = path
+    return found
+
+
+def store_decisions(store: StudyStore, coder: str, decisions: Mapping[str, HumanDecision],
+                    replace: bool = True) -> None:
+    """Put one coder's decisions into the store (grouped by codebook version)."""
+    with store.transaction():
+        if replace:
+            store.delete_human_coder(coder)
+        by_version: dict[str, dict[str, set[str]]] = {}
+        for segment_id, decision in sorted(decisions.items()):
+            by_version.setdefault(decision.codebook_version, {})[segment_id] = set(decision.codes)
+        for version, chosen in sorted(by_version.items()):
+            store.record_human_decisions(coder, chosen, version)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def import_human_files(study: Study, store: StudyStore, code_ids: Iterable[str]) -> dict[str, int]:
+    """Re-import every coder's file; coders whose file is gone leave the store.
+
+    Every file is validated before anything is stored, so one bad file leaves
+    the store as it was. A file unchanged since its last import is skipped,
+    which keeps the times its decisions were first recorded.
+    """
+    files = human_files(study)
+    segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
+    code_ids = set(code_ids)
+    parsed = {coder: read_human_file(path, segment_ids, code_ids) for coder, path in files.items()}
+    with store.transaction():
+        for coder in store.human_coders():
+            if coder not in files:
+                store.delete_human_coder(coder)
+                store.conn.execute("DELETE FROM meta WHERE key = ?", (f"human_file_sha256:{coder}",))
+        for coder, decisions in parsed.items():
+            digest = _digest(files[coder])
+            if store.get_meta(f"human_file_sha256:{coder}") == digest and coder in store.human_coders():
+                continue
+            store_decisions(store, coder, decisions)
+            store.set_meta(f"human_file_sha256:{coder}", digest)
+    return {coder: len(decisions) for coder, decisions in parsed.items()}
+
+
+def chosen_human_codes(store: StudyStore, primary_coder: str | None) -> dict[str, frozenset[str]]:
+    """segment id -> the deciding human's codes (empty set = decided, none apply).
+
+    The same choice of coder as :func:`pipeline.coding.effective.effective_codes`:
+    the primary coder where they decided the segment, else the latest decision.
+    """
+    reviews = store.human_reviews()
+    chosen: dict[str, str] = {}
+    for segment_id, by_coder in reviews.items():
+        if primary_coder and primary_coder in by_coder:
+            chosen[segment_id] = primary_coder
+        else:
+            chosen[segment_id] = max(by_coder.items(), key=lambda item: (item[1], item[0]))[0]
+    codes: dict[str, set[str]] = {segment_id: set() for segment_id in chosen}
+    for coding in store.codings(source="human"):
+        if chosen.get(coding.segment_id) == coding.coder and coding.status == "accepted":
+            codes[coding.segment_id].add(coding.code)
+    return {segment_id: frozenset(found) for segment_id, found in sorted(codes.items())}
+
+
+def coder_decisions(store: StudyStore, coder: str) -> dict[str, frozenset[str]]:
+    """segment id -> codes, for every segment this human coder decided."""
+    decided = store.human_reviews(coder)
+    codes: dict[str, set[str]] = {segment_id: set() for segment_id in decided}
+    for coding in store.codings(source="human", coder=coder):
+        if coding.status == "accepted" and coding.segment_id in codes:
+            codes[coding.segment_id].add(coding.code)
+    return {segment_id: frozenset(found) for segment_id, found in sorted(codes.items())}
+
+
+def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions: Mapping[str, Iterable[str]],
+                          codebook_version: str, code_ids: Iterable[str]) -> int:
+    """Record new decisions of one coder in their file *and* the store (file first).
+
+    Used by ``review import`` (and any other importer of human work). Existing
+    rows of the coder's file for other segments are kept; rows for these
+    segments are replaced. The file is written atomically before the store is
+    touched, so a crash leaves a file that the next run re-imports.
+    """
+    check_coder_id(coder)
+    path = human_file(study, coder)
+    segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
+    existing = read_human_file(path, segment_ids, set(code_ids)) if path.exists() else {}
+    merged = dict(existing)
+    for segment_id, codes in decisions.items():
+        merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)
+    write_human_file(path, merged)
+    with store.transaction():
+        store_decisions(store, coder, merged)
+        store.set_meta(f"human_file_sha256:{coder}", _digest(path))
+    return len(decisions)

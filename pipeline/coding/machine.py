@@ -1,0 +1,149 @@
+"""Machine coding: rules and classifier combined, by one documented rule.
+
+Combination rule (what the coding stage stores as suggestions):
+
+* A code with at least ``coding.min_examples_per_code`` human-coded positive
+  examples (and some negatives) is served by the **classifier**: it applies
+  where the model's probability reaches the code's cross-validated threshold.
+  The rule hits are features of the model, so the keywords still count, but
+  the model decides. Stored as coder ``model``, confidence = probability.
+* A code with fewer examples is served by the **rules** alone: it applies
+  where a pattern matches. Stored as coder ``rules``, confidence
+  :data:`~pipeline.coding.rules.RULE_CONFIDENCE`.
+* Human decisions always win: :mod:`pipeline.coding.effective` uses a
+  human's decision wherever one exists, and nothing here touches human codings.
+
+Only suggestions that pass this rule are stored, because every stored,
+non-rejected machine coding counts where no human decided the segment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..codebook import Codebook
+from ..records import Coding
+from .classifier import FEATURE_VERSION, CodeClassifier, Example, train_classifier
+from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
+from .text import analyse, content_lemmas
+from .units import Unit
+
+
+@dataclass
+class AnalysedUnits:
+    """Units with their rule results and classifier inputs, in the same order."""
+
+    units: list[Unit]
+    rules: list[RuleResult]
+    examples: list[Example]
+
+    def index(self) -> dict[str, int]:
+        return {u.segment_id: i for i, u in enumerate(self.units)}
+
+
+def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUnits:
+    """Lemmatise segments and their contexts once; run the rules."""
+    units = list(units)
+    texts = [u.segment.text for u in units]
+    # Questions repeat across the segments of a turn: analyse each distinct one once.
+    contexts = sorted({u.question for u in units} | {u.previous for u in units})
+    docs = analyse(nlp, texts)
+    context_lemmas = dict(zip(contexts, (tuple(content_lemmas(d)) for d in analyse(nlp, contexts))))
+    rules = RuleCoder(codebook, nlp).code_docs(docs)
+    examples = [
+        Example(text=u.segment.text, lemmas=tuple(content_lemmas(doc)), question_lemmas=context_lemmas[u.question],
+                previous_lemmas=context_lemmas[u.previous], rule_codes=result.codes)
+        for u, doc, result in zip(units, docs, rules)
+    ]
+    return AnalysedUnits(units=units, rules=rules, examples=examples)
+
+
+@dataclass
+class Plan:
+    """Which codes the model serves, which the rules serve, and why."""
+
+    model_codes: list[str]
+    rule_codes: list[str]
+    positives: dict[str, int]
+    negatives: dict[str, int] = field(default_factory=dict)
+
+
+def plan_codes(codebook: Codebook, labels: Sequence[frozenset[str]], min_examples: int) -> Plan:
+    positives = {code: sum(1 for label in labels if code in label) for code in codebook.ids}
+    negatives = {code: len(labels) - positives[code] for code in codebook.ids}
+    model_codes = [c for c in codebook.ids if positives[c] >= max(min_examples, 1) and negatives[c] >= 1]
+    return Plan(model_codes=model_codes, rule_codes=[c for c in codebook.ids if c not in model_codes],
+                positives=positives, negatives=negatives)
+
+
+def training_fingerprint(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: Plan,
+                         codebook: Codebook, seed: int) -> str:
+    """Changes whenever retraining could change the model: decisions, texts, codebook, settings, code."""
+    import sklearn
+
+    index = analysed.index()
+    payload = {
+        "feature_version": FEATURE_VERSION, "sklearn": sklearn.__version__, "seed": seed,
+        "codebook": codebook.model_dump(mode="json"), "model_codes": plan.model_codes,
+        "training": [(sid, sorted(labels[sid]), analysed.units[index[sid]].segment.text,
+                      analysed.units[index[sid]].question, analysed.units[index[sid]].previous)
+                     for sid in sorted(labels) if sid in index],
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def fit_model(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: Plan, codebook: Codebook,
+              seed: int) -> CodeClassifier | None:
+    """Train on the human-decided units; None when no code has enough examples."""
+    if not plan.model_codes:
+        return None
+    index = analysed.index()
+    decided = [sid for sid in sorted(labels) if sid in index]
+    examples = [analysed.examples[index[sid]] for sid in decided]
+    groups = [analysed.units[index[sid]].informant_id for sid in decided]
+    return train_classifier(examples, [labels[sid] for sid in decided], groups, plan.model_codes,
+                            rule_codes=codebook.ids, seed=seed)
+
+
+@dataclass
+class Suggestions:
+    """Per unit: code -> (confidence, source) for suggestions that pass the combination rule."""
+
+    applied: list[dict[str, tuple[float, str]]]
+    probabilities: dict[str, np.ndarray]  # model codes only: probability for every unit
+    thresholds: dict[str, float]
+
+
+def combine(analysed: AnalysedUnits, model: CodeClassifier | None, plan: Plan) -> Suggestions:
+    probabilities = model.predict_proba(analysed.examples) if model is not None else {}
+    thresholds = dict(model.thresholds) if model is not None else {}
+    applied: list[dict[str, tuple[float, str]]] = []
+    for i, result in enumerate(analysed.rules):
+        found: dict[str, tuple[float, str]] = {}
+        for code in plan.model_codes:
+            p = float(probabilities[code][i])
+            if p >= thresholds[code]:
+                found[code] = (p, "model")
+        for code in plan.rule_codes:
+            if code in result.codes:
+                found[code] = (RULE_CONFIDENCE, "rule")
+        applied.append(found)
+    return Suggestions(applied=applied, probabilities=probabilities, thresholds=thresholds)
+
+
+def machine_codings(analysed: AnalysedUnits, suggestions: Suggestions, codebook_version: str
+                    ) -> dict[str, list[Coding]]:
+    """Codings to store, by source ('rule', 'model')."""
+    by_source: dict[str, list[Coding]] = {"rule": [], "model": []}
+    for unit, found in zip(analysed.units, suggestions.applied):
+        for code, (confidence, source) in sorted(found.items()):
+            by_source[source].append(Coding(
+                segment_id=unit.segment_id, code=code, source=source,
+                coder="model" if source == "model" else "rules", confidence=round(confidence, 6),
+                status="suggested", codebook_version=codebook_version))
+    return by_source

@@ -1,0 +1,268 @@
+"""Human review: export the machine's suggestions as a sheet, import the decisions.
+
+``qualpipe review export`` writes ``reports/review/review.xlsx`` and a CSV twin
+with one row per informant segment no human has decided yet: the interviewer's
+preceding question (context), the segment's anonymised text, the suggested
+codes with confidence, the keyword hits, and one column per code, pre-marked
+"x" where the machine suggests it. The most uncertain suggestions come first,
+so a coder's first hour goes where it teaches the model most.
+
+The coder marks ``reviewed`` (x) on every row they decided and sets the code
+columns (x = applies, blank = does not). ``qualpipe review import FILE --coder
+ID`` records those rows as that coder's decisions — in
+``data/coded/human/<coder>.csv`` and in the store. Rows not marked reviewed are
+ignored. The whole file is rejected, and nothing recorded, if it has an
+unknown code column, an unknown or repeated segment id, edited segment text,
+or a cell that is neither blank nor a yes/no mark.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..codebook import load_codebook
+from ..errors import QualpipeError
+from ..settings import Study
+from ..store import StudyStore, atomic_write_bytes, atomic_write_text, read_csv, rows_to_csv
+from .human import apply_human_decisions, check_coder_id
+from .rules import RULE_CONFIDENCE
+
+FIXED_COLUMNS = ["segment_id", "informant_id", "turn", "question", "text", "suggested", "confidence",
+                 "keyword_hits", "uncertainty", "reviewed"]
+COMMENT_COLUMN = "comment"
+YES = frozenset({"x", "1", "ja", "j", "yes", "y", "true", "sann"})
+NO = frozenset({"", "0", "nei", "n", "no", "false", "usann"})
+
+
+@dataclass
+class ReviewExport:
+    xlsx: Path
+    csv: Path
+    rows: int
+
+    def summary(self) -> str:
+        return f"{self.rows} segmenter til gjennomgang: {self.xlsx} (og {self.csv.name})"
+
+
+@dataclass
+class ReviewImport:
+    coder: str
+    decided: int
+    rows: int
+    path: Path
+
+    def summary(self) -> str:
+        return (f"{self.decided} av {self.rows} rader registrert som {self.coder}s avgjørelser "
+                f"({self.path}); kjør «qualpipe code» for å trene modellen på dem")
+
+
+def _uncertainty(probabilities: dict[str, float], thresholds: dict[str, float], rule_hits: set[str],
+                 rule_codes: list[str]) -> float:
+    """1 at a code's threshold, 0 far from it; the segment takes its most uncertain code."""
+    worst = 0.0
+    for code, p in probabilities.items():
+        t = thresholds[code]
+        span = t if p < t else 1 - t
+        worst = max(worst, 1 - abs(p - t) / span if span else 0.0)
+    for code in rule_codes:
+        # A keyword hit alone is a guess: as uncertain as the rule's fixed confidence says.
+        if code in rule_hits:
+            worst = max(worst, 1 - abs(RULE_CONFIDENCE - 0.5) / 0.5)
+    return round(worst, 4)
+
+
+def review_table(study: Study, include_decided: bool = False) -> tuple[list[str], list[list[str]]]:
+    from .human import chosen_human_codes
+    from .stage import machine_state
+
+    codebook = load_codebook(study.codebook_path)
+    with StudyStore(study.store_path) as store:
+        if not store.segments(speaker="informant"):
+            raise QualpipeError("no anonymised informant segments yet; run 'qualpipe run' first", study.store_path)
+        state = machine_state(study, store, codebook)
+        decided = chosen_human_codes(store, study.settings.coding.primary_coder)
+    header = FIXED_COLUMNS + codebook.ids + [COMMENT_COLUMN]
+    entries = []
+    for i, (unit, rules, found) in enumerate(zip(state.analysed.units, state.analysed.rules,
+                                                 state.suggestions.applied)):
+        if unit.segment_id in decided and not include_decided:
+            continue
+        probabilities = {code: float(state.suggestions.probabilities[code][i]) for code in state.plan.model_codes}
+        uncertainty = _uncertainty(probabilities, state.suggestions.thresholds, set(rules.codes), state.plan.rule_codes)
+        marked = decided.get(unit.segment_id, frozenset(found))
+        row = [
+            unit.segment_id, unit.informant_id, str(unit.segment.turn_index), unit.question, unit.segment.text,
+            "; ".join(sorted(found)),
+            "; ".join(f"{code} {found[code][0]:.2f}" for code in sorted(found)),
+            "; ".join(f"{h.code}: {h.matched}" for h in rules.hits),
+            f"{uncertainty:.4f}",
+            "x" if unit.segment_id in decided else "",
+            *("x" if code in marked else "" for code in codebook.ids),
+            "",
+        ]
+        entries.append((-uncertainty, i, row))
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    return header, [row for _, _, row in entries]
+
+
+def export_review(study: Study, out: Path | None = None, include_decided: bool = False) -> ReviewExport:
+    from .stage import study_guard
+
+    header, rows = review_table(study, include_decided)
+    xlsx = Path(out) if out is not None else study.reports_dir / "review" / "review.xlsx"
+    if xlsx.suffix.lower() != ".xlsx":
+        xlsx = xlsx.with_suffix(".xlsx")
+    csv_path = xlsx.with_suffix(".csv")
+    csv_text = rows_to_csv(header, rows)
+    guard = study_guard(study)
+    # Check the text before writing either file: both or neither.
+    if guard is not None:
+        guard(csv_text, csv_path)
+        guard(csv_text, xlsx)
+    atomic_write_bytes(xlsx, _xlsx_bytes(header, rows))
+    atomic_write_text(csv_path, csv_text)
+    return ReviewExport(xlsx=xlsx, csv=csv_path, rows=len(rows))
+
+
+def _xlsx_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "gjennomgang"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([None] * len(row))
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=sheet.max_row, column=column)
+            cell.value = value
+            cell.data_type = "s"  # text stays text: "=..." or "1/2" must not turn into formulas or dates
+    widths = {"question": 50, "text": 70, "suggested": 22, "confidence": 26, "keyword_hits": 30}
+    for column, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = widths.get(name, 14)
+        if name in ("question", "text", "keyword_hits"):
+            for cell in sheet[get_column_letter(column)][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "F2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # openpyxl stamps the current time into docProps; fix it so the same sheet gives the same bytes.
+    return _fixed_timestamps(buffer.getvalue())
+
+
+def _fixed_timestamps(data: bytes) -> bytes:
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    target_buffer = io.BytesIO()
+    with zipfile.ZipFile(target_buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<", b">2000-01-01T00:00:00Z<", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, content)
+    return target_buffer.getvalue()
+
+
+# ------------------------------------------------------------------------ import
+
+
+def _read_sheet(path: Path) -> tuple[list[str], list[list[str]]]:
+    if not path.exists():
+        raise QualpipeError("review file not found", path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            raise QualpipeError(f"cannot read the workbook ({exc})", path) from exc
+        values = [["" if v is None else str(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        workbook.close()
+        values = [row for row in values if any(v.strip() for v in row)]
+        if not values:
+            raise QualpipeError("the sheet is empty", path)
+        header = [h.strip() for h in values[0]]
+        while header and not header[-1]:
+            header.pop()
+        return header, [row[:len(header)] + [""] * (len(header) - len(row)) for row in values[1:]]
+    if suffix == ".csv":
+        try:
+            rows = read_csv(path)
+        except UnicodeDecodeError as exc:
+            raise QualpipeError("the CSV is not UTF-8 text", path) from exc
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            import csv
+
+            header = [h.strip() for h in next(csv.reader(handle), [])]
+        body = []
+        for number, row in enumerate(rows, start=2):
+            if None in row:
+                raise QualpipeError(f"row {number}: more cells than columns", path)
+            body.append(["" if row.get(h) is None else row.get(h) for h in header])
+        return header, body
+    raise QualpipeError("expected a .xlsx or .csv review file", path)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def read_review_decisions(path: Path, segments: dict[str, str], code_ids: list[str]) -> tuple[dict[str, set[str]], int]:
+    """Validate a filled-in review sheet; segment id -> codes for rows marked reviewed."""
+    header, rows = _read_sheet(path)
+    for needed in ("segment_id", "text", "reviewed"):
+        if needed not in header:
+            raise QualpipeError(f"column '{needed}' is missing (use the sheet 'qualpipe review export' wrote)", path)
+    known = set(FIXED_COLUMNS) | {COMMENT_COLUMN}
+    for name in header:
+        if name not in known and name not in code_ids:
+            raise QualpipeError(f"unknown code column '{name}' (codebook codes: {', '.join(code_ids)})", path)
+    if len(set(header)) != len(header):
+        raise QualpipeError("a column name appears twice", path)
+    missing = [code for code in code_ids if code not in header]
+    if missing:
+        raise QualpipeError(f"the column for code '{missing[0]}' is missing", path)
+    col = {name: index for index, name in enumerate(header)}
+    decisions: dict[str, set[str]] = {}
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        segment_id = row[col["segment_id"]].strip()
+        if segment_id not in segments:
+            raise QualpipeError(f"row {number}: unknown segment id '{segment_id}'", path)
+        if segment_id in seen:
+            raise QualpipeError(f"row {number}: segment id '{segment_id}' appears twice", path)
+        seen.add(segment_id)
+        if not _same_text(row[col["text"]], segments[segment_id]):
+            raise QualpipeError(f"row {number}: the text of segment '{segment_id}' was edited; "
+                                "decide on the text as exported (edit the transcript instead)", path)
+        marks = {}
+        for name in ["reviewed", *code_ids]:
+            value = row[col[name]].strip().lower()
+            if value not in YES and value not in NO:
+                raise QualpipeError(f"row {number}, column '{name}': '{row[col[name]]}' is not a mark "
+                                    "(use x for yes, leave blank for no)", path)
+            marks[name] = value in YES
+        if marks["reviewed"]:
+            decisions[segment_id] = {code for code in code_ids if marks[code]}
+    return decisions, len(rows)
+
+
+def import_review(study: Study, path: Path, coder: str) -> ReviewImport:
+    check_coder_id(coder)
+    codebook = load_codebook(study.codebook_path)
+    with StudyStore(study.store_path) as store:
+        segments = {s.segment_id: s.text for s in store.segments(speaker="informant")}
+        decisions, n_rows = read_review_decisions(Path(path), segments, codebook.ids)
+        apply_human_decisions(study, store, coder, decisions, codebook.version, codebook.ids)
+    return ReviewImport(coder=coder, decided=len(decisions), rows=n_rows, path=study.human_dir / f"{coder}.csv")

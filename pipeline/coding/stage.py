@@ -1,0 +1,135 @@
+"""The coding stage: human files in, machine suggestions out.
+
+1. Load and validate ``codebook.yaml``; store the codes.
+2. Re-import every ``data/coded/human/<coder>.csv`` (the source of truth).
+3. Lemmatise the anonymised informant segments and their context; run the rules.
+4. Train the classifier on the human decisions (or reuse the saved model when
+   nothing it was trained on has changed; ``retrain`` forces a refit).
+5. Store the suggestions that pass the combination rule
+   (:mod:`pipeline.coding.machine`) and refresh the CSV exports.
+
+The saved model lives in ``data/private/`` (git-ignored): it is derived, it is
+a pickle (never load one from someone else), and it is rebuilt on demand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import joblib
+
+from ..codebook import Codebook, load_codebook
+from ..nlp import load_nlp
+from ..progress import Track, no_progress
+from ..settings import Study
+from ..store import StudyStore
+from .classifier import CodeClassifier
+from .human import chosen_human_codes, import_human_files
+from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
+                      plan_codes, training_fingerprint)
+from .units import load_units
+
+MODEL_FILE = "coding_model.joblib"
+
+
+def study_guard(study: Study):
+    """The leak guard where the anonymisation package provides one (it is built separately)."""
+    try:
+        from ..anonymise.guard import leak_guard
+    except ImportError:
+        return None
+    return leak_guard(study)
+
+
+@dataclass
+class MachineState:
+    """Everything a caller (review export, agreement, status) needs about the machine's view."""
+
+    codebook: Codebook
+    analysed: AnalysedUnits
+    labels: dict[str, frozenset[str]]
+    plan: Plan
+    model: CodeClassifier | None
+    suggestions: Suggestions
+    retrained: bool
+    min_examples: int
+
+
+def model_path(study: Study):
+    return study.private_dir / MODEL_FILE
+
+
+def _load_cached(study: Study, fingerprint: str) -> CodeClassifier | None:
+    path = model_path(study)
+    if not path.exists():
+        return None
+    with contextlib.suppress(Exception):  # a stale or unreadable cache is simply rebuilt
+        saved = joblib.load(path)
+        if saved.get("fingerprint") == fingerprint:
+            return saved["model"]
+    return None
+
+
+def _save(study: Study, fingerprint: str, model: CodeClassifier) -> None:
+    path = model_path(study)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    joblib.dump({"fingerprint": fingerprint, "model": model}, tmp)
+    tmp.replace(path)
+
+
+def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: bool = False,
+                  track: Track = no_progress) -> MachineState:
+    """Analyse units, train or load the model, and compute the combined suggestions."""
+    settings = study.settings.coding
+    units = load_units(store)
+    analysed = analyse_units(units, codebook, load_nlp(study.settings.model))
+    index = analysed.index()
+    labels = {sid: codes for sid, codes in chosen_human_codes(store, settings.primary_coder).items() if sid in index}
+    plan = plan_codes(codebook, list(labels.values()), settings.min_examples_per_code)
+    fingerprint = training_fingerprint(analysed, labels, plan, codebook, settings.seed)
+    model = None if retrain or not plan.model_codes else _load_cached(study, fingerprint)
+    retrained = False
+    if model is None and plan.model_codes:
+        model = fit_model(analysed, labels, plan, codebook, settings.seed)
+        _save(study, fingerprint, model)
+        retrained = True
+    suggestions = combine(analysed, model, plan)
+    return MachineState(codebook=codebook, analysed=analysed, labels=labels, plan=plan, model=model,
+                        suggestions=suggestions, retrained=retrained,
+                        min_examples=settings.min_examples_per_code)
+
+
+def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) -> str:
+    codebook = load_codebook(study.codebook_path)
+    with StudyStore(study.store_path) as store:
+        store.replace_codes(codebook.store_rows(), codebook.version)
+        if not store.segments(speaker="informant"):
+            return "ingen anonymiserte informantsegmenter ennå – kjør anonymiseringen først"
+        imported = import_human_files(study, store, codebook.ids)
+        state = machine_state(study, store, codebook, retrain=retrain, track=track)
+        codings = machine_codings(state.analysed, state.suggestions, codebook.version)
+        guard = study_guard(study)
+        with store.transaction():
+            store.replace_machine_codings("rule", codings["rule"])
+            store.replace_machine_codings("model", codings["model"])
+        store.export_csv(study.coded_dir, guard=guard)
+    return summary_line(state, imported, codings)
+
+
+def summary_line(state: MachineState, imported: dict[str, int], codings: dict[str, list]) -> str:
+    n_units = len(state.analysed.units)
+    lines = [f"{n_units} informantsegmenter kodet mot kodebok {state.codebook.version}; "
+             f"{len(state.labels)} avgjort av mennesker"
+             + (" (" + ", ".join(f"{c} {n}" for c, n in sorted(imported.items())) + ")" if imported else "")]
+    if state.plan.model_codes:
+        action = "trent på nytt" if state.retrained else "uendret, gjenbrukt"
+        lines.append(f"modell ({action}) for: " + ", ".join(
+            f"{c} (terskel {state.model.thresholds[c]:.2f})" for c in state.plan.model_codes))
+    if state.plan.rule_codes:
+        lines.append("bare regler for: " + ", ".join(
+            f"{c} ({state.plan.positives[c]} menneskelige eksempler)" for c in state.plan.rule_codes)
+            + f" – under coding.min_examples_per_code = {state.min_examples}")
+    lines.append(f"maskinforslag: {len(codings['model'])} fra modellen, {len(codings['rule'])} fra reglene")
+    return "\n".join(lines)

@@ -1,0 +1,202 @@
+"""The coding stage: human files, rules + classifier, provenance, re-runs, aggregation."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.coding.effective import effective_codes
+from pipeline.coding.human import HumanDecision, human_file_text, import_human_files, read_human_file
+from pipeline.coding.rules import RULE_CONFIDENCE
+from pipeline.coding.stage import code_stage
+from pipeline.coding.units import build_units, informant_codes, turn_codes, turn_counts_by_informant
+from pipeline.errors import QualpipeError
+from pipeline.records import Segment
+from pipeline.settings import load_study
+from pipeline.store import StudyStore
+from test_coding_corpus import CODES, build_corpus, write_human
+
+FEW = "  min_examples_per_code: 3\n"
+
+
+@pytest.fixture
+def corpus(make_study):
+    root, truth = build_corpus(make_study, settings_extra=FEW)
+    return root, truth
+
+
+def test_stage_without_segments_says_what_to_do(make_study):
+    root = make_study({"a.txt": "I: Hei?\nIP: Hei.\n"})
+    assert "anonymiser" in code_stage(load_study(root))
+
+
+def test_rules_alone_when_no_human_examples(corpus):
+    root, truth = corpus
+    summary = code_stage(load_study(root))
+    assert "bare regler for: stability (0 menneskelige eksempler)" in summary
+    with StudyStore(load_study(root).store_path) as store:
+        codings = store.codings()
+        assert codings and {c.source for c in codings} == {"rule"}
+        assert {c.coder for c in codings} == {"rules"}
+        assert {c.confidence for c in codings} == {RULE_CONFIDENCE}
+        assert {c.codebook_version for c in codings} == {"1.0"}
+        assert {c.status for c in codings} == {"suggested"}
+        stored_codes = {row["id"] for row in store.conn.execute("SELECT id FROM codes")}
+    assert stored_codes == set(CODES)
+    # The keyword rules find most of the synthetic codes by themselves.
+    found = {c.segment_id for c in codings if c.code == "discount"}
+    true = {sid for sid, codes in truth.items() if "discount" in codes}
+    assert len(found & true) >= 0.7 * len(true)
+
+
+def test_model_serves_codes_with_enough_examples_and_stores_probabilities(corpus):
+    root, truth = corpus
+    training = {sid: codes for sid, codes in truth.items() if sid < "s8"}  # about half, by id
+    write_human(root, "forsker1", training)
+    study = load_study(root)
+    summary = code_stage(study)
+    assert "modell (trent på nytt) for:" in summary
+    with StudyStore(study.store_path) as store:
+        model = store.codings(source="model")
+        assert model and {c.coder for c in model} == {"model"}
+        assert all(0 < c.confidence <= 1 for c in model)
+        effective = effective_codes(store, "forsker1")
+    # Held-out segments (no human decision) get machine codes that are mostly right.
+    held_out = [sid for sid in truth if sid not in training]
+    correct = sum(1 for sid in held_out if effective.get(sid, frozenset()) == frozenset(truth[sid]))
+    assert correct >= 0.75 * len(held_out)
+
+
+def test_rerun_never_overwrites_a_human_coding(corpus):
+    root, truth = corpus
+    decisions = dict(truth)
+    # The human disagrees with the keywords on one segment: no code applies.
+    discount_segment = next(sid for sid in sorted(truth) if "discount" in truth[sid])
+    decisions[discount_segment] = set()
+    write_human(root, "forsker1", decisions)
+    human_file = root / "data" / "coded" / "human" / "forsker1.csv"
+    before = human_file.read_bytes()
+    study = load_study(root)
+    code_stage(study)
+    code_stage(study, retrain=True)
+    assert human_file.read_bytes() == before
+    with StudyStore(study.store_path) as store:
+        assert discount_segment not in effective_codes(store, "forsker1")
+        human = {(c.segment_id, c.code) for c in store.codings(source="human")}
+        assert human == {(sid, code) for sid, codes in decisions.items() for code in codes}
+        assert all(c.status == "accepted" for c in store.codings(source="human"))
+
+
+def test_model_reused_until_human_decisions_change(corpus):
+    root, truth = corpus
+    write_human(root, "forsker1", truth)
+    study = load_study(root)
+    assert "trent på nytt" in code_stage(study)
+    exported = (root / "data" / "coded" / "codings.csv").read_text()
+    assert "gjenbrukt" in code_stage(study)
+    assert (root / "data" / "coded" / "codings.csv").read_text() == exported  # deterministic
+    assert "trent på nytt" in code_stage(study, retrain=True)
+    assert (root / "data" / "coded" / "codings.csv").read_text() == exported
+    changed = dict(truth)
+    first = sorted(truth)[0]
+    changed[first] = {"standard"} if truth[first] != {"standard"} else {"discount"}
+    write_human(root, "forsker1", changed)
+    assert "trent på nytt" in code_stage(study)
+
+
+def test_human_file_round_trip(corpus):
+    root, truth = corpus
+    write_human(root, "forsker2", {sid: truth[sid] for sid in sorted(truth)[:10]})
+    study = load_study(root)
+    path = study.human_dir / "forsker2.csv"
+    with StudyStore(study.store_path) as store:
+        segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
+        parsed = read_human_file(path, segment_ids, set(CODES))
+        assert human_file_text(parsed) == path.read_text()
+        assert import_human_files(study, store, CODES) == {"forsker2": 10}
+        assert set(store.human_reviews(coder="forsker2")) == set(parsed)
+    assert parsed[sorted(truth)[0]] == HumanDecision(frozenset(truth[sorted(truth)[0]]), "1.0")
+
+
+def test_removed_human_file_leaves_the_store(corpus):
+    root, truth = corpus
+    write_human(root, "forsker2", {sid: truth[sid] for sid in sorted(truth)[:5]})
+    study = load_study(root)
+    code_stage(study)
+    (study.human_dir / "forsker2.csv").unlink()
+    code_stage(study)
+    with StudyStore(study.store_path) as store:
+        assert store.human_coders() == []
+
+
+@pytest.mark.parametrize("row,message", [
+    ("sdoesnotexist,stability,1.0", "row 2: unknown segment id 'sdoesnotexist'"),
+    ("{sid},stabilty,1.0", "row 2: unknown code 'stabilty'"),
+    ("{sid},stability,", "row 2: codebook_version is empty"),
+    ("{sid},stability,1.0\n{sid},,1.0", "row 3: segment id '{sid}' appears twice"),
+])
+def test_bad_human_file_rejected_naming_file_and_row(corpus, row, message):
+    root, truth = corpus
+    sid = sorted(truth)[0]
+    folder = root / "data" / "coded" / "human"
+    folder.mkdir(parents=True)
+    (folder / "forsker1.csv").write_text("segment_id,codes,codebook_version\n" + row.format(sid=sid) + "\n")
+    with pytest.raises(QualpipeError) as error:
+        code_stage(load_study(root))
+    assert "forsker1.csv" in str(error.value)
+    assert message.format(sid=sid) in str(error.value)
+
+
+def test_human_file_with_wrong_header_rejected(corpus):
+    root, _ = corpus
+    folder = root / "data" / "coded" / "human"
+    folder.mkdir(parents=True)
+    (folder / "forsker1.csv").write_text("segment,codes\n")
+    with pytest.raises(QualpipeError, match="expected the header"):
+        code_stage(load_study(root))
+
+
+def test_machine_coder_names_are_not_human_coders(corpus):
+    root, truth = corpus
+    write_human(root, "model", {sorted(truth)[0]: set()})
+    with pytest.raises(QualpipeError, match="not a valid human coder id"):
+        code_stage(load_study(root))
+
+
+def test_units_carry_the_preceding_question_and_aggregate():
+    def seg(sid, turn, speaker, text, file="a.txt", informant="1"):
+        return Segment(sid, informant, file, turn, speaker, 0, len(text), text)
+
+    segments = [seg("q1", 0, "interviewer", "Hva med prisen?"), seg("a1", 1, "informant", "Den var grei."),
+                seg("a2", 1, "informant", "Rabatten hjalp."), seg("q2", 2, "interviewer", "Og huset?"),
+                seg("b1", 3, "informant", "Badet var slitt."),
+                seg("c1", 1, "informant", "Ja.", file="b.txt", informant="2")]
+    units = build_units(segments)
+    assert [(u.segment_id, u.question, u.previous) for u in units] == [
+        ("a1", "Hva med prisen?", ""), ("a2", "Hva med prisen?", "Den var grei."),
+        ("b1", "Og huset?", ""), ("c1", "", "")]
+    codes = {"a2": {"discount"}, "b1": {"standard"}, "c1": {"stability"}}
+    informant = [s for s in segments if s.speaker == "informant"]
+    assert turn_codes(codes, informant) == {("a.txt", 1): {"discount"}, ("a.txt", 3): {"standard"},
+                                            ("b.txt", 1): {"stability"}}
+    assert informant_codes(codes, informant) == {"1": {"discount", "standard"}, "2": {"stability"}}
+    assert turn_counts_by_informant(codes, informant)["1"] == {"discount": 1, "standard": 1}
+
+
+def test_cli_code_and_agreement(corpus):
+    root, truth = corpus
+    write_human(root, "forsker1", truth)
+    write_human(root, "forsker2", {sid: truth[sid] for sid in sorted(truth)[:40]})
+    runner = CliRunner()
+    result = runner.invoke(app, ["--study", str(root), "code"])
+    assert result.exit_code == 0, result.output
+    assert "modell" in result.output
+    result = runner.invoke(app, ["--study", str(root), "agreement", "forsker1", "forsker2"])
+    assert result.exit_code == 0, result.output
+    assert "segmentnivå (n = 40" in result.output and "turnivå" in result.output
+    assert "1.00" in result.output  # forsker2 copied forsker1: perfect agreement
+    result = runner.invoke(app, ["--study", str(root), "agreement", "forsker1", "rules"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["--study", str(root), "agreement", "forsker1", "nobody"])
+    assert result.exit_code == 1 and "nobody" in result.output
