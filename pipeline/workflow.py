@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .anonymise.stage import anonymise_stage
 from .coding.stage import code_stage
 from .compare import compare_stage
 from .ingest import ingest_study
@@ -33,6 +34,7 @@ def stages() -> list[tuple[str, Stage]]:
     """The stages of a full run, in order."""
     return [
         ("ingest", ingest_stage),
+        ("anonymise", anonymise_stage),
         # coding reads the anonymised segments: the anonymise stage goes right before it.
         ("code", code_stage),
         # compare and topics belong after the anonymise and coding stages; those register

@@ -135,6 +135,13 @@ def _subtract(text: str, d: Detection, anchors: list[Detection]) -> list[Detecti
             start += 1
         while end > start and not text[end - 1].isalnum():
             end -= 1
+        # "på Fjordbyen Eiendom" -> "Fjordbyen Eiendom": a lower-case word at the edge of a
+        # cut-off piece was glue between two names, not part of one.
+        while True:
+            space = text.find(" ", start, end)
+            if space == -1 or not text[start].islower():
+                break
+            start = space + 1
         piece = text[start:end]
         # Leftovers such as "på" or "og" are no identifier; keep only capitalised words or numbers.
         if piece and any(c.isupper() or c.isdigit() for c in piece):

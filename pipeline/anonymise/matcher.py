@@ -65,9 +65,16 @@ def sentence_initial(text: str, start: int) -> bool:
     """First word of a sentence, a line, or a CSV field (a comma right before it, no space)."""
     i = start - 1
     spaced = False
-    while i >= 0 and text[i] in _SKIP_BACK:
-        spaced = spaced or text[i] in " \t"
-        i -= 1
+    while i >= 0:
+        if text[i] in _SKIP_BACK:
+            spaced = spaced or text[i] in " \t"
+            i -= 1
+        elif text[i] in "])" and text.rfind("[(" [text[i] == ")"], 0, i) >= 0:
+            # Transcriber notes ("[latter] Jobba ...", "(pause)") do not end or start a sentence.
+            i = text.rfind("[(" [text[i] == ")"], 0, i) - 1
+            spaced = False
+        else:
+            break
     return i < 0 or text[i] in _SENTENCE_END or (text[i] in ",;\t" and not spaced)
 
 

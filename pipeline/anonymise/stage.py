@@ -39,7 +39,7 @@ from .recognizers import Detection, default_recognizers
 from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions)
 
-DETECTOR_VERSION = "5"  # bump when recognizers change so cached detections are redone
+DETECTOR_VERSION = "6"  # bump when recognizers change so cached detections are redone
 CACHE_NAME = "anonymisation_cache.json"
 AUDIT_CSV = "anonymisation_audit.csv"
 
