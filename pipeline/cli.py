@@ -104,6 +104,36 @@ def ingest() -> None:
 
 @app.command()
 @handle_errors
+def anonymise(
+    review: bool = typer.Option(False, "--review", help="Also write the review sheet to data/private/."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="Import keep/remove decisions (xlsx/csv) first."),
+) -> None:
+    """Replace identifiers in the ingested transcripts; key and review sheet stay in data/private/."""
+    from .anonymise import anonymise_stage, export_review, import_decisions
+
+    study = current_study()
+    if decisions is not None:
+        kept, removed = import_decisions(study, decisions)
+        out.print(f"Avgjørelser lagret: {kept} behold, {removed} fjern", highlight=False)
+    out.print(anonymise_stage(study, track), highlight=False)
+    if review:
+        for path in export_review(study):
+            out.print(f"Til gjennomgang (privat): {path}", highlight=False)
+
+
+@app.command()
+@handle_errors
+def deanonymise(segment_id: str = typer.Argument(..., help="Segment id, as in data/coded/segments.csv.")) -> None:
+    """Show a segment's original text (needs the key in data/private, and its passphrase if encrypted)."""
+    from .anonymise import deanonymise as show
+
+    original, anonymised = show(current_study(), segment_id)
+    out.print(f"Original:    {original}", highlight=False)
+    out.print(f"Anonymisert: {anonymised}", highlight=False)
+
+
+@app.command()
+@handle_errors
 def status() -> None:
     """Informants per group, segments, words, codings by source, what is stale."""
     from .status import study_status
@@ -278,6 +308,65 @@ def agreement(
 
 evaluate_app = typer.Typer(no_args_is_help=True, help="Measure anonymisation and coding against human references.")
 app.add_typer(evaluate_app, name="evaluate")
+
+
+@evaluate_app.command("anonymisation")
+@handle_errors
+def evaluate_anonymisation_command(
+    gold: Path = typer.Option(..., "--gold", help="Gold folder: transcripts/, informants.csv, study.yaml, gold/*.json."),
+    show: int = typer.Option(0, "--show-misses", help="Print this many misses and false positives (holds originals!)."),
+) -> None:
+    """Span recall/precision per type against gold annotations, and leaked identifiers."""
+    from .evaluate import evaluate_anonymisation
+
+    result = evaluate_anonymisation(gold, track=track)
+    table = Table(title=f"Anonymisering mot gullstandard ({len(result.files)} transkripsjoner)")
+    for name in ("type", "gull", "funnet", "dekning", "erstattet", "riktig", "presisjon"):
+        table.add_column(name, justify="left" if name == "type" else "right")
+    for score in [*result.by_type.values(), result.direct, result.total]:
+        table.add_row(score.type, str(score.gold), str(score.covered), _fmt(score.recall), str(score.predicted),
+                      str(score.correct), _fmt(score.precision))
+    out.print(table)
+    out.print(f"Behold-termer: {result.keep_total - result.keep_replaced} av {result.keep_total} beholdt; "
+              f"lekkede identifikatorer i data/coded: {result.leaks}", highlight=False)
+    for name, need, got, ok in result.targets():
+        out.print(f"{'OK ' if ok else 'IKKE'} {name}: {_fmt(got)} (mål {'≥' if need else '='} {need:.2f})", highlight=False)
+    for title, rows in (("Oversett", result.misses), ("Feil funn", result.false_positives)):
+        for file, kind, context in rows[:show]:
+            out.print(f"{title}: {file} {kind}: {context}", highlight=False)
+
+
+@evaluate_app.command("ner")
+@handle_errors
+def evaluate_ner_command(
+    conllu: Optional[Path] = typer.Option(None, "--conllu", help="NorNE CoNLL-U file (default: the Bokmål test split)."),
+) -> None:
+    """The study pipeline's NER on NorNE: exact-span precision/recall/F1 per label."""
+    from .evaluate import evaluate_ner
+
+    study = current_study()
+    path = conllu or _default_conllu(study.root)
+    result = evaluate_ner(path, study.settings.model, track=track)
+    table = Table(title=f"NER {result.model} på {result.path.name} ({result.sentences} setninger)")
+    for name in ("etikett", "gull", "funnet", "riktig", "presisjon", "dekning", "F1"):
+        table.add_column(name, justify="left" if name == "etikett" else "right")
+    for score in [*result.by_label.values(), result.micro]:
+        table.add_row(score.label, str(score.gold), str(score.predicted), str(score.correct),
+                      _fmt(score.precision), _fmt(score.recall), _fmt(score.f1))
+    out.print(table)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _default_conllu(study_root: Path) -> Path:
+    """../shared/data/norne/... relative to the study root, else to the repository root."""
+    relative = Path("../shared/data/norne/ud/nob/no_bokmaal-ud-test.conllu")
+    for base in (study_root, Path(__file__).resolve().parents[1], Path.cwd()):
+        if (base / relative).exists():
+            return (base / relative).resolve()
+    return study_root / relative
 
 
 @evaluate_app.command("coding")

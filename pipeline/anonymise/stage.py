@@ -59,6 +59,8 @@ class AnonymiseResult:
     detected_fresh: list[str] = field(default_factory=list)
     counts: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     entities: int = 0
+    # Per file, per turn (in turn order): what was replaced where (raw offsets). Private.
+    outputs: dict[str, list[TurnResult]] = field(default_factory=dict)
 
 
 def detection_config(study: Study) -> str:
@@ -325,6 +327,7 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         store.export_csv(study.coded_dir, guard=guard)
         atomic_write_text(study.coded_dir / AUDIT_CSV, audit_text, guard=guard)
     result.entities = len(anon.key.entities)
+    result.outputs = outputs
     return result
 
 
