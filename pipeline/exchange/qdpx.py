@@ -478,7 +478,8 @@ def _users_wanted(archive: _Archive, from_user: str | None, path: Path) -> set[s
         return None
     wanted = _norm_name(from_user)
     found = {g for g in archive.users
-             if wanted in (_norm_name(archive.users[g]), _norm_name(archive.user_ids.get(g, "")), g)}
+             if wanted in (_norm_name(archive.users[g]), _norm_name(archive.user_ids.get(g, "")))
+             or normalise_guid(from_user) == g}
     if not found:
         names = ", ".join(sorted(archive.users.values())) or "none"
         raise QualpipeError(f"no user '{from_user}' in the file (users: {names})", path)
