@@ -302,3 +302,37 @@ def test_report_without_coded_data_is_one_clear_error(make_study):
     root = make_study({"k1.txt": "I: Hei.\nIP: Hei.\n"}, settings=SETTINGS, codebook=CODEBOOK)
     with pytest.raises(QualpipeError, match="no coded data yet"):
         build_report(load_study(root), with_topics=False)
+
+
+@pytest.mark.parametrize("text", ["p < 0,05", "a <b> c", "*uthevet* | rør", "> sitat", "- punkt", "12. mai",
+                                  "C:\\mappe", "[PERSON_1]s hus", "#1 på lista"])
+def test_markdown_escaping_round_trips(text):
+    from pipeline.report.render import md_escape
+
+    escaped = md_escape(text)
+    assert md_unescape(escaped) == text
+    assert not re.match(r"^(#|>|- |\d+\. )", escaped)
+
+
+def test_docx_reads_back_escaped_text_tables_and_quotes():
+    from pipeline.report.docx import docx_text, markdown_to_docx
+    from pipeline.report.render import md_escape
+
+    tricky = "Hun sa *ikke* at | var < 5"
+    markdown = "\n".join([
+        "# Tittel", "", f"Et avsnitt med **fet** og *kursiv* og {md_escape(tricky)}.", "",
+        "*Tabell 1: Tall*", "", "| Navn | n |", "|---|---:|", f"| {md_escape('a|b')} | 3 |", "",
+        f"> «{md_escape(tricky)}» *(boligkjøper 2)*", "", "> **Merk:** liten gruppe", "", "- punkt én", "",
+    ])
+    data = markdown_to_docx(markdown, {}, title="T", generated_at=WHEN)
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = {p.text: p for p in document.paragraphs}
+    assert f"Et avsnitt med fet og kursiv og {tricky}." in paragraphs
+    runs = paragraphs[f"Et avsnitt med fet og kursiv og {tricky}."].runs
+    assert [r.text for r in runs if r.bold] == ["fet"] and [r.text for r in runs if r.italic] == ["kursiv"]
+    assert paragraphs[f"«{tricky}» (boligkjøper 2)"].style.name == "Quote"
+    assert paragraphs["Merk: liten gruppe"].style.name == "Intense Quote"
+    assert paragraphs["Tabell 1: Tall"].style.name == "Caption"
+    table = document.tables[0]
+    assert [[c.text for c in row.cells] for row in table.rows] == [["Navn", "n"], ["a|b", "3"]]
+    assert "a|b" in docx_text(data)

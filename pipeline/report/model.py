@@ -330,9 +330,11 @@ def _summary(report: Report, study: Study, data: StudyData, comparison, names: _
     coded = sum(1 for s in data.segments if s.segment_id in data.codes)
     by_human = sum(1 for s in data.segments if s.segment_id in data.codes and s.segment_id in data.human_decided)
     words = sum(len(s.text.split()) for s in data.segments)
+    checked = (f"for {format_number(by_human)} av disse er kodene bekreftet eller satt av en forsker" if by_human
+               else "ingen av dem er ennå gjennomgått av en forsker, så alle kodene er maskinforslag")
     report.summary.append(
-        f"{len(data.segments)} informantsegmenter ({format_number(words)} ord) er analysert. {coded} av dem har "
-        f"minst én kode; for {by_human} av disse er kodene bekreftet eller satt av en forsker.")
+        f"{format_number(len(data.segments))} informantsegmenter ({format_number(words)} ord) er analysert. "
+        f"{format_number(coded)} av dem har minst én kode; {checked}.")
     top = comparison.top_codes
     for g in groups:
         rows = top[(top.group == g) & (top["rank"] <= 2)].sort_values("rank")
@@ -449,14 +451,14 @@ def _method(report: Report, study: Study, data: StudyData, codebook, names: _Nam
     coded = [s for s in data.segments if s.segment_id in data.codes]
     from_human = [s for s in coded if s.segment_id in data.human_decided]
     rows = [
-        ("Regelbasert koding (mønstre i kodeboka)", str(len(per_source["rule"])), str(per_source_codings["rule"])),
-        ("Maskinlæringsmodell", str(len(per_source["model"])), str(per_source_codings["model"])),
-        *((f"Gjennomgått av forsker ({coder})", str(len(per_coder[coder])), str(per_coder_codings[coder]))
+        ("Regelbasert koding (mønstre i kodeboka)", format_number(len(per_source["rule"])), format_number(per_source_codings["rule"])),
+        ("Maskinlæringsmodell", format_number(len(per_source["model"])), format_number(per_source_codings["model"])),
+        *((f"Gjennomgått av forsker ({coder})", format_number(len(per_coder[coder])), format_number(per_coder_codings[coder]))
           for coder in sorted(per_coder)),
-        ("Endelige koder satt eller bekreftet av forsker", str(len(from_human)),
-         str(sum(len(data.codes[s.segment_id]) for s in from_human))),
-        ("Endelige koder fra maskinforslag", str(len(coded) - len(from_human)),
-         str(sum(len(data.codes[s.segment_id]) for s in coded if s.segment_id not in data.human_decided))),
+        ("Endelige koder satt eller bekreftet av forsker", format_number(len(from_human)),
+         format_number(sum(len(data.codes[s.segment_id]) for s in from_human))),
+        ("Endelige koder fra maskinforslag", format_number(len(coded) - len(from_human)),
+         format_number(sum(len(data.codes[s.segment_id]) for s in coded if s.segment_id not in data.human_decided))),
     ]
     report.coding_table = Table(
         key="koding", caption="Koding etter kilde (informantsegmenter)", header=("Kilde", "Segmenter", "Kodinger"),
@@ -465,7 +467,8 @@ def _method(report: Report, study: Study, data: StudyData, codebook, names: _Nam
               "og forslag fra flere kilder."))
     report.coding_text.append(
         f"Kodeenheten er et informantsegment ({'en hel tur' if study.settings.coding.unit == 'turn' else 'en setning'}"
-        f"); intervjuerens spørsmål kodes ikke. Av {len(data.segments)} informantsegmenter har {len(coded)} minst én "
+        f"); intervjuerens spørsmål kodes ikke. Av {format_number(len(data.segments))} informantsegmenter har "
+        f"{format_number(len(coded))} minst én "
         f"kode. Regler (søkemønstre i kodeboka) og en maskinlæringsmodell foreslår koder; en forsker har gått "
         f"gjennom {len(set().union(*per_coder.values())) if per_coder else 0} segmenter, og der en forsker har "
         "avgjort et segment, gjelder forskerens koder. Ellers gjelder maskinforslagene.")

@@ -64,16 +64,18 @@ def sections_of(report: Report) -> Sections:
 
 # ------------------------------------------------------------------ Markdown escaping
 
-# Characters that would start Markdown syntax inside running text. "_" and "["
-# are left alone: anonymisation tags like [PERSON_1] render as written in
-# CommonMark, and escaping them would make the .md file hard to read.
-_MD_SPECIAL = re.compile(r"([\\`*<>|])")
+# Characters that would start Markdown syntax inside running text: emphasis,
+# code, table cells, and "<" only where it could open an HTML tag ("p < 0,05"
+# stays readable). "_" and "[" are left alone: anonymisation tags like
+# [PERSON_1] render as written in CommonMark, and escaping them would make the
+# .md file hard to read.
+_MD_SPECIAL = re.compile(r"([\\`*|]|<(?=[A-Za-z/!?]))")
 
 
 def md_escape(text: object) -> str:
     text = " ".join(str(text).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    if re.match(r"^(#|[-+] |\d+[.)] )", text):  # would become a heading or a list item
+    if re.match(r"^(#|>|[-+] |\d+[.)] )", text):  # would become a heading, quote or list item
         text = "\\" + text
     return text
 
