@@ -378,7 +378,7 @@ def evaluate_coding_command(
     """Leave-one-informant-out: P/R/F1 and kappa per code vs the human coder, beside a keyword baseline."""
     from .coding.agreement import format_value
     from .coding.evaluation import METHOD_MODEL, METHOD_RULES
-    from .coding.evaluation import evaluate_coding  # re-exported by pipeline.evaluate
+    from .evaluate import evaluate_coding
 
     result = evaluate_coding(current_study(), coder=coder, track=track)
     out.print(f"Referanse: {result.coder}; {result.n_informants} informanter, {result.n_segments} segmenter, "

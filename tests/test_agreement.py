@@ -1,0 +1,72 @@
+"""Agreement statistics on small hand-made data with values worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipeline.coding.agreement import (ALL_CODES, agreement_both_levels, code_agreement, cohen_kappa,
+                                       krippendorff_alpha, percent_agreement)
+from pipeline.records import Segment
+
+
+def table(yy: int, yn: int, ny: int, nn: int) -> tuple[list[int], list[int]]:
+    a = [1] * yy + [1] * yn + [0] * ny + [0] * nn
+    b = [1] * yy + [0] * yn + [1] * ny + [0] * nn
+    return a, b
+
+
+def test_kappa_alpha_percent_on_a_2x2_table():
+    # po = 35/50 = .70; pe = .5*.6 + .5*.4 = .50 -> kappa = .40
+    # alpha: o_yn + o_ny = 30, n_y = 55, n_n = 45, n = 100 -> 1 - 99*30/(2*55*45) = .40
+    a, b = table(20, 5, 10, 15)
+    assert percent_agreement(a, b) == pytest.approx(70.0)
+    assert cohen_kappa(a, b) == pytest.approx(0.4)
+    assert krippendorff_alpha([a, b]) == pytest.approx(0.4)
+
+
+def test_kappa_and_alpha_differ_on_small_samples():
+    # po = .75, pe = .5 -> kappa = .5; alpha = 1 - 7*2/(2*3*5) = 8/15
+    a, b = [1, 1, 0, 0], [1, 0, 0, 0]
+    assert cohen_kappa(a, b) == pytest.approx(0.5)
+    assert krippendorff_alpha([a, b]) == pytest.approx(8 / 15)
+
+
+def test_perfect_and_chance_agreement():
+    assert cohen_kappa([1, 0, 1, 0], [1, 0, 1, 0]) == pytest.approx(1.0)
+    assert krippendorff_alpha([[1, 0, 1, 0], [1, 0, 1, 0]]) == pytest.approx(1.0)
+    assert cohen_kappa([1, 1, 0, 0], [1, 0, 1, 0]) == pytest.approx(0.0)
+
+
+def test_undefined_when_nobody_ever_uses_the_code():
+    assert math.isnan(cohen_kappa([0, 0, 0], [0, 0, 0]))
+    assert math.isnan(krippendorff_alpha([[0, 0, 0], [0, 0, 0]]))
+    assert percent_agreement([0, 0, 0], [0, 0, 0]) == 100.0
+
+
+def test_code_agreement_per_code_and_pooled_on_shared_units_only():
+    a = {"u1": {"x"}, "u2": {"x", "y"}, "u3": set(), "u4": {"y"}, "only_a": {"x"}}
+    b = {"u1": {"x"}, "u2": {"x"}, "u3": {"y"}, "u4": {"y"}, "only_b": {"y"}}
+    rows = {r.code: r for r in code_agreement(a, b, ["x", "y"])}
+    assert rows["x"].n == 4 and rows["x"].percent == 100.0 and rows["x"].kappa == pytest.approx(1.0)
+    # y: a = [0,1,0,1], b = [0,0,1,1] -> po .5, pe .5 -> kappa 0
+    assert rows["y"].percent == 50.0 and rows["y"].kappa == pytest.approx(0.0)
+    assert (rows["y"].positives_a, rows["y"].positives_b) == (2, 2)
+    # pooled: 8 decisions, 6 agree
+    assert rows[ALL_CODES].percent == pytest.approx(75.0)
+
+
+def test_turn_level_rolls_up_segments_both_decided():
+    def seg(sid, turn):
+        return Segment(sid, "1", "a.txt", turn, "informant", 0, 1, "x")
+
+    segments = [seg("s1", 1), seg("s2", 1), seg("s3", 3), seg("s4", 3)]
+    a = {"s1": {"x"}, "s2": set(), "s3": set(), "s4": {"x"}}
+    b = {"s1": set(), "s2": {"x"}, "s3": set()}  # s4 not decided by b
+    rows = agreement_both_levels(a, b, segments, ["x"])
+    segment_x = next(r for r in rows if r.level == "segment" and r.code == "x")
+    turn_x = next(r for r in rows if r.level == "turn" and r.code == "x")
+    assert segment_x.n == 3 and segment_x.percent == pytest.approx(100 / 3)
+    # turn 1: both have x; turn 3 (only s3 shared): neither has x
+    assert turn_x.n == 2 and turn_x.percent == 100.0

@@ -1,0 +1,57 @@
+"""`qualpipe evaluate coding`: leave-one-informant-out against the primary coder."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.coding.evaluation import METHOD_MODEL, METHOD_RULES, MICRO, evaluate_coding, prf, score_sets
+from pipeline.errors import QualpipeError
+from pipeline.settings import load_study
+from test_coding_corpus import CODES, build_corpus, write_human
+
+
+def test_prf_and_score_sets_by_hand():
+    assert prf([1, 1, 0, 0], [1, 0, 1, 0]) == (0.5, 0.5, 0.5)
+    truth = {"a": {"x"}, "b": {"x"}, "c": set(), "d": {"y"}}
+    predicted = {"a": {"x"}, "b": set(), "c": {"x"}, "d": {"y"}}
+    scores = {s.code: s for s in score_sets(truth, predicted, ["x", "y"], "segment", "m")}
+    assert (scores["x"].precision, scores["x"].recall, scores["x"].support, scores["x"].predicted) == (0.5, 0.5, 2, 2)
+    assert scores["y"].f1 == 1.0
+    # micro: tp 2, fp 1, fn 1
+    assert scores[MICRO].f1 == pytest.approx(2 / 3)
+
+
+def test_leave_one_informant_out_on_synthetic_study(make_study):
+    root, truth = build_corpus(make_study, n_informants=5, settings_extra="  min_examples_per_code: 3\n")
+    write_human(root, "forsker1", truth)
+    result = evaluate_coding(load_study(root))
+    assert (result.coder, result.n_informants, result.n_segments) == ("forsker1", 5, len(truth))
+    levels = {(s.level, s.method) for s in result.scores}
+    assert levels == {(level, method) for level in ("segment", "turn") for method in (METHOD_MODEL, METHOD_RULES)}
+    model = result.score("segment", METHOD_MODEL, MICRO)
+    assert model.support == sum(len(c) for c in truth.values())
+    # The synthetic pools are easy: held-out informants are coded well.
+    assert model.f1 >= 0.8
+    assert result.score("turn", METHOD_MODEL, MICRO).f1 >= 0.8
+    assert [t[0] for t in result.targets()][0] == "micro-F1 (tur)"
+    assert result.weakest_code in CODES
+
+
+def test_needs_a_coder_with_decisions(make_study):
+    root, truth = build_corpus(make_study, n_informants=2)
+    with pytest.raises(QualpipeError, match="has decided no segments"):
+        evaluate_coding(load_study(root))
+    write_human(root, "forsker1", {sid: truth[sid] for sid in sorted(truth)[:3]})
+    runner = CliRunner()
+    result = runner.invoke(app, ["--study", str(root), "evaluate", "coding", "--coder", "ingen"])
+    assert result.exit_code == 1
+
+
+def test_cli_prints_tables_and_targets(make_study):
+    root, truth = build_corpus(make_study, n_informants=3, settings_extra="  min_examples_per_code: 3\n")
+    write_human(root, "forsker1", truth)
+    result = CliRunner().invoke(app, ["--study", str(root), "evaluate", "coding"])
+    assert result.exit_code == 0, result.output
+    assert "turnivå" in result.output and "micro" in result.output and "mål ≥ 0.80" in result.output

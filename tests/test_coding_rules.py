@@ -1,0 +1,118 @@
+"""The rule coder: lemmas, Norwegian compounds, word gaps, negation."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.codebook import load_codebook, parse_codebook
+from pipeline.coding.rules import RuleCoder, is_negated, rule_codes, word_regex
+from pipeline.coding.text import analyse
+from pipeline.nlp import load_nlp
+from conftest import REPO
+
+CODEBOOK = """\
+version: "t"
+codes:
+  - id: standard
+    label: Standard
+    definition: Boligens standard.
+    colour: "#000000"
+    patterns: [vedlikehold, "=bad", pusse opp, felleskostnad]
+  - id: discount
+    label: Rabatt
+    definition: Pris og rabatt.
+    colour: "#111111"
+    patterns: [rabatt, fast pris, {pattern: dyr, negation: drop}]
+  - id: information
+    label: Informasjon
+    definition: Informasjon.
+    colour: "#222222"
+    patterns: [{pattern: huske, negation: require}, informasjon]
+"""
+
+
+@pytest.fixture(scope="module")
+def coder():
+    nlp = load_nlp()
+    return nlp, RuleCoder(parse_codebook(CODEBOOK), nlp)
+
+
+def codes_of(coder, text: str) -> set[str]:
+    nlp, rules = coder
+    return set(rules.code_doc(analyse(nlp, [text])[0]).codes)
+
+
+@pytest.mark.parametrize("text", [
+    "Vedlikeholdsbehovet var stort.",  # compound, first part
+    "Det var mye vedlikehold.",
+    "Borettslaget har en vedlikeholdsplan.",
+    "Felleskostnadene økte i fjor.",  # inflected compound
+])
+def test_compounds_and_inflection_match_standard(coder, text):
+    assert "standard" in codes_of(coder, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Rabattordningen var grei.",  # rabatt as first part
+    "Boligrabatten hjalp oss.",  # rabatt as last part, inflected
+    "Vi fikk rabatt.",
+    "Det var fast pris.",
+])
+def test_compounds_match_discount(coder, text):
+    assert "discount" in codes_of(coder, text)
+
+
+def test_exact_word_does_not_match_inside_other_words(coder):
+    assert "standard" in codes_of(coder, "Badet var gammelt.")  # lemma "bad"
+    assert "standard" not in codes_of(coder, "Jeg spiller badminton.")
+
+
+def test_words_of_a_pattern_may_be_separated_but_not_across_punctuation(coder):
+    assert "standard" in codes_of(coder, "Vi pusset det opp selv.")
+    assert "standard" not in codes_of(coder, "Vi pusset, og så gikk vi opp.")
+    assert "discount" not in codes_of(coder, "Jeg har fast jobb. Prisen vet jeg ikke.")
+
+
+def test_negation_require_and_drop(coder):
+    assert "information" in codes_of(coder, "Jeg husker ikke så mye.")
+    assert "information" not in codes_of(coder, "Jeg husker det godt.")
+    assert "discount" in codes_of(coder, "Det var dyrt.")
+    assert "discount" not in codes_of(coder, "Det var ikke dyrt.")
+
+
+def test_negation_keep_is_the_default(coder):
+    # Not getting information is talking about information.
+    assert "information" in codes_of(coder, "Vi fikk ingen informasjon.")
+
+
+def test_negation_window_stops_at_clause_break(coder):
+    nlp, _ = coder
+    doc = analyse(nlp, ["Nei, rabatten var fin."])[0]
+    start = next(t.i for t in doc if t.lower_ == "rabatten")
+    assert not is_negated(doc, start, start + 1)
+    doc = analyse(nlp, ["Rabatten betydde ikke noe."])[0]
+    assert is_negated(doc, 0, 1)
+
+
+def test_hits_record_pattern_and_words(coder):
+    nlp, rules = coder
+    result = rules.code_doc(analyse(nlp, ["Boligrabatten og vedlikeholdet."])[0])
+    assert [(h.code, h.pattern, h.matched) for h in result.hits] == [
+        ("discount", "rabatt", "Boligrabatten"), ("standard", "vedlikehold", "vedlikeholdet")]
+
+
+def test_short_words_never_match_as_compound_parts():
+    assert word_regex("bo") == r"(?:^|\|)bo(?:\||$)"
+
+
+def test_repository_codebook_rules_on_typical_sentences():
+    nlp = load_nlp()
+    codebook = load_codebook(REPO / "codebook.yaml")
+    found = rule_codes(codebook, nlp, [
+        "Vi slapp å flytte, og ungene fikk beholde skolen.",
+        "Jeg forsto ikke hva fellesgjeld var.",
+        "Vedlikeholdsbehovet i borettslaget var stort.",
+        "Rabattordningen ga oss femti tusen.",
+        "Jeg jobber på et bakeri om natta.",
+    ])
+    assert found == [{"stability"}, {"information"}, {"standard"}, {"discount"}, set()]
