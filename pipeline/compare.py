@@ -74,6 +74,10 @@ class GroupComparison:
     small_group_below: int
     excluded_informants: list[str] = field(default_factory=list)  # no value for ``by``
     notes: list[str] = field(default_factory=list)  # Norwegian lines for the researcher
+    group_names: dict[str, str] = field(default_factory=dict)  # display names (figures), e.g. from study.yaml
+
+    def group_name(self, group: str) -> str:
+        return self.group_names.get(group, group)
 
     @property
     def small_groups(self) -> list[str]:
@@ -255,6 +259,7 @@ def compare_groups(
     small_group_below: int = 5,
     top_n: int = 5,
     group_order: Sequence[str] = (),
+    group_names: Mapping[str, str] | None = None,
 ) -> GroupComparison:
     """Prevalence, top codes, co-occurrence and Fisher tests of codes across groups of ``by``.
 
@@ -330,6 +335,7 @@ def compare_groups(
         by=by, groups=prep.groups, group_sizes=sizes, codes=prep.codes, code_labels=prep.labels,
         prevalence=prevalence, top_codes=top_codes, cooccurrence=cooccurrence, tests=tests,
         small_group_below=small_group_below, excluded_informants=prep.excluded, notes=notes,
+        group_names=dict(group_names or {}),
     )
 
 
@@ -491,9 +497,14 @@ def _short(text: str, width: int = 42) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _by_label(by: str) -> str:
+    """The attribute's name in a figure: Norwegian for the built-in one."""
+    return "gruppe" if by == "group" else by
+
+
 def _group_tick(comparison: GroupComparison, group: str) -> str:
     star = "*" if comparison.group_sizes[group] < comparison.small_group_below else ""
-    return f"{group}{star}\n(n={comparison.group_sizes[group]})"
+    return f"{comparison.group_name(group)}{star}\n(n={comparison.group_sizes[group]})"
 
 
 def _small_note(comparison: GroupComparison) -> str:
@@ -503,33 +514,40 @@ def _small_note(comparison: GroupComparison) -> str:
 
 
 def plot_heatmap(comparison: GroupComparison):
-    """Code × group heatmap of the share of informants mentioning each code, cells labelled n/N."""
+    """Code × group heatmap of intensity: coded words per 1 000 informant words.
+
+    Colour shows how much of what a group said is coded with each code; each
+    cell also shows how many informants mention the code (n/N). Intensity is
+    what distinguishes groups once almost every informant touches every theme.
+    """
     from matplotlib.figure import Figure
 
     codes, groups = comparison.codes, comparison.groups
     table = comparison.prevalence.set_index(["code", "group"])
-    values = np.array([[table.loc[(c, g), "pct_informants"] for g in groups] for c in codes], dtype=float)
+    values = np.array([[table.loc[(c, g), "per_1000_words"] for g in groups] for c in codes], dtype=float)
+    values = np.nan_to_num(values)
+    top = float(np.ceil(values.max() / 50.0) * 50.0) if values.size and values.max() > 0 else 1.0
     # Sizes in inches, fixed per code and group, so the same table gives the same picture.
-    left, cell_w, right = 3.0, 1.1, 1.3
-    bottom, cell_h, top = 1.0, 0.32, 0.6
+    left, cell_w, right = 3.0, 1.5, 1.4
+    bottom, cell_h, top_margin = 1.1, 0.5, 0.6
     width = left + cell_w * max(len(groups), 1) + right
-    height = bottom + cell_h * max(len(codes), 1) + top
+    height = bottom + cell_h * max(len(codes), 1) + top_margin
     fig = Figure(figsize=(width, height), dpi=100)
     ax = fig.add_axes((left / width, bottom / height, cell_w * max(len(groups), 1) / width,
                        cell_h * max(len(codes), 1) / height))
-    image = ax.imshow(values if values.size else np.zeros((1, 1)), cmap="cividis", vmin=0, vmax=100, aspect="auto")
+    image = ax.imshow(values if values.size else np.zeros((1, 1)), cmap="cividis", vmin=0, vmax=top, aspect="auto")
     ax.set_xticks(range(len(groups)), [_group_tick(comparison, g) for g in groups], fontsize=8)
     ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in codes], fontsize=8)
     for y, c in enumerate(codes):
         for x, g in enumerate(groups):
             n, total = table.loc[(c, g), "informants_with_code"], table.loc[(c, g), "informants_in_group"]
-            ax.text(x, y, f"{n}/{total}", ha="center", va="center", fontsize=7,
-                    color="black" if values[y, x] > 55 else "white")
-    ax.set_title(f"Andel informanter som nevner koden, etter {comparison.by} (%)", fontsize=10)
+            ax.text(x, y, f"{values[y, x]:.0f} ‰\n{n}/{total} inf.", ha="center", va="center", fontsize=7,
+                    color="black" if values[y, x] > 0.55 * top else "white")
+    ax.set_title(f"Kodede ord per 1 000 informantord, etter {_by_label(comparison.by)}", fontsize=10)
     cax = fig.add_axes(((left + cell_w * max(len(groups), 1) + 0.2) / width, bottom / height, 0.15 / width,
                         cell_h * max(len(codes), 1) / height))
     colorbar = fig.colorbar(image, cax=cax)
-    colorbar.set_label("% av informantene i gruppen", fontsize=8)
+    colorbar.set_label("kodede ord per 1 000 ord", fontsize=8)
     if comparison.small_groups:
         fig.text(0.01, 0.01, _small_note(comparison), fontsize=7)
     return fig
@@ -559,8 +577,8 @@ def plot_prevalence(comparison: GroupComparison):
     ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in reversed(codes)], fontsize=8)
     ax.set_xlim(0, 112)
     ax.set_xlabel("Andel informanter som nevner koden (%) – tallene er n av N", fontsize=8)
-    ax.set_title(f"Kodenes utbredelse etter {comparison.by}", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False, title=comparison.by,
+    ax.set_title(f"Andel informanter som nevner koden, etter {_by_label(comparison.by)}", fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False, title=_by_label(comparison.by),
               title_fontsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -772,6 +790,7 @@ def compare_stage(study: Study, track: Track = no_progress, by: str | None = Non
         informants, segments, codes, codebook, by=by,
         small_group_below=settings.report.small_group_warning_below, top_n=settings.compare.top_codes,
         group_order=settings.groups if by == "group" else (),
+        group_names=settings.report.group_names if by == "group" else None,
     )
     clustering = cluster_informants(informants, segments, codes, codebook, by=by,
                                     max_clusters=settings.compare.max_clusters,
