@@ -290,7 +290,7 @@ def build_report(study: Study, generated_at: datetime | None = None, with_topics
     comparison = compare_groups(
         data.informants, data.segments, data.codes, code_labels, by="group",
         small_group_below=settings.report.small_group_warning_below, top_n=settings.compare.top_codes,
-        group_order=groups,
+        group_order=groups, group_names=settings.report.group_names,
     )
     clustering = cluster_informants(
         data.informants, data.segments, data.codes, code_labels, by="group",
