@@ -156,7 +156,8 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress) -> 
                     misses.append((file, kind, _context(turn.text, start, end)))
             for s, e, kind in replaced:
                 ok = any(s < ge and gs < e for gs, ge, _k in spans.get(turn.turn_index, []))
-                for score in (by_type.setdefault(kind, TypeScore(kind)), total):
+                for score in (by_type.setdefault(kind, TypeScore(kind)), total,
+                              *((direct,) if kind in DIRECT_TYPES else ())):
                     score.predicted += 1
                     score.correct += ok
                 if not ok:

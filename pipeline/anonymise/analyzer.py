@@ -64,7 +64,9 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
             if ks <= d.start and d.end <= ke:
                 drop = True
                 break
-            if ks <= d.start < ke < d.end and d.type != ADRESSE:
+            # "NAV Heimdal" -> "Heimdal"; but a place kept as a term stays part of a longer
+            # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm).
+            if ks <= d.start < ke < d.end and d.type != ADRESSE and not g.is_place(text[ks:ke]):
                 start = ke
                 while start < d.end and not text[start].isalnum():
                     start += 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass, field
 
 from .gazetteer import Gazetteer, load_gazetteer
@@ -166,7 +167,13 @@ class Key:
             if kind == PERSON:
                 gender = self.g.gender(norm.split()[0]) if norm else None
             entity = self._new(kind, gender=gender, source=source)
-        return self._attach(entity, bare), suffix
+        self._attach(entity, bare)
+        if kind == ORG:
+            # Firms are named without their company form too: "Nidarbygg AS" -> "Nidarbygg".
+            short = re.sub(r"\s+(?:AS|ASA|SA|ANS|DA|BA)$", "", bare)
+            if short != bare and short.strip():
+                self._attach(entity, short)
+        return entity, suffix
 
     def _person_match(self, norm: str) -> Entity | None:
         """"Kari Nordmann" joins "Kari"; "Kari" and "Nordmann" join "Kari Nordmann"."""

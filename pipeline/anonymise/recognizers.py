@@ -198,6 +198,11 @@ _DATE = re.compile(
     rf"(?<![\d.])(?:(?:den\s+)?\d{{1,2}}\.\s*(?:{_MONTH_ALT})\.?\s+(?:19|20)\d{{2}}"
     rf"|\d{{1,2}}[./]\d{{1,2}}[./](?:19|20)?\d{{2}})(?![\d])", re.IGNORECASE)
 _DAY_MONTH = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s*(?:{_MONTH_ALT})(?![\wæøå])", re.IGNORECASE)
+_NUMBER_WORD = r"(?:[a-zæøå]*(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|tende|ende|nde|ste)|\d{1,2}\.?)"
+_YEAR_WORD = r"(?:(?:19|20)?\d{2}|[a-zæøå]*(?:nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|nitti|totusen|to tusen)[a-zæøå]*)"
+_SPOKEN_BIRTH = re.compile(
+    rf"(?:født|fødd)\s+(?:den\s+|på\s+)?(?P<date>{_NUMBER_WORD}\s+(?:{_MONTH_ALT})(?:\s+{_YEAR_WORD})?)(?![\wæøå])",
+    re.IGNORECASE)
 _BIRTH = re.compile(r"(?:født|fødd|fødselsdag|fødselsdato|bursdag)\w*\s+(?:den\s+|på\s+|i\s+)?$", re.IGNORECASE)
 
 
@@ -215,6 +220,8 @@ class DateRecognizer(Recognizer):
         for m in _DATE.finditer(text):
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
             found.append(self._d(text, m.start(), m.end(), DATO, 0.95 if birth else 0.8))
+        for m in _SPOKEN_BIRTH.finditer(text):  # "født fjortende mai syttiseks"
+            found.append(self._d(text, m.start("date"), m.end("date"), DATO, 0.9))
         for m in _DAY_MONTH.finditer(text):
             if _BIRTH.search(text[max(0, m.start() - 25):m.start()]):
                 found.append(self._d(text, m.start(), m.end(), DATO, 0.85))
@@ -235,6 +242,8 @@ class CaseNumberRecognizer(Recognizer):
 
 INSTITUTION_WORDS = (
     "borettslag", "sameie", "skole", "barneskole", "ungdomsskole", "videregående skole", "videregående",
+    # Nynorsk forms
+    "skule", "barneskule", "ungdomsskule", "vidaregåande skule", "sjukeheim", "sjukehus", "helsesenter",
     "barnehage", "sykehjem", "omsorgssenter", "helsesenter", "legesenter", "legekontor", "sykehus",
     "hospital", "menighet", "moské", "kirke", "idrettslag", "IL", "AS", "ASA", "SA", "BA", "ANS", "DA",
     "Eiendom", "Renhold", "Bygg", "Sveis", "Mek", "Transport", "Taxi", "Storkjøkken", "Bakeri", "Regnskap",
@@ -242,6 +251,8 @@ INSTITUTION_WORDS = (
 _INST_ALT = "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True))
 _INSTITUTION = re.compile(
     rf"(?<![\w-])((?:{WORD}(?:\s+(?:og|i|på|&)\s+|\s+)){{1,3}})({_INST_ALT})(?![\wæøå])")
+_ACADEMY = re.compile(rf"(?<![\w])(?:Høgskolen|Høgskulen|Universitetet|Politihøgskolen|Folkehøgskolen|Folkehøgskulen)"
+                      rf"\s+(?:i|på)\s+{CAP}{LOW}+(?:[ -]{CAP}{LOW}+)?")
 _SAINT = re.compile(rf"(?<![\w])St\.\s*{CAP}{LOW}+(?:s)?(?:\s+(?:hospital|sykehus|kirke))?")
 _GENERIC_HEADS = {"den", "det", "de", "en", "et", "jeg", "vi", "han", "hun", "og", "på", "i", "min", "mitt",
                   "vår", "ny", "nye", "gamle", "hele"}
@@ -277,6 +288,8 @@ class InstitutionRecognizer(Recognizer):
             if suffix.isupper() and len(suffix) <= 3 and len(head_words) == 1 and self.gazetteer.is_common_word(head_words[0]):
                 continue
             found.append(self._d(text, start, m.end(), ORG, 0.9))
+        for m in _ACADEMY.finditer(text):
+            found.append(self._d(text, m.start(), m.end(), ORG, 0.9))
         for m in _SAINT.finditer(text):
             found.append(self._d(text, m.start(), m.end(), ORG, 0.9))
         return found
@@ -339,14 +352,21 @@ class NerRecognizer(Recognizer):
                 score += 0.1
             if not words[0][:1].isupper():
                 score -= 0.2
+            if len(tokens) == 1 and (name_hit or place_hit) and g.is_common_word(tokens[0].text) \
+                    and sentence_initial(text, tokens[0].idx):
+                score = 0.45  # "Per i dag", "Stein på stein": review only
             if len(tokens) == 1 and not (name_hit or place_hit):
                 t = tokens[0]
                 ordinary = g.is_common_word(t.text) or t.pos_ not in ("PROPN", "X")
                 # A lone unknown word that opens a sentence ("Mappe", "Jobba", "Papir") is
                 # capitalised for that reason alone; the model tags many such as names. If it
                 # is a name, the key catches its other, mid-sentence occurrences.
-                if ordinary or sentence_initial(text, t.idx):
-                    score = 0.3 if ordinary else 0.45  # review only
+                if ordinary:
+                    score = 0.3  # review only
+                elif sentence_initial(text, t.idx):
+                    # Decided per study (stage.py): a name if never written lower-case anywhere.
+                    found.append(Detection(start, end, kind, 0.45, "ner_initial", text[start:end]))
+                    continue
             found.append(self._d(text, start, end, kind, min(score, 0.95)))
         return found
 
@@ -399,8 +419,10 @@ class GazetteerRecognizer(Recognizer):
                         score = 0.85 if not initial or t.pos_ == "PROPN" or followed else 0.7
                     elif not initial and (t.pos_ == "PROPN" or followed or cue):
                         score = 0.75
-                    elif followed or (initial and t.pos_ == "PROPN"):
+                    elif followed:
                         score = 0.6
+                    elif initial and t.pos_ == "PROPN":
+                        score = 0.45  # "Per dag ...": review only
                 else:
                     if cue and (not common or len(name) >= 3):
                         score = 0.8
@@ -440,9 +462,51 @@ class GazetteerRecognizer(Recognizer):
         return found
 
 
+_RELATION = (r"naboen|nabo|kona|kone|mannen|sønnen|sonen|datteren|dattera|dotter|dottera|broren|bror|søsteren|"
+             r"søstera|syster|svigermor|svigerfar|svigersønnen|barnebarnet|venninnen|venninna|venen|kameraten|"
+             r"kollegaen|saksbehandleren|legen|rådgiveren|sjefen|heter|heiter|het|heitte|kalt|kaller|fru|herr")
+_CONTEXT_NAME = re.compile(
+    rf"(?<![\w])(?:{_RELATION})(?:\s+(?:min|mi|mitt|vår|vårt|sin|si|hennes|hans))?\s*,?\s+"
+    rf"(?P<name>{CAP}{LOW}+(?:-{CAP}{LOW}+)?(?:\s+{CAP}{LOW}+){{0,2}}|{LOW}{{3,}}(?=\s*,))", re.IGNORECASE)
+
+
+class ContextNameRecognizer(Recognizer):
+    """A word right after a relation ("naboen Tsegereda", "sønnen min, minh,") or "heter X".
+
+    Catches names no gazetteer knows and the model missed. The word must not be
+    an ordinary word; a lower-case one only as an apposition between commas.
+    """
+
+    name = "context"
+
+    def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
+        self.g = gazetteer or load_gazetteer()
+        self.keep = {k.lower() for k in keep_terms}
+
+    def analyze(self, text, doc=None):
+        found = []
+        for m in _CONTEXT_NAME.finditer(text):
+            name = m.group("name")
+            first = name.split()[0]
+            if name.lower() in self.keep or self.g.is_common_word(first) or first.lower() in self.g.builtin_keep:
+                continue
+            if self.g.is_place(first):
+                continue
+            capitalised = first[:1].isupper()
+            score = 0.75 if capitalised else 0.7
+            # Keep only the capitalised run: "Tsegereda fra Eritrea" -> "Tsegereda".
+            words = name.split()
+            keep_words = [words[0]] + [w for w in words[1:] if w[:1].isupper() and not self.g.is_common_word(w)]
+            end = m.start("name") + len(" ".join(keep_words[:len(keep_words)]))
+            if " ".join(keep_words) != name[: end - m.start("name")]:
+                end = m.start("name") + len(words[0])
+            found.append(self._d(text, m.start("name"), end, PERSON, score))
+        return found
+
+
 def default_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
     """The registry: every recognizer the stage runs, in a fixed order."""
     g = load_gazetteer()
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
             CaseNumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
-            GazetteerRecognizer(g)]
+            GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms)]
