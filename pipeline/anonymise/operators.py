@@ -34,10 +34,12 @@ class Entity:
     label: str | None = None  # fixed label (informants: "boligkjøper 7")
     source: str = "detected"  # detected, informant, known, decision
     attempt: int = 0  # bumped when a surrogate collides with an original
+    confidence: float = 1.0  # best detection score seen; a key match is no surer than this
 
     def to_json(self) -> dict:
         return {"id": self.id, "type": self.type, "originals": self.originals, "gender": self.gender,
-                "label": self.label, "source": self.source, "attempt": self.attempt}
+                "label": self.label, "source": self.source, "attempt": self.attempt,
+                "confidence": self.confidence}
 
     @classmethod
     def from_json(cls, data: dict) -> Entity:
@@ -154,20 +156,34 @@ class Key:
     def add_known(self, kind: str, original: str, source: str = "known") -> Entity:
         return self.resolve(kind, original, source=source)[0]
 
-    def resolve(self, kind: str, text: str, source: str = "detected") -> tuple[Entity, str]:
+    def resolve(self, kind: str, text: str, source: str = "detected", score: float = 1.0) -> tuple[Entity, str]:
         """The entity for a detected string (registering it when new), and its possessive suffix."""
         bare, suffix = split_possessive(text, kind, self.known_norms(kind), self.g)
         norm = normalise(kind, bare)
         found = self.index.get((kind, norm))
         if found:
-            return self.entities[found], suffix
+            entity = self.entities[found]
+            if score > entity.confidence:
+                entity.confidence = score
+                self.changed = True
+            return entity, suffix
         entity = self._person_match(norm) if kind == PERSON else None
+        if entity is not None and score > entity.confidence:
+            entity.confidence = score
         if entity is None:
             gender = None
             if kind == PERSON:
                 gender = self.g.gender(norm.split()[0]) if norm else None
-            entity = self._new(kind, gender=gender, source=source)
+            entity = self._new(kind, gender=gender, source=source, confidence=score)
         self._attach(entity, bare)
+        if kind == PERSON and len(bare.split()) > 1:
+            # "Ingvar Dahle" makes "Ingvar" and "Dahle" known too, so "Ingvars mor" at the start of
+            # a sentence (where no model or gazetteer is sure) is still replaced, consistently.
+            from .sources import name_variants
+
+            for variant in name_variants(bare):
+                if (PERSON, normalise(PERSON, variant)) not in self.index:
+                    self._attach(entity, variant)
         if kind == ORG:
             # Firms are named without their company form too: "Nidarbygg AS" -> "Nidarbygg".
             short = re.sub(r"\s+(?:AS|ASA|SA|ANS|DA|BA)$", "", bare)

@@ -225,7 +225,11 @@ class DateRecognizer(Recognizer):
         for m in _DAY_MONTH.finditer(text):
             if _BIRTH.search(text[max(0, m.start() - 25):m.start()]):
                 found.append(self._d(text, m.start(), m.end(), DATO, 0.85))
-        return found
+        kept: list[Detection] = []
+        for d in found:  # the first (fullest) form of one date only
+            if not any(d.start < k.end and k.start < d.end for k in kept):
+                kept.append(d)
+        return kept
 
 
 _CASE_NUMBER = re.compile(r"(?<![\w/])(?:19|20)\d{2}/\d{3,7}(?![\w/])")

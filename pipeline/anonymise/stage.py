@@ -137,7 +137,7 @@ class Anonymiser:
         extra, from_key = self.key_detections(text)
         for d in self.candidates(text, dets + extra)[0]:
             if (d.start, d.end) not in from_key:
-                self.key.resolve(d.type, d.text)
+                self.key.resolve(d.type, d.text, score=d.score)
 
     def key_detections(self, text: str) -> tuple[list[Detection], dict[tuple[int, int], Entity]]:
         """Every original of the key found in ``text``, as detections (the guard's rule)."""
@@ -146,7 +146,7 @@ class Anonymiser:
         extra = []
         for m in self.key_matcher.find(text):
             entity: Entity = m.payload
-            score = 1.0 if entity.source in ("informant", "known", "decision") else 0.9
+            score = 1.0 if entity.source in ("informant", "known", "decision") else min(0.9, entity.confidence)
             extra.append(Detection(m.start, m.end, entity.type, score, "key", text[m.start:m.end]))
             from_key[(m.start, m.end)] = entity
         return extra, from_key
@@ -166,7 +166,7 @@ class Anonymiser:
                 original = text[d.start:d.end]
                 bare, suffix = _key_suffix(original, entity)
             else:
-                entity, suffix = self.key.resolve(d.type, d.text)
+                entity, suffix = self.key.resolve(d.type, d.text, score=d.score)
                 bare = d.text[: len(d.text) - len(suffix)] if suffix else d.text
             new = self.key.render(entity, bare, suffix)
             pieces += [text[cursor:d.start], new]
