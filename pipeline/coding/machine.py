@@ -46,20 +46,29 @@ class AnalysedUnits:
         return {u.segment_id: i for i, u in enumerate(self.units)}
 
 
+CHUNK = 2000  # segments analysed at a time: spaCy docs are dropped once lemmas and rule hits are taken
+
+
 def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUnits:
     """Lemmatise segments and their contexts once; run the rules."""
     units = list(units)
-    texts = [u.segment.text for u in units]
     # Questions repeat across the segments of a turn: analyse each distinct one once.
     contexts = sorted({u.question for u in units} | {u.previous for u in units})
-    docs = analyse(nlp, texts)
-    context_lemmas = dict(zip(contexts, (tuple(content_lemmas(d)) for d in analyse(nlp, contexts))))
-    rules = RuleCoder(codebook, nlp).code_docs(docs)
-    examples = [
-        Example(text=u.segment.text, lemmas=tuple(content_lemmas(doc)), question_lemmas=context_lemmas[u.question],
-                previous_lemmas=context_lemmas[u.previous], rule_codes=result.codes)
-        for u, doc, result in zip(units, docs, rules)
-    ]
+    context_lemmas: dict[str, tuple[str, ...]] = {}
+    for start in range(0, len(contexts), CHUNK):
+        chunk = contexts[start:start + CHUNK]
+        context_lemmas.update(zip(chunk, (tuple(content_lemmas(d)) for d in analyse(nlp, chunk))))
+    coder = RuleCoder(codebook, nlp)
+    rules: list[RuleResult] = []
+    examples: list[Example] = []
+    for start in range(0, len(units), CHUNK):
+        chunk = units[start:start + CHUNK]
+        for unit, doc in zip(chunk, analyse(nlp, [u.segment.text for u in chunk])):
+            result = coder.code_doc(doc)
+            rules.append(result)
+            examples.append(Example(text=unit.segment.text, lemmas=tuple(content_lemmas(doc)),
+                                    question_lemmas=context_lemmas[unit.question],
+                                    previous_lemmas=context_lemmas[unit.previous], rule_codes=result.codes))
     return AnalysedUnits(units=units, rules=rules, examples=examples)
 
 

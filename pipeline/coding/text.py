@@ -21,7 +21,11 @@ _LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "trainable_lemmatizer", "lemmat
 
 
 def lemma_components(nlp: Language) -> list[str]:
-    return [name for name in nlp.pipe_names if name in _LEMMA_COMPONENTS]
+    wanted = set(_LEMMA_COMPONENTS)
+    if "trainable_lemmatizer" in nlp.pipe_names:
+        # The edit-tree lemmatiser reads only tok2vec; POS tags (for a rule lemmatiser) are not needed.
+        wanted -= {"morphologizer", "tagger", "attribute_ruler"}
+    return [name for name in nlp.pipe_names if name in wanted]
 
 
 def analyse(nlp: Language, texts: Sequence[str], batch_size: int = 256) -> list[Doc]:
