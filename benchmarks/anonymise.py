@@ -1,0 +1,128 @@
+"""Speed and memory of the anonymisation stage against a bare ``nlp.pipe`` with the same model.
+
+Run by hand:  .venv/bin/python benchmarks/anonymise.py [--scale 100] [--skip-bare]
+
+For each corpus (the demo study, and the demo repeated ``--scale`` times with
+the names varied per copy) it ingests a fresh copy, then measures in one run:
+
+* words/s of ``anonymise_study`` from scratch (no cache, no key: detection,
+  key building, replacement, guard, writes),
+* words/s of ``nlp.pipe`` over the same turn texts with the same pipeline,
+* their ratio, and the stage's peak Python memory (tracemalloc) and the
+  process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.anonymise.gazetteer import load_gazetteer  # noqa: E402
+from pipeline.anonymise.stage import anonymise_study  # noqa: E402
+from pipeline.ingest import ingest_study  # noqa: E402
+from pipeline.nlp import load_nlp  # noqa: E402
+from pipeline.settings import load_study  # noqa: E402
+from pipeline.store import PrivateStore  # noqa: E402
+
+
+def demo_copy(target: Path, scale: int) -> Path:
+    """The demo study (transcripts that exist), repeated ``scale`` times with varied names."""
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "study.yaml", target / "study.yaml")
+    src = REPO / "data" / "raw"
+    folder = target / "data" / "raw" / "transcripts"
+    folder.mkdir(parents=True)
+    rows = list(csv.DictReader((src / "informants.csv").open(encoding="utf-8")))
+    rows = [r for r in rows if (src / "transcripts" / r["file"]).exists()]
+    g = load_gazetteer()
+    first = sorted(n.capitalize() for n in g.male | g.female if len(n) > 3 and not g.is_common_word(n))
+    name_word = re.compile(r"\b[A-ZÆØÅ][a-zæøå]{3,}\b")
+    out_rows = []
+    for copy in range(scale):
+        rng = random.Random(copy)
+        swap = {}
+        for row in rows:
+            path = src / "transcripts" / row["file"]
+            stem, suffix = row["file"].rsplit(".", 1)
+            name = f"{stem}_{copy:03d}.{suffix}" if scale > 1 else row["file"]
+            if copy == 0 or suffix != "txt":
+                shutil.copy(path, folder / name)  # binary formats: copied as they are
+            else:
+                text = path.read_bytes().decode("utf-8", errors="replace")
+
+                def vary(m):
+                    word = m.group()
+                    if g.is_first(word):
+                        swap.setdefault(word, rng.choice(first))
+                        return swap[word]
+                    return word
+
+                (folder / name).write_text(name_word.sub(vary, text), encoding="utf-8")
+            informant = dict(row, id=f"{row['id']}_{copy}" if scale > 1 else row["id"], file=name)
+            if informant.get("name"):
+                informant["name"] = " ".join(swap.get(w, w) for w in informant["name"].split())
+            out_rows.append(informant)
+    with (target / "data" / "raw" / "informants.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(out_rows)
+    return target
+
+
+def measure(scale: int, bare: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="qualpipe-bench-") as tmp:
+        study = load_study(demo_copy(Path(tmp) / "study", scale))
+        ingest_study(study)
+        with PrivateStore(study.private_store_path) as private:
+            texts = [t.text for f in private.files() for t in private.turns(f)]
+        words = sum(len(t.split()) for t in texts)
+        nlp = load_nlp(study.settings.model)
+        nlp("Oppvarming.")
+        tracemalloc.start()
+        start = time.perf_counter()
+        result = anonymise_study(study)
+        stage_s = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rerun = time.perf_counter()
+        anonymise_study(study)
+        rerun_s = time.perf_counter() - rerun
+        print(f"corpus ×{scale}: {len(result.files)} transcripts, {len(texts)} turns, {words} words")
+        print(f"  stage from scratch: {stage_s:.1f} s = {words / stage_s:,.0f} words/s; "
+              f"peak Python memory {peak / 2**20:.0f} MiB; re-run (all cached, unchanged) {rerun_s:.1f} s")
+        if bare:
+            start = time.perf_counter()
+            for _doc in nlp.pipe(texts, batch_size=32):
+                pass
+            bare_s = time.perf_counter() - start
+            print(f"  bare nlp.pipe ({study.settings.model}): {bare_s:.1f} s = {words / bare_s:,.0f} words/s; "
+                  f"stage/bare speed ratio {bare_s / stage_s:.2f} (stage takes {stage_s / bare_s:.2f}× as long)")
+        print(f"  process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100, help="size of the large corpus (× the demo)")
+    parser.add_argument("--skip-bare", action="store_true", help="do not time the bare nlp.pipe")
+    parser.add_argument("--only-large", action="store_true")
+    args = parser.parse_args()
+    if not args.only_large:
+        measure(1, not args.skip_bare)
+    if args.scale > 1:
+        measure(args.scale, not args.skip_bare)
+
+
+if __name__ == "__main__":
+    main()

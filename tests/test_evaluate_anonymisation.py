@@ -1,0 +1,80 @@
+"""Evaluation: the anonymiser meets the issue's targets on the gold set; the NER scorer is right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import QualpipeError
+from pipeline.evaluate import evaluate_anonymisation, evaluate_ner, load_gold, read_conllu
+
+GOLD = Path(__file__).resolve().parent / "data" / "anon_gold"
+
+
+def test_gold_set_meets_targets():
+    result = evaluate_anonymisation(GOLD)
+    assert len(result.files) >= 5
+    assert result.total.gold >= 100
+    targets = {name: (got, ok) for name, _need, got, ok in result.targets()}
+    assert all(ok for _got, ok in targets.values()), targets
+    assert result.direct.recall >= 0.98 and result.total.recall >= 0.95 and result.total.precision >= 0.85
+    assert result.leaks == 0
+    assert result.keep_total > 0
+
+
+def test_gold_records_are_consistent_with_transcripts():
+    records = load_gold(GOLD)
+    formats = {Path(f).suffix for f in records}
+    assert {".txt", ".srt", ".docx", ".vtt"} <= formats
+    for record in records.values():
+        assert all({"turn", "start", "end", "type", "text"} <= set(span) for span in record["spans"])
+
+
+def test_bad_gold_span_is_one_clear_error(tmp_path):
+    import shutil
+
+    copy = tmp_path / "gold"
+    shutil.copytree(GOLD, copy)
+    path = copy / "gold" / "g1_solveig.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["spans"][0]["start"] += 1
+    path.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(QualpipeError, match="g1_solveig.json: span 0: text does not match"):
+        evaluate_anonymisation(copy)
+
+
+CONLLU = """\
+# text = Kari Nordmann bor i Oslo.
+1\tKari\tKari\tPROPN\t_\t_\t3\tnsubj\t_\tname=B-PER
+2\tNordmann\tNordmann\tPROPN\t_\t_\t1\tflat\t_\tname=I-PER
+3\tbor\tbo\tVERB\t_\t_\t0\troot\t_\tname=O
+4\ti\ti\tADP\t_\t_\t5\tcase\t_\tname=O
+5\tOslo\tOslo\tPROPN\t_\t_\t3\tobl\t_\tSpaceAfter=No|name=B-GPE_LOC
+6\t.\t$.\tPUNCT\t_\t_\t3\tpunct\t_\tname=O
+
+"""
+
+
+def test_conllu_reader_builds_text_and_spans(tmp_path):
+    path = tmp_path / "mini.conllu"
+    path.write_text(CONLLU, encoding="utf-8")
+    [(text, spans)] = read_conllu(path)
+    assert text == "Kari Nordmann bor i Oslo."
+    assert spans == [(0, 13, "PER"), (20, 24, "GPE_LOC")]
+
+
+def test_ner_scores_count_exact_spans(tmp_path):
+    path = tmp_path / "mini.conllu"
+    path.write_text(CONLLU * 3, encoding="utf-8")
+    result = evaluate_ner(path)
+    assert result.sentences == 3
+    assert result.micro.gold == 6
+    for score in result.by_label.values():
+        assert 0 <= score.correct <= min(score.gold, score.predicted) or score.gold == 0
+
+
+def test_missing_conllu_is_clear_error(tmp_path):
+    with pytest.raises(QualpipeError, match="CoNLL-U file not found"):
+        read_conllu(tmp_path / "nope.conllu")
