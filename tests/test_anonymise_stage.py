@@ -210,3 +210,14 @@ def test_demo_study_leaves_no_planted_identifier_in_coded(demo_study):
     key = json.loads(key_paths(study)[0].read_text(encoding="utf-8"))
     assert key["entities"]
     assert not list((demo_study / "data" / "coded").rglob("*key*"))
+
+
+def test_surrogate_style_end_to_end(make_study):
+    settings = SETTINGS + "  style: surrogates\n  seed: 5\n"
+    study = load_study(make_study({"a.txt": A, "b.txt": B}, informants=INFORMANTS, settings=settings))
+    ingest_study(study)
+    anonymise_stage(study)
+    out = "\n".join(texts(study).values())
+    for original in ("Ingvar", "Dahle", "Lillegårdsbakken", "924 18 337", "Solbakken"):
+        assert original not in out
+    assert "[PERSON_" not in out and "[FØDSELSNUMMER_1]" in out and "boligkjøper 1" in out
