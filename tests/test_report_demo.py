@@ -1,0 +1,71 @@
+"""End to end on a copy of the demo study: `qualpipe run` ends with the report in all three formats."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import docx
+import pytest
+
+from pipeline.report.render import md_unescape
+from pipeline.settings import load_study
+from pipeline.workflow import run_all, stages
+
+BUYERS = [str(n) for n in range(1, 14)]
+STAFF = [f"S{n}" for n in range(1, 6)]
+
+
+@pytest.mark.slow
+def test_demo_run_writes_the_report_with_all_informants(demo_study, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1560000000")
+    assert stages()[-1][0] == "report"
+    study = load_study(demo_study)
+    lines: list[str] = []
+    run_all(study, echo=lines.append)
+    assert lines[-1].startswith("[report] rapport skrevet: reports/rapport.html, reports/rapport.md, reports/rapport.docx")
+    reports = demo_study / "reports"
+    markdown = (reports / "rapport.md").read_text(encoding="utf-8")
+
+    # The informant overview: the 13 buyers and the 5 staff, with the demo's attributes.
+    lines_md = markdown.splitlines()
+    start = next(k for k, line in enumerate(lines_md) if line.startswith("*Tabell") and "Informantene" in line)
+    header = [md_unescape(c.strip()) for c in lines_md[start + 2].strip("|").split("|")]
+    assert header == ["ID", "Gruppe", "Aldersgruppe", "Kjøpt (år)", "Solgt (år)", "Situasjon nå", "Rolle"]
+    rows = []
+    for line in lines_md[start + 4:]:
+        if not line.startswith("|"):
+            break
+        rows.append([md_unescape(c.strip()) for c in line.strip("|").split("|")])
+    assert [r[0] for r in rows] == BUYERS + STAFF
+    by_id = {r[0]: r for r in rows}
+    assert by_id["13"][1] == "Tilbake i kommunal leie" and by_id["13"][3:5] == ["2013", "2019"]
+    assert by_id["S3"][1] == "Ansatte" and by_id["S3"][-1] == "saksbehandler for startlån"
+
+    # The same table in Word, as a real table.
+    document = docx.Document(str(reports / "rapport.docx"))
+    table = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == ["ID", "Gruppe"])
+    assert [row.cells[0].text for row in table.rows[1:]] == BUYERS + STAFF
+    assert any(p.style.name == "Heading 1" and "Sammendrag" in p.text for p in document.paragraphs)
+
+    # Every figure the Markdown references exists; the HTML embeds the same number.
+    referenced = re.findall(r"!\[[^\]]+\]\((figures/[^)]+\.png)\)", markdown)
+    assert len(referenced) >= 7 and all((reports / r).is_file() for r in referenced)
+    html = (reports / "rapport.html").read_text(encoding="utf-8")
+    assert html.count('<img src="data:image/png;base64,') == len(referenced)
+
+    # Context chapter: the KOSTRA series with its total and source, Husbanken's table.
+    assert "| Sum | 229 |" in markdown and "Kilde: SSB KOSTRA." in markdown and "Kilde: Husbanken." in markdown
+    # Quotes are attributed by label or role, and no informant's name is anywhere in the report.
+    assert re.search(r"\*\(boligkjøper \d+\)\*", markdown)
+    with open(demo_study / "data" / "raw" / "informants.csv", encoding="utf-8") as handle:
+        names = [row["name"] for row in csv.DictReader(handle)]
+    for name in names:
+        for text in (markdown, html):
+            assert name not in text
+
+    # Same data, same SOURCE_DATE_EPOCH: the report stage gives byte-identical files.
+    before = {p: p.read_bytes() for p in reports.rglob("*") if p.is_file() and p.suffix in (".md", ".html", ".docx", ".png")}
+    dict(stages())["report"](study)
+    after = {p: p.read_bytes() for p in before}
+    assert after == before
