@@ -28,7 +28,25 @@ def test_human_confirmed_before_machine_then_by_confidence():
     confidence = {("a", "stability"): 0.95, ("b", "stability"): 0.6}
     chosen = pick(segments, codes, human={"c"}, confidence=confidence)
     assert [q.segment_id for q in chosen] == ["c", "a", "b"]
-    assert chosen[0].human and chosen[0].confidence == 1.0 and not chosen[1].human
+    assert chosen[0].human and not chosen[1].human and chosen[1].confidence == 0.95
+
+
+def test_among_confirmed_quotes_machine_confidence_then_single_theme_come_first():
+    segments = [seg("a", "1", f"A {LONG}"), seg("b", "2", f"B {LONG}"), seg("c", "3", f"C {LONG}")]
+    codes = {"a": frozenset({"stability"}), "b": frozenset({"stability", "discount"}),
+             "c": frozenset({"stability"})}
+    confidence = {("a", "stability"): 0.7, ("b", "stability"): 0.9, ("c", "stability"): 0.7}
+    chosen = pick(segments, codes, human={"a", "b", "c"}, confidence=confidence)
+    assert [q.segment_id for q in chosen] == ["b", "a", "c"]
+    confidence[("b", "stability")] = 0.7  # same confidence: the quote about this theme only comes first
+    assert [q.segment_id for q in pick(segments, codes, human={"a", "b", "c"}, confidence=confidence)] == \
+        ["a", "c", "b"]
+
+
+def test_transcriber_notes_are_dropped_but_anonymisation_tags_stay():
+    segments = [seg("a", "1", f"[latter] [PERSON_3] sa {LONG} [pause]")]
+    chosen = pick(segments, {"a": frozenset({"stability"})})
+    assert chosen[0].text == f"[PERSON_3] sa {LONG}"
 
 
 def test_spread_over_informants_before_a_second_quote():

@@ -119,6 +119,8 @@ class Report:
     # Sammendrag
     summary: list[str] = field(default_factory=list)
     summary_table: Table | None = None
+    emphasis_table: Table | None = None  # coded words per 1 000 words, code × group
+    emphasis: list[str] = field(default_factory=list)  # where each theme weighs most and least
     differences: list[str] = field(default_factory=list)  # main group differences, one sentence each
     differences_note: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -164,7 +166,7 @@ class Report:
 
     @property
     def tables(self) -> list[Table]:
-        found = [self.summary_table, self.informants_table, self.codebook_table, self.coding_table,
+        found = [self.summary_table, self.emphasis_table, self.informants_table, self.codebook_table, self.coding_table,
                  self.agreement_table, self.anonymisation_table, *(c.prevalence for c in self.chapters),
                  self.cluster_table, self.cooccurrence_table, self.topics_table,
                  *(s.table for s in self.context), self.profiles_table]
@@ -341,7 +343,8 @@ def _summary(report: Report, study: Study, data: StudyData, comparison, names: _
         if rows.empty:
             report.summary.append(f"{names.group(g)} (n = {sizes[g]}): ingen av kodene er brukt.")
             continue
-        found = " og ".join(f"{r.label} ({n_of(int(r.informants_with_code), int(r.informants_in_group))})"
+        found = " og ".join(f"{r.label} ({n_of(int(r.informants_with_code), int(r.informants_in_group))}; "
+                            f"{_per_1000(r.per_1000_words)} kodede ord per 1\u00a0000 ord)"
                             for r in rows.itertuples(index=False))
         report.summary.append(f"{names.group(g)} (n = {sizes[g]}): mest utbredt er {found}.")
     report.differences, report.differences_note = _main_differences(comparison, names)
@@ -360,6 +363,7 @@ def _summary(report: Report, study: Study, data: StudyData, comparison, names: _
         key="sammendrag", caption="Informanter som omtaler hvert tema, per gruppe (n av N informanter)",
         header=header, rows=tuple(rows), numeric=(False, *([True] * (len(header) - 1))),
         note="En informant omtaler et tema når minst ett av informantens segmenter har koden.")
+    _emphasis(report, comparison, names)
     for g in comparison.small_groups:
         report.warnings.append(
             f"Gruppen «{names.group(g)}» har bare {sizes[g]} informant{'er' if sizes[g] != 1 else ''} "
@@ -372,6 +376,39 @@ def _summary(report: Report, study: Study, data: StudyData, comparison, names: _
         "rapport_informanter_per_gruppe.png", [names.group(g) for g in groups], [sizes[g] for g in groups],
         ylabel="Informanter (antall)", title="Informanter per gruppe",
         caption="Informanter per gruppe.", alt_intro="Søylediagram over antall informanter per gruppe")
+
+
+def _per_1000(value: float) -> str:
+    return "–" if value != value else format_number(value, 0)
+
+
+def _emphasis(report: Report, comparison, names: _Names) -> None:
+    """How much of what each group said is about each theme: where informant counts saturate
+    (everyone mentions everything), the weight still differs."""
+    prevalence = comparison.prevalence.set_index(["code", "group"])
+    groups = [*comparison.groups, _all_groups()]
+    rows = []
+    for code in comparison.codes:
+        rows.append((comparison.code_labels[code],
+                     *(_per_1000(float(prevalence.loc[(code, g)].per_1000_words)) for g in groups)))
+    report.emphasis_table = Table(
+        key="vekt", caption="Hvor mye av det informantene sa som handler om hvert tema (kodede ord per 1 000 ord)",
+        header=("Tema", *(names.group(g) for g in comparison.groups), "Alle"), rows=tuple(rows),
+        numeric=(False, *([True] * len(groups))),
+        note="Ord i segmenter med koden per 1 000 ord informantene i gruppen sa. Et segment kan ha flere koder.")
+    usable = [g for g in comparison.groups if g not in comparison.small_groups]
+    if len(usable) < 2:
+        return
+    for code in comparison.codes:
+        values = {g: float(prevalence.loc[(code, g)].per_1000_words) for g in usable}
+        values = {g: v for g, v in values.items() if v == v}
+        if len(values) < 2:
+            continue
+        order = sorted(values, key=lambda g: (-values[g], usable.index(g)))
+        high, low = order[0], order[-1]
+        report.emphasis.append(
+            f"{comparison.code_labels[code]} fyller mest hos {names.group(high)} ({_per_1000(values[high])} "
+            f"kodede ord per 1\u00a0000 ord) og minst hos {names.group(low)} ({_per_1000(values[low])}).")
 
 
 def _all_groups() -> str:
@@ -398,6 +435,10 @@ def _main_differences(comparison, names: _Names, limit: int = 3) -> tuple[list[s
     if usable.empty:
         return [], "Alle gruppene er for små til å teste forskjeller."
     usable["gap"] = (usable.pct_group - usable.pct_rest).abs()
+    usable = usable[usable.gap > 0]  # equal shares are no difference to report
+    if usable.empty:
+        return [], ("Gruppene skiller seg ikke i hvor mange informanter som omtaler hvert tema. "
+                    "Små grupper er ikke med i denne oversikten.")
     ranked = usable.sort_values(["p_value", "gap", "code", "group"], ascending=[True, False, True, True],
                                 kind="mergesort")
     lines = [_difference_sentence(r, f"{r.label}, {names.group(r.group)}") for r in ranked.head(limit).itertuples(index=False)]
@@ -632,21 +673,30 @@ def _patterns(report: Report, study: Study, data: StudyData, comparison, cluster
     from ..compare import plot_dendrogram, plot_heatmap, plot_prevalence
 
     prevalence = comparison.prevalence.set_index(["code", "group"])
-    cells = "; ".join(
-        f"{comparison.code_labels[c]}: " + ", ".join(
-            f"{names.group(g)} {pct(int(prevalence.loc[(c, g)].informants_with_code), comparison.group_sizes[g])}"
-            for g in comparison.groups)
-        for c in comparison.codes)
+
+    def cells(show) -> str:
+        return "; ".join(
+            f"{comparison.code_labels[c]}: " + ", ".join(
+                f"{names.group(g)} {show(prevalence.loc[(c, g)])}" for g in comparison.groups)
+            for c in comparison.codes)
+
+    per_1000 = cells(lambda r: f"{_per_1000(float(r.per_1000_words))} per 1\u00a0000 ord "
+                               f"({int(r.informants_with_code)}/{int(r.informants_in_group)})")
+    shares = cells(lambda r: pct(int(r.informants_with_code), int(r.informants_in_group)))
     report.patterns_text.append(
-        "Varmekartet viser for hvert tema hvor stor andel av informantene i hver gruppe som omtaler det. "
-        "Mørke og lyse felt i samme rad viser hvor gruppene skiller seg; like farger i en rad viser fellestrekk.")
+        "Varmekartet viser for hvert tema hvor mye av det hver gruppe sa som handler om temaet (kodede ord per "
+        "1 000 ord), og i hver celle hvor mange av gruppens informanter som omtaler det. Lyse felt viser hvor "
+        "temaet fyller mest; like farger i en rad viser fellestrekk. Søylediagrammet viser andelen informanter "
+        "som omtaler hvert tema.")
     report.patterns_figures.append(_comparison_figure(
         "compare_heatmap.png", plot_heatmap(comparison),
-        alt=f"Varmekart, andel informanter per gruppe som omtaler hvert tema. {cells}.",
-        caption="Andel informanter som omtaler hvert tema, per gruppe (cellene viser n/N)."))
+        alt=f"Varmekart over kodede ord per 1 000 ord, tema mot gruppe (informanter som omtaler temaet i "
+            f"parentes). {per_1000}.",
+        caption="Hvor mye av det hver gruppe sa som handler om hvert tema (kodede ord per 1 000 ord; n/N "
+                "informanter som omtaler temaet)."))
     report.patterns_figures.append(_comparison_figure(
         "compare_prevalence.png", plot_prevalence(comparison),
-        alt=f"Liggende søylediagram med de samme andelene som varmekartet. {cells}.",
+        alt=f"Liggende søylediagram, andel informanter per gruppe som omtaler hvert tema. {shares}.",
         caption="Temaenes utbredelse per gruppe (andel informanter; skraverte søyler er små grupper)."))
 
     k = clustering.k

@@ -7,19 +7,25 @@ For one code and one group:
    between ``min_words`` and ``max_words`` words (shorter ones are mostly
    "Ja, det var viktig." and say nothing on their own; longer ones are cut
    in the middle of a thought by nobody and would dominate the page).
-2. They are ranked: human-confirmed before machine-suggested; then by
-   confidence (a human decision counts as 1.0; a machine suggestion by the
-   highest confidence any rule or model coding gave that code on that
-   segment); then longer before shorter (more context); then segment id,
-   so the order never depends on chance.
+2. They are ranked: human-confirmed before machine-suggested; then by the
+   machine's confidence in the code (the highest confidence any rule or
+   model coding gave that code on that segment), so among confirmed segments
+   the clearest cases come first; then segments carrying fewer other codes
+   (a quote should show this theme, not three at once); then longer before
+   shorter (more context); then segment id, so the order never depends on
+   chance.
 3. Quotes are spread over informants: each informant's best candidate is
    taken in rank order, then each informant's second best, and so on, until
    ``per_group`` quotes are chosen. No informant is quoted twice while
    another informant of the group still has an unused candidate.
+
+A transcriber's note at the start or end of a quote ("[latter]", "[pause]")
+is dropped; anonymisation tags ("[PERSON_3]") are upper case and stay.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +39,7 @@ class Quote:
     text: str  # anonymised
     attribution: str  # "boligkjøper 7" or a staff role
     human: bool  # confirmed by a human coder
-    confidence: float
+    confidence: float  # the machine's confidence in the code on this segment
 
 
 def attribution(informant: Informant, group_labels: Mapping[str, str]) -> str:
@@ -82,16 +88,18 @@ def choose_quotes(
             continue
         if code not in codes_by_segment.get(segment.segment_id, ()):
             continue
-        words = len(segment.text.split())
+        text = _without_notes(segment.text)
+        words = len(text.split())
         if not min_words <= words <= max_words:
             continue
         human = segment.segment_id in human_decided
-        score = 1.0 if human else confidence.get((segment.segment_id, code), 0.5)
+        score = confidence.get((segment.segment_id, code), 0.5)
+        others = len(codes_by_segment[segment.segment_id]) - 1
         quote = Quote(
-            segment_id=segment.segment_id, informant_id=segment.informant_id, text=" ".join(segment.text.split()),
+            segment_id=segment.segment_id, informant_id=segment.informant_id, text=text,
             attribution=attribution(by_id[segment.informant_id], group_labels), human=human, confidence=score,
         )
-        ranked.append(((0 if human else 1, -score, -words, segment.segment_id), quote))
+        ranked.append(((0 if human else 1, -score, others, -words, segment.segment_id), quote))
     ranked.sort(key=lambda item: item[0])
     queues: dict[str, list[Quote]] = {}
     for _key, quote in ranked:  # informants enter in the order of their best candidate
@@ -104,3 +112,11 @@ def choose_quotes(
                 chosen.append(queue[depth])
         depth += 1
     return chosen
+
+
+# A transcriber's note such as "[latter]" or "[pause]": lower case inside brackets.
+_NOTE = re.compile(r"^(?:\[[a-zæøå ]+\]\s*)+|(?:\s*\[[a-zæøå ]+\])+$")
+
+
+def _without_notes(text: str) -> str:
+    return " ".join(_NOTE.sub("", " ".join(text.split())).split())

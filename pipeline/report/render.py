@@ -28,7 +28,8 @@ ABOUT = (
     "eller rettet koding, så lages rapporten på nytt fra de samme dataene.",
     "Sitatene velges etter en fast regel: bare informantsegmenter som har temaet som endelig kode og er "
     "mellom {min_words} og {max_words} ord lange. Segmenter en forsker har bekreftet, kommer foran "
-    "maskinforslag; deretter kommer de med høyest sikkerhet, så de lengste. Sitatene spres over "
+    "maskinforslag; deretter kommer de maskinen er sikrest på, så de som bare handler om dette temaet, så "
+    "de lengste. Sitatene spres over "
     "informantene: ingen siteres to ganger så lenge en annen informant i gruppen har et sitat som passer. "
     "Inntil {per_group} sitater per gruppe. Sitatene er anonymiserte: navn, steder og andre "
     "identifiserende opplysninger er {replaced_with}.",
