@@ -188,7 +188,9 @@ def stacked_source_figure(name: str, codes: Sequence[str], sources: Sequence[str
         ax.invert_yaxis()
         ax.set_xlabel("Segmenter (antall)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(frameon=False, loc="lower right", fontsize=8)
+        ax.margins(x=0.04)
+        # Below the axes: a legend inside could cover the longest bar.
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(sources), fontsize=8)
         png, text = png_bytes(fig), drawn_text(fig)
     alt = "Liggende stablede søyler, segmenter per kode etter kilde: " + "; ".join(
         f"{code}: " + ", ".join(f"{source} {counts.get(code, {}).get(source, 0)}" for source in sources)
