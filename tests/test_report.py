@@ -336,3 +336,11 @@ def test_docx_reads_back_escaped_text_tables_and_quotes():
     table = document.tables[0]
     assert [[c.text for c in row.cells] for row in table.rows] == [["Navn", "n"], ["a|b", "3"]]
     assert "a|b" in docx_text(data)
+
+
+def test_report_stage_skips_a_study_with_nothing_coded(make_study):
+    from pipeline.report.writers import NOTHING_YET, report_stage
+
+    root = make_study({"k1.txt": "I: Hei.\nIP: Hei.\n"}, settings=SETTINGS, codebook=CODEBOOK)
+    assert report_stage(load_study(root)) == NOTHING_YET
+    assert not (root / "reports").exists()

@@ -764,6 +764,8 @@ def _topics(report: Report, study: Study, data: StudyData, code_labels: dict[str
         f"{result.n_segments} informantsegmenter, uten å se på kodeboka. Hvert emergent tema sammenlignes "
         "etterpå med kodene: et tema som ingen kode dekker godt, er en kandidat til en ny kode.")
     report.topics_text.extend(result.notes)
+    if not result.topics:
+        return
     rows = []
     for topic in result.topics:
         best = (f"{code_labels.get(topic.best_code, topic.best_code)} ({pct(round(100 * topic.best_code_share), 100)})"

@@ -103,8 +103,18 @@ def _remove_stale_figures(figures_dir: Path, current: set[str]) -> None:
             path.unlink()
 
 
+NOTHING_YET = "hoppet over: ingen anonymiserte informantsegmenter ennå (kjør 'qualpipe run')"
+
+
 def report_stage(study: Study, track: Track = no_progress, with_topics: bool = True) -> str:
-    """Build the report from the study's data and write HTML, Markdown and DOCX."""
+    """Build the report from the study's data and write HTML, Markdown and DOCX.
+
+    On a study with nothing coded yet it reports that it skipped (as the
+    compare and topics stages do), so `qualpipe run` on a fresh study ends
+    cleanly; :func:`build_report` itself raises a QualpipeError instead.
+    """
+    if not _has_segments(study):
+        return NOTHING_YET
     report = build_report(study, with_topics=with_topics)
     files = write_report(study, report)
     root = study.root
@@ -112,3 +122,12 @@ def report_stage(study: Study, track: Track = no_progress, with_topics: bool = T
     line = (f"rapport skrevet: {names} ({len(report.chapters)} temakapitler, {len(report.tables)} tabeller, "
             f"{len(files.figures)} figurer)")
     return "\n".join([line, *(f"Merk: {w}" for w in report.warnings)])
+
+
+def _has_segments(study: Study) -> bool:
+    from ..store import StudyStore
+
+    if not study.store_path.exists():
+        return False
+    with StudyStore(study.store_path) as store:
+        return store.conn.execute("SELECT 1 FROM segments WHERE speaker = 'informant' LIMIT 1").fetchone() is not None
