@@ -33,8 +33,8 @@ from .units import load_units
 
 MICRO = "micro"
 TARGETS = {"micro_f1": 0.80, "code_f1": 0.70, "kappa": 0.70}
-METHOD_MODEL = "modell (regler + klassifikator)"
-METHOD_RULES = "bare nøkkelord (regler)"
+METHOD_MODEL = "modell"
+METHOD_RULES = "nøkkelord"
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,21 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUni
             examples.append(Example(text=unit.segment.text, lemmas=tuple(content_lemmas(doc)),
                                     question_lemmas=context_lemmas[unit.question],
                                     previous_lemmas=context_lemmas[unit.previous], rule_codes=result.codes))
-    return AnalysedUnits(units=units, rules=rules, examples=examples)
+    return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
+
+
+def with_turn_context(units: Sequence[Unit], examples: Sequence[Example]) -> list[Example]:
+    """Give each example the lemmas and rule hits of its whole turn (a sentence's topic is the turn's)."""
+    from dataclasses import replace
+
+    lemmas: dict[tuple[str, int], list[str]] = {}
+    hits: dict[tuple[str, int], set[str]] = {}
+    for unit, example in zip(units, examples):
+        lemmas.setdefault(unit.turn, []).extend(example.lemmas)
+        hits.setdefault(unit.turn, set()).update(example.rule_codes)
+    return [replace(example, turn_lemmas=tuple(lemmas[unit.turn]), turn_rule_codes=frozenset(hits[unit.turn]),
+                    turn=unit.turn, position=position)
+            for position, (unit, example) in enumerate(zip(units, examples))]
 
 
 @dataclass
@@ -115,8 +129,9 @@ def fit_model(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: 
     decided = [sid for sid in sorted(labels) if sid in index]
     examples = [analysed.examples[index[sid]] for sid in decided]
     groups = [analysed.units[index[sid]].informant_id for sid in decided]
+    turns = [analysed.units[index[sid]].turn for sid in decided]
     return train_classifier(examples, [labels[sid] for sid in decided], groups, plan.model_codes,
-                            rule_codes=codebook.ids, seed=seed)
+                            rule_codes=codebook.ids, seed=seed, turns=turns)
 
 
 @dataclass
