@@ -200,3 +200,44 @@ def test_cli_code_and_agreement(corpus):
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["--study", str(root), "agreement", "forsker1", "nobody"])
     assert result.exit_code == 1 and "nobody" in result.output
+
+
+def test_new_interview_round_is_coded_with_the_saved_model(corpus):
+    from pipeline.ingest import ingest_study
+    from test_coding_corpus import simulate_anonymisation, transcript
+
+    root, truth = corpus
+    write_human(root, "forsker1", truth)
+    study = load_study(root)
+    assert "trent på nytt" in code_stage(study)
+    text, new_truth = transcript(seed=99)
+    (root / "data" / "raw" / "transcripts" / "k99.txt").write_text(text, encoding="utf-8")
+    informants = root / "data" / "raw" / "informants.csv"
+    informants.write_text(informants.read_text() + "99,k99.txt,stayed\n", encoding="utf-8")
+    ingest_study(study)
+    simulate_anonymisation(study)
+    summary = code_stage(study)
+    assert "gjenbrukt" in summary  # no human decision changed: the model is reused
+    with StudyStore(study.store_path) as store:
+        new = store.segments(speaker="informant", file="k99.txt")
+        effective = effective_codes(store, "forsker1")
+    code_of = dict(new_truth)
+    right = sum(1 for s in new if effective.get(s.segment_id, frozenset()) == ({code_of[s.text]} - {""}))
+    assert right >= 0.7 * len(new)
+
+
+def test_leak_guard_stops_the_exports(make_study):
+    pytest.importorskip("pipeline.anonymise.guard")
+    from pipeline.errors import LeakError
+    from pipeline.ingest import ingest_study
+    from test_coding_corpus import simulate_anonymisation
+
+    # Simulated anonymisation copies raw text, so the informant's name reaches the store.
+    root = make_study({"a.txt": "I: Hva heter du?\nIP: Jeg heter Kari Nordmann. Vi fikk rabatt.\n"},
+                      informants="id,file,group,name\n1,a.txt,stayed,Kari Nordmann\n")
+    study = load_study(root)
+    ingest_study(study)
+    simulate_anonymisation(study)
+    with pytest.raises(LeakError):
+        code_stage(study)
+    assert not (root / "data" / "coded" / "codings.csv").exists()
