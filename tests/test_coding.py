@@ -241,3 +241,22 @@ def test_leak_guard_stops_the_exports(make_study):
     with pytest.raises(LeakError):
         code_stage(study)
     assert not (root / "data" / "coded" / "codings.csv").exists()
+
+
+def test_turn_as_coding_unit(make_study):
+    from pipeline.ingest import ingest_study
+    from test_coding_corpus import simulate_anonymisation
+
+    settings = "name: T\ngroups: [stayed]\ncoding:\n  unit: turn\n"
+    root = make_study({"a.txt": "I: Og prisen?\nIP: Vi fikk rabatt. Det var fast pris.\nI: Og huset?\n"
+                                "IP: Badet var slitt. Vi pusset opp.\n"}, settings=settings)
+    study = load_study(root)
+    ingest_study(study)
+    simulate_anonymisation(study)
+    code_stage(study)
+    with StudyStore(study.store_path) as store:
+        segments = store.segments(speaker="informant")
+        codes = effective_codes(store)
+    assert [s.text for s in segments] == ["Vi fikk rabatt. Det var fast pris.", "Badet var slitt. Vi pusset opp."]
+    assert [codes.get(s.segment_id) for s in segments] == [{"discount"}, {"standard"}]
+    assert list(turn_codes(codes, segments).values()) == [{"discount"}, {"standard"}]

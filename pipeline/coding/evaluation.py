@@ -136,6 +136,8 @@ def evaluate_coding(study: Study, coder: str | None = None, track: Track = no_pr
     with StudyStore(study.store_path) as store:
         from .human import import_human_files
 
+        if not store.segments(speaker="informant"):
+            raise QualpipeError("no anonymised informant segments yet; run 'qualpipe run' first", study.store_path)
         import_human_files(study, store, codebook.ids)
         labels = coder_decisions(store, coder)
         units = load_units(store)
