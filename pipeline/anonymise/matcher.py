@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from .gazetteer import Gazetteer, load_gazetteer
@@ -107,27 +109,50 @@ class StringMatcher:
         for candidates in self.index.values():
             # Longest first; ties by original so the result never depends on input order.
             candidates.sort(key=lambda c: (-len(c[0]), c[2]))
+        self._size = sum(len(v) for v in self.index.values()) + len(self.digits)
+        # Built once, so that a text costs the same whatever the number of originals: the
+        # lower-cased tokens that can start a match (a first token, or one + possessive -s, as
+        # _match_at looks them up) and, per first token, how many tokens a match can span.
+        self._starts = frozenset(self.index) | frozenset(w + "s" for w in self.index if len(w) >= 2)
+        self._span = {w: len(c[0][0]) for w, c in self.index.items()}
+        self._min_digits = min(self.digit_lengths, default=0)
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self.index.values()) + len(self.digits)
+        return self._size
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, leftmost-longest."""
         found: list[Match] = []
         if self.index:
-            toks = [(m.start(), m.end(), m.group().lower()) for m in TOKEN.finditer(text)]
-            i = 0
-            while i < len(toks):
-                hit = self._match_at(text, toks, i)
-                if hit:
-                    n, match = hit
-                    found.append(match)
-                    i += n
-                else:
-                    i += 1
+            found = self._token_matches(text)
         if self.digits:
             found.extend(self._digit_matches(text))
         return _non_overlapping(found)
+
+    def _token_matches(self, text: str) -> list[Match]:
+        """The rule of the walk "try each token left to right, skip what a match consumed", but
+        it only visits tokens that can start a match: a set intersection (C speed) says which
+        distinct words of the text those are, one small regex finds where they stand."""
+        forms = {w for w in _distinct_tokens(text) if w.lower() in self._starts}
+        if not forms:
+            return []
+        found: list[Match] = []
+        consumed = 0  # end of the last match: tokens starting before it were consumed
+        if len(forms) <= 32:
+            starts = _word_regex(frozenset(forms)).finditer(text)
+        else:  # a regex tries its alternatives one by one: with many, walking the tokens is faster
+            starts = (t for t in TOKEN.finditer(text) if t.group() in forms)
+        for m in starts:
+            if m.start() < consumed:
+                continue
+            word = m.group().lower()
+            span = max(self._span.get(word, 0), self._span.get(word[:-1], 0) if word.endswith("s") else 0)
+            toks = [(t.start(), t.end(), t.group().lower()) for t in islice(TOKEN.finditer(text, m.start()), span)]
+            hit = self._match_at(text, toks, 0)
+            if hit:
+                found.append(hit[1])
+                consumed = hit[1].end
+        return found
 
     def _match_at(self, text: str, toks: list[tuple[int, int, str]], i: int):
         word = toks[i][2]
@@ -152,7 +177,10 @@ class StringMatcher:
 
     def _digit_matches(self, text: str) -> list[Match]:
         found = []
+        shortest = self._min_digits
         for run in DIGIT_RUN.finditer(text):
+            if run.end() - run.start() < shortest:
+                continue  # fewer characters than the shortest number: cannot hold it
             digits = re.sub(r"\D", "", run.group())
             for length in sorted(self.digit_lengths, reverse=True):
                 hit = next((digits[k:k + length] for k in range(len(digits) - length + 1)
@@ -162,6 +190,32 @@ class StringMatcher:
                     found.append(Match(run.start(), run.end(), original, payload))
                     break
         return found
+
+
+_CHUNK = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
+def _distinct_tokens(text: str) -> set[str]:
+    """The distinct ``\\w+`` tokens of ``text``; a long text is read in pieces cut at white
+    space (no token spans it), so a whole-export check never holds a list of all its words."""
+    if len(text) <= _CHUNK:
+        return set(TOKEN.findall(text))
+    found: set[str] = set()
+    start = 0
+    while start < len(text):
+        cut = _SPACE.search(text, min(start + _CHUNK, len(text)))
+        end = cut.start() if cut else len(text)
+        found.update(TOKEN.findall(text, start, end))
+        start = end + 1
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _word_regex(words: frozenset[str]) -> re.Pattern:
+    """Whole-token occurrences of any of ``words`` (exact strings, as written in the text)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _non_overlapping(matches: list[Match]) -> list[Match]:
