@@ -83,6 +83,16 @@ class Key:
         self.index: dict[tuple[str, str], str] = {}  # (type, normalised original) -> entity id
         self.counters: dict[str, int] = {}
         self.changed = False
+        # Kept up to date as the key grows, so that resolving one string costs the same however
+        # large the key is (a study-wide key has thousands of entities):
+        self._norms: dict[str, set[str]] = {}  # type -> normalised originals in the index
+        # PERSON entities by the tokens of their name forms (a superset: an original an informant
+        # took over stays listed; _person_match checks the real forms).
+        self._by_first: dict[str, set[str]] = {}  # first token of any form
+        self._full_ends: dict[str, set[str]] = {}  # first or last token of a form of 2+ tokens
+        self._formless: set[str] = set()  # a form without tokens matches any name as a prefix
+        self._fake = None  # one Faker, re-seeded per surrogate (the same as a fresh one)
+        self._surrogates: dict[tuple, str] = {}
 
     # ---- persistence
     def to_json(self) -> dict:
@@ -99,7 +109,10 @@ class Key:
             if number.isdigit():
                 key.counters[prefix] = max(key.counters.get(prefix, 0), int(number))
             for original in entity.originals:
-                key.index.setdefault((entity.type, normalise(entity.type, original)), entity.id)
+                norm = normalise(entity.type, original)
+                if (entity.type, norm) not in key.index:
+                    key._index(entity.type, norm, entity.id)
+                key._note_form(entity, original)
         return key
 
     def digest(self) -> str:
@@ -109,7 +122,23 @@ class Key:
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def known_norms(self, kind: str) -> set[str]:
-        return {norm for (k, norm) in self.index if k == kind}
+        return set(self._norms.get(kind, ()))
+
+    def _index(self, kind: str, norm: str, entity_id: str) -> None:
+        self.index[(kind, norm)] = entity_id
+        self._norms.setdefault(kind, set()).add(norm)
+
+    def _note_form(self, entity: Entity, original: str) -> None:
+        if entity.type != PERSON:
+            return
+        toks = normalise(PERSON, original).split()
+        if not toks:
+            self._formless.add(entity.id)
+            return
+        self._by_first.setdefault(toks[0], set()).add(entity.id)
+        if len(toks) > 1:
+            self._full_ends.setdefault(toks[0], set()).add(entity.id)
+            self._full_ends.setdefault(toks[-1], set()).add(entity.id)
 
     def originals(self) -> list[tuple[str, Entity]]:
         return [(o, e) for e in sorted(self.entities.values(), key=_entity_order) for o in e.originals]
@@ -126,8 +155,9 @@ class Key:
     def _attach(self, entity: Entity, original: str) -> Entity:
         norm = normalise(entity.type, original)
         if (entity.type, norm) not in self.index:
-            self.index[(entity.type, norm)] = entity.id
+            self._index(entity.type, norm, entity.id)
             entity.originals.append(original)
+            self._note_form(entity, original)
             self.changed = True
         return entity
 
@@ -148,8 +178,9 @@ class Key:
                 if other:
                     self.entities[other].originals = [o for o in self.entities[other].originals
                                                       if normalise(PERSON, o) != norm]
-                self.index[(PERSON, norm)] = found.id
+                self._index(PERSON, norm, found.id)
                 found.originals.append(variant)
+                self._note_form(found, variant)
                 self.changed = True
         return found
 
@@ -158,7 +189,7 @@ class Key:
 
     def resolve(self, kind: str, text: str, source: str = "detected", score: float = 1.0) -> tuple[Entity, str]:
         """The entity for a detected string (registering it when new), and its possessive suffix."""
-        bare, suffix = split_possessive(text, kind, self.known_norms(kind), self.g)
+        bare, suffix = split_possessive(text, kind, self._norms.get(kind, set()), self.g)
         norm = normalise(kind, bare)
         found = self.index.get((kind, norm))
         if found:
@@ -196,8 +227,12 @@ class Key:
         toks = norm.split()
         if not toks:
             return None
+        # Only entities with a form sharing the name's first token (or, for a single word, a full
+        # name beginning or ending with it) can qualify; the index lists those.
+        ids = (self._full_ends.get(toks[0], set()) if len(toks) == 1
+               else self._by_first.get(toks[0], set()) | self._formless)
         candidates = []
-        for entity in sorted((e for e in self.entities.values() if e.type == PERSON), key=_entity_order):
+        for entity in sorted((self.entities[i] for i in ids if i in self.entities), key=_entity_order):
             forms = [normalise(PERSON, o).split() for o in entity.originals]
             fulls = [f for f in forms if len(f) > 1]
             if len(toks) == 1:
@@ -222,24 +257,42 @@ class Key:
         return self.surrogate(entity, original) + suffix
 
     def surrogate(self, entity: Entity, original: str) -> str:
-        from faker import Faker
+        kind = entity.type
+        # Which form is wanted depends on the original; the Faker draw only on the entity, so
+        # each (entity, form) is drawn once and remembered (render runs for every occurrence).
+        if kind == PERSON:
+            toks = normalise(PERSON, original).split()
+            fulls = [normalise(PERSON, o).split() for o in entity.originals] if len(toks) == 1 else []
+            if len(toks) > 1:
+                form = "full"
+            elif any(len(f) > 1 and f[-1] == toks[0] and f[0] != toks[0] for f in fulls):
+                form = "last"
+            else:
+                form = "first"
+        elif kind == ADRESSE:
+            form = "postcode" if original[:1].isdigit() else "street"
+        else:
+            form = ""
+        memo = (entity.id, entity.attempt, entity.gender, kind, form)
+        if memo not in self._surrogates:
+            self._surrogates[memo] = self._draw(entity, form)
+        return self._surrogates[memo]
 
-        fake = Faker("no_NO")
+    def _draw(self, entity: Entity, form: str) -> str:
+        if self._fake is None:
+            from faker import Faker
+
+            self._fake = Faker("no_NO")
+        fake = self._fake
         fake.seed_instance(int(hashlib.sha256(f"{self.seed}:{entity.id}:{entity.attempt}".encode()).hexdigest()[:12], 16))
         kind = entity.type
         if kind == PERSON:
             first = fake.first_name_female() if entity.gender == "f" else (
                 fake.first_name_male() if entity.gender == "m" else fake.first_name())
             last = fake.last_name()
-            toks = normalise(PERSON, original).split()
-            if len(toks) > 1:
-                return f"{first} {last}"
-            fulls = [normalise(PERSON, o).split() for o in entity.originals]
-            if any(len(f) > 1 and f[-1] == toks[0] and f[0] != toks[0] for f in fulls):
-                return last
-            return first
+            return {"full": f"{first} {last}", "last": last, "first": first}[form]
         if kind == ADRESSE:
-            if original[:1].isdigit():  # postcode + place
+            if form == "postcode":
                 return f"{fake.postcode()} {fake.city()}"
             return fake.street_address()
         if kind == TELEFON:
