@@ -34,27 +34,34 @@ def detect(texts: list[str], recognizers: list[Recognizer], nlp=None, batch_size
            track=None) -> list[list[Detection]]:
     """Every recognizer's detections for each text, unmerged."""
     needs_doc = any(r.needs_doc for r in recognizers)
+    found = []
     if needs_doc and nlp is not None:
         with nlp.select_pipes(disable=nlp_disable(nlp)):
             docs: Iterable = nlp.pipe(texts, batch_size=batch_size)
             if track is not None:
                 docs = track(docs, description="Finner identifikatorer", total=len(texts))
-            docs = list(docs)
+            # Each Doc is analysed as it comes and then dropped: holding all of them (with their
+            # tok2vec tensors) would cost memory in proportion to the whole corpus.
+            for text, doc in zip(texts, docs):
+                found.append(_analyze(text, doc, recognizers))
     else:
-        docs = [None] * len(texts)
-    found = []
-    for text, doc in zip(texts, docs):
-        dets: list[Detection] = []
-        for recognizer in recognizers:
-            dets.extend(recognizer.analyze(text, doc))
-        found.append(sorted(dets, key=lambda d: (d.start, d.end, d.type, d.recognizer)))
+        found = [_analyze(text, None, recognizers) for text in texts]
     return found
 
 
+def _analyze(text: str, doc, recognizers: list[Recognizer]) -> list[Detection]:
+    dets: list[Detection] = []
+    for recognizer in recognizers:
+        dets.extend(recognizer.analyze(text, doc))
+    return sorted(dets, key=lambda d: (d.start, d.end, d.type, d.recognizer))
+
+
 def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
-               g: Gazetteer | None = None) -> list[Detection]:
+               g: Gazetteer | None = None, spans: list[tuple[int, int]] | None = None) -> list[Detection]:
+    """``spans``: the keep terms' spans in ``text`` when the caller has them already."""
     g = g or load_gazetteer()
-    spans = [(m.start, m.end) for m in keep.find(text)] if len(keep) else []
+    if spans is None:
+        spans = [(m.start, m.end) for m in keep.find(text)] if len(keep) else []
     if not spans:
         return detections
     kept = []

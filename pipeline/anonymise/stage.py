@@ -100,6 +100,9 @@ class Anonymiser:
         self.recognizers = default_recognizers(self.a.ner_labels, set(keep))
         self.key_matcher: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
+        # Keep-term spans per text: the keep list is fixed for the run, and every turn is merged
+        # several times (registration, each replacement round).
+        self._keep_spans: dict[str, list[tuple[int, int]]] = {}
 
     def seed_key(self) -> None:
         """Informants, known identifiers and 'remove' decisions enter the key first."""
@@ -120,7 +123,10 @@ class Anonymiser:
 
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         dets = [self._study_evidence(d) for d in dets]
-        dets = apply_keep(text, dets, self.keep, self.g)
+        spans = self._keep_spans.get(text)
+        if spans is None:
+            spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
+        dets = apply_keep(text, dets, self.keep, self.g, spans=spans)
         return merge(text, dets, self.a.min_score)
 
     def _study_evidence(self, d: Detection) -> Detection:
@@ -319,8 +325,9 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
                 result.unchanged.append(f)
                 continue
             segs = []
+            source = study.transcripts_dir / f
             for t, r in zip(turns[f], outputs[f]):
-                guard(r.text, study.transcripts_dir / f)
+                guard(r.text, source)
                 segs += anonymise_segments(t, r, by_turn.get(t.turn_index, []))
             new_segments[f] = (fp, segs)
         audit_text = rows_to_csv(["file", "type", "replaced", "for_review"],
