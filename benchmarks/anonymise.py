@@ -1,15 +1,20 @@
 """Speed and memory of the anonymisation stage against a bare ``nlp.pipe`` with the same model.
 
-Run by hand:  .venv/bin/python benchmarks/anonymise.py [--scale 100] [--skip-bare]
+Run by hand:  .venv/bin/python benchmarks/anonymise.py [--scale 100] [--skip-bare] [--no-trace]
 
 For each corpus (the demo study, and the demo repeated ``--scale`` times with
 the names varied per copy) it ingests a fresh copy, then measures in one run:
 
 * words/s of ``anonymise_study`` from scratch (no cache, no key: detection,
-  key building, replacement, guard, writes),
-* words/s of ``nlp.pipe`` over the same turn texts with the same pipeline,
-* their ratio, and the stage's peak Python memory (tracemalloc) and the
-  process's peak RSS.
+  key building, replacement, guard, writes), wall clock and CPU time,
+* words/s of ``nlp.pipe`` over the same turn texts with the same pipeline, all
+  its components (as loaded), and with only those the stage runs (the
+  lemmatizer off),
+* their ratios (the machine may be shared: compare the CPU-time ratio too),
+* the process's peak RSS before and after the stage, and (unless
+  ``--no-trace``) the stage's peak Python memory from a second from-scratch run
+  on a fresh copy under tracemalloc. Tracing slows Python code several-fold,
+  so that run is never the timed one.
 """
 
 from __future__ import annotations
@@ -81,7 +86,18 @@ def demo_copy(target: Path, scale: int) -> Path:
     return target
 
 
-def measure(scale: int, bare: bool) -> None:
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(run) -> tuple[float, float]:
+    """(wall s, CPU s of this process) of ``run()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def measure(scale: int, bare: bool, trace: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="qualpipe-bench-") as tmp:
         study = load_study(demo_copy(Path(tmp) / "study", scale))
         ingest_study(study)
@@ -90,26 +106,39 @@ def measure(scale: int, bare: bool) -> None:
         words = sum(len(t.split()) for t in texts)
         nlp = load_nlp(study.settings.model)
         nlp("Oppvarming.")
-        tracemalloc.start()
-        start = time.perf_counter()
-        result = anonymise_study(study)
-        stage_s = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        rerun = time.perf_counter()
-        anonymise_study(study)
-        rerun_s = time.perf_counter() - rerun
-        print(f"corpus ×{scale}: {len(result.files)} transcripts, {len(texts)} turns, {words} words")
-        print(f"  stage from scratch: {stage_s:.1f} s = {words / stage_s:,.0f} words/s; "
-              f"peak Python memory {peak / 2**20:.0f} MiB; re-run (all cached, unchanged) {rerun_s:.1f} s")
+        rss_before = _rss_mib()
+        result = []
+        stage_s, stage_cpu = _timed(lambda: result.append(anonymise_study(study)))
+        rss_after = _rss_mib()
+        rerun_s, _ = _timed(lambda: anonymise_study(study))
+        print(f"corpus ×{scale}: {len(result[0].files)} transcripts, {len(texts)} turns, {words} words, "
+              f"{result[0].entities} key entities")
+        print(f"  stage from scratch: {stage_s:.1f} s = {words / stage_s:,.0f} words/s (CPU {stage_cpu:.1f} s); "
+              f"re-run (all cached, unchanged) {rerun_s:.1f} s")
+        print(f"  process peak RSS: {rss_before:.0f} MiB before the stage (ingest, model), "
+              f"{rss_after:.0f} MiB after it")
         if bare:
-            start = time.perf_counter()
-            for _doc in nlp.pipe(texts, batch_size=32):
-                pass
-            bare_s = time.perf_counter() - start
-            print(f"  bare nlp.pipe ({study.settings.model}): {bare_s:.1f} s = {words / bare_s:,.0f} words/s; "
-                  f"stage/bare speed ratio {bare_s / stage_s:.2f} (stage takes {stage_s / bare_s:.2f}× as long)")
-        print(f"  process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+            lemma = [n for n in nlp.pipe_names if "lemmatizer" in n]
+            for label, disable in ((f"all components {nlp.pipe_names}", []),
+                                   (f"the stage's components (without {lemma})", lemma)):
+                def run(disable=disable):
+                    with nlp.select_pipes(disable=disable):
+                        for _doc in nlp.pipe(texts, batch_size=32):
+                            pass
+                bare_s, bare_cpu = _timed(run)
+                print(f"  bare nlp.pipe ({study.settings.model}), {label}: {bare_s:.1f} s = "
+                      f"{words / bare_s:,.0f} words/s (CPU {bare_cpu:.1f} s); stage takes {stage_s / bare_s:.2f}× "
+                      f"as long (CPU {stage_cpu / bare_cpu:.2f}×)")
+        if trace:
+            study2 = load_study(demo_copy(Path(tmp) / "traced", scale))
+            ingest_study(study2)
+            tracemalloc.start()
+            traced_s, _ = _timed(lambda: anonymise_study(study2))
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(f"  stage's peak Python memory (tracemalloc, second from-scratch run on a fresh copy, "
+                  f"{traced_s:.1f} s traced): {peak / 2**20:.0f} MiB")
+        print(f"  process peak RSS at the end: {_rss_mib():.0f} MiB", flush=True)
 
 
 def main() -> None:
@@ -117,11 +146,12 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=100, help="size of the large corpus (× the demo)")
     parser.add_argument("--skip-bare", action="store_true", help="do not time the bare nlp.pipe")
     parser.add_argument("--only-large", action="store_true")
+    parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc run (peak Python memory)")
     args = parser.parse_args()
     if not args.only_large:
-        measure(1, not args.skip_bare)
+        measure(1, not args.skip_bare, not args.no_trace)
     if args.scale > 1:
-        measure(args.scale, not args.skip_bare)
+        measure(args.scale, not args.skip_bare, not args.no_trace)
 
 
 if __name__ == "__main__":
