@@ -91,6 +91,7 @@ def review_table(study: Study, include_decided: bool = False) -> tuple[list[str]
             continue
         probabilities = {code: float(state.suggestions.probabilities[code][i]) for code in state.plan.model_codes}
         uncertainty = _uncertainty(probabilities, state.suggestions.thresholds, set(rules.codes), state.plan.rule_codes)
+        # Pre-mark what currently applies: a human's decision where one exists (--all), else the suggestion.
         marked = decided.get(unit.segment_id, frozenset(found))
         row = [
             unit.segment_id, unit.informant_id, str(unit.segment.turn_index), unit.question, unit.segment.text,
@@ -98,7 +99,7 @@ def review_table(study: Study, include_decided: bool = False) -> tuple[list[str]
             "; ".join(f"{code} {found[code][0]:.2f}" for code in sorted(found)),
             "; ".join(f"{h.code}: {h.matched}" for h in rules.hits),
             f"{uncertainty:.4f}",
-            "x" if unit.segment_id in decided else "",
+            "",  # never pre-marked: a row counts as this coder's decision only when they mark it
             *("x" if code in marked else "" for code in codebook.ids),
             "",
         ]
