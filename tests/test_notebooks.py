@@ -26,7 +26,12 @@ NOTEBOOKS = REPO / "notebooks"
 
 @pytest.fixture(scope="module")
 def demo_round(tmp_path_factory):
-    """A demo copy run through the pipeline without its last buyer; returns (root, held-back row)."""
+    """The demo study with its human coding, run through the pipeline without its last buyer.
+
+    The held-back buyer's rows are taken out of the human coding files too, so
+    the first round is coded and the "new round" is not: the situation the
+    second notebook is for. Returns (root, held-back informants row).
+    """
     from pipeline.workflow import stages
 
     root = tmp_path_factory.mktemp("notebooks") / "demo"
@@ -38,20 +43,47 @@ def demo_round(tmp_path_factory):
     with open(table, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     held = [r for r in rows if r["group"] != "staff"][-1]
+    study = load_study(root)
+    _copy_human_coding_without(study, _segment_ids(study, held))
     _write_rows(table, [r for r in rows if r is not held])
     hidden = root / "held_back"
     hidden.mkdir()
     shutil.move(root / "data" / "raw" / "transcripts" / held["file"], hidden / held["file"])
-    study = load_study(root)
     for name, stage in stages():
         if name != "report":
             stage(study)
     return root, held
 
 
-def _write_rows(path: Path, rows: list[dict]) -> None:
+def _segment_ids(study, row: dict) -> set[str]:
+    """The segment ids ingest gives the held-back transcript (ids come from the raw text)."""
+    from pipeline.ingest import parse_file
+    from pipeline.ingest.segment import segment_turns
+    from pipeline.ingest.turns import LabelMatcher
+    from pipeline.nlp import load_nlp
+
+    transcript = parse_file(study.transcripts_dir / row["file"], LabelMatcher.from_settings(study.settings.speaker_labels))
+    segments = segment_turns(list(transcript.turns), row["id"], load_nlp(study.settings.model),
+                             study.settings.coding.unit)
+    return {s.segment_id for s in segments}
+
+
+def _copy_human_coding_without(study, segment_ids: set[str]) -> None:
+    source = REPO / "data" / "coded" / "human"
+    if not source.is_dir():
+        return
+    study.human_dir.mkdir(parents=True)
+    for path in sorted(source.glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        kept = [r for r in rows if r["segment_id"] not in segment_ids]
+        assert len(kept) < len(rows) or not rows or path.stem != "forsker1"
+        _write_rows(study.human_dir / path.name, kept, fieldnames=list(rows[0]) if rows else None)
+
+
+def _write_rows(path: Path, rows: list[dict], fieldnames: list[str] | None = None) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(handle, fieldnames=fieldnames or list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -65,6 +97,13 @@ def execute(name: str, study: Path, monkeypatch) -> dict:
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     return notebook
+
+
+def _rows(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def _text(notebook) -> str:
@@ -101,11 +140,17 @@ def test_new_round_notebook_codes_reviews_and_reports(demo_round, monkeypatch):
         rows = list(csv.DictReader(handle))
     _write_rows(table, [*rows, held])
     shutil.move(root / "held_back" / held["file"], root / "data" / "raw" / "transcripts" / held["file"])
+    coder = load_study(root).settings.coding.primary_coder or "forsker1"
+    decisions = root / "data" / "coded" / "human" / f"{coder}.csv"
+    before = _rows(decisions)
     notebook = execute("02_ny_intervjurunde.ipynb", root, monkeypatch)
     text = _text(notebook)
     assert f"Nye informanter: {held['id']}" in text
-    coder = load_study(root).settings.coding.primary_coder or "forsker1"
-    decisions = root / "data" / "coded" / "human" / f"{coder}.csv"
-    assert decisions.exists()
+    # The sheet for the new round holds only the new informant's segments; 15 were "reviewed" and imported.
+    sheet = _rows(root / "reports" / "review" / "ny_runde.csv")
+    assert sheet and {r["informant_id"] for r in sheet} == {held["id"]}
+    assert len(_rows(decisions)) == len(before) + min(15, len(sheet))
+    assert f"{min(15, len(sheet))} av {len(sheet)} rader registrert" in text
+    assert "alle koder" in text  # the agreement table (pipeline.coding.agreement.ALL_CODES)
     markdown = (root / "reports" / "rapport.md").read_text(encoding="utf-8")
     assert f"| {held['id']} |" in markdown
