@@ -147,7 +147,11 @@ class StringMatcher:
                 continue
             word = m.group().lower()
             span = max(self._span.get(word, 0), self._span.get(word[:-1], 0) if word.endswith("s") else 0)
-            toks = [(t.start(), t.end(), t.group().lower()) for t in islice(TOKEN.finditer(text, m.start()), span)]
+            if span == 1:  # the usual case: a one-word original, the token itself is all it needs
+                toks = [(m.start(), m.end(), word)]
+            else:
+                toks = [(t.start(), t.end(), t.group().lower())
+                        for t in islice(TOKEN.finditer(text, m.start()), span)]
             hit = self._match_at(text, toks, 0)
             if hit:
                 found.append(hit[1])
@@ -162,7 +166,7 @@ class StringMatcher:
                 n = len(cand)
                 if i + n > len(toks):
                     continue
-                ok = all(toks[i + k][2] == cand[k] for k in range(n - 1))
+                ok = n == 1 or all(toks[i + k][2] == cand[k] for k in range(n - 1))
                 last = toks[i + n - 1][2]
                 if not ok or not (last == cand[-1] or last == cand[-1] + "s"):
                     continue
