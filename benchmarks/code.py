@@ -7,8 +7,10 @@ Run by hand (not a test):
 
 The demo study is copied to a temporary folder and run through ingest and
 anonymisation there (the repository is not touched). The large corpus repeats
-the demo's anonymised informant segments ``--scale`` times under new ids (new
-informant per copy), so every stage sees ``scale`` times the work.
+the demo's anonymised informant segments ``--scale`` times under new ids (a new
+informant and transcript per copy; each copy's texts end in the copy number, so
+repeated texts are not analysed once for all copies), so every stage sees
+``scale`` times the work.
 
 Labels for training: the primary human coder's file when it exists
 (data/coded/human/forsker1.csv); otherwise the rule codes stand in, and the
@@ -98,8 +100,12 @@ def main() -> None:
         for copy in range(args.scale):
             for unit in units:
                 segment = replace(unit.segment, segment_id=f"{unit.segment_id}x{copy}",
-                                  informant_id=f"{unit.segment.informant_id}x{copy}")
-                big_units.append(replace(unit, segment=segment))
+                                  informant_id=f"{unit.segment.informant_id}x{copy}",
+                                  file=f"{copy}/{unit.segment.file}",  # own turns per copy
+                                  # a different text per copy, so no copy is served from another's analysis
+                                  text=f"{unit.segment.text} {copy}")
+                big_units.append(replace(unit, segment=segment, question=f"{unit.question} {copy}",
+                                         previous=f"{unit.previous} {copy}" if unit.previous else ""))
                 if unit.segment_id in labels:
                     big_labels[segment.segment_id] = labels[unit.segment_id]
         big = run(study, big_units, big_labels, source, f"{args.scale}× korpus")

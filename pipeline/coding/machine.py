@@ -50,25 +50,32 @@ CHUNK = 2000  # segments analysed at a time: spaCy docs are dropped once lemmas 
 
 
 def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUnits:
-    """Lemmatise segments and their contexts once; run the rules."""
+    """Lemmatise segments and their questions once; run the rules.
+
+    Each distinct text is analysed once ("Ja.", "[latter]" and the question of
+    a turn repeat), and a segment's previous sentence is taken from the
+    analysis of that segment rather than analysed again.
+    """
     units = list(units)
-    # Questions repeat across the segments of a turn: analyse each distinct one once.
-    contexts = sorted({u.question for u in units} | {u.previous for u in units})
-    context_lemmas: dict[str, tuple[str, ...]] = {}
+    coder = RuleCoder(codebook, nlp)
+    analysed: dict[str, tuple[tuple[str, ...], RuleResult]] = {}
+    texts = list(dict.fromkeys(u.segment.text for u in units))
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts[start:start + CHUNK]
+        for text, doc in zip(chunk, analyse(nlp, chunk)):
+            analysed[text] = (tuple(content_lemmas(doc)), coder.code_doc(doc))
+    contexts = sorted(({u.question for u in units} | {u.previous for u in units}) - set(analysed))
+    context_lemmas = {text: lemmas for text, (lemmas, _) in analysed.items()}
     for start in range(0, len(contexts), CHUNK):
         chunk = contexts[start:start + CHUNK]
         context_lemmas.update(zip(chunk, (tuple(content_lemmas(d)) for d in analyse(nlp, chunk))))
-    coder = RuleCoder(codebook, nlp)
     rules: list[RuleResult] = []
     examples: list[Example] = []
-    for start in range(0, len(units), CHUNK):
-        chunk = units[start:start + CHUNK]
-        for unit, doc in zip(chunk, analyse(nlp, [u.segment.text for u in chunk])):
-            result = coder.code_doc(doc)
-            rules.append(result)
-            examples.append(Example(text=unit.segment.text, lemmas=tuple(content_lemmas(doc)),
-                                    question_lemmas=context_lemmas[unit.question],
-                                    previous_lemmas=context_lemmas[unit.previous], rule_codes=result.codes))
+    for unit in units:
+        lemmas, result = analysed[unit.segment.text]
+        rules.append(result)
+        examples.append(Example(text=unit.segment.text, lemmas=lemmas, question_lemmas=context_lemmas[unit.question],
+                                previous_lemmas=context_lemmas[unit.previous], rule_codes=result.codes))
     return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
 
 
