@@ -344,3 +344,14 @@ def test_report_stage_skips_a_study_with_nothing_coded(make_study):
     root = make_study({"k1.txt": "I: Hei.\nIP: Hei.\n"}, settings=SETTINGS, codebook=CODEBOOK)
     assert report_stage(load_study(root)) == NOTHING_YET
     assert not (root / "reports").exists()
+
+
+def test_leak_guard_blocks_a_known_identifier_from_the_settings(coded_study):
+    settings = coded_study / "study.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + "anonymisation:\n  known_identifiers: [Fjordbyen Eiendom]\n", encoding="utf-8")
+    fill_store(coded_study, leak="Fjordbyen Eiendom")
+    study = load_study(coded_study)
+    with pytest.raises(LeakError, match="rapport|figures"):
+        write_report(study, _build(coded_study))
+    assert not study.reports_dir.exists() or not any(study.reports_dir.rglob("*.*"))
