@@ -88,6 +88,7 @@ def test_matcher_index_finds_what_the_plain_walk_finds():
 def test_matcher_long_text_and_many_distinct_words(monkeypatch):
     """A whole export (read in pieces, walked token by token when many words qualify)."""
     monkeypatch.setattr(matcher_module, "_CHUNK", 2000)  # pieces of 2 000 characters, not 1 MiB
+    monkeypatch.setattr(matcher_module, "_SHORT", 2000)  # and a long text is one over 2 000
     rng = random.Random(3)
     g = load_gazetteer()
     names = sorted(g.male)[:60]

@@ -138,9 +138,11 @@ class StringMatcher:
             return []
         found: list[Match] = []
         consumed = 0  # end of the last match: tokens starting before it were consumed
-        if len(forms) <= 32:
+        if len(forms) <= 32 and len(text) > _SHORT:
             starts = _word_regex(frozenset(forms)).finditer(text)
-        else:  # a regex tries its alternatives one by one: with many, walking the tokens is faster
+        else:
+            # A short text (a turn) is walked faster than a regex is compiled; and a regex tries
+            # its alternatives one by one, so with many it is slower than the walk.
             starts = (t for t in TOKEN.finditer(text) if t.group() in forms)
         for m in starts:
             if m.start() < consumed:
@@ -197,6 +199,7 @@ class StringMatcher:
 
 
 _CHUNK = 1 << 20
+_SHORT = 20_000
 _SPACE = re.compile(r"\s")
 
 
