@@ -389,6 +389,9 @@ class GazetteerRecognizer(Recognizer):
 
     def __init__(self, gazetteer: Gazetteer | None = None):
         self.g = gazetteer or load_gazetteer()
+        # First words of the places: a token that is none of them starts no place name, so the
+        # 1-3 word look-ups are skipped for it (the same answer, without joining strings).
+        self.place_starts = frozenset(p.split(" ")[0] for p in self.g.places)
 
     def _name_word(self, word: str) -> tuple[str, bool] | None:
         """(bare name, possessive) when ``word`` is a gazetteer first name, maybe with -s."""
@@ -404,19 +407,20 @@ class GazetteerRecognizer(Recognizer):
         found = []
         g = self.g
         toks = [t for t in doc if not t.is_space]
+        texts = [t.text for t in toks]  # each Token.text builds a new string: once per token
         i = 0
         while i < len(toks):
             t = toks[i]
-            hit = self._name_word(t.text)
+            hit = self._name_word(texts[i])
             if hit:
                 name, _ = hit
-                cap = t.text[:1].isupper()
+                cap = texts[i][:1].isupper()
                 initial = sentence_initial(text, t.idx)
-                prev = toks[i - 1].text.lower() if i > 0 else ""
+                prev = texts[i - 1].lower() if i > 0 else ""
                 cue = prev in _NAME_CUES_BEFORE
                 common = g.is_common_word(name)
-                nxt = toks[i + 1] if i + 1 < len(toks) else None
-                followed = nxt is not None and nxt.text[:1].isupper() and g.is_name(nxt.text.rstrip("s"))
+                nxt = texts[i + 1] if i + 1 < len(toks) else None
+                followed = nxt is not None and nxt[:1].isupper() and g.is_name(nxt.rstrip("s"))
                 score = 0.0
                 if cap:
                     if not common:
@@ -435,8 +439,8 @@ class GazetteerRecognizer(Recognizer):
                 if score:
                     j = i + 1
                     # Extend over further first names and a surname: "Ole Petter Vik", "ole petter".
-                    while j < len(toks) and toks[j].idx == toks[j - 1].idx + len(toks[j - 1].text) + 1:
-                        w = toks[j].text
+                    while j < len(toks) and toks[j].idx == toks[j - 1].idx + len(texts[j - 1]) + 1:
+                        w = texts[j]
                         same_case = w[:1].isupper() == cap
                         bare = w[:-1] if w.endswith("s") and not g.is_name(w) else w
                         if same_case and (g.is_name(bare) or (cap and toks[j].pos_ == "PROPN"
@@ -444,21 +448,21 @@ class GazetteerRecognizer(Recognizer):
                             j += 1
                         else:
                             break
-                    end = toks[j - 1].idx + len(toks[j - 1].text)
+                    end = toks[j - 1].idx + len(texts[j - 1])
                     found.append(self._d(text, t.idx, end, PERSON, score))
                     i = j
                     continue
             # Places: capitalised, up to three words ("Nedre Elvehavn", "Mo i Rana").
-            if t.text[:1].isupper():
+            if texts[i][:1].isupper() and texts[i].lower() in self.place_starts:
                 for n in range(min(3, len(toks) - i), 0, -1):
-                    words = " ".join(x.text for x in toks[i:i + n])
+                    words = " ".join(texts[i:i + n])
                     if g.is_place(words):
                         initial = sentence_initial(text, t.idx)
                         common = n == 1 and g.is_common_word(words)
                         if common and (initial and t.pos_ != "PROPN"):
                             break
                         score = 0.8 if not common else 0.7
-                        end = toks[i + n - 1].idx + len(toks[i + n - 1].text)
+                        end = toks[i + n - 1].idx + len(texts[i + n - 1])
                         found.append(self._d(text, t.idx, end, STED, score))
                         i += n - 1
                         break
