@@ -138,10 +138,10 @@ def _xlsx_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([None] * len(row))
+    # Row numbers from the loop: sheet.max_row re-scans every row, which made the export quadratic.
+    for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=sheet.max_row, column=column)
+            cell = sheet.cell(row=row_number, column=column)
             cell.value = value
             cell.data_type = "s"  # text stays text: "=..." or "1/2" must not turn into formulas or dates
     widths = {"question": 50, "text": 70, "suggested": 22, "confidence": 26, "keyword_hits": 30}
