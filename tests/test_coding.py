@@ -260,3 +260,44 @@ def test_turn_as_coding_unit(make_study):
     assert [s.text for s in segments] == ["Vi fikk rabatt. Det var fast pris.", "Badet var slitt. Vi pusset opp."]
     assert [codes.get(s.segment_id) for s in segments] == [{"discount"}, {"standard"}]
     assert list(turn_codes(codes, segments).values()) == [{"discount"}, {"standard"}]
+
+
+def test_human_file_survives_resegmentation_by_its_anchors(make_study):
+    """Another spaCy pipeline splits sentences differently; anchored human rows are re-found."""
+    from pipeline.anonymise.stage import anonymise_stage
+    from pipeline.coding.human import SegmentAnchors, read_human_file, write_human_file
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+    from pipeline.store import StudyStore
+
+    transcript = ("I: Hvordan var det?\nIP: Rabatten var fin. Vi ble boende. Huset var gammelt.\n"
+                  "I: Noe mer?\nIP: Nei.\n")
+    root = make_study({"a.txt": transcript})
+    study = load_study(root)
+    ingest_study(study)
+    anonymise_stage(study)
+    with StudyStore(study.store_path) as store:
+        sentences = {s.text: s.segment_id for s in store.segments(speaker="informant")}
+    anchors = SegmentAnchors.load(study)
+    decisions = {sentences["Rabatten var fin."]: HumanDecision(frozenset({"discount"}), "1.0"),
+                 sentences["Vi ble boende."]: HumanDecision(frozenset({"stability"}), "1.0"),
+                 sentences["Huset var gammelt."]: HumanDecision(frozenset({"standard"}), "1.0"),
+                 sentences["Nei."]: HumanDecision(frozenset(), "1.0")}
+    path = root / "data" / "coded" / "human" / "forsker1.csv"
+    write_human_file(path, decisions, anchors=anchors)
+    assert "text_hash" in path.read_text(encoding="utf-8").splitlines()[0]
+
+    # Re-segment: whole turns instead of sentences (as a different model would cut differently).
+    (root / "study.yaml").write_text((root / "study.yaml").read_text() + "coding:\n  unit: turn\n", encoding="utf-8")
+    study = load_study(root)
+    ingest_study(study)
+    anonymise_stage(study)
+    with StudyStore(study.store_path) as store:
+        turns = {s.text: s.segment_id for s in store.segments(speaker="informant")}
+    assert set(turns) == {"Rabatten var fin. Vi ble boende. Huset var gammelt.", "Nei."}
+    found = read_human_file(path, set(turns.values()), set(CODES), SegmentAnchors.load(study))
+    assert found[turns["Rabatten var fin. Vi ble boende. Huset var gammelt."]].codes == {"discount", "stability", "standard"}
+    assert found[turns["Nei."]].codes == frozenset()
+    # Without anchors (or with the anchored text changed) the row is still an error, never silently dropped.
+    with pytest.raises(QualpipeError, match="unknown segment id"):
+        read_human_file(path, set(turns.values()), set(CODES))

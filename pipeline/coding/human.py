@@ -4,8 +4,21 @@ One file per coder, columns ``segment_id,codes,codebook_version``: one row per
 segment the coder decided, ``codes`` separated by ";" (empty: none of the codes
 applies), sorted by segment id. The file is the source of truth: every run
 re-imports it into the store, and the machine never writes it, except
-``qualpipe review import``, which updates that coder's file (atomically) and
-the store together.
+``qualpipe review import`` (and REFI-QDA import), which update that coder's
+file (atomically) and the store together.
+
+Files the tool writes also carry an *anchor* per row —
+``file,turn_index,start,end,text_hash``: where the segment sits in its raw
+turn, and a short hash of its raw text. Turn parsing does not depend on the
+spaCy pipeline but sentence splitting does, so a study re-ingested with
+another model (say the official ``nb_core_news_md`` instead of the offline
+``nb_norne_sm``) gets other segment ids. A row whose id is gone is then
+re-found by its anchor: if the turn still holds the same text at that place,
+every new segment covering at least half of its own length with the anchored
+span or lying at least half inside it takes the row's codes (so a sentence
+split in two keeps its codes on both halves, and two sentences joined into
+one give it both rows' codes). Anchors are numbers and a hash, as shareable
+as the segment ids themselves.
 """
 
 from __future__ import annotations
@@ -21,6 +34,7 @@ from ..settings import Study
 from ..store import StudyStore, read_csv, rows_to_csv, atomic_write_text, Guard
 
 HUMAN_COLUMNS = ["segment_id", "codes", "codebook_version"]
+ANCHOR_COLUMNS = ["file", "turn_index", "start", "end", "text_hash"]
 _CODER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # Machine coders; a human file may not use these names.
 RESERVED_CODERS = frozenset({"rules", "model", "machine", "human"})
@@ -30,6 +44,70 @@ RESERVED_CODERS = frozenset({"rules", "model", "machine", "human"})
 class HumanDecision:
     codes: frozenset[str]
     codebook_version: str
+
+
+def text_hash(text: str) -> str:
+    """Short hash of a raw segment text (whitespace-normalised) to check an anchor still fits."""
+    return hashlib.blake2b(" ".join(text.split()).encode("utf-8"), digest_size=6).hexdigest()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    file: str
+    turn_index: int
+    start: int
+    end: int
+    text_hash: str
+
+
+class SegmentAnchors:
+    """Where each informant segment sits in its raw turn (read from the private store)."""
+
+    def __init__(self, segments: Iterable, turn_texts: Mapping[tuple[str, int], str]):
+        self._turns = dict(turn_texts)
+        self._by_id: dict[str, Anchor] = {}
+        self._by_turn: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
+        for segment in segments:
+            if segment.speaker != "informant":
+                continue
+            self._by_id[segment.segment_id] = Anchor(segment.file, segment.turn_index, segment.start,
+                                                     segment.end, text_hash(segment.text))
+            self._by_turn.setdefault((segment.file, segment.turn_index), []).append(
+                (segment.segment_id, segment.start, segment.end))
+
+    @classmethod
+    def load(cls, study: Study) -> "SegmentAnchors | None":
+        """From data/private/ingested.sqlite; None before anything is ingested."""
+        from ..store import PrivateStore
+
+        if not study.private_store_path.exists():
+            return None
+        with PrivateStore(study.private_store_path) as private:
+            segments = private.segments()
+            turns = {(t.file, t.turn_index): t.text for file in private.files() for t in private.turns(file)}
+        return cls(segments, turns)
+
+    def anchor(self, segment_id: str) -> Anchor | None:
+        return self._by_id.get(segment_id)
+
+    def relocate(self, anchor: Anchor) -> list[str]:
+        """Current segments that the anchored span covers (empty if the turn's text changed there)."""
+        turn = self._turns.get((anchor.file, anchor.turn_index))
+        if turn is None or anchor.end > len(turn) or text_hash(turn[anchor.start:anchor.end]) != anchor.text_hash:
+            return []
+        found = []
+        for segment_id, start, end in self._by_turn.get((anchor.file, anchor.turn_index), []):
+            overlap = min(end, anchor.end) - max(start, anchor.start)
+            if overlap > 0 and overlap * 2 >= min(end - start, anchor.end - anchor.start):
+                found.append(segment_id)
+        return found
+
+
+def _row_anchor(row: dict[str, str]) -> Anchor | None:
+    try:
+        return Anchor(row["file"], int(row["turn_index"]), int(row["start"]), int(row["end"]), row["text_hash"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def check_coder_id(coder: str, path: Path | None = None) -> str:
@@ -48,21 +126,43 @@ def split_codes(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
-def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str]) -> dict[str, HumanDecision]:
-    """Validate and read one coder's file; any bad row rejects the file."""
+def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
+                    anchors: SegmentAnchors | None = None) -> dict[str, HumanDecision]:
+    """Validate and read one coder's file; any bad row rejects the file.
+
+    A row whose segment id is unknown is re-found by its anchor when
+    ``anchors`` is given (see the module docstring); rows found by id win
+    over re-found ones, and several rows re-found on one segment join codes.
+    """
     try:
         rows = read_csv(path)
         with open(path, encoding="utf-8-sig", newline="") as handle:
             header = handle.readline().strip().split(",")
     except UnicodeDecodeError as exc:
         raise QualpipeError("human coding file is not UTF-8 text", path) from exc
-    if [h.strip() for h in header] != HUMAN_COLUMNS:
-        raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}', found '{','.join(header)}'", path)
+    header = [h.strip() for h in header]
+    if header not in (HUMAN_COLUMNS, HUMAN_COLUMNS + ANCHOR_COLUMNS):
+        raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}' (optionally followed by "
+                            f"'{','.join(ANCHOR_COLUMNS)}'), found '{','.join(header)}'", path)
     decisions: dict[str, HumanDecision] = {}
+    relocated: dict[str, HumanDecision] = {}
     for number, row in enumerate(rows, start=2):  # line 1 is the header
         if None in row or any(value is None for value in row.values()):
-            raise QualpipeError(f"row {number}: expected 3 columns", path)
+            raise QualpipeError(f"row {number}: expected {len(header)} columns", path)
         segment_id = row["segment_id"].strip()
+        anchor = _row_anchor(row) if segment_id not in segment_ids and anchors is not None else None
+        targets = anchors.relocate(anchor) if anchor is not None else []
+        if segment_id not in segment_ids and targets:
+            codes = split_codes(row["codes"])
+            unknown = sorted(set(codes) - code_ids)
+            if unknown:
+                raise QualpipeError(
+                    f"row {number}: unknown code '{unknown[0]}' (codebook codes: {', '.join(sorted(code_ids))})", path)
+            for target in targets:
+                earlier = relocated.get(target)
+                joined = frozenset(codes) | (earlier.codes if earlier else frozenset())
+                relocated[target] = HumanDecision(codes=joined, codebook_version=row["codebook_version"].strip())
+            continue
         if segment_id not in segment_ids:
             raise QualpipeError(
                 f"row {number}: unknown segment id '{segment_id}' (not an informant segment of this study; "
@@ -78,16 +178,27 @@ def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str]) -> di
         if not version:
             raise QualpipeError(f"row {number}: codebook_version is empty", path)
         decisions[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=version)
+    for segment_id, decision in relocated.items():
+        decisions.setdefault(segment_id, decision)
     return decisions
 
 
-def human_file_text(decisions: Mapping[str, HumanDecision]) -> str:
-    return rows_to_csv(HUMAN_COLUMNS, [(segment_id, ";".join(sorted(d.codes)), d.codebook_version)
-                                       for segment_id, d in sorted(decisions.items())])
+def human_file_text(decisions: Mapping[str, HumanDecision], anchors: SegmentAnchors | None = None) -> str:
+    """The file's text; with ``anchors``, each row also carries where its segment sits."""
+    if anchors is None:
+        return rows_to_csv(HUMAN_COLUMNS, [(segment_id, ";".join(sorted(d.codes)), d.codebook_version)
+                                           for segment_id, d in sorted(decisions.items())])
+    rows = []
+    for segment_id, d in sorted(decisions.items()):
+        anchor = anchors.anchor(segment_id)
+        where = (anchor.file, anchor.turn_index, anchor.start, anchor.end, anchor.text_hash) if anchor else ("",) * 5
+        rows.append((segment_id, ";".join(sorted(d.codes)), d.codebook_version, *where))
+    return rows_to_csv(HUMAN_COLUMNS + ANCHOR_COLUMNS, rows)
 
 
-def write_human_file(path: Path, decisions: Mapping[str, HumanDecision], guard: Guard | None = None) -> None:
-    atomic_write_text(path, human_file_text(decisions), guard=guard)
+def write_human_file(path: Path, decisions: Mapping[str, HumanDecision], guard: Guard | None = None,
+                     anchors: SegmentAnchors | None = None) -> None:
+    atomic_write_text(path, human_file_text(decisions, anchors), guard=guard)
 
 
 def human_files(study: Study) -> dict[str, Path]:
@@ -127,7 +238,8 @@ def import_human_files(study: Study, store: StudyStore, code_ids: Iterable[str])
     files = human_files(study)
     segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
     code_ids = set(code_ids)
-    parsed = {coder: read_human_file(path, segment_ids, code_ids) for coder, path in files.items()}
+    anchors = SegmentAnchors.load(study) if files else None
+    parsed = {coder: read_human_file(path, segment_ids, code_ids, anchors) for coder, path in files.items()}
     with store.transaction():
         for coder in store.human_coders():
             if coder not in files:
@@ -184,11 +296,12 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
     check_coder_id(coder)
     path = human_file(study, coder)
     segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
-    existing = read_human_file(path, segment_ids, set(code_ids)) if path.exists() else {}
+    anchors = SegmentAnchors.load(study)
+    existing = read_human_file(path, segment_ids, set(code_ids), anchors) if path.exists() else {}
     merged = dict(existing)
     for segment_id, codes in decisions.items():
         merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)
-    write_human_file(path, merged)
+    write_human_file(path, merged, anchors=anchors)
     with store.transaction():
         store_decisions(store, coder, merged)
         store.set_meta(f"human_file_sha256:{coder}", _digest(path))

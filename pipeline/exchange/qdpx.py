@@ -625,7 +625,7 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
     left alone. The store and ``data/coded/human/<coder>.csv`` are updated
     together, or not at all.
     """
-    from ..coding.human import HumanDecision, human_file, read_human_file, write_human_file
+    from ..coding.human import HumanDecision, SegmentAnchors, human_file, read_human_file, write_human_file
 
     human_path = human_file(study, coder)  # checks the coder id first
     path = Path(file)
@@ -647,13 +647,14 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
             raise QualpipeError("the file holds no codings of the informants' text"
                                 + (f" by user '{from_user}'" if from_user else ""), path)
         # The coder's earlier decisions on other segments stay; these replace theirs on the same segments.
-        merged = (read_human_file(human_path, codable, set(codes.by_id())) if human_path.exists() else {})
+        anchors = SegmentAnchors.load(study)
+        merged = (read_human_file(human_path, codable, set(codes.by_id()), anchors) if human_path.exists() else {})
         merged.update({segment_id: HumanDecision(codes=frozenset(found), codebook_version=codes.version)
                        for segment_id, found in decisions.items()})
         with store.transaction():
             store.record_human_decisions(coder, decisions, codes.version)
             # Inside the transaction: if the CSV cannot be written, the store rolls back too.
-            write_human_file(human_path, merged, guard=guard)
+            write_human_file(human_path, merged, guard=guard, anchors=anchors)
     return ImportResult(coder=coder, sources=applied, segments_decided=len(decisions),
                         segments_coded=sum(1 for found in decisions.values() if found),
                         codings=sum(len(found) for found in decisions.values()), notes=tuple(notes))
