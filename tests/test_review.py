@@ -77,7 +77,7 @@ def test_round_trip_records_reviewed_rows_as_human_decisions(reviewed, tmp_path)
     assert result.decided == 5
     human_file = study.human_dir / "forsker2.csv"
     lines = human_file.read_text().splitlines()
-    assert lines[0] == "segment_id,codes,codebook_version" and len(lines) == 6
+    assert lines[0] == "segment_id,codes,codebook_version,file,turn_index,start,end,text_hash" and len(lines) == 6
     with StudyStore(study.store_path) as store:
         assert set(store.human_reviews(coder="forsker2")) == {r[0] for r in marked}
         human = {(c.segment_id, c.code) for c in store.codings(source="human", coder="forsker2")}
@@ -100,7 +100,7 @@ def test_round_trip_through_xlsx(reviewed, tmp_path):
         sheet.cell(row=2, column=header.index(code) + 1).value = "x" if code == "standard" else None
     workbook.save(tmp_path / "filled.xlsx")
     assert import_review(study, tmp_path / "filled.xlsx", "forsker3").decided == 1
-    assert (study.human_dir / "forsker3.csv").read_text().splitlines()[1] == f"{segment_id},standard,1.0"
+    assert (study.human_dir / "forsker3.csv").read_text().splitlines()[1].startswith(f"{segment_id},standard,1.0,")
 
 
 @pytest.mark.parametrize("edit,message", [
