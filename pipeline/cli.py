@@ -150,7 +150,8 @@ def status() -> None:
     out.print(f"Ord (informanter): {found.informant_words}")
     out.print("Kodinger etter kilde: " + (", ".join(f"{k} {v}" for k, v in sorted(found.codings_by_source.items())) or "ingen"))
     if found.human_coders:
-        out.print("Menneskelige kodere: " + ", ".join(f"{k} {v}" for k, v in sorted(found.human_coders.items())))
+        out.print("Segmenter avgjort av menneskelige kodere: "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(found.human_coders.items())))
     if found.stale:
         out.print("[yellow]Utdatert:[/]")
         for line in found.stale:

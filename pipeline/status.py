@@ -19,7 +19,7 @@ class StudyStatus:
     segments_anonymised: int = 0
     informant_words: int = 0
     codings_by_source: dict[str, int] = field(default_factory=dict)
-    human_coders: dict[str, int] = field(default_factory=dict)
+    human_coders: dict[str, int] = field(default_factory=dict)  # coder -> segments decided
     stale: list[str] = field(default_factory=list)
 
 
@@ -54,5 +54,6 @@ def study_status(study: Study) -> StudyStatus:
                 status.stale.append(f"{file}: ingested but not anonymised")
             codings = store.codings()
             status.codings_by_source = dict(Counter(c.source for c in codings))
-            status.human_coders = dict(Counter(c.coder for c in codings if c.source == "human"))
+            status.human_coders = {coder: len(decided) for coder, decided in
+                                   ((c, store.human_reviews(c)) for c in store.human_coders())}
     return status
