@@ -13,6 +13,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,7 +23,8 @@ from .settings import Study, load_study
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Norwegian interview studies: ingest, anonymise, code, compare, report.")
 console = Console(stderr=True)
-out = Console()
+# Data (anonymised text with [PERSON_3] tags, stage summaries) is printed as is, never as markup.
+out = Console(markup=False)
 
 
 class _State:
@@ -52,7 +54,7 @@ def handle_errors(func):
         except QualpipeError as error:
             if state.debug:
                 raise
-            console.print(f"[bold red]Feil:[/] {error}", highlight=False, soft_wrap=True)
+            console.print(f"[bold red]Feil:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             console.print("[yellow]Avbrutt.[/] Siste gode resultater er urørt.")
@@ -153,7 +155,7 @@ def status() -> None:
         out.print("Segmenter avgjort av menneskelige kodere: "
                   + ", ".join(f"{k} {v}" for k, v in sorted(found.human_coders.items())))
     if found.stale:
-        out.print("[yellow]Utdatert:[/]")
+        out.print("Utdatert:")
         for line in found.stale:
             out.print(f"  {line}", highlight=False)
     else:

@@ -1,0 +1,50 @@
+"""The qualpipe command: one-line errors with exit 1, run and status on a small study."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+runner = CliRunner()
+
+TRANSCRIPT = ("I: Hvordan var det å kjøpe leiligheten?\n"
+              "IP: Vi fikk rabatt på femti tusen, og prisen var grei. Nå slipper vi å flytte.\n"
+              "I: Fikk dere informasjon?\nIP: Ja, vi hadde møter med NAV om budsjettet.\n")
+
+
+def test_bad_input_is_one_line_and_exit_1(make_study):
+    root = make_study({"a.txt": "Ingen etiketter her.\n"})
+    result = runner.invoke(app, ["--study", str(root), "ingest"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Feil:" in lines[0] and "a.txt" in lines[0] and "no speaker label" in lines[0]
+    assert not (root / "data" / "private").exists()
+
+
+def test_missing_study_folder(tmp_path):
+    result = runner.invoke(app, ["--study", str(tmp_path / "finnes-ikke"), "status"])
+    assert result.exit_code == 1 and "study folder does not exist" in result.output
+
+
+def test_run_then_status_then_rerun(make_study):
+    root = make_study({"a.txt": TRANSCRIPT, "b.txt": TRANSCRIPT.replace("femti", "førti")})
+    first = runner.invoke(app, ["--study", str(root), "run"])
+    assert first.exit_code == 0, first.output
+    assert "[ingest]" in first.output and "[report]" in first.output
+    status = runner.invoke(app, ["--study", str(root), "status"])
+    assert status.exit_code == 0
+    assert "Alt er oppdatert." in status.output and "stayed" in status.output
+    segments = (root / "data" / "coded" / "segments.csv").read_text(encoding="utf-8")
+    again = runner.invoke(app, ["--study", str(root), "run"])
+    assert again.exit_code == 0 and "0 transkripsjoner segmentert, 2 uendret" in again.output
+    assert (root / "data" / "coded" / "segments.csv").read_text(encoding="utf-8") == segments
+
+
+def test_status_reports_stale_transcripts(make_study):
+    root = make_study({"a.txt": TRANSCRIPT})
+    assert runner.invoke(app, ["--study", str(root), "ingest"]).exit_code == 0
+    (root / "data" / "raw" / "transcripts" / "a.txt").write_text(TRANSCRIPT + "I: Takk.\n", encoding="utf-8")
+    result = runner.invoke(app, ["--study", str(root), "status"])
+    assert "a.txt: changed since it was ingested" in result.output
+    assert "a.txt: ingested but not anonymised" in result.output
