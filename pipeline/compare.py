@@ -587,7 +587,7 @@ def plot_prevalence(comparison: GroupComparison):
     return fig
 
 
-def plot_dendrogram(clustering: InformantClustering):
+def plot_dendrogram(clustering: InformantClustering, group_names: Mapping[str, str] | None = None):
     """Dendrogram of the informants (leaves labelled id · group, coloured by cluster), cut at k."""
     from matplotlib.figure import Figure
 
@@ -598,7 +598,8 @@ def plot_dendrogram(clustering: InformantClustering):
     for xs, ys in zip(tree["icoord"], tree["dcoord"]):
         ax.plot(xs, ys, color="#444444", linewidth=1)
     ax.set_xticks([5 + 10 * k for k in range(len(leaves))],
-                  [f"{i} · {clustering.groups_of.get(i) or MISSING_VALUE}" for i in leaves],
+                  [f"{i} · {(group_names or {}).get(clustering.groups_of.get(i) or '', clustering.groups_of.get(i) or MISSING_VALUE)}"
+                   for i in leaves],
                   rotation=90, fontsize=8)
     for tick, leaf in zip(ax.get_xticklabels(), leaves):
         tick.set_color(OKABE_ITO[(clustering.labels[leaf] - 1) % len(OKABE_ITO)])
@@ -611,7 +612,7 @@ def plot_dendrogram(clustering: InformantClustering):
     ax.set_ylabel("Avstand mellom kodeprofiler (Ward)", fontsize=8)
     silhouette = clustering.silhouette_by_k.get(clustering.k)
     score = f", silhuett {silhouette:.2f}" if silhouette is not None else ""
-    ari = f", justert Rand-indeks mot {clustering.by} {clustering.adjusted_rand:.2f}" \
+    ari = f", justert Rand-indeks mot {_by_label(clustering.by)} {clustering.adjusted_rand:.2f}" \
         if clustering.adjusted_rand is not None else ""
     ax.set_title(f"Informanter gruppert etter kodeprofil: k={clustering.k}{score}{ari}", fontsize=9)
     for side in ("top", "right"):
@@ -801,7 +802,8 @@ def compare_stage(study: Study, track: Track = no_progress, by: str | None = Non
     figures = {
         f"compare_heatmap{suffix}": plot_heatmap(comparison),
         f"compare_prevalence{suffix}": plot_prevalence(comparison),
-        f"clusters_dendrogram{suffix}": plot_dendrogram(clustering),
+        f"clusters_dendrogram{suffix}": plot_dendrogram(
+            clustering, settings.report.group_names if by == "group" else None),
     }
     write_outputs(study, tables, figures)
     sizes = ", ".join(f"{g} {comparison.group_sizes[g]}" for g in comparison.groups)

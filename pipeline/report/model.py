@@ -717,7 +717,7 @@ def _patterns(report: Report, study: Study, data: StudyData, comparison, cluster
     leaves = ", ".join(f"{i} ({names.group(clustering.groups_of.get(i) or '')}, klynge {clustering.labels[i]})"
                        for i in clustering.dendrogram["ivl"])
     report.patterns_figures.append(_comparison_figure(
-        "clusters_dendrogram.png", plot_dendrogram(clustering),
+        "clusters_dendrogram.png", plot_dendrogram(clustering, study.settings.report.group_names),
         alt=f"Dendrogram over informantene etter kodeprofil, delt i {k} klynger. Blader fra venstre: {leaves}.",
         caption="Informantene gruppert etter kodeprofil (hierarkisk klynging); stiplet linje viser snittet."))
     contingency = clustering.contingency
