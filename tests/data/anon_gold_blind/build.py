@@ -1,0 +1,79 @@
+"""Build the gold set from the marked-up sources: transcripts/ and gold/*.json.
+
+Run from the repository root: ``.venv/bin/python tests/data/anon_gold_blind/build.py``.
+
+Each ``source/`` file is a transcript with identifiers marked ``[[text|TYPE]]``
+and header lines ``#format:`` (txt, txt-cp1252, docx, srt, vtt) and ``#keep:``
+(strings that must stay, separated by ';'). The builder writes the plain
+transcript in that format, parses it with the pipeline's own reader, finds each
+marked span in the parsed turn texts (in order) and writes the gold record:
+``{"file", "spans": [{"turn", "start", "end", "type", "text"}], "keep"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+
+from pipeline.ingest import parse_file  # noqa: E402
+from pipeline.ingest.turns import LabelMatcher  # noqa: E402
+from pipeline.settings import SpeakerLabels  # noqa: E402
+
+MARK = re.compile(r"\[\[(.+?)\|([A-ZØÆÅ]+)\]\]")
+
+
+def build() -> None:
+    out_dir = HERE / "transcripts"
+    gold_dir = HERE / "gold"
+    out_dir.mkdir(exist_ok=True)
+    gold_dir.mkdir(exist_ok=True)
+    matcher = LabelMatcher.from_settings(SpeakerLabels(informant=["IP", "Informant", "Ansatt"]))
+    for source in sorted((HERE / "source").iterdir()):
+        lines = source.read_text(encoding="utf-8").splitlines()
+        fmt = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("#format:"))
+        keep = next((line.split(":", 1)[1] for line in lines if line.startswith("#keep:")), "")
+        body = [line for line in lines if not line.startswith("#")]
+        marks = [(m.group(1), m.group(2)) for line in body for m in MARK.finditer(line)]
+        plain = [MARK.sub(lambda m: m.group(1), line) for line in body]
+        name = source.name.replace(".docx.txt", ".docx")
+        target = out_dir / name
+        if fmt == "docx":
+            import docx
+
+            document = docx.Document()
+            for line in plain:
+                if line.strip():
+                    document.add_paragraph(line)
+            import datetime
+
+            document.core_properties.created = datetime.datetime(2024, 1, 1)
+            document.save(target)
+        else:
+            encoding = "cp1252" if fmt == "txt-cp1252" else "utf-8"
+            target.write_bytes(("\n".join(plain) + "\n").encode(encoding))
+        turns = parse_file(target, matcher).turns
+        spans, ti, pos = [], 0, 0
+        for text, kind in marks:
+            while ti < len(turns):
+                found = re.search(r"(?<!\w)" + re.escape(text) + r"(?!\w)", turns[ti].text[pos:])
+                if found:
+                    start = pos + found.start()
+                    spans.append({"turn": ti, "start": start, "end": start + len(text), "type": kind, "text": text})
+                    pos = start + len(text)
+                    break
+                ti, pos = ti + 1, 0
+            else:
+                raise SystemExit(f"{source.name}: marked span {text!r} not found in order")
+        record = {"file": name, "spans": spans, "keep": [k.strip() for k in keep.split(";") if k.strip()]}
+        (gold_dir / (name.rsplit(".", 1)[0] + ".json")).write_text(
+            json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"{name}: {len(turns)} turns, {len(spans)} gold spans")
+
+
+if __name__ == "__main__":
+    build()
