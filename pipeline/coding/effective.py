@@ -17,15 +17,20 @@ from collections import defaultdict
 from ..store import StudyStore
 
 
-def effective_codes(store: StudyStore, primary_coder: str | None = None) -> dict[str, frozenset[str]]:
-    """segment id -> codes that apply (segments without codes are absent)."""
-    reviews = store.human_reviews()
+def deciding_coders(store: StudyStore, primary_coder: str | None = None) -> dict[str, str]:
+    """segment id -> the human coder whose decision counts (rule 1 above)."""
     chosen: dict[str, str] = {}
-    for segment_id, by_coder in reviews.items():
+    for segment_id, by_coder in store.human_reviews().items():
         if primary_coder and primary_coder in by_coder:
             chosen[segment_id] = primary_coder
         else:
             chosen[segment_id] = max(by_coder.items(), key=lambda item: (item[1], item[0]))[0]
+    return chosen
+
+
+def effective_codes(store: StudyStore, primary_coder: str | None = None) -> dict[str, frozenset[str]]:
+    """segment id -> codes that apply (segments without codes are absent)."""
+    chosen = deciding_coders(store, primary_coder)
     codes: dict[str, set[str]] = defaultdict(set)
     for coding in store.codings():
         if coding.segment_id in chosen:

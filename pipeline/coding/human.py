@@ -260,13 +260,9 @@ def chosen_human_codes(store: StudyStore, primary_coder: str | None) -> dict[str
     The same choice of coder as :func:`pipeline.coding.effective.effective_codes`:
     the primary coder where they decided the segment, else the latest decision.
     """
-    reviews = store.human_reviews()
-    chosen: dict[str, str] = {}
-    for segment_id, by_coder in reviews.items():
-        if primary_coder and primary_coder in by_coder:
-            chosen[segment_id] = primary_coder
-        else:
-            chosen[segment_id] = max(by_coder.items(), key=lambda item: (item[1], item[0]))[0]
+    from .effective import deciding_coders
+
+    chosen = deciding_coders(store, primary_coder)
     codes: dict[str, set[str]] = {segment_id: set() for segment_id in chosen}
     for coding in store.codings(source="human"):
         if chosen.get(coding.segment_id) == coding.coder and coding.status == "accepted":

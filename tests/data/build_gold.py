@@ -1,6 +1,7 @@
 """Build the gold set from the marked-up sources: transcripts/ and gold/*.json.
 
-Run from the repository root: ``.venv/bin/python tests/data/anon_gold/build.py``.
+Run from the repository root with the gold folder to build:
+``.venv/bin/python tests/data/build_gold.py tests/data/anon_gold`` (or ``tests/data/anon_gold_blind``).
 
 Each ``source/`` file is a transcript with identifiers marked ``[[text|TYPE]]``
 and header lines ``#format:`` (txt, txt-cp1252, docx, srt, vtt) and ``#keep:``
@@ -17,8 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pipeline.ingest import parse_file  # noqa: E402
 from pipeline.ingest.turns import LabelMatcher  # noqa: E402
@@ -27,13 +27,13 @@ from pipeline.settings import SpeakerLabels  # noqa: E402
 MARK = re.compile(r"\[\[(.+?)\|([A-ZØÆÅ]+)\]\]")
 
 
-def build() -> None:
-    out_dir = HERE / "transcripts"
-    gold_dir = HERE / "gold"
+def build(folder: Path) -> None:
+    out_dir = folder / "transcripts"
+    gold_dir = folder / "gold"
     out_dir.mkdir(exist_ok=True)
     gold_dir.mkdir(exist_ok=True)
     matcher = LabelMatcher.from_settings(SpeakerLabels(informant=["IP", "Informant", "Ansatt"]))
-    for source in sorted((HERE / "source").iterdir()):
+    for source in sorted((folder / "source").iterdir()):
         lines = source.read_text(encoding="utf-8").splitlines()
         fmt = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("#format:"))
         keep = next((line.split(":", 1)[1] for line in lines if line.startswith("#keep:")), "")
@@ -76,4 +76,6 @@ def build() -> None:
 
 
 if __name__ == "__main__":
-    build()
+    if len(sys.argv) != 2:
+        sys.exit("usage: build_gold.py GOLD_FOLDER (holding source/)")
+    build(Path(sys.argv[1]).resolve())
