@@ -133,6 +133,11 @@ class _Database:
         else:
             self.conn.execute("COMMIT")
 
+    def remove_transcripts(self, files: Iterable[str]) -> None:
+        """Forget transcripts (their segments go with them: ON DELETE CASCADE)."""
+        with self.transaction() as db:
+            db.executemany("DELETE FROM transcripts WHERE file = ?", [(f,) for f in files])
+
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else default
@@ -155,6 +160,15 @@ def _split_sql(script: str) -> list[str]:
 
 
 _SEGMENT_COLUMNS = "segment_id, informant_id, file, turn_index, speaker, start, end, text"
+
+
+def _insert_segments(db: sqlite3.Connection, segments: list[Segment]) -> None:
+    """Both stores keep segments in one table shape, ordered within a file by ``seq``."""
+    db.executemany(
+        f"INSERT INTO segments({_SEGMENT_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(s.segment_id, s.informant_id, s.file, s.turn_index, s.speaker, s.start, s.end, s.text, i)
+         for i, s in enumerate(segments)],
+    )
 
 
 def _segment(row: sqlite3.Row) -> Segment:
@@ -217,15 +231,7 @@ class PrivateStore(_Database):
                 [(t.file, t.turn_index, t.speaker, t.label, t.text, json.dumps(list(t.timestamps)))
                  for t in transcript.turns],
             )
-            db.executemany(
-                f"INSERT INTO segments({_SEGMENT_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(s.segment_id, s.informant_id, s.file, s.turn_index, s.speaker, s.start, s.end, s.text, i)
-                 for i, s in enumerate(segments)],
-            )
-
-    def remove_transcripts(self, files: Iterable[str]) -> None:
-        with self.transaction() as db:
-            db.executemany("DELETE FROM transcripts WHERE file = ?", [(f,) for f in files])
+            _insert_segments(db, segments)
 
     def files(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT file FROM transcripts ORDER BY file")]
@@ -320,15 +326,7 @@ class StudyStore(_Database):
         with self.transaction() as db:
             db.execute("DELETE FROM transcripts WHERE file = ?", (file,))
             db.execute("INSERT INTO transcripts VALUES (?, ?, ?, ?, ?)", (file, informant_id, sha256, n_turns, utc_now()))
-            db.executemany(
-                f"INSERT INTO segments({_SEGMENT_COLUMNS}, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(s.segment_id, s.informant_id, s.file, s.turn_index, s.speaker, s.start, s.end, s.text, i)
-                 for i, s in enumerate(segments)],
-            )
-
-    def remove_transcripts(self, files: Iterable[str]) -> None:
-        with self.transaction() as db:
-            db.executemany("DELETE FROM transcripts WHERE file = ?", [(f,) for f in files])
+            _insert_segments(db, segments)
 
     def segments(self, speaker: str | None = None, file: str | None = None) -> list[Segment]:
         sql = f"SELECT {_SEGMENT_COLUMNS} FROM segments"
