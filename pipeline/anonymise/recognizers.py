@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
 from spacy.tokens import Doc
 from stdnum.no import fodselsnummer, kontonr
 
@@ -120,11 +121,64 @@ class PhoneRecognizer(Recognizer):
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w])")
 
 
+# E-mail read aloud and transcribed as words: "kari punktum hansen syttifire krøllalfa gmail punktum com".
+_SPOKEN_AT = r"(?:krøllalfa|alfakrøll|krøll-alfa|alfa-krøll|snabel-a|at-tegn)"
+_SPOKEN_DOT = r"(?:punktum|prikk|dot)"
+_TLD = r"(?:com|no|net|org|se|dk|fi|de|pl|lt|uk|eu|nu|info|io|edu|gov|biz)"
+_SPOKEN_DOMAIN = re.compile(
+    rf"\s*{_SPOKEN_AT}\s+[\w-]+(?:(?:\s+{_SPOKEN_DOT}\s+|\.)[\w-]+)*?(?:\s+{_SPOKEN_DOT}\s+|\.){_TLD}(?![\w])",
+    re.IGNORECASE)
+_SPOKEN_AT_WORD = re.compile(rf"(?<![\w-]){_SPOKEN_AT}(?![\w-])", re.IGNORECASE)
+# Words of the local part as spoken: separators and numbers ("syttifire", "to", "85").
+_LOCAL_GLUE = {"punktum", "prikk", "dot", "strek", "bindestrek", "understrek", "underscore", "minus"}
+_NUMBER_PART = re.compile(r"(?:\d+|(?:null|en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|"
+                          r"fjorten|femten|seksten|sytten|atten|nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|"
+                          r"nitti|hundre|tusen|og)+)", re.IGNORECASE)
+# Words that introduce an address rather than belong to it.
+_LOCAL_STOP = {"e-post", "epost", "e-posten", "eposten", "mail", "mailen", "e-mail", "adresse", "adressen", "er",
+               "på", "til", "min", "mi", "mitt", "send", "skriv", "eller", "og", "heter", "det"}
+
+
 class EmailRecognizer(Recognizer):
+    """E-mail addresses, written (kari@nav.no) or read aloud and transcribed in words.
+
+    Spoken: an at-word ("krøllalfa", "alfakrøll") followed by a domain whose last part, after
+    "punktum"/"prikk", is a top-level domain; the local part is the run of words right before
+    the at-word (names, "punktum", numbers), back to a comma, a stop word or a cue ("e-post").
+    """
+
     name = "email"
 
     def analyze(self, text, doc=None):
-        return [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _EMAIL.finditer(text)]
+        found = [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _EMAIL.finditer(text)]
+        for at in _SPOKEN_AT_WORD.finditer(text):
+            domain = _SPOKEN_DOMAIN.match(text, at.start())
+            if not domain:
+                continue
+            start = self._local_start(text, at.start())
+            if start is not None:
+                # As sure as a written address (an at-word before a top-level domain is no accident),
+                # so a key name inside it ("nowak") joins the address instead of taking it over.
+                found.append(self._d(text, start, domain.end(), EPOST, 1.0))
+        return found
+
+    @staticmethod
+    def _local_start(text: str, at: int) -> int | None:
+        """Start of the spoken local part before ``at`` (None if there is none)."""
+        start = None
+        pos = at
+        for _ in range(8):  # a local part of more than 8 spoken words is no local part
+            m = re.search(r"([\w.+-]+)\s+$", text[max(0, pos - 60):pos])
+            if not m:
+                break
+            word = m.group(1)
+            low = word.lower()
+            if low in _LOCAL_STOP or (low in _STOP and not _NUMBER_PART.fullmatch(low)):
+                break
+            pos = pos - len(m.group(0))
+            if low not in _LOCAL_GLUE:
+                start = pos
+        return start
 
 
 STREET_SUFFIXES = (
@@ -204,6 +258,19 @@ _SPOKEN_BIRTH = re.compile(
     rf"(?:født|fødd)\s+(?:den\s+|på\s+)?(?P<date>{_NUMBER_WORD}\s+(?:{_MONTH_ALT})(?:\s+{_YEAR_WORD})?)(?![\wæøå])",
     re.IGNORECASE)
 _BIRTH = re.compile(r"(?:født|fødd|fødselsdag|fødselsdato|bursdag)\w*\s+(?:den\s+|på\s+|i\s+)?$", re.IGNORECASE)
+# A full date in words anywhere ("fjortende februar nittenfemtiåtte", "tredje mai to tusen og ni"): the
+# ordinal is one of the day ordinals and the year a four-digit year in words or digits, so ordinary
+# phrases ("andre mars" = other marches) do not qualify.
+_DAY_ORDINAL = (r"(?:(?:tjue|tretti|en|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni)?(?:og)?"
+                r"(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tjuende|trettiende)"
+                r"|tiende|ellevte|tolvte|trettende|fjortende|femtende|sekstende|syttende|attende|nittende)")
+_UNIT = r"(?:en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni)"
+_BELOW_100 = (rf"(?:(?:tjue|tretti|førti|femti|seksti|sytti|åtti|nitti){_UNIT}?|{_UNIT}|ti|elleve|tolv|tretten|fjorten"
+              r"|femten|seksten|sytten|atten|nitten)")
+_FULL_YEAR_WORDS = (rf"(?:(?:19|20)\d{{2}}|nitten\s*(?:hundre\s*(?:og\s*)?)?{_BELOW_100}|tjue\s*{_BELOW_100}"
+                    rf"|to\s*tusen(?:\s*og)?(?:\s*{_BELOW_100})?)")
+_SPOKEN_DATE = re.compile(
+    rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL}\s+(?:{_MONTH_ALT})\s+{_FULL_YEAR_WORDS}(?![\wæøå])", re.IGNORECASE)
 
 
 class DateRecognizer(Recognizer):
@@ -220,6 +287,8 @@ class DateRecognizer(Recognizer):
         for m in _DATE.finditer(text):
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
             found.append(self._d(text, m.start(), m.end(), DATO, 0.95 if birth else 0.8))
+        for m in _SPOKEN_DATE.finditer(text):
+            found.append(self._d(text, m.start(), m.end(), DATO, 0.85))
         for m in _SPOKEN_BIRTH.finditer(text):  # "født fjortende mai syttiseks"
             found.append(self._d(text, m.start("date"), m.end("date"), DATO, 0.9))
         for m in _DAY_MONTH.finditer(text):
@@ -232,16 +301,43 @@ class DateRecognizer(Recognizer):
         return kept
 
 
-_CASE_NUMBER = re.compile(r"(?<![\w/])(?:19|20)\d{2}/\d{3,7}(?![\w/])")
+_CASE_NUMBER = re.compile(r"(?<![\w/])(?:19|20)\d{2}/\d{3,7}(?:-\d{1,3})?(?![\w/])")
+# The public archive form year/serial-document with a two-digit year (Noark: "14/03318-2", "16/11873").
+_ARCHIVE_NUMBER = re.compile(r"(?<![\w/.,])(\d{2})/(\d{4,6})(-\d{1,3})?(?![\w/]|[.,]\d)")
+# A number named as a case/reference number, up to a few words after the cue ("saksnummer fra
+# Husbanken, 201609871"). At least five characters, so a year ("i 2015") is not taken.
+_CASE_CUE = re.compile(r"(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage)\s*[-.]?\s*(?:nummer\w*|nr\.?)",
+                       re.IGNORECASE)
+_CUE_NUMBER = re.compile(r"(?<![\w/])[A-ZÆØÅ]{0,3}\d[\d/\-.]{3,}\d(?![\w/])")
 
 
 class CaseNumberRecognizer(Recognizer):
-    """Case numbers in public archives (saksnummer 2013/14872) identify a case and so a person."""
+    """Case numbers in public archives (saksnummer 2013/14872, 14/03318-2) identify a case and so a person.
+
+    A two-digit year form is taken unless it reads as a month and year ("05/2015"); any number
+    of five or more characters within 45 characters after "saksnummer", "referansenummer",
+    "journalnr." … (same sentence) is a case number too.
+    """
 
     name = "case_number"
 
     def analyze(self, text, doc=None):
-        return [self._d(text, m.start(), m.end(), SAK, 0.9) for m in _CASE_NUMBER.finditer(text)]
+        found = [self._d(text, m.start(), m.end(), SAK, 0.9) for m in _CASE_NUMBER.finditer(text)]
+        for m in _ARCHIVE_NUMBER.finditer(text):
+            month_year = int(m.group(1)) <= 12 and len(m.group(2)) == 4 and m.group(2)[:2] in ("19", "20")
+            if not month_year or m.group(3):
+                found.append(self._d(text, m.start(), m.end(), SAK, 0.85))
+        for cue in _CASE_CUE.finditer(text):
+            window = text[cue.end():cue.end() + 45]
+            stop = re.search(r"[.!?](?:\s|$)|\n", window)
+            m = _CUE_NUMBER.search(window[: stop.start() if stop else len(window)])
+            if m:
+                found.append(self._d(text, cue.end() + m.start(), cue.end() + m.end(), SAK, 0.9))
+        kept: list[Detection] = []
+        for d in sorted(found, key=lambda d: (d.start, -d.end, -d.score)):
+            if not any(d.start < k.end and k.start < d.end for k in kept):
+                kept.append(d)
+        return kept
 
 
 INSTITUTION_WORDS = (
