@@ -62,3 +62,36 @@ def test_spoken_full_dates(text, date):
 @pytest.mark.parametrize("text", ["andre mars nitten ganger", "andre mai tjue ganger", "første mai var fint"])
 def test_ordinal_and_month_without_a_year_are_no_date(text):
     assert found(DateRecognizer(), text) == []
+
+
+# ---------------------------------------------------------- gazetteer groups
+
+@pytest.fixture(scope="module")
+def nlp():
+    from pipeline.nlp import load_nlp
+
+    return load_nlp()
+
+
+def names(recognizer, nlp, text, kind="PERSON"):
+    return [d.text for d in recognizer.analyze(text, nlp(text)) if d.type == kind and d.score >= 0.5]
+
+
+def test_gazetteer_knows_polish_hypocoristics_filipino_sami_and_tamil_names(nlp):
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.recognizers import GazetteerRecognizer
+
+    g = load_gazetteer()
+    for first in ("Kasia", "Gosia", "Tomek", "Wojtek", "Maricel", "Rodel", "Máret", "Áslat", "Meena", "Ganesh"):
+        assert g.is_first(first), first
+    for last in ("Bautista", "Hætta", "Selvarajah", "Huynh", "Kwiatkowski"):
+        assert g.is_last(last), last
+    # A hypocoristic in a lower-case transcription is found like any other lower-case name.
+    assert "tomek" in names(GazetteerRecognizer(), nlp, "ja og tomek kom også, han jobber der")
+
+
+def test_possessive_after_a_relation_word_is_no_name(nlp):
+    from pipeline.anonymise.recognizers import GazetteerRecognizer
+
+    # "Vår" is now a first name; "naboen vår" is still "our neighbour".
+    assert names(GazetteerRecognizer(), nlp, "Naboen vår, Gunnar, han er pensjonist.") == ["Gunnar"]

@@ -528,7 +528,8 @@ class GazetteerRecognizer(Recognizer):
                     elif initial and t.pos_ == "PROPN":
                         score = 0.45  # "Per dag ...": review only
                 else:
-                    if cue and (not common or len(name) >= 3):
+                    # Not a possessive or other function word after the cue ("naboen vår", "kona hans").
+                    if cue and (not common or len(name) >= 3) and name.lower() not in _STOP:
                         score = 0.8
                     elif not common and len(name) >= 4:
                         score = 0.7
