@@ -43,8 +43,9 @@ def reference_find(matcher: StringMatcher, text: str) -> list[Match]:
                 if n == 1 and key != word and last != cand[-1] + "s":
                     continue
                 start, end = toks[i][0], toks[i + n - 1][1]
+                possessive = n == 1 and last == cand[0] + "s" and not matcher.gazetteer.is_common_word(last)
                 if strict and (not text[start].isupper() or (
-                        cand[0] in SENTENCE_WORDS and sentence_initial(text, start))):
+                        cand[0] in SENTENCE_WORDS and sentence_initial(text, start) and not possessive)):
                     continue
                 hit = n, Match(start, end, original, payload)
                 break

@@ -95,3 +95,64 @@ def test_possessive_after_a_relation_word_is_no_name(nlp):
 
     # "Vår" is now a first name; "naboen vår" is still "our neighbour".
     assert names(GazetteerRecognizer(), nlp, "Naboen vår, Gunnar, han er pensjonist.") == ["Gunnar"]
+
+
+# ------------------------------------------------------------ name slots (cues.py)
+
+def cue(text):
+    from pipeline.anonymise.cues import CueNameRecognizer
+
+    return [(d.text, d.type) for d in CueNameRecognizer().analyze(text) if d.score >= 0.5]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("flott, tusen takk krzysiek", [("krzysiek", "PERSON")]),            # lower case, no Norwegian word
+    ("Tusen takk, Sol. Kan jeg ringe deg?", [("Sol", "PERSON")]),        # an ordinary-word name, capitalised
+    ("IP: takk selv", []), ("Takk, flott kjøkken.", []), ("tusen takk for nå", []),
+])
+def test_vocative_after_thanks(text, expected):
+    assert cue(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("og vi har to barn, kuba og Zosia", [("kuba", "PERSON"), ("Zosia", "PERSON")]),
+    ("Gifta mæ med Nils, og vi fikk to unga, Vår og Ánte.", [("Vår", "PERSON"), ("Ánte", "PERSON")]),
+    ("vi har to barn, en gutt og ei jente", []), ("to barn, gutt og jente", []),
+])
+def test_children_listed_after_a_kinship_word(text, expected):
+    assert cue(text) == expected
+
+
+def test_left_dislocation_family_and_employer():
+    assert cue("Marites, hun kom fra Filippinene.") == [("Marites", "PERSON")]
+    assert cue("Datteren, hun var tolv. Uansett, han kom.") == []
+    assert cue("Ja, en del. Familien Nguyen på Kvaløysletta") == [("Nguyen", "PERSON")]
+    assert cue("Familien min bor der.") == []
+    assert cue("Han jobbe hos Bygg og Bad Nord på Finnsnes.") == [("Bygg og Bad Nord", "ORGANISASJON")]
+    assert cue("Hun fikk jobb i Drammen. På et lager.") == []           # a place, and no name across a full stop
+    assert cue("Jeg jobber i NAV og i Norge.") == []                    # acronyms and countries: keep terms decide
+    assert cue("og nå jeg jobber i nordbygg, det er byggfirma") == [("nordbygg", "ORGANISASJON")]
+    assert cue("vi kjøpte fra boligbyggelaget, det er et selskap") == []  # a definite common noun explained
+
+
+def test_coordination_with_a_detected_person():
+    from pipeline.anonymise.cues import coordinated_names
+    from pipeline.anonymise.recognizers import Detection
+
+    def person(text, word):
+        i = text.index(word)
+        return Detection(i, i + len(word), "PERSON", 0.85, "t", word)
+
+    text = "vi har to barn, kuba og Zosia"
+    assert [d.text for d in coordinated_names(text, [person(text, "Zosia")])] == ["kuba"]
+    text = "Ahmad og jeg dro, og Vår og Mamma kom, og Kari og banken"
+    got = coordinated_names(text, [person(text, "Ahmad"), person(text, "Vår"), person(text, "Kari")])
+    assert got == []  # a pronoun, a capitalised ordinary word that is no first name, a common noun
+
+
+def test_possessive_of_an_ordinary_word_name_matches_first_in_a_sentence():
+    from pipeline.anonymise.matcher import StringMatcher
+
+    m = StringMatcher([("Sol", "PERSON")])
+    assert [x.original for x in m.find("Sols kontor va rett ved bussen.")] == ["Sol"]
+    assert m.find("Sol skinner. Vi hadde sol hele dagen.") == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .cues import coordinated_names
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
 from .recognizers import ADRESSE, Detection, Recognizer, STED, TYPES
@@ -53,6 +54,8 @@ def _analyze(text: str, doc, recognizers: list[Recognizer]) -> list[Detection]:
     dets: list[Detection] = []
     for recognizer in recognizers:
         dets.extend(recognizer.analyze(text, doc))
+    # Words joined by og/eller to a person found by any recognizer ("kuba og Zosia").
+    dets.extend(coordinated_names(text, dets))
     return sorted(dets, key=lambda d: (d.start, d.end, d.type, d.recognizer))
 
 

@@ -15,7 +15,8 @@ The rule (documented in docs/anonymisation.md):
   ``Gazetteer.is_common_word``) matches only when written with a capital
   letter: "bodde på Lade" and "Lade var fint" match, "lade telefonen" does
   not. For the few such words that often open a sentence (``SENTENCE_WORDS``:
-  "Per i dag", "Jo, ...") a sentence-initial capital does not count either.
+  "Per i dag", "Jo, ...") a sentence-initial capital does not count either,
+  except in the possessive ("Sols kontor": the word's own genitive would be "solens").
 * Numbers (phone, fødselsnummer, account) of 8 or more digits also match
   whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
 """
@@ -175,8 +176,11 @@ class StringMatcher:
                 if n == 1 and key != word and last != cand[-1] + "s":
                     continue
                 start, end = toks[i][0], toks[i + n - 1][1]
+                # A possessive -s ("Sols kontor", "Vårs bursdag") marks a name even first in a sentence:
+                # the ordinary word's genitive is definite ("solens", "vårens"), unless "-s" is a word.
+                possessive = n == 1 and last == cand[0] + "s" and not self.gazetteer.is_common_word(last)
                 if strict and (not text[start].isupper() or (
-                        cand[0] in SENTENCE_WORDS and sentence_initial(text, start))):
+                        cand[0] in SENTENCE_WORDS and sentence_initial(text, start) and not possessive)):
                     continue
                 return n, Match(start, end, original, payload)
         return None

@@ -611,7 +611,9 @@ class ContextNameRecognizer(Recognizer):
 
 def default_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
     """The registry: every recognizer the stage runs, in a fixed order."""
+    from .cues import CueNameRecognizer  # cues.py builds on this module
+
     g = load_gazetteer()
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
             CaseNumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
-            GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms)]
+            GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g)]

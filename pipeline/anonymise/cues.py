@@ -1,0 +1,206 @@
+"""Names found by the slot they stand in, not by a list: rules a reviewer can check one by one.
+
+* vocative: "Tusen takk, Berit." / "tusen takk krzysiek" — the word closing a thanks or greeting;
+* children listed: "vi har to barn, kuba og Zosia" / "to unga, Vår og Ánte";
+* left dislocation: "Marites, hun kom fra Filippinene" — a capitalised unknown word taken up by
+  a personal pronoun;
+* family: "Familien Nguyen";
+* employer: "jobber hos Bygg og Bad Nord", "på Coop Extra"; a name explained as a firm
+  ("nordbygg, det er byggfirma");
+* coordination (``coordinated_names``, run after all recognizers): a word joined by og/eller to a
+  detected person is a person ("Vår og Ánte" once "Ánte" is found).
+
+A word in a name slot counts when it is capitalised mid-sentence (Norwegian capitalises only
+names there), or, in lower case, when it is a gazetteer first name that is no ordinary word,
+or no Norwegian word at all (``lexicon.is_word``). Stop words never count.
+``person_context`` is the shared test for "a person is meant here" used by the stage for
+lower-case transcripts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.nb.stop_words import STOP_WORDS
+
+from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import in_dictionary, is_word
+from .matcher import sentence_initial
+from .recognizers import ORG, PERSON, Detection, Recognizer
+
+_W = r"[^\W\d_][\w'’-]*"  # a word of letters (any script), maybe with - or '
+PRONOUNS = frozenset({"han", "hun", "ho", "hon", "henne", "ham", "honom"})
+# Words right before a name: "møte med sol", "time hos Sol", "takk Sol", relation nouns.
+PERSON_CUES_BEFORE = frozenset({
+    "med", "hos", "takk", "heter", "het", "heiter", "kalt", "kaller", "sier", "naboen", "kona", "mannen", "sønnen",
+    "datteren", "dattera", "broren", "søsteren", "venninnen", "kollegaen", "saksbehandleren", "familien", "fru",
+    "herr"})
+_SENTENCE_END = re.compile(r"[.!?…\n]")
+_TOKEN = re.compile(r"\w+")
+
+
+def person_context(text: str, start: int, end: int, window: int = 6) -> bool:
+    """Does the text around ``text[start:end]`` treat it as a person? A personal pronoun among
+    the next ``window`` words of the same sentence ("sol var flink, hun snakket sakte"), or a
+    person cue right before ("møte med sol", "tusen takk sol")."""
+    stop = _SENTENCE_END.search(text, end)
+    after = _TOKEN.findall(text, end, stop.start() if stop else len(text))[:window]
+    if any(w.lower() in PRONOUNS for w in after):
+        return True
+    before = _TOKEN.findall(text, max(0, start - 30), start)
+    return bool(before) and before[-1].lower() in PERSON_CUES_BEFORE
+
+
+def slot_score(word: str, text: str, start: int, g: Gazetteer, capitalised_score: float = 0.75) -> float:
+    """How sure a word standing in a name slot is a name (0: not one)."""
+    bare = word[:-1] if word.endswith("s") and len(word) > 3 and not g.is_first(word) and g.is_first(word[:-1]) else word
+    low = bare.lower()
+    if low in g.builtin_keep or len(low) < 2:
+        return 0.0
+    # A function word is no name, unless it is a first name capitalised mid-sentence ("Vår og Ánte").
+    if low in STOP_WORDS and not (word[:1].isupper() and g.is_first(bare) and not sentence_initial(text, start)):
+        return 0.0
+    if word.isupper() and len(word) > 1:
+        return 0.0  # an acronym (NAV, UNN) is an organisation, and keep terms decide those
+    if word[:1].isupper():
+        if g.is_place(bare):
+            return 0.0
+        if not sentence_initial(text, start):
+            # Capitalised mid-sentence: a name, unless an ordinary word some transcribers capitalise
+            # ("Mamma", "Pappa") that is no first name.
+            return 0.0 if g.is_common_word(bare) and not g.is_first(bare) else capitalised_score
+        return 0.7 if (g.is_first(bare) and not g.is_common_word(bare)) or not is_word(bare) else 0.0
+    if g.is_common_word(bare):
+        return 0.0
+    if g.is_first(bare) and len(low) >= 3:
+        return 0.75
+    if len(low) >= 3 and not is_word(bare):
+        return 0.7
+    return 0.0
+
+
+# --------------------------------------------------------------- recognizer
+
+_VOCATIVE = re.compile(
+    rf"(?<![\w])(?:takk|hei|hallo|heisann)(?:\s+(?:skal du ha|så mye|for (?:praten|samtalen|nå|i dag)))?"
+    rf"\s*,?\s+(?P<name>{_W}(?:\s+{_W})?)\s*(?=[.!?…]|$)", re.IGNORECASE | re.MULTILINE)
+_KIN = (r"barn|barna|unger|ungene|unga|ungan|ungar|born|borna|døtre|døtrene|sønner|sønnene|søsken|søsknene|"
+        r"brødre|søstre|tvillinger|tvillingene|barnebarn|barnebarna|gutter|jenter")
+_KIN_LIST = re.compile(rf"(?<![\w])(?:{_KIN})\s*[,:]\s+", re.IGNORECASE)
+_LIST_ITEM = re.compile(rf"(?P<word>{_W})(?P<sep>\s*,\s*|\s+(?:og|eller|&)\s+)?")
+_UPPER = "A-ZÆØÅÁČĐŊŠŦŽ"  # Norwegian and North Sámi capitals
+_DISLOCATION = re.compile(rf"(?<![\w'’-])(?P<name>[{_UPPER}][\w'’-]*)\s*,\s+(?:han|hun|ho|hon)\b")
+_FAMILY = re.compile(rf"(?<![\w])[Ff]amilien\s+(?P<name>[{_UPPER}][\w'’-]+)")
+_CAP = rf"[{_UPPER}][\w'’&-]*"
+_EMPLOYER = re.compile(
+    rf"(?<![\w])(?i:jobber|jobbet|jobba|jobbe|jobb|arbeider|arbeidet|arbeida|ansatt|praksis|lærling)\s+"
+    rf"(?:hos|i|på|for|ved)\s+(?P<org>{_CAP}(?:(?:\s+(?:og|&)\s+|\s+){_CAP}){{0,3}})")
+_FIRM_WORDS = r"firma|firmaet|bedrift|bedriften|selskap|selskapet|butikk|butikken|kjede|kjeden|restaurant|verksted"
+_EXPLAINED_ORG = re.compile(
+    rf"(?<![\w])(?P<name>{_W}),\s+det\s+er\s+(?:et\s+|en\s+|ei\s+)?\w*(?:{_FIRM_WORDS})(?![\w])", re.IGNORECASE)
+_DEFINITE = re.compile(r"(?:en|et|a|ene|ane|ne)$")
+
+
+class CueNameRecognizer(Recognizer):
+    """Names and firms found by the slot they stand in (see the module docstring)."""
+
+    name = "cue"
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None):
+        g = self.g
+        found: list[Detection] = []
+        for m in _VOCATIVE.finditer(text):
+            words = list(re.finditer(_W, m.group("name")))
+            first = words[0]
+            score = slot_score(first.group(), text, m.start("name"), g, 0.8)
+            if not score:
+                continue
+            end = m.start("name") + first.end()
+            if len(words) > 1:
+                second = words[1]
+                if slot_score(second.group(), text, m.start("name") + second.start(), g) \
+                        and second.group()[:1].isupper() == first.group()[:1].isupper():
+                    end = m.start("name") + second.end()
+                else:
+                    continue  # "takk, flott kjøkken": the closing two words are no name
+            found.append(self._d(text, m.start("name"), end, PERSON, score))
+        for m in _KIN_LIST.finditer(text):
+            pos = m.end()
+            while True:
+                item = _LIST_ITEM.match(text, pos)
+                if not item:
+                    break
+                score = slot_score(item.group("word"), text, item.start(), g)
+                if not score:
+                    break
+                found.append(self._d(text, item.start("word"), item.end("word"), PERSON, score))
+                if not item.group("sep"):
+                    break
+                pos = item.end()
+        for m in _DISLOCATION.finditer(text):
+            word = m.group("name")
+            if g.is_common_word(word) or is_word(word) or g.is_place(word) or word.lower() in g.builtin_keep:
+                continue
+            found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.85 if g.is_first(word) else 0.75))
+        for m in _FAMILY.finditer(text):
+            word = m.group("name")
+            if g.is_common_word(word) or g.is_place(word) or word.lower() in g.builtin_keep:
+                continue
+            found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.85 if g.is_last(word) else 0.8))
+        for m in _EMPLOYER.finditer(text):
+            org = m.group("org").rstrip(".")
+            if org.isupper() or org.lower() in g.builtin_keep or g.is_place(org):
+                continue  # acronyms and country names are keep terms' business; places are places
+            found.append(self._d(text, m.start("org"), m.start("org") + len(org), ORG, 0.75))
+        for m in _EXPLAINED_ORG.finditer(text):
+            word = m.group("name")
+            low = word.lower()
+            if low in STOP_WORDS or g.is_common_word(word) or g.is_place(word) or low in g.builtin_keep:
+                continue
+            if word[:1].islower() and (_DEFINITE.search(low) or in_dictionary(low)):
+                continue  # "boligbyggelaget, det er et selskap": a definite common noun explained
+            found.append(self._d(text, m.start("name"), m.end("name"), ORG, 0.7))
+        return found
+
+
+# ----------------------------------------------------------- coordination
+
+_AFTER = re.compile(rf"\s*,?\s*(?:og|eller|&)\s+(?P<word>{_W})")
+_BEFORE = re.compile(rf"(?P<word>{_W})\s*,?\s+(?:og|eller|&)\s*$")
+
+
+def coordinated_names(text: str, detections: list[Detection], g: Gazetteer | None = None) -> list[Detection]:
+    """Words joined by og/eller/& to a detected person, as persons ("kuba og Zosia", "Vår og Ánte").
+
+    Applied twice, so a chain of three is covered. Only words in a name slot (``slot_score``).
+    """
+    g = g or load_gazetteer()
+    spans = [(d.start, d.end) for d in detections]
+    people = [d for d in detections if d.type == PERSON and d.score >= 0.5]
+    added: list[Detection] = []
+    for _ in range(2):
+        new: list[Detection] = []
+        for d in people:
+            candidates = []
+            after = _AFTER.match(text, d.end)
+            if after:
+                candidates.append((after.start("word"), after.end("word")))
+            before = _BEFORE.search(text, max(0, d.start - 40), d.start)
+            if before:
+                candidates.append((before.start("word"), before.end("word")))
+            for start, end in candidates:
+                if any(s < end and start < e for s, e in spans):
+                    continue
+                score = slot_score(text[start:end], text, start, g)
+                if score:
+                    det = Detection(start, end, PERSON, min(score, 0.75), "coordination", text[start:end])
+                    new.append(det)
+                    spans.append((start, end))
+        if not new:
+            break
+        added += new
+        people = new
+    return added
