@@ -156,3 +156,43 @@ def test_possessive_of_an_ordinary_word_name_matches_first_in_a_sentence():
     m = StringMatcher([("Sol", "PERSON")])
     assert [x.original for x in m.find("Sols kontor va rett ved bussen.")] == ["Sol"]
     assert m.find("Sol skinner. Vi hadde sol hele dagen.") == []
+
+
+# ------------------------------------------------------- lower-case transcripts
+
+def test_lower_case_transcript_is_recognised():
+    from pipeline.anonymise.stage import lower_case_transcript
+
+    assert lower_case_transcript(["ja jeg heter kasia. vi kom i 2008", "ok. det var fint. takk. [latter] ja"])
+    assert not lower_case_transcript(["Ja, jeg heter Kasia. Vi kom i 2008.", "Ok. det var fint. Takk. Ja."])
+    assert not lower_case_transcript(["ja jeg heter kasia"])  # too little to tell
+
+
+LOWER = ("I: ok da er vi i gang. kan du si litt om deg selv\n"
+         "IP: ja. vi ringte til nav og fikk møte med sol, hun var prosjektmedarbeider. aga leste brevet, hun er "
+         "flink. det var sol hele dagen. ok\n"
+         "I: flott. takk for det\n")
+CAPITALISED = ("I: Hvem hjalp deg?\n"
+               "IP: Sol Hansen i NAV hjalp meg. Det var sol hele dagen, og eva leste hun.\n")
+
+
+def test_lower_case_transcript_names_in_the_stage(make_study):
+    from pipeline.anonymise import anonymise_stage
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+    from pipeline.store import StudyStore
+
+    settings = "name: T\ngroups: [stayed, staff]\ngroup_labels: {stayed: kjøper, staff: ansatt}\n"
+    informants = "id,file,group,name\n1,a.txt,stayed,Kasia Nowak\nS1,b.txt,staff,Sol Hansen\n"
+    study = load_study(make_study({"a.txt": LOWER, "b.txt": CAPITALISED}, informants=informants, settings=settings))
+    ingest_study(study)
+    anonymise_stage(study)
+    with StudyStore(study.store_path) as store:
+        out = {f: " ".join(s.text for s in store.segments() if s.file == f) for f in ("a.txt", "b.txt")}
+    # The informant "Sol" in lower case where the sentence is about a person; a short lower-case
+    # first name with a pronoun after it, in a transcript written in lower case.
+    assert "møte med ansatt S1, hun" in out["a.txt"] and "aga" not in out["a.txt"]
+    assert "det var sol hele dagen" in out["a.txt"]  # the sun
+    # In a capitalised transcript lower case means an ordinary word (a name the key knows, as "aga"
+    # now, is still replaced everywhere).
+    assert "Det var sol hele dagen, og eva leste hun" in out["b.txt"]

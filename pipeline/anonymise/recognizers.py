@@ -509,7 +509,7 @@ class GazetteerRecognizer(Recognizer):
             t = toks[i]
             hit = self._name_word(texts[i])
             if hit:
-                name, _ = hit
+                name, possessive = hit
                 cap = texts[i][:1].isupper()
                 initial = sentence_initial(text, t.idx)
                 prev = texts[i - 1].lower() if i > 0 else ""
@@ -521,7 +521,10 @@ class GazetteerRecognizer(Recognizer):
                 if cap:
                     if not common:
                         score = 0.85 if not initial or t.pos_ == "PROPN" or followed else 0.7
-                    elif not initial and (t.pos_ == "PROPN" or followed or cue):
+                    elif not initial and (t.pos_ == "PROPN" or followed or cue or possessive
+                                          or _pronoun_follows(texts, i, 2)):
+                        # "altså Vår, ho jobbe", "Vårs bursdag": an ordinary word capitalised mid-sentence
+                        # and taken up by a pronoun, or in the genitive, is a name.
                         score = 0.75
                     elif followed:
                         score = 0.6
@@ -533,6 +536,11 @@ class GazetteerRecognizer(Recognizer):
                         score = 0.8
                     elif not common and len(name) >= 4:
                         score = 0.7
+                    elif not common and len(name) == 3 and _pronoun_follows(texts, i, 6):
+                        # "aga leste det, hun er ...": a short lower-case name is only a name in a
+                        # transcript written in lower case; the stage decides (review only here).
+                        found.append(Detection(t.idx, t.idx + len(texts[i]), PERSON, 0.45, "gazetteer_lower",
+                                               texts[i]))
                 if score:
                     j = i + 1
                     # Extend over further first names and a surname: "Ole Petter Vik", "ole petter".
@@ -565,6 +573,25 @@ class GazetteerRecognizer(Recognizer):
                         break
             i += 1
         return found
+
+
+_PRONOUNS = frozenset({"han", "hun", "ho", "hon"})
+_CLAUSE_END = frozenset({".", "!", "?", "…", ":", ";"})
+
+
+def _pronoun_follows(texts: list[str], i: int, window: int) -> bool:
+    """A personal pronoun among the next ``window`` words of the sentence after token ``i``."""
+    words = 0
+    for w in texts[i + 1:]:
+        if w in _CLAUSE_END:
+            return False
+        if w.lower() in _PRONOUNS:
+            return True
+        if w[:1].isalnum():
+            words += 1
+            if words >= window:
+                return False
+    return False
 
 
 _RELATION = (r"naboen|nabo|kona|kone|mannen|sønnen|sonen|datteren|dattera|dotter|dottera|broren|bror|søsteren|"

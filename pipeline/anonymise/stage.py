@@ -36,7 +36,8 @@ from .guard import build_guard, guard_entries
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, tokens_of
 from .operators import Entity, Key
-from .recognizers import Detection, default_recognizers
+from .cues import person_context
+from .recognizers import PERSON, Detection, default_recognizers
 from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions)
 
@@ -100,6 +101,11 @@ class Anonymiser:
         self.recognizers = default_recognizers(self.a.ner_labels, set(keep))
         self.key_matcher: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
+        # Turn texts of transcripts written mostly in lower case (``lower_case_transcript``): there
+        # a name's case says nothing, so short lower-case names and ordinary-word names known to
+        # the key count when the context is about a person (docs/anonymisation.md).
+        self.lower_texts: set[str] = set()
+        self.loose_matcher: StringMatcher | None = None
         # Keep-term spans per text: the keep list is fixed for the run, and every turn is merged
         # several times (registration, each replacement round).
         self._keep_spans: dict[str, list[tuple[int, int]]] = {}
@@ -122,17 +128,20 @@ class Anonymiser:
                 self.key.add_known(item["type"], item["original"], source="decision")
 
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
-        dets = [self._study_evidence(d) for d in dets]
+        lower = text in self.lower_texts
+        dets = [self._study_evidence(d, lower) for d in dets]
         spans = self._keep_spans.get(text)
         if spans is None:
             spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
         dets = apply_keep(text, dets, self.keep, self.g, spans=spans)
         return merge(text, dets, self.a.min_score)
 
-    def _study_evidence(self, d: Detection) -> Detection:
+    def _study_evidence(self, d: Detection, lower: bool = False) -> Detection:
         """A lone unknown capitalised word opening a sentence, tagged a name by the model, is
         taken as one (0.75, still listed for review) only if the study never writes it in
         lower case: "Mappe", "Papir", "Jobba" occur lower-case elsewhere, a name does not."""
+        if d.recognizer == "gazetteer_lower":  # "aga leste det, hun ...": a name where case says nothing
+            return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text) if lower else d
         if d.recognizer != "ner_initial":
             return d
         if d.text.lower() in self.lower_vocab:
@@ -155,11 +164,23 @@ class Anonymiser:
             score = 1.0 if entity.source in ("informant", "known", "decision") else min(0.9, entity.confidence)
             extra.append(Detection(m.start, m.end, entity.type, score, "key", text[m.start:m.end]))
             from_key[(m.start, m.end)] = entity
+        if self.loose_matcher is not None and text in self.lower_texts:
+            # A person of the key whose name is an ordinary word ("Sol") also in lower case, where
+            # the sentence is about a person: "fikk møte med sol, hun var ...". Listed for review.
+            for m in self.loose_matcher.find(text):
+                if (text[m.start].islower() and not any(s < m.end and m.start < e for s, e in from_key)
+                        and person_context(text, m.start, m.end)):
+                    extra.append(Detection(m.start, m.end, PERSON, 0.7, "key_lower", text[m.start:m.end]))
+                    from_key[(m.start, m.end)] = m.payload
         return extra, from_key
 
     def build_matcher(self) -> None:
-        self.key_matcher = StringMatcher(
-            [(o, e) for o, e in self.key.originals() if tokens_of(o) not in self.keep_tokens], self.g)
+        originals = [(o, e) for o, e in self.key.originals() if tokens_of(o) not in self.keep_tokens]
+        self.key_matcher = StringMatcher(originals, self.g)
+        ordinary = [(o, e) for o, e in originals if e.type == PERSON and len(tokens_of(o)) == 1
+                    and self.g.is_common_word(tokens_of(o)[0])]
+        self.loose_matcher = StringMatcher(ordinary, self.g, strict_common=False) if ordinary and self.lower_texts \
+            else None
 
     def anonymise_turn(self, text: str, dets: list[Detection]) -> TurnResult:
         extra, from_key = self.key_detections(text)
@@ -183,6 +204,16 @@ class Anonymiser:
         pieces.append(text[cursor:])
         review += [_review_item(d, False) for d in weak]
         return TurnResult("".join(pieces), replaced, sorted(review, key=lambda r: r["start"]))
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(?:\[[^\]]*\]\s*)?([^\W\d_])", re.MULTILINE)
+
+
+def lower_case_transcript(texts: list[str]) -> bool:
+    """Written mostly in lower case (a hurried or machine transcription): at least 60 % of at
+    least 5 sentence starts are lower-case letters."""
+    starts = [m.group(1) for text in texts for m in _SENTENCE_START.finditer(text)]
+    return len(starts) >= 5 and sum(c.islower() for c in starts) >= 0.6 * len(starts)
 
 
 def _key_suffix(original: str, entity: Entity) -> tuple[str, str]:
@@ -279,7 +310,11 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     def dets_of(f: str, t: Turn) -> list[Detection]:
         return [_row_to_det(t.text, row) for row in cached[f]["turns"].get(str(t.turn_index), [])]
 
-    anon.lower_vocab = {w for f in files for t in turns[f] for w in _LOWER_WORD.findall(t.text)}
+    lower_files = {f for f in files if lower_case_transcript([t.text for t in turns[f]])}
+    anon.lower_texts = {t.text for f in lower_files for t in turns[f]}
+    # A transcript in lower case says nothing about which words are names: not study evidence.
+    anon.lower_vocab = {w for f in files if f not in lower_files for t in turns[f]
+                        for w in _LOWER_WORD.findall(t.text)}
     # 2. register: the whole study's key before any text is replaced
     anon.seed_key()
     anon.build_matcher()
