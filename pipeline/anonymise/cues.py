@@ -11,8 +11,9 @@
   detected person is a person ("Vår og Ánte" once "Ánte" is found).
 
 A word in a name slot counts when it is capitalised mid-sentence (Norwegian capitalises only
-names there), or, in lower case, when it is a gazetteer first name that is no ordinary word,
-or no Norwegian word at all (``lexicon.is_word``). Stop words never count.
+names there), or, in lower case, when it is a gazetteer first name that is no ordinary word;
+a lower-case word that is no Norwegian word at all (``lexicon.is_word``) counts only in a
+transcript written in lower case (``CASELESS``, decided by the stage). Stop words never count.
 ``person_context`` is the shared test for "a person is meant here" used by the stage for
 lower-case transcripts.
 """
@@ -51,6 +52,16 @@ def person_context(text: str, start: int, end: int, window: int = 6) -> bool:
     return bool(before) and before[-1].lower() in PERSON_CUES_BEFORE
 
 
+# A lower-case word that is no Norwegian word and no known name ("krzysiek", "nordbygg") is a name
+# only where case says nothing: such detections score this (review only) under a recognizer name
+# ending in "_lower", and the stage raises them in transcripts written in lower case.
+CASELESS = 0.45
+
+
+def _rec(name: str, score: float) -> str:
+    return name + "_lower" if score == CASELESS else name
+
+
 def slot_score(word: str, text: str, start: int, g: Gazetteer, capitalised_score: float = 0.75) -> float:
     """How sure a word standing in a name slot is a name (0: not one)."""
     bare = word[:-1] if word.endswith("s") and len(word) > 3 and not g.is_first(word) and g.is_first(word[:-1]) else word
@@ -75,8 +86,9 @@ def slot_score(word: str, text: str, start: int, g: Gazetteer, capitalised_score
     if g.is_first(bare) and len(low) >= 3:
         return 0.75
     if len(low) >= 3 and not is_word(bare):
-        return 0.7
+        return CASELESS
     return 0.0
+
 
 
 # --------------------------------------------------------------- recognizer
@@ -126,7 +138,8 @@ class CueNameRecognizer(Recognizer):
                     end = m.start("name") + second.end()
                 else:
                     continue  # "takk, flott kjøkken": the closing two words are no name
-            found.append(self._d(text, m.start("name"), end, PERSON, score))
+            found.append(Detection(m.start("name"), end, PERSON, score, _rec(self.name, score),
+                                   text[m.start("name"):end]))
         for m in _KIN_LIST.finditer(text):
             pos = m.end()
             while True:
@@ -136,7 +149,8 @@ class CueNameRecognizer(Recognizer):
                 score = slot_score(item.group("word"), text, item.start(), g)
                 if not score:
                     break
-                found.append(self._d(text, item.start("word"), item.end("word"), PERSON, score))
+                found.append(Detection(item.start("word"), item.end("word"), PERSON, score, _rec(self.name, score),
+                                       item.group("word")))
                 if not item.group("sep"):
                     break
                 pos = item.end()
@@ -162,7 +176,8 @@ class CueNameRecognizer(Recognizer):
                 continue
             if word[:1].islower() and (_DEFINITE.search(low) or in_dictionary(low)):
                 continue  # "boligbyggelaget, det er et selskap": a definite common noun explained
-            found.append(self._d(text, m.start("name"), m.end("name"), ORG, 0.7))
+            score = CASELESS if word[:1].islower() else 0.7  # a firm's name is capitalised where case counts
+            found.append(Detection(m.start("name"), m.end("name"), ORG, score, _rec(self.name, score), word))
         return found
 
 
@@ -179,7 +194,7 @@ def coordinated_names(text: str, detections: list[Detection], g: Gazetteer | Non
     """
     g = g or load_gazetteer()
     spans = [(d.start, d.end) for d in detections]
-    people = [d for d in detections if d.type == PERSON and d.score >= 0.5]
+    people = [d for d in detections if d.type == PERSON and (d.score >= 0.5 or d.recognizer.endswith("_lower"))]
     added: list[Detection] = []
     for _ in range(2):
         new: list[Detection] = []
@@ -194,9 +209,9 @@ def coordinated_names(text: str, detections: list[Detection], g: Gazetteer | Non
             for start, end in candidates:
                 if any(s < end and start < e for s, e in spans):
                     continue
-                score = slot_score(text[start:end], text, start, g)
+                score = min(slot_score(text[start:end], text, start, g), 0.75)
                 if score:
-                    det = Detection(start, end, PERSON, min(score, 0.75), "coordination", text[start:end])
+                    det = Detection(start, end, PERSON, score, _rec("coordination", score), text[start:end])
                     new.append(det)
                     spans.append((start, end))
         if not new:

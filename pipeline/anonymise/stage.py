@@ -140,7 +140,7 @@ class Anonymiser:
         """A lone unknown capitalised word opening a sentence, tagged a name by the model, is
         taken as one (0.75, still listed for review) only if the study never writes it in
         lower case: "Mappe", "Papir", "Jobba" occur lower-case elsewhere, a name does not."""
-        if d.recognizer == "gazetteer_lower":  # "aga leste det, hun ...": a name where case says nothing
+        if d.recognizer.endswith("_lower"):  # "aga leste det, hun", "takk krzysiek": where case says nothing
             return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text) if lower else d
         if d.recognizer != "ner_initial":
             return d
