@@ -12,8 +12,9 @@
 
 A word in a name slot counts when it is capitalised mid-sentence (Norwegian capitalises only
 names there), or, in lower case, when it is a gazetteer first name that is no ordinary word;
-a lower-case word that is no Norwegian word at all (``lexicon.is_word``) counts only in a
-transcript written in lower case (``CASELESS``, decided by the stage). Stop words never count.
+another lower-case word counts only in a transcript written in lower case, and only if it is no
+Norwegian word at all (``CASELESS`` candidates, decided by the stage with ``caseless_name``).
+Stop words never count.
 ``person_context`` is the shared test for "a person is meant here" used by the stage for
 lower-case transcripts.
 """
@@ -85,9 +86,18 @@ def slot_score(word: str, text: str, start: int, g: Gazetteer, capitalised_score
         return 0.0
     if g.is_first(bare) and len(low) >= 3:
         return 0.75
-    if len(low) >= 3 and not is_word(bare):
-        return CASELESS
+    if len(low) >= 3:
+        return CASELESS  # whether it is a Norwegian word is asked only where case says nothing
     return 0.0
+
+
+def caseless_name(d: Detection) -> bool:
+    """In a transcript written in lower case: is a ``CASELESS`` candidate a name? A gazetteer name
+    is; another word only if it is no Norwegian word — for a firm, not listed itself, as firm
+    names are often compounds of ordinary words ("nordbygg"). Only here is the lexicon loaded."""
+    if d.recognizer.startswith("gazetteer"):
+        return True
+    return not in_dictionary(d.text) if d.type == ORG else not is_word(d.text)
 
 
 
@@ -156,9 +166,12 @@ class CueNameRecognizer(Recognizer):
                 pos = item.end()
         for m in _DISLOCATION.finditer(text):
             word = m.group("name")
-            if g.is_common_word(word) or is_word(word) or g.is_place(word) or word.lower() in g.builtin_keep:
+            if g.is_common_word(word) or g.is_place(word) or word.lower() in g.builtin_keep or word.isupper():
                 continue
-            found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.85 if g.is_first(word) else 0.75))
+            if g.is_first(word) or g.is_last(word):
+                found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.85))
+            elif not is_word(word):  # "Marites, hun ...", not "Datteren, hun ..."
+                found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.75))
         for m in _FAMILY.finditer(text):
             word = m.group("name")
             if g.is_common_word(word) or g.is_place(word) or word.lower() in g.builtin_keep:
@@ -174,7 +187,7 @@ class CueNameRecognizer(Recognizer):
             low = word.lower()
             if low in STOP_WORDS or g.is_common_word(word) or g.is_place(word) or low in g.builtin_keep:
                 continue
-            if word[:1].islower() and (_DEFINITE.search(low) or in_dictionary(low)):
+            if word[:1].islower() and _DEFINITE.search(low):
                 continue  # "boligbyggelaget, det er et selskap": a definite common noun explained
             score = CASELESS if word[:1].islower() else 0.7  # a firm's name is capitalised where case counts
             found.append(Detection(m.start("name"), m.end("name"), ORG, score, _rec(self.name, score), word))

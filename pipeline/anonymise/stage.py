@@ -36,12 +36,12 @@ from .guard import build_guard, guard_entries
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, tokens_of
 from .operators import Entity, Key
-from .cues import person_context
+from .cues import caseless_name, person_context
 from .recognizers import PERSON, Detection, default_recognizers
 from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions)
 
-DETECTOR_VERSION = "10"  # bump when recognizers change so cached detections are redone
+DETECTOR_VERSION = "11"  # bump when recognizers change so cached detections are redone
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(r"(?<![\w])[a-zæøå][\wæøå]*")
 AUDIT_CSV = "anonymisation_audit.csv"
@@ -129,19 +129,23 @@ class Anonymiser:
 
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
-        dets = [self._study_evidence(d, lower) for d in dets]
+        dets = [e for e in (self._study_evidence(d, lower) for d in dets) if e is not None]
         spans = self._keep_spans.get(text)
         if spans is None:
             spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
         dets = apply_keep(text, dets, self.keep, self.g, spans=spans)
         return merge(text, dets, self.a.min_score)
 
-    def _study_evidence(self, d: Detection, lower: bool = False) -> Detection:
+    def _study_evidence(self, d: Detection, lower: bool = False) -> Detection | None:
         """A lone unknown capitalised word opening a sentence, tagged a name by the model, is
         taken as one (0.75, still listed for review) only if the study never writes it in
-        lower case: "Mappe", "Papir", "Jobba" occur lower-case elsewhere, a name does not."""
-        if d.recognizer.endswith("_lower"):  # "aga leste det, hun", "takk krzysiek": where case says nothing
-            return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text) if lower else d
+        lower case: "Mappe", "Papir", "Jobba" occur lower-case elsewhere, a name does not.
+        A lower-case candidate ("aga leste det, hun", "takk krzysiek") counts (0.7, reviewed)
+        only in a transcript written in lower case, and is dropped elsewhere."""
+        if d.recognizer.endswith("_lower"):
+            if lower and caseless_name(d):
+                return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text)
+            return None
         if d.recognizer != "ner_initial":
             return d
         if d.text.lower() in self.lower_vocab:
@@ -170,7 +174,7 @@ class Anonymiser:
             for m in self.loose_matcher.find(text):
                 if (text[m.start].islower() and not any(s < m.end and m.start < e for s, e in from_key)
                         and person_context(text, m.start, m.end)):
-                    extra.append(Detection(m.start, m.end, PERSON, 0.7, "key_lower", text[m.start:m.end]))
+                    extra.append(Detection(m.start, m.end, PERSON, 0.7, "key_caseless", text[m.start:m.end]))
                     from_key[(m.start, m.end)] = m.payload
         return extra, from_key
 
