@@ -107,6 +107,38 @@ class TopicModelResult:
         return [t for t in self.topics if t.candidate_new_code]
 
 
+def informant_references(informants: Sequence[Informant], group_labels: Mapping[str, str]) -> re.Pattern | None:
+    """How the anonymiser names informants ("boligkjøper 7", "ansatt S1"): not topic words."""
+    labels = sorted({group_labels.get(i.group, "") for i in informants} - {""}, key=len, reverse=True)
+    ids = sorted({i.id for i in informants}, key=len, reverse=True)
+    if not labels or not ids:
+        return None
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, labels))})\s+(?:{'|'.join(map(re.escape, ids))})\b",
+                      re.IGNORECASE)
+
+
+def study_topics(study: Study, informants: Sequence[Informant], segments: Sequence[Segment],
+                 codes: Mapping[str, frozenset[str]], codebook: Mapping[str, str] | Sequence[str],
+                 track: Track | None = None) -> TopicModelResult:
+    """Topics of a study's anonymised informant segments: lemmatise, then :func:`find_topics`.
+
+    The one path used by the topics stage and the report, so both show the same topics.
+    """
+    from .nlp import load_nlp
+
+    settings = study.settings.topics
+    nlp = load_nlp(study.settings.model)
+    stops = stop_words(settings.extra_stop_words)
+    drop = informant_references(informants, study.settings.group_labels)
+    lemmas_by_segment: dict[str, tuple[str, ...]] = {}
+    chunks = [segments[k:k + 250] for k in range(0, len(segments), 250)]
+    for chunk in (track(chunks, description="Lemmatiserer") if track else chunks):
+        found = content_lemmas([s.text for s in chunk], nlp, stops, drop)
+        lemmas_by_segment.update({s.segment_id: lemmas for s, lemmas in zip(chunk, found)})
+    return find_topics(segments, lemmas_by_segment, informants, codes, codebook, settings,
+                       group_order=study.settings.groups)
+
+
 def stop_words(extra: Sequence[str] = ()) -> frozenset[str]:
     """spaCy's Norwegian Bokmål stop words, transcript fillers, and ``extra``; lower-case."""
     from spacy.lang.nb.stop_words import STOP_WORDS
@@ -114,7 +146,8 @@ def stop_words(extra: Sequence[str] = ()) -> frozenset[str]:
     return frozenset(w.lower() for w in (*STOP_WORDS, *FILLERS, *extra))
 
 
-def content_lemmas(texts: Sequence[str], nlp, stops: frozenset[str] | None = None) -> list[tuple[str, ...]]:
+def content_lemmas(texts: Sequence[str], nlp, stops: frozenset[str] | None = None,
+                   drop: re.Pattern | None = None) -> list[tuple[str, ...]]:
     """Lower-case content lemmas of each text; anonymisation tags like ``[PERSON_3]`` are dropped.
 
     Content: nouns, verbs, adjectives and adverbs made of letters, at least two
@@ -124,6 +157,8 @@ def content_lemmas(texts: Sequence[str], nlp, stops: frozenset[str] | None = Non
     # Only what the lemmatiser needs; sentence splitting and NER would only cost time.
     disable = [name for name in nlp.pipe_names if name in ("ner", "senter", "parser")]
     cleaned = [TAG.sub(" ", text) for text in texts]
+    if drop is not None:  # informant references such as "boligkjøper 7"
+        cleaned = [drop.sub(" ", text) for text in cleaned]
     found: list[tuple[str, ...]] = []
     for doc in nlp.pipe(cleaned, disable=disable, batch_size=256):
         lemmas = []
@@ -369,22 +404,12 @@ def topics_stage(study: Study, track: Track = no_progress) -> str:
     ``topics_documents.csv`` and ``topics_candidates.csv``.
     """
     from .compare import NOTHING_YET, load_analysis_input, write_outputs
-    from .nlp import load_nlp
 
     loaded = load_analysis_input(study)
     if loaded is None:
         return NOTHING_YET
     informants, segments, codes, codebook = loaded
-    settings = study.settings.topics
-    nlp = load_nlp(study.settings.model)
-    stops = stop_words(settings.extra_stop_words)
-    lemmas_by_segment: dict[str, tuple[str, ...]] = {}
-    chunks = [segments[k:k + 250] for k in range(0, len(segments), 250)]
-    for chunk in track(chunks, description="Lemmatiserer"):
-        found = content_lemmas([s.text for s in chunk], nlp, stops)
-        lemmas_by_segment.update({s.segment_id: lemmas for s, lemmas in zip(chunk, found)})
-    result = find_topics(segments, lemmas_by_segment, informants, codes, codebook, settings,
-                         group_order=study.settings.groups)
+    result = study_topics(study, informants, segments, codes, codebook, track)
     write_outputs(study, topic_tables(result), {})
     line = (f"{len(result.topics)} tema fra {result.n_documents} dokumenter; "
             f"{len(result.candidates)} tema uten dekkende kode (kandidater til nye koder)")

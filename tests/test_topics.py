@@ -167,3 +167,15 @@ def test_stage_writes_topic_tables(make_study):
     before = {p: p.read_bytes() for p in tables.glob("*.csv")}
     topics_stage(study)
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_informant_references_are_not_topic_words():
+    """The anonymiser calls informants "boligkjøper 7"; that must not become a topic word."""
+    from pipeline.records import Informant
+    from pipeline.topics import informant_references
+
+    informants = [Informant("7", "a.txt", "stayed"), Informant("S1", "b.txt", "staff")]
+    pattern = informant_references(informants, {"stayed": "boligkjøper", "staff": "ansatt"})
+    text = "Jeg snakket med boligkjøper 7 og Ansatt S1 om boligkjøperne og de ansatte."
+    assert pattern.sub(" ", text).split() == ["Jeg", "snakket", "med", "og", "om", "boligkjøperne", "og", "de", "ansatte."]
+    assert informant_references(informants, {}) is None

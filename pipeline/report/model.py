@@ -749,15 +749,9 @@ def _patterns(report: Report, study: Study, data: StudyData, comparison, cluster
 
 
 def _topics(report: Report, study: Study, data: StudyData, code_labels: dict[str, str], names: _Names) -> None:
-    from ..nlp import load_nlp
-    from ..topics import content_lemmas, find_topics, stop_words
+    from ..topics import study_topics
 
-    settings = study.settings.topics
-    nlp = load_nlp(study.settings.model)
-    stops = stop_words(settings.extra_stop_words)
-    lemmas = dict(zip((s.segment_id for s in data.segments),
-                      content_lemmas([s.text for s in data.segments], nlp, stops)))
-    result = find_topics(data.segments, lemmas, data.informants, data.codes, code_labels, settings=settings)
+    result = study_topics(study, data.informants, data.segments, data.codes, code_labels)
     by_id = {i.id: i for i in data.informants}
     report.topics_text.append(
         f"BERTopic har funnet {len(result.topics)} temaer i {result.n_documents} tekstbiter fra "
