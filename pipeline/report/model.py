@@ -751,6 +751,7 @@ def _patterns(report: Report, study: Study, data: StudyData, comparison, cluster
 def _topics(report: Report, study: Study, data: StudyData, code_labels: dict[str, str], names: _Names) -> None:
     from ..topics import study_topics
 
+    settings = study.settings.topics
     result = study_topics(study, data.informants, data.segments, data.codes, code_labels)
     by_id = {i.id: i for i in data.informants}
     report.topics_text.append(
