@@ -100,3 +100,12 @@ def test_machine_confidence_ignores_rejected_and_human():
                Coding("a", "y", "model", "model", 0.99, status="rejected"), Coding("a", "x", "human", "f1", None),
                Coding("b", "x", "rule", "rules", None)]
     assert machine_confidence(codings) == {("a", "x"): 0.8, ("b", "x"): 0.5}
+
+
+def test_whole_thoughts_before_fragments_and_fewer_tags_first():
+    segments = [seg("a", "1", f"[PERSON_3] kom med [PERSON_4] {LONG}"), seg("b", "2", f"Og så sa hun {LONG}:"),
+                seg("c", "3", f"Vi ble boende {LONG}")]
+    codes = {s.segment_id: frozenset({"stability"}) for s in segments}
+    confidence = {("a", "stability"): 0.9, ("b", "stability"): 0.95, ("c", "stability"): 0.6}
+    chosen = pick(segments, codes, human={"a", "b", "c"}, confidence=confidence)
+    assert [q.segment_id for q in chosen] == ["c", "a", "b"]

@@ -7,8 +7,10 @@ For one code and one group:
    between ``min_words`` and ``max_words`` words (shorter ones are mostly
    "Ja, det var viktig." and say nothing on their own; longer ones are cut
    in the middle of a thought by nobody and would dominate the page).
-2. They are ranked: human-confirmed before machine-suggested; then by the
-   machine's confidence in the code (the highest confidence any rule or
+2. They are ranked: human-confirmed before machine-suggested; then whole
+   thoughts before fragments (a segment ending in ":", "," or a dash only
+   introduces what follows); then fewer anonymisation tags ("[PERSON_3] sa
+   til [PERSON_4]" reads poorly and says little); then by the machine's confidence in the code (the highest confidence any rule or
    model coding gave that code on that segment), so among confirmed segments
    the clearest cases come first; then segments carrying fewer other codes
    (a quote should show this theme, not three at once); then longer before
@@ -99,7 +101,9 @@ def choose_quotes(
             segment_id=segment.segment_id, informant_id=segment.informant_id, text=text,
             attribution=attribution(by_id[segment.informant_id], group_labels), human=human, confidence=score,
         )
-        ranked.append(((0 if human else 1, -score, others, -words, segment.segment_id), quote))
+        fragment = text.rstrip().endswith((":", ",", "–", "-", "…"))
+        tags = len(_TAG.findall(text))
+        ranked.append(((0 if human else 1, fragment, tags, -score, others, -words, segment.segment_id), quote))
     ranked.sort(key=lambda item: item[0])
     queues: dict[str, list[Quote]] = {}
     for _key, quote in ranked:  # informants enter in the order of their best candidate
@@ -114,6 +118,8 @@ def choose_quotes(
     return chosen
 
 
+# An anonymisation tag such as "[PERSON_3]" or "[ADRESSE_1]".
+_TAG = re.compile(r"\[[A-ZÆØÅ]+_\d+\]")
 # A transcriber's note such as "[latter]" or "[pause]": lower case inside brackets.
 _NOTE = re.compile(r"^(?:\[[a-zæøå ]+\]\s*)+|(?:\s*\[[a-zæøå ]+\])+$")
 
