@@ -69,3 +69,21 @@ def test_demo_run_writes_the_report_with_all_informants(demo_study, monkeypatch)
     dict(stages())["report"](study)
     after = {p: p.read_bytes() for p in before}
     assert after == before
+
+    # The demo's planted identifiers (tests/data/planted) appear nowhere shareable after `qualpipe run`:
+    # not in data/coded/, not in the report's text (HTML without style and embedded images), not in the DOCX.
+    import zipfile
+    from pathlib import Path
+
+    planted = {line.strip() for path in (Path(__file__).parent / "data" / "planted").glob("*.txt")
+               for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    assert len(planted) > 200
+    shareable = {p.name: p.read_text(encoding="utf-8") for p in (demo_study / "data" / "coded").rglob("*.csv")}
+    shareable |= {p.name: p.read_text(encoding="utf-8") for p in reports.rglob("*") if p.suffix in (".md", ".csv")}
+    visible_html = re.sub(r"<style.*?</style>|data:image/png;base64,[A-Za-z0-9+/=]+|<[^>]+>", " ", html, flags=re.S)
+    shareable["rapport.html"] = visible_html
+    with zipfile.ZipFile(reports / "rapport.docx") as archive:
+        shareable["rapport.docx"] = re.sub(r"<[^>]+>", " ", archive.read("word/document.xml").decode("utf-8"))
+    leaks = sorted((item, name) for item in planted for name, text in shareable.items()
+                   if re.search(r"(?<!\w)" + re.escape(item) + r"(?!\w)", text, re.IGNORECASE))
+    assert leaks == []
