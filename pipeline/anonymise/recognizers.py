@@ -57,8 +57,10 @@ class Recognizer:
 
 # --------------------------------------------------------------------- patterns
 
-_ELEVEN = re.compile(r"(?<![\d.,])(\d{6})[ ]?(\d{5})(?!\d|[.,]\d)")
-_ACCOUNT = re.compile(r"(?<![\d.,])(\d{4})([. ])(\d{2})\2(\d{5})(?!\d|[.,]\d)")
+# 6+5 digits, also written "050262 39992" or "050262-39992" (DDMMYY-NNNNN).
+_ELEVEN = re.compile(r"(?<![\d.,-])(\d{6})[ -]?(\d{5})(?!\d|[.,-]\d)")
+# 4-2-5 with the same separator twice: "3179 41 98937", "3179.41.98937", "3179, 41, 98937" (read aloud).
+_ACCOUNT = re.compile(r"(?<![\d.,])(\d{4})(,\s?|\.\s?|\s)(\d{2})\2(\d{5})(?!\d|[.,]\d)")
 _ACCOUNT_CONTEXT = re.compile(r"konto|bank|overf[øo]r|betal", re.IGNORECASE)
 _FNR_CONTEXT = re.compile(r"person\s*nummer|f[øo]dsels\s*nummer|d-nummer|personnr|fnr", re.IGNORECASE)
 
@@ -88,7 +90,7 @@ class IdNumberRecognizer(Recognizer):
             if not (is_fnr or is_account):
                 continue
             before = text[max(0, m.start() - 60):m.start()]
-            split = " " in m.group(0)
+            split = not m.group(0).isdigit()
             if is_fnr and (split or not is_account or _FNR_CONTEXT.search(before)
                            or not _ACCOUNT_CONTEXT.search(before)):
                 found.append(self._d(text, m.start(), m.end(), FNR, 1.0))
@@ -104,8 +106,52 @@ _PHONE = re.compile(
 _PHONE_CONTEXT = re.compile(r"telefon|tlf|mobil|nummer|ring|sms", re.IGNORECASE)
 
 
+# A phone number read aloud in number words: "nittito, femtitre, null ni, seksti", "fire åtte, to sju, ...".
+_DIGIT_WORDS = {"null": 0, "en": 1, "ett": 1, "én": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7,
+                "syv": 7, "åtte": 8, "ni": 9}
+_TEEN_WORDS = {"ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15, "seksten": 16,
+               "sytten": 17, "atten": 18, "nitten": 19}
+_TENS_WORDS = {"tjue": 2, "tyve": 2, "tretti": 3, "førti": 4, "firti": 4, "femti": 5, "seksti": 6, "sytti": 7,
+               "åtti": 8, "nitti": 9}
+_UNITS_ALT = "|".join(sorted((w for w in _DIGIT_WORDS if w != "null"), key=len, reverse=True))
+_SPOKEN_NUMBER = (rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:{_UNITS_ALT})?|{'|'.join(_TEEN_WORDS)}|null|{_UNITS_ALT})")
+_SPOKEN_NUMBER_WORD = re.compile(rf"(?<![\wæøå]){_SPOKEN_NUMBER}(?![\wæøå])", re.IGNORECASE)
+# 2-8 groups of 1-2 words each, separated by commas or spaces; the digit count decides below.
+_SPOKEN_PHONE = re.compile(
+    rf"(?<![\wæøå]){_SPOKEN_NUMBER}(?:(?:\s*,\s*|\s+){_SPOKEN_NUMBER}){{1,15}}(?![\wæøå])", re.IGNORECASE)
+
+
+def _spoken_digits(run: str) -> str:
+    """The digits a run of number words says: "nittito, null ni" -> "9209"; "seksti to" -> "62"."""
+    digits = []
+    pending_tens = None  # "seksti to" (tens, space, unit) is one number, "seksti, to" two
+    for m in _SPOKEN_NUMBER_WORD.finditer(run):
+        word = m.group().lower()
+        gap = run[pending_tens[1]:m.start()] if pending_tens else ""
+        if pending_tens and gap.isspace() and word in _DIGIT_WORDS and word != "null":
+            digits[-1] = f"{pending_tens[0]}{_DIGIT_WORDS[word]}"
+            pending_tens = None
+            continue
+        pending_tens = None
+        if word in _DIGIT_WORDS:
+            digits.append(str(_DIGIT_WORDS[word]))
+        elif word in _TEEN_WORDS:
+            digits.append(str(_TEEN_WORDS[word]))
+        else:
+            tens = next(t for t in sorted(_TENS_WORDS, key=len, reverse=True) if word.startswith(t))
+            unit = word[len(tens):]
+            digits.append(f"{_TENS_WORDS[tens]}{_DIGIT_WORDS[unit]}" if unit else f"{_TENS_WORDS[tens]}0")
+            if not unit:
+                pending_tens = (_TENS_WORDS[tens], m.end())
+    return "".join(digits)
+
+
 class PhoneRecognizer(Recognizer):
-    """Norwegian 8-digit numbers (first digit 2-9) in their usual written groupings."""
+    """Norwegian 8-digit numbers (first digit 2-9) in their usual written groupings, or read aloud.
+
+    Read aloud: a run of number words whose digits are exactly eight, the first 2-9 ("to, tre
+    ganger" says two digits and is left alone; counting "to, tre, fire, ... ni" too).
+    """
 
     name = "phone"
 
@@ -115,6 +161,18 @@ class PhoneRecognizer(Recognizer):
             before = text[max(0, m.start() - 50):m.start()]
             score = 0.95 if m.group(1) or _PHONE_CONTEXT.search(before) else 0.85
             found.append(self._d(text, m.start(), m.end(), TELEFON, score))
+        for m in _SPOKEN_PHONE.finditer(text):
+            words = list(_SPOKEN_NUMBER_WORD.finditer(text, m.start(), m.end()))
+            # The whole run, else without one word at an edge ("ringte en, nittito, ..." has the article).
+            for first, last in ((0, len(words)), (1, len(words)), (0, len(words) - 1)):
+                if last - first < 2:
+                    continue
+                start, end = words[first].start(), words[last - 1].end()
+                digits = _spoken_digits(text[start:end])
+                if len(digits) == 8 and digits[0] in "23456789" and digits not in "0123456789" \
+                        and digits not in "9876543210":
+                    found.append(self._d(text, start, end, TELEFON, 0.9))
+                    break
         return found
 
 
@@ -189,7 +247,10 @@ STREET_SUFFIXES = (
     "stranda", "kollen", "bråten", "jordet", "dalen", "moen", "sida", "siden", "bakke", "haugen", "stykket",
     "nget", "trøa", "lykkja")
 _SUFFIX_ALT = "|".join(sorted(set(STREET_SUFFIXES), key=len, reverse=True))
-_NUMBER = r"\d{1,4}(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,\s*\d{1,2}\.\s*(?:etg|etasje)\.?|\s*,?\s*(?:[Hh]\d{4}|[Uu]\d{4}))?"
+# A floor after the house number: ", 2. etasje", ", 1. etg.", ", andre etasje".
+_FLOOR = (r"(?:\d{1,2}\.|første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende)"
+          r"\s*(?:etg\.?|etasje)")
+_NUMBER = rf"\d{{1,4}}(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,\s*{_FLOOR}|\s*,?\s*(?:[Hh]\d{{4}}|[Uu]\d{{4}}))?"
 _DIRECTION = r"(?:Østre|Vestre|Søndre|Nordre|Øvre|Nedre|Store|Lille|Gamle|Nye)"
 _STREET_COMPOUND = re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_ALT})(?![\wæøå])")
 _ADDRESS_PATTERNS = [

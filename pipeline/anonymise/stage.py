@@ -41,7 +41,7 @@ from .recognizers import PERSON, Detection, default_recognizers
 from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions)
 
-DETECTOR_VERSION = "11"  # bump when recognizers change so cached detections are redone
+DETECTOR_VERSION = "12"  # bump when recognizers change so cached detections are redone
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(r"(?<![\w])[a-zæøå][\wæøå]*")
 AUDIT_CSV = "anonymisation_audit.csv"
