@@ -47,5 +47,10 @@ def stages() -> list[tuple[str, Stage]]:
 
 
 def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None] = print) -> None:
+    # Check the codebook before any stage writes: a broken or missing codebook.yaml
+    # must not leave a half-run study behind.
+    from .codebook import load_codebook
+
+    load_codebook(study.codebook_path)
     for name, stage in stages():
         echo(f"[{name}] {stage(study, track)}")

@@ -48,3 +48,11 @@ def test_status_reports_stale_transcripts(make_study):
     result = runner.invoke(app, ["--study", str(root), "status"])
     assert "a.txt: changed since it was ingested" in result.output
     assert "a.txt: ingested but not anonymised" in result.output
+
+
+def test_run_without_codebook_stops_before_writing_anything(make_study):
+    root = make_study({"a.txt": TRANSCRIPT})
+    (root / "codebook.yaml").unlink()
+    result = runner.invoke(app, ["--study", str(root), "run"])
+    assert result.exit_code == 1 and "codebook.yaml: codebook not found" in result.output
+    assert not (root / "data" / "private").exists() and not (root / "data" / "coded").exists()
