@@ -27,7 +27,7 @@ class _Strict(BaseModel):
 class SpeakerLabels(_Strict):
     """Labels at line start that open a turn (matched case-insensitively, before ':')."""
 
-    interviewer: list[str] = ["I", "Int", "Intervjuer", "Interviewer"]
+    interviewer: list[str] = ["I", "Int", "Intervjuer", "Intervjuar", "Interviewer"]
     informant: list[str] = ["IP", "B", "R", "Inf", "Informant", "Intervjuperson"]
 
     @field_validator("interviewer", "informant")

@@ -309,3 +309,15 @@ def test_private_store_is_private(make_study):
     ingest_study(load_study(root))
     path = load_study(root).private_store_path
     assert path.parent.name == "private" and (path.stat().st_mode & 0o077) == 0
+
+
+def test_numbered_labels_bare_leading_timestamps_and_nynorsk_label(make_study):
+    text = ("00:00:05 Intervjuar: Kva tenkjer du om prisen?\nIP1: Han var grei.\n"
+            "Intervjuer 2: Og du?\nIP 2: Eg er einig.\nI 2012 kjøpte vi: det står i papira.\n")
+    root = make_study({"a.txt": text})
+    turns = turns_of(root, "a.txt").turns
+    assert [(t.speaker, t.label) for t in turns] == [
+        ("interviewer", "Intervjuar"), ("informant", "IP"), ("interviewer", "Intervjuer"), ("informant", "IP")]
+    assert turns[0].timestamps == ("00:00:05",) and turns[0].text == "Kva tenkjer du om prisen?"
+    # "I 2012 kjøpte vi:" is speech that continues the turn, not a label.
+    assert turns[3].text == "Eg er einig.\nI 2012 kjøpte vi: det står i papira."

@@ -75,9 +75,14 @@ def read_study_transcripts(study: Study, track: Track = no_progress) -> tuple[In
     return table, transcripts
 
 
+# Bump when reading, turn parsing or segmenting changes, so every transcript is redone.
+INGEST_VERSION = 2
+
+
 def _config_fingerprint(study: Study, model: str) -> str:
     settings = study.settings
-    config = {"labels": settings.speaker_labels.model_dump(), "unit": settings.coding.unit, "model": model}
+    config = {"labels": settings.speaker_labels.model_dump(), "unit": settings.coding.unit, "model": model,
+              "ingest_version": INGEST_VERSION}
     return json.dumps(config, sort_keys=True)
 
 

@@ -38,8 +38,11 @@ class LabelMatcher:
             speakers[label.lower()] = "informant"
         # Longest first so "Int" is not taken for "I"; optional markdown bold.
         alternatives = "|".join(re.escape(label) for label in sorted(speakers, key=len, reverse=True))
+        # A label may carry a number when several people share a role ("IP1:", "Intervjuer 2:"),
+        # and a transcription tool may put a bare timestamp before it ("00:04:12 IP: ...").
         pattern = re.compile(
-            rf"^\s*(?:(?:{TIMESTAMP.pattern})\s*)?\**(?P<label>{alternatives})\**\s*:\**\s*",
+            rf"^\s*(?:(?:{TIMESTAMP.pattern}|(?P<d>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?))\s*)?"
+            rf"\**(?P<label>{alternatives})(?:\s?\d{{1,2}})?\**\s*:\**\s*",
             re.IGNORECASE,
         )
         return cls(pattern, speakers)
@@ -50,7 +53,7 @@ class LabelMatcher:
         if not found:
             return None
         label = found.group("label")
-        leading = [t for t in found.group("a", "b", "c") if t]
+        leading = [t for t in found.group("a", "b", "c", "d") if t]
         return self.speakers[label.lower()], label, line[found.end():], leading
 
 
