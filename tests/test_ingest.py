@@ -321,3 +321,18 @@ def test_numbered_labels_bare_leading_timestamps_and_nynorsk_label(make_study):
     assert turns[0].timestamps == ("00:00:05",) and turns[0].text == "Kva tenkjer du om prisen?"
     # "I 2012 kjøpte vi:" is speech that continues the turn, not a label.
     assert turns[3].text == "Eg er einig.\nI 2012 kjøpte vi: det står i papira."
+
+
+def test_semicolon_informants_table_as_norwegian_excel_writes_it(make_study):
+    root = make_study({"a.txt": GOOD, "b.txt": GOOD},
+                      informants="id;file;group;age_group\n1;a.txt;stayed;40-49\n2;b.txt;staff;\n")
+    result = ingest_study(load_study(root))
+    assert [(i.id, i.group, i.attributes) for i in result.informants] == [
+        ("1", "stayed", {"age_group": "40-49"}), ("2", "staff", {"age_group": ""})]
+
+
+def test_label_alone_on_its_line_takes_the_following_lines(make_study):
+    root = make_study({"a.txt": "I:\nHvordan var det?\nIP:\nDet var fint.\nVeldig fint.\n"})
+    turns = turns_of(root, "a.txt").turns
+    assert [(t.speaker, t.text) for t in turns] == [("interviewer", "Hvordan var det?"),
+                                                    ("informant", "Det var fint.\nVeldig fint.")]
