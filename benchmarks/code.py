@@ -24,7 +24,6 @@ cross-validated thresholds; "prediction" is featurising + scoring.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 import time
@@ -44,13 +43,9 @@ from pipeline.store import StudyStore  # noqa: E402
 
 
 def prepare_demo(tmp: Path):
-    root = tmp / "demo"
-    root.mkdir()
-    for name in ("study.yaml", "codebook.yaml"):
-        shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    if (REPO / "data" / "coded" / "human").exists():
-        shutil.copytree(REPO / "data" / "coded" / "human", root / "data" / "coded" / "human")
+    from pipeline.store import copy_study_inputs
+
+    root = copy_study_inputs(REPO, tmp / "demo")
     from pipeline.workflow import stages
 
     study = load_study(root)

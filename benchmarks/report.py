@@ -11,7 +11,6 @@ guard over every output, and writing. Prints seconds and sizes only.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pipeline.anonymise.guard import leak_guard  # noqa: E402
 from pipeline.report.model import build_report  # noqa: E402
 from pipeline.report.writers import check_report, render_report, write_report  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
+from pipeline.store import copy_study_inputs  # noqa: E402
 from pipeline.workflow import stages  # noqa: E402
 
 
@@ -42,13 +42,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "demo"
-        root.mkdir()
-        for name in ("study.yaml", "codebook.yaml"):
-            shutil.copy(REPO / name, root / name)
-        shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-        if (REPO / "data" / "coded" / "human").exists():
-            shutil.copytree(REPO / "data" / "coded" / "human", root / "data" / "coded" / "human")
+        root = copy_study_inputs(REPO, Path(tmp) / "demo")
         study = load_study(root)
         start = time.perf_counter()
         for name, stage in stages():

@@ -13,8 +13,6 @@ numbers only, never text.
 from __future__ import annotations
 
 import argparse
-import csv
-import shutil
 import sys
 import tempfile
 import time
@@ -28,21 +26,12 @@ from pipeline.compare import cluster_informants, compare_groups  # noqa: E402
 from pipeline.ingest import ingest_study  # noqa: E402
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
-from pipeline.store import PrivateStore  # noqa: E402
+from pipeline.store import PrivateStore, copy_study_inputs  # noqa: E402
 from pipeline.topics import content_lemmas, find_topics, stop_words  # noqa: E402
 
 
 def demo_copy(root: Path) -> Path:
-    shutil.copy(REPO / "study.yaml", root / "study.yaml")
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    path = root / "data" / "raw" / "informants.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    present = {p.name for p in (root / "data" / "raw" / "transcripts").iterdir()}
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(r for r in rows if r["file"] in present)
-    return root
+    return copy_study_inputs(REPO, root, human_coding=False)
 
 
 def timed(func, repeat: int):

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -77,6 +78,21 @@ def rows_to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
 
 def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]], guard: Guard | None = None) -> None:
     atomic_write_text(path, rows_to_csv(header, rows), guard=guard)
+
+
+def copy_study_inputs(source: Path, target: Path, human_coding: bool = True) -> Path:
+    """Copy what a study is made from — settings, codebook, data/raw and (optionally) the
+    human coding files — into ``target``; never derived stores, data/private or reports."""
+    source, target = Path(source), Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("study.yaml", "codebook.yaml"):
+        if (source / name).exists():
+            shutil.copy(source / name, target / name)
+    shutil.copytree(source / "data" / "raw", target / "data" / "raw")
+    human = source / "data" / "coded" / "human"
+    if human_coding and human.exists():
+        shutil.copytree(human, target / "data" / "coded" / "human")
+    return target
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

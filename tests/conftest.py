@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.store import copy_study_inputs
+
 REPO = Path(__file__).resolve().parents[1]
 
 DEFAULT_SETTINGS = """\
@@ -50,13 +52,4 @@ def make_study(tmp_path):
 @pytest.fixture
 def demo_study(tmp_path) -> Path:
     """A private copy of the repository's demo study (raw data, settings, codebook, human codings)."""
-    root = tmp_path / "demo"
-    root.mkdir()
-    for name in ("study.yaml", "codebook.yaml"):
-        if (REPO / name).exists():
-            shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    human = REPO / "data" / "coded" / "human"
-    if human.exists():
-        shutil.copytree(human, root / "data" / "coded" / "human")
-    return root
+    return copy_study_inputs(REPO, tmp_path / "demo")

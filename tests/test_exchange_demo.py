@@ -4,7 +4,6 @@ must be lossless, and agreement between the imported coder and forsker1 must run
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -27,12 +26,9 @@ def coded_demo(tmp_path_factory):
     """A copy of the demo study, run through every stage up to and including coding."""
     from pipeline.workflow import stages
 
-    root = tmp_path_factory.mktemp("demo")
-    for name in ("study.yaml", "codebook.yaml"):
-        shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    if (REPO / "data" / "coded" / "human").exists():
-        shutil.copytree(REPO / "data" / "coded" / "human", root / "data" / "coded" / "human")
+    from pipeline.store import copy_study_inputs
+
+    root = copy_study_inputs(REPO, tmp_path_factory.mktemp("demo"))
     study = load_study(root)
     names = [name for name, _ in stages()]
     assert "code" in names, names

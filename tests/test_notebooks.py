@@ -34,11 +34,9 @@ def demo_round(tmp_path_factory):
     """
     from pipeline.workflow import stages
 
-    root = tmp_path_factory.mktemp("notebooks") / "demo"
-    root.mkdir()
-    for name in ("study.yaml", "codebook.yaml"):
-        shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
+    from pipeline.store import copy_study_inputs
+
+    root = copy_study_inputs(REPO, tmp_path_factory.mktemp("notebooks") / "demo", human_coding=False)
     table = root / "data" / "raw" / "informants.csv"
     with open(table, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
