@@ -42,7 +42,8 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 from pipeline.anonymise.analyzer import apply_keep, detect, merge  # noqa: E402
 from pipeline.anonymise.matcher import StringMatcher  # noqa: E402
-from pipeline.anonymise.recognizers import NER_TYPES, default_recognizers  # noqa: E402
+from pipeline.anonymise.recognizers import NER_TYPES  # noqa: E402
+from pipeline.anonymise.registry import default_recognizers  # noqa: E402
 from pipeline.evaluate import evaluate_anonymisation, load_gold  # noqa: E402
 from pipeline.ingest import ingest_study  # noqa: E402
 from pipeline.nlp import load_nlp, resolve_model_name  # noqa: E402

@@ -97,7 +97,7 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress) -> 
     """Run ingest + anonymise on a copy of the gold study and score it span by span."""
     from .anonymise.gazetteer import load_gazetteer
     from .anonymise.matcher import StringMatcher
-    from .anonymise.recognizers import DIRECT_TYPES
+    from .anonymise.detection import DIRECT_TYPES
     from .anonymise.stage import anonymise_study
     from .ingest import ingest_study
     from .settings import load_study

@@ -38,6 +38,17 @@ class SpeakerLabels(_Strict):
         return labels
 
 
+class RecognizerSetting(_Strict):
+    """One entry of ``anonymisation.recognizers`` (see pipeline/anonymise/registry.py)."""
+
+    enabled: bool = True
+    # Strings this recognizer never reports (others still may).
+    allow: list[str] = []
+    # A new deny-list recognizer: these strings are always the entity type given.
+    entity: str | None = None
+    deny: list[str] = []
+
+
 class AnonymisationSettings(_Strict):
     """How identifiers are detected and replaced (see pipeline.anonymise)."""
 
@@ -63,6 +74,8 @@ class AnonymisationSettings(_Strict):
     # Environment variable holding a passphrase; when set, the key is encrypted.
     key_passphrase_env: str = "QUALPIPE_KEY_PASSPHRASE"
     seed: int = 2019
+    # Per recognizer by name: switch it off, give it an allow list, or add a deny-list recognizer.
+    recognizers: dict[str, RecognizerSetting] = Field(default_factory=dict)
 
 
 class CodingSettings(_Strict):

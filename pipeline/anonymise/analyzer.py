@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .cues import coordinated_names
+from .detection import ADRESSE, STED, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
-from .recognizers import ADRESSE, Detection, Recognizer, STED, TYPES
+from .registry import RecognizerRegistry
 
 # Ties between equally scored overlapping detections: the more specific type wins.
 _TYPE_RANK = {t: i for i, t in enumerate(TYPES)}
@@ -31,12 +31,13 @@ def nlp_disable(nlp) -> list[str]:
     return [n for n in nlp.pipe_names if "lemmatizer" in n]
 
 
-def detect(texts: list[str], recognizers: list[Recognizer], nlp=None, batch_size: int = 32,
+def detect(texts: list[str], registry: RecognizerRegistry, nlp=None, batch_size: int = 32,
            track=None) -> list[list[Detection]]:
-    """Every recognizer's detections for each text, unmerged."""
-    needs_doc = any(r.needs_doc for r in recognizers)
+    """Every enabled recognizer's detections for each text, unmerged."""
+    if not isinstance(registry, RecognizerRegistry):
+        registry = RecognizerRegistry(registry)
     found = []
-    if needs_doc and nlp is not None:
+    if registry.needs_doc and nlp is not None:
         with nlp.select_pipes(disable=nlp_disable(nlp)):
             docs: Iterable = nlp.pipe(texts, batch_size=batch_size)
             if track is not None:
@@ -44,19 +45,10 @@ def detect(texts: list[str], recognizers: list[Recognizer], nlp=None, batch_size
             # Each Doc is analysed as it comes and then dropped: holding all of them (with their
             # tok2vec tensors) would cost memory in proportion to the whole corpus.
             for text, doc in zip(texts, docs):
-                found.append(_analyze(text, doc, recognizers))
+                found.append(registry.analyze(text, doc))
     else:
-        found = [_analyze(text, None, recognizers) for text in texts]
+        found = [registry.analyze(text, None) for text in texts]
     return found
-
-
-def _analyze(text: str, doc, recognizers: list[Recognizer]) -> list[Detection]:
-    dets: list[Detection] = []
-    for recognizer in recognizers:
-        dets.extend(recognizer.analyze(text, doc))
-    # Words joined by og/eller to a person found by any recognizer ("kuba og Zosia").
-    dets.extend(coordinated_names(text, dets))
-    return sorted(dets, key=lambda d: (d.start, d.end, d.type, d.recognizer))
 
 
 def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,

@@ -28,7 +28,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import sentence_initial
-from .recognizers import ORG, PERSON, Detection, Recognizer
+from .detection import ORG, PERSON, Detection, Recognizer
 
 _W = r"[^\W\d_][\w'’-]*"  # a word of letters (any script), maybe with - or '
 PRONOUNS = frozenset({"han", "hun", "ho", "hon", "henne", "ham", "honom"})
@@ -127,6 +127,8 @@ class CueNameRecognizer(Recognizer):
     """Names and firms found by the slot they stand in (see the module docstring)."""
 
     name = "cue"
+    version = "1"
+    supported_entities = (PERSON, ORG)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
         self.g = gazetteer or load_gazetteer()
@@ -232,3 +234,18 @@ def coordinated_names(text: str, detections: list[Detection], g: Gazetteer | Non
         added += new
         people = new
     return added
+
+
+class CoordinationRecognizer(Recognizer):
+    """Runs after the others: words joined by og/eller/& to a person they found (``coordinated_names``)."""
+
+    name = "coordination"
+    version = "1"
+    supported_entities = (PERSON,)
+    reads_detections = True
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None, found: list[Detection] = ()):
+        return coordinated_names(text, list(found), self.g)

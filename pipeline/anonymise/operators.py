@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import digits_of, tokens_of
-from .recognizers import EPOST, FNR, KONTO, ORG, PERSON, SAK, STED, TELEFON, DATO, ADRESSE
+from .detection import ADRESSE, DATO, EPOST, FNR, KONTO, ORG, PERSON, SAK, STED, TELEFON
 
 NUMBER_TYPES = {TELEFON, FNR, KONTO}
 

@@ -1,58 +1,28 @@
-"""Detection: recognizers that each find spans of one kind, Presidio-style.
+"""The built-in recognizers: patterns, the model's NER, gazetteers, relation words.
 
-A recognizer looks at a text (and the spaCy ``Doc`` of it, when it needs
-one) and returns :class:`Detection` spans with a type, a score in [0, 1] and
-its own name. It never changes text; the merger (``analyzer.py``) resolves
-overlaps and the operators (``operators.py``) transform. Scores mean: 1.0
-validated or known; >= ``review_below`` (0.75) replaced without review;
->= ``min_score`` (0.5) replaced and listed for review; lower: listed for
-review only.
+Each declares its name, version and supported entities (``detection.Recognizer``) and is
+registered by ``registry.default_registry``. It looks at a text (and the spaCy ``Doc`` of it,
+when it needs one) and returns :class:`Detection` spans; it never changes text. The merger
+(``analyzer.py``) resolves overlaps and the operators (``operators.py``) transform.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
-from spacy.tokens import Doc
 from stdnum.no import fodselsnummer, kontonr
 
+from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED,  # noqa: F401
+                        TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import sentence_initial
 
-PERSON, ADRESSE, TELEFON, FNR, EPOST, KONTO, STED, ORG, DATO, SAK = (
-    "PERSON", "ADRESSE", "TELEFON", "FØDSELSNUMMER", "EPOST", "KONTONUMMER", "STED", "ORGANISASJON", "DATO",
-    "SAKSNUMMER")
-TYPES = (PERSON, FNR, TELEFON, EPOST, ADRESSE, KONTO, STED, ORG, DATO, SAK)
-# Identifiers that alone point to one person (the issue's recall target 0.98).
-DIRECT_TYPES = (PERSON, FNR, TELEFON, EPOST, ADRESSE, KONTO)
 NER_TYPES = {"PER": PERSON, "ORG": ORG, "GPE_ORG": ORG, "LOC": STED, "GPE_LOC": STED}
 
 CAP = r"[A-ZÆØÅÉ]"
 LOW = r"[a-zæøåéüöäčćšžđłńśźż]"
 WORD = rf"{CAP}[\wæøåÆØÅ'\-]*"
-
-
-@dataclass(frozen=True)
-class Detection:
-    start: int
-    end: int
-    type: str
-    score: float
-    recognizer: str
-    text: str
-
-
-class Recognizer:
-    name = "recognizer"
-    needs_doc = False
-
-    def analyze(self, text: str, doc: Doc | None = None) -> list[Detection]:
-        raise NotImplementedError
-
-    def _d(self, text: str, start: int, end: int, kind: str, score: float) -> Detection:
-        return Detection(start, end, kind, round(score, 3), self.name, text[start:end])
 
 
 # --------------------------------------------------------------------- patterns
@@ -74,6 +44,8 @@ class IdNumberRecognizer(Recognizer):
     """
 
     name = "id_number"
+    version = "1"
+    supported_entities = (FNR, KONTO)
 
     def analyze(self, text, doc=None):
         found = []
@@ -154,6 +126,8 @@ class PhoneRecognizer(Recognizer):
     """
 
     name = "phone"
+    version = "1"
+    supported_entities = (TELEFON,)
 
     def analyze(self, text, doc=None):
         found = []
@@ -206,6 +180,8 @@ class EmailRecognizer(Recognizer):
     """
 
     name = "email"
+    version = "1"
+    supported_entities = (EPOST,)
 
     def analyze(self, text, doc=None):
         found = [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _EMAIL.finditer(text)]
@@ -270,6 +246,8 @@ class AddressRecognizer(Recognizer):
     """Street addresses with a house number, street names alone, and postcode + place."""
 
     name = "address"
+    version = "1"
+    supported_entities = (ADRESSE, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
         self.gazetteer = gazetteer or load_gazetteer()
@@ -342,6 +320,8 @@ class DateRecognizer(Recognizer):
     """
 
     name = "date"
+    version = "1"
+    supported_entities = (DATO,)
 
     def analyze(self, text, doc=None):
         found = []
@@ -381,6 +361,8 @@ class CaseNumberRecognizer(Recognizer):
     """
 
     name = "case_number"
+    version = "1"
+    supported_entities = (SAK,)
 
     def analyze(self, text, doc=None):
         found = [self._d(text, m.start(), m.end(), SAK, 0.9) for m in _CASE_NUMBER.finditer(text)]
@@ -427,10 +409,15 @@ class InstitutionRecognizer(Recognizer):
     """
 
     name = "institution"
+    version = "1"
+    supported_entities = (ORG,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
         self.gazetteer = gazetteer or load_gazetteer()
         self.keep = {k.lower() for k in keep_terms}
+
+    def params(self):
+        return {"keep_terms": sorted(self.keep)}
 
     def analyze(self, text, doc=None):
         found = []
@@ -473,11 +460,16 @@ class NerRecognizer(Recognizer):
     """
 
     name = "ner"
+    version = "1"
+    supported_entities = (PERSON, ORG, STED)
     needs_doc = True
 
     def __init__(self, labels: list[str], gazetteer: Gazetteer | None = None):
         self.labels = set(labels)
         self.gazetteer = gazetteer or load_gazetteer()
+
+    def params(self):
+        return {"labels": sorted(self.labels)}
 
     def analyze(self, text, doc=None):
         if doc is None:
@@ -542,6 +534,8 @@ class GazetteerRecognizer(Recognizer):
     """
 
     name = "gazetteer"
+    version = "1"
+    supported_entities = (PERSON, STED)
     needs_doc = True
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -671,10 +665,15 @@ class ContextNameRecognizer(Recognizer):
     """
 
     name = "context"
+    version = "1"
+    supported_entities = (PERSON,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
         self.g = gazetteer or load_gazetteer()
         self.keep = {k.lower() for k in keep_terms}
+
+    def params(self):
+        return {"keep_terms": sorted(self.keep)}
 
     def analyze(self, text, doc=None):
         found = []
@@ -695,13 +694,3 @@ class ContextNameRecognizer(Recognizer):
                 end = m.start("name") + len(words[0])
             found.append(self._d(text, m.start("name"), end, PERSON, score))
         return found
-
-
-def default_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
-    """The registry: every recognizer the stage runs, in a fixed order."""
-    from .cues import CueNameRecognizer  # cues.py builds on this module
-
-    g = load_gazetteer()
-    return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
-            CaseNumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
-            GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g)]

@@ -22,7 +22,7 @@ from ..settings import Study
 from ..store import PrivateStore, StudyStore, read_csv, rows_to_csv
 from .keystore import read_key_data, write_private
 from .operators import normalise
-from .recognizers import TYPES
+from .detection import TYPES
 from .sources import DECISIONS_NAME, load_decisions
 from .stage import CACHE_NAME, _read_cache
 

@@ -13,7 +13,8 @@ from ..records import Informant
 from ..settings import Study
 from .gazetteer import load_gazetteer
 from .matcher import tokens_of
-from .recognizers import EPOST, ORG, PERSON, STED, TYPES, default_recognizers
+from .detection import EPOST, ORG, PERSON, STED, TYPES
+from .registry import default_recognizers
 
 DECISIONS_NAME = "anonymisation_decisions.json"
 

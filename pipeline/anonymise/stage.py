@@ -37,11 +37,11 @@ from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, tokens_of
 from .operators import Entity, Key
 from .cues import caseless_name, person_context
-from .recognizers import PERSON, Detection, default_recognizers
+from .detection import PERSON, Detection
+from .registry import RecognizerRegistry, default_registry
 from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions)
 
-DETECTOR_VERSION = "12"  # bump when recognizers change so cached detections are redone
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(r"(?<![\w])[a-zæøå][\wæøå]*")
 AUDIT_CSV = "anonymisation_audit.csv"
@@ -66,15 +66,16 @@ class AnonymiseResult:
     outputs: dict[str, list[TurnResult]] = field(default_factory=dict)
 
 
-def detection_config(study: Study) -> str:
-    a = study.settings.anonymisation
+def detection_config(study: Study, registry: RecognizerRegistry) -> str:
+    """The detection cache's key: the registry's configuration and the spaCy model."""
     model = resolve_model_name(study.settings.model)
     try:
         version = metadata.version(model)
     except metadata.PackageNotFoundError:
         version = "?"
-    return json.dumps({"v": DETECTOR_VERSION, "labels": sorted(a.ner_labels), "model": f"{model}-{version}"},
-                      sort_keys=True)
+    blob = json.dumps({"registry": registry.config(), "model": f"{model}-{version}"}, sort_keys=True,
+                      ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def _det_to_row(d: Detection) -> list:
@@ -98,7 +99,7 @@ class Anonymiser:
         keep = keep_strings(study, decisions)
         self.keep_tokens = {tokens_of(k) for k in keep}
         self.keep = StringMatcher([(k, "KEEP") for k in keep], self.g, strict_common=False, digit_types=set())
-        self.recognizers = default_recognizers(self.a.ner_labels, set(keep))
+        self.registry = default_registry(self.a, set(keep), study.root / "study.yaml")
         self.key_matcher: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
         # Turn texts of transcripts written mostly in lower case (``lower_case_transcript``): there
@@ -285,7 +286,10 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         turns = {f: private.turns(f) for f in files}
         segments = {f: private.segments(f) for f in files}
     result.files = files
-    config = detection_config(study)
+    key = load_key(study)
+    decisions = load_decisions(study)
+    anon = Anonymiser(study, key, decisions)
+    config = detection_config(study, anon.registry)
     cache = _read_cache(study)
     if cache.get("config") != config:
         cache = {"config": config, "files": {}}
@@ -293,13 +297,10 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
 
     # 1. detect where needed
     todo = [f for f in files if cached.get(f, {}).get("fingerprint") != fingerprints[f]]
-    key = load_key(study)
-    decisions = load_decisions(study)
-    anon = Anonymiser(study, key, decisions)
     if todo:
         nlp = load_nlp(study.settings.model)
         texts = [t.text for f in todo for t in turns[f]]
-        found = iter(detect(texts, anon.recognizers, nlp, track=track))
+        found = iter(detect(texts, anon.registry, nlp, track=track))
         for f in todo:
             cached[f] = {"fingerprint": fingerprints[f],
                          "turns": {str(t.turn_index): [_det_to_row(d) for d in next(found)] for t in turns[f]}}

@@ -1,0 +1,60 @@
+"""What every recognizer shares: the entity types, a :class:`Detection`, the :class:`Recognizer` interface.
+
+As in Presidio's ``EntityRecognizer``, a recognizer declares its ``name``, ``version`` and the
+entity types it can report (``supported_entities``), and its settings are its ``__init__``
+arguments, listed by :meth:`Recognizer.params`. The registry (``registry.py``) keys the detection
+cache on exactly these, so a changed recognizer or setting redoes detection by itself.
+
+Scores mean: 1.0 validated or known; >= ``review_below`` (0.75) replaced without review;
+>= ``min_score`` (0.5) replaced and listed for review; lower: listed for review only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PERSON, ADRESSE, TELEFON, FNR, EPOST, KONTO, STED, ORG, DATO, SAK, NUMMER = (
+    "PERSON", "ADRESSE", "TELEFON", "FØDSELSNUMMER", "EPOST", "KONTONUMMER", "STED", "ORGANISASJON", "DATO",
+    "SAKSNUMMER", "NUMMER")
+TYPES = (PERSON, FNR, TELEFON, EPOST, ADRESSE, KONTO, STED, ORG, DATO, SAK, NUMMER)
+# Identifiers that alone point to one person (the issue's direct-recall target).
+DIRECT_TYPES = (PERSON, FNR, TELEFON, EPOST, ADRESSE, KONTO)
+
+
+@dataclass(frozen=True)
+class Detection:
+    start: int
+    end: int
+    type: str
+    score: float
+    recognizer: str
+    text: str
+
+
+class Recognizer:
+    """Finds spans of its ``supported_entities`` in a text; never changes the text.
+
+    ``needs_doc``: it reads the spaCy ``Doc`` (the model runs only when an enabled recognizer
+    needs it). ``reads_detections``: it runs after the others and is given what they found
+    (``analyze(text, doc, found)``).
+    """
+
+    name = "recognizer"
+    version = "1"
+    supported_entities: tuple[str, ...] = ()
+    needs_doc = False
+    reads_detections = False
+
+    def analyze(self, text: str, doc=None) -> list[Detection]:
+        raise NotImplementedError
+
+    def params(self) -> dict:
+        """The settings that change what it finds (part of the detection cache key)."""
+        return {}
+
+    def config(self) -> dict:
+        return {"name": self.name, "version": self.version, "entities": sorted(self.supported_entities),
+                "params": self.params()}
+
+    def _d(self, text: str, start: int, end: int, kind: str, score: float) -> Detection:
+        return Detection(start, end, kind, round(score, 3), self.name, text[start:end])

@@ -1,0 +1,180 @@
+"""The recognizer registry (Presidio's ``RecognizerRegistry``): which recognizers run, configured from study.yaml.
+
+``default_registry(settings, keep_terms)`` holds the built-in recognizers in a fixed order; a
+study switches one off, gives one an allow list, or adds a deny-list recognizer of its own::
+
+    anonymisation:
+      recognizers:
+        ner: {enabled: false}              # switch a built-in off
+        gazetteer: {allow: [ruta, Sol]}    # strings this recognizer never reports
+        bydeler: {entity: STED, deny: [Lademoen, Rosenborg]}   # a new recognizer: always these
+
+``config()`` — every enabled recognizer's name, version, entities and settings, the allow lists,
+and a digest of the recognizers' code and word lists — keys the detection cache, so a changed
+recognizer, setting or list redoes detection without anyone bumping a number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+from ..errors import QualpipeError
+from .cues import CoordinationRecognizer, CueNameRecognizer
+from .detection import TYPES, Detection, Recognizer
+from .gazetteer import load_gazetteer
+from .matcher import StringMatcher, tokens_of
+from .recognizers import (AddressRecognizer, CaseNumberRecognizer, ContextNameRecognizer, DateRecognizer,
+                          EmailRecognizer, GazetteerRecognizer, IdNumberRecognizer, InstitutionRecognizer,
+                          NerRecognizer, PhoneRecognizer)
+
+# The modules whose code decides what is detected (with the word lists in data/).
+_CODE = ("detection.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py")
+_LIBRARIES = ("python-stdnum", "simplemma", "spacy")
+
+
+class DenyListRecognizer(Recognizer):
+    """Always reports the listed strings as ``entity`` (Presidio's deny list), matched as the key is."""
+
+    version = "1"
+
+    def __init__(self, name: str, entity: str, deny: list[str]):
+        self.name = name
+        self.entity = entity
+        self.deny = list(deny)
+        self.supported_entities = (entity,)
+        self._matcher = StringMatcher([(t, entity) for t in self.deny], load_gazetteer(), strict_common=False,
+                                      digit_types={entity})
+
+    def params(self):
+        return {"deny": sorted(self.deny)}
+
+    def analyze(self, text, doc=None):
+        return [self._d(text, m.start, m.end, self.entity, 1.0) for m in self._matcher.find(text)]
+
+
+class RecognizerRegistry:
+    """An ordered set of recognizers by name, each with an optional allow list."""
+
+    def __init__(self, recognizers: list[Recognizer] = ()):
+        self._recognizers: dict[str, Recognizer] = {}
+        self.allow: dict[str, frozenset[tuple[str, ...]]] = {}
+        for recognizer in recognizers:
+            self.add(recognizer)
+
+    def add(self, recognizer: Recognizer) -> None:
+        if recognizer.name in self._recognizers:
+            raise ValueError(f"a recognizer named {recognizer.name!r} is registered already")
+        self._recognizers[recognizer.name] = recognizer
+
+    def remove(self, name: str) -> None:
+        self._recognizers.pop(name)
+        self.allow.pop(name, None)
+
+    def set_allow(self, name: str, strings: list[str]) -> None:
+        self.allow[name] = frozenset(tokens_of(s) for s in strings if tokens_of(s))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._recognizers
+
+    def __iter__(self):
+        return iter(self._recognizers.values())
+
+    def __len__(self) -> int:
+        return len(self._recognizers)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._recognizers)
+
+    @property
+    def needs_doc(self) -> bool:
+        return any(r.needs_doc for r in self)
+
+    def analyze(self, text: str, doc=None) -> list[Detection]:
+        """Every enabled recognizer's detections for one text (unmerged, sorted by position)."""
+        found: list[Detection] = []
+        later = []
+        for recognizer in self:
+            if recognizer.reads_detections:
+                later.append(recognizer)
+            else:
+                found.extend(self._allowed(recognizer, recognizer.analyze(text, doc)))
+        for recognizer in later:
+            found.extend(self._allowed(recognizer, recognizer.analyze(text, doc, found)))
+        return sorted(found, key=lambda d: (d.start, d.end, d.type, d.recognizer))
+
+    def _allowed(self, recognizer: Recognizer, dets: list[Detection]) -> list[Detection]:
+        allow = self.allow.get(recognizer.name)
+        return [d for d in dets if tokens_of(d.text) not in allow] if allow else dets
+
+    def config(self) -> dict:
+        return {"recognizers": [r.config() for r in self],
+                "allow": {n: sorted(" ".join(t) for t in a) for n, a in sorted(self.allow.items())},
+                "code": code_digest()}
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sha256 of the detection code, its word lists and the libraries' versions."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _CODE:
+        h.update(name.encode() + b"\0" + (here / name).read_bytes())
+    data = resources.files("pipeline.anonymise").joinpath("data")
+    for item in sorted(data.iterdir(), key=lambda p: p.name):
+        if item.is_file():
+            h.update(item.name.encode() + b"\0" + item.read_bytes())
+    for lib in _LIBRARIES:
+        try:
+            h.update(f"{lib}={metadata.version(lib)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{lib}=?".encode())
+    return h.hexdigest()
+
+
+def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
+    """The built-in recognizers in their fixed order (coordination last: it reads the others')."""
+    g = load_gazetteer()
+    return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
+            CaseNumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
+            GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
+            CoordinationRecognizer(g)]
+
+
+def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:
+    """The registry for a study's ``anonymisation`` settings (see the module docstring).
+
+    ``source``: the settings file, named in the error for a recognizer that does not exist.
+    """
+    registry = RecognizerRegistry(builtin_recognizers(settings.ner_labels, keep_terms))
+    builtin = registry.names
+    for name, item in sorted(settings.recognizers.items()):
+        where = f"anonymisation.recognizers.{name}"
+        if name in builtin:
+            if item.entity or item.deny:
+                raise QualpipeError(f"{where}: '{name}' is a built-in recognizer; entity and deny are for a new "
+                                    "deny-list recognizer (give it another name)", source)
+            if not item.enabled:
+                registry.remove(name)
+            elif item.allow:
+                registry.set_allow(name, item.allow)
+            continue
+        if not (item.entity and item.deny):
+            raise QualpipeError(f"{where}: no built-in recognizer is called '{name}' (they are: "
+                                f"{', '.join(builtin)}); a new deny-list recognizer needs entity and deny", source)
+        if item.entity not in TYPES:
+            raise QualpipeError(f"{where}: entity must be one of {', '.join(TYPES)}", source)
+        if item.enabled:
+            recognizer = DenyListRecognizer(name, item.entity, item.deny)
+            registry.add(recognizer)
+            if item.allow:
+                registry.set_allow(name, item.allow)
+    return registry
+
+
+def default_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
+    """The built-in recognizers, all enabled (for callers without a study)."""
+    return builtin_recognizers(ner_labels, keep_terms)
