@@ -38,8 +38,12 @@ def build(folder: Path) -> None:
         fmt = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("#format:"))
         keep = next((line.split(":", 1)[1] for line in lines if line.startswith("#keep:")), "")
         body = [line for line in lines if not line.startswith("#")]
-        marks = [(m.group(1), m.group(2)) for line in body for m in MARK.finditer(line)]
         plain = [MARK.sub(lambda m: m.group(1), line) for line in body]
+        # Lines before the first speaker label are a header the pipeline does not read (ingest says
+        # so in a note): marks there can neither be replaced nor leak, so they are left out.
+        first = next((i for i, line in enumerate(plain) if matcher.match(line)), 0)
+        header_marks = [m.group(1) for line in body[:first] for m in MARK.finditer(line)]
+        marks = [(m.group(1), m.group(2)) for line in body[first:] for m in MARK.finditer(line)]
         name = source.name.replace(".docx.txt", ".docx")
         target = out_dir / name
         if fmt == "docx":
@@ -72,7 +76,8 @@ def build(folder: Path) -> None:
         record = {"file": name, "spans": spans, "keep": [k.strip() for k in keep.split(";") if k.strip()]}
         (gold_dir / (name.rsplit(".", 1)[0] + ".json")).write_text(
             json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(f"{name}: {len(turns)} turns, {len(spans)} gold spans")
+        skipped = f" ({len(header_marks)} marked in the unread header left out)" if header_marks else ""
+        print(f"{name}: {len(turns)} turns, {len(spans)} gold spans{skipped}")
 
 
 if __name__ == "__main__":
