@@ -25,10 +25,22 @@ class _Strict(BaseModel):
 
 
 class SpeakerLabels(_Strict):
-    """Labels at line start that open a turn (matched case-insensitively, before ':')."""
+    """Labels at line start that open a turn (matched case-insensitively, before ':').
 
-    interviewer: list[str] = ["I", "Int", "Intervjuer", "Intervjuar", "Interviewer"]
-    informant: list[str] = ["IP", "B", "R", "Inf", "Informant", "Intervjuperson"]
+    Bokmål, Nynorsk and English role labels, and the I/B pair that f4/MAXQDA-style
+    transcripts use. Labels a transcription tool writes (``SPEAKER_00``, ``Speaker 1``)
+    say nothing about the role, so a study declares them; an undeclared one is an error.
+    """
+
+    interviewer: list[str] = ["I", "Int", "Intervjuer", "Intervjuar", "Interviewer", "Forsker", "Forskar",
+                              "Moderator"]
+    informant: list[str] = ["IP", "B", "R", "Inf", "Informant", "Intervjuperson", "Intervjuobjekt",
+                            "Deltaker", "Deltakar", "Respondent"]
+    # Words that open two or more lines with a colon but are speech, not labels ("Husk: ...").
+    ignore: list[str] = []
+    # A transcript where one side holds more of the words than this is an error (a label is
+    # probably missing); raise it for interviews that are monologues by design.
+    max_speaker_share: float = Field(0.9, gt=0.5, le=1.0)
 
     @field_validator("interviewer", "informant")
     @classmethod

@@ -69,14 +69,24 @@ def read_study_transcripts(study: Study, track: Track = no_progress) -> tuple[In
     table = load_informant_table(study)
     files = list_transcript_files(study.transcripts_dir)
     check_against_transcripts(table, files, study.transcripts_dir)
-    matcher = LabelMatcher.from_settings(study.settings.speaker_labels)
-    transcripts = [parse_file(study.transcripts_dir / f, matcher)
+    transcripts = [parse_file(study.transcripts_dir / f, file_matcher(study, table, f))
                    for f in track(files, description="Leser transkripsjoner", total=len(files))]
     return table, transcripts
 
 
+def file_matcher(study: Study, table: InformantTable, file: str) -> LabelMatcher:
+    """The study's speaker labels plus the informants table's labels for this file's informant."""
+    informant = next((i for i in table.informants if i.file == file), None)
+    own, interviewer = table.labels.get(informant.id, ((), ())) if informant else ((), ())
+    try:
+        return LabelMatcher.from_settings(study.settings.speaker_labels, own, interviewer)
+    except QualpipeError as error:
+        raise QualpipeError(f"informant '{informant.id if informant else file}': {error.problem}",
+                            table.path) from None
+
+
 # Bump when reading, turn parsing or segmenting changes, so every transcript is redone.
-INGEST_VERSION = 2
+INGEST_VERSION = 3
 
 
 def _config_fingerprint(study: Study, model: str) -> str:
@@ -84,6 +94,12 @@ def _config_fingerprint(study: Study, model: str) -> str:
     config = {"labels": settings.speaker_labels.model_dump(), "unit": settings.coding.unit, "model": model,
               "ingest_version": INGEST_VERSION}
     return json.dumps(config, sort_keys=True)
+
+
+def _file_labels(table: InformantTable, file: str) -> str:
+    """The informants table's labels for one file: they change how that file is parsed."""
+    informant = next((i for i in table.informants if i.file == file), None)
+    return json.dumps(table.labels.get(informant.id) if informant else None)
 
 
 def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
@@ -95,7 +111,8 @@ def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
     result = IngestResult(informants=table.informants)
     with PrivateStore(study.private_store_path) as private:
         known = private.fingerprints()
-        fingerprints = {t.file: hashlib.sha256((t.sha256 + config).encode()).hexdigest() for t in transcripts}
+        fingerprints = {t.file: hashlib.sha256((t.sha256 + config + _file_labels(table, t.file)).encode()).hexdigest()
+                        for t in transcripts}
         todo = [t for t in transcripts if known.get(t.file) != fingerprints[t.file]]
         result.unchanged = [t.file for t in transcripts if t not in todo]
         result.removed = sorted(set(known) - set(fingerprints))

@@ -3,20 +3,24 @@
 Required columns: ``id``, ``file``, ``group``. Every further column becomes an
 informant attribute for comparison (``age_group``, ``year_bought`` ...), except
 ``name``, which is private: it feeds the anonymiser (the informant is then
-called by study id) and is never stored in data/coded/.
+called by study id) and is never stored in data/coded/. So are the label
+columns ``speaker_label`` (the informant's speaker label in their transcript,
+for researchers who label turns by name: ``Ragnhild:``) and
+``interviewer_label``; several labels are separated by ";".
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QualpipeError
 from ..records import Informant
 
 REQUIRED = ("id", "file", "group")
-PRIVATE_COLUMNS = ("name",)
+LABEL_COLUMNS = ("speaker_label", "interviewer_label")
+PRIVATE_COLUMNS = ("name", *LABEL_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class InformantTable:
     informants: list[Informant]
     names: dict[str, str]  # informant id -> real name (private; may be empty)
     path: Path
+    # informant id -> (informant labels, interviewer labels) from the label columns (private)
+    labels: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
 
 def find_table(raw_dir: Path) -> Path:
@@ -44,6 +50,7 @@ def read_informants(path: Path, groups: list[str]) -> InformantTable:
         raise QualpipeError(f"missing column(s) {', '.join(missing)} (required: id,file,group)", path)
     informants: list[Informant] = []
     names: dict[str, str] = {}
+    labels: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     seen_ids: dict[str, int] = {}
     seen_files: dict[str, str] = {}
     for number, row in enumerate(rows, start=2):  # line 1 is the header
@@ -68,8 +75,12 @@ def read_informants(path: Path, groups: list[str]) -> InformantTable:
         attributes = {k: v for k, v in row.items() if k not in REQUIRED and k not in PRIVATE_COLUMNS}
         if row.get("name"):
             names[informant_id] = row["name"]
+        own, interviewer = (tuple(part.strip().rstrip(":").strip() for part in row.get(column, "").split(";")
+                                  if part.strip().rstrip(":").strip()) for column in LABEL_COLUMNS)
+        if own or interviewer:
+            labels[informant_id] = (own, interviewer)
         informants.append(Informant(id=informant_id, file=file, group=group, attributes=attributes))
-    return InformantTable(informants, names, path)
+    return InformantTable(informants, names, path, labels)
 
 
 def check_against_transcripts(table: InformantTable, transcript_files: list[str], transcripts_dir: Path) -> None:
