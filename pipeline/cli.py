@@ -20,7 +20,37 @@ from rich.table import Table
 from .errors import QualpipeError
 from .settings import Study, load_study
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Options of the whole command that may also be written after the command ("qualpipe run --study X").
+GLOBAL_OPTIONS = {"--study": True, "--debug": False, "--no-debug": False}  # name -> takes a value
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move ``--study X`` and ``--debug`` to the front, wherever they were written."""
+    front, rest, index = [], [], 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name] and "=" not in arg
+            front.extend(args[index:index + 1 + takes_value])
+            index += 1 + takes_value
+            continue
+        rest.append(arg)
+        index += 1
+    return front + rest
+
+
+class _Group(typer.core.TyperGroup):
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+
+# Plain help: typer's rich help shows every flag as "--all <bool>", which reads as if it took a value.
+HELP_STYLE = {"rich_markup_mode": None}
+app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True, **HELP_STYLE,
                   help="Norwegian interview studies: ingest, anonymise, code, compare, report.")
 console = Console(stderr=True)
 # Data (anonymised text with [PERSON_3] tags, stage summaries) is printed as is, never as markup.
@@ -38,7 +68,7 @@ state = _State()
 @app.callback()
 def main(
     study: Path = typer.Option(Path("."), "--study", help="Study folder (holds study.yaml, codebook.yaml, data/)."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+    debug: bool = typer.Option(False, "--debug/--no-debug", help="Show tracebacks."),
 ) -> None:
     state.study_dir = study
     state.debug = debug
@@ -78,8 +108,16 @@ def track(items, description: str = "", total: int | None = None):
             progress.advance(task)
 
 
+STUDY_MARKERS = ("study.yaml", "codebook.yaml", "data")
+
+
 def current_study() -> Study:
-    return load_study(state.study_dir)
+    """The study in --study (default: the current folder); a folder that holds none is an error."""
+    folder = Path(state.study_dir)
+    if folder.is_dir() and not any((folder / marker).exists() for marker in STUDY_MARKERS):
+        raise QualpipeError("not a study folder (no study.yaml, codebook.yaml or data/ here); run qualpipe "
+                            "in the study folder or name it with --study FOLDER", folder.resolve())
+    return load_study(folder)
 
 
 # ----------------------------------------------------------------- commands
@@ -107,7 +145,7 @@ def ingest() -> None:
 @app.command()
 @handle_errors
 def anonymise(
-    review: bool = typer.Option(False, "--review", help="Also write the review sheet to data/private/."),
+    review: bool = typer.Option(False, "--review/--no-review", help="Also write the review sheet to data/private/."),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="Import keep/remove decisions (xlsx/csv) first."),
 ) -> None:
     """Replace identifiers in the ingested transcripts; key and review sheet stay in data/private/."""
@@ -166,7 +204,7 @@ def status() -> None:
 @handle_errors
 def compare(
     by: Optional[str] = typer.Option(None, "--by", help="Informant attribute to compare by (default: group, "
-                                     "or compare.by in study.yaml), e.g. age_group, refugee_background."),
+                                     "or compare.by in study.yaml), e.g. age_group."),
 ) -> None:
     """Codes across informant groups (prevalence, co-occurrence, Fisher tests) and informant clusters."""
     from .compare import compare_stage
@@ -186,18 +224,19 @@ def topics() -> None:
 @app.command()
 @handle_errors
 def report(
-    no_topics: bool = typer.Option(False, "--no-topics", help="Leave out emergent topics (BERTopic, the slowest part)."),
+    with_topics: bool = typer.Option(True, "--topics/--no-topics",
+                                     help="Emergent topics (BERTopic, the slowest part); --no-topics leaves them out."),
 ) -> None:
     """The findings report: reports/rapport.html, rapport.md (+ figures/) and rapport.docx."""
     from .report.writers import report_stage
 
-    out.print(report_stage(current_study(), track, with_topics=not no_topics), highlight=False)
+    out.print(report_stage(current_study(), track, with_topics=with_topics), highlight=False)
 
 
 # ---------------------------------------------- REFI-QDA exchange (pipeline/exchange, docs/exchange.md)
 
-export_app = typer.Typer(no_args_is_help=True, help="Export for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA).")
-import_app = typer.Typer(no_args_is_help=True, help="Import codings made in another tool (REFI-QDA).")
+export_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Export for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA).")
+import_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Import codings made in another tool (REFI-QDA).")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 
@@ -206,7 +245,7 @@ app.add_typer(import_app, name="import")
 @handle_errors
 def export_qdpx_command(
     out_file: Optional[Path] = typer.Option(None, "--out", help="Output file (default reports/exchange/study.qdpx)."),
-    include_suggestions: bool = typer.Option(False, "--include-suggestions",
+    include_suggestions: bool = typer.Option(False, "--include-suggestions/--no-include-suggestions",
                                              help="Also machine suggestions no human has decided yet."),
 ) -> None:
     """The anonymised, coded study as a .qdpx project."""
@@ -246,7 +285,7 @@ def import_qdpx_command(
 @app.command("code")
 @handle_errors
 def code_command(
-    retrain: bool = typer.Option(False, "--retrain", help="Refit the classifier even if no human decision changed."),
+    retrain: bool = typer.Option(False, "--retrain/--no-retrain", help="Refit the classifier even if no human decision changed."),
 ) -> None:
     """Code informant segments: human files in, rule and classifier suggestions out."""
     from .coding.stage import code_stage
@@ -254,7 +293,7 @@ def code_command(
     out.print(code_stage(current_study(), track, retrain=retrain), highlight=False)
 
 
-review_app = typer.Typer(no_args_is_help=True, help="Review machine suggestions in a spreadsheet and import decisions.")
+review_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Review machine suggestions in a spreadsheet and import decisions.")
 app.add_typer(review_app, name="review")
 
 
@@ -263,7 +302,7 @@ app.add_typer(review_app, name="review")
 def review_export_command(
     out_file: Optional[Path] = typer.Option(None, "--out", help="XLSX to write (default reports/review/review.xlsx); "
                                             "a CSV twin is written beside it."),
-    include_decided: bool = typer.Option(False, "--all", help="Also segments a human has already decided."),
+    include_decided: bool = typer.Option(False, "--all/--no-all", help="Also segments a human has already decided."),
 ) -> None:
     """Undecided segments with context and suggestions, most uncertain first."""
     from .coding.review import export_review
@@ -309,7 +348,7 @@ def agreement(
         out.print("Ingen enheter er kodet av begge.", highlight=False)
 
 
-evaluate_app = typer.Typer(no_args_is_help=True, help="Measure anonymisation and coding against human references.")
+evaluate_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Measure anonymisation and coding against human references.")
 app.add_typer(evaluate_app, name="evaluate")
 
 

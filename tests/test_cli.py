@@ -56,3 +56,34 @@ def test_run_without_codebook_stops_before_writing_anything(make_study):
     result = runner.invoke(app, ["--study", str(root), "run"])
     assert result.exit_code == 1 and "codebook.yaml: codebook not found" in result.output
     assert not (root / "data" / "private").exists() and not (root / "data" / "coded").exists()
+
+
+def test_study_option_after_the_command_too(make_study):
+    root = make_study({"a.txt": TRANSCRIPT})
+    result = runner.invoke(app, ["ingest", "--study", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "1 informanter" in result.output
+    status = runner.invoke(app, ["status", f"--study={root}"])
+    assert status.exit_code == 0 and "Segmenter:" in status.output
+    nested = runner.invoke(app, ["review", "export", "--study", str(root / "finnes-ikke")])
+    assert nested.exit_code == 1 and "study folder does not exist" in nested.output
+
+
+def test_flags_take_no_value_and_have_a_negative_form():
+    from pipeline.cli import hoist_global_options
+
+    help_text = runner.invoke(app, ["review", "export", "--help"]).output
+    assert "<bool>" not in help_text and "--all / --no-all" in help_text
+    assert "--topics / --no-topics" in runner.invoke(app, ["report", "--help"]).output
+    assert hoist_global_options(["review", "export", "--all", "--study", "x", "--debug"]) == [
+        "--study", "x", "--debug", "review", "export", "--all"]
+    assert hoist_global_options(["run", "--", "--study"]) == ["run", "--", "--study"]
+
+
+def test_commands_outside_a_study_folder_say_so_and_fail(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for command in (["status"], ["report"], ["run"], ["review", "export"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, command
+        assert "not a study folder" in result.output and "--study" in result.output
+    assert not any(tmp_path.iterdir())  # nothing written

@@ -96,7 +96,7 @@ def test_duplicate_key_is_an_error():
 
 @pytest.mark.parametrize("change,expected", [
     (("colour: \"#112233\"", "colour: red"), "line 6: codes[0].colour: must be a hex colour"),
-    (("label: Pris\n", "label: Pris\n    lable: x\n"), "line 5: codes[0].lable: unknown field"),
+    (("label: Pris\n", "label: Pris\n    lable: x\n"), "line 5: codes[0].lable: unknown key 'lable' (did you mean 'label'?)"),
     (("id: price_fair\n", "id: Price Fair\n"), "line 8: codes[1].id: must be lower-case"),
     (('version: "2.1"\n', ""), "version: field required"),
     (("patterns: [rabatt, pattern: husker, 50000]", "patterns: [{pattern: x, negation: maybe}]"),
@@ -104,6 +104,15 @@ def test_duplicate_key_is_an_error():
 ])
 def test_field_errors_name_line_and_field(change, expected):
     assert expected in error_of(GOOD.replace(*change))
+
+
+def test_misspelt_key_is_named_as_the_unknown_key_not_as_a_missing_field():
+    message = error_of(GOOD.replace("definition:", "defintion:", 1))
+    assert "unknown key 'defintion' (did you mean 'definition'?)" in message
+    assert "field required" not in message
+    assert "unknown key 'farge' (and 'colour' is missing)" in error_of(GOOD.replace("colour:", "farge:", 1))
+    assert "unknown key 'versjon' (did you mean 'version'?)" in error_of(GOOD.replace("version:", "versjon:", 1))
+    assert "unknown key 'tittel' (valid keys: version, name, codes)" in error_of("tittel: x\n" + GOOD)
 
 
 def test_no_codes_and_not_a_mapping():
