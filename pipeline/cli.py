@@ -279,6 +279,50 @@ def import_qdpx_command(
     out.print(import_qdpx(current_study(), file, coder, from_user).summary(), highlight=False)
 
 
+@export_app.command("codebook")
+@handle_errors
+def export_codebook_command(
+    format: str = typer.Option("csv", "--format", help="csv (Taguette's codebook CSV) or qdc (REFI-QDA)."),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="Output file (default reports/exchange/codebook.FORMAT)."),
+) -> None:
+    """The codebook for another tool: Taguette's CSV or a .qdc."""
+    from .errors import QualpipeError
+    from .exchange import export_codebook_csv, export_qdc
+
+    if format not in ("csv", "qdc"):
+        raise QualpipeError(f"--format {format}: expected csv or qdc")
+    study = current_study()
+    written = export_codebook_csv(study, out_file) if format == "csv" else export_qdc(study, out_file)
+    out.print(str(written), highlight=False)
+
+
+def _import_codebook(file: Path, replace: bool) -> None:
+    from .exchange import import_codebook
+
+    study = current_study()
+    out.print(import_codebook(study, file, replace).summary(study.codebook_path), highlight=False)
+
+
+@import_app.command("qdc")
+@handle_errors
+def import_qdc_command(
+    file: Path = typer.Argument(..., help="A REFI-QDA codebook (.qdc), e.g. exported by Taguette or NVivo."),
+    replace: bool = typer.Option(False, "--replace", help="Take the file's definition where it differs from ours."),
+) -> None:
+    """Codes of a .qdc into codebook.yaml (new codes added; a differing definition stops unless --replace)."""
+    _import_codebook(file, replace)
+
+
+@import_app.command("codebook")
+@handle_errors
+def import_codebook_command(
+    file: Path = typer.Argument(..., help="A .qdc or Taguette's codebook .csv."),
+    replace: bool = typer.Option(False, "--replace", help="Take the file's definition where it differs from ours."),
+) -> None:
+    """Codes of a .qdc or a Taguette codebook CSV into codebook.yaml."""
+    _import_codebook(file, replace)
+
+
 # ------------------------------------------------- coding (pipeline/coding, docs/coding.md)
 
 

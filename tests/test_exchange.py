@@ -27,6 +27,13 @@ from pipeline.store import StudyStore
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO.parent / "shared" / "data" / "refi-qda"
+
+
+def schemas():
+    """Both schemas; their absence fails the test (CI always has ../shared beside the clone)."""
+    if not SCHEMAS.is_dir():
+        pytest.fail(f"REFI-QDA schemas not found in {SCHEMAS}: clone next to ../shared (see its SOURCE.md)")
+    return load_schemas(SCHEMAS)
 NS = {"q": "urn:QDA-XML:project:1.0", "c": "urn:QDA-XML:codebook:1.0"}
 
 CODEBOOK = """\
@@ -208,9 +215,8 @@ def test_crlf_positions_are_read_the_way_the_tool_counted(crlf_counts_two):
 # ------------------------------------------------------------------ export
 
 
-@pytest.mark.skipif(not SCHEMAS.is_dir(), reason=f"REFI-QDA schemas not found in {SCHEMAS} (see SOURCE.md there)")
 def test_exports_validate_against_both_schemas(study, tmp_path):
-    project_schema, codebook_schema = load_schemas(SCHEMAS)
+    project_schema, codebook_schema = schemas()
     result = export_qdpx(study, tmp_path / "s.qdpx", include_suggestions=True, guard=no_leak())
     root, _ = read_archive(result.path)
     xml = etree.tostring(root)
@@ -474,6 +480,43 @@ def test_import_file_in_the_style_of_other_tools(study, tmp_path, crlf_counts_tw
     assert any("Temaer" in note for note in result.notes)  # the unused folder code is reported
 
 
+def test_source_changed_a_little_since_export_still_imports(study, tmp_path):
+    """A study anonymised again since the export (a tag renumbered, a word changed): the
+    shared words carry the positions over; a selection on changed words is reported."""
+    path = foreign_qdpx(study, tmp_path / "edited.qdpx",
+                        text_edit=lambda t: t.replace("trygt", "trygg").replace("<PERSON_1>", "<PERSON_2>"))
+    result = import_qdpx(study, path, "kari")
+    got = decisions_of(study, "kari")
+    assert {k: v for k, v in got.items() if v} == {
+        sid("a.txt", 1, 1): {"discount"}, sid("a.txt", 3, 0): {"discount"}, sid("a.txt", 3, 1): {"discount"},
+        sid("b.txt", 1, 1): {"stability"},
+    }
+    assert sid("a.txt", 1, 0) not in {k for k, v in got.items() if v}  # only "trygg" was selected: changed
+    assert any("endret siden eksporten" in note for note in result.notes)
+
+
+def test_exported_selection_per_coder_with_owner_and_time(study, tmp_path):
+    """QualCoder reads the owner from the selection and keeps one row per (code, position,
+    owner): two coders of one segment need two selections, each naming its coder."""
+    seed_store(study.root, human={**HUMAN, "forsker2": {sid("a.txt", 1, 0): {"stability"},
+                                                        sid("a.txt", 1, 1): {"discount"}}})
+    root, _ = read_archive(export_qdpx(study, tmp_path / "two.qdpx", guard=no_leak()).path)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    owners: dict[str, list[str]] = {}
+    for selection in root.iterfind(".//q:PlainTextSelection", NS):
+        owner = users[selection.get("creatingUser")]
+        assert selection.get("creationDateTime")
+        assert {users[c.get("creatingUser")] for c in selection.iterfind("q:Coding", NS)} == {owner}
+        assert all(c.get("creationDateTime") for c in selection.iterfind("q:Coding", NS))
+        owners.setdefault(selection.get("name"), []).append(owner)
+    assert sorted(owners[sid("a.txt", 1, 0)]) == ["forsker1", "forsker2"]
+    assert sorted(owners[sid("a.txt", 1, 1)]) == ["forsker1", "forsker2"]
+    guids = [s.get("guid") for s in root.iterfind(".//q:PlainTextSelection", NS)]
+    assert len(guids) == len(set(guids))
+    project_schema, _ = schemas()
+    assert validation_errors(project_schema, etree.tostring(root)) == []
+
+
 def test_less_than_half_a_segment_does_not_code_it(study, tmp_path):
     from xml.sax.saxutils import escape
 
@@ -551,7 +594,7 @@ def test_bad_files_are_rejected_whole(study, tmp_path, case, message):
     elif case == "unknown_source":
         foreign_qdpx(study, path, extra_source=True)
     elif case == "edited_text":
-        foreign_qdpx(study, path, text_edit=lambda t: t.replace("trygt", "trygg"))
+        foreign_qdpx(study, path, text_edit=lambda t: " ".join(w[::-1] for w in t.split(" ")))
     elif case == "guid_other_text":  # b's text under a's GUID
         zip_with(path, {"project.qde": project.replace('guid="{AB12CD34-0000-4000-8000-000000000001}"',
                                                        f'guid="{guid("source", "a.txt")}"'), **sources})

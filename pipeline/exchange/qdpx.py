@@ -19,6 +19,7 @@ rejects the whole file (see docs/exchange.md for the rules).
 from __future__ import annotations
 
 import bisect
+import difflib
 import io
 import re
 import zipfile
@@ -61,7 +62,7 @@ class ExportResult:
     notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        line = (f"{self.path}: {self.sources} kilder, {self.cases} caser, {self.selections} kodede segmenter, "
+        line = (f"{self.path}: {self.sources} kilder, {self.cases} caser, {self.selections} markeringer (segment og koder), "
                 f"{self.codings} kodinger fra {', '.join(self.users) or 'ingen kodere'}")
         return "\n".join([line, *self.notes])
 
@@ -171,6 +172,16 @@ def _typed_value(kind: str, value: str) -> str:
     return value
 
 
+def _created(timestamp: str) -> dict[str, str]:
+    """``creationDateTime`` from a coding's timestamp (ISO 8601, UTC), when it has one."""
+    return {"creationDateTime": timestamp} if timestamp else {}
+
+
+def source_name(file: str) -> str:
+    """A source's name in other tools: the transcript's file name without its extension."""
+    return PurePosixPath(file).stem
+
+
 def _build_project(study: Study, store: StudyStore, include_suggestions: bool) -> _Project:
     all_segments = store.segments()
     if not all_segments:
@@ -225,10 +236,15 @@ def _build_project(study: Study, store: StudyStore, include_suggestions: bool) -
             if informant.file in texts:
                 etree.SubElement(case, _q("SourceRef"), {"targetGUID": guid("source", informant.file)})
 
-    # ---- sources with one selection per coded segment
-    per_segment: dict[str, list[Coding]] = defaultdict(list)
+    # ---- sources with one selection per coded segment and coder
+    # QualCoder and others read a coding's owner from the selection and keep one row per
+    # (code, position, owner): a selection shared by several coders would lose all but one.
+    per_selection: dict[tuple[str, str], list[Coding]] = defaultdict(list)
     for coding in codings:
-        per_segment[coding.segment_id].append(coding)
+        per_selection[(coding.segment_id, coding.coder)].append(coding)
+    coders_of: dict[str, list[str]] = defaultdict(list)
+    for segment_id, coder in sorted(per_selection, key=lambda key: (key[0], natural_key(key[1]))):
+        coders_of[segment_id].append(coder)
     sources_el = etree.SubElement(root, _q("Sources"))
     members: dict[str, str] = {}
     n_selections = 0
@@ -238,20 +254,24 @@ def _build_project(study: Study, store: StudyStore, include_suggestions: bool) -
         member = f"{source_guid}.txt"
         members[f"Sources/{member}"] = source.text
         text_el = etree.SubElement(sources_el, _q("TextSource"), {
-            "guid": source_guid, "name": PurePosixPath(file).stem, "plainTextPath": f"internal://{member}"})
-        coded = sorted((s for s in by_file[file] if s.segment_id in per_segment),
+            "guid": source_guid, "name": source_name(file), "plainTextPath": f"internal://{member}"})
+        coded = sorted((s for s in by_file[file] if s.segment_id in coders_of),
                        key=lambda s: source.spans[s.segment_id])
         for segment in coded:
             start, end = source.spans[segment.segment_id]
-            selection = etree.SubElement(text_el, _q("PlainTextSelection"), {
-                "guid": guid("selection", segment.segment_id), "name": segment.segment_id,
-                "startPosition": str(start), "endPosition": str(end)})
-            for coding in sorted(per_segment[segment.segment_id], key=lambda c: (c.code, c.coder)):
-                coding_el = etree.SubElement(selection, _q("Coding"), {
-                    "guid": guid("coding", f"{segment.segment_id}:{coding.code}:{coding.coder}"),
-                    "creatingUser": guid("user", coding.coder)})
-                etree.SubElement(coding_el, _q("CodeRef"), {"targetGUID": code_by_id[coding.code].guid})
-            n_selections += 1
+            for coder in coders_of[segment.segment_id]:
+                group = sorted(per_selection[(segment.segment_id, coder)], key=lambda c: c.code)
+                user = guid("user", coder)
+                selection = etree.SubElement(text_el, _q("PlainTextSelection"), {
+                    "guid": guid("selection", f"{segment.segment_id}:{coder}"), "name": segment.segment_id,
+                    "startPosition": str(start), "endPosition": str(end), "creatingUser": user,
+                    **_created(min((c.created_at for c in group if c.created_at), default=""))})
+                for coding in group:
+                    coding_el = etree.SubElement(selection, _q("Coding"), {
+                        "guid": guid("coding", f"{segment.segment_id}:{coding.code}:{coding.coder}"),
+                        "creatingUser": user, **_created(coding.created_at)})
+                    etree.SubElement(coding_el, _q("CodeRef"), {"targetGUID": code_by_id[coding.code].guid})
+                n_selections += 1
     etree.SubElement(root, _q("Description")).text = (
         "Anonymiserte transkripsjoner eksportert av qualpipe. Én linje per taletur. "
         "Posisjoner teller tegn (Unicode-kodepunkter) fra 0, slutt eksklusiv; linjeskift er LF.")
@@ -486,7 +506,13 @@ def _users_wanted(archive: _Archive, from_user: str | None, path: Path) -> set[s
     return found
 
 
-def _match_sources(archive: _Archive, ours: dict[str, SourceText], path: Path) -> dict[int, str]:
+# A source whose text differs from ours (the study was anonymised again since the export:
+# a renumbered tag, a replaced word) is still the same transcript when this much is shared.
+MIN_SIMILARITY = 0.9
+
+
+def _match_sources(archive: _Archive, ours: dict[str, SourceText], path: Path,
+                   notes: list[str]) -> dict[int, str]:
     """Index of their source -> our transcript file, by GUID or else by text."""
     by_guid = {guid("source", file): file for file in ours}
     by_key: dict[str, list[str]] = defaultdict(list)
@@ -494,31 +520,57 @@ def _match_sources(archive: _Archive, ours: dict[str, SourceText], path: Path) -
         by_key[match_key(source.text)].append(file)
     matched: dict[int, str] = {}
     unknown: list[str] = []
+    changed = 0
     for index, source in enumerate(archive.sources):
         if source.guid in by_guid:
             file = by_guid[source.guid]
             if not PositionMap.same_content(source.text, ours[file].text):
-                raise QualpipeError(
-                    f"source '{source.name}' has the GUID of {file} but a different text (edited in the other "
-                    "tool, or the study was anonymised again since the export); nothing was imported", path)
+                if PositionMap(source.text, ours[file].text).similarity < MIN_SIMILARITY:
+                    raise QualpipeError(
+                        f"source {index + 1} has the GUID of {file} but a different text (edited in the other "
+                        "tool, or the study was anonymised again since the export); nothing was imported", path)
+                changed += 1
         else:
             files = by_key.get(match_key(source.text), [])
             if len(files) > 1:
-                raise QualpipeError(f"source '{source.name}' matches several transcripts ({', '.join(files)})", path)
+                raise QualpipeError(f"source {index + 1} matches several transcripts ({', '.join(files)})", path)
             if not files:
-                unknown.append(source.name)
-                continue
+                file = _most_similar(source.text, ours)
+                if file is None:
+                    unknown.append(index + 1)
+                    continue
+                changed += 1
+                files = [file]
             file = files[0]
         if file in matched.values():
             raise QualpipeError(f"two sources in the file are the same transcript ({file})", path)
         matched[index] = file
     if unknown or archive.other_sources:
-        names = unknown + archive.other_sources
-        shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        count = len(unknown) + len(archive.other_sources)
+        shown = ", ".join(str(n) for n in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         raise QualpipeError(
-            f"{len(names)} source(s) do not match any transcript of the study by GUID or text: {shown}; "
-            "nothing was imported", path)
+            f"{count} source(s) do not match any transcript of the study by GUID or text"
+            + (f" (text sources number {shown} in file order)" if unknown else "")
+            + (f"; {len(archive.other_sources)} are not text sources" if archive.other_sources else "")
+            + "; nothing was imported", path)
+    if changed:
+        notes.append(f"{changed} kilder har tekst som er litt endret siden eksporten (f.eks. anonymisert på nytt); "
+                     "markeringene ble overført ord for ord")
     return matched
+
+
+def _most_similar(text: str, ours: dict[str, SourceText]) -> str | None:
+    """Our transcript whose text the given one shares at least MIN_SIMILARITY of, if exactly one does best."""
+    words = text.split()
+    scored = []
+    for file, source in ours.items():
+        quick = difflib.SequenceMatcher(None, words, source.text.split(), autojunk=False).quick_ratio()
+        if quick >= MIN_SIMILARITY:
+            scored.append((quick, file))
+    for _, file in sorted(scored, reverse=True)[:3]:
+        if PositionMap(text, ours[file].text).similarity >= MIN_SIMILARITY:
+            return file
+    return None
 
 
 def _choose_text(source: _Source, path: Path) -> str:
@@ -567,13 +619,13 @@ def plan_import(archive: _Archive, ours: dict[str, SourceText], codable: set[str
     """
     notes: list[str] = []
     wanted = _users_wanted(archive, from_user, path)
-    matched = _match_sources(archive, ours, path)
+    matched = _match_sources(archive, ours, path, notes)
     used = {code for source in archive.sources for s in source.selections for code, _ in s.codes}
     mapping = _map_codes(archive, used, codes, path, notes)
 
     decisions: dict[str, set[str]] = {}
     applied = 0
-    empty = outside = interviewer = whole = 0
+    empty = outside = interviewer = whole = changed = 0
     for index, source in enumerate(archive.sources):
         whole += source.whole_source_codings
         selections = [s for s in source.selections
@@ -589,6 +641,9 @@ def plan_import(archive: _Archive, ours: dict[str, SourceText], codable: set[str
         for selection in selections:
             if selection.end == selection.start:
                 empty += 1
+                continue
+            if position_map.shared_share(selection.start, selection.end) < 0.5:
+                changed += 1
                 continue
             start, end = position_map.start(selection.start), position_map.end(selection.end)
             hit = _segments_hit(spans, starts, start, end) if end > start else []
@@ -607,6 +662,9 @@ def plan_import(archive: _Archive, ours: dict[str, SourceText], codable: set[str
         applied += 1
     if empty:
         notes.append(f"{empty} tomme markeringer ble oversett")
+    if changed:
+        notes.append(f"{changed} markeringer lå i tekst som er endret siden eksporten og ble oversett "
+                     "(kod dem på nytt)")
     if outside:
         notes.append(f"{outside} markeringer traff ikke noe segment (f.eks. bare talerbetegnelsen) og ble oversett")
     if interviewer:

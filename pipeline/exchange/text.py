@@ -23,6 +23,8 @@ that is also the UTF-16 count some Windows tools use.
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -89,36 +91,66 @@ def match_key(text: str) -> str:
 class PositionMap:
     """Maps positions in another tool's copy of a text onto our text.
 
-    The two texts must hold the same non-whitespace characters in the same
-    order (whitespace may differ: CRLF, trailing newlines, doubled spaces). A
+    Whitespace may differ freely (CRLF, trailing newlines, doubled spaces): when
+    both texts hold the same non-whitespace characters in the same order, a
     position is mapped by counting the non-whitespace characters before it.
+    Otherwise the texts are aligned word by word (``difflib``): a study
+    anonymised again since the export renumbers a tag here and there, and the
+    words both texts share still carry the other tool's positions over.
+    :attr:`similarity` says how much is shared; positions inside words that
+    changed map to the nearest shared word inside the selection, if any.
     """
 
     def __init__(self, theirs: str, ours: str):
         self.theirs = theirs
         self.ours = ours
-        # prefix[i] = non-whitespace characters in theirs[:i]
-        prefix = [0] * (len(theirs) + 1)
-        count = 0
-        for i, char in enumerate(theirs):
-            prefix[i] = count
-            if not char.isspace():
-                count += 1
-        prefix[len(theirs)] = count
-        self._prefix = prefix
-        self._ours_nonspace = [i for i, char in enumerate(ours) if not char.isspace()]
+        # target[i]: our position of their character i, or -1 (whitespace, or a changed word)
+        target = [-1] * len(theirs)
+        if self.same_content(theirs, ours):
+            ours_nonspace = (i for i, char in enumerate(ours) if not char.isspace())
+            for i, char in enumerate(theirs):
+                if not char.isspace():
+                    target[i] = next(ours_nonspace)
+            self.similarity = 1.0
+        else:
+            their_words = [(m.start(), m.group()) for m in _WORD.finditer(theirs)]
+            our_words = [(m.start(), m.group()) for m in _WORD.finditer(ours)]
+            matcher = difflib.SequenceMatcher(None, [w for _, w in their_words], [w for _, w in our_words],
+                                              autojunk=False)
+            shared = 0
+            for i, j, n in matcher.get_matching_blocks():
+                for k in range(n):
+                    (a, word), (b, _) = their_words[i + k], our_words[j + k]
+                    for offset in range(len(word)):
+                        target[a + offset] = b + offset
+                    shared += len(word)
+            total = sum(len(w) for _, w in their_words) + sum(len(w) for _, w in our_words)
+            self.similarity = 2 * shared / total if total else 1.0
+        self._target = target
+        self._mapped = [i for i, t in enumerate(target) if t >= 0]
 
     @staticmethod
     def same_content(theirs: str, ours: str) -> bool:
         return "".join(theirs.split()) == "".join(ours.split())
 
     def start(self, position: int) -> int:
-        k = self._prefix[position]
-        return self._ours_nonspace[k] if k < len(self._ours_nonspace) else len(self.ours)
+        k = bisect.bisect_left(self._mapped, position)
+        return self._target[self._mapped[k]] if k < len(self._mapped) else len(self.ours)
 
     def end(self, position: int) -> int:
-        k = self._prefix[position]
-        return self._ours_nonspace[k - 1] + 1 if k > 0 else 0
+        k = bisect.bisect_left(self._mapped, position)
+        return self._target[self._mapped[k - 1]] + 1 if k > 0 else 0
+
+    def shared_share(self, start: int, end: int) -> float:
+        """Share of the non-whitespace characters of their ``[start, end)`` that our text shares."""
+        own = sum(1 for char in self.theirs[start:end] if not char.isspace())
+        if not own:
+            return 1.0
+        mapped = bisect.bisect_left(self._mapped, end) - bisect.bisect_left(self._mapped, start)
+        return mapped / own
+
+
+_WORD = re.compile(r"\S+")
 
 
 def boundary_score(text: str, selections: Iterable[tuple[int, int]]) -> int:
