@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .errors import QualpipeError
+from .safeio import safe_text
 from .settings import Study, load_study
 
 # Options of the whole command that may also be written after the command ("qualpipe run --study X").
@@ -75,7 +76,11 @@ def main(
 
 
 def handle_errors(func):
-    """Turn QualpipeError into one clear line and exit code 1."""
+    """Turn QualpipeError into one clear line and exit code 1.
+
+    Control characters in the message (a file name with a newline) are written as
+    escapes, so one error is always exactly one line.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -84,11 +89,30 @@ def handle_errors(func):
         except QualpipeError as error:
             if state.debug:
                 raise
-            console.print(f"[bold red]Feil:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+            console.print(f"[bold red]Feil:[/] {escape(safe_text(str(error)))}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             console.print("[yellow]Avbrutt.[/] Siste gode resultater er urørt.")
             raise typer.Exit(code=130) from None
+
+    return wrapper
+
+
+def writes_study(func):
+    """Run a command that writes the study under the study lock (one writer at a time; see
+    pipeline.store.study_lock). A second writer waits, saying who holds the lock; read-only
+    commands (status, deanonymise, agreement) do not take it."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .store import study_lock
+
+        root = Path(state.study_dir)
+        if not root.is_dir():
+            return func(*args, **kwargs)  # the command reports the missing folder itself
+        name = func.__name__.removesuffix("_command").replace("_", " ")
+        with study_lock(root, command=name, notify=lambda line: console.print(line, markup=False, highlight=False)):
+            return func(*args, **kwargs)
 
     return wrapper
 
@@ -125,6 +149,7 @@ def current_study() -> Study:
 
 @app.command()
 @handle_errors
+@writes_study
 def run() -> None:
     """Run every stage in order: the whole study, raw transcripts to report."""
     from .workflow import run_all
@@ -135,6 +160,7 @@ def run() -> None:
 
 @app.command()
 @handle_errors
+@writes_study
 def ingest() -> None:
     """Read transcripts and the informants table; segment what is new or changed."""
     from .workflow import ingest_stage
@@ -144,6 +170,7 @@ def ingest() -> None:
 
 @app.command()
 @handle_errors
+@writes_study
 def anonymise(
     review: bool = typer.Option(False, "--review/--no-review", help="Also write the review sheet to data/private/."),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="Import keep/remove decisions (xlsx/csv) first."),
@@ -202,6 +229,7 @@ def status() -> None:
 
 @app.command()
 @handle_errors
+@writes_study
 def compare(
     by: Optional[str] = typer.Option(None, "--by", help="Informant attribute to compare by (default: group, "
                                      "or compare.by in study.yaml), e.g. age_group."),
@@ -214,6 +242,7 @@ def compare(
 
 @app.command()
 @handle_errors
+@writes_study
 def topics() -> None:
     """Emergent topics (BERTopic, offline) and topics that no code covers."""
     from .topics import topics_stage
@@ -223,6 +252,7 @@ def topics() -> None:
 
 @app.command()
 @handle_errors
+@writes_study
 def report(
     with_topics: bool = typer.Option(True, "--topics/--no-topics",
                                      help="Emergent topics (BERTopic, the slowest part); --no-topics leaves them out."),
@@ -243,6 +273,7 @@ app.add_typer(import_app, name="import")
 
 @export_app.command("qdpx")
 @handle_errors
+@writes_study
 def export_qdpx_command(
     out_file: Optional[Path] = typer.Option(None, "--out", help="Output file (default reports/exchange/study.qdpx)."),
     include_suggestions: bool = typer.Option(False, "--include-suggestions/--no-include-suggestions",
@@ -256,6 +287,7 @@ def export_qdpx_command(
 
 @export_app.command("qdc")
 @handle_errors
+@writes_study
 def export_qdc_command(
     out_file: Optional[Path] = typer.Option(None, "--out", help="Output file (default reports/exchange/codebook.qdc)."),
 ) -> None:
@@ -267,6 +299,7 @@ def export_qdc_command(
 
 @import_app.command("qdpx")
 @handle_errors
+@writes_study
 def import_qdpx_command(
     file: Path = typer.Argument(..., help="The .qdpx file coded in another tool."),
     coder: str = typer.Option(..., "--coder", help="Human coder id the codings are recorded under."),
@@ -328,6 +361,7 @@ def import_codebook_command(
 
 @app.command("code")
 @handle_errors
+@writes_study
 def code_command(
     retrain: bool = typer.Option(False, "--retrain/--no-retrain", help="Refit the classifier even if no human decision changed."),
 ) -> None:
@@ -343,6 +377,7 @@ app.add_typer(review_app, name="review")
 
 @review_app.command("export")
 @handle_errors
+@writes_study
 def review_export_command(
     out_file: Optional[Path] = typer.Option(None, "--out", help="XLSX to write (default reports/review/review.xlsx); "
                                             "a CSV twin is written beside it."),
@@ -356,6 +391,7 @@ def review_export_command(
 
 @review_app.command("import")
 @handle_errors
+@writes_study
 def review_import_command(
     file: Path = typer.Argument(..., help="The filled-in review sheet (.xlsx or .csv)."),
     coder: str = typer.Option(..., "--coder", help="Human coder id, e.g. forsker1."),

@@ -29,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import QualpipeError
+from .safeio import MAX_SETTINGS_BYTES, load_yaml, read_input_bytes
 
 CODEBOOK_FILE = "codebook.yaml"
 # Shorter stems ("bo", "tak") would match inside unrelated words as compound parts.
@@ -202,35 +203,14 @@ def _field_name(loc: tuple) -> str:
     return name or "(top level)"
 
 
-def _duplicate_keys(node: yaml.Node, path: Path) -> None:
-    """PyYAML keeps the last of two equal keys silently; a hand-edited codebook must not."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            if key.value in seen:
-                raise QualpipeError(
-                    f"line {key.start_mark.line + 1}: key '{key.value}' appears twice in the same block "
-                    f"(first on line {seen[key.value]})", path)
-            seen[key.value] = key.start_mark.line + 1
-            _duplicate_keys(value, path)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _duplicate_keys(item, path)
-
-
 def parse_codebook(text: str, path: str | Path = CODEBOOK_FILE) -> Codebook:
     """Validate codebook YAML text; errors name ``path``, the line and the field."""
     path = Path(path)
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise QualpipeError(f"{where}invalid YAML ({getattr(exc, 'problem', None) or exc})", path) from exc
+    # Bounded: depth, alias expansion, and duplicate keys (PyYAML keeps the last of two
+    # equal keys silently; a hand-edited codebook must not) — see pipeline.safeio.
+    data, root = load_yaml(text, path)
     if not isinstance(data, dict):
         raise QualpipeError("expected a mapping with 'version' and 'codes' at the top level", path)
-    _duplicate_keys(root, path)
     # Duplicate ids and unknown parents first, with the line of the offending entry.
     codes = data.get("codes")
     if isinstance(codes, list):
@@ -317,10 +297,11 @@ def _check_cycles(codes: list, root: yaml.Node, path: Path) -> None:
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook file (usually ``study.codebook_path``)."""
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise QualpipeError("codebook not found; every study needs a codebook.yaml (see docs/coding.md)", path)
+    data = read_input_bytes(path, MAX_SETTINGS_BYTES, path.parent, setting="the fixed limit for settings files")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise QualpipeError("codebook is not UTF-8 text", path) from exc
     return parse_codebook(text, path)

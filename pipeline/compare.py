@@ -752,7 +752,7 @@ def load_analysis_input(study: Study):
 
 def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str, object]) -> list:
     """Guard every text first, then write: CSV under reports/tables/, PNG under reports/figures/."""
-    from .store import atomic_write_bytes, atomic_write_text
+    from .store import atomic_write_set
 
     guard = study_leak_guard(study)
     tables_dir = study.root.joinpath(*TABLES_DIR)
@@ -763,10 +763,8 @@ def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str,
         guard(text, path)
     for path, (_, text) in png_files.items():  # labels drawn on figures are shareable text too
         guard(text, path)
-    for path, text in csv_files.items():
-        atomic_write_text(path, text)
-    for path, (data, _) in png_files.items():
-        atomic_write_bytes(path, data)
+    # One set: a killed run leaves all old tables and figures or all new ones.
+    atomic_write_set(study.root, {**csv_files, **{path: data for path, (data, _) in png_files.items()}})
     return [*csv_files, *png_files]
 
 

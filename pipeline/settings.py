@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import QualpipeError
+from .safeio import MAX_SETTINGS_BYTES, load_yaml, read_input_bytes
 
 SETTINGS_FILE = "study.yaml"
 
@@ -148,6 +148,25 @@ class ReportSettings(_Strict):
     column_names: dict[str, str] = Field(default_factory=dict)
 
 
+class LimitSettings(_Strict):
+    """Bounds on what one input may cost (pipeline.safeio): a bad or hostile file is refused
+    with one line instead of running for minutes or filling the memory."""
+
+    # Any one input file: transcript, informants table, human coding file, review sheet.
+    # An interview transcript is well under 1 MB of text; a .docx with photos a few MB.
+    max_file_mb: float = Field(50, gt=0)
+    # Bytes unpacked from one .docx, .odt or .qdpx container in total.
+    max_unpacked_mb: float = Field(200, gt=0)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return int(self.max_unpacked_mb * 1024 * 1024)
+
+
 class StudySettings(_Strict):
     name: str = "Intervjustudie"
     # "auto": the first installed of nb_core_news_md, nb_core_news_sm, nb_norne_sm.
@@ -161,6 +180,7 @@ class StudySettings(_Strict):
     compare: CompareSettings = CompareSettings()
     topics: TopicSettings = TopicSettings()
     report: ReportSettings = ReportSettings()
+    limits: LimitSettings = LimitSettings()
 
 
 @dataclass(frozen=True)
@@ -220,13 +240,8 @@ def load_study(root: str | Path = ".") -> Study:
         raise QualpipeError("study folder does not exist", root)
     path = root / SETTINGS_FILE
     data: dict = {}
-    if path.exists():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}: " if mark else ""
-            raise QualpipeError(f"{where}invalid YAML ({getattr(exc, 'problem', exc)})", path) from exc
+    if path.exists() or path.is_symlink():
+        data = load_yaml(read_yaml_text(path, root), path)[0] or {}
         if not isinstance(data, dict):
             raise QualpipeError("expected a mapping of settings at the top level", path)
     try:
@@ -236,3 +251,12 @@ def load_study(root: str | Path = ".") -> Study:
         field = ".".join(str(p) for p in first["loc"])
         raise QualpipeError(f"setting '{field}': {first['msg']}", path) from exc
     return Study(root=root, settings=settings)
+
+
+def read_yaml_text(path: Path, root: Path | None = None) -> str:
+    """A settings file's text: bounded in size, inside the study, UTF-8."""
+    data = read_input_bytes(path, MAX_SETTINGS_BYTES, root, setting="the fixed limit for settings files")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QualpipeError(f"not UTF-8 text (byte {exc.start})", path) from None

@@ -20,14 +20,20 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
+import signal
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .errors import QualpipeError
 from .records import Coding, Informant, Segment, Transcript, Turn
+from .safeio import escape_cell, unescape_cell
 
 # A guard checks shareable text before it is written and raises LeakError.
 Guard = Callable[[str, Path], None]
@@ -39,10 +45,31 @@ def utc_now() -> str:
 
 # --------------------------------------------------------------------------- files
 
+PRIVATE_MODE = 0o600
+# Every temporary file is ``.<target name>.<8 random characters>.tmp`` beside its target
+# (tempfile.mkstemp), so two writers never share one and a stale one is recognisable.
+_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+_LEGACY_TEMP_NAMES = frozenset({".coding_model.joblib.tmp"})
+FAULT_ENV = "QUALPIPE_FAULT_POINT"
+_fault_counts: dict[str, int] = {}
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` so readers see the old or the new file, never half."""
-    path = Path(path)
+
+def fault_point(name: str) -> None:
+    """Test hook: ``QUALPIPE_FAULT_POINT=name`` (or ``name:N``, the N-th time) kills this
+    process with SIGKILL right here, so tests can interrupt a run at a chosen step."""
+    wanted = os.environ.get(FAULT_ENV)
+    if not wanted:
+        return
+    point, _, nth = wanted.partition(":") if wanted.rsplit(":", 1)[-1].isdigit() else (wanted, "", "")
+    if point != name:
+        return
+    _fault_counts[name] = _fault_counts.get(name, 0) + 1
+    if _fault_counts[name] == int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _write_temp(path: Path, data: bytes, mode: int | None) -> str:
+    """A fully written, fsynced temporary file beside ``path``; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -52,6 +79,23 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` so readers see the old or the new file, never half.
+
+    The temporary file is created 0600 (``mkstemp``), so private data is never
+    readable by others, not even half-written; ``mode`` is set before the swap.
+    """
+    path = Path(path)
+    tmp = _write_temp(path, data, mode)
+    try:
+        fault_point("temp-written")
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -66,13 +110,249 @@ def atomic_write_text(path: Path, text: str, guard: Guard | None = None, mode: i
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
+PENDING_NAME = ".pending-writes.json"
+
+
+def atomic_write_set(root: Path, files: Mapping[Path, bytes | str], mode: int | None = None) -> list[Path]:
+    """Write several files of one study as a set: all new, or (after a crash) all old.
+
+    Every file is first written to a temporary file beside its target; then a
+    journal in ``data/private/`` lists the renames, the renames are done and the
+    journal is removed. A process killed before the journal exists leaves the
+    old set (its temporary files are removed at the next start); one killed
+    during the renames leaves a journal that the next command taking the study
+    lock completes (:func:`recover_study_files`). Text is written as UTF-8.
+    """
+    root = Path(root).resolve()
+    journal = root / "data" / "private" / PENDING_NAME
+    roll_forward(root)
+    renames: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            blob = data.encode("utf-8") if isinstance(data, str) else data
+            renames.append((_write_temp(path, blob, mode), path))
+        fault_point("set-temps-written")
+        entries = [[_relative(root, Path(tmp)), _relative(root, target)] for tmp, target in renames]
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(journal, json.dumps({"renames": entries}).encode("utf-8"), mode=PRIVATE_MODE)
+    except BaseException:
+        for tmp, _ in renames:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    fault_point("set-journal-written")
+    for tmp, target in renames:
+        os.replace(tmp, target)
+        fault_point("set-swap")
+    journal.unlink()
+    return [target for _, target in renames]
+
+
+def _relative(root: Path, path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def roll_forward(root: Path) -> int:
+    """Complete a set of renames a killed writer left in its journal; returns how many."""
+    root = Path(root)
+    journal = root / "data" / "private" / PENDING_NAME
+    if not journal.exists():
+        return 0
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8"))["renames"]
+    except (ValueError, KeyError, TypeError, OSError):
+        entries = []  # a journal is written atomically; an unreadable one has no renames to do
+    done = 0
+    for tmp, target in entries:
+        source = root / tmp
+        if source.exists():
+            os.replace(source, root / target)
+            done += 1
+    journal.unlink()
+    return done
+
+
+def secure_unlink(path: Path) -> None:
+    """Overwrite a private file with zeros, then remove it (no plaintext left in its blocks
+    on an ordinary file system; copy-on-write and SSD wear levelling may still keep copies)."""
+    path = Path(path)
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_file() and not path.is_symlink():
+            size = path.stat().st_size
+            with open(path, "r+b") as handle:
+                chunk = b"\0" * min(size, 1 << 20)
+                left = size
+                while left > 0:
+                    handle.write(chunk[:left])
+                    left -= len(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+        path.unlink()
+
+
+def is_temp_file(path: Path) -> bool:
+    return bool(_TEMP_NAME.match(path.name)) or path.name in _LEGACY_TEMP_NAMES
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Remove temporary files killed writers left in the study (private ones overwritten first).
+
+    Only called with the study lock held: then no other writer is working and
+    every temporary file is stale.
+    """
+    root = Path(root)
+    private = root / "data" / "private"
+    removed: list[Path] = []
+    for folder in (private, root / "data" / "coded", root / "reports", root):
+        if not folder.is_dir():
+            continue
+        candidates = folder.glob(".*.tmp") if folder == root else folder.rglob(".*.tmp")
+        for path in sorted(candidates):
+            if not is_temp_file(path) or path.is_symlink() or not path.is_file():
+                continue
+            if path.is_relative_to(private):
+                secure_unlink(path)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def recover_study_files(root: Path) -> None:
+    """What a killed writer left: finish its journalled set, remove its temporary files."""
+    roll_forward(root)
+    remove_stale_temp_files(root)
+
+
+# --------------------------------------------------------------------------- study lock
+
+LOCK_NAME = ".lock"
+LOCK_WAIT_ENV = "QUALPIPE_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 600.0
+
+
+class _HeldLock:
+    def __init__(self) -> None:
+        self.mutex = threading.RLock()  # one thread of this process at a time
+        self.depth = 0
+        self.fd: int | None = None
+
+
+_locks: dict[str, _HeldLock] = {}
+_locks_mutex = threading.Lock()
+
+
+def lock_path(root: Path) -> Path:
+    return Path(root) / "data" / "private" / LOCK_NAME
+
+
+def lock_holder(root: Path) -> str:
+    """Who holds the study lock, as the holder wrote it ('' when nobody wrote anything)."""
+    try:
+        info = json.loads(lock_path(root).read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(info, dict) or "pid" not in info:
+        return ""
+    return f"pid {info.get('pid')}, qualpipe {info.get('command', '?')}, since {info.get('since', '?')}"
+
+
+def _lock_wait() -> float:
+    value = os.environ.get(LOCK_WAIT_ENV, "")
+    try:
+        return max(0.0, float(value)) if value else DEFAULT_LOCK_WAIT
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
+
+
+def _acquire(root: Path, command: str, wait: float, notify: Callable[[str], None] | None) -> int:
+    import fcntl
+
+    # The lock is on the study folder itself, so taking it writes nothing (a command refused
+    # for bad input leaves the study as it was); who holds it is noted in data/private/.lock.
+    fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = lock_holder(root) or "another process"
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise QualpipeError(
+                    f"another qualpipe command is writing this study ({holder}); try again when it has "
+                    f"finished (waited {wait:g} s; {LOCK_WAIT_ENV} sets how long)", root) from None
+            if not told and notify is not None:
+                notify(f"Venter på en annen qualpipe-kommando som skriver i studien ({holder}) ...")
+                told = True
+            time.sleep(0.05)
+    _note_holder(root, {"pid": os.getpid(), "command": command, "since": utc_now()})
+    return fd
+
+
+def _note_holder(root: Path, info: dict | None) -> None:
+    path = lock_path(root)
+    if not path.parent.is_dir():
+        return
+    with contextlib.suppress(OSError):
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE), "w") as handle:
+            handle.write(json.dumps(info) if info else "")
+
+
+def _release(root: Path, fd: int) -> None:
+    import fcntl
+
+    _note_holder(root, None)
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+@contextlib.contextmanager
+def study_lock(root: Path, command: str = "", wait: float | None = None,
+               notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """One writer per study: an exclusive ``flock`` on the study folder.
+
+    A second writer waits (telling ``notify`` once who holds the lock) up to
+    ``wait`` seconds (default ``$QUALPIPE_LOCK_WAIT`` or 600), then fails with one
+    line naming the holder. Re-entrant within a thread, so a command and the
+    functions it calls may all take it. Readers (``status``) need no lock:
+    SQLite WAL and atomic file swaps give them a consistent view. Taking the
+    lock first completes or removes what a killed writer left behind.
+    """
+    root = Path(root).resolve()
+    with _locks_mutex:
+        held = _locks.setdefault(str(root), _HeldLock())
+    with held.mutex:
+        if held.depth == 0:
+            held.fd = _acquire(root, command, _lock_wait() if wait is None else wait, notify)
+            try:
+                recover_study_files(root)
+            except BaseException:
+                _release(root, held.fd)
+                held.fd = None
+                raise
+        held.depth += 1
+        try:
+            yield
+        finally:
+            held.depth -= 1
+            if held.depth == 0 and held.fd is not None:
+                _release(root, held.fd)
+                held.fd = None
+
+
 def rows_to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
-    """CSV text with a header, ``\\n`` line ends, ``None`` as empty."""
+    """CSV text with a header, ``\\n`` line ends, ``None`` as empty; text cells that a
+    spreadsheet would run as a formula are escaped (:func:`pipeline.safeio.escape_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([escape_cell(name) for name in header])
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(["" if value is None else escape_cell(value) for value in row])
     return buffer.getvalue()
 
 
@@ -96,8 +376,18 @@ def copy_study_inputs(source: Path, target: Path, human_coding: bool = True) -> 
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV the tool wrote (or a person edited), with formula escaping undone."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [{unescape_cell(k) if isinstance(k, str) else k: _unescape_value(v) for k, v in row.items()}
+                for row in csv.DictReader(handle)]
+
+
+def _unescape_value(value):
+    if isinstance(value, str):
+        return unescape_cell(value)
+    if isinstance(value, list):  # DictReader puts surplus cells in a list under the key None
+        return [unescape_cell(v) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------------ database
@@ -112,9 +402,17 @@ class _Database:
 
     MIGRATIONS: list[str] = []
 
+    PRIVATE = False  # private databases (and their -wal/-shm files) are created 0600
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.PRIVATE:
+            # Created 0600 before SQLite opens it: SQLite gives -wal and -shm the same mode.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE))
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.chmod(f"{self.path}{suffix}", PRIVATE_MODE)
         self.conn = sqlite3.connect(self.path, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
@@ -147,6 +445,7 @@ class _Database:
             self.conn.execute("ROLLBACK")
             raise
         else:
+            fault_point("db-commit")
             self.conn.execute("COMMIT")
 
     def remove_transcripts(self, files: Iterable[str]) -> None:
@@ -219,10 +518,7 @@ class PrivateStore(_Database):
         """,
     ]
 
-    def __init__(self, path: Path):
-        super().__init__(path)
-        with contextlib.suppress(OSError):
-            os.chmod(self.path, 0o600)
+    PRIVATE = True
 
     def fingerprints(self) -> dict[str, str]:
         """file -> fingerprint of (raw bytes, settings, model) it was segmented with."""
@@ -474,36 +770,44 @@ class StudyStore(_Database):
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     # ---- exports: the public data contract (see README)
-    def export_csv(self, coded_dir: Path, guard: Guard | None = None) -> list[Path]:
-        """Write segments.csv, codings.csv and informants.csv for pandas/R/Excel."""
+    def export_csv(self, coded_dir: Path, guard: Guard | None = None, codings: bool = True,
+                   extra: Mapping[Path, str] | None = None) -> list[Path]:
+        """Write segments.csv, codings.csv and informants.csv for pandas/R/Excel, as one set.
+
+        ``codings=False`` leaves codings.csv alone: a stage that does not code (anonymise)
+        must not rewrite the coding stage's output, least of all from a store that holds no
+        codings yet. ``extra`` files (path -> text) join the set. Everything is checked by
+        the guard first; then all files are swapped in together (:func:`atomic_write_set`).
+        """
         segments = self.segments()
         seg_path = coded_dir / "segments.csv"
         cod_path = coded_dir / "codings.csv"
         inf_path = coded_dir / "informants.csv"
-        seg_text = rows_to_csv(
+        files: dict[Path, str] = {}
+        files[seg_path] = rows_to_csv(
             ["segment_id", "informant_id", "file", "turn_index", "speaker", "start", "end", "text"],
             [(s.segment_id, s.informant_id, s.file, s.turn_index, s.speaker, s.start, s.end, s.text) for s in segments],
         )
-        order = {s.segment_id: i for i, s in enumerate(segments)}
-        codings = sorted(self.codings(), key=lambda c: (order.get(c.segment_id, len(order)), c.code, c.source, c.coder))
-        cod_text = rows_to_csv(
-            ["segment_id", "code", "source", "coder", "confidence", "status"],
-            [(c.segment_id, c.code, c.source, c.coder,
-              "" if c.confidence is None else f"{c.confidence:.4f}", c.status) for c in codings],
-        )
+        if codings:
+            order = {s.segment_id: i for i, s in enumerate(segments)}
+            found = sorted(self.codings(), key=lambda c: (order.get(c.segment_id, len(order)), c.code, c.source, c.coder))
+            files[cod_path] = rows_to_csv(
+                ["segment_id", "code", "source", "coder", "confidence", "status"],
+                [(c.segment_id, c.code, c.source, c.coder,
+                  "" if c.confidence is None else f"{c.confidence:.4f}", c.status) for c in found],
+            )
         informants = self.informants()
         attribute_names = sorted({k for i in informants for k in i.attributes})
-        inf_text = rows_to_csv(
+        files[inf_path] = rows_to_csv(
             ["id", "file", "group", *attribute_names],
             [(i.id, i.file, i.group, *(i.attributes.get(k, "") for k in attribute_names)) for i in informants],
         )
-        # Check everything before writing anything: all three or none.
+        files.update(extra or {})
+        # Check everything before writing anything: all or none.
         if guard is not None:
-            for text, path in ((seg_text, seg_path), (cod_text, cod_path), (inf_text, inf_path)):
+            for path, text in files.items():
                 guard(text, path)
-        for text, path in ((seg_text, seg_path), (cod_text, cod_path), (inf_text, inf_path)):
-            atomic_write_text(path, text)
-        return [seg_path, cod_path, inf_path]
+        return atomic_write_set(Path(coded_dir).parent.parent, files)
 
 
 def natural_key(value: str) -> tuple:

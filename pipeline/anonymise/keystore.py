@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import QualpipeError
 from ..settings import Study
-from ..store import atomic_write_bytes
+from ..store import atomic_write_bytes, secure_unlink
 
 KEY_MODE = 0o600
 PLAIN_NAME = "anonymisation_key.json"
@@ -90,8 +90,7 @@ def write_key_data(study: Study, data: dict) -> Path:
     secret = passphrase(study)
     if secret:
         atomic_write_bytes(encrypted, encrypt(data, secret), mode=KEY_MODE)
-        with contextlib.suppress(FileNotFoundError):
-            plain.unlink()
+        secure_unlink(plain)  # overwritten first: no plaintext key left in its blocks
         return encrypted
     if encrypted.exists():
         raise QualpipeError("the key is encrypted but no passphrase is set; refusing to write it in plain text", encrypted)

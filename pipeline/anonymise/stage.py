@@ -29,7 +29,7 @@ from ..nlp import load_nlp, resolve_model_name
 from ..progress import Track, no_progress
 from ..records import Segment, Turn
 from ..settings import Study
-from ..store import PrivateStore, StudyStore, atomic_write_text, rows_to_csv
+from ..store import PrivateStore, StudyStore, rows_to_csv
 from .analyzer import apply_keep, detect, merge
 from .gazetteer import load_gazetteer
 from .guard import build_guard, guard_entries
@@ -386,8 +386,8 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         if gone:
             store.remove_transcripts(gone)
         store.replace_anonymisation_audit(result.counts)
-        store.export_csv(study.coded_dir, guard=guard)
-        atomic_write_text(study.coded_dir / AUDIT_CSV, audit_text, guard=guard)
+        # This stage's outputs as one set; codings.csv is the coding stage's and stays as it was.
+        store.export_csv(study.coded_dir, guard=guard, codings=False, extra={study.coded_dir / AUDIT_CSV: audit_text})
     result.entities = len(anon.key.entities)
     result.outputs = outputs
     return result

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..errors import QualpipeError
 from ..settings import Study
-from ..store import StudyStore, read_csv, rows_to_csv, atomic_write_text, Guard
+from ..store import StudyStore, read_csv, rows_to_csv, atomic_write_text, Guard, study_lock
 
 HUMAN_COLUMNS = ["segment_id", "codes", "codebook_version"]
 ANCHOR_COLUMNS = ["file", "turn_index", "start", "end", "text_hash"]
@@ -291,14 +291,17 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
     """
     check_coder_id(coder)
     path = human_file(study, coder)
-    segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
-    anchors = SegmentAnchors.load(study)
-    existing = read_human_file(path, segment_ids, set(code_ids), anchors) if path.exists() else {}
-    merged = dict(existing)
-    for segment_id, codes in decisions.items():
-        merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)
-    write_human_file(path, merged, anchors=anchors)
-    with store.transaction():
-        store_decisions(store, coder, merged)
-        store.set_meta(f"human_file_sha256:{coder}", _digest(path))
+    # Read, merge and write under the study lock: two imports for one coder at once would
+    # otherwise both read the old file and the second write would drop the first's rows.
+    with study_lock(study.root, command="human decisions"):
+        segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
+        anchors = SegmentAnchors.load(study)
+        existing = read_human_file(path, segment_ids, set(code_ids), anchors) if path.exists() else {}
+        merged = dict(existing)
+        for segment_id, codes in decisions.items():
+            merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)
+        write_human_file(path, merged, anchors=anchors)
+        with store.transaction():
+            store_decisions(store, coder, merged)
+            store.set_meta(f"human_file_sha256:{coder}", _digest(path))
     return len(decisions)

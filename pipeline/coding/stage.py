@@ -15,6 +15,7 @@ a pickle (never load one from someone else), and it is rebuilt on demand.
 from __future__ import annotations
 
 import contextlib
+import io
 from dataclasses import dataclass
 
 import joblib
@@ -23,7 +24,7 @@ from ..codebook import Codebook, load_codebook
 from ..nlp import load_nlp
 from ..progress import Track, no_progress
 from ..settings import Study
-from ..store import StudyStore
+from ..store import PRIVATE_MODE, StudyStore, atomic_write_bytes
 from .classifier import CodeClassifier
 from .human import chosen_human_codes, import_human_files
 from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
@@ -72,11 +73,10 @@ def _load_cached(study: Study, fingerprint: str) -> CodeClassifier | None:
 
 
 def _save(study: Study, fingerprint: str, model: CodeClassifier) -> None:
-    path = model_path(study)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    joblib.dump({"fingerprint": fingerprint, "model": model}, tmp)
-    tmp.replace(path)
+    # Private (trained on the study's text): 0600, written atomically under a unique temporary name.
+    buffer = io.BytesIO()
+    joblib.dump({"fingerprint": fingerprint, "model": model}, buffer)
+    atomic_write_bytes(model_path(study), buffer.getvalue(), mode=PRIVATE_MODE)
 
 
 def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: bool = False,

@@ -32,7 +32,7 @@ from lxml import etree
 from ..errors import QualpipeError
 from ..records import Coding, Segment
 from ..settings import Study
-from ..store import StudyStore, atomic_write_bytes, natural_key
+from ..store import StudyStore, atomic_write_bytes, natural_key, study_lock
 from .common import (PROJECT_NS, StudyCodes, code_elements, guid, normalise_guid, origin, study_codes,
                      to_bytes)
 from .text import PositionMap, SourceText, boundary_score, build_source_text, match_key
@@ -704,15 +704,18 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
         if not decisions:
             raise QualpipeError("the file holds no codings of the informants' text"
                                 + (f" by user '{from_user}'" if from_user else ""), path)
-        # The coder's earlier decisions on other segments stay; these replace theirs on the same segments.
-        anchors = SegmentAnchors.load(study)
-        merged = (read_human_file(human_path, codable, set(codes.by_id()), anchors) if human_path.exists() else {})
-        merged.update({segment_id: HumanDecision(codes=frozenset(found), codebook_version=codes.version)
-                       for segment_id, found in decisions.items()})
-        with store.transaction():
-            store.record_human_decisions(coder, decisions, codes.version)
-            # Inside the transaction: if the CSV cannot be written, the store rolls back too.
-            write_human_file(human_path, merged, guard=guard, anchors=anchors)
+        # The coder's earlier decisions on other segments stay; these replace theirs on the same
+        # segments. Read, merged and written under the study lock (one writer of the file at a time).
+        with study_lock(study.root, command="import qdpx"):
+            anchors = SegmentAnchors.load(study)
+            merged = (read_human_file(human_path, codable, set(codes.by_id()), anchors) if human_path.exists()
+                      else {})
+            merged.update({segment_id: HumanDecision(codes=frozenset(found), codebook_version=codes.version)
+                           for segment_id, found in decisions.items()})
+            with store.transaction():
+                store.record_human_decisions(coder, decisions, codes.version)
+                # Inside the transaction: if the CSV cannot be written, the store rolls back too.
+                write_human_file(human_path, merged, guard=guard, anchors=anchors)
     return ImportResult(coder=coder, sources=applied, segments_decided=len(decisions),
                         segments_coded=sum(1 for found in decisions.values() if found),
                         codings=sum(len(found) for found in decisions.values()), notes=tuple(notes))

@@ -17,7 +17,8 @@ from ..errors import QualpipeError
 from ..nlp import load_nlp, model_id
 from ..progress import Track, no_progress
 from ..records import Informant, Transcript
-from ..settings import Study
+from ..safeio import read_input_bytes
+from ..settings import LimitSettings, Study
 from ..store import PrivateStore, StudyStore
 from .informants import InformantTable, check_against_transcripts, find_table, read_informants
 from .readers import SUPPORTED_SUFFIXES, read_transcript
@@ -50,10 +51,13 @@ def list_transcript_files(transcripts_dir: Path) -> list[str]:
     return files
 
 
-def parse_file(path: Path, matcher: LabelMatcher) -> Transcript:
-    """Read and parse one transcript file into turns."""
-    data = path.read_bytes()
-    raw = read_transcript(path, data)
+def parse_file(path: Path, matcher: LabelMatcher, limits: LimitSettings | None = None,
+               root: Path | None = None) -> Transcript:
+    """Read and parse one transcript file into turns (within ``limits``; a symbolic link may
+    not leave the study folder ``root``)."""
+    limits = limits or LimitSettings()
+    data = read_input_bytes(path, limits.max_file_bytes, root)
+    raw = read_transcript(path, data, limits)
     turns, notes = parse_turns(path, raw.lines, matcher)
     return Transcript(file=path.name, format=raw.format, encoding=raw.encoding,
                       sha256=hashlib.sha256(data).hexdigest(), turns=tuple(turns),
@@ -69,7 +73,8 @@ def read_study_transcripts(study: Study, track: Track = no_progress) -> tuple[In
     table = load_informant_table(study)
     files = list_transcript_files(study.transcripts_dir)
     check_against_transcripts(table, files, study.transcripts_dir)
-    transcripts = [parse_file(study.transcripts_dir / f, file_matcher(study, table, f))
+    transcripts = [parse_file(study.transcripts_dir / f, file_matcher(study, table, f), study.settings.limits,
+                              study.root)
                    for f in track(files, description="Leser transkripsjoner", total=len(files))]
     return table, transcripts
 

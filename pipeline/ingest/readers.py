@@ -10,11 +10,12 @@ file and the problem.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QualpipeError
+from ..safeio import BoundedZip, parse_xml, read_input_bytes, safe_text
+from ..settings import LimitSettings
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".odt", ".vtt", ".srt")
 
@@ -34,19 +35,30 @@ class RawLines:
     notes: list[str] = field(default_factory=list)
 
 
-def read_transcript(path: Path, data: bytes | None = None) -> RawLines:
-    """Dispatch on the file suffix."""
+def read_transcript(path: Path, data: bytes | None = None, limits: LimitSettings | None = None,
+                    root: Path | None = None) -> RawLines:
+    """Dispatch on the file suffix.
+
+    ``limits`` bound the file (``max_file_mb``) and what its container may unpack
+    (``max_unpacked_mb``); ``root`` is the study folder a symbolic link may not leave.
+    """
     path = Path(path)
+    limits = limits or LimitSettings()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise QualpipeError(f"unsupported transcript format '{suffix}' (use {', '.join(SUPPORTED_SUFFIXES)})", path)
-    data = path.read_bytes() if data is None else data
+        raise QualpipeError(f"unsupported transcript format '{safe_text(suffix)}' (use {', '.join(SUPPORTED_SUFFIXES)})",
+                            path)
+    if data is None:
+        data = read_input_bytes(path, limits.max_file_bytes, root)
+    elif len(data) > limits.max_file_bytes:
+        raise QualpipeError(f"file is over the limit of {limits.max_file_mb:g} MB (limits.max_file_mb in study.yaml)",
+                            path)
     if not data.strip():
         raise QualpipeError("file is empty", path)
     if suffix == ".docx":
-        return _read_docx(path, data)
+        return _read_docx(path, data, limits.max_unpacked_bytes)
     if suffix == ".odt":
-        return _read_odt(path, data)
+        return _read_odt(path, data, limits.max_unpacked_bytes)
     text, encoding, notes = decode_text(path, data)
     if suffix == ".txt":
         lines = [Line(line) for line in text.split("\n")]
@@ -73,7 +85,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         text, encoding = _strict(path, data[3:], "utf-8"), "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text, encoding = _strict(path, data, "utf-16"), "utf-16"
-        notes.append(f"{path.name}: converted from UTF-16")
+        notes.append(f"{safe_text(path.name)}: converted from UTF-16")
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
@@ -85,7 +97,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str, list[str]]:
                     continue
                 if not _CONTROL.search(text):
                     encoding = candidate
-                    notes.append(f"{path.name}: not UTF-8; decoded as {candidate} and converted")
+                    notes.append(f"{safe_text(path.name)}: not UTF-8; decoded as {candidate} and converted")
                     break
             else:
                 raise QualpipeError("undecodable bytes: not UTF-8, UTF-16, Windows-1252 or Latin-1 text", path)
@@ -105,54 +117,64 @@ def _strict(path: Path, data: bytes, encoding: str) -> str:
 
 
 # ------------------------------------------------------------- word processors
+#
+# Both formats are ZIP containers of XML. Only the one XML part holding the text is
+# unpacked (within the unpack budget) and parsed without entities, DTDs or comments and
+# with libxml2's depth limit (pipeline.safeio), so a hostile file costs a bounded time.
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_OFFICE_DOCUMENT = "/officeDocument"
 
 
-def _open_zip(path: Path, data: bytes, kind: str) -> None:
-    """Check the container before handing it to a library with vaguer errors."""
-    import io
+def _docx_main_part(archive: BoundedZip, path: Path) -> str:
+    """The main document part named by _rels/.rels (word/document.xml in practice)."""
+    rels = archive.find("_rels/.rels")
+    if rels is not None:
+        root = parse_xml(archive.read(rels), path, "the package relationships (_rels/.rels)")
+        for rel in root:
+            if isinstance(rel.tag, str) and (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT):
+                target = (rel.get("Target") or "").lstrip("/")
+                found = archive.find(target)
+                if found is not None:
+                    return found
+    found = archive.find("word/document.xml")
+    if found is None:
+        raise QualpipeError("not a valid .docx file (no main document part)", path)
+    return found
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            bad = archive.testzip()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise QualpipeError(f"not a valid {kind} file (not a complete ZIP container: {exc})", path) from exc
-    except Exception as exc:  # truncated members raise zlib/struct errors
-        raise QualpipeError(f"not a valid {kind} file (damaged or truncated: {exc})", path) from exc
-    if bad is not None:
-        raise QualpipeError(f"not a valid {kind} file (damaged member {bad})", path)
 
+def _read_docx(path: Path, data: bytes, max_unpacked: int) -> RawLines:
+    import docx.table
+    from docx.oxml.parser import element_class_lookup
 
-def _read_docx(path: Path, data: bytes) -> RawLines:
-    import io
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    _open_zip(path, data, ".docx")
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise QualpipeError(f"not a valid .docx file ({exc})", path) from exc
-    except Exception as exc:  # lxml errors on damaged XML
-        raise QualpipeError(f"not a valid .docx file (unreadable document XML: {exc})", path) from exc
+    with BoundedZip(data, path, "not a valid .docx file", max_unpacked) as archive:
+        part = _docx_main_part(archive, path)
+        # python-docx's element classes (for its table model) and its parser settings, with our bounds.
+        root = parse_xml(archive.read(part), path, f"the document ({safe_text(part)})",
+                         lookup=element_class_lookup, remove_blank_text=True)
+    body = root.find(f"{_W}body")
+    if body is None:
+        raise QualpipeError("not a valid .docx file (the document has no body)", path)
     lines: list[Line] = []
-    body = document.element.body
     # Walk paragraphs and tables in document order; a two-column table row
     # (speaker | text) is read as "speaker: text", as some transcribers write.
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.extend(Line(part) for part in _paragraph_text(child).split("\n"))
-        elif tag == "tbl":
-            table = docx.table.Table(child, document)
-            for row in table.rows:
-                cells = [cell.text.strip() for cell in row.cells]
-                cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
-                if len(cells) >= 2 and len(cells[0]) <= 30:
-                    label = cells[0].rstrip(":")
-                    lines.append(Line(f"{label}: {' '.join(cells[1:])}"))
-                elif cells:
-                    lines.append(Line(" ".join(cells)))
+    try:
+        for child in body.iterchildren():
+            if child.tag == f"{_W}p":
+                lines.extend(Line(part) for part in _paragraph_text(child).split("\n"))
+            elif child.tag == f"{_W}tbl":
+                for row in docx.table.Table(child, None).rows:
+                    cells = [cell.text.strip() for cell in row.cells]
+                    cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
+                    if len(cells) >= 2 and len(cells[0]) <= 30:
+                        label = cells[0].rstrip(":")
+                        lines.append(Line(f"{label}: {' '.join(cells[1:])}"))
+                    elif cells:
+                        lines.append(Line(" ".join(cells)))
+    except RecursionError:  # python-docx follows vertically merged cells recursively
+        raise QualpipeError("not a readable .docx file (a table merges too many cells)", path) from None
+    except (ValueError, TypeError, AttributeError, IndexError) as exc:  # inconsistent table XML
+        raise QualpipeError(f"not a valid .docx file (damaged table: {type(exc).__name__})", path) from None
     if not any(line.text.strip() for line in lines):
         raise QualpipeError("file is empty (the document has no text)", path)
     return RawLines("docx", "utf-8", lines)
@@ -162,6 +184,8 @@ def _paragraph_text(element) -> str:
     """Text of a w:p element, with w:br/w:cr as line breaks and w:tab as a tab."""
     parts: list[str] = []
     for node in element.iter():
+        if not isinstance(node.tag, str):  # comments and processing instructions carry no text
+            continue
         tag = node.tag.rsplit("}", 1)[-1]
         if tag == "t" and node.text:
             parts.append(node.text)
@@ -172,35 +196,59 @@ def _paragraph_text(element) -> str:
     return "".join(parts)
 
 
-def _read_odt(path: Path, data: bytes) -> RawLines:
-    import io
+_ODF_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+# <text:s text:c="N"/> is N spaces; a hostile file could ask for billions.
+_MAX_SPACES = 1000
 
-    from odf import teletype
-    from odf.opendocument import load
 
-    _open_zip(path, data, ".odt")
-    try:
-        document = load(io.BytesIO(data))
-    except Exception as exc:  # odfpy raises KeyError/XML errors on damaged files
-        raise QualpipeError(f"not a valid .odt file ({exc.__class__.__name__}: {exc})", path) from exc
+def _read_odt(path: Path, data: bytes, max_unpacked: int) -> RawLines:
+    with BoundedZip(data, path, "not a valid .odt file", max_unpacked) as archive:
+        content = archive.find("content.xml")
+        if content is None:
+            raise QualpipeError("not a valid .odt file (no content.xml)", path)
+        root = parse_xml(archive.read(content), path, "the document (content.xml)")
+    body = root.find(f"{_ODF_OFFICE}body")
+    text = body.find(f"{_ODF_OFFICE}text") if body is not None else None
+    if text is None:
+        raise QualpipeError("not a valid .odt file (no text body; is it a text document?)", path)
     lines: list[Line] = []
-    for element in document.text.childNodes:
-        for paragraph in _odt_paragraphs(element):
-            lines.extend(Line(part) for part in teletype.extractText(paragraph).split("\n"))
+    for paragraph in _odt_paragraphs(text):
+        lines.extend(Line(part) for part in _odt_text(paragraph).split("\n"))
     if not any(line.text.strip() for line in lines):
         raise QualpipeError("file is empty (the document has no text)", path)
     return RawLines("odt", "utf-8", lines)
 
 
 def _odt_paragraphs(element):
-    """Paragraphs and headings in document order, descending into lists and sections."""
-    from odf.namespaces import TEXTNS
+    """Paragraphs and headings in document order, descending into lists, sections and tables
+    (not into a paragraph: its frames and notes are part of its text)."""
+    stack = list(reversed([child for child in element if isinstance(child.tag, str)]))
+    while stack:
+        node = stack.pop()
+        if node.tag in (f"{_ODF_TEXT}p", f"{_ODF_TEXT}h"):
+            yield node
+        else:
+            stack.extend(reversed([child for child in node if isinstance(child.tag, str)]))
 
-    if getattr(element, "qname", None) in ((TEXTNS, "p"), (TEXTNS, "h")):
-        yield element
-        return
-    for child in getattr(element, "childNodes", []):
-        yield from _odt_paragraphs(child)
+
+def _odt_text(element) -> str:
+    """A paragraph's text as odfpy's teletype.extractText reads it: text:s, text:tab and
+    text:line-break unwrapped, every other element's text included."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            if child.tag == f"{_ODF_TEXT}line-break":
+                parts.append("\n")
+            elif child.tag == f"{_ODF_TEXT}tab":
+                parts.append("\t")
+            elif child.tag == f"{_ODF_TEXT}s":
+                count = (child.get(f"{_ODF_TEXT}c") or "1").strip()
+                parts.append(" " * min(int(count) if count.isdigit() else 1, _MAX_SPACES))
+            else:
+                parts.append(_odt_text(child))  # depth is bounded by the XML parser (256)
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 # ------------------------------------------------------------------- subtitles

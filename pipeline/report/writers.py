@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..progress import Track, no_progress
 from ..settings import Study
-from ..store import Guard, atomic_write_bytes, atomic_write_text
+from ..store import Guard, atomic_write_set
 from .docx import docx_text, markdown_to_docx
 from .model import Report, build_report
 from .render import render_html, render_markdown
@@ -80,15 +80,18 @@ def write_report(study: Study, report: Report, guard: Guard | None = None) -> Re
     reports = study.reports_dir
     figures_dir = reports / "figures"
     written = []
+    files: dict[Path, bytes | str] = {}
     for name, png in sorted(rendered.figures.items()):
         path = figures_dir / name
         # Unchanged figures are left alone (same bytes), so their file times say when they last changed.
         if not path.exists() or path.read_bytes() != png:
-            atomic_write_bytes(path, png, mode=SHARED_MODE)
+            files[path] = png
         written.append(path)
-    atomic_write_text(reports / MD_NAME, rendered.markdown, mode=SHARED_MODE)
-    atomic_write_text(reports / HTML_NAME, rendered.html, mode=SHARED_MODE)
-    atomic_write_bytes(reports / DOCX_NAME, rendered.docx, mode=SHARED_MODE)
+    files[reports / MD_NAME] = rendered.markdown
+    files[reports / HTML_NAME] = rendered.html
+    files[reports / DOCX_NAME] = rendered.docx
+    # One set: a killed run leaves the old report (all formats and figures) or the new one.
+    atomic_write_set(study.root, files, mode=SHARED_MODE)
     _remove_stale_figures(figures_dir, set(rendered.figures))
     return ReportFiles(html=reports / HTML_NAME, markdown=reports / MD_NAME, docx=reports / DOCX_NAME,
                        figures=written)
