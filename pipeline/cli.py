@@ -314,6 +314,7 @@ def import_qdpx_command(
 
 @export_app.command("codebook")
 @handle_errors
+@writes_study
 def export_codebook_command(
     format: str = typer.Option("csv", "--format", help="csv (Taguette's codebook CSV) or qdc (REFI-QDA)."),
     out_file: Optional[Path] = typer.Option(None, "--out", help="Output file (default reports/exchange/codebook.FORMAT)."),
@@ -338,6 +339,7 @@ def _import_codebook(file: Path, replace: bool) -> None:
 
 @import_app.command("qdc")
 @handle_errors
+@writes_study
 def import_qdc_command(
     file: Path = typer.Argument(..., help="A REFI-QDA codebook (.qdc), e.g. exported by Taguette or NVivo."),
     replace: bool = typer.Option(False, "--replace", help="Take the file's definition where it differs from ours."),
@@ -348,6 +350,7 @@ def import_qdc_command(
 
 @import_app.command("codebook")
 @handle_errors
+@writes_study
 def import_codebook_command(
     file: Path = typer.Argument(..., help="A .qdc or Taguette's codebook .csv."),
     replace: bool = typer.Option(False, "--replace", help="Take the file's definition where it differs from ours."),
