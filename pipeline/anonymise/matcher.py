@@ -34,7 +34,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 
 TOKEN = re.compile(r"\w+")
 DIGIT_RUN = re.compile(r"\+?\d(?:\d|[ .\-](?=\d))*")
-DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER"}
+DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "NUMMER"}
 _SENTENCE_END = set(".!?:\n")
 _SKIP_BACK = set(" \t«»\"'“”‘’–—-([")
 
@@ -53,6 +53,12 @@ def tokens_of(text: str) -> tuple[str, ...]:
 
 def digits_of(text: str, kind: str | None = None) -> str:
     digits = re.sub(r"\D", "", text)
+    if any(c.isalpha() for c in text):  # read aloud: "tjuetre null sju ..." says 2307...
+        from .numbers import number_runs
+
+        spoken = "".join(run.digits for run in number_runs(text))
+        if len(spoken) > len(digits):
+            digits = spoken
     if kind == "TELEFON" and len(digits) > 8:
         # +47 / 0047: compare the national number only.
         digits = re.sub(r"^(?:00)?47(?=\d{8}$)", "", digits)

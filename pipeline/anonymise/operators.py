@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import digits_of, tokens_of
-from .detection import ADRESSE, DATO, EPOST, FNR, KONTO, ORG, PERSON, SAK, STED, TELEFON
+from .detection import ADRESSE, DATO, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON
 
-NUMBER_TYPES = {TELEFON, FNR, KONTO}
+NUMBER_TYPES = {TELEFON, FNR, KONTO, NUMMER}
 
 
 @dataclass
@@ -312,7 +312,7 @@ class Key:
         if self.style != "surrogates":
             return
         for entity in self.entities.values():
-            if entity.label or entity.type in (FNR, KONTO, SAK, DATO):
+            if entity.label or entity.type in (FNR, KONTO, SAK, DATO, NUMMER):
                 continue
             for _ in range(20):
                 forms = [self.surrogate(entity, o) for o in entity.originals]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
-from stdnum.no import fodselsnummer, kontonr
 
 from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED,  # noqa: F401
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import in_dictionary, is_word
 from .matcher import sentence_initial
+from .numbers import WORD_PATTERN as NUMBER_WORD
+from .numbers import findings, number_runs
 
 NER_TYPES = {"PER": PERSON, "ORG": ORG, "GPE_ORG": ORG, "LOC": STED, "GPE_LOC": STED}
 
@@ -27,142 +29,64 @@ WORD = rf"{CAP}[\wæøåÆØÅ'\-]*"
 
 # --------------------------------------------------------------------- patterns
 
-# 6+5 digits, also written "050262 39992" or "050262-39992" (DDMMYY-NNNNN).
-_ELEVEN = re.compile(r"(?<![\d.,-])(\d{6})[ -]?(\d{5})(?!\d|[.,-]\d)")
-# 4-2-5 with the same separator twice: "3179 41 98937", "3179.41.98937", "3179, 41, 98937" (read aloud).
-_ACCOUNT = re.compile(r"(?<![\d.,])(\d{4})(,\s?|\.\s?|\s)(\d{2})\2(\d{5})(?!\d|[.,]\d)")
-_ACCOUNT_CONTEXT = re.compile(r"konto|bank|overf[øo]r|betal", re.IGNORECASE)
-_FNR_CONTEXT = re.compile(r"person\s*nummer|f[øo]dsels\s*nummer|d-nummer|personnr|fnr", re.IGNORECASE)
-
-
 class IdNumberRecognizer(Recognizer):
-    """Fødselsnummer/D-nummer and bank account numbers, by their check digits.
+    """Fødselsnummer/D-nummer and bank account numbers, by their check digits, in any writing.
 
-    An 11-digit number can pass both checks; the written form (4.2.5 is an
-    account, 6+5 a fødselsnummer) and nearby words decide, and a number that
-    passes neither is left alone (it is not personal data by this rule).
+    The digits come from ``numbers.number_runs`` (any separators, or read aloud in number words).
+    An 11-digit number can pass both checks; the written form (4.2.5 is an account, 6+5 or
+    2-2-2-3-2 a fødselsnummer) and nearby words decide. A number passing neither is left to the
+    ``number`` recognizer.
     """
 
     name = "id_number"
-    version = "1"
+    version = "2"
     supported_entities = (FNR, KONTO)
 
     def analyze(self, text, doc=None):
-        found = []
-        taken: set[int] = set()
-        for m in _ACCOUNT.finditer(text):
-            if kontonr.is_valid(m.group(1) + m.group(3) + m.group(4)):
-                found.append(self._d(text, m.start(), m.end(), KONTO, 1.0))
-                taken.add(m.start())
-        for m in _ELEVEN.finditer(text):
-            if m.start() in taken:
-                continue
-            number = m.group(1) + m.group(2)
-            is_fnr, is_account = fodselsnummer.is_valid(number), kontonr.is_valid(number)
-            if not (is_fnr or is_account):
-                continue
-            before = text[max(0, m.start() - 60):m.start()]
-            split = not m.group(0).isdigit()
-            if is_fnr and (split or not is_account or _FNR_CONTEXT.search(before)
-                           or not _ACCOUNT_CONTEXT.search(before)):
-                found.append(self._d(text, m.start(), m.end(), FNR, 1.0))
-            else:
-                found.append(self._d(text, m.start(), m.end(), KONTO, 1.0))
-        return found
-
-
-_PHONE = re.compile(
-    r"(?<![\w+])(?<!\d[ .])((?:\+|00)47[ ]?)?"
-    r"([2-9]\d{7}|[2-9]\d{2} \d{2} \d{3}|[2-9]\d(?: \d{2}){3}|[2-9]\d{3} \d{4})"
-    r"(?![\d])(?![ .]\d)(?!\s*(?:kr\b|kroner|,-|NOK))")
-_PHONE_CONTEXT = re.compile(r"telefon|tlf|mobil|nummer|ring|sms", re.IGNORECASE)
-
-
-# A phone number read aloud in number words: "nittito, femtitre, null ni, seksti", "fire åtte, to sju, ...".
-_DIGIT_WORDS = {"null": 0, "en": 1, "ett": 1, "én": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7,
-                "syv": 7, "åtte": 8, "ni": 9}
-_TEEN_WORDS = {"ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15, "seksten": 16,
-               "sytten": 17, "atten": 18, "nitten": 19}
-_TENS_WORDS = {"tjue": 2, "tyve": 2, "tretti": 3, "førti": 4, "firti": 4, "femti": 5, "seksti": 6, "sytti": 7,
-               "åtti": 8, "nitti": 9}
-_UNITS_ALT = "|".join(sorted((w for w in _DIGIT_WORDS if w != "null"), key=len, reverse=True))
-_SPOKEN_NUMBER = (rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:{_UNITS_ALT})?|{'|'.join(_TEEN_WORDS)}|null|{_UNITS_ALT})")
-_SPOKEN_NUMBER_WORD = re.compile(rf"(?<![\wæøå]){_SPOKEN_NUMBER}(?![\wæøå])", re.IGNORECASE)
-# 2-8 groups of 1-2 words each, separated by commas or spaces; the digit count decides below.
-_SPOKEN_PHONE = re.compile(
-    rf"(?<![\wæøå]){_SPOKEN_NUMBER}(?:(?:\s*,\s*|\s+){_SPOKEN_NUMBER}){{1,15}}(?![\wæøå])", re.IGNORECASE)
-
-
-def _spoken_digits(run: str) -> str:
-    """The digits a run of number words says: "nittito, null ni" -> "9209"; "seksti to" -> "62"."""
-    digits = []
-    pending_tens = None  # "seksti to" (tens, space, unit) is one number, "seksti, to" two
-    for m in _SPOKEN_NUMBER_WORD.finditer(run):
-        word = m.group().lower()
-        gap = run[pending_tens[1]:m.start()] if pending_tens else ""
-        if pending_tens and gap.isspace() and word in _DIGIT_WORDS and word != "null":
-            digits[-1] = f"{pending_tens[0]}{_DIGIT_WORDS[word]}"
-            pending_tens = None
-            continue
-        pending_tens = None
-        if word in _DIGIT_WORDS:
-            digits.append(str(_DIGIT_WORDS[word]))
-        elif word in _TEEN_WORDS:
-            digits.append(str(_TEEN_WORDS[word]))
-        else:
-            tens = next(t for t in sorted(_TENS_WORDS, key=len, reverse=True) if word.startswith(t))
-            unit = word[len(tens):]
-            digits.append(f"{_TENS_WORDS[tens]}{_DIGIT_WORDS[unit]}" if unit else f"{_TENS_WORDS[tens]}0")
-            if not unit:
-                pending_tens = (_TENS_WORDS[tens], m.end())
-    return "".join(digits)
+        return [self._d(text, f.start, f.end, f.type, f.score) for f in findings(text) if f.type in (FNR, KONTO)]
 
 
 class PhoneRecognizer(Recognizer):
-    """Norwegian 8-digit numbers (first digit 2-9) in their usual written groupings, or read aloud.
+    """Norwegian 8-digit numbers (first digit 2-9), +47/0047, in the usual groupings or read aloud.
 
-    Read aloud: a run of number words whose digits are exactly eight, the first 2-9 ("to, tre
-    ganger" says two digits and is left alone; counting "to, tre, fire, ... ni" too).
+    Read aloud: a run of number words whose digits are exactly eight ("to, tre ganger" says two
+    digits and is left alone; counting "to, tre, fire, ... ni" too). Not kroner amounts, years,
+    dates or longer numbers (``numbers.classify``).
     """
 
     name = "phone"
-    version = "1"
+    version = "2"
     supported_entities = (TELEFON,)
 
     def analyze(self, text, doc=None):
-        found = []
-        for m in _PHONE.finditer(text):
-            before = text[max(0, m.start() - 50):m.start()]
-            score = 0.95 if m.group(1) or _PHONE_CONTEXT.search(before) else 0.85
-            found.append(self._d(text, m.start(), m.end(), TELEFON, score))
-        for m in _SPOKEN_PHONE.finditer(text):
-            words = list(_SPOKEN_NUMBER_WORD.finditer(text, m.start(), m.end()))
-            # The whole run, else without one word at an edge ("ringte en, nittito, ..." has the article).
-            for first, last in ((0, len(words)), (1, len(words)), (0, len(words) - 1)):
-                if last - first < 2:
-                    continue
-                start, end = words[first].start(), words[last - 1].end()
-                digits = _spoken_digits(text[start:end])
-                if len(digits) == 8 and digits[0] in "23456789" and digits not in "0123456789" \
-                        and digits not in "9876543210":
-                    found.append(self._d(text, start, end, TELEFON, 0.9))
-                    break
-        return found
+        return [self._d(text, f.start, f.end, TELEFON, f.score) for f in findings(text) if f.type == TELEFON]
+
+
+class NumberRecognizer(Recognizer):
+    """Any other run of 6+ digits after normalisation (not an amount, a date, a time or a year range):
+    masked as NUMMER and listed for review. Over-masking is recoverable by review; a leak is not."""
+
+    name = "number"
+    version = "1"
+    supported_entities = (NUMMER,)
+
+    def analyze(self, text, doc=None):
+        return [self._d(text, f.start, f.end, NUMMER, f.score) for f in findings(text) if f.type == NUMMER]
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w])")
 
 
 # E-mail read aloud and transcribed as words: "kari punktum hansen syttifire krøllalfa gmail punktum com".
-_SPOKEN_AT = r"(?:krøllalfa|alfakrøll|krøll-alfa|alfa-krøll|snabel-a|at-tegn)"
-_SPOKEN_DOT = r"(?:punktum|prikk|dot)"
+_SPOKEN_AT = r"(?:krøllalfa|alfakrøll|krøll[- ]alfa|alfa[- ]krøll|snabel-a|at-tegn|at)"
+_SPOKEN_DOT = r"(?:punktum|prikk|dot|dått|dott)"
 _TLD = r"(?:com|no|net|org|se|dk|fi|de|pl|lt|uk|eu|nu|info|io|edu|gov|biz)"
 _SPOKEN_DOMAIN = re.compile(
     rf"\s*{_SPOKEN_AT}\s+[\w-]+(?:(?:\s+{_SPOKEN_DOT}\s+|\.)[\w-]+)*?(?:\s+{_SPOKEN_DOT}\s+|\.){_TLD}(?![\w])",
     re.IGNORECASE)
 _SPOKEN_AT_WORD = re.compile(rf"(?<![\w-]){_SPOKEN_AT}(?![\w-])", re.IGNORECASE)
 # Words of the local part as spoken: separators and numbers ("syttifire", "to", "85").
-_LOCAL_GLUE = {"punktum", "prikk", "dot", "strek", "bindestrek", "understrek", "underscore", "minus"}
+_LOCAL_GLUE = {"punktum", "prikk", "dot", "dått", "dott", "strek", "bindestrek", "understrek", "underscore", "minus"}
 _NUMBER_PART = re.compile(r"(?:\d+|(?:null|en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|"
                           r"fjorten|femten|seksten|sytten|atten|nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|"
                           r"nitti|hundre|tusen|og)+)", re.IGNORECASE)
@@ -180,7 +104,7 @@ class EmailRecognizer(Recognizer):
     """
 
     name = "email"
-    version = "1"
+    version = "2"
     supported_entities = (EPOST,)
 
     def analyze(self, text, doc=None):
@@ -225,19 +149,28 @@ STREET_SUFFIXES = (
 _SUFFIX_ALT = "|".join(sorted(set(STREET_SUFFIXES), key=len, reverse=True))
 # A floor after the house number: ", 2. etasje", ", 1. etg.", ", andre etasje".
 _FLOOR = (r"(?:\d{1,2}\.|første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende)"
-          r"\s*(?:etg\.?|etasje)")
-_NUMBER = rf"\d{{1,4}}(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,\s*{_FLOOR}|\s*,?\s*(?:[Hh]\d{{4}}|[Uu]\d{{4}}))?"
+          r"\s*(?:etg\.?|etasje)(?![\wæøå])(?:\s+til\s+(?:venstre|høyre|høgre))?")
+# A house number in digits or words ("førtito", "hundre og sju"; not the article "en"/"ein").
+_NUMBER_WORD_HOUSE = (rf"(?!(?:en|ein|ett|eitt|éin)(?![\wæøå])){NUMBER_WORD}(?![\wæøå])"
+                      rf"(?:\s+og\s+{NUMBER_WORD}(?![\wæøå]))?")
+_FLAT = (rf"(?:leilighet|leilegheit|leil\.?)\s+(?:nummer\s+|nr\.?\s+)?(?:[A-Za-z]\s?)?"
+         rf"(?:\d{{1,4}}|{NUMBER_WORD}(?:\s+{NUMBER_WORD}){{0,3}})(?![\wæøå])")
+_NUMBER = (rf"(?:\d{{1,4}}|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?"
+           rf"(?:\s*,?\s*{_FLOOR})?(?:\s*,?\s*(?:{_FLAT}|[Hh]\d{{4}}|[Uu]\d{{4}}))?")
 _DIRECTION = r"(?:Østre|Vestre|Søndre|Nordre|Øvre|Nedre|Store|Lille|Gamle|Nye)"
 _STREET_COMPOUND = re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_ALT})(?![\wæøå])")
 _ADDRESS_PATTERNS = [
-    # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.
-    re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_ALT})\s+{_NUMBER}"),
+    # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.; in lower case ("hånesveien hundre og sju b")
+    re.compile(rf"(?<![\w-])(?:{CAP}{LOW}+|{LOW}{{3,}})(?:-{LOW}+)?(?:{_SUFFIX_ALT})\s+{_NUMBER}"),
     # Kong Øysteins veg 14B, Tiller gate 12, 2. etg., Olav Tryggvasons gate 12
     re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:gate|gata|veg|vei|veien|vegen|allé|plass|vei|bakke|terrasse|kai)\s+{_NUMBER}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
 ]
 _POSTCODE = re.compile(rf"(?<![\d.,])(\d{{4}})\s+({CAP}{LOW}+(?:[ -]{CAP}{LOW}+)?)")
+_POSTCODE_CUE = re.compile(r"post\s?(?:nummer|nr\.?|kode)\s*(?:er|var|e)?\s*$", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"\s+([a-zæøå][a-zæøå-]{2,})(?![\wæøå])")
+_LOWER_STREET = re.compile(r"(?<![\w-])[a-zæøå]{3,}(?:gata|gaten|gate|veien|vegen)(?![\wæøå])")
 _YEAR_BEFORE = re.compile(r"(?:\bi|\bfra|\btil|\bsiden|\bår|\bhøsten|\bvåren|\bsommeren|\bvinteren|\bom|\bin)\s*$",
                           re.IGNORECASE)
 
@@ -246,7 +179,7 @@ class AddressRecognizer(Recognizer):
     """Street addresses with a house number, street names alone, and postcode + place."""
 
     name = "address"
-    version = "1"
+    version = "2"
     supported_entities = (ADRESSE, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -274,6 +207,36 @@ class AddressRecognizer(Recognizer):
                 continue
             score = 0.9 if self.gazetteer.is_place(place) or before.rstrip().endswith(",") else 0.8
             found.append(self._d(text, m.start(), m.end(), ADRESSE, score))
+        found += self._postcodes(text)
+        for m in _LOWER_STREET.finditer(text):
+            # A street name in lower case without number ("møtene var i tollbodgata"): a name when it is
+            # no dictionary word itself ("hovedgata", "motorveien" are).
+            word = m.group()
+            if not self.gazetteer.is_common_word(word) and not in_dictionary(word):
+                found.append(self._d(text, m.start(), m.end(), STED, 0.75))
+        return found
+
+    def _postcodes(self, text: str) -> list[Detection]:
+        """Four digits after "postnummer", or before a place: written ("4640 søgne") or read aloud
+        digit by digit or in pairs ("fire seks fire null søgne"). A year is never read digit by digit."""
+        found = []
+        for run in number_runs(text):
+            if len(run.digits) != 4 or run.composed or len(run.groups) not in (1, 2, 4):
+                continue
+            if run.spoken and len(run.groups) == 1:
+                continue
+            if not run.spoken and len(run.groups) != 1:
+                continue
+            cue = _POSTCODE_CUE.search(text[max(0, run.start - 25):run.start])
+            after = _NEXT_WORD.match(text, run.end)
+            place = after is not None and (self.gazetteer.is_place(after.group(1)) or (
+                not self.gazetteer.is_common_word(after.group(1)) and not is_word(after.group(1))))
+            if not run.spoken and not cue and (not place or text[run.end + 1:run.end + 2].isupper()):
+                continue  # written with a capitalised place: the pattern above has it
+            if not (cue or place):
+                continue
+            end = after.end(1) if place else run.end
+            found.append(self._d(text, run.start, end, ADRESSE, 0.85))
         return found
 
 
@@ -361,7 +324,7 @@ class CaseNumberRecognizer(Recognizer):
     """
 
     name = "case_number"
-    version = "1"
+    version = "2"
     supported_entities = (SAK,)
 
     def analyze(self, text, doc=None):
@@ -370,6 +333,8 @@ class CaseNumberRecognizer(Recognizer):
             month_year = int(m.group(1)) <= 12 and len(m.group(2)) == 4 and m.group(2)[:2] in ("19", "20")
             if not month_year or m.group(3):
                 found.append(self._d(text, m.start(), m.end(), SAK, 0.85))
+        # Read aloud: "tjueatten stryk null fire fire en sju bindestrek tre" (numbers.classify).
+        found += [self._d(text, f.start, f.end, SAK, f.score) for f in findings(text) if f.type == SAK]
         for cue in _CASE_CUE.finditer(text):
             window = text[cue.end():cue.end() + 45]
             stop = re.search(r"[.!?](?:\s|$)|\n", window)

@@ -28,10 +28,10 @@ from .gazetteer import load_gazetteer
 from .matcher import StringMatcher, tokens_of
 from .recognizers import (AddressRecognizer, CaseNumberRecognizer, ContextNameRecognizer, DateRecognizer,
                           EmailRecognizer, GazetteerRecognizer, IdNumberRecognizer, InstitutionRecognizer,
-                          NerRecognizer, PhoneRecognizer)
+                          NerRecognizer, NumberRecognizer, PhoneRecognizer)
 
 # The modules whose code decides what is detected (with the word lists in data/).
-_CODE = ("detection.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py")
+_CODE = ("detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
@@ -139,7 +139,7 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Rec
     """The built-in recognizers in their fixed order (coordination last: it reads the others')."""
     g = load_gazetteer()
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
-            CaseNumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
+            CaseNumberRecognizer(), NumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
             GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
             CoordinationRecognizer(g)]
 

@@ -1,0 +1,347 @@
+"""Numbers as transcripts write them, normalised once: digit groups with any separators, and number words.
+
+``number_runs(text)`` finds every run of digits or Norwegian number words (Bokmål and Nynorsk:
+"null", "ein", "sju"/"syv", "nittito", "tjuetre", "hundre og sju", "to tusen og nitten", the year
+form "tjueatten") joined by spaces, commas, dots, hyphens or slashes (also spoken: "skråstrek",
+"stryk", "bindestrek"), and says which digits it holds. The recognizers then ask what those digits
+are (fødselsnummer, account, phone, postcode, case number) instead of listing written formats.
+
+A run read digit by digit or in pairs ("tjuetre null sju ...") concatenates its numbers; a number
+built with "hundre"/"tusen" is one value ("hundre og sju" = 107). ``groups`` keeps each number's
+digits and ``seps`` the separators, so callers can tell "1 650 000" (thousands) from "908 44 261".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UNITS = {"null": 0, "en": 1, "ein": 1, "éin": 1, "ett": 1, "eitt": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5,
+         "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "ni": 9}
+TEENS = {"ti": 10, "elleve": 11, "ellve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15,
+         "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19}
+TENS = {"tjue": 20, "tyve": 20, "tretti": 30, "tredve": 30, "førti": 40, "firti": 40, "femti": 50, "seksti": 60,
+        "sytti": 70, "åtti": 80, "nitti": 90}
+BIG = {"hundre": 100, "hundrede": 100, "tusen": 1000}
+# Spoken separators: "tjueatten stryk null fire ... bindestrek tre" is 2018/04417-3.
+SEP_WORDS = {"skråstrek": "/", "stryk": "/", "slash": "/", "bindestrek": "-", "strek": "-"}
+
+_U = "|".join(sorted((u for u in UNITS if u != "null"), key=len, reverse=True))
+_T = "|".join(sorted(TEENS, key=len, reverse=True))
+_X = "|".join(sorted(TENS, key=len, reverse=True))
+# One number word: tens+unit ("nittito"), a year form ("tjueatten", "nittensyttiåtte"), teen, unit, hundre, tusen.
+_WORD = (rf"(?:(?:tjue|nitten)(?:(?:{_X})(?:{_U})?|{_T})|(?:{_X})(?:{_U})?|{_T}|null|{_U}|hundrede|hundre|tusen)")
+WORD_PATTERN = _WORD
+_TOKEN = re.compile(rf"(?<![\wæøå])(?:(?P<word>{_WORD})|(?P<digits>\d+))(?![\wæøå])", re.IGNORECASE)
+# What may stand between two tokens of one run.
+_GAP = re.compile(r"(?:\s*,\s*|[.\-/]|\s+(?:og|skråstrek|stryk|slash|bindestrek|strek)\s+|\s+)", re.IGNORECASE)
+_MAX_GAP = 14
+
+
+@dataclass(frozen=True)
+class NumberRun:
+    start: int
+    end: int
+    groups: tuple[str, ...]  # each number's digits, in order
+    seps: tuple[str, ...]  # the separator before each group after the first (" ", ",", ".", "-", "/", "og")
+    spoken: bool  # any number word
+    composed: bool  # a number built with hundre/tusen (an amount or a year, not a digit string)
+    token_ends: tuple[int, ...]  # text offset where each group ends
+    token_starts: tuple[int, ...]
+
+    @property
+    def digits(self) -> str:
+        return "".join(self.groups)
+
+    def sub(self, first: int, last: int) -> NumberRun:
+        """Groups ``first`` to ``last`` (exclusive) as a run of their own."""
+        return NumberRun(self.token_starts[first], self.token_ends[last - 1], self.groups[first:last],
+                         self.seps[first:last - 1] if last - first > 1 else (), self.spoken, self.composed,
+                         self.token_ends[first:last], self.token_starts[first:last])
+
+    def formatted(self) -> str:
+        """The digits with their slash/hyphen separators kept ("2018/04417-3")."""
+        out = self.groups[0] if self.groups else ""
+        for sep, group in zip(self.seps, self.groups[1:]):
+            out += (sep if sep in "/-" else "") + group
+        return out
+
+
+def _word_value(word: str) -> str:
+    """Digits said by one number word ("nittito" -> "92", "tjueatten" -> "2018", "null" -> "0")."""
+    w = word.lower()
+    if w in UNITS:
+        return str(UNITS[w])
+    if w in TEENS:
+        return str(TEENS[w])
+    for head in ("tjue", "nitten"):  # year forms: "tjueatten" = 2018, "nittensyttiåtte" = 1978
+        if w.startswith(head) and len(w) > len(head) and w not in TENS and not w[len(head):] in UNITS:
+            tail = w[len(head):]
+            if tail in TEENS or any(tail.startswith(t) for t in TENS):
+                return str(20 if head == "tjue" else 19) + _word_value(tail).zfill(2)
+    for tens in sorted(TENS, key=len, reverse=True):
+        if w.startswith(tens):
+            unit = w[len(tens):]
+            return str(TENS[tens] + (UNITS[unit] if unit else 0))
+    raise ValueError(word)
+
+
+def number_runs(text: str) -> list[NumberRun]:
+    """Every run of digits and number words in ``text`` (see the module docstring)."""
+    tokens = list(_TOKEN.finditer(text))
+    runs: list[NumberRun] = []
+    i = 0
+    while i < len(tokens):
+        j = i + 1
+        while j < len(tokens):
+            gap = text[tokens[j - 1].end():tokens[j].start()]
+            if len(gap) > _MAX_GAP or not _GAP.fullmatch(gap) or "\n" in gap:
+                break
+            if gap.strip().lower() == "og" and not _is_big(tokens[j - 1]):
+                break  # "to og tre" is two numbers; "hundre og sju" is one
+            j += 1
+        run = _build(text, tokens[i:j])
+        if run is not None:
+            runs.append(run)
+        i = j
+    return runs
+
+
+def _is_big(token: re.Match) -> bool:
+    return bool(token.group("word")) and token.group("word").lower() in BIG
+
+
+def _sep(gap: str) -> str:
+    g = gap.strip().lower()
+    if not g:
+        return " "
+    if g in SEP_WORDS:
+        return SEP_WORDS[g]
+    if g == "og":
+        return "og"
+    return g[0]
+
+
+def _build(text: str, tokens: list[re.Match]) -> NumberRun | None:
+    groups: list[str] = []
+    seps: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    spoken = composed = False
+    k = 0
+    while k < len(tokens):
+        t = tokens[k]
+        gap = _sep(text[tokens[k - 1].end():t.start()]) if k else ""
+        if t.group("digits"):
+            value, end, k = t.group("digits"), t.end(), k + 1
+        else:
+            spoken = True
+            value, end, k, built = _spoken_value(text, tokens, k)
+            composed = composed or built
+        # "seksti to" (tens, a space, a unit) is one number; "seksti, to" two.
+        if (groups and gap == " " and value.isdigit() and len(value) == 1 and value != "0" and tokens[k - 1].group("word")
+                and len(groups[-1]) == 2 and groups[-1].endswith("0") and groups[-1] != "10"
+                and _was_tens_word(text, starts[-1], ends[-1])):
+            groups[-1] = groups[-1][0] + value
+            ends[-1] = end
+            continue
+        if groups:
+            seps.append(gap)
+        groups.append(value)
+        starts.append(t.start())
+        ends.append(end)
+    if not groups:
+        return None
+    return NumberRun(starts[0], ends[-1], tuple(groups), tuple(seps), spoken, composed, tuple(ends), tuple(starts))
+
+
+def _was_tens_word(text: str, start: int, end: int) -> bool:
+    return text[start:end].lower() in TENS
+
+
+def _spoken_value(text: str, tokens: list[re.Match], k: int) -> tuple[str, int, int, bool]:
+    """The value of the number word at ``k`` — with "hundre"/"tusen" the whole built number.
+    Returns (digits, end offset, next token index, built with hundre/tusen)."""
+    def word(i):
+        return tokens[i].group("word").lower() if i < len(tokens) and tokens[i].group("word") else None
+
+    def gap(i):
+        return text[tokens[i - 1].end():tokens[i].start()].strip().lower()
+
+    def small(i):  # a number word below 100 at i, or None
+        w = word(i)
+        if w is None or w in BIG:
+            return None
+        v = _word_value(w)
+        return int(v) if len(v) <= 2 else None
+
+    total, i, built = 0, k, False
+    for big in (1000, 100):
+        v = small(i)
+        w_next = word(i + 1) if v is not None else word(i)
+        if v is not None and w_next in BIG and BIG[w_next] == big and gap(i + 1) in ("",):
+            total += v * big
+            i += 2
+            built = True
+        elif v is None and word(i) in BIG and BIG[word(i)] == big:
+            total += big
+            i += 1
+            built = True
+        else:
+            continue
+        if i < len(tokens) and gap(i) == "og":
+            pass  # "hundre og sju": the og is only glue
+    if built:
+        v = small(i)
+        if v is not None and gap(i) in ("", "og"):
+            total += v
+            i += 1
+        return str(total), tokens[i - 1].end(), i, True
+    return _word_value(tokens[k].group("word")), tokens[k].end(), k + 1, False
+
+
+# ------------------------------------------------------------------ what the digits are
+
+FNR_CONTEXT = re.compile(r"person\s*nummer|f[øo]dsels\s*nummer|d-nummer|personnr|fnr|id-nummer", re.IGNORECASE)
+ACCOUNT_CONTEXT = re.compile(r"konto|bank|overf[øo]r|betal|gebyr|innbetal", re.IGNORECASE)
+PHONE_PREFIX = re.compile(r"(?:\+|\bpluss\s*|\bpluss$)$", re.IGNORECASE)
+_PHONE_SHAPES = {(8,), (3, 2, 3), (2, 2, 2, 2), (4, 4), (3, 3, 2), (2, 3, 3), (2, 2, 4), (4, 2, 2)}
+_CURRENCY_AFTER = re.compile(r"\s*(?:kr\b|kroner|krone|,-|nok\b|prosent|%|millioner|mill\b|euro|dollar)", re.IGNORECASE)
+_DATE_OR_TIME = re.compile(r"\d{1,2}[.:]\d{1,2}(?:[.:]\d{2,4})?(?:[-–/]\d{1,2}[.:]\d{1,2}(?:[.:]\d{2,4})?)?")
+_YEAR_RANGE = re.compile(r"(?:19|20)\d{2}[-–/](?:19|20)?\d{2}")
+_CASE_FORM = re.compile(r"(?:(?:19|20)\d{2}|\d{2})/\d{3,7}(?:-\d{1,3})?")
+
+
+@dataclass(frozen=True)
+class NumberFinding:
+    start: int
+    end: int
+    type: str  # FØDSELSNUMMER, KONTONUMMER, TELEFON, SAKSNUMMER, POSTNUMMER (postcode), NUMMER
+    score: float
+
+
+def classify(text: str, run: NumberRun) -> list[NumberFinding]:
+    """What a run of digits is: the whole run, else the run without a word at an edge (an article
+    "en", a count before it), else its comma-separated pieces; an unexplained rest of 6+ digits is NUMMER."""
+    windows = [(0, len(run.groups))]
+    n = len(run.groups)
+    if run.spoken and n > 2:
+        windows += [(1, n), (0, n - 1), (1, n - 1)]
+    for first, last in windows:
+        part = run.sub(first, last) if (first, last) != (0, n) else run
+        found = _identify(text, part)
+        if found:
+            return [found]
+    if not run.spoken and "," in run.seps:
+        pieces, begin = [], 0
+        for k, sep in enumerate(run.seps):
+            if sep == ",":
+                pieces.append((begin, k + 1))
+                begin = k + 1
+        pieces.append((begin, n))
+        out = []
+        for first, last in pieces:
+            part = run.sub(first, last)
+            found = _identify(text, part) or _unexplained(text, part)
+            if found:
+                out.append(found)
+        return out
+    rest = _unexplained(text, run)
+    return [rest] if rest else []
+
+
+def _identify(text: str, run: NumberRun) -> NumberFinding | None:
+    digits = run.digits
+    before = text[max(0, run.start - 60):run.start]
+    if len(digits) == 11 and not run.composed:
+        from stdnum.no import fodselsnummer, kontonr
+
+        is_fnr, is_account = fodselsnummer.is_valid(digits), kontonr.is_valid(digits)
+        if is_fnr or is_account:
+            shape = tuple(len(g) for g in run.groups)
+            account_shape = shape == (4, 2, 5) and len(set(run.seps)) == 1
+            fnr_shape = shape in ((6, 5), (2, 2, 2, 5), (2, 2, 2, 3, 2))
+            if is_fnr and (FNR_CONTEXT.search(before) or (not account_shape and (
+                    fnr_shape or not is_account or not ACCOUNT_CONTEXT.search(before)))):
+                return NumberFinding(run.start, run.end, "FØDSELSNUMMER", 1.0)
+            if is_account:
+                return NumberFinding(run.start, run.end, "KONTONUMMER", 1.0)
+    phone = _phone(text, run)
+    if phone:
+        return phone
+    if run.spoken and "/" in run.seps and _CASE_FORM.fullmatch(run.formatted()):
+        return NumberFinding(run.start, run.end, "SAKSNUMMER", 0.9)
+    return None
+
+
+def _phone(text: str, run: NumberRun) -> NumberFinding | None:
+    """Eight digits, the first 2-9, after an optional +47/0047 ("pluss førtisju" when spoken);
+    written in one of the usual groupings with spaces (908 44 261, 95 12 84 06, 4731 8820)."""
+    if run.composed:
+        return None
+    groups, start = list(run.groups), run.start
+    prefix = PHONE_PREFIX.search(text[max(0, start - 7):start])
+    national = None
+    for code in ("0047", "47"):
+        if "".join(groups).startswith(code) and len("".join(groups)) == 8 + len(code) and (
+                code == "0047" or prefix):
+            national = _drop_prefix(groups, len(code))
+            if prefix:
+                start -= len(prefix.group())
+            break
+    if national is None:
+        national = groups
+    digits = "".join(national)
+    if len(digits) != 8 or digits[0] not in "23456789":
+        return None
+    if run.spoken:
+        if digits in "0123456789" or digits in "9876543210":
+            return None  # counting
+        return NumberFinding(start, run.end, "TELEFON", 0.9)
+    if len(run.groups) > 1 and set(run.seps) != {" "}:
+        return None
+    if tuple(len(g) for g in national) not in _PHONE_SHAPES or _CURRENCY_AFTER.match(text, run.end):
+        return None
+    return NumberFinding(start, run.end, "TELEFON", 0.95)
+
+
+def _drop_prefix(groups: list[str], length: int) -> list[str]:
+    out, left = [], length
+    for g in groups:
+        if left >= len(g):
+            left -= len(g)
+            continue
+        out.append(g[left:])
+        left = 0
+    return out
+
+
+def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
+    """6+ digits that are no amount, date, time or year range: masked (NUMMER), listed for review."""
+    digits = run.digits
+    if len(digits) < 6 or run.composed:
+        return None
+    if run.spoken and (digits in "0123456789" or digits in "9876543210"):
+        return None
+    written = text[run.start:run.end]
+    if not run.spoken:
+        if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+", written):
+            return None  # 1 650 000: thousands
+        if _DATE_OR_TIME.fullmatch(written) or _YEAR_RANGE.fullmatch(written):
+            return None
+    if _CURRENCY_AFTER.match(text, run.end):
+        return None
+    return NumberFinding(run.start, run.end, "NUMMER", 0.7)
+
+
+def findings(text: str) -> list[NumberFinding]:
+    """Every classified number in ``text`` (cached per text: several recognizers ask)."""
+    return _findings(text)
+
+
+from functools import lru_cache  # noqa: E402
+
+
+@lru_cache(maxsize=256)
+def _findings(text: str) -> list[NumberFinding]:
+    return [f for run in number_runs(text) for f in classify(text, run)]

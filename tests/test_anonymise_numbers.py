@@ -1,0 +1,83 @@
+"""Numbers normalised once (numbers.py), then checked: any separators, number words in Bokmål and
+Nynorsk, digit by digit or in pairs; an unexplained run of 6+ digits is NUMMER. Each class has its
+near misses (amounts, dates, years, counting)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.anonymise.numbers import findings, number_runs
+
+FNR = "14086327164"  # valid fødselsnummer (check digits)
+ACCOUNT = "15032774218"  # valid account number (mod 11)
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(text[f.start:f.end], f.type) for f in findings(text)]
+
+
+@pytest.mark.parametrize("written", ["14 08 63 271 64", "14.08.63 27164", "140863-27164", "140863 27164", FNR,
+                                     "en fire null åtte seks tre to sju en seks fire",
+                                     "fjorten null åtte sekstitre to sju ein seksti fire"])
+def test_fodselsnummer_in_any_form(written):
+    assert kinds(f"personnummeret mitt er {written} og det") == [(written, "FØDSELSNUMMER")]
+
+
+@pytest.mark.parametrize("written", ["1503-27-74218", "1503.27.74218", "1503 27 74218", "1503, 27, 74218",
+                                     "ein fem null tre, tjuesju, sju fire to ein åtte"])
+def test_account_in_any_form(written):
+    assert kinds(f"kontonummeret er {written}. Det") == [(written, "KONTONUMMER")]
+
+
+@pytest.mark.parametrize("written,expected", [
+    ("nittito førtien åtti tre trettisju", "nittito førtien åtti tre trettisju"),
+    ("pluss førtisju nittito førtien åttitre trettisju", "pluss førtisju nittito førtien åttitre trettisju"),
+    ("null null førtisju ni to fire en åtte tre tre sju", "null null førtisju ni to fire en åtte tre tre sju"),
+    ("+4792418337", "+4792418337"), ("924 18 337", "924 18 337"), ("9241 8337", "9241 8337")])
+def test_phone_in_any_form(written, expected):
+    assert kinds(f"ring meg på {written} i kveld") == [(expected, "TELEFON")]
+
+
+@pytest.mark.parametrize("spoken,digits", [
+    ("hundre og sju", "107"), ("to tusen og nitten", "2019"), ("tre tusen fire hundre og tolv", "3412"),
+    ("tjueatten", "2018"), ("nittensyttiåtte", "1978"), ("seksti to", "62"), ("eitt", "1")])
+def test_number_words_normalise(spoken, digits):
+    [run] = number_runs(spoken)
+    assert run.digits == digits
+
+
+def test_spoken_case_number_keeps_its_slash():
+    text = "saksnummeret var tjueatten skråstrek null fire fire en sju bindestrek tre, sa han"
+    [run] = number_runs(text)
+    assert run.formatted() == "2018/04417-3"
+    assert kinds(text) == [("tjueatten skråstrek null fire fire en sju bindestrek tre", "SAKSNUMMER")]
+
+
+@pytest.mark.parametrize("text", ["taksten var 1 650 000, og vi fikk 15 prosent", "fra 2010-2017 bodde vi der",
+                                  "møtet var 14.10.2019 kl. 12.30-13.30", "det kostet 1950000 kr",
+                                  "to tusen og nitten flyttet vi", "to, tre, fire, fem, seks, sju, åtte, ni",
+                                  "vi var to og tre og fire stykker", "i 2010 og 2017", "dei var ein to tre der"])
+def test_amounts_dates_years_and_counting_are_no_identifier(text):
+    assert kinds(text) == []
+
+
+@pytest.mark.parametrize("text,number", [("kundenummer 4471 9923 10 sto der", "4471 9923 10"),
+                                          ("tallet 12345678901 er tull", "12345678901"),
+                                          ("koden var fire fire sju en ni null tre", "fire fire sju en ni null tre")])
+def test_unexplained_long_number_is_masked(text, number):
+    assert kinds(text) == [(number, "NUMMER")]
+
+
+def test_stage_masks_unexplained_number_and_reviews_it(make_study):
+    from pipeline.anonymise import anonymise_stage
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+    from pipeline.store import StudyStore
+
+    root = make_study({"a.txt": "I: Nummer?\nIP: Kundenummeret er 4471 9923 10, og kontoen 1503-27-74218.\n"})
+    study = load_study(root)
+    ingest_study(study)
+    anonymise_stage(study)
+    with StudyStore(study.store_path) as store:
+        text = " ".join(s.text for s in store.segments())
+    assert "[NUMMER_1]" in text and "[KONTONUMMER_1]" in text and "4471" not in text and "1503" not in text
