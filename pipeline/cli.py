@@ -155,7 +155,7 @@ def run() -> None:
     from .workflow import run_all
 
     study = current_study()
-    run_all(study, track=track, echo=lambda line: out.print(line, highlight=False))
+    run_all(study, track=track, echo=lambda line: out.print(line, highlight=False, soft_wrap=True))
 
 
 @app.command()
@@ -370,8 +370,12 @@ def code_command(
 ) -> None:
     """Code informant segments: human files in, rule and classifier suggestions out."""
     from .coding.stage import code_stage
+    from .status import older_codebook_decisions
 
-    out.print(code_stage(current_study(), track, retrain=retrain), highlight=False)
+    study = current_study()
+    out.print(code_stage(study, track, retrain=retrain), highlight=False)
+    for line in older_codebook_decisions(study):
+        out.print(f"Advarsel: {line}", highlight=False, soft_wrap=True)
 
 
 review_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Review machine suggestions in a spreadsheet and import decisions.")

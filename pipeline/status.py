@@ -1,14 +1,34 @@
-"""What the study holds and what is out of date (``qualpipe status``)."""
+"""What the study holds and what is out of date (``qualpipe status``).
+
+Outputs are a function of the inputs, so "up to date" means: the inputs now are
+the inputs the last complete ``qualpipe run`` was made from. When a run
+finishes, :func:`record_run_inputs` stores a fingerprint of each input in the
+private store (data/private/, so no hash of raw material is ever shareable):
+the transcripts, the informants table, the settings, the codebook (version and
+content), each human coder's file, the anonymisation decisions and known
+identifiers, and the spaCy pipeline. :func:`study_status` compares them with
+the inputs as they are now and names each one that changed.
+
+:func:`older_codebook_decisions` says which human decisions were made under
+another codebook version than the current one; ``run`` prints it and stores it
+for the report (:func:`stored_run_warnings`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from .errors import QualpipeError
 from .ingest import list_transcript_files
 from .settings import Study
 from .store import PrivateStore, StudyStore
+
+RUN_INPUTS_KEY = "run_inputs"
+RUN_WARNINGS_KEY = "run_warnings"
 
 
 @dataclass
@@ -23,12 +43,168 @@ class StudyStatus:
     stale: list[str] = field(default_factory=list)
 
 
-def study_status(study: Study) -> StudyStatus:
-    status = StudyStatus()
-    raw_hashes = {}
+# ------------------------------------------------------------------ input fingerprints
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    return _digest(path.read_bytes()) if path.is_file() else None
+
+
+def _model_fingerprint(study: Study) -> str:
+    """Package name and version of the pipeline ``model`` resolves to, without loading it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from .nlp import resolve_model_name
+
+    try:
+        name = resolve_model_name(study.settings.model)
+    except QualpipeError as error:
+        return f"unavailable ({error.problem})"
+    try:
+        return f"{name}-{version(name)}"
+    except PackageNotFoundError:
+        return name
+
+
+def _codebook_fingerprint(study: Study) -> dict[str, str | None]:
+    from .codebook import load_codebook
+
+    try:
+        codebook = load_codebook(study.codebook_path)
+    except QualpipeError as error:
+        return {"version": None, "content": None, "error": str(error)}
+    content = json.dumps(codebook.model_dump(), sort_keys=True, ensure_ascii=False)
+    return {"version": codebook.version, "content": _digest(content.encode("utf-8"))}
+
+
+def input_fingerprints(study: Study) -> dict:
+    """A fingerprint of every input the outputs are made from, as the study folder holds them now."""
+    from .anonymise.sources import DECISIONS_NAME
+    from .ingest.informants import find_table
+
+    transcripts = {}
     if study.transcripts_dir.is_dir():
         for file in list_transcript_files(study.transcripts_dir):
-            raw_hashes[file] = hashlib.sha256((study.transcripts_dir / file).read_bytes()).hexdigest()
+            transcripts[file] = _file_digest(study.transcripts_dir / file)
+    try:
+        table = find_table(study.raw_dir)
+        informants = {"file": table.name, "sha256": _file_digest(table)}
+    except QualpipeError:
+        informants = None
+    settings = json.dumps(study.settings.model_dump(), sort_keys=True, ensure_ascii=False)
+    human = {}
+    if study.human_dir.is_dir():
+        human = {p.stem: _file_digest(p) for p in sorted(study.human_dir.glob("*.csv"))}
+    known = study.root / study.settings.anonymisation.known_identifiers_file
+    return {
+        "transcripts": transcripts,
+        "informants": informants,
+        # The validated settings, not the file: a comment or a reordering changes no output.
+        "settings": _digest(settings.encode("utf-8")),
+        "codebook": _codebook_fingerprint(study),
+        "human": human,
+        "anonymisation_decisions": _file_digest(study.private_dir / DECISIONS_NAME),
+        "known_identifiers": _file_digest(known),
+        "model": _model_fingerprint(study),
+    }
+
+
+def record_run_inputs(study: Study) -> None:
+    """After a complete run: remember what its outputs were made from."""
+    fingerprints = input_fingerprints(study)
+    with PrivateStore(study.private_store_path) as private, private.transaction():
+        private.set_meta(RUN_INPUTS_KEY, json.dumps(fingerprints, sort_keys=True))
+
+
+def recorded_run_inputs(study: Study) -> dict | None:
+    if not study.private_store_path.exists():
+        return None
+    with PrivateStore(study.private_store_path) as private:
+        value = private.get_meta(RUN_INPUTS_KEY)
+    return json.loads(value) if value else None
+
+
+def changed_inputs(before: dict, now: dict) -> list[str]:
+    """One line per input that differs between the last run and now (transcripts apart)."""
+    lines = []
+    if before.get("informants") != now["informants"]:
+        name = (now["informants"] or before.get("informants") or {}).get("file", "informants table")
+        lines.append(f"{name}: changed since the last run")
+    if before.get("settings") != now["settings"]:
+        lines.append("study.yaml: settings changed since the last run")
+    old, new = before.get("codebook") or {}, now["codebook"]
+    if new.get("error"):
+        lines.append(f"codebook.yaml: {new['error']}")
+    elif old.get("version") != new["version"]:
+        lines.append(f"codebook.yaml: version {old.get('version')} -> {new['version']} since the last run")
+    elif old.get("content") != new["content"]:
+        lines.append(f"codebook.yaml: changed since the last run (version {new['version']} kept)")
+    old_human, new_human = before.get("human") or {}, now["human"]
+    for coder in sorted(set(old_human) | set(new_human)):
+        if coder not in new_human:
+            lines.append(f"data/coded/human/{coder}.csv: removed since the last run")
+        elif coder not in old_human:
+            lines.append(f"data/coded/human/{coder}.csv: new since the last run")
+        elif old_human[coder] != new_human[coder]:
+            lines.append(f"data/coded/human/{coder}.csv: changed since the last run (review import?)")
+    if before.get("anonymisation_decisions") != now["anonymisation_decisions"]:
+        lines.append("anonymisation decisions (data/private/): changed since the last run")
+    if before.get("known_identifiers") != now["known_identifiers"]:
+        lines.append("known identifiers file (data/private/): changed since the last run")
+    if before.get("model") != now["model"]:
+        lines.append(f"spaCy pipeline: {before.get('model')} -> {now['model']} since the last run")
+    return lines
+
+
+# ------------------------------------------------------------------ decisions under an older codebook
+
+
+def older_codebook_decisions(study: Study) -> list[str]:
+    """A line per coder whose decisions were made under another codebook version than the current one."""
+    from .codebook import load_codebook
+
+    if not study.store_path.exists():
+        return []
+    current = load_codebook(study.codebook_path).version
+    with StudyStore(study.store_path) as store:
+        counts = store.human_decision_versions()
+    lines = []
+    for coder in sorted({coder for coder, _ in counts}):
+        older = {version: n for (c, version), n in counts.items() if c == coder and version != current}
+        if older:
+            total = sum(counts[(c, v)] for c, v in counts if c == coder)
+            versions = ", ".join(f"{n} under {v}" for v, n in sorted(older.items()))
+            lines.append(f"{coder}: {sum(older.values())} av {total} avgjørelser er gjort under en annen "
+                         f"kodebokversjon enn gjeldende {current} ({versions}); se over dem med "
+                         f"«qualpipe review export --all» før de brukes som fasit")
+    return lines
+
+
+def store_run_warnings(study: Study, lines: list[str]) -> None:
+    """Keep the run's warnings with the coded data so the report can repeat them (counts only)."""
+    with StudyStore(study.store_path) as store, store.transaction():
+        store.set_meta(RUN_WARNINGS_KEY, json.dumps(lines, ensure_ascii=False))
+
+
+def stored_run_warnings(study: Study) -> list[str]:
+    if not study.store_path.exists():
+        return []
+    with StudyStore(study.store_path) as store:
+        value = store.get_meta(RUN_WARNINGS_KEY)
+    return json.loads(value) if value else []
+
+
+# ------------------------------------------------------------------ status
+
+
+def study_status(study: Study) -> StudyStatus:
+    status = StudyStatus()
+    now = input_fingerprints(study)
+    raw_hashes = now["transcripts"]
     status.transcripts = len(raw_hashes)
     ingested: set[str] = set()
     if study.private_store_path.exists():
@@ -56,4 +232,17 @@ def study_status(study: Study) -> StudyStatus:
             status.codings_by_source = dict(Counter(c.source for c in codings))
             status.human_coders = {coder: len(decided) for coder, decided in
                                    ((c, store.human_reviews(c)) for c in store.human_coders())}
+    before = recorded_run_inputs(study)
+    if before is None:
+        if ingested or study.store_path.exists():
+            status.stale.append("no complete 'qualpipe run' recorded: the outputs may not match the inputs")
+        elif raw_hashes:
+            status.stale.append("not run yet: 'qualpipe run' makes the outputs")
+    else:
+        reported = {line.split(":", 1)[0] for line in status.stale}
+        for file in sorted(set(raw_hashes) | set(before.get("transcripts", {}))):
+            if file not in reported and before.get("transcripts", {}).get(file) != raw_hashes.get(file):
+                status.stale.append(f"{file}: changed since the last run" if file in raw_hashes
+                                    else f"{file}: removed since the last run")
+        status.stale.extend(changed_inputs(before, now))
     return status

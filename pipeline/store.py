@@ -731,6 +731,12 @@ class StudyStore(_Database):
             found.setdefault(row["segment_id"], {})[row["coder"]] = row["reviewed_at"]
         return found
 
+    def human_decision_versions(self) -> dict[tuple[str, str], int]:
+        """(coder, codebook version) -> number of segments that coder decided under that version."""
+        rows = self.conn.execute("SELECT coder, codebook_version, COUNT(*) FROM human_reviews "
+                                 "GROUP BY coder, codebook_version ORDER BY coder, codebook_version")
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
     def human_coders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT coder FROM human_reviews ORDER BY coder")]
 

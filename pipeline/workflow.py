@@ -51,6 +51,16 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
     # must not leave a half-run study behind.
     from .codebook import load_codebook
 
+    from .status import older_codebook_decisions, record_run_inputs, store_run_warnings
+
     load_codebook(study.codebook_path)
     for name, stage in stages():
         echo(f"[{name}] {stage(study, track)}")
+        if name == "code":
+            # Before the report, which repeats them.
+            warnings = older_codebook_decisions(study)
+            store_run_warnings(study, warnings)
+            for line in warnings:
+                echo(f"[{name}] Advarsel: {line}")
+    # Only a complete run says what the outputs were made from (qualpipe status compares).
+    record_run_inputs(study)

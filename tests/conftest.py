@@ -7,7 +7,6 @@ demo study, for end-to-end tests.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,38 @@ from pipeline.store import copy_study_inputs
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Neutral defaults: nothing of the demo study. A test that needs the demo's codebook says so
+# with codebook=DEMO_CODEBOOK.
 DEFAULT_SETTINGS = """\
 name: Teststudie
-groups: [stayed, sold_bought, back_to_rental, staff]
 """
+DEFAULT_GROUP = "a"
+NEUTRAL_CODEBOOK = """\
+version: "1"
+name: Testkodebok
+codes:
+  - id: support
+    label: Støtte
+    definition: Informanten forteller om hjelp eller støtte fra andre.
+    colour: "#1b9e77"
+    patterns: [hjelp, støtte]
+  - id: time
+    label: Tid
+    definition: Informanten snakker om tid, venting eller tidspress.
+    colour: "#d95f02"
+    patterns: [tid, vente]
+  - id: worry
+    label: Bekymring
+    definition: Informanten uttrykker uro eller bekymring.
+    colour: "#7570b3"
+    patterns: [bekymret, redd, uro]
+"""
+DEMO_CODEBOOK = (REPO / "codebook.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
 def make_study(tmp_path):
-    """Build a study: make_study({"a.txt": "I: ...\\nIP: ..."}, informants="id,file,group\\n1,a.txt,stayed\\n")."""
+    """Build a study: make_study({"a.txt": "I: ...\\nIP: ..."}, informants="id,file,group\\n1,a.txt,a\\n")."""
 
     def build(transcripts: dict[str, str | bytes], informants: str | None = None,
               settings: str = DEFAULT_SETTINGS, codebook: str | None = None, root: Path | None = None) -> Path:
@@ -36,14 +58,10 @@ def make_study(tmp_path):
             (folder / name).write_bytes(data)
         if informants is None:
             informants = "id,file,group\n" + "".join(
-                f"{i},{name},stayed\n" for i, name in enumerate(sorted(transcripts), start=1))
+                f"{i},{name},{DEFAULT_GROUP}\n" for i, name in enumerate(sorted(transcripts), start=1))
         (root / "data" / "raw" / "informants.csv").write_text(informants, encoding="utf-8")
         (root / "study.yaml").write_text(settings, encoding="utf-8")
-        source_codebook = REPO / "codebook.yaml"
-        if codebook is not None:
-            (root / "codebook.yaml").write_text(codebook, encoding="utf-8")
-        elif source_codebook.exists():
-            shutil.copy(source_codebook, root / "codebook.yaml")
+        (root / "codebook.yaml").write_text(NEUTRAL_CODEBOOK if codebook is None else codebook, encoding="utf-8")
         return root
 
     return build

@@ -15,6 +15,7 @@ from pipeline.errors import QualpipeError
 from pipeline.records import Segment
 from pipeline.settings import load_study
 from pipeline.store import StudyStore
+from conftest import DEMO_CODEBOOK
 from test_coding_corpus import CODES, build_corpus, write_human
 
 FEW = "  min_examples_per_code: 3\n"
@@ -27,7 +28,7 @@ def corpus(make_study):
 
 
 def test_stage_without_segments_says_what_to_do(make_study):
-    root = make_study({"a.txt": "I: Hei?\nIP: Hei.\n"})
+    root = make_study({"a.txt": "I: Hei?\nIP: Hei.\n"}, codebook=DEMO_CODEBOOK)
     assert "anonymiser" in code_stage(load_study(root))
 
 
@@ -234,7 +235,7 @@ def test_leak_guard_stops_the_exports(make_study):
 
     # Simulated anonymisation copies raw text, so the informant's name reaches the store.
     root = make_study({"a.txt": "I: Hva heter du?\nIP: Jeg heter Kari Nordmann. Vi fikk rabatt.\n"},
-                      informants="id,file,group,name\n1,a.txt,stayed,Kari Nordmann\n")
+                      informants="id,file,group,name\n1,a.txt,stayed,Kari Nordmann\n", codebook=DEMO_CODEBOOK)
     study = load_study(root)
     ingest_study(study)
     simulate_anonymisation(study)
@@ -249,7 +250,7 @@ def test_turn_as_coding_unit(make_study):
 
     settings = "name: T\ngroups: [stayed]\ncoding:\n  unit: turn\n"
     root = make_study({"a.txt": "I: Og prisen?\nIP: Vi fikk rabatt. Det var fast pris.\nI: Og huset?\n"
-                                "IP: Badet var slitt. Vi pusset opp.\n"}, settings=settings)
+                                "IP: Badet var slitt. Vi pusset opp.\n"}, settings=settings, codebook=DEMO_CODEBOOK)
     study = load_study(root)
     ingest_study(study)
     simulate_anonymisation(study)
@@ -272,7 +273,7 @@ def test_human_file_survives_resegmentation_by_its_anchors(make_study):
 
     transcript = ("I: Hvordan var det?\nIP: Rabatten var fin. Vi ble boende. Huset var gammelt.\n"
                   "I: Noe mer?\nIP: Nei.\n")
-    root = make_study({"a.txt": transcript})
+    root = make_study({"a.txt": transcript}, codebook=DEMO_CODEBOOK)
     study = load_study(root)
     ingest_study(study)
     anonymise_stage(study)

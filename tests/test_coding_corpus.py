@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 
+from conftest import DEMO_CODEBOOK
 from pipeline.ingest import ingest_study
 from pipeline.settings import load_study
 from pipeline.store import PrivateStore, StudyStore
@@ -101,7 +102,7 @@ def build_corpus(make_study, n_informants: int = 6, settings_extra: str = "", tu
         files[f"k{k:02d}.txt"] = text
         truths[f"k{k:02d}.txt"] = truth
     settings = "name: Teststudie\ngroups: [stayed]\ncoding:\n  primary_coder: forsker1\n" + settings_extra
-    root = make_study(files, settings=settings)
+    root = make_study(files, settings=settings, codebook=DEMO_CODEBOOK)
     study = load_study(root)
     ingest_study(study)
     simulate_anonymisation(study)

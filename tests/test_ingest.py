@@ -198,7 +198,7 @@ def test_one_bad_file_among_good_ones_writes_nothing(make_study):
     ("", "informants table is empty"),
 ])
 def test_bad_informants_table(make_study, table, expected):
-    root = make_study({"a.txt": GOOD, "b.txt": GOOD}, informants=table)
+    root = make_study({"a.txt": GOOD, "b.txt": GOOD}, informants=table, settings="name: T\ngroups: [stayed]\n")
     message = ingest_error(root)
     assert expected in message
     assert "informants.csv" in message or "b.txt" in message

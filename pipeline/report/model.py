@@ -282,6 +282,7 @@ def build_report(study: Study, generated_at: datetime | None = None, with_topics
     """
     from ..codebook import load_codebook
     from ..compare import cluster_informants, compare_groups
+    from ..status import stored_run_warnings
 
     settings = study.settings
     data = read_study_data(study)
@@ -308,6 +309,7 @@ def build_report(study: Study, generated_at: datetime | None = None, with_topics
         n_informants=len(data.informants),
     )
     _summary(report, study, data, comparison, names)
+    report.warnings.extend(stored_run_warnings(study))  # e.g. decisions made under an older codebook
     _method(report, study, data, codebook, names)
     _chapters(report, study, data, codebook, comparison, names)
     _patterns(report, study, data, comparison, clustering, names)
