@@ -389,11 +389,14 @@ def review_export_command(
     out_file: Optional[Path] = typer.Option(None, "--out", help="XLSX to write (default reports/review/review.xlsx); "
                                             "a CSV twin is written beside it."),
     include_decided: bool = typer.Option(False, "--all/--no-all", help="Also segments a human has already decided."),
+    blind: bool = typer.Option(False, "--blind/--no-blind",
+                               help="For an independent second coder: every segment, code columns empty, "
+                                    "no suggestions (default file reports/review/review_blind.xlsx)."),
 ) -> None:
     """Undecided segments with context and suggestions, most uncertain first."""
     from .coding.review import export_review
 
-    out.print(export_review(current_study(), out_file, include_decided).summary(), highlight=False)
+    out.print(export_review(current_study(), out_file, include_decided, blind).summary(), highlight=False)
 
 
 @review_app.command("import")

@@ -248,7 +248,7 @@ def test_turn_as_coding_unit(make_study):
     from pipeline.ingest import ingest_study
     from test_coding_corpus import simulate_anonymisation
 
-    settings = "name: T\ngroups: [stayed]\ncoding:\n  unit: turn\n"
+    settings = "name: T\ncoding:\n  unit: turn\n"
     root = make_study({"a.txt": "I: Og prisen?\nIP: Vi fikk rabatt. Det var fast pris.\nI: Og huset?\n"
                                 "IP: Badet var slitt. Vi pusset opp.\n"}, settings=settings, codebook=DEMO_CODEBOOK)
     study = load_study(root)

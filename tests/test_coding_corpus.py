@@ -101,7 +101,7 @@ def build_corpus(make_study, n_informants: int = 6, settings_extra: str = "", tu
         text, truth = transcript(seed=k, turns=turns)
         files[f"k{k:02d}.txt"] = text
         truths[f"k{k:02d}.txt"] = truth
-    settings = "name: Teststudie\ngroups: [stayed]\ncoding:\n  primary_coder: forsker1\n" + settings_extra
+    settings = "name: Teststudie\ncoding:\n  primary_coder: forsker1\n" + settings_extra
     root = make_study(files, settings=settings, codebook=DEMO_CODEBOOK)
     study = load_study(root)
     ingest_study(study)

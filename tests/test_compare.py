@@ -229,7 +229,8 @@ codes:
 def build_coded_study(make_study, informants: str) -> Path:
     """A study whose store holds segments and rule codings, as anonymise and coding would leave it."""
     transcripts = {f"k{i}.txt": TRANSCRIPT.format(a="Det var fint." * (i % 3), b="Ja." * i) for i in range(1, 7)}
-    root = make_study(transcripts, informants=informants, codebook=STUDY_CODEBOOK)
+    root = make_study(transcripts, informants=informants, codebook=STUDY_CODEBOOK,
+                      settings="name: T\ngroups: [stayed, sold_bought, back_to_rental, staff]\n")
     study = load_study(root)
     from pipeline.workflow import ingest_stage
 

@@ -63,7 +63,7 @@ def test_default_labels(make_study, interviewer, informant):
 
 
 def test_configured_labels(make_study):
-    settings = "groups: [stayed]\nspeaker_labels:\n  interviewer: [Forsker]\n  informant: [Kari]\n"
+    settings = "name: T\nspeaker_labels:\n  interviewer: [Forsker]\n  informant: [Kari]\n"
     root = make_study({"a.txt": "Forsker: Hei?\nKari: Hei.\n"}, settings=settings)
     assert [t.speaker for t in turns_of(root, "a.txt").turns] == ["interviewer", "informant"]
 

@@ -121,8 +121,9 @@ def test_bad_review_file_is_rejected_whole(reviewed, tmp_path, edit, message):
         header.append("prise")
         for row in rows[1:]:
             row.append("")
-    elif edit == "unknown_segment":
+    elif edit == "unknown_segment":  # an id that is gone, and no segment of that turn has that text
         rows[1][0] = "sukjent"
+        rows[1][header.index("turn")] = "999"
     elif edit == "duplicate_segment":
         rows[3] = list(rows[2])
     elif edit == "edited_text":
@@ -159,3 +160,82 @@ def test_cli_review_export_and_import(reviewed, tmp_path):
     result = runner.invoke(app, ["--study", str(study.root), "review", "import", str(tmp_path / "none.csv"),
                                  "--coder", "forsker2"])
     assert result.exit_code == 1 and "not found" in result.output
+
+
+# ------------------------------------------------ anonymisation changed the text since the export
+
+
+@pytest.mark.parametrize("exported,current,same", [
+    ("Vi kjører ruta hver dag.", "Vi kjører [PERSON_2] hver dag.", True),
+    ("Vi kjører [PERSON_2] hver dag.", "Vi kjører ruta hver dag.", True),
+    ("Det var [PERSON_3]s idé, sa hun.", "Det var Hildes idé, sa hun.", True),
+    ("Hilde Strand ringte meg.", "ansatt S1 ringte meg.", True),
+    ("Jeg snakket med Kari i går.", "Jeg snakket med Ingrid i går.", True),  # invented names (surrogates)
+    ("Vi bodde i [ADRESSE_1] fra 2004.", "Vi bodde i Saupstadringen 41B fra 2004.", True),
+    ("Vi kjører ruta hver dag.", "Vi kjører ikke ruta hver dag.", False),
+    ("Det var fint.", "Det var ikke fint i det hele tatt, nei.", False),
+    ("Vi fikk hjelp.", "[PERSON_1] [PERSON_2] [STED_1] [STED_2] [PERSON_3].", False),
+])
+def test_differs_only_by_anonymisation(exported, current, same):
+    from pipeline.coding.review import differs_only_by_anonymisation
+
+    assert differs_only_by_anonymisation(exported, current, frozenset({"ansatt S1"})) is same
+
+
+def _mark(rows, truth, count):
+    header = rows[0]
+    for row in rows[1:count + 1]:
+        row[header.index("reviewed")] = "x"
+        for code in CODES:
+            row[header.index(code)] = "x" if code in truth[row[0]] else ""
+    return header
+
+
+def test_a_row_whose_text_an_anonymisation_decision_changed_is_accepted(reviewed, tmp_path):
+    study, truth = reviewed
+    rows = read_rows(export_review(study).csv)
+    header = _mark(rows, truth, 3)
+    changed = rows[1][0]
+    words = rows[1][header.index("text")].split()
+    with StudyStore(study.store_path) as store:  # a later decision replaced one word by a tag
+        store.conn.execute("UPDATE segments SET text = ? WHERE segment_id = ?",
+                           (" ".join(["[PERSON_9]", *words[1:]]), changed))
+    write_rows(tmp_path / "filled.csv", rows)
+    result = import_review(study, tmp_path / "filled.csv", "forsker2")
+    assert result.decided == 3 and result.reanchored == 1 and "forankret på nytt" in result.summary()
+    with StudyStore(study.store_path) as store:
+        assert changed in store.human_reviews(coder="forsker2")
+
+
+def test_a_row_whose_segment_id_is_gone_is_re_found_in_its_turn(reviewed, tmp_path):
+    study, truth = reviewed
+    rows = read_rows(export_review(study).csv)
+    _mark(rows, truth, 2)
+    old = rows[1][0]
+    with StudyStore(study.store_path) as store:
+        store.conn.execute("UPDATE segments SET segment_id = 'snew' WHERE segment_id = ?", (old,))
+    write_rows(tmp_path / "filled.csv", rows)
+    result = import_review(study, tmp_path / "filled.csv", "forsker2")
+    assert result.reanchored == 1
+    lines = (study.human_dir / "forsker2.csv").read_text().splitlines()
+    assert any(line.startswith("snew,") for line in lines) and not any(line.startswith(f"{old},") for line in lines)
+
+
+def test_blind_export_for_a_second_coder(reviewed, tmp_path):
+    study, truth = reviewed
+    exported = export_review(study, blind=True)
+    assert exported.xlsx.name == "review_blind.xlsx"
+    rows = read_rows(exported.csv)
+    header, body = rows[0], rows[1:]
+    assert header == FIXED_COLUMNS + CODES + ["comment"]
+    assert {r[0] for r in body} == set(truth)  # decided segments too: the point is to code them again
+    for name in ("suggested", "confidence", "keyword_hits", "uncertainty", "reviewed", *CODES):
+        assert all(r[header.index(name)] == "" for r in body), name
+    with StudyStore(study.store_path) as store:
+        order = [s.segment_id for s in store.segments(speaker="informant")]
+    assert [r[0] for r in body] == [sid for sid in order if sid in truth]  # transcript order, not uncertainty
+    _mark(rows, truth, len(body))
+    write_rows(tmp_path / "blind.csv", rows)
+    assert import_review(study, tmp_path / "blind.csv", "forsker2").decided == len(truth)
+    result = CliRunner().invoke(app, ["review", "export", "--blind", "--study", str(study.root)])
+    assert result.exit_code == 0, result.output and "review_blind.xlsx" in result.output

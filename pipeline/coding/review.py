@@ -7,6 +7,11 @@ codes with confidence, the keyword hits, and one column per code, pre-marked
 "x" where the machine suggests it. The most uncertain suggestions come first,
 so a coder's first hour goes where it teaches the model most.
 
+``--blind`` writes a sheet for an independent second coder: every informant
+segment in transcript order, the code columns empty and no suggestion,
+confidence, keyword hit or uncertainty shown, so nothing of the machine's or
+the first coder's view leads the second coder.
+
 The coder marks ``reviewed`` (x) on every row they decided and sets the code
 columns (x = applies, blank = does not). ``qualpipe review import FILE --coder
 ID`` records those rows as that coder's decisions — in
@@ -14,11 +19,19 @@ ID`` records those rows as that coder's decisions — in
 ignored. The whole file is rejected, and nothing recorded, if it has an
 unknown code column, an unknown or repeated segment id, edited segment text,
 or a cell that is neither blank nor a yes/no mark.
+
+A sheet exported before an anonymisation decision changed is not rejected for
+that: a row whose text differs from the segment's current text only where the
+anonymiser's output differs (a tag such as ``[PERSON_3]``, an informant
+reference, an invented name in place of a word, or the other way round) is
+accepted, and a row whose segment id is gone is re-found in the same turn of the
+same informant by that comparison (re-anchored). The summary counts both.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +65,15 @@ class ReviewImport:
     decided: int
     rows: int
     path: Path
+    reanchored: int = 0  # rows accepted although anonymisation had changed their text (or id) since export
 
     def summary(self) -> str:
-        return (f"{self.decided} av {self.rows} rader registrert som {self.coder}s avgjørelser "
+        line = (f"{self.decided} av {self.rows} rader registrert som {self.coder}s avgjørelser "
                 f"({self.path}); kjør «qualpipe code» for å trene modellen på dem")
+        if self.reanchored:
+            line += (f"; {self.reanchored} rader forankret på nytt fordi anonymiseringen hadde endret "
+                     "teksten siden arket ble laget")
+        return line
 
 
 def _uncertainty(probabilities: dict[str, float], thresholds: dict[str, float], rule_hits: set[str],
@@ -73,7 +91,8 @@ def _uncertainty(probabilities: dict[str, float], thresholds: dict[str, float], 
     return round(worst, 4)
 
 
-def review_table(study: Study, include_decided: bool = False) -> tuple[list[str], list[list[str]]]:
+def review_table(study: Study, include_decided: bool = False,
+                 blind: bool = False) -> tuple[list[str], list[list[str]]]:
     from .human import chosen_human_codes
     from .stage import machine_state
 
@@ -87,6 +106,11 @@ def review_table(study: Study, include_decided: bool = False) -> tuple[list[str]
     entries = []
     for i, (unit, rules, found) in enumerate(zip(state.analysed.units, state.analysed.rules,
                                                  state.suggestions.applied)):
+        if blind:  # nothing of the machine's or another coder's view; transcript order
+            row = [unit.segment_id, unit.informant_id, str(unit.segment.turn_index), unit.question,
+                   unit.segment.text, "", "", "", "", "", *("" for _ in codebook.ids), ""]
+            entries.append((0.0, i, row))
+            continue
         if unit.segment_id in decided and not include_decided:
             continue
         probabilities = {code: float(state.suggestions.probabilities[code][i]) for code in state.plan.model_codes}
@@ -108,11 +132,13 @@ def review_table(study: Study, include_decided: bool = False) -> tuple[list[str]
     return header, [row for _, _, row in entries]
 
 
-def export_review(study: Study, out: Path | None = None, include_decided: bool = False) -> ReviewExport:
+def export_review(study: Study, out: Path | None = None, include_decided: bool = False,
+                  blind: bool = False) -> ReviewExport:
     from .stage import study_guard
 
-    header, rows = review_table(study, include_decided)
-    xlsx = Path(out) if out is not None else study.reports_dir / "review" / "review.xlsx"
+    header, rows = review_table(study, include_decided, blind)
+    default = "review_blind.xlsx" if blind else "review.xlsx"
+    xlsx = Path(out) if out is not None else study.reports_dir / "review" / default
     if xlsx.suffix.lower() != ".xlsx":
         xlsx = xlsx.with_suffix(".xlsx")
     csv_path = xlsx.with_suffix(".csv")
@@ -219,8 +245,74 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
 
 
-def read_review_decisions(path: Path, segments: dict[str, str], code_ids: list[str]) -> tuple[dict[str, set[str]], int]:
-    """Validate a filled-in review sheet; segment id -> codes for rows marked reviewed."""
+_TOKEN = re.compile(r"\[[A-ZÆØÅ][A-ZÆØÅ0-9_]*\]|\w+|[^\w\s]")
+_TAG = re.compile(r"^\[[A-ZÆØÅ][A-ZÆØÅ0-9_]*_\d+\]$")
+# The words a replacement may stand for (a name, an address): a handful, never a sentence.
+_MAX_REPLACED_TOKENS = 6
+
+
+def differs_only_by_anonymisation(exported: str, current: str, references: frozenset[str] = frozenset()) -> bool:
+    """True when two texts differ only where an anonymiser's output could differ.
+
+    Each differing stretch must have, on one side, only anonymisation output — tags
+    (``[PERSON_3]``), informant references (``ansatt S1``), with at most a possessive
+    ending or punctuation — against at most a few tokens on the other; or, for
+    invented names (surrogates), a few capitalised words or numbers on both sides.
+    Most of the text must be the same.
+    """
+    import difflib
+
+    a, b = _TOKEN.findall(exported), _TOKEN.findall(current)
+    if a == b:
+        return True
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    same = sum(size for _, _, size in matcher.get_matching_blocks())
+    if same * 2 < max(len(a), len(b)):
+        return False
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        left, right = a[i1:i2], b[j1:j2]
+        if not (_is_anonymised(left, references) and len(right) <= _MAX_REPLACED_TOKENS
+                or _is_anonymised(right, references) and len(left) <= _MAX_REPLACED_TOKENS
+                or _is_pseudonym_swap(left, right)):
+            return False
+    return True
+
+
+def _is_anonymised(tokens: list[str], references: frozenset[str]) -> bool:
+    text = " ".join(tokens)
+    found = False
+    for reference in sorted(references, key=len, reverse=True):
+        if reference and reference.lower() in text.lower():
+            text = re.sub(re.escape(reference), " ", text, flags=re.IGNORECASE)
+            found = True
+    rest = []
+    for token in text.split():
+        if _TAG.match(token):
+            found = True
+        else:
+            rest.append(token)
+    return found and all(not t.isalnum() or (t.isalpha() and len(t) <= 2) for t in rest)
+
+
+def _is_pseudonym_swap(left: list[str], right: list[str]) -> bool:
+    def name_like(tokens: list[str]) -> bool:
+        return 0 < len(tokens) <= 4 and all(t[:1].isupper() or t.isdigit() for t in tokens if t.isalnum())
+
+    return name_like(left) and name_like(right)
+
+
+@dataclass(frozen=True)
+class SheetDecisions:
+    decisions: dict[str, set[str]]  # segment id -> codes, for rows marked reviewed
+    rows: int
+    reanchored: int  # rows accepted or re-found although anonymisation had changed the text
+
+
+def read_review_decisions(path: Path, segments: list, code_ids: list[str],
+                          references: frozenset[str] = frozenset()) -> SheetDecisions:
+    """Validate a filled-in review sheet against the current anonymised informant segments."""
     header, rows = _read_sheet(path)
     for needed in ("segment_id", "text", "reviewed"):
         if needed not in header:
@@ -235,18 +327,33 @@ def read_review_decisions(path: Path, segments: dict[str, str], code_ids: list[s
     if missing:
         raise QualpipeError(f"the column for code '{missing[0]}' is missing", path)
     col = {name: index for index, name in enumerate(header)}
+    texts = {s.segment_id: s.text for s in segments}
+    by_turn: dict[tuple[str, str], list] = {}
+    for segment in segments:
+        by_turn.setdefault((segment.informant_id, str(segment.turn_index)), []).append(segment)
     decisions: dict[str, set[str]] = {}
     seen: set[str] = set()
+    reanchored = 0
     for number, row in enumerate(rows, start=2):
         segment_id = row[col["segment_id"]].strip()
-        if segment_id not in segments:
-            raise QualpipeError(f"row {number}: unknown segment id '{segment_id}'", path)
+        text = row[col["text"]]
+        if segment_id not in texts:
+            # Re-find it by its place: the same informant's turn, a text that differs only by anonymisation.
+            place = tuple(row[col[c]].strip() if c in col else "" for c in ("informant_id", "turn"))
+            found = [s.segment_id for s in by_turn.get(place, [])
+                     if differs_only_by_anonymisation(text, s.text, references)]
+            if len(found) != 1:
+                raise QualpipeError(f"row {number}: unknown segment id '{segment_id}'", path)
+            segment_id = found[0]
+            reanchored += 1
+        elif not _same_text(text, texts[segment_id]):
+            if not differs_only_by_anonymisation(text, texts[segment_id], references):
+                raise QualpipeError(f"row {number}: the text of segment '{segment_id}' was edited; "
+                                    "decide on the text as exported (edit the transcript instead)", path)
+            reanchored += 1
         if segment_id in seen:
             raise QualpipeError(f"row {number}: segment id '{segment_id}' appears twice", path)
         seen.add(segment_id)
-        if not _same_text(row[col["text"]], segments[segment_id]):
-            raise QualpipeError(f"row {number}: the text of segment '{segment_id}' was edited; "
-                                "decide on the text as exported (edit the transcript instead)", path)
         marks = {}
         for name in ["reviewed", *code_ids]:
             value = row[col[name]].strip().lower()
@@ -256,14 +363,22 @@ def read_review_decisions(path: Path, segments: dict[str, str], code_ids: list[s
             marks[name] = value in YES
         if marks["reviewed"]:
             decisions[segment_id] = {code for code in code_ids if marks[code]}
-    return decisions, len(rows)
+    return SheetDecisions(decisions, len(rows), reanchored)
+
+
+def informant_references(study: Study, store: StudyStore) -> frozenset[str]:
+    """How the anonymiser refers to informants in the text ("ansatt S1")."""
+    from ..anonymise.sources import informant_label
+
+    return frozenset(informant_label(study, i) for i in store.informants())
 
 
 def import_review(study: Study, path: Path, coder: str) -> ReviewImport:
     check_coder_id(coder)
     codebook = load_codebook(study.codebook_path)
     with StudyStore(study.store_path) as store:
-        segments = {s.segment_id: s.text for s in store.segments(speaker="informant")}
-        decisions, n_rows = read_review_decisions(Path(path), segments, codebook.ids)
-        apply_human_decisions(study, store, coder, decisions, codebook.version, codebook.ids)
-    return ReviewImport(coder=coder, decided=len(decisions), rows=n_rows, path=study.human_dir / f"{coder}.csv")
+        sheet = read_review_decisions(Path(path), store.segments(speaker="informant"), codebook.ids,
+                                      informant_references(study, store))
+        apply_human_decisions(study, store, coder, sheet.decisions, codebook.version, codebook.ids)
+    return ReviewImport(coder=coder, decided=len(sheet.decisions), rows=sheet.rows,
+                        path=study.human_dir / f"{coder}.csv", reanchored=sheet.reanchored)
