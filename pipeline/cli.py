@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -64,6 +65,7 @@ class _State:
 
 
 state = _State()
+_python_showwarning = warnings.showwarning
 
 
 @app.callback()
@@ -73,6 +75,17 @@ def main(
 ) -> None:
     state.study_dir = study
     state.debug = debug
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our own warnings (a published secret) as one line; any other as Python prints it."""
+    from .secret import PublishedSecretWarning
+
+    if issubclass(category, PublishedSecretWarning):
+        console.print(f"[yellow]Advarsel:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 def handle_errors(func):

@@ -167,6 +167,16 @@ class LimitSettings(_Strict):
         return int(self.max_unpacked_mb * 1024 * 1024)
 
 
+class PrivacySettings(_Strict):
+    """Keys of the shareable hashes (pipeline.secret)."""
+
+    # ONLY for a synthetic study whose outputs are published with it (the demo): its segment ids,
+    # anchors and GUIDs are then keyed with this text instead of the private secret in
+    # data/private/, so a fresh clone reproduces them. Anyone can then compute them back from
+    # guessed text: a study of real people never sets it. Every use prints a warning.
+    published_secret_for_synthetic_data: str | None = None
+
+
 class StudySettings(_Strict):
     name: str = "Intervjustudie"
     # "auto": the first installed of nb_core_news_md, nb_core_news_sm, nb_norne_sm.
@@ -181,6 +191,7 @@ class StudySettings(_Strict):
     topics: TopicSettings = TopicSettings()
     report: ReportSettings = ReportSettings()
     limits: LimitSettings = LimitSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
 
 @dataclass(frozen=True)

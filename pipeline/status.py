@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .errors import QualpipeError
 from .ingest import list_transcript_files
+from .ingest.informants import shareable_file_name
 from .settings import Study
 from .store import PrivateStore, StudyStore
 
@@ -207,8 +208,10 @@ def study_status(study: Study) -> StudyStatus:
     raw_hashes = now["transcripts"]
     status.transcripts = len(raw_hashes)
     ingested: set[str] = set()
+    shared: dict[str, str] = {}  # raw file -> its name in the study store
     if study.private_store_path.exists():
         with PrivateStore(study.private_store_path) as private:
+            shared = {f: shareable_file_name(i, f) for f, i in private.informant_ids().items()}
             ingested_hashes = private.raw_hashes()
             ingested = set(ingested_hashes)
             for file in sorted(ingested & set(raw_hashes)):
@@ -226,7 +229,7 @@ def study_status(study: Study) -> StudyStatus:
             status.segments_anonymised = len(segments)
             status.informant_words = sum(len(s.text.split()) for s in segments if s.speaker == "informant")
             anonymised = set(store.transcript_hashes())
-            for file in sorted(ingested - anonymised):
+            for file in sorted(f for f in ingested if shared.get(f) not in anonymised):
                 status.stale.append(f"{file}: ingested but not anonymised")
             codings = store.codings()
             status.codings_by_source = dict(Counter(c.source for c in codings))

@@ -524,6 +524,10 @@ class PrivateStore(_Database):
         """file -> fingerprint of (raw bytes, settings, model) it was segmented with."""
         return {r["file"]: r["fingerprint"] for r in self.conn.execute("SELECT file, fingerprint FROM transcripts")}
 
+    def informant_ids(self) -> dict[str, str]:
+        """file -> id of the informant whose transcript it is."""
+        return {r["file"]: r["informant_id"] for r in self.conn.execute("SELECT file, informant_id FROM transcripts")}
+
     def raw_hashes(self) -> dict[str, str]:
         """file -> sha256 of the raw file bytes as ingested."""
         return {r["file"]: r["sha256"] for r in self.conn.execute("SELECT file, sha256 FROM transcripts")}

@@ -198,7 +198,8 @@ def test_lower_case_transcript_names_in_the_stage(make_study):
     ingest_study(study)
     anonymise_stage(study)
     with StudyStore(study.store_path) as store:
-        out = {f: " ".join(s.text for s in store.segments() if s.file == f) for f in ("a.txt", "b.txt")}
+        out = {raw: " ".join(s.text for s in store.segments() if s.file == shared)
+               for raw, shared in (("a.txt", "1.txt"), ("b.txt", "S1.txt"))}
     # The informant "Sol" in lower case where the sentence is about a person; a short lower-case
     # first name with a pronoun after it, in a transcript written in lower case.
     assert "møte med ansatt S1, hun" in out["a.txt"] and "aga" not in out["a.txt"]

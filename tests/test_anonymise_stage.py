@@ -15,6 +15,7 @@ from pipeline.anonymise import anonymise_stage, deanonymise, export_review, impo
 from pipeline.anonymise.keystore import key_paths
 from pipeline.errors import LeakError, QualpipeError
 from pipeline.ingest import ingest_study
+from pipeline.ingest.informants import shareable_file_name
 from pipeline.settings import load_study
 from pipeline.store import PrivateStore, StudyStore
 
@@ -49,10 +50,13 @@ def small(make_study):
 
 
 def texts(study) -> dict[str, str]:
+    """Anonymised text per transcript, by its raw file name (the store has the shareable name)."""
+    with PrivateStore(study.private_store_path) as private:
+        raw_of = {shareable_file_name(i, f): f for f, i in private.informant_ids().items()}
     with StudyStore(study.store_path) as store:
         by_file: dict[str, list[str]] = {}
         for s in store.segments():
-            by_file.setdefault(s.file, []).append(s.text)
+            by_file.setdefault(raw_of[s.file], []).append(s.text)
     return {f: "\n".join(t) for f, t in by_file.items()}
 
 
@@ -74,7 +78,7 @@ def test_stage_replaces_consistently_and_keeps_terms(small):
     with PrivateStore(small.private_store_path) as private, StudyStore(small.store_path) as store:
         assert [s.segment_id for s in private.segments()] == [s.segment_id for s in store.segments()]
         audit = store.anonymisation_audit()
-    assert ("a.txt", "FØDSELSNUMMER", 1, 0) in audit
+    assert ("1.txt", "FØDSELSNUMMER", 1, 0) in audit  # the transcript by its shareable name
     exported = (small.coded_dir / "anonymisation_audit.csv").read_text(encoding="utf-8")
     assert exported.startswith("file,type,replaced,for_review\n") and "Kari" not in exported
 

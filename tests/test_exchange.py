@@ -18,10 +18,11 @@ from typer.testing import CliRunner
 from pipeline.codebook import load_codebook
 from pipeline.errors import LeakError, QualpipeError
 from pipeline.exchange import export_qdc, export_qdpx, import_qdpx
-from pipeline.exchange.common import guid
+from pipeline.exchange import common
 from pipeline.exchange.schema import load_schemas, validation_errors
 from pipeline.exchange.text import SPEAKER_LABELS, build_source_text
 from pipeline.records import Coding, Informant, Segment
+from pipeline.secret import study_secret
 from pipeline.settings import load_study
 from pipeline.store import StudyStore
 
@@ -84,6 +85,11 @@ TURNS = {
     ],
 }
 INFORMANT_OF = {"a.txt": "1", "b.txt": "2", "c.txt": "S1"}
+
+
+def guid(study, kind: str, key: str) -> str:
+    """The study's (keyed) GUID, as the exporter computes it."""
+    return common.guid(kind, key, study_secret(study))
 
 
 def sid(file: str, turn: int, k: int) -> str:
@@ -224,7 +230,7 @@ def test_exports_validate_against_both_schemas(study, tmp_path):
     qdc = export_qdc(study, tmp_path / "c.qdc", guard=no_leak())
     assert validation_errors(codebook_schema, qdc.read_bytes()) == []
     # the validator is not a rubber stamp: a broken GUID and a bad type are caught
-    broken = xml.replace(guid("user", "forsker1").encode(), b"not-a-guid", 1)
+    broken = xml.replace(guid(study, "user", "forsker1").encode(), b"not-a-guid", 1)
     assert validation_errors(project_schema, broken)
     assert validation_errors(codebook_schema, qdc.read_bytes().replace(b'isCodable="true"', b'isCodable="maybe"', 1))
 
@@ -246,7 +252,7 @@ def test_export_contents(study, tmp_path):
     case1 = root.find(".//q:Case[@name='1']", NS)
     assert case1.find("q:VariableValue/q:BooleanValue", NS).text == "true"
     assert case1.find("q:VariableValue/q:IntegerValue", NS).text == "2010"
-    assert case1.find("q:SourceRef", NS).get("targetGUID") == guid("source", "a.txt")
+    assert case1.find("q:SourceRef", NS).get("targetGUID") == guid(study, "source", "a.txt")
     assert len(root.find(".//q:Case[@name='S1']", NS).findall("q:VariableValue", NS)) == 1  # group only
     # one text source per transcript, text in Sources/, selections slice the text to the segment
     sources = root.findall(".//q:TextSource", NS)
@@ -259,7 +265,7 @@ def test_export_contents(study, tmp_path):
             assert text[start:end] == segments[selection.get("name")].text.replace("\n", " ")
     # default: human codings and accepted machine codings only; never rejected ones
     pairs = exported_pairs(root)
-    code = {c: guid("code", c) for c in ("discount", "stability", "standard", "economy")}
+    code = {c: guid(study, "code", c) for c in ("discount", "stability", "standard", "economy")}
     assert pairs == {
         sid("a.txt", 1, 0): {(code["stability"], "forsker1")},
         sid("a.txt", 1, 1): {(code["discount"], "forsker1"), (code["stability"], "forsker1")},
@@ -274,11 +280,11 @@ def test_suggestions_only_with_flag(study, tmp_path):
     root, _ = read_archive(export_qdpx(study, tmp_path / "s.qdpx", include_suggestions=True, guard=no_leak()).path)
     pairs = exported_pairs(root)
     assert [u.get("name") for u in root.iterfind(".//q:User", NS)] == ["forsker1", "model", "rules"]
-    assert pairs[sid("b.txt", 1, 1)] == {(guid("code", "stability"), "rules"), (guid("code", "standard"), "model")}
+    assert pairs[sid("b.txt", 1, 1)] == {(guid(study, "code", "stability"), "rules"), (guid(study, "code", "standard"), "model")}
     # a suggestion on a segment forsker1 decided is settled, not exported (forsker1 decided "none")
     assert sid("a.txt", 3, 1) not in pairs
     # a rejected rule coding is never exported
-    assert (guid("code", "discount"), "rules") not in pairs[sid("c.txt", 1, 0)]
+    assert (guid(study, "code", "discount"), "rules") not in pairs[sid("c.txt", 1, 0)]
 
 
 def test_guids_and_bytes_stable_across_exports(study, tmp_path):
@@ -302,7 +308,7 @@ def test_qdc_has_the_codebook(study, tmp_path):
     assert names == [("Økonomi", "Codes"), ("Rabatt og pris", "Code"), ("Stabilitet og trygghet", "Codes"),
                      ("Boligens standard", "Codes")]
     # same GUIDs as in the project export
-    assert root.find(".//c:Code", NS).get("guid") == guid("code", "economy")
+    assert root.find(".//c:Code", NS).get("guid") == guid(study, "code", "economy")
 
 
 def plant_name(study, text: str = "Nå bor vi hos Hamid Rahimi.") -> None:
@@ -342,7 +348,7 @@ def test_guard_sees_project_and_every_source(study, tmp_path, monkeypatch):
 
     monkeypatch.setattr(guard_module, "leak_guard", spy)
     export_qdpx(study, tmp_path / "s.qdpx")
-    assert sorted(seen) == sorted(["project.qde"] + [f"{guid('source', f)}.txt" for f in TURNS])
+    assert sorted(seen) == sorted(["project.qde"] + [f"{guid(study, 'source', f)}.txt" for f in TURNS])
     export_qdc(study, tmp_path / "c.qdc")
     assert seen[-1] == "c.qdc"
 
@@ -394,7 +400,7 @@ def test_round_trip_with_suggestions_takes_every_user(study, tmp_path):
     out = export_qdpx(study, tmp_path / "s.qdpx", include_suggestions=True, guard=no_leak()).path
     result = import_qdpx(study, out, "kari")
     root, _ = read_archive(out)
-    code_of = {guid("code", c): c for c in ("discount", "stability", "standard", "economy")}
+    code_of = {guid(study, "code", c): c for c in ("discount", "stability", "standard", "economy")}
     expected = {seg: frozenset(code_of[g] for g, _ in pairs) for seg, pairs in exported_pairs(root).items()}
     got = {k: v for k, v in decisions_of(study, "kari").items() if v}
     assert got == expected
@@ -526,14 +532,14 @@ def test_less_than_half_a_segment_does_not_code_it(study, tmp_path):
     start, end = text.index(" skole."), text.index("Og huset?") + len("Og huset?")
     path = zip_with(tmp_path / "x.qdpx", {"project.qde": (
         '<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes>'
-        f'<Code guid="{guid("code", "discount")}" name="omdøpt i NVivo" isCodable="true"/></Codes></CodeBook>'
-        f'<Sources><TextSource guid="{guid("source", "a.txt")}" name="a">'
+        f'<Code guid="{guid(study, "code", "discount")}" name="omdøpt i NVivo" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><TextSource guid="{guid(study, "source", "a.txt")}" name="a">'
         f'<PlainTextContent>{escape(text)}</PlainTextContent>'
         f'<PlainTextSelection guid="00000000-0000-4000-8000-000000000001" startPosition="{start}" endPosition="{end}">'
-        f'<Coding guid="00000000-0000-4000-8000-000000000002"><CodeRef targetGUID="{guid("code", "discount")}"/>'
+        f'<Coding guid="00000000-0000-4000-8000-000000000002"><CodeRef targetGUID="{guid(study, "code", "discount")}"/>'
         '</Coding></PlainTextSelection>'
         f'<PlainTextSelection guid="00000000-0000-4000-8000-000000000003" startPosition="0" endPosition="{len(text)}">'
-        f'<Coding guid="00000000-0000-4000-8000-000000000004"><CodeRef targetGUID="{guid("code", "standard")}"/>'
+        f'<Coding guid="00000000-0000-4000-8000-000000000004"><CodeRef targetGUID="{guid(study, "code", "standard")}"/>'
         '</Coding></PlainTextSelection></TextSource></Sources></Project>')})
     result = import_qdpx(study, path, "kari")
     got = decisions_of(study, "kari")
@@ -597,7 +603,7 @@ def test_bad_files_are_rejected_whole(study, tmp_path, case, message):
         foreign_qdpx(study, path, text_edit=lambda t: " ".join(w[::-1] for w in t.split(" ")))
     elif case == "guid_other_text":  # b's text under a's GUID
         zip_with(path, {"project.qde": project.replace('guid="{AB12CD34-0000-4000-8000-000000000001}"',
-                                                       f'guid="{guid("source", "a.txt")}"'), **sources})
+                                                       f'guid="{guid(study, "source", "a.txt")}"'), **sources})
     elif case == "outside_text":
         zip_with(path, {"project.qde": project.replace('endPosition="', 'endPosition="9999', 1), **sources})
     elif case == "bad_position":

@@ -59,10 +59,11 @@ def _segment_ids(study, row: dict) -> set[str]:
     from pipeline.ingest.segment import segment_turns
     from pipeline.ingest.turns import LabelMatcher
     from pipeline.nlp import load_nlp
+    from pipeline.secret import study_secret
 
     transcript = parse_file(study.transcripts_dir / row["file"], LabelMatcher.from_settings(study.settings.speaker_labels))
     segments = segment_turns(list(transcript.turns), row["id"], load_nlp(study.settings.model),
-                             study.settings.coding.unit)
+                             study.settings.coding.unit, study_secret(study))
     return {s.segment_id for s in segments}
 
 

@@ -23,6 +23,7 @@ from pipeline.records import Coding, Segment
 from pipeline.report.model import build_report
 from pipeline.report.render import generated_line, md_unescape
 from pipeline.report.writers import render_report, write_report
+from pipeline.secret import study_secret
 from pipeline.settings import load_study
 from pipeline.store import StudyStore
 
@@ -84,6 +85,7 @@ def fill_store(root, leak: str | None = None) -> None:
     """Anonymised segments, machine suggestions and human decisions, straight into the store."""
     study = load_study(root)
     codebook = load_codebook(study.codebook_path)
+    secret = study_secret(study)
     from pipeline.ingest import load_informant_table
 
     informants = load_informant_table(study).informants
@@ -96,12 +98,12 @@ def fill_store(root, leak: str | None = None) -> None:
             for code in TALKS_ABOUT[informant.id]:
                 for k, sentence in enumerate(SENTENCES[code]):
                     text = sentence if k or informant.id != "1" or not leak else f"{sentence} Det sa {leak}."
-                    rows.append((segment_id(informant.file, "informant", text, 0), code, text))
-            rows.append((segment_id(informant.file, "informant", "Ja.", 0), None, "Ja."))
+                    rows.append((segment_id(secret, informant.id, "informant", text, 0), code, text))
+            rows.append((segment_id(secret, informant.id, "informant", "Ja.", 0), None, "Ja."))
             segments = [Segment(sid, informant.id, informant.file, n, "informant", 0, len(text), text)
                         for n, (sid, _code, text) in enumerate(rows)]
             question = "Hvordan var det å kjøpe boligen?"
-            segments.append(Segment(segment_id(informant.file, "interviewer", question, 0), informant.id,
+            segments.append(Segment(segment_id(secret, informant.id, "interviewer", question, 0), informant.id,
                                     informant.file, 99, "interviewer", 0, len(question), question))
             store.replace_segments(informant.file, informant.id, "sha", len(rows) + 1, segments)
             for n, (sid, code, _text) in enumerate(rows):

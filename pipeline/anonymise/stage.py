@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 
 from ..errors import QualpipeError
+from ..ingest.informants import shareable_file_name
 from ..nlp import load_nlp, resolve_model_name
 from ..progress import Track, no_progress
 from ..records import Segment, Turn
+from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
 from .analyzer import apply_keep, detect, merge
@@ -249,12 +251,13 @@ def map_offset(pos: int, replaced: list[tuple[int, int, str, str, str]], side: s
     return pos + shift
 
 
-def anonymise_segments(turn: Turn, result: TurnResult, segments: list[Segment]) -> list[Segment]:
+def anonymise_segments(turn: Turn, result: TurnResult, segments: list[Segment], file: str) -> list[Segment]:
+    """The anonymised segments of one turn; ``file``: the transcript's shareable name."""
     out = []
     for s in segments:
         start = map_offset(s.start, result.replaced, "start")
         end = map_offset(s.end, result.replaced, "end") if s.end > s.start else start
-        out.append(Segment(segment_id=s.segment_id, informant_id=s.informant_id, file=s.file,
+        out.append(Segment(segment_id=s.segment_id, informant_id=s.informant_id, file=file,
                            turn_index=s.turn_index, speaker=s.speaker, start=start, end=end,
                            text=result.text[start:end]))
     return out
@@ -285,6 +288,9 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         files = private.files()
         turns = {f: private.turns(f) for f in files}
         segments = {f: private.segments(f) for f in files}
+        informant_of = private.informant_ids()
+    # The raw file name never leaves data/private: shareable output names the transcript by its informant.
+    shared = {f: shareable_file_name(informant_of[f], f) for f in files}
     result.files = files
     key = load_key(study)
     decisions = load_decisions(study)
@@ -345,11 +351,13 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     settings_blob = json.dumps(study.settings.anonymisation.model_dump(), sort_keys=True, ensure_ascii=False)
     state = hashlib.sha256((config + settings_blob + anon.key.digest()
                             + json.dumps(decisions, sort_keys=True)).encode()).hexdigest()
+    secret = study_secret(study)
     with StudyStore(study.store_path) as store:
         stored = store.transcript_hashes()
         new_segments: dict[str, list[Segment]] = {}
         for f in files:
-            fp = hashlib.sha256((fingerprints[f] + state).encode()).hexdigest()
+            # Stored in study.sqlite (shareable): keyed, as it derives from the raw bytes.
+            fp = keyed_hex(secret, "anonymised-fp", fingerprints[f] + state, 32)
             by_turn = defaultdict(list)
             for s in segments[f]:
                 by_turn[s.turn_index].append(s)
@@ -359,16 +367,16 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
                     counts[kind][0] += 1
                 for item in r.review:
                     counts[item["type"]][1] += 1
-            result.counts[f] = {k: (v[0], v[1]) for k, v in counts.items()}
+            result.counts[shared[f]] = {k: (v[0], v[1]) for k, v in counts.items()}
             cached[f]["review"] = {str(t.turn_index): r.review for t, r in zip(turns[f], outputs[f]) if r.review}
-            if stored.get(f) == fp:
+            if stored.get(shared[f]) == fp:
                 result.unchanged.append(f)
                 continue
             segs = []
             source = study.transcripts_dir / f
             for t, r in zip(turns[f], outputs[f]):
                 guard(r.text, source)
-                segs += anonymise_segments(t, r, by_turn.get(t.turn_index, []))
+                segs += anonymise_segments(t, r, by_turn.get(t.turn_index, []), shared[f])
             new_segments[f] = (fp, segs)
         audit_text = rows_to_csv(["file", "type", "replaced", "for_review"],
                                  [(f, k, n[0], n[1]) for f in sorted(result.counts)
@@ -378,11 +386,10 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         write_key_data(study, key_data)
         write_private(study, study.private_dir / CACHE_NAME,
                       json.dumps(cache, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        informant_of = {f: (segments[f][0].informant_id if segments[f] else "") for f in files}
         for f, (fp, segs) in sorted(new_segments.items()):
-            store.replace_segments(f, informant_of[f] or _informant_id(study, f), fp, len(turns[f]), segs)
+            store.replace_segments(shared[f], informant_of[f], fp, len(turns[f]), segs)
             result.redone.append(f)
-        gone = sorted(set(stored) - set(files))
+        gone = sorted(set(stored) - set(shared.values()))
         if gone:
             store.remove_transcripts(gone)
         store.replace_anonymisation_audit(result.counts)
@@ -391,15 +398,6 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     result.entities = len(anon.key.entities)
     result.outputs = outputs
     return result
-
-
-def _informant_id(study: Study, file: str) -> str:
-    from ..ingest import load_informant_table
-
-    for informant in load_informant_table(study).informants:
-        if informant.file == file:
-            return informant.id
-    return ""
 
 
 def anonymise_stage(study: Study, track: Track = no_progress) -> str:

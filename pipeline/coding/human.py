@@ -9,7 +9,9 @@ file (atomically) and the store together.
 
 Files the tool writes also carry an *anchor* per row —
 ``file,turn_index,start,end,text_hash``: where the segment sits in its raw
-turn, and a short hash of its raw text. Turn parsing does not depend on the
+turn (the transcript by its shareable name, see
+:func:`~pipeline.ingest.informants.shareable_file_name`), and a short hash of
+its raw text, keyed with the study secret (:mod:`pipeline.secret`). Turn parsing does not depend on the
 spaCy pipeline but sentence splitting does, so a study re-ingested with
 another model (say the official ``nb_core_news_md`` instead of the offline
 ``nb_norne_sm``) gets other segment ids. A row whose id is gone is then
@@ -17,8 +19,12 @@ re-found by its anchor: if the turn still holds the same text at that place,
 every new segment covering at least half of its own length with the anchored
 span or lying at least half inside it takes the row's codes (so a sentence
 split in two keeps its codes on both halves, and two sentences joined into
-one give it both rows' codes). Anchors are numbers and a hash, as shareable
-as the segment ids themselves.
+one give it both rows' codes). Anchors are numbers and a keyed hash, as
+shareable as the segment ids themselves.
+
+Files written before ids were keyed (unkeyed ids and hashes, raw file names)
+are read as they are and rewritten once in the current form by
+:func:`migrate_human_files`; no decision is lost.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import QualpipeError
+from ..ingest.informants import shareable_file_name
+from ..ingest.segment import legacy_segment_id, occurrences
+from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import StudyStore, read_csv, rows_to_csv, atomic_write_text, Guard, study_lock
 
@@ -46,8 +55,16 @@ class HumanDecision:
     codebook_version: str
 
 
-def text_hash(text: str) -> str:
-    """Short hash of a raw segment text (whitespace-normalised) to check an anchor still fits."""
+TEXT_HASH_PURPOSE = "anchor-text"
+
+
+def text_hash(text: str, secret: bytes) -> str:
+    """Short keyed hash of a raw segment text (whitespace-normalised) to check an anchor still fits."""
+    return keyed_hex(secret, TEXT_HASH_PURPOSE, " ".join(text.split()), 6)
+
+
+def legacy_text_hash(text: str) -> str:
+    """The unkeyed anchor hash of earlier versions; read (to migrate), never written."""
     return hashlib.blake2b(" ".join(text.split()).encode("utf-8"), digest_size=6).hexdigest()
 
 
@@ -61,19 +78,38 @@ class Anchor:
 
 
 class SegmentAnchors:
-    """Where each informant segment sits in its raw turn (read from the private store)."""
+    """Where each informant segment sits in its raw turn (read from the private store).
 
-    def __init__(self, segments: Iterable, turn_texts: Mapping[tuple[str, int], str]):
-        self._turns = dict(turn_texts)
+    ``segments`` and ``turn_texts`` carry the raw file names of the private
+    store; anchors name the transcript by its shareable name
+    (:func:`~pipeline.ingest.informants.shareable_file_name`), and their hash
+    is keyed with ``secret``. Rows of files written before keyed ids (unkeyed
+    segment ids, raw file names, unkeyed hashes) are recognised too, so an
+    old file migrates without losing a decision (:func:`migrate_human_files`).
+    """
+
+    def __init__(self, segments: Iterable, turn_texts: Mapping[tuple[str, int], str], secret: bytes):
+        self._secret = secret
         self._by_id: dict[str, Anchor] = {}
         self._by_turn: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
+        self._legacy_ids: dict[str, str] = {}  # unkeyed id of earlier versions -> current id
+        self._shared: dict[str, str] = {}  # raw file name -> shareable name
+        by_file: dict[str, list] = {}
         for segment in segments:
-            if segment.speaker != "informant":
-                continue
-            self._by_id[segment.segment_id] = Anchor(segment.file, segment.turn_index, segment.start,
-                                                     segment.end, text_hash(segment.text))
-            self._by_turn.setdefault((segment.file, segment.turn_index), []).append(
-                (segment.segment_id, segment.start, segment.end))
+            by_file.setdefault(segment.file, []).append(segment)
+        for file, found in by_file.items():
+            shared = self._shared[file] = shareable_file_name(found[0].informant_id, file)
+            for segment, occurrence in zip(found, occurrences(found)):
+                if segment.speaker != "informant":
+                    continue
+                self._legacy_ids[legacy_segment_id(file, segment.speaker, segment.text, occurrence)] = \
+                    segment.segment_id
+                self._by_id[segment.segment_id] = Anchor(shared, segment.turn_index, segment.start, segment.end,
+                                                         text_hash(segment.text, secret))
+                self._by_turn.setdefault((shared, segment.turn_index), []).append(
+                    (segment.segment_id, segment.start, segment.end))
+        self._turns = {(self._shared.get(file, file), index): text for (file, index), text in turn_texts.items()}
+        self._raw_turns = dict(turn_texts)
 
     @classmethod
     def load(cls, study: Study) -> "SegmentAnchors | None":
@@ -85,15 +121,34 @@ class SegmentAnchors:
         with PrivateStore(study.private_store_path) as private:
             segments = private.segments()
             turns = {(t.file, t.turn_index): t.text for file in private.files() for t in private.turns(file)}
-        return cls(segments, turns)
+        return cls(segments, turns, study_secret(study))
 
     def anchor(self, segment_id: str) -> Anchor | None:
         return self._by_id.get(segment_id)
 
+    def current_id(self, segment_id: str) -> str | None:
+        """The id of this segment now: itself, or the keyed id of an unkeyed one of earlier versions."""
+        if segment_id in self._by_id:
+            return segment_id
+        return self._legacy_ids.get(segment_id)
+
+    def current_anchor(self, anchor: Anchor) -> Anchor | None:
+        """``anchor`` as written now (shareable file name, keyed hash), if it still fits its turn."""
+        turn = self._turns.get((anchor.file, anchor.turn_index))
+        if turn is not None and anchor.end <= len(turn) and \
+                text_hash(turn[anchor.start:anchor.end], self._secret) == anchor.text_hash:
+            return anchor
+        turn = self._raw_turns.get((anchor.file, anchor.turn_index))  # written before keyed anchors
+        if turn is not None and anchor.end <= len(turn) and \
+                legacy_text_hash(turn[anchor.start:anchor.end]) == anchor.text_hash:
+            return Anchor(self._shared.get(anchor.file, anchor.file), anchor.turn_index, anchor.start, anchor.end,
+                          text_hash(turn[anchor.start:anchor.end], self._secret))
+        return None
+
     def relocate(self, anchor: Anchor) -> list[str]:
         """Current segments that the anchored span covers (empty if the turn's text changed there)."""
-        turn = self._turns.get((anchor.file, anchor.turn_index))
-        if turn is None or anchor.end > len(turn) or text_hash(turn[anchor.start:anchor.end]) != anchor.text_hash:
+        anchor = self.current_anchor(anchor)
+        if anchor is None:
             return []
         found = []
         for segment_id, start, end in self._by_turn.get((anchor.file, anchor.turn_index), []):
@@ -150,6 +205,8 @@ def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
         if None in row or any(value is None for value in row.values()):
             raise QualpipeError(f"row {number}: expected {len(header)} columns", path)
         segment_id = row["segment_id"].strip()
+        if segment_id not in segment_ids and anchors is not None:
+            segment_id = anchors.current_id(segment_id) or segment_id  # an unkeyed id of earlier versions
         anchor = _row_anchor(row) if segment_id not in segment_ids and anchors is not None else None
         targets = anchors.relocate(anchor) if anchor is not None else []
         if segment_id not in segment_ids and targets:
@@ -201,6 +258,53 @@ def write_human_file(path: Path, decisions: Mapping[str, HumanDecision], guard: 
     atomic_write_text(path, human_file_text(decisions, anchors), guard=guard)
 
 
+def migrate_human_files(study: Study, anchors: SegmentAnchors | None, guard: Guard | None = None) -> list[str]:
+    """Rewrite (atomically) every human file that still has unkeyed ids or anchors; the coders migrated.
+
+    Row by row: an unkeyed id becomes the segment's keyed id, and its anchor
+    the segment's current one; an anchor of earlier versions that still fits
+    its turn is rewritten keyed (its row keeps its id, to be re-found by the
+    anchor). Every other cell, and every row, stays as it was.
+    """
+    if anchors is None:
+        return []
+    migrated = []
+    for coder, path in human_files(study).items():
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                header = [h.strip() for h in handle.readline().strip().split(",")]
+            rows = read_csv(path)
+        except UnicodeDecodeError as exc:
+            raise QualpipeError("human coding file is not UTF-8 text", path) from exc
+        if header not in (HUMAN_COLUMNS, HUMAN_COLUMNS + ANCHOR_COLUMNS) or any(None in r for r in rows):
+            continue  # read_human_file reports what is wrong with it
+        anchored = header == HUMAN_COLUMNS + ANCHOR_COLUMNS
+        changed = False
+        for row in rows:
+            old = (row.get("segment_id") or "").strip()
+            new = anchors.current_id(old)
+            if new is not None and new != old:
+                row["segment_id"] = new
+                changed = True
+                if anchored and anchors.anchor(new) is not None:
+                    row.update(_anchor_cells(anchors.anchor(new)))
+            elif anchored and new is None and (anchor := _row_anchor(row)) is not None:
+                current = anchors.current_anchor(anchor)
+                if current is not None and current != anchor:
+                    row.update(_anchor_cells(current))
+                    changed = True
+        if changed:
+            rows.sort(key=lambda r: r["segment_id"])
+            atomic_write_text(path, rows_to_csv(header, [[r[h] for h in header] for r in rows]), guard=guard)
+            migrated.append(coder)
+    return migrated
+
+
+def _anchor_cells(anchor: Anchor) -> dict[str, str]:
+    return {"file": anchor.file, "turn_index": str(anchor.turn_index), "start": str(anchor.start),
+            "end": str(anchor.end), "text_hash": anchor.text_hash}
+
+
 def human_files(study: Study) -> dict[str, Path]:
     """coder id -> file, for every ``*.csv`` in data/coded/human/."""
     if not study.human_dir.is_dir():
@@ -239,6 +343,10 @@ def import_human_files(study: Study, store: StudyStore, code_ids: Iterable[str])
     segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
     code_ids = set(code_ids)
     anchors = SegmentAnchors.load(study) if files else None
+    if files:
+        from ..anonymise.guard import leak_guard
+
+        migrate_human_files(study, anchors, guard=leak_guard(study))
     parsed = {coder: read_human_file(path, segment_ids, code_ids, anchors) for coder, path in files.items()}
     with store.transaction():
         for coder in store.human_coders():

@@ -1,32 +1,33 @@
-"""Shared by the .qdpx and .qdc writers: stable GUIDs, the study's codes, XML helpers."""
+"""Shared by the .qdpx and .qdc writers: stable keyed GUIDs, the study's codes, XML helpers."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from lxml import etree
 
 from ..errors import QualpipeError
+from ..secret import keyed_digest, study_secret
 from ..settings import Study
 from ..store import StudyStore
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 
-# Fixed forever: every GUID is uuid5(NAMESPACE, "<kind>:<stable key>"), so a
-# re-export gives every code, source, case and selection the GUID it had
-# before, and a file coded elsewhere can be matched back by GUID.
-NAMESPACE = uuid.UUID("6f0c2a55-8f0e-5d43-9a4e-2b1d3c7e9a10")
+GUID_PURPOSE = "refi-qda-guid"
 
 _RGB = re.compile(r"^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 
 
-def guid(kind: str, key: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+def guid(kind: str, key: str, secret: bytes) -> str:
+    """A UUID keyed with the study secret over ``"<kind>:<stable key>"``: a re-export gives every
+    code, source, case and selection the GUID it had before, so a file coded elsewhere is matched
+    back by GUID; without the secret no GUID can be computed from a guessed text."""
+    return str(uuid.UUID(bytes=keyed_digest(secret, GUID_PURPOSE, f"{kind}:{key}", 16), version=4))
 
 
 def normalise_guid(value: str | None) -> str:
@@ -48,12 +49,9 @@ class CodeInfo:
     definition: str
     parent: str | None
     colour: str | None
+    guid: str
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-
-    @property
-    def guid(self) -> str:
-        return guid("code", self.id)
 
     def description(self) -> str:
         """The definition, then the include/exclude criteria coders elsewhere need too."""
@@ -71,9 +69,14 @@ class StudyCodes:
     version: str
     name: str
     source: Path
+    secret: bytes = field(repr=False)
 
     def by_id(self) -> dict[str, CodeInfo]:
         return {code.id: code for code in self.codes}
+
+    def guid(self, kind: str, key: str) -> str:
+        """This study's GUID of a user, variable, case, source, selection or coding."""
+        return guid(kind, key, self.secret)
 
 
 def study_codes(study: Study, store: StudyStore | None = None) -> StudyCodes:
@@ -82,22 +85,25 @@ def study_codes(study: Study, store: StudyStore | None = None) -> StudyCodes:
     The store table is what the coding stage last loaded, so it is the best
     record when a study folder was shared without its codebook.
     """
+    secret = study_secret(study)
     if study.codebook_path.exists():
         from ..codebook import load_codebook
 
         book = load_codebook(study.codebook_path)
         codes = [CodeInfo(id=c.id, label=c.label, definition=c.definition, parent=c.parent, colour=c.colour,
-                          include=tuple(c.include), exclude=tuple(c.exclude)) for c in book.codes]
-        return StudyCodes(codes=codes, version=book.version, name=book.name, source=study.codebook_path)
+                          guid=guid("code", c.id, secret), include=tuple(c.include), exclude=tuple(c.exclude))
+                 for c in book.codes]
+        return StudyCodes(codes=codes, version=book.version, name=book.name, source=study.codebook_path,
+                          secret=secret)
     if store is not None:
         # StudyStore has no reader for its codes table; this read is the only one.
         rows = store.conn.execute(
             "SELECT id, label, parent, definition, colour, codebook_version FROM codes ORDER BY rowid").fetchall()
         if rows:
             codes = [CodeInfo(id=r["id"], label=r["label"], definition=r["definition"], parent=r["parent"],
-                              colour=r["colour"]) for r in rows]
+                              colour=r["colour"], guid=guid("code", r["id"], secret)) for r in rows]
             return StudyCodes(codes=codes, version=rows[0]["codebook_version"], name="Kodebok",
-                              source=study.store_path)
+                              source=study.store_path, secret=secret)
     raise QualpipeError("codebook not found and the study store holds no codes", study.codebook_path)
 
 

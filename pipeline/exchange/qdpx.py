@@ -6,7 +6,8 @@ coders of their own), the codebook, the informant attributes as variables,
 one case per informant, and one text source per transcript with the
 *anonymised* text only (see :mod:`pipeline.exchange.text` for the layout and
 how positions count). Every coded segment is one ``PlainTextSelection`` with
-one ``Coding`` per (code, coder). GUIDs are uuid5 over stable keys, and the
+one ``Coding`` per (code, coder). GUIDs are keyed hashes of stable keys
+(:func:`pipeline.exchange.common.guid`), and the
 ZIP has fixed timestamps, so exporting an unchanged study twice gives the
 same bytes.
 
@@ -33,8 +34,7 @@ from ..errors import QualpipeError
 from ..records import Coding, Segment
 from ..settings import Study
 from ..store import StudyStore, atomic_write_bytes, natural_key, study_lock
-from .common import (PROJECT_NS, StudyCodes, code_elements, guid, normalise_guid, origin, study_codes,
-                     to_bytes)
+from .common import PROJECT_NS, StudyCodes, code_elements, normalise_guid, origin, study_codes, to_bytes
 from .text import PositionMap, SourceText, boundary_score, build_source_text, match_key
 
 DEFAULT_QDPX = Path("reports") / "exchange" / "study.qdpx"
@@ -205,7 +205,7 @@ def _build_project(study: Study, store: StudyStore, include_suggestions: bool) -
     if users:
         users_el = etree.SubElement(root, _q("Users"))
         for user in users:
-            etree.SubElement(users_el, _q("User"), {"guid": guid("user", user), "name": user, "id": user})
+            etree.SubElement(users_el, _q("User"), {"guid": codes.guid("user", user), "name": user, "id": user})
     if codes.codes:
         code_elements(etree.SubElement(etree.SubElement(root, _q("CodeBook")), _q("Codes")), PROJECT_NS, codes.codes)
 
@@ -221,20 +221,20 @@ def _build_project(study: Study, store: StudyStore, include_suggestions: bool) -
         variables_el = etree.SubElement(root, _q("Variables"))
         for name in variable_names:
             etree.SubElement(variables_el, _q("Variable"),
-                             {"guid": guid("variable", name), "name": name, "typeOfVariable": kinds[name]})
+                             {"guid": codes.guid("variable", name), "name": name, "typeOfVariable": kinds[name]})
         cases_el = etree.SubElement(root, _q("Cases"))
         for informant in informants:
-            case = etree.SubElement(cases_el, _q("Case"), {"guid": guid("case", informant.id), "name": informant.id})
+            case = etree.SubElement(cases_el, _q("Case"), {"guid": codes.guid("case", informant.id), "name": informant.id})
             values = {"group": informant.group, **informant.attributes}
             for name in variable_names:
                 value = (values.get(name) or "").strip()
                 if not value:
                     continue  # an empty cell is no value, not an empty text
                 item = etree.SubElement(case, _q("VariableValue"))
-                etree.SubElement(item, _q("VariableRef"), {"targetGUID": guid("variable", name)})
+                etree.SubElement(item, _q("VariableRef"), {"targetGUID": codes.guid("variable", name)})
                 etree.SubElement(item, _q(_VALUE_ELEMENT[kinds[name]])).text = _typed_value(kinds[name], value)
             if informant.file in texts:
-                etree.SubElement(case, _q("SourceRef"), {"targetGUID": guid("source", informant.file)})
+                etree.SubElement(case, _q("SourceRef"), {"targetGUID": codes.guid("source", informant.file)})
 
     # ---- sources with one selection per coded segment and coder
     # QualCoder and others read a coding's owner from the selection and keep one row per
@@ -250,7 +250,7 @@ def _build_project(study: Study, store: StudyStore, include_suggestions: bool) -
     n_selections = 0
     for file in files:
         source: SourceText = texts[file]
-        source_guid = guid("source", file)
+        source_guid = codes.guid("source", file)
         member = f"{source_guid}.txt"
         members[f"Sources/{member}"] = source.text
         text_el = etree.SubElement(sources_el, _q("TextSource"), {
@@ -261,14 +261,14 @@ def _build_project(study: Study, store: StudyStore, include_suggestions: bool) -
             start, end = source.spans[segment.segment_id]
             for coder in coders_of[segment.segment_id]:
                 group = sorted(per_selection[(segment.segment_id, coder)], key=lambda c: c.code)
-                user = guid("user", coder)
+                user = codes.guid("user", coder)
                 selection = etree.SubElement(text_el, _q("PlainTextSelection"), {
-                    "guid": guid("selection", f"{segment.segment_id}:{coder}"), "name": segment.segment_id,
+                    "guid": codes.guid("selection", f"{segment.segment_id}:{coder}"), "name": segment.segment_id,
                     "startPosition": str(start), "endPosition": str(end), "creatingUser": user,
                     **_created(min((c.created_at for c in group if c.created_at), default=""))})
                 for coding in group:
                     coding_el = etree.SubElement(selection, _q("Coding"), {
-                        "guid": guid("coding", f"{segment.segment_id}:{coding.code}:{coding.coder}"),
+                        "guid": codes.guid("coding", f"{segment.segment_id}:{coding.code}:{coding.coder}"),
                         "creatingUser": user, **_created(coding.created_at)})
                     etree.SubElement(coding_el, _q("CodeRef"), {"targetGUID": code_by_id[coding.code].guid})
                 n_selections += 1
@@ -511,10 +511,10 @@ def _users_wanted(archive: _Archive, from_user: str | None, path: Path) -> set[s
 MIN_SIMILARITY = 0.9
 
 
-def _match_sources(archive: _Archive, ours: dict[str, SourceText], path: Path,
+def _match_sources(archive: _Archive, ours: dict[str, SourceText], codes: StudyCodes, path: Path,
                    notes: list[str]) -> dict[int, str]:
     """Index of their source -> our transcript file, by GUID or else by text."""
-    by_guid = {guid("source", file): file for file in ours}
+    by_guid = {codes.guid("source", file): file for file in ours}
     by_key: dict[str, list[str]] = defaultdict(list)
     for file, source in ours.items():
         by_key[match_key(source.text)].append(file)
@@ -619,7 +619,7 @@ def plan_import(archive: _Archive, ours: dict[str, SourceText], codable: set[str
     """
     notes: list[str] = []
     wanted = _users_wanted(archive, from_user, path)
-    matched = _match_sources(archive, ours, path, notes)
+    matched = _match_sources(archive, ours, codes, path, notes)
     used = {code for source in archive.sources for s in source.selections for code, _ in s.codes}
     mapping = _map_codes(archive, used, codes, path, notes)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import QualpipeError
@@ -18,9 +18,11 @@ from ..nlp import load_nlp, model_id
 from ..progress import Track, no_progress
 from ..records import Informant, Transcript
 from ..safeio import read_input_bytes
+from ..secret import keyed_hex, study_secret
 from ..settings import LimitSettings, Study
 from ..store import PrivateStore, StudyStore
-from .informants import InformantTable, check_against_transcripts, find_table, read_informants
+from .informants import (InformantTable, check_against_transcripts, find_table, read_informants,
+                         shareable_file_name)
 from .readers import SUPPORTED_SUFFIXES, read_transcript
 from .segment import segment_turns
 from .turns import LabelMatcher, parse_turns
@@ -94,10 +96,12 @@ def file_matcher(study: Study, table: InformantTable, file: str) -> LabelMatcher
 INGEST_VERSION = 3
 
 
-def _config_fingerprint(study: Study, model: str) -> str:
+def _config_fingerprint(study: Study, model: str, secret: bytes) -> str:
     settings = study.settings
     config = {"labels": settings.speaker_labels.model_dump(), "unit": settings.coding.unit, "model": model,
-              "ingest_version": INGEST_VERSION}
+              "ingest_version": INGEST_VERSION,
+              # Another secret gives other segment ids (a keyed digest; the secret itself is never stored).
+              "secret": keyed_hex(secret, "ingest-config", "", 8)}
     return json.dumps(config, sort_keys=True)
 
 
@@ -112,10 +116,12 @@ def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
     table, transcripts = read_study_transcripts(study, track)
     by_file = {i.file: i for i in table.informants}
     nlp = load_nlp(study.settings.model)
-    config = _config_fingerprint(study, model_id(nlp))
+    secret = study_secret(study)
+    config = _config_fingerprint(study, model_id(nlp), secret)
     result = IngestResult(informants=table.informants)
     with PrivateStore(study.private_store_path) as private:
         known = private.fingerprints()
+        shared_before = {f: shareable_file_name(i, f) for f, i in private.informant_ids().items()}
         fingerprints = {t.file: hashlib.sha256((t.sha256 + config + _file_labels(table, t.file)).encode()).hexdigest()
                         for t in transcripts}
         todo = [t for t in transcripts if known.get(t.file) != fingerprints[t.file]]
@@ -123,14 +129,15 @@ def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
         result.removed = sorted(set(known) - set(fingerprints))
         for transcript in track(todo, description="Deler i segmenter", total=len(todo)):
             informant = by_file[transcript.file]
-            segments = segment_turns(list(transcript.turns), informant.id, nlp, study.settings.coding.unit)
+            segments = segment_turns(list(transcript.turns), informant.id, nlp, study.settings.coding.unit, secret)
             private.replace_transcript(informant.id, transcript, segments, fingerprints[transcript.file])
             result.segmented.append(transcript.file)
         if result.removed:
             private.remove_transcripts(result.removed)
     with StudyStore(study.store_path) as store:
-        store.replace_informants(table.informants)
+        # Shareable: the transcript under its neutral name, never the raw file name.
+        store.replace_informants([replace(i, file=shareable_file_name(i.id, i.file)) for i in table.informants])
         if result.removed:
-            store.remove_transcripts(result.removed)
+            store.remove_transcripts([shared_before[f] for f in result.removed])
     result.notes = [note for t in transcripts for note in t.notes]
     return result

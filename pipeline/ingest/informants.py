@@ -23,6 +23,18 @@ LABEL_COLUMNS = ("speaker_label", "interviewer_label")
 PRIVATE_COLUMNS = ("name", *LABEL_COLUMNS)
 
 
+def shareable_file_name(informant_id: str, file: str) -> str:
+    """The name a transcript has in everything shareable: the informant id and the file's suffix.
+
+    Always, not only when a name is detected in it: people name transcripts after
+    their informants (``Hamid_Rahimi.txt``, ``intervju_amina_92418337.docx``), and
+    no detector is reliable on a bare file name. The raw name stays in data/raw/
+    and data/private/ (see docs/anonymisation.md, "File names").
+    """
+    suffix = Path(file).suffix.lower()
+    return f"{informant_id}{suffix}"
+
+
 @dataclass(frozen=True)
 class InformantTable:
     informants: list[Informant]

@@ -1,9 +1,15 @@
 """Split turns into segments, the coding unit, with stable ids.
 
 A segment id is derived from the segment's content and its position: the
-file, the speaker, the text, and how many identical (speaker, text) segments
-came before it in the file. Editing one part of a transcript therefore leaves
-the ids — and so the codings — of every unchanged segment elsewhere intact.
+informant, the speaker, the text, and how many identical (speaker, text)
+segments came before it in the transcript. Editing one part of a transcript
+therefore leaves the ids — and so the codings — of every unchanged segment
+elsewhere intact; renaming the transcript file changes none.
+
+The id is a hash of the *raw* text, so it is keyed with the study secret
+(:mod:`pipeline.secret`): without the key nobody can test a guessed original
+against a shared id. :func:`legacy_segment_id` is the unkeyed id of earlier
+versions, used only to migrate old human coding files.
 """
 
 from __future__ import annotations
@@ -16,11 +22,32 @@ from spacy.language import Language
 
 from ..nlp import sentence_components
 from ..records import Segment, Turn
+from ..secret import keyed_hex
 
 
-def segment_id(file: str, speaker: str, text: str, occurrence: int) -> str:
+SEGMENT_ID_PURPOSE = "segment-id"
+
+
+def segment_id(secret: bytes, informant_id: str, speaker: str, text: str, occurrence: int) -> str:
+    key = "\x1f".join((informant_id, speaker, " ".join(text.split()), str(occurrence)))
+    return "s" + keyed_hex(secret, SEGMENT_ID_PURPOSE, key, 8)
+
+
+def legacy_segment_id(file: str, speaker: str, text: str, occurrence: int) -> str:
+    """The unkeyed id of qualpipe before keyed ids (computable from raw text: never written)."""
     key = "\x1f".join((file, speaker, " ".join(text.split()), str(occurrence)))
     return "s" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def occurrences(segments: Iterable[Segment]) -> list[int]:
+    """For each segment (one transcript, in order): how many identical (speaker, text) came before."""
+    seen: Counter[tuple[str, str]] = Counter()
+    found = []
+    for s in segments:
+        key = (s.speaker, " ".join(s.text.split()))
+        found.append(seen[key])
+        seen[key] += 1
+    return found
 
 
 def sentence_spans(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> list[list[tuple[int, int]]]:
@@ -57,8 +84,8 @@ def _split_paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cursor = cut + 1
 
 
-def segment_turns(turns: list[Turn], informant_id: str, nlp: Language, unit: str = "segment") -> list[Segment]:
-    """Segments of all turns of one transcript, in order."""
+def segment_turns(turns: list[Turn], informant_id: str, nlp: Language, unit: str, secret: bytes) -> list[Segment]:
+    """Segments of all turns of one transcript, in order; ``secret`` keys their ids."""
     if unit == "turn":
         spans = [[(0, len(t.text))] for t in turns]
     else:
@@ -72,7 +99,7 @@ def segment_turns(turns: list[Turn], informant_id: str, nlp: Language, unit: str
             occurrence = seen[key]
             seen[key] += 1
             segments.append(Segment(
-                segment_id=segment_id(turn.file, turn.speaker, text, occurrence),
+                segment_id=segment_id(secret, informant_id, turn.speaker, text, occurrence),
                 informant_id=informant_id, file=turn.file, turn_index=turn.turn_index,
                 speaker=turn.speaker, start=start, end=end, text=text,
             ))
