@@ -1,0 +1,156 @@
+"""A whole ``qualpipe run`` against a bare ``nlp.pipe`` over the same turns, in one run.
+
+Run by hand:  .venv/bin/python benchmarks/run.py [--scale 10] [--workers N] [--incremental]
+
+On a fresh copy of the demo study repeated ``--scale`` times (names varied per
+copy, as benchmarks/anonymise.py does) it measures, each in a fresh child
+process so that peak RSS is the run's own:
+
+* the full run from an empty store: seconds per stage, words/s, peak RSS;
+* bare ``nlp.pipe`` with the same model over the same turn texts (all of the
+  pipeline's components), words/s; the ratio run ÷ bare is the share of the
+  single-process limit the pipeline reaches;
+* with ``--incremental``: a no-op re-run and a run after one new transcript,
+  as shares of the full run;
+* with ``--workers N`` (N > 1): the same full run with ``qualpipe run --workers N``
+  when this version has it, and its speed-up against one worker.
+
+The machine may be shared: compare the ratios, which come from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+
+def child_run(root: Path, workers: int) -> None:
+    """In a fresh process: every stage of ``qualpipe run``, timed; prints one JSON line."""
+    from pipeline.settings import load_study
+    from pipeline.workflow import run_all, stages
+
+    import pipeline.workflow as workflow
+
+    times: dict[str, float] = {}
+    timed = []
+    for name, stage in stages():
+        def run(study, track=None, stage=stage, name=name):
+            start = time.perf_counter()
+            line = stage(study) if track is None else stage(study, track)
+            times[name] = times.get(name, 0.0) + time.perf_counter() - start
+            return line
+        timed.append((name, run))
+    workflow.stages = lambda: timed
+    start = time.perf_counter()
+    kwargs = {"workers": workers} if workers > 1 else {}
+    run_all(load_study(root), echo=lambda line: None, **kwargs)
+    total = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"total": total, "stages": times, "rss_mib": rss}))
+
+
+def child_bare(root: Path) -> None:
+    """In a fresh process: bare nlp.pipe over the turns of the (already ingested) study."""
+    from pipeline.nlp import load_nlp
+    from pipeline.settings import load_study
+    from pipeline.store import PrivateStore
+
+    study = load_study(root)
+    with PrivateStore(study.private_store_path) as private:
+        texts = [t.text for f in private.files() for t in private.turns(f)]
+    nlp = load_nlp(study.settings.model)
+    nlp("Oppvarming.")
+    start = time.perf_counter()
+    for _doc in nlp.pipe(texts, batch_size=32):
+        pass
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "words": sum(len(t.split()) for t in texts), "turns": len(texts),
+                      "pipes": nlp.pipe_names}))
+
+
+def _child(*args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"child {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _stages(result: dict) -> str:
+    return ", ".join(f"{name} {seconds:.1f}" for name, seconds in result["stages"].items())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--incremental", action="store_true", help="also a no-op re-run and one new transcript")
+    parser.add_argument("--child", choices=["run", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "run":
+        return child_run(args.root, args.workers)
+    if args.child == "bare":
+        return child_bare(args.root)
+
+    from anonymise import demo_copy  # benchmarks/anonymise.py: the demo repeated with varied names
+
+    with tempfile.TemporaryDirectory(prefix="qualpipe-bench-run-") as tmp:
+        root = demo_copy(Path(tmp) / "study", args.scale)
+        shutil.copy(REPO / "codebook.yaml", root / "codebook.yaml")
+        if args.scale == 1 and (REPO / "data" / "coded" / "human").is_dir():
+            shutil.copytree(REPO / "data" / "coded" / "human", root / "data" / "coded" / "human")
+        held_back = None
+        if args.incremental:
+            # one transcript is left out of the full run and added afterwards
+            import csv
+
+            table = root / "data" / "raw" / "informants.csv"
+            rows = list(csv.DictReader(table.open(encoding="utf-8")))
+            held_back = rows[-1]
+            shutil.move(root / "data" / "raw" / "transcripts" / held_back["file"], Path(tmp) / held_back["file"])
+            with table.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows[:-1])
+        full = _child("--child", "run", "--root", str(root))
+        bare = _child("--child", "bare", "--root", str(root))
+        words = bare["words"]
+        print(f"corpus ×{args.scale}: {bare['turns']} turns, {words:,} words; model pipes {bare['pipes']}")
+        print(f"  qualpipe run (fresh store): {full['total']:.1f} s = {words / full['total']:,.0f} words/s; "
+              f"peak RSS {full['rss_mib']:.0f} MiB; stages (s): {_stages(full)}")
+        print(f"  bare nlp.pipe, same model and turns: {bare['seconds']:.1f} s = {words / bare['seconds']:,.0f} words/s")
+        print(f"  ratio (run throughput / bare throughput): {bare['seconds'] / full['total']:.2f}")
+        if args.incremental:
+            noop = _child("--child", "run", "--root", str(root))
+            print(f"  no-op re-run: {noop['total']:.1f} s = {noop['total'] / full['total']:.2f} of the full run; "
+                  f"stages (s): {_stages(noop)}")
+            import csv
+
+            shutil.move(Path(tmp) / held_back["file"], root / "data" / "raw" / "transcripts" / held_back["file"])
+            with (root / "data" / "raw" / "informants.csv").open("a", encoding="utf-8", newline="") as handle:
+                csv.DictWriter(handle, fieldnames=list(held_back)).writerow(held_back)
+            one = _child("--child", "run", "--root", str(root))
+            print(f"  one new transcript: {one['total']:.1f} s = {one['total'] / full['total']:.2f} of the full run; "
+                  f"stages (s): {_stages(one)}")
+        if args.workers > 1:
+            shutil.rmtree(root / "data" / "private")
+            shutil.rmtree(root / "data" / "coded" / "study.sqlite", ignore_errors=True)
+            (root / "data" / "coded" / "study.sqlite").unlink(missing_ok=True)
+            many = _child("--child", "run", "--root", str(root), "--workers", str(args.workers))
+            print(f"  --workers {args.workers}: {many['total']:.1f} s; speed-up against --workers 1: "
+                  f"{full['total'] / many['total']:.2f}×; stages (s): {_stages(many)}")
+
+
+if __name__ == "__main__":
+    main()
