@@ -123,6 +123,15 @@ def main() -> None:
                 writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
                 writer.writeheader()
                 writer.writerows(rows[:-1])
+            # its human coding comes back with it (the anchor's file column says whose rows they are)
+            human_rows = {}
+            for path in sorted((root / "data" / "coded" / "human").glob("*.csv")):
+                lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+                header = lines[0].rstrip("\n").split(",")
+                column = header.index("file") if "file" in header else None
+                keep = [l for l in lines[1:] if column is None or l.split(",")[column] != held_back["file"]]
+                human_rows[path] = lines
+                path.write_text("".join(lines[:1] + keep), encoding="utf-8")
         full = _child("--child", "run", "--root", str(root))
         bare = _child("--child", "bare", "--root", str(root))
         words = bare["words"]
@@ -140,6 +149,8 @@ def main() -> None:
             shutil.move(Path(tmp) / held_back["file"], root / "data" / "raw" / "transcripts" / held_back["file"])
             with (root / "data" / "raw" / "informants.csv").open("a", encoding="utf-8", newline="") as handle:
                 csv.DictWriter(handle, fieldnames=list(held_back)).writerow(held_back)
+            for path, lines in human_rows.items():
+                path.write_text("".join(lines), encoding="utf-8")
             one = _child("--child", "run", "--root", str(root))
             print(f"  one new transcript: {one['total']:.1f} s = {one['total'] / full['total']:.2f} of the full run; "
                   f"stages (s): {_stages(one)}")
