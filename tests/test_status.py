@@ -23,9 +23,9 @@ def recorded(make_study):
     root = make_study({"a.txt": TRANSCRIPT, "b.txt": TRANSCRIPT.replace("lenge", "litt")})
     study = load_study(root)
     ingest_study(study)
-    with StudyStore(study.store_path) as store:  # what the anonymise stage would have stored
-        store.conn.execute("INSERT INTO transcripts VALUES ('a.txt', '1', 'x', 0, 'now'), "
-                           "('b.txt', '2', 'x', 0, 'now')")
+    with StudyStore(study.store_path) as store:  # what the anonymise stage would have stored (shareable names)
+        store.conn.execute("INSERT INTO transcripts VALUES ('1.txt', '1', 'x', 0, 'now'), "
+                           "('2.txt', '2', 'x', 0, 'now')")
     record_run_inputs(study)
     assert study_status(load_study(root)).stale == []
     return root
