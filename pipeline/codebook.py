@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import QualpipeError
 from .safeio import MAX_SETTINGS_BYTES, load_yaml, read_input_bytes
+from .validation import first_error
 
 CODEBOOK_FILE = "codebook.yaml"
 # Shorter stems ("bo", "tak") would match inside unrelated words as compound parts.
@@ -232,50 +233,10 @@ def parse_codebook(text: str, path: str | Path = CODEBOOK_FILE) -> Codebook:
     try:
         return Codebook.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        # A misspelt key ("defintion:") gives two errors, the missing field and the unknown key;
-        # the unknown key is the one the researcher typed, so it is the one named.
-        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = tuple(first["loc"])
+        loc, _, message = first_error(Codebook, exc)
         line, field = _line_of(root, loc)
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "missing":
-            message = "field required"
-        elif first["type"] == "extra_forbidden":
-            message = _unknown_key_message(loc, errors)
         where = f"line {line}: " if line else ""
         raise QualpipeError(f"{where}{field}: {message}", path) from exc
-
-
-def _unknown_key_message(loc: tuple, errors: list[dict]) -> str:
-    """"unknown key 'defintion' (did you mean 'definition'?)", from the keys valid at that place."""
-    import difflib
-
-    key, parent = str(loc[-1]), tuple(loc[:-1])
-    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent]
-    valid = _valid_keys(parent)
-    close = difflib.get_close_matches(key, missing or valid, n=1, cutoff=0.6)
-    if close:
-        hint = f" (did you mean '{close[0]}'?)"
-    elif missing:
-        hint = f" (and '{', '.join(missing)}' is missing)"
-    else:
-        hint = f" (valid keys: {', '.join(valid)})" if valid else ""
-    return f"unknown key '{key}'{hint}"
-
-
-def _valid_keys(parent: tuple) -> list[str]:
-    """Field names of the schema at ``parent`` (e.g. ("codes", 1) -> the fields of a code)."""
-    model: type[BaseModel] = Codebook
-    for part in parent:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[str(part)].annotation if str(part) in model.model_fields else None
-        inner = getattr(annotation, "__args__", (annotation,))
-        model = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if model is None:
-            return []
-    return list(model.model_fields)
 
 
 def _check_cycles(codes: list, root: yaml.Node, path: Path) -> None:

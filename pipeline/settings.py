@@ -258,9 +258,11 @@ def load_study(root: str | Path = ".") -> Study:
     try:
         settings = StudySettings.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise QualpipeError(f"setting '{field}': {first['msg']}", path) from exc
+        from .validation import first_error
+
+        loc, _, message = first_error(StudySettings, exc)
+        field = ".".join(str(p) for p in loc)
+        raise QualpipeError(f"setting '{field}': {message}", path) from exc
     return Study(root=root, settings=settings)
 
 

@@ -335,3 +335,10 @@ def test_label_alone_on_its_line_takes_the_following_lines(make_study):
     turns = turns_of(root, "a.txt").turns
     assert [(t.speaker, t.text) for t in turns] == [("interviewer", "Hvordan var det?"),
                                                     ("informant", "Det var fint.\nVeldig fint.")]
+
+
+def test_misspelt_setting_is_named_as_the_unknown_key(make_study):
+    root = make_study({"a.txt": GOOD}, settings="name: T\nspeaker_labels:\n  informants: [Elev]\n")
+    with pytest.raises(QualpipeError, match=r"setting 'speaker_labels.informants': unknown key 'informants' "
+                                            r"\(did you mean 'informant'\?\)"):
+        load_study(root)
