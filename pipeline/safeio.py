@@ -190,6 +190,12 @@ class BoundedZip:
         lowered = name.lower()
         return next((m for m in self.members if m.lower() == lowered), None)
 
+    def check_declared(self) -> None:
+        """Refuse a container whose members together declare more than the budget (for
+        handing it to a library that unpacks every member, such as openpyxl)."""
+        if sum(info.file_size for info in self.members.values()) > self.budget:
+            raise QualpipeError(self.over_budget(), self.path)
+
     def over_budget(self) -> str:
         return f"unpacks to more than {_mb(self.budget)} ({self.setting} in study.yaml)"
 
@@ -349,3 +355,19 @@ def _children(node) -> list:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     return []
+
+
+def check_spreadsheet(path: Path, max_bytes: int, max_unpacked: int) -> None:
+    """A sheet a person filled in (.xlsx or .csv): at most ``max_bytes``, and an .xlsx that
+    unpacks to at most ``max_unpacked`` — checked before openpyxl reads any of it."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise QualpipeError("file not found", path) from None
+    if size > max_bytes:
+        raise QualpipeError(f"file is {_mb(size)}, over the limit of {_mb(max_bytes)} (limits.max_file_mb in "
+                            "study.yaml)", path)
+    if path.suffix.lower() == ".xlsx":
+        with BoundedZip(path, path, "not a valid .xlsx file", max_unpacked) as archive:
+            archive.check_declared()

@@ -50,11 +50,16 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
     # Check the codebook before any stage writes: a broken or missing codebook.yaml
     # must not leave a half-run study behind.
     from .codebook import load_codebook
-
+    from .coding.human import check_human_files
     from .status import older_codebook_decisions, record_run_inputs, store_run_warnings
+    from .store import fault_point
 
-    load_codebook(study.codebook_path)
+    codebook = load_codebook(study.codebook_path)
+    # The human coding files too, as far as they can be checked before ingest knows the
+    # segments: a bad file stops the run before any stage has written anything.
+    check_human_files(study, codebook.ids)
     for name, stage in stages():
+        fault_point(f"stage:{name}")  # a test hook: QUALPIPE_FAULT_POINT=stage:code kills the run here
         echo(f"[{name}] {stage(study, track)}")
         if name == "code":
             # Before the report, which repeats them.

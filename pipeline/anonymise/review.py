@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 from ..errors import QualpipeError
+from ..safeio import check_spreadsheet, xlsx_cell
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, read_csv, rows_to_csv
 from .keystore import read_key_data, write_private
@@ -75,8 +76,11 @@ def export_review(study: Study) -> list[Path]:
     sheet = book.active
     sheet.title = "gjennomgang"
     sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
+    # Every cell as a value, never a formula: the context column is transcript text, and a
+    # formula there could read this sheet's originals (pipeline.safeio.xlsx_cell).
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            xlsx_cell(sheet.cell(row=row_number, column=column), value)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHIJKL", (14, 20, 6, 6, 6, 14, 6, 14, 8, 24, 80, 10)):
         sheet.column_dimensions[column].width = width
@@ -107,6 +111,8 @@ def _read_sheet(path: Path) -> list[dict[str, str]]:
 
 def import_decisions(study: Study, path: Path) -> tuple[int, int]:
     """Read keep/remove decisions; returns (kept, removed) counts. Remembered in data/private."""
+    limits = study.settings.limits
+    check_spreadsheet(Path(path), limits.max_file_bytes, limits.max_unpacked_bytes)
     rows = _read_sheet(Path(path))
     if rows and not {"original", "type", "decision"} <= set(rows[0]):
         raise QualpipeError("decisions sheet needs the columns original, type and decision", path)

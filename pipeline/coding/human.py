@@ -29,6 +29,7 @@ are read as they are and rewritten once in the current form by
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -38,8 +39,9 @@ from pathlib import Path
 from ..errors import QualpipeError
 from ..ingest.informants import shareable_file_name
 from ..ingest.segment import legacy_segment_id, occurrences
+from ..safeio import check_inside
 from ..secret import keyed_hex, study_secret
-from ..settings import Study
+from ..settings import LimitSettings, Study
 from ..store import StudyStore, read_csv, rows_to_csv, atomic_write_text, Guard, study_lock
 
 HUMAN_COLUMNS = ["segment_id", "codes", "codebook_version"]
@@ -182,13 +184,17 @@ def split_codes(cell: str) -> list[str]:
 
 
 def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
-                    anchors: SegmentAnchors | None = None) -> dict[str, HumanDecision]:
+                    anchors: SegmentAnchors | None = None,
+                    max_bytes: int = LimitSettings().max_file_bytes) -> dict[str, HumanDecision]:
     """Validate and read one coder's file; any bad row rejects the file.
 
     A row whose segment id is unknown is re-found by its anchor when
     ``anchors`` is given (see the module docstring); rows found by id win
     over re-found ones, and several rows re-found on one segment join codes.
     """
+    if path.stat().st_size > max_bytes:
+        raise QualpipeError(f"human coding file is over the limit of {max_bytes // (1024 * 1024)} MB "
+                            "(limits.max_file_mb in study.yaml)", path)
     try:
         rows = read_csv(path)
         with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -238,6 +244,43 @@ def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
     for segment_id, decision in relocated.items():
         decisions.setdefault(segment_id, decision)
     return decisions
+
+
+def check_human_file(path: Path, code_ids: set[str], max_bytes: int = LimitSettings().max_file_bytes) -> int:
+    """What can be checked of a coder's file without the study's segments: size, encoding,
+    header, columns, codes, versions. ``qualpipe run`` calls this for every file before its
+    first stage writes anything; :func:`read_human_file` then checks the segment ids."""
+    if path.stat().st_size > max_bytes:
+        raise QualpipeError(f"human coding file is over the limit of {max_bytes // (1024 * 1024)} MB "
+                            "(limits.max_file_mb in study.yaml)", path)
+    try:
+        rows = read_csv(path)
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = [h.strip() for h in handle.readline().strip().split(",")]
+    except UnicodeDecodeError:
+        raise QualpipeError("human coding file is not UTF-8 text", path) from None
+    except csv.Error as exc:
+        raise QualpipeError(f"not a readable CSV file ({exc})", path) from None
+    if header not in (HUMAN_COLUMNS, HUMAN_COLUMNS + ANCHOR_COLUMNS):
+        raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}' (optionally followed by "
+                            f"'{','.join(ANCHOR_COLUMNS)}')", path)
+    for number, row in enumerate(rows, start=2):
+        if None in row or any(value is None for value in row.values()):
+            raise QualpipeError(f"row {number}: expected {len(header)} columns", path)
+        unknown = sorted(set(split_codes(row["codes"])) - code_ids)
+        if unknown:
+            raise QualpipeError(
+                f"row {number}: unknown code '{unknown[0]}' (codebook codes: {', '.join(sorted(code_ids))})", path)
+        if not row["codebook_version"].strip():
+            raise QualpipeError(f"row {number}: codebook_version is empty", path)
+    return len(rows)
+
+
+def check_human_files(study: Study, code_ids: Iterable[str]) -> dict[str, int]:
+    """:func:`check_human_file` for every coder's file; coder id -> rows."""
+    code_ids = set(code_ids)
+    limit = study.settings.limits.max_file_bytes
+    return {coder: check_human_file(path, code_ids, limit) for coder, path in human_files(study).items()}
 
 
 def human_file_text(decisions: Mapping[str, HumanDecision], anchors: SegmentAnchors | None = None) -> str:
@@ -311,6 +354,7 @@ def human_files(study: Study) -> dict[str, Path]:
         return {}
     found = {}
     for path in sorted(study.human_dir.glob("*.csv")):
+        check_inside(path, study.root)  # a symbolic link out of the study is refused
         found[check_coder_id(path.stem, path)] = path
     return found
 
@@ -347,7 +391,8 @@ def import_human_files(study: Study, store: StudyStore, code_ids: Iterable[str])
         from ..anonymise.guard import leak_guard
 
         migrate_human_files(study, anchors, guard=leak_guard(study))
-    parsed = {coder: read_human_file(path, segment_ids, code_ids, anchors) for coder, path in files.items()}
+    limit = study.settings.limits.max_file_bytes
+    parsed = {coder: read_human_file(path, segment_ids, code_ids, anchors, limit) for coder, path in files.items()}
     with store.transaction():
         for coder in store.human_coders():
             if coder not in files:
@@ -404,7 +449,8 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
     with study_lock(study.root, command="human decisions"):
         segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
         anchors = SegmentAnchors.load(study)
-        existing = read_human_file(path, segment_ids, set(code_ids), anchors) if path.exists() else {}
+        existing = (read_human_file(path, segment_ids, set(code_ids), anchors, study.settings.limits.max_file_bytes)
+                    if path.exists() else {})
         merged = dict(existing)
         for segment_id, codes in decisions.items():
             merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)

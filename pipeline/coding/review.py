@@ -38,7 +38,8 @@ from pathlib import Path
 from ..codebook import load_codebook
 from ..errors import QualpipeError
 from ..settings import Study
-from ..store import StudyStore, atomic_write_bytes, atomic_write_text, read_csv, rows_to_csv
+from ..store import StudyStore, atomic_write_set, read_csv, rows_to_csv
+from ..safeio import check_spreadsheet, xlsx_cell
 from .human import apply_human_decisions, check_coder_id
 from .rules import RULE_CONFIDENCE
 
@@ -148,8 +149,7 @@ def export_review(study: Study, out: Path | None = None, include_decided: bool =
     if guard is not None:
         guard(csv_text, csv_path)
         guard(csv_text, xlsx)
-    atomic_write_bytes(xlsx, _xlsx_bytes(header, rows))
-    atomic_write_text(csv_path, csv_text)
+    atomic_write_set(study.root, {xlsx: _xlsx_bytes(header, rows), csv_path: csv_text})
     return ReviewExport(xlsx=xlsx, csv=csv_path, rows=len(rows))
 
 
@@ -167,9 +167,8 @@ def _xlsx_bytes(header: list[str], rows: list[list[str]]) -> bytes:
     # Row numbers from the loop: sheet.max_row re-scans every row, which made the export quadratic.
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column)
-            cell.value = value
-            cell.data_type = "s"  # text stays text: "=..." or "1/2" must not turn into formulas or dates
+            # Text stays text: "=..." or "1/2" must not turn into formulas or dates (pipeline.safeio).
+            xlsx_cell(sheet.cell(row=row_number, column=column), value)
     widths = {"question": 50, "text": 70, "suggested": 22, "confidence": 26, "keyword_hits": 30}
     for column, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = widths.get(name, 14)
@@ -376,6 +375,10 @@ def informant_references(study: Study, store: StudyStore) -> frozenset[str]:
 def import_review(study: Study, path: Path, coder: str) -> ReviewImport:
     check_coder_id(coder)
     codebook = load_codebook(study.codebook_path)
+    limits = study.settings.limits
+    check_spreadsheet(Path(path), limits.max_file_bytes, limits.max_unpacked_bytes)
+    if not study.store_path.exists():
+        raise QualpipeError("no anonymised segments yet; run 'qualpipe run' first", study.store_path)
     with StudyStore(study.store_path) as store:
         sheet = read_review_decisions(Path(path), store.segments(speaker="informant"), codebook.ids,
                                       informant_references(study, store))

@@ -32,15 +32,14 @@ from lxml import etree
 
 from ..errors import QualpipeError
 from ..records import Coding, Segment
-from ..settings import Study
+from ..safeio import BoundedZip, parse_xml, safe_text
+from ..settings import LimitSettings, Study
 from ..store import StudyStore, atomic_write_bytes, natural_key, study_lock
 from .common import PROJECT_NS, StudyCodes, code_elements, normalise_guid, origin, study_codes, to_bytes
 from .text import PositionMap, SourceText, boundary_score, build_source_text, match_key
 
 DEFAULT_QDPX = Path("reports") / "exchange" / "study.qdpx"
 
-# A .qdpx is untrusted input: refuse members that would unpack to absurd sizes.
-MAX_MEMBER_BYTES = 256 * 1024 * 1024
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so identical exports are identical bytes
 
 
@@ -352,15 +351,6 @@ def _decode(data: bytes, what: str, path: Path) -> str:
         raise QualpipeError(f"{what} is not UTF-8 text (the standard requires UTF-8)", path) from exc
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
-    if info.file_size > MAX_MEMBER_BYTES:
-        raise QualpipeError(f"archive member '{info.filename}' is too large ({info.file_size} bytes)", path)
-    try:
-        return archive.read(info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, EOFError) as exc:
-        raise QualpipeError(f"cannot read '{info.filename}' from the archive ({exc})", path) from exc
-
-
 def _int_attribute(element: etree._Element, name: str, what: str, path: Path) -> int:
     value = element.get(name)
     try:
@@ -369,95 +359,103 @@ def _int_attribute(element: etree._Element, name: str, what: str, path: Path) ->
         raise QualpipeError(f"{what}: {name} '{value}' is not a whole number", path) from None
 
 
-def read_qdpx(path: Path) -> _Archive:
-    """Parse a ``.qdpx`` into users, codes, text sources and their selections."""
+def read_qdpx(path: Path, limits: LimitSettings | None = None) -> _Archive:
+    """Parse a ``.qdpx`` into users, codes, text sources and their selections.
+
+    The archive is untrusted: it is read within ``limits.max_unpacked_mb`` in total, each
+    member at most once (two sources sharing one text file are refused), and its XML
+    without entities or DTDs and with libxml2's depth limit (pipeline.safeio). Messages
+    name sources by their number in the file, never by their names (which may hold
+    identifiers).
+    """
     path = Path(path)
+    limits = limits or LimitSettings()
     if not path.is_file():
         raise QualpipeError("file not found", path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise QualpipeError(f"not a .qdpx file (a .qdpx is a ZIP archive): {exc}", path) from exc
-    with archive:
-        members = {info.filename.replace("\\", "/").lstrip("/"): info for info in archive.infolist()
-                   if not info.is_dir()}
-        project_names = [name for name in members if "/" not in name and name.lower().endswith(".qde")]
-        if len(project_names) != 1:
-            raise QualpipeError(
-                "expected exactly one project.qde at the top of the archive, found "
-                f"{len(project_names) or 'none'}", path)
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
-        try:
-            root = etree.fromstring(_read_member(archive, members[project_names[0]], path), parser)
-        except etree.XMLSyntaxError as exc:
-            raise QualpipeError(f"project.qde is not well-formed XML ({exc})", path) from exc
-        if _local(root) != "Project":
-            raise QualpipeError(f"project.qde has root element '{_local(root)}', expected 'Project'", path)
+    with BoundedZip(path, path, "not a .qdpx file (a .qdpx is a ZIP archive)", limits.max_unpacked_bytes) as archive:
+        return _read_archive(archive, path)
 
-        users: dict[str, str] = {}
-        user_ids: dict[str, str] = {}
-        users_el = _child(root, "Users")
-        for user in _children(users_el, "User") if users_el is not None else []:
-            key = normalise_guid(user.get("guid"))
-            users[key] = user.get("name") or user.get("id") or key
-            user_ids[key] = user.get("id") or ""
 
-        codes: dict[str, str] = {}
-        book = _child(root, "CodeBook")
-        codes_el = _child(book, "Codes") if book is not None else None
-        if codes_el is not None:
-            for code in codes_el.iter():
-                if _local(code) == "Code":
-                    if not code.get("guid"):
-                        raise QualpipeError(f"code '{code.get('name')}' has no guid", path)
-                    codes[normalise_guid(code.get("guid"))] = code.get("name") or ""
+def _read_archive(archive: BoundedZip, path: Path) -> _Archive:
+    members = archive.members
+    project_names = [name for name in members if "/" not in name and name.lower().endswith(".qde")]
+    if len(project_names) != 1:
+        raise QualpipeError(
+            "expected exactly one project.qde at the top of the archive, found "
+            f"{len(project_names) or 'none'}", path)
+    root = parse_xml(archive.read(project_names[0]), path, "project.qde")
+    if _local(root) != "Project":
+        raise QualpipeError(f"project.qde has root element '{safe_text(_local(root))[:40]}', expected 'Project'",
+                            path)
 
-        lowered = {name.lower(): name for name in members}
-        sources: list[_Source] = []
-        others: list[str] = []
-        sources_el = _child(root, "Sources")
-        for element in list(sources_el) if sources_el is not None else []:
-            kind = _local(element)
-            if not kind:
-                continue
-            name = element.get("name") or element.get("guid") or "?"
-            if kind != "TextSource":
-                others.append(f"{name} ({kind})")
-                continue
-            what = f"source '{name}'"
-            content = _child(element, "PlainTextContent")
-            plain_path = (element.get("plainTextPath") or "").strip()
-            if content is not None and content.text is not None:
-                text = content.text
-            elif plain_path:
-                if not plain_path.lower().startswith("internal://"):
-                    raise QualpipeError(f"{what}: its text is outside the archive ({plain_path}); "
-                                        "export the project with the sources included", path)
-                member = "sources/" + plain_path[len("internal://"):].replace("\\", "/").lstrip("/")
-                if member.lower() not in lowered:
-                    raise QualpipeError(f"{what}: text file {plain_path} is missing from the archive", path)
-                info = members[lowered[member.lower()]]
-                text = _decode(_read_member(archive, info, path), f"{what} ({info.filename})", path)
-            else:
-                raise QualpipeError(f"{what} has no plain text (neither plainTextPath nor PlainTextContent)", path)
-            source = _Source(guid=normalise_guid(element.get("guid")), name=name, text=text)
-            for selection in _children(element, "PlainTextSelection"):
-                sel_what = f"{what}, selection {selection.get('guid')}"
-                start = _int_attribute(selection, "startPosition", sel_what, path)
-                end = _int_attribute(selection, "endPosition", sel_what, path)
-                if end < start or start < 0:
-                    raise QualpipeError(f"{sel_what}: positions {start}-{end} are not a valid range", path)
-                selection_user = normalise_guid(selection.get("creatingUser"))
-                found: list[tuple[str, str]] = []
-                for coding in _children(selection, "Coding"):
-                    ref = _child(coding, "CodeRef")
-                    if ref is None or not ref.get("targetGUID"):
-                        raise QualpipeError(f"{sel_what}: a Coding without CodeRef", path)
-                    found.append((normalise_guid(ref.get("targetGUID")),
-                                  normalise_guid(coding.get("creatingUser")) or selection_user))
-                source.selections.append(_Selection(normalise_guid(selection.get("guid")), start, end, found))
-            source.whole_source_codings = len(_children(element, "Coding"))
-            sources.append(source)
+    users: dict[str, str] = {}
+    user_ids: dict[str, str] = {}
+    users_el = _child(root, "Users")
+    for user in _children(users_el, "User") if users_el is not None else []:
+        key = normalise_guid(user.get("guid"))
+        users[key] = user.get("name") or user.get("id") or key
+        user_ids[key] = user.get("id") or ""
+
+    codes: dict[str, str] = {}
+    book = _child(root, "CodeBook")
+    codes_el = _child(book, "Codes") if book is not None else None
+    if codes_el is not None:
+        for code in codes_el.iter():
+            if _local(code) == "Code":
+                if not code.get("guid"):
+                    raise QualpipeError(f"code '{safe_text(code.get('name') or '?')[:80]}' has no guid", path)
+                codes[normalise_guid(code.get("guid"))] = code.get("name") or ""
+
+    sources: list[_Source] = []
+    others: list[str] = []
+    used_by: dict[str, int] = {}  # archive member -> the source number that reads it
+    sources_el = _child(root, "Sources")
+    for number, element in enumerate(list(sources_el) if sources_el is not None else [], start=1):
+        kind = _local(element)
+        if not kind:
+            continue
+        name = element.get("name") or element.get("guid") or "?"
+        if kind != "TextSource":
+            others.append(f"{name} ({kind})")
+            continue
+        # Named by position: a source's name in another tool is often the informant's.
+        what = f"source {number}"
+        content = _child(element, "PlainTextContent")
+        plain_path = (element.get("plainTextPath") or "").strip()
+        if content is not None and content.text is not None:
+            text = content.text
+        elif plain_path:
+            if not plain_path.lower().startswith("internal://"):
+                raise QualpipeError(f"{what}: its text is outside the archive (plainTextPath is not "
+                                    "internal://); export the project with the sources included", path)
+            member = archive.find("sources/" + plain_path[len("internal://"):].replace("\\", "/").lstrip("/"))
+            if member is None:
+                raise QualpipeError(f"{what}: its text file (plainTextPath) is missing from the archive", path)
+            if member in used_by:
+                raise QualpipeError(f"sources {used_by[member]} and {number} use the same text file; each "
+                                    "source needs its own", path)
+            used_by[member] = number
+            text = _decode(archive.read(member), f"{what}'s text file", path)
+        else:
+            raise QualpipeError(f"{what} has no plain text (neither plainTextPath nor PlainTextContent)", path)
+        source = _Source(guid=normalise_guid(element.get("guid")), name=what, text=text)
+        for selection in _children(element, "PlainTextSelection"):
+            sel_what = f"{what}, selection {safe_text(selection.get('guid') or '?')[:40]}"
+            start = _int_attribute(selection, "startPosition", sel_what, path)
+            end = _int_attribute(selection, "endPosition", sel_what, path)
+            if end < start or start < 0:
+                raise QualpipeError(f"{sel_what}: positions {start}-{end} are not a valid range", path)
+            selection_user = normalise_guid(selection.get("creatingUser"))
+            found: list[tuple[str, str]] = []
+            for coding in _children(selection, "Coding"):
+                ref = _child(coding, "CodeRef")
+                if ref is None or not ref.get("targetGUID"):
+                    raise QualpipeError(f"{sel_what}: a Coding without CodeRef", path)
+                found.append((normalise_guid(ref.get("targetGUID")),
+                              normalise_guid(coding.get("creatingUser")) or selection_user))
+            source.selections.append(_Selection(normalise_guid(selection.get("guid")), start, end, found))
+        source.whole_source_codings = len(_children(element, "Coding"))
+        sources.append(source)
     return _Archive(users=users, user_ids=user_ids, codes=codes, sources=sources, other_sources=others)
 
 
@@ -589,7 +587,7 @@ def _choose_text(source: _Source, path: Path) -> str:
     if not valid:
         worst = max(source.selections, key=lambda s: s.end)
         raise QualpipeError(
-            f"source '{source.name}': selection {worst.guid} ends at {worst.end}, after the end of the text "
+            f"{source.name}: selection {safe_text(worst.guid)[:40]} ends at {worst.end}, after the end of the text "
             f"({len(source.text)} characters)", path)
     return max(valid, key=lambda text: (boundary_score(text, edges), -readings.index(text)))
 
@@ -687,7 +685,7 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
 
     human_path = human_file(study, coder)  # checks the coder id first
     path = Path(file)
-    archive = read_qdpx(path)
+    archive = read_qdpx(path, study.settings.limits)
     if not study.store_path.exists():
         raise QualpipeError("no study store yet: run `qualpipe run` first", study.store_path)
     with StudyStore(study.store_path) as store:
