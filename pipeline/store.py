@@ -350,9 +350,12 @@ def rows_to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     spreadsheet would run as a formula are escaped (:func:`pipeline.safeio.escape_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([escape_cell(name) for name in header])
-    for row in rows:
-        writer.writerow(["" if value is None else escape_cell(value) for value in row])
+    # csv quotes a field with "\n" but not one with a bare "\r" (not in the line terminator),
+    # which readers then split: rows holding one are written fully quoted.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in [header, *rows]:
+        cells = ["" if value is None else escape_cell(value) for value in row]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
     return buffer.getvalue()
 
 
@@ -408,6 +411,8 @@ class _Database:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.PRIVATE:
+            with contextlib.suppress(OSError):
+                os.chmod(self.path.parent, 0o700)
             # Created 0600 before SQLite opens it: SQLite gives -wal and -shm the same mode.
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE))
             for suffix in ("", "-wal", "-shm"):
