@@ -276,6 +276,33 @@ def report(
     out.print(report_stage(current_study(), track, with_topics=with_topics), highlight=False)
 
 
+@app.command()
+@handle_errors
+def serve(
+    port: int = typer.Option(8765, "--port", help="Port to listen on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but this machine "
+                             "(127.0.0.1) lets others on the network reach the workbench: only its token protects it."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Print the address but do not open a browser."),
+) -> None:
+    """A local web workbench: read transcripts, code them, review suggestions and detections, re-run."""
+    from .serve import Server, is_loopback
+
+    study = current_study()
+    server = Server(study, host=host, port=port)
+    if not is_loopback(host):
+        console.print(f"[bold yellow]Advarsel:[/] --host {escape(host)} gjør arbeidsbenken synlig for andre maskiner "
+                      "på nettet. Bare tokenet i adressen beskytter den, og trafikken er ukryptert (http).",
+                      highlight=False, soft_wrap=True)
+    out.print(f"Arbeidsbenken for {study.settings.name} kjører. Åpne:", highlight=False)
+    out.print(f"    {server.url}", highlight=False, soft_wrap=True)
+    out.print("Stopp med Ctrl-C.", highlight=False)
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    server.run()
+
+
 # ---------------------------------------------- REFI-QDA exchange (pipeline/exchange, docs/exchange.md)
 
 export_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Export for NVivo, ATLAS.ti, MAXQDA, QualCoder (REFI-QDA).")

@@ -746,6 +746,11 @@ class StudyStore(_Database):
                                  "GROUP BY coder, codebook_version ORDER BY coder, codebook_version")
         return {(r[0], r[1]): int(r[2]) for r in rows}
 
+    def human_review_versions(self) -> dict[tuple[str, str], str]:
+        """(segment id, coder) -> the codebook version that human decision was made under."""
+        rows = self.conn.execute("SELECT segment_id, coder, codebook_version FROM human_reviews")
+        return {(r["segment_id"], r["coder"]): r["codebook_version"] for r in rows}
+
     def human_coders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT coder FROM human_reviews ORDER BY coder")]
 

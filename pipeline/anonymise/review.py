@@ -116,8 +116,7 @@ def import_decisions(study: Study, path: Path) -> tuple[int, int]:
     rows = _read_sheet(Path(path))
     if rows and not {"original", "type", "decision"} <= set(rows[0]):
         raise QualpipeError("decisions sheet needs the columns original, type and decision", path)
-    decisions = load_decisions(study)
-    batch: dict[str, str] = {}
+    batch: list[tuple[str, str, str]] = []
     for number, row in enumerate(rows, start=2):
         choice = str(row.get("decision", "")).strip().lower()
         if not choice:
@@ -134,11 +133,25 @@ def import_decisions(study: Study, path: Path) -> tuple[int, int]:
             raise QualpipeError(f"row {number}: decision must be keep or remove (behold/fjern)", path)
         if not original:
             raise QualpipeError(f"row {number}: empty original", path)
+        batch.append((kind, original, decision))
+    return record_decisions(study, batch)
+
+
+def record_decisions(study: Study, batch: list[tuple[str, str, str]]) -> tuple[int, int]:
+    """Remember (type, original, "keep"|"remove") decisions; returns (kept, removed) in all.
+
+    Used by :func:`import_decisions` and the workbench's anonymisation review.
+    """
+    decisions = load_decisions(study)
+    seen: dict[str, str] = {}
+    for kind, original, decision in batch:
+        if kind not in TYPES or decision not in ("keep", "remove") or not original.strip():
+            raise QualpipeError(f"not a keep/remove decision on a known type: {kind}", study.private_dir)
         norm = normalise(kind, original)
-        # "remove" wins over "keep" for the same string: the safe side.
-        if batch.get(norm) == "remove":
+        # "remove" wins over "keep" for the same string in one batch: the safe side.
+        if seen.get(norm) == "remove":
             continue
-        batch[norm] = decision
+        seen[norm] = decision
         decisions[norm] = {"decision": decision, "type": kind, "original": original}
     write_private(study, study.private_dir / DECISIONS_NAME,
                   json.dumps(decisions, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
