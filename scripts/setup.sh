@@ -14,6 +14,19 @@ python=${PYTHON:-python3}
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 
 pip install -e ".${extras}"
+# The workbench's browser tests drive Debian's chromium through Playwright (Playwright's
+# own browser download needs the internet): install it from apt when it is missing.
+if [ -n "$extras" ] && [ ! -x "${QUALPIPE_CHROMIUM:-/usr/bin/chromium}" ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: the browser tests need chromium; install it (or set QUALPIPE_CHROMIUM to its path)" >&2
+    exit 1
+  fi
+  as_root=""
+  [ "$(id -u)" -ne 0 ] && as_root="sudo"
+  $as_root apt-get update -qq
+  $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  echo "chromium: installed from apt for the browser tests"
+fi
 # BERTopic's default install pulls sentence-transformers and torch (gigabytes)
 # that offline TF-IDF/SVD embeddings do not need. Its docs describe this
 # light-weight install: the package without dependencies, plus the few light

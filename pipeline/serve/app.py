@@ -28,6 +28,7 @@ import threading
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -65,8 +66,8 @@ class Workbench:
         self.study = study
         self.port = port
         self.coder_cookie = cookie_name(port) + "-koder"
-        self.writer = CodingWriter(study)
         self.jobs = Jobs(study, on_run_finished=self.forget_guard)
+        self.writer = CodingWriter(study, is_running=lambda: self.jobs.run.running)
         self._guard = None
         self._guard_lock = threading.Lock()
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
@@ -99,15 +100,31 @@ class Workbench:
         except QualpipeError:
             return None
 
-    def page(self, request: Request, template: str, status: int = 200, private: bool = False, **context) -> Response:
+    def page(self, request: Request, template: str, status: int = 200, private: bool = False,
+             checked: tuple[str, ...] = (), **context) -> Response:
+        """A rendered page, refused whole if the guard finds an identifier (``checked``: parts it already saw)."""
         context.update(request=request, coder=self.coder(request), study_name=self.study.settings.name,
                        path=request.url.path, running=self.jobs.run.running)
         html = self.templates.get_template(template).render(**context)
         if not private:
-            refused = self._refused(html, request.url.path)
+            rest = html
+            for part in checked:
+                rest = rest.replace(part, "")
+            refused = self._refused(rest, request.url.path)
             if refused is not None:
                 return refused
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+    def codebook_panel(self, codes, version: str) -> Markup:
+        """The codebook beside a transcript, guarded on its own: researchers write codebook.yaml by
+        hand, and an example quoted with a name in it must not take the transcript down with it."""
+        html = self.templates.get_template("codebook_panel.html").render(view={"codes": codes,
+                                                                               "codebook_version": version})
+        try:
+            self.guard()(html, self.study.codebook_path)
+        except QualpipeError as error:
+            html = self.templates.get_template("codebook_refused.html").render(problem=error.problem)
+        return Markup(html)
 
     def json(self, data: dict, status: int = 200, private: bool = False) -> Response:
         text = json.dumps(data, ensure_ascii=False)
@@ -170,7 +187,9 @@ def create_app(study: Study, token: str, port: int, hosts=("127.0.0.1", "localho
             view = views.transcript_view(study, informant_id, bench.coder(request))
         except KeyError:
             return bench.page(request, "error.html", status=404, message="Ingen informant med denne id-en.")
-        return bench.page(request, "transcript.html", view=view, codebook_json=codebook_json(view.codes))
+        panel = bench.codebook_panel(view.codes, view.codebook_version)
+        return bench.page(request, "transcript.html", checked=(panel,), view=view, codebook_panel=panel,
+                          codebook_json=codebook_json(view.codes))
 
     def coder_page(request: Request) -> Response:
         from ..coding.human import check_coder_id

@@ -1,7 +1,8 @@
 """Work too slow for a request: re-running the study, preparing the review queue.
 
 One background thread at a time per workbench. A run executes
-:func:`pipeline.workflow.run_all` exactly as ``qualpipe run`` does; its
+:func:`pipeline.workflow.run_all` under the study lock, exactly as ``qualpipe
+run`` does; its
 ``track`` and ``echo`` hooks feed the progress the page polls. The review
 queue is :func:`pipeline.coding.review.review_table` (the same rows as
 ``qualpipe review export --all``), computed once per state of the machine's
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ..errors import QualpipeError
 from ..settings import Study
+from ..store import study_lock
 
 
 @dataclass
@@ -89,8 +91,13 @@ class Jobs:
             progress.done.append((name.lstrip("["), summary))
             progress.step, progress.step_done, progress.step_total = "", 0, 0
 
+        def waiting(line: str) -> None:
+            progress.step = "venter på en annen qualpipe-kommando som skriver i studien"
+
         try:
-            run_all(self.study, track=track, echo=echo)
+            # Under the study lock, as `qualpipe run` is: no other command writes meanwhile.
+            with study_lock(self.study.root, command="serve (kjøring)", notify=waiting):
+                run_all(self.study, track=track, echo=echo)
         except QualpipeError as error:
             progress.error = str(error)
         except Exception as error:  # shown on the page; the traceback goes to the terminal only

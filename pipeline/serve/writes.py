@@ -10,28 +10,44 @@ files at all.
 Requests arrive on several threads (two coders in two browsers, or one coder
 in two tabs). A toggle is sent as an *operation* ("code X on these segments:
 on"), not as the page's idea of the whole decision, and applied to the
-decision as stored, under one lock per study: two tabs toggling different
-codes on one segment both keep their change.
+decision as stored, read and written under the study lock
+(:func:`pipeline.store.study_lock`, which also keeps out a ``qualpipe``
+command writing the same study): two tabs toggling different codes on one
+segment both keep their change. A request waits at most
+:data:`LOCK_WAIT_S` for another writer, then fails with a message; while the
+workbench itself re-runs the study, coding is refused until it has finished.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ..codebook import load_codebook
 from ..coding.human import apply_human_decisions, check_coder_id, coder_decisions
 from ..errors import QualpipeError
 from ..settings import Study
-from ..store import StudyStore
+from ..store import StudyStore, study_lock
+
+LOCK_WAIT_S = 5.0
 
 
 class CodingWriter:
     """One coder's decisions, written as ``review import`` writes them, one request at a time."""
 
-    def __init__(self, study: Study):
+    def __init__(self, study: Study, is_running: Callable[[], bool] = lambda: False):
         self.study = study
+        self.is_running = is_running
         self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _writing(self):
+        if self.is_running():
+            raise QualpipeError("the study is being re-run from the workbench; coding waits until the run has "
+                                "finished (see the page «Kjøring»)", self.study.root)
+        with self._lock, study_lock(self.study.root, command="serve (koding)", wait=LOCK_WAIT_S):
+            yield
 
     def toggle(self, coder: str, segment_ids: Iterable[str], code: str, on: bool,
                base: Mapping[str, Iterable[str]] | None = None) -> dict[str, list[str]]:
@@ -41,7 +57,7 @@ class CodingWriter:
         queue passes the machine's suggestion) or from no code.
         """
         base = base or {}
-        with self._lock:
+        with self._writing():
             codebook, current, known = self._state(coder)
             ids = self._checked(segment_ids, known)
             if code not in codebook.ids:
@@ -56,7 +72,7 @@ class CodingWriter:
 
     def decide(self, coder: str, decisions: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
         """Record whole decisions (accept a suggestion, reject it, 'no code applies')."""
-        with self._lock:
+        with self._writing():
             codebook, _current, known = self._state(coder)
             ids = self._checked(decisions, known)
             changed = {sid: set(decisions[sid]) for sid in ids}
@@ -97,8 +113,9 @@ def record_anonymisation_decision(study: Study, key: str, decision: str) -> str:
 
     if decision not in ("keep", "remove"):
         raise QualpipeError("a decision is 'keep' or 'remove'", study.private_dir)
-    for file, _segment, turn, start, end, kind, *_rest, original, _context, _known in review_rows(study):
-        if f"{file}:{turn}:{start}:{end}" == key:
-            record_decisions(study, [(kind, original, decision)])
-            return decision
+    with study_lock(study.root, command="serve (anonymisering)", wait=LOCK_WAIT_S):
+        for file, _segment, turn, start, end, kind, *_rest, original, _context, _known in review_rows(study):
+            if f"{file}:{turn}:{start}:{end}" == key:
+                record_decisions(study, [(kind, original, decision)])
+                return decision
     raise QualpipeError("no such detection awaits review (was the anonymisation run again?)", study.private_dir)

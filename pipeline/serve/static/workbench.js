@@ -29,9 +29,18 @@
     return body;
   }
 
-  // Writes go out one at a time, in the order the keys were pressed.
+  // Writes go out one at a time, in the order the keys were pressed; <body data-pending>
+  // counts those not answered yet (0: everything on the page is stored).
   let chain = Promise.resolve();
-  function enqueue(job) { chain = chain.then(job, job); return chain; }
+  let pending = 0;
+  document.body.dataset.pending = "0";
+  function enqueue(job) {
+    pending += 1;
+    document.body.dataset.pending = String(pending);
+    const done = () => { pending -= 1; document.body.dataset.pending = String(pending); };
+    chain = chain.then(job, job).then(done, done);
+    return chain;
+  }
 
   function typing(event) {
     const t = event.target;
