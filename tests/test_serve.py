@@ -131,7 +131,7 @@ def test_transcript_page_is_the_conversation_with_codes_codebook_and_suggestions
     client.get("/koder?navn=forsker1&neste=/informant/1")
     html = client.get("/informant/1").text
     with StudyStore(study.store_path) as store:
-        segments = store.segments(file="k01.txt")
+        segments = [s for s in store.segments() if s.informant_id == "1"]
         machine = {c.segment_id for c in store.codings() if c.source in ("rule", "model")}
     for segment in segments:
         assert segment.text in html
@@ -298,7 +298,7 @@ def test_a_page_holding_an_identifier_is_refused_by_the_guard(corpus):
                         + "anonymisation:\n  known_identifiers: [\"PERSON: Hilde Strand\"]\n", encoding="utf-8")
     study = load_study(study.root)
     with StudyStore(study.store_path) as store:
-        leaked = store.segments(file="k01.txt")[1]
+        leaked = [s for s in store.segments() if s.informant_id == "1"][1]
         store.conn.execute("UPDATE segments SET text = ? WHERE segment_id = ?",
                            (leaked.text + " Hilde Strand sa det.", leaked.segment_id))
     client = logged_in(study)
@@ -321,7 +321,7 @@ def test_anonymisation_review_shows_originals_with_the_key_and_records_decisions
     assert rows, "the three demo interviews have uncertain detections"
     client = logged_in(study)
     html = client.get("/anonymisering").text
-    file, _, turn, start, end, kind, *_, original, _context, _ = rows[0]
+    file, segment_id, turn, start, end, kind, *_, original, _context, _ = rows[0]
     assert "originaler" in html and f'<mark class="original">{original}</mark>' in html
     assert client.get("/anonymisering").headers["cache-control"] == "no-store"
     response = client.post("/api/anonymisering", json={"funn": f"{file}:{turn}:{start}:{end}", "valg": "fjern"})
@@ -329,8 +329,9 @@ def test_anonymisation_review_shows_originals_with_the_key_and_records_decisions
     assert any(d["original"] == original and d["decision"] == "remove" for d in load_decisions(study).values())
     assert client.post("/api/anonymisering", json={"funn": "nope:1:2:3", "valg": "fjern"}).status_code == 400
     # No other page shows an original: the anonymised transcript has the tag instead.
-    informant = next(i for i in StudyStore(study.store_path).informants() if i.file == file)
-    page = client.get(f"/informant/{informant.id}").text
+    with StudyStore(study.store_path) as store:
+        informant_id = store.segment(segment_id).informant_id
+    page = client.get(f"/informant/{informant_id}").text
     assert page.count(f">{original}<") == 0
 
 

@@ -180,7 +180,7 @@ def transcript_view(study: Study, informant_id: str, coder: str | None) -> Trans
         informant = next((i for i in informants if i.id == informant_id), None)
         if informant is None:
             raise KeyError(informant_id)
-        segments = store.segments(file=informant.file)
+        segments = [s for s in store.segments() if s.informant_id == informant.id]
         mine = coder_decisions(store, coder) if coder else {}
         reviews = store.human_reviews()
         versions = store.human_review_versions()
@@ -281,16 +281,17 @@ def anonymisation_view(study: Study) -> list[Detection]:
     """Every uncertain detection with its original in context. Call only for an authorised user."""
     from ..anonymise.review import review_rows
 
-    labels: dict[str, str] = {}
+    rows = review_rows(study)
+    labels: dict[str, str] = {}  # segment id -> informant label (raw and shareable file names differ)
     if study.store_path.exists():
         with StudyStore(study.store_path) as store:
-            labels = {i.file: informant_label(study, i) for i in store.informants()}
+            informants = {i.id: informant_label(study, i) for i in store.informants()}
+            labels = {s.segment_id: informants.get(s.informant_id, s.informant_id) for s in store.segments()}
     found = []
-    for file, _segment, turn, start, end, kind, score, recognizer, replaced, original, context, decision in \
-            review_rows(study):
+    for file, segment_id, turn, start, end, kind, score, recognizer, replaced, original, context, decision in rows:
         before, _, rest = context.partition("⟦")
         _, _, after = rest.partition("⟧")
-        found.append(Detection(key=f"{file}:{turn}:{start}:{end}", informant=labels.get(file, "?"), type=kind,
+        found.append(Detection(key=f"{file}:{turn}:{start}:{end}", informant=labels.get(segment_id, "?"), type=kind,
                                score=score, recognizer=recognizer, replaced=replaced == "ja", before=before,
                                original=original, after=after, decision=decision))
     return found
