@@ -163,12 +163,18 @@ def current_study() -> Study:
 @app.command()
 @handle_errors
 @writes_study
-def run() -> None:
+def run(
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="Worker processes for the per-transcript work (Dask; 1: in this process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="An existing Dask cluster, tcp://HOST:PORT (docs/scale.md)."),
+) -> None:
     """Run every stage in order: the whole study, raw transcripts to report."""
     from .workflow import run_all
 
     study = current_study()
-    run_all(study, track=track, echo=lambda line: out.print(line, highlight=False, soft_wrap=True))
+    run_all(study, track=track, echo=lambda line: out.print(line, highlight=False, soft_wrap=True),
+            workers=workers, scheduler=scheduler)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import parallel
 from .anonymise.stage import anonymise_stage
 from .coding.stage import code_stage
 from .compare import compare_stage
@@ -46,7 +47,10 @@ def stages() -> list[tuple[str, Stage]]:
     ]
 
 
-def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None] = print) -> None:
+def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None] = print,
+            workers: int = 1, scheduler: str | None = None) -> None:
+    """Every stage in order; ``workers``/``scheduler``: per-transcript work on a Dask cluster
+    (:mod:`pipeline.parallel`), with outputs identical to the in-process run."""
     # Check the codebook before any stage writes: a broken or missing codebook.yaml
     # must not leave a half-run study behind.
     from .codebook import load_codebook
@@ -58,14 +62,15 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
     # The human coding files too, as far as they can be checked before ingest knows the
     # segments: a bad file stops the run before any stage has written anything.
     check_human_files(study, codebook.ids)
-    for name, stage in stages():
-        fault_point(f"stage:{name}")  # a test hook: QUALPIPE_FAULT_POINT=stage:code kills the run here
-        echo(f"[{name}] {stage(study, track)}")
-        if name == "code":
-            # Before the report, which repeats them.
-            warnings = older_codebook_decisions(study)
-            store_run_warnings(study, warnings)
-            for line in warnings:
-                echo(f"[{name}] Advarsel: {line}")
+    with parallel.using(workers, scheduler):
+        for name, stage in stages():
+            fault_point(f"stage:{name}")  # a test hook: QUALPIPE_FAULT_POINT=stage:code kills the run here
+            echo(f"[{name}] {stage(study, track)}")
+            if name == "code":
+                # Before the report, which repeats them.
+                warnings = older_codebook_decisions(study)
+                store_run_warnings(study, warnings)
+                for line in warnings:
+                    echo(f"[{name}] Advarsel: {line}")
     # Only a complete run says what the outputs were made from (qualpipe status compares).
     record_run_inputs(study)

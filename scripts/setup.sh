@@ -6,8 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+# The dask extra (qualpipe run --workers N) always; the test extra with --test.
+testing=""
+[ "${1:-}" = "--test" ] && testing=yes
+extras="[dask]"
+[ -n "$testing" ] && extras="[test,dask]"
 python=${PYTHON:-python3}
 
 [ -x .venv/bin/python ] || "$python" -m venv .venv
@@ -16,7 +19,7 @@ pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 pip install -e ".${extras}"
 # The workbench's browser tests drive Debian's chromium through Playwright (Playwright's
 # own browser download needs the internet): install it from apt when it is missing.
-if [ -n "$extras" ] && [ ! -x "${QUALPIPE_CHROMIUM:-/usr/bin/chromium}" ]; then
+if [ -n "$testing" ] && [ ! -x "${QUALPIPE_CHROMIUM:-/usr/bin/chromium}" ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "error: the browser tests need chromium; install it (or set QUALPIPE_CHROMIUM to its path)" >&2
     exit 1

@@ -51,6 +51,15 @@ def detect(texts: list[str], registry: RecognizerRegistry, nlp=None, batch_size:
     return found
 
 
+def detect_job(item: tuple[list[str], str], registry: RecognizerRegistry) -> list[list[Detection]]:
+    """``detect`` for the turns of one transcript, with the study's pipeline loaded where it runs
+    (a worker of ``--workers N`` loads it once); ``item`` = (turn texts, model setting)."""
+    from ..nlp import load_nlp
+
+    texts, model = item
+    return detect(texts, registry, load_nlp(model) if registry.needs_doc else None)
+
+
 def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
                g: Gazetteer | None = None, spans: list[tuple[int, int]] | None = None) -> list[Detection]:
     """``spans``: the keep terms' spans in ``text`` when the caller has them already."""

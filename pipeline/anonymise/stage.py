@@ -24,15 +24,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import metadata
 
+from .. import parallel
 from ..errors import QualpipeError
 from ..ingest.informants import shareable_file_name
-from ..nlp import load_nlp, resolve_model_name
+from ..nlp import resolve_model_name
 from ..progress import Track, no_progress
 from ..records import Segment, Turn
 from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
-from .analyzer import apply_keep, detect, merge
+from .analyzer import apply_keep, detect_job, merge
 from .gazetteer import load_gazetteer
 from .guard import build_guard, guard_entries
 from .keystore import read_key_data, write_key_data, write_private
@@ -304,12 +305,14 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     # 1. detect where needed
     todo = [f for f in files if cached.get(f, {}).get("fingerprint") != fingerprints[f]]
     if todo:
-        nlp = load_nlp(study.settings.model)
-        texts = [t.text for f in todo for t in turns[f]]
-        found = iter(detect(texts, anon.registry, nlp, track=track))
-        for f in todo:
+        # Per-transcript work, on the run's executor (--workers N); the key is built here from all of it.
+        per_file = parallel.current().map(detect_job, [([t.text for t in turns[f]], study.settings.model)
+                                                       for f in todo], anon.registry,
+                                          track=track, description="Finner identifikatorer")
+        for f, found in zip(todo, per_file):
             cached[f] = {"fingerprint": fingerprints[f],
-                         "turns": {str(t.turn_index): [_det_to_row(d) for d in next(found)] for t in turns[f]}}
+                         "turns": {str(t.turn_index): [_det_to_row(d) for d in dets]
+                                   for t, dets in zip(turns[f], found)}}
         result.detected_fresh = todo
         # Private and only a cache: saved now so a refused run need not run the model again.
         write_private(study, study.private_dir / CACHE_NAME,

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import parallel
 from ..errors import QualpipeError
 from ..nlp import load_nlp, model_id
 from ..progress import Track, no_progress
@@ -24,7 +25,7 @@ from ..store import PrivateStore, StudyStore
 from .informants import (InformantTable, check_against_transcripts, find_table, read_informants,
                          shareable_file_name)
 from .readers import SUPPORTED_SUFFIXES, read_transcript
-from .segment import segment_turns
+from .segment import segment_turns, turn_spans_job
 from .turns import LabelMatcher, parse_turns
 
 __all__ = ["IngestResult", "ingest_study", "read_study_transcripts", "load_informant_table", "parse_file"]
@@ -127,9 +128,13 @@ def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
         todo = [t for t in transcripts if known.get(t.file) != fingerprints[t.file]]
         result.unchanged = [t.file for t in transcripts if t not in todo]
         result.removed = sorted(set(known) - set(fingerprints))
-        for transcript in track(todo, description="Deler i segmenter", total=len(todo)):
+        # Sentence splitting is per-transcript work: on the run's executor (--workers N), ids here.
+        unit = study.settings.coding.unit
+        found = parallel.current().map(turn_spans_job, [(list(t.turns), study.settings.model, unit) for t in todo],
+                                       track=track, description="Deler i segmenter")
+        for transcript, spans in zip(todo, found):
             informant = by_file[transcript.file]
-            segments = segment_turns(list(transcript.turns), informant.id, nlp, study.settings.coding.unit, secret)
+            segments = segment_turns(list(transcript.turns), informant.id, nlp, unit, secret, spans)
             private.replace_transcript(informant.id, transcript, segments, fingerprints[transcript.file])
             result.segmented.append(transcript.file)
         if result.removed:

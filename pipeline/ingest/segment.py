@@ -84,12 +84,28 @@ def _split_paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cursor = cut + 1
 
 
-def segment_turns(turns: list[Turn], informant_id: str, nlp: Language, unit: str, secret: bytes) -> list[Segment]:
-    """Segments of all turns of one transcript, in order; ``secret`` keys their ids."""
+def turn_spans(turns: list[Turn], nlp: Language | None, unit: str) -> list[list[tuple[int, int]]]:
+    """Where the segments of each turn lie: sentences, or the whole turn."""
     if unit == "turn":
-        spans = [[(0, len(t.text))] for t in turns]
-    else:
-        spans = sentence_spans(nlp, (t.text for t in turns))
+        return [[(0, len(t.text))] for t in turns]
+    return sentence_spans(nlp, (t.text for t in turns))
+
+
+def turn_spans_job(item: tuple[list[Turn], str, str]) -> list[list[tuple[int, int]]]:
+    """``turn_spans`` for one transcript, with the study's pipeline loaded where it runs
+    (a worker of ``--workers N`` loads it once); ``item`` = (turns, model setting, unit)."""
+    from ..nlp import load_nlp
+
+    turns, model, unit = item
+    return turn_spans(turns, None if unit == "turn" else load_nlp(model), unit)
+
+
+def segment_turns(turns: list[Turn], informant_id: str, nlp: Language | None, unit: str, secret: bytes,
+                  spans: list[list[tuple[int, int]]] | None = None) -> list[Segment]:
+    """Segments of all turns of one transcript, in order; ``secret`` keys their ids.
+    ``spans`` (from :func:`turn_spans`) when they were found elsewhere."""
+    if spans is None:
+        spans = turn_spans(turns, nlp, unit)
     seen: Counter[tuple[str, str]] = Counter()
     segments: list[Segment] = []
     for turn, turn_spans in zip(turns, spans):

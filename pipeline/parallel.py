@@ -1,0 +1,150 @@
+"""Per-transcript work on several processes or machines (``qualpipe run --workers N``).
+
+The stages hand their per-transcript work — sentence splitting at ingest, the
+recognizers at anonymisation — to the *executor* of the run as a pure function
+and a list of items; the study-wide steps (the pseudonym key, training,
+tables, the report) stay in this process, the client.
+
+* :class:`InProcess` (``--workers 1``, the default) calls the function on each
+  item here, in order.
+* :class:`DaskExecutor` runs the calls on a ``dask.distributed`` cluster: a
+  ``LocalCluster`` of N worker processes, or an existing cluster
+  (``--scheduler tcp://HOST:PORT``) whose workers have the same qualpipe and
+  spaCy pipeline installed. Results are put back in the order of the items, so
+  every output is byte for byte what the in-process run writes. A task whose
+  worker dies is retried (``retries``); a task that fails for good stops the
+  run before any stage writes its outputs.
+
+Privacy: raw turn text travels to the workers inside the cluster's connections
+and is never written on their disks (spilling to disk is switched off for a
+local cluster; see docs/scale.md for external workers). Workers must be trusted
+machines covered by the study's data-processing agreement.
+
+Each item is one transcript, in both executors: the work per call is the same,
+so the results do not depend on how the calls were spread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .errors import QualpipeError
+from .progress import Track, no_progress
+
+INSTALL_HINT = ("--workers/--scheduler need Dask: install the extra with "
+                "`.venv/bin/pip install -e '.[dask]'` (scripts/setup.sh does this)")
+
+
+class InProcess:
+    """Every call here, one after the other."""
+
+    workers = 1
+
+    def map(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
+            description: str = "") -> list:
+        return [fn(item, *shared) for item in track(items, description=description, total=len(items))]
+
+    def close(self) -> None:
+        pass
+
+
+class DaskExecutor:
+    """Calls spread over a ``dask.distributed`` cluster; results in item order."""
+
+    def __init__(self, workers: int = 2, scheduler: str | None = None, retries: int = 2):
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise QualpipeError(INSTALL_HINT) from None
+        if not scheduler and workers < 2:
+            raise QualpipeError("a local cluster needs --workers 2 or more (1 runs in this process)")
+        self.workers = workers
+        self.scheduler = scheduler
+        self.retries = retries
+        self.client = None
+        self.cluster = None
+        self._scratch = None
+
+    def _connect(self):
+        """The cluster, started on first use: a run with nothing to parse starts none."""
+        if self.client is not None:
+            return self.client
+        import dask
+        from dask.distributed import Client, LocalCluster
+
+        if self.scheduler:
+            try:
+                self.client = Client(self.scheduler, timeout="20s")
+            except OSError as exc:
+                raise QualpipeError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc})") from None
+        else:
+            # Raw text must not reach a worker's disk: no spilling, and the workers' scratch
+            # folder is a private temporary one, removed with the cluster.
+            self._scratch = tempfile.TemporaryDirectory(prefix="qualpipe-dask-")
+            with dask.config.set({"distributed.worker.memory.target": False,
+                                  "distributed.worker.memory.spill": False}):
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, local_directory=self._scratch.name,
+                                            silence_logs=40)
+                self.client = Client(self.cluster)
+        return self.client
+
+    def map(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
+            description: str = "") -> list:
+        from dask.distributed import as_completed
+
+        if not items:
+            return []
+        client = self._connect()
+        # Objects every call needs (a recognizer registry) travel to each worker once.
+        handles = [client.scatter(obj, broadcast=True, hash=False) for obj in shared]
+        futures = [client.submit(fn, item, *handles, pure=False, retries=self.retries, key=f"{fn.__name__}-{i}")
+                   for i, item in enumerate(items)]
+        order = {future.key: i for i, future in enumerate(futures)}
+        results: list = [None] * len(items)
+        try:
+            for future in track(as_completed(futures), description=description, total=len(futures)):
+                results[order[future.key]] = future.result()
+        except QualpipeError:
+            raise
+        except Exception as exc:  # a task that failed on every try: the run stops, nothing is written
+            raise QualpipeError(f"a task failed on the Dask cluster ({type(exc).__name__}); "
+                                "nothing was written — run again, or with --workers 1 to see the error") from None
+        finally:
+            for future in futures:
+                future.release()
+        return results
+
+    def close(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+
+_current: contextvars.ContextVar = contextvars.ContextVar("qualpipe_executor", default=InProcess())
+
+
+def current() -> InProcess | DaskExecutor:
+    """The executor of the run in progress (in-process outside ``using``)."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def using(workers: int = 1, scheduler: str | None = None) -> Iterator[InProcess | DaskExecutor]:
+    """The executor for ``--workers``/``--scheduler`` for the duration of a run."""
+    executor = DaskExecutor(workers, scheduler) if scheduler or workers > 1 else InProcess()
+    token = _current.set(executor)
+    try:
+        yield executor
+    finally:
+        _current.reset(token)
+        executor.close()

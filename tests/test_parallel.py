@@ -1,0 +1,102 @@
+"""`qualpipe run --workers N`: per-transcript work on a dask.distributed LocalCluster gives the
+same files as the in-process run; a worker that dies is replaced and its task retried; without
+Dask the option says how to install it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import parallel
+from pipeline.cli import app
+from pipeline.errors import QualpipeError
+from pipeline.settings import load_study
+from pipeline.store import copy_study_inputs
+from pipeline.workflow import run_all
+
+SOURCE = Path(__file__).parent / "data" / "study2"
+
+pytestmark = pytest.mark.slow
+
+
+def _study(target: Path) -> Path:
+    root = copy_study_inputs(SOURCE, target, human_coding=False)
+    (root / "data" / "private").mkdir(parents=True)
+    shutil.copy(SOURCE / "private" / "known_identifiers.txt", root / "data" / "private" / "known_identifiers.txt")
+    return root
+
+
+def _outputs(root: Path) -> dict[str, bytes]:
+    """Every output file but the derived SQLite store (its rows carry the time they were written)."""
+    return {str(p.relative_to(root)): p.read_bytes() for folder in ("data/coded", "reports")
+            for p in sorted((root / folder).rglob("*")) if p.is_file() and p.suffix != ".sqlite"}
+
+
+def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1560000000")
+    runner = CliRunner()
+    # The researcher's keep decisions (README "Your own study", step 3), imported once ...
+    reviewed = _study(tmp_path / "reviewed")
+    decisions = SOURCE / "private" / "anonymisation_decisions.csv"
+    for command in (["ingest"], ["anonymise", "--decisions", str(decisions)]):
+        result = runner.invoke(app, [*command, "--study", str(reviewed)])
+        assert result.exit_code == 0, result.output
+    # ... then the whole run from nothing, in this process and on two worker processes.
+    outputs = []
+    for name, options in (("one", []), ("two", ["--workers", "2"])):
+        root = _study(tmp_path / name)
+        for name in ("anonymisation_decisions.json", "study_secret.json"):  # the same study: its decisions and secret
+            shutil.copy(reviewed / "data" / "private" / name, root / "data" / "private" / name)
+        result = runner.invoke(app, ["run", *options, "--study", str(root)])
+        assert result.exit_code == 0, result.output
+        outputs.append(_outputs(root))
+    first, second = outputs
+    assert sorted(first) == sorted(second) and len(first) > 10
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def _dies_once(item: int, marker: str) -> int:
+    """Kills its worker process the first time it runs (the marker file says it did)."""
+    if not os.path.exists(marker):
+        Path(marker).write_text("died", encoding="utf-8")
+        os._exit(1)
+    return item * item
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    executor = parallel.DaskExecutor(workers=2, retries=1)
+    yield executor
+    executor.close()
+
+
+def test_a_task_whose_worker_dies_is_retried(cluster, tmp_path):
+    assert cluster.map(_dies_once, list(range(6)), str(tmp_path / "marker")) == [i * i for i in range(6)]
+    assert (tmp_path / "marker").exists()
+
+
+def _fails(item: int) -> int:
+    raise ValueError("no good")
+
+
+def test_a_task_that_always_fails_stops_with_one_line(cluster):
+    with pytest.raises(QualpipeError, match="a task failed on the Dask cluster"):
+        cluster.map(_fails, [1, 2])
+
+
+def test_without_dask_the_option_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if not installed
+    with pytest.raises(QualpipeError, match=r"pip install -e '\.\[dask\]'"):
+        parallel.DaskExecutor(workers=2)
+
+
+def test_one_worker_runs_in_process():
+    with parallel.using(1) as executor:
+        assert isinstance(executor, parallel.InProcess) and parallel.current() is executor
+        assert executor.map(lambda x, k: x + k, [1, 2], 10) == [11, 12]
+    assert isinstance(parallel.current(), parallel.InProcess)
