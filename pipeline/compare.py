@@ -19,19 +19,33 @@ Tests are honest about small n: per code, a group against all other informants
 (informant level, 2×2) with Fisher's exact test, exact two-sided p, the n of
 both sides, Holm's correction across the codes tested for that group, and a
 ``small_group`` flag where the group has fewer informants than
-``settings.report.small_group_warning_below``.
+``settings.report.small_group_warning_below``. A test is only made where it
+can inform: with the group sizes and the number of informants who mention the
+code, some distribution must be able to reach p <= 0.05 (``min_p``, the
+smallest p these margins allow). Otherwise ``tested`` is false and p is empty:
+a group of 1 against 17, or a code everyone mentions, can never differ
+"significantly", and a column of "p = 1" only looks like evidence of sameness.
+
+The stage persists both results as typed records (``reports/tables/compare.json``,
+see :mod:`pipeline.results`) beside the CSVs and figures; the report reads them.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .analysis import NOTHING_YET, AnalysisInput, content_hash, load_analysis_input
+from .norwegian import decimal
+from .plotting import PALETTE, SEQUENTIAL, STYLE, colour, drawn_text, norwegian_ticks, png_bytes
 from .progress import Track, no_progress
 from .records import Informant, Segment
+from .results import StageFigure, frame_from_json, frame_to_json, number_from, plain, read_result, result_text
 from .settings import Study
 
 # Label of the whole-sample rows in per-group tables (co-occurrence overall).
@@ -48,8 +62,10 @@ TOP_CODES_COLUMNS = [
 COOCCURRENCE_COLUMNS = ["group", "code_a", "code_b", "segments", "informants"]
 TEST_COLUMNS = [
     "code", "label", "group", "with_code_in_group", "n_group", "with_code_in_rest", "n_rest",
-    "pct_group", "pct_rest", "odds_ratio", "p_value", "p_holm", "small_group", "test",
+    "pct_group", "pct_rest", "odds_ratio", "min_p", "tested", "p_value", "p_holm", "small_group", "test",
 ]
+# A test is made only where these margins allow p at or below this.
+INFORMATIVE_P = 0.05
 CLUSTER_COLUMNS = ["informant_id", "cluster", "group"]
 
 
@@ -128,10 +144,8 @@ class InformantClustering:
 TABLES_DIR = ("reports", "tables")
 FIGURES_DIR = ("reports", "figures")
 
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-# Ordered so the pale yellow, hard to see on white, comes late.
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
 MISSING_VALUE = "(mangler)"
+SHARED_MODE = 0o644
 
 
 # ------------------------------------------------------------------ pure helpers
@@ -156,6 +170,26 @@ def fisher_exact_2x2(a: int, b: int, c: int, d: int) -> tuple[float, float]:
         raise ValueError(f"negative count in 2x2 table {[[a, b], [c, d]]}")
     result = fisher_exact([[a, b], [c, d]], alternative="two-sided")
     return float(result.statistic), float(min(1.0, result.pvalue))
+
+
+def min_achievable_p(n_group: int, n_rest: int, n_with: int) -> float:
+    """The smallest two-sided Fisher p any 2×2 table with these margins can give.
+
+    Margins: ``n_group`` and ``n_rest`` informants, ``n_with`` of all of them
+    mention the code. Fisher's test conditions on exactly these margins, so
+    if even the most lopsided table cannot reach p <= 0.05, no data could.
+    """
+    from scipy.stats import hypergeom
+
+    total = n_group + n_rest
+    low, high = max(0, n_with - n_rest), min(n_group, n_with)
+    if total == 0 or high <= low:
+        return 1.0
+    pmf = hypergeom.pmf(np.arange(low, high + 1), total, n_with, n_group)
+    # Two-sided p of a table = the probability of all tables no more likely than it (scipy's rule);
+    # the least likely table has the smallest p.
+    least = pmf.min()
+    return float(min(1.0, pmf[pmf <= least * (1 + 1e-7)].sum()))
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
@@ -371,12 +405,17 @@ def _tests(prep: _Prepared, members: dict[str, list[str]], mentioned: dict[str, 
         for code in testable:
             a = sum(1 for i in ids if code in mentioned[i])
             c = sum(1 for i, m in mentioned.items() if i not in ids and code in m)
-            odds, p = fisher_exact_2x2(a, n_group - a, c, n_rest - c)
+            smallest = min_achievable_p(n_group, n_rest, a + c)
+            tested = smallest <= INFORMATIVE_P
+            odds, p = fisher_exact_2x2(a, n_group - a, c, n_rest - c) if tested else (float("nan"), float("nan"))
             group_rows.append([code, prep.labels[code], g, a, n_group, c, n_rest,
                                100.0 * a / n_group, 100.0 * c / n_rest if n_rest else float("nan"),
-                               odds, p, None, n_group < small_group_below, "fisher_exact_two_sided"])
-        for row, adjusted in zip(group_rows, holm([r[10] for r in group_rows])):
-            row[11] = adjusted
+                               odds, smallest, tested, p, float("nan"), n_group < small_group_below,
+                               "fisher_exact_two_sided" if tested else "none"])
+        # Holm over the tests actually made: an impossible test only makes the others stricter.
+        made = [r for r in group_rows if r[11]]
+        for row, adjusted in zip(made, holm([r[12] for r in made])):
+            row[13] = adjusted
         rows.extend(group_rows)
     return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
@@ -520,6 +559,7 @@ def plot_heatmap(comparison: GroupComparison):
     cell also shows how many informants mention the code (n/N). Intensity is
     what distinguishes groups once almost every informant touches every theme.
     """
+    import matplotlib
     from matplotlib.figure import Figure
 
     codes, groups = comparison.codes, comparison.groups
@@ -532,118 +572,98 @@ def plot_heatmap(comparison: GroupComparison):
     bottom, cell_h, top_margin = 1.1, 0.5, 0.6
     width = left + cell_w * max(len(groups), 1) + right
     height = bottom + cell_h * max(len(codes), 1) + top_margin
-    fig = Figure(figsize=(width, height), dpi=100)
-    ax = fig.add_axes((left / width, bottom / height, cell_w * max(len(groups), 1) / width,
-                       cell_h * max(len(codes), 1) / height))
-    image = ax.imshow(values if values.size else np.zeros((1, 1)), cmap="cividis", vmin=0, vmax=top, aspect="auto")
-    ax.set_xticks(range(len(groups)), [_group_tick(comparison, g) for g in groups], fontsize=8)
-    ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in codes], fontsize=8)
-    for y, c in enumerate(codes):
-        for x, g in enumerate(groups):
-            n, total = table.loc[(c, g), "informants_with_code"], table.loc[(c, g), "informants_in_group"]
-            ax.text(x, y, f"{values[y, x]:.0f} ‰\n{n}/{total} inf.", ha="center", va="center", fontsize=7,
-                    color="black" if values[y, x] > 0.55 * top else "white")
-    ax.set_title(f"Kodede ord per 1 000 informantord, etter {_by_label(comparison.by)}", fontsize=10)
-    cax = fig.add_axes(((left + cell_w * max(len(groups), 1) + 0.2) / width, bottom / height, 0.15 / width,
-                        cell_h * max(len(codes), 1) / height))
-    colorbar = fig.colorbar(image, cax=cax)
-    colorbar.set_label("kodede ord per 1 000 ord", fontsize=8)
-    if comparison.small_groups:
-        fig.text(0.01, 0.01, _small_note(comparison), fontsize=7)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(width, height))
+        ax = fig.add_axes((left / width, bottom / height, cell_w * max(len(groups), 1) / width,
+                           cell_h * max(len(codes), 1) / height))
+        image = ax.imshow(values if values.size else np.zeros((1, 1)), cmap=SEQUENTIAL, vmin=0, vmax=top,
+                          aspect="auto")
+        ax.set_xticks(range(len(groups)), [_group_tick(comparison, g) for g in groups], fontsize=8)
+        ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in codes], fontsize=8)
+        for y, c in enumerate(codes):
+            for x, g in enumerate(groups):
+                n, total = table.loc[(c, g), "informants_with_code"], table.loc[(c, g), "informants_in_group"]
+                ax.text(x, y, f"{values[y, x]:.0f} ‰\n{n}/{total} inf.", ha="center", va="center", fontsize=7,
+                        color="black" if values[y, x] > 0.55 * top else "white")
+        ax.set_title(f"Kodede ord per 1 000 informantord, etter {_by_label(comparison.by)}", fontsize=10)
+        cax = fig.add_axes(((left + cell_w * max(len(groups), 1) + 0.2) / width, bottom / height, 0.15 / width,
+                            cell_h * max(len(codes), 1) / height))
+        colorbar = fig.colorbar(image, cax=cax)
+        colorbar.set_label("kodede ord per 1 000 ord", fontsize=8)
+        norwegian_ticks(cax.yaxis)
+        if comparison.small_groups:
+            fig.text(0.01, 0.01, _small_note(comparison), fontsize=7)
     return fig
 
 
 def plot_prevalence(comparison: GroupComparison):
     """Horizontal bars: share of informants per code and group, each bar labelled n/N."""
+    import matplotlib
     from matplotlib.figure import Figure
 
     codes, groups = comparison.codes, comparison.groups
     table = comparison.prevalence.set_index(["code", "group"])
     per_code = max(len(groups), 1) * 0.16 + 0.12
     height = 1.8 + per_code * max(len(codes), 1)
-    fig = Figure(figsize=(10, height), dpi=100)
-    ax = fig.add_axes((0.34, 1.0 / height, 0.5, 1 - 1.7 / height))
-    bar = 0.8 / max(len(groups), 1)
-    for k, g in enumerate(groups):
-        ys = [len(codes) - 1 - y + 0.4 - bar * (k + 0.5) for y in range(len(codes))]
-        pct = [table.loc[(c, g), "pct_informants"] for c in codes]
-        small = comparison.group_sizes[g] < comparison.small_group_below
-        ax.barh(ys, pct, height=bar * 0.92, color=OKABE_ITO[k % len(OKABE_ITO)],
-                hatch="//" if small else None, edgecolor="white" if not small else "black", linewidth=0.3,
-                label=_group_tick(comparison, g).replace("\n", " "))
-        for y, c, value in zip(ys, codes, pct):
-            n, total = table.loc[(c, g), "informants_with_code"], table.loc[(c, g), "informants_in_group"]
-            ax.text(value + 1, y, f"{n}/{total}", va="center", fontsize=6)
-    ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in reversed(codes)], fontsize=8)
-    ax.set_xlim(0, 112)
-    ax.set_xlabel("Andel informanter som nevner koden (%) – tallene er n av N", fontsize=8)
-    ax.set_title(f"Andel informanter som nevner koden, etter {_by_label(comparison.by)}", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False, title=_by_label(comparison.by),
-              title_fontsize=8)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if comparison.small_groups:
-        fig.text(0.01, 0.01, _small_note(comparison) + " (skravert)", fontsize=7)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(10, height))
+        ax = fig.add_axes((0.34, 1.0 / height, 0.5, 1 - 1.7 / height))
+        bar = 0.8 / max(len(groups), 1)
+        for k, g in enumerate(groups):
+            ys = [len(codes) - 1 - y + 0.4 - bar * (k + 0.5) for y in range(len(codes))]
+            pct = [table.loc[(c, g), "pct_informants"] for c in codes]
+            small = comparison.group_sizes[g] < comparison.small_group_below
+            ax.barh(ys, pct, height=bar * 0.92, color=colour(k),
+                    hatch="//" if small else None, edgecolor="white" if not small else "black", linewidth=0.3,
+                    label=_group_tick(comparison, g).replace("\n", " "))
+            for y, c, value in zip(ys, codes, pct):
+                n, total = table.loc[(c, g), "informants_with_code"], table.loc[(c, g), "informants_in_group"]
+                ax.text(value + 1, y, f"{n}/{total}", va="center", fontsize=6)
+        ax.set_yticks(range(len(codes)), [_short(comparison.code_labels[c]) for c in reversed(codes)], fontsize=8)
+        ax.set_xlim(0, 112)
+        norwegian_ticks(ax.xaxis)
+        ax.set_xlabel("Andel informanter som nevner koden (%) – tallene er n av N", fontsize=8)
+        ax.set_title(f"Andel informanter som nevner koden, etter {_by_label(comparison.by)}", fontsize=10)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
+                  title=_by_label(comparison.by), title_fontsize=8)
+        if comparison.small_groups:
+            fig.text(0.01, 0.01, _small_note(comparison) + " (skravert)", fontsize=7)
     return fig
 
 
 def plot_dendrogram(clustering: InformantClustering, group_names: Mapping[str, str] | None = None):
     """Dendrogram of the informants (leaves labelled id · group, coloured by cluster), cut at k."""
+    import matplotlib
     from matplotlib.figure import Figure
 
     tree = clustering.dendrogram
     leaves = list(tree["ivl"])
-    fig = Figure(figsize=(max(6.0, 0.45 * len(leaves) + 2), 5.2), dpi=100)
-    ax = fig.add_axes((0.08, 0.3, 0.88, 0.6))
-    for xs, ys in zip(tree["icoord"], tree["dcoord"]):
-        ax.plot(xs, ys, color="#444444", linewidth=1)
-    ax.set_xticks([5 + 10 * k for k in range(len(leaves))],
-                  [f"{i} · {(group_names or {}).get(clustering.groups_of.get(i) or '', clustering.groups_of.get(i) or MISSING_VALUE)}"
-                   for i in leaves],
-                  rotation=90, fontsize=8)
-    for tick, leaf in zip(ax.get_xticklabels(), leaves):
-        tick.set_color(OKABE_ITO[(clustering.labels[leaf] - 1) % len(OKABE_ITO)])
-    n = len(leaves)
-    if clustering.k > 1 and len(clustering.linkage) >= clustering.k:
-        heights = clustering.linkage[:, 2]
-        cut = (heights[n - clustering.k - 1] + heights[n - clustering.k]) / 2
-        ax.axhline(cut, color="#D55E00", linestyle="--", linewidth=1)
-    ax.set_xlim(0, 10 * max(n, 1))
-    ax.set_ylabel("Avstand mellom kodeprofiler (Ward)", fontsize=8)
-    silhouette = clustering.silhouette_by_k.get(clustering.k)
-    score = f", silhuett {silhouette:.2f}" if silhouette is not None else ""
-    ari = f", justert Rand-indeks mot {_by_label(clustering.by)} {clustering.adjusted_rand:.2f}" \
-        if clustering.adjusted_rand is not None else ""
-    ax.set_title(f"Informanter gruppert etter kodeprofil: k={clustering.k}{score}{ari}", fontsize=9)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    names = group_names or {}
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(max(6.0, 0.45 * len(leaves) + 2), 5.2))
+        ax = fig.add_axes((0.08, 0.3, 0.88, 0.6))
+        for xs, ys in zip(tree["icoord"], tree["dcoord"]):
+            ax.plot(xs, ys, color="#444444", linewidth=1)
+        ax.set_xticks([5 + 10 * k for k in range(len(leaves))],
+                      [f"{i} · {names.get(clustering.groups_of.get(i) or '', clustering.groups_of.get(i) or MISSING_VALUE)}"
+                       for i in leaves],
+                      rotation=90, fontsize=8)
+        for tick, leaf in zip(ax.get_xticklabels(), leaves):
+            tick.set_color(colour(clustering.labels[leaf] - 1))
+        n = len(leaves)
+        if clustering.k > 1 and len(clustering.linkage) >= clustering.k:
+            heights = clustering.linkage[:, 2]
+            cut = (heights[n - clustering.k - 1] + heights[n - clustering.k]) / 2
+            ax.axhline(cut, color=PALETTE[5], linestyle="--", linewidth=1)
+        ax.set_xlim(0, 10 * max(n, 1))
+        norwegian_ticks(ax.yaxis)
+        ax.set_ylabel("Avstand mellom kodeprofiler (Ward)", fontsize=8)
+        silhouette = clustering.silhouette_by_k.get(clustering.k)
+        score = f", silhuett {decimal(silhouette, 2)}" if silhouette is not None else ""
+        ari = (f", justert Rand-indeks mot {_by_label(clustering.by)} {decimal(clustering.adjusted_rand, 2)}"
+               if clustering.adjusted_rand is not None else "")
+        ax.set_title(f"Informanter gruppert etter kodeprofil: k = {clustering.k}{score}{ari}", fontsize=9)
     return fig
-
-
-def figure_png(fig) -> bytes:
-    """PNG bytes, stable across runs: Agg canvas, no software/date metadata."""
-    import io
-
-    _ensure_canvas(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def figure_text(fig) -> str:
-    """Every text drawn on a figure (titles, ticks, labels, legend), one per line: for the leak guard and tests."""
-    from matplotlib.text import Text
-
-    _ensure_canvas(fig)
-    return "\n".join(t.get_text() for t in fig.findobj(Text) if t.get_text())
-
-
-def _ensure_canvas(fig) -> None:
-    # Texts report their final content only once the figure has an Agg canvas.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
 
 
 # ------------------------------------------------------------------ CSV formatting
@@ -700,117 +720,203 @@ def clustering_tables(clustering: InformantClustering) -> dict[str, str]:
     }
 
 
+# ------------------------------------------------------------------ results on disk
+
+RESULT_KIND = "compare"
+# Bump when the record's shape changes: older files are then refused, not misread.
+RESULT_VERSION = 1
+
+
+def comparison_to_json(comparison: GroupComparison) -> dict:
+    return {
+        "by": comparison.by, "groups": comparison.groups, "group_sizes": comparison.group_sizes,
+        "codes": comparison.codes, "code_labels": comparison.code_labels,
+        "prevalence": frame_to_json(comparison.prevalence), "top_codes": frame_to_json(comparison.top_codes),
+        "cooccurrence": frame_to_json(comparison.cooccurrence), "tests": frame_to_json(comparison.tests),
+        "small_group_below": comparison.small_group_below, "excluded_informants": comparison.excluded_informants,
+        "notes": comparison.notes, "group_names": comparison.group_names,
+    }
+
+
+def comparison_from_json(data: dict) -> GroupComparison:
+    frames = {k: frame_from_json(data[k]) for k in ("prevalence", "top_codes", "cooccurrence", "tests")}
+    return GroupComparison(
+        by=data["by"], groups=list(data["groups"]), group_sizes={k: int(v) for k, v in data["group_sizes"].items()},
+        codes=list(data["codes"]), code_labels=dict(data["code_labels"]), **frames,
+        small_group_below=int(data["small_group_below"]), excluded_informants=list(data["excluded_informants"]),
+        notes=list(data["notes"]), group_names=dict(data["group_names"]))
+
+
+def clustering_to_json(clustering: InformantClustering) -> dict:
+    return {
+        "informant_ids": clustering.informant_ids, "profiles": frame_to_json(clustering.profiles),
+        "method": clustering.method, "metric": clustering.metric, "linkage": plain(clustering.linkage),
+        "dendrogram": plain(clustering.dendrogram), "silhouette_by_k": plain(clustering.silhouette_by_k),
+        "k": clustering.k, "labels": clustering.labels, "by": clustering.by,
+        "contingency": frame_to_json(clustering.contingency), "adjusted_rand": plain(clustering.adjusted_rand),
+        "notes": clustering.notes, "groups_of": clustering.groups_of,
+    }
+
+
+def clustering_from_json(data: dict) -> InformantClustering:
+    linkage = np.array([[number_from(v) for v in row] for row in data["linkage"]], dtype=float).reshape(-1, 4)
+    return InformantClustering(
+        informant_ids=list(data["informant_ids"]), profiles=frame_from_json(data["profiles"]),
+        method=data["method"], metric=data["metric"], linkage=linkage, dendrogram=data["dendrogram"],
+        silhouette_by_k={int(k): number_from(v) for k, v in data["silhouette_by_k"].items()}, k=int(data["k"]),
+        labels={k: int(v) for k, v in data["labels"].items()}, by=data["by"],
+        contingency=frame_from_json(data["contingency"]),
+        adjusted_rand=None if data["adjusted_rand"] is None else float(data["adjusted_rand"]),
+        notes=list(data["notes"]), groups_of=dict(data["groups_of"]))
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """What the compare stage persists for one attribute: the comparison, the clustering, its figures."""
+
+    comparison: GroupComparison
+    clustering: InformantClustering
+    figures: dict[str, StageFigure]  # "heatmap", "prevalence", "dendrogram" -> the PNG the stage wrote
+
+    def to_json(self) -> dict:
+        return {"comparison": comparison_to_json(self.comparison), "clustering": clustering_to_json(self.clustering),
+                "figures": {role: f.to_json() for role, f in self.figures.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CompareResult":
+        return cls(comparison=comparison_from_json(data["comparison"]),
+                   clustering=clustering_from_json(data["clustering"]),
+                   figures={role: StageFigure.from_json(f) for role, f in data["figures"].items()})
+
+
+def compare_settings_fingerprint(study: Study, by: str) -> str:
+    """Hash of every setting that shapes the comparison of ``by`` (and its figures)."""
+    settings = study.settings
+    return content_hash({
+        "by": by, "compare": settings.compare.model_dump(), "groups": settings.groups if by == "group" else [],
+        "small_group_below": settings.report.small_group_warning_below,
+        "group_names": settings.report.group_names if by == "group" else {},
+    })
+
+
+def result_path(study: Study, by: str = "group") -> Path:
+    return study.root.joinpath(*TABLES_DIR) / f"compare{_suffix(by)}.json"
+
+
+def read_compare_result(study: Study, analysis: AnalysisInput, by: str = "group") -> CompareResult:
+    """The persisted comparison of ``by``, checked against the current data and settings."""
+    data = read_result(result_path(study, by), RESULT_KIND, RESULT_VERSION, analysis.fingerprint,
+                       compare_settings_fingerprint(study, by), "compare")
+    return CompareResult.from_json(data)
+
+
 # ------------------------------------------------------------------ stage
 
 
-def study_leak_guard(study: Study):
-    """The study's leak guard (fails closed: no guard, no writing)."""
-    from .anonymise.guard import leak_guard
+def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str, object],
+                  results: Mapping[str, str] | None = None) -> list:
+    """Guard every text first, then write: CSV and JSON under reports/tables/, PNG under reports/figures/.
 
-    return leak_guard(study)
-
-
-def codebook_codes_from_store(store) -> dict[str, str]:
-    """Code id -> label from the store's ``codes`` table, in codebook order (insertion order)."""
-    rows = store.conn.execute("SELECT id, label FROM codes ORDER BY rowid").fetchall()
-    return {r["id"]: r["label"] for r in rows}
-
-
-NOTHING_YET = "hoppet over: ingen anonymiserte informantsegmenter ennå (kjør 'qualpipe run')"
-
-
-def load_analysis_input(study: Study):
-    """(informants, informant segments, effective codes, codebook codes) from the study store.
-
-    None where there is nothing to analyse yet (no store or no anonymised
-    informant segments): the stages then report that they skipped, so a
-    ``qualpipe run`` on a fresh study does not fail here.
+    ``figures`` maps a name to a matplotlib figure or to (PNG bytes, drawn text)
+    already rendered. Results (JSON) are written last, so a run killed half-way
+    leaves a results file whose fingerprint still names the older data.
     """
-    from .coding.effective import effective_codes
-    from .errors import QualpipeError
-    from .store import StudyStore
-
-    if not study.store_path.exists():
-        return None
-    with StudyStore(study.store_path) as store:
-        informants = store.informants()
-        segments = store.segments(speaker="informant")
-        codes = effective_codes(store, study.settings.coding.primary_coder)
-        codebook = codebook_codes_from_store(store)
-    if not segments:
-        return None
-    if not codebook and study.codebook_path.exists():
-        # The coding stage copies the codebook into the store; before it has run, read it here.
-        from .codebook import load_codebook
-
-        codebook = {c.id: c.label for c in load_codebook(study.codebook_path).codes}
-    if not informants:
-        raise QualpipeError("the study store has segments but no informants; run 'qualpipe ingest'",
-                            study.store_path)
-    return informants, segments, codes, codebook
-
-
-def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str, object]) -> list:
-    """Guard every text first, then write: CSV under reports/tables/, PNG under reports/figures/."""
+    from .anonymise.guard import leak_guard
     from .store import atomic_write_set
 
-    guard = study_leak_guard(study)
+    guard = leak_guard(study)
     tables_dir = study.root.joinpath(*TABLES_DIR)
     figures_dir = study.root.joinpath(*FIGURES_DIR)
     csv_files = {tables_dir / f"{name}.csv": text for name, text in tables.items()}
-    png_files = {figures_dir / f"{name}.png": (figure_png(fig), figure_text(fig)) for name, fig in figures.items()}
-    for path, text in csv_files.items():
+    json_files = {tables_dir / f"{name}.json": text for name, text in (results or {}).items()}
+    png_files = {figures_dir / f"{name}.png": fig if isinstance(fig, tuple) else (png_bytes(fig), drawn_text(fig))
+                 for name, fig in figures.items()}
+    for path, text in {**csv_files, **json_files}.items():
         guard(text, path)
     for path, (_, text) in png_files.items():  # labels drawn on figures are shareable text too
         guard(text, path)
-    # One set: a killed run leaves all old tables and figures or all new ones.
-    atomic_write_set(study.root, {**csv_files, **{path: data for path, (data, _) in png_files.items()}})
-    return [*csv_files, *png_files]
+    # One set: a killed run leaves all old tables, figures and results or all new ones (results renamed
+    # last). Shareable outputs, readable by others like the report.
+    atomic_write_set(study.root, {**csv_files, **{path: data for path, (data, _) in png_files.items()},
+                                  **json_files}, mode=SHARED_MODE)
+    return [*csv_files, *png_files, *json_files]
+
+
+def compare_attribute(study: Study, analysis: AnalysisInput, by: str) -> tuple[CompareResult, dict, dict]:
+    """Compare and cluster by ``by``: (result, CSV texts, rendered figures) ready to be written."""
+    settings = study.settings
+    own_groups = by == "group"
+    comparison = compare_groups(
+        analysis.informants, analysis.segments, analysis.codes, analysis.codebook, by=by,
+        small_group_below=settings.report.small_group_warning_below, top_n=settings.compare.top_codes,
+        group_order=settings.groups if own_groups else (),
+        group_names=settings.report.group_names if own_groups else None,
+    )
+    clustering = cluster_informants(analysis.informants, analysis.segments, analysis.codes, analysis.codebook,
+                                    by=by, max_clusters=settings.compare.max_clusters,
+                                    group_order=settings.groups if own_groups else ())
+    suffix = _suffix(by)
+    tables = {f"{name}{suffix}": text for name, text in
+              {**comparison_tables(comparison), **clustering_tables(clustering)}.items()}
+    drawn = {
+        "heatmap": (f"compare_heatmap{suffix}", plot_heatmap(comparison)),
+        "prevalence": (f"compare_prevalence{suffix}", plot_prevalence(comparison)),
+        "dendrogram": (f"clusters_dendrogram{suffix}",
+                       plot_dendrogram(clustering, settings.report.group_names if own_groups else None)),
+    }
+    rendered, figures = {}, {}
+    for role, (name, fig) in drawn.items():
+        png, text = png_bytes(fig), drawn_text(fig)
+        rendered[name] = (png, text)
+        figures[role] = StageFigure(name=f"{name}.png", sha256=hashlib.sha256(png).hexdigest(), text=text)
+    return CompareResult(comparison, clustering, figures), tables, rendered
 
 
 def compare_stage(study: Study, track: Track = no_progress, by: str | None = None) -> str:
-    """Read the store, compare and cluster, write tables and figures; a Norwegian summary line.
+    """Read the analysis input, compare and cluster, write tables, figures and results; a summary line.
 
     Writes to ``reports/tables/``: ``compare_prevalence.csv``,
     ``compare_top_codes.csv``, ``compare_cooccurrence.csv``, ``compare_tests.csv``,
     ``clusters.csv``, ``clusters_vs_groups.csv``, ``clusters_silhouette.csv``,
-    ``clusters_profiles.csv``; to ``reports/figures/``: ``compare_heatmap.png``,
-    ``compare_prevalence.png``, ``clusters_dendrogram.png``. With ``by`` other
-    than ``group`` the file names carry the attribute
-    (``compare_prevalence_age_group.csv``).
+    ``clusters_profiles.csv`` and the typed result ``compare.json``; to
+    ``reports/figures/``: ``compare_heatmap.png``, ``compare_prevalence.png``,
+    ``clusters_dendrogram.png``. With ``by`` other than ``group`` the file names
+    carry the attribute (``compare_prevalence_age_group.csv``). Without ``by``,
+    ``compare.by`` from study.yaml is compared, and ``group`` too (the report's).
     """
-    settings = study.settings
-    by = by or settings.compare.by
-    loaded = load_analysis_input(study)
-    if loaded is None:
+    analysis = load_analysis_input(study)
+    if analysis is None:
         return NOTHING_YET
-    informants, segments, codes, codebook = loaded
-    comparison = compare_groups(
-        informants, segments, codes, codebook, by=by,
-        small_group_below=settings.report.small_group_warning_below, top_n=settings.compare.top_codes,
-        group_order=settings.groups if by == "group" else (),
-        group_names=settings.report.group_names if by == "group" else None,
-    )
-    clustering = cluster_informants(informants, segments, codes, codebook, by=by,
-                                    max_clusters=settings.compare.max_clusters,
-                                    group_order=settings.groups if by == "group" else ())
-    suffix = "" if by == "group" else f"_{_safe_name(by)}"
-    tables = {f"{name}{suffix}": text for name, text in
-              {**comparison_tables(comparison), **clustering_tables(clustering)}.items()}
-    figures = {
-        f"compare_heatmap{suffix}": plot_heatmap(comparison),
-        f"compare_prevalence{suffix}": plot_prevalence(comparison),
-        f"clusters_dendrogram{suffix}": plot_dendrogram(
-            clustering, settings.report.group_names if by == "group" else None),
-    }
-    write_outputs(study, tables, figures)
+    attributes = [by] if by else list(dict.fromkeys([study.settings.compare.by, "group"]))
+    tables, figures, results, lines = {}, {}, {}, []
+    for attribute in attributes:
+        result, attribute_tables, rendered = compare_attribute(study, analysis, attribute)
+        tables.update(attribute_tables)
+        figures.update(rendered)
+        results[f"compare{_suffix(attribute)}"] = result_text(
+            RESULT_KIND, RESULT_VERSION, analysis.fingerprint, compare_settings_fingerprint(study, attribute),
+            result.to_json())
+        lines.extend(_summary(result))
+    write_outputs(study, tables, figures, results)
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _summary(result: CompareResult) -> list[str]:
+    comparison, clustering = result.comparison, result.clustering
     sizes = ", ".join(f"{g} {comparison.group_sizes[g]}" for g in comparison.groups)
-    significant = comparison.tests[comparison.tests.p_holm < 0.05] if len(comparison.tests) else comparison.tests
-    ari = f"{clustering.adjusted_rand:.2f}" if clustering.adjusted_rand is not None else "–"
-    line = (f"sammenlignet {len(comparison.codes)} koder etter {by} ({sizes}); "
+    tests = comparison.tests
+    made = tests[tests.tested.astype(bool)] if len(tests) else tests
+    significant = made[made.p_holm < 0.05] if len(made) else made
+    ari = decimal(clustering.adjusted_rand, 2) if clustering.adjusted_rand is not None else "–"
+    line = (f"sammenlignet {len(comparison.codes)} koder etter {comparison.by} ({sizes}); "
+            f"{len(made)} av {len(tests)} tester kan gi p < 0,05 med disse gruppestørrelsene, "
             f"{len(significant)} forskjeller med Holm-justert p < 0,05; "
             f"{clustering.k} klynger av informanter (justert Rand-indeks {ari})")
-    return "\n".join([line, *comparison.notes, *[n for n in clustering.notes if n not in comparison.notes]])
+    return [line, *comparison.notes, *[n for n in clustering.notes if n not in comparison.notes]]
+
+
+def _suffix(by: str) -> str:
+    return "" if by == "group" else f"_{_safe_name(by)}"
 
 
 def _safe_name(value: str) -> str:

@@ -667,7 +667,17 @@ class StudyStore(_Database):
         row = self.conn.execute(f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE segment_id = ?", (segment_id,)).fetchone()
         return _segment(row) if row else None
 
+    def has_segments(self, speaker: str | None = None) -> bool:
+        sql, args = "SELECT 1 FROM segments", ()
+        if speaker:
+            sql, args = sql + " WHERE speaker = ?", (speaker,)
+        return self.conn.execute(sql + " LIMIT 1", args).fetchone() is not None
+
     # ---- codes and codings
+    def codes(self) -> dict[str, str]:
+        """Code id -> label, in codebook order (the order the coding stage stored them)."""
+        return {r["id"]: r["label"] for r in self.conn.execute("SELECT id, label FROM codes ORDER BY rowid")}
+
     def replace_codes(self, codes: list[dict], codebook_version: str) -> None:
         """``codes``: dicts with id, label, parent, definition, colour."""
         with self.transaction() as db:

@@ -17,8 +17,13 @@ explicitly and is deterministic:
 
 Same documents and settings give the same topics.
 
+A topic with fewer documents than ``settings.topics.min_topic_size`` is not
+kept (KMeans, unlike HDBSCAN, has no minimum): its documents count as "no
+topic" (-1) and a note says how many were dropped.
+
 Layers as in :mod:`pipeline.compare`: :func:`find_topics` works on plain data;
-:func:`topics_stage` does the I/O (reads the store, writes ``reports/tables/``).
+:func:`topics_stage` does the I/O (reads the analysis input, writes
+``reports/tables/``, including the typed result ``topics.json`` the report reads).
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .analysis import NOTHING_YET, AnalysisInput, content_hash, load_analysis_input
 from .progress import Track, no_progress
 from .records import Informant, Segment
+from .results import frame_from_json, frame_to_json, read_result, result_text
 from .settings import Study, TopicSettings
 
 # Things people say that carry no topic; added to spaCy's Norwegian stop words.
@@ -312,6 +319,10 @@ def find_topics(
     code_order = [*labels, *sorted(used - set(labels), key=natural_key)]
     rank = {c: k for k, c in enumerate(code_order)}
 
+    # KMeans has no minimum cluster size: a topic below the study's own minimum is no topic.
+    sizes = {t: assigned.count(t) for t in set(assigned) if t != NO_TOPIC}
+    too_small = sorted(t for t, n in sizes.items() if n < settings.min_topic_size)
+    assigned = [NO_TOPIC if t in too_small else t for t in assigned]
     topic_ids = sorted({t for t in assigned if t != NO_TOPIC})
     topics: list[Topic] = []
     overlap_rows, representative_rows = [], []
@@ -365,6 +376,9 @@ def find_topics(
         f"(segmenter med færre enn {settings.min_content_lemmas} innholdslemmaer slått sammen innen turen; "
         f"{skipped} segmenter i for korte turer hoppet over).",
     ]
+    if too_small:
+        notes.append(f"{len(too_small)} tema med færre enn {settings.min_topic_size} dokumenter "
+                     f"(topics.min_topic_size) er ikke tatt med; dokumentene deres regnes som uten tema.")
     n_outliers = sum(1 for a in assigned if a == NO_TOPIC)
     if n_outliers:
         notes.append(f"{n_outliers} dokumenter fikk ikke noe tema.")
@@ -396,21 +410,90 @@ def topic_tables(result: TopicModelResult) -> dict[str, str]:
     }
 
 
+# ------------------------------------------------------------------ results on disk
+
+RESULT_KIND = "topics"
+# Bump when the record's shape changes: older files are then refused, not misread.
+RESULT_VERSION = 1
+
+
+def _document_to_json(doc: TopicDocument) -> dict:
+    return {"doc_id": doc.doc_id, "segment_ids": list(doc.segment_ids), "informant_id": doc.informant_id,
+            "file": doc.file, "turn_index": doc.turn_index, "text": doc.text, "lemmas": list(doc.lemmas)}
+
+
+def _document_from_json(data: dict) -> TopicDocument:
+    return TopicDocument(doc_id=data["doc_id"], segment_ids=tuple(data["segment_ids"]),
+                         informant_id=data["informant_id"], file=data["file"], turn_index=int(data["turn_index"]),
+                         text=data["text"], lemmas=tuple(data["lemmas"]))
+
+
+def result_to_json(result: TopicModelResult) -> dict:
+    topics = [{"topic_id": t.topic_id, "label": t.label, "top_lemmas": [[w, s] for w, s in t.top_lemmas],
+               "documents": t.documents, "informants": t.informants,
+               "representative": [_document_to_json(d) for d in t.representative], "best_code": t.best_code,
+               "best_code_share": t.best_code_share, "candidate_new_code": t.candidate_new_code}
+              for t in result.topics]
+    return {"topics": topics, "documents": frame_to_json(result.documents),
+            "topic_table": frame_to_json(result.topic_table), "topic_by_group": frame_to_json(result.topic_by_group),
+            "code_overlap": frame_to_json(result.code_overlap),
+            "representatives": frame_to_json(result.representatives), "n_segments": result.n_segments,
+            "n_documents": result.n_documents, "n_skipped_segments": result.n_skipped_segments,
+            "notes": result.notes}
+
+
+def result_from_json(data: dict) -> TopicModelResult:
+    topics = [Topic(topic_id=int(t["topic_id"]), label=t["label"],
+                    top_lemmas=tuple((w, float(s)) for w, s in t["top_lemmas"]), documents=int(t["documents"]),
+                    informants=int(t["informants"]),
+                    representative=tuple(_document_from_json(d) for d in t["representative"]),
+                    best_code=t["best_code"], best_code_share=float(t["best_code_share"]),
+                    candidate_new_code=bool(t["candidate_new_code"]))
+              for t in data["topics"]]
+    return TopicModelResult(
+        topics=topics, documents=frame_from_json(data["documents"]), topic_table=frame_from_json(data["topic_table"]),
+        topic_by_group=frame_from_json(data["topic_by_group"]), code_overlap=frame_from_json(data["code_overlap"]),
+        representatives=frame_from_json(data["representatives"]), n_segments=int(data["n_segments"]),
+        n_documents=int(data["n_documents"]), n_skipped_segments=int(data["n_skipped_segments"]),
+        notes=list(data["notes"]))
+
+
+def topics_settings_fingerprint(study: Study) -> str:
+    """Hash of every setting that shapes the topics (the language model lemmatises)."""
+    settings = study.settings
+    return content_hash({"topics": settings.topics.model_dump(), "model": settings.model,
+                         "groups": settings.groups, "group_labels": settings.group_labels})
+
+
+def result_path(study: Study):
+    from .compare import TABLES_DIR
+
+    return study.root.joinpath(*TABLES_DIR) / "topics.json"
+
+
+def read_topics_result(study: Study, analysis: AnalysisInput) -> TopicModelResult:
+    """The persisted topics, checked against the current data and settings."""
+    data = read_result(result_path(study), RESULT_KIND, RESULT_VERSION, analysis.fingerprint,
+                       topics_settings_fingerprint(study), "topics")
+    return result_from_json(data)
+
+
 def topics_stage(study: Study, track: Track = no_progress) -> str:
-    """Read the store, find topics, write tables; a Norwegian summary line.
+    """Read the analysis input, find topics, write tables and the typed result; a Norwegian summary line.
 
     Writes ``reports/tables/topics.csv``, ``topics_by_group.csv``,
     ``topics_code_overlap.csv``, ``topics_representative.csv``,
-    ``topics_documents.csv`` and ``topics_candidates.csv``.
+    ``topics_documents.csv``, ``topics_candidates.csv`` and ``topics.json``.
     """
-    from .compare import NOTHING_YET, load_analysis_input, write_outputs
+    from .compare import write_outputs
 
-    loaded = load_analysis_input(study)
-    if loaded is None:
+    analysis = load_analysis_input(study)
+    if analysis is None:
         return NOTHING_YET
-    informants, segments, codes, codebook = loaded
-    result = study_topics(study, informants, segments, codes, codebook, track)
-    write_outputs(study, topic_tables(result), {})
+    result = study_topics(study, analysis.informants, analysis.segments, analysis.codes, analysis.codebook, track)
+    persisted = result_text(RESULT_KIND, RESULT_VERSION, analysis.fingerprint, topics_settings_fingerprint(study),
+                            result_to_json(result))
+    write_outputs(study, topic_tables(result), {}, {"topics": persisted})
     line = (f"{len(result.topics)} tema fra {result.n_documents} dokumenter; "
             f"{len(result.candidates)} tema uten dekkende kode (kandidater til nye koder)")
     return "\n".join([line, *result.notes])

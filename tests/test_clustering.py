@@ -9,11 +9,10 @@ from pipeline.compare import (
     MISSING_VALUE,
     cluster_informants,
     clustering_tables,
-    figure_png,
-    figure_text,
     informant_profiles,
     plot_dendrogram,
 )
+from pipeline.plotting import drawn_text, png_bytes
 from pipeline.records import Informant, Segment
 
 
@@ -77,7 +76,7 @@ def test_deterministic_and_independent_of_input_order():
     assert first.silhouette_by_k == again.silhouette_by_k
     assert np.array_equal(first.linkage, again.linkage)
     assert clustering_tables(first) == clustering_tables(again)
-    assert figure_png(plot_dendrogram(first)) == figure_png(plot_dendrogram(again))
+    assert png_bytes(plot_dendrogram(first)) == png_bytes(plot_dendrogram(again))
 
 
 def test_missing_attribute_values_shown_apart_and_left_out_of_rand_index():
@@ -100,6 +99,6 @@ def test_too_few_informants_give_one_cluster_with_a_note():
 def test_dendrogram_labels_name_id_and_group():
     informants, segments, codes = two_camps({**GROUPS, "6": "back_to_rental"})
     fig = plot_dendrogram(cluster_informants(informants, segments, codes, {"gjeld": "Gjeld og lån", "naboer": "Naboer"}))
-    text = figure_text(fig)
+    text = drawn_text(fig)
     assert "6 · back_to_rental" in text and "1 · stayed" in text
     assert "kodeprofil" in text

@@ -12,14 +12,15 @@ from pipeline.compare import (
     ALL_GROUPS,
     compare_groups,
     compare_stage,
-    figure_text,
     fisher_exact_2x2,
     holm,
+    min_achievable_p,
     plot_heatmap,
     plot_prevalence,
 )
 from pipeline.errors import QualpipeError
 from pipeline.ingest.informants import read_informants
+from pipeline.plotting import drawn_text
 from pipeline.records import Coding, Informant, Segment
 from pipeline.settings import load_study
 from pipeline.store import PrivateStore, StudyStore, read_csv
@@ -147,17 +148,55 @@ def test_cooccurrence_overall_and_per_group():
     assert ("A", "bolig", "gjeld") not in frame.index  # each pair once, in codebook order
 
 
-def test_tests_are_fisher_per_group_vs_rest_with_holm():
+def test_tests_are_made_only_where_the_margins_allow_p_below_005():
     comparison = compare_groups(INFORMANTS, SEGMENTS, CODES, CODEBOOK, small_group_below=3)
     tests = comparison.tests
     assert set(tests.code) == {"gjeld", "bolig"}  # a code no one mentions is not tested
     row = tests[(tests.code == "gjeld") & (tests.group == "A")].iloc[0]
     assert (row.with_code_in_group, row.n_group, row.with_code_in_rest, row.n_rest) == (1, 3, 2, 2)
-    assert row.p_value == pytest.approx(fisher_exact([[1, 2], [2, 0]]).pvalue)
-    a_rows = tests[tests.group == "A"]
-    assert list(a_rows.p_holm) == pytest.approx(holm(list(a_rows.p_value)))
-    assert not bool(row.small_group)
+    # 3 against 2 informants, 3 of 5 mention the code: the most lopsided table has p = 0.1.
+    assert row.min_p == pytest.approx(0.1)
+    assert not bool(row.tested) and math.isnan(row.p_value) and math.isnan(row.p_holm) and row.test == "none"
+    assert not tests.tested.any()  # five informants: no test can inform
     assert all(tests[tests.group == "B"].small_group)
+
+
+def _camps(n_a: int, n_b: int, a_with: int, b_with: int):
+    informants = [Informant(f"a{k}", f"a{k}.txt", "A") for k in range(n_a)]
+    informants += [Informant(f"b{k}", f"b{k}.txt", "B") for k in range(n_b)]
+    segments, codes = [], {}
+    for k, informant in enumerate(informants):
+        sid = f"s{k}"
+        segments.append(seg(sid, informant.id, "ord ord ord"))
+        mentions = (informant.group == "A" and int(informant.id[1:]) < a_with) or \
+                   (informant.group == "B" and int(informant.id[1:]) < b_with)
+        codes[sid] = {"x", "alle"} if mentions else {"alle"}
+    return informants, segments, codes
+
+
+def test_informative_tests_are_exact_fisher_with_holm_over_the_tests_made():
+    informants, segments, codes = _camps(8, 8, 7, 1)
+    comparison = compare_groups(informants, segments, codes, {"x": "X", "alle": "Alle"}, small_group_below=3)
+    tests = comparison.tests.set_index(["group", "code"])
+    row = tests.loc[("A", "x")]
+    assert bool(row.tested) and row.p_value == pytest.approx(fisher_exact([[7, 1], [1, 7]]).pvalue)
+    # Everyone mentions "alle": no table with these margins can differ, so it is not tested ...
+    assert not bool(tests.loc[("A", "alle")].tested) and tests.loc[("A", "alle")].min_p == pytest.approx(1.0)
+    # ... and does not make Holm stricter for the test that was made.
+    assert row.p_holm == pytest.approx(row.p_value)
+
+
+@pytest.mark.parametrize("n_group,n_rest", [(1, 17), (4, 2), (2, 2), (3, 5), (5, 13), (6, 6)])
+def test_min_achievable_p_is_the_smallest_p_of_all_tables(n_group, n_rest):
+    total = n_group + n_rest
+    for n_with in range(total + 1):
+        tables = [(a, n_group - a, n_with - a, n_rest - n_with + a)
+                  for a in range(max(0, n_with - n_rest), min(n_group, n_with) + 1)]
+        smallest = min(fisher_exact([[a, b], [c, d]]).pvalue for a, b, c, d in tables)
+        assert min_achievable_p(n_group, n_rest, n_with) == pytest.approx(min(1.0, smallest))
+    # One informant against 17, 4 against 2: nothing can reach 0.05.
+    if (n_group, n_rest) in ((1, 17), (4, 2)):
+        assert min(min_achievable_p(n_group, n_rest, m) for m in range(total + 1)) > 0.05
 
 
 def test_missing_attribute_values_are_left_out_with_a_note():
@@ -203,7 +242,7 @@ def test_figures_carry_norwegian_letters_and_n():
     comparison = compare_groups(INFORMANTS, SEGMENTS, CODES, {"gjeld": "Gjeld og lån", "bolig": "Økonomi, små marginer"},
                                 small_group_below=3)
     for fig in (plot_heatmap(comparison), plot_prevalence(comparison)):
-        text = figure_text(fig)
+        text = drawn_text(fig)
         assert "Gjeld og lån" in text and "Økonomi, små marginer" in text
         assert "1/3" in text and "2/2" in text  # n of N on every cell/bar
         assert "(n=2)" in text and "Færre enn 3" in text  # the small-group caveat is visible
@@ -304,7 +343,7 @@ def test_stage_without_anonymised_segments_skips(make_study):
 
 
 def test_guard_sees_every_file_and_a_refusal_writes_nothing(make_study, monkeypatch):
-    import pipeline.compare as compare
+    import pipeline.anonymise.guard as guard_module
     from pipeline.errors import LeakError
 
     root = build_coded_study(make_study, INFORMANTS_CSV)
@@ -317,7 +356,7 @@ def test_guard_sees_every_file_and_a_refusal_writes_nothing(make_study, monkeypa
                 raise LeakError("refusing to write", path)
         return guard
 
-    monkeypatch.setattr(compare, "study_leak_guard", refusing_guard)
+    monkeypatch.setattr(guard_module, "leak_guard", refusing_guard)
     with pytest.raises(LeakError):
         compare_stage(load_study(root))
     assert "compare_prevalence.csv" in seen and "clusters.csv" in seen

@@ -9,6 +9,7 @@ import pytest
 from pipeline.records import Coding, Informant, Segment
 from pipeline.settings import TopicSettings, load_study
 from pipeline.topics import (
+    study_topics,
     build_documents,
     content_lemmas,
     find_topics,
@@ -164,9 +165,46 @@ def test_stage_writes_topic_tables(make_study):
     names = {p.name for p in tables.glob("*.csv")}
     assert names == {"topics.csv", "topics_by_group.csv", "topics_code_overlap.csv", "topics_representative.csv",
                      "topics_documents.csv", "topics_candidates.csv"}
-    before = {p: p.read_bytes() for p in tables.glob("*.csv")}
+    before = {p: p.read_bytes() for p in [*tables.glob("*.csv"), tables / "topics.json"]}
     topics_stage(study)
     assert {p: p.read_bytes() for p in before} == before
+
+    # The typed result beside the tables reads back as the same topics; the report uses it, never refits.
+    from pipeline.analysis import load_analysis_input
+    from pipeline.errors import QualpipeError
+    from pipeline.topics import read_topics_result, topic_tables
+
+    analysis = load_analysis_input(study)
+    persisted = read_topics_result(study, analysis)
+    from pipeline.store import read_csv
+
+    assert [t.label for t in persisted.topics] == [r["label"] for r in read_csv(tables / "topics.csv")]
+    fresh = study_topics(study, analysis.informants, analysis.segments, analysis.codes, analysis.codebook)
+    assert topic_tables(persisted) == topic_tables(fresh)
+    # New codes make the persisted topics stale: one clear error naming the fix.
+    with StudyStore(study.store_path) as store:
+        store.replace_machine_codings("rule", [])
+    with pytest.raises(QualpipeError, match="older than the coded data.*qualpipe topics"):
+        read_topics_result(study, load_analysis_input(study))
+    # Other topic settings: stale too.
+    (root / "study.yaml").write_text(settings.replace("n_topics: 3", "n_topics: 2"), encoding="utf-8")
+    topics_stage(load_study(root))
+    (root / "study.yaml").write_text(settings, encoding="utf-8")
+    with pytest.raises(QualpipeError, match="other settings"):
+        read_topics_result(load_study(root), load_analysis_input(study))
+
+
+def test_topics_below_the_minimum_size_are_not_kept():
+    informants, segments, lemmas, codes = corpus()
+    # Ask for more topics than the corpus has: KMeans splits a theme into small pieces.
+    many = SETTINGS.model_copy(update={"n_topics": 6, "min_topic_size": 14})
+    result = find_topics(segments, lemmas, informants, codes, CODEBOOK, many)
+    kept = [t.documents for t in result.topics]
+    assert kept and all(n >= 14 for n in kept)
+    dropped = result.n_documents - sum(kept)
+    assert dropped > 0 and dropped == int((result.documents.topic == -1).sum())
+    assert any("4 tema med færre enn 14 dokumenter" in n for n in result.notes)
+    assert set(result.topic_table.topic) == {t.topic_id for t in result.topics}
 
 
 def test_informant_references_are_not_topic_words():
