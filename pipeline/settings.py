@@ -142,10 +142,16 @@ class ReportSettings(_Strict):
     quote_max_words: int = Field(70, ge=1)
     # How groups are named in the report's text and tables (group id -> name); default: the id.
     group_names: dict[str, str] = Field(default_factory=dict)
-    # Informant attributes shown in the informant overview, in order (absent ones are skipped).
-    informant_columns: list[str] = ["age_group", "year_bought", "year_sold", "current_situation", "role"]
-    # Column headings for attributes not known to the report (attribute -> heading).
+    # Informant attributes shown in the informant overview, in order. Default (unset): every
+    # attribute column of the informants table, in file order; a list narrows and orders them.
+    informant_columns: list[str] | None = None
+    # Headings for attribute columns in the report (attribute -> heading); default: the attribute's name.
     column_names: dict[str, str] = Field(default_factory=dict)
+    # The study's own words on its sample, shown with every test caveat
+    # (e.g. "Utvalget er lite og strategisk valgt, ikke tilfeldig."); default: none.
+    sample_note: str = ""
+    # A sentence introducing the context tables (e.g. where the figures come from); default: none.
+    context_note: str = ""
 
 
 class LimitSettings(_Strict):

@@ -81,6 +81,12 @@ TALKS_ABOUT = {"1": ["stability", "standard"], "2": ["stability"], "3": ["stabil
 WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
 
+def report_files(reports) -> dict:
+    """The files the report stage owns: rapport.* and its own figures (compare's are its stage's)."""
+    return {p.name: p.read_bytes() for p in reports.rglob("*") if p.is_file()
+            and p.name.startswith(("rapport", "kontekst_"))}
+
+
 def fill_store(root, leak: str | None = None) -> None:
     """Anonymised segments, machine suggestions and human decisions, straight into the store."""
     study = load_study(root)
@@ -117,6 +123,10 @@ def fill_store(root, leak: str | None = None) -> None:
         store.replace_machine_codings("rule", rule)
         store.replace_machine_codings("model", model)
         store.record_human_decisions("forsker1", human, codebook.version, reviewed_at="2024-04-01T10:00:00+00:00")
+    # The report reads the comparison the compare stage persisted (as `qualpipe run` leaves it).
+    from pipeline.compare import compare_stage
+
+    compare_stage(study)
 
 
 @pytest.fixture
@@ -155,18 +165,20 @@ def test_report_writes_html_markdown_and_docx(coded_study):
         assert path.exists() and path.stat().st_size > 0
     markdown = files.markdown.read_text(encoding="utf-8")
     informants = _markdown_table(markdown, "Informantene")
-    assert informants[0][:2] == ["ID", "Gruppe"]
+    # Every attribute column of the informants table, in file order, headed by its own name (no
+    # study.yaml headings here); the private name column never.
+    assert informants[0] == ["ID", "Gruppe", "Age group", "Year bought", "Year sold", "Current situation", "Role"]
     assert [row[0] for row in informants[1:]] == ["1", "2", "3", "4", "5", "S1"]
-    assert "Situasjon nå" in informants[0] and "Kjøpt (år)" in informants[0]
     assert informants[4][1] == "Solgt og kjøpt" and "2015" in informants[4]
     # Names are private: never in the report.
     for name in ("Nordbø", "Haugland", "Tveitane"):
         assert name not in markdown
-    # A chapter per code, in codebook order, with quotes attributed by group label or staff role.
+    # A chapter per code, in codebook order, with quotes attributed by group label and id (never by an attribute).
     headings = re.findall(r"^## (.*)$", markdown, flags=re.M)
     assert headings[:5] == ["1 Sammendrag", "2 Metode", "3 Stabilitet og trygghet", "4 Pris og rabatt",
                             "5 Boligens standard"]
-    assert "*(boligkjøper 1)*" in markdown and "*(saksbehandler for startlån)*" in markdown
+    assert "*(boligkjøper 1)*" in markdown and "*(ansatt S1)*" in markdown
+    assert "*(saksbehandler" not in markdown  # the role attribute is shown in the table, not used to attribute
     assert "Vedlegg A: Kodeboka" in markdown and "Vedlegg B: Informantenes kodeprofiler" in markdown
     # Prevalence: 3 of 3 stayed-informants talk about stability, 0 of 2 who sold.
     stability = _markdown_table(markdown, "Stabilitet og trygghet: utbredelse")
@@ -242,7 +254,7 @@ def test_docx_is_byte_identical_on_disk_across_runs(coded_study):
 def test_leak_guard_blocks_the_report_and_keeps_the_last_good_one(coded_study):
     study = load_study(coded_study)
     write_report(study, _build(coded_study))
-    before = {p.name: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
+    before = report_files(study.reports_dir)
     # An identifier that slipped through anonymisation: an informant's own name in a segment.
     fill_store(coded_study, leak="Kari Nordbø")
     report = _build(coded_study, when=datetime(2025, 1, 1, tzinfo=timezone.utc))
@@ -250,7 +262,7 @@ def test_leak_guard_blocks_the_report_and_keeps_the_last_good_one(coded_study):
     with pytest.raises(LeakError) as caught:
         write_report(study, report)
     assert "Kari" not in str(caught.value) and "nothing was written" in str(caught.value)
-    after = {p.name: p.read_bytes() for p in study.reports_dir.rglob("*") if p.is_file()}
+    after = report_files(study.reports_dir)
     assert after == before
 
 
@@ -259,7 +271,7 @@ def test_leak_guard_blocks_before_a_first_report_is_written(coded_study):
     study = load_study(coded_study)
     with pytest.raises(LeakError):
         write_report(study, _build(coded_study))
-    assert not study.reports_dir.exists() or not any(study.reports_dir.rglob("*.*"))
+    assert report_files(study.reports_dir) == {}
 
 
 def test_small_groups_are_flagged(coded_study):
@@ -272,7 +284,11 @@ def test_small_groups_are_flagged(coded_study):
     assert markdown.count("> **Merk:**") == 2
     # Main differences leave small groups out; the chapters flag them.
     assert all("Solgt og kjøpt" not in line and "Ansatte" not in line for line in report.differences)
-    assert any("Liten gruppe" in line for c in report.chapters for line in c.differences)
+    # Six informants: no distribution could reach p < 0,05, so nothing is tested and each chapter says why.
+    assert all(not c.differences for c in report.chapters)
+    assert all("kan ingen fordeling gi p under 0,05" in c.untested for c in report.chapters)
+    assert "p = 1,000" not in markdown and "Holm-justert p =" not in markdown
+    assert "ingen fordeling gi p under 0,05" in report.differences_note
 
 
 def test_method_counts_coding_sources(coded_study):
@@ -356,4 +372,4 @@ def test_leak_guard_blocks_a_known_identifier_from_the_settings(coded_study):
     study = load_study(coded_study)
     with pytest.raises(LeakError, match="rapport|figures"):
         write_report(study, _build(coded_study))
-    assert not study.reports_dir.exists() or not any(study.reports_dir.rglob("*.*"))
+    assert report_files(study.reports_dir) == {}

@@ -140,8 +140,7 @@ def read_context_tables(context_dir: Path) -> list[ContextTable]:
 
 
 def format_number(value: float | None, decimals: int = 0) -> str:
-    """Norwegian number style: space as thousands separator, comma as decimal mark."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u00a0").replace(".", ",")  # no-break space: 1 322 200 stays on one line
+    """Norwegian number style: no-break space as thousands separator, comma as decimal mark."""
+    from ..norwegian import number
+
+    return number(value, decimals)

@@ -1,55 +1,35 @@
 """Report-only figures (context charts, informants per group, coding sources).
 
-The comparison's own figures (heatmap, prevalence bars, dendrogram) are made
-by :mod:`pipeline.compare`; the report only embeds them.
+The comparison's own figures (heatmap, prevalence bars, dendrogram) are drawn
+and written by :mod:`pipeline.compare`; the report only embeds them.
 
-Every figure here is drawn on a bare :class:`matplotlib.figure.Figure` with
-the Agg canvas (no pyplot state, works headless), in the Okabe–Ito palette
-(distinguishable with the common colour-vision deficiencies), with labelled
-axes and units, and saved as PNG without a ``Software`` or date entry so the
-same data gives the same bytes.
+Palette, style and the PNG writer are the shared ones in
+:mod:`pipeline.plotting` (tight bounding box, no ``Software`` or date entry),
+so every figure of a study looks alike and the same data give the same bytes.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # headless: reports are built on servers and in CI
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
-
-from .context import ContextTable, format_number  # noqa: E402
-
-# Okabe & Ito (2008), "Color Universal Design": safe for deuteranopia/protanopia/tritanopia.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-
-DPI = 150
-_STYLE = {
-    "font.family": "DejaVu Sans",  # ships with matplotlib and has æ, ø, å
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
-    "svg.hashsalt": "qualpipe",
-}
+from ..norwegian import number
+from ..plotting import STYLE, colour, drawn_text, new_figure, norwegian_ticks, png_bytes
+from .context import ContextTable
 
 
 @dataclass(frozen=True)
 class ReportFigure:
     """A PNG the report shows: ``name`` is its file name under ``reports/figures/``.
 
-    ``png`` is None for a figure another stage wrote (the comparison's); the
-    report then reads it from disk and never rewrites it.
+    ``external`` marks a figure another stage wrote (the comparison's): the
+    report embeds its PNG, read from disk, and never rewrites it.
     """
 
     name: str
@@ -57,6 +37,7 @@ class ReportFigure:
     caption: str
     png: bytes | None = None
     text: str = ""  # every text drawn on the figure, for the leak guard
+    external: bool = False
 
     @property
     def relpath(self) -> str:
@@ -64,25 +45,8 @@ class ReportFigure:
         return f"figures/{self.name}"
 
 
-def png_bytes(fig: Figure) -> bytes:
-    """Render deterministically: fixed dpi, no metadata that changes between runs."""
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight",
-                pad_inches=0.1, facecolor="white")
-    return buffer.getvalue()
-
-
-def drawn_text(fig: Figure) -> str:
-    """Every text drawn on ``fig`` (titles, ticks, labels), one per line: the leak guard reads it."""
-    from matplotlib.text import Text
-
-    return "\n".join(t.get_text() for t in fig.findobj(Text) if t.get_text())
-
-
 def _new_figure(width: float, height: float) -> Figure:
-    with matplotlib.rc_context(_STYLE):
-        return Figure(figsize=(width, height), layout="constrained")
+    return new_figure(width, height)
 
 
 def _split_unit(column: str) -> tuple[str, str]:
@@ -92,7 +56,7 @@ def _split_unit(column: str) -> tuple[str, str]:
 
 
 def _number_axis(ax, decimals: int) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value, decimals if value % 1 else 0)))
+    norwegian_ticks(ax.yaxis, decimals)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
 
 
@@ -101,22 +65,22 @@ def context_figure(table: ContextTable) -> ReportFigure:
     series = table.series
     ncols = 1 if len(series) == 1 else 2
     nrows = math.ceil(len(series) / ncols)
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         fig = _new_figure(7.0 if ncols == 1 else 8.0, 3.2 if nrows == 1 else 2.6 * nrows)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         x = list(range(len(table.categories)))
         for index, (column, values, decimals) in enumerate(series):
             ax = axes[index // ncols][index % ncols]
             name, unit = _split_unit(column)
-            colour = OKABE_ITO[index % len(OKABE_ITO)]
+            series_colour = colour(index)
             present = [(i, v) for i, v in zip(x, values) if v is not None]
             if table.chart == "bar":
-                ax.bar([i for i, _ in present], [v for _, v in present], color=colour, width=0.7)
+                ax.bar([i for i, _ in present], [v for _, v in present], color=series_colour, width=0.7)
                 for i, v in present:
-                    ax.annotate(format_number(v, decimals), (i, v), ha="center", va="bottom", fontsize=7,
+                    ax.annotate(number(v, decimals), (i, v), ha="center", va="bottom", fontsize=7,
                                 xytext=(0, 2), textcoords="offset points")
             else:
-                ax.plot([i for i, _ in present], [v for _, v in present], color=colour, marker="o", linewidth=1.8)
+                ax.plot([i for i, _ in present], [v for _, v in present], color=series_colour, marker="o", linewidth=1.8)
                 low, high = min(v for _, v in present), max(v for _, v in present)
                 if low >= 0:  # counts and shares: start at zero so changes are not exaggerated
                     ax.set_ylim(0, high * 1.12 if high > 0 else 1)
@@ -149,17 +113,17 @@ def _range_text(column: str, values: Sequence[float | None], decimals: int) -> s
     present = [v for v in values if v is not None]
     if not present:
         return f"{column}: ingen verdier"
-    return f"{column} fra {format_number(min(present), decimals)} til {format_number(max(present), decimals)}"
+    return f"{column} fra {number(min(present), decimals)} til {number(max(present), decimals)}"
 
 
 def group_bar_figure(name: str, labels: Sequence[str], counts: Sequence[int], ylabel: str, title: str,
                      caption: str, alt_intro: str) -> ReportFigure:
     """A bar per group with the count on top (informants per group and the like)."""
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         fig = _new_figure(max(4.5, 1.3 * len(labels)), 3.0)
         ax = fig.subplots()
         positions = list(range(len(labels)))
-        ax.bar(positions, counts, color=[OKABE_ITO[i % len(OKABE_ITO)] for i in positions], width=0.65)
+        ax.bar(positions, counts, color=[colour(i) for i in positions], width=0.65)
         for i, value in zip(positions, counts):
             ax.annotate(str(value), (i, value), ha="center", va="bottom", xytext=(0, 2), textcoords="offset points")
         ax.set_xticks(positions, [_wrap(label, 16) for label in labels])
@@ -175,14 +139,14 @@ def group_bar_figure(name: str, labels: Sequence[str], counts: Sequence[int], yl
 def stacked_source_figure(name: str, codes: Sequence[str], sources: Sequence[str],
                           counts: dict[str, dict[str, int]], caption: str) -> ReportFigure:
     """Horizontal stacked bars: per code, segments whose code came from each source."""
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(STYLE):
         fig = _new_figure(7.0, 0.5 * len(codes) + 1.4)
         ax = fig.subplots()
         left = [0] * len(codes)
         positions = list(range(len(codes)))
         for index, source in enumerate(sources):
             widths = [counts.get(code, {}).get(source, 0) for code in codes]
-            ax.barh(positions, widths, left=left, color=OKABE_ITO[index % len(OKABE_ITO)], label=source, height=0.6)
+            ax.barh(positions, widths, left=left, color=colour(index), label=source, height=0.6)
             left = [a + b for a, b in zip(left, widths)]
         ax.set_yticks(positions, [_wrap(code, 28) for code in codes])
         ax.invert_yaxis()

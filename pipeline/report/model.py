@@ -1,12 +1,14 @@
 """The report's data model: everything the report says, gathered once from the study.
 
-:func:`build_report` reads the study (StudyStore, codebook, context tables)
-and calls the analysis functions — :func:`pipeline.compare.compare_groups`,
-:func:`pipeline.compare.cluster_informants`, :func:`pipeline.topics.find_topics`,
-the agreement and anonymisation summaries — and turns their results into
-display-ready Norwegian text and tables. It does no statistics of its own.
-The templates only lay the model out; every number in the report comes from
-here, so HTML, Markdown and DOCX always agree.
+:func:`build_report` reads the analysis input (:mod:`pipeline.analysis`), the
+results the compare and topics stages persisted (``reports/tables/*.json``,
+checked against that input: a stale result is an error naming the command
+that refreshes it), the held-out agreement the coding stage persisted, the
+codebook and the context tables, and turns them into display-ready Norwegian
+text and tables. It does no statistics and fits no model of its own. The
+templates hold the report's fixed prose and lay the model out; every number
+comes from here, so HTML, Markdown and DOCX always agree. Study-specific
+wording comes from study.yaml (``report:``), never from this module.
 
 All text here is anonymised study data or generated Norwegian prose; the
 writer still runs the leak guard over every output before writing.
@@ -21,29 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .. import __version__ as qualpipe_version
+from ..analysis import AnalysisInput
+from ..norwegian import decimal, number, p_value, percent
 from ..records import Informant, Segment
 from ..settings import Study
-from .context import ContextTable, format_number, read_context_tables
+from .context import ContextTable, read_context_tables
 from .figures import ReportFigure, context_figure, group_bar_figure, stacked_source_figure
-from .quotes import Quote, choose_quotes, machine_confidence
-
-# Norwegian headings for informant attributes the demo and most studies use;
-# settings.report.column_names adds or overrides.
-KNOWN_COLUMNS = {
-    "id": "ID",
-    "group": "Gruppe",
-    "age_group": "Aldersgruppe",
-    "gender": "Kjønn",
-    "year_bought": "Kjøpt (år)",
-    "year_sold": "Solgt (år)",
-    "current_situation": "Situasjon nå",
-    "role": "Rolle",
-}
-
-CAVEAT = ("Forskjellene er beskrivende. Utvalget er lite og strategisk valgt, ikke tilfeldig, så "
-          "p-verdiene sier bare hvor uventet en slik fordeling ville vært om gruppene var like; de er "
-          "Holm-justert for at flere koder testes per gruppe. At en forskjell ikke er statistisk sikker, "
-          "betyr ikke at gruppene er like.")
+from .quotes import Quote, attribution, choose_quotes, machine_confidence
 
 
 @dataclass(frozen=True)
@@ -72,8 +58,17 @@ class CodeChapter:
     definition: str
     lead: str  # one sentence: how widespread the code is
     prevalence: Table
-    differences: tuple[str, ...]
+    differences: tuple[str, ...]  # one sentence per group that could be tested
+    untested: str  # why the other groups (or the whole code) were not tested; "" if all were
     quotes: tuple[QuoteGroup, ...]
+
+    @property
+    def has_quotes(self) -> bool:
+        return any(group.quotes for group in self.quotes)
+
+    @property
+    def groups_without_quotes(self) -> list[str]:
+        return [group.name for group in self.quotes if not group.quotes]
 
 
 @dataclass(frozen=True)
@@ -116,6 +111,11 @@ class Report:
     n_informants: int
     replaced_with: str  # how identifiers were replaced, in words
     quote_rule: tuple[int, int, int]  # (min words, max words, quotes per group), for "Om rapporten"
+    attribution_example: str = ""  # how a quoted informant is named, e.g. "bruker 3"
+    sample_note: str = ""  # the study's own words on its sample (report.sample_note)
+    context_note: str = ""  # the study's own words on its context tables (report.context_note)
+    n_groups: int = 0
+    with_topics: bool = True
     # Sammendrag
     summary: list[str] = field(default_factory=list)
     summary_table: Table | None = None
@@ -133,11 +133,12 @@ class Report:
     coding_figure: ReportFigure | None = None
     agreement_text: list[str] = field(default_factory=list)
     agreement_table: Table | None = None
+    heldout_text: list[str] = field(default_factory=list)
+    heldout_table: Table | None = None
     anonymisation_text: list[str] = field(default_factory=list)
     anonymisation_table: Table | None = None
     # Funn per tema
     chapters: list[CodeChapter] = field(default_factory=list)
-    caveat: str = CAVEAT
     # Fellestrekk og forskjeller
     patterns_text: list[str] = field(default_factory=list)
     patterns_figures: list[ReportFigure] = field(default_factory=list)
@@ -167,7 +168,7 @@ class Report:
     @property
     def tables(self) -> list[Table]:
         found = [self.summary_table, self.emphasis_table, self.informants_table, self.codebook_table, self.coding_table,
-                 self.agreement_table, self.anonymisation_table, *(c.prevalence for c in self.chapters),
+                 self.heldout_table, self.agreement_table, self.anonymisation_table, *(c.prevalence for c in self.chapters),
                  self.cluster_table, self.cooccurrence_table, self.topics_table,
                  *(s.table for s in self.context), self.profiles_table]
         return [t for t in found if t is not None]
@@ -176,23 +177,11 @@ class Report:
 # ------------------------------------------------------------------ formatting
 
 
-def pct(n: int, total: int) -> str:
-    """'75 %' (Norwegian: space before the sign); '–' where the base is zero."""
-    return "–" if not total else f"{round(100 * n / total)}\u00a0%"
+pct = percent
 
 
 def n_of(n: int, total: int) -> str:
     return f"{n} av {total}"
-
-
-def p_text(p: float | None) -> str:
-    if p is None or p != p:  # NaN: no test possible
-        return "–"
-    return "< 0,001" if p < 0.001 else f"{p:.3f}".replace(".", ",")
-
-
-def number(value: float, decimals: int = 1) -> str:
-    return format_number(value, decimals)
 
 
 def generated_at_now() -> datetime:
@@ -212,26 +201,33 @@ def generated_at_now() -> datetime:
 
 
 class _Names:
-    """Group display names and informant attribution, from the settings."""
+    """Group display names (report.group_names, else the group id) from the settings."""
 
     def __init__(self, study: Study, groups: Sequence[str]):
         report = study.settings.report
         self._names = {g: report.group_names.get(g, g.replace("_", " ")) for g in groups}
-        self.labels = study.settings.group_labels
 
     def group(self, group: str) -> str:
         return self._names.get(group, group.replace("_", " "))
 
 
-def _group_order(study: Study, informants: Sequence[Informant]) -> list[str]:
-    declared = list(study.settings.groups)
-    present = {i.group for i in informants}
-    return [g for g in declared if g in present] + sorted(present - set(declared))
+def informant_columns(study: Study, informants: Sequence[Informant]) -> list[str]:
+    """The attributes the informant overview shows, in order.
+
+    ``report.informant_columns`` narrows and orders them; by default every
+    attribute column of the informants table, in file order. Columns no
+    informant has a value for are left out.
+    """
+    chosen = study.settings.report.informant_columns
+    if chosen is None:
+        chosen = list(dict.fromkeys(a for i in informants for a in i.attributes))
+    return [a for a in chosen if any((i.attributes.get(a) or "").strip() for i in informants)]
 
 
-def _column_heading(study: Study, attribute: str) -> str:
-    names = {**KNOWN_COLUMNS, **study.settings.report.column_names}
-    return names.get(attribute, attribute.replace("_", " ").capitalize())
+def column_heading(study: Study, attribute: str) -> str:
+    """``report.column_names`` in study.yaml, else the attribute's own name ("age_group" -> "Age group")."""
+    named = study.settings.report.column_names.get(attribute)
+    return named or attribute.replace("_", " ").capitalize()
 
 
 # ------------------------------------------------------------------ the build
@@ -239,7 +235,7 @@ def _column_heading(study: Study, attribute: str) -> str:
 
 @dataclass(frozen=True)
 class StudyData:
-    """What the report reads from the store, read once."""
+    """What the report reads: the shared analysis input plus who decided what."""
 
     informants: list[Informant]
     segments: list[Segment]  # informant segments only (the coding unit)
@@ -248,57 +244,49 @@ class StudyData:
     confidence: dict[tuple[str, str], float]
     codings: list  # every Coding (all sources)
     reviewed_by: dict[str, dict[str, str]]  # segment -> {coder: reviewed_at}
+    analysis: AnalysisInput | None = None
 
 
 def read_study_data(study: Study) -> StudyData:
-    from ..coding.effective import effective_codes
+    from ..analysis import load_analysis_input
     from ..errors import QualpipeError
     from ..store import StudyStore
 
-    if not study.store_path.exists():
+    analysis = load_analysis_input(study)
+    if analysis is None:
         raise QualpipeError("no coded data yet; run `qualpipe run` (or ingest, anonymise and code) first",
                             study.store_path)
     with StudyStore(study.store_path) as store:
-        informants = store.informants()
-        segments = store.segments(speaker="informant")
-        codes = effective_codes(store, study.settings.coding.primary_coder)
         reviews = store.human_reviews()
         codings = store.codings()
-    if not informants:
-        raise QualpipeError("the study store has no informants; run `qualpipe run` first", study.store_path)
     return StudyData(
-        informants=informants, segments=segments, codes=codes,
-        human_decided=set(reviews),
-        confidence=machine_confidence(codings), codings=codings, reviewed_by=reviews,
+        informants=analysis.informants, segments=analysis.segments, codes=analysis.codes,
+        human_decided=set(reviews), confidence=machine_confidence(codings), codings=codings, reviewed_by=reviews,
+        analysis=analysis,
     )
 
 
 def build_report(study: Study, generated_at: datetime | None = None, with_topics: bool = True) -> Report:
-    """Gather the whole report from the study's data. Reads only; writes nothing.
+    """Gather the whole report from the study's data and stage results. Reads only; writes nothing.
 
     ``generated_at`` defaults to now (or ``SOURCE_DATE_EPOCH``); it is the
     only thing that differs between two builds from the same data.
-    ``with_topics=False`` skips BERTopic (the slowest part) and says so.
+    ``with_topics=False`` leaves the emergent topics out (and says so).
     """
     from ..codebook import load_codebook
-    from ..compare import cluster_informants, compare_groups
+    from ..compare import read_compare_result
+    from ..topics import read_topics_result
     from ..status import stored_run_warnings
 
     settings = study.settings
     data = read_study_data(study)
+    compared = read_compare_result(study, data.analysis)
+    topics = read_topics_result(study, data.analysis) if with_topics else None
     codebook = load_codebook(study.codebook_path)
     code_labels = {c.id: c.label for c in codebook.codes}
-    groups = _group_order(study, data.informants)
-    names = _Names(study, groups)
-    comparison = compare_groups(
-        data.informants, data.segments, data.codes, code_labels, by="group",
-        small_group_below=settings.report.small_group_warning_below, top_n=settings.compare.top_codes,
-        group_order=groups, group_names=settings.report.group_names,
-    )
-    clustering = cluster_informants(
-        data.informants, data.segments, data.codes, code_labels, by="group",
-        max_clusters=settings.compare.max_clusters, group_order=groups,
-    )
+    comparison, clustering = compared.comparison, compared.clustering
+    names = _Names(study, comparison.groups)
+    example = next((i for i in data.informants if i.group in comparison.groups), data.informants[0])
     report = Report(
         replaced_with=("erstattet med merkelapper som [PERSON_3]" if settings.anonymisation.style == "tags"
                        else "erstattet med oppdiktede navn og tall"),
@@ -306,17 +294,17 @@ def build_report(study: Study, generated_at: datetime | None = None, with_topics
                     settings.report.quotes_per_group),
         title=settings.report.title, subtitle=settings.report.subtitle, study_name=settings.name,
         generated=generated_at or generated_at_now(), version=qualpipe_version,
-        n_informants=len(data.informants),
+        n_informants=len(data.informants), attribution_example=attribution(example, settings.group_labels),
+        sample_note=settings.report.sample_note, context_note=settings.report.context_note,
+        n_groups=len(comparison.groups), with_topics=with_topics,
     )
     _summary(report, study, data, comparison, names)
     report.warnings.extend(stored_run_warnings(study))  # e.g. decisions made under an older codebook
     _method(report, study, data, codebook, names)
     _chapters(report, study, data, codebook, comparison, names)
-    _patterns(report, study, data, comparison, clustering, names)
-    if with_topics:
-        _topics(report, study, data, code_labels, names)
-    else:
-        report.topics_text.append("Emergente temaer er ikke tatt med i denne versjonen av rapporten.")
+    _patterns(report, study, compared, names)
+    if topics is not None:
+        _topics(report, study, data, topics, code_labels)
     _context(report, study)
     _appendix(report, data, codebook, comparison, clustering, names)
     return report
@@ -334,11 +322,11 @@ def _summary(report: Report, study: Study, data: StudyData, comparison, names: _
     coded = sum(1 for s in data.segments if s.segment_id in data.codes)
     by_human = sum(1 for s in data.segments if s.segment_id in data.codes and s.segment_id in data.human_decided)
     words = sum(len(s.text.split()) for s in data.segments)
-    checked = (f"for {format_number(by_human)} av disse er kodene bekreftet eller satt av en forsker" if by_human
+    checked = (f"for {number(by_human)} av disse er kodene bekreftet eller satt av en forsker" if by_human
                else "ingen av dem er ennå gjennomgått av en forsker, så alle kodene er maskinforslag")
     report.summary.append(
-        f"{format_number(len(data.segments))} informantsegmenter ({format_number(words)} ord) er analysert. "
-        f"{format_number(coded)} av dem har minst én kode; {checked}.")
+        f"{number(len(data.segments))} informantsegmenter ({number(words)} ord) er analysert. "
+        f"{number(coded)} av dem har minst én kode; {checked}.")
     top = comparison.top_codes
     for g in groups:
         rows = top[(top.group == g) & (top["rank"] <= 2)].sort_values("rank")
@@ -381,7 +369,7 @@ def _summary(report: Report, study: Study, data: StudyData, comparison, names: _
 
 
 def _per_1000(value: float) -> str:
-    return "–" if value != value else format_number(value, 0)
+    return "–" if value != value else number(value, 0)
 
 
 def _emphasis(report: Report, comparison, names: _Names) -> None:
@@ -425,17 +413,30 @@ def _difference_sentence(row, lead: str) -> str:
     return (f"{lead}: {n_of(int(row.with_code_in_group), int(row.n_group))} "
             f"({pct(int(row.with_code_in_group), int(row.n_group))}) mot "
             f"{n_of(int(row.with_code_in_rest), int(row.n_rest))} ({pct(int(row.with_code_in_rest), int(row.n_rest))}) "
-            f"blant de andre informantene; p = {p_text(row.p_value)}, Holm-justert p = {p_text(row.p_holm)}.{small}")
+            f"blant de andre informantene; p = {p_value(row.p_value)}, "
+            f"Holm-justert p = {p_value(row.p_holm)}.{small}")
+
+
+def _made(tests):
+    """The tests that were made (the margins allowed p <= 0.05)."""
+    return tests[tests.tested.astype(bool)] if len(tests) else tests
 
 
 def _main_differences(comparison, names: _Names, limit: int = 3) -> tuple[list[str], str]:
     """The clearest group-vs-rest differences (smallest p, then largest gap), small groups left out."""
     tests = comparison.tests
+    if len(comparison.groups) < 2:
+        return [], ""
     if tests.empty:
         return [], "Ingen koder kunne testes mellom gruppene."
-    usable = tests[~tests.small_group.astype(bool)].copy()
+    made = _made(tests)
+    if made.empty:
+        return [], (f"Med disse gruppestørrelsene ({', '.join(str(comparison.group_sizes[g]) for g in comparison.groups)} "
+                    "informanter) kan ingen fordeling gi p under 0,05 i Fishers eksakte test, så det er ikke "
+                    "testet for forskjeller. Les tallene som beskrivelser av utvalget.")
+    usable = made[~made.small_group.astype(bool)].copy()
     if usable.empty:
-        return [], "Alle gruppene er for små til å teste forskjeller."
+        return [], "Bare små grupper kunne testes; forskjellene deres står i temakapitlene."
     usable["gap"] = (usable.pct_group - usable.pct_rest).abs()
     usable = usable[usable.gap > 0]  # equal shares are no difference to report
     if usable.empty:
@@ -443,7 +444,8 @@ def _main_differences(comparison, names: _Names, limit: int = 3) -> tuple[list[s
                     "Små grupper er ikke med i denne oversikten.")
     ranked = usable.sort_values(["p_value", "gap", "code", "group"], ascending=[True, False, True, True],
                                 kind="mergesort")
-    lines = [_difference_sentence(r, f"{r.label}, {names.group(r.group)}") for r in ranked.head(limit).itertuples(index=False)]
+    lines = [_difference_sentence(r, f"{r.label}, {names.group(r.group)}")
+             for r in ranked.head(limit).itertuples(index=False)]
     significant = int((usable.p_holm < 0.05).sum())
     if significant:
         note = (f"{significant} av {len(usable)} testede forskjeller har Holm-justert p < 0,05. "
@@ -454,14 +456,32 @@ def _main_differences(comparison, names: _Names, limit: int = 3) -> tuple[list[s
     return lines, note
 
 
+def _untested(code_tests, comparison, names: _Names) -> str:
+    """Why some groups were not tested on this code: no distribution with these margins reaches p < 0,05."""
+    if len(comparison.groups) < 2:
+        return ""
+    if code_tests.empty:
+        return "Temaet kunne ikke testes mellom gruppene (ingen informanter omtaler det)."
+    skipped = [r for r in code_tests.itertuples(index=False) if not bool(r.tested)]
+    if not skipped:
+        return ""
+    if len(skipped) == len(code_tests):
+        first = skipped[0]
+        n_with = int(first.with_code_in_group) + int(first.with_code_in_rest)
+        return (f"Ikke testet: med {n_with} av {int(first.n_group) + int(first.n_rest)} informanter som omtaler "
+                "temaet og disse gruppestørrelsene kan ingen fordeling gi p under 0,05 i Fishers eksakte test.")
+    groups = ", ".join(f"{names.group(r.group)} (n = {int(r.n_group)})" for r in skipped)
+    return (f"Ikke testet for {groups}: med disse tallene kan ingen fordeling gi p under 0,05 "
+            "i Fishers eksakte test.")
+
+
 # ------------------------------------------------------------------ Metode
 
 
 def _method(report: Report, study: Study, data: StudyData, codebook, names: _Names) -> None:
-    # Informant overview: the configured attributes that any informant has.
-    wanted = [a for a in study.settings.report.informant_columns
-              if any((i.attributes.get(a) or "").strip() for i in data.informants)]
-    header = ("ID", "Gruppe", *(_column_heading(study, a) for a in wanted))
+    # Informant overview: the informants table's attribute columns (or the study's choice of them).
+    wanted = informant_columns(study, data.informants)
+    header = ("ID", "Gruppe", *(column_heading(study, a) for a in wanted))
     rows = tuple((i.id, names.group(i.group), *((i.attributes.get(a) or "").strip() or "–" for a in wanted))
                  for i in data.informants)
     report.informants_table = Table(
@@ -494,14 +514,14 @@ def _method(report: Report, study: Study, data: StudyData, codebook, names: _Nam
     coded = [s for s in data.segments if s.segment_id in data.codes]
     from_human = [s for s in coded if s.segment_id in data.human_decided]
     rows = [
-        ("Regelbasert koding (mønstre i kodeboka)", format_number(len(per_source["rule"])), format_number(per_source_codings["rule"])),
-        ("Maskinlæringsmodell", format_number(len(per_source["model"])), format_number(per_source_codings["model"])),
-        *((f"Gjennomgått av forsker ({coder})", format_number(len(per_coder[coder])), format_number(per_coder_codings[coder]))
+        ("Regelbasert koding (mønstre i kodeboka)", number(len(per_source["rule"])), number(per_source_codings["rule"])),
+        ("Maskinlæringsmodell", number(len(per_source["model"])), number(per_source_codings["model"])),
+        *((f"Gjennomgått av forsker ({coder})", number(len(per_coder[coder])), number(per_coder_codings[coder]))
           for coder in sorted(per_coder)),
-        ("Endelige koder satt eller bekreftet av forsker", format_number(len(from_human)),
-         format_number(sum(len(data.codes[s.segment_id]) for s in from_human))),
-        ("Endelige koder fra maskinforslag", format_number(len(coded) - len(from_human)),
-         format_number(sum(len(data.codes[s.segment_id]) for s in coded if s.segment_id not in data.human_decided))),
+        ("Endelige koder satt eller bekreftet av forsker", number(len(from_human)),
+         number(sum(len(data.codes[s.segment_id]) for s in from_human))),
+        ("Endelige koder fra maskinforslag", number(len(coded) - len(from_human)),
+         number(sum(len(data.codes[s.segment_id]) for s in coded if s.segment_id not in data.human_decided))),
     ]
     report.coding_table = Table(
         key="koding", caption="Koding etter kilde (informantsegmenter)", header=("Kilde", "Segmenter", "Kodinger"),
@@ -510,8 +530,8 @@ def _method(report: Report, study: Study, data: StudyData, codebook, names: _Nam
               "og forslag fra flere kilder."))
     report.coding_text.append(
         f"Kodeenheten er et informantsegment ({'en hel tur' if study.settings.coding.unit == 'turn' else 'en setning'}"
-        f"); intervjuerens spørsmål kodes ikke. Av {format_number(len(data.segments))} informantsegmenter har "
-        f"{format_number(len(coded))} minst én "
+        f"); intervjuerens spørsmål kodes ikke. Av {number(len(data.segments))} informantsegmenter har "
+        f"{number(len(coded))} minst én "
         f"kode. Regler (søkemønstre i kodeboka) og en maskinlæringsmodell foreslår koder; en forsker har gått "
         f"gjennom {len(set().union(*per_coder.values())) if per_coder else 0} segmenter, og der en forsker har "
         "avgjort et segment, gjelder forskerens koder. Ellers gjelder maskinforslagene.")
@@ -551,8 +571,8 @@ def _agreement(report: Report, study: Study, data: StudyData, codebook) -> None:
             if row.level != "segment" and row.code != ALL_CODES:
                 continue  # turn level: the pooled row says enough
             rows.append((f"{a} – {_coder_name(b)}", "Alle koder" if row.code == ALL_CODES else labels.get(row.code, row.code),
-                         level_names.get(row.level, row.level), str(row.n), _decimal(row.percent, 0) + "\u00a0%",
-                         _decimal(row.kappa, 2), _decimal(row.alpha, 2)))
+                         level_names.get(row.level, row.level), str(row.n), decimal(row.percent, 0) + "\u00a0%",
+                         decimal(row.kappa, 2), decimal(row.alpha, 2)))
     report.agreement_table = Table(
         key="samsvar", caption="Samsvar mellom kodere per kode",
         header=("Kodere", "Kode", "Nivå", "Enheter", "Enighet", "Cohens kappa", "Krippendorffs alfa"),
@@ -569,12 +589,6 @@ def _agreement(report: Report, study: Study, data: StudyData, codebook) -> None:
 
 def _coder_name(coder: str) -> str:
     return {"model": "maskin", "rules": "regler"}.get(coder, coder)
-
-
-def _decimal(value: float | None, digits: int) -> str:
-    if value is None or value != value:
-        return "–"
-    return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
 
 
 ANONYMISATION_TYPES = {
@@ -648,7 +662,7 @@ def _chapters(report: Report, study: Study, data: StudyData, codebook, compariso
         order = {g: k for k, g in enumerate(comparison.groups)}
         differences = tuple(
             _difference_sentence(r, names.group(r.group))
-            for r in sorted(code_tests.itertuples(index=False), key=lambda r: order.get(r.group, len(order))))
+            for r in sorted(_made(code_tests).itertuples(index=False), key=lambda r: order.get(r.group, len(order))))
         quotes = []
         for g in comparison.groups:
             chosen = choose_quotes(
@@ -658,22 +672,28 @@ def _chapters(report: Report, study: Study, data: StudyData, codebook, compariso
             quotes.append(QuoteGroup(group=g, name=names.group(g), quotes=tuple(chosen)))
         report.chapters.append(CodeChapter(
             code=code, label=label, definition=definitions.get(code, ""), lead=lead, prevalence=table,
-            differences=differences, quotes=tuple(quotes)))
+            differences=differences, untested=_untested(code_tests, comparison, names), quotes=tuple(quotes)))
 
 
 # ------------------------------------------------------------------ Fellestrekk og forskjeller
 
 
-def _comparison_figure(name: str, fig, alt: str, caption: str) -> ReportFigure:
-    """A figure drawn by pipeline.compare, rendered with its own PNG function (same bytes as its stage)."""
-    from ..compare import figure_png, figure_text
+def _stage_figure(study: Study, figure, alt: str, caption: str) -> ReportFigure:
+    """A figure another stage wrote (its PNG on disk), checked to be the one its results describe."""
+    import hashlib
 
-    return ReportFigure(name=name, alt=alt, caption=caption, png=figure_png(fig), text=figure_text(fig))
+    from ..errors import QualpipeError
+
+    path = study.reports_dir / "figures" / figure.name
+    png = path.read_bytes() if path.exists() else None
+    if png is None or hashlib.sha256(png).hexdigest() != figure.sha256:
+        raise QualpipeError("figure is missing or does not match the comparison results; run `qualpipe compare` "
+                            "(or `qualpipe run`)", path)
+    return ReportFigure(name=figure.name, alt=alt, caption=caption, png=png, text=figure.text, external=True)
 
 
-def _patterns(report: Report, study: Study, data: StudyData, comparison, clustering, names: _Names) -> None:
-    from ..compare import plot_dendrogram, plot_heatmap, plot_prevalence
-
+def _patterns(report: Report, study: Study, compared, names: _Names) -> None:
+    comparison, clustering = compared.comparison, compared.clustering
     prevalence = comparison.prevalence.set_index(["code", "group"])
 
     def cells(show) -> str:
@@ -685,19 +705,14 @@ def _patterns(report: Report, study: Study, data: StudyData, comparison, cluster
     per_1000 = cells(lambda r: f"{_per_1000(float(r.per_1000_words))} per 1\u00a0000 ord "
                                f"({int(r.informants_with_code)}/{int(r.informants_in_group)})")
     shares = cells(lambda r: pct(int(r.informants_with_code), int(r.informants_in_group)))
-    report.patterns_text.append(
-        "Varmekartet viser for hvert tema hvor mye av det hver gruppe sa som handler om temaet (kodede ord per "
-        "1 000 ord), og i hver celle hvor mange av gruppens informanter som omtaler det. Lyse felt viser hvor "
-        "temaet fyller mest; like farger i en rad viser fellestrekk. Søylediagrammet viser andelen informanter "
-        "som omtaler hvert tema.")
-    report.patterns_figures.append(_comparison_figure(
-        "compare_heatmap.png", plot_heatmap(comparison),
+    report.patterns_figures.append(_stage_figure(
+        study, compared.figures["heatmap"],
         alt=f"Varmekart over kodede ord per 1 000 ord, tema mot gruppe (informanter som omtaler temaet i "
             f"parentes). {per_1000}.",
         caption="Hvor mye av det hver gruppe sa som handler om hvert tema (kodede ord per 1 000 ord; n/N "
                 "informanter som omtaler temaet)."))
-    report.patterns_figures.append(_comparison_figure(
-        "compare_prevalence.png", plot_prevalence(comparison),
+    report.patterns_figures.append(_stage_figure(
+        study, compared.figures["prevalence"],
         alt=f"Liggende søylediagram, andel informanter per gruppe som omtaler hvert tema. {shares}.",
         caption="Temaenes utbredelse per gruppe (andel informanter; skraverte søyler er små grupper)."))
 
@@ -708,18 +723,18 @@ def _patterns(report: Report, study: Study, data: StudyData, comparison, cluster
             f"som handler om hvert tema), uten å vite hvilken gruppe de tilhører. Hierarkisk klynging "
             f"({clustering.method}) gir {k} klynge{'r' if k != 1 else ''}")
     if silhouette is not None:
-        text += f" (antallet er valgt etter høyest gjennomsnittlig silhuett, {_decimal(silhouette, 2)})"
+        text += f" (antallet er valgt etter høyest gjennomsnittlig silhuett, {decimal(silhouette, 2)})"
     text += "."
     if ari is not None:
         agreement = ("liten" if ari < 0.2 else "moderat" if ari < 0.5 else "stor")
-        text += (f" Justert Rand-indeks mellom klyngene og gruppene er {_decimal(ari, 2)} (0 = ikke mer samsvar "
+        text += (f" Justert Rand-indeks mellom klyngene og gruppene er {decimal(ari, 2)} (0 = ikke mer samsvar "
                  f"enn tilfeldig, 1 = fullt samsvar): {agreement} overensstemmelse mellom kodeprofil og gruppe.")
     report.patterns_text.append(text)
     report.patterns_text.extend(n for n in clustering.notes)
     leaves = ", ".join(f"{i} ({names.group(clustering.groups_of.get(i) or '')}, klynge {clustering.labels[i]})"
                        for i in clustering.dendrogram["ivl"])
-    report.patterns_figures.append(_comparison_figure(
-        "clusters_dendrogram.png", plot_dendrogram(clustering, study.settings.report.group_names),
+    report.patterns_figures.append(_stage_figure(
+        study, compared.figures["dendrogram"],
         alt=f"Dendrogram over informantene etter kodeprofil, delt i {k} klynger. Blader fra venstre: {leaves}.",
         caption="Informantene gruppert etter kodeprofil (hierarkisk klynging); stiplet linje viser snittet."))
     contingency = clustering.contingency
@@ -750,16 +765,15 @@ def _patterns(report: Report, study: Study, data: StudyData, comparison, cluster
 # ------------------------------------------------------------------ emergent topics
 
 
-def _topics(report: Report, study: Study, data: StudyData, code_labels: dict[str, str], names: _Names) -> None:
-    from ..topics import study_topics
-
+def _topics(report: Report, study: Study, data: StudyData, result, code_labels: dict[str, str]) -> None:
+    """The topics stage's persisted result (BERTopic fits once per run, in that stage)."""
     settings = study.settings.topics
-    result = study_topics(study, data.informants, data.segments, data.codes, code_labels)
     by_id = {i.id: i for i in data.informants}
     report.topics_text.append(
-        f"BERTopic har funnet {len(result.topics)} temaer i {result.n_documents} tekstbiter fra "
-        f"{result.n_segments} informantsegmenter, uten å se på kodeboka. Hvert emergent tema sammenlignes "
-        "etterpå med kodene: et tema som ingen kode dekker godt, er en kandidat til en ny kode.")
+        f"BERTopic har funnet {len(result.topics)} temaer i {number(result.n_documents)} tekstbiter fra "
+        f"{number(result.n_segments)} informantsegmenter, uten å se på kodeboka. Bare temaer med minst "
+        f"{settings.min_topic_size} tekstbiter er tatt med. Hvert emergent tema sammenlignes etterpå med kodene: "
+        "et tema som ingen kode dekker godt, er en kandidat til en ny kode.")
     report.topics_text.extend(result.notes)
     if not result.topics:
         return
@@ -775,8 +789,6 @@ def _topics(report: Report, study: Study, data: StudyData, code_labels: dict[str
         rows=tuple(rows), numeric=(False, True, True, False, False),
         note=f"Kandidat: ingen kode dekker minst {pct(round(100 * settings.code_overlap_min), 100)} av temaets tekstbiter.")
     group_labels = study.settings.group_labels
-    from .quotes import attribution
-
     for topic in result.candidates:
         examples = tuple(
             Quote(segment_id=doc.doc_id, informant_id=doc.informant_id, text=_shorten(doc.text, 45),
@@ -803,10 +815,10 @@ def _context(report: Report, study: Study) -> None:
 def _context_section(table: ContextTable) -> ContextSection:
     first = table.columns[0]
     header = (first[:1].upper() + first[1:], *(c[:1].upper() + c[1:] for c in table.columns[1:]))
-    rows = [(category, *(format_number(column[row], decimals) for column, decimals in zip(table.values, table.decimals)))
+    rows = [(category, *(number(column[row], decimals) for column, decimals in zip(table.values, table.decimals)))
             for row, category in enumerate(table.categories)]
     if table.total:
-        rows.append(("Sum", *(format_number(total, d) for total, d in zip(table.totals(), table.decimals))))
+        rows.append(("Sum", *(number(total, d) for total, d in zip(table.totals(), table.decimals))))
     caption = table.title + (f" ({table.unit})" if table.unit else "")
     return ContextSection(
         title=table.title, source=table.source, note=table.note,
@@ -837,7 +849,7 @@ def _appendix(report: Report, data: StudyData, codebook, comparison, clustering,
     for informant in data.informants:
         cluster = clustering.labels.get(informant.id)
         rows.append((informant.id, names.group(informant.group), "–" if cluster is None else str(cluster),
-                     str(segments_of[informant.id]), format_number(words_of[informant.id]),
+                     str(segments_of[informant.id]), number(words_of[informant.id]),
                      *(str(coded_of[informant.id, c]) for c in codes)))
     report.profiles_table = Table(
         key="profiler", caption="Hver informants kodeprofil (antall kodede segmenter per tema)",

@@ -39,23 +39,21 @@ class Quote:
     segment_id: str
     informant_id: str
     text: str  # anonymised
-    attribution: str  # "boligkjøper 7" or a staff role
+    attribution: str  # group label and study id, e.g. "bruker 3"
     human: bool  # confirmed by a human coder
     confidence: float  # the machine's confidence in the code on this segment
 
 
 def attribution(informant: Informant, group_labels: Mapping[str, str]) -> str:
-    """How a quoted informant is named: "boligkjøper 7", or a staff member's role.
+    """How a quoted informant is named: the group's label and the study id ("bruker 3").
 
-    An informant with a ``role`` attribute that differs from their group's
-    label (staff: "saksbehandler for startlån") is named by role alone, because
-    a role says more to the reader than "ansatt S3". Everyone else is named by
-    the group label and the study id.
+    The label comes from ``group_labels`` in study.yaml (group id -> label);
+    a group without one is named by its id. No informant attribute changes
+    this: an attribution the reader cannot trace to a setting would be a
+    hidden rule, and a role or job title can say more about who spoke than
+    the study id does.
     """
-    label = group_labels.get(informant.group, informant.group)
-    role = (informant.attributes.get("role") or "").strip()
-    if role and role != label:
-        return role
+    label = group_labels.get(informant.group) or informant.group.replace("_", " ")
     return f"{label} {informant.id}"
 
 

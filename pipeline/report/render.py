@@ -21,25 +21,6 @@ from .model import Report
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-ABOUT = (
-    "Rapporten er laget automatisk av qualpipe fra studiens data: informanttabellen, de anonymiserte "
-    "segmentene, kodingene (maskinforslag og forskernes beslutninger), kodeboka og tabellene i "
-    "data/raw/context/. Kjør «qualpipe report» (eller «qualpipe run») på nytt etter en ny intervjurunde "
-    "eller rettet koding, så lages rapporten på nytt fra de samme dataene.",
-    "Sitatene velges etter en fast regel: bare informantsegmenter som har temaet som endelig kode og er "
-    "mellom {min_words} og {max_words} ord lange. Segmenter en forsker har bekreftet, kommer foran "
-    "maskinforslag; deretter kommer de maskinen er sikrest på, så de som bare handler om dette temaet, så "
-    "de lengste. Sitatene spres over "
-    "informantene: ingen siteres to ganger så lenge en annen informant i gruppen har et sitat som passer. "
-    "Inntil {per_group} sitater per gruppe. Sitatene er anonymiserte: navn, steder og andre "
-    "identifiserende opplysninger er {replaced_with}.",
-    "Informantene omtales som «boligkjøper» eller annen gruppebetegnelse med studie-ID, og ansatte med "
-    "rollen sin. Alle tall regnes ut på informantnivå (hvor mange informanter som omtaler et tema) og "
-    "segmentnivå (hvor mange setninger som har koden).",
-    "Alle tekster i rapporten er kontrollert mot listen over kjente identifikatorer før noe ble skrevet.",
-)
-
-
 @dataclass(frozen=True)
 class Sections:
     """Chapter titles (numbered) and the table of contents, from the model."""
@@ -49,12 +30,14 @@ class Sections:
 
 
 def sections_of(report: Report) -> Sections:
+    """Numbered chapters: only those the report has data for (no context tables, no context chapter)."""
     numbered = [("sammendrag", "Sammendrag"), ("metode", "Metode")]
     numbered += [(f"tema-{c.code}", c.label) for c in report.chapters]
-    numbered += [("fellestrekk", "Fellestrekk og forskjeller"),
-                 ("emner", "Emergente temaer og kandidater til nye koder")]
+    numbered.append(("fellestrekk", "Fellestrekk og forskjeller"))
+    if report.with_topics:
+        numbered.append(("emner", "Emergente temaer og kandidater til nye koder"))
     if report.context:
-        numbered.append(("kontekst", "Kontekst: tall fra offentlig statistikk"))
+        numbered.append(("kontekst", "Kontekst"))
     title = {key: f"{k} {text}" for k, (key, text) in enumerate(numbered, start=1)}
     title.update({"vedlegg-kodebok": "Vedlegg A: Kodeboka",
                   "vedlegg-profiler": "Vedlegg B: Informantenes kodeprofiler",
@@ -109,10 +92,9 @@ def _environment(fmt: str) -> jinja2.Environment:
 
 def _context(report: Report, fmt: str, src: Callable[[ReportFigure], str]) -> dict:
     min_words, max_words, per_group = report.quote_rule
-    about = [line.format(min_words=min_words, max_words=max_words, per_group=per_group,
-                         replaced_with=report.replaced_with) for line in ABOUT]
     return {
-        "report": report, "fmt": fmt, "sections": sections_of(report), "src": src, "about": about,
+        "report": report, "fmt": fmt, "sections": sections_of(report), "src": src,
+        "quote_rule": {"min_words": min_words, "max_words": max_words, "per_group": per_group},
         "generated_line": generated_line(report),
     }
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..analysis import NOTHING_YET
 from ..progress import Track, no_progress
 from ..settings import Study
 from ..store import Guard, atomic_write_set
@@ -33,7 +34,8 @@ class RenderedReport:
     html: str
     markdown: str
     docx: bytes
-    figures: dict[str, bytes]  # file name under reports/figures/ -> PNG
+    figures: dict[str, bytes]  # file name under reports/figures/ -> PNG, every figure the report shows
+    own_figures: frozenset[str]  # the names of those the report draws (and writes) itself
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ def render_report(report: Report) -> RenderedReport:
     html = render_html(report, figures)
     docx = markdown_to_docx(markdown, {f"figures/{name}": png for name, png in figures.items()},
                             title=report.title, generated_at=report.generated)
-    return RenderedReport(html=html, markdown=markdown, docx=docx, figures=figures)
+    own = frozenset(f.name for f in report.figures if f.png is not None and not f.external)
+    return RenderedReport(html=html, markdown=markdown, docx=docx, figures=figures, own_figures=own)
 
 
 _DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
@@ -83,6 +86,9 @@ def write_report(study: Study, report: Report, guard: Guard | None = None) -> Re
     files: dict[Path, bytes | str] = {}
     for name, png in sorted(rendered.figures.items()):
         path = figures_dir / name
+        if name not in rendered.own_figures:  # the comparison's: its stage wrote them, the report only embeds them
+            written.append(path)
+            continue
         # Unchanged figures are left alone (same bytes), so their file times say when they last changed.
         if not path.exists() or path.read_bytes() != png:
             files[path] = png
@@ -92,7 +98,7 @@ def write_report(study: Study, report: Report, guard: Guard | None = None) -> Re
     files[reports / DOCX_NAME] = rendered.docx
     # One set: a killed run leaves the old report (all formats and figures) or the new one.
     atomic_write_set(study.root, files, mode=SHARED_MODE)
-    _remove_stale_figures(figures_dir, set(rendered.figures))
+    _remove_stale_figures(figures_dir, set(rendered.own_figures))
     return ReportFiles(html=reports / HTML_NAME, markdown=reports / MD_NAME, docx=reports / DOCX_NAME,
                        figures=written)
 
@@ -106,7 +112,6 @@ def _remove_stale_figures(figures_dir: Path, current: set[str]) -> None:
             path.unlink()
 
 
-NOTHING_YET = "hoppet over: ingen anonymiserte informantsegmenter ennå (kjør 'qualpipe run')"
 
 
 def report_stage(study: Study, track: Track = no_progress, with_topics: bool = True) -> str:
@@ -133,4 +138,4 @@ def _has_segments(study: Study) -> bool:
     if not study.store_path.exists():
         return False
     with StudyStore(study.store_path) as store:
-        return store.conn.execute("SELECT 1 FROM segments WHERE speaker = 'informant' LIMIT 1").fetchone() is not None
+        return store.has_segments(speaker="informant")
