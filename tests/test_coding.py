@@ -302,3 +302,40 @@ def test_human_file_survives_resegmentation_by_its_anchors(make_study):
     # Without anchors (or with the anchored text changed) the row is still an error, never silently dropped.
     with pytest.raises(QualpipeError, match="unknown segment id"):
         read_human_file(path, set(turns.values()), set(CODES))
+
+
+def test_stage_persists_the_heldout_agreement_and_recomputes_only_when_its_inputs_change(corpus):
+    from pipeline.coding.evaluation import evaluate_coding
+    from pipeline.coding.heldout import heldout_path, read_heldout
+
+    root, truth = corpus
+    write_human(root, "forsker1", truth)
+    study = load_study(root)
+    summary = code_stage(study)
+    assert "samsvar på holdt-ut informanter (leave-one-informant-out" in summary
+    result, current = read_heldout(study)
+    assert current and result.coder == "forsker1" and not result.reason
+    # The same figure `qualpipe evaluate coding` computes, from the same estimator.
+    evaluation = evaluate_coding(study, "forsker1")
+    assert result.n_informants == evaluation.n_informants and result.n_segments == evaluation.n_segments
+    assert result.score("segment", "micro").kappa == pytest.approx(
+        evaluation.score("segment", "modell", "micro").kappa)
+    written = heldout_path(study).read_bytes()
+    assert "uendret, gjenbrukt" in code_stage(study)
+    assert heldout_path(study).read_bytes() == written
+    changed = dict(truth)
+    first = sorted(truth)[0]
+    changed[first] = {"standard"} if truth[first] != {"standard"} else {"discount"}
+    write_human(root, "forsker1", changed)
+    assert "gjenbrukt" not in code_stage(study).splitlines()[-1]
+    assert read_heldout(study)[1]
+
+
+def test_heldout_without_human_coding_says_why(corpus):
+    from pipeline.coding.heldout import read_heldout
+
+    root, _truth = corpus
+    study = load_study(root)
+    assert "ikke beregnet (ingen forsker har kodet segmenter)" in code_stage(study)
+    result, current = read_heldout(study)
+    assert current and result.reason

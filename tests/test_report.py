@@ -123,10 +123,26 @@ def fill_store(root, leak: str | None = None) -> None:
         store.replace_machine_codings("rule", rule)
         store.replace_machine_codings("model", model)
         store.record_human_decisions("forsker1", human, codebook.version, reviewed_at="2024-04-01T10:00:00+00:00")
-    # The report reads the comparison the compare stage persisted (as `qualpipe run` leaves it).
+    # The report reads the comparison the compare stage persisted (as `qualpipe run` leaves it) ...
     from pipeline.compare import compare_stage
 
     compare_stage(study)
+    # ... and the held-out agreement the coding stage persisted: written here with figures made up for the
+    # layout (test_coding checks that the coding stage computes the real ones).
+    write_heldout(study)
+
+
+def write_heldout(study, kappa: float = 0.61) -> None:
+    from pipeline.coding.heldout import HeldOutAgreement, HeldOutScore, heldout_fingerprint, heldout_path
+
+    with StudyStore(study.store_path) as store:
+        fingerprint = heldout_fingerprint(study, store, "forsker1")
+    scores = [HeldOutScore("segment", code, 0.75, 0.5, 0.6, kappa, 2, 1) for code in ("stability", "discount")]
+    scores += [HeldOutScore("segment", "micro", 0.75, 0.5, 0.6, kappa, 4, 2),
+               HeldOutScore("turn", "micro", 0.8, 0.5, 0.62, kappa + 0.01, 4, 2)]
+    result = HeldOutAgreement(coder="forsker1", fingerprint=fingerprint, n_informants=6, n_segments=6, n_turns=6,
+                              scores=scores, rules_only={"standard": 6})
+    heldout_path(study).write_text(result.to_json(), encoding="utf-8")
 
 
 @pytest.fixture
@@ -300,8 +316,33 @@ def test_method_counts_coding_sources(coded_study):
     assert rows["Regelbasert koding (mønstre i kodeboka)"] == (str(coded), str(coded))
     assert int(rows["Endelige koder satt eller bekreftet av forsker"][0]) + \
         int(rows["Endelige koder fra maskinforslag"][0]) == coded
-    agreement = {(row[0], row[1], row[2]) for row in report.agreement_table.rows}
-    assert ("forsker1 – maskin", "Alle koder", "segment") in agreement
+    # One human coder: no table of humans against each other; the machine is shown on held-out informants,
+    # with n, a caveat, and the training-set figure labelled as one.
+    assert report.agreement_table is None and "Bare én forsker (forsker1)" in report.agreement_text[0]
+    heldout = {row[0]: row for row in report.heldout_table.rows}
+    assert heldout["Alle koder"][-1] == "0,61" and heldout["Stabilitet og trygghet"][1:3] == ("2", "1")
+    assert "n = 6, 6 informanter" in report.heldout_table.caption
+    text = " ".join(report.heldout_text)
+    assert "leave-one-informant-out" in text and "bare 6 informanter og er usikre" in text
+    assert "tall for treningsdata" in text
+    assert not any("ikke beregnet" in w for w in report.warnings)
+
+
+def test_missing_or_stale_heldout_agreement_is_said_not_hidden(coded_study):
+    from pipeline.coding.heldout import heldout_path
+
+    study = load_study(coded_study)
+    with StudyStore(study.store_path) as store:  # a new human decision after the figure was computed
+        segment = store.segments(speaker="informant")[1]
+        store.record_human_decisions("forsker1", {segment.segment_id: set()}, "2.0")
+    from pipeline.compare import compare_stage
+
+    compare_stage(study)
+    report = _build(coded_study)
+    assert report.heldout_table is None
+    assert any("ikke beregnet for kodingen slik den er nå" in w for w in report.warnings)
+    heldout_path(study).unlink()
+    assert any("kjør «qualpipe code»" in w for w in _build(coded_study).warnings)
 
 
 def test_report_stage_summary_line(coded_study, monkeypatch):

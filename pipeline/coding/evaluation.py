@@ -146,6 +146,12 @@ def evaluate_coding(study: Study, coder: str | None = None, track: Track = no_pr
         raise QualpipeError(f"coder '{coder}' has decided no segments; nothing to evaluate against",
                             study.human_dir / f"{coder}.csv")
     analysed = analyse_units(units, codebook, load_nlp(study.settings.model))
+    return evaluate_analysed(study, analysed, labels, segments, codebook, coder, track)
+
+
+def evaluate_analysed(study: Study, analysed, labels: Mapping[str, frozenset[str]], segments, codebook,
+                      coder: str, track: Track = no_progress) -> CodingEvaluation:
+    """Leave-one-informant-out on units already analysed (the coding stage has them at hand)."""
     index = analysed.index()
     labels = {sid: codes for sid, codes in labels.items() if sid in index}
     informants = {analysed.units[index[sid]].informant_id for sid in labels}

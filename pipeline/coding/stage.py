@@ -115,7 +115,12 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
             store.replace_machine_codings("rule", codings["rule"])
             store.replace_machine_codings("model", codings["model"])
         store.export_csv(study.coded_dir, guard=guard)
-    return summary_line(state, imported, codings)
+        # The machine's agreement with a human on informants it was not trained on, for the report;
+        # recomputed only when what it depends on changed (it costs one fit per informant).
+        from .heldout import refresh_heldout
+
+        heldout = refresh_heldout(study, store, state.analysed, codebook, track)
+    return summary_line(state, imported, codings) + "\n" + heldout
 
 
 def summary_line(state: MachineState, imported: dict[str, int], codings: dict[str, list]) -> str:

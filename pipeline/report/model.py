@@ -552,39 +552,91 @@ def _method(report: Report, study: Study, data: StudyData, codebook, names: _Nam
 
 
 def _agreement(report: Report, study: Study, data: StudyData, codebook) -> None:
-    """Agreement between coders, from pipeline.coding.agreement (no statistics here)."""
+    """Agreement: the machine on held-out informants (persisted by the coding stage), then between humans."""
     from ..coding.agreement import ALL_CODES, coder_agreement
 
     coders = sorted({coder for coders in data.reviewed_by.values() for coder in coders})
-    if not coders:
-        report.agreement_text.append("Ingen forsker har kodet segmenter ennå, så samsvar kan ikke beregnes.")
-        return
-    primary = study.settings.coding.primary_coder
-    reference = primary if primary in coders else coders[0]
-    pairs = [(a, b) for k, a in enumerate(coders) for b in coders[k + 1:]]
-    pairs.append((reference, "model"))
     labels = {c.id: c.label for c in codebook.codes}
+    if not coders:
+        report.agreement_text.append("Ingen forsker har kodet segmenter ennå, så samsvar kan ikke beregnes, og "
+                                     "maskinens forslag er ikke prøvd mot en forsker.")
+        return
+    _heldout(report, study, labels)
+    pairs = [(a, b) for k, a in enumerate(coders) for b in coders[k + 1:]]
+    if not pairs:
+        report.agreement_text.append(f"Bare én forsker ({coders[0]}) har kodet, så samsvar mellom forskere kan "
+                                     "ikke beregnes.")
+        return
     level_names = {"segment": "segment", "turn": "tur"}
     rows = []
     for a, b in pairs:
         for row in coder_agreement(study, a, b):
             if row.level != "segment" and row.code != ALL_CODES:
                 continue  # turn level: the pooled row says enough
-            rows.append((f"{a} – {_coder_name(b)}", "Alle koder" if row.code == ALL_CODES else labels.get(row.code, row.code),
+            rows.append((f"{a} – {b}", "Alle koder" if row.code == ALL_CODES else labels.get(row.code, row.code),
                          level_names.get(row.level, row.level), str(row.n), decimal(row.percent, 0) + "\u00a0%",
                          decimal(row.kappa, 2), decimal(row.alpha, 2)))
     report.agreement_table = Table(
-        key="samsvar", caption="Samsvar mellom kodere per kode",
+        key="samsvar", caption="Samsvar mellom forskerne per kode",
         header=("Kodere", "Kode", "Nivå", "Enheter", "Enighet", "Cohens kappa", "Krippendorffs alfa"),
         rows=tuple(rows), numeric=(False, False, False, True, True, True, True),
         note=("Enheter: segmenter (eller turer) begge har avgjort. Kappa og alfa mangler (–) der begge ga samme "
-              "svar på alle enheter. Maskinen er trent på forskerens koding, så samsvaret med maskinen er målt "
-              "på data den har sett; «qualpipe evaluate» gir tall for nye data."))
-    human_pairs = len(pairs) - 1
-    text = (f"{len(coders)} forsker{'e' if len(coders) != 1 else ''} har kodet segmenter ({', '.join(coders)}). ")
-    text += (f"Tabellen viser samsvaret mellom forskerne og mellom {reference} og maskinens forslag."
-             if human_pairs else f"Tabellen viser samsvaret mellom {reference} og maskinens forslag.")
-    report.agreement_text.append(text)
+              "svar på alle enheter."))
+    report.agreement_text.append(
+        f"{len(coders)} forskere har kodet segmenter ({', '.join(coders)}). Tabellen viser samsvaret mellom dem "
+        "på de segmentene begge har avgjort.")
+
+
+def _heldout(report: Report, study: Study, labels: dict[str, str]) -> None:
+    """The held-out (leave-one-informant-out) figure with n and a caveat; the training-set figure labelled."""
+    from ..coding.agreement import ALL_CODES, coder_agreement
+    from ..coding.heldout import read_heldout
+
+    result, current = read_heldout(study)
+    if result is None or not current:
+        text = ("Maskinens samsvar med forskerne på informanter den ikke er trent på, er ikke beregnet for "
+                "kodingen slik den er nå; kjør «qualpipe code» (eller «qualpipe run»).")
+        report.heldout_text.append(text)
+        report.warnings.append(text)
+        return
+    if result.reason:
+        report.heldout_text.append(f"Maskinens samsvar med forskerne på nye informanter er ikke beregnet: "
+                                   f"{result.reason}.")
+        return
+    coder = result.coder
+    micro, turn = result.score("segment", "micro"), result.score("turn", "micro")
+    report.heldout_text.append(
+        f"Maskinens forslag er prøvd på informanter den ikke er trent på: for hver av de {result.n_informants} "
+        f"informantene {coder} har kodet, er modellen trent på de andre informantenes koding og har foreslått "
+        f"koder for denne (leave-one-informant-out). Over {number(result.n_segments)} segmenter er samsvaret "
+        f"med {coder} Cohens kappa {decimal(micro.kappa, 2)} og F1 {decimal(micro.f1, 2)} samlet over kodene"
+        + (f" (på turnivå, {number(result.n_turns)} turer: kappa {decimal(turn.kappa, 2)})." if turn else "."))
+    report.heldout_text.append(
+        f"Tallene bygger på bare {result.n_informants} informanter og er usikre: én informant mer eller mindre kan "
+        "flytte dem merkbart, og de gjelder intervjuer som ligner dem modellen er trent på. "
+        "Der en forsker har avgjort et segment, gjelder uansett forskerens koder.")
+    rows = []
+    for score in result.scores:
+        if score.level != "segment":
+            continue
+        name = "Alle koder" if score.code == "micro" else labels.get(score.code, score.code)
+        rows.append((name, str(score.support), str(score.predicted), decimal(score.precision, 2),
+                     decimal(score.recall, 2), decimal(score.f1, 2), decimal(score.kappa, 2)))
+    rules_only = ", ".join(labels.get(c, c) for c in sorted(result.rules_only))
+    report.heldout_table = Table(
+        key="samsvar_maskin", caption=f"Maskin mot {coder} på holdt-ut informanter (segmenter, n = "
+                                      f"{number(result.n_segments)}, {result.n_informants} informanter)",
+        header=("Kode", f"{coder}: ja", "Maskin: ja", "Presisjon", "Dekning", "F1", "Cohens kappa"),
+        rows=tuple(rows), numeric=(False, True, True, True, True, True, True),
+        note=("Presisjon: andelen av maskinens ja som forskeren også ga; dekning: andelen av forskerens ja maskinen "
+              "fant." + (f" Koder med for få eksempler i noen runder ble da foreslått av reglene alene: {rules_only}."
+                         if rules_only else "")))
+    for row in coder_agreement(study, coder, "model"):
+        if row.level == "segment" and row.code == ALL_CODES:
+            report.heldout_text.append(
+                f"Til sammenligning er kappa {decimal(row.kappa, 2)} på de samme segmentene når modellen er trent på "
+                f"alle ({number(row.n)} segmenter). Det er et tall for treningsdata: modellen har sett disse "
+                "segmentene, så det sier lite om hvor godt den koder nye intervjuer.")
 
 
 def _coder_name(coder: str) -> str:
