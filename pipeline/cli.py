@@ -250,8 +250,8 @@ def status() -> None:
 @handle_errors
 @writes_study
 def compare(
-    by: Optional[str] = typer.Option(None, "--by", help="Informant attribute to compare by (default: group, "
-                                     "or compare.by in study.yaml), e.g. age_group."),
+    by: Optional[str] = typer.Option(None, "--by", help="Informant attribute to compare by: any column of the "
+                                     "informants table (default: group, or compare.by in study.yaml)."),
 ) -> None:
     """Codes across informant groups (prevalence, co-occurrence, Fisher tests) and informant clusters."""
     from .compare import compare_stage
@@ -274,7 +274,7 @@ def topics() -> None:
 @writes_study
 def report(
     with_topics: bool = typer.Option(True, "--topics/--no-topics",
-                                     help="Emergent topics (BERTopic, the slowest part); --no-topics leaves them out."),
+                                     help="The emergent topics chapter (read from `qualpipe topics`); --no-topics leaves it out."),
 ) -> None:
     """The findings report: reports/rapport.html, rapport.md (+ figures/) and rapport.docx."""
     from .report.writers import report_stage

@@ -414,3 +414,124 @@ def test_leak_guard_blocks_a_known_identifier_from_the_settings(coded_study):
     with pytest.raises(LeakError, match="rapport|figures"):
         write_report(study, _build(coded_study))
     assert report_files(study.reports_dir) == {}
+
+
+# ---------------------------------------------------------------- a study that is not the demo
+
+HOME_CARE_CODEBOOK = """\
+version: "1.0"
+codes:
+  - id: kontinuitet
+    label: Kontinuitet
+    colour: "#0072b2"
+    definition: De samme hjelperne over tid.
+  - id: tid
+    label: Tid
+    colour: "#e69f00"
+    definition: Tid til samtale og stell.
+"""
+HOME_CARE_SETTINGS = """\
+name: Hjemmetjenester i Bodø
+groups: [bruker, pårørende]
+"""
+HOME_CARE_INFORMANTS = """\
+id,file,group,name,age_group,living_situation
+B1,b1.txt,bruker,Ragnhild Skjelstad,80+,bor alene
+B2,b2.txt,bruker,Arvid Mørkved,70-79,bor med ektefelle
+B3,b3.txt,bruker,Solveig Hunstad,80+,bor alene
+P1,p1.txt,pårørende,Kjell Skjelstad,50-59,
+"""
+HOME_CARE_TEXT = {
+    "kontinuitet": "Det er de samme damene som kommer hver uke, og det betyr mye for meg her hjemme.",
+    "tid": "De har dårlig tid om morgenen, så det blir lite prat før de må videre til neste.",
+}
+
+
+def test_another_study_gets_a_neutral_report_from_its_own_settings(make_study):
+    from pipeline.compare import compare_stage
+    from pipeline.ingest import load_informant_table
+
+    transcripts = {f"{name}.txt": "I: Hei.\nIP: Hei.\n" for name in ("b1", "b2", "b3", "p1")}
+    root = make_study(transcripts, informants=HOME_CARE_INFORMANTS, settings=HOME_CARE_SETTINGS,
+                      codebook=HOME_CARE_CODEBOOK)
+    study = load_study(root)
+    codebook = load_codebook(study.codebook_path)
+    informants = load_informant_table(study).informants
+    with StudyStore(study.store_path) as store:
+        store.replace_informants(informants)
+        store.replace_codes(codebook.store_rows(), codebook.version)
+        rule = []
+        for informant in informants:
+            segments = []
+            for n, (code, text) in enumerate(HOME_CARE_TEXT.items()):
+                sid = segment_id(informant.file, "informant", text, 0)
+                segments.append(Segment(sid, informant.id, informant.file, n, "informant", 0, len(text), text))
+                if code == "tid" or informant.group == "bruker":
+                    rule.append(Coding(sid, code, "rule", "rules", 0.7, "suggested", codebook.version))
+            store.replace_segments(informant.file, informant.id, "sha", 2, segments)
+        store.replace_machine_codings("rule", rule)
+    compare_stage(study)
+    report = build_report(study, generated_at=WHEN, with_topics=False)
+    markdown = render_report(report).markdown
+
+    # The informant table: the study's own attribute columns, in file order, headed by their names.
+    table = _markdown_table(markdown, "Informantene")
+    assert table[0] == ["ID", "Gruppe", "Age group", "Living situation"]
+    assert table[1] == ["B1", "bruker", "80+", "bor alene"] and table[4][-1] == "–"
+    # Quotes named by group id and study id (no group_labels in this study.yaml).
+    assert "*(bruker B1)*" in markdown and "*(pårørende P1)*" in markdown
+    # Sections only with data: no context tables, no Kontekst chapter; no topics asked for, no topics chapter.
+    headings = re.findall(r"^## (.*)$", markdown, flags=re.M)
+    assert not any("Kontekst" in h for h in headings) and not any("Emergente" in h for h in headings)
+    assert "Emergente temaer er ikke tatt med" in markdown
+    # 3 against 1 informant: no test can inform, so none is shown as if it did.
+    assert "p = " not in markdown and "kan ingen fordeling gi p under 0,05" in markdown
+    # Nothing of the demo study's wording or headings.
+    for demo in ("boligkjøper", "Kjøpt (år)", "Solgt (år)", "strategisk valgt", "offentlig statistikk",
+                 "ansatte med rollen", "Situasjon nå", "Trondheim", "startlån"):
+        assert demo not in markdown, demo
+
+
+def test_study_settings_narrow_the_informant_table_and_supply_the_wording(coded_study):
+    settings = coded_study / "study.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "  small_group_warning_below: 3\n",
+        "  small_group_warning_below: 3\n  informant_columns: [current_situation, age_group]\n"
+        "  column_names: {current_situation: Situasjon nå, age_group: Aldersgruppe}\n"
+        "  sample_note: Utvalget er strategisk valgt.\n  context_note: Tallene er fra KOSTRA.\n"), encoding="utf-8")
+    from pipeline.compare import compare_stage
+
+    compare_stage(load_study(coded_study))  # other settings: the comparison is redone (as `qualpipe run` would)
+    write_heldout(load_study(coded_study))
+    markdown = render_report(_build(coded_study)).markdown
+    assert _markdown_table(markdown, "Informantene")[0] == ["ID", "Gruppe", "Situasjon nå", "Aldersgruppe"]
+    assert "Tallene er fra KOSTRA. Tabellene og figurene under" in markdown
+    headings = re.findall(r"^## (.*)$", markdown, flags=re.M)
+    assert "Kontekst" in headings[-4]  # numbered, after the other chapters
+
+
+def test_report_refuses_stale_comparison_results(coded_study):
+    from pipeline.errors import QualpipeError
+
+    fill_store(coded_study)
+    with StudyStore(load_study(coded_study).store_path) as store:  # other machine codes after compare ran
+        store.replace_machine_codings("rule", [])
+    with pytest.raises(QualpipeError, match="compare results are older than the coded data.*qualpipe compare"):
+        _build(coded_study)
+
+
+def test_html_contents_are_numbered_once(coded_study):
+    html = render_report(_build(coded_study)).html
+    nav = re.search(r"<nav.*?</nav>", html, flags=re.S).group(0)
+    assert "<ol" not in nav and '<ul class="toc">' in nav
+    assert '<a href="#sammendrag">1 Sammendrag</a>' in nav
+
+
+def test_numbers_people_read_use_the_decimal_comma(coded_study):
+    report = _build(coded_study)
+    markdown = render_report(report).markdown
+    # Version numbers ("versjon 2.0") are names, not decimals.
+    prose = re.sub(r"\(figures/[^)]+\)|versjon [\d.]+", "", markdown.replace(generated_line(report), ""))
+    assert not re.search(r"\d\.\d", prose), re.findall(r".{20}\d\.\d.{20}", prose)[:3]
+    for figure in report.figures:
+        assert not re.search(r"\d\.\d", figure.text + figure.alt), figure.name

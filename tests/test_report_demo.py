@@ -56,8 +56,17 @@ def test_demo_run_writes_the_report_with_all_informants(demo_study, monkeypatch)
 
     # Context chapter: the KOSTRA series with its total and source, Husbanken's table.
     assert "| Sum | 229 |" in markdown and "Kilde: SSB KOSTRA." in markdown and "Kilde: Husbanken." in markdown
-    # Quotes are attributed by label or role, and no informant's name is anywhere in the report.
-    assert re.search(r"\*\(boligkjøper \d+\)\*", markdown)
+    # Quotes are attributed by group label and id (study.yaml group_labels), and no informant's name is
+    # anywhere in the report.
+    assert re.search(r"\*\(boligkjøper \d+\)\*", markdown) and re.search(r"\*\(ansatt S\d\)\*", markdown)
+    # The demo's own wording comes from its study.yaml; the held-out agreement is shown with n.
+    assert "Utvalget er lite og strategisk valgt" not in markdown or "p = " in markdown
+    assert "Tallene er hentet fra offentlig statistikk." in markdown
+    assert "leave-one-informant-out" in markdown and "tall for treningsdata" in markdown
+    assert "p = 1,000" not in markdown
+    # Compare's figures are embedded as the compare stage wrote them (the report never redraws them).
+    for name in ("compare_heatmap.png", "compare_prevalence.png", "clusters_dendrogram.png"):
+        assert f"figures/{name}" in markdown
     with open(demo_study / "data" / "raw" / "informants.csv", encoding="utf-8") as handle:
         names = [row["name"] for row in csv.DictReader(handle)]
     for name in names:

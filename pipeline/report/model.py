@@ -432,8 +432,9 @@ def _main_differences(comparison, names: _Names, limit: int = 3) -> tuple[list[s
     made = _made(tests)
     if made.empty:
         return [], (f"Med disse gruppestørrelsene ({', '.join(str(comparison.group_sizes[g]) for g in comparison.groups)} "
-                    "informanter) kan ingen fordeling gi p under 0,05 i Fishers eksakte test, så det er ikke "
-                    "testet for forskjeller. Les tallene som beskrivelser av utvalget.")
+                    "informanter) og så mange eller så få som omtaler hvert tema, kan ingen fordeling gi p under "
+                    "0,05 i Fishers eksakte test, så det er ikke testet for forskjeller. Les tallene som "
+                    "beskrivelser av utvalget.")
     usable = made[~made.small_group.astype(bool)].copy()
     if usable.empty:
         return [], "Bare små grupper kunne testes; forskjellene deres står i temakapitlene."
@@ -533,7 +534,7 @@ def _method(report: Report, study: Study, data: StudyData, codebook, names: _Nam
         f"); intervjuerens spørsmål kodes ikke. Av {number(len(data.segments))} informantsegmenter har "
         f"{number(len(coded))} minst én "
         f"kode. Regler (søkemønstre i kodeboka) og en maskinlæringsmodell foreslår koder; en forsker har gått "
-        f"gjennom {len(set().union(*per_coder.values())) if per_coder else 0} segmenter, og der en forsker har "
+        f"gjennom {number(len(set().union(*per_coder.values())) if per_coder else 0)} segmenter, og der en forsker har "
         "avgjort et segment, gjelder forskerens koder. Ellers gjelder maskinforslagene.")
     by_code: dict[str, dict[str, int]] = {}
     for s in coded:
@@ -620,7 +621,7 @@ def _heldout(report: Report, study: Study, labels: dict[str, str]) -> None:
         if score.level != "segment":
             continue
         name = "Alle koder" if score.code == "micro" else labels.get(score.code, score.code)
-        rows.append((name, str(score.support), str(score.predicted), decimal(score.precision, 2),
+        rows.append((name, number(score.support), number(score.predicted), decimal(score.precision, 2),
                      decimal(score.recall, 2), decimal(score.f1, 2), decimal(score.kappa, 2)))
     rules_only = ", ".join(labels.get(c, c) for c in sorted(result.rules_only))
     report.heldout_table = Table(
