@@ -508,7 +508,7 @@ def evaluate_anonymisation_command(
     out.print(f"Behold-termer: {result.keep_total - result.keep_replaced} av {result.keep_total} beholdt; "
               f"lekkede identifikatorer i data/coded: {result.leaks}", highlight=False)
     for name, need, got, ok in result.targets():
-        out.print(f"{'OK ' if ok else 'IKKE'} {name}: {_fmt(got)} (mål {'≥' if need else '='} {need:.2f})", highlight=False)
+        out.print(f"{'OK ' if ok else 'IKKE'} {name}: {_fmt(got)} (mål {'≥' if need else '='} {_fmt(need, 2)})", highlight=False)
     for title, rows in (("Oversett", result.misses), ("Feil funn", result.false_positives)):
         for file, kind, context in rows[:show]:
             out.print(f"{title}: {file} {kind}: {context}", highlight=False)
@@ -534,8 +534,10 @@ def evaluate_ner_command(
     out.print(table)
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+def _fmt(value: float | None, digits: int = 3) -> str:
+    from .norwegian import decimal
+
+    return decimal(value, digits)
 
 
 def _default_conllu(study_root: Path) -> Path:
@@ -574,7 +576,7 @@ def evaluate_coding_command(
         out.print("Bare regler (for få eksempler) i noen folder: " + ", ".join(
             f"{c} ({n} av {result.n_informants})" for c, n in sorted(result.rules_only_folds.items())), highlight=False)
     for name, required, achieved, met in result.targets():
-        out.print(f"{'OK ' if met else 'IKKE'} {name}: {format_value(achieved)} (mål ≥ {required:.2f})", highlight=False)
+        out.print(f"{'OK ' if met else 'IKKE'} {name}: {format_value(achieved)} (mål ≥ {format_value(required)})", highlight=False)
     for kind, title in (("fn", "oversett"), ("fp", "feilaktig kodet")):
         examples = result.errors.get(kind, [])
         if examples and show_errors:

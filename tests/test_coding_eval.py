@@ -54,4 +54,4 @@ def test_cli_prints_tables_and_targets(make_study):
     write_human(root, "forsker1", truth)
     result = CliRunner().invoke(app, ["--study", str(root), "evaluate", "coding"])
     assert result.exit_code == 0, result.output
-    assert "turnivå" in result.output and "micro" in result.output and "mål ≥ 0.80" in result.output
+    assert "turnivå" in result.output and "micro" in result.output and "mål ≥ 0,80" in result.output

@@ -457,6 +457,7 @@ def test_another_study_gets_a_neutral_report_from_its_own_settings(make_study):
     study = load_study(root)
     codebook = load_codebook(study.codebook_path)
     informants = load_informant_table(study).informants
+    secret = study_secret(study)
     with StudyStore(study.store_path) as store:
         store.replace_informants(informants)
         store.replace_codes(codebook.store_rows(), codebook.version)
@@ -464,7 +465,7 @@ def test_another_study_gets_a_neutral_report_from_its_own_settings(make_study):
         for informant in informants:
             segments = []
             for n, (code, text) in enumerate(HOME_CARE_TEXT.items()):
-                sid = segment_id(informant.file, "informant", text, 0)
+                sid = segment_id(secret, informant.id, "informant", text, 0)
                 segments.append(Segment(sid, informant.id, informant.file, n, "informant", 0, len(text), text))
                 if code == "tid" or informant.group == "bruker":
                     rule.append(Coding(sid, code, "rule", "rules", 0.7, "suggested", codebook.version))

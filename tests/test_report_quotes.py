@@ -87,12 +87,14 @@ def test_text_is_normalised_and_attributed():
     codes = {s.segment_id: frozenset({"stability"}) for s in segments}
     chosen = {q.segment_id: q for q in pick(segments, codes, people=people)}
     assert chosen["a"].text == f"Det var {LONG}" and chosen["a"].attribution == "boligkjøper 7"
-    assert chosen["b"].attribution == "saksbehandler for startlån"
+    # A role attribute does not change the attribution: only group_labels in study.yaml do.
+    assert chosen["b"].attribution == f"{LABELS.get('staff', 'staff')} S3"
 
 
-def test_attribution_without_role_uses_group_label_or_group():
+def test_attribution_uses_group_label_or_group():
     assert attribution(Informant("4", "k.txt", "stayed", {}), LABELS) == "boligkjøper 4"
-    assert attribution(Informant("4", "k.txt", "other", {}), LABELS) == "other 4"
+    assert attribution(Informant("4", "k.txt", "back_to_rental", {}), {}) == "back to rental 4"
+    assert attribution(Informant("4", "k.txt", "stayed", {"role": "leder"}), LABELS) == "boligkjøper 4"
 
 
 def test_machine_confidence_ignores_rejected_and_human():

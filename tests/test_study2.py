@@ -100,8 +100,6 @@ def test_the_report_in_three_formats_counts_the_informants_of_each_group(study2)
     assert re.search(r"\((elev E\d|forelder F\d)\)", markdown)  # quotes attributed by the study's group labels
 
 
-@pytest.mark.xfail(strict=True, reason="report prose still holds demo wording until the report engineer's "
-                                       "neutral templates land (issue 11 item 2)")
 def test_the_report_holds_no_word_of_the_demo_study(study2):
     root, _ = study2
     texts = shareable_texts(root)

@@ -168,4 +168,7 @@ def coder_agreement(study, coder_a: str, coder_b: str) -> list[AgreementRow]:
 
 
 def format_value(value: float, digits: int = 2) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+    """For people (the console): decimal comma, '–' where undefined."""
+    from ..norwegian import decimal
+
+    return decimal(value, digits)

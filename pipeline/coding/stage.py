@@ -124,6 +124,8 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
 
 
 def summary_line(state: MachineState, imported: dict[str, int], codings: dict[str, list]) -> str:
+    from ..norwegian import decimal
+
     n_units = len(state.analysed.units)
     lines = [f"{n_units} informantsegmenter kodet mot kodebok {state.codebook.version}; "
              f"{len(state.labels)} avgjort av mennesker"
@@ -131,7 +133,7 @@ def summary_line(state: MachineState, imported: dict[str, int], codings: dict[st
     if state.plan.model_codes:
         action = "trent på nytt" if state.retrained else "uendret, gjenbrukt"
         lines.append(f"modell ({action}) for: " + ", ".join(
-            f"{c} (terskel {state.model.thresholds[c]:.2f})" for c in state.plan.model_codes))
+            f"{c} (terskel {decimal(state.model.thresholds[c], 2)})" for c in state.plan.model_codes))
     if state.plan.rule_codes:
         lines.append("bare regler for: " + ", ".join(
             f"{c} ({state.plan.positives[c]} menneskelige eksempler)" for c in state.plan.rule_codes)
