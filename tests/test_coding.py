@@ -196,7 +196,7 @@ def test_cli_code_and_agreement(corpus):
     result = runner.invoke(app, ["--study", str(root), "agreement", "forsker1", "forsker2"])
     assert result.exit_code == 0, result.output
     assert "segmentnivå (n = 40" in result.output and "turnivå" in result.output
-    assert "1.00" in result.output  # forsker2 copied forsker1: perfect agreement
+    assert "1,00" in result.output  # forsker2 copied forsker1: perfect agreement (decimal comma)
     result = runner.invoke(app, ["--study", str(root), "agreement", "forsker1", "rules"])
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["--study", str(root), "agreement", "forsker1", "nobody"])
