@@ -54,18 +54,29 @@ FAULT_ENV = "QUALPIPE_FAULT_POINT"
 _fault_counts: dict[str, int] = {}
 
 
+FAULT_HOLD_ENV = "QUALPIPE_FAULT_HOLD"
+
+
 def fault_point(name: str) -> None:
     """Test hook: ``QUALPIPE_FAULT_POINT=name`` (or ``name:N``, the N-th time) kills this
-    process with SIGKILL right here, so tests can interrupt a run at a chosen step."""
+    process with SIGKILL right here, so tests can interrupt a run at a chosen step. With
+    ``QUALPIPE_FAULT_HOLD=PATH`` it first writes ``PATH.reached`` and waits for ``PATH`` to
+    exist (so a test can act while the process holds the study lock at that step)."""
     wanted = os.environ.get(FAULT_ENV)
     if not wanted:
         return
-    point, _, nth = wanted.partition(":") if wanted.rsplit(":", 1)[-1].isdigit() else (wanted, "", "")
+    point, _, nth = wanted.rpartition(":") if wanted.rsplit(":", 1)[-1].isdigit() else (wanted, "", "")
     if point != name:
         return
     _fault_counts[name] = _fault_counts.get(name, 0) + 1
-    if _fault_counts[name] == int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+    if _fault_counts[name] != int(nth or 1):
+        return
+    hold = os.environ.get(FAULT_HOLD_ENV)
+    if hold:
+        Path(f"{hold}.reached").write_text(str(os.getpid()))
+        while not Path(hold).exists():
+            time.sleep(0.02)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _write_temp(path: Path, data: bytes, mode: int | None) -> str:
