@@ -85,9 +85,19 @@ def test_speaker_label_column_of_the_informants_table(make_study):
 
 
 def test_a_file_label_declared_for_both_sides_is_an_error(make_study):
-    table = "id,file,group,speaker_label\n1,a.txt,g,I\n"
+    table = "id,file,group,speaker_label,interviewer_label\n1,a.txt,g,Kari,kari\n"
     message = parse_error(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=table, settings=NEUTRAL))
-    assert "informants.csv" in message and "'I'" in message
+    assert "informants.csv" in message and "'Kari'" in message and "both" in message
+
+
+def test_a_file_label_wins_over_the_study_label(make_study):
+    """SPEAKER_00 asks in one file and answers in another (the tool numbers by who speaks first)."""
+    settings = "name: T\nspeaker_labels:\n  interviewer: [SPEAKER_00]\n  informant: [SPEAKER_01]\n"
+    table = "id,file,group,speaker_label,interviewer_label\n1,a.txt,g,,\n2,b.txt,g,SPEAKER_00,SPEAKER_01\n"
+    files = {"a.txt": "SPEAKER_00: Hvordan?\nSPEAKER_01: Bra.\n", "b.txt": "SPEAKER_01: Hvordan?\nSPEAKER_00: Bra.\n"}
+    root = make_study(files, informants=table, settings=settings)
+    assert [t.speaker for t in turns_of(root, "a.txt")] == ["interviewer", "informant"]
+    assert [t.speaker for t in turns_of(root, "b.txt")] == ["interviewer", "informant"]
 
 
 def test_ignored_words_are_speech(make_study, tmp_path):

@@ -67,12 +67,18 @@ class LabelMatcher:
     @classmethod
     def from_settings(cls, labels: SpeakerLabels, informant: tuple[str, ...] = (),
                       interviewer: tuple[str, ...] = ()) -> LabelMatcher:
-        """``informant``/``interviewer``: extra labels for one file (the informants table's label columns)."""
-        speakers = {label.lower(): "interviewer" for label in [*labels.interviewer, *interviewer]}
-        for label in [*labels.informant, *informant]:
-            if speakers.get(label.lower()) == "interviewer":
+        """``informant``/``interviewer``: labels for one file (the informants table's label columns);
+        they win over the study's, so SPEAKER_00 may be the interviewer in one file and the informant in another."""
+        speakers = {label.lower(): "interviewer" for label in labels.interviewer}
+        for label in labels.informant:
+            if label.lower() in speakers:
                 raise QualpipeError(f"speaker label '{label}' is declared for both interviewer and informant")
             speakers[label.lower()] = "informant"
+        for label in informant:
+            if label.lower() in {i.lower() for i in interviewer}:
+                raise QualpipeError(f"speaker label '{label}' is declared for both interviewer and informant")
+        speakers.update({label.lower(): "interviewer" for label in interviewer})
+        speakers.update({label.lower(): "informant" for label in informant})
         # Longest first so "Int" is not taken for "I"; optional markdown bold.
         alternatives = "|".join(re.escape(label) for label in sorted(speakers, key=len, reverse=True))
         # A label may carry a number when several people share a role ("IP1:", "Intervjuer 2:"),
