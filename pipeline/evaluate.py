@@ -166,7 +166,8 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress) -> 
                 keep_total += 1
                 keep_replaced += any(s < m.end and m.start < e for s, e, _k in replaced)
     # Leaks: gold identifiers the guard's rule still finds in the shareable outputs.
-    leak_matcher = StringMatcher(sorted(gold_strings), load_gazetteer())
+    # Not the dictionary-word leniency of the key: a gold name that is a dictionary word counts as leaked in lower case too.
+    leak_matcher = StringMatcher(sorted(gold_strings), load_gazetteer(), strict_dictionary=False)
     leaks = len({m.original.lower() for m in leak_matcher.find(outputs)})
     return AnonymisationEvaluation(sorted(gold), dict(sorted(by_type.items())), direct, total, keep_total,
                                    keep_replaced, leaks, misses, fps)

@@ -69,10 +69,9 @@ class AnonymisationSettings(_Strict):
     # Strings the researchers know must go (informants' and caseworkers' names,
     # the borettslag ...), and terms that must stay (institutions, the scheme).
     known_identifiers: list[str] = []
-    keep_terms: list[str] = [
-        "NAV", "Husbanken", "startlån", "Trondheim kommune", "Trondheim", "Norge",
-        "Østlandet", "Boligkontoret", "Kommunale boliger", "Leie til eie",
-    ]
+    # National institutions and schemes only: a study's own city, district or office is an
+    # identifier unless its study.yaml keeps it (the demo lists Trondheim there).
+    keep_terms: list[str] = ["NAV", "Husbanken", "startlån", "Norge", "Leie til eie"]
     # A file with more known identifiers, one a line (optional "TYPE: " prefix), so a real
     # study need not write names into the committed study.yaml. Relative to the study root.
     known_identifiers_file: str = "data/private/known_identifiers.txt"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .casing import lower_case_transcript, truecase
 from .detection import ADRESSE, STED, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
@@ -32,10 +33,15 @@ def nlp_disable(nlp) -> list[str]:
 
 
 def detect(texts: list[str], registry: RecognizerRegistry, nlp=None, batch_size: int = 32,
-           track=None) -> list[list[Detection]]:
-    """Every enabled recognizer's detections for each text, unmerged."""
+           track=None, caseless: list[bool] | None = None) -> list[list[Detection]]:
+    """Every enabled recognizer's detections for each text, unmerged.
+
+    ``caseless``: per text, whether it comes from a transcript written without capitals; the
+    model and the recognizers then read a truecased copy (``casing.truecase``, same offsets)."""
     if not isinstance(registry, RecognizerRegistry):
         registry = RecognizerRegistry(registry)
+    if caseless is not None and any(caseless):
+        texts = [truecase(t) if flag else t for t, flag in zip(texts, caseless)]
     found = []
     if registry.needs_doc and nlp is not None:
         with nlp.select_pipes(disable=nlp_disable(nlp)):
@@ -57,7 +63,9 @@ def detect_job(item: tuple[list[str], str], registry: RecognizerRegistry) -> lis
     from ..nlp import load_nlp
 
     texts, model = item
-    return detect(texts, registry, load_nlp(model) if registry.needs_doc else None)
+    # A transcript written without capitals is read truecased (casing.py), all its turns alike.
+    caseless = [lower_case_transcript(texts)] * len(texts)
+    return detect(texts, registry, load_nlp(model) if registry.needs_doc else None, caseless=caseless)
 
 
 def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,

@@ -28,7 +28,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import sentence_initial
-from .detection import ORG, PERSON, Detection, Recognizer
+from .detection import ORG, PERSON, STED, Detection, Recognizer
 
 _W = r"[^\W\d_][\w'’-]*"  # a word of letters (any script), maybe with - or '
 PRONOUNS = frozenset({"han", "hun", "ho", "hon", "henne", "ham", "honom"})
@@ -115,8 +115,12 @@ _DISLOCATION = re.compile(rf"(?<![\w'’-])(?P<name>[{_UPPER}][\w'’-]*)\s*,\s+
 _FAMILY = re.compile(rf"(?<![\w])[Ff]amilien\s+(?P<name>[{_UPPER}][\w'’-]+)")
 _CAP = rf"[{_UPPER}][\w'’&-]*"
 _EMPLOYER = re.compile(
-    rf"(?<![\w])(?i:jobber|jobbet|jobba|jobbe|jobb|arbeider|arbeidet|arbeida|ansatt|praksis|lærling)\s+"
+    rf"(?<![\w])(?i:jobber|jobbet|jobba|jobbar|jobbe|jobb|arbeider|arbeidet|arbeida|arbeidar|ansatt|tilsett|praksis"
+    rf"|lærling)(?:\s+(?i:som|sum)\s+[\w-]+)?\s+"
     rf"(?:hos|i|på|for|ved)\s+(?P<org>{_CAP}(?:(?:\s+(?:og|&)\s+|\s+){_CAP}){{0,3}})")
+# "frå Herat i Afghanistan": a capitalised word said to be in a country is a place there.
+_PLACE_IN_COUNTRY = re.compile(rf"(?<![\w])(?i:fra|frå|i|fødd i|født i)\s+(?P<place>[{_UPPER}][\w'’-]+)\s*,?\s+i\s+"
+                               rf"(?P<country>[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+)?)")
 _FIRM_WORDS = r"firma|firmaet|bedrift|bedriften|selskap|selskapet|butikk|butikken|kjede|kjeden|restaurant|verksted"
 _EXPLAINED_ORG = re.compile(
     rf"(?<![\w])(?P<name>{_W}),\s+det\s+er\s+(?:et\s+|en\s+|ei\s+)?\w*(?:{_FIRM_WORDS})(?![\w])", re.IGNORECASE)
@@ -127,8 +131,8 @@ class CueNameRecognizer(Recognizer):
     """Names and firms found by the slot they stand in (see the module docstring)."""
 
     name = "cue"
-    version = "1"
-    supported_entities = (PERSON, ORG)
+    version = "2"
+    supported_entities = (PERSON, ORG, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
         self.g = gazetteer or load_gazetteer()
@@ -184,6 +188,11 @@ class CueNameRecognizer(Recognizer):
             if org.isupper() or org.lower() in g.builtin_keep or g.is_place(org):
                 continue  # acronyms and country names are keep terms' business; places are places
             found.append(self._d(text, m.start("org"), m.start("org") + len(org), ORG, 0.75))
+        for m in _PLACE_IN_COUNTRY.finditer(text):
+            place, country = m.group("place"), m.group("country")
+            if country.lower() in g.builtin_keep and place.lower() not in g.builtin_keep \
+                    and not g.is_common_word(place) and not g.is_first(place):
+                found.append(self._d(text, m.start("place"), m.end("place"), STED, 0.8))
         for m in _EXPLAINED_ORG.finditer(text):
             word = m.group("name")
             low = word.lower()

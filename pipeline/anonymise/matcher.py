@@ -17,6 +17,10 @@ The rule (documented in docs/anonymisation.md):
   not. For the few such words that often open a sentence (``SENTENCE_WORDS``:
   "Per i dag", "Jo, ...") a sentence-initial capital does not count either,
   except in the possessive ("Sols kontor": the word's own genitive would be "solens").
+* A detected name, place or firm that is a single dictionary word ("ruta", "takst": the lexicon's
+  full forms) follows the same rule: one false detection of an ordinary word does not spread to
+  its lower-case uses, and the guard does not refuse them (informants' names and known
+  identifiers, which the researchers gave, still match in any case in the anonymiser).
 * Numbers (phone, fødselsnummer, account) of 8 or more digits also match
   whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
 """
@@ -87,6 +91,21 @@ def sentence_initial(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END or (text[i] in ",;\t" and not spaced)
 
 
+_NAME_TYPES = {"PERSON", "STED", "ORGANISASJON"}
+
+
+def _detected(payload: Any) -> bool:
+    """A key entity the pipeline detected (not an informant, known identifier or decision); the
+    guard's entries carry no source and count as detected."""
+    return getattr(payload, "source", "detected") == "detected"
+
+
+def _in_dictionary(word: str) -> bool:
+    from .lexicon import in_dictionary
+
+    return in_dictionary(word)
+
+
 class StringMatcher:
     """Finds any of many strings in a text by the rule above.
 
@@ -95,7 +114,7 @@ class StringMatcher:
     """
 
     def __init__(self, entries: Iterable[tuple[str, Any]], gazetteer: Gazetteer | None = None,
-                 strict_common: bool = True, digit_types: set[str] | None = None):
+                 strict_common: bool = True, digit_types: set[str] | None = None, strict_dictionary: bool = True):
         self.gazetteer = gazetteer or load_gazetteer()
         self.index: dict[str, list[tuple[tuple[str, ...], bool, str, Any]]] = {}
         self.digits: dict[str, tuple[str, Any]] = {}
@@ -111,7 +130,8 @@ class StringMatcher:
                 if len(digits) >= 8:
                     self.digits.setdefault(digits, (original, payload))
                     self.digit_lengths.add(len(digits))
-            strict = strict_common and len(toks) == 1 and self.gazetteer.is_common_word(toks[0])
+            strict = strict_common and len(toks) == 1 and (self.gazetteer.is_common_word(toks[0]) or (
+                strict_dictionary and kind in _NAME_TYPES and _detected(payload) and _in_dictionary(toks[0])))
             self.index.setdefault(toks[0], []).append((toks, strict, original, payload))
         for candidates in self.index.values():
             # Longest first; ties by original so the result never depends on input order.

@@ -31,7 +31,7 @@ from .recognizers import (AddressRecognizer, CaseNumberRecognizer, ContextNameRe
                           NerRecognizer, NumberRecognizer, PhoneRecognizer)
 
 # The modules whose code decides what is detected (with the word lists in data/).
-_CODE = ("detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py")
+_CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 

@@ -28,8 +28,9 @@ from .sources import DECISIONS_NAME, load_decisions
 from .stage import CACHE_NAME, _read_cache
 
 REVIEW_NAME = "anonymisation_review"
+# count: how often this string of this type is replaced in the whole study (one decision covers all).
 HEADER = ["file", "segment_id", "turn", "start", "end", "type", "score", "recognizer", "replaced", "original",
-          "context", "decision"]
+          "count", "context", "decision"]
 KEEP_WORDS = {"keep", "behold", "k"}
 REMOVE_WORDS = {"remove", "fjern", "r", "slett"}
 
@@ -61,7 +62,25 @@ def review_rows(study: Study) -> list[list]:
                     known = decisions.get(normalise(item["type"], original), {}).get("decision", "")
                     rows.append([file, seg, turn.turn_index, start, end, item["type"], f"{item['score']:.2f}",
                                  item["recognizer"], "ja" if item["replaced"] else "nei", original, context, known])
-    return rows
+    counts = replacement_counts(study)
+    return [row[:10] + [counts.get((row[5], normalise(row[5], row[9])), 0)] + row[10:] for row in rows]
+
+
+def replacement_counts(study: Study) -> dict[tuple[str, str], int]:
+    """(type, normalised original) -> how many times it is replaced in the study (private texts)."""
+    counts: dict[tuple[str, str], int] = {}
+    cache = _read_cache(study).get("files", {})
+    with PrivateStore(study.private_store_path) as private:
+        for file in sorted(cache):
+            turns = {str(t.turn_index): t for t in private.turns(file)}
+            for turn_key, spans in cache[file].get("replaced", {}).items():
+                turn = turns.get(turn_key)
+                if turn is None:
+                    continue
+                for start, end, kind in spans:
+                    norm = (kind, normalise(kind, turn.text[start:end]))
+                    counts[norm] = counts.get(norm, 0) + 1
+    return counts
 
 
 def export_review(study: Study) -> list[Path]:
@@ -82,7 +101,7 @@ def export_review(study: Study) -> list[Path]:
         for column, value in enumerate(row, start=1):
             xlsx_cell(sheet.cell(row=row_number, column=column), value)
     sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKL", (14, 20, 6, 6, 6, 14, 6, 14, 8, 24, 80, 10)):
+    for column, width in zip("ABCDEFGHIJKLM", (14, 20, 6, 6, 6, 14, 6, 14, 8, 24, 6, 80, 10)):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)

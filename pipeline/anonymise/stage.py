@@ -34,7 +34,9 @@ from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
 from .analyzer import apply_keep, detect_job, merge
+from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
+from .lexicon import in_dictionary, is_word
 from .guard import build_guard, guard_entries
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, tokens_of
@@ -133,14 +135,14 @@ class Anonymiser:
 
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
-        dets = [e for e in (self._study_evidence(d, lower) for d in dets) if e is not None]
+        dets = [e for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None]
         spans = self._keep_spans.get(text)
         if spans is None:
             spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
         dets = apply_keep(text, dets, self.keep, self.g, spans=spans)
         return merge(text, dets, self.a.min_score)
 
-    def _study_evidence(self, d: Detection, lower: bool = False) -> Detection | None:
+    def _study_evidence(self, d: Detection, lower: bool = False, text: str = "") -> Detection | None:
         """A lone unknown capitalised word opening a sentence, tagged a name by the model, is
         taken as one (0.75, still listed for review) only if the study never writes it in
         lower case: "Mappe", "Papir", "Jobba" occur lower-case elsewhere, a name does not.
@@ -154,6 +156,8 @@ class Anonymiser:
             return d
         if d.text.lower() in self.lower_vocab:
             return d
+        if is_word(d.text) and not person_context(text, d.start, d.end):
+            return d  # "Adressa er ...", "Vindauga er ...": a dictionary word opening a sentence
         return Detection(d.start, d.end, d.type, 0.75, "ner", d.text)
 
     def register(self, text: str, dets: list[Detection]) -> None:
@@ -182,11 +186,17 @@ class Anonymiser:
                     from_key[(m.start, m.end)] = m.payload
         return extra, from_key
 
+    def ordinary_word(self, text: str, kind: str) -> bool:
+        """A name, place or firm written as one ordinary Norwegian word ("Ruta", "takst", "Lund")."""
+        toks = tokens_of(text)
+        return kind in (PERSON, "STED", "ORGANISASJON") and len(toks) == 1 and (
+            self.g.is_common_word(toks[0]) or in_dictionary(toks[0]))
+
     def build_matcher(self) -> None:
         originals = [(o, e) for o, e in self.key.originals() if tokens_of(o) not in self.keep_tokens]
         self.key_matcher = StringMatcher(originals, self.g)
-        ordinary = [(o, e) for o, e in originals if e.type == PERSON and len(tokens_of(o)) == 1
-                    and self.g.is_common_word(tokens_of(o)[0])]
+        ordinary = [(o, e) for o, e in originals if e.type == PERSON and self.ordinary_word(o, PERSON)] \
+            if self.lower_texts else []
         self.loose_matcher = StringMatcher(ordinary, self.g, strict_common=False) if ordinary and self.lower_texts \
             else None
 
@@ -207,21 +217,12 @@ class Anonymiser:
             pieces += [text[cursor:d.start], new]
             cursor = d.end
             replaced.append((d.start, d.end, entity.type, entity.id, new))
-            if d.score < self.a.review_below:
+            if d.score < self.a.review_below or (entity.source == "detected" and self.ordinary_word(bare, d.type)):
+                # Every replacement of a form that is also an ordinary word is for a person to confirm.
                 review.append(_review_item(d, True))
         pieces.append(text[cursor:])
         review += [_review_item(d, False) for d in weak]
         return TurnResult("".join(pieces), replaced, sorted(review, key=lambda r: r["start"]))
-
-
-_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(?:\[[^\]]*\]\s*)?([^\W\d_])", re.MULTILINE)
-
-
-def lower_case_transcript(texts: list[str]) -> bool:
-    """Written mostly in lower case (a hurried or machine transcription): at least 60 % of at
-    least 5 sentence starts are lower-case letters."""
-    starts = [m.group(1) for text in texts for m in _SENTENCE_START.finditer(text)]
-    return len(starts) >= 5 and sum(c.islower() for c in starts) >= 0.6 * len(starts)
 
 
 def _key_suffix(original: str, entity: Entity) -> tuple[str, str]:
@@ -304,6 +305,7 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
 
     # 1. detect where needed
     todo = [f for f in files if cached.get(f, {}).get("fingerprint") != fingerprints[f]]
+    lower_files = {f for f in files if lower_case_transcript([t.text for t in turns[f]])}
     if todo:
         # Per-transcript work, on the run's executor (--workers N); the key is built here from all of it.
         per_file = parallel.current().map(detect_job, [([t.text for t in turns[f]], study.settings.model)
@@ -324,7 +326,6 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     def dets_of(f: str, t: Turn) -> list[Detection]:
         return [_row_to_det(t.text, row) for row in cached[f]["turns"].get(str(t.turn_index), [])]
 
-    lower_files = {f for f in files if lower_case_transcript([t.text for t in turns[f]])}
     anon.lower_texts = {t.text for f in lower_files for t in turns[f]}
     # A transcript in lower case says nothing about which words are names: not study evidence.
     anon.lower_vocab = {w for f in files if f not in lower_files for t in turns[f]
@@ -372,6 +373,9 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
                     counts[item["type"]][1] += 1
             result.counts[shared[f]] = {k: (v[0], v[1]) for k, v in counts.items()}
             cached[f]["review"] = {str(t.turn_index): r.review for t, r in zip(turns[f], outputs[f]) if r.review}
+            # Where each replacement stands (offsets, type): the review sheet counts a string's replacements.
+            cached[f]["replaced"] = {str(t.turn_index): [[s, e, k] for s, e, k, _id, _new in r.replaced]
+                                     for t, r in zip(turns[f], outputs[f]) if r.replaced}
             if stored.get(shared[f]) == fp:
                 result.unchanged.append(f)
                 continue
