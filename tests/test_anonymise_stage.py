@@ -27,6 +27,7 @@ groups: [stayed, staff]
 group_labels: {stayed: boligkjøper, staff: ansatt}
 anonymisation:
   known_identifiers: ["Solbakken borettslag"]
+  keep_terms: [NAV, Husbanken, startlån, Trondheim kommune]
 """
 
 A = """I: Takk for at du kom, Kari.
@@ -129,19 +130,19 @@ def test_deanonymise_needs_the_key(small):
 
 
 def test_review_export_and_decisions_applied_on_rerun(make_study):
-    text = "I: Og så?\nIP: Vi snakket med amina om det. Hunden het Balder. Katten sa mjau hele dagen.\n"
+    text = "I: Og så?\nIP: Vi snakket med fatima om det. Hunden het Balder. Katten sa mjau hele dagen.\n"
     study = load_study(make_study({"a.txt": text}))
     ingest_study(study)
     anonymise_stage(study)
-    assert "amina" not in texts(study)["a.txt"]  # a lower-case name: replaced, but listed for review
+    assert "fatima" not in texts(study)["a.txt"]  # a lower-case name (no Norwegian word): replaced, listed for review
     xlsx, csv_path = export_review(study)
     assert xlsx.parent == study.private_dir and csv_path.parent == study.private_dir
     assert stat.S_IMODE(csv_path.stat().st_mode) == 0o600
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     assert {"original", "context", "type", "score", "decision"} <= set(rows[0])
-    row = next(r for r in rows if r["original"] == "amina")
-    assert row["replaced"] == "ja" and "⟦amina⟧" in row["context"]
-    # Decide: keep "amina" (say it is a word here), remove "mjau" which nothing detected.
+    row = next(r for r in rows if r["original"] == "fatima")
+    assert row["replaced"] == "ja" and "⟦fatima⟧" in row["context"] and row["count"] == "1"
+    # Decide: keep "fatima" (say it is a word here), remove "mjau" which nothing detected.
     rows = [{**row, "decision": "keep"}, {**row, "original": "mjau", "type": "PERSON", "decision": "remove"}]
     decisions = study.root / "decisions.csv"
     with decisions.open("w", encoding="utf-8", newline="") as handle:
@@ -152,7 +153,7 @@ def test_review_export_and_decisions_applied_on_rerun(make_study):
     assert (study.private_dir / "anonymisation_decisions.json").exists()
     anonymise_stage(study)
     out = texts(study)["a.txt"]
-    assert "amina" in out and "mjau" not in out and "Balder" not in out
+    assert "fatima" in out and "mjau" not in out and "Balder" not in out
     # remembered: a run from scratch applies them again
     (study.private_dir / "anonymisation_cache.json").unlink()
     anonymise_stage(study)

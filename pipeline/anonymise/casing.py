@@ -24,7 +24,7 @@ import re
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import in_dictionary, is_word
+from .lexicon import in_dictionary, is_ordinary, is_word
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(?:\[[^\]]*\]\s*)?([^\W\d_])", re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -54,7 +54,7 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
             continue
         if not is_word(w):
             cap[i] = True
-        elif (g.is_first(w) or g.is_last(w) or g.is_place(w)) and not in_dictionary(w) and not g.is_common_word(w):
+        elif (g.is_first(w) or g.is_last(w) or g.is_place(w)) and not is_ordinary(w) and not g.is_common_word(w):
             cap[i] = True
     for i, w in enumerate(low):
         if cap[i] or w in STOP_WORDS or len(w) < 3 or not words[i].group()[:1].islower():

@@ -32,10 +32,15 @@ Guard = Callable[[str, Path], None]
 
 
 class _Typed:
-    __slots__ = ("type",)
+    """A refused string's type; its source and ordinary-word flag from the key decide how strictly
+    it matches (matcher.py), exactly as the anonymiser re-applies it."""
 
-    def __init__(self, kind: str):
+    __slots__ = ("type", "source", "ordinary_word")
+
+    def __init__(self, kind: str, source: str = "detected", ordinary_word: bool = False):
         self.type = kind
+        self.source = source
+        self.ordinary_word = ordinary_word
 
 
 def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed]]:
@@ -43,12 +48,13 @@ def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed
     entries: list[tuple[str, _Typed]] = []
     for item in (key_data or {}).get("entities", []):
         for original in item.get("originals", []):
-            entries.append((original, _Typed(item["type"])))
+            entries.append((original, _Typed(item["type"], item.get("source", "detected"),
+                                             item.get("ordinary_word", False))))
     for kind, original in known_identifiers(study):
-        entries.append((original, _Typed(kind or "kjent identifikator")))
+        entries.append((original, _Typed(kind or "kjent identifikator", "known")))
     for _informant, name, variants in informant_variants(study):
         for variant in [name, *variants]:
-            entries.append((variant, _Typed("PERSON")))
+            entries.append((variant, _Typed("PERSON", "informant")))
     keep = {tokens_of(k) for k in keep_strings(study, load_decisions(study))}
     return [(o, t) for o, t in entries if tokens_of(o) and tokens_of(o) not in keep]
 

@@ -44,6 +44,16 @@ def in_dictionary(word: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def is_ordinary(word: str) -> bool:
+    """An ordinary word: the lower-case form is listed as a form of a common noun, verb, adjective ...
+    ("ruta" of rute, "anna", "naboen", "takst"), not of a proper noun (the dictionaries give "jan"
+    the lemma "Jan"). Used so that a name list never turns such a word into a name by itself."""
+    w = word.lower()
+    lemmas = [d[w] for d in _dictionaries() if w in d]
+    return bool(lemmas) and not any(lemma[:1].isupper() for lemma in lemmas)
+
+
+@lru_cache(maxsize=65536)
 def is_word(token: str) -> bool:
     """True when ``token`` (any case) is a Norwegian word form, a stop word or a compound of two."""
     w = token.lower().strip("-")

@@ -17,10 +17,13 @@ The rule (documented in docs/anonymisation.md):
   not. For the few such words that often open a sentence (``SENTENCE_WORDS``:
   "Per i dag", "Jo, ...") a sentence-initial capital does not count either,
   except in the possessive ("Sols kontor": the word's own genitive would be "solens").
-* A detected name, place or firm that is a single dictionary word ("ruta", "takst": the lexicon's
-  full forms) follows the same rule: one false detection of an ordinary word does not spread to
-  its lower-case uses, and the guard does not refuse them (informants' names and known
-  identifiers, which the researchers gave, still match in any case in the anonymiser).
+* A detected name, place or firm that is a single dictionary word ("ruta", "takst": a form of a
+  common word in the lexicon) follows the same rule: one false detection of an ordinary word does
+  not spread to its lower-case uses, and the guard does not refuse those (informants' names and
+  known identifiers, which the researchers gave, match in any case). When the study itself writes
+  the word in lower case (the key's ``ordinary_word``), the guard matches it only mid-sentence, so
+  a code label or a report sentence opening with the word is not refused; the anonymiser still
+  replaces it at a sentence start (``ordinary_mid_sentence=False``) and lists it for review.
 * Numbers (phone, fødselsnummer, account) of 8 or more digits also match
   whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
 """
@@ -101,9 +104,9 @@ def _detected(payload: Any) -> bool:
 
 
 def _in_dictionary(word: str) -> bool:
-    from .lexicon import in_dictionary
+    from .lexicon import is_ordinary
 
-    return in_dictionary(word)
+    return is_ordinary(word)
 
 
 class StringMatcher:
@@ -114,7 +117,8 @@ class StringMatcher:
     """
 
     def __init__(self, entries: Iterable[tuple[str, Any]], gazetteer: Gazetteer | None = None,
-                 strict_common: bool = True, digit_types: set[str] | None = None, strict_dictionary: bool = True):
+                 strict_common: bool = True, digit_types: set[str] | None = None, strict_dictionary: bool = True,
+                 ordinary_mid_sentence: bool = True):
         self.gazetteer = gazetteer or load_gazetteer()
         self.index: dict[str, list[tuple[tuple[str, ...], bool, str, Any]]] = {}
         self.digits: dict[str, tuple[str, Any]] = {}
@@ -130,8 +134,15 @@ class StringMatcher:
                 if len(digits) >= 8:
                     self.digits.setdefault(digits, (original, payload))
                     self.digit_lengths.add(len(digits))
-            strict = strict_common and len(toks) == 1 and (self.gazetteer.is_common_word(toks[0]) or (
-                strict_dictionary and kind in _NAME_TYPES and _detected(payload) and _in_dictionary(toks[0])))
+            # 0: any case; 1: only capitalised; 2: only capitalised mid-sentence (a detected ordinary
+            # word: "Ruta" opening a code label or a sentence is the word, not the person).
+            strict = 0
+            if strict_common and len(toks) == 1:
+                if strict_dictionary and ordinary_mid_sentence and getattr(payload, "ordinary_word", False):
+                    strict = 2
+                elif self.gazetteer.is_common_word(toks[0]) or (
+                        strict_dictionary and kind in _NAME_TYPES and _detected(payload) and _in_dictionary(toks[0])):
+                    strict = 1
             self.index.setdefault(toks[0], []).append((toks, strict, original, payload))
         for candidates in self.index.values():
             # Longest first; ties by original so the result never depends on input order.
@@ -206,7 +217,7 @@ class StringMatcher:
                 # the ordinary word's genitive is definite ("solens", "vårens"), unless "-s" is a word.
                 possessive = n == 1 and last == cand[0] + "s" and not self.gazetteer.is_common_word(last)
                 if strict and (not text[start].isupper() or (
-                        cand[0] in SENTENCE_WORDS and sentence_initial(text, start) and not possessive)):
+                        (strict == 2 or cand[0] in SENTENCE_WORDS) and sentence_initial(text, start) and not possessive)):
                     continue
                 return n, Match(start, end, original, payload)
         return None

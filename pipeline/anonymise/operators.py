@@ -35,11 +35,14 @@ class Entity:
     source: str = "detected"  # detected, informant, known, decision
     attempt: int = 0  # bumped when a surrogate collides with an original
     confidence: float = 1.0  # best detection score seen; a key match is no surer than this
+    # A detected single ordinary word the study also writes in lower case ("ruta"): matched only
+    # capitalised mid-sentence, by the anonymiser and the guard alike (matcher.py).
+    ordinary_word: bool = False
 
     def to_json(self) -> dict:
         return {"id": self.id, "type": self.type, "originals": self.originals, "gender": self.gender,
                 "label": self.label, "source": self.source, "attempt": self.attempt,
-                "confidence": self.confidence}
+                "confidence": self.confidence, "ordinary_word": self.ordinary_word}
 
     @classmethod
     def from_json(cls, data: dict) -> Entity:

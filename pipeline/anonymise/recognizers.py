@@ -15,7 +15,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
 from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED,  # noqa: F401
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import in_dictionary, is_word
+from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import sentence_initial
 from .numbers import WORD_PATTERN as NUMBER_WORD
 from .numbers import findings, number_runs
@@ -565,7 +565,7 @@ class GazetteerRecognizer(Recognizer):
                     # Not a possessive or other function word after the cue ("naboen vår", "kona hans").
                     if cue and (not common or len(name) >= 3) and name.lower() not in _STOP:
                         score = 0.8
-                    elif not common and len(name) >= 4 and not in_dictionary(name):
+                    elif not common and len(name) >= 4 and not is_ordinary(name):
                         score = 0.7
                     elif not common and len(name) >= 3 and _pronoun_follows(texts, i, 6):
                         # A lower-case name that is also a dictionary word ("ruta", "anna") is never a

@@ -36,7 +36,7 @@ from ..store import PrivateStore, StudyStore, rows_to_csv
 from .analyzer import apply_keep, detect_job, merge
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
-from .lexicon import in_dictionary, is_word
+from .lexicon import is_ordinary, is_word
 from .guard import build_guard, guard_entries
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, tokens_of
@@ -186,15 +186,24 @@ class Anonymiser:
                     from_key[(m.start, m.end)] = m.payload
         return extra, from_key
 
+    def mark_ordinary_words(self) -> None:
+        """Detected one-word names the study also writes in lower case, as ordinary words ("ruta")."""
+        for entity in self.key.entities.values():
+            if entity.source != "detected" or entity.ordinary_word:
+                continue
+            if any(self.ordinary_word(o, entity.type) and tokens_of(o)[0] in self.lower_vocab for o in entity.originals):
+                entity.ordinary_word = True
+                self.key.changed = True
+
     def ordinary_word(self, text: str, kind: str) -> bool:
         """A name, place or firm written as one ordinary Norwegian word ("Ruta", "takst", "Lund")."""
         toks = tokens_of(text)
         return kind in (PERSON, "STED", "ORGANISASJON") and len(toks) == 1 and (
-            self.g.is_common_word(toks[0]) or in_dictionary(toks[0]))
+            self.g.is_common_word(toks[0]) or is_ordinary(toks[0]))
 
     def build_matcher(self) -> None:
         originals = [(o, e) for o, e in self.key.originals() if tokens_of(o) not in self.keep_tokens]
-        self.key_matcher = StringMatcher(originals, self.g)
+        self.key_matcher = StringMatcher(originals, self.g, ordinary_mid_sentence=False)
         ordinary = [(o, e) for o, e in originals if e.type == PERSON and self.ordinary_word(o, PERSON)] \
             if self.lower_texts else []
         self.loose_matcher = StringMatcher(ordinary, self.g, strict_common=False) if ordinary and self.lower_texts \
@@ -336,10 +345,12 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     for f in files:
         for t in turns[f]:
             anon.register(t.text, dets_of(f, t))
+    anon.mark_ordinary_words()
     anon.key.fix_collisions({tok for o, _ in anon.key.originals() for tok in tokens_of(o)})
 
     # 3. replace (again if replacing found a string the key did not have yet)
     for _round in range(4):
+        anon.mark_ordinary_words()
         anon.key.changed = False
         anon.build_matcher()
         outputs: dict[str, list[TurnResult]] = {f: [anon.anonymise_turn(t.text, dets_of(f, t)) for t in turns[f]]
