@@ -62,8 +62,13 @@ def review_rows(study: Study) -> list[list]:
                     known = decisions.get(normalise(item["type"], original), {}).get("decision", "")
                     rows.append([file, seg, turn.turn_index, start, end, item["type"], f"{item['score']:.2f}",
                                  item["recognizer"], "ja" if item["replaced"] else "nei", original, context, known])
+    return rows
+
+
+def sheet_rows(study: Study) -> list[list]:
+    """``review_rows`` with the count column the sheet shows after ``original``."""
     counts = replacement_counts(study)
-    return [row[:10] + [counts.get((row[5], normalise(row[5], row[9])), 0)] + row[10:] for row in rows]
+    return [row[:10] + [counts.get((row[5], normalise(row[5], row[9])), 0)] + row[10:] for row in review_rows(study)]
 
 
 def replacement_counts(study: Study) -> dict[tuple[str, str], int]:
@@ -87,7 +92,7 @@ def export_review(study: Study) -> list[Path]:
     """Write the review sheet (xlsx + csv) to data/private; returns the paths."""
     import openpyxl
 
-    rows = review_rows(study)
+    rows = sheet_rows(study)
     csv_path = study.private_dir / f"{REVIEW_NAME}.csv"
     xlsx_path = study.private_dir / f"{REVIEW_NAME}.xlsx"
     write_private(study, csv_path, rows_to_csv(HEADER, rows).encode("utf-8"))
