@@ -29,6 +29,7 @@ from .settings import Study
 from .store import PrivateStore, StudyStore
 
 RUN_INPUTS_KEY = "run_inputs"
+RUN_OUTPUTS_KEY = "run_outputs"
 RUN_WARNINGS_KEY = "run_warnings"
 
 
@@ -82,6 +83,39 @@ def _codebook_fingerprint(study: Study) -> dict[str, str | None]:
     return {"version": codebook.version, "content": _digest(content.encode("utf-8"))}
 
 
+def _tree_digest(folder: Path) -> dict[str, str]:
+    """Relative path -> digest of every file under ``folder`` (none: empty)."""
+    if not folder.is_dir():
+        return {}
+    return {str(p.relative_to(folder)): _digest(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def code_fingerprint() -> str:
+    """The qualpipe code and data files the outputs were made by: a new version redoes them."""
+    package = Path(__file__).resolve().parent
+    parts = [f"{p.relative_to(package)}:{_digest(p.read_bytes())}" for p in sorted(package.rglob("*"))
+             if p.is_file() and p.suffix not in (".pyc",) and "__pycache__" not in p.parts]
+    return _digest("\n".join(parts).encode("utf-8"))
+
+
+def _private_fingerprints(study: Study) -> dict[str, str | None]:
+    """The private inputs besides the decisions: the pseudonym key and the study secret (as files:
+    reading them here must not create them)."""
+    from .anonymise import keystore
+    from . import secret
+
+    names = (keystore.PLAIN_NAME, keystore.ENCRYPTED_NAME, secret.PLAIN_NAME, secret.ENCRYPTED_NAME)
+    return {name: _file_digest(study.private_dir / name) for name in names}
+
+
+def output_fingerprints(study: Study) -> dict[str, str]:
+    """Every shareable output as it is now: data/coded/ (but the derived store and the human files,
+    which are inputs) and reports/."""
+    coded = {f"data/coded/{k}": v for k, v in _tree_digest(study.coded_dir).items()
+             if ".sqlite" not in k and not k.startswith("human/")}
+    return coded | {f"reports/{k}": v for k, v in _tree_digest(study.reports_dir).items()}
+
+
 def input_fingerprints(study: Study) -> dict:
     """A fingerprint of every input the outputs are made from, as the study folder holds them now."""
     from .anonymise.sources import DECISIONS_NAME
@@ -111,14 +145,32 @@ def input_fingerprints(study: Study) -> dict:
         "anonymisation_decisions": _file_digest(study.private_dir / DECISIONS_NAME),
         "known_identifiers": _file_digest(known),
         "model": _model_fingerprint(study),
+        "context": _tree_digest(study.context_dir),
+        "private": _private_fingerprints(study),
+        "code": code_fingerprint(),
     }
 
 
 def record_run_inputs(study: Study) -> None:
-    """After a complete run: remember what its outputs were made from."""
+    """After a complete run: remember what its outputs were made from, and the outputs."""
     fingerprints = input_fingerprints(study)
+    outputs = output_fingerprints(study)
     with PrivateStore(study.private_store_path) as private, private.transaction():
         private.set_meta(RUN_INPUTS_KEY, json.dumps(fingerprints, sort_keys=True))
+        private.set_meta(RUN_OUTPUTS_KEY, json.dumps(outputs, sort_keys=True))
+
+
+def nothing_to_do(study: Study) -> bool:
+    """True when the inputs are those of the last complete run and its outputs are all there,
+    unchanged: a run would write the same files again (outputs are a function of the inputs)."""
+    if not study.private_store_path.exists():
+        return False
+    with PrivateStore(study.private_store_path) as private:
+        inputs, outputs = private.get_meta(RUN_INPUTS_KEY), private.get_meta(RUN_OUTPUTS_KEY)
+    if not inputs or not outputs:
+        return False
+    return (json.loads(inputs) == json.loads(json.dumps(input_fingerprints(study), sort_keys=True))
+            and json.loads(outputs) == output_fingerprints(study))
 
 
 def recorded_run_inputs(study: Study) -> dict | None:
@@ -158,6 +210,12 @@ def changed_inputs(before: dict, now: dict) -> list[str]:
         lines.append("known identifiers file (data/private/): changed since the last run")
     if before.get("model") != now["model"]:
         lines.append(f"spaCy pipeline: {before.get('model')} -> {now['model']} since the last run")
+    if before.get("context") != now.get("context"):
+        lines.append("data/raw/context/: changed since the last run")
+    if before.get("private") != now.get("private"):
+        lines.append("the pseudonym key or the study secret (data/private/): changed since the last run")
+    if before.get("code") != now.get("code"):
+        lines.append("qualpipe itself changed since the last run (another version or local edits)")
     return lines
 
 
@@ -248,4 +306,17 @@ def study_status(study: Study) -> StudyStatus:
                 status.stale.append(f"{file}: changed since the last run" if file in raw_hashes
                                     else f"{file}: removed since the last run")
         status.stale.extend(changed_inputs(before, now))
+        status.stale.extend(changed_outputs(study))
     return status
+
+
+def changed_outputs(study: Study) -> list[str]:
+    """One line per output of the last complete run that is missing or was changed since."""
+    with PrivateStore(study.private_store_path) as private:
+        value = private.get_meta(RUN_OUTPUTS_KEY)
+    if not value:
+        return []
+    before, now = json.loads(value), output_fingerprints(study)
+    lines = [f"{name}: missing since the last run" for name in sorted(set(before) - set(now))]
+    lines += [f"{name}: changed since the last run" for name in sorted(before) if name in now and before[name] != now[name]]
+    return lines

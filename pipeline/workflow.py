@@ -55,13 +55,20 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
     # must not leave a half-run study behind.
     from .codebook import load_codebook
     from .coding.human import check_human_files
-    from .status import older_codebook_decisions, record_run_inputs, store_run_warnings
+    from .status import (nothing_to_do, older_codebook_decisions, record_run_inputs, store_run_warnings,
+                         stored_run_warnings)
     from .store import fault_point
 
     codebook = load_codebook(study.codebook_path)
     # The human coding files too, as far as they can be checked before ingest knows the
     # segments: a bad file stops the run before any stage has written anything.
     check_human_files(study, codebook.ids)
+    if nothing_to_do(study):
+        # Outputs are a function of the inputs: the same inputs would write the same files.
+        echo("[run] ingenting er endret siden forrige fullstendige kjøring (inndata og alle utdata kontrollert)")
+        for line in stored_run_warnings(study):
+            echo(f"[run] Advarsel: {line}")
+        return
     with parallel.using(workers, scheduler):
         for name, stage in stages():
             fault_point(f"stage:{name}")  # a test hook: QUALPIPE_FAULT_POINT=stage:code kills the run here

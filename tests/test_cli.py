@@ -37,7 +37,7 @@ def test_run_then_status_then_rerun(make_study):
     assert "Alt er oppdatert." in status.output and "gruppe" in status.output
     segments = (root / "data" / "coded" / "segments.csv").read_text(encoding="utf-8")
     again = runner.invoke(app, ["--study", str(root), "run"])
-    assert again.exit_code == 0 and "0 transkripsjoner segmentert, 2 uendret" in again.output
+    assert again.exit_code == 0 and "ingenting er endret" in again.output  # only checked
     assert (root / "data" / "coded" / "segments.csv").read_text(encoding="utf-8") == segments
 
 

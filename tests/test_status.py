@@ -114,3 +114,25 @@ def test_run_warns_about_decisions_under_an_older_codebook_and_the_report_repeat
     report = (root / "reports" / "rapport.md").read_text(encoding="utf-8")
     assert "forsker1: 1 av 1 avgjørelser er gjort under en annen kodebokversjon" in report
     assert "Alt er oppdatert." in runner.invoke(app, ["--study", str(root), "status"]).output
+
+
+def test_a_no_op_run_only_checks_and_an_edited_output_is_redone(make_study):
+    root = make_study({"a.txt": TRANSCRIPT, "b.txt": TRANSCRIPT.replace("lenge", "litt")})
+    first = runner.invoke(app, ["--study", str(root), "run"])
+    assert first.exit_code == 0, first.output
+    report = root / "reports" / "rapport.md"
+    made = report.read_bytes()
+    second = runner.invoke(app, ["--study", str(root), "run"])
+    assert second.exit_code == 0 and "ingenting er endret" in second.output and "[ingest]" not in second.output
+    assert report.read_bytes() == made
+    # an output edited (or lost) by hand is not "up to date": status says so and run makes it again
+    report.write_text("redigert for hånd\n", encoding="utf-8")
+    assert "reports/rapport.md: changed since the last run" in study_status(load_study(root)).stale
+    third = runner.invoke(app, ["--study", str(root), "run"])
+    assert third.exit_code == 0 and "[report]" in third.output
+    assert report.read_text(encoding="utf-8") != "redigert for hånd\n"
+    assert "Alt er oppdatert." in runner.invoke(app, ["--study", str(root), "status"]).output
+    # a changed input runs the stages again
+    write(root, "study.yaml", "name: Teststudie\nreport:\n  title: Ny tittel\n")
+    fourth = runner.invoke(app, ["--study", str(root), "run"])
+    assert fourth.exit_code == 0 and "[ingest]" in fourth.output and "Ny tittel" in report.read_text(encoding="utf-8")
