@@ -157,6 +157,10 @@ CASES = [
     ("utf16_odd_bytes", "ingest", {T + "b.txt": b"\xff\xfeI\x00:\x00 \x00h"}, "undecodable"),
     ("file_name_forges_a_line", "ingest", {T + "b\nFeil: alt er bra.txt": bytes(range(256)) * 4}, "alt er bra"),
     ("file_name_with_escape_codes", "ingest", {T + "b\x1b[2J.txt": bytes(range(256)) * 4}, "\\x1b"),
+    # the informants table
+    ("informants_over_size_limit", "ingest", {"data/raw/informants.csv": "id,file,group\n1,a.txt,stayed\n"
+                                              + "#" * (2 << 20) + "\n"}, "over the limit"),
+    ("informants_not_a_table", "ingest", {"data/raw/informants.csv": bytes(range(256)) * 8}, "ANY"),
     # settings files
     ("codebook_alias_bomb", "run", {"codebook.yaml": alias_bomb()}, "expands to more than"),
     ("codebook_deeply_nested", "run", {"codebook.yaml": "codes: " + "[" * 5000 + "]" * 5000}, "nested more than"),
@@ -218,7 +222,8 @@ def run_case(make_study, tmp_path, command, files):
         outside = path
     names = sorted(p.name for p in (root / T).iterdir())
     rows = "".join(f'{i},"{name}",stayed\n' for i, name in enumerate(names, start=1))
-    (root / "data" / "raw" / "informants.csv").write_text("id,file,group\n" + rows, encoding="utf-8")
+    if "data/raw/informants.csv" not in files:
+        (root / "data" / "raw" / "informants.csv").write_text("id,file,group\n" + rows, encoding="utf-8")
     args = {"ingest": ["ingest"], "run": ["run"],
             "qdpx": ["import", "qdpx", str(outside), "--coder", "forsker1"],
             "review": ["review", "import", str(outside), "--coder", "forsker1"]}[command]

@@ -37,8 +37,9 @@ import yaml
 from lxml import etree
 
 from ..errors import QualpipeError
+from ..safeio import unescape_cell
 from ..settings import Study
-from ..store import atomic_write_text
+from ..store import atomic_write_text, rows_to_csv
 from .common import CODEBOOK_NS, study_codes
 
 TAGUETTE_COLUMNS = ["tag", "description", "number of highlights", "number of documents"]
@@ -155,7 +156,9 @@ def read_taguette_csv(path: Path) -> list[ImportedCode]:
         raise QualpipeError(f"expected a 'tag' column (Taguette's codebook CSV: {','.join(TAGUETTE_COLUMNS)})", path)
     found = []
     for number, row in enumerate(reader, start=2):
-        row = {(key or "").strip().lower(): (value or "") for key, value in row.items()}
+        # unescape_cell: our own export escapes formula-like text; its round trip keeps the text.
+        row = {(key or "").strip().lower(): unescape_cell(value) if isinstance(value, str) else ""
+               for key, value in row.items()}
         tag = row.get("tag", "").strip()
         if not tag:
             raise QualpipeError(f"line {number}: empty tag", path)
@@ -400,13 +403,12 @@ def codebook_csv(study: Study, counts: dict[str, tuple[int, int]] | None = None)
             code_id = parent[code_id]
         return ".".join(reversed(names))
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(TAGUETTE_COLUMNS)
+    rows = []
     for code in codes:
         highlights, documents = (counts or {}).get(code.id, (0, 0))
-        writer.writerow([dotted(code.id), code.definition, highlights, documents])
-    return buffer.getvalue()
+        rows.append([dotted(code.id), code.definition, highlights, documents])
+    # rows_to_csv: a definition starting with = + - @ is not run as a formula (pipeline.safeio).
+    return rows_to_csv(TAGUETTE_COLUMNS, rows)
 
 
 def export_codebook_csv(study: Study, out: Path | None = None, guard=None) -> Path:

@@ -18,7 +18,7 @@ from ..errors import QualpipeError
 from ..nlp import load_nlp, model_id
 from ..progress import Track, no_progress
 from ..records import Informant, Transcript
-from ..safeio import read_input_bytes
+from ..safeio import check_inside, check_spreadsheet, read_input_bytes
 from ..secret import keyed_hex, study_secret
 from ..settings import LimitSettings, Study
 from ..store import PrivateStore, StudyStore
@@ -68,7 +68,11 @@ def parse_file(path: Path, matcher: LabelMatcher, limits: LimitSettings | None =
 
 
 def load_informant_table(study: Study) -> InformantTable:
-    return read_informants(find_table(study.raw_dir), study.settings.groups)
+    path = find_table(study.raw_dir)
+    # Bounded like every input: inside the study, within limits.max_file_mb (and the unpack budget for .xlsx).
+    check_inside(path, study.root)
+    check_spreadsheet(path, study.settings.limits.max_file_bytes, study.settings.limits.max_unpacked_bytes)
+    return read_informants(path, study.settings.groups)
 
 
 def read_study_transcripts(study: Study, track: Track = no_progress) -> tuple[InformantTable, list[Transcript]]:

@@ -111,10 +111,15 @@ def check_against_transcripts(table: InformantTable, transcript_files: list[str]
 def _read_rows(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() == ".xlsx":
         return _read_xlsx(path)
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = path.read_bytes().decode("cp1252", errors="strict")
+        try:
+            text = data.decode("cp1252", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise QualpipeError(f"informants table is neither UTF-8 nor Windows-1252 text (byte {exc.start})",
+                                path) from None
     if not text.strip():
         raise QualpipeError("informants table is empty", path)
     sample = text[:2048]
