@@ -358,3 +358,30 @@ def test_with_an_encrypted_key_originals_and_pages_wait_for_the_passphrase(real_
     assert client.post("/api/passfrase", json={"passfrase": "riktig passfrase"}).status_code == 200
     assert 'class="original"' in client.get("/anonymisering").text
     assert client.get("/").status_code == 200
+
+
+def test_a_rerun_from_the_workbench_shows_progress_refuses_coding_meanwhile_and_links_the_report(real_study):
+    study = load_study(real_study)
+    client = logged_in(study)
+    segment = informant_segments(study)[0].segment_id
+    started = client.post("/api/kjoring", json={})
+    assert started.status_code == 202 and started.json()["running"] is True
+    assert client.post("/api/kjoring", json={}).status_code == 409  # one run at a time
+    refused = toggle(client, "forsker3", [segment], "stability")
+    assert refused.status_code == 400 and "re-run" in refused.json()["feil"]
+    seen_stages = set()
+    deadline = time.monotonic() + 300
+    state = client.get("/api/kjoring").json()
+    while state["running"] and time.monotonic() < deadline:
+        seen_stages.add(state["current"])
+        time.sleep(0.5)
+        state = client.get("/api/kjoring").json()
+    assert not state["running"] and not state["error"], state["error"]
+    assert [name for name, _ in state["done"]] == state["stages"] == \
+        ["ingest", "anonymise", "code", "compare", "topics", "report"]
+    assert state["finished"] and len(seen_stages - {""}) >= 2  # progress was visible while it ran
+    assert "Åpne rapporten" in client.get("/kjoring").text
+    report = client.get("/rapport")
+    assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
+    assert client.get("/rapport/../study.yaml").status_code == 404
+    assert toggle(client, "forsker3", [segment], "stability").status_code == 200  # coding resumes

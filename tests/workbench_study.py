@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.store import copy_study_inputs
 
 REPO = Path(__file__).resolve().parents[1]
-TRANSCRIPTS = ("kjoper02.txt", "kjoper12.vtt", "ansatt1.txt")
+TRANSCRIPTS = ("kjoper02.txt", "kjoper13.txt", "ansatt1.txt")
 
 
 def _keep_rows(path: Path, column: str, keep: set[str]) -> None:
