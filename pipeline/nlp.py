@@ -40,6 +40,25 @@ def resolve_model_name(setting: str = "auto") -> str:
     )
 
 
+OFFICIAL = ("nb_core_news_md", "nb_core_news_sm")
+
+
+def installed_version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def describe_pipeline(setting: str = "auto") -> str:
+    """Which pipeline a study with this ``model`` setting loads, and its version (without loading it)."""
+    name = resolve_model_name(setting)
+    kind = "official spaCy pipeline" if name in OFFICIAL else "offline NorNE-trained pipeline"
+    return f"{name} {installed_version(name)} ({kind}; study setting model: {setting})"
+
+
 @lru_cache(maxsize=4)
 def load_nlp(setting: str = "auto") -> Language:
     """The loaded pipeline, cached: every stage shares one copy."""

@@ -76,7 +76,10 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
             if name == "code":
                 # Before the report, which repeats them.
                 warnings = older_codebook_decisions(study)
-                store_run_warnings(study, warnings)
+                # Human decisions not found again: the code stage's summary said so; the report repeats it.
+                from .coding.human import stored_unplaced_notes
+
+                store_run_warnings(study, warnings + stored_unplaced_notes(study))
                 for line in warnings:
                     echo(f"[{name}] Advarsel: {line}")
     # Only a complete run says what the outputs were made from (qualpipe status compares).

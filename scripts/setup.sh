@@ -37,25 +37,48 @@ fi
 .venv/bin/python -c "import bertopic" 2>/dev/null || pip install --no-deps "bertopic==0.17.4"
 
 # Norwegian pipeline: the official nb_core_news_md/_sm where it can be
-# downloaded; otherwise the offline NorNE-trained wheel (QUALPIPE_MODEL_WHEEL,
-# or ../shared/models/). pipeline.nlp picks the best installed one.
+# downloaded; otherwise the newest offline NorNE-trained wheel (the one named by
+# QUALPIPE_MODEL_WHEEL, else the newest nb_norne_sm-*.whl in QUALPIPE_MODEL_DIRS).
+# An installed older offline wheel is upgraded; pipeline.nlp picks the best
+# installed pipeline, and the last line says which one qualpipe will use.
 has() { .venv/bin/python -c "import $1" 2>/dev/null; }
+offline_version() {
+  .venv/bin/python -c "from importlib.metadata import version; print(version('nb_norne_sm'))" 2>/dev/null || true
+}
+wheel_version() { basename "$1" | sed -E 's/^nb_norne_sm-([^-]+)-.*$/\1/'; }
+newest_wheel() {
+  local dir
+  for dir in ${QUALPIPE_MODEL_DIRS:-../shared/models}; do
+    ls "$dir"/nb_norne_sm-*.whl 2>/dev/null || true
+  done | while read -r w; do echo "$(wheel_version "$w") $w"; done | sort -V | tail -n 1 | cut -d' ' -f2-
+}
 if has nb_core_news_md || has nb_core_news_sm; then
   echo "spaCy pipeline: official nb_core_news already installed"
 elif timeout 300 .venv/bin/python -m spacy download nb_core_news_md >/dev/null 2>&1; then
   echo "spaCy pipeline: installed nb_core_news_md"
-elif has nb_norne_sm; then
-  echo "spaCy pipeline: nb_norne_sm (offline wheel) already installed"
 else
-  wheel="${QUALPIPE_MODEL_WHEEL:-}"
-  if [ -z "$wheel" ]; then
-    wheel=$(ls ../shared/models/nb_norne_sm-*.whl 2>/dev/null | sort | tail -n 1 || true)
-  fi
+  wheel="${QUALPIPE_MODEL_WHEEL:-$(newest_wheel)}"
+  have=$(offline_version)
   if [ -z "$wheel" ] || [ ! -f "$wheel" ]; then
-    echo "error: could not download nb_core_news_md and found no offline model wheel;" \
-         "set QUALPIPE_MODEL_WHEEL to a spaCy pipeline wheel" >&2
-    exit 1
+    if [ -z "$have" ]; then
+      echo "error: could not download nb_core_news_md and found no offline model wheel" \
+           "(looked in ${QUALPIPE_MODEL_DIRS:-../shared/models});" \
+           "set QUALPIPE_MODEL_WHEEL to a spaCy pipeline wheel" >&2
+      exit 1
+    fi
+    echo "spaCy pipeline: nb_norne_sm $have (offline wheel) already installed; no wheel found to compare"
+  else
+    want=$(wheel_version "$wheel")
+    newest=$(printf '%s\n%s\n' "$have" "$want" | sed '/^$/d' | sort -V | tail -n 1)
+    if [ "$have" = "$want" ]; then
+      echo "spaCy pipeline: nb_norne_sm $have (offline wheel) already installed, the newest found"
+    elif [ -n "${QUALPIPE_MODEL_WHEEL:-}" ] || [ -z "$have" ] || [ "$newest" = "$want" ]; then
+      # The wheel's only dependency is spaCy, which the package already installed.
+      pip install --no-deps --force-reinstall "$wheel"
+      echo "spaCy pipeline: installed offline wheel $(basename "$wheel")${have:+ (replacing $have)}"
+    else
+      echo "spaCy pipeline: keeping nb_norne_sm $have (offline wheel), newer than $(basename "$wheel")"
+    fi
   fi
-  pip install "$wheel"
-  echo "spaCy pipeline: installed offline wheel $(basename "$wheel")"
 fi
+.venv/bin/python -c "from pipeline.nlp import describe_pipeline; print('qualpipe uses:', describe_pipeline())"

@@ -132,7 +132,6 @@ def test_removed_human_file_leaves_the_store(corpus):
 
 
 @pytest.mark.parametrize("row,message", [
-    ("sdoesnotexist,stability,1.0", "row 2: unknown segment id 'sdoesnotexist'"),
     ("{sid},stabilty,1.0", "row 2: unknown code 'stabilty'"),
     ("{sid},stability,", "row 2: codebook_version is empty"),
     ("{sid},stability,1.0\n{sid},,1.0", "row 3: segment id '{sid}' appears twice"),
@@ -263,6 +262,63 @@ def test_turn_as_coding_unit(make_study):
     assert list(turn_codes(codes, segments).values()) == [{"discount"}, {"standard"}]
 
 
+def test_row_of_an_unknown_segment_is_kept_and_reported_not_an_error(corpus):
+    """A decision on a segment the study does not have now (a held-back transcript, a changed
+    turn) stops nothing: it is listed once per transcript turn, left in the file, and kept
+    when the coder's file is rewritten by an import."""
+    from pipeline.coding.human import apply_human_decisions, unplaced_notes
+
+    root, truth = corpus
+    sid = sorted(truth)[0]
+    folder = root / "data" / "coded" / "human"
+    folder.mkdir(parents=True)
+    header = "segment_id,codes,codebook_version,file,turn_index,start,end,text_hash\n"
+    gone = ["sgone1,stability,1.0,later.txt,4,0,12,0123456789ab", "sgone2,,1.0,later.txt,4,13,30,0123456789ab"]
+    (folder / "forsker1.csv").write_text(header + "\n".join(gone) + "\n")
+    (folder / "forsker2.csv").write_text(header + "sgone3,discount,1.0,later.txt,4,0,12,0123456789ab\n")
+    study = load_study(root)
+    summary = code_stage(study)
+    notes = [line for line in summary.splitlines() if line.startswith("Merk:")]
+    assert len(notes) == 1  # one turn, however many rows and coders
+    assert notes[0].startswith("Merk: later.txt: 3 menneskelige kodebeslutninger venter")
+    assert "forsker1.csv rader 2, 3" in notes[0] and "forsker2.csv rad 2" in notes[0]
+    with StudyStore(study.store_path) as store:
+        assert len(unplaced_notes(store)) == 1
+        assert store.human_reviews(coder="forsker1") == {}
+        apply_human_decisions(study, store, "forsker1", {sid: {"stability"}}, "1.0", CODES)
+    rewritten = (folder / "forsker1.csv").read_text()
+    assert all(row in rewritten for row in gone) and rewritten.startswith(f"segment_id,codes")
+    assert sid in rewritten
+
+
+def test_anchor_wins_over_an_id_that_now_names_another_place(make_study):
+    """Segment ids count repeats of the same text ("Ja." twice); when another pipeline cuts a
+    new "Ja." before, an old id names a different "Ja.", and the anchor finds the right one."""
+    from pipeline.coding.human import HumanDecision, SegmentAnchors, read_human_rows, write_human_file
+    from pipeline.ingest import ingest_study
+
+    transcript = "I: Var det bra?\nIP: Ja. Det var bra.\nI: Og rabatten?\nIP: Ja. Den var stor.\n"
+    root = make_study({"a.txt": transcript})
+    study = load_study(root)
+    ingest_study(study)
+    anchors = SegmentAnchors.load(study)
+    from pipeline.store import PrivateStore
+
+    with PrivateStore(study.private_store_path) as private:
+        yes = [s for s in private.segments() if s.speaker == "informant" and s.text == "Ja."]
+    assert len(yes) == 2 and yes[0].segment_id != yes[1].segment_id
+    first, second = yes
+    path = root / "data" / "coded" / "human" / "forsker1.csv"
+    write_human_file(path, {second.segment_id: HumanDecision(frozenset({"discount"}), "1.0")}, anchors=anchors)
+    # Pretend the ids were made by another segmentation: the row's id now names the *first* "Ja.".
+    text = path.read_text().replace(second.segment_id, first.segment_id)
+    path.write_text(text)
+    ids = {s.segment_id for s in yes}
+    read = read_human_rows(path, ids, set(CODES), anchors)
+    assert read.decisions == {second.segment_id: HumanDecision(frozenset({"discount"}), "1.0")}
+    assert read.relocated == 1 and read.unplaced == []
+
+
 def test_human_file_survives_resegmentation_by_its_anchors(make_study):
     """Another spaCy pipeline splits sentences differently; anchored human rows are re-found."""
     from pipeline.anonymise.stage import anonymise_stage
@@ -299,9 +355,13 @@ def test_human_file_survives_resegmentation_by_its_anchors(make_study):
     found = read_human_file(path, set(turns.values()), set(CODES), SegmentAnchors.load(study))
     assert found[turns["Rabatten var fin. Vi ble boende. Huset var gammelt."]].codes == {"discount", "stability", "standard"}
     assert found[turns["Nei."]].codes == frozenset()
-    # Without anchors (or with the anchored text changed) the row is still an error, never silently dropped.
-    with pytest.raises(QualpipeError, match="unknown segment id"):
-        read_human_file(path, set(turns.values()), set(CODES))
+    # Without anchors (or with the anchored text changed) a row is not placed, but kept and reported.
+    from pipeline.coding.human import read_human_rows
+
+    read = read_human_rows(path, set(turns.values()), set(CODES))
+    assert list(read.decisions) == [turns["Nei."]]  # the same segment under both cuts
+    assert len(read.unplaced) == 3 and {u.turn_index for u in read.unplaced} == {1}
+
 
 
 def test_stage_persists_the_heldout_agreement_and_recomputes_only_when_its_inputs_change(corpus):

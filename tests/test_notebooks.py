@@ -21,6 +21,7 @@ nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
 REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # the demo study, end to end
 NOTEBOOKS = REPO / "notebooks"
 
 
@@ -42,7 +43,7 @@ def demo_round(tmp_path_factory):
         rows = list(csv.DictReader(handle))
     held = [r for r in rows if r["group"] != "staff"][-1]
     study = load_study(root)
-    _copy_human_coding_without(study, _segment_ids(study, held))
+    _copy_human_coding_without(study, _segment_ids(study, held), held["file"])
     _write_rows(table, [r for r in rows if r is not held])
     hidden = root / "held_back"
     hidden.mkdir()
@@ -67,7 +68,7 @@ def _segment_ids(study, row: dict) -> set[str]:
     return {s.segment_id for s in segments}
 
 
-def _copy_human_coding_without(study, segment_ids: set[str]) -> None:
+def _copy_human_coding_without(study, segment_ids: set[str], file: str) -> None:
     source = REPO / "data" / "coded" / "human"
     if not source.is_dir():
         return
@@ -75,7 +76,8 @@ def _copy_human_coding_without(study, segment_ids: set[str]) -> None:
     for path in sorted(source.glob("*.csv")):
         with open(path, encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        kept = [r for r in rows if r["segment_id"] not in segment_ids]
+        # By anchor (any pipeline) or, for rows without one, by the ids this pipeline gives.
+        kept = [r for r in rows if r["segment_id"] not in segment_ids and r.get("file") != file]
         assert len(kept) < len(rows) or not rows or path.stem != "forsker1"
         _write_rows(study.human_dir / path.name, kept, fieldnames=list(rows[0]) if rows else None)
 

@@ -24,6 +24,13 @@ def test_demo_run_writes_the_report_with_all_informants(demo_study, monkeypatch)
     lines: list[str] = []
     run_all(study, echo=lines.append)
     assert lines[-1].startswith("[report] rapport skrevet: reports/rapport.html, reports/rapport.md, reports/rapport.docx")
+    # Every human decision of the demo (coded under one pipeline) is placed under whichever runs now.
+    from pipeline.coding.human import unplaced_notes
+    from pipeline.store import StudyStore
+
+    with StudyStore(study.store_path) as store:
+        assert unplaced_notes(store) == []
+        assert len(store.human_reviews(coder="forsker1")) == len(store.segments(speaker="informant"))
     reports = demo_study / "reports"
     markdown = (reports / "rapport.md").read_text(encoding="utf-8")
 

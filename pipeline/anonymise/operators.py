@@ -7,8 +7,10 @@ gets the same tag (``[PERSON_3]``) or surrogate ("Ingrid", "Ingrid Berg") in
 every transcript; a possessive -s is kept ("[PERSON_3]s", "Ingrids").
 Informants are entities too, labelled by study id ("boligkjøper 7").
 
-Entity numbers are given in order of first registration and never change
-while the key exists, so re-runs are stable.
+Entity numbers are given in order of first registration. The stage builds
+the key afresh on every run in one canonical order over the whole study
+(:func:`pipeline.anonymise.stage.fresh_key`), so numbers depend on the
+study's inputs only, never on the history of runs.
 """
 
 from __future__ import annotations

@@ -274,6 +274,20 @@ def anonymise_segments(turn: Turn, result: TurnResult, segments: list[Segment], 
     return out
 
 
+def fresh_key(study: Study) -> Key:
+    """An empty key, rebuilt by every run from the study's inputs alone.
+
+    Pseudonym numbers then follow one canonical order over the whole study
+    (informants, known identifiers, decisions, then detections by file name,
+    turn and position), never the order in which transcripts arrived: a study
+    run in two rounds gets the same ``[PERSON_3]`` as one run fresh. The
+    written key (data/private) is the record for de-anonymisation, not an input.
+    """
+    read_key_data(study)  # an encrypted key is opened first: a wrong passphrase stops before anything is written
+    a = study.settings.anonymisation
+    return Key(a.style, a.seed)
+
+
 def load_key(study: Study) -> Key:
     a = study.settings.anonymisation
     data = read_key_data(study)
@@ -303,7 +317,7 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     # The raw file name never leaves data/private: shareable output names the transcript by its informant.
     shared = {f: shareable_file_name(informant_of[f], f) for f in files}
     result.files = files
-    key = load_key(study)
+    key = fresh_key(study)
     decisions = load_decisions(study)
     anon = Anonymiser(study, key, decisions)
     config = detection_config(study, anon.registry)

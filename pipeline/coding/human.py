@@ -14,13 +14,17 @@ turn (the transcript by its shareable name, see
 its raw text, keyed with the study secret (:mod:`pipeline.secret`). Turn parsing does not depend on the
 spaCy pipeline but sentence splitting does, so a study re-ingested with
 another model (say the official ``nb_core_news_md`` instead of the offline
-``nb_norne_sm``) gets other segment ids. A row whose id is gone is then
-re-found by its anchor: if the turn still holds the same text at that place,
-every new segment covering at least half of its own length with the anchored
+``nb_norne_sm``) gets other segment ids. A row is therefore placed by its
+anchor first: if the turn still holds the same text at that place, every
+current segment covering at least half of its own length with the anchored
 span or lying at least half inside it takes the row's codes (so a sentence
 split in two keeps its codes on both halves, and two sentences joined into
-one give it both rows' codes). Anchors are numbers and a keyed hash, as
-shareable as the segment ids themselves.
+one give it both rows' codes). Only where the anchor no longer fits (the
+transcript was edited) does the segment id alone place the row. A row that
+neither places is *unplaced*: it is kept in the file untouched, left out of
+the store, and reported once per transcript turn (the coding stage's summary,
+``unplaced_notes``) for a person to look at; it never stops a run. Anchors are
+numbers and a keyed hash, as shareable as the segment ids themselves.
 
 Files written before ids were keyed (unkeyed ids and hashes, raw file names)
 are read as they are and rewritten once in the current form by
@@ -31,9 +35,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QualpipeError
@@ -128,6 +133,13 @@ class SegmentAnchors:
     def anchor(self, segment_id: str) -> Anchor | None:
         return self._by_id.get(segment_id)
 
+    def has_file(self, file: str) -> bool:
+        """Whether a transcript of this (anchor) file name is in the study."""
+        files = getattr(self, "_files", None)
+        if files is None:
+            files = self._files = {name for name, _turn in self._turns}
+        return file in files
+
     def current_id(self, segment_id: str) -> str | None:
         """The id of this segment now: itself, or the keyed id of an unkeyed one of earlier versions."""
         if segment_id in self._by_id:
@@ -183,15 +195,48 @@ def split_codes(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
 
-def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
-                    anchors: SegmentAnchors | None = None,
-                    max_bytes: int = LimitSettings().max_file_bytes) -> dict[str, HumanDecision]:
-    """Validate and read one coder's file; any bad row rejects the file.
+@dataclass(frozen=True)
+class UnplacedRow:
+    """A row of a human file whose segment is not in the study as it is now.
 
-    A row whose segment id is unknown is re-found by its anchor when
-    ``anchors`` is given (see the module docstring); rows found by id win
-    over re-found ones, and several rows re-found on one segment join codes.
+    Its transcript is not (or no longer) ingested, or its text changed at the
+    anchored place. The row is kept in the file as written (a later run may
+    find it again) and reported by file and turn, so a person can look.
     """
+
+    coder: str
+    row: int  # line number in the file (1 is the header)
+    segment_id: str
+    file: str  # from the anchor; "" when the row has none
+    turn_index: int | None
+    cells: tuple[str, ...]  # the row as written, in file order
+    missing_file: bool = False  # the anchored transcript is not in the study now
+
+
+@dataclass
+class HumanFile:
+    """One coder's file as read against the study's current segments."""
+
+    decisions: dict[str, HumanDecision]
+    unplaced: list[UnplacedRow] = field(default_factory=list)
+    relocated: int = 0  # rows found again by their anchor under other segment ids
+
+
+def read_human_rows(path: Path, segment_ids: set[str], code_ids: set[str],
+                    anchors: SegmentAnchors | None = None,
+                    max_bytes: int = LimitSettings().max_file_bytes) -> HumanFile:
+    """Validate and read one coder's file against the current segments.
+
+    A malformed row (columns, codes, codebook version) rejects the file. A
+    row is placed on its own segment id, or, when its anchor still fits its
+    turn, on the current segments the anchored span covers (the anchor wins
+    over an id that now names another place, as a repeated "Ja." can after
+    re-segmentation). A row that fits nowhere is *unplaced*: returned, never
+    an error, so a change of pipeline or a held-back transcript never stops a
+    run. Rows placed on their own id win over re-found ones; several rows
+    re-found on one segment join their codes.
+    """
+    coder = path.stem
     if path.stat().st_size > max_bytes:
         raise QualpipeError(f"human coding file is over the limit of {max_bytes // (1024 * 1024)} MB "
                             "(limits.max_file_mb in study.yaml)", path)
@@ -205,7 +250,7 @@ def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
     if header not in (HUMAN_COLUMNS, HUMAN_COLUMNS + ANCHOR_COLUMNS):
         raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}' (optionally followed by "
                             f"'{','.join(ANCHOR_COLUMNS)}'), found '{','.join(header)}'", path)
-    decisions: dict[str, HumanDecision] = {}
+    result = HumanFile(decisions={})
     relocated: dict[str, HumanDecision] = {}
     for number, row in enumerate(rows, start=2):  # line 1 is the header
         if None in row or any(value is None for value in row.values()):
@@ -213,25 +258,6 @@ def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
         segment_id = row["segment_id"].strip()
         if segment_id not in segment_ids and anchors is not None:
             segment_id = anchors.current_id(segment_id) or segment_id  # an unkeyed id of earlier versions
-        anchor = _row_anchor(row) if segment_id not in segment_ids and anchors is not None else None
-        targets = anchors.relocate(anchor) if anchor is not None else []
-        if segment_id not in segment_ids and targets:
-            codes = split_codes(row["codes"])
-            unknown = sorted(set(codes) - code_ids)
-            if unknown:
-                raise QualpipeError(
-                    f"row {number}: unknown code '{unknown[0]}' (codebook codes: {', '.join(sorted(code_ids))})", path)
-            for target in targets:
-                earlier = relocated.get(target)
-                joined = frozenset(codes) | (earlier.codes if earlier else frozenset())
-                relocated[target] = HumanDecision(codes=joined, codebook_version=row["codebook_version"].strip())
-            continue
-        if segment_id not in segment_ids:
-            raise QualpipeError(
-                f"row {number}: unknown segment id '{segment_id}' (not an informant segment of this study; "
-                "was the transcript changed? re-code that segment or remove the row)", path)
-        if segment_id in decisions:
-            raise QualpipeError(f"row {number}: segment id '{segment_id}' appears twice", path)
         codes = split_codes(row["codes"])
         unknown = sorted(set(codes) - code_ids)
         if unknown:
@@ -240,10 +266,64 @@ def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
         version = row["codebook_version"].strip()
         if not version:
             raise QualpipeError(f"row {number}: codebook_version is empty", path)
-        decisions[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=version)
+        decision = HumanDecision(codes=frozenset(codes), codebook_version=version)
+        anchor = _row_anchor(row)
+        targets = anchors.relocate(anchor) if anchor is not None and anchors is not None else []
+        if segment_id in targets or (not targets and segment_id in segment_ids):
+            if segment_id in result.decisions:
+                raise QualpipeError(f"row {number}: segment id '{segment_id}' appears twice", path)
+            result.decisions[segment_id] = decision
+        elif targets:
+            result.relocated += 1
+            for target in targets:
+                earlier = relocated.get(target)
+                joined = decision.codes | (earlier.codes if earlier else frozenset())
+                relocated[target] = HumanDecision(codes=joined, codebook_version=version)
+        else:
+            result.unplaced.append(UnplacedRow(
+                coder=coder, row=number, segment_id=segment_id, file=anchor.file if anchor else "",
+                turn_index=anchor.turn_index if anchor else None, cells=tuple(row[h] for h in header),
+                missing_file=anchor is not None and anchors is not None and not anchors.has_file(anchor.file)))
     for segment_id, decision in relocated.items():
-        decisions.setdefault(segment_id, decision)
-    return decisions
+        result.decisions.setdefault(segment_id, decision)
+    return result
+
+
+def read_human_file(path: Path, segment_ids: set[str], code_ids: set[str],
+                    anchors: SegmentAnchors | None = None,
+                    max_bytes: int = LimitSettings().max_file_bytes) -> dict[str, HumanDecision]:
+    """The decisions of one coder's file that have a segment now (see :func:`read_human_rows`)."""
+    return read_human_rows(path, segment_ids, code_ids, anchors, max_bytes).decisions
+
+
+def unplaced_summary(unplaced: Iterable[UnplacedRow]) -> list[str]:
+    """Lines for a person to act on, each place once: one per transcript the study does not
+    have (now), one per turn whose text changed where a decision was anchored."""
+    by_place: dict[tuple[str, int | None, bool], dict[str, list[int]]] = {}
+    for item in unplaced:
+        turn = None if item.missing_file else item.turn_index
+        by_place.setdefault((item.file, turn, item.missing_file), {}).setdefault(
+            f"{item.coder}.csv", []).append(item.row)
+    lines = []
+    for (file, turn, missing), coders in sorted(by_place.items(), key=lambda kv: (kv[0][0], kv[0][1] or -1)):
+        n = sum(len(rows) for rows in coders.values())
+        rows = "; ".join(f"{coder} {_row_list(numbers)}" for coder, numbers in sorted(coders.items()))
+        if not file:
+            lines.append(f"{n} menneskelige kodebeslutninger uten anker har et segment-id studien ikke har ({rows}); "
+                         "kod segmentene på nytt eller fjern radene")
+        elif missing:
+            lines.append(f"{file}: {n} menneskelige kodebeslutninger venter ({rows}) – transkripsjonen er ikke i "
+                         "studien nå; de brukes igjen når den er det, ellers fjern radene")
+        else:
+            lines.append(f"{file}, tur {turn}: {n} menneskelige kodebeslutninger ikke funnet igjen ({rows}) – "
+                         "teksten er endret der; se på turen og kod den på nytt, eller fjern radene")
+    return lines
+
+
+def _row_list(numbers: list[int], shown: int = 8) -> str:
+    numbers = sorted(numbers)
+    text = ", ".join(map(str, numbers[:shown])) + (f" og {len(numbers) - shown} til" if len(numbers) > shown else "")
+    return ("rad " if len(numbers) == 1 else "rader ") + text
 
 
 def check_human_file(path: Path, code_ids: set[str], max_bytes: int = LimitSettings().max_file_bytes) -> int:
@@ -283,22 +363,31 @@ def check_human_files(study: Study, code_ids: Iterable[str]) -> dict[str, int]:
     return {coder: check_human_file(path, code_ids, limit) for coder, path in human_files(study).items()}
 
 
-def human_file_text(decisions: Mapping[str, HumanDecision], anchors: SegmentAnchors | None = None) -> str:
-    """The file's text; with ``anchors``, each row also carries where its segment sits."""
-    if anchors is None:
-        return rows_to_csv(HUMAN_COLUMNS, [(segment_id, ";".join(sorted(d.codes)), d.codebook_version)
-                                           for segment_id, d in sorted(decisions.items())])
+def human_file_text(decisions: Mapping[str, HumanDecision], anchors: SegmentAnchors | None = None,
+                    unplaced: Iterable[UnplacedRow] = ()) -> str:
+    """The file's text; with ``anchors``, each row also carries where its segment sits.
+
+    ``unplaced`` rows (read but not found in the study now) are written back
+    as they were, so rewriting a coder's file never loses a decision.
+    """
+    kept = [item for item in unplaced if item.segment_id not in decisions]
+    if anchors is None and not any(len(item.cells) > len(HUMAN_COLUMNS) for item in kept):
+        return rows_to_csv(HUMAN_COLUMNS, sorted([(segment_id, ";".join(sorted(d.codes)), d.codebook_version)
+                                                  for segment_id, d in decisions.items()]
+                                                 + [item.cells[:len(HUMAN_COLUMNS)] for item in kept]))
     rows = []
     for segment_id, d in sorted(decisions.items()):
-        anchor = anchors.anchor(segment_id)
+        anchor = anchors.anchor(segment_id) if anchors is not None else None
         where = (anchor.file, anchor.turn_index, anchor.start, anchor.end, anchor.text_hash) if anchor else ("",) * 5
         rows.append((segment_id, ";".join(sorted(d.codes)), d.codebook_version, *where))
-    return rows_to_csv(HUMAN_COLUMNS + ANCHOR_COLUMNS, rows)
+    width = len(HUMAN_COLUMNS + ANCHOR_COLUMNS)
+    rows += [tuple(item.cells) + ("",) * (width - len(item.cells)) for item in kept]
+    return rows_to_csv(HUMAN_COLUMNS + ANCHOR_COLUMNS, sorted(rows, key=lambda r: str(r[0])))
 
 
 def write_human_file(path: Path, decisions: Mapping[str, HumanDecision], guard: Guard | None = None,
-                     anchors: SegmentAnchors | None = None) -> None:
-    atomic_write_text(path, human_file_text(decisions, anchors), guard=guard)
+                     anchors: SegmentAnchors | None = None, unplaced: Iterable[UnplacedRow] = ()) -> None:
+    atomic_write_text(path, human_file_text(decisions, anchors, unplaced), guard=guard)
 
 
 def migrate_human_files(study: Study, anchors: SegmentAnchors | None, guard: Guard | None = None) -> list[str]:
@@ -376,12 +465,29 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def import_human_files(study: Study, store: StudyStore, code_ids: Iterable[str]) -> dict[str, int]:
+@dataclass
+class HumanImport:
+    """What re-importing the human files found: decisions per coder, rows not found again."""
+
+    counts: dict[str, int]
+    unplaced: list[UnplacedRow]
+    relocated: dict[str, int]
+
+    def notes(self) -> list[str]:
+        return unplaced_summary(self.unplaced)
+
+
+UNPLACED_META = "human_unplaced"
+
+
+def import_human_coding(study: Study, store: StudyStore, code_ids: Iterable[str]) -> HumanImport:
     """Re-import every coder's file; coders whose file is gone leave the store.
 
     Every file is validated before anything is stored, so one bad file leaves
     the store as it was. A file unchanged since its last import is skipped,
-    which keeps the times its decisions were first recorded.
+    which keeps the times its decisions were first recorded. Rows not found in
+    the study now are kept in the file, left out of the store, and listed (also
+    in the store's meta, for status and the report).
     """
     files = human_files(study)
     segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
@@ -392,19 +498,47 @@ def import_human_files(study: Study, store: StudyStore, code_ids: Iterable[str])
 
         migrate_human_files(study, anchors, guard=leak_guard(study))
     limit = study.settings.limits.max_file_bytes
-    parsed = {coder: read_human_file(path, segment_ids, code_ids, anchors, limit) for coder, path in files.items()}
+    parsed = {coder: read_human_rows(path, segment_ids, code_ids, anchors, limit) for coder, path in files.items()}
+    unplaced = [item for coder in sorted(parsed) for item in parsed[coder].unplaced]
     with store.transaction():
         for coder in store.human_coders():
             if coder not in files:
                 store.delete_human_coder(coder)
                 store.conn.execute("DELETE FROM meta WHERE key = ?", (f"human_file_sha256:{coder}",))
-        for coder, decisions in parsed.items():
-            digest = _digest(files[coder])
+        for coder, read in parsed.items():
+            # The decisions placed depend on the file *and* the current segments (a re-segmented study).
+            digest = _digest(files[coder]) + ":" + _placement_digest(read)
             if store.get_meta(f"human_file_sha256:{coder}") == digest and coder in store.human_coders():
                 continue
-            store_decisions(store, coder, decisions)
+            store_decisions(store, coder, read.decisions)
             store.set_meta(f"human_file_sha256:{coder}", digest)
-    return {coder: len(decisions) for coder, decisions in parsed.items()}
+        store.set_meta(UNPLACED_META, json.dumps(unplaced_summary(unplaced), ensure_ascii=False))
+    return HumanImport(counts={coder: len(read.decisions) for coder, read in parsed.items()}, unplaced=unplaced,
+                       relocated={coder: read.relocated for coder, read in parsed.items() if read.relocated})
+
+
+def import_human_files(study: Study, store: StudyStore, code_ids: Iterable[str]) -> dict[str, int]:
+    """coder -> decisions placed; see :func:`import_human_coding`."""
+    return import_human_coding(study, store, code_ids).counts
+
+
+def unplaced_notes(store: StudyStore) -> list[str]:
+    """The lines of the last import about human decisions not found again (empty: all placed)."""
+    stored = store.get_meta(UNPLACED_META)
+    return list(json.loads(stored)) if stored else []
+
+
+def stored_unplaced_notes(study: Study) -> list[str]:
+    """:func:`unplaced_notes` of the study's store (empty before anything is coded)."""
+    if not study.store_path.exists():
+        return []
+    with StudyStore(study.store_path) as store:
+        return unplaced_notes(store)
+
+
+def _placement_digest(read: HumanFile) -> str:
+    blob = json.dumps(sorted((sid, sorted(d.codes), d.codebook_version) for sid, d in read.decisions.items()))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
 def chosen_human_codes(store: StudyStore, primary_coder: str | None) -> dict[str, frozenset[str]]:
@@ -449,13 +583,15 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
     with study_lock(study.root, command="human decisions"):
         segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
         anchors = SegmentAnchors.load(study)
-        existing = (read_human_file(path, segment_ids, set(code_ids), anchors, study.settings.limits.max_file_bytes)
-                    if path.exists() else {})
-        merged = dict(existing)
+        limit = study.settings.limits.max_file_bytes
+        existing = (read_human_rows(path, segment_ids, set(code_ids), anchors, limit) if path.exists()
+                    else HumanFile({}))
+        merged = dict(existing.decisions)
         for segment_id, codes in decisions.items():
             merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)
-        write_human_file(path, merged, anchors=anchors)
+        write_human_file(path, merged, anchors=anchors, unplaced=existing.unplaced)
         with store.transaction():
             store_decisions(store, coder, merged)
-            store.set_meta(f"human_file_sha256:{coder}", _digest(path))
+            placed = read_human_rows(path, segment_ids, set(code_ids), anchors, limit)
+            store.set_meta(f"human_file_sha256:{coder}", _digest(path) + ":" + _placement_digest(placed))
     return len(decisions)

@@ -26,7 +26,7 @@ from ..progress import Track, no_progress
 from ..settings import Study
 from ..store import PRIVATE_MODE, StudyStore, atomic_write_bytes
 from .classifier import CodeClassifier
-from .human import chosen_human_codes, import_human_files
+from .human import HumanImport, chosen_human_codes, import_human_coding
 from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
                       plan_codes, training_fingerprint)
 from .units import load_units
@@ -107,7 +107,7 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
         store.replace_codes(codebook.store_rows(), codebook.version)
         if not store.segments(speaker="informant"):
             return "ingen anonymiserte informantsegmenter ennå – kjør anonymiseringen først"
-        imported = import_human_files(study, store, codebook.ids)
+        imported = import_human_coding(study, store, codebook.ids)
         state = machine_state(study, store, codebook, retrain=retrain, track=track)
         codings = machine_codings(state.analysed, state.suggestions, codebook.version)
         guard = study_guard(study)
@@ -123,10 +123,11 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
     return summary_line(state, imported, codings) + "\n" + heldout
 
 
-def summary_line(state: MachineState, imported: dict[str, int], codings: dict[str, list]) -> str:
+def summary_line(state: MachineState, human: HumanImport, codings: dict[str, list]) -> str:
     from ..norwegian import decimal
 
     n_units = len(state.analysed.units)
+    imported = human.counts
     lines = [f"{n_units} informantsegmenter kodet mot kodebok {state.codebook.version}; "
              f"{len(state.labels)} avgjort av mennesker"
              + (" (" + ", ".join(f"{c} {n}" for c, n in sorted(imported.items())) + ")" if imported else "")]
@@ -139,4 +140,8 @@ def summary_line(state: MachineState, imported: dict[str, int], codings: dict[st
             f"{c} ({state.plan.positives[c]} menneskelige eksempler)" for c in state.plan.rule_codes)
             + f" – under coding.min_examples_per_code = {state.min_examples}")
     lines.append(f"maskinforslag: {len(codings['model'])} fra modellen, {len(codings['rule'])} fra reglene")
+    if human.relocated:
+        lines.append("funnet igjen etter ny segmentering (ankerposisjon i turen): " + ", ".join(
+            f"{coder} {n} rader" for coder, n in sorted(human.relocated.items())))
+    lines += [f"Merk: {note}" for note in human.notes()]
     return "\n".join(lines)

@@ -681,7 +681,7 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
     left alone. The store and ``data/coded/human/<coder>.csv`` are updated
     together, or not at all.
     """
-    from ..coding.human import HumanDecision, SegmentAnchors, human_file, read_human_file, write_human_file
+    from ..coding.human import HumanDecision, HumanFile, SegmentAnchors, human_file, read_human_rows, write_human_file
 
     human_path = human_file(study, coder)  # checks the coder id first
     path = Path(file)
@@ -706,14 +706,15 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
         # segments. Read, merged and written under the study lock (one writer of the file at a time).
         with study_lock(study.root, command="import qdpx"):
             anchors = SegmentAnchors.load(study)
-            merged = (read_human_file(human_path, codable, set(codes.by_id()), anchors) if human_path.exists()
-                      else {})
+            existing = (read_human_rows(human_path, codable, set(codes.by_id()), anchors) if human_path.exists()
+                        else HumanFile({}))
+            merged = dict(existing.decisions)
             merged.update({segment_id: HumanDecision(codes=frozenset(found), codebook_version=codes.version)
                            for segment_id, found in decisions.items()})
             with store.transaction():
                 store.record_human_decisions(coder, decisions, codes.version)
                 # Inside the transaction: if the CSV cannot be written, the store rolls back too.
-                write_human_file(human_path, merged, guard=guard, anchors=anchors)
+                write_human_file(human_path, merged, guard=guard, anchors=anchors, unplaced=existing.unplaced)
     return ImportResult(coder=coder, sources=applied, segments_decided=len(decisions),
                         segments_coded=sum(1 for found in decisions.values() if found),
                         codings=sum(len(found) for found in decisions.values()), notes=tuple(notes))
