@@ -65,6 +65,17 @@ def test_transcription_tool_labels_are_named_even_once(make_study):
     assert "'SPEAKER_00:' 2×" in message and "'SPEAKER_01:' 1×" in message and "'Person 2:' 1×" in message
 
 
+def test_lower_case_tool_labels_of_speech_recognition_are_found(make_study):
+    text = "I: Hei.\nIP: Hei.\nspeaker_00: ja\nspeaker_01: nei\n"
+    message = parse_error(make_study({"a.txt": text}, settings=NEUTRAL))
+    assert "'speaker_00:' 1×" in message and "'speaker_01:' 1×" in message
+
+
+def test_a_numbered_word_once_is_speech(make_study):
+    text = "I: Hva er viktigst?\nIP: To ting.\nPunkt 2: tiden.\nI: Og så?\nIP: Ja.\n"
+    assert "Punkt 2: tiden." in turns_of(make_study({"a.txt": text}, settings=NEUTRAL))[1].text
+
+
 def test_declared_tool_labels_are_read(make_study):
     settings = "name: Test\nspeaker_labels:\n  interviewer: [SPEAKER_00]\n  informant: [SPEAKER_01]\n"
     root = make_study({"a.txt": "SPEAKER_00: Hvordan var det?\nSPEAKER_01: Det var fint.\n"}, settings=settings)

@@ -14,10 +14,10 @@ speaker's turn, so it is an error naming the file, the labels and their
 counts, and the setting that fixes it. "Looks like a label" is kept tight so
 that speech with a colon ("Det jeg sa var: ...", "Kl. 10:30", "I 2012 kjøpte
 vi: ...") is not taken for one: at line start, after an optional timestamp,
-either a tool label (``SPEAKER_00``, ``Person 2``, a capitalised word with a
-number) or one to three capitalised words of letters only, then ``:`` and a
-space or the line end; plain words count only when they open two or more
-lines of the file. A transcript without an informant turn, or where one side
+either a numbered label (``SPEAKER_00``, ``Person 2``, a capitalised word with
+a number) or one to three capitalised words of letters only, then ``:`` and a
+space or the line end. A transcription tool's numbered label counts at once;
+any other word counts only when it opens two or more lines of the file. A transcript without an informant turn, or where one side
 holds more than ``speaker_labels.max_speaker_share`` of the words, is an error
 as well: that is what a mis-declared label looks like once parsed.
 """
@@ -43,8 +43,13 @@ _LEADING = (rf"(?:(?:{TIMESTAMP.pattern}|(?P<d>\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\
             rf"(?:\s*-->\s*\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?)?)\s*)?")
 
 _UPPER, _LOWER = "A-ZÆØÅÄÖÜÉ", "a-zæøåäöüéèáóúç"
-# Tool labels: SPEAKER_00, Speaker 1, Person 2, Taler 3, IP2 — unmistakable even once.
-_TOOL_LABEL = rf"[{_UPPER}][{_UPPER}{_LOWER}]{{0,20}}(?:_\d{{1,3}}|\s?\d{{1,3}})"
+# Numbered labels: SPEAKER_00, Speaker 1, Person 2, Taler 3, IP2, and lower-case "speaker_00" from ASR.
+_TOOL_LABEL = (rf"[{_UPPER}][{_UPPER}{_LOWER}]{{0,20}}(?:_\d{{1,3}}|\s?\d{{1,3}})"
+               r"|(?:speaker|spk|person|taler|talar|deltaker|deltakar)(?:_\d{1,3}|\s?\d{1,3})")
+# Words that number speakers in transcription tools and role labels: unmistakable even once.
+# Another capitalised word with a number ("Punkt 2: ...") counts only when it recurs.
+_TOOL_WORDS = re.compile(r"^(?:speaker|spk|s|person|taler|talar|deltaker|deltakar|informant|intervjuer|"
+                         r"intervjuar|interviewer|interviewee|respondent|ip|inf|int|i|b|r)[ _]?\d+$", re.IGNORECASE)
 # Word labels: Ragnhild, Intervjuar, Anne Grete, KN — capitalised words of letters only.
 _WORD = rf"[{_UPPER}](?:[{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|[{_UPPER}]{{0,3}})"
 _WORD_LABEL = rf"{_WORD}(?: {_WORD}){{0,2}}"
@@ -108,7 +113,7 @@ class LabelMatcher:
         label = " ".join((tool or found.group("word")).split())
         if len(label) > MAX_LABEL_LENGTH or label.lower() in self.ignored:
             return None
-        return label, bool(tool)
+        return label, bool(tool and _TOOL_WORDS.match(label))
 
 
 @dataclass
@@ -202,7 +207,7 @@ def _undeclared_message(lines: list[Line], undeclared: dict[str, _Unknown]) -> s
     for label, entry in sorted(undeclared.items(), key=lambda item: (-item[1].count, item[1].first_line)):
         written = LABEL_LIKE.match(lines[entry.first_line - 1].text)
         text = " ".join((written.group("tool") or written.group("word")).split())
-        if entry.tool or not _may_be_name(text):
+        if entry.tool or _TOOL_WORDS.match(text) or not _may_be_name(text):
             shown.append(f"'{text}:' {entry.count}×")
         else:
             # A label that may be a person's name is not echoed: error messages end up in logs.
