@@ -48,7 +48,9 @@ def study2(tmp_path_factory):
                     ["run"]):
         result = runner.invoke(app, [*command, "--study", str(root)])
         assert result.exit_code == 0, result.output
+    status = runner.invoke(app, ["status", "--study", str(root)])
     mp.undo()
+    assert status.exit_code == 0 and "Alt er oppdatert." in status.output, status.output
     return root, result.output
 
 
