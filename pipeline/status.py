@@ -275,7 +275,7 @@ def study_status(study: Study) -> StudyStatus:
             for file in sorted(ingested & set(raw_hashes)):
                 if ingested_hashes[file] != raw_hashes[file]:
                     status.stale.append(f"{file}: changed since it was ingested")
-            status.segments_ingested = int(private.conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0])
+            status.segments_ingested = private.segment_count()
     for file in sorted(set(raw_hashes) - ingested):
         status.stale.append(f"{file}: not ingested yet")
     for file in sorted(ingested - set(raw_hashes)):

@@ -476,6 +476,9 @@ class _Database:
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def delete_meta(self, key: str) -> None:
+        self.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+
     def close(self) -> None:
         self.conn.close()
 
@@ -567,6 +570,9 @@ class PrivateStore(_Database):
 
     def files(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT file FROM transcripts ORDER BY file")]
+
+    def segment_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0])
 
     def turns(self, file: str) -> list[Turn]:
         rows = self.conn.execute("SELECT * FROM turns WHERE file = ? ORDER BY turn_index", (file,))
@@ -688,6 +694,11 @@ class StudyStore(_Database):
     def codes(self) -> dict[str, str]:
         """Code id -> label, in codebook order (the order the coding stage stored them)."""
         return {r["id"]: r["label"] for r in self.conn.execute("SELECT id, label FROM codes ORDER BY rowid")}
+
+    def code_rows(self) -> list[dict]:
+        """The stored codes (id, label, parent, definition, colour, codebook_version), in codebook order."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT id, label, parent, definition, colour, codebook_version FROM codes ORDER BY rowid")]
 
     def replace_codes(self, codes: list[dict], codebook_version: str) -> None:
         """``codes``: dicts with id, label, parent, definition, colour."""

@@ -115,7 +115,7 @@ class TopicModelResult:
 
 
 def informant_references(informants: Sequence[Informant], group_labels: Mapping[str, str]) -> re.Pattern | None:
-    """How the anonymiser names informants ("boligkjøper 7", "ansatt S1"): not topic words."""
+    """How quotes name informants ("bruker 3": group label and id): not topic words."""
     labels = sorted({group_labels.get(i.group, "") for i in informants} - {""}, key=len, reverse=True)
     ids = sorted({i.id for i in informants}, key=len, reverse=True)
     if not labels or not ids:

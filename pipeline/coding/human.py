@@ -504,7 +504,7 @@ def import_human_coding(study: Study, store: StudyStore, code_ids: Iterable[str]
         for coder in store.human_coders():
             if coder not in files:
                 store.delete_human_coder(coder)
-                store.conn.execute("DELETE FROM meta WHERE key = ?", (f"human_file_sha256:{coder}",))
+                store.delete_meta(f"human_file_sha256:{coder}")
         for coder, read in parsed.items():
             # The decisions placed depend on the file *and* the current segments (a re-segmented study).
             digest = _digest(files[coder]) + ":" + _placement_digest(read)

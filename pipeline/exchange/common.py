@@ -96,9 +96,7 @@ def study_codes(study: Study, store: StudyStore | None = None) -> StudyCodes:
         return StudyCodes(codes=codes, version=book.version, name=book.name, source=study.codebook_path,
                           secret=secret)
     if store is not None:
-        # StudyStore has no reader for its codes table; this read is the only one.
-        rows = store.conn.execute(
-            "SELECT id, label, parent, definition, colour, codebook_version FROM codes ORDER BY rowid").fetchall()
+        rows = store.code_rows()
         if rows:
             codes = [CodeInfo(id=r["id"], label=r["label"], definition=r["definition"], parent=r["parent"],
                               colour=r["colour"], guid=guid("code", r["id"], secret)) for r in rows]

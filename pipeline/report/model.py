@@ -614,7 +614,8 @@ def _heldout(report: Report, study: Study, labels: dict[str, str]) -> None:
         + (f" (på turnivå, {number(result.n_turns)} turer: kappa {decimal(turn.kappa, 2)})." if turn else "."))
     report.heldout_text.append(
         f"Tallene bygger på bare {result.n_informants} informanter og er usikre: én informant mer eller mindre kan "
-        "flytte dem merkbart, og de gjelder intervjuer som ligner dem modellen er trent på. "
+        "flytte dem merkbart, og de gjelder intervjuer som ligner dem modellen er trent på. Er kodebokas regler "
+        "eller innstillingene justert mens man så på dette tallet, er det for optimistisk. "
         "Der en forsker har avgjort et segment, gjelder uansett forskerens koder.")
     rows = []
     for score in result.scores:
