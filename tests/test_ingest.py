@@ -342,3 +342,16 @@ def test_misspelt_setting_is_named_as_the_unknown_key(make_study):
     with pytest.raises(QualpipeError, match=r"setting 'speaker_labels.informants': unknown key 'informants' "
                                             r"\(did you mean 'informant'\?\)"):
         load_study(root)
+
+
+def test_segments_from_spans_found_elsewhere_equal_those_found_here():
+    """--workers N finds the sentence spans on a worker; the segments must be the same."""
+    from pipeline.ingest.segment import segment_turns, turn_spans_job
+    from pipeline.nlp import load_nlp
+    from pipeline.records import Turn
+
+    turns = [Turn("a.txt", 0, "interviewer", "I", "Hvordan var det? Fortell."),
+             Turn("a.txt", 1, "informant", "IP", "Det var fint. Vi ble boende.\nOg ungene var glade.")]
+    here = segment_turns(turns, "1", load_nlp("auto"), "segment", b"k" * 32)
+    elsewhere = segment_turns(turns, "1", None, "segment", b"k" * 32, spans=turn_spans_job((turns, "auto", "segment")))
+    assert here == elsewhere and len(here) >= 4

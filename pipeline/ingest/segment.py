@@ -108,8 +108,8 @@ def segment_turns(turns: list[Turn], informant_id: str, nlp: Language | None, un
         spans = turn_spans(turns, nlp, unit)
     seen: Counter[tuple[str, str]] = Counter()
     segments: list[Segment] = []
-    for turn, turn_spans in zip(turns, spans):
-        for start, end in turn_spans:
+    for turn, its_spans in zip(turns, spans):
+        for start, end in its_spans:
             text = turn.text[start:end]
             key = (turn.speaker, " ".join(text.split()))
             occurrence = seen[key]
