@@ -4,6 +4,11 @@ Run by hand (not a test):
 
     .venv/bin/python benchmarks/code.py                 # demo study, then a 100x corpus
     .venv/bin/python benchmarks/code.py --scale 10      # a smaller multiple
+    .venv/bin/python benchmarks/code.py --train-only --scale 10 --scale 100 --solver sgd --solver liblinear
+
+``--train-only`` times training alone, per solver (``coding.model.solver``), on the demo
+and on copies of its analysed segments (no spaCy pass): whether training time grows
+linearly with the number of examples.
 
 The demo study is copied to a temporary folder and run through ingest and
 anonymisation there (the repository is not touched). The large corpus repeats
@@ -63,6 +68,44 @@ def measure(label: str, n: int, func):
     return result, seconds
 
 
+def replicate(analysed, labels, scale: int):
+    """``scale`` copies of the analysed demo under new ids, informants, turns and texts (no spaCy pass)."""
+    from pipeline.coding.machine import AnalysedUnits
+
+    units, rules, examples, big_labels = [], [], [], {}
+    for copy in range(scale):
+        for unit, result, example in zip(analysed.units, analysed.rules, analysed.examples):
+            segment = replace(unit.segment, segment_id=f"{unit.segment_id}x{copy}",
+                              informant_id=f"{unit.segment.informant_id}x{copy}", file=f"{copy}/{unit.segment.file}",
+                              text=f"{unit.segment.text} {copy}")
+            units.append(replace(unit, segment=segment))
+            rules.append(result)
+            examples.append(replace(example, text=segment.text, lemmas=example.lemmas + (str(copy),),
+                                    turn=(segment.file, unit.segment.turn_index), informant=segment.informant_id))
+            if unit.segment_id in labels:
+                big_labels[segment.segment_id] = labels[unit.segment_id]
+    return AnalysedUnits(units=units, rules=rules, examples=examples), big_labels
+
+
+def train_only(study, units, labels, scales, solvers) -> None:
+    codebook = load_codebook(study.codebook_path)
+    nlp = load_nlp(study.settings.model)
+    analysed = analyse_units(units, codebook, nlp)
+    labels = {sid: codes for sid, codes in labels.items() if sid in analysed.index()}
+    plan = plan_codes(codebook, list(labels.values()), study.settings.coding.min_examples_per_code)
+    params = study.settings.coding.model.params()
+    for solver in solvers:
+        rates = {}
+        for scale in [1, *scales]:
+            data, chosen = (analysed, labels) if scale == 1 else replicate(analysed, labels, scale)
+            print(f"{solver}, {scale}× demo:", flush=True)
+            _, seconds = measure("trening", len(chosen), lambda: fit_model(
+                data, chosen, plan, codebook, study.settings.coding.seed, {**params, "solver": solver}))
+            rates[scale] = len(chosen) / seconds
+        print(f"{solver}: forhold segmenter/s mot demo (1.0 = lineær): "
+              + ", ".join(f"{scale}× {rates[scale] / rates[1]:.2f}" for scale in scales), flush=True)
+
+
 def run(study, units, labels, label_source: str, title: str) -> dict[str, float]:
     codebook = load_codebook(study.codebook_path)
     nlp = load_nlp(study.settings.model)
@@ -71,16 +114,19 @@ def run(study, units, labels, label_source: str, title: str) -> dict[str, float]
     if label_source == "regler":
         labels = {u.segment_id: r.codes for u, r in zip(analysed.units, analysed.rules)}
     plan = plan_codes(codebook, list(labels.values()), study.settings.coding.min_examples_per_code)
-    model, t_train = measure("trening", len(labels),
-                             lambda: fit_model(analysed, labels, plan, codebook, study.settings.coding.seed))
+    model, t_train = measure("trening", len(labels), lambda: fit_model(
+        analysed, labels, plan, codebook, study.settings.coding.seed, study.settings.coding.model.params()))
     _, t_predict = measure("prediksjon", len(units), lambda: combine(analysed, model, plan))
     return {"rules": len(units) / t_rules, "train": len(labels) / t_train, "predict": len(units) / t_predict}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--scale", type=int, action="append", default=None)
+    parser.add_argument("--train-only", action="store_true", help="time training alone, per --solver")
+    parser.add_argument("--solver", action="append", default=None, choices=["sgd", "liblinear", "saga"])
     args = parser.parse_args()
+    scales = args.scale or [100]
     with tempfile.TemporaryDirectory() as tmp:
         study = prepare_demo(Path(tmp))
         codebook = load_codebook(study.codebook_path)
@@ -90,9 +136,12 @@ def main() -> None:
             labels = chosen_human_codes(store, study.settings.coding.primary_coder)
         source = "menneskelig koding" if labels else "regler"
         load_nlp(study.settings.model)  # loading the model is not part of the figures
+        if args.train_only:
+            train_only(study, units, labels, scales, args.solver or ["sgd"])
+            return
         small = run(study, units, labels, source, "Demostudien")
         big_units, big_labels = [], {}
-        for copy in range(args.scale):
+        for copy in range(scales[0]):
             for unit in units:
                 segment = replace(unit.segment, segment_id=f"{unit.segment_id}x{copy}",
                                   informant_id=f"{unit.segment.informant_id}x{copy}",
@@ -103,7 +152,7 @@ def main() -> None:
                                          previous=f"{unit.previous} {copy}" if unit.previous else ""))
                 if unit.segment_id in labels:
                     big_labels[segment.segment_id] = labels[unit.segment_id]
-        big = run(study, big_units, big_labels, source, f"{args.scale}× korpus")
+        big = run(study, big_units, big_labels, source, f"{scales[0]}× korpus")
         print("Forhold (stort/demo, segmenter/s; 1.0 = lineær skalering):")
         for key, name in (("rules", "regler"), ("train", "trening"), ("predict", "prediksjon")):
             print(f"  {name:<11} {big[key] / small[key]:.2f}")

@@ -438,11 +438,13 @@ def review_export_command(
     blind: bool = typer.Option(False, "--blind/--no-blind",
                                help="For an independent second coder: every segment, code columns empty, "
                                     "no suggestions (default file reports/review/review_blind.xlsx)."),
+    next_n: Optional[int] = typer.Option(None, "--next", min=1, help="Only the N segments whose coding would teach "
+                                         "the model most (uncertain, spread over informants and codes)."),
 ) -> None:
     """Undecided segments with context and suggestions, most uncertain first."""
     from .coding.review import export_review
 
-    out.print(export_review(current_study(), out_file, include_decided, blind).summary(), highlight=False)
+    out.print(export_review(current_study(), out_file, include_decided, blind, next_n).summary(), highlight=False)
 
 
 @review_app.command("import")
@@ -461,27 +463,61 @@ def review_import_command(
 @app.command()
 @handle_errors
 def agreement(
-    coder_a: str = typer.Argument(..., help="A human coder id, or 'model' / 'rules'."),
-    coder_b: str = typer.Argument(..., help="A human coder id, or 'model' / 'rules'."),
+    coder_a: Optional[str] = typer.Argument(None, help="A human coder id, or 'model' / 'rules' (default: the "
+                                            "machine on held-out informants against the coder it learned from)."),
+    coder_b: Optional[str] = typer.Argument(None, help="A human coder id, or 'model' / 'rules'."),
 ) -> None:
-    """Per code: percent agreement, Cohen's kappa, Krippendorff's alpha, at segment and turn level."""
-    from .coding.agreement import coder_agreement, format_value
+    """Kappa, alpha, n and 95 % bootstrap intervals per code; the machine only on informants it did not see."""
+    from .coding.agreement import coder_agreement
+    from .coding.heldout import read_heldout
 
-    rows = coder_agreement(current_study(), coder_a, coder_b)
-    for level, title in (("segment", "segmentnivå"), ("turn", "turnivå")):
-        level_rows = [r for r in rows if r.level == level]
-        table = Table(title=f"Enighet {coder_a} – {coder_b}, {title} (n = {level_rows[0].n} enheter begge har kodet)")
-        for name in ("kode", "enighet %", "kappa", "alfa", f"ja {coder_a}", f"ja {coder_b}"):
-            table.add_column(name, justify="left" if name == "kode" else "right")
-        for r in level_rows:
-            table.add_row(r.code, format_value(r.percent, 1), format_value(r.kappa), format_value(r.alpha),
-                          str(r.positives_a), str(r.positives_b))
-        out.print(table)
-    if coder_a == "model" or coder_b == "model":
-        out.print("Merk: modellen er trent på de menneskelige avgjørelsene; tallene mot samme koder er ikke "
-                  "utvalgsuavhengige. Se «qualpipe evaluate coding».", highlight=False)
+    study = current_study()
+    if (coder_a is None) != (coder_b is None):
+        raise QualpipeError("give two coders (e.g. 'qualpipe agreement forsker1 forsker2') or none")
+    if coder_a is None or "model" in (coder_a, coder_b):
+        result, current = read_heldout(study)
+        if result is None or not current:
+            raise QualpipeError("the held-out agreement is missing or older than the coding; run 'qualpipe code'",
+                                study.coded_dir)
+        if result.reason:
+            raise QualpipeError(f"no held-out agreement: {result.reason}", study.coded_dir)
+        other = coder_b if coder_a == "model" else coder_a
+        if coder_a is not None and other != result.coder:
+            raise QualpipeError(f"the machine's held-out agreement is measured against {result.coder}, the coder "
+                                f"it learns from, not '{other}'", study.coded_dir)
+        _interval_tables(result.intervals, f"Maskin mot {result.coder} på informanter modellen ikke er trent på "
+                         f"({result.method}, {result.n_informants} informanter)")
+        if coder_a is None:
+            for pair in dict.fromkeys(r.pair for r in result.humans):
+                _interval_tables([r for r in result.humans if r.pair == pair], f"Menneske mot menneske: {pair}")
+        if result.rules_only:
+            out.print("Bare regler (for få menneskelige eksempler) i noen runder: " + ", ".join(sorted(result.rules_only)),
+                      highlight=False)
+        out.print(result.statement, highlight=False)
+        return
+    rows = coder_agreement(study, coder_a, coder_b, intervals=True)
+    _interval_tables(rows, f"Enighet {coder_a} – {coder_b}")
     if not any(r.n for r in rows):
         out.print("Ingen enheter er kodet av begge.", highlight=False)
+
+
+def _interval_tables(rows, title: str) -> None:
+    from .coding.agreement import format_value
+
+    def with_interval(value, low, high):
+        return f"{format_value(value)} [{format_value(low)}–{format_value(high)}]"
+
+    for level, name in (("segment", "segmentnivå"), ("turn", "turnivå")):
+        level_rows = [r for r in rows if r.level == level]
+        if not level_rows:
+            continue
+        table = Table(title=f"{title}, {name} (n = {level_rows[0].n} enheter begge har kodet; 95 % KI, bootstrap)")
+        for column in ("kode", "n", "enighet %", "kappa [95 % KI]", "alfa [95 % KI]"):
+            table.add_column(column, justify="left" if column == "kode" else "right")
+        for r in level_rows:
+            table.add_row(r.code, str(r.n), format_value(r.percent, 1), with_interval(r.kappa, r.kappa_low, r.kappa_high),
+                          with_interval(r.alpha, r.alpha_low, r.alpha_high))
+        out.print(table)
 
 
 evaluate_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Measure anonymisation and coding against human references.")
@@ -553,17 +589,44 @@ def _default_conllu(study_root: Path) -> Path:
 @handle_errors
 def evaluate_coding_command(
     coder: Optional[str] = typer.Option(None, "--coder", help="Human reference (default coding.primary_coder)."),
+    against: Optional[Path] = typer.Option(None, "--against", help="Score on another folder's coding instead "
+                                           "(transcripts/, informants.csv, study.yaml, gold/turns.csv)."),
+    curve: bool = typer.Option(False, "--learning-curve/--no-learning-curve",
+                               help="F1 and kappa per code against the number of interviews coded (0, 1, 2, 4 ...)."),
+    alone: bool = typer.Option(False, "--alone/--with-study", help="With --against --learning-curve: learn only "
+                               "from the other folder's coded interviews, not from this study's coder."),
     show_errors: int = typer.Option(3, "--errors", help="Examples of the weakest code's misses to print."),
 ) -> None:
-    """Leave-one-informant-out: P/R/F1 and kappa per code vs the human coder, beside a keyword baseline."""
+    """Held-out informants: P/R/F1 and kappa per code vs a human coder, beside a keyword baseline."""
     from .coding.agreement import format_value
-    from .coding.evaluation import METHOD_MODEL, METHOD_RULES
+    from .coding.evaluation import MICRO, METHOD_MODEL, METHOD_RULES, evaluate_against, learning_curve
     from .evaluate import evaluate_coding
 
-    result = evaluate_coding(current_study(), coder=coder, track=track)
+    study = current_study()
+    if curve:
+        what, points = learning_curve(study, against, coder, with_base=not alone, track=track)
+        codes = [c for c in points[0].f1 if c != MICRO] + [MICRO]
+        table = Table(title=f"Læringskurve, turnivå: {what}")
+        table.add_column("intervjuer kodet", justify="right")
+        table.add_column("turer vurdert", justify="right")
+        for code in codes:
+            table.add_column(f"F1 {code}", justify="right")
+        for code in codes:
+            table.add_column(f"kappa {code}", justify="right")
+        for p in points:
+            table.add_row(f"{p.coded}" + (f" (snitt av {p.rotations})" if p.rotations > 1 else ""), str(p.n_turns),
+                          *(format_value(p.f1[c]) for c in codes), *(format_value(p.kappa[c]) for c in codes))
+        out.print(table)
+        out.print("0 intervjuer: bare nøkkelordreglene" + ("" if against is None or alone else
+                                                           " og modellen trent på denne studien") + ".",
+                  highlight=False)
+        return
+    result = evaluate_against(study, against, coder, track) if against else evaluate_coding(study, coder, track)
     out.print(f"Referanse: {result.coder}; {result.n_informants} informanter, {result.n_segments} segmenter, "
-              f"{result.n_turns} turer; hver informant holdt utenfor trening én gang.", highlight=False)
+              f"{result.n_turns} turer; {result.description}.", highlight=False)
     for level, title in (("segment", "segmentnivå"), ("turn", "turnivå")):
+        if not any(s.level == level for s in result.scores):
+            continue
         table = Table(title=f"Koding mot {result.coder}, {title}")
         for name in ("metode", "kode", "presisjon", "dekning", "F1", "kappa", "ja menneske", "ja maskin"):
             table.add_column(name, justify="left" if name in ("metode", "kode") else "right")
@@ -573,8 +636,7 @@ def evaluate_coding_command(
                               format_value(s.f1), format_value(s.kappa), str(s.support), str(s.predicted))
         out.print(table)
     if result.rules_only_folds:
-        out.print("Bare regler (for få eksempler) i noen folder: " + ", ".join(
-            f"{c} ({n} av {result.n_informants})" for c, n in sorted(result.rules_only_folds.items())), highlight=False)
+        out.print("Bare regler (for få eksempler): " + ", ".join(sorted(result.rules_only_folds)), highlight=False)
     for name, required, achieved, met in result.targets():
         out.print(f"{'OK ' if met else 'IKKE'} {name}: {format_value(achieved)} (mål ≥ {format_value(required)})", highlight=False)
     for kind, title in (("fn", "oversett"), ("fp", "feilaktig kodet")):

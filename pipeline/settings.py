@@ -89,6 +89,32 @@ class AnonymisationSettings(_Strict):
     recognizers: dict[str, RecognizerSetting] = Field(default_factory=dict)
 
 
+class CodingModelSettings(_Strict):
+    """Parameters of the classifier (pipeline.coding.classifier.TwoStageCoder); see docs/coding.md.
+
+    Defaults were chosen to hold across two studies (the demo and the blind set), not to be the best on one.
+    """
+
+    C: float = 4.0  # inverse regularisation of the per-code models
+    question_weight: float = 0.5  # the interviewer's preceding question
+    previous_weight: float = 0.3  # the informant's previous sentence in the turn
+    turn_weight: float = 0.5  # the whole turn
+    rule_weight: float = 1.0  # keyword rule hits in the segment
+    turn_rule_weight: float = 0.5  # keyword rule hits anywhere in the turn
+    char_weight: float = 1.0  # character 3-5-grams
+    lsa_weight: float = 0.0  # latent-semantic (SVD) representation of the turn; measured, not kept (docs/coding.md)
+    context: bool = True  # second stage: re-score in the light of neighbours and turn
+    context_C: float = 1.0
+    solver: Literal["sgd", "liblinear", "saga"] = "sgd"  # sgd: training time linear in the examples
+    prior_weight: float = 1.0  # weight of the codebook's examples and criteria as training examples (0: off)
+    threshold_unit: Literal["segment", "turn"] = "segment"  # thresholds chosen for the F1 of segments or of turns
+    # Parameter grid chosen per study by cross-validation grouped by informant, e.g. {C: [1, 4, 16]}.
+    search: dict[str, list[float | bool | str]] = {}
+
+    def params(self) -> dict:
+        return self.model_dump(exclude={"search"})
+
+
 class CodingSettings(_Strict):
     unit: Literal["segment", "turn"] = "segment"
     # Whose decision counts where several human coders decided a segment.
@@ -96,6 +122,7 @@ class CodingSettings(_Strict):
     # Below this many human-coded positive examples a code is served by rules alone.
     min_examples_per_code: int = 10
     seed: int = 2019
+    model: CodingModelSettings = CodingModelSettings()
 
 
 class TopicSettings(_Strict):

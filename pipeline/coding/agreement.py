@@ -6,12 +6,14 @@ turn a code when they gave it to any of the turn's segments that both coders
 decided. The functions here take plain dictionaries, so the report can call
 them with any data; :func:`coder_agreement` reads coders from the store.
 
-Coders: any human coder id; ``model`` = the machine's stored suggestions (the
-combined rule + classifier output the study uses where no human decided);
-``rules`` = what the codebook's keyword rules alone find, for every code.
-The model is trained on the human decisions, so its agreement with a human on
-segments that human coded is in-sample; ``qualpipe evaluate coding`` gives the
-held-out figures.
+Coders: any human coder id; ``model`` = the machine's stored suggestions
+(in-sample where a human decided: the model learned from those decisions);
+``rules`` = what the codebook's keyword rules alone find, for every code. The
+machine on informants it did *not* see is :mod:`pipeline.coding.heldout`.
+
+:func:`interval_rows` adds 95 % bootstrap intervals (units resampled) to kappa
+and alpha; :data:`TRUST_KAPPA` is the held-out kappa from which a code's
+machine coding is trusted without review.
 
 Cohen's kappa and Krippendorff's alpha are undefined (NaN, shown "–") when
 both coders give the same value to every unit: there is nothing to agree on
@@ -125,7 +127,11 @@ def agreement_both_levels(a: Mapping[str, Iterable[str]], b: Mapping[str, Iterab
 
 
 def coder_codes(study, store, coder: str, codebook) -> dict[str, frozenset[str]]:
-    """segment id -> codes, for the segments this coder decided (machines: every informant segment)."""
+    """segment id -> codes, for the segments this coder decided (machines: every informant segment).
+
+    ``model`` here is the machine's stored suggestions, i.e. in-sample on segments a human
+    decided; the held-out figure is :mod:`pipeline.coding.heldout` (``qualpipe agreement``).
+    """
     from .human import coder_decisions
 
     informant = [s.segment_id for s in store.segments(speaker="informant")]
@@ -154,8 +160,11 @@ def coder_codes(study, store, coder: str, codebook) -> dict[str, frozenset[str]]
     return decided
 
 
-def coder_agreement(study, coder_a: str, coder_b: str) -> list[AgreementRow]:
-    """Agreement of two coders of a study, at segment and turn level."""
+def coder_agreement(study, coder_a: str, coder_b: str, intervals: bool = False):
+    """Agreement of two coders of a study, at segment and turn level.
+
+    ``intervals``: :class:`IntervalRow` with bootstrap intervals instead of :class:`AgreementRow`.
+    """
     from ..codebook import load_codebook
     from ..store import StudyStore
 
@@ -164,6 +173,8 @@ def coder_agreement(study, coder_a: str, coder_b: str) -> list[AgreementRow]:
         a = coder_codes(study, store, coder_a, codebook)
         b = coder_codes(study, store, coder_b, codebook)
         segments = store.segments(speaker="informant")
+    if intervals:
+        return both_levels(a, b, segments, codebook.ids, f"{coder_a} – {coder_b}")
     return agreement_both_levels(a, b, segments, codebook.ids)
 
 
@@ -172,3 +183,104 @@ def format_value(value: float, digits: int = 2) -> str:
     from ..norwegian import decimal
 
     return decimal(value, digits)
+
+
+# ------------------------------------------------------------------ held-out agreement with intervals
+
+BOOTSTRAP_SAMPLES = 1000
+TRUST_KAPPA = 0.80  # a code the machine may code without review: held-out kappa at least this
+
+
+def binary_alpha(x: np.ndarray, y: np.ndarray) -> float:
+    """Krippendorff's alpha (nominal) of two coders' 0/1 values on the same units, no missing values.
+
+    Closed form of the coincidence-matrix definition: 1 - (2n - 1) * disagreements / (n1 * n0),
+    with n1 and n0 the numbers of 1s and 0s among all 2n values.
+    """
+    n = len(x)
+    ones = int(np.sum(x, dtype=np.int64) + np.sum(y, dtype=np.int64))
+    zeros = 2 * n - ones
+    if n == 0 or ones == 0 or zeros == 0:
+        return math.nan
+    return 1.0 - (2 * n - 1) * float(np.sum(x != y)) / (ones * zeros)
+
+
+def _kappas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Cohen's kappa per column of two (samples, units) 0/1 arrays (NaN where undefined)."""
+    observed = np.mean(x == y, axis=-1)
+    px, py = np.mean(x, axis=-1, dtype=float), np.mean(y, axis=-1, dtype=float)
+    expected = px * py + (1 - px) * (1 - py)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isclose(expected, 1.0), np.nan, (observed - expected) / (1 - expected))
+
+
+def _alphas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    n = x.shape[-1]
+    ones = np.sum(x, axis=-1, dtype=np.int64) + np.sum(y, axis=-1, dtype=np.int64)
+    zeros = 2 * n - ones
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((ones == 0) | (zeros == 0), np.nan,
+                        1.0 - (2 * n - 1) * np.sum(x != y, axis=-1) / (ones * zeros))
+
+
+@dataclass(frozen=True)
+class IntervalRow:
+    """Agreement of two coders on one code, with 95 % bootstrap intervals (resampling units)."""
+
+    pair: str  # "model – forsker1", "forsker1 – forsker2"
+    level: str  # "segment" or "turn"
+    code: str  # a code id or ALL_CODES
+    n: int
+    percent: float
+    kappa: float
+    kappa_low: float
+    kappa_high: float
+    alpha: float
+    alpha_low: float
+    alpha_high: float
+
+    @property
+    def trusted(self) -> bool:
+        return not math.isnan(self.kappa) and self.kappa >= TRUST_KAPPA
+
+
+def interval_rows(a: Mapping[object, Iterable[str]], b: Mapping[object, Iterable[str]], codes: Sequence[str],
+                  level: str, pair: str, samples: int = BOOTSTRAP_SAMPLES, seed: int = 2019) -> list[IntervalRow]:
+    """Per code and pooled: kappa and alpha over the units both decided, with percentile intervals."""
+    units = sorted(set(a) & set(b), key=str)
+    n = len(units)
+    draws = np.random.default_rng(seed).integers(0, max(n, 1), size=(samples, n))
+    rows = []
+    columns = [(code, [code]) for code in codes] + [(ALL_CODES, list(codes))]
+    for name, chosen in columns:
+        # int8: the bootstrap holds samples x units x codes values at once.
+        x = np.array([[c in a[u] for c in chosen] for u in units], dtype=np.int8).reshape(n, len(chosen))
+        y = np.array([[c in b[u] for c in chosen] for u in units], dtype=np.int8).reshape(n, len(chosen))
+        # Pooled: each (unit, code) is one decision, and a resampled unit brings all its codes.
+        flat_x, flat_y = x.reshape(-1), y.reshape(-1)
+        kappa, alpha = cohen_kappa(flat_x, flat_y), binary_alpha(flat_x, flat_y)
+        if n:
+            boot_x, boot_y = x[draws].reshape(samples, -1), y[draws].reshape(samples, -1)
+            k_low, k_high = _interval(_kappas(boot_x, boot_y))
+            a_low, a_high = _interval(_alphas(boot_x, boot_y))
+        else:
+            k_low = k_high = a_low = a_high = math.nan
+        rows.append(IntervalRow(pair=pair, level=level, code=name, n=n, percent=percent_agreement(flat_x, flat_y),
+                                kappa=kappa, kappa_low=k_low, kappa_high=k_high, alpha=alpha, alpha_low=a_low,
+                                alpha_high=a_high))
+    return rows
+
+
+def _interval(values: np.ndarray) -> tuple[float, float]:
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return math.nan, math.nan
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def both_levels(a: Mapping[str, Iterable[str]], b: Mapping[str, Iterable[str]], segments: Sequence[Segment],
+                codes: Sequence[str], pair: str) -> list[IntervalRow]:
+    both = set(a) & set(b)
+    rows = interval_rows({k: a[k] for k in both}, {k: b[k] for k in both}, codes, "segment", pair)
+    return rows + interval_rows(to_turns(a, segments, both), to_turns(b, segments, both), codes, "turn", pair)

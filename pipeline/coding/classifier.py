@@ -1,61 +1,64 @@
-"""The trained coder: a two-stage, multi-label classifier (one model per code).
+"""The trained coder: a scikit-learn estimator, two stages, one model per code.
 
-Stage 1 features, all sparse and stacked side by side:
+Input ``X`` is a sequence of :class:`Example` (what the classifier sees of one
+coding unit); ``y`` is a 0/1 indicator matrix, one column per code of
+``codes``. Every parameter is an ``__init__`` argument stored unchanged, and
+learned state ends in ``_``, so ``get_params``, ``clone``, ``Pipeline``,
+``GridSearchCV``, ``cross_validate`` and ``cross_val_predict`` work (give them
+``groups`` = informants, so no fold trains on the informant it predicts).
 
-* lemmas of the segment, single and pairs (TF-IDF): inflection collapses;
-* character 3–5-grams within words (TF-IDF): Norwegian compounds
+Stage 1 features (:func:`make_features`, a ``FeatureUnion`` whose
+``transformer_weights`` say how much each kind of context counts):
+
+* ``lemmas``: lemmas of the segment, single and pairs (TF-IDF);
+* ``chars``: character 3–5-grams within words (TF-IDF): Norwegian compounds
   ("vedlikeholdsbehovet", "felleskostnadene") share pieces with their parts;
-* lemmas of the interviewer's preceding question (weight 0.5): short answers
+* ``question``: lemmas of the interviewer's preceding question: short answers
   ("Ja, det betydde mye.") take their topic from the question;
-* lemmas of the informant's previous sentence in the same turn (0.3) and of
-  the whole turn (0.5): a sentence is read as part of its answer;
-* which codes the codebook rules found in the segment (1.0) and anywhere in
-  its turn (0.5): the researchers' keywords, which the model learns to trust
-  or discount per code.
+* ``previous`` and ``turn``: lemmas of the informant's previous sentence in the
+  same turn and of the whole turn: a sentence is read as part of its answer;
+* ``rules`` and ``turn_rules``: which codes the codebook's keyword rules found
+  in the segment and anywhere in its turn.
 
-Stage 2 ("context"): coders mark runs of sentences that share a topic, not
-isolated sentences. A small logistic regression per code re-scores each
-segment from the stage-1 probabilities (all codes) of the segment, of its
-neighbours one and two sentences away, and the maximum and mean over its turn,
-plus its rule hits and length. It is trained on *out-of-fold* stage-1
-probabilities, i.e. on what stage 1 says about informants it has not seen.
+Stage 2 (``context=True``): coders mark runs of sentences that share a topic.
+Per code, a small logistic regression re-scores each segment from the stage-1
+probabilities (all codes) of the segment, its neighbours one and two sentences
+away, and the maximum and mean over its turn, plus its rule hits and length.
+It learns from *out-of-fold* stage-1 probabilities (folds grouped by
+informant): what stage 1 says about informants it has not seen.
 
-Models: logistic regression (balanced class weights, liblinear, fixed seed),
-so every output is a probability, stored as the coding's confidence. Each
-code's threshold is chosen on out-of-fold stage-2 probabilities (folds
-grouped by informant): the threshold with the best F1, ties towards 0.5.
-Training is deterministic.
+Each code's threshold is chosen on out-of-fold stage-2 probabilities: the one
+with the best F1, ties towards 0.5.
 
-The weights were chosen by leave-one-informant-out evaluation on the demo
-study (see docs/coding.md, "Evaluation"); they are constants, not tuned per
-study.
+``solver``: ``"sgd"`` (default; stochastic gradient descent on the logistic
+loss, time linear in the number of examples), ``"liblinear"`` (the exact
+solver; superlinear above ~60 000 examples) or ``"saga"``. ``C`` means the
+same for all three (SGD's ``alpha`` is ``1 / (C * n)``).
+
+``prior_examples``: what the codebook itself says (examples, include and
+exclude criteria, see :func:`codebook_examples`) as extra weighted training
+examples, weight ``prior_weight`` (0 = not used).
+
+Training is deterministic (``random_state``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.validation import check_is_fitted
 
-FEATURE_VERSION = "2"
-QUESTION_WEIGHT = 0.5
-PREVIOUS_WEIGHT = 0.3
-RULE_WEIGHT = 1.0
-TURN_WEIGHT = 0.5
-TURN_RULE_WEIGHT = 0.5
-# "segment": best segment F1; "turn": best F1 of turns (a turn has a code when a segment has it).
-THRESHOLD_LEVEL = "segment"
-# Second stage: re-score each segment from the first stage's probabilities of it, its neighbours
-# and its turn (coders mark runs of sentences, not isolated ones).
-CONTEXT_STAGE = True
-C = 4.0
+FEATURE_VERSION = "3"
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.901, 0.025), 3)
-MAX_FOLDS = 5
+NONE = ("<ingen>",)  # stands for "no question" / "no previous sentence"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class Example:
     turn_rule_codes: frozenset[str] = frozenset()  # rule hits anywhere in the turn
     turn: tuple = ()  # (file, turn_index): neighbours are the examples with the same turn
     position: int = 0  # order within the transcript
+    informant: str = ""  # inner folds are grouped by this
+
+
+# ------------------------------------------------------------------ features
 
 
 def _identity(tokens):
@@ -82,55 +89,285 @@ def _pairs(tokens):
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
 
 
-@dataclass
-class Featuriser:
-    codes: tuple[str, ...]
-    lemma_vec: TfidfVectorizer = field(default=None)
-    char_vec: TfidfVectorizer = field(default=None)
-    question_vec: TfidfVectorizer = field(default=None)
-    previous_vec: TfidfVectorizer = field(default=None)
-    turn_vec: TfidfVectorizer = field(default=None)
+class ExampleField(TransformerMixin, BaseEstimator):
+    """One field of each :class:`Example` (lemma tuples; ``text`` lower-cased); empty tuples become ``<ingen>``."""
 
-    def fit(self, examples: Sequence[Example]) -> "Featuriser":
-        self.lemma_vec = TfidfVectorizer(analyzer=_pairs, sublinear_tf=True, min_df=1)
-        self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True,
-                                        sublinear_tf=True, min_df=2, max_features=60000)
-        self.question_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)
-        self.previous_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)
-        self.lemma_vec.fit([e.lemmas for e in examples])
-        self.char_vec.fit([_char_text(e) for e in examples])
-        self.question_vec.fit([e.question_lemmas or ("<ingen>",) for e in examples] + [("<ingen>",)] * 2)
-        self.previous_vec.fit([e.previous_lemmas or ("<ingen>",) for e in examples] + [("<ingen>",)] * 2)
-        self.turn_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)
-        self.turn_vec.fit([e.turn_lemmas or ("<ingen>",) for e in examples] + [("<ingen>",)] * 2)
+    def __init__(self, field: str = "lemmas"):
+        self.field = field
+
+    def fit(self, X, y=None):
         return self
 
-    def transform(self, examples: Sequence[Example]) -> sparse.csr_matrix:
-        rules = np.array([[1.0 if code in e.rule_codes else 0.0 for code in self.codes] for e in examples])
-        turn_rules = np.array([[1.0 if code in e.turn_rule_codes else 0.0 for code in self.codes] for e in examples])
-        blocks = [
-            self.lemma_vec.transform([e.lemmas for e in examples]),
-            self.char_vec.transform([_char_text(e) for e in examples]),
-            QUESTION_WEIGHT * self.question_vec.transform([e.question_lemmas or ("<ingen>",) for e in examples]),
-            PREVIOUS_WEIGHT * self.previous_vec.transform([e.previous_lemmas or ("<ingen>",) for e in examples]),
-            sparse.csr_matrix(RULE_WEIGHT * rules.reshape(len(examples), len(self.codes))),
-        ]
-        if TURN_WEIGHT:
-            blocks.append(TURN_WEIGHT * self.turn_vec.transform([e.turn_lemmas or ("<ingen>",) for e in examples]))
-        if TURN_RULE_WEIGHT:
-            blocks.append(sparse.csr_matrix(TURN_RULE_WEIGHT * turn_rules.reshape(len(examples), len(self.codes))))
-        return sparse.hstack(blocks, format="csr")
+    def transform(self, X):
+        if self.field == "text":
+            return [e.text.lower() for e in X]
+        return [getattr(e, self.field) or NONE for e in X]
 
 
-def _char_text(example: Example) -> str:
-    return example.text.lower()
+class RuleHits(TransformerMixin, BaseEstimator):
+    """0/1 per code: did the keyword rules find it (``field`` = ``rule_codes`` or ``turn_rule_codes``)."""
+
+    def __init__(self, codes: Sequence[str] = (), field: str = "rule_codes"):
+        self.codes = codes
+        self.field = field
+
+    def fit(self, X, y=None):
+        self.codes_ = tuple(self.codes)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "codes_")
+        column = {code: j for j, code in enumerate(self.codes_)}
+        rows, cols = [], []
+        for i, example in enumerate(X):
+            for code in getattr(example, self.field):
+                if code in column:
+                    rows.append(i)
+                    cols.append(column[code])
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(X), len(self.codes_)))
 
 
-def _model(seed: int, shape: tuple[int, int]) -> LogisticRegression:
-    # liblinear's dual solver is ~30x faster while there are fewer examples than features
-    # (every study of interviews); the primal one takes over for very large corpora.
-    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=shape[0] <= shape[1],
-                              random_state=seed, max_iter=1000)
+def make_features(rule_codes: Sequence[str], question_weight: float = 0.5, previous_weight: float = 0.3,
+                  turn_weight: float = 0.5, rule_weight: float = 1.0, turn_rule_weight: float = 0.5,
+                  char_weight: float = 1.0, lsa_weight: float = 0.0, random_state: int = 2019) -> FeatureUnion:
+    """The stage-1 featuriser; a weight of 0 drops that block.
+
+    ``lsa``: a dense 100-dimensional latent-semantic representation of the turn's lemmas
+    (TF-IDF + truncated SVD, fitted on the training examples): an offline stand-in for word vectors.
+    """
+    def tfidf(field, **kwargs):
+        return Pipeline([("field", ExampleField(field)), ("tfidf", TfidfVectorizer(sublinear_tf=True, **kwargs))])
+
+    blocks = [
+        ("lemmas", tfidf("lemmas", analyzer=_pairs, min_df=1), 1.0),
+        ("chars", tfidf("text", analyzer="char_wb", ngram_range=(3, 5), min_df=2, max_features=60000), char_weight),
+        ("question", tfidf("question_lemmas", analyzer=_identity, min_df=2), question_weight),
+        ("previous", tfidf("previous_lemmas", analyzer=_identity, min_df=2), previous_weight),
+        ("turn", tfidf("turn_lemmas", analyzer=_identity, min_df=2), turn_weight),
+        ("rules", RuleHits(rule_codes, "rule_codes"), rule_weight),
+        ("turn_rules", RuleHits(rule_codes, "turn_rule_codes"), turn_rule_weight),
+    ]
+    if lsa_weight:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.preprocessing import Normalizer
+
+        blocks.append(("lsa", Pipeline([("field", ExampleField("turn_lemmas")),
+                                        ("tfidf", TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)),
+                                        ("svd", TruncatedSVD(100, random_state=random_state)),
+                                        ("norm", Normalizer())]), lsa_weight))
+    kept = [(name, transformer, weight) for name, transformer, weight in blocks if weight]
+    return FeatureUnion([(name, transformer) for name, transformer, _ in kept],
+                        transformer_weights={name: weight for name, _, weight in kept})
+
+
+# ------------------------------------------------------------- the estimator
+
+
+class TwoStageCoder(ClassifierMixin, BaseEstimator):
+    """Multi-label coder: per code a linear model on :func:`make_features`, re-scored in context.
+
+    ``codes``: the codes it learns (columns of ``y``); ``rule_codes``: the codes
+    whose rule hits are features (normally the whole codebook).
+    """
+
+    def __init__(self, codes: Sequence[str] = (), rule_codes: Sequence[str] = (), C: float = 4.0,
+                 question_weight: float = 0.5, previous_weight: float = 0.3, turn_weight: float = 0.5,
+                 rule_weight: float = 1.0, turn_rule_weight: float = 0.5, char_weight: float = 1.0,
+                 lsa_weight: float = 0.0, context: bool = True, context_C: float = 1.0, solver: str = "sgd", max_folds: int = 5,
+                 prior_examples: Sequence = (), prior_weight: float = 1.0, threshold_unit: str = "segment",
+                 random_state: int = 2019):
+        self.codes = codes
+        self.rule_codes = rule_codes
+        self.C = C
+        self.question_weight = question_weight
+        self.previous_weight = previous_weight
+        self.turn_weight = turn_weight
+        self.rule_weight = rule_weight
+        self.turn_rule_weight = turn_rule_weight
+        self.char_weight = char_weight
+        self.lsa_weight = lsa_weight
+        self.context = context
+        self.context_C = context_C
+        self.solver = solver
+        self.max_folds = max_folds
+        self.prior_examples = prior_examples
+        self.prior_weight = prior_weight
+        self.threshold_unit = threshold_unit
+        self.random_state = random_state
+
+    # -- fitting
+
+    def _first_model(self, n: int, n_features: int = 0):
+        if self.solver == "sgd":
+            # Same objective as LogisticRegression(C): mean log-loss + ||w||² / (2 C n).
+            return SGDClassifier(loss="log_loss", alpha=1.0 / (self.C * max(n, 1)), class_weight="balanced",
+                                 max_iter=30, tol=1e-4, n_iter_no_change=3, average=False,
+                                 random_state=self.random_state)
+        if self.solver == "saga":
+            return LogisticRegression(C=self.C, class_weight="balanced", solver="saga", max_iter=200, tol=1e-3,
+                                      random_state=self.random_state)
+        if self.solver == "liblinear":
+            # liblinear's dual solver is ~30x faster while there are fewer examples than features.
+            return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", dual=n <= n_features,
+                                      random_state=self.random_state, max_iter=1000)
+        raise ValueError(f"unknown solver '{self.solver}' (sgd, liblinear, saga)")
+
+    def _context_model(self):
+        # A few dozen dense features: liblinear's primal solver is fast and linear in the examples.
+        return LogisticRegression(C=self.context_C, class_weight="balanced", solver="liblinear", dual=False,
+                                  random_state=self.random_state, max_iter=1000)
+
+    def fit(self, X: Sequence[Example], y, groups: Sequence | None = None) -> "TwoStageCoder":
+        X = list(X)
+        y = np.asarray(y, dtype=int).reshape(len(X), -1)
+        self.classes_ = np.array(list(self.codes))
+        if y.shape[1] != len(self.classes_):
+            raise ValueError(f"y has {y.shape[1]} columns but there are {len(self.classes_)} codes")
+        groups = np.asarray(groups if groups is not None else [e.informant for e in X])
+        prior_X, prior_y, prior_mask = self._priors()
+        self.features_ = make_features(self.rule_codes or self.codes, self.question_weight, self.previous_weight,
+                                       self.turn_weight, self.rule_weight, self.turn_rule_weight, self.char_weight,
+                                       self.lsa_weight, self.random_state)
+        both = self.features_.fit_transform(X + prior_X).tocsr()
+        matrix = both[:len(X)]
+        prior_matrix = both[len(X):] if prior_X else None
+        n_groups = len(set(groups.tolist()))
+        folds = list(GroupKFold(n_splits=min(self.max_folds, n_groups)).split(matrix, groups=groups)) \
+            if n_groups >= 2 else []
+        self.models_, out_of_fold = [], np.zeros(y.shape)
+        for j in range(y.shape[1]):
+            fit_one = self._fitter(matrix, y[:, j], prior_matrix, prior_y, prior_mask, j)
+            self.models_.append(fit_one(np.arange(len(X))))
+            out_of_fold[:, j] = _out_of_fold(fit_one, matrix, y[:, j], folds)
+        self.context_models_, self.thresholds_ = [], np.full(y.shape[1], 0.5)
+        use_context = self.context and bool(folds)
+        turn_ids: dict = {}
+        turns = np.array([turn_ids.setdefault(e.turn, len(turn_ids)) for e in X])
+        for j in range(y.shape[1]):
+            if use_context and y[:, j].min() != y[:, j].max():
+                features = context_features(out_of_fold, X, j, self.classes_[j])
+                self.context_models_.append(self._context_model().fit(features, y[:, j]))
+                scores = _out_of_fold(lambda index, f=features, t=y[:, j]: self._context_model().fit(f[index], t[index]),
+                                      features, y[:, j], folds)
+            else:
+                self.context_models_.append(None)
+                scores = out_of_fold[:, j]
+            if folds:
+                self.thresholds_[j] = self._threshold(y[:, j], scores, turns)
+        self.n_training_ = len(X)
+        return self
+
+    def _threshold(self, y, scores, turns) -> float:
+        """Best-F1 threshold; ``threshold_unit="turn"``: the F1 of turns (a turn has a code when a segment has it)."""
+        if self.threshold_unit == "turn":
+            y, _ = turn_max(y.astype(float), turns.tolist())
+            scores, _ = turn_max(scores, turns.tolist())
+        elif self.threshold_unit != "segment":
+            raise ValueError(f"unknown threshold_unit '{self.threshold_unit}' (segment, turn)")
+        return choose_threshold(y, scores)
+
+    def _priors(self):
+        """Codebook examples as (examples, labels, mask): mask[i, j] = example i says something about code j."""
+        if not self.prior_weight or not self.prior_examples:
+            return [], None, None
+        column = {code: j for j, code in enumerate(self.classes_)}
+        examples, labels, mask = [], [], []
+        for example, positive, negative in self.prior_examples:
+            row_y, row_m = np.zeros(len(column), int), np.zeros(len(column), bool)
+            for code in positive:
+                if code in column:
+                    row_y[column[code]], row_m[column[code]] = 1, True
+            for code in negative:
+                if code in column:
+                    row_m[column[code]] = True
+            if row_m.any():
+                examples.append(example)
+                labels.append(row_y)
+                mask.append(row_m)
+        if not examples:
+            return [], None, None
+        return examples, np.array(labels), np.array(mask)
+
+    def _fitter(self, matrix, y, prior_matrix, prior_y, prior_mask, j):
+        """A function fitting code ``j``'s stage-1 model on the given rows (plus the codebook's examples)."""
+        keep = prior_mask[:, j] if prior_mask is not None else None
+
+        def fit(index):
+            X_fit, y_fit = matrix[index], y[index]
+            if y_fit.min() == y_fit.max():  # e.g. a fold without the code: it says what it saw
+                return ConstantModel(float(y_fit[0]) if len(y_fit) else 0.0)
+            weights = np.ones(len(index))
+            if keep is not None and keep.any():
+                X_fit = sparse.vstack([X_fit, prior_matrix[keep]], format="csr")
+                y_fit = np.concatenate([y_fit, prior_y[keep, j]])
+                weights = np.concatenate([weights, np.full(int(keep.sum()), float(self.prior_weight))])
+            return self._first_model(*X_fit.shape).fit(X_fit, y_fit, sample_weight=weights)
+        return fit
+
+    # -- prediction
+
+    def first_stage(self, X: Sequence[Example]) -> np.ndarray:
+        check_is_fitted(self, "models_")
+        matrix = self.features_.transform(list(X))
+        return np.column_stack([m.predict_proba(matrix)[:, 1] for m in self.models_]) if len(X) else \
+            np.zeros((0, len(self.models_)))
+
+    def predict_proba(self, X: Sequence[Example]) -> np.ndarray:
+        """(n_examples, n_codes) probabilities; the examples of a turn must come together."""
+        X = list(X)
+        first = self.first_stage(X)
+        if not self.context_models_ or not X:
+            return first
+        return np.column_stack([first[:, j] if model is None else
+                                model.predict_proba(context_features(first, X, j, self.classes_[j]))[:, 1]
+                                for j, model in enumerate(self.context_models_)])
+
+    def predict(self, X: Sequence[Example]) -> np.ndarray:
+        """0/1 indicator matrix: probability at or above the code's threshold."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Micro-F1 over codes (the multi-label default accuracy would need every code right at once)."""
+        from sklearn.metrics import f1_score
+
+        return float(f1_score(np.asarray(y), self.predict(X), average="micro", zero_division=0,
+                              sample_weight=sample_weight))
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {code: float(t) for code, t in zip(self.classes_, self.thresholds_)}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.target_tags.multi_output = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class ConstantModel:
+    """Stands in for a code's model when its training rows are all positive or all negative."""
+
+    def __init__(self, probability: float):
+        self.probability = probability
+
+    def predict_proba(self, matrix) -> np.ndarray:
+        return np.tile([1.0 - self.probability, self.probability], (matrix.shape[0], 1))
+
+
+def _out_of_fold(fit, matrix, y: np.ndarray, folds) -> np.ndarray:
+    """Probabilities for every example from a model that did not see its informant."""
+    result = np.full(len(y), float(y.mean()))
+    for train_index, test_index in folds:
+        y_train = y[train_index]
+        if y_train.min() == y_train.max():
+            result[test_index] = float(y_train[0])
+            continue
+        result[test_index] = fit(train_index).predict_proba(matrix[test_index])[:, 1]
+    return result
+
+
+# ------------------------------------------------------------------ stage 2 and thresholds
 
 
 def turn_max(values: np.ndarray, turns: Sequence) -> tuple[np.ndarray, list]:
@@ -144,16 +381,8 @@ def turn_max(values: np.ndarray, turns: Sequence) -> tuple[np.ndarray, list]:
     return result, list(order)
 
 
-def choose_threshold(y_true: np.ndarray, probabilities: np.ndarray, turns: Sequence | None = None) -> float:
-    """The grid threshold with the best F1 on out-of-fold probabilities (ties: nearest 0.5).
-
-    With ``turns`` the F1 is that of turns: a turn is predicted positive when
-    any of its segments reaches the threshold, and is truly positive when any
-    of its segments is.
-    """
-    if turns is not None:
-        y_true, _ = turn_max(y_true.astype(float), turns)
-        probabilities, _ = turn_max(probabilities, turns)
+def choose_threshold(y_true: np.ndarray, probabilities: np.ndarray) -> float:
+    """The grid threshold with the best F1 on out-of-fold probabilities (ties: nearest 0.5)."""
     best, best_key = 0.5, (-1.0, 0.0)
     positives = y_true.sum()
     for threshold in THRESHOLD_GRID:
@@ -186,116 +415,23 @@ def neighbour_index(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray
     return previous, following, turns
 
 
-def context_features(first: dict[str, np.ndarray], examples: Sequence[Example], code: str) -> np.ndarray:
-    """Dense second-stage features of every example for one code."""
+def context_features(first: np.ndarray, examples: Sequence[Example], j: int, code: str) -> np.ndarray:
+    """Dense second-stage features of every example for code ``j`` (``first``: stage-1 probabilities)."""
     previous, following, turns = neighbour_index(examples)
     n_turns = int(turns.max()) + 1 if len(turns) else 0
     columns = []
-    for k in sorted(first):
-        p = first[k]
+    for k in range(first.shape[1]):
+        p = first[:, k]
         padded = np.append(p, 0.0)  # index -1 -> 0.0: no neighbour
         p_prev, p_next = padded[previous], padded[following]
         p_prev2 = np.append(p_prev, 0.0)[previous]
         p_next2 = np.append(p_next, 0.0)[following]
-        turn_max = np.full(n_turns, 0.0)
-        np.maximum.at(turn_max, turns, p)
+        turn_top = np.full(n_turns, 0.0)
+        np.maximum.at(turn_top, turns, p)
         turn_sum = np.bincount(turns, weights=p, minlength=n_turns)
         turn_len = np.bincount(turns, minlength=n_turns)
-        columns += [p, p_prev, p_next, np.maximum(p_prev2, p_next2), turn_max[turns], (turn_sum / turn_len)[turns]]
+        columns += [p, p_prev, p_next, np.maximum(p_prev2, p_next2), turn_top[turns], (turn_sum / turn_len)[turns]]
     columns.append(np.array([1.0 if code in e.rule_codes else 0.0 for e in examples]))
     columns.append(np.array([1.0 if code in e.turn_rule_codes else 0.0 for e in examples]))
     columns.append(np.array([min(len(e.lemmas), 30) / 30 for e in examples]))  # short answers lean on context
     return np.column_stack(columns)
-
-
-def _context_model(seed: int) -> LogisticRegression:
-    return LogisticRegression(C=1.0, class_weight="balanced", solver="liblinear", random_state=seed, max_iter=1000)
-
-
-@dataclass
-class CodeClassifier:
-    """A fitted multi-label coder; ``codes`` are the codes it serves."""
-
-    codes: tuple[str, ...]
-    featuriser: Featuriser
-    models: dict[str, LogisticRegression]
-    thresholds: dict[str, float]
-    n_training: int
-    context_models: dict[str, LogisticRegression] = field(default_factory=dict)
-    version: str = FEATURE_VERSION
-
-    def first_stage(self, examples: Sequence[Example]) -> dict[str, np.ndarray]:
-        matrix = self.featuriser.transform(examples)
-        return {code: self.models[code].predict_proba(matrix)[:, 1] for code in self.codes}
-
-    def predict_proba(self, examples: Sequence[Example]) -> dict[str, np.ndarray]:
-        """Probability of every code for every example (examples of a turn must come together)."""
-        if not examples:
-            return {code: np.zeros(0) for code in self.codes}
-        first = self.first_stage(examples)
-        if not self.context_models:
-            return first
-        return {code: self.context_models[code].predict_proba(context_features(first, examples, code))[:, 1]
-                for code in self.codes}
-
-    def predict(self, examples: Sequence[Example]) -> list[dict[str, float]]:
-        """Per example: code -> probability, for codes at or above their threshold."""
-        probabilities = self.predict_proba(examples)
-        return [{code: float(probabilities[code][i]) for code in self.codes
-                 if probabilities[code][i] >= self.thresholds[code]} for i in range(len(examples))]
-
-
-def train_classifier(examples: Sequence[Example], labels: Sequence[frozenset[str] | set[str]],
-                     groups: Sequence[str], codes: Sequence[str], rule_codes: Sequence[str],
-                     seed: int = 2019, turns: Sequence | None = None) -> CodeClassifier:
-    """Fit one model per code in ``codes``; thresholds by grouped cross-validation.
-
-    ``rule_codes`` are all codes whose rule hits become features (normally the
-    whole codebook); ``codes`` are those with enough human examples to learn.
-    Every code in ``codes`` needs positive and negative examples.
-    """
-    codes = tuple(codes)
-    featuriser = Featuriser(codes=tuple(rule_codes)).fit(examples)
-    matrix = featuriser.transform(examples)
-    group_array = np.asarray(groups)
-    n_groups = len(set(groups))
-    folds = list(GroupKFold(n_splits=min(MAX_FOLDS, n_groups)).split(matrix, groups=group_array)) if n_groups >= 2 else []
-    threshold_turns = turns if THRESHOLD_LEVEL == "turn" else None
-    models: dict[str, LogisticRegression] = {}
-    targets: dict[str, np.ndarray] = {}
-    out_of_fold: dict[str, np.ndarray] = {}
-    for code in codes:
-        y = np.array([1 if code in label else 0 for label in labels])
-        if y.min() == y.max():
-            raise ValueError(f"code '{code}' needs both positive and negative examples to train")
-        targets[code] = y
-        models[code] = _model(seed, matrix.shape).fit(matrix, y)
-        out_of_fold[code] = _out_of_fold(lambda: _model(seed, matrix.shape), matrix, y, folds)
-    context_models: dict[str, LogisticRegression] = {}
-    thresholds: dict[str, float] = {}
-    # The second stage learns from out-of-fold first-stage probabilities: what the first stage
-    # says about segments it has not seen, as it will about a new informant's.
-    use_context = CONTEXT_STAGE and bool(folds)
-    for code in codes:
-        if use_context:
-            features = context_features(out_of_fold, examples, code)
-            context_models[code] = _context_model(seed).fit(features, targets[code])
-            scores = _out_of_fold(lambda: _context_model(seed), features, targets[code], folds)
-        else:
-            scores = out_of_fold[code]
-        thresholds[code] = choose_threshold(targets[code], scores, threshold_turns) if folds else 0.5
-    return CodeClassifier(codes=codes, featuriser=featuriser, models=models, thresholds=thresholds,
-                          n_training=len(examples), context_models=context_models)
-
-
-def _out_of_fold(make_model, matrix, y: np.ndarray, folds) -> np.ndarray:
-    """Probabilities for every example from a model that did not see its informant."""
-    result = np.full(len(y), float(y.mean()))
-    for train_index, test_index in folds:
-        y_train = y[train_index]
-        if y_train.min() == y_train.max():
-            result[test_index] = float(y_train[0])
-            continue
-        model = make_model().fit(matrix[train_index], y_train)
-        result[test_index] = model.predict_proba(matrix[test_index])[:, 1]
-    return result

@@ -1,40 +1,54 @@
-"""How well the machine codes informants it has not seen: leave-one-informant-out.
+"""How well the machine codes informants it has not seen.
 
-For each informant the primary human coder decided, the whole coding pipeline
-(rule features, classifier, per-code thresholds, the rules-only fallback for
-codes with too few examples) is trained on the *other* informants' decisions
-and predicts the held-out informant's segments. The predictions of all folds
-are then scored against the human decisions, at segment level and at turn
-level (a turn has a code when any of its segments has it), beside a
-keyword-only baseline (the codebook rules for every code).
+Three questions, one set of tools:
 
-Targets (issue 4), at turn level: micro-F1 ≥ 0.80, every code's F1 ≥ 0.70,
-Cohen's kappa vs the human ≥ 0.70 (pooled over codes).
+* :func:`evaluate_coding` — **within the study**: the estimator of
+  ``coding.model`` under ``cross_val_predict`` with ``LeaveOneGroupOut``
+  (groups = informants), so every informant is coded by a model that never saw
+  them; codes with too few human examples are served by the rules, as in the
+  coding stage. Scored at segment and turn level beside the keyword rules.
+* :func:`evaluate_against` — **on another study's coding** (``--against DIR``):
+  trained on this study's coder, scored on a folder whose interviews were coded
+  by someone else (``gold/turns.csv``, one row per informant turn, see
+  :func:`load_gold_study`). The honest figure for new material.
+* :func:`learning_curve` — F1 and kappa per code against the number of
+  interviews coded (0, 1, 2, 4 …): trained on k interviews (plus, with a base
+  study, everything the base study's coder decided), scored on the remaining
+  interviews; each k averaged over rotations of which interviews are coded.
+
+Targets (issue 15), on informants outside the training data, coded by
+someone else, at turn level: micro-F1 ≥ 0.85 and Cohen's kappa ≥ 0.80 per code.
 """
 
 from __future__ import annotations
 
+import csv
 import math
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from ..codebook import load_codebook
+from ..codebook import Codebook, load_codebook
 from ..errors import QualpipeError
 from ..nlp import load_nlp
 from ..progress import Track, no_progress
+from ..records import Segment
 from ..settings import Study
 from ..store import StudyStore
 from .agreement import cohen_kappa, to_turns
 from .human import coder_decisions
-from .machine import analyse_units, combine, fit_model, plan_codes
-from .units import load_units
+from .machine import AnalysedUnits, analyse_units, combine, fit_model, make_estimator, plan_codes, training_set
+from .units import load_units, turn_key
 
 MICRO = "micro"
-TARGETS = {"micro_f1": 0.80, "code_f1": 0.70, "kappa": 0.70}
+TARGETS = {"micro_f1": 0.85, "kappa": 0.80}
 METHOD_MODEL = "modell"
 METHOD_RULES = "nøkkelord"
+GOLD_FILE = Path("gold") / "turns.csv"
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,8 @@ class CodingEvaluation:
     rules_only_folds: dict[str, int]  # code -> folds in which it had too few examples and rules served it
     errors: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # "fn"/"fp" -> (segment id, text)
     weakest_code: str = ""
+    description: str = ""  # what was trained on and what was scored
+    predictions: dict[str, frozenset[str]] = field(default_factory=dict)  # segment id -> held-out machine codes
 
     def score(self, level: str, method: str, code: str) -> Score:
         return next(s for s in self.scores if (s.level, s.method, s.code) == (level, method, code))
@@ -67,13 +83,12 @@ class CodingEvaluation:
     def targets(self) -> list[tuple[str, float, float, bool]]:
         """(target, required, achieved, met) at turn level for the model."""
         micro = self.score("turn", METHOD_MODEL, MICRO)
-        codes = [s for s in self.scores if s.level == "turn" and s.method == METHOD_MODEL and s.code != MICRO]
-        worst = min(codes, key=lambda s: s.f1)
-        return [
-            ("micro-F1 (tur)", TARGETS["micro_f1"], micro.f1, micro.f1 >= TARGETS["micro_f1"]),
-            (f"laveste kode-F1 (tur, {worst.code})", TARGETS["code_f1"], worst.f1, worst.f1 >= TARGETS["code_f1"]),
-            ("kappa mot menneske (tur, samlet)", TARGETS["kappa"], micro.kappa, micro.kappa >= TARGETS["kappa"]),
-        ]
+        rows = [("micro-F1 (tur)", TARGETS["micro_f1"], micro.f1, micro.f1 >= TARGETS["micro_f1"])]
+        for s in self.scores:
+            if s.level == "turn" and s.method == METHOD_MODEL and s.code != MICRO:
+                ok = not math.isnan(s.kappa) and s.kappa >= TARGETS["kappa"]
+                rows.append((f"kappa {s.code} (tur)", TARGETS["kappa"], s.kappa, ok))
+        return rows
 
 
 def prf(truth: Sequence[int], predicted: Sequence[int]) -> tuple[float, float, float]:
@@ -102,40 +117,46 @@ def score_sets(truth: Mapping[object, Iterable[str]], predicted: Mapping[object,
     return scores
 
 
-def cross_validate(analysed, labels: Mapping[str, frozenset[str]], codebook, min_examples: int, seed: int,
-                   track: Track = no_progress) -> tuple[dict[str, frozenset[str]], dict[str, int]]:
-    """Held-out predictions for every labelled segment, one informant left out at a time."""
-    index = analysed.index()
-    by_informant: dict[str, list[str]] = {}
-    for sid in sorted(labels):
-        by_informant.setdefault(analysed.units[index[sid]].informant_id, []).append(sid)
-    predictions: dict[str, frozenset[str]] = {}
-    rules_only: dict[str, int] = {code: 0 for code in codebook.ids}
-    for held_out in track(sorted(by_informant), description="Krysvalidering", total=len(by_informant)):
-        train = {sid: labels[sid] for informant, sids in by_informant.items() if informant != held_out for sid in sids}
-        plan = plan_codes(codebook, list(train.values()), min_examples)
-        for code in plan.rule_codes:
-            rules_only[code] += 1
-        model = fit_model(analysed, train, plan, codebook, seed)
-        test_index = [index[sid] for sid in by_informant[held_out]]
-        subset = type(analysed)(units=[analysed.units[i] for i in test_index],
-                                rules=[analysed.rules[i] for i in test_index],
-                                examples=[analysed.examples[i] for i in test_index])
-        suggestions = combine(subset, model, plan)
-        for unit, found in zip(subset.units, suggestions.applied):
-            predictions[unit.segment_id] = frozenset(found)
-    return predictions, {code: n for code, n in rules_only.items() if n}
+# ------------------------------------------------------------------ labelled material
 
 
-def evaluate_coding(study: Study, coder: str | None = None, track: Track = no_progress) -> CodingEvaluation:
+@dataclass
+class Labelled:
+    """A study's analysed informant segments with a human reference.
+
+    ``labels``: segment id -> codes, what the model trains on. ``truth_turns``: the
+    reference scored against, per turn (for a turn-level gold file the turn's codes,
+    also given to each of its segments as training labels).
+    """
+
+    name: str
+    codebook: Codebook
+    analysed: AnalysedUnits
+    segments: list[Segment]
+    labels: dict[str, frozenset[str]]
+    truth_turns: dict[tuple[str, int], frozenset[str]]
+    segment_level: bool  # labels are per segment (a human coding file), not propagated from turns
+
+    def informants(self) -> list[str]:
+        index = self.analysed.index()
+        return sorted({self.analysed.units[index[sid]].informant_id for sid in self.labels})
+
+    def subset(self, informants: Iterable[str]) -> dict[str, frozenset[str]]:
+        keep = set(informants)
+        return {s.segment_id: self.labels[s.segment_id] for s in self.segments
+                if s.informant_id in keep and s.segment_id in self.labels}
+
+
+def study_labelled(study: Study, coder: str | None = None, nlp=None) -> Labelled:
+    """The study's segments and one human coder's decisions (default ``coding.primary_coder``)."""
+    from .human import import_human_files
+
     coder = coder or study.settings.coding.primary_coder
     if not coder:
         raise QualpipeError("no coder to evaluate against: set coding.primary_coder in study.yaml or pass --coder",
                             study.root / "study.yaml")
     codebook = load_codebook(study.codebook_path)
     with StudyStore(study.store_path) as store:
-        from .human import import_human_files
-
         if not store.segments(speaker="informant"):
             raise QualpipeError("no anonymised informant segments yet; run 'qualpipe run' first", study.store_path)
         import_human_files(study, store, codebook.ids)
@@ -145,36 +166,319 @@ def evaluate_coding(study: Study, coder: str | None = None, track: Track = no_pr
     if not labels:
         raise QualpipeError(f"coder '{coder}' has decided no segments; nothing to evaluate against",
                             study.human_dir / f"{coder}.csv")
-    analysed = analyse_units(units, codebook, load_nlp(study.settings.model))
-    return evaluate_analysed(study, analysed, labels, segments, codebook, coder, track)
+    analysed = analyse_units(units, codebook, nlp or load_nlp(study.settings.model))
+    index = analysed.index()
+    labels = {sid: codes for sid, codes in labels.items() if sid in index}
+    return Labelled(name=coder, codebook=codebook, analysed=analysed, segments=segments, labels=labels,
+                    truth_turns=to_turns(labels, segments), segment_level=True)
 
 
-def evaluate_analysed(study: Study, analysed, labels: Mapping[str, frozenset[str]], segments, codebook,
-                      coder: str, track: Track = no_progress) -> CodingEvaluation:
+def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = no_progress) -> Labelled:
+    """Ingest and anonymise a copy of an evaluation folder and read its turn-level gold coding.
+
+    The folder holds ``transcripts/``, ``informants.csv``, ``study.yaml`` and
+    ``gold/turns.csv`` with columns ``file,informant_turn,codes[,text_start]``:
+    one row per informant turn, ``informant_turn`` counting the file's informant
+    turns from 0, codes separated by ``;`` (empty: none applies), and optionally the
+    first characters of the turn's raw text, checked so a row cannot pair with the
+    wrong turn. It is scored against this study's codebook (``codebook``); a code in
+    the gold file that the codebook does not have is an error.
+    """
+    from ..anonymise.stage import anonymise_study
+    from ..ingest import ingest_study
+    from ..settings import load_study
+    from ..store import PrivateStore
+
+    folder = Path(folder).resolve()
+    gold_path = folder / GOLD_FILE
+    if not (folder / "transcripts").is_dir() or not gold_path.exists():
+        raise QualpipeError("evaluation folder needs transcripts/, informants.csv and gold/turns.csv "
+                            "(see docs/coding.md)", folder)
+    with tempfile.TemporaryDirectory(prefix="qualpipe-coding-gold-") as tmp:
+        root = Path(tmp) / "study"
+        (root / "data" / "raw").mkdir(parents=True)
+        shutil.copytree(folder / "transcripts", root / "data" / "raw" / "transcripts")
+        shutil.copy(folder / "informants.csv", root / "data" / "raw" / "informants.csv")
+        if (folder / "study.yaml").exists():
+            shutil.copy(folder / "study.yaml", root / "study.yaml")
+        study = load_study(root)
+        ingest_study(study, track)
+        anonymise_study(study, track)
+        with PrivateStore(study.private_store_path) as private:
+            raw = {f: [t for t in private.turns(f) if t.speaker == "informant"] for f in private.files()}
+        with StudyStore(study.store_path) as store:
+            units = load_units(store)
+            segments = store.segments(speaker="informant")
+    truth: dict[tuple[str, int], frozenset[str]] = {}
+    with open(gold_path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not {"file", "informant_turn", "codes"} <= set(reader.fieldnames or ()):
+            raise QualpipeError("header must have file,informant_turn,codes", gold_path)
+        for number, row in enumerate(reader, start=2):
+            turns = raw.get(row["file"])
+            if turns is None:
+                raise QualpipeError(f"row {number}: transcript '{row['file']}' is not in transcripts/", gold_path)
+            try:
+                turn = turns[int(row["informant_turn"])]
+            except (ValueError, IndexError):
+                raise QualpipeError(f"row {number}: {row['file']} has no informant turn {row['informant_turn']} "
+                                    f"({len(turns)} informant turns)", gold_path) from None
+            if row.get("text_start") and not turn.text.startswith(row["text_start"]):
+                raise QualpipeError(f"row {number}: informant turn {row['informant_turn']} of {row['file']} does "
+                                    "not start with text_start", gold_path)
+            codes = frozenset(c.strip() for c in row["codes"].split(";") if c.strip())
+            unknown = sorted(codes - set(codebook.ids))
+            if unknown:
+                raise QualpipeError(f"row {number}: unknown code(s) {', '.join(unknown)}", gold_path)
+            truth[(row["file"], turn.turn_index)] = codes
+    coded_turns = {turn_key(s) for s in segments}
+    missing = sorted(coded_turns - set(truth))
+    if missing:
+        raise QualpipeError(f"no gold row for informant turn(s) {missing[:3]}", gold_path)
+    labels = {s.segment_id: truth[turn_key(s)] for s in segments}
+    return Labelled(name=folder.name, codebook=codebook, analysed=analyse_units(units, codebook, nlp),
+                    segments=segments, labels=labels, truth_turns=truth, segment_level=False)
+
+
+# ------------------------------------------------------------------ predictions
+
+
+def _params(study: Study) -> tuple[dict, dict]:
+    model = study.settings.coding.model
+    return model.params(), model.search
+
+
+def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: dict | None = None,
+                        search: dict | None = None, nlp=None, cv=None, track: Track = no_progress
+                        ) -> tuple[dict[str, frozenset[str]], list[str]]:
+    """Every labelled segment coded by a model that did not see its informant.
+
+    ``cross_val_predict`` with informant groups (``cv``: default ``LeaveOneGroupOut``).
+    With a ``search`` grid the estimator is a grid search inside every outer fold:
+    nested cross-validation. Returns the predictions and the codes the rules served.
+    """
+    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
+
+    plan = plan_codes(data.codebook, list(data.labels.values()), min_examples)
+    examples, y, groups = training_set(data.analysed, data.labels, plan.model_codes)
+    index = data.analysed.index()
+    decided = [sid for sid in sorted(data.labels) if sid in index]
+    predictions = {sid: set(data.analysed.rules[index[sid]].codes) & set(plan.rule_codes) for sid in decided}
+    if plan.model_codes:
+        estimator = make_estimator(plan, data.codebook, seed, params, nlp)
+        if search:
+            estimator = _SearchedCoder(estimator, search)
+        matrix = cross_val_predict(estimator, examples, y, groups=groups, cv=cv or LeaveOneGroupOut())
+        for i, sid in enumerate(decided):
+            predictions[sid] |= {code for j, code in enumerate(plan.model_codes) if matrix[i, j]}
+    return {sid: frozenset(codes) for sid, codes in predictions.items()}, plan.rule_codes
+
+
+class _SearchedCoder:
+    """A grid search wrapped as an estimator, so that ``cross_val_predict`` nests it in every outer fold."""
+
+    def __init__(self, estimator, grid):
+        self.estimator = estimator
+        self.grid = grid
+
+    def get_params(self, deep=False):
+        return {"estimator": self.estimator, "grid": self.grid}
+
+    def set_params(self, **params):
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def __sklearn_clone__(self):
+        from sklearn.base import clone
+
+        return _SearchedCoder(clone(self.estimator), self.grid)
+
+    def __sklearn_tags__(self):
+        return self.estimator.__sklearn_tags__()
+
+    def fit(self, X, y, groups=None):
+        from sklearn.base import clone
+
+        from .machine import search_parameters
+
+        self.fitted_ = search_parameters(clone(self.estimator), self.grid, X, y, groups).fit(X, y, groups=groups)
+        return self
+
+    def predict(self, X):
+        return self.fitted_.predict(X)
+
+
+def _predict_with(analysed: AnalysedUnits, model, plan) -> dict[str, frozenset[str]]:
+    return {unit.segment_id: frozenset(found) for unit, found in zip(analysed.units, combine(analysed, model, plan).applied)}
+
+
+def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str]]]], test: Labelled,
+                      codebook: Codebook, min_examples: int, seed: int, params: dict | None = None,
+                      search: dict | None = None, nlp=None) -> dict[str, frozenset[str]]:
+    """The coding stage's machine (model codes, rules-only fallback) trained on ``train``, coding ``test``.
+
+    ``train``: (material, the labels of it to learn from) pairs; several studies may be pooled.
+    """
+    from .machine import Plan
+
+    units, rules, examples, labels = [], [], [], {}
+    for data, chosen in train:
+        index = data.analysed.index()
+        for sid in sorted(chosen):
+            i = index[sid]
+            units.append(data.analysed.units[i])
+            rules.append(data.analysed.rules[i])
+            examples.append(data.analysed.examples[i])
+            labels[sid] = chosen[sid]
+    pooled = AnalysedUnits(units=units, rules=rules, examples=examples)
+    plan = plan_codes(codebook, list(labels.values()), min_examples) if labels else \
+        Plan(model_codes=[], rule_codes=list(codebook.ids), positives={c: 0 for c in codebook.ids})
+    model = fit_model(pooled, labels, plan, codebook, seed, params, nlp, search) if labels else None
+    return _predict_with(test.analysed, model, plan)
+
+
+# ------------------------------------------------------------------ the three evaluations
+
+
+def _evaluation(data: Labelled, predictions: Mapping[str, frozenset[str]], description: str,
+                rules_only: dict[str, int]) -> CodingEvaluation:
+    index = data.analysed.index()
+    scored = {sid for sid in data.labels if sid in predictions}
+    keyword = {sid: data.analysed.rules[index[sid]].codes for sid in scored}
+    codes = data.codebook.ids
+    truth_turns = {key: codes_ for key, codes_ in data.truth_turns.items()
+                   if key in to_turns({sid: () for sid in scored}, data.segments)}
+    scores = []
+    for method, predicted in ((METHOD_MODEL, predictions), (METHOD_RULES, keyword)):
+        if data.segment_level:
+            scores += score_sets({sid: data.labels[sid] for sid in scored}, predicted, codes, "segment", method)
+        scores += score_sets(truth_turns, to_turns(predicted, data.segments, scored), codes, "turn", method)
+    informants = {data.analysed.units[index[sid]].informant_id for sid in scored}
+    result = CodingEvaluation(coder=data.name, n_informants=len(informants), n_segments=len(scored),
+                              n_turns=len(truth_turns), scores=scores, rules_only_folds=rules_only,
+                              description=description)
+    turn_scores = [s for s in scores if s.level == "turn" and s.method == METHOD_MODEL and s.code != MICRO]
+    result.weakest_code = min(turn_scores, key=lambda s: (s.kappa if not math.isnan(s.kappa) else 2.0, s.code)).code
+    weakest, text = result.weakest_code, {u.segment_id: u.segment.text for u in data.analysed.units}
+    result.errors = {
+        "fn": [(sid, text[sid]) for sid in sorted(scored) if weakest in data.labels[sid] and weakest not in predictions[sid]],
+        "fp": [(sid, text[sid]) for sid in sorted(scored) if weakest not in data.labels[sid] and weakest in predictions[sid]],
+    }
+    return result
+
+
+def evaluate_coding(study: Study, coder: str | None = None, track: Track = no_progress) -> CodingEvaluation:
+    """Leave-one-informant-out on the study's own coder (see the module docstring)."""
+    nlp = load_nlp(study.settings.model)
+    data = study_labelled(study, coder, nlp)
+    return evaluate_labelled(study, data, nlp, track)
+
+
+def evaluate_analysed(study: Study, analysed: AnalysedUnits, labels: Mapping[str, frozenset[str]], segments,
+                      codebook, coder: str, track: Track = no_progress) -> CodingEvaluation:
     """Leave-one-informant-out on units already analysed (the coding stage has them at hand)."""
     index = analysed.index()
     labels = {sid: codes for sid, codes in labels.items() if sid in index}
-    informants = {analysed.units[index[sid]].informant_id for sid in labels}
-    if len(informants) < 2:
-        raise QualpipeError("leave-one-informant-out needs decisions on at least two informants",
+    if not labels:
+        raise QualpipeError(f"coder '{coder}' has decided no segments; nothing to evaluate against",
                             study.human_dir / f"{coder}.csv")
+    data = Labelled(name=coder, codebook=codebook, analysed=analysed, segments=list(segments), labels=labels,
+                    truth_turns=to_turns(labels, segments), segment_level=True)
+    return evaluate_labelled(study, data, load_nlp(study.settings.model), track)
+
+
+def evaluate_labelled(study: Study, data: Labelled, nlp, track: Track = no_progress) -> CodingEvaluation:
+    if len(data.informants()) < 2:
+        raise QualpipeError("leave-one-informant-out needs decisions on at least two informants",
+                            study.human_dir / f"{data.name}.csv")
     settings = study.settings.coding
-    predictions, rules_only = cross_validate(analysed, labels, codebook, settings.min_examples_per_code,
-                                             settings.seed, track)
-    keyword = {sid: analysed.rules[index[sid]].codes for sid in labels}
-    scores = []
-    truth_turns = to_turns(labels, segments)
-    for method, predicted in ((METHOD_MODEL, predictions), (METHOD_RULES, keyword)):
-        scores += score_sets(labels, predicted, codebook.ids, "segment", method)
-        scores += score_sets(truth_turns, to_turns(predicted, segments, set(labels)), codebook.ids, "turn", method)
-    result = CodingEvaluation(coder=coder, n_informants=len(informants), n_segments=len(labels),
-                              n_turns=len(truth_turns), scores=scores, rules_only_folds=rules_only)
-    turn_scores = [s for s in scores if s.level == "turn" and s.method == METHOD_MODEL and s.code != MICRO]
-    weakest = min(turn_scores, key=lambda s: (s.f1 if not math.isnan(s.f1) else 2.0, s.code)).code
-    result.weakest_code = weakest
-    text = {u.segment_id: u.segment.text for u in analysed.units}
-    result.errors = {
-        "fn": [(sid, text[sid]) for sid in sorted(labels) if weakest in labels[sid] and weakest not in predictions[sid]],
-        "fp": [(sid, text[sid]) for sid in sorted(labels) if weakest not in labels[sid] and weakest in predictions[sid]],
-    }
+    params, search = _params(study)
+    predictions, rule_codes = heldout_predictions(data, settings.min_examples_per_code, settings.seed, params,
+                                                  search, nlp, track=track)
+    n = len(data.informants())
+    result = _evaluation(data, predictions, f"hver av {n} informanter kodet av en modell som ikke så den",
+                         {code: n for code in rule_codes})
+    result.predictions = predictions
     return result
+
+
+def evaluate_against(study: Study, folder: str | Path, coder: str | None = None,
+                     track: Track = no_progress) -> CodingEvaluation:
+    """Trained on this study's coder, scored on another folder's turn-level gold coding."""
+    nlp = load_nlp(study.settings.model)
+    base = study_labelled(study, coder, nlp)
+    target = load_gold_study(folder, base.codebook, nlp, track)
+    settings = study.settings.coding
+    params, search = _params(study)
+    predictions = train_and_predict([(base, base.labels)], target, base.codebook, settings.min_examples_per_code,
+                                    settings.seed, params, search, nlp)
+    plan = plan_codes(base.codebook, list(base.labels.values()), settings.min_examples_per_code)
+    result = _evaluation(target, predictions, f"trent på {base.name} ({len(base.labels)} segmenter), "
+                         f"vurdert mot {target.name}", {code: 1 for code in plan.rule_codes})
+    return result
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    coded: int  # interviews of the new material in the training data
+    rotations: int  # how many choices of those interviews were averaged
+    n_turns: int  # scored turns per rotation (mean)
+    f1: dict[str, float]  # code (and MICRO) -> mean turn-level F1
+    kappa: dict[str, float]  # code (and MICRO) -> mean turn-level kappa
+
+
+def curve_sizes(n_informants: int) -> list[int]:
+    """0, 1, 2, 4, 8 … and the largest that leaves one interview to score."""
+    sizes, k = [0], 1
+    while k < n_informants:
+        sizes.append(k)
+        k *= 2
+    if n_informants - 1 not in sizes and n_informants > 1:
+        sizes.append(n_informants - 1)
+    return sizes
+
+
+def learning_curve(study: Study, folder: str | Path | None = None, coder: str | None = None,
+                   with_base: bool = True, rotations: int = 3, sizes: Sequence[int] | None = None,
+                   track: Track = no_progress) -> tuple[str, list[CurvePoint]]:
+    """Turn-level F1 and kappa per code against the number of interviews coded.
+
+    Without ``folder``: the study's own interviews (k coded, the rest scored; k = 0 is
+    the rules alone). With ``folder``: a new round coded by someone else; with
+    ``with_base`` the model also learns everything this study's coder decided.
+    Rotation r codes the interviews r, r+1, … (sorted by id, wrapping around).
+    """
+    nlp = load_nlp(study.settings.model)
+    settings = study.settings.coding
+    params, search = _params(study)
+    if folder is None:
+        target, base = study_labelled(study, coder, nlp), None
+    else:
+        base = study_labelled(study, coder, nlp) if with_base else None
+        target = load_gold_study(folder, load_codebook(study.codebook_path), nlp, track)
+    informants = target.informants()
+    points = []
+    for k in (sizes or curve_sizes(len(informants))):
+        per_rotation = []
+        for r in range(min(rotations, len(informants)) if 0 < k < len(informants) else 1):
+            coded = [informants[(r * max(k, 1) + i) % len(informants)] for i in range(k)]
+            rest = [i for i in informants if i not in coded]
+            train = ([(base, base.labels)] if base else []) + ([(target, target.subset(coded))] if coded else [])
+            predictions = train_and_predict(train, target, target.codebook, settings.min_examples_per_code,
+                                            settings.seed, params, search, nlp)
+            scored = set(target.subset(rest))
+            truth = {key: codes for key, codes in target.truth_turns.items()
+                     if key in to_turns({sid: () for sid in scored}, target.segments)}
+            per_rotation.append(score_sets(truth, to_turns(predictions, target.segments, scored),
+                                           target.codebook.ids, "turn", METHOD_MODEL))
+            per_rotation[-1] = (per_rotation[-1], len(truth))
+        codes = [*target.codebook.ids, MICRO]
+        f1 = {c: float(np.mean([next(s.f1 for s in rows if s.code == c) for rows, _ in per_rotation])) for c in codes}
+        kappa = {c: float(np.nanmean([next(s.kappa for s in rows if s.code == c) for rows, _ in per_rotation]))
+                 for c in codes}
+        points.append(CurvePoint(coded=k, rotations=len(per_rotation),
+                                 n_turns=int(np.mean([n for _, n in per_rotation])), f1=f1, kappa=kappa))
+    what = (f"{target.name}: egne intervjuer" if folder is None else
+            f"ny runde {target.name}" + (f" + alt {base.name} har kodet i {study.root.name}" if base else " alene"))
+    return what, points

@@ -14,6 +14,12 @@ counts only) through the leak guard; the report reads it with
 
 The reference coder is ``coding.primary_coder`` where that coder has
 decisions, else the first human coder by name.
+
+Beside the scores the record holds, from the same held-out predictions, kappa
+and alpha per code with 95 % bootstrap intervals (``intervals``), the same for
+every pair of human coders with units in common (``humans``), and which codes
+the machine can be trusted on (held-out turn-level kappa ≥ 0.80) and which
+need review (``statement``). ``qualpipe agreement`` prints them.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from dataclasses import asdict, dataclass, field
 from ..analysis import content_hash
 from ..settings import Study
 from ..store import StudyStore
+from .agreement import ALL_CODES, TRUST_KAPPA, IntervalRow, both_levels
 
 HELDOUT_FILE = "agreement_heldout.json"
 # Bump when the estimator or the record changes: older files are then recomputed.
-VERSION = 1
+VERSION = 2
 METHOD = "leave-one-informant-out"
 
 
@@ -56,6 +63,11 @@ class HeldOutAgreement:
     scores: list[HeldOutScore] = field(default_factory=list)
     rules_only: dict[str, int] = field(default_factory=dict)  # code -> folds it was served by rules alone
     reason: str = ""  # why there is no figure (no human coding, one informant ...); "" when there is one
+    intervals: list[IntervalRow] = field(default_factory=list)  # machine vs coder, kappa/alpha with 95 % intervals
+    humans: list[IntervalRow] = field(default_factory=list)  # every pair of human coders, the same
+    trusted: list[str] = field(default_factory=list)  # codes with held-out turn-level kappa >= TRUST_KAPPA
+    needs_review: list[str] = field(default_factory=list)
+    statement: str = ""  # the two lists in a plain Norwegian sentence
 
     def score(self, level: str, code: str) -> HeldOutScore | None:
         return next((s for s in self.scores if s.level == level and s.code == code), None)
@@ -71,6 +83,9 @@ class HeldOutAgreement:
             return None
         data["scores"] = [HeldOutScore(**{k: (float("nan") if v is None else v) for k, v in s.items()})
                           for s in data["scores"]]
+        for key in ("intervals", "humans"):
+            data[key] = [IntervalRow(**{k: (float("nan") if v is None else v) for k, v in r.items()})
+                         for r in data[key]]
         return cls(**data)
 
 
@@ -98,11 +113,12 @@ def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, code
     from .human import coder_decisions
 
     codebook = codebook or load_codebook(study.codebook_path)
-    decisions = coder_decisions(store, coder) if coder else {}
+    decisions = {name: coder_decisions(store, name) for name in store.human_coders()}
     settings = study.settings
     return content_hash({
         "version": VERSION, "coder": coder,
-        "decisions": sorted([sid, sorted(codes)] for sid, codes in decisions.items()),
+        "decisions": {name: sorted([sid, sorted(codes)] for sid, codes in found.items())
+                      for name, found in sorted(decisions.items())},
         "segments": [[s.segment_id, s.informant_id, s.file, s.turn_index, s.speaker, s.text]
                      for s in store.segments()],
         "codebook": codebook.model_dump(mode="json"), "coding": settings.coding.model_dump(), "model": settings.model,
@@ -160,9 +176,15 @@ def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=N
             scores = [HeldOutScore(level=s.level, code=s.code, precision=s.precision, recall=s.recall, f1=s.f1,
                                    kappa=s.kappa, support=s.support, predicted=s.predicted)
                       for s in evaluation.scores if s.method == METHOD_MODEL]
+            segments = store.segments(speaker="informant")
+            intervals = both_levels(evaluation.predictions, labels, segments, codebook.ids, f"model – {coder}")
+            trusted = [r.code for r in intervals if r.level == "turn" and r.code != ALL_CODES and r.trusted]
+            review = [c for c in codebook.ids if c not in trusted]
             result = HeldOutAgreement(coder=coder, fingerprint=fingerprint, n_informants=evaluation.n_informants,
                                       n_segments=evaluation.n_segments, n_turns=evaluation.n_turns, scores=scores,
-                                      rules_only=dict(evaluation.rules_only_folds))
+                                      rules_only=dict(evaluation.rules_only_folds), intervals=intervals,
+                                      humans=human_pairs(store, codebook.ids, segments), trusted=trusted,
+                                      needs_review=review, statement=trust_statement(coder, trusted, review))
     from ..anonymise.guard import leak_guard
 
     atomic_write_text(path, result.to_json(), guard=leak_guard(study))
@@ -172,4 +194,31 @@ def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=N
     from ..norwegian import decimal
 
     return (f"samsvar på holdt-ut informanter ({METHOD}, {result.n_informants} informanter, "
-            f"{result.n_segments} segmenter): kappa {decimal(micro.kappa, 2)} mot {coder}")
+            f"{result.n_segments} segmenter): kappa {decimal(micro.kappa, 2)} mot {coder}\n{result.statement}")
+
+
+def human_pairs(store: StudyStore, codes, segments) -> list[IntervalRow]:
+    """Agreement with intervals of every pair of human coders who decided some of the same segments."""
+    from .human import coder_decisions
+
+    coders = store.human_coders()
+    decisions = {name: coder_decisions(store, name) for name in coders}
+    rows: list[IntervalRow] = []
+    for i, first in enumerate(coders):
+        for second in coders[i + 1:]:
+            if set(decisions[first]) & set(decisions[second]):
+                rows += both_levels(decisions[first], decisions[second], segments, codes, f"{first} – {second}")
+    return rows
+
+
+def trust_statement(coder: str, trusted: list[str], review: list[str]) -> str:
+    """Which codes the machine can be trusted on, in one or two plain Norwegian sentences."""
+    from ..norwegian import decimal
+
+    limit = decimal(TRUST_KAPPA, 2)
+    parts = [f"På informanter modellen ikke er trent på, når maskinen kappa {limit} eller mer mot {coder} "
+             f"(turnivå) for: {', '.join(trusted)}." if trusted else
+             f"På informanter modellen ikke er trent på, når ingen kode kappa {limit} mot {coder} (turnivå)."]
+    if review:
+        parts.append(f"Maskinens forslag må gjennomgås av et menneske for: {', '.join(review)}.")
+    return " ".join(parts)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..codebook import Codebook
 from ..records import Coding
-from .classifier import FEATURE_VERSION, CodeClassifier, Example, train_classifier
+from .classifier import FEATURE_VERSION, Example, TwoStageCoder
 from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
 from .text import analyse, content_lemmas
 from .units import Unit
@@ -89,7 +89,7 @@ def with_turn_context(units: Sequence[Unit], examples: Sequence[Example]) -> lis
         lemmas.setdefault(unit.turn, []).extend(example.lemmas)
         hits.setdefault(unit.turn, set()).update(example.rule_codes)
     return [replace(example, turn_lemmas=tuple(lemmas[unit.turn]), turn_rule_codes=frozenset(hits[unit.turn]),
-                    turn=unit.turn, position=position)
+                    turn=unit.turn, position=position, informant=unit.informant_id)
             for position, (unit, example) in enumerate(zip(units, examples))]
 
 
@@ -112,33 +112,110 @@ def plan_codes(codebook: Codebook, labels: Sequence[frozenset[str]], min_example
 
 
 def training_fingerprint(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: Plan,
-                         codebook: Codebook, seed: int) -> str:
+                         codebook: Codebook, seed: int, params: dict | None = None) -> str:
     """Changes whenever retraining could change the model: decisions, texts, codebook, settings, code."""
     import sklearn
 
     index = analysed.index()
     payload = {
         "feature_version": FEATURE_VERSION, "sklearn": sklearn.__version__, "seed": seed,
-        "codebook": codebook.model_dump(mode="json"), "model_codes": plan.model_codes,
+        "codebook": codebook.model_dump(mode="json"), "model_codes": plan.model_codes, "params": params or {},
         "training": [(sid, sorted(labels[sid]), analysed.units[index[sid]].segment.text,
                       analysed.units[index[sid]].question, analysed.units[index[sid]].previous)
                      for sid in sorted(labels) if sid in index],
     }
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+                          ).hexdigest()
 
 
-def fit_model(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: Plan, codebook: Codebook,
-              seed: int) -> CodeClassifier | None:
-    """Train on the human-decided units; None when no code has enough examples."""
-    if not plan.model_codes:
-        return None
+def make_estimator(plan: Plan, codebook: Codebook, seed: int, params: dict | None = None,
+                   nlp=None) -> TwoStageCoder:
+    """The study's estimator: ``coding.model`` parameters (``params``) over the defaults.
+
+    With ``prior_weight`` > 0 the codebook's own examples and criteria are analysed
+    (needs ``nlp``) and passed in as ``prior_examples``.
+    """
+    params = dict(params or {})
+    priors = ()
+    if params.get("prior_weight") and nlp is not None:
+        priors = codebook_examples(codebook, nlp)
+    return TwoStageCoder(codes=tuple(plan.model_codes), rule_codes=tuple(codebook.ids), random_state=seed,
+                         prior_examples=priors, **params)
+
+
+def training_set(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], codes: Sequence[str]):
+    """(examples, indicator matrix, informant groups) of the labelled units, in sorted segment-id order."""
     index = analysed.index()
     decided = [sid for sid in sorted(labels) if sid in index]
     examples = [analysed.examples[index[sid]] for sid in decided]
-    groups = [analysed.units[index[sid]].informant_id for sid in decided]
-    turns = [analysed.units[index[sid]].turn for sid in decided]
-    return train_classifier(examples, [labels[sid] for sid in decided], groups, plan.model_codes,
-                            rule_codes=codebook.ids, seed=seed, turns=turns)
+    y = np.array([[1 if code in labels[sid] else 0 for code in codes] for sid in decided], dtype=int)
+    groups = np.array([analysed.units[index[sid]].informant_id for sid in decided])
+    return examples, y.reshape(len(decided), len(codes)), groups
+
+
+def fit_model(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: Plan, codebook: Codebook,
+              seed: int, params: dict | None = None, nlp=None, search: dict | None = None
+              ) -> TwoStageCoder | None:
+    """Train on the human-decided units; None when no code has enough examples.
+
+    With a ``search`` grid (``coding.model.search``) the parameters are chosen first
+    by :func:`search_parameters` on these same decisions, folds grouped by informant.
+    """
+    if not plan.model_codes:
+        return None
+    examples, y, groups = training_set(analysed, labels, plan.model_codes)
+    estimator = make_estimator(plan, codebook, seed, params, nlp)
+    if search:
+        estimator = search_parameters(estimator, search, examples, y, groups)
+    return estimator.fit(examples, y, groups=groups)
+
+
+SEARCH_FOLDS = 3
+
+
+def search_parameters(estimator: TwoStageCoder, grid: dict, examples, y, groups) -> TwoStageCoder:
+    """The estimator with the grid's parameters that give the best micro-F1 on held-out informants.
+
+    ``GridSearchCV`` over ``GroupKFold`` (at most :data:`SEARCH_FOLDS` folds): no fold
+    scores an informant its model trained on. Ties go to the first grid point
+    (``GridSearchCV`` keeps the first best). Inside an evaluation's outer folds
+    this is nested cross-validation.
+    """
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    groups = np.asarray(groups if groups is not None else [e.informant for e in examples])
+    n_groups = len(set(groups.tolist()))
+    if n_groups < 2:
+        return estimator
+    search = GridSearchCV(estimator, {k: list(v) for k, v in sorted(grid.items())},
+                          cv=GroupKFold(n_splits=min(SEARCH_FOLDS, n_groups)), refit=False, error_score="raise")
+    search.fit(examples, y, groups=groups)
+    return estimator.set_params(**search.best_params_)
+
+
+def codebook_examples(codebook: Codebook, nlp) -> tuple:
+    """The codebook's examples and criteria as (Example, positive codes, negative codes).
+
+    Positive examples and inclusion criteria say "this is code X"; negative examples and
+    exclusion criteria say "this is not code X" (and nothing about the other codes).
+    """
+    from .text import analyse as analyse_texts
+
+    items: list[tuple[str, str, bool]] = []
+    for code in codebook.codes:
+        items += [(text, code.id, True) for text in [*code.examples.positive, *code.include]]
+        items += [(text, code.id, False) for text in [*code.examples.negative, *code.exclude]]
+    texts = list(dict.fromkeys(text for text, _, _ in items))
+    docs = analyse_texts(nlp, texts)
+    lemmas = {text: tuple(content_lemmas(doc)) for text, doc in zip(texts, docs)}
+    rules = {text: result.codes for text, result in zip(texts, RuleCoder(codebook, nlp).code_docs(docs))}
+    result = []
+    for n, (text, code, positive) in enumerate(items):
+        example = Example(text=text, lemmas=lemmas[text], rule_codes=rules[text], turn_lemmas=lemmas[text],
+                          turn_rule_codes=rules[text], turn=("<kodebok>", n), position=n, informant="<kodebok>")
+        result.append((example, frozenset({code}) if positive else frozenset(),
+                       frozenset() if positive else frozenset({code})))
+    return tuple(result)
 
 
 @dataclass
@@ -150,8 +227,11 @@ class Suggestions:
     thresholds: dict[str, float]
 
 
-def combine(analysed: AnalysedUnits, model: CodeClassifier | None, plan: Plan) -> Suggestions:
-    probabilities = model.predict_proba(analysed.examples) if model is not None else {}
+def combine(analysed: AnalysedUnits, model: TwoStageCoder | None, plan: Plan) -> Suggestions:
+    probabilities = {}
+    if model is not None:
+        matrix = model.predict_proba(analysed.examples)
+        probabilities = {code: matrix[:, j] for j, code in enumerate(model.classes_)}
     thresholds = dict(model.thresholds) if model is not None else {}
     applied: list[dict[str, tuple[float, str]]] = []
     for i, result in enumerate(analysed.rules):

@@ -41,6 +41,7 @@ from ..settings import Study
 from ..store import StudyStore, atomic_write_set, read_csv, rows_to_csv
 from ..safeio import check_spreadsheet, xlsx_cell
 from .human import apply_human_decisions, check_coder_id
+from .queue import Candidate, most_uncertain_code, next_segments
 from .rules import RULE_CONFIDENCE
 
 FIXED_COLUMNS = ["segment_id", "informant_id", "turn", "question", "text", "suggested", "confidence",
@@ -92,8 +93,10 @@ def _uncertainty(probabilities: dict[str, float], thresholds: dict[str, float], 
     return round(worst, 4)
 
 
-def review_table(study: Study, include_decided: bool = False,
-                 blind: bool = False) -> tuple[list[str], list[list[str]]]:
+def review_table(study: Study, include_decided: bool = False, blind: bool = False,
+                 next_n: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """Rows of the review sheet, most uncertain first; ``next_n``: only the N that teach the model most
+    (:func:`pipeline.coding.queue.next_segments`: uncertainty, spread over informants and codes)."""
     from .human import chosen_human_codes
     from .stage import machine_state
 
@@ -104,7 +107,7 @@ def review_table(study: Study, include_decided: bool = False,
         state = machine_state(study, store, codebook)
         decided = chosen_human_codes(store, study.settings.coding.primary_coder)
     header = FIXED_COLUMNS + codebook.ids + [COMMENT_COLUMN]
-    entries = []
+    entries, candidates = [], []
     for i, (unit, rules, found) in enumerate(zip(state.analysed.units, state.analysed.rules,
                                                  state.suggestions.applied)):
         if blind:  # nothing of the machine's or another coder's view; transcript order
@@ -129,15 +132,24 @@ def review_table(study: Study, include_decided: bool = False,
             "",
         ]
         entries.append((-uncertainty, i, row))
+        if next_n is not None:
+            code, value = most_uncertain_code(probabilities, state.suggestions.thresholds)
+            if not code and set(rules.codes) & set(state.plan.rule_codes):
+                code, value = sorted(set(rules.codes) & set(state.plan.rule_codes))[0], uncertainty
+            candidates.append(Candidate(key=i, informant=unit.informant_id, code=code, uncertainty=value))
+    if next_n is not None:
+        order = {c.key: rank for rank, c in enumerate(next_segments(candidates, next_n))}
+        entries = sorted((e for e in entries if e[1] in order), key=lambda e: order[e[1]])
+        return header, [row for _, _, row in entries]
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     return header, [row for _, _, row in entries]
 
 
 def export_review(study: Study, out: Path | None = None, include_decided: bool = False,
-                  blind: bool = False) -> ReviewExport:
+                  blind: bool = False, next_n: int | None = None) -> ReviewExport:
     from .stage import study_guard
 
-    header, rows = review_table(study, include_decided, blind)
+    header, rows = review_table(study, include_decided, blind, next_n)
     default = "review_blind.xlsx" if blind else "review.xlsx"
     xlsx = Path(out) if out is not None else study.reports_dir / "review" / default
     if xlsx.suffix.lower() != ".xlsx":

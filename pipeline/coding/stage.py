@@ -25,7 +25,7 @@ from ..nlp import load_nlp
 from ..progress import Track, no_progress
 from ..settings import Study
 from ..store import PRIVATE_MODE, StudyStore, atomic_write_bytes
-from .classifier import CodeClassifier
+from .classifier import TwoStageCoder
 from .human import HumanImport, chosen_human_codes, import_human_coding
 from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
                       plan_codes, training_fingerprint)
@@ -51,17 +51,18 @@ class MachineState:
     analysed: AnalysedUnits
     labels: dict[str, frozenset[str]]
     plan: Plan
-    model: CodeClassifier | None
+    model: TwoStageCoder | None
     suggestions: Suggestions
     retrained: bool
     min_examples: int
+    primary_coder: str | None = None
 
 
 def model_path(study: Study):
     return study.private_dir / MODEL_FILE
 
 
-def _load_cached(study: Study, fingerprint: str) -> CodeClassifier | None:
+def _load_cached(study: Study, fingerprint: str) -> TwoStageCoder | None:
     path = model_path(study)
     if not path.exists():
         return None
@@ -72,7 +73,7 @@ def _load_cached(study: Study, fingerprint: str) -> CodeClassifier | None:
     return None
 
 
-def _save(study: Study, fingerprint: str, model: CodeClassifier) -> None:
+def _save(study: Study, fingerprint: str, model: TwoStageCoder) -> None:
     # Private (trained on the study's text): 0600, written atomically under a unique temporary name.
     buffer = io.BytesIO()
     joblib.dump({"fingerprint": fingerprint, "model": model}, buffer)
@@ -88,17 +89,20 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
     index = analysed.index()
     labels = {sid: codes for sid, codes in chosen_human_codes(store, settings.primary_coder).items() if sid in index}
     plan = plan_codes(codebook, list(labels.values()), settings.min_examples_per_code)
-    fingerprint = training_fingerprint(analysed, labels, plan, codebook, settings.seed)
+    params, search = settings.model.params(), settings.model.search
+    fingerprint = training_fingerprint(analysed, labels, plan, codebook, settings.seed,
+                                       {"params": params, "search": search})
     model = None if retrain or not plan.model_codes else _load_cached(study, fingerprint)
     retrained = False
     if model is None and plan.model_codes:
-        model = fit_model(analysed, labels, plan, codebook, settings.seed)
+        model = fit_model(analysed, labels, plan, codebook, settings.seed, params, load_nlp(study.settings.model),
+                          search)
         _save(study, fingerprint, model)
         retrained = True
     suggestions = combine(analysed, model, plan)
     return MachineState(codebook=codebook, analysed=analysed, labels=labels, plan=plan, model=model,
                         suggestions=suggestions, retrained=retrained,
-                        min_examples=settings.min_examples_per_code)
+                        min_examples=settings.min_examples_per_code, primary_coder=settings.primary_coder)
 
 
 def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) -> str:

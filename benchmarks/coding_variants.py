@@ -1,0 +1,118 @@
+"""Estimator variants measured on held-out informants of two studies (run by hand, not a test).
+
+    .venv/bin/python benchmarks/coding_variants.py STUDY [--variant NAME ...] [--folds 6]
+
+STUDY is a study folder that has been run (ingest + anonymise) with a primary coder: the demo.
+The second study is tests/data/coding_blind (turn-level gold of a coder who never saw the demo's
+coding). For every variant (parameters over the study.yaml defaults) it prints turn-level micro-F1
+and kappa per code for:
+
+* ``own``: the study's own coder, cross-validated with folds grouped by informant (--folds);
+* ``transfer``: trained on the study's coder, scored on the blind set;
+* ``blind``: the blind set alone, leave-one-informant-out (turn codes given to their segments);
+* ``round+2``: the study's coder plus 2 blind interviews, scored on the other 6 (3 rotations).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut  # noqa: E402
+
+from pipeline.coding.agreement import to_turns  # noqa: E402
+from pipeline.coding.evaluation import (MICRO, heldout_predictions, load_gold_study, score_sets,  # noqa: E402
+                                        study_labelled, train_and_predict)
+from pipeline.nlp import load_nlp  # noqa: E402
+from pipeline.settings import load_study  # noqa: E402
+
+VARIANTS = {
+    "default": {},
+    "liblinear": {"solver": "liblinear"},
+    "saga": {"solver": "saga"},
+    "priors0.5": {"prior_weight": 0.5},
+    "priors1": {"prior_weight": 1.0},
+    "priors2": {"prior_weight": 2.0},
+    "no_context": {"context": False},
+    "C1": {"C": 1.0},
+    "C16": {"C": 16.0},
+    "question1": {"question_weight": 1.0},
+    "turn1": {"turn_weight": 1.0},
+    "no_chars": {"char_weight": 0.0},
+    "chars0.5": {"char_weight": 0.5},
+    "turn_threshold": {"threshold_unit": "turn"},
+    "search_C": {"search": {"C": [1.0, 4.0, 16.0]}},
+    "no_priors": {"prior_weight": 0.0},
+    "priors1_C1": {"prior_weight": 1.0, "C": 1.0},
+    "priors1_turn_threshold": {"prior_weight": 1.0, "threshold_unit": "turn"},
+    "lsa": {"lsa_weight": 1.0},
+    "lsa0.5": {"lsa_weight": 0.5},
+}
+
+
+def turn_scores(data, predictions, scored):
+    truth = {k: v for k, v in data.truth_turns.items() if k in to_turns({s: () for s in scored}, data.segments)}
+    return score_sets(truth, to_turns(predictions, data.segments, scored), data.codebook.ids, "turn", "m")
+
+
+def line(name, scores):
+    by = {s.code: s for s in scores}
+    codes = [c for c in by if c != MICRO]
+    return (f"{name:9s} F1 {by[MICRO].f1:.3f}  kappa " + " ".join(f"{c[:5]} {by[c].kappa:.2f}" for c in codes)
+            + f"  (micro kappa {by[MICRO].kappa:.2f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("study", type=Path)
+    parser.add_argument("--variant", action="append", default=None, choices=sorted(VARIANTS))
+    parser.add_argument("--folds", type=int, default=6, help="grouped folds for 'own' (0 = leave one out)")
+    parser.add_argument("--skip", action="append", default=[], help="own, transfer, blind, round")
+    args = parser.parse_args()
+    study = load_study(args.study)
+    settings = study.settings.coding
+    nlp = load_nlp(study.settings.model)
+    demo = study_labelled(study, None, nlp)
+    blind = load_gold_study(REPO / "tests" / "data" / "coding_blind", demo.codebook, nlp)
+    informants = blind.informants()
+    for name in args.variant or list(VARIANTS):
+        params = {**settings.model.params(), **VARIANTS[name]}
+        search = params.pop("search", None)  # a grid: chosen inside every outer fold (nested)
+        start = time.perf_counter()
+        print(f"== {name} {VARIANTS[name]}", flush=True)
+        if "own" not in args.skip:
+            cv = GroupKFold(args.folds) if args.folds else LeaveOneGroupOut()
+            predictions, _ = heldout_predictions(demo, settings.min_examples_per_code, settings.seed, params,
+                                                 search, nlp=nlp, cv=cv)
+            print(line("own", turn_scores(demo, predictions, set(predictions))), flush=True)
+        if "transfer" not in args.skip:
+            predictions = train_and_predict([(demo, demo.labels)], blind, demo.codebook,
+                                            settings.min_examples_per_code, settings.seed, params, search, nlp=nlp)
+            print(line("transfer", turn_scores(blind, predictions, set(blind.labels))), flush=True)
+        if "blind" not in args.skip:
+            predictions, _ = heldout_predictions(blind, settings.min_examples_per_code, settings.seed, params,
+                                                 search, nlp=nlp)
+            print(line("blind", turn_scores(blind, predictions, set(predictions))), flush=True)
+        if "round" not in args.skip:
+            rows = []
+            for r in range(3):
+                coded = [informants[(2 * r + i) % len(informants)] for i in range(2)]
+                rest = set(blind.subset([i for i in informants if i not in coded]))
+                predictions = train_and_predict([(demo, demo.labels), (blind, blind.subset(coded))], blind,
+                                                demo.codebook, settings.min_examples_per_code, settings.seed,
+                                                params, search, nlp=nlp)
+                rows.append(turn_scores(blind, predictions, rest))
+            pooled = [type(rows[0][0])(**{**s.__dict__, "f1": sum(r[i].f1 for r in rows) / 3,
+                                          "kappa": sum(r[i].kappa for r in rows) / 3})
+                      for i, s in enumerate(rows[0])]
+            print(line("round+2", pooled), flush=True)
+        print(f"   ({time.perf_counter() - start:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""TwoStageCoder is a real scikit-learn estimator: params, clone, Pipeline, GridSearchCV, grouped CV."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_predict, cross_validate
+from sklearn.pipeline import Pipeline
+
+from pipeline.coding.classifier import Example, TwoStageCoder, make_features
+from pipeline.settings import CodingModelSettings
+
+CODES = ("a", "b")
+WORDS = {"a": ["flytte", "trygg", "bli", "hjem"], "b": ["pris", "rabatt", "billig", "takst"],
+         "": ["vær", "fotball", "mat", "tur"]}
+
+
+def corpus(n_informants: int = 6, turns: int = 6, seed: int = 3):
+    """Examples whose lemmas reveal the code, two sentences a turn, a question before each turn."""
+    rng = random.Random(seed)
+    examples, labels = [], []
+    position = 0
+    for informant in range(n_informants):
+        for turn in range(turns):
+            topic = ["a", "b", ""][turn % 3]
+            question = tuple(rng.sample(WORDS[topic], 1))
+            for sentence in range(2):
+                lemmas = tuple(rng.sample(WORDS[topic], 2) + rng.sample(WORDS[""], 1))
+                examples.append(Example(text=" ".join(lemmas), lemmas=lemmas, question_lemmas=question,
+                                        turn_lemmas=lemmas, turn=(f"f{informant}", turn), position=position,
+                                        informant=f"i{informant}",
+                                        rule_codes=frozenset({topic}) if topic and sentence == 0 else frozenset()))
+                labels.append([int(topic == "a"), int(topic == "b")])
+                position += 1
+    return examples, np.array(labels)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "liblinear", "saga"])
+def test_fit_predict_proba_array_and_learned_state(solver):
+    X, y = corpus()
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, solver=solver).fit(X, y)
+    proba = model.predict_proba(X)
+    assert isinstance(proba, np.ndarray) and proba.shape == (len(X), 2)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    assert (model.predict(X) == y).mean() > 0.9
+    assert set(model.thresholds) == set(CODES)
+    assert model.score(X, y) > 0.9
+    learned = [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]
+    assert {"features_", "models_", "context_models_", "thresholds_", "classes_"} <= set(learned)
+
+
+def test_params_are_init_args_and_clone_keeps_them():
+    model = TwoStageCoder(codes=CODES, C=2.0, question_weight=0.7, solver="liblinear")
+    params = model.get_params()
+    assert params["C"] == 2.0 and params["question_weight"] == 0.7 and params["codes"] == CODES
+    twin = clone(model)
+    assert twin.get_params() == params and not hasattr(twin, "models_")
+    assert twin.set_params(C=8.0).C == 8.0
+    # Every coding.model setting in study.yaml is an estimator parameter.
+    assert set(CodingModelSettings().params()) <= set(params)
+
+
+def test_feature_union_weights_scale_blocks():
+    X, _ = corpus(n_informants=2)
+    union = make_features(CODES, question_weight=0.5).fit(X)
+    assert union.transformer_weights["question"] == 0.5
+    assert "previous" in dict(union.transformer_list)
+    without = make_features(CODES, question_weight=0.0).fit(X)
+    assert "question" not in dict(without.transformer_list)
+    assert without.transform(X).shape[1] < union.transform(X).shape[1]
+
+
+def test_grid_search_pipeline_and_grouped_cross_validation():
+    X, y = corpus()
+    groups = [e.informant for e in X]
+    search = GridSearchCV(TwoStageCoder(codes=CODES, rule_codes=CODES), {"C": [0.5, 4.0], "context": [True, False]},
+                          cv=GroupKFold(n_splits=3))
+    search.fit(X, y, groups=groups)
+    assert set(search.best_params_) == {"C", "context"} and search.best_score_ > 0.8
+    pipeline = Pipeline([("coder", TwoStageCoder(codes=CODES, rule_codes=CODES))])
+    scores = cross_validate(pipeline, X, y, groups=groups, cv=GroupKFold(n_splits=3))
+    assert len(scores["test_score"]) == 3 and scores["test_score"].min() > 0.8
+    held_out = cross_val_predict(TwoStageCoder(codes=CODES), X, y, groups=groups, cv=GroupKFold(n_splits=3))
+    assert held_out.shape == y.shape and (held_out == y).mean() > 0.9
+
+
+def test_a_code_without_positives_in_a_fold_does_not_break_fitting():
+    X, y = corpus(n_informants=3)
+    y = y.copy()
+    y[:, 1] = 0
+    y[0, 1] = 1  # one positive: most folds see none
+    model = TwoStageCoder(codes=CODES).fit(X, y)
+    assert model.predict_proba(X).shape == (len(X), 2)
+
+
+def test_codebook_examples_are_weighted_training_examples():
+    X, y = corpus(n_informants=3)
+    prior = Example(text="unik", lemmas=("unik",), turn=("kodebok", 0), informant="<kodebok>")
+    with_prior = TwoStageCoder(codes=CODES, prior_examples=((prior, frozenset({"a"}), frozenset()),),
+                               prior_weight=5.0, context=False, solver="liblinear").fit(X, y)
+    without = TwoStageCoder(codes=CODES, context=False, solver="liblinear").fit(X, y)
+    probe = [Example(text="unik", lemmas=("unik",), turn=("x", 0), informant="ny")]
+    assert with_prior.predict_proba(probe)[0, 0] > without.predict_proba(probe)[0, 0]
+
+
+def test_fit_is_deterministic():
+    X, y = corpus()
+    first = TwoStageCoder(codes=CODES).fit(X, y).predict_proba(X)
+    second = TwoStageCoder(codes=CODES).fit(X, y).predict_proba(X)
+    assert np.array_equal(first, second)
