@@ -44,12 +44,14 @@ Training is deterministic (``random_state``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GroupKFold
@@ -301,7 +303,10 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                 X_fit = sparse.vstack([X_fit, prior_matrix[keep]], format="csr")
                 y_fit = np.concatenate([y_fit, prior_y[keep, j]])
                 weights = np.concatenate([weights, np.full(int(keep.sum()), float(self.prior_weight))])
-            return self._first_model(*X_fit.shape).fit(X_fit, y_fit, sample_weight=weights)
+            with warnings.catch_warnings():
+                # SGD runs a fixed budget of epochs (linear time); stopping short of tol is expected.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                return self._first_model(*X_fit.shape).fit(X_fit, y_fit, sample_weight=weights)
         return fit
 
     # -- prediction
