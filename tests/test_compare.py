@@ -361,3 +361,43 @@ def test_guard_sees_every_file_and_a_refusal_writes_nothing(make_study, monkeypa
         compare_stage(load_study(root))
     assert "compare_prevalence.csv" in seen and "clusters.csv" in seen
     assert not (root / "reports" / "tables").exists()  # checked everything first, wrote nothing
+
+
+def test_stage_persists_the_typed_result_the_report_reads(make_study):
+    import hashlib
+
+    from pipeline.analysis import load_analysis_input
+    from pipeline.compare import read_compare_result
+
+    root = build_coded_study(make_study, INFORMANTS_CSV)
+    study = load_study(root)
+    compare_stage(study)
+    analysis = load_analysis_input(study)
+    persisted = read_compare_result(study, analysis)
+    fresh = compare_groups(analysis.informants, analysis.segments, analysis.codes, analysis.codebook,
+                           small_group_below=study.settings.report.small_group_warning_below,
+                           group_order=study.settings.groups)
+    # Full precision (the CSVs round), NaN and infinite odds ratios included.
+    for name in ("prevalence", "top_codes", "cooccurrence", "tests"):
+        a, b = getattr(persisted.comparison, name), getattr(fresh, name)
+        assert list(a.columns) == list(b.columns) and a.equals(b), name
+    assert persisted.comparison.group_sizes == fresh.group_sizes
+    assert persisted.clustering.labels and persisted.clustering.k >= 1
+    # The figures it describes are the PNGs on disk, byte for byte.
+    for figure in persisted.figures.values():
+        png = (root / "reports" / "figures" / figure.name).read_bytes()
+        assert hashlib.sha256(png).hexdigest() == figure.sha256 and figure.text
+    # Other data: the persisted result is refused with the command that refreshes it.
+    with StudyStore(study.store_path) as store:
+        store.replace_machine_codings("rule", [])
+    with pytest.raises(QualpipeError, match="older than the coded data.*qualpipe compare"):
+        read_compare_result(study, load_analysis_input(study))
+
+
+def test_compare_by_another_attribute_also_refreshes_the_groups_comparison(make_study):
+    root = build_coded_study(make_study, INFORMANTS_CSV)
+    (root / "study.yaml").write_text((root / "study.yaml").read_text(encoding="utf-8")
+                                     + "compare: {by: age_group}\n", encoding="utf-8")
+    compare_stage(load_study(root))
+    tables = root / "reports" / "tables"
+    assert (tables / "compare_age_group.json").exists() and (tables / "compare.json").exists()
