@@ -25,6 +25,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
+from .numbers import WORD_PATTERN
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(?:\[[^\]]*\]\s*)?([^\W\d_])", re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -33,6 +34,11 @@ _INSTITUTION_WORDS = frozenset({
     "borettslag", "burettslag", "sameie", "skole", "skule", "barneskole", "ungdomsskole", "skolesenter",
     "barnehage", "sykehus", "sjukehus", "sykehjem", "sjukeheim", "helsesenter", "legesenter", "as", "asa",
     "frivilligsentral", "idrettslag", "menighet", "kirke", "verk", "nikkelverk", "bymisjon"})
+# A compound ending in a building, room or office noun is a common noun ("boligkontoret", "balkongdøra").
+_GENERIC_HEADS = ("kontoret", "kontor", "døra", "døren", "døra", "rommet", "huset", "bygget", "senteret", "stua",
+                  "stuen", "kjøkkenet", "leiligheten", "leiligheta", "leilegheita", "skolen", "skulen", "banken",
+                  "laget", "butikken", "etasjen", "kjelleren", "trappa", "trappen", "gangen", "vinduet", "taket")
+_NUMBER_WORD = re.compile(WORD_PATTERN, re.IGNORECASE)
 _COMPASS = frozenset({"vest", "øst", "nord", "sør", "søndre", "nordre", "østre", "vestre", "øvre", "nedre"})
 
 
@@ -50,8 +56,8 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
     low = [m.group().lower() for m in words]
     cap = [False] * len(words)
     for i, w in enumerate(low):
-        if not words[i].group()[:1].islower() or w in STOP_WORDS or len(w) < 3:
-            continue
+        if not words[i].group()[:1].islower() or w in STOP_WORDS or len(w) < 3 or _NUMBER_WORD.fullmatch(w):
+            continue  # a number word ("tjuesytten") is never a name
         if not is_word(w):
             cap[i] = True
         elif (g.is_first(w) or g.is_last(w) or g.is_place(w)) and not is_ordinary(w) and not g.is_common_word(w):
@@ -63,7 +69,8 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
         compound = not in_dictionary(w) and not g.is_common_word(w)
         if beside and (g.is_first(w) or g.is_last(w) or compound):
             cap[i] = True
-        elif compound and i > 0 and low[i - 1] in _PLACE_PREPOSITIONS:
+        elif compound and i > 0 and low[i - 1] in _PLACE_PREPOSITIONS and not w.endswith(_GENERIC_HEADS) \
+                and not _NUMBER_WORD.fullmatch(w):
             cap[i] = True
     for i, w in enumerate(low):
         if w in _INSTITUTION_WORDS and i > 0:

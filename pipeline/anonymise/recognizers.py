@@ -169,7 +169,7 @@ _ADDRESS_PATTERNS = [
 ]
 _POSTCODE = re.compile(rf"(?<![\d.,])(\d{{4}})\s+({CAP}{LOW}+(?:[ -]{CAP}{LOW}+)?)")
 _POSTCODE_CUE = re.compile(r"post\s?(?:nummer|nr\.?|kode)\s*(?:er|var|e)?\s*$", re.IGNORECASE)
-_NEXT_WORD = re.compile(r"\s+([a-zæøå][a-zæøå-]{2,})(?![\wæøå])")
+_NEXT_WORD = re.compile(r"\s+([a-zæøåA-ZÆØÅ][a-zæøå-]{2,})(?![\wæøå])")
 _LOWER_STREET = re.compile(r"(?<![\w-])[a-zæøå]{3,}(?:gata|gaten|gate|veien|vegen)(?![\wæøå])")
 _YEAR_BEFORE = re.compile(r"(?:\bi|\bfra|\btil|\bsiden|\bår|\bhøsten|\bvåren|\bsommeren|\bvinteren|\bom|\bin)\s*$",
                           re.IGNORECASE)
@@ -231,7 +231,7 @@ class AddressRecognizer(Recognizer):
             after = _NEXT_WORD.match(text, run.end)
             place = after is not None and (self.gazetteer.is_place(after.group(1)) or (
                 not self.gazetteer.is_common_word(after.group(1)) and not is_word(after.group(1))))
-            if not run.spoken and not cue and (not place or text[run.end + 1:run.end + 2].isupper()):
+            if not run.spoken and not cue and (not place or after.group(1)[:1].isupper()):
                 continue  # written with a capitalised place: the pattern above has it
             if not (cue or place):
                 continue
