@@ -529,11 +529,23 @@ app.add_typer(evaluate_app, name="evaluate")
 def evaluate_anonymisation_command(
     gold: Path = typer.Option(..., "--gold", help="Gold folder: transcripts/, informants.csv, study.yaml, gold/*.json."),
     show: int = typer.Option(0, "--show-misses", help="Print this many misses and false positives (holds originals!)."),
+    without: list[str] = typer.Option([], "--without", help="Switch this recognizer off (repeatable; registry name)."),
+    ablation: bool = typer.Option(False, "--ablation", help="Also run once with each recognizer switched off."),
 ) -> None:
     """Span recall/precision per type against gold annotations, and leaked identifiers."""
+    from .evaluate import ablation as run_ablation
     from .evaluate import evaluate_anonymisation
 
-    result = evaluate_anonymisation(gold, track=track)
+    if ablation:
+        table = Table(title="Ablasjon: én gjenkjenner av om gangen")
+        for name in ("uten", "dekning direkte", "dekning alle", "presisjon", "behold", "lekkasjer"):
+            table.add_column(name, justify="left" if name == "uten" else "right")
+        for name, res in run_ablation(gold, track=track):
+            table.add_row("–" if name == "alle" else name, _fmt(res.direct.recall), _fmt(res.total.recall),
+                          _fmt(res.total.precision), _fmt(res.kept), str(res.leaks))
+        out.print(table)
+        return
+    result = evaluate_anonymisation(gold, track=track, without=without)
     table = Table(title=f"Anonymisering mot gullstandard ({len(result.files)} transkripsjoner)")
     for name in ("type", "gull", "funnet", "dekning", "erstattet", "riktig", "presisjon"):
         table.add_column(name, justify="left" if name == "type" else "right")
@@ -545,7 +557,8 @@ def evaluate_anonymisation_command(
               f"lekkede identifikatorer i data/coded: {result.leaks}", highlight=False)
     for name, need, got, ok in result.targets():
         out.print(f"{'OK ' if ok else 'IKKE'} {name}: {_fmt(got)} (mål {'≥' if need else '='} {_fmt(need, 2)})", highlight=False)
-    for title, rows in (("Oversett", result.misses), ("Feil funn", result.false_positives)):
+    for title, rows in (("Oversett", result.misses), ("Feil funn", result.false_positives),
+                        ("Behold-term erstattet", result.keep_lost)):
         for file, kind, context in rows[:show]:
             out.print(f"{title}: {file} {kind}: {context}", highlight=False)
 
