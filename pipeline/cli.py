@@ -538,11 +538,11 @@ def evaluate_anonymisation_command(
 
     if ablation:
         table = Table(title="Ablasjon: én gjenkjenner av om gangen")
-        for name in ("uten", "dekning direkte", "dekning alle", "presisjon", "behold", "lekkasjer"):
+        for name in ("uten", "dekning direkte", "dekning alle", "presisjon", "behold", "lekkasjer (direkte)"):
             table.add_column(name, justify="left" if name == "uten" else "right")
         for name, res in run_ablation(gold, track=track):
             table.add_row("–" if name == "alle" else name, _fmt(res.direct.recall), _fmt(res.total.recall),
-                          _fmt(res.total.precision), _fmt(res.kept), str(res.leaks))
+                          _fmt(res.total.precision), _fmt(res.kept), f"{res.leaks} ({res.direct_leaks})")
         out.print(table)
         return
     result = evaluate_anonymisation(gold, track=track, without=without)
@@ -554,7 +554,7 @@ def evaluate_anonymisation_command(
                       str(score.correct), _fmt(score.precision))
     out.print(table)
     out.print(f"Behold-termer: {result.keep_total - result.keep_replaced} av {result.keep_total} beholdt; "
-              f"lekkede identifikatorer i data/coded: {result.leaks}", highlight=False)
+              f"lekkede identifikatorer i data/coded: {result.leaks} (direkte: {result.direct_leaks})", highlight=False)
     for name, need, got, ok in result.targets():
         out.print(f"{'OK ' if ok else 'IKKE'} {name}: {_fmt(got)} (mål {'≥' if need else '='} {_fmt(need, 2)})", highlight=False)
     for title, rows in (("Oversett", result.misses), ("Feil funn", result.false_positives),

@@ -61,6 +61,7 @@ class AnonymisationEvaluation:
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # file, type, context (private!)
     false_positives: list[tuple[str, str, str]] = field(default_factory=list)
     keep_lost: list[tuple[str, str, str]] = field(default_factory=list)  # keep terms replaced
+    direct_leaks: int = 0  # of ``leaks``, those of a direct type (PERSON, FØDSELSNUMMER, ...)
 
     @property
     def kept(self) -> float | None:
@@ -186,9 +187,11 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
     # Leaks: gold identifiers the guard's rule still finds in the shareable outputs.
     # Not the dictionary-word leniency of the key: a gold name that is a dictionary word counts as leaked in lower case too.
     leak_matcher = StringMatcher(sorted(gold_strings), load_gazetteer(), strict_dictionary=False)
-    leaks = len({m.original.lower() for m in leak_matcher.find(outputs)})
+    leaked = {(m.original.lower(), m.payload) for m in leak_matcher.find(outputs)}
+    leaks = len({o for o, _k in leaked})
+    direct_leaks = len({o for o, k in leaked if k in DIRECT_TYPES})
     return AnonymisationEvaluation(sorted(gold), dict(sorted(by_type.items())), direct, total, keep_total,
-                                   keep_replaced, leaks, misses, fps, keep_lost)
+                                   keep_replaced, leaks, misses, fps, keep_lost, direct_leaks)
 
 
 def ablation(gold_dir: str | Path, names: list[str] | None = None,
