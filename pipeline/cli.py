@@ -630,9 +630,8 @@ def evaluate_coding_command(
             table.add_row(f"{p.coded}" + (f" (snitt av {p.rotations})" if p.rotations > 1 else ""), str(p.n_turns),
                           *(format_value(p.f1[c]) for c in codes), *(format_value(p.kappa[c]) for c in codes))
         out.print(table)
-        out.print("0 intervjuer: bare nøkkelordreglene" + ("" if against is None or alone else
-                                                           " og modellen trent på denne studien") + ".",
-                  highlight=False)
+        out.print("0 intervjuer: " + ("bare nøkkelordreglene" if against is None or alone else
+                                     "modellen trent på denne studiens koding alene") + ".", highlight=False)
         return
     result = evaluate_against(study, against, coder, track) if against else evaluate_coding(study, coder, track)
     out.print(f"Referanse: {result.coder}; {result.n_informants} informanter, {result.n_segments} segmenter, "

@@ -361,10 +361,23 @@ def _evaluation(data: Labelled, predictions: Mapping[str, frozenset[str]], descr
     turn_scores = [s for s in scores if s.level == "turn" and s.method == METHOD_MODEL and s.code != MICRO]
     result.weakest_code = min(turn_scores, key=lambda s: (s.kappa if not math.isnan(s.kappa) else 2.0, s.code)).code
     weakest, text = result.weakest_code, {u.segment_id: u.segment.text for u in data.analysed.units}
-    result.errors = {
-        "fn": [(sid, text[sid]) for sid in sorted(scored) if weakest in data.labels[sid] and weakest not in predictions[sid]],
-        "fp": [(sid, text[sid]) for sid in sorted(scored) if weakest not in data.labels[sid] and weakest in predictions[sid]],
-    }
+    if data.segment_level:
+        result.errors = {
+            "fn": [(sid, text[sid]) for sid in sorted(scored) if weakest in data.labels[sid] and weakest not in predictions[sid]],
+            "fp": [(sid, text[sid]) for sid in sorted(scored) if weakest not in data.labels[sid] and weakest in predictions[sid]],
+        }
+    else:  # the reference is per turn: list turns, by their first segment's id and the turn's text
+        first: dict = {}
+        turn_text: dict = {}
+        for segment in data.segments:
+            if segment.segment_id in scored:
+                first.setdefault(turn_key(segment), segment.segment_id)
+                turn_text[turn_key(segment)] = (turn_text.get(turn_key(segment), "") + " " + segment.text).strip()
+        machine = to_turns(predictions, data.segments, scored)
+        result.errors = {
+            "fn": [(first[k], turn_text[k]) for k in sorted(first) if weakest in truth_turns[k] and weakest not in machine[k]],
+            "fp": [(first[k], turn_text[k]) for k in sorted(first) if weakest not in truth_turns[k] and weakest in machine[k]],
+        }
     return result
 
 
