@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.anonymise.guard import leak_guard  # noqa: E402
+from pipeline.anonymise.guard import require_guard  # noqa: E402
 from pipeline.report.model import build_report  # noqa: E402
-from pipeline.report.writers import check_report, render_report, write_report  # noqa: E402
+from pipeline.report.writers import figure_texts, render_report, report_files, write_report  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 from pipeline.store import copy_study_inputs  # noqa: E402
 from pipeline.workflow import stages  # noqa: E402
@@ -56,8 +56,16 @@ def main() -> None:
         print(f"build_report without topics: {seconds:6.2f} s")
         seconds, rendered = timed(args.repeat, lambda: render_report(report))
         print(f"render HTML+MD+DOCX:         {seconds:6.2f} s")
-        guard = leak_guard(study)
-        seconds, _ = timed(args.repeat, lambda: check_report(study, report, rendered, guard))
+        guard = require_guard(study)
+
+        def check_all():
+            for path, item in report_files(study, rendered).items():
+                for text in (item.content,) if isinstance(item.content, str) else item.shown:
+                    guard.check(text, path)
+            for path, text in figure_texts(study, report).items():
+                guard.check(text, path)
+
+        seconds, _ = timed(args.repeat, check_all)
         print(f"leak guard, all outputs:     {seconds:6.2f} s")
         seconds, files = timed(args.repeat, lambda: write_report(study, report, guard=guard))
         print(f"render+guard+write:          {seconds:6.2f} s")

@@ -65,7 +65,6 @@ class _State:
 
 
 state = _State()
-_python_showwarning = warnings.showwarning
 
 
 @app.callback()
@@ -75,17 +74,10 @@ def main(
 ) -> None:
     state.study_dir = study
     state.debug = debug
-    warnings.showwarning = _show_warning
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Our own warnings (a published secret) as one line; any other as Python prints it."""
     from .secret import PublishedSecretWarning
 
-    if issubclass(category, PublishedSecretWarning):
-        console.print(f"[yellow]Advarsel:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
-    else:
-        _python_showwarning(message, category, filename, lineno, file, line)
+    # current_study() says it once per command, as one line.
+    warnings.filterwarnings("ignore", category=PublishedSecretWarning)
 
 
 def handle_errors(func):
@@ -154,7 +146,12 @@ def current_study() -> Study:
     if folder.is_dir() and not any((folder / marker).exists() for marker in STUDY_MARKERS):
         raise QualpipeError("not a study folder (no study.yaml, codebook.yaml or data/ here); run qualpipe "
                             "in the study folder or name it with --study FOLDER", folder.resolve())
-    return load_study(folder)
+    study = load_study(folder)
+    if study.settings.privacy.published_secret_for_synthetic_data:
+        from .secret import PUBLISHED_WARNING
+
+        console.print(f"[yellow]Advarsel:[/] {escape(PUBLISHED_WARNING)}", highlight=False, soft_wrap=True)
+    return study
 
 
 # ----------------------------------------------------------------- commands

@@ -821,24 +821,21 @@ def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str,
     already rendered. Results (JSON) are written last, so a run killed half-way
     leaves a results file whose fingerprint still names the older data.
     """
-    from .anonymise.guard import leak_guard
-    from .store import atomic_write_set
+    from .anonymise.guard import require_guard
+    from .store import Shareable, write_shareable
 
-    guard = leak_guard(study)
+    guard = require_guard(study)
     tables_dir = study.root.joinpath(*TABLES_DIR)
     figures_dir = study.root.joinpath(*FIGURES_DIR)
     csv_files = {tables_dir / f"{name}.csv": text for name, text in tables.items()}
     json_files = {tables_dir / f"{name}.json": text for name, text in (results or {}).items()}
     png_files = {figures_dir / f"{name}.png": fig if isinstance(fig, tuple) else (png_bytes(fig), drawn_text(fig))
                  for name, fig in figures.items()}
-    for path, text in {**csv_files, **json_files}.items():
-        guard(text, path)
-    for path, (_, text) in png_files.items():  # labels drawn on figures are shareable text too
-        guard(text, path)
+    # Labels drawn on figures are shareable text too: the guard reads them with every table.
+    figure_files = {path: Shareable(data, shown=(text,)) for path, (data, text) in png_files.items()}
     # One set: a killed run leaves all old tables, figures and results or all new ones (results renamed
     # last). Shareable outputs, readable by others like the report.
-    atomic_write_set(study.root, {**csv_files, **{path: data for path, (data, _) in png_files.items()},
-                                  **json_files}, mode=SHARED_MODE)
+    write_shareable(study.root, {**csv_files, **figure_files, **json_files}, guard, mode=SHARED_MODE)
     return [*csv_files, *png_files, *json_files]
 
 

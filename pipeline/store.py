@@ -10,7 +10,9 @@ Two SQLite databases, both with WAL, transactions and a schema version:
   work is ``data/coded/human/<coder>.csv``.
 
 Every file written here is written atomically (temporary file + ``os.replace``)
-so an interrupted run leaves the last good output in place.
+so an interrupted run leaves the last good output in place. Shareable files
+(data/coded/, reports/, exports) are written only by :func:`write_shareable`,
+which cannot be called without the study's leak guard.
 """
 
 from __future__ import annotations
@@ -28,15 +30,18 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import QualpipeError
 from .records import Coding, Informant, Segment, Transcript, Turn
 from .safeio import escape_cell, unescape_cell
 
-# A guard checks shareable text before it is written and raises LeakError.
-Guard = Callable[[str, Path], None]
+if TYPE_CHECKING:
+    from .anonymise.guard import Guard
+
 
 
 def utc_now() -> str:
@@ -114,10 +119,9 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
         raise
 
 
-def atomic_write_text(path: Path, text: str, guard: Guard | None = None, mode: int | None = None) -> None:
-    """Atomically write UTF-8 text; a ``guard`` sees the text first and may refuse."""
-    if guard is not None:
-        guard(text, Path(path))
+def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
+    """Atomically write UTF-8 text: private files and study inputs only; anything shareable is
+    written by :func:`write_shareable`."""
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
@@ -370,8 +374,49 @@ def rows_to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[object]], guard: Guard | None = None) -> None:
-    atomic_write_text(path, rows_to_csv(header, rows), guard=guard)
+@dataclass(frozen=True)
+class Shareable:
+    """A shareable file's content and the texts the guard reads in it.
+
+    Text content is checked as it is. Binary content (a PNG, a DOCX, a ZIP) must say
+    what text it shows (``shown``: the figure's labels, the document's text, each member
+    of an archive), each a text or a (text, where it came from) pair; ``source`` names
+    where the content came from, for a refusal (e.g. ``study.yaml (report.title)``).
+    """
+
+    content: str | bytes
+    shown: tuple[str | tuple[str, str], ...] = ()
+    source: str | None = None
+
+
+def write_shareable(root: Path, files: Mapping[Path, str | Shareable], guard: "Guard",
+                    mode: int | None = None) -> list[Path]:
+    """The one writer of shareable files (data/coded/, reports/, exports).
+
+    ``guard`` must be the study's :class:`~pipeline.anonymise.guard.Guard`
+    (``require_guard(study)``): anything else, None included, is refused. The
+    guard reads every text of every file first; only when all pass are the
+    files written, as one set (:func:`atomic_write_set`; ``root`` is the study
+    folder, whose data/private/ holds the journal). A refusal writes nothing.
+    """
+    from .anonymise.guard import Guard
+
+    if not isinstance(guard, Guard):
+        raise TypeError("write_shareable needs the study's Guard (pipeline.anonymise.guard.require_guard)")
+    contents: dict[Path, str | bytes] = {}
+    for path, item in files.items():
+        item = item if isinstance(item, Shareable) else Shareable(item)
+        if isinstance(item.content, str):
+            texts = (item.content, *item.shown)
+        elif item.shown:
+            texts = item.shown
+        else:
+            raise TypeError(f"binary shareable content needs the text it shows (Shareable(shown=...)): {path}")
+        for text in texts:
+            text, source = text if isinstance(text, tuple) else (text, item.source)
+            guard.check(text, Path(path), source)
+        contents[Path(path)] = item.content
+    return atomic_write_set(root, contents, mode=mode)
 
 
 def copy_study_inputs(source: Path, target: Path, human_coding: bool = True) -> Path:
@@ -822,7 +867,7 @@ class StudyStore(_Database):
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     # ---- exports: the public data contract (see README)
-    def export_csv(self, coded_dir: Path, guard: Guard | None = None, codings: bool = True,
+    def export_csv(self, coded_dir: Path, guard: "Guard", codings: bool = True,
                    extra: Mapping[Path, str] | None = None) -> list[Path]:
         """Write segments.csv, codings.csv and informants.csv for pandas/R/Excel, as one set.
 
@@ -855,11 +900,8 @@ class StudyStore(_Database):
             [(i.id, i.file, i.group, *(i.attributes.get(k, "") for k in attribute_names)) for i in informants],
         )
         files.update(extra or {})
-        # Check everything before writing anything: all or none.
-        if guard is not None:
-            for path, text in files.items():
-                guard(text, path)
-        return atomic_write_set(Path(coded_dir).parent.parent, files)
+        # Checked by the guard before anything is written: all or none.
+        return write_shareable(Path(coded_dir).parent.parent, files, guard)
 
 
 def natural_key(value: str) -> tuple:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.anonymise import anonymise_stage, export_review, leak_guard
+from pipeline.anonymise import anonymise_stage, export_review, require_guard
 from pipeline.ingest import ingest_study
 from pipeline.settings import AnonymisationSettings, load_study
 from pipeline.store import StudyStore
@@ -48,7 +48,7 @@ def test_ordinary_word_replacements_go_to_review_with_their_count(route_study):
 
 
 def test_guard_does_not_refuse_the_study_s_ordinary_word(route_study):
-    guard = leak_guard(route_study)
+    guard = require_guard(route_study)
     guard("kode,beskrivelse\nRuta,Kjøreruta: ruta er lang. Ruta endres ofte.\n", route_study.coded_dir / "codebook.csv")
     from pipeline.errors import LeakError
 

@@ -322,6 +322,7 @@ def test_anchor_wins_over_an_id_that_now_names_another_place(make_study):
 def test_human_file_survives_resegmentation_by_its_anchors(make_study):
     """Another spaCy pipeline splits sentences differently; anchored human rows are re-found."""
     from pipeline.anonymise.stage import anonymise_stage
+    from pipeline.anonymise.guard import require_guard
     from pipeline.coding.human import SegmentAnchors, read_human_file, write_human_file
     from pipeline.ingest import ingest_study
     from pipeline.settings import load_study
@@ -341,7 +342,7 @@ def test_human_file_survives_resegmentation_by_its_anchors(make_study):
                  sentences["Huset var gammelt."]: HumanDecision(frozenset({"standard"}), "1.0"),
                  sentences["Nei."]: HumanDecision(frozenset(), "1.0")}
     path = root / "data" / "coded" / "human" / "forsker1.csv"
-    write_human_file(path, decisions, anchors=anchors)
+    write_human_file(study, path, decisions, require_guard(study), anchors=anchors)
     assert "text_hash" in path.read_text(encoding="utf-8").splitlines()[0]
 
     # Re-segment: whole turns instead of sentences (as a different model would cut differently).

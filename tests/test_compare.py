@@ -343,20 +343,18 @@ def test_stage_without_anonymised_segments_skips(make_study):
 
 
 def test_guard_sees_every_file_and_a_refusal_writes_nothing(make_study, monkeypatch):
-    import pipeline.anonymise.guard as guard_module
+    from pipeline.anonymise.guard import Guard
     from pipeline.errors import LeakError
 
     root = build_coded_study(make_study, INFORMANTS_CSV)
     seen: list[str] = []
 
-    def refusing_guard(study):
-        def guard(text, path):
-            seen.append(Path(path).name)
-            if Path(path).name == "compare_heatmap.png":
-                raise LeakError("refusing to write", path)
-        return guard
+    def refusing_check(self, text, path, source=None):
+        seen.append(Path(path).name)
+        if Path(path).name == "compare_heatmap.png":
+            raise LeakError("refusing to write", path)
 
-    monkeypatch.setattr(guard_module, "leak_guard", refusing_guard)
+    monkeypatch.setattr(Guard, "check", refusing_check)
     with pytest.raises(LeakError):
         compare_stage(load_study(root))
     assert "compare_prevalence.csv" in seen and "clusters.csv" in seen

@@ -16,6 +16,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from pipeline.codebook import load_codebook
+from pipeline.anonymise.guard import Guard
 from pipeline.errors import LeakError, QualpipeError
 from pipeline.exchange import export_qdc, export_qdpx, import_qdpx
 from pipeline.exchange import common
@@ -138,12 +139,9 @@ def seed_store(root: Path, human: dict | None = None) -> None:
 
 
 def no_leak(forbidden=("Hamid", "Rahimi")):
-    """A guard like the real one: refuses text holding a known identifier."""
-    def guard(text: str, path: Path) -> None:
-        for word in forbidden:
-            if word in text:
-                raise LeakError(f"would leak '{word}'", path)
-    return guard
+    """The real Guard type with explicit entries: refuses text holding a known identifier."""
+    person = type("T", (), {"type": "PERSON"})()
+    return Guard([(word, person) for word in forbidden])
 
 
 @pytest.fixture
@@ -333,20 +331,14 @@ def test_leak_guard_blocks_export_and_keeps_last_good_file(study, tmp_path):
 
 
 def test_guard_sees_project_and_every_source(study, tmp_path, monkeypatch):
-    import pipeline.anonymise.guard as guard_module
-
     seen: list[str] = []
-    real = guard_module.leak_guard
+    real = Guard.check
 
-    def spy(s):
-        check = real(s)
+    def spy(self, text, target, source=None):
+        seen.append(Path(source).name if source else Path(target).name)
+        return real(self, text, target, source)
 
-        def guard(text, path):
-            seen.append(Path(path).name)
-            return check(text, path)
-        return guard
-
-    monkeypatch.setattr(guard_module, "leak_guard", spy)
+    monkeypatch.setattr(Guard, "check", spy)
     export_qdpx(study, tmp_path / "s.qdpx")
     assert sorted(seen) == sorted(["project.qde"] + [f"{guid(study, 'source', f)}.txt" for f in TURNS])
     export_qdc(study, tmp_path / "c.qdc")

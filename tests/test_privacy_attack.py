@@ -17,6 +17,7 @@ import pytest
 from lxml import etree
 
 from pipeline.anonymise import anonymise_stage
+from pipeline.anonymise.guard import require_guard
 from pipeline.coding.human import HumanDecision, SegmentAnchors, legacy_text_hash, text_hash, write_human_file
 from pipeline.exchange import export_qdpx
 from pipeline.ingest import ingest_study
@@ -81,7 +82,7 @@ def shared(make_study, tmp_path):
     rows = read_csv(study.coded_dir / "segments.csv")
     informant_rows = [r for r in rows if r["speaker"] == "informant"]
     decisions = {r["segment_id"]: HumanDecision(frozenset(), "1.0") for r in informant_rows}
-    write_human_file(study.human_dir / "forsker1.csv", decisions, anchors=anchors)
+    write_human_file(study, study.human_dir / "forsker1.csv", decisions, require_guard(study), anchors=anchors)
     qdpx = export_qdpx(study, tmp_path / "s.qdpx").path
     return study, rows, read_csv(study.human_dir / "forsker1.csv"), qdpx
 

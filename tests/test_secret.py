@@ -63,3 +63,16 @@ def test_published_secret_warns_and_writes_nothing_private(make_study):
     with pytest.warns(PublishedSecretWarning, match="synthetic"):
         value = study_secret(study)
     assert value == study_secret(study) and not any(p.exists() for p in secret_paths(study))
+
+
+def test_every_command_line_run_with_a_published_secret_warns(make_study):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    root = make_study({"a.txt": "I: Hvordan var det?\nIP: Det var fint.\n"},
+                      informants="id,file,group\n1,a.txt,stayed\n",
+                      settings="name: S\ngroups: [stayed]\nprivacy:\n  published_secret_for_synthetic_data: demo\n")
+    result = CliRunner().invoke(app, ["--study", str(root), "ingest"])
+    assert result.exit_code == 0, result.output
+    assert "Advarsel:" in result.output and "synthetic" in result.output

@@ -1,7 +1,7 @@
 """Anonymisation: detection (recognizers, analyzer) apart from transformation (operators, key).
 
 Public entry points: :func:`anonymise_stage` (the workflow stage),
-:func:`leak_guard` (the shared check before writing anything shareable),
+:func:`require_guard` (the one check before writing anything shareable; it raises, never returns None),
 :func:`export_review` / :func:`import_decisions` and :func:`deanonymise`.
 See docs/anonymisation.md. Imported lazily: ``import pipeline.anonymise.guard``
 stays cheap for other stages.
@@ -9,7 +9,7 @@ stays cheap for other stages.
 
 from importlib import import_module
 
-_WHERE = {"anonymise_stage": "stage", "anonymise_study": "stage", "leak_guard": "guard",
+_WHERE = {"anonymise_stage": "stage", "anonymise_study": "stage", "require_guard": "guard",
           "export_review": "review", "import_decisions": "review", "deanonymise": "review"}
 
 __all__ = sorted(_WHERE)

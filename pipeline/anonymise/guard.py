@@ -1,24 +1,43 @@
-"""The leak guard: one check before anything shareable is written.
+"""The leak guard: one check before anything shareable is written. It fails closed.
 
-``leak_guard(study)`` returns ``guard(text, path)``, which raises
-:class:`~pipeline.errors.LeakError` when ``text`` contains any original from
-the pseudonym key, any known identifier (settings, the private
-known-identifiers file) or any informant's name — so nothing is written.
-The error names the target file and the TYPE of identifier, never the
-identifier itself (the line may end up in a log).
+``require_guard(study)`` returns the study's :class:`Guard` or raises; there is
+no code path that returns None or skips it. Shareable files (data/coded/,
+reports/, exports) are written only by :func:`pipeline.store.write_shareable`,
+which takes a ``Guard`` and nothing else. ``guard.check(text, target, source)``
+raises :class:`~pipeline.errors.LeakError` when ``text`` contains any original
+from the pseudonym key, any known identifier (settings, the private
+known-identifiers file) or any informant's name, so nothing is written. The
+error names the target file, where the text came from (``source``: a
+transcript by its informant, ``study.yaml (report.title)``, a column of the
+informants table) and the setting that keeps a term, never the identifier
+itself (the line may end up in a log).
 
 Matching follows ``matcher.py`` (word tokens, case-insensitive; an original
-that is an ordinary word only when capitalised and not sentence-initial),
-the same rule the anonymiser uses to re-apply the key, so a correct run never
-trips it. With no key yet it still checks the known identifiers and names.
-An encrypted key without its passphrase makes the guard refuse everything:
-it fails closed.
+that is an ordinary word only when capitalised and not sentence-initial), the
+rule the anonymiser uses to re-apply the key, so a correct run never trips it,
+and goes further where an identifier is written in ways transcripts are not:
+
+* across separators and case: ``Hamid_Rahimi``, ``HAMID-RAHIMI`` and
+  ``hamid.rahimi`` all hold "Hamid Rahimi" (``_`` separates words here);
+* numbers across any grouping: an original holding 6 or more digits is found
+  in any run of digit groups separated by single spaces, dots, slashes,
+  hyphens or underscores ("14 08 63 271 64", "1408.6327/164"), beginning and
+  ending where a group does (so "+47 924 18 337" and "14086327164 92418337"
+  hold their numbers, a longer id or a decimal not its middle digits); with
+  commas too for 8 digits or more (a comma also separates CSV columns, where
+  a short number would turn up by chance).
+
+With no key yet it still checks the known identifiers and names. An encrypted
+key without its passphrase makes :func:`require_guard` raise: nothing is
+written.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import LeakError
@@ -28,7 +47,14 @@ from .keystore import read_key_data
 from .matcher import StringMatcher, tokens_of
 from .sources import informant_variants, keep_strings, known_identifiers, load_decisions
 
-Guard = Callable[[str, Path], None]
+KEEP_HINT = ("if a term is no identifier, keep it with anonymisation.keep_terms in study.yaml "
+             "(or decide 'keep' in the review sheet: qualpipe anonymise --review)")
+MIN_DIGITS = 6
+MIN_DIGITS_WITH_COMMAS = 8
+_NUMBER = re.compile(r"\d(?:[ \t./\-_,]?\d)*")
+_NO_COMMA = re.compile(r"\d(?:[ \t./\-_]?\d)*")
+_GROUP = re.compile(r"\d+")
+_COUNTRY_CODE = re.compile(r"^(?:00)?47(?=\d{8}$)")
 
 
 class _Typed:
@@ -59,27 +85,138 @@ def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed
     return [(o, t) for o, t in entries if tokens_of(o) and tokens_of(o) not in keep]
 
 
-def build_guard(entries: list[tuple[str, object]], keep: list[str] = ()) -> Guard:
-    """``keep``: keep terms; an original found only inside one ("finn" in "finn.no") is no leak,
-    exactly as the anonymiser leaves it."""
-    g = load_gazetteer()
-    matcher = StringMatcher(entries, g)
-    keeper = StringMatcher([(k, "KEEP") for k in keep], g, strict_common=False, digit_types=set())
+class _Numbers:
+    """The numbers among the originals, compared as bare digits."""
 
-    def guard(text: str, path: Path) -> None:
-        hits = matcher.find(text)
-        if hits and len(keeper):
-            spans = [(m.start, m.end) for m in keeper.find(text)]
+    def __init__(self, entries: Iterable[tuple[str, object]]):
+        self.kinds: dict[str, object] = {}
+        for original, payload in entries:
+            for run in _NUMBER.finditer(original):
+                digits = re.sub(r"\D", "", run.group())
+                for form in {digits, _COUNTRY_CODE.sub("", digits)}:
+                    if len(form) >= MIN_DIGITS:
+                        self.kinds.setdefault(form, payload)
+        self.lengths = sorted({len(d) for d in self.kinds}, reverse=True)
+
+    def find(self, text: str) -> list[object]:
+        if not self.kinds:
+            return []
+        found = []
+        for pattern, shortest in ((_NO_COMMA, MIN_DIGITS), (_NUMBER, MIN_DIGITS_WITH_COMMAS)):
+            lengths = [n for n in self.lengths if n >= shortest]
+            if not lengths:
+                continue
+            wanted = set(lengths)
+            for run in pattern.finditer(text):
+                if run.end() - run.start() < lengths[-1]:
+                    continue
+                groups = _GROUP.findall(run.group())
+                digits = "".join(groups)
+                # A number starts and ends where a group does: "14086327164 92418337" holds both
+                # numbers, a longer number (an id, a decimal) does not hold its middle digits.
+                cuts = [0]
+                for group in groups:
+                    cuts.append(cuts[-1] + len(group))
+                hit = next((digits[a:b] for i, a in enumerate(cuts) for b in cuts[i + 1:]
+                            if b - a in wanted and digits[a:b] in self.kinds), None)
+                if hit is not None:
+                    found.append(self.kinds[hit])
+        return found
+
+
+class Guard:
+    """Refuses text holding an identifier of the study; see the module docstring for the rule.
+
+    Build it with :func:`require_guard` (the study's) or from explicit
+    ``entries`` — (original, payload with a ``type``) pairs — and keep terms.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, object]], keep: Iterable[str] = ()):
+        entries = list(entries)
+        keep = list(keep)
+        g = load_gazetteer()
+        self._matcher = StringMatcher(entries, g)
+        # An original found only inside a keep term ("finn" in "finn.no") is no leak, exactly as
+        # the anonymiser leaves it.
+        self._keeper = StringMatcher([(k, "KEEP") for k in keep], g, strict_common=False, digit_types=set())
+        self._numbers = _Numbers(entries)
+
+    def findings(self, text: str) -> Counter[str]:
+        """How many identifiers of each type ``text`` holds (empty: none)."""
+        words = text.replace("_", " ")  # same length: offsets stay those of ``text``
+        hits = self._matcher.find(words)
+        if hits and len(self._keeper):
+            spans = [(m.start, m.end) for m in self._keeper.find(words)]
             hits = [h for h in hits if not any(ks <= h.start and h.end <= ke for ks, ke in spans)]
-        if hits:
-            kinds = Counter(getattr(h.payload, "type", "identifikator") for h in hits)
-            summary = ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items()))
-            raise LeakError(f"refusing to write: the text contains identifiers ({summary}); nothing was written",
-                            path)
+        payloads = [h.payload for h in hits] + self._numbers.find(text)
+        return Counter(getattr(p, "type", None) or "identifikator" for p in payloads)
 
+    def check_fields(self, fields: Iterable[tuple[str, str]], target: Path) -> None:
+        """Check short texts that are not transcript text (settings, informant attributes): the
+        guard's rule plus the recognizers of structured identifiers (phone, fødselsnummer,
+        account, e-mail), which need no context. ``fields``: (where it came from, text)."""
+        for source, text in fields:
+            kinds = self.findings(text) + detected_identifiers(text)
+            if kinds:
+                self._refuse(kinds, target, source)
+
+    def check(self, text: str, target: Path, source: str | None = None) -> None:
+        """Raise LeakError naming ``target`` and ``source`` (never the identifier) if ``text`` leaks."""
+        kinds = self.findings(text)
+        if kinds:
+            self._refuse(kinds, target, source)
+
+    __call__ = check
+
+    @staticmethod
+    def _refuse(kinds: Counter[str], target: Path, source: str | None) -> None:
+        summary = ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items()))
+        where = f"the text from {source}" if source else "the text"
+        raise LeakError(f"refusing to write: {where} contains identifiers ({summary}); nothing was written; "
+                        f"{KEEP_HINT}", target)
+
+
+STRUCTURED_TYPES = frozenset({"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "EPOST"})
+
+
+@lru_cache(maxsize=1)
+def _pattern_recognizers() -> tuple:
+    from .registry import default_recognizers
+
+    return tuple(r for r in default_recognizers([], set()) if not r.needs_doc)
+
+
+def detected_identifiers(text: str) -> Counter[str]:
+    """Structured identifiers the pattern recognizers find in a short text without context."""
+    found: Counter[str] = Counter()
+    for recognizer in _pattern_recognizers():
+        for d in recognizer.analyze(text):
+            if d.type in STRUCTURED_TYPES:
+                found[d.type] += 1
+    return found
+
+
+def settings_texts(study: Study) -> list[tuple[str, str]]:
+    """(where, text) for every text of study.yaml that reaches shareable output."""
+    s = study.settings
+    found = [("study.yaml (name)", s.name), ("study.yaml (report.title)", s.report.title),
+             ("study.yaml (report.subtitle)", s.report.subtitle)]
+    found += [(f"study.yaml (groups: {g})", g) for g in s.groups]
+    for field, mapping in (("group_labels", s.group_labels), ("report.group_names", s.report.group_names),
+                           ("report.column_names", s.report.column_names)):
+        found += [(f"study.yaml ({field}.{key})", f"{key} {value}") for key, value in sorted(mapping.items())]
+    return [(where, text) for where, text in found if text]
+
+
+def require_guard(study: Study) -> Guard:
+    """The study's guard. Raises (QualpipeError) when it cannot be built — an encrypted key
+    without its passphrase, a damaged key — or when a text of study.yaml that reaches the
+    outputs holds an identifier (LeakError naming the setting); never returns None."""
+    return guard_for_key(study, read_key_data(study))
+
+
+def guard_for_key(study: Study, key_data: dict | None) -> Guard:
+    """The guard for a key not yet written (the anonymise stage checks before it saves the key)."""
+    guard = Guard(guard_entries(study, key_data), keep_strings(study, load_decisions(study)))
+    guard.check_fields(settings_texts(study), study.root / "study.yaml")
     return guard
-
-
-def leak_guard(study: Study) -> Guard:
-    """The guard for ``study``: built once, call it for every shareable text."""
-    return build_guard(guard_entries(study, read_key_data(study)), keep_strings(study, load_decisions(study)))

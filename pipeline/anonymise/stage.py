@@ -37,7 +37,7 @@ from .analyzer import apply_keep, detect_job, merge
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .lexicon import is_ordinary, is_word
-from .guard import build_guard, guard_entries
+from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, tokens_of
 from .operators import Entity, Key
@@ -376,7 +376,7 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
 
     # 4. check, then write
     key_data = anon.key.to_json()
-    guard = build_guard(guard_entries(study, key_data), keep_strings(study, decisions))
+    guard = guard_for_key(study, key_data)
     settings_blob = json.dumps(study.settings.anonymisation.model_dump(), sort_keys=True, ensure_ascii=False)
     state = hashlib.sha256((config + settings_blob + anon.key.digest()
                             + json.dumps(decisions, sort_keys=True)).encode()).hexdigest()
@@ -405,15 +405,16 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
                 result.unchanged.append(f)
                 continue
             segs = []
-            source = study.transcripts_dir / f
+            # A refusal names the transcript by its informant: the raw file name may be the very leak.
+            source = f"the anonymised transcript of informant {informant_of[f]}"
             for t, r in zip(turns[f], outputs[f]):
-                guard(r.text, source)
+                guard.check(r.text, study.store_path, source)
                 segs += anonymise_segments(t, r, by_turn.get(t.turn_index, []), shared[f])
             new_segments[f] = (fp, segs)
         audit_text = rows_to_csv(["file", "type", "replaced", "for_review"],
                                  [(f, k, n[0], n[1]) for f in sorted(result.counts)
                                   for k, n in sorted(result.counts[f].items())])
-        guard(audit_text, study.coded_dir / AUDIT_CSV)
+        guard.check(audit_text, study.coded_dir / AUDIT_CSV)
         # Everything checked: write the private side first (a crash then redoes, never leaks).
         write_key_data(study, key_data)
         write_private(study, study.private_dir / CACHE_NAME,
@@ -426,7 +427,7 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
             store.remove_transcripts(gone)
         store.replace_anonymisation_audit(result.counts)
         # This stage's outputs as one set; codings.csv is the coding stage's and stays as it was.
-        store.export_csv(study.coded_dir, guard=guard, codings=False, extra={study.coded_dir / AUDIT_CSV: audit_text})
+        store.export_csv(study.coded_dir, guard, codings=False, extra={study.coded_dir / AUDIT_CSV: audit_text})
     result.entities = len(anon.key.entities)
     result.outputs = outputs
     return result

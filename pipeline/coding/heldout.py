@@ -148,7 +148,7 @@ def read_heldout(study: Study) -> tuple[HeldOutAgreement | None, bool]:
 def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=None) -> str:
     """Recompute the held-out agreement if its inputs changed; a short Norwegian line for the stage summary."""
     from ..errors import QualpipeError
-    from ..store import atomic_write_text
+    from ..store import write_shareable
     from .evaluation import METHOD_MODEL, evaluate_analysed
     from .human import coder_decisions
 
@@ -185,9 +185,9 @@ def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=N
                                       rules_only=dict(evaluation.rules_only_folds), intervals=intervals,
                                       humans=human_pairs(store, codebook.ids, segments), trusted=trusted,
                                       needs_review=review, statement=trust_statement(coder, trusted, review))
-    from ..anonymise.guard import leak_guard
+    from ..anonymise.guard import require_guard
 
-    atomic_write_text(path, result.to_json(), guard=leak_guard(study))
+    write_shareable(study.root, {path: result.to_json()}, require_guard(study))
     if result.reason:
         return f"samsvar på holdt-ut informanter: ikke beregnet ({result.reason})"
     micro = result.score("segment", "micro")

@@ -41,13 +41,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..anonymise.guard import Guard, require_guard
 from ..errors import QualpipeError
 from ..ingest.informants import shareable_file_name
 from ..ingest.segment import legacy_segment_id, occurrences
 from ..safeio import check_inside
 from ..secret import keyed_hex, study_secret
 from ..settings import LimitSettings, Study
-from ..store import StudyStore, read_csv, rows_to_csv, atomic_write_text, Guard, study_lock
+from ..store import StudyStore, read_csv, rows_to_csv, study_lock, write_shareable
 
 HUMAN_COLUMNS = ["segment_id", "codes", "codebook_version"]
 ANCHOR_COLUMNS = ["file", "turn_index", "start", "end", "text_hash"]
@@ -385,12 +386,13 @@ def human_file_text(decisions: Mapping[str, HumanDecision], anchors: SegmentAnch
     return rows_to_csv(HUMAN_COLUMNS + ANCHOR_COLUMNS, sorted(rows, key=lambda r: str(r[0])))
 
 
-def write_human_file(path: Path, decisions: Mapping[str, HumanDecision], guard: Guard | None = None,
+def write_human_file(study: Study, path: Path, decisions: Mapping[str, HumanDecision], guard: Guard,
                      anchors: SegmentAnchors | None = None, unplaced: Iterable[UnplacedRow] = ()) -> None:
-    atomic_write_text(path, human_file_text(decisions, anchors, unplaced), guard=guard)
+    """Write one coder's file (shareable: through the study's guard), atomically."""
+    write_shareable(study.root, {path: human_file_text(decisions, anchors, unplaced)}, guard)
 
 
-def migrate_human_files(study: Study, anchors: SegmentAnchors | None, guard: Guard | None = None) -> list[str]:
+def migrate_human_files(study: Study, anchors: SegmentAnchors | None, guard: Guard) -> list[str]:
     """Rewrite (atomically) every human file that still has unkeyed ids or anchors; the coders migrated.
 
     Row by row: an unkeyed id becomes the segment's keyed id, and its anchor
@@ -427,7 +429,7 @@ def migrate_human_files(study: Study, anchors: SegmentAnchors | None, guard: Gua
                     changed = True
         if changed:
             rows.sort(key=lambda r: r["segment_id"])
-            atomic_write_text(path, rows_to_csv(header, [[r[h] for h in header] for r in rows]), guard=guard)
+            write_shareable(study.root, {path: rows_to_csv(header, [[r[h] for h in header] for r in rows])}, guard)
             migrated.append(coder)
     return migrated
 
@@ -494,9 +496,7 @@ def import_human_coding(study: Study, store: StudyStore, code_ids: Iterable[str]
     code_ids = set(code_ids)
     anchors = SegmentAnchors.load(study) if files else None
     if files:
-        from ..anonymise.guard import leak_guard
-
-        migrate_human_files(study, anchors, guard=leak_guard(study))
+        migrate_human_files(study, anchors, require_guard(study))
     limit = study.settings.limits.max_file_bytes
     parsed = {coder: read_human_rows(path, segment_ids, code_ids, anchors, limit) for coder, path in files.items()}
     unplaced = [item for coder in sorted(parsed) for item in parsed[coder].unplaced]
@@ -589,7 +589,7 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
         merged = dict(existing.decisions)
         for segment_id, codes in decisions.items():
             merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)
-        write_human_file(path, merged, anchors=anchors, unplaced=existing.unplaced)
+        write_human_file(study, path, merged, require_guard(study), anchors=anchors, unplaced=existing.unplaced)
         with store.transaction():
             store_decisions(store, coder, merged)
             placed = read_human_rows(path, segment_ids, set(code_ids), anchors, limit)

@@ -38,7 +38,7 @@ from pathlib import Path
 from ..codebook import load_codebook
 from ..errors import QualpipeError
 from ..settings import Study
-from ..store import StudyStore, atomic_write_set, read_csv, rows_to_csv
+from ..store import Shareable, StudyStore, read_csv, rows_to_csv, write_shareable
 from ..safeio import check_spreadsheet, xlsx_cell
 from .human import apply_human_decisions, check_coder_id
 from .queue import Candidate, most_uncertain_code, next_segments
@@ -147,8 +147,9 @@ def review_table(study: Study, include_decided: bool = False, blind: bool = Fals
 
 def export_review(study: Study, out: Path | None = None, include_decided: bool = False,
                   blind: bool = False, next_n: int | None = None) -> ReviewExport:
-    from .stage import study_guard
+    from ..anonymise.guard import require_guard
 
+    guard = require_guard(study)
     header, rows = review_table(study, include_decided, blind, next_n)
     default = "review_blind.xlsx" if blind else "review.xlsx"
     xlsx = Path(out) if out is not None else study.reports_dir / "review" / default
@@ -156,12 +157,9 @@ def export_review(study: Study, out: Path | None = None, include_decided: bool =
         xlsx = xlsx.with_suffix(".xlsx")
     csv_path = xlsx.with_suffix(".csv")
     csv_text = rows_to_csv(header, rows)
-    guard = study_guard(study)
-    # Check the text before writing either file: both or neither.
-    if guard is not None:
-        guard(csv_text, csv_path)
-        guard(csv_text, xlsx)
-    atomic_write_set(study.root, {xlsx: _xlsx_bytes(header, rows), csv_path: csv_text})
+    # The guard reads both before either is written: both or neither.
+    write_shareable(study.root, {xlsx: Shareable(_xlsx_bytes(header, rows), shown=(csv_text,)), csv_path: csv_text},
+                    guard)
     return ReviewExport(xlsx=xlsx, csv=csv_path, rows=len(rows))
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import joblib
 
+from ..anonymise.guard import require_guard
 from ..codebook import Codebook, load_codebook
 from ..nlp import load_nlp
 from ..progress import Track, no_progress
@@ -32,15 +33,6 @@ from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, 
 from .units import load_units
 
 MODEL_FILE = "coding_model.joblib"
-
-
-def study_guard(study: Study):
-    """The leak guard where the anonymisation package provides one (it is built separately)."""
-    try:
-        from ..anonymise.guard import leak_guard
-    except ImportError:
-        return None
-    return leak_guard(study)
 
 
 @dataclass
@@ -107,6 +99,11 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
 
 def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) -> str:
     codebook = load_codebook(study.codebook_path)
+    guard = require_guard(study)
+    # The codes reach study.sqlite, the exports and the report: their texts pass the guard first.
+    guard.check_fields([(f"codebook.yaml (code {row['id']}: {field})", row[field] or "")
+                        for row in codebook.store_rows() for field in ("id", "label", "definition")],
+                       study.store_path)
     with StudyStore(study.store_path) as store:
         store.replace_codes(codebook.store_rows(), codebook.version)
         if not store.segments(speaker="informant"):
@@ -114,11 +111,10 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
         imported = import_human_coding(study, store, codebook.ids)
         state = machine_state(study, store, codebook, retrain=retrain, track=track)
         codings = machine_codings(state.analysed, state.suggestions, codebook.version)
-        guard = study_guard(study)
         with store.transaction():
             store.replace_machine_codings("rule", codings["rule"])
             store.replace_machine_codings("model", codings["model"])
-        store.export_csv(study.coded_dir, guard=guard)
+        store.export_csv(study.coded_dir, guard)
         # The machine's agreement with a human on informants it was not trained on, for the report;
         # recomputed only when what it depends on changed (it costs one fit per informant).
         from .heldout import refresh_heldout

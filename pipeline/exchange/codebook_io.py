@@ -36,10 +36,11 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
+from ..anonymise.guard import Guard, require_guard
 from ..errors import QualpipeError
 from ..safeio import unescape_cell
 from ..settings import Study
-from ..store import atomic_write_text, rows_to_csv
+from ..store import atomic_write_text, rows_to_csv, write_shareable
 from .common import CODEBOOK_NS, study_codes
 
 TAGUETTE_COLUMNS = ["tag", "description", "number of highlights", "number of documents"]
@@ -411,7 +412,7 @@ def codebook_csv(study: Study, counts: dict[str, tuple[int, int]] | None = None)
     return rows_to_csv(TAGUETTE_COLUMNS, rows)
 
 
-def export_codebook_csv(study: Study, out: Path | None = None, guard=None) -> Path:
+def export_codebook_csv(study: Study, out: Path | None = None, guard: Guard | None = None) -> Path:
     """Write the codebook as Taguette's CSV (default ``reports/exchange/codebook.csv``)."""
     from ..store import StudyStore
 
@@ -428,11 +429,7 @@ def export_codebook_csv(study: Study, out: Path | None = None, guard=None) -> Pa
                     docs.add(files[coding.segment_id])
             counts = {code: (len(s), len(d)) for code, (s, d) in per_code.items()}
     text = codebook_csv(study, counts)
-    if guard is None:
-        from ..anonymise.guard import leak_guard
-
-        guard = leak_guard(study)
-    atomic_write_text(path, text, guard=guard)
+    write_shareable(study.root, {path: text}, guard if guard is not None else require_guard(study))
     return path
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from lxml import etree
 
 from ..settings import Study
-from ..store import StudyStore, atomic_write_bytes
+from ..anonymise.guard import Guard, require_guard
+from ..store import Shareable, StudyStore, write_shareable
 from .common import CODEBOOK_NS, code_elements, origin, study_codes, to_bytes
 
 DEFAULT_QDC = Path("reports") / "exchange" / "codebook.qdc"
@@ -26,7 +27,7 @@ def codebook_xml(study: Study, store: StudyStore | None = None) -> bytes:
     return to_bytes(root)
 
 
-def export_qdc(study: Study, out: Path | None = None, guard=None) -> Path:
+def export_qdc(study: Study, out: Path | None = None, guard: Guard | None = None) -> Path:
     """Write the codebook as ``.qdc`` (default ``reports/exchange/codebook.qdc``); returns the path."""
     path = Path(out) if out is not None else study.root / DEFAULT_QDC
     store = StudyStore(study.store_path) if study.store_path.exists() else None
@@ -35,10 +36,6 @@ def export_qdc(study: Study, out: Path | None = None, guard=None) -> Path:
     finally:
         if store is not None:
             store.close()
-    if guard is None:
-        from ..anonymise.guard import leak_guard
-
-        guard = leak_guard(study)
-    guard(data.decode("utf-8"), path)
-    atomic_write_bytes(path, data)
+    write_shareable(study.root, {path: Shareable(data, shown=(data.decode("utf-8"),))},
+                    guard if guard is not None else require_guard(study))
     return path

@@ -34,7 +34,8 @@ from ..errors import QualpipeError
 from ..records import Coding, Segment
 from ..safeio import BoundedZip, parse_xml, safe_text
 from ..settings import LimitSettings, Study
-from ..store import StudyStore, atomic_write_bytes, natural_key, study_lock
+from ..anonymise.guard import Guard, require_guard
+from ..store import Shareable, StudyStore, natural_key, study_lock, write_shareable
 from .common import PROJECT_NS, StudyCodes, code_elements, normalise_guid, origin, study_codes, to_bytes
 from .text import PositionMap, SourceText, boundary_score, build_source_text, match_key
 
@@ -74,28 +75,24 @@ class _Project:
 
 
 def export_qdpx(study: Study, out: Path | None = None, include_suggestions: bool = False,
-                guard=None) -> ExportResult:
+                guard: Guard | None = None) -> ExportResult:
     """Write the study as a ``.qdpx`` (default ``reports/exchange/study.qdpx``).
 
     Human codings (accepted) are always exported; machine codings only when
     accepted, or with ``include_suggestions`` also the suggestions on segments
     no human has decided yet. Rejected codings are never exported. The leak
-    guard checks ``project.qde`` and every source text before anything is
-    written; the file is written atomically.
+    guard (the study's unless given) checks ``project.qde`` and every source
+    text before anything is written; the file is written atomically.
     """
     path = Path(out) if out is not None else study.root / DEFAULT_QDPX
     if not study.store_path.exists():
         raise QualpipeError("no study store yet: run `qualpipe run` (ingest and anonymise) first", study.store_path)
     with StudyStore(study.store_path) as store:
         project = _build_project(study, store, include_suggestions)
-    if guard is None:
-        from ..anonymise.guard import leak_guard
-
-        guard = leak_guard(study)
-    guard(project.xml.decode("utf-8"), path / "project.qde")
-    for name, text in sorted(project.sources.items()):
-        guard(text, path / name)
-    atomic_write_bytes(path, _zip(project))
+    shown = ((project.xml.decode("utf-8"), "project.qde"),
+             *((text, name) for name, text in sorted(project.sources.items())))
+    write_shareable(study.root, {path: Shareable(_zip(project), shown=shown)},
+                    guard if guard is not None else require_guard(study))
     return ExportResult(path=path, **project.result)
 
 
@@ -672,7 +669,8 @@ def plan_import(archive: _Archive, ours: dict[str, SourceText], codable: set[str
     return decisions, notes, applied
 
 
-def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = None, guard=None) -> ImportResult:
+def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = None,
+                guard: Guard | None = None) -> ImportResult:
     """Record the codings of a ``.qdpx`` as human coder ``coder``'s decisions.
 
     Every informant segment of each source that has at least one coding (by
@@ -684,6 +682,7 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
     from ..coding.human import HumanDecision, HumanFile, SegmentAnchors, human_file, read_human_rows, write_human_file
 
     human_path = human_file(study, coder)  # checks the coder id first
+    guard = guard if guard is not None else require_guard(study)
     path = Path(file)
     archive = read_qdpx(path, study.settings.limits)
     if not study.store_path.exists():
@@ -714,7 +713,7 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
             with store.transaction():
                 store.record_human_decisions(coder, decisions, codes.version)
                 # Inside the transaction: if the CSV cannot be written, the store rolls back too.
-                write_human_file(human_path, merged, guard=guard, anchors=anchors, unplaced=existing.unplaced)
+                write_human_file(study, human_path, merged, guard, anchors=anchors, unplaced=existing.unplaced)
     return ImportResult(coder=coder, sources=applied, segments_decided=len(decisions),
                         segments_coded=sum(1 for found in decisions.values() if found),
                         codings=sum(len(found) for found in decisions.values()), notes=tuple(notes))

@@ -18,12 +18,12 @@ from ..errors import QualpipeError
 from ..nlp import load_nlp, model_id
 from ..progress import Track, no_progress
 from ..records import Informant, Transcript
-from ..safeio import check_inside, check_spreadsheet, read_input_bytes
+from ..safeio import check_inside, check_spreadsheet, read_input_bytes, safe_text
 from ..secret import keyed_hex, study_secret
 from ..settings import LimitSettings, Study
 from ..store import PrivateStore, StudyStore
-from .informants import (InformantTable, check_against_transcripts, find_table, read_informants,
-                         shareable_file_name)
+from .informants import (InformantTable, check_against_transcripts, check_shareable_informants, find_table,
+                         read_informants, shareable_file_name)
 from .readers import SUPPORTED_SUFFIXES, read_transcript
 from .segment import segment_turns, turn_spans_job
 from .turns import LabelMatcher, parse_turns
@@ -119,6 +119,7 @@ def _file_labels(table: InformantTable, file: str) -> str:
 def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
     """Parse, check and segment the study's transcripts into the private store."""
     table, transcripts = read_study_transcripts(study, track)
+    check_shareable_informants(study, table)  # what reaches data/coded/ passes the leak guard first
     by_file = {i.file: i for i in table.informants}
     nlp = load_nlp(study.settings.model)
     secret = study_secret(study)
@@ -148,5 +149,14 @@ def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
         store.replace_informants([replace(i, file=shareable_file_name(i.id, i.file)) for i in table.informants])
         if result.removed:
             store.remove_transcripts([shared_before[f] for f in result.removed])
-    result.notes = [note for t in transcripts for note in t.notes]
+    # Notes are printed and may be logged: they name a transcript by its shareable name, never by
+    # its file name (which often holds the informant's name); informants.csv maps one to the other.
+    result.notes = [_shareable_note(note, t.file, by_file[t.file].id) for t in transcripts for note in t.notes]
     return result
+
+
+def _shareable_note(note: str, file: str, informant_id: str) -> str:
+    head, sep, rest = note.partition(": ")
+    if sep and Path(head).name in (file, safe_text(file)):
+        return f"{shareable_file_name(informant_id, file)} (informant {informant_id}): {rest}"
+    return note

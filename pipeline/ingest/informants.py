@@ -51,6 +51,21 @@ def find_table(raw_dir: Path) -> Path:
     raise QualpipeError("informants table not found (expected informants.csv or informants.xlsx)", raw_dir)
 
 
+def check_shareable_informants(study, table: InformantTable) -> None:
+    """Ids, groups and attribute values reach data/coded/ (study.sqlite, informants.csv, the
+    .qdpx): each passes the study's leak guard and the structured-identifier recognizers first;
+    a refusal names the table, the column and the informant id."""
+    from ..anonymise.guard import require_guard
+
+    fields = []
+    for informant in table.informants:
+        fields.append((f"{table.path.name} (column 'id')", informant.id))
+        fields.append((f"{table.path.name} (column 'group', informant {informant.id})", informant.group))
+        fields += [(f"{table.path.name} (column '{column}', informant {informant.id})", value)
+                   for column, value in sorted(informant.attributes.items()) if value]
+    require_guard(study).check_fields(fields, study.store_path)
+
+
 def read_informants(path: Path, groups: list[str]) -> InformantTable:
     """Read the table and check ids, groups and required columns."""
     rows = _read_rows(path)

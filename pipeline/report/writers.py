@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..analysis import NOTHING_YET
+from ..anonymise.guard import Guard, require_guard
 from ..progress import Track, no_progress
 from ..settings import Study
-from ..store import Guard, atomic_write_set
+from ..store import Shareable, write_shareable
 from .docx import docx_text, markdown_to_docx
 from .model import Report, build_report
 from .render import render_html, render_markdown
@@ -60,44 +61,43 @@ def render_report(report: Report) -> RenderedReport:
 _DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
 
 
-def check_report(study: Study, report: Report, rendered: RenderedReport, guard: Guard) -> None:
-    """Run the guard over every shareable text; raises LeakError before anything is written."""
+def report_files(study: Study, rendered: RenderedReport) -> dict[Path, Shareable]:
+    """The report's three documents with the text the guard reads in each."""
     reports = study.reports_dir
-    guard(rendered.markdown, reports / MD_NAME)
-    # The embedded PNGs are checked through their drawn text below; their
-    # base64 letters are not text and could match a short name by chance.
-    guard(_DATA_URI.sub("data:image/png;base64,", rendered.html), reports / HTML_NAME)
-    guard(docx_text(rendered.docx), reports / DOCX_NAME)
-    for figure in report.figures:
-        guard("\n".join([figure.alt, figure.caption, figure.text]), reports / figure.relpath)
+    # The embedded PNGs are checked through their drawn text (figure_texts); their base64
+    # letters are not text and could match a short name by chance.
+    html = _DATA_URI.sub("data:image/png;base64,", rendered.html)
+    return {reports / MD_NAME: Shareable(rendered.markdown),
+            reports / HTML_NAME: Shareable(rendered.html.encode("utf-8"), shown=(html,)),
+            reports / DOCX_NAME: Shareable(rendered.docx, shown=(docx_text(rendered.docx),))}
+
+
+def figure_texts(study: Study, report: Report) -> dict[Path, str]:
+    """Each figure's drawn text, alt text and caption: shareable text of the report."""
+    return {study.reports_dir / f.relpath: "\n".join([f.alt, f.caption, f.text]) for f in report.figures}
 
 
 def write_report(study: Study, report: Report, guard: Guard | None = None) -> ReportFiles:
     """Render, check with the leak guard (the study's unless given), then write everything."""
-    if guard is None:
-        from ..anonymise.guard import leak_guard
-
-        guard = leak_guard(study)
+    guard = guard if guard is not None else require_guard(study)
     rendered = render_report(report)
-    check_report(study, report, rendered, guard)
+    files = report_files(study, rendered)
+    drawn = figure_texts(study, report)
     reports = study.reports_dir
     figures_dir = reports / "figures"
     written = []
-    files: dict[Path, bytes | str] = {}
     for name, png in sorted(rendered.figures.items()):
         path = figures_dir / name
-        if name not in rendered.own_figures:  # the comparison's: its stage wrote them, the report only embeds them
-            written.append(path)
-            continue
-        # Unchanged figures are left alone (same bytes), so their file times say when they last changed.
-        if not path.exists() or path.read_bytes() != png:
-            files[path] = png
         written.append(path)
-    files[reports / MD_NAME] = rendered.markdown
-    files[reports / HTML_NAME] = rendered.html
-    files[reports / DOCX_NAME] = rendered.docx
-    # One set: a killed run leaves the old report (all formats and figures) or the new one.
-    atomic_write_set(study.root, files, mode=SHARED_MODE)
+        # The comparison's figures were written by its stage (the report only embeds them); unchanged
+        # figures are left alone (same bytes), so their file times say when they last changed.
+        if name in rendered.own_figures and (not path.exists() or path.read_bytes() != png):
+            files[path] = Shareable(png, shown=(drawn.get(path, ""),))
+    for path, text in sorted(drawn.items()):  # shown in the report even where not written now
+        if path not in files:
+            guard.check(text, path)
+    # Checked, then one set: a killed run leaves the old report (all formats and figures) or the new one.
+    write_shareable(study.root, files, guard, mode=SHARED_MODE)
     _remove_stale_figures(figures_dir, set(rendered.own_figures))
     return ReportFiles(html=reports / HTML_NAME, markdown=reports / MD_NAME, docx=reports / DOCX_NAME,
                        figures=written)

@@ -77,11 +77,11 @@ class Workbench:
 
     # ---- the leak guard (rebuilt after a run: the key may have grown)
     def guard(self):
-        from ..anonymise.guard import leak_guard
+        from ..anonymise.guard import require_guard
 
         with self._guard_lock:
             if self._guard is None:
-                self._guard = leak_guard(self.study)
+                self._guard = require_guard(self.study)
             return self._guard
 
     def forget_guard(self) -> None:
