@@ -294,6 +294,7 @@ def test_row_of_an_unknown_segment_is_kept_and_reported_not_an_error(corpus):
 def test_anchor_wins_over_an_id_that_now_names_another_place(make_study):
     """Segment ids count repeats of the same text ("Ja." twice); when another pipeline cuts a
     new "Ja." before, an old id names a different "Ja.", and the anchor finds the right one."""
+    from pipeline.anonymise.guard import require_guard
     from pipeline.coding.human import HumanDecision, SegmentAnchors, read_human_rows, write_human_file
     from pipeline.ingest import ingest_study
 
@@ -309,7 +310,8 @@ def test_anchor_wins_over_an_id_that_now_names_another_place(make_study):
     assert len(yes) == 2 and yes[0].segment_id != yes[1].segment_id
     first, second = yes
     path = root / "data" / "coded" / "human" / "forsker1.csv"
-    write_human_file(path, {second.segment_id: HumanDecision(frozenset({"discount"}), "1.0")}, anchors=anchors)
+    write_human_file(study, path, {second.segment_id: HumanDecision(frozenset({"discount"}), "1.0")},
+                     require_guard(study), anchors=anchors)
     # Pretend the ids were made by another segmentation: the row's id now names the *first* "Ja.".
     text = path.read_text().replace(second.segment_id, first.segment_id)
     path.write_text(text)

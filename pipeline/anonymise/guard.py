@@ -98,7 +98,8 @@ class _Numbers:
                         self.kinds.setdefault(form, payload)
         self.lengths = sorted({len(d) for d in self.kinds}, reverse=True)
 
-    def find(self, text: str) -> list[object]:
+    def find(self, text: str) -> list[tuple[int, int, object]]:
+        """(start, end, payload) of each run of digits that holds a number of the originals."""
         if not self.kinds:
             return []
         found = []
@@ -120,7 +121,7 @@ class _Numbers:
                 hit = next((digits[a:b] for i, a in enumerate(cuts) for b in cuts[i + 1:]
                             if b - a in wanted and digits[a:b] in self.kinds), None)
                 if hit is not None:
-                    found.append(self.kinds[hit])
+                    found.append((run.start(), run.end(), self.kinds[hit]))
         return found
 
 
@@ -148,7 +149,12 @@ class Guard:
         if hits and len(self._keeper):
             spans = [(m.start, m.end) for m in self._keeper.find(words)]
             hits = [h for h in hits if not any(ks <= h.start and h.end <= ke for ks, ke in spans)]
-        payloads = [h.payload for h in hits] + self._numbers.find(text)
+        payloads = [h.payload for h in hits]
+        taken = [(h.start, h.end) for h in hits]
+        for start, end, payload in self._numbers.find(text):
+            if not any(s < end and start < e for s, e in taken):  # one number counts once
+                payloads.append(payload)
+                taken.append((start, end))
         return Counter(getattr(p, "type", None) or "identifikator" for p in payloads)
 
     def check_fields(self, fields: Iterable[tuple[str, str]], target: Path) -> None:
