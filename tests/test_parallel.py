@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 def _study(target: Path) -> Path:
     root = copy_study_inputs(SOURCE, target, human_coding=False)
     (root / "data" / "private").mkdir(parents=True)
-    shutil.copy(SOURCE / "private" / "known_identifiers.txt", root / "data" / "private" / "known_identifiers.txt")
+    shutil.copy(SOURCE / "researcher_inputs" / "known_identifiers.txt", root / "data" / "private" / "known_identifiers.txt")
     return root
 
 
@@ -42,7 +42,7 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     runner = CliRunner()
     # The researcher's keep decisions (README "Your own study", step 3), imported once ...
     reviewed = _study(tmp_path / "reviewed")
-    decisions = SOURCE / "private" / "anonymisation_decisions.csv"
+    decisions = SOURCE / "researcher_inputs" / "anonymisation_decisions.csv"
     for command in (["ingest"], ["anonymise", "--decisions", str(decisions)]):
         result = runner.invoke(app, [*command, "--study", str(reviewed)])
         assert result.exit_code == 0, result.output

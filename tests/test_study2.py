@@ -5,7 +5,7 @@ short interviews as .txt (one in a transcription tool's timestamp-range form wit
 .docx (bold labels and a two-column table), .vtt (voices named by the informant's first name, declared
 in the informants table's speaker_label column) and .srt (Nynorsk labels). Invented identifiers
 are planted in every interview and listed in tests/data/study2/planted.txt; the researchers' known identifiers
-and review decisions are in tests/data/study2/private/. After `qualpipe run`
+and review decisions are in tests/data/study2/researcher_inputs/ (synthetic; a real study keeps them in data/private/). After `qualpipe run`
 the report exists in three formats with nothing of the demo study in it, its tables count the
 informants of each group, and no planted identifier is in data/coded/ or reports/.
 """
@@ -38,13 +38,13 @@ DEMO_WORDS = ["boligkj√∏per", "leie til eie", "Trondheim", "Husbanken", "startl√
 def study2(tmp_path_factory):
     root = copy_study_inputs(SOURCE, tmp_path_factory.mktemp("study2") / "study", human_coding=False)
     (root / "data" / "private").mkdir(parents=True)
-    shutil.copy(SOURCE / "private" / "known_identifiers.txt", root / "data" / "private" / "known_identifiers.txt")
+    shutil.copy(SOURCE / "researcher_inputs" / "known_identifiers.txt", root / "data" / "private" / "known_identifiers.txt")
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", "1560000000")
     runner = CliRunner()
     # The researcher's keep decisions after reading the anonymiser's review sheet (README, "Your own
     # study", step 3): ordinary words the anonymiser took for names on this material.
-    for command in (["ingest"], ["anonymise", "--decisions", str(SOURCE / "private" / "anonymisation_decisions.csv")],
+    for command in (["ingest"], ["anonymise", "--decisions", str(SOURCE / "researcher_inputs" / "anonymisation_decisions.csv")],
                     ["run"]):
         result = runner.invoke(app, [*command, "--study", str(root)])
         assert result.exit_code == 0, result.output
