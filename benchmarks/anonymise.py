@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.anonymise.gazetteer import load_gazetteer  # noqa: E402
 from pipeline.anonymise.stage import anonymise_study  # noqa: E402
 from pipeline.ingest import ingest_study  # noqa: E402
+from pipeline.ingest.readers import decode_text  # noqa: E402
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 from pipeline.store import PrivateStore  # noqa: E402
@@ -65,7 +66,8 @@ def demo_copy(target: Path, scale: int) -> Path:
             if copy == 0 or suffix != "txt":
                 shutil.copy(path, folder / name)  # binary formats: copied as they are
             else:
-                text = path.read_bytes().decode("utf-8", errors="replace")
+                # Decoded as ingest decodes it (a cp1252 transcript stays readable), written as UTF-8.
+                text = decode_text(path, path.read_bytes())[0]
 
                 def vary(m):
                     word = m.group()
