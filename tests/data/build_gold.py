@@ -27,12 +27,21 @@ from pipeline.settings import SpeakerLabels  # noqa: E402
 MARK = re.compile(r"\[\[(.+?)\|([A-ZØÆÅ]+)\]\]")
 
 
+def speaker_labels(folder: Path) -> SpeakerLabels:
+    """The gold study's own labels (its study.yaml) where it declares them."""
+    import yaml
+
+    config = folder / "study.yaml"
+    declared = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("speaker_labels") if config.exists() else None
+    return SpeakerLabels(**declared) if declared else SpeakerLabels(informant=["IP", "Informant", "Ansatt"])
+
+
 def build(folder: Path) -> None:
     out_dir = folder / "transcripts"
     gold_dir = folder / "gold"
     out_dir.mkdir(exist_ok=True)
     gold_dir.mkdir(exist_ok=True)
-    matcher = LabelMatcher.from_settings(SpeakerLabels(informant=["IP", "Informant", "Ansatt"]))
+    matcher = LabelMatcher.from_settings(speaker_labels(folder))
     for source in sorted((folder / "source").iterdir()):
         lines = source.read_text(encoding="utf-8").splitlines()
         fmt = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("#format:"))
@@ -64,7 +73,7 @@ def build(folder: Path) -> None:
         spans, ti, pos = [], 0, 0
         for text, kind in marks:
             while ti < len(turns):
-                found = re.search(r"(?<!\w)" + re.escape(text) + r"(?!\w)", turns[ti].text[pos:])
+                found = re.search(r"(?<!\w)" + re.escape(text) + r"(?=s?(?!\w))", turns[ti].text[pos:])
                 if found:
                     start = pos + found.start()
                     spans.append({"turn": ti, "start": start, "end": start + len(text), "type": kind, "text": text})
