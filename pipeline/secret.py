@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import secrets
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -154,18 +153,9 @@ def _encrypt(value: bytes, phrase: str) -> bytes:
 
 def _create(path: Path, data: bytes) -> None:
     """Create ``path`` (0600) only if it does not exist yet: two first runs agree on one secret."""
+    from .store import create_if_absent
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
         os.chmod(path.parent, 0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, SECRET_MODE)
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)  # atomic create-if-absent; the loser reads the winner's secret
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    create_if_absent(path, data, SECRET_MODE)

@@ -102,6 +102,23 @@ def _write_temp(path: Path, data: bytes, mode: int | None) -> str:
     return tmp
 
 
+def create_if_absent(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` with ``data`` only if it does not exist yet, atomically.
+
+    Two processes creating the same file at once agree on one content: the
+    file is linked into place (create-if-absent); the loser's data is dropped
+    and it reads the winner's file.
+    """
+    path = Path(path)
+    tmp = _write_temp(path, data, mode)
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so readers see the old or the new file, never half.
 
