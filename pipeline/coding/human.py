@@ -223,6 +223,28 @@ class HumanFile:
     relocated: int = 0  # rows found again by their anchor under other segment ids
 
 
+def _checked_rows(path: Path, max_bytes: int) -> tuple[list[dict], list[str]]:
+    """A coder's file read as CSV rows, with its size, encoding, header and column counts checked."""
+    if path.stat().st_size > max_bytes:
+        raise QualpipeError(f"human coding file is over the limit of {max_bytes // (1024 * 1024)} MB "
+                            "(limits.max_file_mb in study.yaml)", path)
+    try:
+        rows = read_csv(path)
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = [h.strip() for h in handle.readline().strip().split(",")]
+    except UnicodeDecodeError:
+        raise QualpipeError("human coding file is not UTF-8 text", path) from None
+    except csv.Error as exc:
+        raise QualpipeError(f"not a readable CSV file ({exc})", path) from None
+    if header not in (HUMAN_COLUMNS, HUMAN_COLUMNS + ANCHOR_COLUMNS):
+        raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}' (optionally followed by "
+                            f"'{','.join(ANCHOR_COLUMNS)}')", path)
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        if None in row or any(value is None for value in row.values()):
+            raise QualpipeError(f"row {number}: expected {len(header)} columns", path)
+    return rows, header
+
+
 def read_human_rows(path: Path, segment_ids: set[str], code_ids: set[str],
                     anchors: SegmentAnchors | None = None,
                     max_bytes: int = LimitSettings().max_file_bytes) -> HumanFile:
@@ -238,24 +260,10 @@ def read_human_rows(path: Path, segment_ids: set[str], code_ids: set[str],
     re-found on one segment join their codes.
     """
     coder = path.stem
-    if path.stat().st_size > max_bytes:
-        raise QualpipeError(f"human coding file is over the limit of {max_bytes // (1024 * 1024)} MB "
-                            "(limits.max_file_mb in study.yaml)", path)
-    try:
-        rows = read_csv(path)
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            header = handle.readline().strip().split(",")
-    except UnicodeDecodeError as exc:
-        raise QualpipeError("human coding file is not UTF-8 text", path) from exc
-    header = [h.strip() for h in header]
-    if header not in (HUMAN_COLUMNS, HUMAN_COLUMNS + ANCHOR_COLUMNS):
-        raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}' (optionally followed by "
-                            f"'{','.join(ANCHOR_COLUMNS)}'), found '{','.join(header)}'", path)
+    rows, header = _checked_rows(path, max_bytes)
     result = HumanFile(decisions={})
     relocated: dict[str, HumanDecision] = {}
     for number, row in enumerate(rows, start=2):  # line 1 is the header
-        if None in row or any(value is None for value in row.values()):
-            raise QualpipeError(f"row {number}: expected {len(header)} columns", path)
         segment_id = row["segment_id"].strip()
         if segment_id not in segment_ids and anchors is not None:
             segment_id = anchors.current_id(segment_id) or segment_id  # an unkeyed id of earlier versions
@@ -331,23 +339,8 @@ def check_human_file(path: Path, code_ids: set[str], max_bytes: int = LimitSetti
     """What can be checked of a coder's file without the study's segments: size, encoding,
     header, columns, codes, versions. ``qualpipe run`` calls this for every file before its
     first stage writes anything; :func:`read_human_file` then checks the segment ids."""
-    if path.stat().st_size > max_bytes:
-        raise QualpipeError(f"human coding file is over the limit of {max_bytes // (1024 * 1024)} MB "
-                            "(limits.max_file_mb in study.yaml)", path)
-    try:
-        rows = read_csv(path)
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            header = [h.strip() for h in handle.readline().strip().split(",")]
-    except UnicodeDecodeError:
-        raise QualpipeError("human coding file is not UTF-8 text", path) from None
-    except csv.Error as exc:
-        raise QualpipeError(f"not a readable CSV file ({exc})", path) from None
-    if header not in (HUMAN_COLUMNS, HUMAN_COLUMNS + ANCHOR_COLUMNS):
-        raise QualpipeError(f"expected the header '{','.join(HUMAN_COLUMNS)}' (optionally followed by "
-                            f"'{','.join(ANCHOR_COLUMNS)}')", path)
+    rows, _header = _checked_rows(path, max_bytes)
     for number, row in enumerate(rows, start=2):
-        if None in row or any(value is None for value in row.values()):
-            raise QualpipeError(f"row {number}: expected {len(header)} columns", path)
         unknown = sorted(set(split_codes(row["codes"])) - code_ids)
         if unknown:
             raise QualpipeError(
