@@ -45,10 +45,11 @@ from ..settings import Study
 from .gazetteer import load_gazetteer
 from .keystore import read_key_data
 from .matcher import StringMatcher, tokens_of
-from .sources import informant_variants, keep_strings, known_identifiers, load_decisions
+from .sources import informant_variants, keep_strings, known_identifiers, load_decisions, own_words
 
-KEEP_HINT = ("if a term is no identifier, keep it with anonymisation.keep_terms in study.yaml "
-             "(or decide 'keep' in the review sheet: qualpipe anonymise --review)")
+KEEP_HINT = ("review step: qualpipe anonymise --review lists every detection (data/private/); if a term "
+             "is no identifier, decide 'keep' for it there and import the sheet with qualpipe anonymise "
+             "--decisions FILE, or keep it with anonymisation.keep_terms in study.yaml")
 MIN_DIGITS = 6
 MIN_DIGITS_WITH_COMMAS = 8
 _NUMBER = re.compile(r"\d(?:[ \t./\-_,]?\d)*")
@@ -70,12 +71,21 @@ class _Typed:
 
 
 def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed]]:
-    """Every string the guard refuses, with its type (never printed)."""
+    """Every string the guard refuses, with its type (never printed).
+
+    A detected ordinary word that the codebook or the report's fixed prose uses ("takst") is left
+    out: the researchers' own term is no identifier in their codebook or report, and the
+    anonymiser re-applies it only where it reads as a name (stage.py), each time for review."""
     entries: list[tuple[str, _Typed]] = []
+    own = own_words(study)
     for item in (key_data or {}).get("entities", []):
+        ordinary = item.get("ordinary_word", False)
+        source = item.get("source", "detected")
         for original in item.get("originals", []):
-            entries.append((original, _Typed(item["type"], item.get("source", "detected"),
-                                             item.get("ordinary_word", False))))
+            toks = tokens_of(original)
+            if ordinary and source == "detected" and len(toks) == 1 and toks[0] in own:
+                continue
+            entries.append((original, _Typed(item["type"], source, ordinary)))
     for kind, original in known_identifiers(study):
         entries.append((original, _Typed(kind or "kjent identifikator", "known")))
     for _informant, name, variants in informant_variants(study):
@@ -144,6 +154,10 @@ class Guard:
 
     def findings(self, text: str) -> Counter[str]:
         """How many identifiers of each type ``text`` holds (empty: none)."""
+        return Counter(getattr(p, "type", None) or "identifikator" for p in self._payloads(text))
+
+    def _payloads(self, text: str) -> list[object]:
+        """The payload of every identifier ``text`` holds."""
         words = text.replace("_", " ")  # same length: offsets stay those of ``text``
         hits = self._matcher.find(words)
         if hits and len(self._keeper):
@@ -155,22 +169,24 @@ class Guard:
             if not any(s < end and start < e for s, e in taken):  # one number counts once
                 payloads.append(payload)
                 taken.append((start, end))
-        return Counter(getattr(p, "type", None) or "identifikator" for p in payloads)
+        return payloads
 
     def check_fields(self, fields: Iterable[tuple[str, str]], target: Path) -> None:
         """Check short texts that are not transcript text (settings, informant attributes): the
         guard's rule plus the recognizers of structured identifiers (phone, fødselsnummer,
         account, e-mail), which need no context. ``fields``: (where it came from, text)."""
         for source, text in fields:
-            kinds = self.findings(text) + detected_identifiers(text)
-            if kinds:
-                self._refuse(kinds, target, source)
+            found = [describe(p) for p in self._payloads(text)]
+            found += [f"{kind} ({ORIGINS['pattern']})" for kind, n in detected_identifiers(text).items()
+                      for _ in range(n)]
+            if found:
+                self._refuse(Counter(found), target, source)
 
     def check(self, text: str, target: Path, source: str | None = None) -> None:
         """Raise LeakError naming ``target`` and ``source`` (never the identifier) if ``text`` leaks."""
-        kinds = self.findings(text)
-        if kinds:
-            self._refuse(kinds, target, source)
+        payloads = self._payloads(text)
+        if payloads:
+            self._refuse(Counter(describe(p) for p in payloads), target, source)
 
     __call__ = check
 
@@ -180,6 +196,23 @@ class Guard:
         where = f"the text from {source}" if source else "the text"
         raise LeakError(f"refusing to write: {where} contains identifiers ({summary}); nothing was written; "
                         f"{KEEP_HINT}", target)
+
+
+# Where a refused string came from, so the researcher knows which list to look at.
+ORIGINS = {"detected": "detected in the transcripts, not yet reviewed",
+           "informant": "an informant's name from the informants table",
+           "known": "a known identifier (data/private/known_identifiers.txt)",
+           "decision": "a 'remove' decision of the anonymisation review",
+           "pattern": "a number or address pattern"}
+
+
+def describe(payload: object) -> str:
+    """A refused string's type and origin, never the string: "ORGANISASJON (detected ...)"."""
+    kind = getattr(payload, "type", None) or "identifikator"
+    origin = ORIGINS.get(getattr(payload, "source", None) or "", "")
+    if getattr(payload, "ordinary_word", False):
+        origin += ", an ordinary word"
+    return f"{kind} ({origin})" if origin else kind
 
 
 STRUCTURED_TYPES = frozenset({"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "EPOST"})

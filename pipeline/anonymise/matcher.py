@@ -20,10 +20,11 @@ The rule (documented in docs/anonymisation.md):
 * A detected name, place or firm that is a single dictionary word ("ruta", "takst": a form of a
   common word in the lexicon) follows the same rule: one false detection of an ordinary word does
   not spread to its lower-case uses, and the guard does not refuse those (informants' names and
-  known identifiers, which the researchers gave, match in any case). When the study itself writes
-  the word in lower case (the key's ``ordinary_word``), the guard matches it only mid-sentence, so
-  a code label or a report sentence opening with the word is not refused; the anonymiser still
-  replaces it at a sentence start (``ordinary_mid_sentence=False``) and lists it for review.
+  known identifiers, which the researchers gave, match in any case). When the study itself uses
+  the word in lower case or in its codebook (the key's ``ordinary_word``), it matches only
+  capitalised mid-sentence, so a code label, a list item or a report sentence opening with the
+  word is not refused, and the anonymiser does not spread it to sentence starts (it replaces one
+  there only where the sentence is about a person, and lists it for review).
 * Numbers (phone, fødselsnummer, account) of 8 or more digits also match
   whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
 """
@@ -31,7 +32,7 @@ The rule (documented in docs/anonymisation.md):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -77,14 +78,26 @@ SENTENCE_WORDS = frozenset({"per", "jo", "bo", "tom", "mai", "august", "le", "an
                             "ila", "dal", "berg", "sand", "moe", "mo", "lie", "storm", "vik", "lian"})
 
 
+# HTML elements that begin a block of their own: a word right after one opens it ("<li>Takst, ...").
+_BLOCK_TAGS = frozenset({"p", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "br", "div", "ul", "ol",
+                         "dt", "dd", "caption", "figcaption", "blockquote", "title", "section", "table", "thead",
+                         "tbody", "header", "footer", "article", "nav", "main", "figure", "body", "head", "html"})
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^<>]*/?>$")
+
+
 def sentence_initial(text: str, start: int) -> bool:
-    """First word of a sentence, a line, or a CSV field (a comma right before it, no space)."""
+    """First word of a sentence, a line, a CSV field (a comma right before it, no space) or an
+    HTML block ("<li>", "<td>"; an inline tag such as "<strong>" is read through)."""
     i = start - 1
     spaced = False
     while i >= 0:
         if text[i] in _SKIP_BACK:
             spaced = spaced or text[i] in " \t"
             i -= 1
+        elif text[i] == ">" and (tag := _TAG.search(text, max(0, i - 200), i + 1)) is not None:
+            if tag.group(1).lower() in _BLOCK_TAGS:
+                return True
+            i = tag.start() - 1
         elif text[i] in "])" and text.rfind("[(" [text[i] == ")"], 0, i) >= 0:
             # Transcriber notes ("[latter] Jobba ...", "(pause)") do not end or start a sentence.
             i = text.rfind("[(" [text[i] == ")"], 0, i) - 1
@@ -118,7 +131,7 @@ class StringMatcher:
 
     def __init__(self, entries: Iterable[tuple[str, Any]], gazetteer: Gazetteer | None = None,
                  strict_common: bool = True, digit_types: set[str] | None = None, strict_dictionary: bool = True,
-                 ordinary_mid_sentence: bool = True):
+                 ordinary_mid_sentence: bool | Callable[[Any], bool] = True):
         self.gazetteer = gazetteer or load_gazetteer()
         self.index: dict[str, list[tuple[tuple[str, ...], bool, str, Any]]] = {}
         self.digits: dict[str, tuple[str, Any]] = {}
@@ -138,7 +151,8 @@ class StringMatcher:
             # word: "Ruta" opening a code label or a sentence is the word, not the person).
             strict = 0
             if strict_common and len(toks) == 1:
-                if strict_dictionary and ordinary_mid_sentence and getattr(payload, "ordinary_word", False):
+                mid_only = ordinary_mid_sentence(payload) if callable(ordinary_mid_sentence) else ordinary_mid_sentence
+                if strict_dictionary and mid_only and getattr(payload, "ordinary_word", False):
                     strict = 2
                 elif self.gazetteer.is_common_word(toks[0]) or (
                         strict_dictionary and kind in _NAME_TYPES and _detected(payload) and _in_dictionary(toks[0])):

@@ -6,7 +6,9 @@ Shared by the stage and the leak guard so both see the same lists.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
+from pathlib import Path
 
 from ..errors import QualpipeError
 from ..records import Informant
@@ -110,6 +112,31 @@ def keep_strings(study: Study, decisions: dict) -> list[str]:
         keep += sorted(load_gazetteer().builtin_keep)
     keep += [d["original"] for d in decisions.values() if d["decision"] == "keep"]
     return keep
+
+
+_TEMPLATES = Path(__file__).resolve().parents[1] / "report" / "templates"
+_MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|<[^>]*>", re.S)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=1)
+def _template_words() -> frozenset[str]:
+    words: set[str] = set()
+    for path in sorted(_TEMPLATES.glob("*.j2")):
+        words.update(w.lower() for w in _WORD.findall(_MARKUP.sub(" ", path.read_text(encoding="utf-8"))))
+    return frozenset(words)
+
+
+def own_words(study: Study) -> frozenset[str]:
+    """The lower-cased words of the study's own wording: its codebook (labels, definitions,
+    criteria, examples) and the report's fixed prose. A detected name that is one of these and an
+    ordinary word ("takst", "minus") is the researchers' term before it is anyone's name: the key
+    does not spread it and the guard does not refuse the codebook or the report for it."""
+    words = set(_template_words())
+    path = study.codebook_path
+    if path.is_file():
+        words.update(w.lower() for w in _WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return frozenset(words)
 
 
 def load_decisions(study: Study) -> dict:

@@ -39,13 +39,13 @@ from .gazetteer import load_gazetteer
 from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
-from .matcher import StringMatcher, tokens_of
+from .matcher import StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key
 from .cues import caseless_name, person_context
 from .detection import PERSON, Detection
 from .registry import RecognizerRegistry, default_registry
 from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
-                      load_decisions)
+                      load_decisions, own_words)
 
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(r"(?<![\w])[a-zæøå][\wæøå]*")
@@ -107,6 +107,10 @@ class Anonymiser:
         self.registry = default_registry(self.a, set(keep), study.root / "study.yaml")
         self.key_matcher: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
+        self.own_words = own_words(study)  # the codebook's and the report's wording
+        # Entities some detection saw written as a name (``register``): capitalised mid-sentence, a
+        # name of several words ("Dag Rune heter han"), or a person in a sentence about one.
+        self.written_as_name: set[str] = set()
         # Turn texts of transcripts written mostly in lower case (``lower_case_transcript``): there
         # a name's case says nothing, so short lower-case names and ordinary-word names known to
         # the key count when the context is about a person (docs/anonymisation.md).
@@ -164,7 +168,10 @@ class Anonymiser:
         extra, from_key = self.key_detections(text)
         for d in self.candidates(text, dets + extra)[0]:
             if (d.start, d.end) not in from_key:
-                self.key.resolve(d.type, d.text, score=d.score)
+                entity, _suffix = self.key.resolve(d.type, d.text, score=d.score)
+                if d.text[:1].isupper() and (len(tokens_of(d.text)) > 1 or not sentence_initial(text, d.start)
+                                             or (d.type == PERSON and person_context(text, d.start, d.end))):
+                    self.written_as_name.add(entity.id)
 
     def key_detections(self, text: str) -> tuple[list[Detection], dict[tuple[int, int], Entity]]:
         """Every original of the key found in ``text``, as detections (the guard's rule)."""
@@ -176,22 +183,33 @@ class Anonymiser:
             score = 1.0 if entity.source in ("informant", "known", "decision") else min(0.9, entity.confidence)
             extra.append(Detection(m.start, m.end, entity.type, score, "key", text[m.start:m.end]))
             from_key[(m.start, m.end)] = entity
-        if self.loose_matcher is not None and text in self.lower_texts:
-            # A person of the key whose name is an ordinary word ("Sol") also in lower case, where
-            # the sentence is about a person: "fikk møte med sol, hun var ...". Listed for review.
+        if self.loose_matcher is not None:
+            # A person of the key whose name is an ordinary word ("Sol"), where the sentence is about
+            # a person: in lower case in a transcript written so ("fikk møte med sol, hun var ..."),
+            # and opening a sentence when the study uses the word ("Ruta kom, hun ..."). Listed for review.
+            lower = text in self.lower_texts
             for m in self.loose_matcher.find(text):
-                if (text[m.start].islower() and not any(s < m.end and m.start < e for s, e in from_key)
+                if text[m.start].islower():
+                    if not lower:
+                        continue
+                elif not (self.spread_mid_sentence_only(m.payload) and sentence_initial(text, m.start)):
+                    continue
+                if (not any(s < m.end and m.start < e for s, e in from_key)
                         and person_context(text, m.start, m.end)):
                     extra.append(Detection(m.start, m.end, PERSON, 0.7, "key_caseless", text[m.start:m.end]))
                     from_key[(m.start, m.end)] = m.payload
         return extra, from_key
 
     def mark_ordinary_words(self) -> None:
-        """Detected one-word names the study also writes in lower case, as ordinary words ("ruta")."""
+        """Detected one-word names that are ordinary words the study itself uses in lower case
+        ("ruta" in a transcript) or in its own wording (the codebook's "takst"): the key spreads
+        them only where they read as a name (``build_matcher``) and lists each replacement for review."""
         for entity in self.key.entities.values():
             if entity.source != "detected" or entity.ordinary_word:
                 continue
-            if any(self.ordinary_word(o, entity.type) and tokens_of(o)[0] in self.lower_vocab for o in entity.originals):
+            if any(self.ordinary_word(o, entity.type) and (tokens_of(o)[0] in self.lower_vocab
+                                                           or tokens_of(o)[0] in self.own_words)
+                   for o in entity.originals):
                 entity.ordinary_word = True
                 self.key.changed = True
 
@@ -202,12 +220,22 @@ class Anonymiser:
             self.g.is_common_word(toks[0]) or is_ordinary(toks[0]))
 
     def build_matcher(self) -> None:
+        """The key as a matcher. A detected ordinary word of the study (``mark_ordinary_words``) that
+        no detection saw written as a name is re-applied only where it reads as one: capitalised
+        mid-sentence (the guard's rule), and as a person where the sentence is about one
+        (``key_detections``); "Takst var ..." opening a sentence elsewhere stays the word."""
         originals = [(o, e) for o, e in self.key.originals() if tokens_of(o) not in self.keep_tokens]
-        self.key_matcher = StringMatcher(originals, self.g, ordinary_mid_sentence=False)
-        ordinary = [(o, e) for o, e in originals if e.type == PERSON and self.ordinary_word(o, PERSON)] \
-            if self.lower_texts else []
-        self.loose_matcher = StringMatcher(ordinary, self.g, strict_common=False) if ordinary and self.lower_texts \
-            else None
+        self.key_matcher = StringMatcher(originals, self.g, ordinary_mid_sentence=self.spread_mid_sentence_only)
+        ordinary = [(o, e) for o, e in originals if e.type == PERSON and self.ordinary_word(o, PERSON)
+                    and (self.lower_texts or e.ordinary_word)]
+        self.loose_matcher = StringMatcher(ordinary, self.g, strict_common=False) if ordinary else None
+
+    def spread_mid_sentence_only(self, entity: Entity) -> bool:
+        """An ordinary word of the study that was detected only in lower case or opening a sentence
+        ("kom takst", "Takst var ..."), never written as a name: the key re-applies it only
+        capitalised mid-sentence. One detected as a name ("naboen Ruta") is re-applied at sentence
+        starts too, where the capital says nothing ("Ruta kom i går")."""
+        return entity.ordinary_word and entity.id not in self.written_as_name
 
     def anonymise_turn(self, text: str, dets: list[Detection]) -> TurnResult:
         extra, from_key = self.key_detections(text)
