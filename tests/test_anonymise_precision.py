@@ -14,6 +14,8 @@ from pipeline.ingest import ingest_study
 from pipeline.settings import AnonymisationSettings, load_study
 from pipeline.store import StudyStore
 
+from conftest import NEUTRAL_CODEBOOK
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -82,3 +84,97 @@ def test_default_keep_terms_hold_no_study_site():
     assert {"NAV", "Husbanken", "Norge"} <= set(defaults)
     demo = (REPO / "study.yaml").read_text(encoding="utf-8")
     assert "Trondheim kommune" in demo  # the demo keeps its own site itself
+
+
+# ------------------------------------- one false detection does not spread (issue 18)
+# The detections are given by hand, so these hold whatever entities a pipeline finds: a pipeline
+# that tags an ordinary word once (nb_norne_sm 1.1.0 tags the valuation "takst" as an organisation
+# in "kom takst, én million") must not have the key replace the word study-wide.
+
+CODEBOOK_WITH_TERM = NEUTRAL_CODEBOOK.replace("patterns: [tid, vente]", "patterns: [tid, vente, takst]")
+
+
+def _detection(text: str, form: str, kind: str, nth: int = 0, score: float = 0.85):
+    from pipeline.anonymise.detection import Detection
+
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(form, start + 1)
+    return Detection(start, start + len(form), kind, score, "ner", form)
+
+
+def _anonymise(make_study, turns: dict[str, list[tuple[str, list]]], codebook: str | None = None):
+    """The stage's key and replacement steps over hand-made detections; (outputs, guard)."""
+    from pipeline.anonymise.guard import guard_for_key
+    from pipeline.anonymise.stage import Anonymiser, fresh_key
+
+    study = load_study(make_study({f: "I: Ja?\nIP: Ja.\n" for f in turns}, codebook=codebook))
+    anon = Anonymiser(study, fresh_key(study), {})
+    outputs = anon.anonymise_study_texts(turns)
+    return {f: [r.text for r in results] for f, results in outputs.items()}, outputs, \
+        guard_for_key(study, anon.key.to_json()), study
+
+
+def test_a_lower_case_ordinary_word_detected_once_is_replaced_there_only(make_study):
+    t1 = "Og så kom takst, én million."
+    t2, t3, t4 = "Takst var én million.", "Vi fikk kjøpe til takst.", "Takst og salgsoppgave, det står så mye."
+    texts, outputs, guard, study = _anonymise(make_study, {
+        "a.txt": [(t1, [_detection(t1, "takst", "ORGANISASJON")]), (t2, [])],
+        "b.txt": [(t3, []), (t4, [])]})
+    assert "takst" not in texts["a.txt"][0]  # where the pipeline found it: replaced ...
+    assert [r["replaced"] for r in outputs["a.txt"][0].review] == [True]  # ... and for review
+    assert texts["a.txt"][1] == t2 and texts["b.txt"] == [t3, t4]  # nowhere else
+    # The guard agrees: the word opening a sentence, a list item or a CSV field is no leak.
+    for text in (t2, "<ul>\n<li>Takst, takstmann og verdivurdering.</li>", "<td>discount</td><td>Takst</td>",
+                 "- Takst var lav.",
+                 "kode,tekst\ndiscount,Takst og rabatt\n"):
+        guard(text, study.coded_dir / "x.csv")
+
+
+def test_the_guard_refuses_the_word_written_as_a_name_unless_it_is_the_codebook_s_term(make_study):
+    from pipeline.errors import LeakError
+
+    t1 = "Og så kom takst, én million."
+    turns = {"a.txt": [(t1, [_detection(t1, "takst", "ORGANISASJON")])]}
+    texts, _outputs, guard, study = _anonymise(make_study, turns)
+    mid = "Vi ringte til Takst i går."
+    with pytest.raises(LeakError) as refused:
+        guard(mid, study.coded_dir / "x.csv", "codebook code time")
+    message = str(refused.value)
+    # It names the type, where the string came from and the review step, never the string.
+    assert "ORGANISASJON (detected in the transcripts, not yet reviewed, an ordinary word)" in message
+    assert "codebook code time" in message and "qualpipe anonymise --review" in message
+    assert "takst" not in message.lower().replace("--review", "")
+
+    # The same detection where the codebook uses the word: the researchers' term is no identifier.
+    _texts, _outputs, guard, study = _anonymise(make_study, turns, codebook=CODEBOOK_WITH_TERM)
+    guard(mid, study.coded_dir / "x.csv")
+    guard("<p><strong>Takst</strong> er verdien.</p> Prisen var under Takst.", study.reports_dir / "rapport.html")
+
+
+def test_an_ordinary_word_that_is_a_name_is_still_caught_where_it_names_someone(make_study):
+    # "ruta" is also the route; written as a name once ("naboen Ruta"), the key replaces the person
+    # wherever she is written capitalised, also opening a sentence, and never the route.
+    t1, t2 = "Det var naboen Ruta som kom hver dag.", "Ruta kom i går også."
+    t3, t4 = "Vi kjører ruta hver morgen.", "Og Ruta hadde bil."
+    texts, _outputs, guard, study = _anonymise(make_study, {
+        "a.txt": [(t1, [_detection(t1, "Ruta", "PERSON")]), (t2, [])],
+        "b.txt": [(t3, []), (t4, [])]}, codebook=NEUTRAL_CODEBOOK.replace("[tid, vente]", "[tid, vente, ruta]"))
+    assert "Ruta" not in texts["a.txt"][0] + texts["a.txt"][1] + texts["b.txt"][1]
+    assert texts["b.txt"][0] == t3
+
+
+def test_an_ordinary_word_detected_only_in_lower_case_is_caught_as_a_person_in_a_person_context(make_study):
+    from pipeline.errors import LeakError
+
+    t1 = "Vi snakket med sol om det."
+    t2, t3, t4 = "Sol var der også, hun smilte.", "Sol skinte hele dagen.", "Da kom Sol inn."
+    texts, outputs, guard, study = _anonymise(make_study, {
+        "a.txt": [(t1, [_detection(t1, "sol", "PERSON")]), (t2, []), (t3, []), (t4, [])]})
+    a = texts["a.txt"]
+    assert "sol" not in a[0] and not a[1].startswith("Sol") and not a[3].endswith("Sol inn.")
+    assert a[2] == t3  # the sun
+    assert all(item["replaced"] for r in outputs["a.txt"][1:2] for item in r.review) and outputs["a.txt"][1].review
+    with pytest.raises(LeakError):
+        guard("Da kom Sol inn.", study.coded_dir / "x.csv")
+    guard("Sol skinte. Det var sol.", study.coded_dir / "x.csv")

@@ -237,6 +237,33 @@ class Anonymiser:
         starts too, where the capital says nothing ("Ruta kom i går")."""
         return entity.ordinary_word and entity.id not in self.written_as_name
 
+    def anonymise_study_texts(self, texts: dict[str, list[tuple[str, list[Detection]]]],
+                              lower_files: set[str] = frozenset()) -> dict[str, list[TurnResult]]:
+        """Steps 2 and 3 over the whole study: ``texts`` = per file (in canonical order), its turns'
+        texts with their detections; ``lower_files``: the transcripts written in lower case."""
+        self.lower_texts = {text for f in lower_files for text, _dets in texts[f]}
+        # A transcript in lower case says nothing about which words are names: not study evidence.
+        self.lower_vocab = {w for f in texts if f not in lower_files for text, _dets in texts[f]
+                            for w in _LOWER_WORD.findall(text)}
+        # 2. register: the whole study's key before any text is replaced
+        self.seed_key()
+        self.build_matcher()
+        for f in texts:
+            for text, dets in texts[f]:
+                self.register(text, dets)
+        self.mark_ordinary_words()
+        self.key.fix_collisions({tok for o, _ in self.key.originals() for tok in tokens_of(o)})
+
+        # 3. replace (again if replacing found a string the key did not have yet)
+        for _round in range(4):
+            self.mark_ordinary_words()
+            self.key.changed = False
+            self.build_matcher()
+            outputs = {f: [self.anonymise_turn(text, dets) for text, dets in texts[f]] for f in texts}
+            if not self.key.changed:
+                return outputs
+        raise QualpipeError("the pseudonym key did not settle after 4 rounds; please report this")  # pragma: no cover
+
     def anonymise_turn(self, text: str, dets: list[Detection]) -> TurnResult:
         extra, from_key = self.key_detections(text)
         replace, weak = self.candidates(text, dets + extra)
@@ -377,30 +404,8 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     def dets_of(f: str, t: Turn) -> list[Detection]:
         return [_row_to_det(t.text, row) for row in cached[f]["turns"].get(str(t.turn_index), [])]
 
-    anon.lower_texts = {t.text for f in lower_files for t in turns[f]}
-    # A transcript in lower case says nothing about which words are names: not study evidence.
-    anon.lower_vocab = {w for f in files if f not in lower_files for t in turns[f]
-                        for w in _LOWER_WORD.findall(t.text)}
-    # 2. register: the whole study's key before any text is replaced
-    anon.seed_key()
-    anon.build_matcher()
-    for f in files:
-        for t in turns[f]:
-            anon.register(t.text, dets_of(f, t))
-    anon.mark_ordinary_words()
-    anon.key.fix_collisions({tok for o, _ in anon.key.originals() for tok in tokens_of(o)})
-
-    # 3. replace (again if replacing found a string the key did not have yet)
-    for _round in range(4):
-        anon.mark_ordinary_words()
-        anon.key.changed = False
-        anon.build_matcher()
-        outputs: dict[str, list[TurnResult]] = {f: [anon.anonymise_turn(t.text, dets_of(f, t)) for t in turns[f]]
-                                                for f in files}
-        if not anon.key.changed:
-            break
-    else:  # pragma: no cover - would need a pathological key
-        raise QualpipeError("the pseudonym key did not settle after 4 rounds; please report this")
+    outputs = anon.anonymise_study_texts({f: [(t.text, dets_of(f, t)) for t in turns[f]] for f in files},
+                                         lower_files)
 
     # 4. check, then write
     key_data = anon.key.to_json()
