@@ -34,8 +34,11 @@ _INSTITUTION_WORDS = frozenset({
     "borettslag", "burettslag", "sameie", "skole", "skule", "barneskole", "ungdomsskole", "skolesenter",
     "barnehage", "sykehus", "sjukehus", "sykehjem", "sjukeheim", "helsesenter", "legesenter", "as", "asa",
     "frivilligsentral", "idrettslag", "menighet", "kirke", "verk", "nikkelverk", "bymisjon"})
+# A compound ending in one of these names an institution too ("kulturskole", "omsorgssenter", "fylkeskommune").
+_INSTITUTION_HEADS = ("skole", "skule", "skolesenter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
+                      "idrettslag", "borettslag", "burettslag", "kommune")
 # A compound ending in a building, room or office noun is a common noun ("boligkontoret", "balkongdøra").
-_GENERIC_HEADS = ("kontoret", "kontor", "døra", "døren", "døra", "rommet", "huset", "bygget", "senteret", "stua",
+GENERIC_HEADS = ("kontoret", "kontor", "døra", "døren", "døra", "rommet", "huset", "bygget", "senteret", "stua",
                   "stuen", "kjøkkenet", "leiligheten", "leiligheta", "leilegheita", "skolen", "skulen", "banken",
                   "laget", "butikken", "etasjen", "kjelleren", "trappa", "trappen", "gangen", "vinduet", "taket")
 _NUMBER_WORD = re.compile(WORD_PATTERN, re.IGNORECASE)
@@ -69,11 +72,11 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
         compound = not in_dictionary(w) and not g.is_common_word(w)
         if beside and (g.is_first(w) or g.is_last(w) or compound):
             cap[i] = True
-        elif compound and i > 0 and low[i - 1] in _PLACE_PREPOSITIONS and not w.endswith(_GENERIC_HEADS) \
+        elif compound and i > 0 and low[i - 1] in _PLACE_PREPOSITIONS and not w.endswith(GENERIC_HEADS) \
                 and not _NUMBER_WORD.fullmatch(w):
             cap[i] = True
     for i, w in enumerate(low):
-        if w in _INSTITUTION_WORDS and i > 0:
+        if (w in _INSTITUTION_WORDS or w.endswith(_INSTITUTION_HEADS)) and i > 0:
             head = []
             for k in (i - 1, i - 2):
                 if k < 0 or low[k] in STOP_WORDS or (g.is_common_word(low[k]) and low[k] not in _COMPASS):

@@ -359,7 +359,12 @@ INSTITUTION_WORDS = (
     "hospital", "menighet", "moské", "kirke", "idrettslag", "IL", "AS", "ASA", "SA", "BA", "ANS", "DA",
     "Eiendom", "Renhold", "Bygg", "Sveis", "Mek", "Transport", "Taxi", "Storkjøkken", "Bakeri", "Regnskap",
     "Rør", "Elektro", "Maling", "Service", "Vask", "Catering", "Kiosk", "Frisør", "Bilverksted")
-_INST_ALT = "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True))
+# The institution words that also end compounds naming one ("skolesenter", "kulturskole", "omsorgssenter",
+# "fylkeskommune"): a compound ending in one is an institution word too.
+INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
+                     "idrettslag", "borettslag", "burettslag", "kirke", "kyrkje", "kommune")
+_INST_ALT = (rf"[a-zæøå]*(?:{'|'.join(INSTITUTION_HEADS)})|"
+             + "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True)))
 _INSTITUTION = re.compile(
     rf"(?<![\w-])((?:{WORD}(?:\s+(?:og|i|på|&)\s+|\s+)){{1,3}})({_INST_ALT})(?![\wæøå])")
 _ACADEMY = re.compile(rf"(?<![\w])(?:Høgskolen|Høgskulen|Universitetet|Politihøgskolen|Folkehøgskolen|Folkehøgskulen"
@@ -589,7 +594,14 @@ class GazetteerRecognizer(Recognizer):
                         else:
                             break
                     end = toks[j - 1].idx + len(texts[j - 1])
-                    found.append(self._d(text, t.idx, end, PERSON, score))
+                    start = t.idx
+                    # Family name first ("Nguyen Thi Lan", "Kovács Anna"): a capitalised surname right
+                    # before the first name, that is no common word, is part of the name.
+                    if cap and i > 0 and toks[i - 1].idx + len(texts[i - 1]) + 1 == t.idx \
+                            and texts[i - 1][:1].isupper() and g.is_last(texts[i - 1]) \
+                            and not g.is_common_word(texts[i - 1]) and not found_before(found, toks[i - 1].idx):
+                        start = toks[i - 1].idx
+                    found.append(self._d(text, start, end, PERSON, score))
                     i = j
                     continue
             # Places: capitalised, up to three words ("Nedre Elvehavn", "Mo i Rana").
@@ -608,6 +620,11 @@ class GazetteerRecognizer(Recognizer):
                         break
             i += 1
         return found
+
+
+def found_before(found: list[Detection], start: int) -> bool:
+    """A detection already covers ``start``."""
+    return any(d.start <= start < d.end for d in found)
 
 
 _PRONOUNS = frozenset({"han", "hun", "ho", "hon"})

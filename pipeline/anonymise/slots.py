@@ -1,0 +1,290 @@
+"""Places and firms found by the slot they stand in, for text whose case says nothing.
+
+In a transcript written without capitals (machine transcription, ``casing.lower_case_transcript``)
+a place or firm name is a lower-case word, and most Norwegian place names are also dictionary
+words ("lund", "grim", "evje", "kjos"), so neither case nor the lexicon tells them apart. What
+does: (1) the slot — where someone lives or lived, a legal form after a firm, a savings bank's
+region, another place it is listed with — and (2) that the word is *rare as an ordinary word*:
+never written in lower case as a non-name anywhere in the 311 000 tokens of the Norwegian
+Dependency Treebank (``rare_word``; "leilighet", "mottak", "hotell", "sentrum", "jobb" are
+there, "lund", "grim", "hånes" are not).
+
+* ``place_slot``: a word after a residence verb or a housing noun and a place preposition
+  ("vi bor på grim", "en kommunal leilighet på lund", "mottak i evje", "mora bor på kjos haveby");
+* ``place_coordination`` (runs after the others): a word listed with a detected place
+  ("mellom slettheia og vågsbygd og kvadraturen");
+* ``org_form``: a firm before a legal form in any case ("agder rør og varme as"), a regional
+  savings bank ("sparebanken sør", "Lillestrøm sparebank").
+
+A lower-case hit scores ``cues.CASELESS`` under a name ending in ``_lower``: the stage keeps it
+(0.7, replaced and listed for review) only in a transcript written in lower case and drops it
+elsewhere, where a lower-case word is an ordinary word. A detected one-word place that is a
+dictionary word does not spread through the key to its other lower-case uses (stage.py).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from spacy.lang.nb.stop_words import STOP_WORDS
+
+from .cues import CASELESS
+from .detection import ORG, STED, Detection, Recognizer
+from .gazetteer import Gazetteer, load_gazetteer
+from .casing import GENERIC_HEADS
+from .lexicon import _dictionaries, in_dictionary
+from .matcher import sentence_initial
+from .numbers import WORD_PATTERN
+
+_NUMBER_WORD = re.compile(WORD_PATTERN, re.IGNORECASE)
+_TIME_WORDS = frozenset({
+    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+    "desember", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "måndag", "tysdag",
+    "laurdag", "sundag", "fjor", "år", "høst", "vår", "sommer", "vinter", "høsten", "våren", "sommeren", "vinteren"})
+# Linking letters of a compound ("asyl-mottak", "hybel-hus", "bo-fellesskap").
+_TAIL_MIN = 3
+
+
+@lru_cache(maxsize=1)
+def _ndt_words() -> frozenset[str]:
+    text = resources.files("pipeline.anonymise").joinpath("data", "ndt_lower_words.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=65536)
+def rare_word(word: str) -> bool:
+    """Never written in lower case as an ordinary word in the treebank: not the form, not its
+    lemma (simplemma), not the last part of a compound ("asylmottak" ends in "mottak"); and no
+    stop word, number word, month, weekday or word of under three letters."""
+    w = word.lower()
+    if len(w) < 3 or w in STOP_WORDS or w in _TIME_WORDS or _NUMBER_WORD.fullmatch(w) or not w.isalpha():
+        return False
+    seen = _ndt_words()
+    lemmas = {d[w].lower() for d in _dictionaries() if w in d}
+    if w in seen or lemmas & seen:
+        return False
+    # A compound whose last part is an ordinary word is an ordinary compound ("asylmottak",
+    # "hybelhus"); split the dictionary form (the lemma), so an inflection ending is no part.
+    for form in lemmas or {w}:
+        for cut in range(3, len(form) - _TAIL_MIN + 1):
+            head, tail = form[:cut], form[cut:]
+            if tail in seen and any(in_dictionary(h) for h in {head, head[:-1] if head[-1] in "se" else head}):
+                return False
+    return True
+
+
+def place_word(word: str) -> bool:
+    """A lower-case word that can be a place or firm name in a slot: rare as an ordinary word
+    (``rare_word``), or a compound the dictionary does not list ("vågsbygd", "tinnheia") that
+    does not end in a building or room noun ("boligkontoret")."""
+    w = word.lower()
+    if len(w) < 3 or w in STOP_WORDS or w in _TIME_WORDS or _NUMBER_WORD.fullmatch(w) or not w.isalpha():
+        return False
+    return rare_word(w) or (not in_dictionary(w) and not w.endswith(GENERIC_HEADS))
+
+
+_W = r"[^\W\d_][\w'’-]*"
+# Where someone lives, lived or comes from: a residence verb or housing noun, then a place preposition.
+_RESIDENCE = (r"bor|bodde|bodd|bo|bur|budde|budd|bu|bosatt|busett|flytta|flyttet|flytter|flyttar|flytte|flytt"
+              r"|oppvokst|vokste\s+opp|vaks\s+opp|mottak|mottaket|asylmottak|leilighet|leiligheten|leilegheit"
+              r"|leilegheita|bolig|boligen|bustad|bustaden|rekkehus|enebolig|hus|huset|hybel|hybelen|adresse")
+_PLACE_SLOT = re.compile(
+    rf"(?<![\w-])(?i:{_RESIDENCE})\s+(?:(?i:her|der|nå|no|da|fortsatt|framleis|også|og|like)\s+)?"
+    rf"(?i:på|i|til|fra|frå|ved)\s+(?P<place>{_W})(?:\s+(?P<second>{_W}))?")
+
+
+def _place_score(word: str, text: str, start: int, g: Gazetteer) -> float:
+    """How sure a word in a place slot is a place name (0: not one)."""
+    low = word.lower()
+    if low in g.builtin_keep or low in STOP_WORDS or _NUMBER_WORD.fullmatch(low) or low in _TIME_WORDS:
+        return 0.0
+    if word[:1].isupper():
+        if sentence_initial(text, start):
+            return 0.0  # capitalised for the sentence's sake ("Borettslaget, Krokenhøgda borettslag ...")
+        # Capitalised mid-sentence in a place slot ("bor på Lund"); a first name there is a person's.
+        return 0.0 if g.is_first(word) and not g.is_place(word) else 0.8
+    return CASELESS if place_word(word) else 0.0
+
+
+def _det(name: str, text: str, start: int, end: int, kind: str, score: float) -> Detection:
+    return Detection(start, end, kind, score, name + "_lower" if score == CASELESS else name, text[start:end])
+
+
+class PlaceSlotRecognizer(Recognizer):
+    """A place where someone lives or lived ("vi bor på grim", "leilighet på lund"); see the module docstring."""
+
+    name = "place_slot"
+    version = "1"
+    supported_entities = (STED,)
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None):
+        found = []
+        for m in _PLACE_SLOT.finditer(text):
+            score = _place_score(m.group("place"), text, m.start("place"), self.g)
+            if not score:
+                continue
+            first = _det(self.name, text, m.start("place"), m.end("place"), STED, score)
+            found.append(first)
+            second = m.group("second")
+            # "kjos haveby": a second word of the same kind belongs to the name (both are reported:
+            # if the second is part of a surer span, an address, the first still stands alone).
+            if second and (m.group("place")[:1].islower() or second[:1].isupper()) \
+                    and _place_score(second, text, m.start("second"), self.g):
+                found.append(_det(self.name, text, m.start("place"), m.end("second"), STED, score))
+        return found
+
+
+_AFTER = re.compile(rf"\s*,?\s*(?:og|eller|&|,)\s+(?P<word>{_W})")
+_BEFORE = re.compile(rf"(?P<word>{_W})\s*,?\s+(?:og|eller|&)\s*$|(?P<listed>{_W})\s*,\s*$")
+
+
+class PlaceCoordinationRecognizer(Recognizer):
+    """Runs after the others: a word listed with a detected place ("slettheia og vågsbygd og kvadraturen")."""
+
+    name = "place_coordination"
+    version = "1"
+    supported_entities = (STED,)
+    reads_detections = True
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None, found: list[Detection] = ()):
+        spans = [(d.start, d.end) for d in found]
+        places = [d for d in found if d.type == STED and (d.score >= 0.5 or d.recognizer.endswith("_lower"))]
+        added: list[Detection] = []
+        for _ in range(3):  # a list of four places
+            new = []
+            for d in places:
+                candidates = []
+                after = _AFTER.match(text, d.end)
+                if after:
+                    candidates.append((after.start("word"), after.end("word")))
+                before = _BEFORE.search(text, max(0, d.start - 40), d.start)
+                if before:
+                    group = "word" if before.group("word") else "listed"
+                    candidates.append((before.start(group), before.end(group)))
+                for start, end in candidates:
+                    if any(s < end and start < e for s, e in spans):
+                        continue
+                    word = text[start:end]
+                    score = _place_score(word, text, start, self.g)
+                    if word[:1].isupper() and self.g.is_last(word) and not self.g.is_place(word):
+                        score = 0.0  # "Oslo og Hansen": a name beside a place is the person's business
+                    if score:
+                        det = _det(self.name, text, start, end, STED, min(score, 0.75))
+                        new.append(det)
+                        spans.append((start, end))
+            if not new:
+                break
+            added += new
+            places = new
+        return added
+
+
+_LEGAL_FORM = re.compile(r"(?<![\w-])(?:as|asa|ans|AS|ASA|ANS)(?![\w-])")
+_NAME_TOKEN = re.compile(rf"({_W})\s*$")
+_COMPASS = r"sør|nord|vest|øst|midt|nordvest|sørvest|nordøst|sørøst"
+_BANK_THEN_REGION = re.compile(
+    rf"(?<![\w-])(?P<bank>(?i:sparebanken|sparebank))\s+(?P<word>(?i:{_COMPASS})(?![\w-])|{_W})")
+_PLACE_THEN_BANK = re.compile(rf"(?<![\w-])(?P<word>{_W})\s+(?i:sparebank|sparebanken)(?![\w-])")
+
+
+class OrgFormRecognizer(Recognizer):
+    """Firms by their legal form in any case ("agder rør og varme as") and regional savings banks
+    ("sparebanken sør", "Sandnes Sparebank"); see the module docstring."""
+
+    name = "org_form"
+    version = "1"
+    supported_entities = (ORG,)
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None):
+        found = []
+        for m in _LEGAL_FORM.finditer(text):
+            start = self._name_start(text, m.start())
+            if start is None:
+                continue
+            span = text[start:m.end()]
+            lower = span == span.lower()
+            found.append(_det(self.name, text, start, m.end(), ORG, CASELESS if lower else 0.85))
+        for m in [*_BANK_THEN_REGION.finditer(text), *_PLACE_THEN_BANK.finditer(text)]:
+            word = m.group("word")
+            low = word.lower()
+            if low in STOP_WORDS or low in self.g.builtin_keep:
+                continue
+            compass = re.fullmatch(_COMPASS, low) is not None
+            span = m.group()
+            if compass or (word[:1].isupper() and not sentence_initial(text, m.start("word"))) or place_word(word):
+                found.append(_det(self.name, text, m.start(), m.end(), ORG,
+                                  CASELESS if span == span.lower() else 0.85))
+        return found
+
+    def _name_start(self, text: str, end: int) -> int | None:
+        """Start of the firm's name before its legal form: up to four words back, "og"/"&" allowed
+        between two of them, stopping at a stop word; at least one word no frequent common word."""
+        pos, start, words, distinctive = end, None, 0, False
+        pending_join = None
+        while words < 4:
+            m = _NAME_TOKEN.search(text, max(0, pos - 40), pos)
+            if not m:
+                break
+            word = m.group(1)
+            low = word.lower()
+            if low in ("og", "&") and start is not None and pending_join is None:
+                pending_join = m.start(1)
+                pos = m.start(1)
+                continue
+            if low in STOP_WORDS or _NUMBER_WORD.fullmatch(low) or low in self.g.builtin_keep:
+                break
+            pending_join = None
+            start, pos, words = m.start(1), m.start(1), words + 1
+            distinctive = distinctive or not self.g.is_common_word(word) or word[:1].isupper()
+        return start if start is not None and distinctive else None
+
+
+# A firm, club or employer named right after the kind of organisation it is ("megleren
+# sørmegleren", "banken Sparebank Vest"), or after playing in, being a member of, working for it.
+_ORG_NOUNS = (r"megleren|meglerfirmaet|meglerkontoret|banken|firmaet|bedriften|selskapet|arbeidsgiveren"
+              r"|entreprenøren|leverandøren|utleieren|forvalteren|klubben|laget|idrettslaget|foreningen")
+_ORG_SLOT = re.compile(
+    rf"(?<![\w-])(?:(?i:{_ORG_NOUNS})"
+    rf"|(?i:spiller|spilte|spelar|spela|trener|trente|trenar|trena)(?:\s+(?i:[\wæøå]*ball|håndball|handball|bandy"
+    rf"|hockey|ishockey|turn|svømming|sjakk|korps))?\s+(?i:i|på|for|med)"
+    rf"|(?i:medlem|medlemmer|medlemskap)\s+(?i:i|av)"
+    rf"|(?i:jobber|jobbet|jobba|jobbar|arbeider|arbeidet|ansatt|tilsett)\s+(?i:hos|i|på|for|ved))"
+    rf"\s+(?P<name>{_W})")
+
+
+class OrgSlotRecognizer(Recognizer):
+    """A firm, club or employer by the slot it stands in (see above); lower case only for a word
+    rare in Norwegian (``place_word``), as a firm's name in a transcript without capitals."""
+
+    name = "org_slot"
+    version = "1"
+    supported_entities = (ORG,)
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None):
+        found = []
+        for m in _ORG_SLOT.finditer(text):
+            word = m.group("name")
+            low = word.lower()
+            if low in STOP_WORDS or low in self.g.builtin_keep or word.isupper():
+                continue  # acronyms (NAV, DNB) are the keep list's business
+            if word[:1].isupper():
+                if sentence_initial(text, m.start("name")) or self.g.is_first(word) or self.g.is_place(word):
+                    continue  # a person or place there is the other recognizers' business
+                found.append(_det(self.name, text, m.start("name"), m.end("name"), ORG, 0.75))
+            elif place_word(word):
+                found.append(_det(self.name, text, m.start("name"), m.end("name"), ORG, CASELESS))
+        return found
