@@ -195,9 +195,17 @@ _BANK_THEN_REGION = re.compile(
 _PLACE_THEN_BANK = re.compile(rf"(?<![\w-])(?P<word>{_W})\s+(?i:sparebank|sparebanken)(?![\w-])")
 
 
+# Capitalised words joined by og/& mid-sentence, one of them an ordinary word: "Jæren Rør og Bad",
+# "Bygg og Anlegg Nord". Norwegian capitalises ordinary words mid-sentence only inside a name.
+_CAP_WORD = r"[A-ZÆØÅ][a-zæøåé]+"
+_CAPITAL_RUN = re.compile(rf"(?<![\w-])(?P<run>{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,2}}\s+(?:og|&)\s+{_CAP_WORD}"
+                          rf"(?:\s+{_CAP_WORD}){{0,2}})(?![\w-])")
+
+
 class OrgFormRecognizer(Recognizer):
-    """Firms by their legal form in any case ("agder rør og varme as") and regional savings banks
-    ("sparebanken sør", "Sandnes Sparebank"); see the module docstring."""
+    """Firms by their legal form in any case ("agder rør og varme as"), regional savings banks
+    ("sparebanken sør", "Sandnes Sparebank") and capitalised ordinary words joined by og/&
+    mid-sentence ("frå Jæren Rør og Bad"); see the module docstring."""
 
     name = "org_form"
     version = "1"
@@ -215,6 +223,13 @@ class OrgFormRecognizer(Recognizer):
             span = text[start:m.end()]
             lower = span == span.lower()
             found.append(_det(self.name, text, start, m.end(), ORG, CASELESS if lower else 0.85))
+        for m in _CAPITAL_RUN.finditer(text):
+            words = [w for w in m.group("run").split() if w not in ("og", "&")]
+            if sentence_initial(text, m.start()) or any(w.lower() in self.g.builtin_keep or self.g.is_first(w)
+                                                         for w in words):
+                continue
+            if any(not rare_word(w) and not self.g.is_place(w) for w in words):
+                found.append(_det(self.name, text, m.start(), m.end(), ORG, 0.75))
         for m in [*_BANK_THEN_REGION.finditer(text), *_PLACE_THEN_BANK.finditer(text)]:
             word = m.group("word")
             low = word.lower()
