@@ -38,12 +38,14 @@ def test_place_slot_takes_a_rare_word_where_someone_lives():
     assert set(texts(got)) == {"grim", "lund"}
     assert all(d.score == CASELESS and d.recognizer == "place_slot_lower" and d.type == STED for d in got)
     assert all(caseless_name(d) for d in got)
+    assert texts(r.analyze("jeg kommer fra evje og er født i nittenåtti")) == ["evje"]
     two = r.analyze("og mora bor på kjos haveby så det er ti minutter")
     assert "kjos haveby" in texts(two) and "kjos" in texts(two)  # the one word too, if the second goes elsewhere
 
 
 @pytest.mark.parametrize("text", ["vi bor i leilighet nå", "vi flyttet i fjor", "han bor på mottaket", "vi bor her",
-                                  "jeg bodde i tjueto år", "de flyttet til byen", "vi bor i januar"])
+                                  "jeg bodde i tjueto år", "de flyttet til byen", "vi bor i januar",
+                                  "det kommer til å gå bra", "han kom til slutt", "vi kom i gang"])
 def test_place_slot_leaves_ordinary_words(text):
     assert PlaceSlotRecognizer().analyze(text) == []
 

@@ -86,10 +86,12 @@ def place_word(word: str) -> bool:
 
 
 _W = r"[^\W\d_][\w'’-]*"
-# Where someone lives, lived or comes from: a residence verb or housing noun, then a place preposition.
+# Where someone lives, lived or comes from: a residence verb or housing noun ("bor", "leilighet"),
+# coming from or being born ("kommer fra", "født i"), then a place preposition.
 _RESIDENCE = (r"bor|bodde|bodd|bo|bur|budde|budd|bu|bosatt|busett|flytta|flyttet|flytter|flyttar|flytte|flytt"
               r"|oppvokst|vokste\s+opp|vaks\s+opp|mottak|mottaket|asylmottak|leilighet|leiligheten|leilegheit"
-              r"|leilegheita|bolig|boligen|bustad|bustaden|rekkehus|enebolig|hus|huset|hybel|hybelen|adresse")
+              r"|leilegheita|bolig|boligen|bustad|bustaden|rekkehus|enebolig|hus|huset|hybel|hybelen|adresse"
+              r"|kommer|kom|kjem|født|fødd|er\s+fra|er\s+frå|hjemme|heime|hjemmefra|heimanfrå")
 _PLACE_SLOT = re.compile(
     rf"(?<![\w-])(?i:{_RESIDENCE})\s+(?:(?i:her|der|nå|no|da|fortsatt|framleis|også|og|like)\s+)?"
     rf"(?i:på|i|til|fra|frå|ved)\s+(?P<place>{_W})(?:\s+(?P<second>{_W}))?")
