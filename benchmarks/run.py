@@ -10,8 +10,9 @@ process so that peak RSS is the run's own:
 * bare ``nlp.pipe`` with the same model over the same turn texts (all of the
   pipeline's components), words/s; the ratio run ÷ bare is the share of the
   single-process limit the pipeline reaches;
-* with ``--incremental``: a no-op re-run and a run after one new transcript,
-  as shares of the full run;
+* with ``--incremental``: a no-op re-run, a run after one new transcript
+  nobody has coded yet, and (where the held-back transcript had human coding)
+  a run after its coding is added, each as a share of the full run;
 * with ``--workers N`` (N > 1): the same full run with ``qualpipe run --workers N``
   when this version has it, and its speed-up against one worker.
 
@@ -123,13 +124,17 @@ def main() -> None:
                 writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
                 writer.writeheader()
                 writer.writerows(rows[:-1])
-            # its human coding comes back with it (the anchor's file column says whose rows they are)
+            # its human coding is held back too (the anchor's file column holds the shareable name) and
+            # comes back in a later run: a new interview arrives uncoded, its coding comes later
+            from pipeline.ingest.informants import shareable_file_name
+
+            shared_name = shareable_file_name(held_back["id"], held_back["file"])
             human_rows = {}
             for path in sorted((root / "data" / "coded" / "human").glob("*.csv")):
                 lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
                 header = lines[0].rstrip("\n").split(",")
                 column = header.index("file") if "file" in header else None
-                keep = [l for l in lines[1:] if column is None or l.split(",")[column] != held_back["file"]]
+                keep = [l for l in lines[1:] if column is None or l.split(",")[column] != shared_name]
                 human_rows[path] = lines
                 path.write_text("".join(lines[:1] + keep), encoding="utf-8")
         full = _child("--child", "run", "--root", str(root))
@@ -149,11 +154,16 @@ def main() -> None:
             shutil.move(Path(tmp) / held_back["file"], root / "data" / "raw" / "transcripts" / held_back["file"])
             with (root / "data" / "raw" / "informants.csv").open("a", encoding="utf-8", newline="") as handle:
                 csv.DictWriter(handle, fieldnames=list(held_back)).writerow(held_back)
-            for path, lines in human_rows.items():
-                path.write_text("".join(lines), encoding="utf-8")
             one = _child("--child", "run", "--root", str(root))
-            print(f"  one new transcript: {one['total']:.1f} s = {one['total'] / full['total']:.2f} of the full run; "
-                  f"stages (s): {_stages(one)}")
+            print(f"  one new transcript (not yet coded): {one['total']:.1f} s = {one['total'] / full['total']:.2f} "
+                  f"of the full run; stages (s): {_stages(one)}")
+            if any(len(lines) != len(path.read_text(encoding="utf-8").splitlines()) for path, lines in
+                   human_rows.items()):
+                for path, lines in human_rows.items():
+                    path.write_text("".join(lines), encoding="utf-8")
+                coded = _child("--child", "run", "--root", str(root))
+                print(f"  then its human coding added (retrain + held-out refit): {coded['total']:.1f} s = "
+                      f"{coded['total'] / full['total']:.2f} of the full run; stages (s): {_stages(coded)}")
         if args.workers > 1:
             shutil.rmtree(root / "data" / "private")
             shutil.rmtree(root / "data" / "coded" / "study.sqlite", ignore_errors=True)

@@ -203,6 +203,7 @@ def test_cli_code_and_agreement(corpus):
 
 
 def test_new_interview_round_is_coded_with_the_saved_model(corpus):
+    from pipeline.coding.heldout import heldout_path
     from pipeline.ingest import ingest_study
     from test_coding_corpus import simulate_anonymisation, transcript
 
@@ -216,8 +217,12 @@ def test_new_interview_round_is_coded_with_the_saved_model(corpus):
     informants.write_text(informants.read_text() + "99,k99.txt,stayed\n", encoding="utf-8")
     ingest_study(study)
     simulate_anonymisation(study)
+    heldout_before = heldout_path(study).read_bytes()
     summary = code_stage(study)
-    assert "gjenbrukt" in summary  # no human decision changed: the model is reused
+    # No human decision changed and nothing the model or the held-out figure read: both are reused.
+    assert "modell (uendret, gjenbrukt)" in summary
+    assert "samsvar på holdt-ut informanter: uendret, gjenbrukt" in summary
+    assert heldout_path(study).read_bytes() == heldout_before
     with StudyStore(study.store_path) as store:
         new = store.segments(speaker="informant", file="k99.txt")
         effective = effective_codes(store, "forsker1")
@@ -402,3 +407,36 @@ def test_heldout_without_human_coding_says_why(corpus):
     assert "ikke beregnet (ingen forsker har kodet segmenter)" in code_stage(study)
     result, current = read_heldout(study)
     assert current and result.reason
+
+
+def test_coding_features_read_a_pseudonym_by_its_type_not_its_number():
+    from pipeline.coding.text import coding_text
+
+    assert coding_text("Vi bodde på [STED_12] med [PERSON_3]s mor.") == "Vi bodde på [STED_X] med [PERSON_X]s mor."
+    assert coding_text("[FØDSELSNUMMER_1] og [latter]") == "[FØDSELSNUMMER_X] og [latter]"
+
+
+def test_renumbered_pseudonyms_leave_the_training_fingerprint_unchanged(make_study):
+    """A new transcript can renumber every tag of the study (one canonical order): no retrain for that."""
+    from pipeline.codebook import load_codebook
+    from pipeline.coding.machine import AnalysedUnits, plan_codes, training_fingerprint
+    from pipeline.coding.classifier import Example
+    from pipeline.coding.text import coding_text
+    from pipeline.coding.units import build_units
+
+    def analysed(place: str, neighbour: str) -> AnalysedUnits:
+        segments = [Segment("a", "1", "1.txt", 0, "informant", 0, 1, f"Vi flyttet til {place}."),
+                    Segment("b", "1", "1.txt", 0, "informant", 0, 1, neighbour)]
+        units = build_units(segments)
+        examples = [Example(text=coding_text(u.segment.text), lemmas=(), turn=u.turn) for u in units]
+        return AnalysedUnits(units=units, rules=[], examples=examples)
+
+    root = make_study({"1.txt": "I: Hei\nB: Hei"}, codebook=DEMO_CODEBOOK)
+    codebook = load_codebook(load_study(root).codebook_path)
+    labels = {"a": frozenset({"stability"})}
+    plan = plan_codes(codebook, list(labels.values()), 1)
+    fingerprint = lambda units: training_fingerprint(units, labels, plan, codebook, 0)  # noqa: E731
+    assert fingerprint(analysed("[STED_2]", "Det var fint.")) == fingerprint(analysed("[STED_7]", "Det var fint."))
+    assert fingerprint(analysed("[STED_2]", "Det var fint.")) != fingerprint(analysed("[PERSON_2]", "Det var fint."))
+    # the undecided neighbour is part of the decided segment's turn context: it counts
+    assert fingerprint(analysed("[STED_2]", "Det var fint.")) != fingerprint(analysed("[STED_2]", "Det var trist."))

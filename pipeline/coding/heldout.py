@@ -6,8 +6,10 @@ seen. The figure is :func:`pipeline.coding.evaluation.evaluate_analysed`
 whole coding pipeline is trained on the other informants and predicts this
 one). That costs one model fit per informant, too much for every run, so the
 coding stage calls :func:`refresh_heldout` and it recomputes only when its
-inputs changed: the reference coder's decisions, the segments' text, the
-codebook, the coding settings or the language model (:func:`heldout_fingerprint`).
+inputs changed: the human decisions, the decided segments with their context
+(turn, question, previous segment), the codebook, the coding settings or the
+language model (:func:`heldout_fingerprint`); a new transcript nobody has coded
+does not refit it.
 The result is written to ``data/coded/agreement_heldout.json`` (figures and
 counts only) through the leak guard; the report reads it with
 :func:`read_heldout` and says so when it is missing or out of date.
@@ -108,19 +110,33 @@ def reference_coder(study: Study, store: StudyStore) -> str | None:
 
 
 def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, codebook=None) -> str:
-    """Hash of everything the held-out figure depends on (not of when it was computed)."""
+    """Hash of everything the held-out figure reads (not of when it was computed).
+
+    The figure reads the human decisions (the reference coder's for training and
+    scoring, every coder's for the human pairs) and, of the segments, only the
+    decided ones with what their features see: the other segments of their turn
+    (turn lemmas and rule hits), the interviewer's question and the previous
+    segment, as the features read them (:func:`~pipeline.coding.text.coding_text`). A new transcript nobody has coded therefore leaves it unchanged and
+    the 18 or so fits are not repeated.
+    """
     from ..codebook import load_codebook
     from .human import coder_decisions
+    from .text import coding_text
+    from .units import load_units
 
     codebook = codebook or load_codebook(study.codebook_path)
     decisions = {name: coder_decisions(store, name) for name in store.human_coders()}
+    decided = set().union(*(set(found) for found in decisions.values())) if decisions else set()
+    units = load_units(store)
+    turns = {u.turn for u in units if u.segment_id in decided}
+    read = [[u.segment_id, u.informant_id, u.segment.file, u.segment.turn_index, coding_text(u.segment.text),
+             coding_text(u.question), coding_text(u.previous)] for u in units if u.turn in turns]
     settings = study.settings
     return content_hash({
         "version": VERSION, "coder": coder,
         "decisions": {name: sorted([sid, sorted(codes)] for sid, codes in found.items())
                       for name, found in sorted(decisions.items())},
-        "segments": [[s.segment_id, s.informant_id, s.file, s.turn_index, s.speaker, s.text]
-                     for s in store.segments()],
+        "segments": read,
         "codebook": codebook.model_dump(mode="json"), "coding": settings.coding.model_dump(), "model": settings.model,
     })
 

@@ -30,7 +30,7 @@ from ..codebook import Codebook
 from ..records import Coding
 from .classifier import FEATURE_VERSION, Example, TwoStageCoder
 from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
-from .text import analyse, content_lemmas
+from .text import analyse, coding_text, content_lemmas
 from .units import Unit
 
 
@@ -59,12 +59,13 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUni
     units = list(units)
     coder = RuleCoder(codebook, nlp)
     analysed: dict[str, tuple[tuple[str, ...], RuleResult]] = {}
-    texts = list(dict.fromkeys(u.segment.text for u in units))
+    texts = list(dict.fromkeys(coding_text(u.segment.text) for u in units))
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start:start + CHUNK]
         for text, doc in zip(chunk, analyse(nlp, chunk)):
             analysed[text] = (tuple(content_lemmas(doc)), coder.code_doc(doc))
-    contexts = sorted(({u.question for u in units} | {u.previous for u in units}) - set(analysed))
+    contexts = sorted(({coding_text(u.question) for u in units} | {coding_text(u.previous) for u in units})
+                      - set(analysed))
     context_lemmas = {text: lemmas for text, (lemmas, _) in analysed.items()}
     for start in range(0, len(contexts), CHUNK):
         chunk = contexts[start:start + CHUNK]
@@ -72,10 +73,11 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUni
     rules: list[RuleResult] = []
     examples: list[Example] = []
     for unit in units:
-        lemmas, result = analysed[unit.segment.text]
+        text = coding_text(unit.segment.text)
+        lemmas, result = analysed[text]
         rules.append(result)
-        examples.append(Example(text=unit.segment.text, lemmas=lemmas, question_lemmas=context_lemmas[unit.question],
-                                previous_lemmas=context_lemmas[unit.previous], rule_codes=result.codes))
+        examples.append(Example(text=text, lemmas=lemmas, question_lemmas=context_lemmas[coding_text(unit.question)],
+                                previous_lemmas=context_lemmas[coding_text(unit.previous)], rule_codes=result.codes))
     return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
 
 
@@ -113,15 +115,24 @@ def plan_codes(codebook: Codebook, labels: Sequence[frozenset[str]], min_example
 
 def training_fingerprint(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: Plan,
                          codebook: Codebook, seed: int, params: dict | None = None) -> str:
-    """Changes whenever retraining could change the model: decisions, texts, codebook, settings, code."""
+    """Changes whenever retraining could change the model: decisions, texts, codebook, settings, code.
+
+    Only the labelled units enter, with what their features read (their turn's other
+    segments, the question, the previous segment): a new transcript nobody has coded
+    does not change it, so its segments are predicted by the saved model.
+    """
     import sklearn
 
     index = analysed.index()
+    turns: dict = {}
+    for example in analysed.examples:
+        turns.setdefault(example.turn, []).append(example.text)
     payload = {
         "feature_version": FEATURE_VERSION, "sklearn": sklearn.__version__, "seed": seed,
         "codebook": codebook.model_dump(mode="json"), "model_codes": plan.model_codes, "params": params or {},
-        "training": [(sid, sorted(labels[sid]), analysed.units[index[sid]].segment.text,
-                      analysed.units[index[sid]].question, analysed.units[index[sid]].previous)
+        "training": [(sid, sorted(labels[sid]), analysed.examples[index[sid]].text,
+                      coding_text(analysed.units[index[sid]].question),
+                      coding_text(analysed.units[index[sid]].previous), turns[analysed.units[index[sid]].turn])
                      for sid in sorted(labels) if sid in index],
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")

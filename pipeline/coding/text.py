@@ -8,6 +8,7 @@ matches the lemma or, where the lemmatiser guessed wrong, the word as written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from spacy.language import Language
@@ -18,6 +19,21 @@ if not Token.has_extension("qp_key"):
 
 _LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "trainable_lemmatizer", "lemmatizer", "attribute_ruler",
                      "tagger", "transformer")
+
+
+_NUMBERED_TAG = re.compile(r"\[([A-ZÆØÅ]+)_\d+\]")
+
+
+def coding_text(text: str) -> str:
+    """The text the coding features read: every numbered tag ``[STED_7]`` as ``[STED_X]``.
+
+    A pseudonym's number says nothing about what is said, and the numbers follow one
+    canonical order over the whole study: a new transcript can renumber every other
+    one. Reading the type only, the rules and the classifier see the same text, the
+    saved model and the held-out figure stay valid, and no tag becomes a feature of
+    its own. (Surrogate names, ``anonymisation.style: surrogates``, are read as written.)
+    """
+    return _NUMBERED_TAG.sub(r"[\1_X]", text)
 
 
 def lemma_components(nlp: Language) -> list[str]:
