@@ -597,6 +597,12 @@ class PrivateStore(_Database):
             start INTEGER NOT NULL, end INTEGER NOT NULL, text TEXT NOT NULL, seq INTEGER NOT NULL);
         CREATE INDEX segments_by_file ON segments(file, seq)
         """,
+        # 1 -> 2: the one spaCy parse per transcript (pipeline/parse.py), a DocBin keyed by text and pipeline.
+        """
+        CREATE TABLE parses (
+            file TEXT PRIMARY KEY REFERENCES transcripts(file) ON DELETE CASCADE,
+            key TEXT NOT NULL, docs BLOB NOT NULL)
+        """,
     ]
 
     PRIVATE = True
@@ -614,8 +620,9 @@ class PrivateStore(_Database):
         return {r["file"]: r["sha256"] for r in self.conn.execute("SELECT file, sha256 FROM transcripts")}
 
     def replace_transcript(self, informant_id: str, transcript: Transcript, segments: list[Segment],
-                           fingerprint: str) -> None:
-        """Store one parsed transcript and its segments, replacing any older version."""
+                           fingerprint: str, parse: tuple[str, bytes] | None = None) -> None:
+        """Store one parsed transcript and its segments, replacing any older version;
+        ``parse`` = (key, DocBin bytes) of its one spaCy pass (pipeline/parse.py)."""
         with self.transaction() as db:
             db.execute("DELETE FROM transcripts WHERE file = ?", (transcript.file,))
             db.execute(
@@ -629,6 +636,13 @@ class PrivateStore(_Database):
                  for t in transcript.turns],
             )
             _insert_segments(db, segments)
+            if parse is not None:
+                db.execute("INSERT INTO parses VALUES (?, ?, ?)", (transcript.file, parse[0], parse[1]))
+
+    def parse(self, file: str) -> tuple[str, bytes] | None:
+        """(key, DocBin bytes) of the transcript's stored parse, or None."""
+        row = self.conn.execute("SELECT key, docs FROM parses WHERE file = ?", (file,)).fetchone()
+        return (row["key"], bytes(row["docs"])) if row else None
 
     def files(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT file FROM transcripts ORDER BY file")]

@@ -346,12 +346,23 @@ def test_misspelt_setting_is_named_as_the_unknown_key(make_study):
 
 def test_segments_from_spans_found_elsewhere_equal_those_found_here():
     """--workers N finds the sentence spans on a worker; the segments must be the same."""
-    from pipeline.ingest.segment import segment_turns, turn_spans_job
-    from pipeline.nlp import load_nlp
+    from pipeline.ingest.segment import parse_transcript_job, segment_turns
+    from pipeline.nlp import load_nlp, model_id
+    from pipeline.parse import parse_key, read_docs
     from pipeline.records import Turn
 
     turns = [Turn("a.txt", 0, "interviewer", "I", "Hvordan var det? Fortell."),
              Turn("a.txt", 1, "informant", "IP", "Det var fint. Vi ble boende.\nOg ungene var glade.")]
     here = segment_turns(turns, "1", load_nlp("auto"), "segment", b"k" * 32)
-    elsewhere = segment_turns(turns, "1", None, "segment", b"k" * 32, spans=turn_spans_job((turns, "auto", "segment")))
+    spans, key, blob = parse_transcript_job((turns, "auto", "segment"))
+    elsewhere = segment_turns(turns, "1", None, "segment", b"k" * 32, spans=spans)
     assert here == elsewhere and len(here) >= 4
+    # the one parse is kept: the same texts, every component's output, keyed by text and pipeline
+    nlp = load_nlp("auto")
+    docs = list(read_docs(blob, nlp))
+    assert [d.text for d in docs] == [t.text for t in turns]
+    assert key == parse_key([t.text for t in turns], model_id(nlp)) != parse_key(["x"], model_id(nlp))
+    fresh = [nlp(t.text) for t in turns]
+    assert [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in docs] == \
+        [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in fresh]
+    assert [[t.lemma_ for t in d] for d in docs] == [[t.lemma_ for t in d] for d in fresh]

@@ -57,15 +57,27 @@ def detect(texts: list[str], registry: RecognizerRegistry, nlp=None, batch_size:
     return found
 
 
-def detect_job(item: tuple[list[str], str], registry: RecognizerRegistry) -> list[list[Detection]]:
+def detect_job(item: tuple, registry: RecognizerRegistry) -> list[list[Detection]]:
     """``detect`` for the turns of one transcript, with the study's pipeline loaded where it runs
-    (a worker of ``--workers N`` loads it once); ``item`` = (turn texts, model setting)."""
-    from ..nlp import load_nlp
+    (a worker of ``--workers N`` loads it once); ``item`` = (turn texts, model setting[, stored parse]).
 
-    texts, model = item
+    The stored parse (key, DocBin bytes) is ingest's one spaCy pass (pipeline/parse.py): where
+    its key matches these texts and this pipeline, the recognizers read its Docs and the model
+    does not run again; else the texts are parsed here."""
+    from ..nlp import load_nlp, model_id
+
+    texts, model, *rest = item
+    stored = rest[0] if rest else None
+    nlp = load_nlp(model) if registry.needs_doc else None
+    if nlp is not None and stored is not None:
+        from ..parse import parse_key, parsed_texts, read_docs
+
+        read = parsed_texts(texts)  # truecased for a transcript written without capitals, as detect does
+        if stored[0] == parse_key(read, model_id(nlp)):
+            return [registry.analyze(text, doc) for text, doc in zip(read, read_docs(stored[1], nlp))]
     # A transcript written without capitals is read truecased (casing.py), all its turns alike.
     caseless = [lower_case_transcript(texts)] * len(texts)
-    return detect(texts, registry, load_nlp(model) if registry.needs_doc else None, caseless=caseless)
+    return detect(texts, registry, nlp, caseless=caseless)
 
 
 def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,

@@ -1,8 +1,9 @@
 """The anonymisation stage: private turns -> anonymised segments in the study store.
 
-1. Detect (recognizers over each whole turn; NER needs the context). The
-   detections are cached in data/private by the transcript's ingest
-   fingerprint, so the model only runs on new or changed transcripts.
+1. Detect (recognizers over each whole turn; NER needs the context), reading
+   the Docs of ingest's one spaCy pass (pipeline/parse.py) rather than running
+   the model again. The detections are cached in data/private by the
+   transcript's ingest fingerprint, so only new or changed transcripts are read.
 2. Register every replaced string in the study-wide key (informants and known
    identifiers first), so one person has one pseudonym everywhere.
 3. Replace: each turn's detections plus every original from the key found in
@@ -386,9 +387,12 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     lower_files = {f for f in files if lower_case_transcript([t.text for t in turns[f]])}
     if todo:
         # Per-transcript work, on the run's executor (--workers N); the key is built here from all of it.
-        per_file = parallel.current().map(detect_job, [([t.text for t in turns[f]], study.settings.model)
-                                                       for f in todo], anon.registry,
+        # The recognizers read ingest's stored parse of each transcript (pipeline/parse.py): no second pass.
+        with PrivateStore(study.private_store_path) as private:
+            items = [([t.text for t in turns[f]], study.settings.model, private.parse(f)) for f in todo]
+        per_file = parallel.current().map(detect_job, items, anon.registry,
                                           track=track, description="Finner identifikatorer")
+        del items
         for f, found in zip(todo, per_file):
             cached[f] = {"fingerprint": fingerprints[f],
                          "turns": {str(t.turn_index): [_det_to_row(d) for d in dets]

@@ -25,7 +25,7 @@ from ..store import PrivateStore, StudyStore
 from .informants import (InformantTable, check_against_transcripts, check_shareable_informants, find_table,
                          read_informants, shareable_file_name)
 from .readers import SUPPORTED_SUFFIXES, read_transcript
-from .segment import segment_turns, turn_spans_job
+from .segment import parse_transcript_job, segment_turns
 from .turns import LabelMatcher, parse_turns
 
 __all__ = ["IngestResult", "ingest_study", "read_study_transcripts", "load_informant_table", "parse_file"]
@@ -98,7 +98,7 @@ def file_matcher(study: Study, table: InformantTable, file: str) -> LabelMatcher
 
 
 # Bump when reading, turn parsing or segmenting changes, so every transcript is redone.
-INGEST_VERSION = 3
+INGEST_VERSION = 4
 
 
 def _config_fingerprint(study: Study, model: str, secret: bytes) -> str:
@@ -133,14 +133,17 @@ def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
         todo = [t for t in transcripts if known.get(t.file) != fingerprints[t.file]]
         result.unchanged = [t.file for t in transcripts if t not in todo]
         result.removed = sorted(set(known) - set(fingerprints))
-        # Sentence splitting is per-transcript work: on the run's executor (--workers N), ids here.
+        # The one spaCy pass per transcript (pipeline/parse.py) is per-transcript work: on the run's
+        # executor (--workers N); segment ids here. Its Docs are kept for the recognizers.
         unit = study.settings.coding.unit
-        found = parallel.current().map(turn_spans_job, [(list(t.turns), study.settings.model, unit) for t in todo],
-                                       track=track, description="Deler i segmenter")
-        for transcript, spans in zip(todo, found):
+        found = parallel.current().map(parse_transcript_job,
+                                       [(list(t.turns), study.settings.model, unit) for t in todo],
+                                       track=track, description="Analyserer og deler i segmenter")
+        for transcript, (spans, parse_key, docs) in zip(todo, found):
             informant = by_file[transcript.file]
             segments = segment_turns(list(transcript.turns), informant.id, nlp, unit, secret, spans)
-            private.replace_transcript(informant.id, transcript, segments, fingerprints[transcript.file])
+            private.replace_transcript(informant.id, transcript, segments, fingerprints[transcript.file],
+                                       parse=(parse_key, docs))
             result.segmented.append(transcript.file)
         if result.removed:
             private.remove_transcripts(result.removed)

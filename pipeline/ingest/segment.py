@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ..nlp import sentence_components
 from ..records import Segment, Turn
@@ -54,18 +55,20 @@ def sentence_spans(nlp: Language, texts: Iterable[str], batch_size: int = 64) ->
     """Character spans of the sentences of each text, whitespace trimmed."""
     keep = set(sentence_components(nlp))
     disable = [name for name in nlp.pipe_names if name not in keep]
-    spans: list[list[tuple[int, int]]] = []
     with nlp.select_pipes(disable=disable):
-        for doc in nlp.pipe(texts, batch_size=batch_size):
-            found = []
-            for sent in doc.sents:
-                start, end = sent.start_char, sent.end_char
-                # Split sentences the model ran across paragraph breaks.
-                for piece_start, piece_end in _split_paragraphs(doc.text, start, end):
-                    if piece_end > piece_start:
-                        found.append((piece_start, piece_end))
-            spans.append(found)
-    return spans
+        return [doc_sentence_spans(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+
+
+def doc_sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """The sentences of one parsed text as character spans, whitespace trimmed."""
+    found = []
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        # Split sentences the model ran across paragraph breaks.
+        for piece_start, piece_end in _split_paragraphs(doc.text, start, end):
+            if piece_end > piece_start:
+                found.append((piece_start, piece_end))
+    return found
 
 
 def _split_paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -91,13 +94,21 @@ def turn_spans(turns: list[Turn], nlp: Language | None, unit: str) -> list[list[
     return sentence_spans(nlp, (t.text for t in turns))
 
 
-def turn_spans_job(item: tuple[list[Turn], str, str]) -> list[list[tuple[int, int]]]:
-    """``turn_spans`` for one transcript, with the study's pipeline loaded where it runs
-    (a worker of ``--workers N`` loads it once); ``item`` = (turns, model setting, unit)."""
-    from ..nlp import load_nlp
+def parse_transcript_job(item: tuple[list[Turn], str, str]) -> tuple[list[list[tuple[int, int]]], str, bytes]:
+    """The one spaCy pass over one transcript (``pipeline.parse``): (segment spans per turn, parse key,
+    DocBin bytes). The study's pipeline is loaded where it runs (a worker of ``--workers N`` loads it
+    once); ``item`` = (turns, model setting, unit)."""
+    from ..nlp import load_nlp, model_id
+    from ..parse import new_docbin, parse_key, parsed_texts
 
     turns, model, unit = item
-    return turn_spans(turns, None if unit == "turn" else load_nlp(model), unit)
+    nlp = load_nlp(model)
+    texts = parsed_texts([t.text for t in turns])  # same offsets as the raw turns
+    docs, spans = new_docbin(), []
+    for doc in nlp.pipe(texts, batch_size=32):
+        docs.add(doc)
+        spans.append([(0, len(doc.text))] if unit == "turn" else doc_sentence_spans(doc))
+    return spans, parse_key(texts, model_id(nlp)), docs.to_bytes()
 
 
 def segment_turns(turns: list[Turn], informant_id: str, nlp: Language | None, unit: str, secret: bytes,

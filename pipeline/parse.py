@@ -1,0 +1,59 @@
+"""One spaCy pass per transcript: the parse that ingest and anonymisation read.
+
+At ingest every transcript's turns go through the study's pipeline once, with
+all its components (:func:`parse_job`, on the run's executor, so ``--workers N``
+spreads it). The Docs are kept in the private store (``PrivateStore.parse``) as
+a DocBin, keyed by :func:`parse_key`: a digest of the turn texts as parsed and
+the pipeline's name and version. Sentence splitting (ingest) reads
+``doc.sents``; the recognizers (anonymisation) read the same Docs'
+entities through ``registry.analyze(text, doc)`` instead of running the model
+again. A stored parse whose key does not match (another pipeline, an edited
+turn) is never used: the detection then parses itself, as before.
+
+Truecasing. A transcript written without capitals (``casing.lower_case_transcript``)
+is parsed as its truecased copy (``casing.truecase``: likely names capitalised,
+same length, so every offset is the raw text's). The NER needs the capitals to
+find names at all, and the sentence splitter reads capitals at sentence starts;
+parsing the raw lower-case text once for sentences and the copy again for names
+would be two passes. Segments are still cut from the raw turn text by those
+offsets, so nothing shown to anyone is truecased.
+
+The stored Docs are raw text: private, never shareable. The coding stage and
+topics still lemmatise the anonymised segments themselves (not yet derived from
+these Docs; docs/ARCHITECTURE.md says so).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+# What the later readers need: sentences, entities, lemmas and tags (no tensors, no user data).
+DOC_ATTRS = ["ORTH", "SPACY", "LEMMA", "POS", "TAG", "MORPH", "SENT_START", "ENT_IOB", "ENT_TYPE"]
+
+
+def parse_key(texts: Sequence[str], pipeline: str) -> str:
+    """Digest of the texts as parsed and the pipeline (name-version): a stored parse is used only on a match."""
+    blob = json.dumps([pipeline, list(texts)], ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def parsed_texts(texts: Sequence[str]) -> list[str]:
+    """The texts the one parse reads: the truecased copy for a transcript written without capitals."""
+    from .anonymise.casing import lower_case_transcript, truecase
+
+    texts = list(texts)
+    return [truecase(t) for t in texts] if lower_case_transcript(texts) else texts
+
+
+def new_docbin() -> DocBin:
+    return DocBin(attrs=DOC_ATTRS, store_user_data=False)
+
+
+def read_docs(blob: bytes, nlp: Language) -> Iterator[Doc]:
+    """The stored Docs again, one per turn in order (their strings travel with them)."""
+    return new_docbin().from_bytes(blob).get_docs(nlp.vocab)
