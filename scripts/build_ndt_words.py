@@ -1,9 +1,11 @@
 """Rebuild pipeline/anonymise/data/ndt_lower_words.txt from the NorNE/NDT Bokmål files in ../shared.
 
 Lower-case word forms, and their lemmas, of tokens tagged name=O and not a proper noun; no digits.
-Words only: the texts themselves are not republished (their licence forbids it).
+The sentences of the UD dev and test splits are left out, so that NorNE dev+test stays a held-out
+check of the rules that use the list. Words only: the texts are not republished (their licence
+forbids it).
 
-    python scripts/build_ndt_words.py [../shared/data/norne/ndt/nob]
+    python scripts/build_ndt_words.py [../shared/data/norne]
 """
 
 from __future__ import annotations
@@ -11,26 +13,59 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HEADER = """# Source: lower-case word forms and their lemmas tagged name=O (not part of a name) in the whole Bokmål part of the
-# Norwegian Dependency Treebank with NorNE entities (ndt/nob, ~311 000 tokens; annotations CC0, words only, no text).
+HEADER = """# Source: lower-case word forms and their lemmas tagged name=O (not part of a name) in the Bokmål part of the
+# Norwegian Dependency Treebank with NorNE entities (ndt/nob, without the sentences of the UD dev and test splits,
+# which stay held out: 245 727 tokens; annotations CC0, words only, no text).
 # Used to tell a word written in lower case as an ordinary word somewhere in Norwegian text from a rare one
 # (a place name in a transcript without capitals); see docs/anonymisation.md, "Place and firm slots".
 """
 
 
-def main(folder: str = "../shared/data/norne/ndt/nob") -> None:
-    words: set[str] = set()
-    for path in sorted(Path(folder).glob("*.conll")):
-        for line in path.read_text(encoding="utf-8").splitlines():
+def _held_out(norne: Path) -> set[tuple[str, ...]]:
+    """Token sequences of the UD dev and test sentences."""
+    held: set[tuple[str, ...]] = set()
+    for split in ("dev", "test"):
+        words: list[str] = []
+        for line in (norne / "ud" / "nob" / f"no_bokmaal-ud-{split}.conllu").read_text(encoding="utf-8").splitlines():
             cols = line.split("\t")
-            if len(cols) < 10 or cols[9] != "name=O" or cols[3] == "prop" or not cols[1][:1].islower():
+            if not line.strip():
+                if words:
+                    held.add(tuple(words))
+                words = []
+            elif len(cols) >= 10 and cols[0].isdigit():
+                words.append(cols[1])
+        if words:
+            held.add(tuple(words))
+    return held
+
+
+def main(norne: str = "../shared/data/norne") -> None:
+    norne = Path(norne)
+    held = _held_out(norne)
+    words: set[str] = set()
+    skipped = tokens = 0
+    for path in sorted((norne / "ndt" / "nob").glob("*.conll")):
+        sentence: list[list[str]] = []
+        for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+            cols = line.split("\t")
+            if line.strip():
+                if len(cols) >= 10:
+                    sentence.append(cols)
                 continue
-            for w in (cols[1].lower(), cols[2].lower()):
-                if not any(c.isdigit() for c in w):
-                    words.add(w)
+            if sentence and tuple(c[1] for c in sentence) in held:
+                skipped += 1
+            else:
+                tokens += len(sentence)
+                for c in sentence:
+                    if c[9] != "name=O" or c[3] == "prop" or not c[1][:1].islower():
+                        continue
+                    for w in (c[1].lower(), c[2].lower()):
+                        if not any(ch.isdigit() for ch in w):
+                            words.add(w)
+            sentence = []
     out = Path(__file__).resolve().parents[1] / "pipeline" / "anonymise" / "data" / "ndt_lower_words.txt"
     out.write_text(HEADER + "".join(w + "\n" for w in sorted(words)), encoding="utf-8")
-    print(f"{len(words)} words -> {out}")
+    print(f"{len(words)} words from {tokens} tokens ({skipped} held-out sentences left out) -> {out}")
 
 
 if __name__ == "__main__":

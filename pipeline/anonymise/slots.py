@@ -11,7 +11,7 @@ there, "lund", "grim", "hånes" are not).
 
 * ``place_slot``: a word after a residence verb or a housing noun and a place preposition
   ("vi bor på grim", "en kommunal leilighet på lund", "mottak i evje", "mora bor på kjos haveby");
-* ``place_coordination`` (runs after the others): a word listed with a detected place
+* ``place_coordination`` (runs after the others): a word joined by og/eller to a detected place
   ("mellom slettheia og vågsbygd og kvadraturen");
 * ``org_form``: a firm before a legal form in any case ("agder rør og varme as"), a regional
   savings bank ("sparebanken sør", "Lillestrøm sparebank").
@@ -86,15 +86,25 @@ def place_word(word: str) -> bool:
 
 
 _W = r"[^\W\d_][\w'’-]*"
-# Where someone lives, lived or comes from: a residence verb or housing noun ("bor", "leilighet"),
-# coming from or being born ("kommer fra", "født i"), then a place preposition.
+# Where someone lives, lived, was born or comes from: a residence verb or housing noun ("bor",
+# "leilighet", "født") and a place preposition, or "kommer fra", "er fra".
 _RESIDENCE = (r"bor|bodde|bodd|bo|bur|budde|budd|bu|bosatt|busett|flytta|flyttet|flytter|flyttar|flytte|flytt"
               r"|oppvokst|vokste\s+opp|vaks\s+opp|mottak|mottaket|asylmottak|leilighet|leiligheten|leilegheit"
               r"|leilegheita|bolig|boligen|bustad|bustaden|rekkehus|enebolig|hus|huset|hybel|hybelen|adresse"
-              r"|kommer|kom|kjem|født|fødd|er\s+fra|er\s+frå|hjemme|heime|hjemmefra|heimanfrå")
+              r"|født|fødd")
+_FROM = r"kommer|kom|kjem|kjom|er|var"
 _PLACE_SLOT = re.compile(
-    rf"(?<![\w-])(?i:{_RESIDENCE})\s+(?:(?i:her|der|nå|no|da|fortsatt|framleis|også|og|like)\s+)?"
-    rf"(?i:på|i|til|fra|frå|ved)\s+(?P<place>{_W})(?:\s+(?P<second>{_W}))?")
+    rf"(?<![\w-])(?:(?i:{_RESIDENCE})\s+(?:(?i:her|der|nå|no|da|fortsatt|framleis|også|og|like)\s+)?"
+    rf"(?i:på|i|til|fra|frå|ved)|(?i:{_FROM})\s+(?i:fra|frå|ifra))\s+(?P<place>{_W})(?:\s+(?P<second>{_W}))?")
+_DEFINITE = ("en", "et", "a", "ene", "ane", "ne", "na")
+
+
+def _inflected_noun(word: str) -> bool:
+    """A dictionary form that is its lemma plus a definite or plural ending ("gården", "vippen"):
+    a common noun with its article, as "bor på gården", "i byen" are."""
+    w = word.lower()
+    return any(d[w].lower() != w and w.startswith(d[w].lower()[:max(2, len(d[w]) - 1)]) and w.endswith(_DEFINITE)
+               for d in _dictionaries() if w in d)
 
 
 def _place_score(word: str, text: str, start: int, g: Gazetteer) -> float:
@@ -128,7 +138,7 @@ class PlaceSlotRecognizer(Recognizer):
         found = []
         for m in _PLACE_SLOT.finditer(text):
             score = _place_score(m.group("place"), text, m.start("place"), self.g)
-            if not score:
+            if not score or (score == CASELESS and _inflected_noun(m.group("place"))):
                 continue
             first = _det(self.name, text, m.start("place"), m.end("place"), STED, score)
             found.append(first)
@@ -141,8 +151,9 @@ class PlaceSlotRecognizer(Recognizer):
         return found
 
 
-_AFTER = re.compile(rf"\s*,?\s*(?:og|eller|&|,)\s+(?P<word>{_W})")
-_BEFORE = re.compile(rf"(?P<word>{_W})\s*,?\s+(?:og|eller|&)\s*$|(?P<listed>{_W})\s*,\s*$")
+# Joined by og/eller/&, not by a comma alone: "Bjørvika, glassboksen ..." is an apposition.
+_AFTER = re.compile(rf"\s*,?\s*(?:og|eller|&)\s+(?P<word>{_W})")
+_BEFORE = re.compile(rf"(?P<word>{_W})\s*,?\s+(?:og|eller|&)\s*$")
 
 
 class PlaceCoordinationRecognizer(Recognizer):
@@ -169,8 +180,7 @@ class PlaceCoordinationRecognizer(Recognizer):
                     candidates.append((after.start("word"), after.end("word")))
                 before = _BEFORE.search(text, max(0, d.start - 40), d.start)
                 if before:
-                    group = "word" if before.group("word") else "listed"
-                    candidates.append((before.start(group), before.end(group)))
+                    candidates.append((before.start("word"), before.end("word")))
                 for start, end in candidates:
                     if any(s < end and start < e for s, e in spans):
                         continue
