@@ -71,3 +71,33 @@ def make_study(tmp_path):
 def demo_study(tmp_path) -> Path:
     """A private copy of the repository's demo study (raw data, settings, codebook, human codings)."""
     return copy_study_inputs(REPO, tmp_path / "demo")
+
+
+# The one generated-at line of a report (tests/test_determinism.py compares runs byte for byte).
+DEMO_EPOCH = "1560000000"
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, list[str]]:
+    """The demo study run once per test session, raw transcripts to report, as `qualpipe run`
+    does (SOURCE_DATE_EPOCH fixed), and the run's console lines. A full demo run (with the
+    held-out agreement's refits) is the most expensive thing the suite does, so the tests that
+    only read its outputs share this one; READ ONLY — a test that changes the study takes
+    ``demo_run_copy``."""
+    from pipeline.settings import load_study
+    from pipeline.workflow import run_all
+
+    root = copy_study_inputs(REPO, tmp_path_factory.mktemp("demo-run") / "demo")
+    lines: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", DEMO_EPOCH)
+        run_all(load_study(root), echo=lines.append)
+    return root, lines
+
+
+@pytest.fixture
+def demo_run_copy(demo_run, tmp_path) -> Path:
+    """A private copy of the run demo study (inputs, data/private, data/coded, reports)."""
+    import shutil
+
+    return Path(shutil.copytree(demo_run[0], tmp_path / "demo"))

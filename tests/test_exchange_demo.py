@@ -29,19 +29,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def coded_demo(tmp_path_factory):
-    """A copy of the demo study, run through every stage up to and including coding."""
-    from pipeline.workflow import stages
+def coded_demo(demo_run, tmp_path_factory):
+    """A copy of the session's run demo study (conftest.demo_run: every stage, coding included)."""
+    import shutil
 
-    from pipeline.store import copy_study_inputs
-
-    root = copy_study_inputs(REPO, tmp_path_factory.mktemp("demo"))
-    study = load_study(root)
-    names = [name for name, _ in stages()]
-    assert "code" in names, names
-    for name, stage in stages()[: names.index("code") + 1]:
-        stage(study)
-    return study
+    return load_study(shutil.copytree(demo_run[0], tmp_path_factory.mktemp("demo") / "demo"))
 
 
 def test_demo_export_validates(coded_demo, tmp_path):
