@@ -108,11 +108,22 @@ class CodingModelSettings(_Strict):
     solver: Literal["sgd", "liblinear", "saga"] = "sgd"  # sgd: training time linear in the examples
     prior_weight: float = 1.0  # weight of the codebook's examples and criteria as training examples (0: off)
     threshold_unit: Literal["segment", "turn"] = "segment"  # thresholds chosen for the F1 of segments or of turns
+    round_weight: float = 1.0  # weight of a decision of the current round (coding.current_round) against an older one
     # Parameter grid chosen per study by cross-validation grouped by informant, e.g. {C: [1, 4, 16]}.
     search: dict[str, list[float | bool | str]] = {}
 
     def params(self) -> dict:
         return self.model_dump(exclude={"search"})
+
+
+class CurrentRound(_Strict):
+    """Which human decisions belong to the study's current round of coding (they weigh coding.model.round_weight)."""
+
+    coders: list[str] = []  # every decision these coders made
+    informants: list[str] = []  # every decision on these informants' segments
+
+    def __bool__(self) -> bool:
+        return bool(self.coders or self.informants)
 
 
 class CodingSettings(_Strict):
@@ -123,6 +134,7 @@ class CodingSettings(_Strict):
     min_examples_per_code: int = 10
     seed: int = 2019
     model: CodingModelSettings = CodingModelSettings()
+    current_round: CurrentRound = CurrentRound()
 
 
 class TopicSettings(_Strict):

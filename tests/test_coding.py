@@ -440,3 +440,20 @@ def test_renumbered_pseudonyms_leave_the_training_fingerprint_unchanged(make_stu
     assert fingerprint(analysed("[STED_2]", "Det var fint.")) != fingerprint(analysed("[PERSON_2]", "Det var fint."))
     # the undecided neighbour is part of the decided segment's turn context: it counts
     assert fingerprint(analysed("[STED_2]", "Det var fint.")) != fingerprint(analysed("[STED_2]", "Det var trist."))
+
+
+def test_current_round_decisions_are_weighted_and_named_in_the_summary(make_study):
+    root, truth = build_corpus(make_study, settings_extra=FEW + "  current_round:\n    coders: [kari]\n"
+                               "  model:\n    round_weight: 3.0\n")
+    ids = sorted(truth)
+    write_human(root, "forsker1", {sid: truth[sid] for sid in ids[:len(ids) // 2]})
+    write_human(root, "kari", {sid: truth[sid] for sid in ids[len(ids) // 2:][:20]})
+    summary = code_stage(load_study(root))
+    assert "nåværende runde (coding.current_round): 20 avgjørelser, vekt 3,0 hver" in summary
+    # A different round is another model: the saved one is not reused.
+    text = (root / "study.yaml").read_text().replace("coders: [kari]", "coders: [forsker1]")
+    (root / "study.yaml").write_text(text)
+    assert "trent på nytt" in code_stage(load_study(root))
+    (root / "study.yaml").write_text(text.replace("coders: [forsker1]", "informants: [nobody]"))
+    with pytest.raises(QualpipeError, match="coding.current_round.informants: no informant segments for nobody"):
+        code_stage(load_study(root))

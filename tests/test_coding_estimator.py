@@ -111,3 +111,33 @@ def test_fit_is_deterministic():
     first = TwoStageCoder(codes=CODES).fit(X, y).predict_proba(X)
     second = TwoStageCoder(codes=CODES).fit(X, y).predict_proba(X)
     assert np.array_equal(first, second)
+
+
+def _two_rounds():
+    """Old material where 'nabo' means no code; a new round (2 informants) where it means code a."""
+    X, y = corpus(n_informants=6)
+    lemmas = ("nabo", "vær", "mat")
+    extra, extra_y = [], []
+    for n, informant in enumerate(("i0", "i1", "i2", "i3", "i4", "i5", "r1", "r2")):
+        for t in range(8 if n < 6 else 3):
+            extra.append(Example(text="nabo vær mat", lemmas=lemmas, turn_lemmas=lemmas, turn=(informant, 100 + t),
+                                 position=1000 + 10 * n + t, informant=informant, current_round=n >= 6))
+            extra_y.append([1 if n >= 6 else 0, 0])
+    return X + extra, np.vstack([y, np.array(extra_y)])
+
+
+def test_round_weight_makes_the_current_round_count_more():
+    X, y = _two_rounds()
+    probe = [Example(text="nabo vær mat", lemmas=("nabo", "vær", "mat"), turn_lemmas=("nabo", "vær", "mat"),
+                     turn=("probe", 0), informant="probe")]
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
+    weighted = TwoStageCoder(codes=CODES, rule_codes=CODES, round_weight=20.0).fit(X, y)
+    assert weighted.predict_proba(probe)[0, 0] > plain.predict_proba(probe)[0, 0] + 0.1
+    assert weighted.predict(probe)[0, 0] == 1 and plain.predict(probe)[0, 0] == 0
+    # round_weight is a sample weight on the round's examples: the same model as passing it by hand
+    by_hand = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(
+        X, y, sample_weight=[20.0 if e.current_round else 1.0 for e in X])
+    np.testing.assert_allclose(by_hand.predict_proba(probe), weighted.predict_proba(probe))
+    assert "round_weight" in CodingModelSettings().params()
+    with pytest.raises(ValueError, match="sample_weight"):
+        TwoStageCoder(codes=CODES).fit(X, y, sample_weight=[1.0])

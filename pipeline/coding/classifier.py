@@ -77,6 +77,7 @@ class Example:
     turn: tuple = ()  # (file, turn_index): neighbours are the examples with the same turn
     position: int = 0  # order within the transcript
     informant: str = ""  # inner folds are grouped by this
+    current_round: bool = False  # decided in the study's current round: weighs ``round_weight`` in training
 
 
 # ------------------------------------------------------------------ features
@@ -177,7 +178,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  rule_weight: float = 1.0, turn_rule_weight: float = 0.5, char_weight: float = 1.0,
                  lsa_weight: float = 0.0, context: bool = True, context_C: float = 1.0, solver: str = "sgd", max_folds: int = 5,
                  prior_examples: Sequence = (), prior_weight: float = 1.0, threshold_unit: str = "segment",
-                 random_state: int = 2019):
+                 round_weight: float = 1.0, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -195,6 +196,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.prior_examples = prior_examples
         self.prior_weight = prior_weight
         self.threshold_unit = threshold_unit
+        self.round_weight = round_weight
         self.random_state = random_state
 
     # -- fitting
@@ -219,13 +221,16 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         return LogisticRegression(C=self.context_C, class_weight="balanced", solver="liblinear", dual=False,
                                   random_state=self.random_state, max_iter=1000)
 
-    def fit(self, X: Sequence[Example], y, groups: Sequence | None = None) -> "TwoStageCoder":
+    def fit(self, X: Sequence[Example], y, groups: Sequence | None = None,
+            sample_weight: Sequence[float] | None = None) -> "TwoStageCoder":
+        """Fit both stages; an example of the current round (``Example.current_round``) weighs ``round_weight``."""
         X = list(X)
         y = np.asarray(y, dtype=int).reshape(len(X), -1)
         self.classes_ = np.array(list(self.codes))
         if y.shape[1] != len(self.classes_):
             raise ValueError(f"y has {y.shape[1]} columns but there are {len(self.classes_)} codes")
         groups = np.asarray(groups if groups is not None else [e.informant for e in X])
+        weights = self._weights(X, sample_weight)
         prior_X, prior_y, prior_mask = self._priors()
         self.features_ = make_features(self.rule_codes or self.codes, self.question_weight, self.previous_weight,
                                        self.turn_weight, self.rule_weight, self.turn_rule_weight, self.char_weight,
@@ -238,7 +243,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             if n_groups >= 2 else []
         self.models_, out_of_fold = [], np.zeros(y.shape)
         for j in range(y.shape[1]):
-            fit_one = self._fitter(matrix, y[:, j], prior_matrix, prior_y, prior_mask, j)
+            fit_one = self._fitter(matrix, y[:, j], weights, prior_matrix, prior_y, prior_mask, j)
             self.models_.append(fit_one(np.arange(len(X))))
             out_of_fold[:, j] = _out_of_fold(fit_one, matrix, y[:, j], folds)
         self.context_models_, self.thresholds_ = [], np.full(y.shape[1], 0.5)
@@ -248,25 +253,34 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         for j in range(y.shape[1]):
             if use_context and y[:, j].min() != y[:, j].max():
                 features = context_features(out_of_fold, X, j, self.classes_[j])
-                self.context_models_.append(self._context_model().fit(features, y[:, j]))
-                scores = _out_of_fold(lambda index, f=features, t=y[:, j]: self._context_model().fit(f[index], t[index]),
-                                      features, y[:, j], folds)
+                self.context_models_.append(self._context_model().fit(features, y[:, j], sample_weight=weights))
+                scores = _out_of_fold(lambda index, f=features, t=y[:, j]: self._context_model().fit(
+                    f[index], t[index], sample_weight=weights[index]), features, y[:, j], folds)
             else:
                 self.context_models_.append(None)
                 scores = out_of_fold[:, j]
             if folds:
-                self.thresholds_[j] = self._threshold(y[:, j], scores, turns)
+                self.thresholds_[j] = self._threshold(y[:, j], scores, turns, weights)
         self.n_training_ = len(X)
         return self
 
-    def _threshold(self, y, scores, turns) -> float:
-        """Best-F1 threshold; ``threshold_unit="turn"``: the F1 of turns (a turn has a code when a segment has it)."""
+    def _weights(self, X: Sequence[Example], sample_weight) -> np.ndarray:
+        weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float).copy()
+        if len(weights) != len(X):
+            raise ValueError(f"sample_weight has {len(weights)} values for {len(X)} examples")
+        if self.round_weight != 1.0:
+            weights[np.fromiter((e.current_round for e in X), dtype=bool, count=len(X))] *= self.round_weight
+        return weights
+
+    def _threshold(self, y, scores, turns, weights) -> float:
+        """Best (weighted) F1 threshold; ``threshold_unit="turn"``: the F1 of turns (a turn has a code when a segment has it)."""
         if self.threshold_unit == "turn":
             y, _ = turn_max(y.astype(float), turns.tolist())
             scores, _ = turn_max(scores, turns.tolist())
+            weights, _ = turn_max(weights, turns.tolist())
         elif self.threshold_unit != "segment":
             raise ValueError(f"unknown threshold_unit '{self.threshold_unit}' (segment, turn)")
-        return choose_threshold(y, scores)
+        return choose_threshold(y, scores, weights)
 
     def _priors(self):
         """Codebook examples as (examples, labels, mask): mask[i, j] = example i says something about code j."""
@@ -290,7 +304,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             return [], None, None
         return examples, np.array(labels), np.array(mask)
 
-    def _fitter(self, matrix, y, prior_matrix, prior_y, prior_mask, j):
+    def _fitter(self, matrix, y, sample_weight, prior_matrix, prior_y, prior_mask, j):
         """A function fitting code ``j``'s stage-1 model on the given rows (plus the codebook's examples)."""
         keep = prior_mask[:, j] if prior_mask is not None else None
 
@@ -298,7 +312,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             X_fit, y_fit = matrix[index], y[index]
             if y_fit.min() == y_fit.max():  # e.g. a fold without the code: it says what it saw
                 return ConstantModel(float(y_fit[0]) if len(y_fit) else 0.0)
-            weights = np.ones(len(index))
+            weights = sample_weight[index]
             if keep is not None and keep.any():
                 X_fit = sparse.vstack([X_fit, prior_matrix[keep]], format="csr")
                 y_fit = np.concatenate([y_fit, prior_y[keep, j]])
@@ -386,14 +400,15 @@ def turn_max(values: np.ndarray, turns: Sequence) -> tuple[np.ndarray, list]:
     return result, list(order)
 
 
-def choose_threshold(y_true: np.ndarray, probabilities: np.ndarray) -> float:
-    """The grid threshold with the best F1 on out-of-fold probabilities (ties: nearest 0.5)."""
+def choose_threshold(y_true: np.ndarray, probabilities: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """The grid threshold with the best (weighted) F1 on out-of-fold probabilities (ties: nearest 0.5)."""
     best, best_key = 0.5, (-1.0, 0.0)
-    positives = y_true.sum()
+    weights = np.ones(len(y_true)) if weights is None else np.asarray(weights, dtype=float)
+    positives = float(weights[y_true == 1].sum())
     for threshold in THRESHOLD_GRID:
         predicted = probabilities >= threshold
-        tp = float(np.sum(predicted & (y_true == 1)))
-        denominator = predicted.sum() + positives
+        tp = float(weights[predicted & (y_true == 1)].sum())
+        denominator = float(weights[predicted].sum()) + positives
         f1 = 2 * tp / denominator if denominator else 0.0
         key = (round(f1, 9), -abs(threshold - 0.5))
         if key > best_key:

@@ -319,7 +319,11 @@ def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str
     """The coding stage's machine (model codes, rules-only fallback) trained on ``train``, coding ``test``.
 
     ``train``: (material, the labels of it to learn from) pairs; several studies may be pooled.
+    Labels taken from ``test`` itself (a new round's first coded interviews) are its current
+    round: they weigh ``round_weight`` (``coding.model``) in training.
     """
+    from dataclasses import replace
+
     from .machine import Plan
 
     units, rules, examples, labels = [], [], [], {}
@@ -329,7 +333,7 @@ def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str
             i = index[sid]
             units.append(data.analysed.units[i])
             rules.append(data.analysed.rules[i])
-            examples.append(data.analysed.examples[i])
+            examples.append(replace(data.analysed.examples[i], current_round=data is test))
             labels[sid] = chosen[sid]
     pooled = AnalysedUnits(units=units, rules=rules, examples=examples)
     plan = plan_codes(codebook, list(labels.values()), min_examples) if labels else \

@@ -81,6 +81,17 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUni
     return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
 
 
+def mark_current_round(analysed: AnalysedUnits, segment_ids) -> AnalysedUnits:
+    """The same units with ``Example.current_round`` set for these segments (they weigh ``round_weight``)."""
+    from dataclasses import replace
+
+    current = set(segment_ids)
+    if not current:
+        return analysed
+    examples = [replace(e, current_round=u.segment_id in current) for u, e in zip(analysed.units, analysed.examples)]
+    return AnalysedUnits(units=analysed.units, rules=analysed.rules, examples=examples)
+
+
 def with_turn_context(units: Sequence[Unit], examples: Sequence[Example]) -> list[Example]:
     """Give each example the lemmas and rule hits of its whole turn (a sentence's topic is the turn's)."""
     from dataclasses import replace

@@ -29,7 +29,7 @@ from ..store import PRIVATE_MODE, StudyStore, atomic_write_bytes
 from .classifier import TwoStageCoder
 from .human import HumanImport, chosen_human_codes, import_human_coding
 from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
-                      plan_codes, training_fingerprint)
+                      mark_current_round, plan_codes, training_fingerprint)
 from .units import load_units
 
 MODEL_FILE = "coding_model.joblib"
@@ -48,6 +48,7 @@ class MachineState:
     retrained: bool
     min_examples: int
     primary_coder: str | None = None
+    current_round: int = 0  # human decisions of the current round (coding.current_round) among the labels
 
 
 def model_path(study: Study):
@@ -80,10 +81,12 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
     analysed = analyse_units(units, codebook, load_nlp(study.settings.model))
     index = analysed.index()
     labels = {sid: codes for sid, codes in chosen_human_codes(store, settings.primary_coder).items() if sid in index}
+    current = current_round_segments(study, store, analysed, labels)
+    analysed = mark_current_round(analysed, current)
     plan = plan_codes(codebook, list(labels.values()), settings.min_examples_per_code)
     params, search = settings.model.params(), settings.model.search
     fingerprint = training_fingerprint(analysed, labels, plan, codebook, settings.seed,
-                                       {"params": params, "search": search})
+                                       {"params": params, "search": search, "current_round": sorted(current)})
     model = None if retrain or not plan.model_codes else _load_cached(study, fingerprint)
     retrained = False
     if model is None and plan.model_codes:
@@ -94,7 +97,29 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
     suggestions = combine(analysed, model, plan)
     return MachineState(codebook=codebook, analysed=analysed, labels=labels, plan=plan, model=model,
                         suggestions=suggestions, retrained=retrained,
-                        min_examples=settings.min_examples_per_code, primary_coder=settings.primary_coder)
+                        min_examples=settings.min_examples_per_code, primary_coder=settings.primary_coder,
+                        current_round=len(current))
+
+
+def current_round_segments(study: Study, store: StudyStore, analysed: AnalysedUnits, labels) -> set[str]:
+    """The decided segments of ``coding.current_round``: decided by one of its coders or on one of its informants.
+
+    An informant id the study does not have is an error (a typo would silently weigh nothing).
+    """
+    from ..errors import QualpipeError
+    from .effective import deciding_coders
+
+    chosen = study.settings.coding.current_round
+    if not chosen:
+        return set()
+    informants = {u.informant_id for u in analysed.units}
+    unknown = sorted(set(chosen.informants) - informants)
+    if unknown:
+        raise QualpipeError(f"coding.current_round.informants: no informant segments for {', '.join(unknown)} "
+                            "(use the ids of informants.csv)", study.root / "study.yaml")
+    owner = {u.segment_id: u.informant_id for u in analysed.units}
+    deciding = deciding_coders(store, study.settings.coding.primary_coder)
+    return {sid for sid in labels if deciding.get(sid) in chosen.coders or owner[sid] in chosen.informants}
 
 
 def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) -> str:
@@ -139,6 +164,9 @@ def summary_line(state: MachineState, human: HumanImport, codings: dict[str, lis
         lines.append("bare regler for: " + ", ".join(
             f"{c} ({state.plan.positives[c]} menneskelige eksempler)" for c in state.plan.rule_codes)
             + f" – under coding.min_examples_per_code = {state.min_examples}")
+    if state.current_round:
+        lines.append(f"nåværende runde (coding.current_round): {state.current_round} avgjørelser, "
+                     f"vekt {decimal(state.model.round_weight if state.model else 1.0, 1)} hver")
     lines.append(f"maskinforslag: {len(codings['model'])} fra modellen, {len(codings['rule'])} fra reglene")
     if human.relocated:
         lines.append("funnet igjen etter ny segmentering (ankerposisjon i turen): " + ", ".join(
