@@ -52,6 +52,9 @@ VARIANTS = {
     "priors1_turn_threshold": {"prior_weight": 1.0, "threshold_unit": "turn"},
     "lsa": {"lsa_weight": 1.0},
     "lsa0.5": {"lsa_weight": 0.5},
+    "turn_threshold_C2": {"threshold_unit": "turn", "C": 2.0},
+    "turn_threshold_round3": {"threshold_unit": "turn", "round_weight": 3.0},
+    "segment_threshold": {"threshold_unit": "segment"},
 }
 
 
@@ -73,32 +76,42 @@ def main() -> None:
     parser.add_argument("--variant", action="append", default=None, choices=sorted(VARIANTS))
     parser.add_argument("--folds", type=int, default=6, help="grouped folds for 'own' (0 = leave one out)")
     parser.add_argument("--skip", action="append", default=[], help="own, transfer, blind, round")
+    parser.add_argument("--seed", type=int, action="append", default=None,
+                        help="coding.seed (SGD's order and folds); several: one run each")
+    parser.add_argument("--against", action="append", type=Path, default=None,
+                        help="blind sets (default: tests/data/coding_blind and coding_blind2 where present)")
     args = parser.parse_args()
     study = load_study(args.study)
     settings = study.settings.coding
     nlp = load_nlp(study.settings.model)
     demo = study_labelled(study, None, nlp)
-    blind = load_gold_study(REPO / "tests" / "data" / "coding_blind", demo.codebook, nlp)
-    informants = blind.informants()
-    for name in args.variant or list(VARIANTS):
+    folders = args.against or [f for f in (REPO / "tests" / "data" / "coding_blind",
+                                           REPO / "tests" / "data" / "coding_blind2") if f.exists()]
+    blinds = [load_gold_study(folder, demo.codebook, nlp) for folder in folders]
+    runs = [(name, seed) for name in args.variant or list(VARIANTS) for seed in args.seed or [settings.seed]]
+    for name, seed in runs:
+        settings = settings.model_copy(update={"seed": seed})
         params = {**settings.model.params(), **VARIANTS[name]}
         search = params.pop("search", None)  # a grid: chosen inside every outer fold (nested)
         start = time.perf_counter()
-        print(f"== {name} {VARIANTS[name]}", flush=True)
+        print(f"== {name} {VARIANTS[name]} seed {seed}", flush=True)
         if "own" not in args.skip:
             cv = GroupKFold(args.folds) if args.folds else LeaveOneGroupOut()
             predictions, _ = heldout_predictions(demo, settings.min_examples_per_code, settings.seed, params,
                                                  search, nlp=nlp, cv=cv)
             print(line("own", turn_scores(demo, predictions, set(predictions))), flush=True)
-        if "transfer" not in args.skip:
-            predictions = train_and_predict([(demo, demo.labels)], blind, demo.codebook,
-                                            settings.min_examples_per_code, settings.seed, params, search, nlp=nlp)
-            print(line("transfer", turn_scores(blind, predictions, set(blind.labels))), flush=True)
-        if "blind" not in args.skip:
-            predictions, _ = heldout_predictions(blind, settings.min_examples_per_code, settings.seed, params,
-                                                 search, nlp=nlp)
-            print(line("blind", turn_scores(blind, predictions, set(predictions))), flush=True)
-        if "round" not in args.skip:
+        for n, blind in enumerate(blinds, start=1):
+            informants = blind.informants()
+            if "transfer" not in args.skip:
+                predictions = train_and_predict([(demo, demo.labels)], blind, demo.codebook,
+                                                settings.min_examples_per_code, settings.seed, params, search, nlp=nlp)
+                print(line(f"transfer{n}", turn_scores(blind, predictions, set(blind.labels))), flush=True)
+            if "blind" not in args.skip:
+                predictions, _ = heldout_predictions(blind, settings.min_examples_per_code, settings.seed, params,
+                                                     search, nlp=nlp)
+                print(line(f"blind{n}", turn_scores(blind, predictions, set(predictions))), flush=True)
+            if "round" in args.skip:
+                continue
             rows = []
             for r in range(3):
                 coded = [informants[(2 * r + i) % len(informants)] for i in range(2)]
@@ -110,7 +123,7 @@ def main() -> None:
             pooled = [type(rows[0][0])(**{**s.__dict__, "f1": sum(r[i].f1 for r in rows) / 3,
                                           "kappa": sum(r[i].kappa for r in rows) / 3})
                       for i, s in enumerate(rows[0])]
-            print(line("round+2", pooled), flush=True)
+            print(line(f"round{n}+2", pooled), flush=True)
         print(f"   ({time.perf_counter() - start:.0f} s)", flush=True)
 
 
