@@ -55,3 +55,29 @@ def test_cli_prints_tables_and_targets(make_study):
     result = CliRunner().invoke(app, ["--study", str(root), "evaluate", "coding"])
     assert result.exit_code == 0, result.output
     assert "turnivå" in result.output and "micro" in result.output and "mål ≥ 0,80" in result.output
+
+
+@pytest.mark.parametrize("name", ["coding_blind", "coding_blind2"])
+def test_blind_sets_gold_is_the_coders_markers(name):
+    """gold/turns.csv and transcripts/ are what build.py makes from the blind coder's marked source/."""
+    import csv
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "data" / name
+    marker = re.compile(r"\s*\{\{([^{}]*)\}\}\s*$")
+    expected = []
+    for path in sorted((folder / "source").glob("*.txt")):
+        plain = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = marker.search(line)
+            if match:
+                expected.append((path.name, ";".join(sorted(c for c in match.group(1).split(";") if c))))
+                line = line[:match.start()]
+            plain.append(line)
+        assert (folder / "transcripts" / path.name).read_text(encoding="utf-8") == "\n".join(plain) + "\n"
+    with open(folder / "gold" / "turns.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["file"], r["codes"]) for r in rows] == expected
+    assert {c for r in rows for c in r["codes"].split(";") if c} <= set(CODES)
+    assert len(rows) == {"coding_blind": 152, "coding_blind2": 167}[name]  # the counts in each README
