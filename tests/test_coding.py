@@ -450,6 +450,11 @@ def test_current_round_decisions_are_weighted_and_named_in_the_summary(make_stud
     write_human(root, "kari", {sid: truth[sid] for sid in ids[len(ids) // 2:][:20]})
     summary = code_stage(load_study(root))
     assert "nåværende runde (coding.current_round): 20 avgjørelser, vekt 3,0 hver" in summary
+    assert "Merk: coding.current_round" not in summary
+    text = (root / "study.yaml").read_text()
+    (root / "study.yaml").write_text(text.replace("coders: [kari]", "coders: [kari, per]"))
+    assert "Merk: coding.current_round nevner per, men modellen lærer ingen" in code_stage(load_study(root))
+    (root / "study.yaml").write_text(text)
     # A different round is another model: the saved one is not reused.
     text = (root / "study.yaml").read_text().replace("coders: [kari]", "coders: [forsker1]")
     (root / "study.yaml").write_text(text)

@@ -49,6 +49,7 @@ class MachineState:
     min_examples: int
     primary_coder: str | None = None
     current_round: int = 0  # human decisions of the current round (coding.current_round) among the labels
+    round_idle: tuple[str, ...] = ()  # coders named in coding.current_round whose decisions are none of the labels
 
 
 def model_path(study: Study):
@@ -98,7 +99,19 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
     return MachineState(codebook=codebook, analysed=analysed, labels=labels, plan=plan, model=model,
                         suggestions=suggestions, retrained=retrained,
                         min_examples=settings.min_examples_per_code, primary_coder=settings.primary_coder,
-                        current_round=len(current))
+                        current_round=len(current), round_idle=idle_round_coders(study, store, labels))
+
+
+def idle_round_coders(study: Study, store: StudyStore, labels) -> tuple[str, ...]:
+    """Coders of ``coding.current_round`` none of whose decisions the model learns (no file, or all overruled)."""
+    from .effective import deciding_coders
+
+    named = study.settings.coding.current_round.coders
+    if not named:
+        return ()
+    deciding = deciding_coders(store, study.settings.coding.primary_coder)
+    used = {deciding.get(sid) for sid in labels}
+    return tuple(coder for coder in named if coder not in used)
 
 
 def current_round_segments(study: Study, store: StudyStore, analysed: AnalysedUnits, labels) -> set[str]:
@@ -167,6 +180,10 @@ def summary_line(state: MachineState, human: HumanImport, codings: dict[str, lis
     if state.current_round:
         lines.append(f"nåværende runde (coding.current_round): {state.current_round} avgjørelser, "
                      f"vekt {decimal(state.model.round_weight if state.model else 1.0, 1)} hver")
+    if state.round_idle:
+        lines.append("Merk: coding.current_round nevner " + ", ".join(state.round_idle) + ", men modellen lærer "
+                     "ingen av deres avgjørelser (ingen fil i data/coded/human/, eller primærkoderen har avgjort "
+                     "de samme segmentene)")
     lines.append(f"maskinforslag: {len(codings['model'])} fra modellen, {len(codings['rule'])} fra reglene")
     if human.relocated:
         lines.append("funnet igjen etter ny segmentering (ankerposisjon i turen): " + ", ".join(
