@@ -11,8 +11,10 @@ process so that peak RSS is the run's own:
   pipeline's components), words/s; the ratio run ÷ bare is the share of the
   single-process limit the pipeline reaches;
 * with ``--incremental``: a no-op re-run, a run after one new transcript
-  nobody has coded yet, and (where the held-back transcript had human coding)
-  a run after its coding is added, each as a share of the full run;
+  nobody has coded yet, (where the held-back transcript had human coding) a
+  run after its coding is added, and a run after one more new interview that no
+  other interview names (the held-back one under other names), each as a share
+  of the full run;
 * with ``--workers N`` (N > 1): the same full run with ``qualpipe run --workers N``
   when this version has it, and its speed-up against one worker.
 
@@ -164,6 +166,14 @@ def main() -> None:
                 coded = _child("--child", "run", "--root", str(root))
                 print(f"  then its human coding added (retrain + held-out refit): {coded['total']:.1f} s = "
                       f"{coded['total'] / full['total']:.2f} of the full run; stages (s): {_stages(coded)}")
+            # Every demo informant is named in other interviews: when the held-back one joins, those
+            # names become its informant label there, decided segments change and the model must be
+            # retrained. A new interview nobody else names: the held-back one again under other names.
+            if held_back["file"].endswith(".txt"):
+                unnamed = _unnamed_copy(root, held_back)
+                other = _child("--child", "run", "--root", str(root))
+                print(f"  one new interview no other interview names ({unnamed}, not coded): {other['total']:.1f} s"
+                      f" = {other['total'] / full['total']:.2f} of the full run; stages (s): {_stages(other)}")
         if args.workers > 1:
             shutil.rmtree(root / "data" / "private")
             shutil.rmtree(root / "data" / "coded" / "study.sqlite", ignore_errors=True)
@@ -171,6 +181,26 @@ def main() -> None:
             many = _child("--child", "run", "--root", str(root), "--workers", str(args.workers))
             print(f"  --workers {args.workers}: {many['total']:.1f} s; speed-up against --workers 1: "
                   f"{full['total'] / many['total']:.2f}×; stages (s): {_stages(many)}")
+
+
+def _unnamed_copy(root: Path, row: dict) -> str:
+    """A copy of ``row``'s transcript as a new informant's, its informant's name words replaced."""
+    import csv
+
+    from pipeline.ingest.readers import decode_text
+
+    source = root / "data" / "raw" / "transcripts" / row["file"]
+    text = decode_text(source, source.read_bytes())[0]
+    fake = ["Torvald", "Fjeldhaug", "Sigvart", "Bråtebekken"]
+    words = row.get("name", "").split()
+    for word, new in zip(words, fake):
+        text = text.replace(word, new)
+    name = f"ny_{Path(row['file']).stem}.txt"
+    (root / "data" / "raw" / "transcripts" / name).write_text(text, encoding="utf-8")
+    new_row = dict(row, id=f"{row['id']}N", file=name, name=" ".join(fake[:len(words)]))
+    with (root / "data" / "raw" / "informants.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(row)).writerow(new_row)
+    return name
 
 
 if __name__ == "__main__":
