@@ -81,7 +81,12 @@ def test_qualcoder_peer_export_imports_kari_and_leaves_the_others(coded_demo):
     with StudyStore(coded_demo.store_path) as store:
         kari = coder_decisions(store, "kari")
         assert {c: coder_decisions(store, c) for c in ("forsker1", "forsker2")} == others
-    assert sum(1 for codes in kari.values() if codes) == 17
+    # Every one of kari's 17 selections is placed (none skipped as changed text, outside any segment
+    # or on the interviewer). How many segments they cover depends on the pipeline's sentence splits
+    # (17 under nb_norne_sm 1.0.0, whose segments the file was coded on; 16 under 1.1.0, whose
+    # segments are longer), so the count is not asserted exactly.
+    assert not [note for note in result.notes if "markeringer" in note], result.notes
+    assert 0 < sum(1 for codes in kari.values() if codes) == result.segments_coded
     assert {code for codes in kari.values() for code in codes} == {"discount"}  # "Pris og rabatt" in QualCoder
     assert result.sources == 1
     assert {p.name: p.read_bytes() for p in sorted(human.glob("*.csv")) if p.name != "kari.csv"} == before
