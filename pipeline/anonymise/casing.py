@@ -4,7 +4,8 @@ In such a transcript case says nothing, so the model and the capital-letter rule
 ``truecase(text)`` gives the recognizers a copy of the same length with likely names capitalised;
 the offsets they report hold for the original text, which is never changed:
 
-1. a word of 3+ letters that is no Norwegian word at all (lexicon) — "fidjeland", "kismayo";
+1. a word of 3+ letters that is no Norwegian word at all (lexicon) nor a dialect form of one
+   (``dialect.dialect_word``: "naboan", "dal'n", "nån") — "fidjeland", "kismayo";
 2. a gazetteer name or place that is no dictionary word — "marit", "terje";
 3. next to a word capitalised so, a gazetteer first name or a compound not in the dictionary
    ("jan Erik" -> "Jan Erik", "Erik salvesen" -> "Erik Salvesen");
@@ -23,6 +24,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
+from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
 from .numbers import WORD_PATTERN
@@ -61,7 +63,7 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
     for i, w in enumerate(low):
         if not words[i].group()[:1].islower() or w in STOP_WORDS or len(w) < 3 or _NUMBER_WORD.fullmatch(w):
             continue  # a number word ("tjuesytten") is never a name
-        if not is_word(w):
+        if not is_word(w) and not dialect_word(w):  # "naboan", "dal'n": a dialect form is a word
             cap[i] = True
         elif (g.is_first(w) or g.is_last(w) or g.is_place(w)) and not is_ordinary(w) and not g.is_common_word(w):
             cap[i] = True

@@ -78,21 +78,27 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![
 
 
 # E-mail read aloud and transcribed as words: "kari punktum hansen syttifire krøllalfa gmail punktum com".
-_SPOKEN_AT = r"(?:krøllalfa|alfakrøll|krøll[- ]alfa|alfa[- ]krøll|snabel-a|at-tegn|at)"
-_SPOKEN_DOT = r"(?:punktum|prikk|dot|dått|dott)"
+_SPOKEN_AT = r"(?:krøllalfa|alfakrøll|krøll[- ]alfa|alfa[- ]krøll|snabel-a|at-tegn|krøll|at)"
+_SPOKEN_DOT = r"(?:punktum|punkt|prikk|dot|dått|dott)"
+# Written and disguised against harvesters: "boligsosialt(at)bodo.kommune.no", "kari [at] nav [dot] no".
+_BRACKET_AT = r"\s*[(\[{<]\s*(?:at|krøll|krøllalfa|alfakrøll|@)\s*[)\]}>]\s*"
+_BRACKET_DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punktum|punkt|prikk|\.)\s*[)\]}>]\s*)"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+(?:{_BRACKET_AT})[\w-]+(?:{_BRACKET_DOT}[\w-]+)*{_BRACKET_DOT}[A-Za-z]{{2,}}(?![\w])",
+    re.IGNORECASE)
 _TLD = r"(?:com|no|net|org|se|dk|fi|de|pl|lt|uk|eu|nu|info|io|edu|gov|biz)"
 _SPOKEN_DOMAIN = re.compile(
     rf"\s*{_SPOKEN_AT}\s+[\w-]+(?:(?:\s+{_SPOKEN_DOT}\s+|\.)[\w-]+)*?(?:\s+{_SPOKEN_DOT}\s+|\.){_TLD}(?![\w])",
     re.IGNORECASE)
 _SPOKEN_AT_WORD = re.compile(rf"(?<![\w-]){_SPOKEN_AT}(?![\w-])", re.IGNORECASE)
 # Words of the local part as spoken: separators and numbers ("syttifire", "to", "85").
-_LOCAL_GLUE = {"punktum", "prikk", "dot", "dått", "dott", "strek", "bindestrek", "understrek", "underscore", "minus"}
+_LOCAL_GLUE = {"punktum", "punkt", "prikk", "dot", "dått", "dott", "strek", "bindestrek", "understrek", "underscore", "minus"}
 _NUMBER_PART = re.compile(r"(?:\d+|(?:null|en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|"
                           r"fjorten|femten|seksten|sytten|atten|nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|"
                           r"nitti|hundre|tusen|og)+)", re.IGNORECASE)
 # Words that introduce an address rather than belong to it.
 _LOCAL_STOP = {"e-post", "epost", "e-posten", "eposten", "mail", "mailen", "e-mail", "adresse", "adressen", "er",
-               "på", "til", "min", "mi", "mitt", "send", "skriv", "eller", "og", "heter", "det"}
+               "på", "til", "te", "tel", "min", "mi", "mitt", "send", "skriv", "eller", "og", "heter", "det", "e", "æ"}
 
 
 class EmailRecognizer(Recognizer):
@@ -109,6 +115,7 @@ class EmailRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found = [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _EMAIL.finditer(text)]
+        found += [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _OBFUSCATED_EMAIL.finditer(text)]
         for at in _SPOKEN_AT_WORD.finditer(text):
             domain = _SPOKEN_DOMAIN.match(text, at.start())
             if not domain:
@@ -125,13 +132,15 @@ class EmailRecognizer(Recognizer):
         """Start of the spoken local part before ``at`` (None if there is none)."""
         start = None
         pos = at
-        for _ in range(8):  # a local part of more than 8 spoken words is no local part
+        for _ in range(12):  # a local part of more than 12 spoken words (letters spelled) is no local part
             m = re.search(r"([\w.+-]+)\s+$", text[max(0, pos - 60):pos])
             if not m:
                 break
             word = m.group(1)
             low = word.lower()
-            if low in _LOCAL_STOP or (low in _STOP and not _NUMBER_PART.fullmatch(low)):
+            # A spelled letter ("v a a r j o") is part of the address, even one that is a stop word.
+            spelled = len(low) == 1 and low.isalpha()
+            if low in _LOCAL_STOP or (low in _STOP and not _NUMBER_PART.fullmatch(low) and not spelled):
                 break
             pos = pos - len(m.group(0))
             if low not in _LOCAL_GLUE:
@@ -167,6 +176,9 @@ _ADDRESS_PATTERNS = [
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
 ]
+# A house letter said as its name ("fjorten be", "tolv hå"); a letter written alone is in _NUMBER.
+_HOUSE_LETTER = re.compile(r"\s+(?:be|ce|se|de|eff|ge|hå)(?![\wæøå])", re.IGNORECASE)
+_NUMBER_WORD_RE = re.compile(NUMBER_WORD, re.IGNORECASE)
 _POSTCODE = re.compile(rf"(?<![\d.,])(\d{{4}})\s+({CAP}{LOW}+(?:[ -]{CAP}{LOW}+)?)")
 _POSTCODE_CUE = re.compile(r"post\s?(?:nummer|nr\.?|kode)\s*(?:er|var|e)?\s*$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"\s+([a-zæøåA-ZÆØÅ][a-zæøå-]{2,})(?![\wæøå])")
@@ -189,7 +201,8 @@ class AddressRecognizer(Recognizer):
         found = []
         for pattern in _ADDRESS_PATTERNS:
             for m in pattern.finditer(text):
-                found.append(self._d(text, m.start(), _rstrip(text, m.start(), m.end()), ADRESSE, 0.95))
+                end = self._tail(text, _rstrip(text, m.start(), m.end()), m.group())
+                found.append(self._d(text, m.start(), end, ADRESSE, 0.95))
         for m in _STREET_COMPOUND.finditer(text):
             # A street name without number ("bodde i Saupstadringen") is a place.
             word = m.group()
@@ -215,6 +228,23 @@ class AddressRecognizer(Recognizer):
             if not self.gazetteer.is_common_word(word) and not in_dictionary(word):
                 found.append(self._d(text, m.start(), m.end(), STED, 0.75))
         return found
+
+    def _tail(self, text: str, end: int, address: str) -> int:
+        """The end of a full address after the street and house number: a house letter spelled
+        ("fjorten be") and a postcode in digits or words with its place ("... b to åtte tre sju
+        kvernbakken", "... B, 8027 Skjærvika"), as a postal address is written and read aloud."""
+        if not re.search(r"\s[A-Ha-h]$|\d[A-Ha-h]$", address):
+            letter = _HOUSE_LETTER.match(text, end)
+            if letter:
+                end = letter.end()
+        gap = re.match(r"\s*,?\s*", text[end:])
+        runs = [r for r in number_runs(text[end:end + 60]) if r.start == gap.end()]
+        if runs and len(runs[0].digits) == 4 and not runs[0].composed:
+            end += runs[0].end
+            place = _NEXT_WORD.match(text, end)
+            if place and place.group(1).lower() not in _STOP and not _NUMBER_WORD_RE.fullmatch(place.group(1)):
+                end = place.end(1)
+        return end
 
     def _postcodes(self, text: str) -> list[Detection]:
         """Four digits after "postnummer", or before a place: written ("4640 søgne") or read aloud

@@ -1,0 +1,51 @@
+"""Dialect forms of ordinary words, so that a transcript in dialect does not turn its own words into names.
+
+A transcript written as people speak (northern and western Norwegian, trøndersk) has forms no
+dictionary lists: the definite plural in -an/-ane ("naboan", "brevan", "jentan" for naboene,
+brevene, jentene), a definite with the vowel dropped and marked ("dal'n", "bil'n"), and dialect
+function words and nouns ("nån" = noen, "korsen" = hvordan, "ongan" = ungene). Read
+as "no Norwegian word", such a form was capitalised by ``casing.truecase`` and taken for a name
+or firm by the model. ``dialect_word`` says the form is a word: the stem with a standard ending
+("nabo", "brev", "jente") is a Norwegian word (``lexicon.is_word``), or it is one of the short list
+of dialect words below. A form that is a gazetteer name or place ("stian" =
+sti + an, "karen") is never a dialect form, so known names keep their reading.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .gazetteer import load_gazetteer
+from .lexicon import is_word
+
+# Definite and plural endings of the dialects (the stem is tried bare and with -e: "jent-an" -> "jente").
+_ENDINGS = ("ane", "an")  # -a, -ene, -en are standard endings the dictionaries list
+_APOSTROPHES = ("'", "’")
+_MIN_STEM = 3
+# Pronouns, adverbs and question words of the dialects that no dictionary form covers (a closed
+# class), and the northern word for children ("onga", "ongan"), whose vowel the stem rule misses.
+DIALECT_WORDS = frozenset({
+    "onge", "ongen", "onga", "ongan", "ongane", "ongar", "ungan", "ungane",
+    "nån", "nånn", "nånnting", "nåkka", "nokka", "nokke", "nåkke", "nokon", "kor", "ka", "kem", "kælles", "korsen",
+    "kossen", "kordan", "koss", "åssen", "hærre", "dærre", "hainn", "hu", "dæm", "dokker", "dokk", "mæ", "dæ",
+    "sæ", "ittj", "itj", "ikkj", "heilt", "sia", "sånn", "nåkken", "ingenting"})
+
+
+@lru_cache(maxsize=65536)
+def dialect_word(word: str) -> bool:
+    """Is ``word`` (lower-cased) a dialect form of an ordinary word? See the module docstring."""
+    w = word.lower()
+    if w in DIALECT_WORDS:
+        return True
+    g = load_gazetteer()
+    if g.is_name(w) or g.is_place(w):
+        return False
+    for mark in _APOSTROPHES:
+        if mark in w:
+            stem, _sep, tail = w.partition(mark)
+            return len(stem) >= 2 and len(tail) <= 2 and is_word(stem)
+    for ending in _ENDINGS:
+        stem = w[: -len(ending)]
+        if w.endswith(ending) and len(stem) >= _MIN_STEM and (is_word(stem) or is_word(stem + "e")):
+            return True
+    return False

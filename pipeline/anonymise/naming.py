@@ -1,0 +1,110 @@
+"""Persons the sentence itself names, in any case: the clause says "this word is someone's name".
+
+In a transcript without capitals a first name is a lower-case word, and many first names are
+ordinary words ("liv", "sol", "frode" is a verb form), so neither case nor the lexicon decides.
+What does is a clause whose only reading makes the word a name:
+
+* naming verbs: "X heter han/hun/ho" and "heter X", "kaller de meg X", "kalt X";
+* an age given as "X som er ti (år)": "to unger liv som er ti og tor einar som er sju";
+* a cleft with a speech or deed verb: "det var frode som sa ...", "det var tor einar som ringte";
+* an identification: "sol det er dattera mi", "frode er naboen vår".
+
+Two first names in a row are one name ("tor einar"); a following last name of the gazetteer
+joins it ("frode hunnestad heter han": the whole two-word subject of "heter"). The naming verb
+and the age clause accept any word that is no stop word (the clause names it); the cleft and the
+identification need a gazetteer first name, as there a common noun fits too ("det var mora som
+sa", "huset er naboen sitt"). A detected name that is an ordinary word is still not spread by the
+key to the word's other uses (stage.py); this recognizer only finds it where the clause names it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.nb.stop_words import STOP_WORDS
+
+from .detection import PERSON, Detection, Recognizer
+from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import is_word
+from .numbers import WORD_PATTERN
+
+_W = r"[^\W\d_][\w'’-]*"
+_NAME = rf"(?P<name>{_W}(?:\s+{_W}){{0,2}})"
+# Before the clause word, as few words as will do (the leftmost match then holds no words before the name).
+_NAME_BEFORE = rf"(?P<name>{_W}(?:\s+{_W}){{0,2}}?)"
+_PRONOUN = r"(?:han|hun|ho|hon|jeg|eg|æ|je|vi|dem|de)"
+_NAMING_VERB = r"(?:heter|het|heiter|heitte|hette|kalles|vart\s+kalla|ble\s+kalt)"
+# "frode hunnestad heter han", "liv heiter ho"
+_NAME_THEN_VERB = re.compile(rf"(?<![\w'’-]){_NAME_BEFORE}\s+{_NAMING_VERB}\s+{_PRONOUN}(?![\w'’-])", re.IGNORECASE)
+# "han heter frode", "kaller de meg bare hegga", "vi kalte ham tor", "kalt hegga"
+_VERB_THEN_NAME = re.compile(
+    rf"(?<![\w'’-])(?:(?:{_NAMING_VERB}|kalt|kalla)(?:\s+(?:bare|berre|for))?"
+    rf"|(?:kaller|kalte|kalla|kallar)\s+(?:de|dem|vi|folk|alle|han|hun|ho|dei)\s+(?:meg|mæ|me|deg|han|henne|ho|ham|oss)"
+    rf"(?:\s+(?:bare|berre|for))?)\s+{_NAME}", re.IGNORECASE)
+_AGE = rf"(?:{WORD_PATTERN}|\d{{1,2}})"
+# "liv som er ti", "tor einar som er sju år", "sol som e fem"
+_NAME_AGE = re.compile(rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+som\s+(?:er|e|var|va|blir|fyller|fylte)\s+{_AGE}"
+                       rf"(?:\s+(?:år|månader|måneder))?(?![\w'’-])", re.IGNORECASE)
+_CLEFT = re.compile(
+    rf"(?<![\w'’-])det\s+(?:var|va|er|e|vart|ble)\s+{_NAME_BEFORE}\s+som\s+(?:sa|sei|seier|sier|sagt|fortalte|forklarte"
+    rf"|mente|meinte|ringte|ringde|hjalp|hjelpte|skreiv|skrev|sendte|spurte|tok|fikk|fekk|kom)(?![\w'’-])",
+    re.IGNORECASE)
+_KIN = (r"dattera|datteren|dotter|dottera|sønnen|sonen|guten|gutten|jenta|mannen|kona|kone|mora|moren|faren|far|mor"
+        r"|broren|bror|søstera|søsteren|syster|naboen|nabo|venninna|venninnen|kameraten|kjæresten|samboeren"
+        r"|svigermor|svigerfar|svogeren|saksbehandleren|saksbehandlaren|sjefen|tolken|legen|fastlegen")
+_POSSESSIVE = r"(?:min|mi|mitt|mine|di|din|ditt|hans|hennes|vår|vårt|deres|dokkers|sin|si|sitt)"
+# "sol det e dattera di", "frode, det er naboen vår", "tor einar er broren min"
+_IDENTIFIED = re.compile(
+    rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:det\s+|han\s+|hun\s+|ho\s+)?(?:er|e|var|va)\s+(?:{_POSSESSIVE}\s+)?(?:{_KIN})"
+    rf"(?:\s+{_POSSESSIVE})?(?![\w'’-])", re.IGNORECASE)
+
+# (pattern, does the name need to be a gazetteer first name, score)
+_RULES = ((_NAME_THEN_VERB, False, 0.8), (_VERB_THEN_NAME, False, 0.8), (_NAME_AGE, True, 0.8),
+          (_CLEFT, True, 0.75), (_IDENTIFIED, True, 0.75))
+
+
+class NamingClauseRecognizer(Recognizer):
+    """A person named by the clause around the word (see the module docstring)."""
+
+    name = "naming_clause"
+    version = "1"
+    supported_entities = (PERSON,)
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None):
+        found: list[Detection] = []
+        for pattern, need_first, score in _RULES:
+            for m in pattern.finditer(text):
+                span = self._name_span(m, text, before_verb=pattern in (_NAME_THEN_VERB, _NAME_AGE, _CLEFT,
+                                                                        _IDENTIFIED), need_first=need_first)
+                if span is not None:
+                    found.append(self._d(text, span[0], span[1], PERSON, score))
+        return found
+
+    def _name_span(self, m: re.Match, text: str, before_verb: bool, need_first: bool) -> tuple[int, int] | None:
+        """The name inside the ``name`` group: the first names and a last name next to the clause
+        word (the end of the group before the verb, its start after it); None if there is none."""
+        words = [(w.start(), w.end(), w.group()) for w in re.finditer(_W, m.group("name"))]
+        base = m.start("name")
+        words = [(s + base, e + base, w) for s, e, w in words]
+        if before_verb:
+            words = words[::-1]  # read back from the verb
+        taken: list[tuple[int, int, str]] = []
+        for s, e, w in words:
+            low = w.lower()
+            if low in STOP_WORDS or low in self.g.builtin_keep or low.isdigit():
+                break
+            if taken and not (self.g.is_first(w) or self.g.is_last(w)):
+                break  # only names extend a name ("tor einar", "frode hunnestad")
+            taken.append((s, e, w))
+        if not taken:
+            return None
+        names = [w for _s, _e, w in taken]
+        if need_first and not any(self.g.is_first(w) for w in names):
+            return None
+        if len(taken) == 1 and not need_first and not self.g.is_name(names[0]) and is_word(names[0]):
+            return None  # "det heter bare lån": an ordinary word after a naming verb is what something is called
+        start, end = min(s for s, _e, _w in taken), max(e for _s, e, _w in taken)
+        return start, end

@@ -1,0 +1,105 @@
+"""Classes of misses from the fifth gold set (tests/data/anon_gold_blind5, no longer blind), each in
+both directions: persons named by the clause (naming.py), whole spoken addresses and obfuscated
+e-mail (recognizers.py), dialect forms of ordinary words (dialect.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.anonymise.casing import truecase
+from pipeline.anonymise.detection import ADRESSE, EPOST, PERSON
+from pipeline.anonymise.dialect import dialect_word
+from pipeline.anonymise.naming import NamingClauseRecognizer
+from pipeline.anonymise.recognizers import AddressRecognizer, EmailRecognizer
+
+
+def texts(dets, kind=None):
+    return [d.text for d in dets if kind is None or d.type == kind]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("på jobben kaller de meg bare hegga eh jeg er født", "hegga"),
+    ("han som tok resten frode hunnestad heter han tror jeg", "frode hunnestad"),
+    ("og mannen min heter torbjørn og han jobber", "torbjørn"),
+    ("jeg har to unger liv som er ti og", "liv"),
+    ("og tor einar som er sju og vi bor", "tor einar"),
+    ("men det var frode som sa at ingen skjønner", "frode"),
+    ("og sol det e dattera di", "sol"),
+    ("Det var Kari som ringte meg", "Kari"),
+])
+def test_a_clause_that_names_someone_gives_the_name(text, name):
+    assert texts(NamingClauseRecognizer().analyze(text)) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "hva heter det igjen",  # a stop word after the naming verb
+    "det heter bare bostøtte hos dem",  # an ordinary word is what something is called
+    "huset som er to etasjer",  # an age clause needs a first name
+    "det var mora som sa det",  # a cleft with a common noun
+    "det var jeg som ringte",
+    "han er naboen min",
+    "et liv som er godt",  # no number: no age
+])
+def test_the_same_clauses_without_a_name_give_nothing(text):
+    assert NamingClauseRecognizer().analyze(text) == []
+
+
+def test_two_first_names_are_one_name_and_other_words_stop_it():
+    got = NamingClauseRecognizer().analyze("vi har to unger liv som er ti og tor einar som er sju")
+    assert texts(got, PERSON) == ["liv", "tor einar"]
+
+
+@pytest.mark.parametrize("text, address", [
+    ("det er myrstuvegen tjueto b to åtte tre sju kvernbakken samme som før",
+     "myrstuvegen tjueto b to åtte tre sju kvernbakken"),
+    ("vi har bodd i måkeveien fjorten be heilt sia", "måkeveien fjorten be"),
+    ("det e Måkeveien fjorten B åtte null tjuesju Skjærvika men skriv", "Måkeveien fjorten B åtte null tjuesju Skjærvika"),
+    ("adressen er Storgata 12, 8006 Bodø og", "Storgata 12, 8006 Bodø"),
+])
+def test_a_spoken_address_is_taken_whole_with_letter_postcode_and_place(text, address):
+    assert address in texts(AddressRecognizer().analyze(text), ADRESSE)
+
+
+@pytest.mark.parametrize("text, address", [
+    ("vi bodde i storgata tolv i tre år", "storgata tolv"),  # no postcode: the place word is not taken
+    ("i måkeveien fjorten bestemte vi oss", "måkeveien fjorten"),  # "be" only as a whole word
+    ("Storgata 12 og så 2019 flyttet vi", "Storgata 12"),  # the postcode must follow the number
+])
+def test_an_address_tail_needs_a_letter_or_postcode_right_after(text, address):
+    assert address in texts(AddressRecognizer().analyze(text), ADRESSE)
+    assert not any(len(a) > len(address) for a in texts(AddressRecognizer().analyze(text), ADRESSE))
+
+
+@pytest.mark.parametrize("text, email", [
+    ("ja dem sendte te v a a r j o syttini krøll hotmail punktum com og det", "v a a r j o syttini krøll hotmail punktum com"),
+    ("min er hodan-w90 alfakrøll gmail punkt com.", "hodan-w90 alfakrøll gmail punkt com"),
+    ("en felles adresse, boligsosialt(at)bodo.kommune.no, som vi", "boligsosialt(at)bodo.kommune.no"),
+    ("skriv til kari [at] nav [dot] no i dag", "kari [at] nav [dot] no"),
+])
+def test_email_written_or_spoken_in_disguised_forms(text, email):
+    assert texts(EmailRecognizer().analyze(text)) == [email]
+
+
+@pytest.mark.parametrize("text", [
+    "vi møtes at home kanskje",  # an at-word without a domain
+    "det er punkt to på lista, krøll i håret",
+    "se (at) det er gjort",
+])
+def test_no_email_without_an_at_word_and_a_domain(text):
+    assert EmailRecognizer().analyze(text) == []
+
+
+@pytest.mark.parametrize("word", ["naboan", "brevan", "jentan", "dal'n", "nån", "korsen", "ongan"])
+def test_dialect_forms_of_ordinary_words_are_words(word):
+    assert dialect_word(word)
+    assert truecase(f"ja {word} e gull") == f"ja {word} e gull"
+
+
+@pytest.mark.parametrize("word", ["stian", "karen", "rosen", "krzysiek", "fidjeland", "hunnestad"])
+def test_names_are_no_dialect_forms(word):
+    assert not dialect_word(word)
+
+
+@pytest.mark.parametrize("word", ["stian", "krzysiek", "fidjeland"])
+def test_names_are_still_truecased(word):
+    assert truecase(f"ja {word} e gull") == f"ja {word.capitalize()} e gull"
