@@ -103,3 +103,35 @@ def test_names_are_no_dialect_forms(word):
 @pytest.mark.parametrize("word", ["stian", "krzysiek", "fidjeland"])
 def test_names_are_still_truecased(word):
     assert truecase(f"ja {word} e gull") == f"ja {word.capitalize()} e gull"
+
+
+@pytest.mark.parametrize("text, span, kind", [
+    ("det var saksnr. 21/03318. Men folk ringer", "saksnr. 21/03318", "SAKSNUMMER"),
+    ("på brevet står det referanse 2023/004512. Og", "referanse 2023/004512", "SAKSNUMMER"),
+    ("sak nummer 2019/1234 gjaldt bostøtte", "sak nummer 2019/1234", "SAKSNUMMER"),
+    ("vi signerte fjortende juni i fjor på kontoret", "fjortende juni i fjor", "DATO"),
+    ("og så overtok vi første desember og da", "første desember", "DATO"),
+    ("vi skreiv under den tjuende i tiende i fjor", "den tjuende i tiende i fjor", "DATO"),
+    ("Det tok fra 3/11-22 til langt ut", "3/11-22", "DATO"),
+    ("Vi skrev kontrakt 2. juni i fjor, på", "2. juni i fjor", "DATO"),
+])
+def test_case_numbers_with_their_cue_and_dates_without_a_year(text, span, kind):
+    from pipeline.anonymise.recognizers import CaseNumberRecognizer, DateRecognizer
+    got = [*CaseNumberRecognizer().analyze(text), *DateRecognizer().analyze(text)]
+    assert (span, kind) in [(d.text, d.type) for d in got]
+
+
+@pytest.mark.parametrize("text", [
+    "den andre mars var ikke bedre",  # "mars" alone is no month after an ordinal (andre = other)
+    "for det første i andre omgang",
+    "referansen hennes var god",  # a cue without a number
+    "vi var tre av fire i 2019",
+])
+def test_no_date_or_case_number_without_day_month_or_number(text):
+    from pipeline.anonymise.recognizers import CaseNumberRecognizer, DateRecognizer
+    assert [*CaseNumberRecognizer().analyze(text), *DateRecognizer().analyze(text)] == []
+
+
+def test_a_dictionary_word_opening_a_sentence_is_no_street_but_a_street_name_is():
+    got = AddressRecognizer().analyze("tilbud med rabatt. Finansieringen er startlån. Vi bodde i Saupstadringen da.")
+    assert texts(got) == ["Saupstadringen"]

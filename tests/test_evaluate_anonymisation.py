@@ -88,6 +88,9 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     "anon_gold_blind2": (0.98, 0.99, 0.99, 0.9, 0),
     "anon_gold_blind3": (0.98, 0.97, 0.99, 0.9, 0),
     "anon_gold_blind4": (0.99, 0.99, 0.99, 0.9, 0),
+    # Not blind any more: its misses were read for naming.py, dialect.py and the address/e-mail/date
+    # rules (first runs 0.848 / 0.826 / 0.912 in tests/data/anon_gold_blind5/first_run.txt).
+    "anon_gold_blind5": (0.97, 0.96, 0.98, 0.9, 0),
 }
 
 

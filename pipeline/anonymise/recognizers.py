@@ -208,7 +208,10 @@ class AddressRecognizer(Recognizer):
             word = m.group()
             if self.gazetteer.is_common_word(word) or len(word) < 7:
                 continue
-            score = 0.6 if sentence_initial(text, m.start()) else 0.75
+            initial = sentence_initial(text, m.start())
+            if initial and in_dictionary(word):
+                continue  # "Finansieringen er ...": a dictionary word capitalised for the sentence's sake
+            score = 0.6 if initial else 0.75
             found.append(self._d(text, m.start(), m.end(), STED, score))
         for m in _POSTCODE.finditer(text):
             code, place = int(m.group(1)), m.group(2)
@@ -283,8 +286,10 @@ _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = r"(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)"
 _DATE = re.compile(
     rf"(?<![\d.])(?:(?:{_WEEKDAY}\s+)?(?:den\s+)?\d{{1,2}}\.\s*(?:{_MONTH_ALT})\.?\s+(?:(?:19|20)\d{{2}}|[-–'’]\d{{2}}(?!\d))"
-    rf"|\d{{1,2}}[./]\d{{1,2}}[./](?:19|20)?\d{{2}})(?![\d])", re.IGNORECASE)
-_DAY_MONTH = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s*(?:{_MONTH_ALT})(?![\wæøå])", re.IGNORECASE)
+    rf"|\d{{1,2}}[./]\d{{1,2}}[./-](?:19|20)?\d{{2}})(?![\d])", re.IGNORECASE)
+# The year said relative to now belongs to the date ("2. juni i fjor"): it dates it as well.
+_RELATIVE_YEAR = r"(?:\s+(?:i\s+fjor|i\s+år|året\s+etter|året\s+før))?"
+_DAY_MONTH = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s*(?:{_MONTH_ALT})(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
 _NUMBER_WORD = r"(?:[a-zæøå]*(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|tende|ende|nde|ste)|\d{1,2}\.?)"
 _YEAR_WORD = r"(?:(?:19|20)?\d{2}|[a-zæøå]*(?:nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|nitti|totusen|to tusen)[a-zæøå]*)"
 _SPOKEN_BIRTH = re.compile(
@@ -304,6 +309,14 @@ _FULL_YEAR_WORDS = (rf"(?:(?:19|20)\d{{2}}|nitten\s*(?:hundre\s*(?:og\s*)?)?{_BE
                     rf"|to\s*tusen(?:\s*og)?(?:\s*{_BELOW_100})?)")
 _SPOKEN_DATE = re.compile(
     rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL}\s+(?:{_MONTH_ALT})\s+{_FULL_YEAR_WORDS}(?![\wæøå])", re.IGNORECASE)
+# Day and month in words without a year ("fjortende juni", "første desember i fjor"), and the month as
+# an ordinal after "den" ("den tjuende i tiende"): the month names (not "mars" alone, "andre mars") or
+# "den ... i" make the ordinal a day.
+_MONTH_ORDINAL = r"(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte)"
+_SPOKEN_DAY_MONTH = re.compile(
+    rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL}\s+(?:januar|februar|april|mai|juni|juli|august|september|oktober"
+    rf"|november|desember)(?![\wæøå]){_RELATIVE_YEAR}"
+    rf"|(?<![\wæøå])den\s+{_DAY_ORDINAL}\s+i\s+{_MONTH_ORDINAL}(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
 
 
 class DateRecognizer(Recognizer):
@@ -326,6 +339,9 @@ class DateRecognizer(Recognizer):
             found.append(self._d(text, m.start(), m.end(), DATO, 0.85))
         for m in _SPOKEN_BIRTH.finditer(text):  # "født fjortende mai syttiseks"
             found.append(self._d(text, m.start("date"), m.end("date"), DATO, 0.9))
+        for m in _SPOKEN_DAY_MONTH.finditer(text):  # "fjortende juni", "den tjuende i tiende"
+            birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
+            found.append(self._d(text, m.start(), m.end(), DATO, 0.85 if birth else 0.7))
         for m in _DAY_MONTH.finditer(text):
             # A day and month without a year still dates an event in someone's life: replaced, and
             # listed for review unless it is a birthday.
@@ -343,8 +359,10 @@ _CASE_NUMBER = re.compile(r"(?<![\w/])(?:19|20)\d{2}/\d{3,7}(?:-\d{1,3})?(?![\w/
 _ARCHIVE_NUMBER = re.compile(r"(?<![\w/.,])(\d{2})/(\d{4,6})(-\d{1,3})?(?![\w/]|[.,]\d)")
 # A number named as a case/reference number, up to a few words after the cue ("saksnummer fra
 # Husbanken, 201609871"). At least five characters, so a year ("i 2015") is not taken.
-_CASE_CUE = re.compile(r"(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage)\s*[-.]?\s*(?:nummer\w*|nr\.?)",
-                       re.IGNORECASE)
+_CASE_CUE = re.compile(r"(?<![\wæøå])(?:(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage)\s*[-.]?\s*"
+                       r"(?:nummer\w*|nr\.?)|sak\s+(?:nummer|nr\.?)|referansen|referanse|ref\.)", re.IGNORECASE)
+# Between a cue and its number: the cue then belongs to the identifier ("saksnr. 21/03318").
+_CUE_GAP = re.compile(r"[\s:.,]*(?:(?:er|var|e|va|blir|lyder)\s*:?\s*)?(?:(?:nummer|nr\.?)\s*)?", re.IGNORECASE)
 _CUE_NUMBER = re.compile(r"(?<![\w/])[A-ZÆØÅ]{0,3}\d[\d/\-.]{3,}\d(?![\w/])")
 
 
@@ -373,7 +391,10 @@ class CaseNumberRecognizer(Recognizer):
             stop = re.search(r"[.!?](?:\s|$)|\n", window)
             m = _CUE_NUMBER.search(window[: stop.start() if stop else len(window)])
             if m:
-                found.append(self._d(text, cue.end() + m.start(), cue.end() + m.end(), SAK, 0.9))
+                start = cue.end() + m.start()
+                if _CUE_GAP.fullmatch(text, cue.end(), start):
+                    start = cue.start()  # "saksnr. 21/03318", "referanse 2023/004512": the cue with it
+                found.append(self._d(text, start, cue.end() + m.end(), SAK, 0.9))
         kept: list[Detection] = []
         for d in sorted(found, key=lambda d: (d.start, -d.end, -d.score)):
             if not any(d.start < k.end and k.start < d.end for k in kept):
