@@ -123,6 +123,8 @@ def test_case_numbers_with_their_cue_and_dates_without_a_year(text, span, kind):
 
 @pytest.mark.parametrize("text", [
     "den andre mars var ikke bedre",  # "mars" alone is no month after an ordinal (andre = other)
+    "vi gikk i tog første mai og syttende mai",  # public holidays date nothing personal
+    "andre juni var det regn",
     "for det første i andre omgang",
     "referansen hennes var god",  # a cue without a number
     "vi var tre av fire i 2019",

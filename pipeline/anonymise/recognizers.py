@@ -313,8 +313,11 @@ _SPOKEN_DATE = re.compile(
 # an ordinal after "den" ("den tjuende i tiende"): the month names (not "mars" alone, "andre mars") or
 # "den ... i" make the ordinal a day.
 _MONTH_ORDINAL = r"(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte)"
+_PUBLIC_DAY = re.compile(r"(?:den\s+)?(?:første|syttende)\s+mai(?![\wæøå])", re.IGNORECASE)
+# Without a year "andre" is read as "other" ("andre mai tjue ganger"), so it is no day here.
+_DAY_ORDINAL_ALONE = rf"(?!andre(?![\wæøå])){_DAY_ORDINAL}"
 _SPOKEN_DAY_MONTH = re.compile(
-    rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL}\s+(?:januar|februar|april|mai|juni|juli|august|september|oktober"
+    rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL_ALONE}\s+(?:januar|februar|april|mai|juni|juli|august|september|oktober"
     rf"|november|desember)(?![\wæøå]){_RELATIVE_YEAR}"
     rf"|(?<![\wæøå])den\s+{_DAY_ORDINAL}\s+i\s+{_MONTH_ORDINAL}(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
 
@@ -340,6 +343,8 @@ class DateRecognizer(Recognizer):
         for m in _SPOKEN_BIRTH.finditer(text):  # "født fjortende mai syttiseks"
             found.append(self._d(text, m.start("date"), m.end("date"), DATO, 0.9))
         for m in _SPOKEN_DAY_MONTH.finditer(text):  # "fjortende juni", "den tjuende i tiende"
+            if _PUBLIC_DAY.match(m.group()):
+                continue  # a public holiday dates nothing in one person's life
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
             found.append(self._d(text, m.start(), m.end(), DATO, 0.85 if birth else 0.7))
         for m in _DAY_MONTH.finditer(text):
