@@ -58,9 +58,14 @@ _IDENTIFIED = re.compile(
     rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:det\s+|han\s+|hun\s+|ho\s+)?(?:er|e|var|va)\s+(?:{_POSSESSIVE}\s+)?(?:{_KIN})"
     rf"(?:\s+{_POSSESSIVE})?(?![\w'’-])", re.IGNORECASE)
 
-# (pattern, does the name need to be a gazetteer first name, score)
-_RULES = ((_NAME_THEN_VERB, False, 0.8), (_VERB_THEN_NAME, False, 0.8), (_NAME_AGE, True, 0.8),
-          (_CLEFT, True, 0.75), (_IDENTIFIED, True, 0.75))
+# Each rule's fixed word, searched first: most turns have none, and the patterns that read words
+# before it (lazily, at every word) are then not tried at all.
+_NAMING_WORD = re.compile(rf"(?<![\w'’-])(?:{_NAMING_VERB}|kalt|kalla|kaller|kalte|kallar)(?![\w'’-])", re.IGNORECASE)
+_SOM = re.compile(r"(?<![\w'’-])som(?![\w'’-])", re.IGNORECASE)
+_KIN_WORD = re.compile(rf"(?<![\w'’-])(?:{_KIN})(?![\w'’-])", re.IGNORECASE)
+# (pattern, its fixed word, does the name need to be a gazetteer first name, score)
+_RULES = ((_NAME_THEN_VERB, _NAMING_WORD, False, 0.8), (_VERB_THEN_NAME, _NAMING_WORD, False, 0.8),
+          (_NAME_AGE, _SOM, True, 0.8), (_CLEFT, _SOM, True, 0.75), (_IDENTIFIED, _KIN_WORD, True, 0.75))
 
 
 class NamingClauseRecognizer(Recognizer):
@@ -75,7 +80,9 @@ class NamingClauseRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found: list[Detection] = []
-        for pattern, need_first, score in _RULES:
+        for pattern, anchor, need_first, score in _RULES:
+            if not anchor.search(text):
+                continue
             for m in pattern.finditer(text):
                 span = self._name_span(m, text, before_verb=pattern in (_NAME_THEN_VERB, _NAME_AGE, _CLEFT,
                                                                         _IDENTIFIED), need_first=need_first)
