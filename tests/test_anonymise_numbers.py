@@ -81,3 +81,21 @@ def test_stage_masks_unexplained_number_and_reviews_it(make_study):
     with StudyStore(study.store_path) as store:
         text = " ".join(s.text for s in store.segments())
     assert "[NUMMER_1]" in text and "[KONTONUMMER_1]" in text and "4471" not in text and "1503" not in text
+
+
+@pytest.mark.parametrize("text,number,kind", [
+    # A hyphen with spaces around it, in a fødselsnummer grouped 6-3-2 (valid check digits).
+    ("Mitt er 030791 - 276 11, og", "030791 - 276 11", "FØDSELSNUMMER"),
+    # A country code in brackets.
+    ("ring på (+47) 913 70 442 i dag", "+47) 913 70 442", "TELEFON"),
+    # A phone with dashes is not in the usual groupings: still one run, masked as an unexplained number.
+    ("nummeret er 913 – 70 442", "913 – 70 442", "NUMMER"),
+])
+def test_spaced_dashes_and_bracketed_country_code_join_one_number(text, number, kind):
+    assert kinds(text) == [(number, kind)]
+
+
+@pytest.mark.parametrize("text", ["fra 2010 - 2017 bodde vi der", "det var (2019) 12 000 kroner", "side 12 – 14",
+                                  "møtet var kl. 12.30 - 13.30", "fra 14.10.2019 - 20.10.2019 var vi borte"])
+def test_spaced_dashes_and_brackets_do_not_make_ranges_or_amounts_identifiers(text):
+    assert kinds(text) == []

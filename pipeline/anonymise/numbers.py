@@ -34,7 +34,10 @@ _WORD = (rf"(?:(?:tjue|nitten)(?:(?:{_X})(?:{_U})?|{_T})|(?:{_X})(?:{_U})?|{_T}|
 WORD_PATTERN = _WORD
 _TOKEN = re.compile(rf"(?<![\wæøå])(?:(?P<word>{_WORD})|(?P<digits>\d+))(?![\wæøå])", re.IGNORECASE)
 # What may stand between two tokens of one run.
-_GAP = re.compile(r"(?:\s*,\s*|[.\-/]|\s+(?:og|skråstrek|stryk|slash|bindestrek|strek)\s+|\s+)", re.IGNORECASE)
+# A hyphen or dash may have spaces around it ("030791 - 276 11"); a country code may stand in
+# brackets ("(+47) 913 70 442").
+_GAP = re.compile(r"(?:\s*,\s*|[.\-/]|\s*[-–]\s*|\)\s*|\s+(?:og|skråstrek|stryk|slash|bindestrek|strek)\s+|\s+)",
+                  re.IGNORECASE)
 _MAX_GAP = 14
 
 
@@ -112,9 +115,11 @@ def _is_big(token: re.Match) -> bool:
 
 
 def _sep(gap: str) -> str:
-    g = gap.strip().lower()
+    g = gap.strip().strip("()").strip().lower()
     if not g:
         return " "
+    if g == "–":
+        return "-"
     if g in SEP_WORDS:
         return SEP_WORDS[g]
     if g == "og":
@@ -207,8 +212,8 @@ ACCOUNT_CONTEXT = re.compile(r"konto|bank|overf[øo]r|betal|gebyr|innbetal", re.
 PHONE_PREFIX = re.compile(r"(?:\+|\bpluss\s*|\bpluss$)$", re.IGNORECASE)
 _PHONE_SHAPES = {(8,), (3, 2, 3), (2, 2, 2, 2), (4, 4), (3, 3, 2), (2, 3, 3), (2, 2, 4), (4, 2, 2)}
 _CURRENCY_AFTER = re.compile(r"\s*(?:kr\b|kroner|krone|,-|nok\b|prosent|%|millioner|mill\b|euro|dollar)", re.IGNORECASE)
-_DATE_OR_TIME = re.compile(r"\d{1,2}[.:]\d{1,2}(?:[.:]\d{2,4})?(?:[-–/]\d{1,2}[.:]\d{1,2}(?:[.:]\d{2,4})?)?")
-_YEAR_RANGE = re.compile(r"(?:19|20)\d{2}[-–/](?:19|20)?\d{2}")
+_DATE_OR_TIME = re.compile(r"\d{1,2}[.:]\d{1,2}(?:[.:]\d{2,4})?(?:\s*[-–/]\s*\d{1,2}[.:]\d{1,2}(?:[.:]\d{2,4})?)?")
+_YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*[-–/]\s*(?:19|20)?\d{2}")
 _CASE_FORM = re.compile(r"(?:(?:19|20)\d{2}|\d{2})/\d{3,7}(?:-\d{1,3})?")
 
 
