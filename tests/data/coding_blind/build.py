@@ -1,7 +1,8 @@
-"""Build the evaluation study from the blind coder's marked transcripts (run from this folder).
+"""Build an evaluation study from a blind coder's marked transcripts.
 
-source/dN.txt has one turn per line and ``{{code;code}}`` at the end of every informant turn.
-Writes transcripts/dN.txt (the same lines without markers), informants.csv (file names without
+``python build.py [FOLDER]`` (FOLDER: this set by default; tests/data/coding_blind2 is built the same way).
+FOLDER/source/*.txt have one turn per line and ``{{code;code}}`` at the end of every informant turn.
+Writes transcripts/*.txt (the same lines without markers), informants.csv (file names without
 ``source/``) and gold/turns.csv: one row per informant turn, ``file,informant_turn,codes,text_start``
 (informant_turn counts the file's informant turns from 0; text_start lets the evaluation check that
 it pairs the right turn).
@@ -9,17 +10,16 @@ it pairs the right turn).
 
 import csv
 import re
+import sys
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
 MARKER = re.compile(r"\s*\{\{([^{}]*)\}\}\s*$")
 
 
-def main() -> None:
-    (HERE / "transcripts").mkdir(exist_ok=True)
-    (HERE / "gold").mkdir(exist_ok=True)
+def main(folder: Path) -> None:
+    (folder / "transcripts").mkdir(exist_ok=True)
+    (folder / "gold").mkdir(exist_ok=True)
     gold = []
-    for path in sorted((HERE / "source").glob("d*.txt")):
+    for path in sorted((folder / "source").glob("*.txt")):
         lines, n = [], 0
         for line in path.read_text(encoding="utf-8").splitlines():
             match = MARKER.search(line)
@@ -30,13 +30,13 @@ def main() -> None:
                 n += 1
                 line = text
             lines.append(line)
-        (HERE / "transcripts" / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with open(HERE / "gold" / "turns.csv", "w", encoding="utf-8", newline="") as handle:
+        (folder / "transcripts" / path.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(folder / "gold" / "turns.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["file", "informant_turn", "codes", "text_start"])
         writer.writerows(gold)
-    rows = list(csv.DictReader(open(HERE / "source" / ".." / "informants.source.csv", encoding="utf-8")))
-    with open(HERE / "informants.csv", "w", encoding="utf-8", newline="") as handle:
+    rows = list(csv.DictReader(open(folder / "source" / ".." / "informants.source.csv", encoding="utf-8")))
+    with open(folder / "informants.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         for row in rows:
@@ -44,4 +44,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else Path(__file__).resolve().parent)
