@@ -66,6 +66,17 @@ def test_guard_ignores_originals_inside_keep_terms():
         guard.check("Finn kom", None)
 
 
+def test_guard_does_not_read_the_type_word_of_a_pseudonym_tag():
+    # A lower-case "epost" taken for an organisation in one transcript must not make the guard
+    # refuse the tool's own tags elsewhere; the word itself, outside a tag, is still refused.
+    org = type("T", (), {"type": "ORGANISASJON"})()
+    guard = Guard([("epost", org), ("sted", org)])
+    guard.check("en lang adresse [EPOST_1] og så [STED_12] og [PERSON_3]", None)
+    for text in ("skreiv epost til henne", "[EPOST_1] epost", "[PERSON_2] EPOST", "han Sted kom"):
+        with pytest.raises(LeakError, match="ORGANISASJON"):
+            guard.check(text, None)
+
+
 def test_encrypted_key_without_passphrase_fails_closed(make_study, monkeypatch):
     from pipeline.anonymise.keystore import write_key_data
     from pipeline.errors import QualpipeError
