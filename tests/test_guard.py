@@ -59,22 +59,25 @@ def test_guard_checks_key_originals_and_digit_forms(make_study):
     guard.check("ring 92 41 83 38", study.coded_dir / "x.csv")
 
 
+def test_guard_does_not_refuse_the_tools_own_type_names(make_study):
+    # A lower-case "epost" taken for an organisation must not make the guard refuse the tool's own
+    # wording ("[EPOST_1]", an audit column "EPOST"); a detected name still trips it.
+    study = make(make_study)
+    key = {"entities": [{"id": "ORGANISASJON_1", "type": "ORGANISASJON", "originals": ["epost"]},
+                        {"id": "PERSON_1", "type": "PERSON", "originals": ["Farzana"]}]}
+    study.private_dir.mkdir(parents=True, exist_ok=True)
+    (study.private_dir / "anonymisation_key.json").write_text(json.dumps(key), encoding="utf-8")
+    guard = require_guard(study)
+    guard.check("en lang adresse [EPOST_1] og så\ntype,antall\nEPOST,3", study.coded_dir / "x.csv")
+    with pytest.raises(LeakError, match="PERSON"):
+        guard.check("[EPOST_1] til Farzana", study.coded_dir / "x.csv")
+
+
 def test_guard_ignores_originals_inside_keep_terms():
     guard = Guard([("Finn", type("T", (), {"type": "PERSON"})())], keep=["finn.no"])
     guard.check("jeg så på finn.no", None)
     with pytest.raises(LeakError):
         guard.check("Finn kom", None)
-
-
-def test_guard_does_not_read_the_type_word_of_a_pseudonym_tag():
-    # A lower-case "epost" taken for an organisation in one transcript must not make the guard
-    # refuse the tool's own tags elsewhere; the word itself, outside a tag, is still refused.
-    org = type("T", (), {"type": "ORGANISASJON"})()
-    guard = Guard([("epost", org), ("sted", org)])
-    guard.check("en lang adresse [EPOST_1] og så [STED_12] og [PERSON_3]", None)
-    for text in ("skreiv epost til henne", "[EPOST_1] epost", "[PERSON_2] EPOST", "han Sted kom"):
-        with pytest.raises(LeakError, match="ORGANISASJON"):
-            guard.check(text, None)
 
 
 def test_encrypted_key_without_passphrase_fails_closed(make_study, monkeypatch):

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from ..errors import LeakError
 from ..settings import Study
+from .detection import TYPES
 from .gazetteer import load_gazetteer
 from .keystore import read_key_data
 from .matcher import StringMatcher, tokens_of
@@ -56,10 +57,6 @@ _NUMBER = re.compile(r"\d(?:[ \t./\-_,]?\d)*")
 _NO_COMMA = re.compile(r"\d(?:[ \t./\-_]?\d)*")
 _GROUP = re.compile(r"\d+")
 _COUNTRY_CODE = re.compile(r"^(?:00)?47(?=\d{8}$)")
-# The anonymiser's own pseudonym tags ("[EPOST_1]", "[STED_12]"): their type words are the tool's
-# wording, not the transcript's, so a detected original that happens to be one of them ("epost",
-# "sted" taken for a name) is not found inside a tag.
-_PSEUDONYM_TAG = re.compile(r"\[[A-ZÆØÅ]+_\d+\]")
 
 
 class _Typed:
@@ -82,12 +79,17 @@ def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed
     anonymiser re-applies it only where it reads as a name (stage.py), each time for review."""
     entries: list[tuple[str, _Typed]] = []
     own = own_words(study)
+    tool_words = {kind.lower() for kind in TYPES}
     for item in (key_data or {}).get("entities", []):
         ordinary = item.get("ordinary_word", False)
         source = item.get("source", "detected")
         for original in item.get("originals", []):
             toks = tokens_of(original)
             if ordinary and source == "detected" and len(toks) == 1 and toks[0] in own:
+                continue
+            # The tool's own type names ("EPOST" in a tag, a column of the audit) are its wording;
+            # a lower-case "epost" taken for a name must not make every shareable file refuse.
+            if source == "detected" and len(toks) == 1 and toks[0] in tool_words:
                 continue
             entries.append((original, _Typed(item["type"], source, ordinary)))
     for kind, original in known_identifiers(study):
@@ -162,8 +164,7 @@ class Guard:
 
     def _payloads(self, text: str) -> list[object]:
         """The payload of every identifier ``text`` holds."""
-        # Same length throughout: offsets stay those of ``text``.
-        words = _PSEUDONYM_TAG.sub(lambda m: " " * len(m.group()), text).replace("_", " ")
+        words = text.replace("_", " ")  # same length: offsets stay those of ``text``
         hits = self._matcher.find(words)
         if hits and len(self._keeper):
             spans = [(m.start, m.end) for m in self._keeper.find(words)]
