@@ -372,6 +372,61 @@ def test_human_file_survives_resegmentation_by_its_anchors(make_study):
 
 
 
+def test_rewrite_under_another_segmentation_keeps_every_decision_as_made(make_study):
+    """A coder's file written under one pipeline and updated under another (here: sentences, then
+    whole turns, as two models cut differently) keeps the rows it re-found by anchor as written:
+    read again under the first segmentation, every decision is the one the coder made, not a row
+    merged on the other pipeline's segments. A new decision on a segment replaces the rows it
+    covers whole, under both segmentations."""
+    from pipeline.anonymise.guard import require_guard
+    from pipeline.anonymise.stage import anonymise_stage
+    from pipeline.coding.human import SegmentAnchors, apply_human_decisions, read_human_rows, write_human_file
+    from pipeline.ingest import ingest_study
+
+    transcript = ("I: Hvordan var det?\nIP: Rabatten var fin. Vi ble boende.\n"
+                  "I: Og huset?\nIP: Huset var gammelt. Badet var slitt.\nI: Noe mer?\nIP: Nei.\n")
+    root = make_study({"a.txt": transcript}, codebook=DEMO_CODEBOOK)
+    settings = (root / "study.yaml").read_text()
+
+    def segmented(unit: str):
+        (root / "study.yaml").write_text(settings + f"coding:\n  unit: {unit}\n", encoding="utf-8")
+        study = load_study(root)
+        ingest_study(study)
+        anonymise_stage(study)
+        with StudyStore(study.store_path) as store:
+            return study, {s.text: s.segment_id for s in store.segments(speaker="informant")}
+
+    study, sentences = segmented("segment")
+    made = {"Rabatten var fin.": {"discount"}, "Vi ble boende.": {"stability"},
+            "Huset var gammelt.": {"standard"}, "Badet var slitt.": set(), "Nei.": set()}
+    path = root / "data" / "coded" / "human" / "forsker1.csv"
+    write_human_file(study, path, {sentences[t]: HumanDecision(frozenset(c), "1.0") for t, c in made.items()},
+                     require_guard(study), anchors=SegmentAnchors.load(study))
+    written = path.read_text(encoding="utf-8").splitlines()
+
+    study, turns = segmented("turn")
+    with StudyStore(study.store_path) as store:
+        apply_human_decisions(study, store, "forsker1", {turns["Nei."]: {"standard"},
+                                                         turns["Huset var gammelt. Badet var slitt."]: {"discount"}},
+                              "1.0", CODES)
+    rewritten = path.read_text(encoding="utf-8").splitlines()
+    # The first turn's two rows are kept as written; the other rows are replaced by the new decisions.
+    first_turn = [row for row in written[1:] if row.split(",")[0] in
+                  (sentences["Rabatten var fin."], sentences["Vi ble boende."])]
+    assert len(first_turn) == 2 and set(first_turn) <= set(rewritten)
+    assert len(rewritten) == 1 + 2 + 2
+    read = read_human_rows(path, set(turns.values()), set(CODES), SegmentAnchors.load(study))
+    assert read.unplaced == [] and read.decisions[turns["Rabatten var fin. Vi ble boende."]].codes == \
+        {"discount", "stability"}
+
+    study, again = segmented("segment")
+    read = read_human_rows(path, set(again.values()), set(CODES), SegmentAnchors.load(study))
+    assert read.unplaced == []
+    assert {text: set(read.decisions[sid].codes) for text, sid in again.items()} == {
+        "Rabatten var fin.": {"discount"}, "Vi ble boende.": {"stability"},  # as the coder made them
+        "Huset var gammelt.": {"discount"}, "Badet var slitt.": {"discount"}, "Nei.": {"standard"}}  # the newer
+
+
 def test_stage_persists_the_heldout_agreement_and_recomputes_only_when_its_inputs_change(corpus):
     from pipeline.coding.evaluation import evaluate_coding
     from pipeline.coding.heldout import heldout_path, read_heldout

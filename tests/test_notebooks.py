@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.codebook import load_codebook
+from pipeline.coding.human import SegmentAnchors, read_human_rows
+from pipeline.ingest.informants import shareable_file_name
 from pipeline.settings import load_study
+from pipeline.store import StudyStore
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -150,7 +154,20 @@ def test_new_round_notebook_codes_reviews_and_reports(demo_round, monkeypatch):
     # The sheet for the new round holds only the new informant's segments; 15 were "reviewed" and imported.
     sheet = _rows(root / "reports" / "review" / "ny_runde.csv")
     assert sheet and {r["informant_id"] for r in sheet} == {held["id"]}
-    assert len(_rows(decisions)) == len(before) + min(15, len(sheet))
+    # Every decision of the first round stays as the coder made it, whatever this pipeline's segments
+    # (the demo's coding was made under nb_norne_sm 1.0.0; a rewrite never merges re-found rows),
+    # the new round's rows are added, and every row is placed on a segment of the study now.
+    after = _rows(decisions)
+    as_cells = lambda rows: [tuple(row.values()) for row in rows]  # noqa: E731
+    assert set(as_cells(before)) <= set(as_cells(after))
+    added = [row for row in after if tuple(row.values()) not in set(as_cells(before))]
+    assert len(after) == len(before) + len(added) and len(added) == min(15, len(sheet))
+    assert {row["file"] for row in added} == {shareable_file_name(held["id"], held["file"])}
+    study = load_study(root)
+    with StudyStore(study.store_path) as store:
+        ids = {s.segment_id for s in store.segments(speaker="informant")}
+    placed = read_human_rows(decisions, ids, set(load_codebook(study.codebook_path).ids), SegmentAnchors.load(study))
+    assert placed.unplaced == []
     assert f"{min(15, len(sheet))} av {len(sheet)} rader registrert" in text
     assert "alle koder" in text  # the agreement table (pipeline.coding.agreement.ALL_CODES)
     markdown = (root / "reports" / "rapport.md").read_text(encoding="utf-8")

@@ -22,6 +22,7 @@ from .detection import ADRESSE, STED, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
 from .registry import RecognizerRegistry
+from .recognizers import lower_case_words
 
 # Ties between equally scored overlapping detections: the more specific type wins.
 _TYPE_RANK = {t: i for i, t in enumerate(TYPES)}
@@ -105,6 +106,9 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
                     drop = True
                     break
                 rest = text[start:d.end]
+                if lower_case_words(rest.split()):
+                    drop = True  # "Førde sidan eg", "NAV-kontoret ho": the name was the kept term
+                    break
                 kind = STED if g.is_place(rest) else d.type
                 d = Detection(start, d.end, kind, d.score, d.recognizer, rest)
         if not drop:

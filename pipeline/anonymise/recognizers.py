@@ -12,6 +12,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
 
+from .dialect import dialect_word
 from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED,  # noqa: F401
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
@@ -487,6 +488,12 @@ KIN_AND_ROLE_WORDS = frozenset({
 _NAME_CUES_BEFORE = KIN_AND_ROLE_WORDS | {"han", "hun", "ho", "heter", "het", "heiter", "heitte", "kalt", "kaller"}
 
 
+def lower_case_words(words: list[str]) -> bool:
+    """Every word lower-case and a Norwegian word form (lexicon, a compound of two, or a dialect
+    form): nothing in the span itself says it is a name."""
+    return all(w[:1].islower() and (is_word(w) or dialect_word(w)) for w in words if any(c.isalpha() for c in w))
+
+
 class NerRecognizer(Recognizer):
     """Entities from the study's spaCy pipeline (labels from the settings).
 
@@ -497,7 +504,7 @@ class NerRecognizer(Recognizer):
     """
 
     name = "ner"
-    version = "1"
+    version = "2"
     supported_entities = (PERSON, ORG, STED)
     needs_doc = True
 
@@ -542,6 +549,11 @@ class NerRecognizer(Recognizer):
                 score += 0.1
             if not words[0][:1].isupper():
                 score -= 0.2
+            if not (name_hit or place_hit) and lower_case_words(words):
+                # "eg hugsar", "den same leilegheita", "fellesgjeld, takst": a model trained on
+                # lower-cased text (nb_norne_sm 1.1) tags ordinary words as names; in lower
+                # case and in the dictionary with no name list behind it, that is review only.
+                score = 0.3
             if len(tokens) == 1 and (name_hit or place_hit) and g.is_common_word(tokens[0].text) \
                     and sentence_initial(text, tokens[0].idx):
                 score = 0.45  # "Per i dag", "Stein på stein": review only

@@ -214,13 +214,42 @@ class UnplacedRow:
     missing_file: bool = False  # the anchored transcript is not in the study now
 
 
+@dataclass(frozen=True)
+class RelocatedRow:
+    """A row of a human file re-found by its anchor on other segments than its own id (a study
+    re-segmented by another pipeline). A rewrite of the file keeps it as written, so the
+    decision is still the coder's own under the segmentation it was made in."""
+
+    targets: frozenset[str]  # the current segments it is placed on
+    cells: tuple[str, ...]  # the row as written, in file order
+
+
 @dataclass
 class HumanFile:
     """One coder's file as read against the study's current segments."""
 
     decisions: dict[str, HumanDecision]
     unplaced: list[UnplacedRow] = field(default_factory=list)
-    relocated: int = 0  # rows found again by their anchor under other segment ids
+    relocated_rows: list[RelocatedRow] = field(default_factory=list)
+    by_anchor_only: set[str] = field(default_factory=set)  # decided by re-found rows alone
+
+    @property
+    def relocated(self) -> int:
+        """Rows found again by their anchor under other segment ids."""
+        return len(self.relocated_rows)
+
+    def updated(self, new: Mapping[str, HumanDecision]) -> tuple[dict[str, HumanDecision], list]:
+        """What a rewrite with ``new`` decisions (current segment id -> decision) writes: the
+        rows placed on their own id, with ``new`` replacing theirs, and, as they were written,
+        every row not found now and every re-found row that still decides a segment ``new``
+        leaves alone. A re-found row is never rewritten on today's segments: two rows a
+        pipeline joins into one segment would become one row with both rows' codes, and the
+        study read again under the first pipeline would give both sentences both codes."""
+        decisions = {segment_id: d for segment_id, d in self.decisions.items()
+                     if segment_id not in self.by_anchor_only}
+        decisions.update(new)
+        kept = [row for row in self.relocated_rows if not row.targets <= set(new)]
+        return decisions, [*self.unplaced, *kept]
 
 
 def _checked_rows(path: Path, max_bytes: int) -> tuple[list[dict], list[str]]:
@@ -283,7 +312,7 @@ def read_human_rows(path: Path, segment_ids: set[str], code_ids: set[str],
                 raise QualpipeError(f"row {number}: segment id '{segment_id}' appears twice", path)
             result.decisions[segment_id] = decision
         elif targets:
-            result.relocated += 1
+            result.relocated_rows.append(RelocatedRow(frozenset(targets), tuple(row[h] for h in header)))
             for target in targets:
                 earlier = relocated.get(target)
                 joined = decision.codes | (earlier.codes if earlier else frozenset())
@@ -293,8 +322,10 @@ def read_human_rows(path: Path, segment_ids: set[str], code_ids: set[str],
                 coder=coder, row=number, segment_id=segment_id, file=anchor.file if anchor else "",
                 turn_index=anchor.turn_index if anchor else None, cells=tuple(row[h] for h in header),
                 missing_file=anchor is not None and anchors is not None and not anchors.has_file(anchor.file)))
+    own_id = set(result.decisions)
     for segment_id, decision in relocated.items():
         result.decisions.setdefault(segment_id, decision)
+    result.by_anchor_only = set(relocated) - own_id
     return result
 
 
@@ -361,10 +392,11 @@ def human_file_text(decisions: Mapping[str, HumanDecision], anchors: SegmentAnch
                     unplaced: Iterable[UnplacedRow] = ()) -> str:
     """The file's text; with ``anchors``, each row also carries where its segment sits.
 
-    ``unplaced`` rows (read but not found in the study now) are written back
-    as they were, so rewriting a coder's file never loses a decision.
+    ``unplaced`` rows (read but not found in the study now, or re-found by
+    their anchor: :meth:`HumanFile.updated`) are written back as they were, so
+    rewriting a coder's file never loses or changes a decision.
     """
-    kept = [item for item in unplaced if item.segment_id not in decisions]
+    kept = [item for item in unplaced if isinstance(item, RelocatedRow) or item.segment_id not in decisions]
     if anchors is None and not any(len(item.cells) > len(HUMAN_COLUMNS) for item in kept):
         return rows_to_csv(HUMAN_COLUMNS, sorted([(segment_id, ";".join(sorted(d.codes)), d.codebook_version)
                                                   for segment_id, d in decisions.items()]
@@ -565,7 +597,8 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
     """Record new decisions of one coder in their file *and* the store (file first).
 
     Used by ``review import`` (and any other importer of human work). Existing
-    rows of the coder's file for other segments are kept; rows for these
+    rows of the coder's file for other segments are kept as written (also those
+    re-found by their anchor under another pipeline's segments); rows for these
     segments are replaced. The file is written atomically before the store is
     touched, so a crash leaves a file that the next run re-imports.
     """
@@ -579,12 +612,12 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
         limit = study.settings.limits.max_file_bytes
         existing = (read_human_rows(path, segment_ids, set(code_ids), anchors, limit) if path.exists()
                     else HumanFile({}))
-        merged = dict(existing.decisions)
-        for segment_id, codes in decisions.items():
-            merged[segment_id] = HumanDecision(codes=frozenset(codes), codebook_version=codebook_version)
-        write_human_file(study, path, merged, require_guard(study), anchors=anchors, unplaced=existing.unplaced)
+        merged, kept = existing.updated({segment_id: HumanDecision(frozenset(codes), codebook_version)
+                                         for segment_id, codes in decisions.items()})
+        write_human_file(study, path, merged, require_guard(study), anchors=anchors, unplaced=kept)
         with store.transaction():
-            store_decisions(store, coder, merged)
+            # What the file now places (kept re-found rows included) is what the store holds.
             placed = read_human_rows(path, segment_ids, set(code_ids), anchors, limit)
+            store_decisions(store, coder, placed.decisions)
             store.set_meta(f"human_file_sha256:{coder}", _digest(path) + ":" + _placement_digest(placed))
     return len(decisions)

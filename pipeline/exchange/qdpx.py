@@ -707,13 +707,12 @@ def import_qdpx(study: Study, file: Path, coder: str, from_user: str | None = No
             anchors = SegmentAnchors.load(study)
             existing = (read_human_rows(human_path, codable, set(codes.by_id()), anchors) if human_path.exists()
                         else HumanFile({}))
-            merged = dict(existing.decisions)
-            merged.update({segment_id: HumanDecision(codes=frozenset(found), codebook_version=codes.version)
-                           for segment_id, found in decisions.items()})
+            merged, kept = existing.updated({segment_id: HumanDecision(frozenset(found), codes.version)
+                                             for segment_id, found in decisions.items()})
             with store.transaction():
                 store.record_human_decisions(coder, decisions, codes.version)
                 # Inside the transaction: if the CSV cannot be written, the store rolls back too.
-                write_human_file(study, human_path, merged, guard, anchors=anchors, unplaced=existing.unplaced)
+                write_human_file(study, human_path, merged, guard, anchors=anchors, unplaced=kept)
     return ImportResult(coder=coder, sources=applied, segments_decided=len(decisions),
                         segments_coded=sum(1 for found in decisions.values() if found),
                         codings=sum(len(found) for found in decisions.values()), notes=tuple(notes))
