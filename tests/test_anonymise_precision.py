@@ -178,3 +178,23 @@ def test_an_ordinary_word_detected_only_in_lower_case_is_caught_as_a_person_in_a
     with pytest.raises(LeakError):
         guard("Da kom Sol inn.", study.coded_dir / "x.csv")
     guard("Sol skinte. Det var sol.", study.coded_dir / "x.csv")
+
+
+def test_a_compound_term_of_the_codebook_written_in_lower_case_is_no_name(make_study):
+    # "startlånet" is in no dictionary whole; the codebook uses it and a transcript writes it in
+    # lower case, so one detection of it as a place does not make the guard refuse the codebook's
+    # text in the report, and the key does not spread it. A compound the codebook does not use
+    # stays a name ("Solberg" below), and so does the term written as a name in a name slot.
+    from pipeline.errors import LeakError
+
+    codebook = NEUTRAL_CODEBOOK.replace("patterns: [tid, vente]", "patterns: [tid, vente, startlånet]")
+    t1, t2 = "Så kom Startlånet i posten, sa hun.", "Vi fikk startlånet til slutt."
+    t3 = "Vi bodde hos Solberg i ett år."
+    texts, _outputs, guard, study = _anonymise(make_study, {
+        "a.txt": [(t1, [_detection(t1, "Startlånet", "STED")]), (t2, [])],
+        "b.txt": [(t3, [_detection(t3, "Solberg", "PERSON")])]}, codebook=codebook)
+    assert "Startlånet" not in texts["a.txt"][0]  # where it was detected: replaced, for review
+    assert texts["a.txt"][1] == t2
+    guard("<li>Startlånet som finansiering og beløp.</li>", study.reports_dir / "rapport.html")
+    with pytest.raises(LeakError):
+        guard("Vi møtte Solberg.", study.reports_dir / "rapport.html")

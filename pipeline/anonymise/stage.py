@@ -109,6 +109,7 @@ class Anonymiser:
         self.key_matcher: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
         self.own_words = own_words(study)  # the codebook's and the report's wording
+        self.own_compounds: set[str] = set()  # key ids of the codebook's compound terms (own_compound)
         # Entities some detection saw written as a name (``register``): capitalised mid-sentence, a
         # name of several words ("Dag Rune heter han"), or a person in a sentence about one.
         self.written_as_name: set[str] = set()
@@ -208,11 +209,24 @@ class Anonymiser:
         for entity in self.key.entities.values():
             if entity.source != "detected" or entity.ordinary_word:
                 continue
-            if any(self.ordinary_word(o, entity.type) and (tokens_of(o)[0] in self.lower_vocab
-                                                           or tokens_of(o)[0] in self.own_words)
-                   for o in entity.originals):
-                entity.ordinary_word = True
-                self.key.changed = True
+            if any(self.own_compound(o, entity.type) for o in entity.originals):
+                self.own_compounds.add(entity.id)
+            elif not any(self.ordinary_word(o, entity.type) and (tokens_of(o)[0] in self.lower_vocab
+                                                                 or tokens_of(o)[0] in self.own_words)
+                         for o in entity.originals):
+                continue
+            entity.ordinary_word = True
+            self.key.changed = True
+
+    def own_compound(self, text: str, kind: str) -> bool:
+        """A compound or inflected word ("startlånet") that no dictionary lists whole, but that the
+        codebook uses and a transcript with capitals writes in lower case: the researchers' term,
+        not a name. Both conditions, because a compound of words alone may well be a name
+        ("Solberg"). Its capital says nothing either (transcripts capitalise terms at random), so
+        the key re-applies it only capitalised mid-sentence, each time for review."""
+        toks = tokens_of(text)
+        return (kind in (PERSON, "STED", "ORGANISASJON") and len(toks) == 1 and toks[0] in self.own_words
+                and toks[0] in self.lower_vocab and is_word(toks[0]) and not self.ordinary_word(text, kind))
 
     def ordinary_word(self, text: str, kind: str) -> bool:
         """A name, place or firm written as one ordinary Norwegian word ("Ruta", "takst", "Lund")."""
@@ -236,7 +250,7 @@ class Anonymiser:
         ("kom takst", "Takst var ..."), never written as a name: the key re-applies it only
         capitalised mid-sentence. One detected as a name ("naboen Ruta") is re-applied at sentence
         starts too, where the capital says nothing ("Ruta kom i går")."""
-        return entity.ordinary_word and entity.id not in self.written_as_name
+        return entity.ordinary_word and (entity.id not in self.written_as_name or entity.id in self.own_compounds)
 
     def anonymise_study_texts(self, texts: dict[str, list[tuple[str, list[Detection]]]],
                               lower_files: set[str] = frozenset()) -> dict[str, list[TurnResult]]:
