@@ -89,7 +89,7 @@ _OBFUSCATED_EMAIL = re.compile(
     re.IGNORECASE)
 _TLD = r"(?:com|no|net|org|se|dk|fi|de|pl|lt|uk|eu|nu|info|io|edu|gov|biz)"
 _SPOKEN_DOMAIN = re.compile(
-    rf"\s*{_SPOKEN_AT}\s+[\w-]+(?:(?:\s+{_SPOKEN_DOT}\s+|\.)[\w-]+)*?(?:\s+{_SPOKEN_DOT}\s+|\.){_TLD}(?![\w])",
+    rf"\s*{_SPOKEN_AT}\s+[\w-]+(?:\s+[\w-]+){{0,2}}?(?:(?:\s+{_SPOKEN_DOT}\s+|\.)[\w-]+)*?(?:\s+{_SPOKEN_DOT}\s+|\.){_TLD}(?![\w])",
     re.IGNORECASE)
 _SPOKEN_AT_WORD = re.compile(rf"(?<![\w-]){_SPOKEN_AT}(?![\w-])", re.IGNORECASE)
 # Words of the local part as spoken: separators and numbers ("syttifire", "to", "85").

@@ -32,10 +32,11 @@ from .recognizers import (AddressRecognizer, CaseNumberRecognizer, ContextNameRe
 from .slots import OrgFormRecognizer, OrgSlotRecognizer, PlaceCoordinationRecognizer, PlaceSlotRecognizer
 from .naming import NamingClauseRecognizer
 from .parts import NamePartRecognizer
+from .fallback import FallbackRecognizer
 
 # The modules whose code decides what is detected (with the word lists in data/).
 _CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py",
-         "slots.py", "naming.py", "dialect.py", "parts.py")
+         "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
@@ -146,7 +147,7 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Rec
             CaseNumberRecognizer(), NumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
             GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
             PlaceSlotRecognizer(g), OrgFormRecognizer(g), OrgSlotRecognizer(g), NamingClauseRecognizer(g),
-            CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer()]
+            CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer(), FallbackRecognizer(g)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:

@@ -53,6 +53,14 @@ def _ndt_words() -> frozenset[str]:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
+def seen_in_treebank(word: str) -> bool:
+    """The form or its lemma is written in lower case as an ordinary word in the treebank (no
+    compound analysis: "havbris" is not, though "bris" is)."""
+    w = word.lower()
+    seen = _ndt_words()
+    return w in seen or bool({d[w].lower() for d in _dictionaries() if w in d} & seen)
+
+
 @lru_cache(maxsize=65536)
 def rare_word(word: str) -> bool:
     """Never written in lower case as an ordinary word in the treebank: not the form, not its
@@ -99,7 +107,7 @@ _PLACE_SLOT = re.compile(
 _DEFINITE = ("en", "et", "a", "ene", "ane", "ne", "na")
 
 
-def _inflected_noun(word: str) -> bool:
+def inflected_noun(word: str) -> bool:
     """A dictionary form that is its lemma plus a definite or plural ending ("gården", "vippen"):
     a common noun with its article, as "bor på gården", "i byen" are."""
     w = word.lower()
@@ -138,7 +146,7 @@ class PlaceSlotRecognizer(Recognizer):
         found = []
         for m in _PLACE_SLOT.finditer(text):
             score = _place_score(m.group("place"), text, m.start("place"), self.g)
-            if not score or (score == CASELESS and _inflected_noun(m.group("place"))):
+            if not score or (score == CASELESS and inflected_noun(m.group("place"))):
                 continue
             first = _det(self.name, text, m.start("place"), m.end("place"), STED, score)
             found.append(first)

@@ -158,6 +158,11 @@ class Anonymiser:
             if lower and caseless_name(d):
                 return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text)
             return None
+        if d.recognizer == "fallback_capitalised" and (d.text[:1].islower() or d.text.lower() in self.lower_vocab
+                                                       or d.text.lower() in self.own_words):
+            # Capitalised only by truecasing (casing.py), written in lower case elsewhere in the
+            # study, or the researchers' own word: no evidence of a name.
+            return None
         if d.recognizer != "ner_initial":
             return d
         if d.text.lower() in self.lower_vocab:
