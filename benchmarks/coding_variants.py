@@ -16,6 +16,7 @@ and kappa per code for:
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from sklearn.model_selection import GroupKFold, LeaveOneGroupOut  # noqa: E402
 from pipeline.coding.agreement import to_turns  # noqa: E402
 from pipeline.coding.evaluation import (MICRO, heldout_predictions, load_gold_study, score_sets,  # noqa: E402
                                         study_labelled, train_and_predict)
+from pipeline.coding.vectors import example_sentences, lemma_vectors, treebank_path  # noqa: E402
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 
@@ -55,6 +57,19 @@ VARIANTS = {
     "turn_threshold_C2": {"threshold_unit": "turn", "C": 2.0},
     "turn_threshold_round3": {"threshold_unit": "turn", "round_weight": 3.0},
     "segment_threshold": {"threshold_unit": "segment"},
+    # Subword vectors (pipeline/coding/vectors.py): "study" = trained on the treebank + the demo's segments,
+    # "all" = also the blind sets' segments (their transcripts would be in the study in a new round).
+    "round_thresholds": {"round_thresholds": True},
+    "round_thresholds_turn": {"round_thresholds": True, "threshold_unit": "turn"},
+    "vec1": {"vectors": "study", "vector_weight": 1.0},
+    "vec0.5": {"vectors": "study", "vector_weight": 0.5},
+    "vec2": {"vectors": "study", "vector_weight": 2.0},
+    "sim1": {"vectors": "study", "similarity_weight": 1.0},
+    "sim0.5": {"vectors": "study", "similarity_weight": 0.5},
+    "vec1_sim1": {"vectors": "study", "vector_weight": 1.0, "similarity_weight": 1.0},
+    "vec1_all": {"vectors": "all", "vector_weight": 1.0},
+    "vec0.5_all": {"vectors": "all", "vector_weight": 0.5},
+    "sim1_all": {"vectors": "all", "similarity_weight": 1.0},
 }
 
 
@@ -80,21 +95,40 @@ def main() -> None:
                         help="coding.seed (SGD's order and folds); several: one run each")
     parser.add_argument("--against", action="append", type=Path, default=None,
                         help="blind sets (default: tests/data/coding_blind and coding_blind2 where present)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="pickle of the analysed studies: written on the first run, read on later ones")
     args = parser.parse_args()
     study = load_study(args.study)
     settings = study.settings.coding
     nlp = load_nlp(study.settings.model)
-    demo = study_labelled(study, None, nlp)
-    folders = args.against or [f for f in (REPO / "tests" / "data" / "coding_blind",
-                                           REPO / "tests" / "data" / "coding_blind2") if f.exists()]
-    blinds = [load_gold_study(folder, demo.codebook, nlp) for folder in folders]
+    if args.cache and args.cache.exists():
+        demo, blinds = pickle.loads(args.cache.read_bytes())
+    else:
+        demo = study_labelled(study, None, nlp)
+        folders = args.against or [f for f in (REPO / "tests" / "data" / "coding_blind",
+                                               REPO / "tests" / "data" / "coding_blind2") if f.exists()]
+        blinds = [load_gold_study(folder, demo.codebook, nlp) for folder in folders]
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps((demo, blinds)))
+    vector_sets = {}
+
+    def vectors_for(kind):
+        if kind not in vector_sets:
+            material = [demo] + (blinds if kind == "all" else [])
+            sentences = [s for data in material for s in example_sentences(data.analysed.examples)]
+            vector_sets[kind] = lemma_vectors(sentences, study.private_dir, settings.seed,
+                                              treebank_path(study.root))
+        return vector_sets[kind]
     runs = [(name, seed) for name in args.variant or list(VARIANTS) for seed in args.seed or [settings.seed]]
     for name, seed in runs:
         settings = settings.model_copy(update={"seed": seed})
         params = {**settings.model.params(), **VARIANTS[name]}
         search = params.pop("search", None)  # a grid: chosen inside every outer fold (nested)
         start = time.perf_counter()
-        print(f"== {name} {VARIANTS[name]} seed {seed}", flush=True)
+        if isinstance(params.get("vectors"), str):
+            params["vectors"] = vectors_for(params["vectors"])
+        print(f"== {name} {VARIANTS[name]} seed {seed} (vectors ready in {time.perf_counter() - start:.0f} s)",
+              flush=True)
         if "own" not in args.skip:
             cv = GroupKFold(args.folds) if args.folds else LeaveOneGroupOut()
             predictions, _ = heldout_predictions(demo, settings.min_examples_per_code, settings.seed, params,

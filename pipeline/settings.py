@@ -109,6 +109,12 @@ class CodingModelSettings(_Strict):
     prior_weight: float = 1.0  # weight of the codebook's examples and criteria as training examples (0: off)
     threshold_unit: Literal["segment", "turn"] = "segment"  # thresholds chosen for the F1 of segments or of turns
     round_weight: float = 1.0  # weight of a decision of the current round (coding.current_round) against an older one
+    # Thresholds chosen on the current round's decisions alone (where it has 3 positives and negatives of a code).
+    round_thresholds: bool = False
+    # Subword vectors trained offline (pipeline/coding/vectors.py): mean vectors of segment, question and turn,
+    # and their similarity to each code's codebook examples. Measured, not kept (docs/coding.md): 0 = off.
+    vector_weight: float = 0.0
+    similarity_weight: float = 0.0
     # Parameter grid chosen per study by cross-validation grouped by informant, e.g. {C: [1, 4, 16]}.
     search: dict[str, list[float | bool | str]] = {}
 

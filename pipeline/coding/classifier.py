@@ -60,6 +60,7 @@ from sklearn.utils.validation import check_is_fitted
 
 FEATURE_VERSION = "3"
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.901, 0.025), 3)
+ROUND_THRESHOLD_MIN = 3  # positives (and negatives) of a code the current round needs to set its threshold
 NONE = ("<ingen>",)  # stands for "no question" / "no previous sentence"
 
 
@@ -132,8 +133,15 @@ class RuleHits(TransformerMixin, BaseEstimator):
 
 def make_features(rule_codes: Sequence[str], question_weight: float = 0.5, previous_weight: float = 0.3,
                   turn_weight: float = 0.5, rule_weight: float = 1.0, turn_rule_weight: float = 0.5,
-                  char_weight: float = 1.0, lsa_weight: float = 0.0, random_state: int = 2019) -> FeatureUnion:
+                  char_weight: float = 1.0, lsa_weight: float = 0.0, random_state: int = 2019,
+                  vectors=None, vector_weight: float = 0.0, similarity_weight: float = 0.0,
+                  code_texts: Sequence = ()) -> FeatureUnion:
     """The stage-1 featuriser; a weight of 0 drops that block.
+
+    ``vectors`` (:class:`~pipeline.coding.vectors.LemmaVectors`): with ``vector_weight``, the
+    SIF-weighted mean vectors of the segment, the question and the turn (dense blocks); with
+    ``similarity_weight``, the cosine of the segment's and the turn's mean vector with each
+    code's centroid (``code_texts``: what the codebook says each code is).
 
     ``lsa``: a dense 100-dimensional latent-semantic representation of the turn's lemmas
     (TF-IDF + truncated SVD, fitted on the training examples): an offline stand-in for word vectors.
@@ -158,6 +166,20 @@ def make_features(rule_codes: Sequence[str], question_weight: float = 0.5, previ
                                         ("tfidf", TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)),
                                         ("svd", TruncatedSVD(100, random_state=random_state)),
                                         ("norm", Normalizer())]), lsa_weight))
+    if (vector_weight or similarity_weight) and vectors is None:
+        raise ValueError("vector_weight and similarity_weight need vectors (pipeline.coding.vectors)")
+    if vector_weight:
+        from .vectors import MeanVectors
+
+        blocks += [("vectors", MeanVectors(vectors, "lemmas"), vector_weight),
+                   ("question_vectors", MeanVectors(vectors, "question_lemmas"), vector_weight * question_weight),
+                   ("turn_vectors", MeanVectors(vectors, "turn_lemmas"), vector_weight * turn_weight)]
+    if similarity_weight and code_texts:
+        from .vectors import CodeSimilarity
+
+        blocks += [("similarity", CodeSimilarity(vectors, "lemmas", code_texts), similarity_weight),
+                   ("turn_similarity", CodeSimilarity(vectors, "turn_lemmas", code_texts),
+                    similarity_weight * turn_weight)]
     kept = [(name, transformer, weight) for name, transformer, weight in blocks if weight]
     return FeatureUnion([(name, transformer) for name, transformer, _ in kept],
                         transformer_weights={name: weight for name, _, weight in kept})
@@ -178,7 +200,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  rule_weight: float = 1.0, turn_rule_weight: float = 0.5, char_weight: float = 1.0,
                  lsa_weight: float = 0.0, context: bool = True, context_C: float = 1.0, solver: str = "sgd", max_folds: int = 5,
                  prior_examples: Sequence = (), prior_weight: float = 1.0, threshold_unit: str = "segment",
-                 round_weight: float = 1.0, random_state: int = 2019):
+                 round_weight: float = 1.0, vectors=None, vector_weight: float = 0.0,
+                 similarity_weight: float = 0.0, round_thresholds: bool = False, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -197,6 +220,10 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.prior_weight = prior_weight
         self.threshold_unit = threshold_unit
         self.round_weight = round_weight
+        self.vectors = vectors
+        self.vector_weight = vector_weight
+        self.similarity_weight = similarity_weight
+        self.round_thresholds = round_thresholds
         self.random_state = random_state
 
     # -- fitting
@@ -234,7 +261,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         prior_X, prior_y, prior_mask = self._priors()
         self.features_ = make_features(self.rule_codes or self.codes, self.question_weight, self.previous_weight,
                                        self.turn_weight, self.rule_weight, self.turn_rule_weight, self.char_weight,
-                                       self.lsa_weight, self.random_state)
+                                       self.lsa_weight, self.random_state, self.vectors, self.vector_weight,
+                                       self.similarity_weight, self._code_texts())
         both = self.features_.fit_transform(X + prior_X).tocsr()
         matrix = both[:len(X)]
         prior_matrix = both[len(X):] if prior_X else None
@@ -260,7 +288,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                 self.context_models_.append(None)
                 scores = out_of_fold[:, j]
             if folds:
-                self.thresholds_[j] = self._threshold(y[:, j], scores, turns, weights)
+                rows = self._threshold_rows(X, y[:, j])
+                self.thresholds_[j] = self._threshold(y[rows, j], scores[rows], turns[rows], weights[rows])
         self.n_training_ = len(X)
         return self
 
@@ -272,6 +301,18 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             weights[np.fromiter((e.current_round for e in X), dtype=bool, count=len(X))] *= self.round_weight
         return weights
 
+    def _threshold_rows(self, X: Sequence[Example], y: np.ndarray) -> np.ndarray:
+        """Rows a code's threshold is chosen on: all, or (``round_thresholds``) the current round's when it has
+        at least :data:`ROUND_THRESHOLD_MIN` positives and negatives of the code."""
+        everything = np.arange(len(X))
+        if not self.round_thresholds:
+            return everything
+        current = np.flatnonzero(np.fromiter((e.current_round for e in X), dtype=bool, count=len(X)))
+        positives = int(y[current].sum())
+        if positives < ROUND_THRESHOLD_MIN or len(current) - positives < ROUND_THRESHOLD_MIN:
+            return everything
+        return current
+
     def _threshold(self, y, scores, turns, weights) -> float:
         """Best (weighted) F1 threshold; ``threshold_unit="turn"``: the F1 of turns (a turn has a code when a segment has it)."""
         if self.threshold_unit == "turn":
@@ -281,6 +322,15 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         elif self.threshold_unit != "segment":
             raise ValueError(f"unknown threshold_unit '{self.threshold_unit}' (segment, turn)")
         return choose_threshold(y, scores, weights)
+
+    def _code_texts(self) -> tuple:
+        """(code, lemma tuples of the codebook's positive examples and inclusion criteria) per code."""
+        texts: dict[str, list] = {code: [] for code in self.rule_codes or self.codes}
+        for example, positive, _ in self.prior_examples:
+            for code in positive:
+                if code in texts:
+                    texts[code].append(example.lemmas)
+        return tuple((code, tuple(found)) for code, found in texts.items())
 
     def _priors(self):
         """Codebook examples as (examples, labels, mask): mask[i, j] = example i says something about code j."""

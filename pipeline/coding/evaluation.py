@@ -41,7 +41,8 @@ from ..settings import Study
 from ..store import StudyStore
 from .agreement import cohen_kappa, to_turns
 from .human import coder_decisions
-from .machine import AnalysedUnits, analyse_units, combine, fit_model, make_estimator, plan_codes, training_set
+from .machine import (AnalysedUnits, analyse_units, combine, fit_model, make_estimator, plan_codes, study_vectors,
+                      training_set)
 from .units import load_units, turn_key
 
 MICRO = "micro"
@@ -249,8 +250,8 @@ def _params(study: Study) -> tuple[dict, dict]:
 
 
 def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: dict | None = None,
-                        search: dict | None = None, nlp=None, cv=None, track: Track = no_progress
-                        ) -> tuple[dict[str, frozenset[str]], list[str]]:
+                        search: dict | None = None, nlp=None, cv=None, track: Track = no_progress,
+                        vectors=None) -> tuple[dict[str, frozenset[str]], list[str]]:
     """Every labelled segment coded by a model that did not see its informant.
 
     ``cross_val_predict`` with informant groups (``cv``: default ``LeaveOneGroupOut``).
@@ -265,7 +266,7 @@ def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: di
     decided = [sid for sid in sorted(data.labels) if sid in index]
     predictions = {sid: set(data.analysed.rules[index[sid]].codes) & set(plan.rule_codes) for sid in decided}
     if plan.model_codes:
-        estimator = make_estimator(plan, data.codebook, seed, params, nlp)
+        estimator = make_estimator(plan, data.codebook, seed, params, nlp, vectors)
         if search:
             estimator = _SearchedCoder(estimator, search)
         matrix = cross_val_predict(estimator, examples, y, groups=groups, cv=cv or LeaveOneGroupOut())
@@ -315,7 +316,7 @@ def _predict_with(analysed: AnalysedUnits, model, plan) -> dict[str, frozenset[s
 
 def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str]]]], test: Labelled,
                       codebook: Codebook, min_examples: int, seed: int, params: dict | None = None,
-                      search: dict | None = None, nlp=None) -> dict[str, frozenset[str]]:
+                      search: dict | None = None, nlp=None, vectors=None) -> dict[str, frozenset[str]]:
     """The coding stage's machine (model codes, rules-only fallback) trained on ``train``, coding ``test``.
 
     ``train``: (material, the labels of it to learn from) pairs; several studies may be pooled.
@@ -338,7 +339,7 @@ def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str
     pooled = AnalysedUnits(units=units, rules=rules, examples=examples)
     plan = plan_codes(codebook, list(labels.values()), min_examples) if labels else \
         Plan(model_codes=[], rule_codes=list(codebook.ids), positives={c: 0 for c in codebook.ids})
-    model = fit_model(pooled, labels, plan, codebook, seed, params, nlp, search) if labels else None
+    model = fit_model(pooled, labels, plan, codebook, seed, params, nlp, search, vectors) if labels else None
     return _predict_with(test.analysed, model, plan)
 
 
@@ -411,8 +412,9 @@ def evaluate_labelled(study: Study, data: Labelled, nlp, track: Track = no_progr
                             study.human_dir / f"{data.name}.csv")
     settings = study.settings.coding
     params, search = _params(study)
+    vectors = study_vectors(params, data.analysed, study.private_dir, study.root, settings.seed)
     predictions, rule_codes = heldout_predictions(data, settings.min_examples_per_code, settings.seed, params,
-                                                  search, nlp, track=track)
+                                                  search, nlp, track=track, vectors=vectors)
     n = len(data.informants())
     result = _evaluation(data, predictions, f"hver av {n} informanter kodet av en modell som ikke så den",
                          {code: n for code in rule_codes})
@@ -428,8 +430,9 @@ def evaluate_against(study: Study, folder: str | Path, coder: str | None = None,
     target = load_gold_study(folder, base.codebook, nlp, track)
     settings = study.settings.coding
     params, search = _params(study)
+    vectors = study_vectors(params, base.analysed, study.private_dir, study.root, settings.seed)
     predictions = train_and_predict([(base, base.labels)], target, base.codebook, settings.min_examples_per_code,
-                                    settings.seed, params, search, nlp)
+                                    settings.seed, params, search, nlp, vectors)
     plan = plan_codes(base.codebook, list(base.labels.values()), settings.min_examples_per_code)
     result = _evaluation(target, predictions, f"trent på {base.name} ({len(base.labels)} segmenter), "
                          f"vurdert mot {target.name}", {code: 1 for code in plan.rule_codes})
@@ -475,6 +478,7 @@ def learning_curve(study: Study, folder: str | Path | None = None, coder: str | 
         base = study_labelled(study, coder, nlp) if with_base else None
         target = load_gold_study(folder, load_codebook(study.codebook_path), nlp, track)
     informants = target.informants()
+    vectors = study_vectors(params, (base or target).analysed, study.private_dir, study.root, settings.seed)
     points = []
     for k in (sizes or curve_sizes(len(informants))):
         per_rotation = []
@@ -483,7 +487,7 @@ def learning_curve(study: Study, folder: str | Path | None = None, coder: str | 
             rest = [i for i in informants if i not in coded]
             train = ([(base, base.labels)] if base else []) + ([(target, target.subset(coded))] if coded else [])
             predictions = train_and_predict(train, target, target.codebook, settings.min_examples_per_code,
-                                            settings.seed, params, search, nlp)
+                                            settings.seed, params, search, nlp, vectors)
             scored = set(target.subset(rest))
             truth = {key: codes for key, codes in target.truth_turns.items()
                      if key in to_turns({sid: () for sid in scored}, target.segments)}

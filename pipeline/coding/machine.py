@@ -150,17 +150,36 @@ def training_fingerprint(analysed: AnalysedUnits, labels: dict[str, frozenset[st
                           ).hexdigest()
 
 
+def needs_vectors(params: dict | None) -> bool:
+    return bool((params or {}).get("vector_weight") or (params or {}).get("similarity_weight"))
+
+
+def study_vectors(params: dict | None, analysed: AnalysedUnits, cache_dir, root, seed: int):
+    """The subword vectors the parameters ask for (None when they ask for none).
+
+    Trained on the treebank's lemmas and the lemmas of ``analysed`` (its segments and
+    questions), cached in ``cache_dir`` (private: learned from the study's text).
+    """
+    if not needs_vectors(params):
+        return None
+    from .vectors import example_sentences, lemma_vectors, treebank_path
+
+    return lemma_vectors(example_sentences(analysed.examples), cache_dir, seed, treebank_path(root))
+
+
 def make_estimator(plan: Plan, codebook: Codebook, seed: int, params: dict | None = None,
-                   nlp=None) -> TwoStageCoder:
+                   nlp=None, vectors=None) -> TwoStageCoder:
     """The study's estimator: ``coding.model`` parameters (``params``) over the defaults.
 
     With ``prior_weight`` > 0 the codebook's own examples and criteria are analysed
-    (needs ``nlp``) and passed in as ``prior_examples``.
+    (needs ``nlp``) and passed in as ``prior_examples``. ``vectors``: see :func:`study_vectors`.
     """
     params = dict(params or {})
     priors = ()
     if params.get("prior_weight") and nlp is not None:
         priors = codebook_examples(codebook, nlp)
+    if vectors is not None:
+        params["vectors"] = vectors
     return TwoStageCoder(codes=tuple(plan.model_codes), rule_codes=tuple(codebook.ids), random_state=seed,
                          prior_examples=priors, **params)
 
@@ -176,7 +195,7 @@ def training_set(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], cod
 
 
 def fit_model(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: Plan, codebook: Codebook,
-              seed: int, params: dict | None = None, nlp=None, search: dict | None = None
+              seed: int, params: dict | None = None, nlp=None, search: dict | None = None, vectors=None
               ) -> TwoStageCoder | None:
     """Train on the human-decided units; None when no code has enough examples.
 
@@ -186,7 +205,7 @@ def fit_model(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], plan: 
     if not plan.model_codes:
         return None
     examples, y, groups = training_set(analysed, labels, plan.model_codes)
-    estimator = make_estimator(plan, codebook, seed, params, nlp)
+    estimator = make_estimator(plan, codebook, seed, params, nlp, vectors)
     if search:
         estimator = search_parameters(estimator, search, examples, y, groups)
     return estimator.fit(examples, y, groups=groups)

@@ -29,7 +29,7 @@ from ..store import PRIVATE_MODE, StudyStore, atomic_write_bytes
 from .classifier import TwoStageCoder
 from .human import HumanImport, chosen_human_codes, import_human_coding
 from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
-                      mark_current_round, plan_codes, training_fingerprint)
+                      mark_current_round, plan_codes, study_vectors, training_fingerprint)
 from .units import load_units
 
 MODEL_FILE = "coding_model.joblib"
@@ -86,13 +86,17 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
     analysed = mark_current_round(analysed, current)
     plan = plan_codes(codebook, list(labels.values()), settings.min_examples_per_code)
     params, search = settings.model.params(), settings.model.search
+    # Vectors (off by default) learn from every segment of the study: their digest enters the fingerprint.
+    vectors = study_vectors(params, analysed, study.private_dir, study.root, settings.seed) \
+        if plan.model_codes else None
     fingerprint = training_fingerprint(analysed, labels, plan, codebook, settings.seed,
-                                       {"params": params, "search": search, "current_round": sorted(current)})
+                                       {"params": params, "search": search, "current_round": sorted(current),
+                                        **({"vectors": vectors.digest} if vectors is not None else {})})
     model = None if retrain or not plan.model_codes else _load_cached(study, fingerprint)
     retrained = False
     if model is None and plan.model_codes:
         model = fit_model(analysed, labels, plan, codebook, settings.seed, params, load_nlp(study.settings.model),
-                          search)
+                          search, vectors)
         _save(study, fingerprint, model)
         retrained = True
     suggestions = combine(analysed, model, plan)
