@@ -6,11 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The dask extra (qualpipe run --workers N) always; the test extra with --test.
+# The dask extra (qualpipe run --workers N) and the vectors extra (coding.model.vector_weight)
+# always; the test extra with --test.
 testing=""
 [ "${1:-}" = "--test" ] && testing=yes
-extras="[dask]"
-[ -n "$testing" ] && extras="[test,dask]"
+extras="[dask,vectors]"
+[ -n "$testing" ] && extras="[test,dask,vectors]"
 python=${PYTHON:-python3}
 
 [ -x .venv/bin/python ] || "$python" -m venv .venv

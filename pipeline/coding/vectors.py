@@ -104,8 +104,19 @@ class LemmaVectors:
         return total / norm if norm else total
 
 
+def _gensim():
+    try:
+        import gensim
+    except ImportError:
+        from ..errors import QualpipeError
+
+        raise QualpipeError("coding.model.vector_weight / similarity_weight need gensim: "
+                            "pip install 'qualpipe[vectors]' (scripts/setup.sh installs it)", Path("study.yaml")) from None
+    return gensim
+
+
 def corpus_digest(sentences: Sequence[Sequence[str]], seed: int) -> str:
-    import gensim
+    gensim = _gensim()
 
     digest = hashlib.sha256(json.dumps({"version": VECTOR_VERSION, "gensim": gensim.__version__, "seed": seed,
                                         "dimensions": DIMENSIONS, "epochs": EPOCHS, "min_count": MIN_COUNT,
@@ -117,6 +128,7 @@ def corpus_digest(sentences: Sequence[Sequence[str]], seed: int) -> str:
 
 def train_vectors(sentences: Sequence[Sequence[str]], seed: int = 2019):
     """FastText skip-gram on the sentences: one worker and a seed, so the same corpus gives the same vectors."""
+    _gensim()
     from gensim.models import FastText
 
     model = FastText(vector_size=DIMENSIONS, window=5, min_count=MIN_COUNT, sg=1, min_n=3, max_n=5,
