@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
+
 from .casing import lower_case_transcript, truecase
 from .detection import ADRESSE, STED, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
@@ -128,7 +130,8 @@ def merge(text: str, detections: list[Detection], min_score: float) -> tuple[lis
     "Marius Aune" and the firm "Fjordbyen Eiendom", not one person).
     """
     strong = [d for d in detections if d.score >= min_score]
-    anchors = _union_all(text, [d for d in strong if d.score >= ANCHOR])
+    anchors = _union_all(text, _extended(text, [d for d in strong if d.score >= ANCHOR],
+                                         [d for d in strong if d.score < ANCHOR]))
     pieces = [p for d in strong if d.score < ANCHOR for p in _subtract(text, d, anchors)]
     merged = sorted(anchors + _union_all(text, pieces), key=lambda d: (d.start, d.end))
     weak: list[Detection] = []
@@ -139,6 +142,30 @@ def merge(text: str, detections: list[Detection], min_score: float) -> tuple[lis
             continue
         weak.append(d)
     return merged, weak
+
+
+def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> list[Detection]:
+    """Each anchor written in lower case grown over a vaguer span of its own type that only adds
+    lower-case words beside it, none a function word: the model's "thi lan" inside the name
+    list's "nguyen thi lan" is one person, and cutting would drop "nguyen" (a cut-off piece is
+    kept only with a capital, which a transcript without capitals never has). With capitals, or
+    with a function word or punctuation added ("Marius Aune på Fjordbyen Eiendom"), the vaguer
+    span is cut around the anchor as before."""
+    out = []
+    for a in anchors:
+        if any(c.isupper() for c in a.text):
+            out.append(a)
+            continue
+        start, end = a.start, a.end
+        for d in vague:
+            if d.type != a.type or not (d.start <= a.start and a.end <= d.end) or (d.start, d.end) == (a.start, a.end):
+                continue
+            added = (text[d.start:a.start] + " " + text[a.end:d.end]).split()
+            if all(w.isalpha() and w.islower() and w not in _STOP_WORDS for w in added):
+                start, end = min(start, d.start), max(end, d.end)
+        out.append(a if (start, end) == (a.start, a.end) else
+                   Detection(start, end, a.type, a.score, a.recognizer, text[start:end]))
+    return out
 
 
 def _union_all(text: str, detections: list[Detection]) -> list[Detection]:

@@ -419,7 +419,8 @@ INSTITUTION_WORDS = (
 # The institution words that also end compounds naming one ("skolesenter", "kulturskole", "omsorgssenter",
 # "fylkeskommune"): a compound ending in one is an institution word too.
 INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
-                     "idrettslag", "borettslag", "burettslag", "kirke", "kyrkje", "kommune")
+                     "idrettslag", "borettslag", "burettslag", "kirke", "kyrkje", "kommune",
+                     "opplæring", "opplæringa")  # a named adult-education centre: "X voksenopplæring"
 _INST_ALT = (rf"[a-zæøå]*(?:{'|'.join(INSTITUTION_HEADS)})|"
              + "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True)))
 _INSTITUTION = re.compile(
