@@ -59,7 +59,8 @@ def test_an_age_said_of_a_word_makes_it_a_person(fb, text, word):
     assert (word, PERSON) in found(fb, text)
 
 
-@pytest.mark.parametrize("text", ["taksten var en million", "ayaan er eldst hun er seksten",
+@pytest.mark.parametrize("text", ["taksten var en million", "ayaan er eldst hun er seksten", "Takst var ni hundre og nitti",
+                                  "Lerke e fjorten tusen kroner verdt",
                                   "Styreleiaren, han e ein sånn", "huset er fjorten år gammelt",
                                   "klokka er ti"])
 def test_a_thing_with_a_number_is_no_person(fb, text):
@@ -79,6 +80,19 @@ def test_a_first_name_after_a_person_noun_and_as_a_subject(fb):
     assert ("liv", PERSON) in found(fb, "det var i august for liv begynte i barnehagen")
     assert not found(fb, "det var en dame som sa det")
     assert not found(fb, "et godt liv begynte der")  # a determiner before: the noun
+
+
+def test_a_first_name_as_the_object_of_a_verb_of_contact_or_care(fb):
+    assert ("sol", PERSON) in found(fb, "kona hans ho passe sol når æ har kveldsskift")
+    assert ("liv", PERSON) in found(fb, "så måtte jeg snakke med liv om det")
+    assert not found(fb, "de kjørte dag og natt")  # a time noun
+    assert not found(fb, "så ringte jeg til nav og spurte")
+
+
+def test_a_rare_word_after_a_place_preposition_in_lower_case(fb):
+    assert ("hunnsløkka", STED) in found(fb, "vi møttes på hunnsløkka i går")
+    for text in ("hun var hjemme i permisjon", "han var på skift", "jeg bor i byen"):
+        assert not found(fb, text), text
 
 
 def test_lower_case_names_of_several_words(fb):
@@ -141,8 +155,13 @@ def test_the_stage_drops_a_capital_from_truecasing_and_the_study_s_own_words(mak
 
     study = load_study(make_study({"a.txt": "I: Ja?\nIP: Ja.\n"}))
     anon = Anonymiser(study, fresh_key(study), {})
-    anon.lower_vocab = {"ovnshallen"}
+    anon.lower_vocab = {"ovnshallen", "sol"}
+    anon.own_words = frozenset({"takst"})
     d = Detection(5, 15, PERSON, SCORE, "fallback_capitalised", "Lurahammar")
     assert anon._study_evidence(d) is d
     assert anon._study_evidence(Detection(5, 15, STED, SCORE, "fallback_capitalised", "ovnshallen")) is None
     assert anon._study_evidence(Detection(5, 15, STED, SCORE, "fallback_capitalised", "Ovnshallen")) is None
+    # The codebook's term is no name, whatever the rule; a clause rule's ordinary word stays.
+    assert anon._study_evidence(Detection(0, 5, PERSON, SCORE, "fallback_person_slot", "Takst")) is None
+    sol = Detection(0, 3, PERSON, SCORE, "fallback_person_slot", "Sol")
+    assert anon._study_evidence(sol) is sol

@@ -15,13 +15,17 @@ few general rules, each named by its reason (the review sheet's ``recognizer`` c
   "liv", "Lerke", "Jo"): a nickname ("alle sier bare X", "alle kaller X", "seier alle berre X"),
   an age said of it ("storm han er fjorten", "Lerke e fjorten"), a quoted call ("«Vår», sa han"),
   a first name in a list with persons ("Sol, Natan og Miriam"), a first name after a person noun
-  ("en dame sol", "dattera mi liv").
+  ("en dame sol", "dattera mi liv"), as the subject of a verb of saying or doing after a clause
+  boundary ("for liv begynte") or the object of a verb of contact or care ("passe sol").
 * ``fallback_name_run``: lower-case names of several words: two first names ("mette lise"), and a
   detected person followed by a surname or a rare word ("gunnar kval vik").
 * ``fallback_firm_head`` / ``fallback_place_head``: a firm by its business word without a legal form
   ("havbris sjømat", "Nordkalotten transport", "nordvest byggtakst") and a place by its area word
   ("hunnsløkka industriområde"), where the word before is no frequent ordinary word.
-* ``fallback_place_slot``: in a transcript without capitals, a rare word after a place preposition.
+* ``fallback_place_slot``: in a transcript without capitals, a rare word after a place preposition
+  that is no form of a common word.
+* ``fallback_unknown_word``: a capitalised word that is no Norwegian word at all, after a place
+  preposition or in a person context (kept where truecasing wrote its capital).
 * ``fallback_reference``: a reference of letters and digit groups ("HB-21-883102").
 * ``fallback_date``: a date spoken as ordinals ("første i tolvte tjuetjueto").
 
@@ -44,7 +48,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS, person_context
 from .dialect import dialect_word
-from .lexicon import is_word
+from .lexicon import is_ordinary, is_word
 from .detection import DATO, ORG, PERSON, SAK, STED, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import sentence_initial
@@ -71,16 +75,27 @@ _NICKNAME = re.compile(
     rf"{_B}(?:{_SUBJECT}\s+(?:kaller|kallar|kalte|kalla){_OBJ}{_JUST}"
     rf"|{_SUBJECT}\s+(?:sier|seier|sei|sa)(?:\s+til\s+(?:meg|mæ|han|ham|henne|ho|oss))?{_ONLY}"
     rf"|(?:kaller|kallar|sier|seier)\s+(?:alle|folk){_OBJ}{_ONLY})\s+(?P<w>{_W}){_E}", re.IGNORECASE)
+# An age is a whole number of years: "ni hundre", "fjorten tusen", "fem komma to" are amounts.
+_NOT_AMOUNT = (rf"(?!\s*(?:,\s*)?(?:og\s+)?(?:hundre|tusen|million\w*|milliard\w*|kroner|kr|prosent|komma|%"
+               rf"|{WORD_PATTERN}{_E}|\d))")
 _AGE = rf"(?!(?:en|ei|et|ett|ein|eitt|eit){_E})(?:{WORD_PATTERN}|\d{{1,2}})"  # not an article
 # "storm han er fjorten", "liv, hun er ni", "Lerke e fjorten"
 _AGE_OF = re.compile(rf"{_B}(?P<w>{_W})\s*,?\s+(?P<pron>(?:han|hun|ho|hon)\s+)?(?:er|e|var|va|blir|fyller|fylte)"
-                     rf"\s+(?P<age>{_AGE})(?:\s+(?:år|månader|måneder))?{_E}", re.IGNORECASE)
+                     rf"\s+(?P<age>{_AGE})(?:\s+(?:år|månader|måneder))?{_E}{_NOT_AMOUNT}", re.IGNORECASE)
 _BOUNDARY = r"(?:og|men|for|fordi|at|så|når|da|mens|om|hvis|dersom|før|etter\s+at|sidan|siden|ja|nei)"
 _DEED = (r"sa|sier|seier|begynte|begynner|byrja|gikk|går|kom|kommer|fikk|får|fekk|bor|bodde|jobber|jobbet|jobba"
          r"|ringte|ringde|tok|spurte|fortalte|skrev|skreiv|hjalp|hjelper|har|hadde|skal|ville|vil|kan|kunne|måtte|må")
 _SUBJECT_OF = re.compile(rf"(?:^|{_B}{_BOUNDARY}\s+)(?P<w>[a-zæøå][\w'’-]*)\s+(?:{_DEED}){_E}",
                          re.IGNORECASE | re.MULTILINE)
 _PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "ifra", "til", "ved", "utenfor", "nær", "rundt"})
+# Verbs of contact or care whose object is a person ("kona ho passe sol", "snakket med liv").
+_CONTACT = (r"passe|passer|passa|passet|hente|henter|henta|hentet|levere|leverer|leverte|følge|følger|fulgte|fylgde"
+            r"|besøke|besøker|besøkte|ringe|ringer|ringte|ringde|snakke|snakker|snakket|snakka|prate|prater|pratet"
+            r"|prata|møte|møter|møtte|spørre|spør|spurte|hjelpe|hjelper|hjalp|hjelpte|trøste|trøstet|trøsta")
+_OBJECT_OF = re.compile(rf"{_B}(?:{_CONTACT})(?:\s+(?:med|til|hos|på))?\s+(?P<w>[a-zæøå][\w'’-]*){_E}", re.IGNORECASE)
+# Time and weather nouns that are also first names ("dag", "natt"): a time, not a person, after a verb.
+_TIME_NOUNS = frozenset({"dag", "natt", "kveld", "morgen", "helg", "uke", "vår", "sommer", "høst", "vinter", "sol",
+                         "regn", "snø", "storm"})
 _COPULA = frozenset({"er", "e", "var", "va", "blir", "ble", "vart", "bli"})
 _QUOTED_CALL = re.compile(rf"[«\"“]\s*(?P<w>{_W})\s*[,!]?\s*[»\"”]\s*,?\s*(?:sa|seier|sier|spurte|ropte|skreik|skrek)"
                           rf"{_E}", re.IGNORECASE)
@@ -231,6 +246,11 @@ class FallbackRecognizer(Recognizer):
         doing right after a clause boundary ("for liv begynte i barnehagen", "og sol sa"): in lower
         case only (``_lower``), where the transcript's case cannot say it."""
         g = self.g
+        for m in _OBJECT_OF.finditer(text):
+            w = m.group("w")
+            if g.is_first(w) and not g.is_place(w) and not _plain(w, g) and not inflected_noun(w) \
+                    and (w.lower() not in _TIME_NOUNS or not text[m.end("w"):].lstrip().startswith(("og", "i", "på"))):
+                add(m.start("w"), m.end("w"), PERSON, "person_slot", lower=True)
         for m in _SUBJECT_OF.finditer(text):
             w = m.group("w")
             if g.is_first(w) and not g.is_place(w) and not _plain(w, g) and not inflected_noun(w):
@@ -313,5 +333,8 @@ class FallbackRecognizer(Recognizer):
         g = self.g
         for m in _PLACE_PREP.finditer(text):
             w = m.group("w")
-            if w[:1].islower() and not _plain(w, g) and rare_word(w) and not g.is_first(w) and not inflected_noun(w):
+            # Rare and no form of a common word: a preposition is a weaker slot than a residence verb
+            # (slots.py), and "i adopsjon", "på skift" are rare nouns in interviews too.
+            if w[:1].islower() and not _plain(w, g) and rare_word(w) and not g.is_first(w) and not inflected_noun(w) \
+                    and not is_ordinary(w):
                 add(m.start("w"), m.end("w"), STED, "place_slot", lower=True)

@@ -158,10 +158,7 @@ class Anonymiser:
             if lower and caseless_name(d):
                 return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text)
             return None
-        if d.recognizer == "fallback_capitalised" and (d.text[:1].islower() or d.text.lower() in self.lower_vocab
-                                                       or d.text.lower() in self.own_words):
-            # Capitalised only by truecasing (casing.py), written in lower case elsewhere in the
-            # study, or the researchers' own word: no evidence of a name.
+        if d.recognizer.startswith("fallback_") and self._fallback_explained(d, text):
             return None
         if d.recognizer != "ner_initial":
             return d
@@ -170,6 +167,17 @@ class Anonymiser:
         if is_word(d.text) and not person_context(text, d.start, d.end):
             return d  # "Adressa er ...", "Vindauga er ...": a dictionary word opening a sentence
         return Detection(d.start, d.end, d.type, 0.75, "ner", d.text)
+
+    def _fallback_explained(self, d: Detection, text: str) -> bool:
+        """A one-word fallback hit the study itself explains (fallback.py): the researchers' own word
+        (codebook, report prose: "takst"); and, where the capital was the only evidence
+        (``fallback_capitalised``), a capital written by truecasing (casing.py) or a word the study
+        writes in lower case elsewhere. A clause rule's hit stays: the clause is its evidence."""
+        if " " in d.text.strip():
+            return False
+        low = d.text.lower()
+        return low in self.own_words or (d.recognizer == "fallback_capitalised"
+                                         and (d.text[:1].islower() or low in self.lower_vocab))
 
     def register(self, text: str, dets: list[Detection]) -> None:
         extra, from_key = self.key_detections(text)
