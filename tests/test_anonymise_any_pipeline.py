@@ -70,3 +70,14 @@ def test_a_named_adult_education_centre_is_an_institution():
     found = InstitutionRecognizer().analyze("hun tok kurs på Elverhøy voksenopplæring og så")
     assert [(d.text, d.type) for d in found] == [("Elverhøy voksenopplæring", ORG)]
     assert InstitutionRecognizer().analyze("Voksenopplæring var bra, og jeg gikk på voksenopplæring.") == []
+
+
+def test_an_ordinary_word_first_name_after_a_naming_verb_and_before_a_name_is_a_name():
+    from pipeline.anonymise.recognizers import GazetteerRecognizer
+
+    def found(text: str) -> list[str]:
+        return [d.text for d in GazetteerRecognizer().analyze(text, spacy.blank("nb")(text)) if d.score >= 0.5]
+
+    assert "vår" in " ".join(found("ja æ heter vår johansen hvis du skal ha hele"))
+    assert not any("vår" in d for d in found("naboen vår johansen kom i går"))  # a possessive after a kin word
+    assert not any("bare" in d for d in found("han heter bare johansen"))  # no first name

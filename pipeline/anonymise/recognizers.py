@@ -486,7 +486,8 @@ KIN_AND_ROLE_WORDS = frozenset({
     "samboeren", "sambuaren", "kjæresten", "eksmannen", "ekskona", "tolk", "tolken", "legen", "læreren",
     "rådgiveren", "rådgjevaren", "sjefen", "leder", "lederen", "leiar", "leiaren", "styrelederen", "styreleiaren",
     "prosjektleder", "prosjektleiar", "fru", "herr"})
-_NAME_CUES_BEFORE = KIN_AND_ROLE_WORDS | {"han", "hun", "ho", "heter", "het", "heiter", "heitte", "kalt", "kaller"}
+_NAMING_VERBS = frozenset({"heter", "het", "heiter", "heitte", "kalt", "kaller"})
+_NAME_CUES_BEFORE = KIN_AND_ROLE_WORDS | {"han", "hun", "ho"} | _NAMING_VERBS
 
 
 def lower_case_words(words: list[str]) -> bool:
@@ -636,8 +637,11 @@ class GazetteerRecognizer(Recognizer):
                     elif initial and t.pos_ == "PROPN":
                         score = 0.45  # "Per dag ...": review only
                 else:
-                    # Not a possessive or other function word after the cue ("naboen vår", "kona hans").
-                    if cue and (not common or len(name) >= 3) and name.lower() not in _STOP:
+                    # Not a possessive or other function word after the cue ("naboen vår", "kona hans"),
+                    # unless a naming verb puts it before another name ("æ heter vår johansen").
+                    named = prev in _NAMING_VERBS and nxt is not None \
+                        and nxt.lower() not in _STOP and g.is_name(nxt.rstrip("s"))
+                    if cue and (not common or len(name) >= 3) and (name.lower() not in _STOP or named):
                         score = 0.8
                     elif not common and len(name) >= 4 and not is_ordinary(name):
                         score = 0.7
