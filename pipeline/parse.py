@@ -29,6 +29,8 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 
+import numpy
+from spacy.attrs import LEMMA, MORPH, ORTH, TAG, ENT_TYPE
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
@@ -50,8 +52,37 @@ def parsed_texts(texts: Sequence[str]) -> list[str]:
     return [truecase(t) for t in texts] if lower_case_transcript(texts) else texts
 
 
+# The columns of DOC_ATTRS that hold string hashes: the strings a stored Doc needs back.
+_STRING_ATTRS = [ORTH, LEMMA, TAG, MORPH, ENT_TYPE]
+
+
+class ParseBin(DocBin):
+    """A DocBin that collects the strings of the stored columns from their hashes.
+
+    ``DocBin.add`` visits every token in Python to collect nine strings each (also
+    those of attributes it does not store); here the distinct hashes of the stored
+    string columns are looked up once per Doc. The Docs read back are the same.
+    """
+
+    def add(self, doc: Doc) -> None:
+        if doc.spans or doc.user_data:
+            return super().add(doc)  # the general path for what this one does not handle
+        array = doc.to_array(self.attrs)
+        if len(array.shape) == 1:
+            array = array.reshape((array.shape[0], 1))
+        self.tokens.append(array)
+        self.spaces.append(numpy.asarray(doc.to_array("SPACY").reshape((-1, 1)), dtype=bool))
+        self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
+        strings = doc.vocab.strings
+        for key in numpy.unique(doc.to_array(_STRING_ATTRS)):
+            if key:
+                self.strings.add(strings[int(key)])
+        self.cats.append(doc.cats)
+        self.span_groups.append(doc.spans.to_bytes())
+
+
 def new_docbin() -> DocBin:
-    return DocBin(attrs=DOC_ATTRS, store_user_data=False)
+    return ParseBin(attrs=DOC_ATTRS, store_user_data=False)
 
 
 def read_docs(blob: bytes, nlp: Language) -> Iterator[Doc]:

@@ -366,3 +366,28 @@ def test_segments_from_spans_found_elsewhere_equal_those_found_here():
     assert [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in docs] == \
         [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in fresh]
     assert [[t.lemma_ for t in d] for d in docs] == [[t.lemma_ for t in d] for d in fresh]
+
+
+def test_the_stored_parse_reads_back_as_spacys_own_docbin_would():
+    """ParseBin collects the strings from the stored columns' hashes instead of visiting every
+    token: read into a fresh vocabulary (a worker's), its Docs equal those of spaCy's DocBin."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from pipeline.nlp import load_nlp
+    from pipeline.parse import DOC_ATTRS, new_docbin
+
+    nlp = load_nlp("auto")
+    texts = ["Kari Nordmann flyttet til Bergen i 2019, sa hun.", "Ja.\n\nVi   bodde på Sandnes hos Ola Hansen!", ""]
+    ours, theirs = new_docbin(), DocBin(attrs=DOC_ATTRS, store_user_data=False)
+    for doc in nlp.pipe(texts):
+        ours.add(doc)
+        theirs.add(doc)
+
+    def read(blob):
+        vocab = spacy.blank(nlp.lang).vocab  # none of the model's or the texts' strings
+        return [[(t.text, t.whitespace_, t.lemma_, t.tag_, t.pos_, str(t.morph), t.is_sent_start, t.ent_iob_,
+                  t.ent_type_) for t in doc] for doc in DocBin().from_bytes(blob).get_docs(vocab)]
+
+    assert read(ours.to_bytes()) == read(theirs.to_bytes())
+    assert [tok[0] for tok in read(ours.to_bytes())[0]][:2] == ["Kari", "Nordmann"]

@@ -62,10 +62,11 @@ def sentence_spans(nlp: Language, texts: Iterable[str], batch_size: int = 64) ->
 def doc_sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """The sentences of one parsed text as character spans, whitespace trimmed."""
     found = []
+    text = doc.text  # built from the tokens on every access: once per Doc, not once per sentence
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
         # Split sentences the model ran across paragraph breaks.
-        for piece_start, piece_end in _split_paragraphs(doc.text, start, end):
+        for piece_start, piece_end in _split_paragraphs(text, start, end):
             if piece_end > piece_start:
                 found.append((piece_start, piece_end))
     return found
