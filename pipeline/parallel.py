@@ -46,7 +46,13 @@ class InProcess:
 
     def map(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
             description: str = "") -> list:
-        return [fn(item, *shared) for item in track(items, description=description, total=len(items))]
+        return list(self.imap(fn, items, *shared, track=track, description=description))
+
+    def imap(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
+             description: str = "") -> Iterator:
+        """The results one by one, in item order, each computed when it is asked for."""
+        for item in track(items, description=description, total=len(items)):
+            yield fn(item, *shared)
 
     def close(self) -> None:
         pass
@@ -95,29 +101,45 @@ class DaskExecutor:
 
     def map(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
             description: str = "") -> list:
+        return list(self.imap(fn, items, *shared, track=track, description=description))
+
+    def imap(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
+             description: str = "") -> Iterator:
+        """The results in item order, each as soon as it and those before it are done: the
+        client works on the first results while the workers compute the rest. Every task is
+        submitted at once; a result handed over is released on the cluster."""
         from dask.distributed import as_completed
 
         if not items:
-            return []
+            return
         client = self._connect()
         # Objects every call needs (a recognizer registry) travel to each worker once.
         handles = [client.scatter(obj, broadcast=True, hash=False) for obj in shared]
         futures = [client.submit(fn, item, *handles, pure=False, retries=self.retries, key=f"{fn.__name__}-{i}")
                    for i, item in enumerate(items)]
         order = {future.key: i for i, future in enumerate(futures)}
-        results: list = [None] * len(items)
+        done: dict[int, Any] = {}
+        following = 0  # the next result to hand over
         try:
             for future in track(as_completed(futures), description=description, total=len(futures)):
-                results[order[future.key]] = future.result()
+                done[order[future.key]] = future
+                while following in done:
+                    yield self._result(done.pop(following))
+                    futures[following].release()
+                    following += 1
+        finally:
+            for future in futures[following:]:
+                future.release()
+
+    @staticmethod
+    def _result(future) -> Any:
+        try:
+            return future.result()
         except QualpipeError:
             raise
         except Exception as exc:  # a task that failed on every try: the run stops, nothing is written
             raise QualpipeError(f"a task failed on the Dask cluster ({type(exc).__name__}); "
                                 "nothing was written — run again, or with --workers 1 to see the error") from None
-        finally:
-            for future in futures:
-                future.release()
-        return results
 
     def close(self) -> None:
         if self.client is not None:

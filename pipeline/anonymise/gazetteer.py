@@ -35,6 +35,12 @@ class Gazetteer:
     builtin_keep: frozenset[str]  # lower-cased
     common: frozenset[str]  # lower-cased ordinary words
 
+    def __reduce__(self):
+        # The shipped word lists travel to a worker (--workers N) as a call that loads them there.
+        if self is load_gazetteer():
+            return load_gazetteer, ()
+        return super().__reduce__()
+
     def is_first(self, word: str) -> bool:
         w = word.lower()
         return w in self.male or w in self.female or _hyphen_parts(w, self.is_first)

@@ -167,6 +167,13 @@ class StringMatcher:
         # _match_at looks them up) and, per first token, how many tokens a match can span.
         self._starts = frozenset(self.index) | frozenset(w + "s" for w in self.index if len(w) >= 2)
         self._span = {w: len(c[0][0]) for w, c in self.index.items()}
+        # First tokens all of whose originals have two tokens or more ("27" of "27 september 1975",
+        # "47" of a phone number): the tokens that may follow them. Such a word is common in text
+        # that holds none of those originals (a number in a table), so the next token is looked
+        # at first, before the match is tried.
+        self._followers = {w: frozenset(f for toks, _s, _o, _p in c
+                                        for f in ((toks[1], toks[1] + "s") if len(toks) == 2 else (toks[1],)))
+                           for w, c in self.index.items() if all(len(toks) > 1 for toks, _s, _o, _p in c)}
         self._min_digits = min(self.digit_lengths, default=0)
 
     def __len__(self) -> int:
@@ -200,6 +207,11 @@ class StringMatcher:
             if m.start() < consumed:
                 continue
             word = m.group().lower()
+            followers = self._followers.get(word)
+            if followers is not None and not (word.endswith("s") and len(word) > 2 and word[:-1] in self.index):
+                following = TOKEN.search(text, m.end())
+                if following is None or following.group().lower() not in followers:
+                    continue  # no original can match here (``_match_at`` would find none)
             span = max(self._span.get(word, 0), self._span.get(word[:-1], 0) if word.endswith("s") else 0)
             if span == 1:  # the usual case: a one-word original, the token itself is all it needs
                 toks = [(m.start(), m.end(), word)]

@@ -18,6 +18,7 @@ settings + key + decisions) changed.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -58,6 +59,14 @@ class TurnResult:
     text: str
     replaced: list[tuple[int, int, str, str, str]]  # raw start, end, type, entity id, replacement
     review: list[dict]
+
+
+@dataclass
+class TurnCandidates:
+    """What the key and the detections make of one turn (``Anonymiser.turn_candidates``)."""
+    replace: list[Detection]
+    weak: list[Detection]  # below the threshold: listed for review, not replaced
+    from_key: dict[tuple[int, int], str]  # span -> id of the key entity whose original it is
 
 
 @dataclass
@@ -179,9 +188,29 @@ class Anonymiser:
         return low in self.own_words or (d.recognizer == "fallback_capitalised"
                                          and (d.text[:1].islower() or low in self.lower_vocab))
 
-    def register(self, text: str, dets: list[Detection]) -> None:
+    def turn_candidates(self, text: str, dets: list[Detection]) -> TurnCandidates:
+        """What the key as it stands and the turn's detections make of one turn: the spans to
+        replace, those only for review, and which of them the key matched (by entity id). It
+        reads the key and changes nothing, so the turns can be read on the run's executor."""
         extra, from_key = self.key_detections(text)
-        for d in self.candidates(text, dets + extra)[0]:
+        replace, weak = self.candidates(text, dets + extra)
+        return TurnCandidates(replace, weak, {span: entity.id for span, entity in from_key.items()})
+
+    def __getstate__(self) -> dict:
+        """What ``turn_candidates`` reads, for a worker: not the registry, nor the key's Faker."""
+        state = dict(self.__dict__, registry=None, _keep_spans={})
+        key = copy.copy(self.key)
+        key._fake, key._surrogates = None, {}
+        state["key"] = key
+        return state
+
+    def register(self, text: str, dets: list[Detection]) -> None:
+        self.register_candidates(text, self.turn_candidates(text, dets))
+
+    def register_candidates(self, text: str, found: TurnCandidates) -> None:
+        """Step 2 for one turn: every replaced string not matched by the key enters it."""
+        from_key = found.from_key
+        for d in found.replace:
             if (d.start, d.end) not in from_key:
                 entity, _suffix = self.key.resolve(d.type, d.text, score=d.score)
                 if d.text[:1].isupper() and (len(tokens_of(d.text)) > 1 or not sentence_initial(text, d.start)
@@ -273,32 +302,44 @@ class Anonymiser:
         # A transcript in lower case says nothing about which words are names: not study evidence.
         self.lower_vocab = {w for f in texts if f not in lower_files for text, _dets in texts[f]
                             for w in _LOWER_WORD.findall(text)}
-        # 2. register: the whole study's key before any text is replaced
+        # 2. register: the whole study's key before any text is replaced. What the seeded key and
+        # the detections make of each turn is read per transcript (on the run's executor, a
+        # function of the key alone); the key grows here, turn by turn in the canonical order.
         self.seed_key()
         self.build_matcher()
-        for f in texts:
-            for text, dets in texts[f]:
-                self.register(text, dets)
+        for f, found in zip(texts, self.study_candidates(texts)):
+            for (text, _dets), turn in zip(texts[f], found):
+                self.register_candidates(text, turn)
         self.mark_ordinary_words()
         self.key.fix_collisions({tok for o, _ in self.key.originals() for tok in tokens_of(o)})
 
-        # 3. replace (again if replacing found a string the key did not have yet)
+        # 3. replace (again if replacing found a string the key did not have yet). Each round reads
+        # every turn against the key as the round found it; pseudonyms are then chosen here in order.
         for _round in range(4):
             self.mark_ordinary_words()
             self.key.changed = False
             self.build_matcher()
-            outputs = {f: [self.anonymise_turn(text, dets) for text, dets in texts[f]] for f in texts}
+            outputs = {f: [self.render_turn(text, turn) for (text, _dets), turn in zip(texts[f], found)]
+                       for f, found in zip(texts, self.study_candidates(texts))}
             if not self.key.changed:
                 return outputs
         raise QualpipeError("the pseudonym key did not settle after 4 rounds; please report this")  # pragma: no cover
 
+    def study_candidates(self, texts: dict[str, list[tuple[str, list[Detection]]]]) -> list[list[TurnCandidates]]:
+        """``turn_candidates`` of every turn, per file in the order of ``texts``, on the run's executor."""
+        return parallel.current().map(_transcript_candidates, list(texts.values()), self)
+
     def anonymise_turn(self, text: str, dets: list[Detection]) -> TurnResult:
-        extra, from_key = self.key_detections(text)
-        replace, weak = self.candidates(text, dets + extra)
+        return self.render_turn(text, self.turn_candidates(text, dets))
+
+    def render_turn(self, text: str, found: TurnCandidates) -> TurnResult:
+        """Step 3 for one turn: each span replaced by its entity's pseudonym (new ones enter the key)."""
+        weak = found.weak
         pieces, replaced, review = [], [], []
         cursor = 0
-        for d in replace:
-            entity = from_key.get((d.start, d.end))
+        for d in found.replace:
+            entity_id = found.from_key.get((d.start, d.end))
+            entity = self.key.entities[entity_id] if entity_id is not None else None
             if entity is not None:
                 original = text[d.start:d.end]
                 bare, suffix = _key_suffix(original, entity)
@@ -315,6 +356,11 @@ class Anonymiser:
         pieces.append(text[cursor:])
         review += [_review_item(d, False) for d in weak]
         return TurnResult("".join(pieces), replaced, sorted(review, key=lambda r: r["start"]))
+
+
+def _transcript_candidates(turns: list[tuple[str, list[Detection]]], anon: Anonymiser) -> list[TurnCandidates]:
+    """The executor's task: ``turn_candidates`` for the turns of one transcript."""
+    return [anon.turn_candidates(text, dets) for text, dets in turns]
 
 
 def _key_suffix(original: str, entity: Entity) -> tuple[str, str]:

@@ -134,11 +134,13 @@ def ingest_study(study: Study, track: Track = no_progress) -> IngestResult:
         result.unchanged = [t.file for t in transcripts if t not in todo]
         result.removed = sorted(set(known) - set(fingerprints))
         # The one spaCy pass per transcript (pipeline/parse.py) is per-transcript work: on the run's
-        # executor (--workers N); segment ids here. Its Docs are kept for the recognizers.
+        # executor (--workers N); segment ids here. Its Docs are kept for the recognizers. Each
+        # transcript is stored as its parse comes back (the workers parse the next ones meanwhile),
+        # and no list of all parses is held.
         unit = study.settings.coding.unit
-        found = parallel.current().map(parse_transcript_job,
-                                       [(list(t.turns), study.settings.model, unit) for t in todo],
-                                       track=track, description="Analyserer og deler i segmenter")
+        found = parallel.current().imap(parse_transcript_job,
+                                        [(list(t.turns), study.settings.model, unit) for t in todo],
+                                        track=track, description="Analyserer og deler i segmenter")
         for transcript, (spans, parse_key, docs) in zip(todo, found):
             informant = by_file[transcript.file]
             segments = segment_turns(list(transcript.turns), informant.id, nlp, unit, secret, spans)
