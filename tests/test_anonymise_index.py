@@ -105,6 +105,20 @@ def test_matcher_long_text_and_many_distinct_words(monkeypatch):
     assert few.find(text) == reference_find(few, text)
 
 
+def test_matcher_first_words_of_longer_originals_standing_alone():
+    """A first token all of whose originals are longer ("27" of a date, "Hilde" of "Hilde Strand")
+    is tried only where a possible next token follows: the same matches as the plain walk."""
+    rng = random.Random(11)
+    originals = ["Hilde Strand", "27 september 1975", "27 09 61", "Saupstad Vest borettslag", "Hild", "Vest Lade"]
+    filler = ["Hilde", "hilde", "Hildes", "Strand", "Strands", "strand", "27", "september", "1975", "09", "61",
+              "Saupstad", "Vest", "vest", "borettslag", "Lade", "Lades", "og", "i", "2", "Hild", "Hilds"]
+    matcher = StringMatcher([(o, type("T", (), {"type": "PERSON"})()) for o in originals], load_gazetteer())
+    assert "hilde" in matcher._followers and "hild" not in matcher._followers
+    for _ in range(600):
+        text = "".join(rng.choice(filler + originals) + rng.choice(SEPARATORS) for _ in range(rng.randint(1, 30)))
+        assert matcher.find(text) == reference_find(matcher, text), text
+
+
 class ScanKey(Key):
     """The key with the person matching it had before the token index: a scan of every person."""
 
