@@ -18,7 +18,11 @@ Stage 1 features (:func:`make_features`, a ``FeatureUnion`` whose
 * ``previous`` and ``turn``: lemmas of the informant's previous sentence in the
   same turn and of the whole turn: a sentence is read as part of its answer;
 * ``rules`` and ``turn_rules``: which codes the codebook's keyword rules found
-  in the segment and anywhere in its turn.
+  in the segment and anywhere in its turn;
+* optional (off by default, measured not to help on all studies; docs/coding.md):
+  ``vectors``/``question_vectors``/``turn_vectors`` (``vector_weight``) and
+  ``similarity``/``turn_similarity`` (``similarity_weight``), dense blocks over the
+  subword vectors of :mod:`pipeline.coding.vectors`.
 
 Stage 2 (``context=True``): coders mark runs of sentences that share a topic.
 Per code, a small logistic regression re-scores each segment from the stage-1
@@ -28,7 +32,8 @@ It learns from *out-of-fold* stage-1 probabilities (folds grouped by
 informant): what stage 1 says about informants it has not seen.
 
 Each code's threshold is chosen on out-of-fold stage-2 probabilities: the one
-with the best F1, ties towards 0.5.
+with the best F1, ties towards 0.5 (``round_thresholds``: on the current round's
+examples alone, where they hold enough of the code).
 
 ``solver``: ``"sgd"`` (default; stochastic gradient descent on the logistic
 loss, time linear in the number of examples), ``"liblinear"`` (the exact
