@@ -95,3 +95,24 @@ def test_round_thresholds_are_chosen_on_the_current_round():
     rows = own._threshold_rows(X, y[:, 0])
     assert set(rows) == {i for i, e in enumerate(X) if e.current_round} and 0 < len(rows) < len(X)
     assert own.fit(X, y).thresholds_.shape == (2,)
+
+
+def test_study_vectors_only_when_asked_and_passed_to_the_estimator(tmp_path, monkeypatch):
+    import pipeline.coding.vectors as vectors_module
+    from pipeline.coding.machine import AnalysedUnits, Plan, make_estimator, needs_vectors, study_vectors
+    from pathlib import Path
+
+    from pipeline.codebook import load_codebook
+
+    monkeypatch.setattr(vectors_module, "treebank_path", lambda root=None: None)  # the study's text alone: fast
+    X, _ = corpus()
+    analysed = AnalysedUnits(units=[], rules=[], examples=X)
+    assert not needs_vectors({"vector_weight": 0.0, "similarity_weight": 0.0})
+    assert study_vectors({"vector_weight": 0.0}, analysed, tmp_path, tmp_path, 7) is None
+    assert not list(tmp_path.glob("vectors-*"))
+    found = study_vectors({"similarity_weight": 1.0}, analysed, tmp_path / "private", tmp_path, 7)
+    assert isinstance(found, LemmaVectors) and len(list((tmp_path / "private").glob("vectors-*.kv"))) == 1
+    codebook = load_codebook(Path(__file__).resolve().parents[1] / "codebook.yaml")
+    plan = Plan(model_codes=list(codebook.ids), rule_codes=[], positives={})
+    estimator = make_estimator(plan, codebook, 7, {"vector_weight": 1.0}, None, found)
+    assert estimator.vectors is found and estimator.vector_weight == 1.0
