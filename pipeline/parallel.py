@@ -1,9 +1,10 @@
 """Per-transcript work on several processes or machines (``qualpipe run --workers N``).
 
-The stages hand their per-transcript work — sentence splitting at ingest, the
-recognizers at anonymisation — to the *executor* of the run as a pure function
-and a list of items; the study-wide steps (the pseudonym key, training,
-tables, the report) stay in this process, the client.
+The stages hand their per-transcript work — the one spaCy pass at ingest, the
+recognizers and what the pseudonym key finds in each turn at anonymisation — to
+the *executor* of the run as a pure function and a list of items; the
+study-wide steps (growing the key, training, tables, the report) stay in this
+process, the client.
 
 * :class:`InProcess` (``--workers 1``, the default) calls the function on each
   item here, in order.
