@@ -18,9 +18,9 @@ parsing the raw lower-case text once for sentences and the copy again for names
 would be two passes. Segments are still cut from the raw turn text by those
 offsets, so nothing shown to anyone is truecased.
 
-The stored Docs are raw text: private, never shareable. The coding stage and
-topics still lemmatise the anonymised segments themselves (not yet derived from
-these Docs; docs/ARCHITECTURE.md says so).
+The stored Docs are raw text: private, never shareable. Coding and topics read
+the anonymised segments' Docs that the anonymisation stage derives from them
+(pipeline/segment_docs.py), so the model runs once per transcript.
 """
 
 from __future__ import annotations

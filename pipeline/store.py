@@ -603,6 +603,13 @@ class PrivateStore(_Database):
             file TEXT PRIMARY KEY REFERENCES transcripts(file) ON DELETE CASCADE,
             key TEXT NOT NULL, docs BLOB NOT NULL)
         """,
+        # 2 -> 3: the anonymised segments' Docs derived from the parse (pipeline/segment_docs.py).
+        """
+        CREATE TABLE segment_docs (
+            file TEXT PRIMARY KEY REFERENCES transcripts(file) ON DELETE CASCADE,
+            shared TEXT NOT NULL, key TEXT NOT NULL, segment_ids TEXT NOT NULL, docs BLOB NOT NULL);
+        CREATE INDEX segment_docs_by_shared ON segment_docs(shared)
+        """,
     ]
 
     PRIVATE = True
@@ -643,6 +650,26 @@ class PrivateStore(_Database):
         """(key, DocBin bytes) of the transcript's stored parse, or None."""
         row = self.conn.execute("SELECT key, docs FROM parses WHERE file = ?", (file,)).fetchone()
         return (row["key"], bytes(row["docs"])) if row else None
+
+    def parse_keys(self) -> dict[str, str]:
+        """file -> key of its stored parse."""
+        return {r["file"]: r["key"] for r in self.conn.execute("SELECT file, key FROM parses")}
+
+    def segment_doc_keys(self) -> dict[str, str]:
+        """file -> key of its stored derived segment Docs (pipeline/segment_docs.py)."""
+        return {r["file"]: r["key"] for r in self.conn.execute("SELECT file, key FROM segment_docs")}
+
+    def replace_segment_docs(self, file: str, shared: str, key: str, segment_ids: list[str], docs: bytes) -> None:
+        """The anonymised segments' Docs of one transcript (a DocBin, ``segment_ids`` in its order)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM segment_docs WHERE file = ? OR shared = ?", (file, shared))
+            db.execute("INSERT INTO segment_docs VALUES (?, ?, ?, ?, ?)",
+                       (file, shared, key, json.dumps(segment_ids), docs))
+
+    def segment_docs(self, shared: str) -> tuple[list[str], bytes] | None:
+        """(segment ids, DocBin bytes) of the transcript with this shareable name, or None."""
+        row = self.conn.execute("SELECT segment_ids, docs FROM segment_docs WHERE shared = ?", (shared,)).fetchone()
+        return (json.loads(row["segment_ids"]), bytes(row["docs"])) if row else None
 
     def files(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT file FROM transcripts ORDER BY file")]

@@ -4,7 +4,8 @@ BERTopic is installed without its heavy dependencies (no torch,
 sentence-transformers, UMAP or HDBSCAN packages), so every part is given
 explicitly and is deterministic:
 
-* documents: informant segments lemmatised with the study's spaCy pipeline;
+* documents: informant segments, with the lemmas and tags of ingest's one spaCy parse
+  (pipeline/segment_docs.py);
   content lemmas only (no stop words, fillers, anonymisation tags, numbers,
   punctuation or proper names). A segment with fewer than
   ``settings.topics.min_content_lemmas`` content lemmas ("Ja.", "Nei, altså …")
@@ -133,13 +134,29 @@ def study_topics(study: Study, informants: Sequence[Informant], segments: Sequen
     """
     from .nlp import load_nlp
 
+    from .segment_docs import SegmentDocs
+
     settings = study.settings.topics
     nlp = load_nlp(study.settings.model)
     stops = stop_words(settings.extra_stop_words)
     drop = informant_references(informants, study.settings.group_labels)
+    stored = SegmentDocs(study, nlp)
     lemmas_by_segment: dict[str, tuple[str, ...]] = {}
-    chunks = [segments[k:k + 250] for k in range(0, len(segments), 250)]
-    for chunk in (track(chunks, description="Lemmatiserer") if track else chunks):
+    by_file: dict[str, list[Segment]] = {}
+    for s in segments:
+        by_file.setdefault(s.file, []).append(s)
+    pending: list[Segment] = []
+    # The Docs derived from ingest's one parse, one transcript at a time (pipeline/segment_docs.py).
+    for file in (track(sorted(by_file), description="Leser lemmaer") if track else sorted(by_file)):
+        docs = stored.of(file) or {}
+        for s in by_file[file]:
+            if s.segment_id in docs:
+                lemmas_by_segment[s.segment_id] = doc_content_lemmas(docs[s.segment_id], stops, drop)
+            else:
+                pending.append(s)
+    # Segments without them (a study not yet anonymised by this version) are lemmatised here.
+    for k in range(0, len(pending), 250):
+        chunk = pending[k:k + 250]
         found = content_lemmas([s.text for s in chunk], nlp, stops, drop)
         lemmas_by_segment.update({s.segment_id: lemmas for s, lemmas in zip(chunk, found)})
     return find_topics(segments, lemmas_by_segment, informants, codes, codebook, settings,
@@ -166,18 +183,31 @@ def content_lemmas(texts: Sequence[str], nlp, stops: frozenset[str] | None = Non
     cleaned = [TAG.sub(" ", text) for text in texts]
     if drop is not None:  # informant references such as "boligkjøper 7"
         cleaned = [drop.sub(" ", text) for text in cleaned]
-    found: list[tuple[str, ...]] = []
-    for doc in nlp.pipe(cleaned, disable=disable, batch_size=256):
-        lemmas = []
-        for token in doc:
-            if not token.is_alpha or token.pos_ not in CONTENT_POS:
-                continue
-            lemma = (token.lemma_ or token.text).lower()
-            if len(lemma) < 2 or not lemma.isalpha() or lemma in stops or token.lower_ in stops:
-                continue
-            lemmas.append(lemma)
-        found.append(tuple(lemmas))
-    return found
+    return [_content(doc, stops) for doc in nlp.pipe(cleaned, disable=disable, batch_size=256)]
+
+
+def doc_content_lemmas(doc, stops: frozenset[str], drop: re.Pattern | None = None) -> tuple[str, ...]:
+    """:func:`content_lemmas` of an analysed Doc (no pipeline run): tokens inside a tag such as
+    ``[PERSON_X]`` or ``[latter]``, or inside an informant reference (``drop``), are left out."""
+    text = doc.text
+    blocked = [m.span() for m in TAG.finditer(text)]
+    if drop is not None:
+        blocked += [m.span() for m in drop.finditer(text)]
+    if not blocked:
+        return _content(doc, stops)
+    return _content((t for t in doc if not any(s < t.idx + len(t) and t.idx < e for s, e in blocked)), stops)
+
+
+def _content(tokens, stops: frozenset[str]) -> tuple[str, ...]:
+    lemmas = []
+    for token in tokens:
+        if not token.is_alpha or token.pos_ not in CONTENT_POS:
+            continue
+        lemma = (token.lemma_ or token.text).lower()
+        if len(lemma) < 2 or not lemma.isalpha() or lemma in stops or token.lower_ in stops:
+            continue
+        lemmas.append(lemma)
+    return tuple(lemmas)
 
 
 def build_documents(

@@ -79,6 +79,7 @@ class AnonymiseResult:
     entities: int = 0
     # Per file, per turn (in turn order): what was replaced where (raw offsets). Private.
     outputs: dict[str, list[TurnResult]] = field(default_factory=dict)
+    derived: tuple[int, int] = (0, 0)  # transcripts whose segment Docs were derived again, segments lemmatised
 
 
 def detection_config(study: Study, registry: RecognizerRegistry) -> str:
@@ -538,6 +539,10 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         store.replace_anonymisation_audit(result.counts)
         # This stage's outputs as one set; codings.csv is the coding stage's and stays as it was.
         store.export_csv(study.coded_dir, guard, codings=False, extra={study.coded_dir / AUDIT_CSV: audit_text})
+    # What coding and topics read: the anonymised segments' Docs, derived from ingest's one parse.
+    from ..segment_docs import refresh_segment_docs
+
+    result.derived = refresh_segment_docs(study, files, shared, turns, segments, outputs)
     result.entities = len(anon.key.entities)
     result.outputs = outputs
     return result

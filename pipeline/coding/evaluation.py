@@ -167,7 +167,10 @@ def study_labelled(study: Study, coder: str | None = None, nlp=None) -> Labelled
     if not labels:
         raise QualpipeError(f"coder '{coder}' has decided no segments; nothing to evaluate against",
                             study.human_dir / f"{coder}.csv")
-    analysed = analyse_units(units, codebook, nlp or load_nlp(study.settings.model))
+    from ..segment_docs import SegmentDocs
+
+    nlp = nlp or load_nlp(study.settings.model)
+    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp))
     index = analysed.index()
     labels = {sid: codes for sid, codes in labels.items() if sid in index}
     return Labelled(name=coder, codebook=codebook, analysed=analysed, segments=segments, labels=labels,
@@ -210,6 +213,9 @@ def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = 
         with StudyStore(study.store_path) as store:
             units = load_units(store)
             segments = store.segments(speaker="informant")
+        from ..segment_docs import SegmentDocs
+
+        analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp))
     truth: dict[tuple[str, int], frozenset[str]] = {}
     with open(gold_path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -237,7 +243,7 @@ def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = 
     if missing:
         raise QualpipeError(f"no gold row for informant turn(s) {missing[:3]}", gold_path)
     labels = {s.segment_id: truth[turn_key(s)] for s in segments}
-    return Labelled(name=folder.name, codebook=codebook, analysed=analyse_units(units, codebook, nlp),
+    return Labelled(name=folder.name, codebook=codebook, analysed=analysed,
                     segments=segments, labels=labels, truth_turns=truth, segment_level=False)
 
 

@@ -30,7 +30,7 @@ from ..codebook import Codebook
 from ..records import Coding
 from .classifier import FEATURE_VERSION, Example, TwoStageCoder
 from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
-from .text import analyse, coding_text, content_lemmas
+from .text import analyse, coding_text, content_lemmas, with_keys
 from .units import Unit
 
 
@@ -49,15 +49,53 @@ class AnalysedUnits:
 CHUNK = 2000  # segments analysed at a time: spaCy docs are dropped once lemmas and rule hits are taken
 
 
-def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUnits:
-    """Lemmatise segments and their questions once; run the rules.
+def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=None) -> AnalysedUnits:
+    """Lemmas and rule hits of every unit, its question and previous segment.
 
-    Each distinct text is analysed once ("Ja.", "[latter]" and the question of
-    a turn repeat), and a segment's previous sentence is taken from the
-    analysis of that segment rather than analysed again.
+    ``segment_docs`` (a :class:`pipeline.segment_docs.SegmentDocs`): the anonymised segments'
+    Docs derived from ingest's one parse, read one transcript at a time; the pipeline does not
+    run on them again. A transcript without them (a folder analysed outside a study run) is
+    lemmatised here: each distinct text once ("Ja.", "[latter]" and the question of a turn
+    repeat).
     """
+    from itertools import groupby
+
     units = list(units)
     coder = RuleCoder(codebook, nlp)
+    derived: dict[str, tuple[tuple[str, ...], RuleResult]] = {}  # segment id -> (lemmas, rule result)
+    question_parts: dict[str, tuple[str, ...]] = {}  # interviewer segment id -> lemmas
+    pending: list[Unit] = []
+    for file, group in groupby(units, key=lambda u: u.segment.file):
+        group = list(group)
+        docs = segment_docs.of(file) if segment_docs is not None else None
+        asked = {sid for u in group for sid in u.question_ids}
+        if docs is None or not ({u.segment_id for u in group} | asked) <= docs.keys():
+            pending += group
+            continue
+        for unit in group:
+            doc = with_keys(docs[unit.segment_id])
+            derived[unit.segment_id] = (tuple(content_lemmas(doc)), coder.code_doc(doc))
+        question_parts.update((sid, tuple(content_lemmas(docs[sid]))) for sid in asked)
+    by_text = _analyse_texts(pending, coder, nlp)
+    rules: list[RuleResult] = []
+    examples: list[Example] = []
+    for unit in units:
+        text = coding_text(unit.segment.text)
+        if unit.segment_id in derived:
+            lemmas, result = derived[unit.segment_id]
+            question = tuple(lemma for sid in unit.question_ids for lemma in question_parts[sid])
+            previous = derived[unit.previous_id][0] if unit.previous_id else ()
+        else:
+            lemmas, result = by_text[text]
+            question, previous = by_text[coding_text(unit.question)][0], by_text[coding_text(unit.previous)][0]
+        rules.append(result)
+        examples.append(Example(text=text, lemmas=lemmas, question_lemmas=question, previous_lemmas=previous,
+                                rule_codes=result.codes))
+    return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
+
+
+def _analyse_texts(units: Sequence[Unit], coder: RuleCoder, nlp) -> dict[str, tuple[tuple[str, ...], RuleResult]]:
+    """coding text -> (lemmas, rule result) of these units' segments, questions and previous segments, by the pipeline."""
     analysed: dict[str, tuple[tuple[str, ...], RuleResult]] = {}
     texts = list(dict.fromkeys(coding_text(u.segment.text) for u in units))
     for start in range(0, len(texts), CHUNK):
@@ -66,19 +104,11 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp) -> AnalysedUni
             analysed[text] = (tuple(content_lemmas(doc)), coder.code_doc(doc))
     contexts = sorted(({coding_text(u.question) for u in units} | {coding_text(u.previous) for u in units})
                       - set(analysed))
-    context_lemmas = {text: lemmas for text, (lemmas, _) in analysed.items()}
+    empty = RuleResult(codes=frozenset(), hits=())
     for start in range(0, len(contexts), CHUNK):
         chunk = contexts[start:start + CHUNK]
-        context_lemmas.update(zip(chunk, (tuple(content_lemmas(d)) for d in analyse(nlp, chunk))))
-    rules: list[RuleResult] = []
-    examples: list[Example] = []
-    for unit in units:
-        text = coding_text(unit.segment.text)
-        lemmas, result = analysed[text]
-        rules.append(result)
-        examples.append(Example(text=text, lemmas=lemmas, question_lemmas=context_lemmas[coding_text(unit.question)],
-                                previous_lemmas=context_lemmas[coding_text(unit.previous)], rule_codes=result.codes))
-    return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
+        analysed.update((text, (tuple(content_lemmas(d)), empty)) for text, d in zip(chunk, analyse(nlp, chunk)))
+    return analysed
 
 
 def mark_current_round(analysed: AnalysedUnits, segment_ids) -> AnalysedUnits:
@@ -268,10 +298,51 @@ class Suggestions:
     thresholds: dict[str, float]
 
 
-def combine(analysed: AnalysedUnits, model: TwoStageCoder | None, plan: Plan) -> Suggestions:
+def turn_digests(examples: Sequence[Example]) -> dict[tuple, str]:
+    """turn -> digest of what the model reads of it: each example's text, lemmas, context and rule hits,
+    in order. A prediction depends on its turn only (stage 2 reads the neighbours in the turn)."""
+    parts: dict[tuple, list] = {}
+    for e in examples:
+        parts.setdefault(e.turn, []).append((e.position, e.text, e.lemmas, e.question_lemmas, e.previous_lemmas,
+                                             sorted(e.rule_codes)))
+    return {turn: hashlib.sha256(json.dumps([p[1:] for p in sorted(rows)], ensure_ascii=False).encode("utf-8")
+                                 ).hexdigest() for turn, rows in parts.items()}
+
+
+def predict_with_cache(model: TwoStageCoder, examples: Sequence[Example], saved: dict[str, list]
+                       ) -> tuple[np.ndarray, dict[str, list], int]:
+    """The model's probabilities for every example, predicting only the turns ``saved`` lacks.
+
+    ``saved``: turn digest -> probability rows of a previous run *of this same model*.
+    Returns (matrix, the rows of every turn now, by digest, for the next run; examples predicted).
+    The rows come back as they were computed (JSON keeps a float exactly), so a cached
+    prediction is the fresh one.
+    """
+    digests = turn_digests(examples)
+    members: dict[tuple, list[int]] = {}
+    for i, e in enumerate(examples):
+        members.setdefault(e.turn, []).append(i)
+    matrix = np.zeros((len(examples), len(model.classes_)))
+    fresh = {turn for turn, index in members.items() if len(saved.get(digests[turn], ())) != len(index)}
+    todo = [i for turn in fresh for i in members[turn]]
+    if todo:
+        matrix[todo] = model.predict_proba([examples[i] for i in todo])
+    rows: dict[str, list] = {}
+    for turn, index in members.items():
+        digest = digests[turn]
+        if turn not in fresh:
+            matrix[index] = np.asarray(saved[digest], dtype=float)
+        rows[digest] = matrix[index].tolist()
+    return matrix, rows, len(todo)
+
+
+def combine(analysed: AnalysedUnits, model: TwoStageCoder | None, plan: Plan,
+            matrix: np.ndarray | None = None) -> Suggestions:
+    """``matrix``: the model's probabilities when the caller has them (:func:`predict_with_cache`)."""
     probabilities = {}
     if model is not None:
-        matrix = model.predict_proba(analysed.examples)
+        if matrix is None:
+            matrix = model.predict_proba(analysed.examples)
         probabilities = {code: matrix[:, j] for j, code in enumerate(model.classes_)}
     thresholds = dict(model.thresholds) if model is not None else {}
     applied: list[dict[str, tuple[float, str]]] = []

@@ -2,13 +2,16 @@
 
 1. Load and validate ``codebook.yaml``; store the codes.
 2. Re-import every ``data/coded/human/<coder>.csv`` (the source of truth).
-3. Lemmatise the anonymised informant segments and their context; run the rules.
+3. Read the anonymised informant segments' Docs and their context's (derived from ingest's one
+   parse by the anonymisation stage: pipeline/segment_docs.py); run the rules.
 4. Train the classifier on the human decisions (or reuse the saved model when
    nothing it was trained on has changed; ``retrain`` forces a refit).
-5. Store the suggestions that pass the combination rule
+5. Predict the turns the saved predictions of this model do not cover (a turn whose text,
+   lemmas and rule hits are as before keeps its probabilities: ``cached_predictions``).
+6. Store the suggestions that pass the combination rule
    (:mod:`pipeline.coding.machine`) and refresh the CSV exports.
 
-The saved model lives in ``data/private/`` (git-ignored): it is derived, it is
+The saved model and its predictions live in ``data/private/`` (git-ignored): it is derived, it is
 a pickle (never load one from someone else), and it is rebuilt on demand.
 """
 
@@ -29,10 +32,11 @@ from ..store import PRIVATE_MODE, StudyStore, atomic_write_bytes
 from .classifier import TwoStageCoder
 from .human import HumanImport, chosen_human_codes, import_human_coding
 from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
-                      mark_current_round, plan_codes, study_vectors, training_fingerprint)
+                      mark_current_round, plan_codes, predict_with_cache, study_vectors, training_fingerprint)
 from .units import load_units
 
 MODEL_FILE = "coding_model.joblib"
+PREDICTIONS_FILE = "coding_predictions.json"
 
 
 @dataclass
@@ -78,8 +82,11 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
                   track: Track = no_progress) -> MachineState:
     """Analyse units, train or load the model, and compute the combined suggestions."""
     settings = study.settings.coding
+    from ..segment_docs import SegmentDocs
+
     units = load_units(store)
-    analysed = analyse_units(units, codebook, load_nlp(study.settings.model))
+    nlp = load_nlp(study.settings.model)
+    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp))
     index = analysed.index()
     labels = {sid: codes for sid, codes in chosen_human_codes(store, settings.primary_coder).items() if sid in index}
     current = current_round_segments(study, store, analysed, labels)
@@ -99,11 +106,36 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
                           search, vectors)
         _save(study, fingerprint, model)
         retrained = True
-    suggestions = combine(analysed, model, plan)
+    matrix = cached_predictions(study, model, analysed, fingerprint, retrained) if model is not None else None
+    suggestions = combine(analysed, model, plan, matrix)
     return MachineState(codebook=codebook, analysed=analysed, labels=labels, plan=plan, model=model,
                         suggestions=suggestions, retrained=retrained,
                         min_examples=settings.min_examples_per_code, primary_coder=settings.primary_coder,
                         current_round=len(current), round_idle=idle_round_coders(study, store, labels))
+
+
+def cached_predictions(study: Study, model: TwoStageCoder, analysed: AnalysedUnits, fingerprint: str,
+                       retrained: bool):
+    """The model's probabilities for every unit; only turns that changed since the last run are predicted.
+
+    Cached per turn by what the model reads of it (``turn_digests``) in data/private (derived from the
+    study's text), valid for one model: a new fingerprint or a refit starts it again.
+    """
+    import json
+
+    path = study.private_dir / PREDICTIONS_FILE
+    saved: dict = {}
+    if path.exists() and not retrained:
+        with contextlib.suppress(ValueError, OSError):  # a damaged cache is only a cache
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("model") == fingerprint and data.get("classes") == [str(c) for c in model.classes_]:
+                saved = data.get("turns", {})
+    matrix, rows, predicted = predict_with_cache(model, analysed.examples, saved)
+    if rows != saved:
+        blob = json.dumps({"model": fingerprint, "classes": [str(c) for c in model.classes_], "turns": rows},
+                          sort_keys=True)
+        atomic_write_bytes(path, blob.encode("utf-8"), mode=PRIVATE_MODE)
+    return matrix
 
 
 def idle_round_coders(study: Study, store: StudyStore, labels) -> tuple[str, ...]:

@@ -51,10 +51,15 @@ def analyse(nlp: Language, texts: Sequence[str], batch_size: int = 256) -> list[
     docs: list[Doc] = []
     with nlp.select_pipes(disable=disable):
         for doc in nlp.pipe(texts, batch_size=batch_size):
-            for token in doc:
-                token._.qp_key = f"{token_lemma(token)}|{token.lower_}"
-            docs.append(doc)
+            docs.append(with_keys(doc))
     return docs
+
+
+def with_keys(doc: Doc) -> Doc:
+    """The doc with ``qp_key`` set on every token (what the rule matcher reads)."""
+    for token in doc:
+        token._.qp_key = f"{token_lemma(token)}|{token.lower_}"
+    return doc
 
 
 def token_lemma(token: Token) -> str:

@@ -30,6 +30,8 @@ class Unit:
     segment: Segment
     question: str = ""  # anonymised text of the last interviewer turn before this one
     previous: str = ""  # the informant's previous segment in the same turn ("" at turn start)
+    question_ids: tuple[str, ...] = ()  # the segments ``question`` is made of
+    previous_id: str = ""  # the segment ``previous`` is
 
     @property
     def segment_id(self) -> str:
@@ -58,10 +60,10 @@ def build_units(segments: Iterable[Segment]) -> list[Unit]:
         by_file[segment.file].append(segment)
     units: list[Unit] = []
     for file in sorted(by_file):
-        question_parts: dict[int, list[str]] = defaultdict(list)
+        question_parts: dict[int, list[Segment]] = defaultdict(list)
         for segment in by_file[file]:
             if segment.speaker == "interviewer":
-                question_parts[segment.turn_index].append(segment.text)
+                question_parts[segment.turn_index].append(segment)
         interviewer_turns = sorted(question_parts)
         previous: Segment | None = None
         for segment in by_file[file]:
@@ -69,9 +71,12 @@ def build_units(segments: Iterable[Segment]) -> list[Unit]:
                 previous = None
                 continue
             earlier = [t for t in interviewer_turns if t < segment.turn_index]
-            question = " ".join(question_parts[earlier[-1]]) if earlier else ""
+            parts = question_parts[earlier[-1]] if earlier else []
             same_turn = previous is not None and previous.turn_index == segment.turn_index
-            units.append(Unit(segment=segment, question=question, previous=previous.text if same_turn else ""))
+            units.append(Unit(segment=segment, question=" ".join(p.text for p in parts),
+                              previous=previous.text if same_turn else "",
+                              question_ids=tuple(p.segment_id for p in parts),
+                              previous_id=previous.segment_id if same_turn else ""))
             previous = segment
     return units
 

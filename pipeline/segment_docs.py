@@ -1,0 +1,219 @@
+"""The anonymised segments as spaCy Docs, derived from ingest's one parse (no second pass).
+
+Coding (rules and classifier) and topics need lemmas, part-of-speech tags and a
+tokenisation of the *anonymised* segments. Running the pipeline on them again
+would be a second spaCy pass over the whole study; instead the anonymisation
+stage derives them from the raw Docs parsed once at ingest (pipeline/parse.py)
+and the replacements it made (``TurnResult.replaced``, raw offsets):
+
+* a token outside every replaced span keeps its text, lemma, tag and morphology
+  (it was parsed with the whole turn around it);
+* the tokens overlapping a replaced span become the tokens of its replacement as
+  the features read it (``coding_text``: ``[STED_7]`` is ``[STED_X]``, lemma the
+  tag in lower case, as lemmatising the anonymised text gave; tag ``PROPN``, so a
+  surrogate name is never a topic word); what a partly covered token had outside
+  the span stays as a token of its own.
+
+Each Doc is built with ``Doc(vocab, words, spaces, lemmas=..., pos=...)``; its
+text is ``coding_text`` of the stored anonymised segment, which
+:func:`derive_docs` checks (a segment that does not line up is lemmatised by the
+pipeline instead, and counted). The Docs of one transcript are one DocBin in the
+private store (``PrivateStore.segment_docs``), rebuilt only when its key — the raw
+parse, the replacements, the segments' texts, :data:`DERIVE_VERSION` — changes.
+They derive from the raw parse, so they stay in data/private. Readers take one
+transcript at a time (:class:`SegmentDocs`): no corpus-wide list of Docs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from .coding.text import coding_text
+
+DERIVE_VERSION = "1"
+ATTRS = ["ORTH", "SPACY", "LEMMA", "POS", "TAG", "MORPH", "SENT_START"]
+REPLACEMENT_POS = "PROPN"
+
+
+def derived_key(parse_key: str, replaced: Sequence[Sequence[tuple]], texts: Sequence[str]) -> str:
+    """What the derived Docs of one transcript depend on: its raw parse, replacements and segment texts."""
+    blob = json.dumps([DERIVE_VERSION, parse_key,
+                       [[(s, e, coding_text(new)) for s, e, _k, _id, new in turn] for turn in replaced],
+                       [coding_text(t) for t in texts]], ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _segment_doc(nlp: Language, raw_doc: Doc, raw_text: str, start: int, end: int,
+                 replaced: Sequence[tuple], expected: str) -> Doc | None:
+    """The anonymised segment ``[start, end)`` of one turn (raw offsets) as a Doc, or None if it does not line up."""
+    spans = [r for r in replaced if r[0] < end and start < r[1]]
+    lo = min([start, *(r[0] for r in spans)])
+    hi = max([end, *(r[1] for r in spans)])
+    # (word, lemma, pos, tag, morph, sent_start), in order
+    pieces: list[tuple[str, str, str, str, str, bool]] = []
+
+    def plain(text: str) -> None:
+        if text.strip():
+            pieces.append((text, text.lower(), "X", "", "", False))
+
+    emitted: set[int] = set()
+    for token in raw_doc:
+        t_start, t_end = token.idx, token.idx + len(token)
+        if t_end <= lo or t_start >= hi:
+            continue
+        covering = [i for i, r in enumerate(spans) if r[0] < t_end and t_start < r[1]]
+        if not covering:
+            word = raw_text[t_start:t_end]
+            pieces.append((word, token.lemma_ or word, token.pos_, token.tag_, str(token.morph),
+                           bool(token.is_sent_start)))
+            continue
+        first, last = spans[covering[0]], spans[covering[-1]]
+        if t_start < first[0] and covering[0] not in emitted:
+            plain(raw_text[t_start:first[0]])
+        for i in covering:
+            if i in emitted:
+                continue
+            emitted.add(i)
+            for part in nlp.tokenizer(coding_text(spans[i][4])):
+                pieces.append((part.text, part.text.lower(), "PUNCT" if part.is_punct else REPLACEMENT_POS,
+                               "", "", False))
+        if t_end > last[1]:
+            plain(raw_text[last[1]:t_end])
+    # Spaces: the words laid over the expected text (a whitespace token is a word of its own).
+    words, spaces, cursor = [], [], 0
+    for word, *_ in pieces:
+        if not expected.startswith(word, cursor):
+            return None
+        cursor += len(word)
+        words.append(word)
+        space = cursor < len(expected) and expected[cursor] == " "
+        spaces.append(space)
+        cursor += space
+    if cursor != len(expected) or not words:
+        return None
+    sent_starts = [True] + [p[5] for p in pieces[1:]]
+    return Doc(nlp.vocab, words=words, spaces=spaces, lemmas=[p[1] for p in pieces],
+               pos=[p[2] or "X" for p in pieces], tags=[p[3] for p in pieces],
+               morphs=[p[4] for p in pieces], sent_starts=sent_starts)
+
+
+def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc], replaced: Sequence[Sequence[tuple]],
+                segments: Sequence, anonymised_texts: Sequence[str]) -> tuple[list[Doc], int]:
+    """(one Doc per segment in order, how many were lemmatised by the pipeline because they did not line up).
+
+    ``segments`` are the raw segments (``turn_index``, ``start``, ``end``) of one transcript; ``replaced``
+    and ``raw_docs`` are per turn, in turn order (``turn_texts`` the raw turn texts, same offsets).
+    """
+    from .coding.text import analyse
+
+    docs: list[Doc | None] = []
+    redo: list[int] = []
+    for n, (segment, text) in enumerate(zip(segments, anonymised_texts)):
+        expected = coding_text(text)
+        position = segment.turn_position
+        doc = _segment_doc(nlp, raw_docs[position], turn_texts[position], segment.start, segment.end,
+                           replaced[position], expected) if expected.strip() else None
+        if doc is None:
+            redo.append(n)
+        docs.append(doc)
+    if redo:
+        for n, doc in zip(redo, analyse(nlp, [coding_text(anonymised_texts[n]) for n in redo])):
+            docs[n] = doc
+    return docs, len(redo)
+
+
+def to_bytes(docs: Sequence[Doc]) -> bytes:
+    box = DocBin(attrs=ATTRS, store_user_data=False)
+    for doc in docs:
+        box.add(doc)
+    return box.to_bytes()
+
+
+def from_bytes(blob: bytes, nlp: Language) -> list[Doc]:
+    return list(DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob).get_docs(nlp.vocab))
+
+
+class SegmentDocs:
+    """The derived Docs, one transcript at a time: ``of(shareable file name)`` -> {segment id: Doc} or None."""
+
+    def __init__(self, study, nlp: Language):
+        self.study = study
+        self.nlp = nlp
+
+    def of(self, shared_file: str) -> dict[str, Doc] | None:
+        from .store import PrivateStore
+
+        if not self.study.private_store_path.exists():
+            return None
+        with PrivateStore(self.study.private_store_path) as private:
+            stored = private.segment_docs(shared_file)
+        if stored is None:
+            return None
+        ids, blob = stored
+        docs = from_bytes(blob, self.nlp)
+        return dict(zip(ids, docs)) if len(docs) == len(ids) else None
+
+
+def anonymised_texts(turns: Sequence, results: Sequence, segments: Sequence) -> list[str]:
+    """The anonymised text of each raw segment of one transcript (``results``: its TurnResults, in turn order)."""
+    from .anonymise.stage import map_offset
+
+    by_turn = {t.turn_index: r for t, r in zip(turns, results)}
+    texts = []
+    for s in segments:
+        r = by_turn[s.turn_index]
+        start = map_offset(s.start, r.replaced, "start")
+        end = map_offset(s.end, r.replaced, "end") if s.end > s.start else start
+        texts.append(r.text[start:end])
+    return texts
+
+
+def refresh_segment_docs(study, files: Sequence[str], shared: dict[str, str], turns: dict, segments: dict,
+                         outputs: dict) -> tuple[int, int]:
+    """Derive and store the Docs of every transcript whose key changed: (transcripts rebuilt, segments re-lemmatised).
+
+    Per transcript (``turns``, raw ``segments`` and the anonymiser's ``outputs`` by file): its raw parse is
+    read, its Docs derived and written, then dropped.
+    """
+    from .nlp import load_nlp, model_id
+    from .parse import parse_key, parsed_texts, read_docs
+    from .store import PrivateStore
+
+    nlp = None
+    rebuilt = redone = 0
+    with PrivateStore(study.private_store_path) as private:
+        stored_keys, parse_keys = private.segment_doc_keys(), private.parse_keys()
+        for f in files:
+            texts = [t.text for t in turns[f]]
+            replaced = [r.replaced for r in outputs[f]]
+            anonymised = anonymised_texts(turns[f], outputs[f], segments[f])
+            key = derived_key(parse_keys.get(f, ""), replaced, anonymised)
+            if stored_keys.get(f) == key:
+                continue
+            nlp = nlp or load_nlp(study.settings.model)
+            parse = private.parse(f)
+            read = parsed_texts(texts)
+            if parse is not None and parse[0] == parse_key(read, model_id(nlp)):
+                raw_docs = list(read_docs(parse[1], nlp))
+            else:  # no usable parse (another pipeline): the one pass, here
+                raw_docs = list(nlp.pipe(read, batch_size=32))
+            position = {t.turn_index: i for i, t in enumerate(turns[f])}
+            located = [_Located(position[s.turn_index], s.start, s.end) for s in segments[f]]
+            docs, n_redo = derive_docs(nlp, texts, raw_docs, replaced, located, anonymised)
+            private.replace_segment_docs(f, shared[f], key, [s.segment_id for s in segments[f]], to_bytes(docs))
+            rebuilt += 1
+            redone += n_redo
+    return rebuilt, redone
+
+
+class _Located:
+    __slots__ = ("turn_position", "start", "end")
+
+    def __init__(self, turn_position: int, start: int, end: int):
+        self.turn_position, self.start, self.end = turn_position, start, end
+

@@ -1,0 +1,128 @@
+"""The anonymised segments' Docs, derived from ingest's one parse (pipeline/segment_docs.py)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from pipeline.anonymise.stage import anonymise_study
+from pipeline.coding.classifier import Example
+from pipeline.coding.machine import predict_with_cache
+from pipeline.coding.text import coding_text
+from pipeline.ingest import ingest_study
+from pipeline.nlp import load_nlp
+from pipeline.parse import read_docs
+from pipeline.segment_docs import SegmentDocs, derive_docs
+from pipeline.settings import load_study
+from pipeline.store import PrivateStore, StudyStore
+
+TRANSCRIPT = ("I: Hvordan kan vi nå deg?\n"
+              "IP: Ring meg på 912 34 567 eller skriv til kari.berg@example.no. Vi flyttet i fjor.\n"
+              "I: Hvorfor flyttet dere?\n"
+              "IP: Leiligheten ble for trang. [latter] Nå har barna hvert sitt rom.\n")
+
+
+@pytest.fixture
+def anonymised(make_study):
+    study = load_study(make_study({"a.txt": TRANSCRIPT}))
+    ingest_study(study)
+    anonymise_study(study)
+    return study
+
+
+def test_every_segment_has_a_doc_whose_text_is_the_anonymised_segment_as_coding_reads_it(anonymised):
+    nlp = load_nlp(anonymised.settings.model)
+    with StudyStore(anonymised.store_path) as store:
+        segments = store.segments()
+    docs = SegmentDocs(anonymised, nlp).of(segments[0].file)
+    assert set(docs) == {s.segment_id for s in segments}
+    assert all(docs[s.segment_id].text == coding_text(s.text) for s in segments)
+    tagged = [t for s in segments for t in docs[s.segment_id] if t.text in ("TELEFON_X", "EPOST_X")]
+    assert {t.text for t in tagged} == {"TELEFON_X", "EPOST_X"}
+    assert all(t.lemma_ == t.text.lower() and t.pos_ == "PROPN" for t in tagged)
+    assert not any("912" in d.text or "kari" in d.text.lower() for d in docs.values())
+
+
+def test_words_outside_the_replacements_keep_the_lemmas_of_the_one_parse(anonymised):
+    nlp = load_nlp(anonymised.settings.model)
+    with PrivateStore(anonymised.private_store_path) as private:
+        (file,) = private.files()
+        raw = [t for doc in read_docs(private.parse(file)[1], nlp) for t in doc]
+    parsed = {(t.text, t.lemma_, t.pos_) for t in raw}
+    with StudyStore(anonymised.store_path) as store:
+        segments = store.segments()
+    docs = SegmentDocs(anonymised, nlp).of(segments[0].file)
+    plain = [t for d in docs.values() for t in d if t.pos_ != "PROPN" or t.text not in ("TELEFON_X", "EPOST_X")]
+    kept = [t for t in plain if t.text in ("flyttet", "Leiligheten", "barna")]
+    assert len(kept) >= 3
+    assert all((t.text, t.lemma_, t.pos_) in parsed for t in kept)
+
+
+def test_a_token_partly_replaced_keeps_what_lies_outside_the_replacement():
+    nlp = load_nlp("auto")
+    text = "Jeg bodde i Oslos sentrum."
+    start = text.index("Oslo")
+    replaced = [(start, start + 4, "STED", "e1", "[STED_3]")]
+    anonymised = text[:start] + "[STED_3]" + text[start + 4:]
+    docs, redone = derive_docs(nlp, [text], [nlp(text)], [replaced],
+                               [SimpleNamespace(turn_position=0, start=0, end=len(text))], [anonymised])
+    assert redone == 0
+    assert docs[0].text == "Jeg bodde i [STED_X]s sentrum."
+    assert [t.text for t in docs[0]][3:6] == ["[", "STED_X", "]"]
+
+
+def test_coding_and_topics_read_the_derived_docs_and_do_not_run_the_pipeline(anonymised, monkeypatch):
+    import pipeline.coding.machine as machine
+    import pipeline.topics as topics
+    from pipeline.analysis import load_analysis_input
+    from pipeline.coding.stage import code_stage
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the pipeline ran again on anonymised segments")
+
+    monkeypatch.setattr(machine, "analyse", refuse)
+    monkeypatch.setattr(topics, "content_lemmas", refuse)
+    assert "informantsegmenter kodet" in code_stage(anonymised)
+    analysis = load_analysis_input(anonymised)
+    result = topics.study_topics(anonymised, analysis.informants, analysis.segments, analysis.codes,
+                                 analysis.codebook)
+    assert result.n_segments == len(analysis.segments)
+
+
+def _examples(texts_by_turn):
+    examples, position = [], 0
+    for turn, texts in texts_by_turn:
+        for text in texts:
+            examples.append(Example(text=text, lemmas=tuple(text.split()), turn=("f", turn), position=position))
+            position += 1
+    return examples
+
+
+class _CountingModel:
+    classes_ = np.array(["a", "b"])
+
+    def __init__(self):
+        self.predicted = 0
+
+    def predict_proba(self, X):
+        self.predicted += len(X)
+        return np.array([[len(e.text) / 97, 1 / (1 + len(e.lemmas))] for e in X])
+
+
+def test_predictions_are_cached_per_turn_and_equal_the_fresh_ones():
+    model = _CountingModel()
+    examples = _examples([(0, ["ja", "vi flyttet"]), (1, ["det var trangt"]), (2, ["nei", "aldri"])])
+    fresh, rows, predicted = predict_with_cache(model, examples, {})
+    assert predicted == 5 and model.predicted == 5
+    saved = json.loads(json.dumps(rows))  # as the coding stage stores them
+    again, rows_again, predicted = predict_with_cache(model, examples, saved)
+    assert predicted == 0 and model.predicted == 5
+    assert np.array_equal(again, fresh) and rows_again == rows
+    # One turn changes: only its examples are predicted again.
+    changed = _examples([(0, ["ja", "vi flyttet"]), (1, ["det var for trangt"]), (2, ["nei", "aldri"])])
+    matrix, _rows, predicted = predict_with_cache(model, changed, saved)
+    assert predicted == 1
+    assert np.array_equal(matrix, model.predict_proba(changed))
