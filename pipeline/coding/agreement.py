@@ -143,13 +143,13 @@ def coder_codes(study, store, coder: str, codebook) -> dict[str, frozenset[str]]
         return {sid: frozenset(codes) for sid, codes in found.items()}
     if coder == "rules":
         from ..nlp import load_nlp
-        from .rules import RuleCoder
-        from .text import analyse
+        from ..segment_docs import SegmentDocs
+        from .machine import analyse_units
+        from .units import load_units
 
-        segments = store.segments(speaker="informant")
         nlp = load_nlp(study.settings.model)
-        results = RuleCoder(codebook, nlp).code_docs(analyse(nlp, [s.text for s in segments]))
-        return {s.segment_id: r.codes for s, r in zip(segments, results)}
+        analysed = analyse_units(load_units(store), codebook, nlp, SegmentDocs(study, nlp))
+        return {u.segment_id: r.codes for u, r in zip(analysed.units, analysed.rules)}
     decided = coder_decisions(store, coder)
     if not decided:
         from ..errors import QualpipeError
