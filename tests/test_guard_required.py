@@ -20,6 +20,7 @@ LOW_LEVEL = {"atomic_write_text", "atomic_write_bytes", "atomic_write_set"}
 PRIVATE_WRITERS = {
     "anonymise/keystore.py": "the pseudonym key and other files of data/private/",
     "coding/stage.py": "the coding model in data/private/",
+    "coding/vectors.py": "the study's word vectors in data/private/ (0600)",
     "exchange/codebook_io.py": "codebook.yaml, a study input edited in place",
 }
 
