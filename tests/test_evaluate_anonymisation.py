@@ -94,6 +94,11 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # Set 6 measured the final code blind once (first_run.txt); these are its figures after a fix read
     # from its misses and the recall fallback (fallback.py), whose classes came from its misses too.
     "anon_gold_blind6": (0.98, 0.98, 0.95, 0.9, 1),
+    # Sets 7 and 8 (third session) were run blind on the session-start code and once on the final
+    # code (first_run.txt); nobody has read their misses for a rule yet. Floors at the lower of the
+    # two offline pipelines' final figures (1.0.0 / 1.1.0): direct 0.835 / 0.856 and 0.896 / 0.896.
+    "anon_gold_blind7": (0.83, 0.81, 0.96, 0.9, 5),
+    "anon_gold_blind8": (0.89, 0.84, 0.94, 0.9, 5),
 }
 
 
