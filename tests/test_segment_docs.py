@@ -126,3 +126,16 @@ def test_predictions_are_cached_per_turn_and_equal_the_fresh_ones():
     matrix, _rows, predicted = predict_with_cache(model, changed, saved)
     assert predicted == 1
     assert np.array_equal(matrix, model.predict_proba(changed))
+
+
+def test_the_stage_line_says_when_segments_had_to_be_lemmatised_again(make_study, monkeypatch):
+    # A segment that does not line up with ingest's parse is read by the model instead; the
+    # stage's summary says how many, so the fallback is never silent.
+    import pipeline.segment_docs as segment_docs
+    from pipeline.anonymise.stage import anonymise_stage
+
+    study = load_study(make_study({"a.txt": TRANSCRIPT}))
+    ingest_study(study)
+    assert "lest av språkmodellen på nytt" not in anonymise_stage(study)
+    monkeypatch.setattr(segment_docs, "refresh_segment_docs", lambda *args, **kwargs: (1, 3))
+    assert "3 segmenter lest av språkmodellen på nytt" in anonymise_stage(study)

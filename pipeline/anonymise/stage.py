@@ -557,5 +557,10 @@ def anonymise_stage(study: Study, track: Track = no_progress) -> str:
             totals[kind] += n
             review += r
     what = ", ".join(f"{kind} {n}" for kind, n in sorted(totals.items()) if n) or "ingen"
-    return (f"{len(result.redone)} transkripsjoner anonymisert, {len(result.unchanged)} uendret; "
+    line = (f"{len(result.redone)} transkripsjoner anonymisert, {len(result.unchanged)} uendret; "
             f"erstattet: {what}; {review} funn til gjennomgang (qualpipe anonymise --review)")
+    relemmatised = result.derived[1]
+    if relemmatised:  # segment_docs.py could not line these up with ingest's parse
+        line += (f"; {relemmatised} segmenter lest av språkmodellen på nytt fordi de ikke stemte med "
+                 f"analysen fra innlesingen")
+    return line
