@@ -17,7 +17,7 @@ from pipeline.anonymise import matcher as matcher_module
 from pipeline.anonymise.gazetteer import load_gazetteer
 from pipeline.anonymise.matcher import (SENTENCE_WORDS, TOKEN, Match, StringMatcher, _non_overlapping,
                                         sentence_initial)
-from pipeline.anonymise.operators import Key, _entity_order, normalise
+from pipeline.anonymise.operators import Key
 from pipeline.anonymise.recognizers import PERSON
 
 
@@ -124,23 +124,7 @@ class ScanKey(Key):
 
     def _person_match(self, norm):
         toks = norm.split()
-        if not toks:
-            return None
-        candidates = []
-        for entity in sorted((e for e in self.entities.values() if e.type == PERSON), key=_entity_order):
-            forms = [normalise(PERSON, o).split() for o in entity.originals]
-            fulls = [f for f in forms if len(f) > 1]
-            if len(toks) == 1:
-                if any(f[0] == toks[0] or f[-1] == toks[0] for f in fulls):
-                    candidates.append(entity)
-            else:
-                singles = {f[0] for f in forms if len(f) == 1}
-                first_ok = toks[0] in singles or any(f[: len(toks) - 1] == toks[:-1] for f in fulls)
-                conflict = any(f[0] == toks[0] and f[-1] != toks[-1] and len(f) > 1 for f in fulls)
-                prefix = any(f == toks[: len(f)] for f in forms)
-                if (first_ok or prefix) and not conflict:
-                    candidates.append(entity)
-        return candidates[0] if candidates else None
+        return self._first_joining(toks, (e for e in self.entities.values() if e.type == PERSON)) if toks else None
 
 
 def test_person_index_groups_names_as_the_scan_did():

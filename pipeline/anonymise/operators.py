@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .gazetteer import Gazetteer, load_gazetteer
@@ -236,21 +237,25 @@ class Key:
         # name beginning or ending with it) can qualify; the index lists those.
         ids = (self._full_ends.get(toks[0], set()) if len(toks) == 1
                else self._by_first.get(toks[0], set()) | self._formless)
-        candidates = []
-        for entity in sorted((self.entities[i] for i in ids if i in self.entities), key=_entity_order):
+        return self._first_joining(toks, (self.entities[i] for i in ids if i in self.entities))
+
+    @staticmethod
+    def _first_joining(toks: list[str], entities: Iterable[Entity]) -> Entity | None:
+        """The first of ``entities`` (in key order) that the name ``toks`` belongs to, if any."""
+        for entity in sorted(entities, key=_entity_order):
             forms = [normalise(PERSON, o).split() for o in entity.originals]
             fulls = [f for f in forms if len(f) > 1]
             if len(toks) == 1:
                 if any(f[0] == toks[0] or f[-1] == toks[0] for f in fulls):
-                    candidates.append(entity)
+                    return entity
             else:
                 singles = {f[0] for f in forms if len(f) == 1}
                 first_ok = toks[0] in singles or any(f[: len(toks) - 1] == toks[:-1] for f in fulls)
                 conflict = any(f[0] == toks[0] and f[-1] != toks[-1] and len(f) > 1 for f in fulls)
                 prefix = any(f == toks[: len(f)] for f in forms)
                 if (first_ok or prefix) and not conflict:
-                    candidates.append(entity)
-        return candidates[0] if candidates else None
+                    return entity
+        return None
 
     # ---- rendering
     def render(self, entity: Entity, original: str, suffix: str) -> str:
