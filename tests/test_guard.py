@@ -25,6 +25,15 @@ def make(make_study):
                                  informants="id,file,group,name\n1,a.txt,stayed,Hamid Rahimi\n", settings=SETTINGS))
 
 
+def guard_with_key(study, **originals):
+    """The study's guard over a key holding one entity per type: ``PERSON="Farzana"``."""
+    key = {"entities": [{"id": f"{kind}_1", "type": kind, "originals": [original]}
+                        for kind, original in originals.items()]}
+    study.private_dir.mkdir(parents=True, exist_ok=True)
+    (study.private_dir / "anonymisation_key.json").write_text(json.dumps(key), encoding="utf-8")
+    return require_guard(study)
+
+
 @pytest.mark.parametrize("text", [
     "Vi snakket med Hilde Strand i går.", "HILDE STRAND", "hilde  strand", "Hamids kone", "hamid rahimi",
     "Saupstad Vest borettslag", "Han bodde på Lade.", "Lade var fint."])
@@ -48,11 +57,7 @@ def test_guard_lets_ordinary_words_through(make_study, text):
 
 def test_guard_checks_key_originals_and_digit_forms(make_study):
     study = make(make_study)
-    key = {"entities": [{"id": "TELEFON_1", "type": "TELEFON", "originals": ["92418337"]},
-                        {"id": "PERSON_1", "type": "PERSON", "originals": ["Farzana"]}]}
-    study.private_dir.mkdir(parents=True, exist_ok=True)
-    (study.private_dir / "anonymisation_key.json").write_text(json.dumps(key), encoding="utf-8")
-    guard = require_guard(study)
+    guard = guard_with_key(study, TELEFON="92418337", PERSON="Farzana")
     for text in ("ring +47 924 18 337", "92 41 83 37", "Farzanas bil", "farzana"):
         with pytest.raises(LeakError, match="TELEFON|PERSON"):
             guard.check(text, study.coded_dir / "x.csv")
@@ -63,11 +68,7 @@ def test_guard_does_not_refuse_the_tools_own_type_names(make_study):
     # A lower-case "epost" taken for an organisation must not make the guard refuse the tool's own
     # wording ("[EPOST_1]", an audit column "EPOST"); a detected name still trips it.
     study = make(make_study)
-    key = {"entities": [{"id": "ORGANISASJON_1", "type": "ORGANISASJON", "originals": ["epost"]},
-                        {"id": "PERSON_1", "type": "PERSON", "originals": ["Farzana"]}]}
-    study.private_dir.mkdir(parents=True, exist_ok=True)
-    (study.private_dir / "anonymisation_key.json").write_text(json.dumps(key), encoding="utf-8")
-    guard = require_guard(study)
+    guard = guard_with_key(study, ORGANISASJON="epost", PERSON="Farzana")
     guard.check("en lang adresse [EPOST_1] og så\ntype,antall\nEPOST,3", study.coded_dir / "x.csv")
     with pytest.raises(LeakError, match="PERSON"):
         guard.check("[EPOST_1] til Farzana", study.coded_dir / "x.csv")
