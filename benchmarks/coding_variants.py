@@ -70,6 +70,21 @@ VARIANTS = {
     "vec1_all": {"vectors": "all", "vector_weight": 1.0},
     "vec0.5_all": {"vectors": "all", "vector_weight": 0.5},
     "sim1_all": {"vectors": "all", "similarity_weight": 1.0},
+    # Transfer and a new round (docs/coding.md): thresholds at the coded rate; feature augmentation.
+    "prevalence": {"threshold_rule": "prevalence"},
+    "prevalence_turn": {"threshold_rule": "prevalence", "threshold_unit": "turn"},
+    "round_prevalence": {"threshold_rule": "prevalence", "round_thresholds": True},
+    "augment1": {"round_features": 1.0},
+    "augment3": {"round_features": 3.0},
+    "augment1_round3": {"round_features": 1.0, "round_weight": 3.0},
+    "augment3_prevalence": {"round_features": 3.0, "threshold_rule": "prevalence"},
+    "augment0.3": {"round_features": 0.3},
+    "augment1_round_turn": {"round_features": 1.0, "round_thresholds": True, "threshold_unit": "turn"},
+    "prevalence_C1": {"threshold_rule": "prevalence", "C": 1.0},
+    "prevalence_C16": {"threshold_rule": "prevalence", "C": 16.0},
+    "round_prevalence_turn": {"threshold_rule": "prevalence", "round_thresholds": True, "threshold_unit": "turn"},
+    "prevalence_round3": {"threshold_rule": "prevalence", "round_weight": 3.0},
+    "augment0.3_prevalence": {"round_features": 0.3, "threshold_rule": "prevalence"},
 }
 
 

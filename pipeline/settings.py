@@ -111,6 +111,9 @@ class CodingModelSettings(_Strict):
     round_weight: float = 1.0  # weight of a decision of the current round (coding.current_round) against an older one
     # Thresholds chosen on the current round's decisions alone (where it has 3 positives and negatives of a code).
     round_thresholds: bool = False
+    # f1: each code's threshold has the best F1 on held-out informants; prevalence: its predicted rate there is
+    # the coded rate (docs/coding.md, "Transfer and a new round").
+    threshold_rule: Literal["f1", "prevalence"] = "f1"
     # Subword vectors trained offline (pipeline/coding/vectors.py): mean vectors of segment, question and turn,
     # and their similarity to each code's codebook examples. Measured, not kept (docs/coding.md): 0 = off.
     vector_weight: float = 0.0

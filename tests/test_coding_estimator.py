@@ -141,3 +141,41 @@ def test_round_weight_makes_the_current_round_count_more():
     assert "round_weight" in CodingModelSettings().params()
     with pytest.raises(ValueError, match="sample_weight"):
         TwoStageCoder(codes=CODES).fit(X, y, sample_weight=[1.0])
+
+
+def test_round_features_give_the_round_weights_of_its_own():
+    from dataclasses import replace
+
+    X, y = _two_rounds()
+    probe = Example(text="nabo vær mat", lemmas=("nabo", "vær", "mat"), turn_lemmas=("nabo", "vær", "mat"),
+                    turn=("probe", 0), informant="probe")
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
+    off = TwoStageCoder(codes=CODES, rule_codes=CODES, round_features=0.0).fit(X, y)
+    np.testing.assert_array_equal(off.predict_proba([probe]), plain.predict_proba([probe]))
+    adapted = TwoStageCoder(codes=CODES, rule_codes=CODES, round_features=3.0).fit(X, y)
+    in_round = adapted.predict_proba([replace(probe, current_round=True)])[0, 0]
+    outside = adapted.predict_proba([probe])[0, 0]
+    # The round's convention ('nabo' is code a) holds for the round; the old one still holds outside it.
+    assert in_round > outside + 0.2
+    assert adapted.predict([replace(probe, current_round=True)])[0, 0] == 1
+    assert adapted.predict([probe])[0, 0] == 0
+    # Measured not to help (docs/coding.md): an estimator parameter for the benchmarks, not a study setting.
+    assert "round_features" not in CodingModelSettings().params()
+
+
+def test_prevalence_threshold_predicts_the_coded_rate():
+    from pipeline.coding.classifier import choose_threshold, prevalence_threshold
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.2).astype(int)
+    # Balanced class weights push scores up: many negatives score above 0.5.
+    scores = np.clip(np.where(y == 1, rng.normal(0.75, 0.1, 400), rng.normal(0.45, 0.15, 400)), 0, 1)
+    threshold = prevalence_threshold(y, scores)
+    assert abs((scores >= threshold).mean() - y.mean()) < 0.02
+    assert threshold > choose_threshold(y, scores)  # the F1-best threshold predicts the code more often
+    X, labels = corpus()
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, threshold_rule="prevalence").fit(X, labels)
+    assert model.thresholds_.shape == (2,) and model.score(X, labels) > 0.9
+    with pytest.raises(ValueError, match="threshold_rule"):
+        TwoStageCoder(codes=CODES, threshold_rule="rate").fit(X, labels)
+    assert CodingModelSettings().params()["threshold_rule"] == "f1"

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -206,7 +206,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  lsa_weight: float = 0.0, context: bool = True, context_C: float = 1.0, solver: str = "sgd", max_folds: int = 5,
                  prior_examples: Sequence = (), prior_weight: float = 1.0, threshold_unit: str = "segment",
                  round_weight: float = 1.0, vectors=None, vector_weight: float = 0.0,
-                 similarity_weight: float = 0.0, round_thresholds: bool = False, random_state: int = 2019):
+                 similarity_weight: float = 0.0, round_thresholds: bool = False, threshold_rule: str = "f1",
+                 round_features: float = 0.0, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -229,6 +230,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.vector_weight = vector_weight
         self.similarity_weight = similarity_weight
         self.round_thresholds = round_thresholds
+        self.threshold_rule = threshold_rule
+        self.round_features = round_features
         self.random_state = random_state
 
     # -- fitting
@@ -269,6 +272,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                                        self.lsa_weight, self.random_state, self.vectors, self.vector_weight,
                                        self.similarity_weight, self._code_texts())
         both = self.features_.fit_transform(X + prior_X).tocsr()
+        # The codebook's examples belong to no round: they teach the shared weights only.
+        both = self._augment(both, X + [replace(e, current_round=False) for e in prior_X])
         matrix = both[:len(X)]
         prior_matrix = both[len(X):] if prior_X else None
         n_groups = len(set(groups.tolist()))
@@ -298,6 +303,19 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.n_training_ = len(X)
         return self
 
+    def _augment(self, matrix, X: Sequence[Example]):
+        """``round_features`` > 0: each feature twice, once shared and once for the current round only.
+
+        Daumé's "frustratingly easy" domain adaptation: a round's example is ``[x, w·x]``, any other
+        ``[x, 0]``, so the new round's conventions get weights of their own that start from the shared
+        ones (the L2 penalty pulls them to 0 = "like the rest"). ``w`` = ``round_features``: the larger,
+        the less a round-specific weight is held back.
+        """
+        if not self.round_features:
+            return matrix
+        current = np.fromiter((e.current_round for e in X), dtype=float, count=len(X)) * self.round_features
+        return sparse.hstack([matrix, sparse.diags(current) @ matrix], format="csr")
+
     def _weights(self, X: Sequence[Example], sample_weight) -> np.ndarray:
         weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, dtype=float).copy()
         if len(weights) != len(X):
@@ -319,13 +337,18 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         return current
 
     def _threshold(self, y, scores, turns, weights) -> float:
-        """Best (weighted) F1 threshold; ``threshold_unit="turn"``: the F1 of turns (a turn has a code when a segment has it)."""
+        """Best (weighted) F1 threshold, or (``threshold_rule="prevalence"``) the one whose predicted rate is the
+        coded rate; ``threshold_unit="turn"``: of turns (a turn has a code when a segment has it)."""
         if self.threshold_unit == "turn":
             y, _ = turn_max(y.astype(float), turns.tolist())
             scores, _ = turn_max(scores, turns.tolist())
             weights, _ = turn_max(weights, turns.tolist())
         elif self.threshold_unit != "segment":
             raise ValueError(f"unknown threshold_unit '{self.threshold_unit}' (segment, turn)")
+        if self.threshold_rule == "prevalence":
+            return prevalence_threshold(y, scores, weights)
+        if self.threshold_rule != "f1":
+            raise ValueError(f"unknown threshold_rule '{self.threshold_rule}' (f1, prevalence)")
         return choose_threshold(y, scores, weights)
 
     def _code_texts(self) -> tuple:
@@ -382,7 +405,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
 
     def first_stage(self, X: Sequence[Example]) -> np.ndarray:
         check_is_fitted(self, "models_")
-        matrix = self.features_.transform(list(X))
+        X = list(X)
+        matrix = self._augment(self.features_.transform(X), X)
         return np.column_stack([m.predict_proba(matrix)[:, 1] for m in self.models_]) if len(X) else \
             np.zeros((0, len(self.models_)))
 
@@ -467,6 +491,26 @@ def choose_threshold(y_true: np.ndarray, probabilities: np.ndarray, weights: np.
         f1 = 2 * tp / denominator if denominator else 0.0
         key = (round(f1, 9), -abs(threshold - 0.5))
         if key > best_key:
+            best, best_key = float(threshold), key
+    return best
+
+
+def prevalence_threshold(y_true: np.ndarray, probabilities: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """The grid threshold whose (weighted) predicted rate on out-of-fold probabilities is nearest the coded rate.
+
+    An F1-best threshold buys recall with false positives where the code is rare, and what it buys on one
+    coder's boundary is lost on another's; the coded rate is a property of the material (ties: nearest 0.5).
+    """
+    weights = np.ones(len(y_true)) if weights is None else np.asarray(weights, dtype=float)
+    total = float(weights.sum())
+    if not total:
+        return 0.5
+    target = float(weights[y_true == 1].sum()) / total
+    best, best_key = 0.5, (np.inf, np.inf)
+    for threshold in THRESHOLD_GRID:
+        rate = float(weights[probabilities >= threshold].sum()) / total
+        key = (round(abs(rate - target), 9), abs(threshold - 0.5))
+        if key < best_key:
             best, best_key = float(threshold), key
     return best
 

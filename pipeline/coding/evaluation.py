@@ -41,8 +41,8 @@ from ..settings import Study
 from ..store import StudyStore
 from .agreement import cohen_kappa, to_turns
 from .human import coder_decisions
-from .machine import (AnalysedUnits, analyse_units, combine, fit_model, make_estimator, plan_codes, study_vectors,
-                      training_set)
+from .machine import (AnalysedUnits, analyse_units, combine, fit_model, make_estimator, mark_current_round,
+                      plan_codes, study_vectors, training_set)
 from .units import load_units, turn_key
 
 MICRO = "micro"
@@ -327,7 +327,8 @@ def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str
 
     ``train``: (material, the labels of it to learn from) pairs; several studies may be pooled.
     Labels taken from ``test`` itself (a new round's first coded interviews) are its current
-    round: they weigh ``round_weight`` (``coding.model``) in training.
+    round: they weigh ``round_weight`` (``coding.model``) in training, and the rest of ``test`` is
+    predicted as the same round (``round_features`` reads that).
     """
     from dataclasses import replace
 
@@ -346,7 +347,9 @@ def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str
     plan = plan_codes(codebook, list(labels.values()), min_examples) if labels else \
         Plan(model_codes=[], rule_codes=list(codebook.ids), positives={c: 0 for c in codebook.ids})
     model = fit_model(pooled, labels, plan, codebook, seed, params, nlp, search, vectors) if labels else None
-    return _predict_with(test.analysed, model, plan)
+    learned_from_test = any(data is test for data, chosen in train if chosen)
+    return _predict_with(mark_current_round(test.analysed, [u.segment_id for u in test.analysed.units])
+                         if learned_from_test else test.analysed, model, plan)
 
 
 # ------------------------------------------------------------------ the three evaluations
