@@ -113,7 +113,7 @@ class CodingModelSettings(_Strict):
     round_thresholds: bool = False
     # f1: each code's threshold has the best F1 on held-out informants; prevalence: its predicted rate there is
     # the coded rate (docs/coding.md, "Transfer and a new round").
-    threshold_rule: Literal["f1", "prevalence"] = "f1"
+    threshold_rule: Literal["f1", "prevalence"] = "prevalence"
     # Subword vectors trained offline (pipeline/coding/vectors.py): mean vectors of segment, question and turn,
     # and their similarity to each code's codebook examples. Measured, not kept (docs/coding.md): 0 = off.
     vector_weight: float = 0.0

@@ -176,6 +176,9 @@ def test_prevalence_threshold_predicts_the_coded_rate():
     X, labels = corpus()
     model = TwoStageCoder(codes=CODES, rule_codes=CODES, threshold_rule="prevalence").fit(X, labels)
     assert model.thresholds_.shape == (2,) and model.score(X, labels) > 0.9
+    f1_model = TwoStageCoder(codes=CODES, rule_codes=CODES, threshold_rule="f1").fit(X, labels)
+    assert f1_model.score(X, labels) > 0.9
     with pytest.raises(ValueError, match="threshold_rule"):
         TwoStageCoder(codes=CODES, threshold_rule="rate").fit(X, labels)
-    assert CodingModelSettings().params()["threshold_rule"] == "f1"
+    # The default (docs/coding.md, "Transfer and a new round"): the study setting and the estimator agree.
+    assert CodingModelSettings().params()["threshold_rule"] == "prevalence" == TwoStageCoder().threshold_rule

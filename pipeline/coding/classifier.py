@@ -206,7 +206,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  lsa_weight: float = 0.0, context: bool = True, context_C: float = 1.0, solver: str = "sgd", max_folds: int = 5,
                  prior_examples: Sequence = (), prior_weight: float = 1.0, threshold_unit: str = "segment",
                  round_weight: float = 1.0, vectors=None, vector_weight: float = 0.0,
-                 similarity_weight: float = 0.0, round_thresholds: bool = False, threshold_rule: str = "f1",
+                 similarity_weight: float = 0.0, round_thresholds: bool = False, threshold_rule: str = "prevalence",
                  round_features: float = 0.0, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
