@@ -96,7 +96,7 @@ def caseless_name(d: Detection) -> bool:
     is; another word only if it is no Norwegian word — for a firm, not listed itself, as firm
     names are often compounds of ordinary words ("nordbygg"). Only here is the lexicon loaded."""
     if d.recognizer.startswith(("gazetteer", "place_slot", "place_coordination", "org_form", "org_slot",
-                                    "fallback")):
+                                    "fallback", "unexplained")):
         return True  # a gazetteer name, or a word rare in Norwegian standing in a place or firm slot (slots.py)
     return not in_dictionary(d.text) if d.type == ORG else not is_word(d.text)
 

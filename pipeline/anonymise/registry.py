@@ -33,10 +33,12 @@ from .slots import OrgFormRecognizer, OrgSlotRecognizer, PlaceCoordinationRecogn
 from .naming import NamingClauseRecognizer
 from .parts import NamePartRecognizer
 from .fallback import FallbackRecognizer
+from .unexplained import NumberFormRecognizer, UnexplainedCapitalRecognizer, UnexplainedWordRecognizer
 
 # The modules whose code decides what is detected (with the word lists in data/).
 _CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py",
-         "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py")
+         "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py",
+         "unexplained.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
@@ -141,13 +143,15 @@ def code_digest() -> str:
 
 
 def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
-    """The built-in recognizers in their fixed order (coordination last: it reads the others')."""
+    """The built-in recognizers in their fixed order (those that read the others' detections last,
+    the unexplained-word recognizers after all: they mask only what nothing else explained)."""
     g = load_gazetteer()
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
             CaseNumberRecognizer(), NumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
             GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
             PlaceSlotRecognizer(g), OrgFormRecognizer(g), OrgSlotRecognizer(g), NamingClauseRecognizer(g),
-            CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer(), FallbackRecognizer(g)]
+            CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer(), FallbackRecognizer(g),
+            NumberFormRecognizer(g), UnexplainedWordRecognizer(g), UnexplainedCapitalRecognizer(g)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:

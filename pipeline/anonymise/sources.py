@@ -139,6 +139,25 @@ def own_words(study: Study) -> frozenset[str]:
     return frozenset(words)
 
 
+def attribute_words(study: Study) -> frozenset[str]:
+    """The lower-cased words of the informants' shared attributes and group labels (informants.csv
+    without its private name column, study.yaml's group_labels): the researchers' own description
+    of their informants ("kjøpar i distriktskommune"), which they share as it is."""
+    from ..ingest import load_informant_table
+
+    try:
+        table = load_informant_table(study)
+    except QualpipeError:
+        if not study.raw_dir.exists():
+            return frozenset()
+        raise
+    words = {w.lower() for label in study.settings.group_labels.values() for w in _WORD.findall(label)}
+    for informant in table.informants:
+        for value in [informant.group, *informant.attributes.values()]:
+            words.update(w.lower() for w in _WORD.findall(str(value)))
+    return frozenset(words)
+
+
 def load_decisions(study: Study) -> dict:
     """normalised original -> {"decision": keep|remove, "type": ..., "original": ...}."""
     path = study.private_dir / DECISIONS_NAME

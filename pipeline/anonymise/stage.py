@@ -46,12 +46,15 @@ from .operators import Entity, Key
 from .cues import caseless_name, person_context
 from .detection import PERSON, Detection
 from .registry import RecognizerRegistry, default_registry
-from .sources import (guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
+from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions, own_words)
 
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(r"(?<![\w])[a-zæøå][\wæøå]*")
 AUDIT_CSV = "anonymisation_audit.csv"
+_ANY_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# A lower-case word in this many transcripts is the study's vocabulary, not one informant's name.
+STUDY_WORD_FILES = 3
 
 
 @dataclass
@@ -127,6 +130,10 @@ class Anonymiser:
         # a name's case says nothing, so short lower-case names and ordinary-word names known to
         # the key count when the context is about a person (docs/anonymisation.md).
         self.lower_texts: set[str] = set()
+        # Words used in lower case in several transcripts (``STUDY_WORD_FILES``): the study's own
+        # vocabulary, which explains an unexplained word (unexplained.py) as an ordinary one.
+        self.study_vocab: set[str] = set()
+        self.attribute_words = attribute_words(study)
         self.loose_matcher: StringMatcher | None = None
         # Keep-term spans per text: the keep list is fixed for the run, and every turn is merged
         # several times (registration, each replacement round).
@@ -164,6 +171,8 @@ class Anonymiser:
         lower case: "Mappe", "Papir", "Jobba" occur lower-case elsewhere, a name does not.
         A lower-case candidate ("aga leste det, hun", "takk krzysiek") counts (0.7, reviewed)
         only in a transcript written in lower case, and is dropped elsewhere."""
+        if d.recognizer.startswith("unexplained") and self._unexplained_explained(d, lower, text):
+            return None
         if d.recognizer.endswith("_lower"):
             if lower and caseless_name(d):
                 return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text)
@@ -177,6 +186,18 @@ class Anonymiser:
         if is_word(d.text) and not person_context(text, d.start, d.end):
             return d  # "Adressa er ...", "Vindauga er ...": a dictionary word opening a sentence
         return Detection(d.start, d.end, d.type, 0.75, "ner", d.text)
+
+    def _unexplained_explained(self, d: Detection, lower: bool, text: str) -> bool:
+        """What the study explains of an unexplained-word hit (unexplained.py): every word of it is
+        the researchers' own (codebook, report prose, keep terms), written in lower case in a
+        transcript with capitals, used in lower case in several transcripts, or in the informants'
+        shared attributes (``sources.attribute_words``). A capital is evidence
+        only where the transcript has capitals and wrote it (not truecasing)."""
+        if d.recognizer == "unexplained_capital" and (lower or text[d.start:d.start + 1].islower()):
+            return True
+        words = [w.lower() for w in _ANY_WORD.findall(d.text)]
+        return bool(words) and all(w in self.own_words or w in self.lower_vocab or w in self.study_vocab
+                                   or w in self.attribute_words or (w,) in self.keep_tokens for w in words)
 
     def _fallback_explained(self, d: Detection, text: str) -> bool:
         """A one-word fallback hit the study itself explains (fallback.py): the researchers' own word
@@ -303,6 +324,11 @@ class Anonymiser:
         # A transcript in lower case says nothing about which words are names: not study evidence.
         self.lower_vocab = {w for f in texts if f not in lower_files for text, _dets in texts[f]
                             for w in _LOWER_WORD.findall(text)}
+        files_of: dict[str, int] = defaultdict(int)
+        for f in texts:
+            for w in {w for text, _dets in texts[f] for w in _LOWER_WORD.findall(text)}:
+                files_of[w] += 1
+        self.study_vocab = {w for w, n in files_of.items() if n >= STUDY_WORD_FILES}
         # 2. register: the whole study's key before any text is replaced. What the seeded key and
         # the detections make of each turn is read per transcript (on the run's executor, a
         # function of the key alone); the key grows here, turn by turn in the canonical order.

@@ -1,0 +1,364 @@
+"""Mask by default what the anonymiser cannot explain; the review sheet gives ordinary words back.
+
+The recognizers before this one list forms (a name list, a legal form, a cue word, a slot), and
+each new writer of a transcript brings forms nobody listed: rules built from one set's misses
+closed that set and barely moved the next. These recognizers turn the question round. A token is
+*explained* when the tool knows it as something other than a name — a Norwegian word form
+(Bokmål or Nynorsk, any inflection: ``lexicon``), a dialect form (``dialect``), a number word or
+filler, a compound of word-list words, an English word, a slip of one letter from a frequent
+word — or when the study itself uses it as an ordinary word (the codebook, keep terms, a
+transcript with capitals writing it in lower case, several transcripts using it: the stage,
+``Anonymiser._study_evidence``). What is left is masked where it stands, under its reason, below
+``review_below``: every such replacement is on the review sheet, where a researcher releases the
+ordinary words. Over-masking is recoverable by review; a leak is not.
+
+* ``unexplained`` (transcripts without reliable capitals: ``casing.lower_case_transcript``): every
+  unexplained word, in any slot; adjacent ones are one span. Its hits are ``CASELESS`` (``_lower``),
+  so the stage keeps them only in a transcript written in lower case, where case says nothing.
+* ``unexplained_capital`` (transcripts with capitals): a capitalised word that is not a sentence
+  start, an acronym, nor a word the study writes in lower case, with the capitalised words after
+  it (organisations without a legal form, places below town level: "Coop Marked", "Isbjørn IL").
+* ``number_form``: numbers, dates and addresses by normalisation (``numbers.number_runs``): a
+  reference's letters before a masked digit run ("HB 2024 0031177", "jnr. 22/1187-3", "j p tjuetre
+  bindestrek ..."), a month word with a day or a year ("24 Mai 2022", "første september
+  tjuetjueein", "juni tjuetjuetre"), a day and month as ordinals (Nynorsk too: "fjortande i
+  tredje"), a street-like word with a house number, letter or flat ("skiferbruddgata nummer tolv",
+  "lilleborgtunet fem, h null en null to"), land registry numbers ("gnr. 52 bnr. 7") and a postcode
+  after its cue word.
+
+Explanation classes can be switched off one by one (``explain=``), which is how their precision
+cost was measured (docs/anonymisation.md, "Unexplained words").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.lang.nb.stop_words import STOP_WORDS
+
+from .cues import CASELESS, person_context
+from .detection import ADRESSE, DATO, NUMMER, ORG, PERSON, SAK, STED, Detection, Recognizer
+from .dialect import dialect_word
+from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import in_dictionary, is_ordinary, is_word
+from .matcher import sentence_initial
+from .numbers import WORD_PATTERN, number_runs
+
+SCORE = 0.7  # replaced and listed for review
+_W = r"[^\W\d_][\w'’-]*"
+_WORD = re.compile(_W)
+_NUMBER_WORD = re.compile(rf"(?:{WORD_PATTERN})+", re.IGNORECASE)
+# Answers, fillers and hesitations that transcripts write in many spellings.
+_FILLERS = re.compile(r"(?:e+h*m*|ø+h*m*|m+h*m+|h+m+|a+h+|o+h+|æ+h*|ehe|aha|oi|uff|jada|neida|joda|mm+|hæ|okei|ok|"
+                      r"sorry|okay)", re.IGNORECASE)
+_PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "ifra", "til", "ved", "utenfor", "utafor", "nær", "rundt",
+                                 "mellom", "gjennom"})
+_ORG_PREPOSITIONS = frozenset({"hos", "for", "med"})
+# Definite landscape and settlement nouns that end Norwegian place names ("rogn-moen", "skarv-haugen"):
+# an ordinary compound rarely ends so, a place name mostly does, so such a compound is not explained.
+_PLACE_TAILS = ("moen", "haugen", "heia", "bakken", "åsen", "lia", "dalen", "vika", "vågen", "neset", "nesset",
+                "strand", "stranda", "tunet", "jordet", "myra", "sletta", "holmen", "øya", "berget", "fjellet",
+                "setra", "sætra", "marka", "elva", "gata", "veien", "vegen", "stien", "toppen", "kollen", "skogen",
+                "grenda", "byen", "bygda", "sundet", "fjorden")
+EXPLANATIONS = ("dictionary", "dialect", "compound", "english", "misspelling")
+NAME_WORDS = True  # also mask a first name that is an ordinary word where no noun slot explains it
+# Words after which a noun stands, not a name: articles, determiners, quantifiers, possessives,
+# prepositions, adjectives of degree ("i dag", "et heilt anna liv", "mye sol", "fast berg").
+_NOUN_SLOT = frozenset({
+    "en", "ei", "et", "ett", "ein", "eit", "eitt", "den", "det", "dei", "de", "denne", "dette", "disse", "desse",
+    "hver", "kvar", "kvart", "all", "alt", "alle", "mye", "mykje", "mange", "noe", "noko", "nokon", "noen", "litt",
+    "ingen", "inga", "ingenting", "annen", "anna", "annet", "andre", "hele", "heile", "heilt", "helt", "nytt", "ny",
+    "nye", "god", "godt", "gode", "stor", "store", "stort", "liten", "lita", "lite", "små", "fast", "fin", "fint",
+    "min", "mi", "mitt", "mine", "din", "di", "ditt", "sin", "si", "sitt", "vår", "vårt", "hans", "hennes", "deres",
+    "i", "på", "om", "av", "med", "til", "te", "for", "fra", "frå", "under", "etter", "over", "uten", "utan", "mot",
+    "ved", "gjennom", "per", "hver", "neste", "forrige", "samme", "same", "siste", "første", "fyrste", "ja", "nei",
+    "så", "sånn", "slik", "som", "enn", "mer", "meir", "mindre", "mest", "minst", "hvilken", "kva", "hva", "kor",
+    "eller", "er", "e", "var", "va", "blir", "ble", "vart", "bare", "berre"})
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzæøåé"
+
+
+@lru_cache(maxsize=1)
+def _english() -> dict:
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    return DefaultDictionaryFactory().get_dictionary("en")
+
+
+def _edits(w: str):
+    for i in range(len(w) + 1):
+        if i < len(w):
+            yield w[:i] + w[i + 1:]
+            for c in _ALPHABET:
+                yield w[:i] + c + w[i + 1:]
+        if i < len(w) - 1:
+            yield w[:i] + w[i + 1] + w[i] + w[i + 2:]
+        for c in _ALPHABET:
+            yield w[:i] + c + w[i:]
+
+
+@lru_cache(maxsize=65536)
+def _compound(w: str) -> bool:
+    """A word form or a compound of two or three (``lexicon.is_word`` knows two: "startlån-s-kontoret"
+    has three). The tail is a listed form of 4+ letters, the head a word or compound itself."""
+    if is_word(w):
+        return True
+    for cut in range(6, len(w) - 3):
+        if in_dictionary(w[cut:]) and (is_word(w[:cut]) or (w[cut - 1] in "se" and is_word(w[:cut - 1]))):
+            return True
+    return False
+
+
+def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS) -> str | None:
+    """What explains ``word`` as no name (a class from ``EXPLANATIONS``, "plain" for stop words,
+    number words, fillers and keep terms), or None. A gazetteer name or place is explained only as
+    a form of a common word (``lexicon.is_ordinary``: "ruta", "sol"): the name list decides the rest."""
+    w = word.lower().strip("'’-")
+    if len(w) < 2 or w in STOP_WORDS or w in g.builtin_keep or _NUMBER_WORD.fullmatch(w) or _FILLERS.fullmatch(w):
+        return "plain"
+    if not w.replace("-", "").replace("'", "").replace("’", "").isalpha():
+        return "plain"
+    known_name = g.is_name(w) or g.is_place(w)
+    if "dictionary" in explain and (is_ordinary(w) or g.is_common_word(w)):
+        return "dictionary"
+    if known_name:
+        return None
+    if "dictionary" in explain and in_dictionary(w):
+        return "dictionary"  # listed under a proper-noun lemma only: rare forms ("kuba"), not names here
+    if "dialect" in explain and dialect_word(w):
+        return "dialect"
+    if "compound" in explain and _compound(w) and not w.endswith(_PLACE_TAILS):
+        return "compound"
+    if "english" in explain and w in _english() and _english()[w][:1].islower() and len(w) >= 3:
+        return "english"
+    if "misspelling" in explain and len(w) >= 5 and any(g.is_common_word(e) and len(e) >= 4 for e in _edits(w)):
+        return "misspelling"
+    return None
+
+
+# Verbs of saying or doing whose subject a name is (no copula: "sol er fint").
+_DEEDS = frozenset({"sa", "sier", "seier", "begynte", "byrja", "gikk", "går", "kom", "kommer", "fikk", "får", "fekk",
+                    "bor", "bodde", "budde", "jobber", "jobbet", "jobba", "jobbar", "ringte", "ringde", "tok", "spurte",
+                    "fortalte", "skrev", "skreiv", "hjalp", "hjelper", "hjelpte", "passa", "passet", "passer",
+                    "flytta", "flyttet", "flytter", "snakka", "snakket", "snakker", "spelar", "spiller", "trener",
+                    "studerer", "heiter", "heter"})
+_CAPITAL_ONLY = frozenset({"fallback_capitalised", "unexplained_capital"})
+
+
+def _noun_slot(text: str, start: int) -> bool:
+    """The word before makes the next one a noun ("i dag", "et liv"), or the word opens the turn."""
+    before = _WORD.findall(text[max(0, start - 24):start])
+    return not before or before[-1].lower() in _NOUN_SLOT
+
+
+def _kind(text: str, start: int, g: Gazetteer, words: list[str]) -> str:
+    before = text[max(0, start - 12):start].split()
+    prev = before[-1].lower() if before else ""
+    if prev in _PLACE_PREPOSITIONS or any(g.is_place(w) for w in words):
+        return STED if not any(g.is_first(w) for w in words) else PERSON
+    if prev in _ORG_PREPOSITIONS and not any(g.is_first(w) for w in words):
+        return ORG
+    return PERSON
+
+
+class UnexplainedWordRecognizer(Recognizer):
+    """Every word no explanation covers, in any slot (module docstring); ``CASELESS``: the stage
+    keeps the hits only in a transcript written in lower case."""
+
+    name = "unexplained"
+    version = "1"
+    supported_entities = (PERSON, STED, ORG)
+    reads_detections = True
+
+    def __init__(self, gazetteer: Gazetteer | None = None, explain: tuple[str, ...] | None = None,
+                 name_words: bool | None = None):
+        self.g = gazetteer or load_gazetteer()
+        self.explain = tuple(EXPLANATIONS if explain is None else explain)
+        self.name_words = NAME_WORDS if name_words is None else name_words
+
+    def params(self):
+        return {"explain": list(self.explain), "name_words": self.name_words}
+
+    def _named(self, text: str, m: re.Match) -> bool:
+        """An ordinary word that is a first name is never a name on the name list alone: the clause
+        must treat it as a person — a pronoun after it or a person cue before it
+        (``cues.person_context``), a verb of saying or doing right after it ("liv går på ...", "sol
+        sa"; a bare noun rarely stands before a verb without an article), or another first name
+        joined to it ("stein og sol")."""
+        if person_context(text, m.start(), m.end()):
+            return True
+        after = _WORD.findall(text, m.end(), m.end() + 30)
+        if after and after[0].lower() in _DEEDS:
+            return True
+        before = _WORD.findall(text, max(0, m.start() - 30), m.start())
+        joined = (len(after) > 1 and after[0].lower() == "og" and self.g.is_first(after[1])) or (
+            len(before) > 1 and before[-1].lower() == "og" and self.g.is_first(before[-2]))
+        return joined
+
+    def analyze(self, text, doc=None, found: list[Detection] = ()):
+        # Not a CASELESS hit nor one whose only evidence is a capital: in a transcript without
+        # capitals truecasing wrote it, and the stage drops both there.
+        taken = [(d.start, d.end) for d in found if d.score >= 0.5 and d.recognizer not in _CAPITAL_ONLY]
+        g = self.g
+        words, names = [], []
+        for m in _WORD.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            why = explanation(m.group(), g, self.explain)
+            if why is None:
+                words.append(m)
+            elif why == "dictionary" and self.name_words and len(m.group()) >= 3 and g.is_first(m.group()) \
+                    and not _noun_slot(text, m.start()) and self._named(text, m):
+                names.append(m)
+        out = [Detection(m.start(), m.end(), PERSON, CASELESS, f"{self.name}_name_lower", m.group()) for m in names]
+        run = []
+        for m in words + [None]:
+            if run and (m is None or text[run[-1].end():m.start()] != " "):
+                start, end = run[0].start(), run[-1].end()
+                kind = _kind(text, start, self.g, [r.group() for r in run])
+                out.append(Detection(start, end, kind, CASELESS, f"{self.name}_lower", text[start:end]))
+                run = []
+            if m is not None:
+                run.append(m)
+        return out
+
+
+_CAPITAL = re.compile(r"(?<![\w'’-])[A-ZÆØÅ][\w'’-]*")
+_NEXT_CAPITAL = re.compile(r"(?:\s+(?:og|&)\s+|\s+)(?P<w>[A-ZÆØÅ][\w'’-]*)")
+
+
+class UnexplainedCapitalRecognizer(Recognizer):
+    """A capitalised word that is no sentence start and no acronym, with the capitalised words after
+    it (a name of several words may hold "og"/"i": "Tune og Omegn"), that nothing else detected:
+    Norwegian capitalises names mid-sentence. The stage drops a word the study writes in lower case
+    or uses in its own wording (``Anonymiser._study_evidence``) and one written in lower case."""
+
+    name = "unexplained_capital"
+    version = "1"
+    supported_entities = (PERSON, STED, ORG)
+    reads_detections = True
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None, found: list[Detection] = ()):
+        taken = [(d.start, d.end) for d in found if d.score >= 0.5]  # a CASELESS hit may be dropped by the stage
+        out: list[Detection] = []
+        g = self.g
+        pos = 0
+        for m in _CAPITAL.finditer(text):
+            if m.start() < pos:
+                continue
+            w = m.group()
+            if w.isupper() or len(w) < 2 or sentence_initial(text, m.start()) or _after_opening(text, m.start()):
+                continue
+            if w.lower() in STOP_WORDS or w.lower() in g.builtin_keep or _NUMBER_WORD.fullmatch(w):
+                continue
+            head, _dash, tail = w.rpartition("-")
+            if len(head) == 1 and is_ordinary(tail):
+                continue  # a letter before a word: "D-nummer", "E-post", "T-banen"
+            start, end = m.start(), m.end()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            while True:
+                n = _NEXT_CAPITAL.match(text, end)
+                if not n or any(s < n.end() and n.start("w") < e for s, e in taken):
+                    break
+                end = n.end()
+            pos = end
+            words = text[start:end].split()
+            out.append(Detection(start, end, _kind(text, start, g, words), SCORE, self.name, text[start:end]))
+        return out
+
+
+def _after_opening(text: str, start: int) -> bool:
+    """After a colon, a quotation mark, a dash or a bracket a capital may open a clause."""
+    before = text[:start].rstrip()
+    return bool(before) and before[-1] in ":«\"“(–-—[*"
+
+
+# ------------------------------------------------------------------ numbers, dates, addresses
+_MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|feb|sept|okt|nov"
+_ORDINAL = (r"(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|elvte"
+            r"|tolvte|trettende|fjortende|femtende|sekstende|syttende|attende|nittende|tjuende|trettiende"
+            r"|fjortande|femtande|sekstande|syttande|attande|nittande|tjugande|trettande|ellevte|tolfte|sjuande"
+            r"|åttande|niande|tiande|(?:tjue|tretti)(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende"
+            r"|syvende|sjuande|åttende|åttande|niende|niande))")
+_DAY = rf"(?:\d{{1,2}}\.?|{_ORDINAL}|den\s+{_ORDINAL})"
+_YEAR = rf"(?:\d{{4}}|['’]?\d{{2}}|(?:{WORD_PATTERN})+)"
+_MONTH_DATE = re.compile(
+    rf"(?<![\w])(?:(?P<day>{_DAY})\s+(?:i\s+)?(?P<m1>{_MONTHS})\.?(?:\s*,?\s+(?P<y1>{_YEAR}))?"
+    rf"|(?P<m2>{_MONTHS})\.?\s+(?P<y2>\d{{4}}|(?:tjue|nitten)(?:{WORD_PATTERN})+|to\s+tusen(?:\s+og)?(?:\s+{WORD_PATTERN})*))"
+    rf"(?![\w])", re.IGNORECASE)
+_ORDINAL_DATE = re.compile(rf"(?<![\w])(?:den\s+)?{_ORDINAL}\s+i\s+{_ORDINAL}(?:\s+(?:{WORD_PATTERN})+|\s+\d{{2,4}})?"
+                           rf"(?![\w])", re.IGNORECASE)
+_STREET = re.compile(rf"(?<![\w'’-])(?P<street>[\wæøå'’-]*(?:gata|gate|gaten|veien|vegen|veg|vei|tunet|stien|plassen"
+                     rf"|ringen|allé|alle|bakken|lia|haugen|svingen|løkka|kroken|jordet|vollen|tun|stubben|brinken"
+                     rf"|lunden|skogen|torget|kaia|bryggen|brygga))(?P<nr>\s+(?:nummer\s+|nr\.?\s*)?"
+                     rf"(?:\d{{1,4}}|(?:{WORD_PATTERN})(?:\s+og\s+(?:{WORD_PATTERN}))?)"
+                     rf"(?:\s*[a-hA-H](?![\w]))?)"
+                     rf"(?P<flat>\s*,?\s*(?:(?:leilighet|leilegheit|h|bolig)\s*(?:nummer\s+|nr\.?\s*)?"
+                     rf"(?:[hHuUkK]\s*)?(?:\d{{3,4}}|(?:{WORD_PATTERN})(?:\s+(?:{WORD_PATTERN})){{0,3}})))?"
+                     rf"(?![\w])(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker|måneder|månader"
+                     rf"|kroner|prosent|minutter|minutt|stykker|meter|kilometer|km|mil))", re.IGNORECASE)
+_CADASTRE = re.compile(r"(?<![\w])(?:gnr|gardsnummer|gårdsnummer)\.?\s*\d+\s*,?\s*(?:og\s+)?(?:bnr|bruksnummer)\.?\s*\d+"
+                       r"(?:\s*(?:/|,)?\s*(?:snr|fnr)\.?\s*\d+)?(?![\w])", re.IGNORECASE)
+_POSTCODE_CUE = re.compile(r"(?<![\w])(?:postnummer|postnummeret|postnr|postkode|postkoden)\.?(?![\w])", re.IGNORECASE)
+_PREFIX = re.compile(r"(?<![\w'’-])(?:(?:[A-ZÆØÅ]{1,5}|[a-zæøå]{1,4}\.|[a-zæøå])(?:\s*[-/ ]\s*|\.\s*))+$")
+_NOT_LETTER_CODE = frozenset({"i", "å", "e", "o", "og", "på", "er", "nr.", "kl.", "ca.", "tlf.", "mob."})
+
+
+class NumberFormRecognizer(Recognizer):
+    """Numbers, dates and addresses in the forms transcripts have (module docstring), typed where
+    the form says what they are, listed for review."""
+
+    name = "number_form"
+    version = "1"
+    supported_entities = (DATO, ADRESSE, SAK, NUMMER)
+    reads_detections = True
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def analyze(self, text, doc=None, found: list[Detection] = ()):
+        out: list[Detection] = []
+        covered = [(d.start, d.end) for d in found if d.score >= 0.5]
+
+        def add(start, end, kind, score=SCORE):
+            if start < end and not any(s <= start and end <= e for s, e in covered):
+                out.append(Detection(start, end, kind, score, self.name, text[start:end]))
+                covered.append((start, end))
+
+        # A reference: letters before a masked run of digits ("HB 2024 0031177", "jnr. 22/1187-3").
+        for d in found:
+            if d.type not in (NUMMER, SAK) or d.score < 0.5:
+                continue
+            m = _PREFIX.search(text[max(0, d.start - 16):d.start])
+            if m:
+                letters = [p for p in re.split(r"[\s/-]+", m.group()) if p]
+                if letters and not any(p.lower() in _NOT_LETTER_CODE or p.lower().rstrip(".") in _NOT_LETTER_CODE
+                                       for p in letters):
+                    out.append(Detection(d.start - len(m.group()), d.end, SAK, max(d.score, SCORE), self.name,
+                                         text[d.start - len(m.group()):d.end]))
+        for m in _MONTH_DATE.finditer(text):
+            add(m.start(), m.end(), DATO)
+        for m in _ORDINAL_DATE.finditer(text):
+            add(m.start(), m.end(), DATO)
+        for m in _STREET.finditer(text):
+            street = m.group("street").lower()
+            if street in ("gata", "gate", "gaten", "veien", "vegen", "veg", "vei", "tunet", "stien", "plassen",
+                          "ringen", "bakken", "lia", "haugen", "torget", "kaia", "brygga", "bryggen", "skogen",
+                          "lunden", "jordet", "vollen", "tun", "alle", "allé", "løkka", "kroken", "svingen"):
+                continue  # the noun alone ("i gata fem år"): no street name
+            if m.group("nr").strip().lower() in ("en", "ei", "et", "ett", "ein", "eit", "eitt", "og"):
+                continue  # an article: "veien en gang"
+            add(m.start(), m.end(), ADRESSE)
+        for m in _CADASTRE.finditer(text):
+            add(m.start(), m.end(), ADRESSE)
+        runs = number_runs(text)
+        for cue in _POSTCODE_CUE.finditer(text):
+            for run in runs:
+                if cue.end() <= run.start <= cue.end() + 20 and len(run.digits) == 4:
+                    add(run.start, run.end, ADRESSE)
+                    break
+        return out
