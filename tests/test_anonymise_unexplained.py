@@ -60,6 +60,10 @@ def test_explanation_classes_can_be_switched_off():
 
 def test_a_first_name_that_is_a_word_is_masked_outside_a_noun_slot(words):
     assert ("sol", PERSON) in hits(words, "det var eg og ungane stein og sol den eldste var tolv")
+    assert ("liv", PERSON) in hits(words, "hele tida liv går på skolen")  # a verb of doing after it
+    assert ("liv", PERSON) in hits(words, "ungene mine liv sa det")  # a possessive after a kin noun
+    # On the name list alone, with no clause treating it as a person, it stays the word.
+    assert not hits(words, "det var sopp i taket og ruta i vinduet")
     # After an article, a determiner, a preposition or a copula it is the noun.
     assert not hits(words, "i dag var det mye sol og et heilt anna liv")
     assert not hits(UnexplainedWordRecognizer(name_words=False), "ungane stein og sol den eldste")

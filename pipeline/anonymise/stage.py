@@ -196,6 +196,11 @@ class Anonymiser:
         if d.recognizer == "unexplained_capital" and (lower or text[d.start:d.start + 1].islower()):
             return True
         words = [w.lower() for w in _ANY_WORD.findall(d.text)]
+        if d.recognizer == "unexplained_name_lower":
+            # An ordinary word the clause made a name: the study's use of the word elsewhere says
+            # nothing about this use; only its own wording and keep terms release it.
+            return bool(words) and all(w in self.own_words or w in self.attribute_words or (w,) in self.keep_tokens
+                                       for w in words)
         return bool(words) and all(w in self.own_words or w in self.lower_vocab or w in self.study_vocab
                                    or w in self.attribute_words or (w,) in self.keep_tokens for w in words)
 

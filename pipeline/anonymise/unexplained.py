@@ -136,6 +136,10 @@ def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS
     return None
 
 
+_POSSESSIVES = frozenset({"min", "mi", "mitt", "mine", "din", "di", "dine", "hans", "hennes", "vår", "våre", "deres"})
+_KIN = frozenset({"ungene", "ungane", "ungan", "unga", "barna", "borna", "sønnen", "sonen", "dattera", "datteren",
+                  "dottera", "sønnene", "sønene", "døtrene", "døtrane", "kona", "mannen", "broren", "brørne", "søstera",
+                  "søsteren", "systera", "guttene", "gutane", "jentene", "jentane", "barnebarna", "tvillingene"})
 # Verbs of saying or doing whose subject a name is (no copula: "sol er fint").
 _DEEDS = frozenset({"sa", "sier", "seier", "begynte", "byrja", "gikk", "går", "kom", "kommer", "fikk", "får", "fekk",
                     "bor", "bodde", "budde", "jobber", "jobbet", "jobba", "jobbar", "ringte", "ringde", "tok", "spurte",
@@ -147,8 +151,10 @@ _CAPITAL_ONLY = frozenset({"fallback_capitalised", "unexplained_capital"})
 
 def _noun_slot(text: str, start: int) -> bool:
     """The word before makes the next one a noun ("i dag", "et liv"), or the word opens the turn."""
-    before = _WORD.findall(text[max(0, start - 24):start])
-    return not before or before[-1].lower() in _NOUN_SLOT
+    before = [w.lower() for w in _WORD.findall(text[max(0, start - 40):start])]
+    if len(before) > 1 and before[-1] in _POSSESSIVES and before[-2] in _KIN:
+        return False  # "ungene mine liv", "dattera mi sol": a name after a kin noun and its possessive
+    return not before or before[-1] in _NOUN_SLOT
 
 
 def _kind(text: str, start: int, g: Gazetteer, words: list[str]) -> str:
