@@ -127,10 +127,15 @@ def test_a_capitalised_word_mid_sentence_is_masked_with_the_capitals_after_it(ca
         ("Leieboerforeningen Tune og Omegn", SCORE, "unexplained_capital")]
 
 
+def test_a_capitalised_compound_masks_its_name_not_its_word(capitals):
+    assert hits(capitals, "Megleren sa at Kattem-leiligheter var populære.") == {("Kattem", STED)}  # a known place
+
+
 @pytest.mark.parametrize("text", [
     "Leieboerforeningen hjelper mange.",          # a sentence start
     "Han sa: Leieboerforeningen hjelper mange.",  # after a colon
     "Jeg har bare D-nummer nå.",                  # a letter before a word
+    "Vi brukte SIFO-budsjettet da.",              # an acronym before a word
     "Jeg ringte NAV i går.",                      # an acronym
 ])
 def test_a_capital_that_says_nothing_is_not_masked(capitals, text):

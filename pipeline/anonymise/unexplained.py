@@ -260,13 +260,16 @@ class UnexplainedCapitalRecognizer(Recognizer):
                 continue
             if w.lower() in STOP_WORDS or w.lower() in g.builtin_keep or _NUMBER_WORD.fullmatch(w):
                 continue
-            head, _dash, tail = w.rpartition("-")
-            if len(head) == 1 and is_ordinary(tail):
-                continue  # a letter before a word: "D-nummer", "E-post", "T-banen"
+            head, _dash, tail = w.partition("-")
+            compound = bool(head) and bool(tail) and tail[:1].islower() and is_word(tail)
+            if compound and (len(head) == 1 or head.isupper()):
+                continue  # a letter or an acronym before a word: "D-nummer", "SIFO-budsjettet"
             start, end = m.start(), m.end()
+            if compound:
+                end = start + len(head)  # "Kattem-leiligheter": the name is the head, the tail a word
             if any(s < end and start < e for s, e in taken):
                 continue
-            while True:
+            while not compound:
                 n = _NEXT_CAPITAL.match(text, end)
                 if not n or any(s < n.end() and n.start("w") < e for s, e in taken):
                     break
