@@ -2,7 +2,7 @@
 
 Recognizers that list forms (a name list, a legal form, a cue word) miss each new writer's forms:
 on a blind set the rules built from the misses of the last set barely carried over. This
-recognizer runs last (it reads the others' detections) and asks a different question: *is there a
+recognizer runs after the others (it reads their detections; only unexplained.py's come later) and asks a different question: *is there a
 word here that the anonymiser cannot explain, standing where a name can stand?* It answers with a
 few general rules, each named by its reason (the review sheet's ``recognizer`` column):
 
