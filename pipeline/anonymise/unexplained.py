@@ -109,6 +109,7 @@ def _compound(w: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=262144)
 def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS) -> str | None:
     """What explains ``word`` as no name (a class from ``EXPLANATIONS``, "plain" for stop words,
     number words, fillers and keep terms), or None. A gazetteer name or place is explained only as
