@@ -208,3 +208,13 @@ def test_a_long_spoken_digit_run_is_masked_through_the_registry():
     dets = [d for d in registry.analyze(text) if d.score >= 0.5]
     assert any(d.text == "tre fire null ni sju sju to åtte" for d in dets)
     assert "unexplained" in registry.names and "number_form" in registry.names
+
+
+def test_a_number_word_that_ends_like_a_street_is_no_street():
+    from pipeline.anonymise.recognizers import AddressRecognizer
+
+    # "seks-tien" ends in "-stien" (a path): read as a street, it cut a spoken phone number in two.
+    text = "ja du kan ringe ni to fire fire sekstien null åtte eller"
+    assert not AddressRecognizer().analyze(text)
+    assert not hits(NumberFormRecognizer(), text)
+    assert ("Granlia 12 b", ADRESSE) in {(d.text, d.type) for d in AddressRecognizer().analyze("jeg bor i Granlia 12 b")}

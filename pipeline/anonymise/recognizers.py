@@ -202,6 +202,8 @@ class AddressRecognizer(Recognizer):
         found = []
         for pattern in _ADDRESS_PATTERNS:
             for m in pattern.finditer(text):
+                if _NUMBER_WORD_START.match(m.group()):
+                    continue  # "sekstien null": a number word ending like a street ("-stien"), in a number
                 end = self._tail(text, _rstrip(text, m.start(), m.end()), m.group())
                 found.append(self._d(text, m.start(), end, ADRESSE, 0.95))
         for m in _STREET_COMPOUND.finditer(text):
@@ -272,6 +274,9 @@ class AddressRecognizer(Recognizer):
             end = after.end(1) if place else run.end
             found.append(self._d(text, run.start, end, ADRESSE, 0.85))
         return found
+
+
+_NUMBER_WORD_START = re.compile(rf"(?:{NUMBER_WORD})(?![\w'’-])", re.IGNORECASE)
 
 
 def _rstrip(text: str, start: int, end: int) -> int:

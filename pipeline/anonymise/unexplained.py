@@ -360,6 +360,8 @@ class NumberFormRecognizer(Recognizer):
                           "ringen", "bakken", "lia", "haugen", "torget", "kaia", "brygga", "bryggen", "skogen",
                           "lunden", "jordet", "vollen", "tun", "alle", "allé", "løkka", "kroken", "svingen"):
                 continue  # the noun alone ("i gata fem år"): no street name
+            if _NUMBER_WORD.fullmatch(street):
+                continue  # "sekstien null": a number word ending like a street, inside a number
             if m.group("nr").strip().lower() in ("en", "ei", "et", "ett", "ein", "eit", "eitt", "og"):
                 continue  # an article: "veien en gang"
             add(m.start(), m.end(), ADRESSE)
