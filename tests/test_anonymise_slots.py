@@ -143,3 +143,16 @@ def test_lower_case_slots_count_only_in_a_lower_case_transcript(make_study):
     # Written with capitals elsewhere, a lower-case word is an ordinary word: nothing replaced on the slot alone
     # (a firm the key knows from the lower-case transcript would be replaced there too).
     assert "bor på lund nå" in capitalised and "nordbyen maling as" in capitalised
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("det kom en takstmann fra nordtakst a s og han gikk", "nordtakst a s"),
+    ("inkasso fra kreditorservice nord a s og da sa", "kreditorservice nord a s"),
+    ("hun jobber i Nordlys Bakeri A/S nå", "Nordlys Bakeri A/S"),
+])
+def test_a_legal_form_spelled_as_letters_ends_a_firm(text, firm):
+    assert firm in {d.text for d in OrgFormRecognizer().analyze(text)}
+
+
+def test_letters_without_a_firm_before_them_are_no_legal_form():
+    assert not OrgFormRecognizer().analyze("det var en a s og en b s i oppgaven")

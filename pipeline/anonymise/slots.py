@@ -207,7 +207,8 @@ class PlaceCoordinationRecognizer(Recognizer):
         return added
 
 
-_LEGAL_FORM = re.compile(r"(?<![\w-])(?:as|asa|ans|AS|ASA|ANS)(?![\w-])")
+# Also spelled out as letters, as speech recognition and hurried typists write it ("a s", "A/S", "a.s.a").
+_LEGAL_FORM = re.compile(r"(?<![\w-])(?:as|asa|ans|AS|ASA|ANS|[aA]\s?[./]?\s?[sS](?:\s?[./]?\s?[aA])?\.?)(?![\w-])")
 _NAME_TOKEN = re.compile(rf"({_W})\s*$")
 _COMPASS = r"sør|nord|vest|øst|midt|nordvest|sørvest|nordøst|sørøst"
 _BANK_THEN_REGION = re.compile(
