@@ -62,6 +62,9 @@ def test_a_first_name_that_is_a_word_is_masked_outside_a_noun_slot(words):
     assert ("sol", PERSON) in hits(words, "det var eg og ungane stein og sol den eldste var tolv")
     assert ("liv", PERSON) in hits(words, "hele tida liv går på skolen")  # a verb of doing after it
     assert ("liv", PERSON) in hits(words, "ungene mine liv sa det")  # a possessive after a kin noun
+    assert ("frank berg", PERSON) in hits(words, "det er en mann frank berg som bodde der")  # a person noun; the surname goes with it
+    assert ("dag", PERSON) in hits(words, "teamet er meg og dag fra kontoret")  # joined to a pronoun
+    assert not hits(words, "han har sin egen plass i vår")  # "hans", "vår": stop words first
     # On the name list alone, with no clause treating it as a person, it stays the word.
     assert not hits(words, "det var sopp i taket og ruta i vinduet")
     # After an article, a determiner, a preposition or a copula it is the noun.

@@ -98,10 +98,10 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # code (first_run.txt): direct 0.835 / 0.896 under 1.0.0. Not blind since session 4: their misses
     # were read for the classes of unexplained.py (masking what nothing explains) and a number word
     # read as a street (recognizers.py) and a legal form spelled as letters (slots.py), which gave
-    # 0.866 / 0.865 / 0.960 / 0.966 / 5 and 0.953 / 0.936 / 0.956 / 0.972 / 2 (1.0.0). Floors a
+    # 0.897 / 0.885 / 0.960 / 0.966 / 5 and 0.953 / 0.936 / 0.956 / 0.972 / 2 (1.0.0). Floors a
     # point below, for the other pipeline; set 7's precision floor 0.95 (was 0.96): the mask-by-default
     # rules replace "et nytt liv" once, through the key, after "liv går på ..." made Liv a person.
-    "anon_gold_blind7": (0.85, 0.85, 0.95, 0.9, 5),
+    "anon_gold_blind7": (0.88, 0.87, 0.95, 0.9, 5),
     "anon_gold_blind8": (0.94, 0.92, 0.94, 0.9, 3),
 }
 

@@ -147,6 +147,14 @@ _DEEDS = frozenset({"sa", "sier", "seier", "begynte", "byrja", "gikk", "går", "
                     "fortalte", "skrev", "skreiv", "hjalp", "hjelper", "hjelpte", "passa", "passet", "passer",
                     "flytta", "flyttet", "flytter", "snakka", "snakket", "snakker", "spelar", "spiller", "trener",
                     "studerer", "heiter", "heter"})
+_PERSON_NOUNS = frozenset({"mann", "mannen", "dame", "dama", "kvinne", "kvinna", "kvinnen", "jente", "jenta", "gutt",
+                           "gutten", "guten", "kar", "karen", "fyr", "fyren", "venn", "vennen", "venninne", "venninna",
+                           "kollega", "kollegaen", "nabo", "naboen", "sjef", "sjefen", "leder", "lederen", "leiar",
+                           "leiaren", "saksbehandler", "saksbehandleren", "veileder", "veilederen", "rettleiar"})
+_PERSONAL = frozenset({"jeg", "eg", "je", "æ", "meg", "mæ", "deg", "han", "ham", "hun", "ho", "henne", "vi", "me", "oss"})
+# Stop words that are first names but mostly something else ("hans" = his, "vår" = our/spring).
+_NOT_NAMES = frozenset({"hans", "vår"})
+_NEXT_WORD = re.compile(r"\s+(?P<w>[^\W\d_][\w'’-]*)")
 _CAPITAL_ONLY = frozenset({"fallback_capitalised", "unexplained_capital"})
 
 
@@ -197,10 +205,12 @@ class UnexplainedWordRecognizer(Recognizer):
         after = _WORD.findall(text, m.end(), m.end() + 30)
         if after and after[0].lower() in _DEEDS:
             return True
-        before = _WORD.findall(text, max(0, m.start() - 30), m.start())
+        before = [w.lower() for w in _WORD.findall(text, max(0, m.start() - 30), m.start())]
+        if before and before[-1] in _PERSON_NOUNS:
+            return True  # "en mann frank", "dama sol"
         joined = (len(after) > 1 and after[0].lower() == "og" and self.g.is_first(after[1])) or (
-            len(before) > 1 and before[-1].lower() == "og" and self.g.is_first(before[-2]))
-        return joined
+            len(before) > 1 and before[-1] == "og" and (self.g.is_first(before[-2]) or before[-2] in _PERSONAL))
+        return joined  # "stein og sol", "meg og dag"
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         # Not a CASELESS hit nor one whose only evidence is a capital: in a transcript without
@@ -214,10 +224,17 @@ class UnexplainedWordRecognizer(Recognizer):
             why = explanation(m.group(), g, self.explain)
             if why is None:
                 words.append(m)
-            elif why == "dictionary" and self.name_words and len(m.group()) >= 3 and g.is_first(m.group()) \
+            elif why in ("dictionary", "plain") and self.name_words and len(m.group()) >= 3 \
+                    and m.group().lower() not in _NOT_NAMES and g.is_first(m.group()) \
                     and not _noun_slot(text, m.start()) and self._named(text, m):
                 names.append(m)
-        out = [Detection(m.start(), m.end(), PERSON, CASELESS, f"{self.name}_name_lower", m.group()) for m in names]
+        out = []
+        for m in names:
+            end = m.end()
+            nxt = _NEXT_WORD.match(text, end)
+            if nxt and g.is_last(nxt.group("w")) and nxt.group("w").lower() not in STOP_WORDS:
+                end = nxt.end("w")  # "en mann frank berg": the surname goes with the first name
+            out.append(Detection(m.start(), end, PERSON, CASELESS, f"{self.name}_name_lower", text[m.start():end]))
         run = []
         for m in words + [None]:
             if run and (m is None or text[run[-1].end():m.start()] != " "):
