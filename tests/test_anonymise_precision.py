@@ -198,3 +198,38 @@ def test_a_compound_term_of_the_codebook_written_in_lower_case_is_no_name(make_s
     guard("<li>Startlånet som finansiering og beløp.</li>", study.reports_dir / "rapport.html")
     with pytest.raises(LeakError):
         guard("Vi møtte Solberg.", study.reports_dir / "rapport.html")
+
+
+def test_a_name_run_into_the_next_clause_leaves_the_clause_word_out_of_the_key(make_study):
+    # Captions without sentence punctuation: the detected name runs into the next clause's first
+    # word. The name is replaced; "Han", "Ja" and "og" are neither replaced nor spread study-wide.
+    t1 = "Det var han fra NAV Mattis Aira Han er veldig grei"
+    t2 = "Ja Luca s beste venn kommer på besøk"
+    t3 = "Han sa at det var greit. Ja, og han kom igjen."
+    texts, outputs, guard, study = _anonymise(make_study, {
+        "a.vtt": [(t1, [_detection(t1, "Mattis Aira Han", "PERSON")]), (t2, [_detection(t2, "Ja Luca", "PERSON")])],
+        "b.txt": [(t3, [])]})
+    assert "Mattis" not in texts["a.vtt"][0] and "Aira" not in texts["a.vtt"][0]
+    assert texts["a.vtt"][0].endswith("] Han er veldig grei") and texts["a.vtt"][0].startswith("Det var han fra NAV [")
+    assert texts["a.vtt"][1].startswith("Ja [") and "Luca" not in texts["a.vtt"][1]
+    assert texts["b.txt"] == [t3]
+    guard(t3, study.coded_dir / "x.csv")  # the clause words are no identifiers of the study
+    from pipeline.errors import LeakError
+
+    with pytest.raises(LeakError):
+        guard("Mattis kom", study.coded_dir / "x.csv")
+
+
+@pytest.mark.parametrize("span,kept", [("Mattis Aira Han", "Mattis Aira"), ("Ja Luca", "Luca"),
+                                       ("og Kari Nordmann", "Kari Nordmann"), ("Kari Nordmann", "Kari Nordmann"),
+                                       ("Han", "Han"), ("og så", None)])
+def test_clause_words_are_trimmed_from_the_edges_of_a_name(span, kept):
+    from pipeline.anonymise.analyzer import trim_clause_words
+    from pipeline.anonymise.detection import Detection
+
+    text = f"Det var {span} her"
+    start = text.index(span)
+    trimmed = trim_clause_words(text, Detection(start, start + len(span), "PERSON", 0.9, "ner", span))
+    assert (trimmed.text if trimmed else None) == kept
+    if trimmed:
+        assert text[trimmed.start:trimmed.end] == kept

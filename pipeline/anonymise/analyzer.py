@@ -15,12 +15,13 @@ Merging rules (docs/anonymisation.md):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 
 from .casing import lower_case_transcript, truecase
-from .detection import ADRESSE, STED, TYPES, Detection
+from .detection import ADRESSE, ORG, PERSON, STED, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
 from .registry import RecognizerRegistry
@@ -28,6 +29,7 @@ from .recognizers import lower_case_words
 
 # Ties between equally scored overlapping detections: the more specific type wins.
 _TYPE_RANK = {t: i for i, t in enumerate(TYPES)}
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 def nlp_disable(nlp) -> list[str]:
@@ -116,6 +118,41 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
         if not drop:
             kept.append(d)
     return kept
+
+
+# Pronouns, answer words and conjunctions (Bokmål, Nynorsk, common dialect forms): words that open
+# or close a clause and are never part of a name. In text without sentence punctuation (automatic
+# captions: "det var han fra NAV Mattis Aira Han er veldig grei", "Ja Luca s beste venn") a name
+# span runs into the next clause's first word; entered in the key, that word ("Han", "Ja") would
+# be replaced as the name wherever the study writes it.
+CLAUSE_WORDS = frozenset({
+    "han", "hun", "ho", "hen", "dei", "dem", "vi", "me", "jeg", "eg", "æ", "je", "du", "dere", "dokker",
+    "meg", "mæ", "deg", "dæ", "seg", "sæ", "oss", "ja", "jada", "joda", "nei", "neida", "nja", "ok",
+    "okei", "og", "å", "men", "eller", "at", "som", "så", "da", "når", "fordi", "hvis", "viss", "om"})
+_NAME_TYPES = frozenset({PERSON, ORG, STED})
+
+
+def trim_clause_words(text: str, d: Detection) -> Detection | None:
+    """``d`` without the clause words (``CLAUSE_WORDS``) at either edge of a name of several
+    words; None when nothing else is left (the whole span was such words)."""
+    if d.type not in _NAME_TYPES:
+        return d
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text, d.start, d.end)]
+    if len(words) < 2:
+        return d
+    first, last = 0, len(words) - 1
+    while first <= last and text[words[first][0]:words[first][1]].lower() in CLAUSE_WORDS:
+        first += 1
+    while last >= first and text[words[last][0]:words[last][1]].lower() in CLAUSE_WORDS:
+        last -= 1
+    if first > last:
+        return None
+    if first == 0 and last == len(words) - 1:
+        return d
+    start, end = words[first][0], words[last][1]
+    if last == len(words) - 1:
+        end = d.end  # keep what the span held after its last word (a closing letter or digit)
+    return Detection(start, end, d.type, d.score, d.recognizer, text[start:end])
 
 
 ANCHOR = 0.95

@@ -35,7 +35,7 @@ from ..records import Segment, Turn
 from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
-from .analyzer import apply_keep, detect_job, merge
+from .analyzer import apply_keep, detect_job, merge, trim_clause_words
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .lexicon import is_ordinary, is_word
@@ -159,6 +159,7 @@ class Anonymiser:
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
         dets = [e for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None]
+        dets = [e for e in (trim_clause_words(text, d) for d in dets) if e is not None]
         spans = self._keep_spans.get(text)
         if spans is None:
             spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
