@@ -103,6 +103,14 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # rules replace "et nytt liv" once, through the key, after "liv går på ..." made Liv a person.
     "anon_gold_blind7": (0.88, 0.87, 0.95, 0.9, 5),
     "anon_gold_blind8": (0.94, 0.92, 0.94, 0.9, 3),
+    # Sets 9 and 10 (fourth session) were run blind on the session-start code 4acddea and once on the
+    # final anonymiser (first_run.txt): set 9 direct 0.920 -> 0.930, all 0.827 -> 0.905; set 10 0.922 ->
+    # 0.941, 0.871 -> 0.924. Set 9 is still blind (nobody has read its misses). Set 10's false positives
+    # were read after that run (precision 0.775, under the floor): clause words at the edge of a name
+    # in captions without punctuation (analyzer.trim_clause_words) -> 0.868 (1.0.0) and 0.878 (1.1.0).
+    # Floors a point below the lower of both pipelines' figures.
+    "anon_gold_blind9": (0.92, 0.89, 0.94, 0.9, 2),
+    "anon_gold_blind10": (0.93, 0.91, 0.85, 0.9, 3),
 }
 
 
