@@ -145,6 +145,15 @@ class SegmentDocs:
         self.study = study
         self.nlp = nlp
 
+    def stored(self, shared_file: str) -> tuple[list[str], bytes] | None:
+        """(segment ids, DocBin bytes) as stored, undecoded (for a task on the run's executor), or None."""
+        from .store import PrivateStore
+
+        if not self.study.private_store_path.exists():
+            return None
+        with PrivateStore(self.study.private_store_path) as private:
+            return private.segment_docs(shared_file)
+
     def of(self, shared_file: str) -> dict[str, Doc] | None:
         from .store import PrivateStore
 
@@ -174,41 +183,62 @@ def anonymised_texts(turns: Sequence, results: Sequence, segments: Sequence) -> 
 
 
 def refresh_segment_docs(study, files: Sequence[str], shared: dict[str, str], turns: dict, segments: dict,
-                         outputs: dict) -> tuple[int, int]:
+                         outputs: dict, track=None) -> tuple[int, int]:
     """Derive and store the Docs of every transcript whose key changed: (transcripts rebuilt, segments re-lemmatised).
 
-    Per transcript (``turns``, raw ``segments`` and the anonymiser's ``outputs`` by file): its raw parse is
-    read, its Docs derived and written, then dropped.
+    Per transcript (``turns``, raw ``segments`` and the anonymiser's ``outputs`` by file): a pure task
+    (:func:`derive_job`) on the run's executor (``--workers N``) reads its raw parse and derives its
+    Docs; each transcript's DocBin is written here as it comes back, in file order, while the next
+    ones are derived.
     """
-    from .nlp import load_nlp, model_id
-    from .parse import parse_key, parsed_texts, read_docs
+    from . import parallel
+    from .progress import no_progress
     from .store import PrivateStore
 
-    nlp = None
     rebuilt = redone = 0
     with PrivateStore(study.private_store_path) as private:
         stored_keys, parse_keys = private.segment_doc_keys(), private.parse_keys()
+        todo = []
         for f in files:
-            texts = [t.text for t in turns[f]]
             replaced = [r.replaced for r in outputs[f]]
             anonymised = anonymised_texts(turns[f], outputs[f], segments[f])
             key = derived_key(parse_keys.get(f, ""), replaced, anonymised)
-            if stored_keys.get(f) == key:
-                continue
-            nlp = nlp or load_nlp(study.settings.model)
-            parse = private.parse(f)
-            read = parsed_texts(texts)
-            if parse is not None and parse[0] == parse_key(read, model_id(nlp)):
-                raw_docs = list(read_docs(parse[1], nlp))
-            else:  # no usable parse (another pipeline): the one pass, here
-                raw_docs = list(nlp.pipe(read, batch_size=32))
+            if stored_keys.get(f) != key:
+                todo.append((f, key, replaced, anonymised))
+        if not todo:
+            return 0, 0
+        items = []
+        for f, _key, replaced, anonymised in todo:
             position = {t.turn_index: i for i, t in enumerate(turns[f])}
-            located = [_Located(position[s.turn_index], s.start, s.end) for s in segments[f]]
-            docs, n_redo = derive_docs(nlp, texts, raw_docs, replaced, located, anonymised)
-            private.replace_segment_docs(f, shared[f], key, [s.segment_id for s in segments[f]], to_bytes(docs))
+            located = [(position[s.turn_index], s.start, s.end) for s in segments[f]]
+            items.append((study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located,
+                          anonymised))
+        found = parallel.current().imap(derive_job, items, track=track or no_progress,
+                                        description="Avleder segmentenes analyser")
+        for (f, key, _replaced, _anonymised), (blob, n_redo) in zip(todo, found):
+            private.replace_segment_docs(f, shared[f], key, [s.segment_id for s in segments[f]], blob)
             rebuilt += 1
             redone += n_redo
     return rebuilt, redone
+
+
+def derive_job(item: tuple) -> tuple[bytes, int]:
+    """The executor's task for one transcript: (DocBin bytes of its derived segment Docs, segments
+    lemmatised by the pipeline). ``item`` = (model setting, raw turn texts, stored parse (key, DocBin
+    bytes) or None, replacements per turn, (turn position, start, end) per raw segment, the segments'
+    anonymised texts). The pipeline is loaded where it runs (a worker loads it once)."""
+    from .nlp import load_nlp, model_id
+    from .parse import parse_key, parsed_texts, read_docs
+
+    model, texts, parse, replaced, located, anonymised = item
+    nlp = load_nlp(model)
+    read = parsed_texts(texts)
+    if parse is not None and parse[0] == parse_key(read, model_id(nlp)):
+        raw_docs = list(read_docs(parse[1], nlp))
+    else:  # no usable parse (another pipeline): the one pass, here
+        raw_docs = list(nlp.pipe(read, batch_size=32))
+    docs, n_redo = derive_docs(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised)
+    return to_bytes(docs), n_redo
 
 
 class _Located:

@@ -266,25 +266,3 @@ def test_surrogate_style_end_to_end(make_study):
     for original in ("Ingvar", "Dahle", "Lillegårdsbakken", "924 18 337", "Solbakken"):
         assert original not in out
     assert "[PERSON_" not in out and "[FØDSELSNUMMER_1]" in out and "boligkjøper 1" in out
-
-
-def test_a_copy_of_the_anonymiser_reads_each_turn_as_it_does(small):
-    """--workers N reads the turns against a pickled copy of the anonymiser (what a worker gets):
-    it must find the same spans and entities, with the one gazetteer of its process."""
-    import pickle
-
-    from pipeline.anonymise.gazetteer import load_gazetteer
-    from pipeline.anonymise.sources import load_decisions
-    from pipeline.anonymise.stage import Anonymiser, fresh_key
-
-    anon = Anonymiser(small, fresh_key(small), load_decisions(small))
-    anon.seed_key()
-    anon.build_matcher()
-    with PrivateStore(small.private_store_path) as private:
-        turns = [t.text for f in private.files() for t in private.turns(f)]
-    copy = pickle.loads(pickle.dumps(anon))
-    assert copy.g is load_gazetteer() and copy.registry is None
-    here = [anon.turn_candidates(text, anon.registry.analyze(text, None)) for text in turns]
-    there = [copy.turn_candidates(text, anon.registry.analyze(text, None)) for text in turns]
-    assert here == there
-    assert any(found.from_key for found in here) and any(found.replace for found in here)

@@ -18,7 +18,6 @@ settings + key + decisions) changed.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -219,18 +218,10 @@ class Anonymiser:
     def turn_candidates(self, text: str, dets: list[Detection]) -> TurnCandidates:
         """What the key as it stands and the turn's detections make of one turn: the spans to
         replace, those only for review, and which of them the key matched (by entity id). It
-        reads the key and changes nothing, so the turns can be read on the run's executor."""
+        reads the key and changes nothing: registration reads every turn before the key grows."""
         extra, from_key = self.key_detections(text)
         replace, weak = self.candidates(text, dets + extra)
         return TurnCandidates(replace, weak, {span: entity.id for span, entity in from_key.items()})
-
-    def __getstate__(self) -> dict:
-        """What ``turn_candidates`` reads, for a worker: not the registry, nor the key's Faker."""
-        state = dict(self.__dict__, registry=None, _keep_spans={})
-        key = copy.copy(self.key)
-        key._fake, key._surrogates = None, {}
-        state["key"] = key
-        return state
 
     def register(self, text: str, dets: list[Detection]) -> None:
         self.register_candidates(text, self.turn_candidates(text, dets))
@@ -336,8 +327,8 @@ class Anonymiser:
                 files_of[w] += 1
         self.study_vocab = {w for w, n in files_of.items() if n >= STUDY_WORD_FILES}
         # 2. register: the whole study's key before any text is replaced. What the seeded key and
-        # the detections make of each turn is read per transcript (on the run's executor, a
-        # function of the key alone); the key grows here, turn by turn in the canonical order.
+        # the detections make of each turn is read for every turn first (a function of the key
+        # alone); the key then grows turn by turn in the canonical order.
         self.seed_key()
         self.build_matcher()
         for f, found in zip(texts, self.study_candidates(texts)):
@@ -359,8 +350,11 @@ class Anonymiser:
         raise QualpipeError("the pseudonym key did not settle after 4 rounds; please report this")  # pragma: no cover
 
     def study_candidates(self, texts: dict[str, list[tuple[str, list[Detection]]]]) -> list[list[TurnCandidates]]:
-        """``turn_candidates`` of every turn, per file in the order of ``texts``, on the run's executor."""
-        return parallel.current().map(_transcript_candidates, list(texts.values()), self)
+        """``turn_candidates`` of every turn, per file in the order of ``texts``, here on the client.
+
+        Not on the run's executor: each round would send every turn and the key's matchers to the
+        workers again, and that costs more than the matching it spreads (docs/scale.md)."""
+        return [[self.turn_candidates(text, dets) for text, dets in turns] for turns in texts.values()]
 
     def anonymise_turn(self, text: str, dets: list[Detection]) -> TurnResult:
         return self.render_turn(text, self.turn_candidates(text, dets))
@@ -389,11 +383,6 @@ class Anonymiser:
         pieces.append(text[cursor:])
         review += [_review_item(d, False) for d in weak]
         return TurnResult("".join(pieces), replaced, sorted(review, key=lambda r: r["start"]))
-
-
-def _transcript_candidates(turns: list[tuple[str, list[Detection]]], anon: Anonymiser) -> list[TurnCandidates]:
-    """The executor's task: ``turn_candidates`` for the turns of one transcript."""
-    return [anon.turn_candidates(text, dets) for text, dets in turns]
 
 
 def _key_suffix(original: str, entity: Entity) -> tuple[str, str]:
@@ -574,7 +563,7 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     # What coding and topics read: the anonymised segments' Docs, derived from ingest's one parse.
     from ..segment_docs import refresh_segment_docs
 
-    result.derived = refresh_segment_docs(study, files, shared, turns, segments, outputs)
+    result.derived = refresh_segment_docs(study, files, shared, turns, segments, outputs, track)
     result.entities = len(anon.key.entities)
     result.outputs = outputs
     return result
