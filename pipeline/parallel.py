@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -55,6 +56,9 @@ class InProcess:
         for item in track(items, description=description, total=len(items)):
             yield fn(item, *shared)
 
+    def close_soon(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -75,11 +79,39 @@ class DaskExecutor:
         self.client = None
         self.cluster = None
         self._scratch = None
+        self._starting: threading.Thread | None = None
+        self._start_error: BaseException | None = None
+        self._prepared: list = []  # the workers' preparation tasks, held until the cluster closes
+        self._closing: threading.Thread | None = None
+
+    def start_soon(self, model: str) -> None:
+        """Start the cluster now, in the background, and have each worker load the study's spaCy
+        pipeline and the anonymiser's dictionaries (:func:`prepare_worker`): the workers start and
+        load while this process reads the transcripts and loads its own. A failure (an unreachable
+        scheduler) is raised by the first task."""
+        def start() -> None:
+            try:
+                client = self._open()
+                workers = sorted(client.scheduler_info()["workers"])
+                self._prepared = [client.submit(prepare_worker, model, workers=[address], allow_other_workers=True,
+                                                pure=False, key=f"prepare_worker-{i}")
+                                  for i, address in enumerate(workers)]
+            except BaseException as exc:  # noqa: BLE001 - raised again in the client's thread
+                self._start_error = exc
+
+        self._starting = threading.Thread(target=start, name="qualpipe-dask-start", daemon=True)
+        self._starting.start()
 
     def _connect(self):
-        """The cluster, started on first use: a run with nothing to parse starts none."""
-        if self.client is not None:
-            return self.client
+        """The cluster: started on first use, unless :meth:`start_soon` started it already."""
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+            if self._start_error is not None:
+                raise self._start_error
+        return self.client if self.client is not None else self._open()
+
+    def _open(self):
         import dask
         from dask.distributed import Client, LocalCluster
 
@@ -111,6 +143,9 @@ class DaskExecutor:
         submitted at once; a result handed over is released on the cluster."""
         from dask.distributed import as_completed
 
+        if self._closing is not None:  # the run said it needs the cluster no more: here, as --workers 1 does
+            yield from InProcess().imap(fn, items, *shared, track=track, description=description)
+            return
         if not items:
             return
         client = self._connect()
@@ -142,7 +177,26 @@ class DaskExecutor:
             raise QualpipeError(f"a task failed on the Dask cluster ({type(exc).__name__}); "
                                 "nothing was written — run again, or with --workers 1 to see the error") from None
 
+    def close_soon(self) -> None:
+        """The run has no more tasks for the cluster: it closes in the background (stopping the
+        worker processes takes seconds) while the client goes on; ``close`` waits for it. A call
+        after this one runs in this process."""
+        if self._closing is None:
+            self._closing = threading.Thread(target=self._shut, name="qualpipe-dask-close", daemon=True)
+            self._closing.start()
+
     def close(self) -> None:
+        if self._closing is not None:
+            self._closing.join()
+        else:
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+        for future in self._prepared:
+            with contextlib.suppress(Exception):
+                future.release()
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.close()
@@ -151,6 +205,17 @@ class DaskExecutor:
                 self.cluster.close()
         if self._scratch is not None:
             self._scratch.cleanup()
+
+
+def prepare_worker(model: str) -> None:
+    """What every worker's first tasks would load anyway, loaded as soon as it starts: the study's
+    spaCy pipeline (parse, detection, derived Docs, rules) and the full-form dictionaries of the
+    anonymiser's rules (``anonymise/lexicon.py``)."""
+    from .anonymise.lexicon import in_dictionary
+    from .nlp import load_nlp
+
+    load_nlp(model)
+    in_dictionary("hus")
 
 
 _current: contextvars.ContextVar = contextvars.ContextVar("qualpipe_executor", default=InProcess())
@@ -162,9 +227,13 @@ def current() -> InProcess | DaskExecutor:
 
 
 @contextlib.contextmanager
-def using(workers: int = 1, scheduler: str | None = None) -> Iterator[InProcess | DaskExecutor]:
-    """The executor for ``--workers``/``--scheduler`` for the duration of a run."""
+def using(workers: int = 1, scheduler: str | None = None,
+          model: str | None = None) -> Iterator[InProcess | DaskExecutor]:
+    """The executor for ``--workers``/``--scheduler`` for the duration of a run; with ``model`` (the
+    study's pipeline setting) a cluster is started at once and its workers load that pipeline."""
     executor = DaskExecutor(workers, scheduler) if scheduler or workers > 1 else InProcess()
+    if model is not None and isinstance(executor, DaskExecutor):
+        executor.start_soon(model)
     token = _current.set(executor)
     try:
         yield executor

@@ -31,6 +31,11 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
     return "\n".join([line, *result.notes])
 
 
+# The stages that hand per-transcript work to the run's executor (pipeline/parallel.py): after the
+# last of them a cluster of --workers N is closed while the client runs the study-wide stages.
+EXECUTOR_STAGES = ("ingest", "anonymise", "code")
+
+
 def stages() -> list[tuple[str, Stage]]:
     """The stages of a full run, in order."""
     return [
@@ -69,8 +74,11 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
         for line in stored_run_warnings(study):
             echo(f"[run] Advarsel: {line}")
         return
-    with parallel.using(workers, scheduler):
-        for name, stage in stages():
+    # A cluster starts now, in the background: its workers load the pipeline while ingest reads the files.
+    with parallel.using(workers, scheduler, model=study.settings.model) as executor:
+        names = [name for name, _stage in stages()]
+        last_distributed = max((names.index(n) for n in EXECUTOR_STAGES if n in names), default=-1)
+        for index, (name, stage) in enumerate(stages()):
             fault_point(f"stage:{name}")  # a test hook: QUALPIPE_FAULT_POINT=stage:code kills the run here
             echo(f"[{name}] {stage(study, track)}")
             if name == "code":
@@ -82,5 +90,7 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
                 store_run_warnings(study, warnings + stored_unplaced_notes(study))
                 for line in warnings:
                     echo(f"[{name}] Advarsel: {line}")
+            if index == last_distributed:
+                executor.close_soon()
     # Only a complete run says what the outputs were made from (qualpipe status compares).
     record_run_inputs(study)

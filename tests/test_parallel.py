@@ -100,3 +100,25 @@ def test_one_worker_runs_in_process():
         assert isinstance(executor, parallel.InProcess) and parallel.current() is executor
         assert executor.map(lambda x, k: x + k, [1, 2], 10) == [11, 12]
     assert isinstance(parallel.current(), parallel.InProcess)
+
+
+def _pid(_item: int) -> int:
+    return os.getpid()
+
+
+def test_a_run_s_cluster_starts_at_once_its_workers_load_the_pipeline_and_it_closes_when_told():
+    from dask.distributed import wait
+
+    from pipeline.nlp import load_nlp
+
+    model = load_study(SOURCE).settings.model
+    with parallel.using(2, model=model) as executor:
+        # Started in the background by ``using``; the first call waits for it.
+        assert os.getpid() not in executor.map(_pid, [1, 2, 3])
+        wait(executor._prepared)
+        loaded = executor.client.run(lambda: load_nlp.cache_info().currsize)
+        assert len(loaded) == 2 and all(n >= 1 for n in loaded.values())
+        # After the last stage that needs it, the cluster closes while the client goes on: a later call runs here.
+        executor.close_soon()
+        assert executor.map(_pid, [1, 2]) == [os.getpid()] * 2
+    assert executor.cluster.status.name == "closed"
