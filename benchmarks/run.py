@@ -45,22 +45,42 @@ def child_run(root: Path, workers: int) -> None:
 
     import pipeline.workflow as workflow
 
+    from pipeline import parallel
+
     times: dict[str, float] = {}
+    cpu: dict[str, list[float]] = {}  # stage -> [client CPU s, workers' CPU s]
     timed = []
     for name, stage in stages():
         def run(study, track=None, stage=stage, name=name):
-            start = time.perf_counter()
+            start, client_start = time.perf_counter(), time.process_time()
+            workers_start = _workers_cpu()
             line = stage(study) if track is None else stage(study, track)
             times[name] = times.get(name, 0.0) + time.perf_counter() - start
+            cpu[name] = [time.process_time() - client_start, _workers_cpu() - workers_start]
             return line
         timed.append((name, run))
     workflow.stages = lambda: timed
+
+    def _workers_cpu() -> float:
+        """CPU seconds the cluster's worker processes have used so far (0 in-process or once it closes)."""
+        executor = parallel.current()
+        if getattr(executor, "_closing", True) is not None:
+            return 0.0
+        client = executor.client  # None while the cluster is still starting: its start counts in the first stage
+        return sum(client.run(_process_cpu).values()) if client is not None else 0.0
+
     start = time.perf_counter()
     kwargs = {"workers": workers} if workers > 1 else {}
     run_all(load_study(root), echo=lambda line: None, **kwargs)
     total = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"total": total, "stages": times, "rss_mib": rss}))
+    print(json.dumps({"total": total, "stages": times, "cpu": cpu, "rss_mib": rss}))
+
+
+def _process_cpu() -> float:
+    import time
+
+    return time.process_time()
 
 
 def child_bare(root: Path) -> None:
@@ -91,6 +111,11 @@ def _child(*args: str) -> dict:
 
 def _stages(result: dict) -> str:
     return ", ".join(f"{name} {seconds:.1f}" for name, seconds in result["stages"].items())
+
+
+def _cpu(result: dict) -> str:
+    """CPU seconds per stage, the client's + the workers' (less affected by a busy machine than wall time)."""
+    return ", ".join(f"{name} {c:.1f}" + (f" + {w:.1f}" if w else "") for name, (c, w) in result["cpu"].items())
 
 
 def main() -> None:
@@ -145,6 +170,7 @@ def main() -> None:
         print(f"corpus ×{args.scale}: {bare['turns']} turns, {words:,} words; model pipes {bare['pipes']}")
         print(f"  qualpipe run (fresh store): {full['total']:.1f} s = {words / full['total']:,.0f} words/s; "
               f"peak RSS {full['rss_mib']:.0f} MiB; stages (s): {_stages(full)}")
+        print(f"    CPU s: {_cpu(full)}")
         print(f"  bare nlp.pipe, same model and turns: {bare['seconds']:.1f} s = {words / bare['seconds']:,.0f} words/s")
         print(f"  ratio (run throughput / bare throughput): {bare['seconds'] / full['total']:.2f}")
         if args.incremental:
@@ -181,6 +207,7 @@ def main() -> None:
             many = _child("--child", "run", "--root", str(root), "--workers", str(args.workers))
             print(f"  --workers {args.workers}: {many['total']:.1f} s; speed-up against --workers 1: "
                   f"{full['total'] / many['total']:.2f}×; stages (s): {_stages(many)}")
+            print(f"    CPU s (client + workers): {_cpu(many)}")
 
 
 def _unnamed_copy(root: Path, row: dict) -> str:
