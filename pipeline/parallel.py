@@ -41,6 +41,24 @@ INSTALL_HINT = ("--workers/--scheduler need Dask: install the extra with "
                 "`.venv/bin/pip install -e '.[dask]'` (scripts/setup.sh does this)")
 
 
+class Lazy(Sequence):
+    """Items made one by one as the executor reads them (``make(key)`` for each key): in this
+    process a transcript's bytes are read from the store only when its call comes, so no list of
+    every transcript's parse is held; a cluster reads them all as it submits the tasks."""
+
+    def __init__(self, make: Callable[[Any], Any], keys: Sequence):
+        self.make, self.keys = make, list(keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):
+        return self.make(self.keys[index])
+
+    def __iter__(self) -> Iterator:
+        return (self.make(key) for key in self.keys)
+
+
 class InProcess:
     """Every call here, one after the other."""
 
@@ -149,8 +167,9 @@ class DaskExecutor:
         if not items:
             return
         client = self._connect()
-        # Objects every call needs (a recognizer registry) travel to each worker once.
-        handles = [client.scatter(obj, broadcast=True, hash=False) for obj in shared]
+        # Objects every call needs (a recognizer registry, the stop words) travel to each worker once,
+        # each whole: ``scatter`` would spread a set, list or dict given bare over its elements.
+        handles = [client.scatter([obj], broadcast=True, hash=False)[0] for obj in shared]
         futures = [client.submit(fn, item, *handles, pure=False, retries=self.retries, key=f"{fn.__name__}-{i}")
                    for i, item in enumerate(items)]
         order = {future.key: i for i, future in enumerate(futures)}
@@ -208,12 +227,16 @@ class DaskExecutor:
 
 
 def prepare_worker(model: str) -> None:
-    """What every worker's first tasks would load anyway, loaded as soon as it starts: the study's
-    spaCy pipeline (parse, detection, derived Docs, rules) and the full-form dictionaries of the
-    anonymiser's rules (``anonymise/lexicon.py``)."""
+    """What every worker's first tasks would load anyway, loaded as soon as it starts: the modules of
+    the stages' tasks, the study's spaCy pipeline (parse, detection, derived Docs, rules) and the
+    full-form dictionaries of the anonymiser's rules (``anonymise/lexicon.py``)."""
+    import importlib
+
     from .anonymise.lexicon import in_dictionary
     from .nlp import load_nlp
 
+    for name in ("ingest.segment", "anonymise.analyzer", "segment_docs", "coding.machine", "topics"):
+        importlib.import_module(f"{__package__}.{name}")
     load_nlp(model)
     in_dictionary("hus")
 

@@ -207,13 +207,13 @@ def refresh_segment_docs(study, files: Sequence[str], shared: dict[str, str], tu
                 todo.append((f, key, replaced, anonymised))
         if not todo:
             return 0, 0
-        items = []
-        for f, _key, replaced, anonymised in todo:
+        def item(entry: tuple) -> tuple:
+            f, _key, replaced, anonymised = entry
             position = {t.turn_index: i for i, t in enumerate(turns[f])}
             located = [(position[s.turn_index], s.start, s.end) for s in segments[f]]
-            items.append((study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located,
-                          anonymised))
-        found = parallel.current().imap(derive_job, items, track=track or no_progress,
+            return study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located, anonymised
+
+        found = parallel.current().imap(derive_job, parallel.Lazy(item, todo), track=track or no_progress,
                                         description="Avleder segmentenes analyser")
         for (f, key, _replaced, _anonymised), (blob, n_redo) in zip(todo, found):
             private.replace_segment_docs(f, shared[f], key, [s.segment_id for s in segments[f]], blob)

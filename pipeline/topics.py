@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import parallel
 from .analysis import NOTHING_YET, AnalysisInput, content_hash, load_analysis_input
 from .progress import Track, no_progress
 from .records import Informant, Segment
@@ -146,12 +147,17 @@ def study_topics(study: Study, informants: Sequence[Informant], segments: Sequen
     for s in segments:
         by_file.setdefault(s.file, []).append(s)
     pending: list[Segment] = []
-    # The Docs derived from ingest's one parse, one transcript at a time (pipeline/segment_docs.py).
-    for file in (track(sorted(by_file), description="Leser lemmaer") if track else sorted(by_file)):
-        docs = stored.of(file) or {}
-        for s in by_file[file]:
-            if s.segment_id in docs:
-                lemmas_by_segment[s.segment_id] = doc_content_lemmas(docs[s.segment_id], stops, drop)
+    # The Docs derived from ingest's one parse (pipeline/segment_docs.py), one transcript per task on
+    # the run's executor (--workers N; the stop words travel to each worker once).
+    files = sorted(by_file)
+    items = parallel.Lazy(lambda file: (study.settings.model, stored.stored(file), [s.segment_id for s in by_file[file]]),
+                          files)
+    found = parallel.current().imap(_file_lemmas_job, items, stops, drop, track=track or no_progress,
+                                    description="Leser lemmaer")
+    for file, lemmas in zip(files, found):
+        for s, its in zip(by_file[file], lemmas):
+            if its is not None:
+                lemmas_by_segment[s.segment_id] = its
             else:
                 pending.append(s)
     # Segments without them (a study not yet anonymised by this version) are lemmatised here.
@@ -161,6 +167,23 @@ def study_topics(study: Study, informants: Sequence[Informant], segments: Sequen
         lemmas_by_segment.update({s.segment_id: lemmas for s, lemmas in zip(chunk, found)})
     return find_topics(segments, lemmas_by_segment, informants, codes, codebook, settings,
                        group_order=study.settings.groups)
+
+
+def _file_lemmas_job(item: tuple, stops: frozenset[str], drop: re.Pattern | None) -> list[tuple[str, ...] | None]:
+    """The executor's task for one transcript: :func:`doc_content_lemmas` of each segment asked for
+    (``item`` = (model setting, its stored derived Docs (ids, DocBin bytes) or None, segment ids)),
+    None for a segment without a Doc."""
+    from .nlp import load_nlp
+    from .segment_docs import from_bytes
+
+    model, stored, wanted = item
+    docs: dict = {}
+    if stored is not None:
+        ids, blob = stored
+        decoded = from_bytes(blob, load_nlp(model))
+        if len(decoded) == len(ids):
+            docs = dict(zip(ids, decoded))
+    return [doc_content_lemmas(docs[sid], stops, drop) if sid in docs else None for sid in wanted]
 
 
 def stop_words(extra: Sequence[str] = ()) -> frozenset[str]:

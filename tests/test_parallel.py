@@ -80,6 +80,17 @@ def test_a_task_whose_worker_dies_is_retried(cluster, tmp_path):
     assert (tmp_path / "marker").exists()
 
 
+def _with(item: int, words: frozenset, table: dict, pairs: list) -> tuple:
+    return item in words, table.get(item), pairs[item]
+
+
+def test_objects_every_call_shares_arrive_whole(cluster):
+    """A set, dict or list handed to every call reaches it as that object, not spread over its elements."""
+    words, table, pairs = frozenset({1, 3}), {1: "en", 2: "to"}, [(0, 0), (1, 1), (2, 2), (3, 3)]
+    expected = [_with(i, words, table, pairs) for i in range(4)]
+    assert cluster.map(_with, list(range(4)), words, table, pairs) == expected
+
+
 def _fails(item: int) -> int:
     raise ValueError("no good")
 

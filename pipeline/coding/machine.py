@@ -66,28 +66,27 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     units = list(units)
     derived: dict[str, tuple[tuple[str, ...], RuleResult]] = {}  # segment id -> (lemmas, rule result)
     question_parts: dict[str, tuple[str, ...]] = {}  # interviewer segment id -> lemmas
-    groups: list[list[Unit]] = []
-    read: list[tuple[int, list[str], tuple]] = []  # (group, asked segment ids, item of analyse_file_job)
-    for file, group in groupby(units, key=lambda u: u.segment.file):
-        groups.append(group := list(group))
-        stored = segment_docs.stored(file) if segment_docs is not None else None
-        asked = sorted({sid for u in group for sid in u.question_ids})
-        if stored is not None and ({u.segment_id for u in group} | set(asked)) <= set(stored[0]):
-            read.append((len(groups) - 1, asked, (stored, [u.segment_id for u in group], asked)))
+    groups = [list(group) for _file, group in groupby(units, key=lambda u: u.segment.file)]
+    asked = [sorted({sid for u in group for sid in u.question_ids}) for group in groups]
+
+    def item(index: int) -> tuple:  # read when its task is made: no list of every transcript's Docs here
+        return segment_docs.stored(groups[index][0].segment.file), [u.segment_id for u in groups[index]], asked[index]
+
+    indices = list(range(len(groups))) if segment_docs is not None else []
     executor = parallel.current()
     if isinstance(executor, parallel.InProcess):
         coder = RuleCoder(codebook, nlp)
-        found = (_analyse_file(nlp, coder, *item) for _g, _a, item in read)
+        found = (_analyse_file(nlp, coder, *item(index)) for index in indices)
     else:  # the workers load the study's pipeline themselves
-        found = executor.imap(analyse_file_job, [(segment_docs.study.settings.model, *item) for _g, _a, item in read],
-                              codebook)
+        model = segment_docs.study.settings.model
+        found = executor.imap(analyse_file_job, parallel.Lazy(lambda index: (model, *item(index)), indices), codebook)
     done: set[int] = set()
-    for (index, asked, _item), result in zip(read, found):
-        if result is None:  # the stored Docs do not line up with their ids: lemmatised below
+    for index, result in zip(indices, found):
+        if result is None:  # no stored Docs, or they do not line up with the units: lemmatised below
             continue
         per_unit, asked_lemmas = result
         derived.update(zip((u.segment_id for u in groups[index]), per_unit))
-        question_parts.update(zip(asked, asked_lemmas))
+        question_parts.update(zip(asked[index], asked_lemmas))
         done.add(index)
     pending = [u for index, group in enumerate(groups) if index not in done for u in group]
     by_text = _analyse_texts(pending, RuleCoder(codebook, nlp), nlp) if pending else {}
@@ -108,12 +107,15 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
 
 
-def _analyse_file(nlp, coder: RuleCoder, stored: tuple[list[str], bytes], unit_ids: Sequence[str],
+def _analyse_file(nlp, coder: RuleCoder, stored: tuple[list[str], bytes] | None, unit_ids: Sequence[str],
                   asked: Sequence[str]) -> tuple[list[tuple[tuple[str, ...], RuleResult]], list[tuple[str, ...]]] | None:
     """One transcript's (lemmas, rule result) per unit and lemmas per question asked, from its stored
-    derived Docs ((segment ids, DocBin bytes)); None when the Docs do not match their ids."""
+    derived Docs ((segment ids, DocBin bytes)); None when there are none, or not for every one of these
+    segments, or they do not match their ids."""
     from ..segment_docs import from_bytes
 
+    if stored is None or not set(unit_ids).union(asked) <= set(stored[0]):
+        return None
     ids, blob = stored
     docs = from_bytes(blob, nlp)
     if len(docs) != len(ids):
