@@ -140,10 +140,14 @@ class DaskExecutor:
                 raise QualpipeError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc})") from None
         else:
             # Raw text must not reach a worker's disk: no spilling, and the workers' scratch
-            # folder is a private temporary one, removed with the cluster.
+            # folder is a private temporary one, removed with the cluster. Dask starts its workers
+            # with MALLOC_TRIM_THRESHOLD_=65536 (memory back to the system sooner); spaCy allocates
+            # and frees so much that the same parse then costs a worker about 1.7 times the CPU it
+            # costs this process (docs/scale.md), so the workers keep the C library's default.
             self._scratch = tempfile.TemporaryDirectory(prefix="qualpipe-dask-")
             with dask.config.set({"distributed.worker.memory.target": False,
-                                  "distributed.worker.memory.spill": False}):
+                                  "distributed.worker.memory.spill": False,
+                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, local_directory=self._scratch.name,
                                             silence_logs=40)
