@@ -91,6 +91,18 @@ def test_objects_every_call_shares_arrive_whole(cluster):
     assert cluster.map(_with, list(range(4)), words, table, pairs) == expected
 
 
+def _worker_settings(_item: int) -> tuple:
+    import dask
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), dask.config.get("distributed.worker.memory.spill")
+
+
+def test_local_workers_never_spill_and_keep_the_default_malloc_trim(cluster):
+    """Nothing reaches a worker's disk; and Dask's MALLOC_TRIM_THRESHOLD_ (which made spaCy cost a
+    worker 1.7 times the CPU) is not set on the workers."""
+    assert set(cluster.map(_worker_settings, [1, 2, 3, 4])) == {(None, False)}
+
+
 def _fails(item: int) -> int:
     raise ValueError("no good")
 
