@@ -232,14 +232,14 @@ class DaskExecutor:
 
 def prepare_worker(model: str) -> None:
     """What every worker's first tasks would load anyway, loaded as soon as it starts: the modules of
-    the stages' tasks, the study's spaCy pipeline (parse, detection, derived Docs, rules) and the
+    the stages' tasks, the study's spaCy pipeline (parse, detection, derived Docs, topic words) and the
     full-form dictionaries of the anonymiser's rules (``anonymise/lexicon.py``)."""
     import importlib
 
     from .anonymise.lexicon import in_dictionary
     from .nlp import load_nlp
 
-    for name in ("ingest.segment", "anonymise.analyzer", "segment_docs", "coding.machine", "topics"):
+    for name in ("ingest.segment", "anonymise.analyzer", "segment_docs", "topics"):
         importlib.import_module(f"{__package__}.{name}")
     load_nlp(model)
     in_dictionary("hus")

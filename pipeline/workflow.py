@@ -33,7 +33,7 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
 
 # The stages that hand per-transcript work to the run's executor (pipeline/parallel.py): after the
 # last of them a cluster of --workers N is closed while the client runs the study-wide stages.
-EXECUTOR_STAGES = ("ingest", "anonymise", "code", "topics")
+EXECUTOR_STAGES = ("ingest", "anonymise", "topics")
 
 
 def stages() -> list[tuple[str, Stage]]:

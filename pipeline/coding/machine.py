@@ -53,43 +53,30 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     """Lemmas and rule hits of every unit, its question and previous segment.
 
     ``segment_docs`` (a :class:`pipeline.segment_docs.SegmentDocs`): the anonymised segments'
-    Docs derived from ingest's one parse, one transcript at a time; the pipeline does not run on
-    them again. Each transcript's lemmas and rule hits are one pure task (:func:`analyse_file_job`)
-    on the run's executor (``--workers N``: the codebook travels to each worker once). A transcript
-    without them (a folder analysed outside a study run) is lemmatised here: each distinct text once
-    ("Ja.", "[latter]" and the question of a turn repeat).
+    Docs derived from ingest's one parse, read one transcript at a time; the pipeline does not
+    run on them again. A transcript without them (a folder analysed outside a study run) is
+    lemmatised here: each distinct text once ("Ja.", "[latter]" and the question of a turn
+    repeat).
     """
     from itertools import groupby
 
-    from .. import parallel
-
     units = list(units)
+    coder = RuleCoder(codebook, nlp)
     derived: dict[str, tuple[tuple[str, ...], RuleResult]] = {}  # segment id -> (lemmas, rule result)
     question_parts: dict[str, tuple[str, ...]] = {}  # interviewer segment id -> lemmas
-    groups = [list(group) for _file, group in groupby(units, key=lambda u: u.segment.file)]
-    asked = [sorted({sid for u in group for sid in u.question_ids}) for group in groups]
-
-    def item(index: int) -> tuple:  # read when its task is made: no list of every transcript's Docs here
-        return segment_docs.stored(groups[index][0].segment.file), [u.segment_id for u in groups[index]], asked[index]
-
-    indices = list(range(len(groups))) if segment_docs is not None else []
-    executor = parallel.current()
-    if isinstance(executor, parallel.InProcess):
-        coder = RuleCoder(codebook, nlp)
-        found = (_analyse_file(nlp, coder, *item(index)) for index in indices)
-    else:  # the workers load the study's pipeline themselves
-        model = segment_docs.study.settings.model
-        found = executor.imap(analyse_file_job, parallel.Lazy(lambda index: (model, *item(index)), indices), codebook)
-    done: set[int] = set()
-    for index, result in zip(indices, found):
-        if result is None:  # no stored Docs, or they do not line up with the units: lemmatised below
+    pending: list[Unit] = []
+    for file, group in groupby(units, key=lambda u: u.segment.file):
+        group = list(group)
+        docs = segment_docs.of(file) if segment_docs is not None else None
+        asked = {sid for u in group for sid in u.question_ids}
+        if docs is None or not ({u.segment_id for u in group} | asked) <= docs.keys():
+            pending += group
             continue
-        per_unit, asked_lemmas = result
-        derived.update(zip((u.segment_id for u in groups[index]), per_unit))
-        question_parts.update(zip(asked[index], asked_lemmas))
-        done.add(index)
-    pending = [u for index, group in enumerate(groups) if index not in done for u in group]
-    by_text = _analyse_texts(pending, RuleCoder(codebook, nlp), nlp) if pending else {}
+        for unit in group:
+            doc = with_keys(docs[unit.segment_id])
+            derived[unit.segment_id] = (tuple(content_lemmas(doc)), coder.code_doc(doc))
+        question_parts.update((sid, tuple(content_lemmas(docs[sid]))) for sid in asked)
+    by_text = _analyse_texts(pending, coder, nlp)
     rules: list[RuleResult] = []
     examples: list[Example] = []
     for unit in units:
@@ -105,45 +92,6 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
         examples.append(Example(text=text, lemmas=lemmas, question_lemmas=question, previous_lemmas=previous,
                                 rule_codes=result.codes))
     return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
-
-
-def _analyse_file(nlp, coder: RuleCoder, stored: tuple[list[str], bytes] | None, unit_ids: Sequence[str],
-                  asked: Sequence[str]) -> tuple[list[tuple[tuple[str, ...], RuleResult]], list[tuple[str, ...]]] | None:
-    """One transcript's (lemmas, rule result) per unit and lemmas per question asked, from its stored
-    derived Docs ((segment ids, DocBin bytes)); None when there are none, or not for every one of these
-    segments, or they do not match their ids."""
-    from ..segment_docs import from_bytes
-
-    if stored is None or not set(unit_ids).union(asked) <= set(stored[0]):
-        return None
-    ids, blob = stored
-    docs = from_bytes(blob, nlp)
-    if len(docs) != len(ids):
-        return None
-    by_id = dict(zip(ids, docs))
-    per_unit = []
-    for sid in unit_ids:
-        doc = with_keys(by_id[sid])
-        per_unit.append((tuple(content_lemmas(doc)), coder.code_doc(doc)))
-    return per_unit, [tuple(content_lemmas(by_id[sid])) for sid in asked]
-
-
-_CODERS: dict[tuple[int, int], tuple[Codebook, object, RuleCoder]] = {}
-
-
-def analyse_file_job(item: tuple, codebook: Codebook):
-    """The executor's task for one transcript (``analyse_units``): ``item`` = (model setting, stored
-    derived Docs, unit segment ids, asked segment ids). The pipeline is loaded where it runs and the
-    rule coder built once per codebook and process."""
-    from ..nlp import load_nlp
-
-    model, *rest = item
-    nlp = load_nlp(model)
-    entry = _CODERS.get((id(codebook), id(nlp)))
-    if entry is None or entry[0] is not codebook or entry[1] is not nlp:
-        _CODERS.clear()
-        entry = _CODERS[(id(codebook), id(nlp))] = (codebook, nlp, RuleCoder(codebook, nlp))
-    return _analyse_file(nlp, entry[2], *rest)
 
 
 def _analyse_texts(units: Sequence[Unit], coder: RuleCoder, nlp) -> dict[str, tuple[tuple[str, ...], RuleResult]]:
