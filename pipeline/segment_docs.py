@@ -28,9 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
+import numpy
+from spacy.attrs import LEMMA, LENGTH, MORPH, NORM, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.language import Language
+from spacy.parts_of_speech import NAMES
 from spacy.tokens import Doc, DocBin
 
 from .coding.text import coding_text
@@ -48,7 +52,45 @@ def derived_key(parse_key: str, replaced: Sequence[Sequence[tuple]], texts: Sequ
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _segment_doc(nlp: Language, raw_doc: Doc, raw_text: str, start: int, end: int,
+class _TurnTokens:
+    """One turn's raw tokens as plain columns, read once per turn (not once per segment): character
+    offsets, and per token (word, lemma, pos, tag, morph, sent_start) as ``Token`` would give them."""
+
+    __slots__ = ("starts", "ends", "rows")
+
+    def __init__(self, raw_doc: Doc, raw_text: str):
+        array = raw_doc.to_array([LENGTH, SPACY, LEMMA, POS, TAG, MORPH, SENT_START])  # uint64: -1 wraps
+        strings = raw_doc.vocab.strings
+        lengths, spaces = array[:, 0].tolist(), array[:, 1].tolist()
+        starts, ends, cursor = [], [], 0
+        for length, space in zip(lengths, spaces):
+            starts.append(cursor)
+            ends.append(cursor + length)
+            cursor += length + space
+        self.starts, self.ends = starts, ends
+        memo: dict[tuple[int, int], str] = {}
+
+        def text(kind: int, key: int) -> str:
+            # lemma_/tag_ are the strings of their hashes, pos_ the symbol's name, str(morph) the
+            # FEATS string with the empty analysis as ""
+            found = memo.get((kind, key))
+            if found is None:
+                if kind == POS:
+                    found = NAMES[key]
+                elif key == 0:
+                    found = ""
+                else:
+                    found = strings[key]
+                    if kind == MORPH and found == raw_doc.vocab.morphology.EMPTY_MORPH:
+                        found = ""
+                memo[(kind, key)] = found
+            return found
+
+        self.rows = [(raw_text[s:e], text(LEMMA, lemma), text(POS, pos), text(TAG, tag), text(MORPH, morph), sent == 1)
+                     for s, e, (_l, _s, lemma, pos, tag, morph, sent) in zip(starts, ends, array.tolist())]
+
+
+def _segment_doc(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, end: int,
                  replaced: Sequence[tuple], expected: str) -> Doc | None:
     """The anonymised segment ``[start, end)`` of one turn (raw offsets) as a Doc, or None if it does not line up."""
     spans = [r for r in replaced if r[0] < end and start < r[1]]
@@ -62,15 +104,17 @@ def _segment_doc(nlp: Language, raw_doc: Doc, raw_text: str, start: int, end: in
             pieces.append((text, text.lower(), "X", "", "", False))
 
     emitted: set[int] = set()
-    for token in raw_doc:
-        t_start, t_end = token.idx, token.idx + len(token)
+    # the tokens that end after lo and start before hi (offsets ascend)
+    first_token = bisect_right(tokens.ends, lo)
+    last_token = bisect_left(tokens.starts, hi)
+    for n in range(first_token, last_token):
+        t_start, t_end = tokens.starts[n], tokens.ends[n]
         if t_end <= lo or t_start >= hi:
             continue
-        covering = [i for i, r in enumerate(spans) if r[0] < t_end and t_start < r[1]]
+        covering = [i for i, r in enumerate(spans) if r[0] < t_end and t_start < r[1]] if spans else ()
         if not covering:
-            word = raw_text[t_start:t_end]
-            pieces.append((word, token.lemma_ or word, token.pos_, token.tag_, str(token.morph),
-                           bool(token.is_sent_start)))
+            word, lemma, pos, tag, morph, sent = tokens.rows[n]
+            pieces.append((word, lemma or word, pos, tag, morph, sent))
             continue
         first, last = spans[covering[0]], spans[covering[-1]]
         if t_start < first[0] and covering[0] not in emitted:
@@ -113,11 +157,17 @@ def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc
 
     docs: list[Doc | None] = []
     redo: list[int] = []
+    columns: dict[int, _TurnTokens] = {}
     for n, (segment, text) in enumerate(zip(segments, anonymised_texts)):
         expected = coding_text(text)
         position = segment.turn_position
-        doc = _segment_doc(nlp, raw_docs[position], turn_texts[position], segment.start, segment.end,
-                           replaced[position], expected) if expected.strip() else None
+        doc = None
+        if expected.strip():
+            tokens = columns.get(position)
+            if tokens is None:
+                tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position])
+            doc = _segment_doc(nlp, tokens, turn_texts[position], segment.start, segment.end,
+                               replaced[position], expected)
         if doc is None:
             redo.append(n)
         docs.append(doc)
@@ -127,8 +177,37 @@ def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc
     return docs, len(redo)
 
 
+class SegmentBin(DocBin):
+    """A DocBin whose ``add`` collects each Doc's strings from the distinct hashes of its columns
+    instead of visiting every token in Python (``DocBin.add`` reads nine strings per token). It
+    collects the same strings for the Docs :func:`_segment_doc` builds (no dependencies, entities,
+    spans or user data; the empty dependency and entity labels are the string ""), so the bytes
+    are ``DocBin``'s; any other Doc takes the general path."""
+
+    def add(self, doc: Doc) -> None:
+        if doc.spans or doc.user_data or doc.has_annotation("DEP") or doc.has_annotation("ENT_IOB"):
+            return super().add(doc)
+        array = doc.to_array(self.attrs)
+        if len(array.shape) == 1:
+            array = array.reshape((array.shape[0], 1))
+        self.tokens.append(array)
+        self.spaces.append(numpy.asarray(doc.to_array("SPACY").reshape((-1, 1)), dtype=bool))
+        self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
+        strings = doc.vocab.strings
+        if len(doc):
+            self.strings.add("")  # dep_, ent_type_, ent_kb_id_, ent_id_ of every token
+        for key in numpy.unique(doc.to_array([ORTH, TAG, LEMMA, NORM])).tolist():
+            self.strings.add(strings[key] if key else "")
+        empty = doc.vocab.morphology.EMPTY_MORPH
+        for key in numpy.unique(doc.to_array([MORPH])).tolist():
+            morph = strings[key] if key else ""
+            self.strings.add("" if morph == empty else morph)  # str(token.morph)
+        self.cats.append(doc.cats)
+        self.span_groups.append(doc.spans.to_bytes())
+
+
 def to_bytes(docs: Sequence[Doc]) -> bytes:
-    box = DocBin(attrs=ATTRS, store_user_data=False)
+    box = SegmentBin(attrs=ATTRS, store_user_data=False)
     for doc in docs:
         box.add(doc)
     return box.to_bytes()

@@ -139,3 +139,32 @@ def test_the_stage_line_says_when_segments_had_to_be_lemmatised_again(make_study
     assert "lest av språkmodellen på nytt" not in anonymise_stage(study)
     monkeypatch.setattr(segment_docs, "refresh_segment_docs", lambda *args, **kwargs: (1, 3))
     assert "3 segmenter lest av språkmodellen på nytt" in anonymise_stage(study)
+
+
+def test_the_stored_bytes_are_docbins_and_each_token_is_read_as_the_parse_has_it():
+    """SegmentBin collects the strings from the columns' hashes and the turn's tokens are read as
+    columns: the bytes must be what spaCy's own DocBin writes, every token what Token gives."""
+    from spacy.tokens import DocBin
+
+    from pipeline.segment_docs import ATTRS, _TurnTokens, from_bytes, to_bytes
+
+    nlp = load_nlp("auto")
+    text = "Kari Berg bodde i Oslos sentrum i fjor.\nSå flyttet vi til Bergen, og det var fint."
+    raw = nlp(text)
+    rows = _TurnTokens(raw, text).rows
+    assert rows == [(t.text, t.lemma_, t.pos_, t.tag_, str(t.morph), bool(t.is_sent_start)) for t in raw]
+    start = text.index("Oslo")
+    replaced = [(0, 9, "PERSON", "e1", "[PERSON_1]"), (start, start + 4, "STED", "e2", "[STED_3]")]
+    anonymised = "[PERSON_1] bodde i [STED_3]s sentrum i fjor.\nSå flyttet vi til Bergen, og det var fint."
+    cut = anonymised.index("\n")
+    segments = [SimpleNamespace(turn_position=0, start=0, end=text.index("\n")),
+                SimpleNamespace(turn_position=0, start=text.index("\n") + 1, end=len(text))]
+    docs, redone = derive_docs(nlp, [text], [raw], [replaced], segments, [anonymised[:cut], anonymised[cut + 1:]])
+    assert redone == 0 and len(docs) == 2
+    reference = DocBin(attrs=ATTRS, store_user_data=False)
+    for doc in docs:
+        reference.add(doc)
+    assert to_bytes(docs) == reference.to_bytes()
+    again = from_bytes(to_bytes(docs), nlp)
+    assert [[(t.text, t.lemma_, t.pos_, str(t.morph)) for t in d] for d in again] == \
+        [[(t.text, t.lemma_, t.pos_, str(t.morph)) for t in d] for d in docs]
