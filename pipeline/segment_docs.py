@@ -36,6 +36,7 @@ from spacy.attrs import LEMMA, LENGTH, MORPH, NORM, ORTH, POS, SENT_START, SPACY
 from spacy.language import Language
 from spacy.parts_of_speech import NAMES
 from spacy.tokens import Doc, DocBin
+from spacy.vocab import Vocab
 
 from .coding.text import coding_text
 
@@ -52,15 +53,37 @@ def derived_key(parse_key: str, replaced: Sequence[Sequence[tuple]], texts: Sequ
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+class _Names:
+    """The strings of hashes as ``Token`` gives them, looked up once per distinct hash: ``lemma_``
+    and ``tag_`` the strings of their hashes, ``pos_`` the symbol's name, ``str(morph)`` the FEATS
+    string with the empty analysis as ""."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+        self.by_column: dict[int, dict[int, str]] = {LEMMA: {0: ""}, TAG: {0: ""}, MORPH: {0: ""}, POS: {}}
+        self.replacements: dict[str, list[tuple]] = {}  # a replacement's text -> its pieces
+
+    def of(self, column: int, keys: numpy.ndarray) -> dict[int, str]:
+        found = self.by_column[column]
+        strings, empty = self.vocab.strings, self.vocab.morphology.EMPTY_MORPH
+        for key in numpy.unique(keys).tolist():
+            if key not in found:
+                if column == POS:
+                    found[key] = NAMES[key]
+                else:
+                    text = strings[key]
+                    found[key] = "" if column == MORPH and text == empty else text
+        return found
+
+
 class _TurnTokens:
     """One turn's raw tokens as plain columns, read once per turn (not once per segment): character
     offsets, and per token (word, lemma, pos, tag, morph, sent_start) as ``Token`` would give them."""
 
     __slots__ = ("starts", "ends", "rows")
 
-    def __init__(self, raw_doc: Doc, raw_text: str):
+    def __init__(self, raw_doc: Doc, raw_text: str, names: _Names):
         array = raw_doc.to_array([LENGTH, SPACY, LEMMA, POS, TAG, MORPH, SENT_START])  # uint64: -1 wraps
-        strings = raw_doc.vocab.strings
         lengths, spaces = array[:, 0].tolist(), array[:, 1].tolist()
         starts, ends, cursor = [], [], 0
         for length, space in zip(lengths, spaces):
@@ -68,31 +91,17 @@ class _TurnTokens:
             ends.append(cursor + length)
             cursor += length + space
         self.starts, self.ends = starts, ends
-        memo: dict[tuple[int, int], str] = {}
-
-        def text(kind: int, key: int) -> str:
-            # lemma_/tag_ are the strings of their hashes, pos_ the symbol's name, str(morph) the
-            # FEATS string with the empty analysis as ""
-            found = memo.get((kind, key))
-            if found is None:
-                if kind == POS:
-                    found = NAMES[key]
-                elif key == 0:
-                    found = ""
-                else:
-                    found = strings[key]
-                    if kind == MORPH and found == raw_doc.vocab.morphology.EMPTY_MORPH:
-                        found = ""
-                memo[(kind, key)] = found
-            return found
-
-        self.rows = [(raw_text[s:e], text(LEMMA, lemma), text(POS, pos), text(TAG, tag), text(MORPH, morph), sent == 1)
+        lemma_, pos_, tag_, morph_ = (names.of(column, array[:, i]) for i, column in
+                                      ((2, LEMMA), (3, POS), (4, TAG), (5, MORPH)))
+        self.rows = [(raw_text[s:e], lemma_[lemma], pos_[pos], tag_[tag], morph_[morph], sent == 1)
                      for s, e, (_l, _s, lemma, pos, tag, morph, sent) in zip(starts, ends, array.tolist())]
 
 
-def _segment_doc(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, end: int,
-                 replaced: Sequence[tuple], expected: str) -> Doc | None:
-    """The anonymised segment ``[start, end)`` of one turn (raw offsets) as a Doc, or None if it does not line up."""
+def _segment_pieces(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, end: int,
+                    replaced: Sequence[tuple], expected: str, memo: dict | None = None) -> tuple[list, list[bool]] | None:
+    """The tokens of the anonymised segment ``[start, end)`` of one turn (raw offsets): (pieces, spaces),
+    each piece (word, lemma, pos, tag, morph, sent_start); None if they do not line up with ``expected``.
+    ``memo``: a replacement's text -> its pieces (tags repeat)."""
     spans = [r for r in replaced if r[0] < end and start < r[1]]
     lo = min([start, *(r[0] for r in spans)])
     hi = max([end, *(r[1] for r in spans)])
@@ -123,9 +132,14 @@ def _segment_doc(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, 
             if i in emitted:
                 continue
             emitted.add(i)
-            for part in nlp.tokenizer(coding_text(spans[i][4])):
-                pieces.append((part.text, part.text.lower(), "PUNCT" if part.is_punct else REPLACEMENT_POS,
-                               "", "", False))
+            text = coding_text(spans[i][4])
+            parts = memo.get(text) if memo is not None else None
+            if parts is None:
+                parts = [(part.text, part.text.lower(), "PUNCT" if part.is_punct else REPLACEMENT_POS, "", "", False)
+                         for part in nlp.tokenizer(text)]
+                if memo is not None:
+                    memo[text] = parts
+            pieces.extend(parts)
         if t_end > last[1]:
             plain(raw_text[last[1]:t_end])
     # Spaces: the words laid over the expected text (a whitespace token is a word of its own).
@@ -140,8 +154,18 @@ def _segment_doc(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, 
         cursor += space
     if cursor != len(expected) or not words:
         return None
+    return pieces, spaces
+
+
+def _segment_doc(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, end: int,
+                 replaced: Sequence[tuple], expected: str) -> Doc | None:
+    """The anonymised segment ``[start, end)`` of one turn (raw offsets) as a Doc, or None if it does not line up."""
+    found = _segment_pieces(nlp, tokens, raw_text, start, end, replaced, expected)
+    if found is None:
+        return None
+    pieces, spaces = found
     sent_starts = [True] + [p[5] for p in pieces[1:]]
-    return Doc(nlp.vocab, words=words, spaces=spaces, lemmas=[p[1] for p in pieces],
+    return Doc(nlp.vocab, words=[p[0] for p in pieces], spaces=spaces, lemmas=[p[1] for p in pieces],
                pos=[p[2] or "X" for p in pieces], tags=[p[3] for p in pieces],
                morphs=[p[4] for p in pieces], sent_starts=sent_starts)
 
@@ -158,6 +182,7 @@ def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc
     docs: list[Doc | None] = []
     redo: list[int] = []
     columns: dict[int, _TurnTokens] = {}
+    names = _Names(nlp.vocab)
     for n, (segment, text) in enumerate(zip(segments, anonymised_texts)):
         expected = coding_text(text)
         position = segment.turn_position
@@ -165,7 +190,7 @@ def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc
         if expected.strip():
             tokens = columns.get(position)
             if tokens is None:
-                tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position])
+                tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position], names)
             doc = _segment_doc(nlp, tokens, turn_texts[position], segment.start, segment.end,
                                replaced[position], expected)
         if doc is None:
@@ -204,6 +229,93 @@ class SegmentBin(DocBin):
             self.strings.add("" if morph == empty else morph)  # str(token.morph)
         self.cats.append(doc.cats)
         self.span_groups.append(doc.spans.to_bytes())
+
+
+class _Columns:
+    """What ``Doc(vocab, words, spaces, lemmas=, pos=, tags=, morphs=, sent_starts=)`` followed by
+    ``SegmentBin.add`` would store of a segment, computed from its pieces without building the Doc:
+    the stored columns (``ATTRS``, as hashes) and the strings a Doc's tokens name (text, tag, lemma,
+    norm, morphology; the empty dependency and entity labels)."""
+
+    def __init__(self, vocab, attrs: Sequence[int]):
+        self.vocab, self.attrs = vocab, list(attrs)
+        self._words: dict[str, tuple[int, str]] = {}  # word -> (orth, norm_ of its lexeme)
+        self._morphs: dict[str, tuple[int, str]] = {}  # morph -> (key, str(token.morph))
+        self._hashes: dict[str, int] = {}  # lemma or tag -> its hash
+        self._symbols: dict[str, int] = {}  # part of speech -> its symbol
+
+    def add(self, box: DocBin, pieces: Sequence[tuple], spaces: Sequence[bool]) -> None:
+        vocab, hashes, symbols = self.vocab, self._hashes, self._symbols
+        names = box.strings
+        names.add("")
+        orths, lemmas, tags, morphs = [], [], [], []
+        for word, lemma, _pos, tag, morph, _sent in pieces:
+            known = self._words.get(word)
+            if known is None:
+                lexeme = vocab[word]
+                known = self._words[word] = (lexeme.orth, lexeme.norm_)
+            analysis = self._morphs.get(morph)
+            if analysis is None:
+                key = vocab.morphology.add(morph)
+                text = vocab.strings[key]
+                analysis = self._morphs[morph] = (key, "" if text == vocab.morphology.EMPTY_MORPH else text)
+            for value in (lemma, tag):
+                if value not in hashes:
+                    hashes[value] = vocab.strings.add(value)
+            names.update((word, lemma, tag, known[1], analysis[1]))
+            orths.append(known[0])
+            lemmas.append(hashes[lemma])
+            tags.append(hashes[tag])
+            morphs.append(analysis[0])
+        columns = {ORTH: orths, LEMMA: lemmas, TAG: tags, MORPH: morphs,
+                   POS: [symbols[p[2] or "X"] if (p[2] or "X") in symbols else self._pos(p[2] or "X") for p in pieces],
+                   SENT_START: [1] + [1 if p[5] else _MINUS_ONE for p in pieces[1:]]}
+        box.tokens.append(numpy.array([columns[attr] for attr in self.attrs], dtype=numpy.uint64).T)
+        box.spaces.append(numpy.asarray(spaces, dtype=bool).reshape((-1, 1)))
+        box.flags.append({"has_unknown_spaces": False})
+        box.cats.append({})
+        box.span_groups.append(_NO_SPANS)
+
+    def _pos(self, pos: str) -> int:
+        found = self._symbols[pos] = self.vocab.strings[pos]
+        return found
+
+
+_MINUS_ONE = (1 << 64) - 1  # -1 (not a sentence start) as the uint64 column holds it
+_NO_SPANS = Doc(Vocab()).spans.to_bytes()
+
+
+def derive_bytes(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc],
+                 replaced: Sequence[Sequence[tuple]], segments: Sequence, anonymised_texts: Sequence[str],
+                 writer: "_Columns | None" = None, names: _Names | None = None) -> tuple[bytes, int]:
+    """:func:`to_bytes` of :func:`derive_docs` (the same bytes: tested), without building the Docs.
+    ``writer`` and ``names`` (what is looked up once per distinct string) may serve many transcripts."""
+    from .coding.text import analyse
+
+    box = SegmentBin(attrs=ATTRS, store_user_data=False)
+    writer = writer or _Columns(nlp.vocab, box.attrs)
+    names = names or _Names(nlp.vocab)
+    columns: dict[int, _TurnTokens] = {}
+    found: list[tuple | None] = []
+    for segment, text in zip(segments, anonymised_texts):
+        expected = coding_text(text)
+        position = segment.turn_position
+        pieces = None
+        if expected.strip():
+            tokens = columns.get(position)
+            if tokens is None:
+                tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position], names)
+            pieces = _segment_pieces(nlp, tokens, turn_texts[position], segment.start, segment.end,
+                                     replaced[position], expected, names.replacements)
+        found.append(pieces)
+    redo = [n for n, pieces in enumerate(found) if pieces is None]
+    again = dict(zip(redo, analyse(nlp, [coding_text(anonymised_texts[n]) for n in redo]))) if redo else {}
+    for n, pieces in enumerate(found):
+        if pieces is None:
+            box.add(again[n])
+        else:
+            writer.add(box, *pieces)
+    return box.to_bytes(), len(redo)
 
 
 def to_bytes(docs: Sequence[Doc]) -> bytes:
@@ -316,8 +428,7 @@ def derive_job(item: tuple) -> tuple[bytes, int]:
         raw_docs = list(read_docs(parse[1], nlp))
     else:  # no usable parse (another pipeline): the one pass, here
         raw_docs = list(nlp.pipe(read, batch_size=32))
-    docs, n_redo = derive_docs(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised)
-    return to_bytes(docs), n_redo
+    return derive_bytes(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised)
 
 
 class _Located:

@@ -116,3 +116,17 @@ def test_repository_codebook_rules_on_typical_sentences():
         "Jeg jobber på et bakeri om natta.",
     ])
     assert found == [{"stability"}, {"information"}, {"standard"}, {"discount"}, set()]
+
+
+def test_keys_computed_in_one_pass_give_the_keys_and_lemmas_the_tokens_carry(coder):
+    """The coding stage reads the derived segment Docs with keys_and_lemmas instead of writing the
+    qp_key extension: the same keys, the same content lemmas, the same rule results."""
+    from pipeline.coding.text import content_lemmas, keys_and_lemmas
+
+    nlp, rules = coder
+    texts = ["Boligrabatten og vedlikeholdet var ikke dyrt.", "Jeg husker ikke informasjonen , [PERSON_X] !"]
+    for keyed, plain in zip(analyse(nlp, texts), (nlp(t) for t in texts)):
+        keys, lemmas = keys_and_lemmas(plain)
+        assert keys == [t._.qp_key for t in keyed]
+        assert lemmas == content_lemmas(keyed)
+        assert rules.code_doc(plain, keys) == rules.code_doc(keyed)

@@ -146,12 +146,12 @@ def test_the_stored_bytes_are_docbins_and_each_token_is_read_as_the_parse_has_it
     columns: the bytes must be what spaCy's own DocBin writes, every token what Token gives."""
     from spacy.tokens import DocBin
 
-    from pipeline.segment_docs import ATTRS, _TurnTokens, from_bytes, to_bytes
+    from pipeline.segment_docs import ATTRS, _Names, _TurnTokens, derive_bytes, from_bytes, to_bytes
 
     nlp = load_nlp("auto")
     text = "Kari Berg bodde i Oslos sentrum i fjor.\nSå flyttet vi til Bergen, og det var fint."
     raw = nlp(text)
-    rows = _TurnTokens(raw, text).rows
+    rows = _TurnTokens(raw, text, _Names(nlp.vocab)).rows
     assert rows == [(t.text, t.lemma_, t.pos_, t.tag_, str(t.morph), bool(t.is_sent_start)) for t in raw]
     start = text.index("Oslo")
     replaced = [(0, 9, "PERSON", "e1", "[PERSON_1]"), (start, start + 4, "STED", "e2", "[STED_3]")]
@@ -165,6 +165,9 @@ def test_the_stored_bytes_are_docbins_and_each_token_is_read_as_the_parse_has_it
     for doc in docs:
         reference.add(doc)
     assert to_bytes(docs) == reference.to_bytes()
+    # what the stage stores is built without the Docs: the same bytes
+    assert derive_bytes(nlp, [text], [raw], [replaced], segments, [anonymised[:cut], anonymised[cut + 1:]]) == \
+        (reference.to_bytes(), 0)
     again = from_bytes(to_bytes(docs), nlp)
     assert [[(t.text, t.lemma_, t.pos_, str(t.morph)) for t in d] for d in again] == \
         [[(t.text, t.lemma_, t.pos_, str(t.morph)) for t in d] for d in docs]

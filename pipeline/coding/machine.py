@@ -30,7 +30,7 @@ from ..codebook import Codebook
 from ..records import Coding
 from .classifier import FEATURE_VERSION, Example, TwoStageCoder
 from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
-from .text import analyse, coding_text, content_lemmas, with_keys
+from .text import analyse, coding_text, content_lemmas, keys_and_lemmas
 from .units import Unit
 
 
@@ -73,8 +73,9 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
             pending += group
             continue
         for unit in group:
-            doc = with_keys(docs[unit.segment_id])
-            derived[unit.segment_id] = (tuple(content_lemmas(doc)), coder.code_doc(doc))
+            doc = docs[unit.segment_id]
+            keys, lemmas = keys_and_lemmas(doc)
+            derived[unit.segment_id] = (tuple(lemmas), coder.code_doc(doc, keys))
         question_parts.update((sid, tuple(content_lemmas(docs[sid]))) for sid in asked)
     by_text = _analyse_texts(pending, coder, nlp)
     rules: list[RuleResult] = []

@@ -137,13 +137,17 @@ class RuleCoder:
                 if all(choices):
                     self.matcher.add(key, [_specs(combo) for combo in itertools.product(*choices)])
 
-    def code_doc(self, doc: Doc) -> RuleResult:
+    def code_doc(self, doc: Doc, keys: Sequence[str] | None = None) -> RuleResult:
+        """The codes the patterns give ``doc``; ``keys``: its tokens' ``qp_key`` when computed
+        already (``text.keys_and_lemmas``), else read from the tokens."""
         hits: dict[tuple[str, str], RuleHit] = {}
         candidate = False
-        for token in doc:
-            label = self._label(token._.qp_key)
+        if keys is None:
+            keys = [token._.qp_key for token in doc]
+        for index, key in enumerate(keys):
+            label = self._label(key)
             if label:
-                token.norm_ = label
+                doc[index].norm_ = label
                 candidate = True
         if not candidate or len(self.matcher) == 0:
             return RuleResult(codes=frozenset(), hits=())

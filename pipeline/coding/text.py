@@ -67,6 +67,22 @@ def token_lemma(token: Token) -> str:
     return lemma if lemma.strip() else token.lower_
 
 
+def keys_and_lemmas(doc: Doc) -> tuple[list[str], list[str]]:
+    """(the ``qp_key`` of every token, :func:`content_lemmas`) in one pass over ``doc``, without
+    writing the extension: what the rules read of a Doc that is read once (the derived segment Docs)."""
+    keys: list[str] = []
+    lemmas: list[str] = []
+    for token in doc:
+        lower = token.lower_
+        lemma = (token.lemma_ or token.text).lower()
+        if not lemma.strip():
+            lemma = lower
+        keys.append(f"{lemma}|{lower}")
+        if not (token.is_punct or token.is_space):
+            lemmas.append(lemma)
+    return keys, lemmas
+
+
 def content_lemmas(doc: Doc) -> list[str]:
     """Lower-case lemmas without punctuation and whitespace (features, not rules)."""
     return [token_lemma(t) for t in doc if not (t.is_punct or t.is_space)]
