@@ -42,7 +42,7 @@ import pandas as pd
 
 from .analysis import NOTHING_YET, AnalysisInput, content_hash, load_analysis_input
 from .norwegian import decimal
-from .plotting import PALETTE, SEQUENTIAL, STYLE, colour, drawn_text, norwegian_ticks, png_bytes
+from .plotting import PALETTE, SEQUENTIAL, STYLE, colour, norwegian_ticks, png_and_text
 from .progress import Track, no_progress
 from .records import Informant, Segment
 from .results import StageFigure, frame_from_json, frame_to_json, number_from, plain, read_result, result_text
@@ -829,7 +829,7 @@ def write_outputs(study: Study, tables: Mapping[str, str], figures: Mapping[str,
     figures_dir = study.root.joinpath(*FIGURES_DIR)
     csv_files = {tables_dir / f"{name}.csv": text for name, text in tables.items()}
     json_files = {tables_dir / f"{name}.json": text for name, text in (results or {}).items()}
-    png_files = {figures_dir / f"{name}.png": fig if isinstance(fig, tuple) else (png_bytes(fig), drawn_text(fig))
+    png_files = {figures_dir / f"{name}.png": fig if isinstance(fig, tuple) else png_and_text(fig)
                  for name, fig in figures.items()}
     # Labels drawn on figures are shareable text too: the guard reads them with every table.
     figure_files = {path: Shareable(data, shown=(text,)) for path, (data, text) in png_files.items()}
@@ -863,7 +863,7 @@ def compare_attribute(study: Study, analysis: AnalysisInput, by: str) -> tuple[C
     }
     rendered, figures = {}, {}
     for role, (name, fig) in drawn.items():
-        png, text = png_bytes(fig), drawn_text(fig)
+        png, text = png_and_text(fig)
         rendered[name] = (png, text)
         figures[role] = StageFigure(name=f"{name}.png", sha256=hashlib.sha256(png).hexdigest(), text=text)
     return CompareResult(comparison, clustering, figures), tables, rendered

@@ -75,9 +75,20 @@ def png_bytes(fig: Figure) -> bytes:
 
 def drawn_text(fig: Figure) -> str:
     """Every text drawn on ``fig`` (titles, ticks, labels, legend), one per line: the leak guard reads it."""
-    from matplotlib.text import Text
-
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)  # texts report their final content only once the figure has a canvas
     fig.canvas.draw()  # tick labels are made at draw time
+    return _texts(fig)
+
+
+def png_and_text(fig: Figure) -> tuple[bytes, str]:
+    """(:func:`png_bytes`, :func:`drawn_text`) of ``fig`` with one draw fewer: the texts are read as
+    the PNG's own drawing left them (tick labels are made at draw time), not drawn once more."""
+    png = png_bytes(fig)
+    return png, _texts(fig)
+
+
+def _texts(fig: Figure) -> str:
+    from matplotlib.text import Text
+
     return "\n".join(t.get_text() for t in fig.findobj(Text) if t.get_text())

@@ -8,7 +8,7 @@ import math
 from PIL import Image
 
 from pipeline.norwegian import decimal, number, p_value, percent
-from pipeline.plotting import PALETTE, drawn_text, new_figure, norwegian_ticks, png_bytes
+from pipeline.plotting import PALETTE, drawn_text, new_figure, norwegian_ticks, png_and_text, png_bytes
 
 
 def _size(png: bytes) -> tuple[int, int]:
@@ -35,6 +35,24 @@ def test_ticks_and_text_use_the_decimal_comma():
     norwegian_ticks(ax.yaxis)
     text = drawn_text(fig)
     assert "2,5" in text and "2.5" not in text
+
+
+def test_png_and_text_reads_the_texts_its_own_drawing_made():
+    """One draw fewer than png_bytes + drawn_text, the same PNG and the same texts (tick labels are made
+    at draw time: with automatic ticks on a long range and a wide, tall figure)."""
+    def figure():
+        fig = new_figure(7, 5)
+        ax = fig.subplots()
+        ax.plot(range(40), [v * 137.5 for v in range(40)], label="serie")
+        ax.set_title("Tittel")
+        ax.legend()
+        norwegian_ticks(ax.yaxis)
+        return fig
+
+    png, text = png_and_text(figure())
+    fig = figure()
+    assert png == png_bytes(fig) and text == drawn_text(fig)
+    assert "Tittel" in text and "5\u00a0000" in text
 
 
 def test_norwegian_numbers():

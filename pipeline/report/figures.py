@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..norwegian import number
-from ..plotting import STYLE, colour, drawn_text, new_figure, norwegian_ticks, png_bytes
+from ..plotting import STYLE, colour, new_figure, norwegian_ticks, png_and_text
 from .context import ContextTable
 
 
@@ -96,7 +96,7 @@ def context_figure(table: ContextTable) -> ReportFigure:
             axes[index // ncols][index % ncols].set_visible(False)
         if len(series) == 1:
             fig.suptitle(table.title, fontsize=10)
-        png, text = png_bytes(fig), drawn_text(fig)
+        png, text = png_and_text(fig)
     # The numbers themselves are in the table next to the figure; the alt text
     # says what is drawn and the range of each series.
     first, last = table.categories[0], table.categories[-1]
@@ -131,7 +131,7 @@ def group_bar_figure(name: str, labels: Sequence[str], counts: Sequence[int], yl
         ax.set_xlabel("Gruppe")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
-        png, text = png_bytes(fig), drawn_text(fig)
+        png, text = png_and_text(fig)
     alt = alt_intro + ": " + ", ".join(f"{label} {count}" for label, count in zip(labels, counts)) + "."
     return ReportFigure(name=name, alt=alt, caption=caption, png=png, text=text)
 
@@ -155,7 +155,7 @@ def stacked_source_figure(name: str, codes: Sequence[str], sources: Sequence[str
         ax.margins(x=0.04)
         # Below the axes: a legend inside could cover the longest bar.
         ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(sources), fontsize=8)
-        png, text = png_bytes(fig), drawn_text(fig)
+        png, text = png_and_text(fig)
     alt = "Liggende stablede søyler, segmenter per kode etter kilde: " + "; ".join(
         f"{code}: " + ", ".join(f"{source} {counts.get(code, {}).get(source, 0)}" for source in sources)
         for code in codes) + "."
