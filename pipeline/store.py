@@ -568,11 +568,8 @@ def _insert_segments(db: sqlite3.Connection, segments: list[Segment]) -> None:
 
 
 def _segment(row: sqlite3.Row) -> Segment:
-    return Segment(
-        segment_id=row["segment_id"], informant_id=row["informant_id"], file=row["file"],
-        turn_index=row["turn_index"], speaker=row["speaker"], start=row["start"],
-        end=row["end"], text=row["text"],
-    )
+    # _SEGMENT_COLUMNS are Segment's fields in order (a test holds them so): positional, not by name
+    return Segment(*row)
 
 
 class PrivateStore(_Database):
