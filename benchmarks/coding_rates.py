@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import pickle
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,26 +30,18 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 
 from pipeline.coding.agreement import to_turns  # noqa: E402
-from pipeline.coding.evaluation import MICRO, load_gold_study, score_sets, study_labelled  # noqa: E402
-from pipeline.coding.machine import AnalysedUnits, fit_model, mark_current_round, plan_codes  # noqa: E402
+from pipeline.coding.evaluation import MICRO, load_gold_study, pooled_training, score_sets, study_labelled  # noqa: E402
+from pipeline.coding.machine import fit_model, mark_current_round, plan_codes  # noqa: E402
 from pipeline.coding.units import turn_key  # noqa: E402
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 
 
 def fitted(train, test, codebook, min_examples, seed, params, nlp):
-    units, rules, examples, labels = [], [], [], {}
-    for data, chosen in train:
-        index = data.analysed.index()
-        for sid in sorted(chosen):
-            i = index[sid]
-            units.append(data.analysed.units[i])
-            rules.append(data.analysed.rules[i])
-            examples.append(replace(data.analysed.examples[i], current_round=data is test))
-            labels[sid] = chosen[sid]
+    pooled, labels = pooled_training(train, test)
     plan = plan_codes(codebook, list(labels.values()), min_examples)
     assert not plan.rule_codes, "every code needs the model here"
-    return fit_model(AnalysedUnits(units, rules, examples), labels, plan, codebook, seed, params, nlp)
+    return fit_model(pooled, labels, plan, codebook, seed, params, nlp)
 
 
 def turn_scores(model, test, scored, learned_from_test):

@@ -81,3 +81,24 @@ def test_blind_sets_gold_is_the_coders_markers(name):
     assert [(r["file"], r["codes"]) for r in rows] == expected
     assert {c for r in rows for c in r["codes"].split(";") if c} <= set(CODES)
     assert len(rows) == {"coding_blind": 152, "coding_blind2": 167, "coding_blind3": 164, "coding_blind4": 161}[name]  # the counts in each README
+
+
+def test_pooled_training_marks_only_the_test_material_as_its_current_round(make_study):
+    from dataclasses import replace
+
+    from pipeline.coding.evaluation import pooled_training, study_labelled, train_and_predict
+
+    root, truth = build_corpus(make_study, n_informants=3, settings_extra="  min_examples_per_code: 3\n")
+    write_human(root, "forsker1", truth)
+    data = study_labelled(load_study(root))
+    other = replace(data, name="annen")  # the same material as another study's
+    first = sorted(data.labels)[:5]
+    train = [(other, data.labels), (data, {sid: data.labels[sid] for sid in first})]
+    pooled, labels = pooled_training(train, data)
+    assert len(pooled.units) == len(data.labels) + len(first) == len(pooled.examples) == len(pooled.rules)
+    assert [e.current_round for e in pooled.examples] == [False] * len(data.labels) + [True] * len(first)
+    assert [u.segment_id for u in pooled.units] == sorted(data.labels) + first
+    assert labels == data.labels
+    # Trained on the pooled material, the machine codes every unit of the test material.
+    predicted = train_and_predict(train, data, data.codebook, 3, 0)
+    assert set(predicted) == {u.segment_id for u in data.analysed.units}

@@ -320,19 +320,11 @@ def _predict_with(analysed: AnalysedUnits, model, plan) -> dict[str, frozenset[s
     return {unit.segment_id: frozenset(found) for unit, found in zip(analysed.units, combine(analysed, model, plan).applied)}
 
 
-def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str]]]], test: Labelled,
-                      codebook: Codebook, min_examples: int, seed: int, params: dict | None = None,
-                      search: dict | None = None, nlp=None, vectors=None) -> dict[str, frozenset[str]]:
-    """The coding stage's machine (model codes, rules-only fallback) trained on ``train``, coding ``test``.
-
-    ``train``: (material, the labels of it to learn from) pairs; several studies may be pooled.
-    Labels taken from ``test`` itself (a new round's first coded interviews) are its current
-    round: they weigh ``round_weight`` (``coding.model``) in training, and the rest of ``test`` is
-    predicted as the same round (``round_features`` reads that).
-    """
+def pooled_training(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str]]]], test: Labelled
+                    ) -> tuple[AnalysedUnits, dict[str, frozenset[str]]]:
+    """The analysed units and labels of ``train`` pooled into one training set; units of ``test``
+    itself (a new round's first coded interviews) are marked as its current round."""
     from dataclasses import replace
-
-    from .machine import Plan
 
     units, rules, examples, labels = [], [], [], {}
     for data, chosen in train:
@@ -343,7 +335,22 @@ def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str
             rules.append(data.analysed.rules[i])
             examples.append(replace(data.analysed.examples[i], current_round=data is test))
             labels[sid] = chosen[sid]
-    pooled = AnalysedUnits(units=units, rules=rules, examples=examples)
+    return AnalysedUnits(units=units, rules=rules, examples=examples), labels
+
+
+def train_and_predict(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str]]]], test: Labelled,
+                      codebook: Codebook, min_examples: int, seed: int, params: dict | None = None,
+                      search: dict | None = None, nlp=None, vectors=None) -> dict[str, frozenset[str]]:
+    """The coding stage's machine (model codes, rules-only fallback) trained on ``train``, coding ``test``.
+
+    ``train``: (material, the labels of it to learn from) pairs; several studies may be pooled.
+    Labels taken from ``test`` itself (a new round's first coded interviews) are its current
+    round: they weigh ``round_weight`` (``coding.model``) in training, and the rest of ``test`` is
+    predicted as the same round (``round_features`` reads that).
+    """
+    from .machine import Plan
+
+    pooled, labels = pooled_training(train, test)
     plan = plan_codes(codebook, list(labels.values()), min_examples) if labels else \
         Plan(model_codes=[], rule_codes=list(codebook.ids), positives={c: 0 for c in codebook.ids})
     model = fit_model(pooled, labels, plan, codebook, seed, params, nlp, search, vectors) if labels else None
