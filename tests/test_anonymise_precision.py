@@ -233,3 +233,16 @@ def test_clause_words_are_trimmed_from_the_edges_of_a_name(span, kept):
     assert (trimmed.text if trimmed else None) == kept
     if trimmed:
         assert text[trimmed.start:trimmed.end] == kept
+
+
+def test_a_name_the_key_holds_already_is_taken_whole_even_with_a_clause_word_in_it(make_study):
+    # The informant is "Han Li": the detected name is the key's own, so "Han" is not cut off it.
+    from pipeline.anonymise.stage import Anonymiser, fresh_key
+
+    text = "Det var Han Li som ringte"
+    study = load_study(make_study({"a.txt": "I: Ja?\nIP: Ja.\n"},
+                                  informants="id,file,group,name\n1,a.txt,stayed,Han Li\n"))
+    anon = Anonymiser(study, fresh_key(study), {})
+    outputs = anon.anonymise_study_texts({"a.txt": [(text, [_detection(text, "Han Li", "PERSON")])]})
+    out = outputs["a.txt"][0].text
+    assert "Han" not in out and "Li" not in out, out

@@ -41,7 +41,7 @@ from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, sentence_initial, tokens_of
-from .operators import Entity, Key
+from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context
 from .detection import PERSON, Detection
 from .registry import RecognizerRegistry, default_registry
@@ -158,7 +158,12 @@ class Anonymiser:
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
         dets = [e for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None]
-        dets = [e for e in (trim_clause_words(text, d) for d in dets) if e is not None]
+        # A name the key holds already (an informant's, a known identifier, a researcher's
+        # 'remove' decision: the key is fresh and seeded when turns are read) is taken whole, even
+        # if a part of it looks like a clause word ("Han Li").
+        dets = [e for e in (d if (d.type, normalise(d.type, text[d.start:d.end])) in self.key.index
+                            else trim_clause_words(text, d)
+                            for d in dets) if e is not None]
         spans = self._keep_spans.get(text)
         if spans is None:
             spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
