@@ -150,7 +150,10 @@ class DaskExecutor:
                                   "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, local_directory=self._scratch.name,
-                                            silence_logs=40)
+                                            silence_logs=40,
+                                            # no dashboard; the scheduler's own HTTP routes (health,
+                                            # metrics) on this machine only, on a free port
+                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
                 self.client = Client(self.cluster)
         return self.client
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,26 @@ def test_local_workers_never_spill_and_keep_the_default_malloc_trim(cluster):
     """Nothing reaches a worker's disk; and Dask's MALLOC_TRIM_THRESHOLD_ (which made spaCy cost a
     worker 1.7 times the CPU) is not set on the workers."""
     assert set(cluster.map(_worker_settings, [1, 2, 3, 4])) == {(None, False)}
+
+
+def _http_address(dask_scheduler) -> str:
+    return dask_scheduler.http_server.address
+
+
+def test_a_local_cluster_serves_no_dashboard_and_its_http_routes_on_this_machine_only(cluster):
+    """Task names and progress must not be served to the network, and two clusters on one
+    machine (two studies, or a test beside a run) must not compete for Dask's fixed port 8787."""
+    cluster.map(_with, [0], frozenset(), {}, [(0, 0)])  # the cluster is open
+    assert cluster.client.run_on_scheduler(_http_address) == "127.0.0.1"
+    second = parallel.DaskExecutor(workers=2)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert second.map(_with, [0], frozenset(), {}, [(0, 0)]) == [(False, None, (0, 0))]
+        assert not [w for w in caught if "already in use" in str(w.message)]
+        assert second.client.run_on_scheduler(_http_address) == "127.0.0.1"
+    finally:
+        second.close()
 
 
 def _fails(item: int) -> int:
