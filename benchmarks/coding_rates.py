@@ -20,7 +20,6 @@ Beside each, the same model with its own thresholds (``fixed``). Same STUDY and 
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 from pathlib import Path
 
@@ -30,7 +29,8 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 
 from pipeline.coding.agreement import to_turns  # noqa: E402
-from pipeline.coding.evaluation import MICRO, load_gold_study, pooled_training, score_sets, study_labelled  # noqa: E402
+from coding_variants import analysed_studies  # noqa: E402  (benchmarks/coding_variants.py)
+from pipeline.coding.evaluation import MICRO, pooled_training, score_sets  # noqa: E402
 from pipeline.coding.machine import fit_model, mark_current_round, plan_codes  # noqa: E402
 from pipeline.coding.units import turn_key  # noqa: E402
 from pipeline.nlp import load_nlp  # noqa: E402
@@ -97,14 +97,7 @@ def main() -> None:
     study = load_study(args.study)
     settings = study.settings.coding
     nlp = load_nlp(study.settings.model)
-    if args.cache and args.cache.exists():
-        demo, blinds = pickle.loads(args.cache.read_bytes())
-    else:
-        demo = study_labelled(study, None, nlp)
-        folders = args.against or [REPO / "tests" / "data" / n for n in ("coding_blind", "coding_blind2")]
-        blinds = [load_gold_study(folder, demo.codebook, nlp) for folder in folders]
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps((demo, blinds)))
+    demo, blinds = analysed_studies(study, nlp, args.against, args.cache)
     codes = list(demo.codebook.ids)
     study_rate = rates(demo.truth_turns, codes)
     print("study turn rates " + " ".join(f"{c[:5]} {r:.2f}" for c, r in study_rate.items()), flush=True)

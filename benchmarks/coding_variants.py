@@ -100,6 +100,21 @@ def line(name, scores):
             + f"  (micro kappa {by[MICRO].kappa:.2f})")
 
 
+def analysed_studies(study, nlp, against: list[Path] | None, cache: Path | None):
+    """(the study's coding, the blind sets' codings) analysed; ``against`` defaults to
+    tests/data/coding_blind and coding_blind2 where present; ``cache``: a pickle written on the
+    first run and read on later ones."""
+    if cache and cache.exists():
+        return pickle.loads(cache.read_bytes())
+    demo = study_labelled(study, None, nlp)
+    folders = against or [f for f in (REPO / "tests" / "data" / "coding_blind",
+                                      REPO / "tests" / "data" / "coding_blind2") if f.exists()]
+    blinds = [load_gold_study(folder, demo.codebook, nlp) for folder in folders]
+    if cache:
+        cache.write_bytes(pickle.dumps((demo, blinds)))
+    return demo, blinds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("study", type=Path)
@@ -116,15 +131,7 @@ def main() -> None:
     study = load_study(args.study)
     settings = study.settings.coding
     nlp = load_nlp(study.settings.model)
-    if args.cache and args.cache.exists():
-        demo, blinds = pickle.loads(args.cache.read_bytes())
-    else:
-        demo = study_labelled(study, None, nlp)
-        folders = args.against or [f for f in (REPO / "tests" / "data" / "coding_blind",
-                                               REPO / "tests" / "data" / "coding_blind2") if f.exists()]
-        blinds = [load_gold_study(folder, demo.codebook, nlp) for folder in folders]
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps((demo, blinds)))
+    demo, blinds = analysed_studies(study, nlp, args.against, args.cache)
     vector_sets = {}
 
     def vectors_for(kind):

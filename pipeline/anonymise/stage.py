@@ -45,13 +45,13 @@ from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context
 from .detection import PERSON, Detection
 from .registry import RecognizerRegistry, default_registry
+from .unexplained import WORD as UNEXPLAINED_WORD
 from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions, own_words)
 
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(r"(?<![\w])[a-zæøå][\wæøå]*")
 AUDIT_CSV = "anonymisation_audit.csv"
-_ANY_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # A lower-case word in this many transcripts is the study's vocabulary, not one informant's name.
 STUDY_WORD_FILES = 3
 
@@ -200,7 +200,7 @@ class Anonymiser:
         only where the transcript has capitals and wrote it (not truecasing)."""
         if d.recognizer == "unexplained_capital" and (lower or text[d.start:d.start + 1].islower()):
             return True
-        words = [w.lower() for w in _ANY_WORD.findall(d.text)]
+        words = [w.lower() for w in UNEXPLAINED_WORD.findall(d.text)]
         if d.recognizer == "unexplained_name_lower":
             # An ordinary word the clause made a name: the study's use of the word elsewhere says
             # nothing about this use; only its own wording and keep terms release it.
@@ -324,11 +324,13 @@ class Anonymiser:
         texts with their detections; ``lower_files``: the transcripts written in lower case."""
         self.lower_texts = {text for f in lower_files for text, _dets in texts[f]}
         # A transcript in lower case says nothing about which words are names: not study evidence.
-        self.lower_vocab = {w for f in texts if f not in lower_files for text, _dets in texts[f]
-                            for w in _LOWER_WORD.findall(text)}
+        self.lower_vocab = set()
         files_of: dict[str, int] = defaultdict(int)
         for f in texts:
-            for w in {w for text, _dets in texts[f] for w in _LOWER_WORD.findall(text)}:
+            words = {w for text, _dets in texts[f] for w in _LOWER_WORD.findall(text)}
+            if f not in lower_files:
+                self.lower_vocab |= words
+            for w in words:
                 files_of[w] += 1
         self.study_vocab = {w for w, n in files_of.items() if n >= STUDY_WORD_FILES}
         # 2. register: the whole study's key before any text is replaced. What the seeded key and

@@ -47,7 +47,7 @@ from .numbers import WORD_PATTERN, number_runs
 
 SCORE = 0.7  # replaced and listed for review
 _W = r"[^\W\d_][\w'’-]*"
-_WORD = re.compile(_W)
+WORD = re.compile(_W)  # a word as these recognizers read it (the stage reads hits with it too)
 _NUMBER_WORD = re.compile(rf"(?:{WORD_PATTERN})+", re.IGNORECASE)
 # Answers, fillers and hesitations that transcripts write in many spellings.
 _FILLERS = re.compile(r"(?:e+h*m*|ø+h*m*|m+h*m+|h+m+|a+h+|o+h+|æ+h*|ehe|aha|oi|uff|jada|neida|joda|mm+|hæ|okei|ok|"
@@ -154,13 +154,13 @@ _PERSON_NOUNS = frozenset({"mann", "mannen", "dame", "dama", "kvinne", "kvinna",
 _PERSONAL = frozenset({"jeg", "eg", "je", "æ", "meg", "mæ", "deg", "han", "ham", "hun", "ho", "henne", "vi", "me", "oss"})
 # Stop words that are first names but mostly something else ("hans" = his, "vår" = our/spring).
 _NOT_NAMES = frozenset({"hans", "vår"})
-_NEXT_WORD = re.compile(r"\s+(?P<w>[^\W\d_][\w'’-]*)")
+_NEXT_WORD = re.compile(rf"\s+(?P<w>{_W})")
 _CAPITAL_ONLY = frozenset({"fallback_capitalised", "unexplained_capital"})
 
 
 def _noun_slot(text: str, start: int) -> bool:
     """The word before makes the next one a noun ("i dag", "et liv"), or the word opens the turn."""
-    before = [w.lower() for w in _WORD.findall(text[max(0, start - 40):start])]
+    before = [w.lower() for w in WORD.findall(text[max(0, start - 40):start])]
     if len(before) > 1 and before[-1] in _POSSESSIVES and before[-2] in _KIN:
         return False  # "ungene mine liv", "dattera mi sol": a name after a kin noun and its possessive
     return not before or before[-1] in _NOUN_SLOT
@@ -202,10 +202,10 @@ class UnexplainedWordRecognizer(Recognizer):
         joined to it ("stein og sol")."""
         if person_context(text, m.start(), m.end()):
             return True
-        after = _WORD.findall(text, m.end(), m.end() + 30)
+        after = WORD.findall(text, m.end(), m.end() + 30)
         if after and after[0].lower() in _DEEDS:
             return True
-        before = [w.lower() for w in _WORD.findall(text, max(0, m.start() - 30), m.start())]
+        before = [w.lower() for w in WORD.findall(text, max(0, m.start() - 30), m.start())]
         if before and before[-1] in _PERSON_NOUNS:
             return True  # "en mann frank", "dama sol"
         joined = (len(after) > 1 and after[0].lower() == "og" and self.g.is_first(after[1])) or (
@@ -218,7 +218,7 @@ class UnexplainedWordRecognizer(Recognizer):
         taken = [(d.start, d.end) for d in found if d.score >= 0.5 and d.recognizer not in _CAPITAL_ONLY]
         g = self.g
         words, names = [], []
-        for m in _WORD.finditer(text):
+        for m in WORD.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             why = explanation(m.group(), g, self.explain)
