@@ -221,3 +221,67 @@ def test_a_number_word_that_ends_like_a_street_is_no_street():
     assert not AddressRecognizer().analyze(text)
     assert not hits(NumberFormRecognizer(), text)
     assert ("Granlia 12 b", ADRESSE) in {(d.text, d.type) for d in AddressRecognizer().analyze("jeg bor i Granlia 12 b")}
+
+
+# ------------------------------------------------------------------ classes read from anon_gold_blind12's misses
+def _sure(text, part, kind, score=0.9):
+    start = text.index(part)
+    return Detection(start, start + len(part), kind, score, "test", part)
+
+
+@pytest.mark.parametrize("text, detected, whole, kind", [
+    ("Han hadde nummer ni to– nei, ni tre åtte, førtifire, null ti.", "ni tre åtte, førtifire, null ti",
+     "ni to– nei, ni tre åtte, førtifire, null ti", "TELEFON"),
+    ("Det er Bjørkåsveien tolv, nei, fjorten B, jeg sier alltid feil", "Bjørkåsveien tolv",
+     "Bjørkåsveien tolv, nei, fjorten B", ADRESSE),
+    ("Vi overtok fjortende, nei, femtende august tjuenitten. Femtende.", "femtende august tjuenitten",
+     "fjortende, nei, femtende august tjuenitten", DATO),
+])
+def test_a_self_correction_goes_with_the_value_it_corrects(numbers, text, detected, whole, kind):
+    found = hits(numbers, text, [_sure(text, detected, kind)])
+    assert (whole, kind) in found
+
+
+def test_a_self_corrected_number_nothing_detected_is_checked_and_else_masked(numbers):
+    assert ("nittito førtifire, nei, førtifem null tre en", NUMMER) in hits(
+        numbers, "kortet var nittito førtifire, nei, førtifem null tre en og")
+    # Two short numbers around "nei" are no identifier: "tre, nei, fire".
+    assert not hits(numbers, "vi var tre, nei, fire stykker")
+
+
+@pytest.mark.parametrize("text, span", [
+    ("den 1. Oktober 20 21. Og det", "1. Oktober 20 21"),          # a caption's digits in two groups
+    ("det var i mars tjuge atten trur eg", "mars tjuge atten"),    # Nynorsk tens, the year in two words
+    ("eg flytta inn første i sjuande tjuge tjuetre same veka", "første i sjuande tjuge tjuetre"),
+    ("og gjekk frå kvarandre i oktober tjuge tjueto og", "oktober tjuge tjueto"),
+])
+def test_a_date_takes_its_year_in_any_grouping_or_words(numbers, text, span):
+    assert (span, DATO) in hits(numbers, text)
+
+
+@pytest.mark.parametrize("text", ["i mai 20 minutter", "mars 12 personer kom", "i juni 2 500 kroner"])
+def test_a_month_before_a_number_that_is_no_year_is_no_date(numbers, text):
+    assert not {h for h in hits(numbers, text) if h[1] == DATO}
+
+
+def test_an_extension_after_its_cue_is_a_phone_number(numbers):
+    assert ("4607", "TELEFON") in hits(numbers, "mer 32 81 46 07, internt bare 4607. Saken")
+    assert ("4417", "TELEFON") in hits(numbers, "jeg sitter på internnummer 4417 via sentralbordet")
+    assert not hits(numbers, "det kostet 4607 kroner i måneden")
+
+
+@pytest.mark.parametrize("text, span", [
+    ("Andre etasje, leilighet H0201. Vi bodde", "H0201"),
+    ("Boligen, Ulvehiet 12, H0304, ble taksert", "Ulvehiet 12, H0304"),   # no street word: the flat number says it
+    ("nal leilighet på Grønnåsen, i lerke veien 7 C, tredje etasje", "lerke veien 7 C"),  # a caption split the name
+    ("leiger eg igjen i tårnvegen tretti fire be oppå", "tårnvegen tretti fire be"),  # tens and unit apart, letter said
+    ("kontor på lilleborgtunet fem, h null en null to, sytten nitten rødbakken og så",
+     "lilleborgtunet fem, h null en null to, sytten nitten rødbakken"),  # the postcode and its place
+])
+def test_address_forms_by_normalisation(numbers, text, span):
+    assert (span, ADRESSE) in {(t, k) for t, k in hits(numbers, text)}
+
+
+@pytest.mark.parametrize("text", ["vi gikk den veien 7 ganger", "han tok hele veien to dager", "h2o og h 12"])
+def test_a_street_noun_or_letter_and_digits_alone_is_no_address(numbers, text):
+    assert not {h for h in hits(numbers, text) if h[1] == ADRESSE}

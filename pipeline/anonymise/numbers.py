@@ -18,10 +18,13 @@ from dataclasses import dataclass
 
 UNITS = {"null": 0, "en": 1, "ein": 1, "éin": 1, "ett": 1, "eitt": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5,
          "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "ni": 9}
+# Teens and tens also in their Nynorsk and dialect forms ("fjortan", "tjuge", "søtti").
 TEENS = {"ti": 10, "elleve": 11, "ellve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15,
-         "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19}
-TENS = {"tjue": 20, "tyve": 20, "tretti": 30, "tredve": 30, "førti": 40, "firti": 40, "femti": 50, "seksti": 60,
-        "sytti": 70, "åtti": 80, "nitti": 90}
+         "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19, "trettan": 13, "fjortan": 14, "femtan": 15,
+         "sekstan": 16, "syttan": 17, "attan": 18, "nittan": 19}
+TENS = {"tjue": 20, "tjuge": 20, "tyve": 20, "tretti": 30, "tredve": 30, "førti": 40, "firti": 40, "femti": 50,
+        "seksti": 60, "sytti": 70, "søtti": 70, "åtti": 80, "nitti": 90}
+_CENTURIES = ("tjuge", "tjue", "nitten", "nittan")  # heads of a year said in one word: "tjueatten", "nittensyttiåtte"
 BIG = {"hundre": 100, "hundrede": 100, "tusen": 1000}
 # Spoken separators: "tjueatten stryk null fire ... bindestrek tre" is 2018/04417-3.
 SEP_WORDS = {"skråstrek": "/", "stryk": "/", "slash": "/", "bindestrek": "-", "strek": "-"}
@@ -30,14 +33,17 @@ _U = "|".join(sorted((u for u in UNITS if u != "null"), key=len, reverse=True))
 _T = "|".join(sorted(TEENS, key=len, reverse=True))
 _X = "|".join(sorted(TENS, key=len, reverse=True))
 # One number word: tens+unit ("nittito"), a year form ("tjueatten", "nittensyttiåtte"), teen, unit, hundre, tusen.
-_WORD = (rf"(?:(?:tjue|nitten)(?:(?:{_X})(?:{_U})?|{_T})|(?:{_X})(?:{_U})?|{_T}|null|{_U}|hundrede|hundre|tusen)")
+_WORD = (rf"(?:(?:{'|'.join(_CENTURIES)})(?:(?:{_X})(?:{_U})?|{_T})|(?:{_X})(?:{_U})?|{_T}|null|{_U}|hundrede|hundre|tusen)")
 WORD_PATTERN = _WORD
 _TOKEN = re.compile(rf"(?<![\wæøå])(?:(?P<word>{_WORD})|(?P<digits>\d+))(?![\wæøå])", re.IGNORECASE)
 # What may stand between two tokens of one run.
-# A hyphen or dash may have spaces around it ("030791 - 276 11"); a country code may stand in
-# brackets ("(+47) 913 70 442").
-_GAP = re.compile(r"(?:\s*,\s*|[.\-/]|\s*[-–]\s*|\)\s*|\s+(?:og|skråstrek|stryk|slash|bindestrek|strek)\s+|\s+)",
-                  re.IGNORECASE)
+# A hyphen, dash or slash may have spaces around it ("030791 - 276 11", "21 / 3308": automatic
+# captions space them); a country code may stand in brackets ("(+47) 913 70 442"); a hesitation
+# may stand inside a number read aloud ("fire åtte seks, eh, en fire").
+_FILLER = r"(?:e+h+m*|ø+h+m*|e+m+|hm+|m+h*m+)"
+_GAP = re.compile(rf"(?:\s*,\s*|[.\-/]|\s*[-–/]\s*|\)\s*|\s+(?:og|skråstrek|stryk|slash|bindestrek|strek)\s+"
+                  rf"|\s*,?\s+{_FILLER}\s*,?\s+|\s+)", re.IGNORECASE)
+_FILLER_GAP = re.compile(rf".*\b{_FILLER}\b", re.IGNORECASE)
 _MAX_GAP = 14
 
 
@@ -77,11 +83,11 @@ def _word_value(word: str) -> str:
         return str(UNITS[w])
     if w in TEENS:
         return str(TEENS[w])
-    for head in ("tjue", "nitten"):  # year forms: "tjueatten" = 2018, "nittensyttiåtte" = 1978
+    for head in _CENTURIES:  # year forms: "tjueatten" = 2018, "nittensyttiåtte" = 1978
         if w.startswith(head) and len(w) > len(head) and w not in TENS and not w[len(head):] in UNITS:
             tail = w[len(head):]
             if tail in TEENS or any(tail.startswith(t) for t in TENS):
-                return str(20 if head == "tjue" else 19) + _word_value(tail).zfill(2)
+                return str(20 if head.startswith("tju") else 19) + _word_value(tail).zfill(2)
     for tens in sorted(TENS, key=len, reverse=True):
         if w.startswith(tens):
             unit = w[len(tens):]
@@ -100,8 +106,9 @@ def number_runs(text: str) -> list[NumberRun]:
             gap = text[tokens[j - 1].end():tokens[j].start()]
             if len(gap) > _MAX_GAP or not _GAP.fullmatch(gap) or "\n" in gap:
                 break
-            if gap.strip().lower() == "og" and not _is_big(tokens[j - 1]):
-                break  # "to og tre" is two numbers; "hundre og sju" is one
+            if gap.strip().lower() == "og" and not _is_big(tokens[j - 1]) and not _unit_before_tens(
+                    tokens[j - 1], tokens[j]):
+                break  # "to og tre" is two numbers; "hundre og sju" and "to og nitti" (92) are one
             j += 1
         run = _build(text, tokens[i:j])
         if run is not None:
@@ -114,8 +121,16 @@ def _is_big(token: re.Match) -> bool:
     return bool(token.group("word")) and token.group("word").lower() in BIG
 
 
+def _unit_before_tens(unit: re.Match, tens: re.Match) -> bool:
+    """The older and dialect order, the unit first: "to og nitti" = 92, "ni og åtti" = 89."""
+    u, t = unit.group("word"), tens.group("word")
+    return bool(u and t) and u.lower() in UNITS and u.lower() != "null" and t.lower() in TENS
+
+
 def _sep(gap: str) -> str:
     g = gap.strip().strip("()").strip().lower()
+    if _FILLER_GAP.match(g):
+        return "," if "," in g else " "  # a hesitation separates no groups
     if not g:
         return " "
     if g == "–":
@@ -139,6 +154,11 @@ def _build(text: str, tokens: list[re.Match]) -> NumberRun | None:
         gap = _sep(text[tokens[k - 1].end():t.start()]) if k else ""
         if t.group("digits"):
             value, end, k = t.group("digits"), t.end(), k + 1
+        elif k + 1 < len(tokens) and _sep(text[t.end():tokens[k + 1].start()]) == "og" and _unit_before_tens(
+                t, tokens[k + 1]):
+            spoken = True
+            value = str(TENS[tokens[k + 1].group("word").lower()] + UNITS[t.group("word").lower()])
+            end, k = tokens[k + 1].end(), k + 2
         else:
             spoken = True
             value, end, k, built = _spoken_value(text, tokens, k)
@@ -274,9 +294,17 @@ def _identify(text: str, run: NumberRun) -> NumberFinding | None:
     phone = _phone(text, run)
     if phone:
         return phone
-    if run.spoken and "/" in run.seps and _CASE_FORM.fullmatch(run.formatted()):
-        return NumberFinding(run.start, run.end, "SAKSNUMMER", 0.9)
+    if "/" in run.seps and _CASE_FORM.fullmatch(run.formatted()) and not _month_or_years(run):
+        # Said ("tjueatten skråstrek ...") or written with spaces round the slash ("21 / 3308").
+        return NumberFinding(run.start, run.end, "SAKSNUMMER", 0.9 if run.spoken else 0.85)
     return None
+
+
+def _month_or_years(run: NumberRun) -> bool:
+    """"05/2015" (a month and year) or "2019/2020" (a year range), no case number."""
+    head, _slash, tail = run.formatted().partition("/")
+    year = len(tail) == 4 and tail[:2] in ("19", "20")
+    return year and ((head.isdigit() and int(head) <= 12) or (len(head) == 4 and head[:2] in ("19", "20")))
 
 
 def _phone(text: str, run: NumberRun) -> NumberFinding | None:
@@ -329,6 +357,8 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
     if run.spoken and (digits in "0123456789" or digits in "9876543210"):
         return None
     written = text[run.start:run.end]
+    if run.seps == ("/",) and _month_or_years(run):
+        return None
     if not run.spoken:
         if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+", written):
             return None  # 1 650 000: thousands

@@ -19,7 +19,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import sentence_initial
 from .numbers import WORD_PATTERN as NUMBER_WORD
-from .numbers import findings, number_runs
+from .numbers import TENS, UNITS, findings, number_runs
 
 NER_TYPES = {"PER": PERSON, "ORG": ORG, "GPE_ORG": ORG, "LOC": STED, "GPE_LOC": STED}
 
@@ -161,10 +161,13 @@ _SUFFIX_ALT = "|".join(sorted(set(STREET_SUFFIXES), key=len, reverse=True))
 _FLOOR = (r"(?:\d{1,2}\.|første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende)"
           r"\s*(?:etg\.?|etasje)(?![\wæøå])(?:\s+til\s+(?:venstre|høyre|høgre))?")
 # A house number in digits or words ("førtito", "hundre og sju"; not the article "en"/"ein").
-_NUMBER_WORD_HOUSE = (rf"(?!(?:en|ein|ett|eitt|éin)(?![\wæøå])){NUMBER_WORD}(?![\wæøå])"
+# A tens word and its unit apart ("tretti fire") are one number.
+_TENS_UNIT = (rf"(?:{'|'.join(sorted(TENS, key=len, reverse=True))})\s+"
+              rf"(?:{'|'.join(sorted((u for u in UNITS if u != 'null'), key=len, reverse=True))})")
+_NUMBER_WORD_HOUSE = (rf"(?!(?:en|ein|ett|eitt|éin)(?![\wæøå]))(?:{_TENS_UNIT}|{NUMBER_WORD})(?![\wæøå])"
                       rf"(?:\s+og\s+{NUMBER_WORD}(?![\wæøå]))?")
 _FLAT = (rf"(?:leilighet|leilegheit|leil\.?)\s+(?:nummer\s+|nr\.?\s+)?(?:[A-Za-z]\s?)?"
-         rf"(?:\d{{1,4}}|{NUMBER_WORD}(?:\s+{NUMBER_WORD}){{0,3}})(?![\wæøå])")
+         rf"(?:\d{{1,4}}|{NUMBER_WORD}(?:\s+(?:og\s+)?{NUMBER_WORD}){{0,3}})(?![\wæøå])")
 _NUMBER = (rf"(?:\d{{1,4}}|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?"
            rf"(?:\s*,?\s*{_FLOOR})?(?:\s*,?\s*(?:{_FLAT}|[Hh]\d{{4}}|[Uu]\d{{4}}))?")
 _DIRECTION = r"(?:Østre|Vestre|Søndre|Nordre|Øvre|Nedre|Store|Lille|Gamle|Nye)"
@@ -370,7 +373,7 @@ _CASE_NUMBER = re.compile(r"(?<![\w/])(?:19|20)\d{2}/\d{3,7}(?:-\d{1,3})?(?![\w/
 _ARCHIVE_NUMBER = re.compile(r"(?<![\w/.,])(\d{2})/(\d{4,6})(-\d{1,3})?(?![\w/]|[.,]\d)")
 # A number named as a case/reference number, up to a few words after the cue ("saksnummer fra
 # Husbanken, 201609871"). At least five characters, so a year ("i 2015") is not taken.
-_CASE_CUE = re.compile(r"(?<![\wæøå])(?:(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage)\s*[-.]?\s*"
+_CASE_CUE = re.compile(r"(?<![\wæøå])(?:(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage|lån|låne)\s*[-.]?\s*"
                        r"(?:nummer\w*|nr\.?)|sak\s+(?:nummer|nr\.?)|referansen|referanse|ref\.)", re.IGNORECASE)
 # Between a cue and its number: the cue then belongs to the identifier ("saksnr. 21/03318").
 _CUE_GAP = re.compile(r"[\s:.,]*(?:(?:er|var|e|va|blir|lyder)\s*:?\s*)?(?:(?:nummer|nr\.?)\s*)?", re.IGNORECASE)
@@ -400,12 +403,18 @@ class CaseNumberRecognizer(Recognizer):
         for cue in _CASE_CUE.finditer(text):
             window = text[cue.end():cue.end() + 45]
             stop = re.search(r"[.!?](?:\s|$)|\n", window)
-            m = _CUE_NUMBER.search(window[: stop.start() if stop else len(window)])
-            if m:
-                start = cue.end() + m.start()
+            window = window[: stop.start() if stop else len(window)]
+            m = _CUE_NUMBER.search(window)
+            span = (m.start(), m.end()) if m else None
+            # The digits in any grouping ("lån nr. 7045 118 203"): the first run of five or more.
+            run = next((r for r in number_runs(window) if len(r.digits) >= 5 and not r.composed), None)
+            if run is not None and (span is None or run.start < span[0] or (run.start == span[0] and run.end > span[1])):
+                span = (run.start, run.end)
+            if span:
+                start = cue.end() + span[0]
                 if _CUE_GAP.fullmatch(text, cue.end(), start):
                     start = cue.start()  # "saksnr. 21/03318", "referanse 2023/004512": the cue with it
-                found.append(self._d(text, start, cue.end() + m.end(), SAK, 0.9))
+                found.append(self._d(text, start, cue.end() + span[1], SAK, 0.9))
         kept: list[Detection] = []
         for d in sorted(found, key=lambda d: (d.start, -d.end, -d.score)):
             if not any(d.start < k.end and k.start < d.end for k in kept):

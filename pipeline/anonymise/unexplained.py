@@ -38,12 +38,12 @@ from functools import lru_cache
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS, person_context
-from .detection import ADRESSE, DATO, NUMMER, ORG, PERSON, SAK, STED, Detection, Recognizer
+from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, Detection, Recognizer
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import sentence_initial
-from .numbers import WORD_PATTERN, number_runs
+from .numbers import TENS, UNITS, WORD_PATTERN, NumberRun, classify, number_runs
 
 SCORE = 0.7  # replaced and listed for review
 _W = r"[^\W\d_][\w'’-]*"
@@ -319,18 +319,46 @@ _MONTH_DATE = re.compile(
     rf"(?![\w])", re.IGNORECASE)
 _ORDINAL_DATE = re.compile(rf"(?<![\w])(?:den\s+)?{_ORDINAL}\s+i\s+{_ORDINAL}(?:\s+(?:{WORD_PATTERN})+|\s+\d{{2,4}})?"
                            rf"(?![\w])", re.IGNORECASE)
+_TENS_WORD = "|".join(sorted(TENS, key=len, reverse=True))
+_UNIT_WORD = "|".join(sorted((u for u in UNITS if u != "null"), key=len, reverse=True))
+# A house number: digits, a number word, a tens word and its unit apart ("tretti fire") or the unit
+# first ("fire og tretti"); its letter written or said as the letter's name ("fjorten be").
+_HOUSE_NUMBER = (rf"(?:\d{{1,4}}|(?:{_TENS_WORD})\s+(?:{_UNIT_WORD})(?![\w])|(?:{WORD_PATTERN})(?:\s+og\s+(?:{WORD_PATTERN}))?)"
+                 rf"(?:\s*[a-hA-H](?![\w])|\s+(?:be|ce|se|de|eff|ge|hå)(?![\w]))?")
+# Street nouns that automatic captions write apart from the name ("lerke veien 7 C").
+_STREET_NOUN = r"(?:veien|vegen|vei|veg|gata|gate|gaten|stien|allé|alléen|plassen|ringen|tunet|svingen)"
 _STREET = re.compile(rf"(?<![\w'’-])(?P<street>[\wæøå'’-]*(?:gata|gate|gaten|veien|vegen|veg|vei|tunet|stien|plassen"
                      rf"|ringen|allé|alle|bakken|lia|haugen|svingen|løkka|kroken|jordet|vollen|tun|stubben|brinken"
-                     rf"|lunden|skogen|torget|kaia|bryggen|brygga))(?P<nr>\s+(?:nummer\s+|nr\.?\s*)?"
-                     rf"(?:\d{{1,4}}|(?:{WORD_PATTERN})(?:\s+og\s+(?:{WORD_PATTERN}))?)"
-                     rf"(?:\s*[a-hA-H](?![\w]))?)"
+                     rf"|lunden|skogen|torget|kaia|bryggen|brygga)|(?P<head>[^\W\d_]{{3,}})\s+{_STREET_NOUN})"
+                     rf"(?P<nr>\s+(?:nummer\s+|nr\.?\s*)?{_HOUSE_NUMBER})"
                      rf"(?P<flat>\s*,?\s*(?:(?:leilighet|leilegheit|h|bolig)\s*(?:nummer\s+|nr\.?\s*)?"
-                     rf"(?:[hHuUkK]\s*)?(?:\d{{3,4}}|(?:{WORD_PATTERN})(?:\s+(?:{WORD_PATTERN})){{0,3}})))?"
+                     rf"(?:[hHuUkK]\s*)?(?:\d{{3,4}}|(?:{WORD_PATTERN})(?:\s+(?:og\s+)?(?:{WORD_PATTERN})){{0,3}})))?"
                      rf"(?![\w])(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker|måneder|månader"
                      rf"|kroner|prosent|minutter|minutt|stykker|meter|kilometer|km|mil))", re.IGNORECASE)
 _CADASTRE = re.compile(r"(?<![\w])(?:gnr|gardsnummer|gårdsnummer)\.?\s*\d+\s*,?\s*(?:og\s+)?(?:bnr|bruksnummer)\.?\s*\d+"
                        r"(?:\s*(?:/|,)?\s*(?:snr|fnr)\.?\s*\d+)?(?![\w])", re.IGNORECASE)
 _POSTCODE_CUE = re.compile(r"(?<![\w])(?:postnummer|postnummeret|postnr|postkode|postkoden)\.?(?![\w])", re.IGNORECASE)
+# The national flat number (bruksenhetsnummer: H, U, K or L, floor and flat, "H0201"), after a
+# flat cue or in capitals; and a name, a house number and such a flat number together: the
+# flat number makes an address of a street word no list holds ("Ulvehiet 12, H0304").
+_FLAT_NUMBER = re.compile(r"(?<![\w])(?:(?i:leilighet|leilegheit|leil\.|bolig|bolignummer|bruksenhet\w*)\s*"
+                          r"(?i:nummer\s+|nr\.?\s*)?(?P<cued>[HUKLhukl]\d{4})|(?P<flat>[HUKL]\d{4}))(?![\w])")
+_NAMED_FLAT = re.compile(r"(?<![\w'’-])[A-ZÆØÅ][a-zæøåé'’-]+\s+\d{1,4}\s?[A-Ha-h]?\s*,?\s*(?:(?i:leilighet|leil\.)\s*)?"
+                         r"[HUKL]\d{4}(?![\w])")
+# A self-correction in a number, date or address ("ni to– nei, ni tre åtte ...", "tolv, nei, fjorten B",
+# "fjortende, nei, femtende august"): the corrected value and its correction are one identifier.
+_REPAIR = r"(?:eller\s+)?nei(?:\s+vent)?|unnskyld|jeg\s+mener|eg\s+meiner|mener\s+jeg|meiner\s+eg"
+_NUMBER_TOKEN = rf"(?:\d+|{WORD_PATTERN}|{_ORDINAL})"
+_REPAIR_GAP = rf"\s*[,–—-]?\s*(?:{_REPAIR})\s*[,.:]?\s+"
+_REPAIRED_BEFORE = re.compile(rf"(?<![\w])(?P<x>{_NUMBER_TOKEN}(?:[\s,]+{_NUMBER_TOKEN}){{0,5}}){_REPAIR_GAP}$", re.IGNORECASE)
+_REPAIRED_AFTER = re.compile(rf"{_REPAIR_GAP}(?P<y>{_NUMBER_TOKEN}(?:[\s,]+{_NUMBER_TOKEN}){{0,5}}"
+                             rf"(?:\s*[a-hA-H](?![\w])|\s+(?:be|ce|se|de|eff|ge|hå))?)(?![\w])", re.IGNORECASE)
+_STARTS_NUMBER = re.compile(rf"{_NUMBER_TOKEN}(?![\w])", re.IGNORECASE)
+_ENDS_NUMBER = re.compile(rf"(?<![\w]){_NUMBER_TOKEN}\s*(?:[a-hA-H])?$", re.IGNORECASE)
+_REPAIRABLE = (TELEFON, FNR, KONTO, SAK, NUMMER, DATO, ADRESSE)
+# An extension or direct line: four digits after its cue ("internt bare 4607", "internnummer 4417").
+_EXTENSION = re.compile(r"(?<![\w])(?:intern(?:t|nummer|nummeret|nr\.?|linje|linja)?|direktenummer\w*|direktelinje\w*"
+                        r"|linje|tast)(?:\s+(?:er|var|e|bare|berre|nummer|nr\.?|på|til)){0,2}\s*:?\s*$", re.IGNORECASE)
 _PREFIX = re.compile(r"(?<![\w'’-])(?:(?:[A-ZÆØÅ]{1,5}|[a-zæøå]{1,4}\.|[a-zæøå])(?:\s*[-/ ]\s*|\.\s*))+$")
 _NOT_LETTER_CODE = frozenset({"i", "å", "e", "o", "og", "på", "er", "nr.", "kl.", "ca.", "tlf.", "mob."})
 
@@ -353,6 +381,9 @@ class NumberFormRecognizer(Recognizer):
 
         def add(start, end, kind, score=SCORE):
             if start < end and not any(s <= start and end <= e for s, e in covered):
+                # Grown over a sure detection of its type, it keeps that one's score: a sure span
+                # cuts a vaguer one around it, and would drop the lower-case rest ("tretti fire be").
+                score = max([score] + [d.score for d in found if d.type == kind and start <= d.start and d.end <= end])
                 out.append(Detection(start, end, kind, score, self.name, text[start:end]))
                 covered.append((start, end))
 
@@ -379,15 +410,106 @@ class NumberFormRecognizer(Recognizer):
                 continue  # the noun alone ("i gata fem år"): no street name
             if _NUMBER_WORD.fullmatch(street):
                 continue  # "sekstien null": a number word ending like a street, inside a number
+            head = m.group("head")
+            if head and (head.lower() in STOP_WORDS or _NUMBER_WORD.fullmatch(head) or head.lower() in _NOUN_SLOT):
+                continue  # "den veien 7": no street name before the noun
             if m.group("nr").strip().lower() in ("en", "ei", "et", "ett", "ein", "eit", "eitt", "og"):
                 continue  # an article: "veien en gang"
-            add(m.start(), m.end(), ADRESSE)
+            add(m.start(), self._postcode_tail(text, m.end()), ADRESSE)
         for m in _CADASTRE.finditer(text):
             add(m.start(), m.end(), ADRESSE)
+        for m in _FLAT_NUMBER.finditer(text):
+            part = "cued" if m.group("cued") else "flat"
+            add(m.start(part), m.end(part), ADRESSE)
+        for m in _NAMED_FLAT.finditer(text):
+            if not sentence_initial(text, m.start()) or not is_word(m.group().split()[0]):
+                add(m.start(), m.end(), ADRESSE)
         runs = number_runs(text)
         for cue in _POSTCODE_CUE.finditer(text):
             for run in runs:
                 if cue.end() <= run.start <= cue.end() + 20 and len(run.digits) == 4:
                     add(run.start, run.end, ADRESSE)
                     break
+        for run in runs:
+            if len(run.digits) == 4 and not run.composed and _EXTENSION.search(text[max(0, run.start - 40):run.start]):
+                out.append(Detection(run.start, run.end, TELEFON, 0.85, self.name, text[run.start:run.end]))
+        out += self._years(text, runs, [d for d in [*found, *out] if d.type == DATO and d.score >= 0.5])
+        out += self._repairs(text, runs, [d for d in [*found, *out] if d.score >= 0.5])
         return out
+
+    @staticmethod
+    def _postcode_tail(text: str, end: int) -> int:
+        """The end of an address grown over a postcode after it, in digits or words, and the place
+        after the postcode ("..., h null en null to, sytten nitten rødbakken")."""
+        gap = re.match(r"\s*,?\s*", text[end:])
+        runs = [r for r in number_runs(text[end:end + 60]) if r.start == gap.end()]
+        if not runs or len(runs[0].digits) != 4 or runs[0].composed:
+            return end
+        end += runs[0].end
+        place = re.match(rf"\s+({_W})", text[end:])
+        if place and place.group(1).lower() not in STOP_WORDS and not _NUMBER_WORD.fullmatch(place.group(1)) \
+                and not in_dictionary(place.group(1).lower()):
+            end += place.end(1)
+        return end
+
+    def _years(self, text: str, runs: list[NumberRun], dates: list[Detection]) -> list[Detection]:
+        """A date grown over the year after it, in any grouping or words ("1. Oktober 20 21",
+        "mars tjuge atten", "første i sjuande tjuge tjuetre"): the run's digits name a year."""
+        out = []
+        months = [Detection(m.start(), m.end(), DATO, SCORE, self.name, m.group())
+                  for m in re.finditer(rf"(?<![\w])(?:{_MONTHS})(?![\w])", text, re.IGNORECASE)]
+        for d in [*dates, *months]:
+            for run in runs:
+                if run.end <= d.end or run.start > d.end + 3 or not re.fullmatch(r"[\s,]*", text[d.end:run.start]):
+                    continue
+                if run.start < d.end and run.start < d.start:
+                    continue
+                year = run.digits
+                if len(year) == 4 and year[:2] in ("19", "20") and not any(
+                        (o.start, o.end) == (d.start, run.end) for o in out):
+                    out.append(Detection(d.start, run.end, DATO, d.score, self.name, text[d.start:run.end]))
+        return out
+
+    def _repairs(self, text: str, runs: list[NumberRun], found: list[Detection]) -> list[Detection]:
+        """Self-corrections (``_REPAIRED_BEFORE``/``_AFTER``): a detected number, date or address
+        grows over the value it corrects or the correction after it, at its own type and score;
+        two runs of digits around a correction that nothing detected are one number, checked as
+        the corrected value (the second run alone, or the first with its tail replaced) and else
+        masked as NUMMER when they hold six digits or more."""
+        out = []
+        for d in found:
+            if d.type not in _REPAIRABLE:
+                continue
+            start, end = d.start, d.end
+            m = _REPAIRED_BEFORE.search(text, max(0, d.start - 80), d.start)
+            if m and _STARTS_NUMBER.match(text, d.start):
+                start = m.start("x")
+            m = _REPAIRED_AFTER.match(text, d.end)
+            if m and _ENDS_NUMBER.search(text, max(0, d.end - 30), d.end):
+                end = m.end("y")
+            if (start, end) != (d.start, d.end):
+                out.append(Detection(start, end, d.type, d.score, self.name, text[start:end]))
+        taken = [(d.start, d.end) for d in [*found, *out]]
+        for first, second in zip(runs, runs[1:]):
+            if not re.fullmatch(_REPAIR_GAP, text[first.end:second.start], re.IGNORECASE):
+                continue
+            if any(s < second.end and first.start < e for s, e in taken) or first.composed or second.composed:
+                continue
+            kind = self._corrected(text, first, second)
+            if kind:
+                out.append(Detection(first.start, second.end, kind, SCORE, self.name, text[first.start:second.end]))
+        return out
+
+    @staticmethod
+    def _corrected(text: str, first: NumberRun, second: NumberRun) -> str | None:
+        candidates = [second] + [NumberRun(first.start, second.end, first.groups[:k] + second.groups,
+                                           first.seps[:k] + (" ",) + second.seps, first.spoken or second.spoken, False,
+                                           first.token_ends[:k] + second.token_ends,
+                                           first.token_starts[:k] + second.token_starts)
+                                 for k in range(len(first.groups) - 1, 0, -1)]
+        for run in candidates:
+            kinds = [f.type for f in classify(text, run) if f.start == run.start or run is not second]
+            named = [k for k in kinds if k != NUMMER]
+            if named and len(run.digits) >= 6:
+                return named[0]
+        return NUMMER if len(first.digits) + len(second.digits) >= 6 else None
