@@ -141,3 +141,23 @@ def test_a_case_cue_takes_its_number_in_any_grouping():
 
     text = "et annet nummer fra Husbanken, lån nr. 7045 118 203, og jeg visste ikke"
     assert ("lån nr. 7045 118 203", "SAKSNUMMER") in {(d.text, d.type) for d in CaseNumberRecognizer().analyze(text)}
+
+
+# Mask by default: a number of an identifier's length that fails its check (14086327165: neither
+# fødselsnummer nor account; 0123 4567 and 1294 5678: no phone) is NUMMER in every separator and
+# spoken form, never passed.
+@pytest.mark.parametrize("written", [
+    "140863 27165", "140863-27165", "14.08.63.271.65", "1408/6327/165", "1408, 6327, 165", "140863 - 27165",
+    "1408 / 6327165", "140863–27165", "14 08 63 27 16 5", "1 40 863 2 7165",
+    "en fire null åtte seks tre to sju en seks fem", "fjorten null åtte sekstitre tjuesju seksten fem",
+    "fjortan null åtte sekstitre tjugesju sekstan fem", "fjorten null åtte tre og seksti sju og tjue seksten fem",
+    "fjorten null åtte, eh, sekstitre tjuesju seksten fem", "fjorten null åtte skråstrek sekstitre tjuesju seksten fem",
+    "fjorten null åtte sekstitre bindestrek tjuesju seksten fem", "0123 4567", "ein to ni fire fem seks sju åtte",
+    "123 45 67", "fire fem null ni sju tre"])
+def test_a_number_that_fails_its_check_is_masked_in_every_form(written):
+    assert kinds(f"nummeret er {written} og så") == [(written, "NUMMER")]
+
+
+@pytest.mark.parametrize("text", ["i 2010, 2012, 2015 flytta vi", "rom 12, 14, 16", "3500, 4000 i måneden"])
+def test_a_comma_list_of_years_counts_or_round_amounts_is_no_number(text):
+    assert kinds(text) == []

@@ -251,7 +251,10 @@ def classify(text: str, run: NumberRun) -> list[NumberFinding]:
     windows = [(0, len(run.groups))]
     n = len(run.groups)
     if run.spoken and n > 2:
-        windows += [(1, n), (0, n - 1), (1, n - 1)]
+        # Only a one-digit word is left out at an edge ("en", "to" before the number): a longer
+        # one left out would pass its digits unmasked beside the identifier.
+        head, tail = len(run.groups[0]) == 1, len(run.groups[-1]) == 1
+        windows += [w for w, ok in (((1, n), head), ((0, n - 1), tail), ((1, n - 1), head and tail)) if ok]
     for first, last in windows:
         part = run.sub(first, last) if (first, last) != (0, n) else run
         found = _identify(text, part)
@@ -270,6 +273,9 @@ def classify(text: str, run: NumberRun) -> list[NumberFinding]:
             found = _identify(text, part) or _unexplained(text, part)
             if found:
                 out.append(found)
+        if not out and not _a_list(run):
+            rest = _unexplained(text, run)  # a number read out in comma-separated pieces ("1408, 6327, 165")
+            return [rest] if rest else []
         return out
     rest = _unexplained(text, run)
     return [rest] if rest else []
@@ -347,6 +353,12 @@ def _drop_prefix(groups: list[str], length: int) -> list[str]:
         out.append(g[left:])
         left = 0
     return out
+
+
+def _a_list(run: NumberRun) -> bool:
+    """Comma-separated numbers that are a list, not one number in pieces: years ("2010, 2012"),
+    small counts ("12, 14, 16") or round amounts ("3500, 4000")."""
+    return all((len(g) == 4 and g[:2] in ("19", "20")) or len(g) <= 2 or g.endswith("00") for g in run.groups)
 
 
 def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
