@@ -447,15 +447,30 @@ _GENERIC_HEADS = {"den", "det", "de", "en", "et", "jeg", "vi", "han", "hun", "og
                   "vår", "ny", "nye", "gamle", "hele"}
 
 
+# Written without capitals (machine transcription, unreliable captions): a club's letters
+# ("jonsgrende il", "sølvbyen HK"), a school, kindergarten or club head ("trollsletta barnehage",
+# "gisund svømmeklubb"), a trade word ("elvebyen eiendom"). Before a trade or institution word the
+# name word must be one no word list explains; before a club's letters any word but a function word.
+_CLUB_LETTERS = r"(?:il|if|sk|hk|fk|bk|ik|ballklubb|tif)"
+_PLACE_HEADS = (r"[a-zæøå]*(?:skole|skule|barnehage|barnehagen|klubb|klubben|idrettslag|vidaregåande|videregående"
+                r"|ungdomsskole|ungdomsskule)")
+_TRADE = "|".join(sorted({w.lower() for w in INSTITUTION_WORDS if w[:1].isupper() and len(w) > 3}, key=len, reverse=True))
+_LOWER_INSTITUTION = re.compile(
+    rf"(?<![\w'’-])(?P<name>{LOW}[\w'’-]+(?:\s+{LOW}[\w'’-]+)?|{CAP}{LOW}+)\s+"
+    rf"(?P<head>(?i:{_CLUB_LETTERS})|{_PLACE_HEADS}|{_TRADE})(?![\wæøå])")
+_CLUB_PREPOSITIONS = frozenset({"i", "på", "for", "mot", "med", "fra", "frå", "til"})
+
+
 class InstitutionRecognizer(Recognizer):
     """Named schools, borettslag, nursing homes, firms: "Huseby barneskole", "Nidarbygg AS".
 
     A name word + an institution word; the name words must be capitalised and
-    not an ordinary word first in a sentence ("Skolen ..." is no name).
+    not an ordinary word first in a sentence ("Skolen ..." is no name). Written in lower case
+    (``_LOWER_INSTITUTION``) the name word must be one no word list explains.
     """
 
     name = "institution"
-    version = "2"
+    version = "3"
     supported_entities = (ORG,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
@@ -482,10 +497,43 @@ class InstitutionRecognizer(Recognizer):
             if suffix.isupper() and len(suffix) <= 3 and len(head_words) == 1 and self.gazetteer.is_common_word(head_words[0]):
                 continue
             found.append(self._d(text, start, m.end(), ORG, 0.9))
+        found += self._lower_case(text)
         for m in _ACADEMY.finditer(text):
             found.append(self._d(text, m.start(), m.end(), ORG, 0.9))
         for m in _SAINT.finditer(text):
             found.append(self._d(text, m.start(), m.end(), ORG, 0.9))
+        return found
+
+
+    def _lower_case(self, text: str) -> list[Detection]:
+        found = []
+        g = self.gazetteer
+        for m in _LOWER_INSTITUTION.finditer(text):
+            head = m.group("head")
+            words = m.group("name").split()
+            club = re.fullmatch(_CLUB_LETTERS, head, re.IGNORECASE) is not None
+            if club and head.islower() and head in ("if",):
+                continue
+            # Keep the name words from the head back while each is a name: no word list explains it,
+            # or it stands before a club's letters after a preposition ("trening i isbjørn il").
+            from .unexplained import explanation  # here: unexplained reads cues, which read this module
+
+            before = text[max(0, m.start() - 12):m.start()].split()
+            after_preposition = bool(before) and before[-1].lower() in _CLUB_PREPOSITIONS
+            keep = []
+            for w in reversed(words):
+                low = w.lower()
+                if low in _STOP or _NUMBER_WORD_RE.fullmatch(low) or low in self.keep:
+                    break
+                if explanation(low, g) is not None and not g.is_place(low) and not (
+                        club and after_preposition and len(keep) == 0):
+                    break
+                keep.insert(0, w)
+            if not keep:
+                continue
+            start = m.start("name") + m.group("name").rindex(keep[0]) if len(keep) < len(words) else m.start("name")
+            kind = STED if club or re.fullmatch(_PLACE_HEADS, head.lower()) else ORG
+            found.append(self._d(text, start, m.end(), kind, 0.75))
         return found
 
 
