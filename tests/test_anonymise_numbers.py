@@ -56,7 +56,8 @@ def test_spoken_case_number_keeps_its_slash():
 @pytest.mark.parametrize("text", ["taksten var 1 650 000, og vi fikk 15 prosent", "fra 2010-2017 bodde vi der",
                                   "møtet var 14.10.2019 kl. 12.30-13.30", "det kostet 1950000 kr",
                                   "to tusen og nitten flyttet vi", "to, tre, fire, fem, seks, sju, åtte, ni",
-                                  "vi var to og tre og fire stykker", "i 2010 og 2017", "dei var ein to tre der"])
+                                  "vi var to og tre og fire stykker", "i 2010 og 2017", "dei var ein to tre der",
+                                  "Takst var 1 85 0 000, og så"])
 def test_amounts_dates_years_and_counting_are_no_identifier(text):
     assert kinds(text) == []
 

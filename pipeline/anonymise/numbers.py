@@ -374,6 +374,8 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
     if not run.spoken:
         if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+", written):
             return None  # 1 650 000: thousands
+        if len(run.groups) > 2 and set(run.seps) <= {" ", "."} and run.groups[-1] == "000":
+            return None  # an amount a caption grouped oddly ("1 85 0 000"): no identifier ends in thousands
         if _DATE_OR_TIME.fullmatch(written) or _YEAR_RANGE.fullmatch(written):
             return None
     if _CURRENCY_AFTER.match(text, run.end):
