@@ -111,6 +111,11 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # Floors a point below the lower of both pipelines' figures.
     "anon_gold_blind9": (0.92, 0.89, 0.94, 0.9, 2),
     "anon_gold_blind10": (0.93, 0.91, 0.85, 0.9, 3),
+    # Set 12 (fifth session) was run blind once on the session-start code 5eda0f2 (first_run.txt:
+    # 0.772 / 0.761 / 0.972 / 1.000 / 13 direct leaks); then its misses were read for the number,
+    # date, address and lower-case institution classes (numbers.py, number_form, institution):
+    # 0.881 / 0.896 / 0.980 / 1.000 / 8 (1.0.0; the rest are persons). Not blind since. Floors a point below.
+    "anon_gold_blind12": (0.87, 0.88, 0.97, 0.9, 8),
 }
 
 
