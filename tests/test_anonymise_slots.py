@@ -142,7 +142,10 @@ def test_lower_case_slots_count_only_in_a_lower_case_transcript(make_study):
     assert "vi bor i leilighet" in lower
     # Written with capitals elsewhere, a lower-case word is an ordinary word: nothing replaced on the slot alone
     # (a firm the key knows from the lower-case transcript would be replaced there too).
-    assert "bor på lund nå" in capitalised and "nordbyen maling as" in capitalised
+    assert "bor på lund nå" in capitalised
+    # A trade word after a name no word list explains is more than the slot: captions with unreliable
+    # capitals write firms in lower case ("elvebyen eiendom", set 12), so the firm is masked (and listed for review).
+    assert "nordbyen maling" not in capitalised
 
 
 @pytest.mark.parametrize("text, firm", [

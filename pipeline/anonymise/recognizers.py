@@ -533,7 +533,7 @@ class InstitutionRecognizer(Recognizer):
                 continue
             start = m.start("name") + m.group("name").rindex(keep[0]) if len(keep) < len(words) else m.start("name")
             kind = STED if club or re.fullmatch(_PLACE_HEADS, head.lower()) else ORG
-            found.append(self._d(text, start, m.end(), kind, 0.75))
+            found.append(self._d(text, start, m.end(), kind, 0.7))  # replaced, and listed for review
         return found
 
 
