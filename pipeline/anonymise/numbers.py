@@ -1,9 +1,10 @@
 """Numbers as transcripts write them, normalised once: digit groups with any separators, and number words.
 
 ``number_runs(text)`` finds every run of digits or Norwegian number words (Bokmål and Nynorsk:
-"null", "ein", "sju"/"syv", "nittito", "tjuetre", "hundre og sju", "to tusen og nitten", the year
-form "tjueatten") joined by spaces, commas, dots, hyphens or slashes (also spoken: "skråstrek",
-"stryk", "bindestrek"), and says which digits it holds. The recognizers then ask what those digits
+"null", "ein", "sju"/"syv", "nittito", "tjuetre", "tjuge", "fjortan", "hundre og sju", "to tusen og
+nitten", the year form "tjueatten", the unit first "to og nitti") joined by spaces, commas, dots,
+hyphens or slashes, spaced or not (also spoken: "skråstrek", "stryk", "bindestrek"; a hesitation
+"eh" between two groups), and says which digits it holds. The recognizers then ask what those digits
 are (fødselsnummer, account, phone, postcode, case number) instead of listing written formats.
 
 A run read digit by digit or in pairs ("tjuetre null sju ...") concatenates its numbers; a number

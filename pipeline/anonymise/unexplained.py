@@ -23,8 +23,11 @@ ordinary words. Over-masking is recoverable by review; a leak is not.
   bindestrek ..."), a month word with a day or a year ("24 Mai 2022", "første september
   tjuetjueein", "juni tjuetjuetre"), a day and month as ordinals (Nynorsk too: "fjortande i
   tredje"), a street-like word with a house number, letter or flat ("skiferbruddgata nummer tolv",
-  "lilleborgtunet fem, h null en null to"), land registry numbers ("gnr. 52 bnr. 7") and a postcode
-  after its cue word.
+  "lilleborgtunet fem, h null en null to", "lerke veien 7 C", "tårnvegen tretti fire be"), a flat
+  number ("H0201"; "Ulvehiet 12, H0304"), land registry numbers ("gnr. 52 bnr. 7"), a postcode after
+  its cue word or after an address; a date grown over its year in any grouping or words ("1. Oktober
+  20 21", "mars tjuge atten"); an extension after its cue ("internt bare 4607"); and self-corrections
+  ("ni to– nei, ni tre åtte ...", "tolv, nei, fjorten B"): one span with the value they correct.
 
 Explanation classes can be switched off one by one (``explain=``), which is how their precision
 cost was measured (docs/anonymisation.md, "Unexplained words").
