@@ -195,3 +195,15 @@ def test_an_institution_written_in_lower_case(text, span):
                                   "han har et godt bygg", "jeg vil ikke si sk", "og vi har en god fotballklubb"])
 def test_ordinary_words_before_an_institution_word_are_no_name(text):
     assert InstitutionRecognizer().analyze(text) == []
+
+
+@pytest.mark.parametrize("text, place", [("Nå bor vi på skrubbmoen, i Kobberstien 22.", "skrubbmoen"),
+                                          ("eg flytta fra kvernåsen i fjor", "kvernåsen")])
+def test_a_lower_case_place_compound_after_a_preposition(text, place):
+    assert (place, "STED") in found(AddressRecognizer(), text)
+
+
+@pytest.mark.parametrize("text", ["han bodde på sykehjemmet og i hagen", "vi gikk i barnehagen på haugen",
+                                  "jeg var på infomøtet", "på filetlinja og i søppelposten", "til skogen og fjellet"])
+def test_ordinary_nouns_after_a_preposition_are_no_place(text):
+    assert not [d for d in found(AddressRecognizer(), text) if d[1] == "STED"]

@@ -114,8 +114,8 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # Set 12 (fifth session) was run blind once on the session-start code 5eda0f2 (first_run.txt:
     # 0.772 / 0.761 / 0.972 / 1.000 / 13 direct leaks); then its misses were read for the number,
     # date, address and lower-case institution classes (numbers.py, number_form, institution):
-    # 0.881 / 0.896 / 0.980 / 1.000 / 8 (1.0.0; the rest are persons). Not blind since. Floors a point below.
-    "anon_gold_blind12": (0.87, 0.88, 0.97, 0.9, 8),
+    # 0.881 / 0.902 / 0.981 / 1.000 / 8 (1.0.0; the rest are persons). Not blind since. Floors a point below.
+    "anon_gold_blind12": (0.87, 0.89, 0.97, 0.9, 8),
 }
 
 
