@@ -165,3 +165,31 @@ def test_the_stage_drops_a_capital_from_truecasing_and_the_study_s_own_words(mak
     assert anon._study_evidence(Detection(0, 5, PERSON, SCORE, "fallback_person_slot", "Takst")) is None
     sol = Detection(0, 3, PERSON, SCORE, "fallback_person_slot", "Sol")
     assert anon._study_evidence(sol) is sol
+
+
+# ------------------------------------------------------------------ session 5: aliases and bare-noun ages
+@pytest.mark.parametrize("text, name, alias", [
+    ("Rådgiveren het Hanne-Mette Solheim, eller bare HM, som hun skrev", "Hanne-Mette Solheim", "HM"),
+    ("og sjefen min odd-rune nilsen eller oddemann skrev det", "odd-rune nilsen", "oddemann"),
+    ("og så lisa altså elisabeth nango som er rådgiver", "elisabeth nango", "lisa"),
+    ("naboen Kari Lund, eller bare tuppen, kom innom", "Kari Lund", "tuppen"),
+])
+def test_another_name_of_a_detected_person_beside_it_is_a_person(fb, text, name, alias):
+    dets = fb.analyze(text, None, [person(text, name)])
+    assert [(d.text, d.type, d.recognizer) for d in dets] == [(alias, PERSON, "fallback_alias")]
+    assert dets[0].score == SCORE  # reviewed, in any case: the frame is the evidence
+
+
+@pytest.mark.parametrize("text, name", [("jeg ringte Kari eller sjefen hennes", "Kari"),
+                                        ("det var Kari eller bare noen andre", "Kari"),
+                                        ("vi snakka med huseieren altså Per Olsen", "Per Olsen")])
+def test_a_word_beside_a_person_that_is_no_short_form_of_the_name_is_not_taken(fb, text, name):
+    assert not fb.analyze(text, None, [person(text, name)])
+
+
+def test_a_capitalised_bare_noun_with_an_age_is_a_person(fb):
+    text = "Ho har hybel i byen. Storm er tolv og spelar ski."
+    assert ("Storm", PERSON) in found(fb, text)
+    # A kin word, a pronoun, a definite noun or an amount is not.
+    for other in ("Mor er sytti no.", "Ho er fem.", "Huset er tolv år.", "Takst var ni hundre."):
+        assert not {w for w, k in found(fb, other) if k == PERSON}, other

@@ -137,3 +137,23 @@ def test_no_date_or_case_number_without_day_month_or_number(text):
 def test_a_dictionary_word_opening_a_sentence_is_no_street_but_a_street_name_is():
     got = AddressRecognizer().analyze("tilbud med rabatt. Finansieringen er startlån. Vi bodde i Saupstadringen da.")
     assert texts(got) == ["Saupstadringen"]
+
+
+# ------------------------------------------------------------------ session 5: more naming clauses
+@pytest.mark.parametrize("text, name", [
+    ("ja æ heite elle marja sara men alle kalle mæ ellen", "elle marja sara"),  # dialect verb, three words
+    ("og naboen tuppen eh hun heter egentlig tove margrethe men", "tuppen"),    # the other name
+    ("sjefen min eller oddemann som vi kaller han skrev det", "oddemann"),      # a relative naming clause
+    ("og hetta er det med to t", "hetta"),                                      # a name spelled out
+])
+def test_more_clauses_that_name_someone(text, name):
+    assert name in texts(NamingClauseRecognizer().analyze(text))
+
+
+def test_the_name_after_a_naming_verb_ends_at_its_last_name_and_skips_the_adverb():
+    n = NamingClauseRecognizer()
+    assert texts(n.analyze("han heter kari hansen bor i byen")) == ["kari hansen"]
+    assert texts(n.analyze("hun heter egentlig tove margrethe")) == ["tove margrethe"]
+    # What something is called stays: an ordinary word alone, a spelling question without a name.
+    assert not texts(n.analyze("det heter boligsosialt tilskudd"))
+    assert not texts(n.analyze("vi fikk hjelp med å fylle ut et hus med to t-skjorter"))

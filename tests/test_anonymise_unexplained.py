@@ -285,3 +285,35 @@ def test_address_forms_by_normalisation(numbers, text, span):
 @pytest.mark.parametrize("text", ["vi gikk den veien 7 ganger", "han tok hele veien to dager", "h2o og h 12"])
 def test_a_street_noun_or_letter_and_digits_alone_is_no_address(numbers, text):
     assert not {h for h in hits(numbers, text) if h[1] == ADRESSE}
+
+
+# ------------------------------------------------------------------ session 5
+def test_names_with_letters_outside_the_norwegian_alphabet_are_whole(capitals):
+    # Sámi and Icelandic capitals: a class of A-Z and ÆØÅ cut "Sigrún" to "Sigr" and missed "Ánde".
+    assert hits(capitals, "Naboen vår het visst Sigrún og hun") == {("Sigrún", PERSON)}
+    from pipeline.anonymise.detection import LOWER, UPPER
+
+    assert {"Á", "Č", "Đ", "Ŋ", "Š", "Ŧ", "Ž", "Ł", "Ð"} <= set(UPPER) and {"ú", "ð", "ł", "ễ"} <= set(LOWER)
+
+
+def test_an_unexplained_word_opening_a_sentence_is_masked(capitals):
+    assert hits(capitals, "arabisk. Ánde Bals i tolketjenesten hjelper oss") == {("Ánde Bals", PERSON)}
+    # A dictionary word opening a sentence is not, capitalised word after it or not.
+    assert not hits(capitals, "Megleren het noe. Kona fikk jobb. Takst var grei.")
+
+
+def test_a_first_name_before_a_verb_the_parse_sees_is_a_person(words):
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    def parsed(tokens, pos):
+        doc = Doc(Vocab(), words=tokens, pos=pos)
+        return doc.text, doc
+
+    text, doc = parsed(["vi", "brukte", "tolk", "og", "dag", "tegna", "opp"],
+                       ["PRON", "VERB", "NOUN", "CCONJ", "NOUN", "VERB", "ADP"])
+    assert ("dag", PERSON) in {(d.text, d.type) for d in words.analyze(text, doc, [])}
+    # A fronted time with the subject after its verb is no name; nor without a parse.
+    text, doc = parsed(["og", "natt", "og", "dag", "jobba", "vi"], ["CCONJ", "NOUN", "CCONJ", "NOUN", "VERB", "PRON"])
+    assert "dag" not in {d.text for d in words.analyze(text, doc, [])}
+    assert ("dag", PERSON) not in hits(words, "vi brukte tolk og dag tegna opp")

@@ -28,7 +28,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import sentence_initial
-from .detection import ORG, PERSON, STED, Detection, Recognizer
+from .detection import ORG, PERSON, STED, UPPER, Detection, Recognizer
 
 _W = r"[^\W\d_][\w'’-]*"  # a word of letters (any script), maybe with - or '
 PRONOUNS = frozenset({"han", "hun", "ho", "hon", "henne", "ham", "honom"})
@@ -111,7 +111,7 @@ _KIN = (r"barn|barna|unger|ungene|unga|ungan|ungar|born|borna|døtre|døtrene|s�
         r"brødre|søstre|tvillinger|tvillingene|barnebarn|barnebarna|gutter|jenter")
 _KIN_LIST = re.compile(rf"(?<![\w])(?:{_KIN})\s*[,:]\s+", re.IGNORECASE)
 _LIST_ITEM = re.compile(rf"(?P<word>{_W})(?P<sep>\s*,\s*|\s+(?:og|eller|&)\s+)?")
-_UPPER = "A-ZÆØÅÁČĐŊŠŦŽ"  # Norwegian and North Sámi capitals
+_UPPER = UPPER  # every Latin capital: Sámi, Icelandic, Polish names too
 _DISLOCATION = re.compile(rf"(?<![\w'’-])(?P<name>[{_UPPER}][\w'’-]*)\s*,\s+(?:han|hun|ho|hon)\b")
 _FAMILY = re.compile(rf"(?<![\w])[Ff]amilien\s+(?P<name>[{_UPPER}][\w'’-]+)")
 _CAP = rf"[{_UPPER}][\w'’&-]*"

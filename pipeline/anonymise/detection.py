@@ -13,6 +13,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
+def _latin(upper: bool) -> str:
+    """Every Latin letter of one case (Latin-1, Extended-A/B, Extended Additional), for character
+    classes: names bring letters the Norwegian alphabet lacks (Sámi "Ánde", Icelandic "Sigrún",
+    Polish "Łukasz", Vietnamese "Nguyễn"), and a class of A-Z and ÆØÅ cuts them in two."""
+    ranges = (range(0xC0, 0x250), range(0x1E00, 0x1F00))
+    letters = "".join(chr(c) for r in ranges for c in r
+                      if chr(c).isalpha() and (chr(c).isupper() if upper else chr(c).islower()))
+    return ("A-Z" if upper else "a-z") + letters
+
+
+# Inside a character class: ``rf"[{UPPER}]"``.
+UPPER = _latin(True)
+LOWER = _latin(False)
+
 PERSON, ADRESSE, TELEFON, FNR, EPOST, KONTO, STED, ORG, DATO, SAK, NUMMER = (
     "PERSON", "ADRESSE", "TELEFON", "FØDSELSNUMMER", "EPOST", "KONTONUMMER", "STED", "ORGANISASJON", "DATO",
     "SAKSNUMMER", "NUMMER")

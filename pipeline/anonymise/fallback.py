@@ -49,7 +49,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .cues import CASELESS, person_context
 from .dialect import dialect_word
 from .lexicon import is_ordinary, is_word
-from .detection import DATO, ORG, PERSON, SAK, STED, Detection, Recognizer
+from .detection import DATO, LOWER, ORG, PERSON, SAK, STED, UPPER, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import sentence_initial
 from .numbers import WORD_PATTERN
@@ -85,14 +85,14 @@ _AGE_OF = re.compile(rf"{_B}(?P<w>{_W})\s*,?\s+(?P<pron>(?:han|hun|ho|hon)\s+)?(
 _BOUNDARY = r"(?:og|men|for|fordi|at|så|når|da|mens|om|hvis|dersom|før|etter\s+at|sidan|siden|ja|nei)"
 _DEED = (r"sa|sier|seier|begynte|begynner|byrja|gikk|går|kom|kommer|fikk|får|fekk|bor|bodde|jobber|jobbet|jobba"
          r"|ringte|ringde|tok|spurte|fortalte|skrev|skreiv|hjalp|hjelper|har|hadde|skal|ville|vil|kan|kunne|måtte|må")
-_SUBJECT_OF = re.compile(rf"(?:^|{_B}{_BOUNDARY}\s+)(?P<w>[a-zæøå][\w'’-]*)\s+(?:{_DEED}){_E}",
+_SUBJECT_OF = re.compile(rf"(?:^|{_B}{_BOUNDARY}\s+)(?P<w>[{LOWER}][\w'’-]*)\s+(?:{_DEED}){_E}",
                          re.IGNORECASE | re.MULTILINE)
 _PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "ifra", "til", "ved", "utenfor", "nær", "rundt"})
 # Verbs of contact or care whose object is a person ("kona ho passe sol", "snakket med liv").
 _CONTACT = (r"passe|passer|passa|passet|hente|henter|henta|hentet|levere|leverer|leverte|følge|følger|fulgte|fylgde"
             r"|besøke|besøker|besøkte|ringe|ringer|ringte|ringde|snakke|snakker|snakket|snakka|prate|prater|pratet"
             r"|prata|møte|møter|møtte|spørre|spør|spurte|hjelpe|hjelper|hjalp|hjelpte|trøste|trøstet|trøsta")
-_OBJECT_OF = re.compile(rf"{_B}(?:{_CONTACT})(?:\s+(?:med|til|hos|på))?\s+(?P<w>[a-zæøå][\w'’-]*){_E}", re.IGNORECASE)
+_OBJECT_OF = re.compile(rf"{_B}(?:{_CONTACT})(?:\s+(?:med|til|hos|på))?\s+(?P<w>[{LOWER}][\w'’-]*){_E}", re.IGNORECASE)
 # Time and weather nouns that are also first names ("dag", "natt"): a time, not a person, after a verb.
 _TIME_NOUNS = frozenset({"dag", "natt", "kveld", "morgen", "helg", "uke", "vår", "sommer", "høst", "vinter", "sol",
                          "regn", "snø", "storm"})
@@ -105,8 +105,32 @@ _PERSON_NOUN = (r"dame|dama|kvinne|kvinna|kvinnen|mann|mannen|kar|karen|fyr|fyre
 _POSS = r"(?:\s+(?:mi|min|mitt|vår|hans|hennes|deira|deres|di|din|si|sin))?"
 _AFTER_PERSON_NOUN = re.compile(rf"{_B}(?:{_PERSON_NOUN}){_POSS}\s+(?P<w>{_W}){_E}", re.IGNORECASE)
 _NEXT_WORD = re.compile(rf"\s+(?P<w>{_W})")
-_LIST_ITEM = re.compile(rf"(?P<word>[A-ZÆØÅ][\w'’-]+)(?P<sep>\s*,\s*|\s+(?:og|eller|&)\s+)?")
-_LISTED = re.compile(rf"{_B}(?P<w>[A-ZÆØÅ][\w'’-]+)\s*(?:,|\s+og|\s+eller)\s+(?P<next>[A-ZÆØÅ][\w'’-]+)")
+_LIST_ITEM = re.compile(rf"(?P<word>[{UPPER}][\w'’-]+)(?P<sep>\s*,\s*|\s+(?:og|eller|&)\s+)?")
+_LISTED = re.compile(rf"{_B}(?P<w>[{UPPER}][\w'’-]+)\s*(?:,|\s+og|\s+eller)\s+(?P<next>[{UPPER}][\w'’-]+)")
+
+# Another name of a detected person beside it: "Hanne-Mette Solheim, eller bare HM", "odd-rune nilsen
+# eller oddemann", "lisa altså elisabeth nango".
+_ALIAS_AFTER = re.compile(rf"\s*,?\s*(?:eller|også\s+kalt|kalt|alias)\s+(?P<just>(?:bare|berre)\s+)?(?P<w>{_W}){_E}",
+                          re.IGNORECASE)
+_ALIAS_BEFORE = re.compile(rf"{_B}(?P<w>{_W})\s*,?\s+(?:altså|dvs\.?|eller|egentlig|eigentleg)\s*,?\s*$", re.IGNORECASE)
+# Kin words that are said as names of one's own parents ("Mor er sytti"): no name for the age rule.
+_KIN_AS_NAME = frozenset({"mor", "far", "mamma", "pappa", "mora", "faren", "bestemor", "bestefar", "farmor", "farfar",
+                          "mormor", "morfar", "oldemor", "oldefar", "bror", "søster", "syster", "onkel", "tante",
+                          # and pronouns the stop-word list lacks (Nynorsk, dialect)
+                          "ho", "hu", "hon", "honom", "eg", "æ", "je", "dei", "dokker", "dykk", "me"})
+
+
+def nickname_of(word: str, name: str) -> bool:
+    """``word`` is a short form of the person's ``name``: its initials ("HM" of "Hanne-Mette
+    Solheim"), or a form sharing three letters in a row with a part of it at the start of
+    ``word`` ("lisa" of "Elisabeth", "oddemann" of "Odd-Rune")."""
+    parts = [p for p in re.split(r"[\s\-]+", name) if p]
+    if 2 <= len(word) <= 4 and word.isupper():
+        initials = "".join(p[0] for p in parts).upper()
+        return initials.startswith(word)
+    low = word.lower()
+    return len(low) >= 3 and any(low[:3] in p.lower() for p in parts if len(p) >= 3)
+
 
 # ------------------------------------------------------------------ firms and places by their head word
 # Words that end a firm's name, in any case after a preposition ("på havbris sjømat")...
@@ -181,6 +205,7 @@ class FallbackRecognizer(Recognizer):
         self._references(text, add)
         self._dates(text, add)
         self._person_clauses(text, add, persons)
+        self._aliases(text, add, persons)
         self._subjects(text, add)
         self._name_runs(text, add, persons, free)
         self._headed(text, add)
@@ -214,7 +239,10 @@ class FallbackRecognizer(Recognizer):
                 continue  # "ayaan er eldst hun er seksten": a predicate, not a name
             # With a pronoun taking it up the clause is about a person; without one, only a name or a
             # word rare in Norwegian ("Lerke e fjorten"; not "huset er fjorten").
-            if m.group("pron") or g.is_first(w) or rare_word(w):
+            # A capitalised bare noun with an age is one too ("Storm er tolv og spelar ski"): a thing's
+            # age has its article or definite form, an amount its unit (``_NOT_AMOUNT``).
+            bare = w[:1].isupper() and not w.isupper() and w.lower() not in _KIN_AS_NAME and not inflected_noun(w)
+            if m.group("pron") or g.is_first(w) or rare_word(w) or bare:
                 add(m.start("w"), m.end("w"), PERSON, "person_slot")
         for m in _QUOTED_CALL.finditer(text):
             w = m.group("w")
@@ -240,6 +268,27 @@ class FallbackRecognizer(Recognizer):
                 pos = item.end()
             if starts.intersection(items):
                 add(m.start("w"), m.end("w"), PERSON, "person_slot", lower=False)
+
+    def _aliases(self, text, add, persons):
+        """Another name of a detected person right beside it (``_ALIAS_AFTER``, ``_ALIAS_BEFORE``):
+        after "eller bare" any word (a nickname is often a word: "tuppen"); after "eller" alone
+        and before "altså" only a short form of the name (``nickname_of``): "Kari eller sjefen"
+        names two people. In any case: the frame, not the capital, is the evidence."""
+        g = self.g
+        for d in persons:
+            if d.score < 0.5:
+                continue
+            m = _ALIAS_AFTER.match(text, d.end)
+            if m:
+                w = m.group("w")
+                initials = w.isupper() and nickname_of(w, d.text)  # "HM" is no filler here
+                if initials or (not _plain(w, g) and (m.group("just") or nickname_of(w, d.text))):
+                    add(m.start("w"), m.end("w"), PERSON, "alias", lower=False)
+            m = _ALIAS_BEFORE.search(text, max(0, d.start - 40), d.start)
+            if m:
+                w = m.group("w")
+                if not _plain(w, g) and nickname_of(w, d.text):
+                    add(m.start("w"), m.end("w"), PERSON, "alias", lower=False)
 
     def _subjects(self, text, add):
         """A gazetteer first name that is also an ordinary word, as the subject of a verb of saying or

@@ -7,11 +7,14 @@ What does is a clause whose only reading makes the word a name:
 * naming verbs: "X heter han/hun/ho" and "heter X", "kaller de meg X", "kalt X";
 * an age given as "X som er ti (år)": "to unger liv som er ti og tor einar som er sju";
 * a cleft with a speech or deed verb: "det var frode som sa ...", "det var tor einar som ringte";
-* an identification: "sol det er dattera mi", "frode er naboen vår".
+* an identification: "sol det er dattera mi", "frode er naboen vår";
+* another name of a person: "oddemann som vi kaller han", "tuppen eh hun heter egentlig tove";
+  a name spelled out: "hetta er det med to t".
 
 Two first names in a row are one name ("tor einar"); a following last name of the gazetteer
 joins it ("frode hunnestad heter han": the whole two-word subject of "heter"). The naming verb
-and the age clause accept any word that is no stop word (the clause names it); the cleft and the
+and the age clause accept any word that is no stop word (the clause names it), the other-name and
+spelling clauses one word whatever it is, an ordinary word too; the cleft and the
 identification need a gazetteer first name, as there a common noun fits too ("det var mora som
 sa", "huset er naboen sitt"). A detected name that is an ordinary word is still not spread by the
 key to the word's other uses (stage.py); this recognizer only finds it where the clause names it.
@@ -33,12 +36,14 @@ _NAME = rf"(?P<name>{_W}(?:\s+{_W}){{0,2}})"
 # Before the clause word, as few words as will do (the leftmost match then holds no words before the name).
 _NAME_BEFORE = rf"(?P<name>{_W}(?:\s+{_W}){{0,2}}?)"
 _PRONOUN = r"(?:han|hun|ho|hon|jeg|eg|æ|je|vi|dem|de)"
-_NAMING_VERB = r"(?:heter|het|heiter|heitte|hette|kalles|vart\s+kalla|ble\s+kalt)"
+_NAMING_VERB = r"(?:heter|het|heiter|heite|hete|heitte|hette|kalles|vart\s+kalla|ble\s+kalt)"
+# Adverbs between a naming verb and the name ("heter egentlig tove", "heiter jo Kari").
+_ADVERB = r"(?:\s+(?:bare|berre|for|egentlig|eigentleg|eigentlig|jo|visst))?"
 # "frode hunnestad heter han", "liv heiter ho"
 _NAME_THEN_VERB = re.compile(rf"(?<![\w'’-]){_NAME_BEFORE}\s+{_NAMING_VERB}\s+{_PRONOUN}(?![\w'’-])", re.IGNORECASE)
 # "han heter frode", "kaller de meg bare hegga", "vi kalte ham tor", "kalt hegga"
 _VERB_THEN_NAME = re.compile(
-    rf"(?<![\w'’-])(?:(?:{_NAMING_VERB}|kalt|kalla)(?:\s+(?:bare|berre|for))?"
+    rf"(?<![\w'’-])(?:(?:{_NAMING_VERB}|kalt|kalla){_ADVERB}"
     rf"|(?:kaller|kalte|kalla|kallar)\s+(?:de|dem|vi|folk|alle|han|hun|ho|dei)\s+(?:meg|mæ|me|deg|han|henne|ho|ham|oss)"
     rf"(?:\s+(?:bare|berre|for))?)\s+{_NAME}", re.IGNORECASE)
 _AGE = rf"(?:{WORD_PATTERN}|\d{{1,2}})"
@@ -58,14 +63,34 @@ _IDENTIFIED = re.compile(
     rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:det\s+|han\s+|hun\s+|ho\s+)?(?:er|e|var|va)\s+(?:{_POSSESSIVE}\s+)?(?:{_KIN})"
     rf"(?:\s+{_POSSESSIVE})?(?![\w'’-])", re.IGNORECASE)
 
+# "oddemann som vi kaller han", "tuppen som alle kallar ho": a relative naming clause.
+_NAME_AS_CALLED = re.compile(
+    rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+som\s+(?:vi|me|de|dei|alle|folk|mange|du|dokker)\s+(?:kaller|kallar|kalte"
+    rf"|kalla|kalt)\s+(?:han|ham|henne|ho|hu|meg|mæ|oss|deg)(?![\w'’-])", re.IGNORECASE)
+# "naboen tuppen eh hun heter egentlig tove": the word a pronoun says is someone's other name.
+_NAME_REALLY = re.compile(
+    rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:eh|ehm|øh|æh|altså)\s+)?(?:han|hun|ho|hu|hon)\s+"
+    rf"(?:heter|heiter|het|heite|hette|heitte)\s+(?:egentlig|eigentleg|eigentlig)(?![\w'’-])", re.IGNORECASE)
+
+# "hetta er det med to t", "Annette, med dobbel t": a name spelled out (a doubled letter in a word is
+# said only of a name; a common word's spelling is nobody's question in an interview).
+_SPELLED = r"med\s+(?:to|dobbel|dobbelt|doble)[\s-]+[a-zæøå](?![\w'’-])"
+_NAME_SPELLED = re.compile(rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:er|e)\s+det\s+|skrives\s+|staves\s+|skrivast\s+)?"
+                           rf"{_SPELLED}", re.IGNORECASE)
+
 # Each rule's fixed word, searched first: most turns have none, and the patterns that read words
 # before it (lazily, at every word) are then not tried at all.
 _NAMING_WORD = re.compile(rf"(?<![\w'’-])(?:{_NAMING_VERB}|kalt|kalla|kaller|kalte|kallar)(?![\w'’-])", re.IGNORECASE)
 _SOM = re.compile(r"(?<![\w'’-])som(?![\w'’-])", re.IGNORECASE)
+_SPELLED_WORD = re.compile(_SPELLED, re.IGNORECASE)
 _KIN_WORD = re.compile(rf"(?<![\w'’-])(?:{_KIN})(?![\w'’-])", re.IGNORECASE)
-# (pattern, its fixed word, does the name need to be a gazetteer first name, score)
-_RULES = ((_NAME_THEN_VERB, _NAMING_WORD, False, 0.8), (_VERB_THEN_NAME, _NAMING_WORD, False, 0.8),
-          (_NAME_AGE, _SOM, True, 0.8), (_CLEFT, _SOM, True, 0.75), (_IDENTIFIED, _KIN_WORD, True, 0.75))
+# (pattern, its fixed word, does the name need to be a gazetteer first name, score, is it a person's
+# name whatever word it is: the clause says it is what someone is called, of a person)
+_RULES = ((_NAME_THEN_VERB, _NAMING_WORD, False, 0.8, False), (_VERB_THEN_NAME, _NAMING_WORD, False, 0.8, False),
+          (_NAME_AGE, _SOM, True, 0.8, False), (_CLEFT, _SOM, True, 0.75, False),
+          (_IDENTIFIED, _KIN_WORD, True, 0.75, False), (_NAME_AS_CALLED, _NAMING_WORD, False, 0.7, True),
+          (_NAME_REALLY, _NAMING_WORD, False, 0.7, True), (_NAME_SPELLED, _SPELLED_WORD, False, 0.7, True))
+_BEFORE_VERB = (_NAME_THEN_VERB, _NAME_AGE, _CLEFT, _IDENTIFIED, _NAME_AS_CALLED, _NAME_REALLY, _NAME_SPELLED)
 
 
 class NamingClauseRecognizer(Recognizer):
@@ -80,19 +105,22 @@ class NamingClauseRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found: list[Detection] = []
-        for pattern, anchor, need_first, score in _RULES:
+        for pattern, anchor, need_first, score, any_word in _RULES:
             if not anchor.search(text):
                 continue
             for m in pattern.finditer(text):
-                span = self._name_span(m, text, before_verb=pattern in (_NAME_THEN_VERB, _NAME_AGE, _CLEFT,
-                                                                        _IDENTIFIED), need_first=need_first)
+                span = self._name_span(m, text, before_verb=pattern in _BEFORE_VERB, need_first=need_first,
+                                       any_word=any_word)
                 if span is not None:
                     found.append(self._d(text, span[0], span[1], PERSON, score))
         return found
 
-    def _name_span(self, m: re.Match, text: str, before_verb: bool, need_first: bool) -> tuple[int, int] | None:
+    def _name_span(self, m: re.Match, text: str, before_verb: bool, need_first: bool,
+                   any_word: bool = False) -> tuple[int, int] | None:
         """The name inside the ``name`` group: the first names and a last name next to the clause
-        word (the end of the group before the verb, its start after it); None if there is none."""
+        word (the end of the group before the verb, its start after it); None if there is none.
+        After the verb the name runs to the last name-list word before a stop word, so a word the
+        list lacks between two it knows is part of it ("heite elle marja sara men ...")."""
         words = [(w.start(), w.end(), w.group()) for w in re.finditer(_W, m.group("name"))]
         base = m.start("name")
         words = [(s + base, e + base, w) for s, e, w in words]
@@ -103,11 +131,17 @@ class NamingClauseRecognizer(Recognizer):
             low = w.lower()
             if low in STOP_WORDS or low in self.g.builtin_keep or low.isdigit():
                 break
-            if taken and not (self.g.is_first(w) or self.g.is_last(w)):
+            if taken and before_verb and not (self.g.is_first(w) or self.g.is_last(w)):
                 break  # only names extend a name ("tor einar", "frode hunnestad")
+            if any_word and taken:
+                break  # one word: "tuppen eh hun heter egentlig ..."
             taken.append((s, e, w))
+        while len(taken) > 1 and not (self.g.is_first(taken[-1][2]) or self.g.is_last(taken[-1][2])):
+            taken.pop()  # after the verb: "heter kari hansen bor ..." ends at "hansen"
         if not taken:
             return None
+        if any_word:
+            return taken[0][0], taken[0][1]
         names = [w for _s, _e, w in taken]
         if need_first and not any(self.g.is_first(w) for w in names):
             return None

@@ -13,6 +13,7 @@ import re
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
 
 from .dialect import dialect_word
+from .detection import LOWER, UPPER
 from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED,  # noqa: F401
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
@@ -23,8 +24,8 @@ from .numbers import TENS, UNITS, findings, number_runs
 
 NER_TYPES = {"PER": PERSON, "ORG": ORG, "GPE_ORG": ORG, "LOC": STED, "GPE_LOC": STED}
 
-CAP = r"[A-ZÆØÅÉ]"
-LOW = r"[a-zæøåéüöäčćšžđłńśźż]"
+CAP = rf"[{UPPER}]"
+LOW = rf"[{LOWER}]"
 WORD = rf"{CAP}[\wæøåÆØÅ'\-]*"
 
 

@@ -31,7 +31,7 @@ from importlib import resources
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS
-from .detection import ORG, STED, Detection, Recognizer
+from .detection import LOWER, ORG, STED, UPPER, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .casing import GENERIC_HEADS
 from .lexicon import _dictionaries, in_dictionary
@@ -218,7 +218,7 @@ _PLACE_THEN_BANK = re.compile(rf"(?<![\w-])(?P<word>{_W})\s+(?i:sparebank|spareb
 
 # Capitalised words joined by og/& mid-sentence, one of them an ordinary word: "Jæren Rør og Bad",
 # "Bygg og Anlegg Nord". Norwegian capitalises ordinary words mid-sentence only inside a name.
-_CAP_WORD = r"[A-ZÆØÅ][a-zæøåé]+"
+_CAP_WORD = rf"[{UPPER}][{LOWER}]+"
 _CAPITAL_RUN = re.compile(rf"(?<![\w-])(?P<run>{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,2}}\s+(?:og|&)\s+{_CAP_WORD}"
                           rf"(?:\s+{_CAP_WORD}){{0,2}})(?![\w-])")
 

@@ -43,14 +43,14 @@ from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context
-from .detection import PERSON, Detection
+from .detection import LOWER, PERSON, Detection
 from .registry import RecognizerRegistry, default_registry
 from .unexplained import WORD as UNEXPLAINED_WORD
 from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions, own_words)
 
 CACHE_NAME = "anonymisation_cache.json"
-_LOWER_WORD = re.compile(r"(?<![\w])[a-zæøå][\wæøå]*")
+_LOWER_WORD = re.compile(rf"(?<![\w])[{LOWER}][\w]*")
 AUDIT_CSV = "anonymisation_audit.csv"
 # A lower-case word in this many transcripts is the study's vocabulary, not one informant's name.
 STUDY_WORD_FILES = 3

@@ -41,7 +41,7 @@ from functools import lru_cache
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS, person_context
-from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, Detection, Recognizer
+from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, UPPER, Detection, Recognizer
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
@@ -155,10 +155,27 @@ _PERSON_NOUNS = frozenset({"mann", "mannen", "dame", "dama", "kvinne", "kvinna",
                            "kollega", "kollegaen", "nabo", "naboen", "sjef", "sjefen", "leder", "lederen", "leiar",
                            "leiaren", "saksbehandler", "saksbehandleren", "veileder", "veilederen", "rettleiar"})
 _PERSONAL = frozenset({"jeg", "eg", "je", "æ", "meg", "mæ", "deg", "han", "ham", "hun", "ho", "henne", "vi", "me", "oss"})
+# Subjects that follow their verb when something else opens the clause ("natt og dag jobba vi").
+_INVERTED_SUBJECTS = _PERSONAL | {"de", "dei", "du", "dere", "dokker", "man", "ein", "en"}
 # Stop words that are first names but mostly something else ("hans" = his, "vår" = our/spring).
 _NOT_NAMES = frozenset({"hans", "vår"})
 _NEXT_WORD = re.compile(rf"\s+(?P<w>{_W})")
 _CAPITAL_ONLY = frozenset({"fallback_capitalised", "unexplained_capital"})
+
+
+def _subject_of_verb(doc, start: int, end: int) -> bool:
+    """The word is the subject of the verb right after it: the parse tags the next token a (main)
+    verb, and no subject pronoun follows that verb ("natt og dag jobba vi": a fronted time, the
+    subject is "vi"). A bare common noun rarely stands before its verb without an article, so a
+    first name there is the person who does it."""
+    span = doc.char_span(start, end)
+    if span is None or span.end >= len(doc):
+        return False
+    verb = doc[span.end]
+    if verb.pos_ != "VERB":
+        return False
+    nxt = doc[span.end + 1].text.lower() if span.end + 1 < len(doc) else ""
+    return nxt not in _INVERTED_SUBJECTS
 
 
 def _noun_slot(text: str, start: int) -> bool:
@@ -197,7 +214,7 @@ class UnexplainedWordRecognizer(Recognizer):
     def params(self):
         return {"explain": list(self.explain), "name_words": self.name_words}
 
-    def _named(self, text: str, m: re.Match) -> bool:
+    def _named(self, text: str, m: re.Match, doc=None) -> bool:
         """An ordinary word that is a first name is never a name on the name list alone: the clause
         must treat it as a person — a pronoun after it or a person cue before it
         (``cues.person_context``), a verb of saying or doing right after it ("liv går på ...", "sol
@@ -206,8 +223,11 @@ class UnexplainedWordRecognizer(Recognizer):
         if person_context(text, m.start(), m.end()):
             return True
         after = WORD.findall(text, m.end(), m.end() + 30)
-        if after and after[0].lower() in _DEEDS:
+        inverted = len(after) > 1 and after[1].lower() in _INVERTED_SUBJECTS  # "natt og dag jobba vi"
+        if after and after[0].lower() in _DEEDS and not inverted:
             return True
+        if doc is not None and _subject_of_verb(doc, m.start(), m.end()):
+            return True  # "og dag tegna opp", "liv har venninnene sine": any verb the parse sees
         before = [w.lower() for w in WORD.findall(text, max(0, m.start() - 30), m.start())]
         if before and before[-1] in _PERSON_NOUNS:
             return True  # "en mann frank", "dama sol"
@@ -229,7 +249,7 @@ class UnexplainedWordRecognizer(Recognizer):
                 words.append(m)
             elif why in ("dictionary", "plain") and self.name_words and len(m.group()) >= 3 \
                     and m.group().lower() not in _NOT_NAMES and g.is_first(m.group()) \
-                    and not _noun_slot(text, m.start()) and self._named(text, m):
+                    and not _noun_slot(text, m.start()) and self._named(text, m, doc):
                 names.append(m)
         out = []
         for m in names:
@@ -250,14 +270,15 @@ class UnexplainedWordRecognizer(Recognizer):
         return out
 
 
-_CAPITAL = re.compile(r"(?<![\w'’-])[A-ZÆØÅ][\w'’-]*")
-_NEXT_CAPITAL = re.compile(r"(?:\s+(?:og|&)\s+|\s+)(?P<w>[A-ZÆØÅ][\w'’-]*)")
+_CAPITAL = re.compile(rf"(?<![\w'’-])[{UPPER}][\w'’-]*")
+_NEXT_CAPITAL = re.compile(rf"(?:\s+(?:og|&)\s+|\s+)(?P<w>[{UPPER}][\w'’-]*)")
 
 
 class UnexplainedCapitalRecognizer(Recognizer):
     """A capitalised word that is no sentence start and no acronym, with the capitalised words after
     it (a name of several words may hold "og"/"i": "Tune og Omegn"), that nothing else detected:
-    Norwegian capitalises names mid-sentence. The stage drops a word the study writes in lower case
+    Norwegian capitalises names mid-sentence. Opening a sentence the capital says nothing, so there
+    only a word no explanation covers counts (``explanation``: "Ánde Bals i tolketjenesten ..."). The stage drops a word the study writes in lower case
     or uses in its own wording (``Anonymiser._study_evidence``) and one written in lower case."""
 
     name = "unexplained_capital"
@@ -277,8 +298,11 @@ class UnexplainedCapitalRecognizer(Recognizer):
             if m.start() < pos:
                 continue
             w = m.group()
-            if w.isupper() or len(w) < 2 or sentence_initial(text, m.start()) or _after_opening(text, m.start()):
+            if w.isupper() or len(w) < 2:
                 continue
+            if (sentence_initial(text, m.start()) or _after_opening(text, m.start())) \
+                    and explanation(w, g) is not None:
+                continue  # a capital opening a sentence says nothing of a word the lexicon explains
             if w.lower() in STOP_WORDS or w.lower() in g.builtin_keep or _NUMBER_WORD.fullmatch(w):
                 continue
             head, _dash, tail = w.partition("-")
