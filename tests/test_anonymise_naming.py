@@ -157,3 +157,15 @@ def test_the_name_after_a_naming_verb_ends_at_its_last_name_and_skips_the_adverb
     # What something is called stays: an ordinary word alone, a spelling question without a name.
     assert not texts(n.analyze("det heter boligsosialt tilskudd"))
     assert not texts(n.analyze("vi fikk hjelp med å fylle ut et hus med to t-skjorter"))
+
+
+@pytest.mark.parametrize("word", ["hadd", "bytt", "korsn", "nånting"])
+def test_dialect_forms_with_a_dropped_e_or_a_dialect_part_are_words(word):
+    # Apocope ("hadd" = hadde), syncope ("korsn" = korsen), a compound with a dialect word ("nånting").
+    assert dialect_word(word)
+    assert truecase(f"ja {word} e gull") == f"ja {word} e gull"
+
+
+@pytest.mark.parametrize("word", ["kvernmoen", "solbakkmoen", "sigrun", "lyngbakken"])
+def test_place_names_and_names_are_no_forms_with_a_dropped_e(word):
+    assert not dialect_word(word)  # the standard form must be listed whole, not read as a compound

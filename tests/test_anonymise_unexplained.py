@@ -317,3 +317,11 @@ def test_a_first_name_before_a_verb_the_parse_sees_is_a_person(words):
     text, doc = parsed(["og", "natt", "og", "dag", "jobba", "vi"], ["CCONJ", "NOUN", "CCONJ", "NOUN", "VERB", "PRON"])
     assert "dag" not in {d.text for d in words.analyze(text, doc, [])}
     assert ("dag", PERSON) not in hits(words, "vi brukte tolk og dag tegna opp")
+
+
+def test_a_dictionary_word_may_open_an_unpunctuated_sentence(capitals):
+    caption = "det snakka litt serbisk og mest norsk Kona heter noe annet og Megleren het noe tror jeg"
+    assert not hits(capitals, caption)
+    # An unexplained capital there is still masked, and so is the dictionary word in punctuated text.
+    assert ("Zorbulat", PERSON) in hits(capitals, caption.replace("Kona", "Zorbulat"))
+    assert hits(capitals, "Det var Megleren som sa det.") == {("Megleren", PERSON)}

@@ -6,8 +6,9 @@ brevene, jentene), a definite with the vowel dropped and marked ("dal'n", "bil'n
 function words and nouns ("nån" = noen, "korsen" = hvordan, "ongan" = ungene). Read
 as "no Norwegian word", such a form was capitalised by ``casing.truecase`` and taken for a name
 or firm by the model. ``dialect_word`` says the form is a word: the stem with a standard ending
-("nabo", "brev", "jente") is a Norwegian word (``lexicon.is_word``), or it is one of the short list
-of dialect words below. A form that is a gazetteer name or place ("stian" =
+("nabo", "brev", "jente") is a Norwegian word (``lexicon.is_word``), the form is the standard one
+with its final or last -e- dropped ("hadd", "korsn": apocope and syncope), a compound with a
+dialect word ("nånting"), or it is one of the short list of dialect words below. A form that is a gazetteer name or place ("stian" =
 sti + an, "karen") is never a dialect form, so known names keep their reading.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .gazetteer import load_gazetteer
-from .lexicon import is_word
+from .lexicon import in_dictionary, is_word
 
 # Definite and plural endings of the dialects (the stem is tried bare and with -e: "jent-an" -> "jente").
 _ENDINGS = ("ane", "an")  # -a, -ene, -en are standard endings the dictionaries list
@@ -48,4 +49,20 @@ def dialect_word(word: str) -> bool:
         stem = w[: -len(ending)]
         if w.endswith(ending) and len(stem) >= _MIN_STEM and (is_word(stem) or is_word(stem + "e")):
             return True
+    if len(w) >= 4 and w.isalpha():
+        # Apocope, the dropped final -e of northern and Trøndelag speech ("hadd", "bytt", "kost" =
+        # hadde, bytte, koste), and syncope, the dropped -e- before a final n, l or r ("korsn" =
+        # korsen, "hest'n" without its mark): the standard form is a word.
+        # The standard form must be listed whole (no compound reading: "kvernmoen" is no "kvernmoene").
+        if w[-1] not in "aeiouyæøå" and not w.endswith(("en", "er", "et", "el")) and in_dictionary(w + "e"):
+            return True
+        if w[-1] in "nlr" and w[-2] not in "aeiouyæøå" and (
+                in_dictionary(w[:-1] + "e" + w[-1]) or w[:-1] + "e" + w[-1] in DIALECT_WORDS):
+            return True
+    if len(w) >= 6:
+        # A compound with a dialect word in it ("nånting" = nån + ting).
+        for cut in range(3, len(w) - 2):
+            head, tail = w[:cut], w[cut:]
+            if (head in DIALECT_WORDS and is_word(tail)) or (is_word(head) and tail in DIALECT_WORDS):
+                return True
     return False

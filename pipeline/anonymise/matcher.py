@@ -107,6 +107,26 @@ def sentence_initial(text: str, start: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END or (text[i] in ",;\t" and not spaced)
 
 
+_SENTENCE_MARK = re.compile(r"[.!?…]")
+_WORDS = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def unpunctuated(text: str) -> bool:
+    """A turn written without sentence punctuation (automatic captions, a hurried typist): fewer
+    than one sentence mark per 30 words in a turn of 8 or more. There a sentence may open anywhere,
+    and its capital with it."""
+    words = len(_WORDS.findall(text))
+    return words >= 8 and len(_SENTENCE_MARK.findall(text)) * 30 < words
+
+
+def caption_start(text: str, start: int) -> bool:
+    """Could the capitalised word at ``start`` open a sentence? Where ``sentence_initial`` says so,
+    and in an unpunctuated turn (``unpunctuated``) after any word: "... mest norsk Kona heter
+    Sanna ...". Callers ask it of dictionary words only: a capital there says nothing."""
+    return sentence_initial(text, start) or (text[start:start + 1].isupper() and unpunctuated(text))
+
+
 _NAME_TYPES = {"PERSON", "STED", "ORGANISASJON"}
 
 

@@ -18,7 +18,7 @@ from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, 
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
-from .matcher import sentence_initial
+from .matcher import caption_start, sentence_initial
 from .numbers import WORD_PATTERN as NUMBER_WORD
 from .numbers import TENS, UNITS, findings, number_runs
 
@@ -642,7 +642,10 @@ class NerRecognizer(Recognizer):
                 score = 0.45  # "Per i dag", "Stein på stein": review only
             if len(tokens) == 1 and not (name_hit or place_hit):
                 t = tokens[0]
-                ordinary = g.is_common_word(t.text) or t.pos_ not in ("PROPN", "X")
+                ordinary = g.is_common_word(t.text) or t.pos_ not in ("PROPN", "X") or (
+                    # "... vi hadde fått god verdiøkning Takst var jo lav": in an unpunctuated turn
+                    # a dictionary noun may open the sentence; the lexicon, not the model, decides.
+                    not sentence_initial(text, t.idx) and caption_start(text, t.idx) and is_ordinary(t.text))
                 # A lone unknown word that opens a sentence ("Mappe", "Jobba", "Papir") is
                 # capitalised for that reason alone; the model tags many such as names. If it
                 # is a name, the key catches its other, mid-sentence occurrences.
@@ -702,11 +705,16 @@ class GazetteerRecognizer(Recognizer):
                 prev = texts[i - 1].lower() if i > 0 else ""
                 cue = prev in _NAME_CUES_BEFORE
                 common = g.is_common_word(name)
+                # In an unpunctuated turn a capitalised dictionary word may open a sentence ("...
+                # kom mange folk Finn koden var ..."): there the name list alone does not win.
+                caption = cap and not initial and not cue and is_ordinary(name) and caption_start(text, t.idx)
                 nxt = texts[i + 1] if i + 1 < len(toks) else None
                 followed = nxt is not None and nxt[:1].isupper() and g.is_name(nxt.rstrip("s"))
                 score = 0.0
                 if cap:
-                    if not common:
+                    if caption and not followed and not possessive and not _pronoun_follows(texts, i, 2):
+                        score = 0.45  # review only
+                    elif not common:
                         score = 0.85 if not initial or t.pos_ == "PROPN" or followed else 0.7
                     elif not initial and (t.pos_ == "PROPN" or followed or cue or possessive
                                           or _pronoun_follows(texts, i, 2)):

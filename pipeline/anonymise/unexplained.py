@@ -45,7 +45,7 @@ from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
-from .matcher import sentence_initial
+from .matcher import caption_start, sentence_initial
 from .numbers import TENS, UNITS, WORD_PATTERN, NumberRun, classify, number_runs
 
 SCORE = 0.7  # replaced and listed for review
@@ -300,7 +300,7 @@ class UnexplainedCapitalRecognizer(Recognizer):
             w = m.group()
             if w.isupper() or len(w) < 2:
                 continue
-            if (sentence_initial(text, m.start()) or _after_opening(text, m.start())) \
+            if (caption_start(text, m.start()) or _after_opening(text, m.start())) \
                     and explanation(w, g) is not None:
                 continue  # a capital opening a sentence says nothing of a word the lexicon explains
             if w.lower() in STOP_WORDS or w.lower() in g.builtin_keep or _NUMBER_WORD.fullmatch(w):
