@@ -193,3 +193,21 @@ def test_a_capitalised_bare_noun_with_an_age_is_a_person(fb):
     # A kin word, a pronoun, a definite noun or an amount is not.
     for other in ("Mor er sytti no.", "Ho er fem.", "Huset er tolv år.", "Takst var ni hundre."):
         assert not {w for w, k in found(fb, other) if k == PERSON}, other
+
+
+def test_the_proprial_article_and_children_listed_after_kin_and_possessive_are_persons(fb):
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    text = "og da fikk æ ein time med han mikkel gaup fra kommunen"
+    assert found(fb, text) == {("mikkel gaup", PERSON)}  # any word before a surname of the list
+    assert not found(fb, "vi snakka med han igjen og så fikk æ ein time med han sjefen")
+
+    def parsed(words, pos):
+        doc = Doc(Vocab(), words=words, pos=pos)
+        return fb.analyze(doc.text, doc, [])
+
+    kids = parsed(["og", "ungene", "mine", "liv", "og", "storm", "de", "har", "bodd"],
+                  ["CCONJ", "NOUN", "PRON", "NOUN", "CCONJ", "NOUN", "PRON", "AUX", "VERB"])
+    assert {(d.text, d.type) for d in kids} == {("liv", PERSON), ("storm", PERSON)}
+    assert not parsed(["og", "ungene", "mine", "går", "og", "leker"], ["CCONJ", "NOUN", "PRON", "VERB", "CCONJ", "VERB"])

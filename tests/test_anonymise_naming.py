@@ -169,3 +169,8 @@ def test_dialect_forms_with_a_dropped_e_or_a_dialect_part_are_words(word):
 @pytest.mark.parametrize("word", ["kvernmoen", "solbakkmoen", "sigrun", "lyngbakken"])
 def test_place_names_and_names_are_no_forms_with_a_dropped_e(word):
     assert not dialect_word(word)  # the standard form must be listed whole, not read as a compound
+
+
+def test_a_flat_number_in_words_with_og_belongs_to_the_address():
+    text = "vi flytta inn i lyngbakken fire leilighet hundre og tre det va den første desember"
+    assert texts(AddressRecognizer().analyze(text), ADRESSE) == ["lyngbakken fire leilighet hundre og tre"]

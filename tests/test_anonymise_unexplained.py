@@ -325,3 +325,8 @@ def test_a_dictionary_word_may_open_an_unpunctuated_sentence(capitals):
     # An unexplained capital there is still masked, and so is the dictionary word in punctuated text.
     assert ("Zorbulat", PERSON) in hits(capitals, caption.replace("Kona", "Zorbulat"))
     assert hits(capitals, "Det var Megleren som sa det.") == {("Megleren", PERSON)}
+
+
+def test_a_short_number_after_a_telephone_word_is_a_phone_number(numbers):
+    assert hits(numbers, "jeg sitter på internnummer 4417 via sentralbordet") == {("4417", "TELEFON")}
+    assert not hits(numbers, "vi fikk 4417 kroner og telefon i 2020 var dyr")

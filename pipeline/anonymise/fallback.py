@@ -113,6 +113,15 @@ _LISTED = re.compile(rf"{_B}(?P<w>[{UPPER}][\w'’-]+)\s*(?:,|\s+og|\s+eller)\s+
 _ALIAS_AFTER = re.compile(rf"\s*,?\s*(?:eller|også\s+kalt|kalt|alias)\s+(?P<just>(?:bare|berre)\s+)?(?P<w>{_W}){_E}",
                           re.IGNORECASE)
 _ALIAS_BEFORE = re.compile(rf"{_B}(?P<w>{_W})\s*,?\s+(?:altså|dvs\.?|eller|egentlig|eigentleg)\s*,?\s*$", re.IGNORECASE)
+# The proprial article of northern and Trøndelag speech, "han"/"ho" before a name after a preposition
+# ("time med han mikkel gaup"): after "med han" a noun stands only as a name.
+_PROPRIAL = re.compile(rf"{_B}(?i:med|til|hos|fra|frå|av|om|for|ved|mot)\s+(?i:han|ho|hu|hun)\s+(?P<w>{_W})"
+                       rf"(?:\s+(?P<s>{_W}))?{_E}")
+# Children listed after a plural kin noun and its possessive: "ungene mine liv og storm de har bodd".
+_KIN_POSS_LIST = re.compile(
+    rf"{_B}(?i:ungene|ungane|ungan|unga|barna|borna|sønnene|døtrene|jentene|jentane|guttene|gutane|tvillingene"
+    rf"|søsknene|barnebarna)\s+(?i:mine|våre|hans|hennes|deres|dine|sine|dykkar|deira)\s+(?P<a>{_W})\s*(?:,|\s+og)\s+"
+    rf"(?P<b>{_W}){_E}")
 # Kin words that are said as names of one's own parents ("Mor er sytti"): no name for the age rule.
 _KIN_AS_NAME = frozenset({"mor", "far", "mamma", "pappa", "mora", "faren", "bestemor", "bestefar", "farmor", "farfar",
                           "mormor", "morfar", "oldemor", "oldefar", "bror", "søster", "syster", "onkel", "tante",
@@ -206,6 +215,7 @@ class FallbackRecognizer(Recognizer):
         self._dates(text, add)
         self._person_clauses(text, add, persons)
         self._aliases(text, add, persons)
+        self._kin_names(text, doc, add)
         self._subjects(text, add)
         self._name_runs(text, add, persons, free)
         self._headed(text, add)
@@ -289,6 +299,32 @@ class FallbackRecognizer(Recognizer):
                 w = m.group("w")
                 if not _plain(w, g) and nickname_of(w, d.text):
                     add(m.start("w"), m.end("w"), PERSON, "alias", lower=False)
+
+    def _kin_names(self, text, doc, add):
+        """Names in two dialect and family frames: the proprial article ("med han mikkel gaup": a
+        first name of the list, or any word before a surname of the list) and children listed after
+        a plural kin noun with its possessive (both words nouns or names to the parse, or first
+        names of the list without one: "ungene mine liv og storm"; not "ungene mine går og leker")."""
+        g = self.g
+        for m in _PROPRIAL.finditer(text):
+            w, s = m.group("w"), m.group("s")
+            if _plain(w, g) or g.is_place(w):
+                continue
+            surname = s is not None and not _plain(s, g) and g.is_last(s)
+            if surname or g.is_first(w):
+                add(m.start("w"), m.end("s") if surname else m.end("w"), PERSON, "proprial_article", lower=False)
+        for m in _KIN_POSS_LIST.finditer(text):
+            a, b = m.group("a"), m.group("b")
+            if _plain(a, g) or _plain(b, g):
+                continue
+            if doc is not None:
+                spans = [doc.char_span(m.start(k), m.end(k)) for k in ("a", "b")]
+                named = all(sp is not None and all(t.pos_ in ("NOUN", "PROPN", "X") for t in sp) for sp in spans)
+            else:
+                named = g.is_first(a) and g.is_first(b)
+            if named:
+                add(m.start("a"), m.end("a"), PERSON, "kin_list", lower=False)
+                add(m.start("b"), m.end("b"), PERSON, "kin_list", lower=False)
 
     def _subjects(self, text, add):
         """A gazetteer first name that is also an ordinary word, as the subject of a verb of saying or

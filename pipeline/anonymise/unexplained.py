@@ -396,7 +396,7 @@ class NumberFormRecognizer(Recognizer):
 
     name = "number_form"
     version = "1"
-    supported_entities = (DATO, ADRESSE, SAK, NUMMER)
+    supported_entities = (DATO, ADRESSE, SAK, NUMMER, TELEFON)
     reads_detections = True
 
     def __init__(self, gazetteer: Gazetteer | None = None):
