@@ -101,8 +101,11 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # 0.897 / 0.885 / 0.960 / 0.966 / 5 and 0.953 / 0.936 / 0.956 / 0.972 / 2 (1.0.0). Floors a
     # point below, for the other pipeline; set 7's precision floor 0.95 (was 0.96): the mask-by-default
     # rules replace "et nytt liv" once, through the key, after "liv går på ..." made Liv a person.
-    "anon_gold_blind7": (0.88, 0.87, 0.95, 0.9, 5),
-    "anon_gold_blind8": (0.94, 0.92, 0.94, 0.9, 3),
+    # Session 5 read sets 5, 7, 8 and 10's remaining misses for further classes (aliases, naming
+    # clauses, the proprial article, letters outside ÆØÅ, ...; docs/anonymisation.md "Session 5"):
+    # set 7 0.969 / 0.929 (1.0.0) and 0.959 / 0.923 (1.1.0), set 8 0.972 / 0.949, 1 direct leak each.
+    "anon_gold_blind7": (0.95, 0.91, 0.95, 0.9, 1),
+    "anon_gold_blind8": (0.96, 0.94, 0.95, 0.9, 1),
     # Sets 9 and 10 (fourth session) were run blind on the session-start code 4acddea and once on the
     # final anonymiser (first_run.txt): set 9 direct 0.920 -> 0.930, all 0.827 -> 0.905; set 10 0.922 ->
     # 0.941, 0.871 -> 0.924. Set 9 is still blind (nobody has read its misses). Set 10's false positives
@@ -110,7 +113,9 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # in captions without punctuation (analyzer.trim_clause_words) -> 0.868 (1.0.0) and 0.878 (1.1.0).
     # Floors a point below the lower of both pipelines' figures.
     "anon_gold_blind9": (0.92, 0.89, 0.94, 0.9, 2),
-    "anon_gold_blind10": (0.93, 0.91, 0.85, 0.9, 3),
+    # Session 5: set 10's direct misses and its false positives of unpunctuated captions and dialect
+    # (matcher.caption_start, dialect.py) were read: 1.000 / 0.959 / 0.939 (1.0.0), 0.944 (1.1.0), 1 leak.
+    "anon_gold_blind10": (0.99, 0.95, 0.93, 0.9, 1),
     # Set 12 (fifth session) was run blind once on the session-start code 5eda0f2 (first_run.txt:
     # 0.772 / 0.761 / 0.972 / 1.000 / 13 direct leaks); then its misses were read for the number,
     # date, address and lower-case institution classes (numbers.py, number_form, institution):
