@@ -330,3 +330,9 @@ def test_a_dictionary_word_may_open_an_unpunctuated_sentence(capitals):
 def test_a_short_number_after_a_telephone_word_is_a_phone_number(numbers):
     assert hits(numbers, "jeg sitter på internnummer 4417 via sentralbordet") == {("4417", "TELEFON")}
     assert not hits(numbers, "vi fikk 4417 kroner og telefon i 2020 var dyr")
+
+
+def test_the_genitive_of_an_explained_word_is_explained():
+    g = load_gazetteer()
+    assert explanation("Fellesskapets", g) is not None and explanation("fellesskapet", g) is not None
+    assert explanation("Zorbulats", g) is None  # an unexplained word's genitive stays unexplained

@@ -137,6 +137,11 @@ def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS
         return "english"
     if "misspelling" in explain and len(w) >= 5 and any(g.is_common_word(e) and len(e) >= 4 for e in _edits(w)):
         return "misspelling"
+    if len(w) >= 5 and w.endswith("s") and not w.endswith("ss"):
+        # The genitive of an explained word ("Fellesskapets", "kommunens") is explained as that word.
+        why = explanation(w[:-1], g, explain)
+        if why not in (None, "plain"):
+            return why
     return None
 
 
