@@ -306,7 +306,9 @@ class FallbackRecognizer(Recognizer):
         a plural kin noun with its possessive (both words nouns or names to the parse, or first
         names of the list without one: "ungene mine liv og storm"; not "ungene mine går og leker")."""
         g = self.g
-        for m in _PROPRIAL.finditer(text):
+        low = text.lower()
+        article = " han " in low or " ho " in low or " hu " in low or " hun " in low  # most turns have none
+        for m in (_PROPRIAL.finditer(text) if article else ()):
             w, s = m.group("w"), m.group("s")
             if _plain(w, g) or g.is_place(w):
                 continue

@@ -83,13 +83,15 @@ _NAME_SPELLED = re.compile(rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:er|e)\s+
 _NAMING_WORD = re.compile(rf"(?<![\w'’-])(?:{_NAMING_VERB}|kalt|kalla|kaller|kalte|kallar)(?![\w'’-])", re.IGNORECASE)
 _SOM = re.compile(r"(?<![\w'’-])som(?![\w'’-])", re.IGNORECASE)
 _SPELLED_WORD = re.compile(_SPELLED, re.IGNORECASE)
+_AS_CALLED_WORD = re.compile(r"som\s+\w+\s+(?:kaller|kallar|kalte|kalla|kalt)(?![\w'’-])", re.IGNORECASE)
+_REALLY_WORD = re.compile(rf"{_NAMING_VERB}\s+(?:egentlig|eigentleg|eigentlig)(?![\w'’-])", re.IGNORECASE)
 _KIN_WORD = re.compile(rf"(?<![\w'’-])(?:{_KIN})(?![\w'’-])", re.IGNORECASE)
 # (pattern, its fixed word, does the name need to be a gazetteer first name, score, is it a person's
 # name whatever word it is: the clause says it is what someone is called, of a person)
 _RULES = ((_NAME_THEN_VERB, _NAMING_WORD, False, 0.8, False), (_VERB_THEN_NAME, _NAMING_WORD, False, 0.8, False),
           (_NAME_AGE, _SOM, True, 0.8, False), (_CLEFT, _SOM, True, 0.75, False),
-          (_IDENTIFIED, _KIN_WORD, True, 0.75, False), (_NAME_AS_CALLED, _NAMING_WORD, False, 0.7, True),
-          (_NAME_REALLY, _NAMING_WORD, False, 0.7, True), (_NAME_SPELLED, _SPELLED_WORD, False, 0.7, True))
+          (_IDENTIFIED, _KIN_WORD, True, 0.75, False), (_NAME_AS_CALLED, _AS_CALLED_WORD, False, 0.7, True),
+          (_NAME_REALLY, _REALLY_WORD, False, 0.7, True), (_NAME_SPELLED, _SPELLED_WORD, False, 0.7, True))
 _BEFORE_VERB = (_NAME_THEN_VERB, _NAME_AGE, _CLEFT, _IDENTIFIED, _NAME_AS_CALLED, _NAME_REALLY, _NAME_SPELLED)
 
 

@@ -139,7 +139,7 @@ def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS
         return "misspelling"
     if len(w) >= 5 and w.endswith("s") and not w.endswith("ss"):
         # The genitive of an explained word ("Fellesskapets", "kommunens") is explained as that word.
-        why = explanation(w[:-1], g, explain)
+        why = explanation(w[:-1], g, tuple(e for e in explain if e != "misspelling"))  # one edit search
         if why not in (None, "plain"):
             return why
     return None
