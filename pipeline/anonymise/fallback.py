@@ -17,6 +17,11 @@ few general rules, each named by its reason (the review sheet's ``recognizer`` c
   a first name in a list with persons ("Sol, Natan og Miriam"), a first name after a person noun
   ("en dame sol", "dattera mi liv"), as the subject of a verb of saying or doing after a clause
   boundary ("for liv begynte") or the object of a verb of contact or care ("passe sol").
+  A capitalised bare noun given an age is one too ("Storm er tolv og spelar ski").
+* ``fallback_alias``: another name of a detected person beside it ("Hanne-Mette Solheim, eller
+  bare HM", "odd-rune nilsen eller oddemann", "lisa altså elisabeth nango").
+* ``fallback_proprial_article``: "han"/"ho" before a name after a preposition ("med han mikkel
+  gaup"); ``fallback_kin_list``: children listed after kin and possessive ("ungene mine liv og storm").
 * ``fallback_name_run``: lower-case names of several words: two first names ("mette lise"), and a
   detected person followed by a surname or a rare word ("gunnar kval vik").
 * ``fallback_firm_head`` / ``fallback_place_head``: a firm by its business word without a legal form

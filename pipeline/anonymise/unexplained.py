@@ -17,7 +17,9 @@ ordinary words. Over-masking is recoverable by review; a leak is not.
   so the stage keeps them only in a transcript written in lower case, where case says nothing.
 * ``unexplained_capital`` (transcripts with capitals): a capitalised word that is not a sentence
   start, an acronym, nor a word the study writes in lower case, with the capitalised words after
-  it (organisations without a legal form, places below town level: "Coop Marked", "Isbjørn IL").
+  it (organisations without a legal form, places below town level: "Coop Marked", "Isbjørn IL");
+  at a sentence start, or anywhere in an unpunctuated turn (``matcher.caption_start``), only a
+  word no explanation covers ("Ánde Bals i tolketjenesten": "Kona heter ..." stays).
 * ``number_form``: numbers, dates and addresses by normalisation (``numbers.number_runs``): a
   reference's letters before a masked digit run ("HB 2024 0031177", "jnr. 22/1187-3", "j p tjuetre
   bindestrek ..."), a month word with a day or a year ("24 Mai 2022", "første september
