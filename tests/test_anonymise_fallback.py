@@ -211,3 +211,26 @@ def test_the_proprial_article_and_children_listed_after_kin_and_possessive_are_p
                   ["CCONJ", "NOUN", "PRON", "NOUN", "CCONJ", "NOUN", "PRON", "AUX", "VERB"])
     assert {(d.text, d.type) for d in kids} == {("liv", PERSON), ("storm", PERSON)}
     assert not parsed(["og", "ungene", "mine", "går", "og", "leker"], ["CCONJ", "NOUN", "PRON", "VERB", "CCONJ", "VERB"])
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("og så fikk de også hjelp fra frivillighetssentralen nord med å lese", "frivillighetssentralen nord"),
+    ("faren jobber på nordkyst fiskeindustri og mora", "nordkyst fiskeindustri"),  # a compound business word
+])
+def test_organisations_by_their_region_and_compound_business_word(fb, text, firm):
+    assert (firm, ORG) in found(fb, text)
+
+
+@pytest.mark.parametrize("text", ["banken nord for torget var stengt", "i norsk fiskeindustri er det travelt",
+                                  "kontoret sør i byen"])
+def test_a_direction_or_an_adjective_is_no_organisation(fb, text):
+    assert not {w for w, k in found(fb, text) if k == ORG}
+
+
+def test_a_region_built_on_a_compass_word():
+    from pipeline.anonymise.slots import OrgFormRecognizer, compass_region
+
+    assert compass_region("nordkyst") and compass_region("vestlandet") and not compass_region("nordover")
+    assert not compass_region("vestlandsk") and not compass_region("nord")
+    found = OrgFormRecognizer().analyze("kontoutskrift fra sparebanken nordkyst og hun leste")
+    assert [d.text for d in found] == ["sparebanken nordkyst"]

@@ -174,3 +174,11 @@ def test_place_names_and_names_are_no_forms_with_a_dropped_e(word):
 def test_a_flat_number_in_words_with_og_belongs_to_the_address():
     text = "vi flytta inn i lyngbakken fire leilighet hundre og tre det va den første desember"
     assert texts(AddressRecognizer().analyze(text), ADRESSE) == ["lyngbakken fire leilighet hundre og tre"]
+
+
+def test_a_housing_cooperative_and_a_club_are_institutions_in_lower_case_too():
+    from pipeline.anonymise.recognizers import InstitutionRecognizer
+
+    assert truecase("måtte ringe vidda boligbyggelag som") == "måtte ringe Vidda boligbyggelag som"
+    found = InstitutionRecognizer().analyze("svømming i Gisund svømmeklubb. Han er vill")
+    assert [d.text for d in found] == ["Gisund svømmeklubb"]

@@ -35,10 +35,11 @@ _PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "til", "mellom", "ve
 _INSTITUTION_WORDS = frozenset({
     "borettslag", "burettslag", "sameie", "skole", "skule", "barneskole", "ungdomsskole", "skolesenter",
     "barnehage", "sykehus", "sjukehus", "sykehjem", "sjukeheim", "helsesenter", "legesenter", "as", "asa",
-    "frivilligsentral", "idrettslag", "menighet", "kirke", "verk", "nikkelverk", "bymisjon"})
+    "frivilligsentral", "idrettslag", "menighet", "kirke", "verk", "nikkelverk", "bymisjon", "boligbyggelag",
+    "bustadbyggjelag"})
 # A compound ending in one of these names an institution too ("kulturskole", "omsorgssenter", "fylkeskommune").
 _INSTITUTION_HEADS = ("skole", "skule", "skolesenter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
-                      "idrettslag", "borettslag", "burettslag", "kommune")
+                      "idrettslag", "borettslag", "burettslag", "kommune", "byggelag", "byggjelag", "klubb")
 # A compound ending in a building, room or office noun is a common noun ("boligkontoret", "balkongdøra").
 GENERIC_HEADS = ("kontoret", "kontor", "døra", "døren", "døra", "rommet", "huset", "bygget", "senteret", "stua",
                   "stuen", "kjøkkenet", "leiligheten", "leiligheta", "leilegheita", "skolen", "skulen", "banken",

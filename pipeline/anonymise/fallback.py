@@ -58,7 +58,7 @@ from .detection import DATO, LOWER, ORG, PERSON, SAK, STED, UPPER, Detection, Re
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import sentence_initial
 from .numbers import WORD_PATTERN
-from .slots import inflected_noun, place_word, rare_word, seen_in_treebank
+from .slots import compass_region, inflected_noun, place_word, rare_word, seen_in_treebank
 
 SCORE = 0.7  # replaced and listed for review (min_score 0.5 <= score < review_below 0.75)
 _W = r"[^\W\d_][\w'’-]*"
@@ -155,9 +155,15 @@ _BUSINESS = (r"sjømat|fiskeri|industri|industrier|byggtakst|regnskap|regnskapsk
 # ... and ordinary nouns that end one only where the name is capitalised ("Uelands takst").
 _BUSINESS_CAPITAL = r"takst|bygg|rør|service|transport|handel|import|eksport|marin|data|energi|kraft|trafikk|taxi|frakt"
 _AREA = r"industriområde|industriområdet|næringsområde|næringsområdet|næringspark|handelspark|boligfelt|boligfeltet"
-_HEADED = re.compile(rf"{_B}(?:(?P<w1>{_W})\s+)?(?P<w2>{_W})\s+(?P<head>(?i:{_BUSINESS}|{_AREA}|{_BUSINESS_CAPITAL}))"
+# A compound ending in a business word is one too ("fiskeindustri", "byggtransport").
+_HEADED = re.compile(rf"{_B}(?:(?P<w1>{_W})\s+)?(?P<w2>{_W})\s+(?P<head>(?i:[a-zæøå]*(?:{_BUSINESS})|{_AREA}|{_BUSINESS_CAPITAL}))"
                      rf"{_E}")
-_STRONG_HEAD = re.compile(rf"(?i:{_BUSINESS}|{_AREA})")
+_STRONG_HEAD = re.compile(rf"(?i:[a-zæøå]*(?:{_BUSINESS})|{_AREA})")
+# An organisation's definite noun with its region ("frivillighetssentralen nord", "Bymisjonen Sør"), not
+# a direction ("banken nord for torget").
+_ORG_REGION = re.compile(
+    rf"{_B}(?P<org>[\w]*(?i:sentralen|banken|foreningen|forbundet|klubben|senteret|misjonen|stiftelsen|tjenesten"
+    rf"|tenesta|kontoret))\s+(?P<c>{_W}){_E}(?!\s+(?i:for|fra|frå|av|i|på|om|over|til|mot|ved)(?![\w'’-]))")
 _PREPOSITION = frozenset({"på", "i", "fra", "frå", "ifra", "for", "hos", "ved", "med", "til", "mot", "av", "om"})
 _AREA_WORD = re.compile(rf"(?i:{_AREA})")
 _COMPASS = frozenset({"nord", "sør", "vest", "øst", "nordvest", "nordaust", "nordøst", "sørvest", "sørøst", "søraust",
@@ -224,6 +230,7 @@ class FallbackRecognizer(Recognizer):
         self._subjects(text, add)
         self._name_runs(text, add, persons, free)
         self._headed(text, add)
+        self._org_regions(text, add)
         self._capitalised(text, add)
         self._place_slots(text, add)
         return out
@@ -386,7 +393,7 @@ class FallbackRecognizer(Recognizer):
             head = m.group("head")
             kind, reason = (STED, "place_head") if _AREA_WORD.fullmatch(head) else (ORG, "firm_head")
             capital = w2[:1].isupper() and not sentence_initial(text, m.start("w2"))
-            distinctive = capital or w2.lower() in _COMPASS or (not g.is_common_word(w2) and (
+            distinctive = capital or w2.lower() in _COMPASS or compass_region(w2) or (not g.is_common_word(w2) and (
                 place_word(w2) or not seen_in_treebank(w2)))
             if not distinctive or not (capital or _STRONG_HEAD.fullmatch(head)):
                 continue
@@ -403,6 +410,12 @@ class FallbackRecognizer(Recognizer):
                     (w1[:1].isupper() and not sentence_initial(text, m.start("w1"))) or place_word(w1)):
                 start = m.start("w1")
             add(start, m.end("head"), kind, reason, lower=not capital and text[start:m.end()].islower(), over=True)
+
+    def _org_regions(self, text, add):
+        for m in _ORG_REGION.finditer(text):
+            c = m.group("c").lower()
+            if c in _COMPASS or compass_region(c):
+                add(m.start("org"), m.end("c"), ORG, "firm_head")
 
     def _capitalised(self, text, add):
         g = self.g

@@ -442,7 +442,7 @@ class CaseNumberRecognizer(Recognizer):
 
 
 INSTITUTION_WORDS = (
-    "borettslag", "burettslag", "bustadbyggjelag", "sameie", "skulekorps", "skolekorps", "frivilligsentral", "skole", "barneskole", "ungdomsskole", "videregående skole", "videregående",
+    "borettslag", "burettslag", "bustadbyggjelag", "boligbyggelag", "sameie", "skulekorps", "skolekorps", "frivilligsentral", "skole", "barneskole", "ungdomsskole", "videregående skole", "videregående",
     # Nynorsk forms
     "skule", "barneskule", "ungdomsskule", "vidaregåande skule", "sjukeheim", "sjukehus", "helsesenter",
     "barnehage", "sykehjem", "omsorgssenter", "helsesenter", "legesenter", "legekontor", "sykehus",
@@ -452,7 +452,8 @@ INSTITUTION_WORDS = (
 # The institution words that also end compounds naming one ("skolesenter", "kulturskole", "omsorgssenter",
 # "fylkeskommune"): a compound ending in one is an institution word too.
 INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
-                     "idrettslag", "borettslag", "burettslag", "kirke", "kyrkje", "kommune",
+                     "idrettslag", "borettslag", "burettslag", "byggelag", "byggjelag", "klubb", "kirke", "kyrkje",
+                     "kommune",
                      "opplæring", "opplæringa")  # a named adult-education centre: "X voksenopplæring"
 _INST_ALT = (rf"[a-zæøå]*(?:{'|'.join(INSTITUTION_HEADS)})|"
              + "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True)))

@@ -213,6 +213,15 @@ _NAME_TOKEN = re.compile(rf"({_W})\s*$")
 _COMPASS = r"sør|nord|vest|øst|midt|nordvest|sørvest|nordøst|sørøst"
 _BANK_THEN_REGION = re.compile(
     rf"(?<![\w-])(?P<bank>(?i:sparebanken|sparebank))\s+(?P<word>(?i:{_COMPASS})(?![\w-])|{_W})")
+def compass_region(word: str) -> bool:
+    """A region named by a compass word and a landscape or region noun ("nordkyst", "vestlandet",
+    "sørlandet", "midtnorge"): how Norwegian names the parts of the country, and so its banks and firms."""
+    w = word.lower()
+    m = re.match(rf"(?:{_COMPASS})", w)
+    return m is not None and len(w) - m.end() >= 3 and not w.endswith(("sk", "ske", "lig", "lige", "over", "ut",
+                                                                        "ute", "fra", "på"))
+
+
 _PLACE_THEN_BANK = re.compile(rf"(?<![\w-])(?P<word>{_W})\s+(?i:sparebank|sparebanken)(?![\w-])")
 
 
@@ -256,7 +265,7 @@ class OrgFormRecognizer(Recognizer):
             low = word.lower()
             if low in STOP_WORDS or low in self.g.builtin_keep:
                 continue
-            compass = re.fullmatch(_COMPASS, low) is not None
+            compass = re.fullmatch(_COMPASS, low) is not None or compass_region(low)
             span = m.group()
             if compass or (word[:1].isupper() and not sentence_initial(text, m.start("word"))) or place_word(word):
                 found.append(_det(self.name, text, m.start(), m.end(), ORG,
