@@ -103,8 +103,8 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # rules replace "et nytt liv" once, through the key, after "liv går på ..." made Liv a person.
     # Session 5 read sets 5, 7, 8 and 10's remaining misses for further classes (aliases, naming
     # clauses, the proprial article, letters outside ÆØÅ, ...; docs/anonymisation.md "Session 5"):
-    # set 7 0.969 / 0.929 (1.0.0) and 0.959 / 0.923 (1.1.0), set 8 0.972 / 0.949, 1 direct leak each.
-    "anon_gold_blind7": (0.95, 0.91, 0.95, 0.9, 1),
+    # set 7 0.969 / 0.955 (1.0.0) and 0.959 / 0.949 (1.1.0), set 8 0.972 / 0.949, 1 direct leak each.
+    "anon_gold_blind7": (0.95, 0.94, 0.95, 0.9, 1),
     "anon_gold_blind8": (0.96, 0.94, 0.95, 0.9, 1),
     # Sets 9 and 10 (fourth session) were run blind on the session-start code 4acddea and once on the
     # final anonymiser (first_run.txt): set 9 direct 0.920 -> 0.930, all 0.827 -> 0.905; set 10 0.922 ->
