@@ -72,6 +72,28 @@ def test_a_first_name_that_is_a_word_is_masked_outside_a_noun_slot(words):
     assert not hits(UnexplainedWordRecognizer(name_words=False), "ungane stein og sol den eldste")
 
 
+def test_a_first_name_joined_to_a_pronoun_after_it_is_a_person(words):
+    # "bjørn og eg" as "eg og bjørn": a coordination with a personal pronoun makes the word a person.
+    assert ("bjørn", PERSON) in hits(words, "ja det var då bjørn og eg gjekk frå kvarandre")
+    assert not hits(words, "det var ein bjørn og ei ku i skogen")  # a noun after an article stays the word
+
+
+def test_the_owner_after_a_possessive_til_is_a_person(words):
+    # "soverommet til sol": a definite noun + "til" names its owner, though "til" is a preposition.
+    assert ("sol", PERSON) in hits(words, "det var kaldt på soverommet til sol så me fekk")
+    assert ("liv", PERSON) in hits(words, "det var mora til liv som ringde")
+    assert not hits(words, "me reiste til sol og varme")  # no definite noun before "til"
+
+
+def test_two_first_names_written_as_one_are_a_name_not_a_compound(words):
+    # "tor" + "stein": the lexicon explains it as a compound of two words; the name list has the parts.
+    g = load_gazetteer()
+    assert not g.is_first("torstein") and g.is_first("tor") and g.is_first("stein")
+    assert explanation("torstein", g) is None
+    assert ("torstein", PERSON) in hits(words, "same veka som torstein fylte tolv")
+    assert explanation("steinrøys", g) is not None  # a word that only begins like a name stays a word
+
+
 def test_a_detected_span_is_left_to_its_recognizer(words):
     text = "ja og zorbulat sa det"
     start = text.index("zorbulat")

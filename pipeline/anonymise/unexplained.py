@@ -114,6 +114,15 @@ def _compound(w: str) -> bool:
     return False
 
 
+def name_compound(word: str, g: Gazetteer) -> bool:
+    """Two listed first names written as one ("tor" + "stein", "tor" + "geir"): Norwegian first
+    names are built of name elements, and a list holds only the common combinations. The lexicon
+    would explain such a word as a compound of ordinary words ("tor" + "stein"), so it counts as a
+    known name instead, which only a form of a common word explains."""
+    w = word.lower()
+    return len(w) >= 6 and any(g.is_first(w[:cut]) and g.is_first(w[cut:]) for cut in range(3, len(w) - 2))
+
+
 @lru_cache(maxsize=262144)
 def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS) -> str | None:
     """What explains ``word`` as no name (a class from ``EXPLANATIONS``, "plain" for stop words,
@@ -124,7 +133,7 @@ def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS
         return "plain"
     if not w.replace("-", "").replace("'", "").replace("’", "").isalpha():
         return "plain"
-    known_name = g.is_name(w) or g.is_place(w)
+    known_name = g.is_name(w) or g.is_place(w) or name_compound(w, g)
     if "dictionary" in explain and (is_ordinary(w) or g.is_common_word(w)):
         return "dictionary"
     if known_name:
@@ -166,6 +175,7 @@ _PERSONAL = frozenset({"jeg", "eg", "je", "æ", "meg", "mæ", "deg", "han", "ham
 _INVERTED_SUBJECTS = _PERSONAL | {"de", "dei", "du", "dere", "dokker", "man", "ein", "en"}
 # Stop words that are first names but mostly something else ("hans" = his, "vår" = our/spring).
 _NOT_NAMES = frozenset({"hans", "vår"})
+_DEFINITE = re.compile(r"\w{3,}(?:et|en|a|ene|ane)$")
 _NEXT_WORD = re.compile(rf"\s+(?P<w>{_W})")
 _CAPITAL_ONLY = frozenset({"fallback_capitalised", "unexplained_capital"})
 
@@ -191,6 +201,14 @@ def _noun_slot(text: str, start: int) -> bool:
     if len(before) > 1 and before[-1] in _POSSESSIVES and before[-2] in _KIN:
         return False  # "ungene mine liv", "dattera mi sol": a name after a kin noun and its possessive
     return not before or before[-1] in _NOUN_SLOT
+
+
+def _owner(text: str, start: int) -> bool:
+    """The possessive "til" after a definite noun makes the next word its owner ("soverommet til
+    sol", "mora til liv"): a person, where a preposition would otherwise make it a noun."""
+    before = [w.lower() for w in WORD.findall(text[max(0, start - 40):start])]
+    return len(before) > 1 and before[-1] == "til" and _DEFINITE.fullmatch(before[-2]) is not None \
+        and before[-2] not in STOP_WORDS and is_word(before[-2])
 
 
 def _kind(text: str, start: int, g: Gazetteer, words: list[str]) -> str:
@@ -238,9 +256,10 @@ class UnexplainedWordRecognizer(Recognizer):
         before = [w.lower() for w in WORD.findall(text, max(0, m.start() - 30), m.start())]
         if before and before[-1] in _PERSON_NOUNS:
             return True  # "en mann frank", "dama sol"
-        joined = (len(after) > 1 and after[0].lower() == "og" and self.g.is_first(after[1])) or (
+        joined = (len(after) > 1 and after[0].lower() == "og"
+                  and (self.g.is_first(after[1]) or after[1].lower() in _PERSONAL)) or (
             len(before) > 1 and before[-1] == "og" and (self.g.is_first(before[-2]) or before[-2] in _PERSONAL))
-        return joined  # "stein og sol", "meg og dag"
+        return joined  # "stein og sol", "meg og dag", "bjørn og eg"
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         # Not a CASELESS hit nor one whose only evidence is a capital: in a transcript without
@@ -256,7 +275,7 @@ class UnexplainedWordRecognizer(Recognizer):
                 words.append(m)
             elif why in ("dictionary", "plain") and self.name_words and len(m.group()) >= 3 \
                     and m.group().lower() not in _NOT_NAMES and g.is_first(m.group()) \
-                    and not _noun_slot(text, m.start()) and self._named(text, m, doc):
+                    and (_owner(text, m.start()) or not _noun_slot(text, m.start()) and self._named(text, m, doc)):
                 names.append(m)
         out = []
         for m in names:
