@@ -34,11 +34,12 @@ from .naming import NamingClauseRecognizer
 from .parts import NamePartRecognizer
 from .fallback import FallbackRecognizer
 from .unexplained import NumberFormRecognizer, UnexplainedCapitalRecognizer, UnexplainedWordRecognizer
+from .neighbours import NameNeighbourRecognizer
 
 # The modules whose code decides what is detected (with the word lists in data/).
 _CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py",
          "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py",
-         "unexplained.py")
+         "unexplained.py", "neighbours.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
@@ -151,7 +152,8 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Rec
             GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
             PlaceSlotRecognizer(g), OrgFormRecognizer(g), OrgSlotRecognizer(g), NamingClauseRecognizer(g),
             CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer(), FallbackRecognizer(g),
-            NumberFormRecognizer(g), UnexplainedWordRecognizer(g), UnexplainedCapitalRecognizer(g)]
+            NumberFormRecognizer(g), UnexplainedWordRecognizer(g), UnexplainedCapitalRecognizer(g),
+            NameNeighbourRecognizer(g)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:

@@ -1,0 +1,81 @@
+"""A person's name in the forms captions and second-language transcripts give it, next to what
+was found or in a clause that only a name fits.
+
+Automatic captions capitalise at random and mishear; a typist writes a name as the speaker
+spells or corrects it. The forms, in transcripts with capitals too:
+
+* the other half of a detected name written in lower case: "saksbehandler Khaled mansur" (a
+  word no explanation class covers after it), "ole martin" (a listed first name before it, even
+  one that is an ordinary word);
+* a name between commas before a pronoun, the apposition "den eldste, dilan, han savnet ...":
+  a word no explanation class covers, or a listed name;
+* a name corrected to a detected one: "tan eller thanh heiter han", "Per, nei, Pål" — a single
+  word with the same initial, or a listed name, before "eller"/"nei" and the detected name.
+
+Each hit is reviewed (score 0.7, above the replacement threshold, under the review one).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.nb.stop_words import STOP_WORDS
+
+from .detection import PERSON, Detection, Recognizer
+from .gazetteer import Gazetteer, load_gazetteer
+from .unexplained import explanation
+
+_W = r"[^\W\d_][\w'’-]*"
+_WORD = re.compile(_W)
+_PRONOUN = r"(?:han|hun|ho|hon|hen)"
+# ", dilan, han", ", ole martin, han"
+_APPOSITION = re.compile(rf"(?<=,)\s+(?P<name>{_W}(?:\s+{_W})?)\s*,\s+{_PRONOUN}(?![\w'’-])", re.IGNORECASE)
+# What corrects a name: "X eller Y", "X, nei, Y", "X– nei, Y", "X, jeg mener Y"
+_CORRECTION = re.compile(rf"(?<![\w'’-])(?P<name>{_W})\s*(?:[–—-]\s*|,\s*)?(?:eller|nei|jeg\s+mener|eg\s+meiner)"
+                         rf"\s*,?\s*$", re.IGNORECASE)
+SCORE = 0.7
+
+
+class NameNeighbourRecognizer(Recognizer):
+    name = "name_neighbour"
+    version = "1"
+    supported_entities = (PERSON,)
+    reads_detections = True
+
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.g = gazetteer or load_gazetteer()
+
+    def _unexplained(self, word: str) -> bool:
+        return word.lower() not in STOP_WORDS and explanation(word, self.g) is None
+
+    def _name_word(self, word: str) -> bool:
+        low = word.lower()
+        return len(low) >= 2 and low not in STOP_WORDS and (self.g.is_name(low) or explanation(word, self.g) is None)
+
+    def analyze(self, text, doc=None, found: list[Detection] = ()):
+        out: list[Detection] = []
+        persons = [d for d in found if d.type == PERSON and d.score >= 0.5]
+        for d in persons:
+            nxt = re.compile(rf" (?P<w>{_W})").match(text, d.end)
+            if nxt and nxt.group("w")[:1].islower() and len(nxt.group("w")) >= 3 and self._unexplained(nxt.group("w")):
+                out.append(self._d(text, d.start, nxt.end("w"), PERSON, SCORE))  # "Khaled mansur"
+            before = re.search(rf"(?<![\w'’-])(?P<w>{_W}) $", text[max(0, d.start - 40):d.start])
+            first = _WORD.match(d.text)
+            if before and first and self.g.is_first(first.group()) and self.g.is_first(before.group("w")) \
+                    and before.group("w").lower() not in STOP_WORDS \
+                    and before.group("w").lower() != first.group().lower():  # "hilde Hilde Kvernmo" repeats
+                start = d.start - len(before.group("w")) - 1
+                out.append(self._d(text, start, d.end, PERSON, SCORE))  # "ole martin"
+            corr = _CORRECTION.search(text[max(0, d.start - 40):d.start])
+            if corr and first:
+                word = corr.group("name")
+                low = word.lower()
+                if low not in STOP_WORDS and len(low) >= 2 and (
+                        self.g.is_name(low) or low[:1] == first.group()[:1].lower()):
+                    start = d.start - len(text[max(0, d.start - 40):d.start]) + corr.start("name")
+                    out.append(self._d(text, start, start + len(word), PERSON, SCORE))  # "tan eller thanh"
+        for m in _APPOSITION.finditer(text):
+            words = _WORD.findall(m.group("name"))
+            if all(self._name_word(w) for w in words) and any(w[:1].islower() or self.g.is_name(w) for w in words):
+                out.append(self._d(text, m.start("name"), m.end("name"), PERSON, SCORE))  # ", dilan, han"
+        return out

@@ -1,0 +1,59 @@
+"""A person's name in caption and correction forms next to a detected name (neighbours.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.anonymise.detection import PERSON, Detection
+from pipeline.anonymise.neighbours import NameNeighbourRecognizer
+from pipeline.anonymise.registry import builtin_recognizers
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return NameNeighbourRecognizer()
+
+
+def found(text, *names, score=0.85):
+    out = []
+    for name in names:
+        start = text.index(name)
+        out.append(Detection(start, start + len(name), PERSON, score, "ner", name))
+    return out
+
+
+def hits(rec, text, *names):
+    return {d.text for d in rec.analyze(text, None, found(text, *names))}
+
+
+def test_the_lower_case_other_half_of_a_detected_name_goes_with_it(rec):
+    # A caption capitalises one half: the unexplained word after the detected name is its surname.
+    text = "Det var saksbehandler Khaled mansur i kommunen"
+    assert hits(rec, text, "Khaled") == {"Khaled mansur"}
+    # An ordinary word after the name stays the word.
+    assert not hits(rec, "Jeg ringte Khaled etterpå og han svarte", "Khaled")
+
+
+def test_a_listed_first_name_before_a_detected_one_is_a_double_first_name(rec):
+    assert hits(rec, "Det er en mann fra nav, ole martin kom én gang", "martin") == {"ole martin"}
+    # A repeated first name is a repetition, not a double name; a word that is no first name stays.
+    assert not hits(rec, "det var ei frå nav hilde Hilde Kvernmo ho var grei", "Hilde Kvernmo")
+    assert not hits(rec, "det var bare Martin som kom", "Martin")
+
+
+def test_a_name_between_commas_before_a_pronoun_is_a_person(rec):
+    assert "dilan" in hits(rec, "Den eldste, dilan, han savnet vennene")
+    assert "ole martin" in hits(rec, "en mann fra nav, ole martin, han kom")
+    assert not hits(rec, "Det var, altså, han som kom")  # an explained word between commas
+
+
+def test_a_name_corrected_to_a_detected_one_is_a_person_too(rec):
+    text = "ein mann frå kommunen tan eller thanh heiter han vel"
+    assert "tan" in hits(rec, text, "thanh")
+    assert "Grete" in hits(rec, "hun fra NAV. Grete– nei, Gunhild Sæther", "Gunhild Sæther")
+    # "eller" between two things: a word that is no name and shares no initial with the name stays.
+    assert not hits(rec, "om det var huset eller Thanh som", "Thanh")
+
+
+def test_the_recognizer_is_registered():
+    assert "name_neighbour" in [r.name for r in builtin_recognizers([], set())]
