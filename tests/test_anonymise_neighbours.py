@@ -57,3 +57,19 @@ def test_a_name_corrected_to_a_detected_one_is_a_person_too(rec):
 
 def test_the_recognizer_is_registered():
     assert "name_neighbour" in [r.name for r in builtin_recognizers([], set())]
+
+
+def test_a_name_spelled_letter_by_letter_after_a_spelling_verb(rec):
+    assert hits(rec, "Jeg heter Heavy Barzani. Det skrives h e v i, med tak over e og i") == {"h e v i"}
+    assert hits(rec, "det staves k-a-s-i-a") == {"k-a-s-i-a"}
+    assert not hits(rec, "det skrives med to t-er")  # no run of three single letters
+
+
+def test_a_name_is_known_without_its_accents_and_never_by_one_letter():
+    from pipeline.anonymise.sources import name_variants, without_accents
+
+    # Captions and keyboards drop the accents of an informant's name; å, æ and ø are letters.
+    assert {"Hevi Barzani", "Hevi", "Barzani"} <= set(name_variants("Hêvî Barzanî"))
+    assert name_variants("Trần") == ["Tran"] and without_accents("Åse Bø") == "Åse Bø"
+    # A spelled name's single letters are no forms of it: the key would spread "i" as a person.
+    assert name_variants("h e v i") == []

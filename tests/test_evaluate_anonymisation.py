@@ -119,8 +119,11 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # Set 12 (fifth session) was run blind once on the session-start code 5eda0f2 (first_run.txt:
     # 0.772 / 0.761 / 0.972 / 1.000 / 13 direct leaks); then its misses were read for the number,
     # date, address and lower-case institution classes (numbers.py, number_form, institution):
-    # 0.881 / 0.902 / 0.981 / 1.000 / 8 (1.0.0; the rest are persons). Not blind since. Floors a point below.
-    "anon_gold_blind12": (0.87, 0.89, 0.97, 0.9, 8),
+    # 0.881 / 0.902 / 0.981 / 1.000 / 8 (1.0.0; the rest are persons); then its person misses, for
+    # caseless name clauses (unexplained.py) and names next to a detected one (neighbours.py):
+    # 0.960 / 0.951 / 0.981 / 1.000 / 4 (1.0.0). Not blind since. Floors two points below (the
+    # second-half rule leans on the model's tag of the capitalised half).
+    "anon_gold_blind12": (0.94, 0.93, 0.97, 0.9, 5),
 }
 
 

@@ -9,6 +9,7 @@ spells or corrects it. The forms, in transcripts with capitals too:
   one that is an ordinary word);
 * a name between commas before a pronoun, the apposition "den eldste, dilan, han savnet ...":
   a word no explanation class covers, or a listed name;
+* a name spelled letter by letter after a spelling verb: "det skrives h e v i";
 * a name corrected to a detected one: "tan eller thanh heiter han", "Per, nei, Pål" — a single
   word with the same initial, or a listed name, before "eller"/"nei" and the detected name.
 
@@ -30,6 +31,10 @@ _WORD = re.compile(_W)
 _PRONOUN = r"(?:han|hun|ho|hon|hen)"
 # ", dilan, han", ", ole martin, han"
 _APPOSITION = re.compile(rf"(?<=,)\s+(?P<name>{_W}(?:\s+{_W})?)\s*,\s+{_PRONOUN}(?![\w'’-])", re.IGNORECASE)
+# "det skrives h e v i", "det staves k-a-s-i-a"
+_SPELLED = re.compile(r"(?<![\w'’-])(?:skrives|skrivast|staves|stavast|stavet|stava|stavar|staver)"
+                      r"(?:\s+(?:det|bare|berre|som|med))*\s+(?P<name>[^\W\d_](?:[\s.-]{1,2}[^\W\d_]){2,})(?![\w'’-])",
+                      re.IGNORECASE)
 # What corrects a name: "X eller Y", "X, nei, Y", "X– nei, Y", "X, jeg mener Y"
 _CORRECTION = re.compile(rf"(?<![\w'’-])(?P<name>{_W})\s*(?:[–—-]\s*|,\s*)?(?:eller|nei|jeg\s+mener|eg\s+meiner)"
                          rf"\s*,?\s*$", re.IGNORECASE)
@@ -78,4 +83,6 @@ class NameNeighbourRecognizer(Recognizer):
             words = _WORD.findall(m.group("name"))
             if all(self._name_word(w) for w in words) and any(w[:1].islower() or self.g.is_name(w) for w in words):
                 out.append(self._d(text, m.start("name"), m.end("name"), PERSON, SCORE))  # ", dilan, han"
+        for m in _SPELLED.finditer(text):
+            out.append(self._d(text, m.start("name"), m.end("name"), PERSON, SCORE))  # "skrives h e v i"
         return out

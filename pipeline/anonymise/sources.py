@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,15 +28,27 @@ def informant_label(study: Study, informant: Informant) -> str:
     return f"{group} {informant.id}"
 
 
+def without_accents(text: str) -> str:
+    """``text`` without its accents ("Hêvî Barzanî" -> "Hevi Barzani", "Trần" -> "Tran"), as
+    automatic captions and keyboards without the letters write a name; å, æ and ø stay letters."""
+    out = []
+    for c in text:
+        if c in "åÅ":
+            out.append(c)
+        else:
+            out.extend(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+    return unicodedata.normalize("NFC", "".join(out))
+
+
 def name_variants(name: str) -> list[str]:
-    """The forms a person's name is written in: full, first name(s), first, last, first + last."""
+    """The forms a person's name is written in: full, first name(s), first, last, first + last,
+    and each of them without its accents."""
     words = name.split()
-    if len(words) < 2:
-        return []
-    variants = [" ".join(words[:-1]), words[0], words[-1], f"{words[0]} {words[-1]}"]
+    variants = [" ".join(words[:-1]), words[0], words[-1], f"{words[0]} {words[-1]}"] if len(words) >= 2 else []
+    variants += [without_accents(v) for v in [name, *variants]]
     out: list[str] = []
     for v in variants:
-        if v != name and v not in out:
+        if v != name and v not in out and any(len(t) > 1 for t in tokens_of(v)):  # "h", "K.": no name
             out.append(v)
     return out
 
