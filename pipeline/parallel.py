@@ -27,6 +27,7 @@ so the results do not depend on how the calls were spread.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import tempfile
@@ -42,9 +43,10 @@ INSTALL_HINT = ("--workers/--scheduler need Dask: install the extra with "
 
 
 class Lazy(Sequence):
-    """Items made one by one as the executor reads them (``make(key)`` for each key): in this
-    process a transcript's bytes are read from the store only when its call comes, so no list of
-    every transcript's parse is held; a cluster reads them all as it submits the tasks."""
+    """Items made one by one as the executor reads them (``make(key)`` for each key): a
+    transcript's bytes are read from the store only when its call comes (in this process) or its
+    task is submitted (a cluster keeps a bounded number in flight), so no list of every
+    transcript's parse is held."""
 
     def __init__(self, make: Callable[[Any], Any], keys: Sequence):
         self.make, self.keys = make, list(keys)
@@ -101,6 +103,10 @@ class DaskExecutor:
         self._start_error: BaseException | None = None
         self._prepared: list = []  # the workers' preparation tasks, held until the cluster closes
         self._closing: threading.Thread | None = None
+        self._calls = 0  # one name per map call for its tasks' keys
+        # Tasks submitted and not yet handed over: enough to keep every worker busy while the
+        # client works on a result or one slow transcript holds back those after it.
+        self.in_flight = max(8, 4 * workers)
 
     def start_soon(self, model: str) -> None:
         """Start the cluster now, in the background, and have each worker load the study's spaCy
@@ -145,9 +151,15 @@ class DaskExecutor:
             # and frees so much that the same parse then costs a worker about 1.7 times the CPU it
             # costs this process (docs/scale.md), so the workers keep the C library's default.
             self._scratch = tempfile.TemporaryDirectory(prefix="qualpipe-dask-")
+            # The scheduler's, the client's and the workers' periodic checks (event-loop ticks every
+            # 20 ms, system monitors every 0.5 s) cost an idle local cluster about 0.05 CPU s per
+            # second on the client alone, taken from the cores the work runs on; less often, a
+            # third of that (docs/scale.md).
             with dask.config.set({"distributed.worker.memory.target": False,
                                   "distributed.worker.memory.spill": False,
-                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                                  "distributed.admin.tick.interval": "1s",
+                                  "distributed.admin.system-monitor.interval": "2s"}):
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, local_directory=self._scratch.name,
                                             silence_logs=40,
@@ -164,8 +176,13 @@ class DaskExecutor:
     def imap(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
              description: str = "") -> Iterator:
         """The results in item order, each as soon as it and those before it are done: the
-        client works on the first results while the workers compute the rest. Every task is
-        submitted at once; a result handed over is released on the cluster."""
+        client works on the first results while the workers compute the rest.
+
+        Items are read one by one as tasks are submitted, and at most ``in_flight`` tasks are
+        submitted and not yet handed over: the client and the scheduler hold a bounded number of
+        payloads and results, whatever the size of the study. Each item travels as one opaque
+        :class:`Parcel`, so Dask does not walk its lists (a transcript's turns) looking for tasks
+        inside it. A result handed over is released on the cluster."""
         from dask.distributed import as_completed
 
         if self._closing is not None:  # the run said it needs the cluster no more: here, as --workers 1 does
@@ -177,20 +194,37 @@ class DaskExecutor:
         # Objects every call needs (a recognizer registry, the stop words) travel to each worker once,
         # each whole: ``scatter`` would spread a set, list or dict given bare over its elements.
         handles = [client.scatter([obj], broadcast=True, hash=False)[0] for obj in shared]
-        futures = [client.submit(fn, item, *handles, pure=False, retries=self.retries, key=f"{fn.__name__}-{i}")
-                   for i, item in enumerate(items)]
-        order = {future.key: i for i, future in enumerate(futures)}
-        done: dict[int, Any] = {}
-        following = 0  # the next result to hand over
+        self._calls += 1
+        prefix = f"{fn.__name__}-{self._calls}"
+        source = iter(items)
+        waiting: collections.deque = collections.deque()  # submitted, not yet handed over, in item order
+        finished: set = set()
+        running = as_completed()
+
+        def submit_next() -> None:
+            for item in source:
+                future = client.submit(_call, fn, Parcel(item), *handles, pure=False, retries=self.retries,
+                                       key=f"{prefix}-{len(waiting) + handed}")
+                waiting.append(future)
+                running.add(future)
+                return
+
+        handed = 0
+        for _ in range(self.in_flight):
+            submit_next()
         try:
-            for future in track(as_completed(futures), description=description, total=len(futures)):
-                done[order[future.key]] = future
-                while following in done:
-                    yield self._result(done.pop(following))
-                    futures[following].release()
-                    following += 1
+            for future in track(running, description=description, total=len(items)):
+                finished.add(future.key)
+                while waiting and waiting[0].key in finished:
+                    first = waiting.popleft()
+                    finished.discard(first.key)
+                    result = self._result(first)
+                    first.release()
+                    handed += 1
+                    submit_next()  # before the client works on this result: the workers stay busy
+                    yield result
         finally:
-            for future in futures[following:]:
+            for future in waiting:
                 future.release()
 
     @staticmethod
@@ -233,16 +267,32 @@ class DaskExecutor:
             self._scratch.cleanup()
 
 
+class Parcel:
+    """One item of a task, passed through Dask untouched: Dask looks for futures and tasks inside
+    the lists, tuples and dicts a task is given, element by element (every turn of every
+    transcript: 11 of the 37 CPU s of the anonymise stage's client thread at ×30, under cProfile);
+    a parcel it does not open."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Any):
+        self.item = item
+
+
+def _call(fn: Callable, parcel: Parcel, *shared: Any) -> Any:
+    return fn(parcel.item, *shared)
+
+
 def prepare_worker(model: str) -> None:
     """What every worker's first tasks would load anyway, loaded as soon as it starts: the modules of
-    the stages' tasks, the study's spaCy pipeline (parse, detection, derived Docs, topic words) and the
+    the stages' tasks, the study's spaCy pipeline (parse, detection, derived Docs) and the
     full-form dictionaries of the anonymiser's rules (``anonymise/lexicon.py``)."""
     import importlib
 
     from .anonymise.lexicon import in_dictionary
     from .nlp import load_nlp
 
-    for name in ("ingest.segment", "anonymise.analyzer", "segment_docs", "topics"):
+    for name in ("ingest.segment", "anonymise.analyzer", "segment_docs"):
         importlib.import_module(f"{__package__}.{name}")
     load_nlp(model)
     in_dictionary("hus")

@@ -32,8 +32,10 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
 
 
 # The stages that hand per-transcript work to the run's executor (pipeline/parallel.py): after the
-# last of them a cluster of --workers N is closed while the client runs the study-wide stages.
-EXECUTOR_STAGES = ("ingest", "anonymise", "topics")
+# last of them a cluster of --workers N is closed while the client runs the study-wide stages. The
+# topics stage reads its lemmas in this process: on two workers that cost them more CPU than it
+# saved the client (docs/scale.md).
+EXECUTOR_STAGES = ("ingest", "anonymise")
 
 
 def stages() -> list[tuple[str, Stage]]:

@@ -92,6 +92,30 @@ def test_objects_every_call_shares_arrive_whole(cluster):
     assert cluster.map(_with, list(range(4)), words, table, pairs) == expected
 
 
+def _length(item: list) -> int:
+    return len(item)
+
+
+def test_items_are_read_as_tasks_are_sent_and_few_are_in_flight(cluster):
+    """A large study's items (each transcript's parse) are not all read and sent at once: at most
+    ``in_flight`` are submitted and not yet handed over, and the results still come in item order."""
+    made: list[int] = []
+
+    def make(n: int) -> list:
+        made.append(n)
+        return [[n]] * n  # nested lists: sent whole, as one item
+
+    before, cluster.in_flight = cluster.in_flight, 3
+    try:
+        seen = []
+        for handed, result in enumerate(cluster.imap(_length, parallel.Lazy(make, range(12))), start=1):
+            seen.append(result)
+            assert len(made) <= handed + cluster.in_flight
+        assert seen == list(range(12)) and made == list(range(12))
+    finally:
+        cluster.in_flight = before
+
+
 def _worker_settings(_item: int) -> tuple:
     import dask
 

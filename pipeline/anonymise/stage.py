@@ -490,11 +490,11 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     if todo:
         # Per-transcript work, on the run's executor (--workers N); the key is built here from all of it.
         # The recognizers read ingest's stored parse of each transcript (pipeline/parse.py): no second pass.
+        # A transcript's stored parse is read as its task is sent: no list of every transcript's parse.
         with PrivateStore(study.private_store_path) as private:
-            items = [([t.text for t in turns[f]], study.settings.model, private.parse(f)) for f in todo]
-        per_file = parallel.current().map(detect_job, items, anon.registry,
-                                          track=track, description="Finner identifikatorer")
-        del items
+            items = parallel.Lazy(lambda f: ([t.text for t in turns[f]], study.settings.model, private.parse(f)), todo)
+            per_file = parallel.current().map(detect_job, items, anon.registry,
+                                              track=track, description="Finner identifikatorer")
         for f, found in zip(todo, per_file):
             cached[f] = {"fingerprint": fingerprints[f],
                          "turns": {str(t.turn_index): [_det_to_row(d) for d in dets]
