@@ -65,14 +65,16 @@ class InProcess:
     """Every call here, one after the other."""
 
     workers = 1
+    remote = False  # calls run here, when their results are asked for
 
     def map(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
             description: str = "") -> list:
         return list(self.imap(fn, items, *shared, track=track, description=description))
 
     def imap(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
-             description: str = "") -> Iterator:
-        """The results one by one, in item order, each computed when it is asked for."""
+             description: str = "", ahead: int | None = None) -> Iterator:
+        """The results one by one, in item order, each computed when it is asked for (``ahead``
+        means nothing here: there is no one to compute ahead)."""
         for item in track(items, description=description, total=len(items)):
             yield fn(item, *shared)
 
@@ -107,6 +109,11 @@ class DaskExecutor:
         # Tasks submitted and not yet handed over: enough to keep every worker busy while the
         # client works on a result or one slow transcript holds back those after it.
         self.in_flight = max(8, 4 * workers)
+
+    @property
+    def remote(self) -> bool:
+        """Whether calls go to the cluster (until the run closes it): tasks then run while the client does other work."""
+        return self._closing is None
 
     def start_soon(self, model: str) -> None:
         """Start the cluster now, in the background, and have each worker load the study's spaCy
@@ -174,22 +181,24 @@ class DaskExecutor:
         return list(self.imap(fn, items, *shared, track=track, description=description))
 
     def imap(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
-             description: str = "") -> Iterator:
+             description: str = "", ahead: int | None = None) -> Iterator:
         """The results in item order, each as soon as it and those before it are done: the
         client works on the first results while the workers compute the rest.
 
-        Items are read one by one as tasks are submitted, and at most ``in_flight`` tasks are
-        submitted and not yet handed over: the client and the scheduler hold a bounded number of
-        payloads and results, whatever the size of the study. Each item travels as one opaque
-        :class:`Parcel`, so Dask does not walk its lists (a transcript's turns) looking for tasks
-        inside it. A result handed over is released on the cluster."""
+        The first tasks are submitted at this call, so the workers start while the client does
+        something else before it reads the results. Items are read one by one as tasks are
+        submitted, and at most ``in_flight`` tasks (``ahead``, where the caller has other work for
+        the client first and the items are already in memory) are submitted and not yet handed
+        over: the client and the scheduler hold a bounded number of payloads and results, whatever
+        the size of the study. Each item travels as one opaque :class:`Parcel`, so Dask does not
+        walk its lists (a transcript's turns) looking for tasks inside it. A result handed over is
+        released on the cluster."""
         from dask.distributed import as_completed
 
         if self._closing is not None:  # the run said it needs the cluster no more: here, as --workers 1 does
-            yield from InProcess().imap(fn, items, *shared, track=track, description=description)
-            return
+            return InProcess().imap(fn, items, *shared, track=track, description=description)
         if not items:
-            return
+            return iter(())
         client = self._connect()
         # Objects every call needs (a recognizer registry, the stop words) travel to each worker once,
         # each whole: ``scatter`` would spread a set, list or dict given bare over its elements.
@@ -198,34 +207,39 @@ class DaskExecutor:
         prefix = f"{fn.__name__}-{self._calls}"
         source = iter(items)
         waiting: collections.deque = collections.deque()  # submitted, not yet handed over, in item order
-        finished: set = set()
         running = as_completed()
+        submitted = 0
 
         def submit_next() -> None:
+            nonlocal submitted
             for item in source:
                 future = client.submit(_call, fn, Parcel(item), *handles, pure=False, retries=self.retries,
-                                       key=f"{prefix}-{len(waiting) + handed}")
+                                       key=f"{prefix}-{submitted}")
+                submitted += 1
                 waiting.append(future)
                 running.add(future)
                 return
 
-        handed = 0
-        for _ in range(self.in_flight):
+        for _ in range(max(self.in_flight, ahead or 0)):
             submit_next()
-        try:
-            for future in track(running, description=description, total=len(items)):
-                finished.add(future.key)
-                while waiting and waiting[0].key in finished:
-                    first = waiting.popleft()
-                    finished.discard(first.key)
-                    result = self._result(first)
-                    first.release()
-                    handed += 1
-                    submit_next()  # before the client works on this result: the workers stay busy
-                    yield result
-        finally:
-            for future in waiting:
-                future.release()
+
+        def handed() -> Iterator:
+            finished: set = set()
+            try:
+                for future in track(running, description=description, total=len(items)):
+                    finished.add(future.key)
+                    while waiting and waiting[0].key in finished:
+                        first = waiting.popleft()
+                        finished.discard(first.key)
+                        result = self._result(first)
+                        first.release()
+                        submit_next()  # before the client works on this result: the workers stay busy
+                        yield result
+            finally:
+                for future in waiting:
+                    future.release()
+
+        return handed()
 
     @staticmethod
     def _result(future) -> Any:

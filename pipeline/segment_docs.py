@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy
 from spacy.attrs import LEMMA, LENGTH, MORPH, NORM, ORTH, POS, SENT_START, SPACY, TAG
@@ -386,30 +386,69 @@ def refresh_segment_docs(study, files: Sequence[str], shared: dict[str, str], tu
     from .progress import no_progress
     from .store import PrivateStore
 
-    rebuilt = redone = 0
     with PrivateStore(study.private_store_path) as private:
-        stored_keys, parse_keys = private.segment_doc_keys(), private.parse_keys()
-        todo = []
-        for f in files:
-            replaced = [r.replaced for r in outputs[f]]
-            anonymised = anonymised_texts(turns[f], outputs[f], segments[f])
-            key = derived_key(parse_keys.get(f, ""), replaced, anonymised)
-            if stored_keys.get(f) != key:
-                todo.append((f, key, replaced, anonymised))
-        if not todo:
-            return 0, 0
-        def item(entry: tuple) -> tuple:
-            f, _key, replaced, anonymised = entry
-            position = {t.turn_index: i for i, t in enumerate(turns[f])}
-            located = [(position[s.turn_index], s.start, s.end) for s in segments[f]]
-            return study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located, anonymised
+        todo = _derivations(private, files, turns, segments, outputs)
+        found = parallel.current().imap(derive_job, parallel.Lazy(lambda entry: _derive_item(study, private, turns,
+                                                                                             segments, entry), todo),
+                                        track=track or no_progress, description="Avleder segmentenes analyser")
+        return _store_derived(private, todo, found, shared, segments)
 
-        found = parallel.current().imap(derive_job, parallel.Lazy(item, todo), track=track or no_progress,
-                                        description="Avleder segmentenes analyser")
-        for (f, key, _replaced, _anonymised), (blob, n_redo) in zip(todo, found):
-            private.replace_segment_docs(f, shared[f], key, [s.segment_id for s in segments[f]], blob)
-            rebuilt += 1
-            redone += n_redo
+
+def start_segment_docs(study, files: Sequence[str], shared: dict[str, str], turns: dict, segments: dict,
+                       outputs: dict, track=None) -> Callable[[], tuple[int, int]]:
+    """:func:`refresh_segment_docs` in two steps: on a cluster every task is sent now and the
+    workers derive while the client checks and writes the anonymised segments; the returned
+    function stores the Docs (nothing is stored before it is called). In this process nothing
+    starts early: the returned function does it all, one transcript's parse in memory at a time."""
+    from . import parallel
+    from .progress import no_progress
+    from .store import PrivateStore
+
+    executor = parallel.current()
+    if not executor.remote:
+        return lambda: refresh_segment_docs(study, files, shared, turns, segments, outputs, track)
+    with PrivateStore(study.private_store_path) as private:
+        todo = _derivations(private, files, turns, segments, outputs)
+        # Every item now (the client holds every transcript's turns and results already; the parses
+        # are what this adds), so the workers have all of them while the client is busy.
+        items = [_derive_item(study, private, turns, segments, entry) for entry in todo]
+    found = executor.imap(derive_job, items, ahead=len(items), track=track or no_progress,
+                          description="Avleder segmentenes analyser")
+    del items
+
+    def finish() -> tuple[int, int]:
+        with PrivateStore(study.private_store_path) as private:
+            return _store_derived(private, todo, found, shared, segments)
+
+    return finish
+
+
+def _derivations(private, files: Sequence[str], turns: dict, segments: dict, outputs: dict) -> list[tuple]:
+    """(file, key, replacements, anonymised segment texts) of each transcript whose stored Docs are stale."""
+    stored_keys, parse_keys = private.segment_doc_keys(), private.parse_keys()
+    todo = []
+    for f in files:
+        replaced = [r.replaced for r in outputs[f]]
+        anonymised = anonymised_texts(turns[f], outputs[f], segments[f])
+        key = derived_key(parse_keys.get(f, ""), replaced, anonymised)
+        if stored_keys.get(f) != key:
+            todo.append((f, key, replaced, anonymised))
+    return todo
+
+
+def _derive_item(study, private, turns: dict, segments: dict, entry: tuple) -> tuple:
+    f, _key, replaced, anonymised = entry
+    position = {t.turn_index: i for i, t in enumerate(turns[f])}
+    located = [(position[s.turn_index], s.start, s.end) for s in segments[f]]
+    return study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located, anonymised
+
+
+def _store_derived(private, todo: list[tuple], found, shared: dict[str, str], segments: dict) -> tuple[int, int]:
+    rebuilt = redone = 0
+    for (f, key, _replaced, _anonymised), (blob, n_redo) in zip(todo, found):
+        private.replace_segment_docs(f, shared[f], key, [s.segment_id for s in segments[f]], blob)
+        rebuilt += 1
+        redone += n_redo
     return rebuilt, redone
 
 

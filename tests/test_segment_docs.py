@@ -137,7 +137,7 @@ def test_the_stage_line_says_when_segments_had_to_be_lemmatised_again(make_study
     study = load_study(make_study({"a.txt": TRANSCRIPT}))
     ingest_study(study)
     assert "lest av språkmodellen på nytt" not in anonymise_stage(study)
-    monkeypatch.setattr(segment_docs, "refresh_segment_docs", lambda *args, **kwargs: (1, 3))
+    monkeypatch.setattr(segment_docs, "start_segment_docs", lambda *args, **kwargs: lambda: (1, 3))
     assert "3 segmenter lest av språkmodellen på nytt" in anonymise_stage(study)
 
 

@@ -513,6 +513,12 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
     outputs = anon.anonymise_study_texts({f: [(t.text, dets_of(f, t)) for t in turns[f]] for f in files},
                                          lower_files)
 
+    # What coding and topics read: the anonymised segments' Docs, derived from ingest's one parse. On a
+    # cluster the workers derive them while this process checks and writes; they are stored after that.
+    from .. import segment_docs
+
+    store_derived = segment_docs.start_segment_docs(study, files, shared, turns, segments, outputs, track)
+
     # 4. check, then write
     key_data = anon.key.to_json()
     guard = guard_for_key(study, key_data)
@@ -567,10 +573,7 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         store.replace_anonymisation_audit(result.counts)
         # This stage's outputs as one set; codings.csv is the coding stage's and stays as it was.
         store.export_csv(study.coded_dir, guard, codings=False, extra={study.coded_dir / AUDIT_CSV: audit_text})
-    # What coding and topics read: the anonymised segments' Docs, derived from ingest's one parse.
-    from ..segment_docs import refresh_segment_docs
-
-    result.derived = refresh_segment_docs(study, files, shared, turns, segments, outputs, track)
+    result.derived = store_derived()
     result.entities = len(anon.key.entities)
     result.outputs = outputs
     return result
