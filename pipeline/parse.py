@@ -88,3 +88,33 @@ def new_docbin() -> DocBin:
 def read_docs(blob: bytes, nlp: Language) -> Iterator[Doc]:
     """The stored Docs again, one per turn in order (their strings travel with them)."""
     return new_docbin().from_bytes(blob).get_docs(nlp.vocab)
+
+
+def read_columns(blob: bytes, nlp: Language, attrs: Sequence[int]) -> list[numpy.ndarray] | None:
+    """``doc.to_array(attrs)`` of each stored Doc, read from the DocBin's columns without building
+    the Docs (tested against them): ``attrs`` among the stored ones, ``SPACY`` and ``LENGTH``. None
+    where a Doc's spaces are not stored (read the Docs then)."""
+    from spacy.attrs import LENGTH, SPACY
+    from spacy.strings import get_string_id
+
+    box = new_docbin().from_bytes(blob)
+    if any(flags.get("has_unknown_spaces") for flags in box.flags):
+        return None
+    for text in box.strings:  # as reading the Docs would: their strings are the vocab's from here on
+        nlp.vocab.strings.add(text)
+    length_of = {get_string_id(text): len(text) for text in box.strings}
+    orth = box.attrs.index(ORTH)
+    found = []
+    for tokens, spaces in zip(box.tokens, box.spaces):
+        columns = []
+        for attr in attrs:
+            if attr == LENGTH:
+                keys = tokens[:, orth].tolist()
+                columns.append([length_of[k] if k in length_of else length_of.setdefault(k, len(nlp.vocab.strings[k]))
+                                for k in keys])
+            elif attr == SPACY:
+                columns.append(spaces[:, 0])
+            else:
+                columns.append(tokens[:, box.attrs.index(attr)])
+        found.append(numpy.array(columns, dtype=numpy.uint64).T.reshape((len(tokens), len(attrs))))
+    return found

@@ -76,14 +76,18 @@ class _Names:
         return found
 
 
+TURN_COLUMNS = [LENGTH, SPACY, LEMMA, POS, TAG, MORPH, SENT_START]  # what a segment reads of its turn's tokens
+
+
 class _TurnTokens:
     """One turn's raw tokens as plain columns, read once per turn (not once per segment): character
     offsets, and per token (word, lemma, pos, tag, morph, sent_start) as ``Token`` would give them."""
 
     __slots__ = ("starts", "ends", "rows")
 
-    def __init__(self, raw_doc: Doc, raw_text: str, names: _Names):
-        array = raw_doc.to_array([LENGTH, SPACY, LEMMA, POS, TAG, MORPH, SENT_START])  # uint64: -1 wraps
+    def __init__(self, raw_doc: Doc | numpy.ndarray, raw_text: str, names: _Names):
+        """``raw_doc``: the raw Doc, or its ``TURN_COLUMNS`` as ``parse.read_columns`` reads them."""
+        array = raw_doc if isinstance(raw_doc, numpy.ndarray) else raw_doc.to_array(TURN_COLUMNS)  # uint64: -1 wraps
         lengths, spaces = array[:, 0].tolist(), array[:, 1].tolist()
         starts, ends, cursor = [], [], 0
         for length, space in zip(lengths, spaces):
@@ -329,6 +333,51 @@ def from_bytes(blob: bytes, nlp: Language) -> list[Doc]:
     return list(DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob).get_docs(nlp.vocab))
 
 
+class StoredTokens:
+    """One stored Doc read from its DocBin columns, without building it: per token its text,
+    trailing space, lemma and part of speech as ``Token.text``, ``whitespace_``, ``lemma_`` and
+    ``pos_`` give them (tested against the Docs), and the Doc's text. For readers that need only
+    those (topic words): building the Docs costs more than reading them."""
+
+    __slots__ = ("words", "spaces", "lemmas", "pos")
+
+    def __init__(self, words: list[str], spaces: list[bool], lemmas: list[str], pos: list[str]):
+        self.words, self.spaces, self.lemmas, self.pos = words, spaces, lemmas, pos
+
+    @property
+    def text(self) -> str:
+        return "".join(w + " " if space else w for w, space in zip(self.words, self.spaces))
+
+    def rows(self):
+        """(offset, text, part of speech, lemma) of each token, as ``topics`` reads a Doc's."""
+        idx = 0
+        for word, space, pos, lemma in zip(self.words, self.spaces, self.pos, self.lemmas):
+            yield idx, word, pos, lemma
+            idx += len(word) + space
+
+
+def stored_tokens(blob: bytes, vocab) -> list[StoredTokens] | None:
+    """The Docs of one stored DocBin as :class:`StoredTokens` (strings as ``vocab`` gives them);
+    None where a Doc's spaces are not stored (``from_bytes`` then: ``Doc`` gives each token a space)."""
+    box = DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob)
+    if any(flags.get("has_unknown_spaces") for flags in box.flags):
+        return None
+    from spacy.strings import get_string_id
+
+    string_of = {get_string_id(text): text for text in box.strings}
+    string_of[0] = ""
+
+    def strings(keys: list[int]) -> list[str]:
+        return [string_of[k] if k in string_of else string_of.setdefault(k, vocab.strings[k]) for k in keys]
+
+    orth, lemma, pos = (box.attrs.index(attr) for attr in (ORTH, LEMMA, POS))
+    found = []
+    for tokens, spaces in zip(box.tokens, box.spaces):
+        found.append(StoredTokens(strings(tokens[:, orth].tolist()), spaces[:, 0].tolist(),
+                                  strings(tokens[:, lemma].tolist()), [NAMES[p] for p in tokens[:, pos].tolist()]))
+    return found
+
+
 class SegmentDocs:
     """The derived Docs, one transcript at a time: ``of(shareable file name)`` -> {segment id: Doc} or None."""
 
@@ -458,14 +507,15 @@ def derive_job(item: tuple) -> tuple[bytes, int]:
     bytes) or None, replacements per turn, (turn position, start, end) per raw segment, the segments'
     anonymised texts). The pipeline is loaded where it runs (a worker loads it once)."""
     from .nlp import load_nlp, model_id
-    from .parse import parse_key, parsed_texts, read_docs
+    from .parse import parse_key, parsed_texts, read_columns
 
     model, texts, parse, replaced, located, anonymised = item
     nlp = load_nlp(model)
     read = parsed_texts(texts)
+    raw_docs = None
     if parse is not None and parse[0] == parse_key(read, model_id(nlp)):
-        raw_docs = list(read_docs(parse[1], nlp))
-    else:  # no usable parse (another pipeline): the one pass, here
+        raw_docs = read_columns(parse[1], nlp, TURN_COLUMNS)  # the columns a segment reads, no Docs built
+    if raw_docs is None:  # no usable parse (another pipeline): the one pass, here
         raw_docs = list(nlp.pipe(read, batch_size=32))
     return derive_bytes(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised)
 

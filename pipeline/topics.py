@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from spacy.tokens import Doc
 
 from . import parallel
 from .analysis import NOTHING_YET, AnalysisInput, content_hash, load_analysis_input
@@ -174,13 +175,17 @@ def _file_lemmas_job(item: tuple, stops: frozenset[str], drop: re.Pattern | None
     (``item`` = (model setting, its stored derived Docs (ids, DocBin bytes) or None, segment ids)),
     None for a segment without a Doc."""
     from .nlp import load_nlp
-    from .segment_docs import from_bytes
+    from .segment_docs import from_bytes, stored_tokens
 
     model, stored, wanted = item
     docs: dict = {}
     if stored is not None:
         ids, blob = stored
-        decoded = from_bytes(blob, load_nlp(model))
+        nlp = load_nlp(model)
+        # Read as columns: the topic words need only each token's text, lemma and part of speech.
+        decoded = stored_tokens(blob, nlp.vocab)
+        if decoded is None:
+            decoded = from_bytes(blob, nlp)
         if len(decoded) == len(ids):
             docs = dict(zip(ids, decoded))
     return [doc_content_lemmas(docs[sid], stops, drop) if sid in docs else None for sid in wanted]
@@ -206,28 +211,40 @@ def content_lemmas(texts: Sequence[str], nlp, stops: frozenset[str] | None = Non
     cleaned = [TAG.sub(" ", text) for text in texts]
     if drop is not None:  # informant references such as "boligkjøper 7"
         cleaned = [drop.sub(" ", text) for text in cleaned]
-    return [_content(doc, stops) for doc in nlp.pipe(cleaned, disable=disable, batch_size=256)]
+    return [_content(_rows(doc), stops) for doc in nlp.pipe(cleaned, disable=disable, batch_size=256)]
 
 
 def doc_content_lemmas(doc, stops: frozenset[str], drop: re.Pattern | None = None) -> tuple[str, ...]:
     """:func:`content_lemmas` of an analysed Doc (no pipeline run): tokens inside a tag such as
-    ``[PERSON_X]`` or ``[latter]``, or inside an informant reference (``drop``), are left out."""
+    ``[PERSON_X]`` or ``[latter]``, or inside an informant reference (``drop``), are left out.
+    ``doc``: a Doc, or a stored one read as columns (``segment_docs.StoredTokens``)."""
     text = doc.text
     blocked = [m.span() for m in TAG.finditer(text)]
     if drop is not None:
         blocked += [m.span() for m in drop.finditer(text)]
+    rows = _rows(doc)
     if not blocked:
-        return _content(doc, stops)
-    return _content((t for t in doc if not any(s < t.idx + len(t) and t.idx < e for s, e in blocked)), stops)
+        return _content(rows, stops)
+    return _content((row for row in rows if not any(s < row[0] + len(row[1]) and row[0] < e for s, e in blocked)),
+                    stops)
 
 
-def _content(tokens, stops: frozenset[str]) -> tuple[str, ...]:
+def _rows(doc):
+    """(offset, text, part of speech, lemma) of each token of a Doc or of ``StoredTokens``."""
+    if isinstance(doc, Doc):
+        return ((t.idx, t.text, t.pos_, t.lemma_) for t in doc)
+    return doc.rows()
+
+
+def _content(rows, stops: frozenset[str]) -> tuple[str, ...]:
+    # ``str.isalpha`` and ``str.lower`` of the text are spaCy's ``is_alpha`` and ``lower_`` (its lexeme
+    # attributes, spacy.lang.lex_attrs), so a Doc and its stored columns give the same lemmas.
     lemmas = []
-    for token in tokens:
-        if not token.is_alpha or token.pos_ not in CONTENT_POS:
+    for _idx, word, pos, lemma in rows:
+        if not word.isalpha() or pos not in CONTENT_POS:
             continue
-        lemma = (token.lemma_ or token.text).lower()
-        if len(lemma) < 2 or not lemma.isalpha() or lemma in stops or token.lower_ in stops:
+        lemma = (lemma or word).lower()
+        if len(lemma) < 2 or not lemma.isalpha() or lemma in stops or word.lower() in stops:
             continue
         lemmas.append(lemma)
     return tuple(lemmas)

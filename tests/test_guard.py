@@ -167,3 +167,26 @@ def test_codebook_texts_pass_the_guard_before_they_reach_the_store(make_study):
         code_stage(study)
     assert "codebook.yaml (code help: definition)" in str(error.value) and "Strand" not in str(error.value)
     assert not study.store_path.exists()
+
+
+def test_the_guards_of_one_key_are_one_guard_and_remember_only_clean_texts(make_study):
+    """The stages of a run share the guard of their key, which does not read a text again that it
+    found clean; a refused text is refused every time, and another key's guard reads it afresh."""
+    from pipeline.anonymise.guard import guard_for_key
+    from pipeline.anonymise.keystore import read_key_data
+
+    study = make(make_study)
+    guard = guard_with_key(study, PERSON="Farzana")
+    assert require_guard(study) is guard
+    assert guard_for_key(study, read_key_data(study)) is guard
+    clean, leaking = "Vi snakket med Torvald i går.", "Vi snakket med Farzana i går."
+    guard.check(clean, study.coded_dir / "x.csv")
+    guard.check(clean, study.coded_dir / "x.csv")
+    for _ in range(2):
+        with pytest.raises(LeakError, match="PERSON"):
+            guard.check(leaking, study.coded_dir / "x.csv")
+    other = guard_with_key(study, PERSON="Torvald")
+    assert other is not guard
+    with pytest.raises(LeakError, match="PERSON"):
+        other.check(clean, study.coded_dir / "x.csv")
+    assert guard_with_key(study, PERSON="Farzana") is guard  # the first key's guard again

@@ -171,3 +171,31 @@ def test_the_stored_bytes_are_docbins_and_each_token_is_read_as_the_parse_has_it
     again = from_bytes(to_bytes(docs), nlp)
     assert [[(t.text, t.lemma_, t.pos_, str(t.morph)) for t in d] for d in again] == \
         [[(t.text, t.lemma_, t.pos_, str(t.morph)) for t in d] for d in docs]
+
+
+def test_the_stored_columns_read_without_docs_are_what_the_docs_give():
+    """``parse.read_columns`` (the derivation reads the raw parse so) and ``stored_tokens`` (the topic
+    words read the segment Docs so) skip building the Docs: each column as the Docs would give it."""
+    from pipeline.parse import new_docbin, read_columns
+    from pipeline.segment_docs import TURN_COLUMNS, _TurnTokens, _Names, stored_tokens, to_bytes
+
+    nlp = load_nlp("auto")
+    texts = ["Kari Berg bodde i Oslos sentrum i fjor.\nSå flyttet vi til Bergen.", "Ja.", "",
+             "Nei,  det var  [latter] fint på NAV-kontoret, 23. mai."]
+    raw = list(nlp.pipe(texts))
+    box = new_docbin()
+    for doc in raw:
+        box.add(doc)
+    columns = read_columns(box.to_bytes(), nlp, TURN_COLUMNS)
+    assert len(columns) == len(raw)
+    for doc, array in zip(raw, columns):
+        expected = doc.to_array(TURN_COLUMNS)
+        assert array.dtype == expected.dtype and array.shape == expected.shape and (array == expected).all()
+    names = _Names(nlp.vocab)
+    assert [_TurnTokens(a, t, names).rows for a, t in zip(columns, texts)] == \
+        [_TurnTokens(d, t, names).rows for d, t in zip(raw, texts)]
+    read = stored_tokens(to_bytes(raw), nlp.vocab)
+    assert [(r.text, r.words, r.spaces, r.lemmas, r.pos) for r in read] == \
+        [(d.text, [t.text for t in d], [bool(t.whitespace_) for t in d], [t.lemma_ for t in d], [t.pos_ for t in d])
+         for d in raw]
+    assert [list(r.rows()) for r in read] == [[(t.idx, t.text, t.pos_, t.lemma_) for t in d] for d in raw]

@@ -217,3 +217,23 @@ def test_informant_references_are_not_topic_words():
     text = "Jeg snakket med boligkjøper 7 og Ansatt S1 om boligkjøperne og de ansatte."
     assert pattern.sub(" ", text).split() == ["Jeg", "snakket", "med", "og", "om", "boligkjøperne", "og", "de", "ansatte."]
     assert informant_references(informants, {}) is None
+
+
+def test_topic_words_of_a_stored_doc_read_as_columns_are_those_of_the_doc():
+    """The topics stage reads the segment Docs' columns (``segment_docs.stored_tokens``), not the Docs."""
+    import re
+
+    from pipeline.nlp import load_nlp
+    from pipeline.segment_docs import stored_tokens, to_bytes
+    from pipeline.topics import doc_content_lemmas
+
+    nlp = load_nlp("auto")
+    texts = ["[PERSON_X] flyttet til [STED_X] fordi leiligheten ble for trang.",
+             "Boligkjøper 7 sa at banken ga lån, eh, [latter] og takstmannen kom.", "Ja.",
+             "Vi kjøpte huset i fjor og pusset opp kjøkkenet."]
+    docs = list(nlp.pipe(texts))
+    stops = stop_words()
+    drop = re.compile(r"\bboligkjøper\s+7\b", re.IGNORECASE)
+    from_docs = [doc_content_lemmas(d, stops, drop) for d in docs]
+    assert any(from_docs) and all(isinstance(lemmas, tuple) for lemmas in from_docs)
+    assert [doc_content_lemmas(t, stops, drop) for t in stored_tokens(to_bytes(docs), nlp.vocab)] == from_docs

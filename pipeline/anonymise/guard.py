@@ -34,6 +34,7 @@ written.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -57,6 +58,7 @@ _NUMBER = re.compile(r"\d(?:[ \t./\-_,]?\d)*")
 _NO_COMMA = re.compile(r"\d(?:[ \t./\-_]?\d)*")
 _GROUP = re.compile(r"\d+")
 _COUNTRY_CODE = re.compile(r"^(?:00)?47(?=\d{8}$)")
+_CLEAN_KEPT = 100_000  # digests of clean texts a guard remembers
 
 
 class _Typed:
@@ -124,7 +126,9 @@ class _Numbers:
             if not lengths:
                 continue
             wanted = set(lengths)
-            for run in pattern.finditer(text):
+            # Only the runs with as many digits as the shortest number: a shorter run holds none, and
+            # most runs of a table (ids, offsets) are short; the long ones are the pattern's runs.
+            for run in _runs_of(pattern.pattern, lengths[-1]).finditer(text):
                 if run.end() - run.start() < lengths[-1]:
                     continue
                 groups = _GROUP.findall(run.group())
@@ -139,6 +143,14 @@ class _Numbers:
                 if hit is not None:
                     found.append((run.start(), run.end(), self.kinds[hit]))
         return found
+
+
+@lru_cache(maxsize=32)
+def _runs_of(pattern: str, digits: int) -> re.Pattern:
+    """``pattern`` (``_NUMBER`` or ``_NO_COMMA``: a digit, then separated digits) matching only its
+    runs of ``digits`` digits or more. A run is maximal, so this finds exactly those runs of it."""
+    assert pattern.startswith("\\d(?:") and pattern.endswith(")*"), pattern
+    return re.compile(f"{pattern[:-1]}{{{digits - 1},}}")
 
 
 class Guard:
@@ -157,6 +169,10 @@ class Guard:
         # the anonymiser leaves it.
         self._keeper = StringMatcher([(k, "KEEP") for k in keep], g, strict_common=False, digit_types=set())
         self._numbers = _Numbers(entries)
+        # Digests of the texts this guard found clean: its verdict is a function of its entries and
+        # the text alone, so a text checked again (segments.csv, written by the anonymisation stage
+        # and again by the coding stage with the same key) is not read again.
+        self._clean: set[bytes] = set()
 
     def findings(self, text: str) -> Counter[str]:
         """How many identifiers of each type ``text`` holds (empty: none)."""
@@ -190,9 +206,15 @@ class Guard:
 
     def check(self, text: str, target: Path, source: str | None = None) -> None:
         """Raise LeakError naming ``target`` and ``source`` (never the identifier) if ``text`` leaks."""
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+        if digest in self._clean:
+            return
         payloads = self._payloads(text)
         if payloads:
             self._refuse(Counter(describe(p) for p in payloads), target, source)
+        if len(self._clean) >= _CLEAN_KEPT:  # a long-lived guard (the workbench's) stays small
+            self._clean.clear()
+        self._clean.add(digest)
 
     __call__ = check
 
@@ -260,8 +282,26 @@ def require_guard(study: Study) -> Guard:
     return guard_for_key(study, read_key_data(study))
 
 
+# The guards built in this process, by what they refuse and keep (``_guard_of``): the stages of one
+# run with the same key share one guard, and with it what it has found clean.
+_GUARDS: dict[tuple, Guard] = {}
+_GUARDS_KEPT = 4
+
+
 def guard_for_key(study: Study, key_data: dict | None) -> Guard:
     """The guard for a key not yet written (the anonymise stage checks before it saves the key)."""
-    guard = Guard(guard_entries(study, key_data), keep_strings(study, load_decisions(study)))
+    guard = _guard_of(guard_entries(study, key_data), keep_strings(study, load_decisions(study)))
     guard.check_fields(settings_texts(study), study.root / "study.yaml")
+    return guard
+
+
+def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str]) -> Guard:
+    """``Guard(entries, keep)``, or the one built before from exactly these entries and keep terms."""
+    key = (tuple((o, t.type, t.source, t.ordinary_word) for o, t in entries), tuple(keep), id(load_gazetteer()))
+    guard = _GUARDS.pop(key, None)
+    if guard is None:
+        guard = Guard(entries, keep)
+        while len(_GUARDS) >= _GUARDS_KEPT:
+            del _GUARDS[next(iter(_GUARDS))]
+    _GUARDS[key] = guard  # the most recently used last
     return guard
