@@ -407,6 +407,48 @@ class SegmentDocs:
         docs = from_bytes(blob, self.nlp)
         return dict(zip(ids, docs)) if len(docs) == len(ids) else None
 
+    def stored_docs(self, shared_file: str) -> dict[str, StoredDoc] | None:
+        """``of`` without building the Docs (:class:`StoredDoc`); the vocab learns the stored strings
+        as ``of`` would teach it them."""
+        stored = self.stored(shared_file)
+        if stored is None:
+            return None
+        ids, blob = stored
+        box = DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob)
+        if len(box.tokens) != len(ids):
+            return None
+        for text in box.strings:  # as DocBin.get_docs does
+            self.nlp.vocab[text]
+        return {sid: StoredDoc(box, i, self.nlp.vocab) for i, sid in enumerate(ids)}
+
+
+class StoredDoc:
+    """One stored segment Doc, not built until asked for: its tokens' (orth, lemma) hashes, read from
+    the DocBin's columns, are what the coding stage reads of every segment (``coding.text.
+    stored_keys_and_lemmas``); ``doc()`` builds the Doc as ``DocBin.get_docs`` does, for a segment
+    the rules' matcher must read."""
+
+    __slots__ = ("_box", "_index", "_vocab")
+
+    def __init__(self, box: DocBin, index: int, vocab):
+        self._box, self._index, self._vocab = box, index, vocab
+
+    def hashes(self) -> tuple[list[int], list[int]]:
+        """(orth, lemma) of each token."""
+        tokens = self._box.tokens[self._index]
+        return (tokens[:, self._box.attrs.index(ORTH)].tolist(), tokens[:, self._box.attrs.index(LEMMA)].tolist())
+
+    def doc(self) -> Doc:
+        box, i = self._box, self._index
+        tokens = box.tokens[i]
+        spaces = None if box.flags[i].get("has_unknown_spaces") else box.spaces[i]
+        doc = Doc(self._vocab, words=tokens[:, box.attrs.index(ORTH)], spaces=spaces)
+        doc = doc.from_array(box.attrs, tokens)
+        doc.cats = box.cats[i]
+        if box.span_groups[i] and box.span_groups[i] != _NO_SPANS:
+            doc.spans.from_bytes(box.span_groups[i])
+        return doc
+
 
 def anonymised_texts(turns: Sequence, results: Sequence, segments: Sequence) -> list[str]:
     """The anonymised text of each raw segment of one transcript (``results``: its TurnResults, in turn order)."""

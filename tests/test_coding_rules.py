@@ -130,3 +130,31 @@ def test_keys_computed_in_one_pass_give_the_keys_and_lemmas_the_tokens_carry(cod
         assert keys == [t._.qp_key for t in keyed]
         assert lemmas == content_lemmas(keyed)
         assert rules.code_doc(plain, keys) == rules.code_doc(keyed)
+
+
+def test_a_stored_doc_read_as_columns_gives_the_keys_lemmas_and_rule_results_of_the_doc(coder):
+    """The coding stage reads each derived segment Doc's columns (segment_docs.StoredDoc) and builds
+    the Doc only for a segment whose keys hold a pattern word: the same keys, lemmas and results."""
+    from types import SimpleNamespace
+
+    from pipeline.coding.text import content_lemmas, keys_and_lemmas, stored_keys_and_lemmas
+    from pipeline.segment_docs import SegmentDocs, to_bytes
+
+    nlp, rules = coder
+    texts = ["Boligrabatten og vedlikeholdet var ikke dyrt.", "Jeg husker ikke informasjonen , [PERSON_X] !",
+             "Ja.", "Vi bodde i [STED_X] og  pusset opp kjøkkenet."]
+    docs = list(nlp.pipe(texts))
+    docs_of = SegmentDocs(SimpleNamespace(), nlp)
+    docs_of.stored = lambda file: ([f"s{i}" for i in range(len(docs))], to_bytes(docs))
+    stored, lexemes, built, results = docs_of.stored_docs("a.txt"), {}, [], []
+    for i, doc in enumerate(docs):
+        entry = stored[f"s{i}"]
+        assert [(t.text, t.lemma_, t.pos_, t.whitespace_) for t in entry.doc()] == \
+            [(t.text, t.lemma_, t.pos_, t.whitespace_) for t in doc]
+        keys, lemmas = stored_keys_and_lemmas(*entry.hashes(), nlp.vocab, lexemes)
+        assert (keys, lemmas) == keys_and_lemmas(doc) and lemmas == content_lemmas(doc)
+        result = rules.code_keys(keys, lambda entry=entry: built.append(1) or entry.doc())
+        assert result == rules.code_doc(nlp(texts[i]), keys)
+        results.append(result)
+    assert any(result.codes for result in results)
+    assert len(built) < len(docs)  # "Ja." holds no pattern word: its Doc is never built

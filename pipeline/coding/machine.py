@@ -30,7 +30,7 @@ from ..codebook import Codebook
 from ..records import Coding
 from .classifier import FEATURE_VERSION, Example, TwoStageCoder
 from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
-from .text import analyse, coding_text, content_lemmas, keys_and_lemmas
+from .text import analyse, coding_text, content_lemmas, stored_keys_and_lemmas
 from .units import Unit
 
 
@@ -65,18 +65,21 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     derived: dict[str, tuple[tuple[str, ...], RuleResult]] = {}  # segment id -> (lemmas, rule result)
     question_parts: dict[str, tuple[str, ...]] = {}  # interviewer segment id -> lemmas
     pending: list[Unit] = []
+    lexemes: dict[int, tuple[str, str, bool]] = {}  # orth -> what the keys read of its lexeme
     for file, group in groupby(units, key=lambda u: u.segment.file):
         group = list(group)
-        docs = segment_docs.of(file) if segment_docs is not None else None
+        # Read as columns; a segment's Doc is built only for the rules' matcher (stored_docs).
+        docs = segment_docs.stored_docs(file) if segment_docs is not None else None
         asked = {sid for u in group for sid in u.question_ids}
         if docs is None or not ({u.segment_id for u in group} | asked) <= docs.keys():
             pending += group
             continue
         for unit in group:
-            doc = docs[unit.segment_id]
-            keys, lemmas = keys_and_lemmas(doc)
-            derived[unit.segment_id] = (tuple(lemmas), coder.code_doc(doc, keys))
-        question_parts.update((sid, tuple(content_lemmas(docs[sid]))) for sid in asked)
+            stored = docs[unit.segment_id]
+            keys, lemmas = stored_keys_and_lemmas(*stored.hashes(), nlp.vocab, lexemes)
+            derived[unit.segment_id] = (tuple(lemmas), coder.code_keys(keys, stored.doc))
+        question_parts.update((sid, tuple(stored_keys_and_lemmas(*docs[sid].hashes(), nlp.vocab, lexemes)[1]))
+                              for sid in asked)
     by_text = _analyse_texts(pending, coder, nlp)
     rules: list[RuleResult] = []
     examples: list[Example] = []

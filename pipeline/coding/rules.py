@@ -140,17 +140,20 @@ class RuleCoder:
     def code_doc(self, doc: Doc, keys: Sequence[str] | None = None) -> RuleResult:
         """The codes the patterns give ``doc``; ``keys``: its tokens' ``qp_key`` when computed
         already (``text.keys_and_lemmas``), else read from the tokens."""
-        hits: dict[tuple[str, str], RuleHit] = {}
-        candidate = False
         if keys is None:
             keys = [token._.qp_key for token in doc]
-        for index, key in enumerate(keys):
-            label = self._label(key)
-            if label:
-                doc[index].norm_ = label
-                candidate = True
-        if not candidate or len(self.matcher) == 0:
+        return self.code_keys(keys, lambda: doc)
+
+    def code_keys(self, keys: Sequence[str], doc_of) -> RuleResult:
+        """``code_doc`` of the Doc ``doc_of()`` gives, whose tokens' ``qp_key`` are ``keys``: the Doc
+        is asked for only when a key holds a pattern word (most segments hold none)."""
+        hits: dict[tuple[str, str], RuleHit] = {}
+        labels = [(index, label) for index, label in enumerate(self._label(key) for key in keys) if label]
+        if not labels or len(self.matcher) == 0:
             return RuleResult(codes=frozenset(), hits=())
+        doc = doc_of()
+        for index, label in labels:
+            doc[index].norm_ = label
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: (m[1], m[2])):
             key = doc.vocab.strings[match_id]
             code, pattern = self._patterns[key]

@@ -83,6 +83,29 @@ def keys_and_lemmas(doc: Doc) -> tuple[list[str], list[str]]:
     return keys, lemmas
 
 
+def stored_keys_and_lemmas(orths: Sequence[int], lemmas: Sequence[int], vocab,
+                           lexemes: dict[int, tuple[str, str, bool]]) -> tuple[list[str], list[str]]:
+    """:func:`keys_and_lemmas` of a stored Doc read as its (orth, lemma) hashes (``segment_docs.
+    StoredDoc``): each token's text, ``lower_`` and ``is_punct or is_space`` are its lexeme's, looked
+    up once per word in ``lexemes`` (orth -> those three), its lemma the string of its hash."""
+    keys: list[str] = []
+    found: list[str] = []
+    strings = vocab.strings
+    for orth, lemma_key in zip(orths, lemmas):
+        known = lexemes.get(orth)
+        if known is None:
+            lexeme = vocab[orth]
+            known = lexemes[orth] = (lexeme.orth_, lexeme.lower_, lexeme.is_punct or lexeme.is_space)
+        text, lower, punct_or_space = known
+        lemma = (strings[lemma_key] or text).lower()
+        if not lemma.strip():
+            lemma = lower
+        keys.append(f"{lemma}|{lower}")
+        if not punct_or_space:
+            found.append(lemma)
+    return keys, found
+
+
 def content_lemmas(doc: Doc) -> list[str]:
     """Lower-case lemmas without punctuation and whitespace (features, not rules)."""
     return [token_lemma(t) for t in doc if not (t.is_punct or t.is_space)]
