@@ -112,7 +112,7 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # were read after that run (precision 0.775, under the floor): clause words at the edge of a name
     # in captions without punctuation (analyzer.trim_clause_words) -> 0.868 (1.0.0) and 0.878 (1.1.0).
     # Floors a point below the lower of both pipelines' figures.
-    "anon_gold_blind9": (0.92, 0.89, 0.94, 0.9, 2),
+    "anon_gold_blind9": (0.94, 0.91, 0.94, 0.9, 1),
     # Session 5: set 10's direct misses and its false positives of unpunctuated captions and dialect
     # (matcher.caption_start, dialect.py) were read: 1.000 / 0.959 / 0.939 (1.0.0), 0.944 (1.1.0), 1 leak.
     "anon_gold_blind10": (0.99, 0.95, 0.93, 0.9, 1),
@@ -124,6 +124,11 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # 0.980 / 0.963 / 0.982 / 1.000 / 2 (1.0.0). Not blind since. Floors two points below (the
     # second-half rule leans on the model's tag of the capitalised half).
     "anon_gold_blind12": (0.96, 0.94, 0.97, 0.9, 3),
+    # Set 11 (fifth session) was run blind on the session-start code 5eda0f2 (first_run.txt: 0.916 /
+    # 0.856 / 0.924 / 0.917 / 2) and once on the final code: 0.916 / 0.874 / 0.925 / 0.917 / 2 (1.0.0),
+    # 0.925 / 0.880 / 0.920 / 0.917 / 1 (1.1.0). Still blind, as is set 9, which rose at the same
+    # final run to 0.950 / 0.929 / 0.953 / 0.916 / 1 (1.0.0) and 0.960 / 0.929 / 0.982 / 0.988 / 1.
+    "anon_gold_blind11": (0.90, 0.86, 0.91, 0.9, 2),
 }
 
 
