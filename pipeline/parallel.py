@@ -32,6 +32,7 @@ import contextlib
 import contextvars
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -204,7 +205,9 @@ class DaskExecutor:
         # each whole: ``scatter`` would spread a set, list or dict given bare over its elements.
         handles = [client.scatter([obj], broadcast=True, hash=False)[0] for obj in shared]
         self._calls += 1
-        prefix = f"{fn.__name__}-{self._calls}"
+        # Unique per run: Dask takes two tasks of one key for the same task, and a shared scheduler
+        # (--scheduler) may hold another run's tasks of the same function.
+        prefix = f"{fn.__name__}-{uuid.uuid4().hex}-{self._calls}"
         source = iter(items)
         waiting: collections.deque = collections.deque()  # submitted, not yet handed over, in item order
         running = as_completed()
@@ -231,8 +234,10 @@ class DaskExecutor:
                     while waiting and waiting[0].key in finished:
                         first = waiting.popleft()
                         finished.discard(first.key)
-                        result = self._result(first)
-                        first.release()
+                        try:
+                            result = self._result(first)
+                        finally:
+                            first.release()
                         submit_next()  # before the client works on this result: the workers stay busy
                         yield result
             finally:

@@ -85,14 +85,19 @@ def test_an_ordinary_word_first_name_after_a_naming_verb_and_before_a_name_is_a_
 
 def test_a_dictionary_word_that_may_open_an_unpunctuated_sentence_is_no_name_on_the_list_or_model_alone():
     # Captions without sentence punctuation open each sentence with a capital mid-turn ("... vi hadde
-    # fått god verdiøkning Takst var jo lav"): a dictionary noun there is review only, for the model
-    # and the name list alike; the same words in punctuated text mid-sentence keep their scores.
+    # fått god verdiøkning Takst var jo lav"): a dictionary noun there is review only for the model;
+    # a first name of the list that is also a word ("Finn", "Bjørn") is replaced and listed for review
+    # ("... så ringte Bjørn meg ..." names a person), never left in; punctuated text keeps its scores.
     from pipeline.anonymise.recognizers import GazetteerRecognizer
 
     caption = "og vi hadde fått god verdiøkning Takst var jo lav da vi kjøpte og det kom mange folk Finn koden var lett"
     assert _ner(caption, [("Takst", "ORG")])["Takst"] < 0.5
     gaz = {d.text: d.score for d in GazetteerRecognizer().analyze(caption, spacy.blank("nb")(caption))}
-    assert gaz.get("Finn", 0) < 0.5
+    assert 0.5 <= gaz.get("Finn", 0) < 0.75  # replaced, on the review sheet
+    called = ("vi hadde mye å gjøre den vinteren og så ringte Bjørn meg en kveld og sa at vi måtte komme "
+              "med en gang for det var noe galt med papirene og vi skjønte ingenting av det.")
+    assert {d.text: d.score for d in GazetteerRecognizer().analyze(called, spacy.blank("nb")(called))
+            }.get("Bjørn", 0) >= 0.5
     # Other evidence still makes it a name: a surname after it, a pronoun taking it up.
     named = "og det kom mange folk og vi snakka med Finn Hansen om det hele og så gikk vi hjem"
     assert {d.text for d in GazetteerRecognizer().analyze(named, spacy.blank("nb")(named))

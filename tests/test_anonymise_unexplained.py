@@ -212,6 +212,24 @@ def test_ordinary_numbers_and_months_are_not_masked(numbers, text):
     assert not hits(numbers, text)
 
 
+@pytest.mark.parametrize("text", [
+    "nummeret hennes er 92, 41, 83, 37 tror jeg",          # a phone read out in pairs with commas
+    "personnummeret var 14, 08, 63, 27, 16, 5 eller noe",  # eleven digits in short pieces
+])
+def test_short_pieces_holding_an_identifier_are_no_list(text):
+    from pipeline.anonymise.numbers import classify, number_runs
+
+    (run,) = number_runs(text)
+    assert [f.type for f in classify(text, run)] == [NUMMER]
+
+
+def test_a_list_of_small_counts_is_not_masked():
+    from pipeline.anonymise.numbers import classify, number_runs
+
+    text = "de fikk 12, 14, 16 poeng"
+    assert not [f for run in number_runs(text) for f in classify(text, run)]
+
+
 def test_a_reference_s_letters_go_with_its_masked_digits(numbers):
     for text, ref, digits in [("referanse på startlånet, HB 2024 0031177, og", "HB 2024 0031177", "2024 0031177"),
                               ("journalnummeret, jnr. 22/1187-3, som", "jnr. 22/1187-3", "22/1187-3"),

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -286,6 +287,7 @@ def require_guard(study: Study) -> Guard:
 # run with the same key share one guard, and with it what it has found clean.
 _GUARDS: dict[tuple, Guard] = {}
 _GUARDS_KEPT = 4
+_GUARDS_LOCK = threading.Lock()  # the workbench serves requests on threads
 
 
 def guard_for_key(study: Study, key_data: dict | None) -> Guard:
@@ -298,10 +300,11 @@ def guard_for_key(study: Study, key_data: dict | None) -> Guard:
 def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str]) -> Guard:
     """``Guard(entries, keep)``, or the one built before from exactly these entries and keep terms."""
     key = (tuple((o, t.type, t.source, t.ordinary_word) for o, t in entries), tuple(keep), id(load_gazetteer()))
-    guard = _GUARDS.pop(key, None)
-    if guard is None:
-        guard = Guard(entries, keep)
-        while len(_GUARDS) >= _GUARDS_KEPT:
-            del _GUARDS[next(iter(_GUARDS))]
-    _GUARDS[key] = guard  # the most recently used last
+    with _GUARDS_LOCK:
+        guard = _GUARDS.pop(key, None)
+        if guard is None:
+            guard = Guard(entries, keep)
+            while len(_GUARDS) >= _GUARDS_KEPT:
+                del _GUARDS[next(iter(_GUARDS))]
+        _GUARDS[key] = guard  # the most recently used last
     return guard

@@ -35,6 +35,8 @@ _APPOSITION = re.compile(rf"(?<=,)\s+(?P<name>{_W}(?:\s+{_W})?)\s*,\s+{_PRONOUN}
 _SPELLED = re.compile(r"(?<![\w'’-])(?:skrives|skrivast|staves|stavast|stavet|stava|stavar|staver)"
                       r"(?:\s+(?:det|bare|berre|som|med))*\s+(?P<name>[^\W\d_](?:[\s.-]{1,2}[^\W\d_]){2,})(?![\w'’-])",
                       re.IGNORECASE)
+# The word before a detected name, searched in a window of the text (a lookbehind sees past its start).
+_BEFORE = re.compile(rf"(?<![\w'’-])(?P<w>{_W}) $")
 # What corrects a name: "X eller Y", "X, nei, Y", "X– nei, Y", "X, jeg mener Y"
 _CORRECTION = re.compile(rf"(?<![\w'’-])(?P<name>{_W})\s*(?:[–—-]\s*|,\s*)?(?:eller|nei|jeg\s+mener|eg\s+meiner)"
                          rf"\s*,?\s*$", re.IGNORECASE)
@@ -64,20 +66,20 @@ class NameNeighbourRecognizer(Recognizer):
             nxt = re.compile(rf" (?P<w>{_W})").match(text, d.end)
             if nxt and nxt.group("w")[:1].islower() and len(nxt.group("w")) >= 3 and self._unexplained(nxt.group("w")):
                 out.append(self._d(text, d.start, nxt.end("w"), PERSON, SCORE))  # "Khaled mansur"
-            before = re.search(rf"(?<![\w'’-])(?P<w>{_W}) $", text[max(0, d.start - 40):d.start])
+            before = _BEFORE.search(text, max(0, d.start - 40), d.start)
             first = _WORD.match(d.text)
             if before and first and self.g.is_first(first.group()) and self.g.is_first(before.group("w")) \
                     and before.group("w").lower() not in STOP_WORDS \
                     and before.group("w").lower() != first.group().lower():  # "hilde Hilde Kvernmo" repeats
                 start = d.start - len(before.group("w")) - 1
                 out.append(self._d(text, start, d.end, PERSON, SCORE))  # "ole martin"
-            corr = _CORRECTION.search(text[max(0, d.start - 40):d.start])
+            corr = _CORRECTION.search(text, max(0, d.start - 40), d.start)
             if corr and first:
                 word = corr.group("name")
                 low = word.lower()
                 if low not in STOP_WORDS and len(low) >= 2 and (
                         self.g.is_name(low) or low[:1] == first.group()[:1].lower()):
-                    start = d.start - len(text[max(0, d.start - 40):d.start]) + corr.start("name")
+                    start = corr.start("name")
                     out.append(self._d(text, start, start + len(word), PERSON, SCORE))  # "tan eller thanh"
         for m in _APPOSITION.finditer(text):
             words = _WORD.findall(m.group("name"))

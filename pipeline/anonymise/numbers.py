@@ -358,8 +358,12 @@ def _drop_prefix(groups: list[str], length: int) -> list[str]:
 
 def _a_list(run: NumberRun) -> bool:
     """Comma-separated numbers that are a list, not one number in pieces: years ("2010, 2012"),
-    small counts ("12, 14, 16") or round amounts ("3500, 4000")."""
-    return all((len(g) == 4 and g[:2] in ("19", "20")) or len(g) <= 2 or g.endswith("00") for g in run.groups)
+    small counts ("12, 14, 16") or round amounts ("3500, 4000"). Four or more short pieces holding
+    six or more digits are not a list: "92, 41, 83, 37" is a phone number read out in pairs."""
+    if not all((len(g) == 4 and g[:2] in ("19", "20")) or len(g) <= 2 or g.endswith("00") for g in run.groups):
+        return False
+    short = [g for g in run.groups if len(g) <= 2]
+    return len(short) < 4 or sum(map(len, short)) < 6
 
 
 def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
@@ -375,7 +379,7 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
     if not run.spoken:
         if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+", written):
             return None  # 1 650 000: thousands
-        if len(run.groups) > 2 and set(run.seps) <= {" ", "."} and run.groups[-1] == "000":
+        if len(run.groups) > 2 and set(run.seps) <= {" ", "."} and run.groups[-1] == "000" and len(digits) <= 9:
             return None  # an amount a caption grouped oddly ("1 85 0 000"): no identifier ends in thousands
         if _DATE_OR_TIME.fullmatch(written) or _YEAR_RANGE.fullmatch(written):
             return None

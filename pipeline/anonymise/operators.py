@@ -213,9 +213,10 @@ class Key:
                 gender = self.g.gender(norm.split()[0]) if norm else None
             entity = self._new(kind, gender=gender, source=source, confidence=score)
         self._attach(entity, bare)
-        if kind == PERSON and len(bare.split()) > 1:
+        if kind == PERSON:
             # "Ingvar Dahle" makes "Ingvar" and "Dahle" known too, so "Ingvars mor" at the start of
-            # a sentence (where no model or gazetteer is sure) is still replaced, consistently.
+            # a sentence (where no model or gazetteer is sure) is still replaced, consistently; and
+            # "Hêvî" makes "Hevi" known (a typist or a caption drops the accents).
             from .sources import name_variants
 
             for variant in name_variants(bare):

@@ -556,7 +556,7 @@ class NumberFormRecognizer(Recognizer):
     @staticmethod
     def _corrected(text: str, first: NumberRun, second: NumberRun) -> str | None:
         candidates = [second] + [NumberRun(first.start, second.end, first.groups[:k] + second.groups,
-                                           first.seps[:k] + (" ",) + second.seps, first.spoken or second.spoken, False,
+                                           first.seps[:k - 1] + (" ",) + second.seps, first.spoken or second.spoken, False,
                                            first.token_ends[:k] + second.token_ends,
                                            first.token_starts[:k] + second.token_starts)
                                  for k in range(len(first.groups) - 1, 0, -1)]
