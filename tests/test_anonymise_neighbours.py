@@ -73,3 +73,9 @@ def test_a_name_is_known_without_its_accents_and_never_by_one_letter():
     assert name_variants("Trần") == ["Tran"] and without_accents("Åse Bø") == "Åse Bø"
     # A spelled name's single letters are no forms of it: the key would spread "i" as a person.
     assert name_variants("h e v i") == []
+
+
+def test_a_name_without_its_accents_keeps_a_decomposed_aa():
+    from pipeline.anonymise.sources import without_accents
+
+    assert without_accents("Ha\u030akon Tr\u1ea7n") == "Håkon Tran"

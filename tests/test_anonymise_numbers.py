@@ -162,3 +162,11 @@ def test_a_number_that_fails_its_check_is_masked_in_every_form(written):
 @pytest.mark.parametrize("text", ["i 2010, 2012, 2015 flytta vi", "rom 12, 14, 16", "3500, 4000 i måneden"])
 def test_a_comma_list_of_years_counts_or_round_amounts_is_no_number(text):
     assert kinds(text) == []
+
+
+def test_a_case_number_after_its_cue_is_taken_whole_past_the_window():
+    from pipeline.anonymise.recognizers import CaseNumberRecognizer
+
+    text = "og da fikk vi et saksnummer som vi skulle bruke i alle brev, 2019 4471 2208 331 tror jeg"
+    (d,) = [d for d in CaseNumberRecognizer().analyze(text) if "2019" in d.text]
+    assert d.text.endswith("2208 331")

@@ -156,9 +156,9 @@ _BUSINESS = (r"sjømat|fiskeri|industri|industrier|byggtakst|regnskap|regnskapsk
 _BUSINESS_CAPITAL = r"takst|bygg|rør|service|transport|handel|import|eksport|marin|data|energi|kraft|trafikk|taxi|frakt"
 _AREA = r"industriområde|industriområdet|næringsområde|næringsområdet|næringspark|handelspark|boligfelt|boligfeltet"
 # A compound ending in a business word is one too ("fiskeindustri", "byggtransport").
-_HEADED = re.compile(rf"{_B}(?:(?P<w1>{_W})\s+)?(?P<w2>{_W})\s+(?P<head>(?i:[a-zæøå]*(?:{_BUSINESS})|{_AREA}|{_BUSINESS_CAPITAL}))"
+_HEADED = re.compile(rf"{_B}(?:(?P<w1>{_W})\s+)?(?P<w2>{_W})\s+(?P<head>(?i:[{LOWER}]*(?:{_BUSINESS})|{_AREA}|{_BUSINESS_CAPITAL}))"
                      rf"{_E}")
-_STRONG_HEAD = re.compile(rf"(?i:[a-zæøå]*(?:{_BUSINESS})|{_AREA})")
+_STRONG_HEAD = re.compile(rf"(?i:[{LOWER}]*(?:{_BUSINESS})|{_AREA})")
 # An organisation's definite noun with its region ("frivillighetssentralen nord", "Bymisjonen Sør"), not
 # a direction ("banken nord for torget").
 _ORG_REGION = re.compile(

@@ -187,8 +187,8 @@ _NUMBER_WORD_RE = re.compile(NUMBER_WORD, re.IGNORECASE)
 _POSTCODE = re.compile(rf"(?<![\d.,])(\d{{4}})\s+({CAP}{LOW}+(?:[ -]{CAP}{LOW}+)?)")
 _POSTCODE_CUE = re.compile(r"post\s?(?:nummer|nr\.?|kode)\s*(?:er|var|e)?\s*$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"\s+([a-zæøåA-ZÆØÅ][a-zæøå-]{2,})(?![\wæøå])")
-_LOWER_PLACE = re.compile(r"(?<![\w-])(?:på|i|fra|frå|til|ved|mellom|gjennom|utenfor|nær)\s+(?P<w>[a-zæøå]{4,}[a-zæøå-]*)"
-                          r"(?![\wæøå-])")
+_LOWER_PLACE = re.compile(rf"(?<![\w-])(?:på|i|fra|frå|til|ved|mellom|gjennom|utenfor|nær)\s+(?P<w>[{LOWER}]{{4,}}[{LOWER}-]*)"
+                          r"(?![\w-])")
 _LOWER_STREET = re.compile(r"(?<![\w-])[a-zæøå]{3,}(?:gata|gaten|gate|veien|vegen)(?![\wæøå])")
 _YEAR_BEFORE = re.compile(r"(?:\bi|\bfra|\btil|\bsiden|\bår|\bhøsten|\bvåren|\bsommeren|\bvinteren|\bom|\bin)\s*$",
                           re.IGNORECASE)
@@ -419,16 +419,22 @@ class CaseNumberRecognizer(Recognizer):
                 found.append(self._d(text, m.start(), m.end(), SAK, 0.85))
         # Read aloud: "tjueatten stryk null fire fire en sju bindestrek tre" (numbers.classify).
         found += [self._d(text, f.start, f.end, SAK, f.score) for f in findings(text) if f.type == SAK]
+        runs = None
         for cue in _CASE_CUE.finditer(text):
             window = text[cue.end():cue.end() + 45]
             stop = re.search(r"[.!?](?:\s|$)|\n", window)
             window = window[: stop.start() if stop else len(window)]
             m = _CUE_NUMBER.search(window)
             span = (m.start(), m.end()) if m else None
-            # The digits in any grouping ("lån nr. 7045 118 203"): the first run of five or more.
-            run = next((r for r in number_runs(window) if len(r.digits) >= 5 and not r.composed), None)
-            if run is not None and (span is None or run.start < span[0] or (run.start == span[0] and run.end > span[1])):
-                span = (run.start, run.end)
+            # The digits in any grouping ("lån nr. 7045 118 203"): the first run of five or more that
+            # starts in the window, read whole from the text (the window's end may cut it).
+            runs = number_runs(text) if runs is None else runs
+            run = next((r for r in runs if cue.end() <= r.start < cue.end() + len(window)
+                        and len(r.digits) >= 5 and not r.composed), None)
+            if run is not None:
+                at = (run.start - cue.end(), run.end - cue.end())
+                if span is None or at[0] < span[0] or (at[0] == span[0] and at[1] > span[1]):
+                    span = at
             if span:
                 start = cue.end() + span[0]
                 if _CUE_GAP.fullmatch(text, cue.end(), start):
@@ -472,7 +478,7 @@ _GENERIC_HEADS = {"den", "det", "de", "en", "et", "jeg", "vi", "han", "hun", "og
 # "gisund svømmeklubb"), a trade word ("elvebyen eiendom"). Before a trade or institution word the
 # name word must be one no word list explains; before a club's letters any word but a function word.
 _CLUB_LETTERS = r"(?:il|if|sk|hk|fk|bk|ik|ballklubb|tif)"
-_PLACE_HEADS = (r"[a-zæøå]*(?:skole|skule|barnehage|barnehagen|klubb|klubben|idrettslag|vidaregåande|videregående"
+_PLACE_HEADS = (rf"[{LOWER}]*(?:skole|skule|barnehage|barnehagen|klubb|klubben|idrettslag|vidaregåande|videregående"
                 r"|ungdomsskole|ungdomsskule)")
 _TRADE = "|".join(sorted({w.lower() for w in INSTITUTION_WORDS if w[:1].isupper() and len(w) > 3}, key=len, reverse=True))
 _LOWER_INSTITUTION = re.compile(

@@ -32,7 +32,7 @@ def without_accents(text: str) -> str:
     """``text`` without its accents ("Hêvî Barzanî" -> "Hevi Barzani", "Trần" -> "Tran"), as
     automatic captions and keyboards without the letters write a name; å, æ and ø stay letters."""
     out = []
-    for c in text:
+    for c in unicodedata.normalize("NFC", text):  # "a" + a combining ring is "å" too
         if c in "åÅ":
             out.append(c)
         else:

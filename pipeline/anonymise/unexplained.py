@@ -43,7 +43,8 @@ from functools import lru_cache
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS, person_context
-from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, UPPER, Detection, Recognizer
+from .detection import (ADRESSE, DATO, FNR, KONTO, LOWER, NUMMER, ORG, PERSON, SAK, STED, TELEFON, UPPER, Detection,
+                        Recognizer)
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
@@ -396,7 +397,7 @@ _POSTCODE_CUE = re.compile(r"(?<![\w])(?:postnummer|postnummeret|postnr|postkode
 # flat number makes an address of a street word no list holds ("Ulvehiet 12, H0304").
 _FLAT_NUMBER = re.compile(r"(?<![\w])(?:(?i:leilighet|leilegheit|leil\.|bolig|bolignummer|bruksenhet\w*)\s*"
                           r"(?i:nummer\s+|nr\.?\s*)?(?P<cued>[HUKLhukl]\d{4})|(?P<flat>[HUKL]\d{4}))(?![\w])")
-_NAMED_FLAT = re.compile(r"(?<![\w'’-])[A-ZÆØÅ][a-zæøåé'’-]+\s+\d{1,4}\s?[A-Ha-h]?\s*,?\s*(?:(?i:leilighet|leil\.)\s*)?"
+_NAMED_FLAT = re.compile(rf"(?<![\w'’-])[{UPPER}][{LOWER}'’-]+\s+\d{{1,4}}\s?[A-Ha-h]?\s*,?\s*(?:(?i:leilighet|leil\.)\s*)?"
                          r"[HUKL]\d{4}(?![\w])")
 # A self-correction in a number, date or address ("ni to– nei, ni tre åtte ...", "tolv, nei, fjorten B",
 # "fjortende, nei, femtende august"): the corrected value and its correction are one identifier.
