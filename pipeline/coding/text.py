@@ -70,17 +70,7 @@ def token_lemma(token: Token) -> str:
 def keys_and_lemmas(doc: Doc) -> tuple[list[str], list[str]]:
     """(the ``qp_key`` of every token, :func:`content_lemmas`) in one pass over ``doc``, without
     writing the extension: what the rules read of a Doc that is read once (the derived segment Docs)."""
-    keys: list[str] = []
-    lemmas: list[str] = []
-    for token in doc:
-        lower = token.lower_
-        lemma = (token.lemma_ or token.text).lower()
-        if not lemma.strip():
-            lemma = lower
-        keys.append(f"{lemma}|{lower}")
-        if not (token.is_punct or token.is_space):
-            lemmas.append(lemma)
-    return keys, lemmas
+    return _keys_and_lemmas((t.text, t.lower_, t.lemma_, t.is_punct or t.is_space) for t in doc)
 
 
 def stored_keys_and_lemmas(orths: Sequence[int], lemmas: Sequence[int], vocab,
@@ -88,16 +78,27 @@ def stored_keys_and_lemmas(orths: Sequence[int], lemmas: Sequence[int], vocab,
     """:func:`keys_and_lemmas` of a stored Doc read as its (orth, lemma) hashes (``segment_docs.
     StoredDoc``): each token's text, ``lower_`` and ``is_punct or is_space`` are its lexeme's, looked
     up once per word in ``lexemes`` (orth -> those three), its lemma the string of its hash."""
+    strings = vocab.strings
+
+    def tokens():
+        for orth, lemma_key in zip(orths, lemmas):
+            known = lexemes.get(orth)
+            if known is None:
+                lexeme = vocab[orth]
+                known = lexemes[orth] = (lexeme.orth_, lexeme.lower_, lexeme.is_punct or lexeme.is_space)
+            yield known[0], known[1], strings[lemma_key], known[2]
+
+    return _keys_and_lemmas(tokens())
+
+
+def _keys_and_lemmas(tokens: Iterable[tuple[str, str, str, bool]]) -> tuple[list[str], list[str]]:
+    """The rule: a token's key is ``lemma|lower`` (its text where it has no lemma, ``lower`` where the
+    lemma is blank); content lemmas leave out punctuation and whitespace. ``tokens`` = (text, lower,
+    lemma, punctuation or space)."""
     keys: list[str] = []
     found: list[str] = []
-    strings = vocab.strings
-    for orth, lemma_key in zip(orths, lemmas):
-        known = lexemes.get(orth)
-        if known is None:
-            lexeme = vocab[orth]
-            known = lexemes[orth] = (lexeme.orth_, lexeme.lower_, lexeme.is_punct or lexeme.is_space)
-        text, lower, punct_or_space = known
-        lemma = (strings[lemma_key] or text).lower()
+    for text, lower, lemma, punct_or_space in tokens:
+        lemma = (lemma or text).lower()
         if not lemma.strip():
             lemma = lower
         keys.append(f"{lemma}|{lower}")
