@@ -67,18 +67,24 @@ class ParseBin(DocBin):
     def add(self, doc: Doc) -> None:
         if doc.spans or doc.user_data:
             return super().add(doc)  # the general path for what this one does not handle
-        array = doc.to_array(self.attrs)
-        if len(array.shape) == 1:
-            array = array.reshape((array.shape[0], 1))
-        self.tokens.append(array)
-        self.spaces.append(numpy.asarray(doc.to_array("SPACY").reshape((-1, 1)), dtype=bool))
-        self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
+        append_columns(self, doc)
         strings = doc.vocab.strings
         for key in numpy.unique(doc.to_array(_STRING_ATTRS)):
             if key:
                 self.strings.add(strings[int(key)])
         self.cats.append(doc.cats)
         self.span_groups.append(doc.spans.to_bytes())
+
+
+def append_columns(box: DocBin, doc: Doc) -> None:
+    """What ``DocBin.add`` stores of a Doc besides its strings: the attribute columns, the spaces
+    and the flags (the DocBins here collect the strings their own way)."""
+    array = doc.to_array(box.attrs)
+    if len(array.shape) == 1:
+        array = array.reshape((array.shape[0], 1))
+    box.tokens.append(array)
+    box.spaces.append(numpy.asarray(doc.to_array("SPACY").reshape((-1, 1)), dtype=bool))
+    box.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
 
 
 def new_docbin() -> DocBin:

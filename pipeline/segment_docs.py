@@ -39,6 +39,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
 from .coding.text import coding_text
+from .parse import append_columns
 
 DERIVE_VERSION = "1"
 ATTRS = ["ORTH", "SPACY", "LEMMA", "POS", "TAG", "MORPH", "SENT_START"]
@@ -216,12 +217,7 @@ class SegmentBin(DocBin):
     def add(self, doc: Doc) -> None:
         if doc.spans or doc.user_data or doc.has_annotation("DEP") or doc.has_annotation("ENT_IOB"):
             return super().add(doc)
-        array = doc.to_array(self.attrs)
-        if len(array.shape) == 1:
-            array = array.reshape((array.shape[0], 1))
-        self.tokens.append(array)
-        self.spaces.append(numpy.asarray(doc.to_array("SPACY").reshape((-1, 1)), dtype=bool))
-        self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
+        append_columns(self, doc)
         strings = doc.vocab.strings
         if len(doc):
             self.strings.add("")  # dep_, ent_type_, ent_kb_id_, ent_id_ of every token
