@@ -51,7 +51,7 @@ class Recognizer:
 
     ``needs_doc``: it reads the spaCy ``Doc`` (the model runs only when an enabled recognizer
     needs it). ``reads_detections``: it runs after the others and is given what they found
-    (``analyze(text, doc, found)``).
+    (``analyze(text, doc, found)``). ``enabled_by_default``: see below.
     """
 
     name = "recognizer"
@@ -59,6 +59,8 @@ class Recognizer:
     supported_entities: tuple[str, ...] = ()
     needs_doc = False
     reads_detections = False
+    # False: registered, but runs only where study.yaml switches it on (``NAME: {enabled: true}``).
+    enabled_by_default = True
 
     def analyze(self, text: str, doc=None) -> list[Detection]:
         raise NotImplementedError

@@ -6,6 +6,7 @@ study switches one off, gives one an allow list, or adds a deny-list recognizer 
     anonymisation:
       recognizers:
         ner: {enabled: false}              # switch a built-in off
+        learned: {enabled: true}           # switch on one that is off by default
         gazetteer: {allow: [ruta, Sol]}    # strings this recognizer never reports
         bydeler: {entity: STED, deny: [Lademoen, Rosenborg]}   # a new recognizer: always these
 
@@ -35,11 +36,12 @@ from .parts import NamePartRecognizer
 from .fallback import FallbackRecognizer
 from .unexplained import NumberFormRecognizer, UnexplainedCapitalRecognizer, UnexplainedWordRecognizer
 from .neighbours import NameNeighbourRecognizer
+from .learned import LearnedIdentifierRecognizer
 
 # The modules whose code decides what is detected (with the word lists in data/).
 _CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py",
          "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py",
-         "unexplained.py", "neighbours.py")
+         "unexplained.py", "neighbours.py", "learned.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
@@ -145,7 +147,8 @@ def code_digest() -> str:
 
 def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
     """The built-in recognizers in their fixed order (those that read the others' detections last,
-    the unexplained-word recognizers after all: they mask only what nothing else explained)."""
+    the unexplained-word recognizers after all: they mask only what nothing else explained; the
+    learned token model last, adding only what none of them found)."""
     g = load_gazetteer()
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
             CaseNumberRecognizer(), NumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
@@ -153,7 +156,7 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Rec
             PlaceSlotRecognizer(g), OrgFormRecognizer(g), OrgSlotRecognizer(g), NamingClauseRecognizer(g),
             CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer(), FallbackRecognizer(g),
             NumberFormRecognizer(g), UnexplainedWordRecognizer(g), UnexplainedCapitalRecognizer(g),
-            NameNeighbourRecognizer(g)]
+            NameNeighbourRecognizer(g), LearnedIdentifierRecognizer(g, keep_terms)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:
@@ -163,6 +166,9 @@ def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path 
     """
     registry = RecognizerRegistry(builtin_recognizers(settings.ner_labels, keep_terms))
     builtin = registry.names
+    for recognizer in list(registry):
+        if not recognizer.enabled_by_default and recognizer.name not in settings.recognizers:
+            registry.remove(recognizer.name)
     for name, item in sorted(settings.recognizers.items()):
         where = f"anonymisation.recognizers.{name}"
         if name in builtin:
@@ -188,5 +194,5 @@ def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path 
 
 
 def default_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
-    """The built-in recognizers, all enabled (for callers without a study)."""
-    return builtin_recognizers(ner_labels, keep_terms)
+    """The built-in recognizers enabled by default (for callers without a study)."""
+    return [r for r in builtin_recognizers(ner_labels, keep_terms) if r.enabled_by_default]

@@ -1,0 +1,254 @@
+"""Train the learned identifier recognizer (pipeline/anonymise/learned.py) on the readable gold
+sets, and evaluate it leave-one-set-out.
+
+    PYTHONPATH=$PWD python tools/train_identifier_model.py extract          # per-set features, cached
+    PYTHONPATH=$PWD python tools/train_identifier_model.py sweep            # LOSO, simulated, per threshold
+    PYTHONPATH=$PWD python tools/train_identifier_model.py loso --threshold 0.8   # LOSO, the real pipeline
+    PYTHONPATH=$PWD python tools/train_identifier_model.py ship             # train on all, write the model
+
+``extract`` runs ingest + anonymise on a copy of each gold set (as ``qualpipe evaluate
+anonymisation`` does) with the learned recognizer replaced by one that records, per turn, the
+token features it would read (``learned.token_features``: the parse, and every other
+recognizer's detections) and what the stage replaced; the labels are the gold spans. The cache
+(default /tmp/qualpipe-identifier-features) holds private text: keep it off shareable places.
+
+``sweep`` trains on all sets but one, adds the model's spans to what the held-out set's run
+replaced (``learned.pick_spans``) and scores the union as the evaluation does, for each
+threshold. ``loso`` runs the real evaluation of each held-out set with the model trained on the
+others. Only the readable sets are used (READABLE); the blind ones are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.anonymise import learned, registry  # noqa: E402
+from pipeline.anonymise.detection import DIRECT_TYPES, Recognizer  # noqa: E402
+
+READABLE = ("anon_gold", "anon_gold_blind", "anon_gold_blind2", "anon_gold_blind3", "anon_gold_blind4",
+            "anon_gold_blind5", "anon_gold_blind6", "anon_gold_blind7", "anon_gold_blind8", "anon_gold_blind10",
+            "anon_gold_blind12")
+GOLD = ROOT / "tests" / "data"
+THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+
+
+class _Capture(Recognizer):
+    """Stands in for the learned recognizer: records what it would read, reports nothing."""
+
+    name = "learned"
+    needs_doc = True
+    reads_detections = True
+
+    def __init__(self, keep_terms, sink):
+        self.sink = sink
+        self.inner = learned.LearnedIdentifierRecognizer(keep_terms=keep_terms)
+
+    def analyze(self, text, doc=None, found=()):
+        rows = learned.token_features(text, doc, found)
+        taken = [(d.start, d.end) for d in found if d.score >= learned.LOW_SCORE]
+        taken += [(m.start, m.end) for m in self.inner._keep.find(text)] if self.inner.keep_terms else []
+        self.sink.append((text, rows, taken))
+        return []
+
+
+def _patch(make_learned):
+    """registry.builtin_recognizers with the learned recognizer made by ``make_learned(keep_terms)``."""
+    original = registry.builtin_recognizers.__wrapped__ if hasattr(registry.builtin_recognizers, "__wrapped__") \
+        else registry.builtin_recognizers
+
+    def patched(ner_labels, keep_terms):
+        out = [r for r in original(ner_labels, keep_terms) if r.name != "learned"]
+        return out + [make_learned(keep_terms)]
+
+    patched.__wrapped__ = original
+    registry.builtin_recognizers = patched
+
+
+def _label(start, end, spans, text):
+    for s, e, kind in spans:
+        if s < end and start < e and any(c.isalnum() for c in text[max(s, start):min(e, end)]):
+            return kind
+    return learned.OUTSIDE
+
+
+def extract(name: str) -> dict:
+    import shutil
+    import tempfile
+
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.matcher import StringMatcher
+    from pipeline.anonymise.stage import anonymise_study
+    from pipeline.evaluate import load_gold
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+    from pipeline.store import PrivateStore
+
+    gold_dir = GOLD / name
+    gold = load_gold(gold_dir)
+    sink: list = []
+    _patch(lambda keep: _Capture(keep, sink))
+    with tempfile.TemporaryDirectory(prefix="qualpipe-train-") as tmp:
+        root = Path(tmp) / "study"
+        (root / "data" / "raw").mkdir(parents=True)
+        shutil.copytree(gold_dir / "transcripts", root / "data" / "raw" / "transcripts")
+        shutil.copy(gold_dir / "informants.csv", root / "data" / "raw" / "informants.csv")
+        if (gold_dir / "study.yaml").exists():
+            shutil.copy(gold_dir / "study.yaml", root / "study.yaml")
+        study = load_study(root)
+        ingest_study(study)
+        result = anonymise_study(study)
+        with PrivateStore(study.private_store_path) as private:
+            turns = {f: private.turns(f) for f in private.files()}
+    by_text: dict[str, list] = {}
+    for text, rows, taken in sink:
+        by_text.setdefault(text.lower(), []).append((rows, taken))
+    out = []
+    for file, record in sorted(gold.items()):
+        spans: dict[int, list] = {}
+        for span in record["spans"]:
+            spans.setdefault(int(span["turn"]), []).append((int(span["start"]), int(span["end"]), str(span["type"])))
+        keep = StringMatcher([(k, "KEEP") for k in record.get("keep", [])], load_gazetteer(), strict_common=False,
+                             digit_types=set())
+        for turn, res in zip(turns[file], result.outputs[file]):
+            captured = by_text.get(turn.text.lower())
+            rows, taken = captured.pop(0) if captured else ([], [])
+            gs = spans.get(turn.turn_index, [])
+            out.append({"file": file, "text": turn.text, "gold": gs,
+                        "replaced": [(s, e, k) for s, e, k, _i, _n in res.replaced],
+                        "keep": [(m.start, m.end) for m in keep.find(turn.text)],
+                        "tokens": [(s, e) for s, e, _f in rows], "X": [f for _s, _e, f in rows],
+                        "y": [_label(s, e, gs, turn.text) for s, e, _f in rows], "taken": taken})
+    return {"name": name, "turns": out}
+
+
+def load(cache: Path, names=READABLE) -> dict:
+    cache.mkdir(parents=True, exist_ok=True)
+    sets = {}
+    for name in names:
+        path = cache / f"{name}.pkl"
+        if not path.exists():
+            print("extract", name, flush=True)
+            path.write_bytes(pickle.dumps(extract(name)))
+        sets[name] = pickle.loads(path.read_bytes())
+    return sets
+
+
+def train(sets: dict, names, **params) -> learned.IdentifierTokenModel:
+    X, y = [], []
+    for name in names:
+        for t in sets[name]["turns"]:
+            X.extend(t["X"])
+            y.extend(t["y"])
+    return learned.IdentifierTokenModel(**params).fit(X, y)
+
+
+def score(data: dict, added: list[list]) -> dict:
+    """The evaluation's span scores of (what the stage replaced + ``added``) per turn."""
+    c = dict(dg=0, dc=0, ag=0, ac=0, ap=0, acorr=0, kt=0, kr=0)
+    for t, extra in zip(data["turns"], added):
+        replaced = t["replaced"] + extra
+        text, gs = t["text"], t["gold"]
+        for start, end, kind in gs:
+            covered = all(not text[i].isalnum() or any(s <= i < e for s, e, _k in replaced) for i in range(start, end))
+            c["ag"] += 1
+            c["ac"] += covered
+            if kind in DIRECT_TYPES:
+                c["dg"] += 1
+                c["dc"] += covered
+        for s, e, _k in replaced:
+            c["ap"] += 1
+            c["acorr"] += any(s < ge and gs_ < e for gs_, ge, _k2 in gs)
+        for ks, ke in t["keep"]:
+            if any(ks < ge and gs_ < ke for gs_, ge, _k in gs):
+                continue
+            c["kt"] += 1
+            c["kr"] += any(s < ke and ks < e for s, e, _k in replaced)
+    r = lambda a, b: a / b if b else 1.0  # noqa: E731
+    return {"direct": r(c["dc"], c["dg"]), "all": r(c["ac"], c["ag"]), "precision": r(c["acorr"], c["ap"]),
+            "kept": r(c["kt"] - c["kr"], c["kt"]), "added": sum(len(a) for a in added)}
+
+
+def added_spans(model, data, threshold):
+    classes = list(model.classes_)
+    out = []
+    for t in data["turns"]:
+        if not t["X"]:
+            out.append([])
+            continue
+        proba = model.predict_proba(t["X"])
+        out.append([(s, e, k) for s, e, k, _sc in
+                    learned.pick_spans(t["text"], t["tokens"], proba, classes, t["taken"], threshold)])
+    return out
+
+
+def _fmt(s):
+    return f"{s['direct']:.3f} {s['all']:.3f} {s['precision']:.3f} {s['kept']:.3f}"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("command", choices=["extract", "sweep", "loso", "ship", "weights"])
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/qualpipe-identifier-features"))
+    ap.add_argument("--threshold", type=float, default=learned.THRESHOLD)
+    ap.add_argument("--C", type=float, default=0.3)
+    args = ap.parse_args(argv)
+    sets = load(args.cache)
+    if args.command == "extract":
+        return
+    if args.command == "sweep":
+        print("held-out  baseline(direct all prec kept) | per threshold: direct all prec kept added")
+        worst = {th: [1, 1, 1, 1] for th in THRESHOLDS}
+        for name in READABLE:
+            model = train(sets, [n for n in READABLE if n != name], C=args.C)
+            base = score(sets[name], [[] for _ in sets[name]["turns"]])
+            cells = []
+            for th in THRESHOLDS:
+                s = score(sets[name], added_spans(model, sets[name], th))
+                cells.append(f"{th}: {_fmt(s)} +{s['added']}")
+                worst[th] = [min(worst[th][0], s["direct"]), min(worst[th][1], s["all"]),
+                             min(worst[th][2], s["precision"]), min(worst[th][3], s["kept"])]
+            print(name, "base", _fmt(base), "|", " | ".join(cells), flush=True)
+        for th, w in worst.items():
+            print("worst", th, " ".join(f"{v:.3f}" for v in w))
+        return
+    if args.command == "loso":
+        from pipeline.evaluate import evaluate_anonymisation
+
+        for name in READABLE:
+            model = train(sets, [n for n in READABLE if n != name], C=args.C)
+            def make(keep, m=model):
+                recognizer = learned.LearnedIdentifierRecognizer(keep_terms=keep, threshold=args.threshold, model=m)
+                recognizer.enabled_by_default = True  # on for this evaluation
+                return recognizer
+
+            _patch(make)
+            ev = evaluate_anonymisation(GOLD / name)
+            print(f"{name} direct {ev.direct.recall:.3f} all {ev.total.recall:.3f} precision {ev.total.precision:.3f} "
+                  f"kept {ev.kept if ev.keep_total else 1.0:.3f} leaks {ev.leaks} direct_leaks {ev.direct_leaks} "
+                  f"learned {sum(1 for _f, _k, _c in ev.false_positives)}fp", flush=True)
+        return
+    model = train(sets, READABLE, C=args.C)
+    if args.command == "weights":
+        names = model.vectorizer_.get_feature_names_out()
+        outside = list(model.classes_).index(learned.OUTSIDE)
+        # Identifier log-odds contribution: max over identifier classes minus the outside class.
+        contrib = np.delete(model.coef_, outside, axis=0).max(axis=0) - model.coef_[outside]
+        order = np.argsort(contrib)
+        print("towards identifier:", ", ".join(f"{names[j]} {contrib[j]:+.2f}" for j in order[::-1][:30]))
+        print("against:", ", ".join(f"{names[j]} {contrib[j]:+.2f}" for j in order[:20]))
+        return
+    path = ROOT / "pipeline" / "anonymise" / "data" / learned.MODEL_FILE
+    path.write_text(model.to_json() + "\n", encoding="utf-8")
+    print("wrote", path, path.stat().st_size, "bytes")
+
+
+if __name__ == "__main__":
+    main()
