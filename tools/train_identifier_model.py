@@ -184,8 +184,10 @@ def added_spans(model, data, threshold):
             out.append([])
             continue
         proba = model.predict_proba(t["X"])
-        out.append([(s, e, k) for s, e, k, _sc in
-                    learned.pick_spans(t["text"], t["tokens"], proba, classes, t["taken"], threshold)])
+        rows = [(s, e, f) for (s, e), f in zip(t["tokens"], t["X"])]
+        out.append([(s, e, k) for s, e, k, sc in
+                    learned.pick_spans(t["text"], rows, proba, classes, t["taken"], threshold)
+                    if sc >= learned.LOW_SCORE])  # review-only spans are not replaced
     return out
 
 
