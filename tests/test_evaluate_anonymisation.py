@@ -84,11 +84,11 @@ def test_missing_conllu_is_clear_error(tmp_path):
 # change (first-run figures in docs/anonymisation.md). Rules were added after reading their misses,
 # so these are regression checks at the honest current figures, not blind measurements.
 # Session 6: the learned recognizer (learned.py, trained on every readable set, so these are
-# trained-on figures) adds reviewed replacements; the precision floors of sets 1, 3, 6, 7, 10 and 12
-# were lowered to a point or two under its figures (0.988, 0.982, 0.948, 0.919, 0.929, 0.964;
-# recall unchanged or higher). Rows 9 and 11 are left as they were (still blind).
+# trained-on figures) adds reviewed replacements; the precision floors of sets 3, 6 and 7 were
+# lowered to a point or two under its figures (0.982, 0.948, 0.924; recall unchanged or higher:
+# set 7 all 0.968, sets 10 and 12 all 0.988 and 0.969). Rows 9 and 11 are left as they were (blind).
 REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direct identifiers)
-    "anon_gold_blind": (0.99, 0.99, 0.98, 0.9, 0),
+    "anon_gold_blind": (0.99, 0.99, 0.99, 0.9, 0),
     "anon_gold_blind2": (0.98, 0.99, 0.99, 0.9, 0),
     "anon_gold_blind3": (0.98, 0.97, 0.97, 0.9, 0),
     "anon_gold_blind4": (0.99, 0.99, 0.99, 0.9, 0),
@@ -108,7 +108,7 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # Session 5 read sets 5, 7, 8 and 10's remaining misses for further classes (aliases, naming
     # clauses, the proprial article, letters outside ÆØÅ, ...; docs/anonymisation.md "Session 5"):
     # set 7 0.969 / 0.955 (1.0.0) and 0.959 / 0.949 (1.1.0), set 8 0.972 / 0.949, 1 direct leak each.
-    "anon_gold_blind7": (0.95, 0.94, 0.90, 0.9, 1),
+    "anon_gold_blind7": (0.95, 0.94, 0.91, 0.9, 1),
     "anon_gold_blind8": (0.96, 0.94, 0.95, 0.9, 1),
     # Sets 9 and 10 (fourth session) were run blind on the session-start code 4acddea and once on the
     # final anonymiser (first_run.txt): set 9 direct 0.920 -> 0.930, all 0.827 -> 0.905; set 10 0.922 ->
@@ -119,7 +119,7 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     "anon_gold_blind9": (0.94, 0.91, 0.94, 0.9, 1),
     # Session 5: set 10's direct misses and its false positives of unpunctuated captions and dialect
     # (matcher.caption_start, dialect.py) were read: 1.000 / 0.959 / 0.939 (1.0.0), 0.944 (1.1.0), 1 leak.
-    "anon_gold_blind10": (0.99, 0.95, 0.91, 0.9, 1),
+    "anon_gold_blind10": (0.99, 0.95, 0.93, 0.9, 1),
     # Set 12 (fifth session) was run blind once on the session-start code 5eda0f2 (first_run.txt:
     # 0.772 / 0.761 / 0.972 / 1.000 / 13 direct leaks); then its misses were read for the number,
     # date, address and lower-case institution classes (numbers.py, number_form, institution):
@@ -127,7 +127,7 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # caseless name clauses (unexplained.py) and names next to a detected one (neighbours.py):
     # 0.980 / 0.963 / 0.982 / 1.000 / 2 (1.0.0). Not blind since. Floors two points below (the
     # second-half rule leans on the model's tag of the capitalised half).
-    "anon_gold_blind12": (0.96, 0.94, 0.95, 0.9, 3),
+    "anon_gold_blind12": (0.96, 0.94, 0.97, 0.9, 3),
     # Set 11 (fifth session) was run blind on the session-start code 5eda0f2 (first_run.txt: 0.916 /
     # 0.856 / 0.924 / 0.917 / 2) and once on the final code: 0.916 / 0.874 / 0.925 / 0.917 / 2 (1.0.0),
     # 0.925 / 0.880 / 0.920 / 0.917 / 1 (1.1.0). Still blind, as is set 9, which rose at the same

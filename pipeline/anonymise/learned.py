@@ -66,6 +66,7 @@ def _word_class(low: str) -> tuple:
             g.is_last(low), g.is_place(low), low in STOP_WORDS)
 
 
+@lru_cache(maxsize=65536)
 def _shape(word: str) -> str:
     if any(c.isdigit() for c in word):
         return "<num>" if word.isdigit() else "<mixnum>"
@@ -79,13 +80,18 @@ def _shape(word: str) -> str:
 
 
 def _context_word(token) -> str:
+    return _context_form(token.text)
+
+
+@lru_cache(maxsize=65536)
+def _context_form(word: str) -> str:
     """A neighbour as a context feature: the word itself only when it is a Norwegian word or a
     stop word (never a name's spelling), else its shape."""
-    low = token.lower_
-    if token.is_alpha and (low in STOP_WORDS or load_gazetteer().is_common_word(low)
-                           or (not token.text[:1].isupper() and is_word(low))):
+    low = word.lower()
+    if word.isalpha() and (low in STOP_WORDS or load_gazetteer().is_common_word(low)
+                           or (not word[:1].isupper() and is_word(low))):
         return low
-    return _shape(token.text)
+    return _shape(word)
 
 
 def _length(n: int) -> str:
@@ -205,19 +211,30 @@ class IdentifierTokenModel(ClassifierMixin, BaseEstimator):
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
         self.coef_ = coef.astype(np.float64)
         self.intercept_ = intercept.astype(np.float64)
+        self.__dict__.pop("_by_feature", None)  # decision_function's copy of the old weights
         return self
 
     def _index(self) -> dict[str, int]:
         return self.vectorizer_.vocabulary_
 
     def decision_function(self, X: list[dict]) -> np.ndarray:
+        # Every feature is 0/1: the sum of the weights of the features present (the same as
+        # coef_ @ DictVectorizer.transform(X), without building a sparse matrix per turn).
         index = self._index()
-        scores = np.tile(self.intercept_, (len(X), 1))
-        for r, row in enumerate(X):
-            cols = [index[n] for n in row if n in index]
-            if cols:
-                scores[r] += self.coef_[:, cols].sum(axis=1)
-        return scores
+        cols: list[int] = []
+        ptr = [0]
+        for row in X:
+            cols.extend([index[n] for n in row if n in index])
+            ptr.append(len(cols))
+        scores = np.zeros((len(X), len(self.classes_)))
+        starts = np.array(ptr[:-1])
+        filled = np.flatnonzero(np.diff(ptr) > 0)
+        if len(filled):
+            by_feature = self.__dict__.get("_by_feature")
+            if by_feature is None or by_feature.shape[0] != self.coef_.shape[1]:
+                by_feature = self.__dict__["_by_feature"] = np.ascontiguousarray(self.coef_.T)
+            scores[filled] = np.add.reduceat(by_feature[cols], starts[filled], axis=0)
+        return scores + self.intercept_
 
     def predict_proba(self, X: list[dict]) -> np.ndarray:
         scores = self.decision_function(X)
