@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from pipeline.anonymise.analyzer import detect
-from pipeline.anonymise.learned import (OUTSIDE, IdentifierTokenModel, LearnedIdentifierRecognizer, shipped_model,
+from pipeline.anonymise.learned import (OUTSIDE, IdentifierTokenModel, shipped_model,
                                         token_features)
 from pipeline.anonymise.registry import code_digest, default_registry
 from pipeline.nlp import load_nlp

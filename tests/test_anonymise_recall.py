@@ -211,10 +211,18 @@ def test_lower_case_transcript_names_in_the_stage(make_study):
     # tags it (one trained on lower-cased text does).
     from pipeline.nlp import load_nlp
 
+    from pipeline.anonymise.analyzer import detect
+    from pipeline.anonymise.registry import default_registry
+
     turn = CAPITALISED.split("IP: ")[1].strip()  # the stage runs NER over whole turns
-    ner_sees_eva = any(e.text == "eva" for e in load_nlp(study.settings.model)(turn).ents)
+    nlp = load_nlp(study.settings.model)
+    ner_sees_eva = any(e.text == "eva" for e in nlp(turn).ents)
+    # ... or where the learned recognizer (learned.py) takes it, for review: a lower-case word no
+    # lexicon explains, before "leste hun"
+    learned_sees_eva = any(d.recognizer == "learned" and d.text == "eva" and d.score >= 0.5
+                           for d in detect([turn], default_registry(study.settings.anonymisation), nlp)[0])
     assert "Det var sol hele dagen, og " in out["b.txt"]
-    assert ("eva leste hun" in out["b.txt"]) is not ner_sees_eva
+    assert ("eva leste hun" in out["b.txt"]) is not (ner_sees_eva or learned_sees_eva)
 
 
 # ------------------------------------------------ the (formerly) blind gold set
