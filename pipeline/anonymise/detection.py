@@ -28,6 +28,28 @@ def _latin(upper: bool) -> str:
 UPPER = _latin(True)
 LOWER = _latin(False)
 
+
+
+def literals(alternation: str) -> tuple[str, ...]:
+    """The words of a regular expression's plain alternation ("sjømat|fiskeri|..."), for :func:`may_hold`."""
+    words = tuple(alternation.split("|"))
+    if any(not w or not w.isalpha() or w != w.lower() for w in words):
+        raise ValueError(f"not an alternation of lower-case words: {alternation[:40]}")
+    return words
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """False only where no case-insensitive match of any of ``words`` (lower-case, :func:`literals`)
+    can be in ``text``: a cheap necessary condition checked before an expression that needs one of
+    them. ``str.lower`` agrees with the ``re`` module's case folding on every character but the few
+    it folds otherwise (dotless i and long s match "i" and "s"; İ lowers to two characters): a text
+    with one of those is passed on to the expression."""
+    low = text.lower()
+    if len(low) != len(text) or "ı" in low or "ſ" in low:
+        return True
+    return any(w in low for w in words)
+
+
 PERSON, ADRESSE, TELEFON, FNR, EPOST, KONTO, STED, ORG, DATO, SAK, NUMMER = (
     "PERSON", "ADRESSE", "TELEFON", "FØDSELSNUMMER", "EPOST", "KONTONUMMER", "STED", "ORGANISASJON", "DATO",
     "SAKSNUMMER", "NUMMER")

@@ -54,7 +54,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .cues import CASELESS, person_context
 from .dialect import dialect_word
 from .lexicon import is_ordinary, is_word
-from .detection import DATO, LOWER, ORG, PERSON, SAK, STED, UPPER, Detection, Recognizer
+from .detection import DATO, LOWER, ORG, PERSON, SAK, STED, UPPER, Detection, Recognizer, literals, may_hold
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import sentence_initial
 from .numbers import WORD_PATTERN
@@ -97,6 +97,7 @@ _PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "ifra", "til", "ved"
 _CONTACT = (r"passe|passer|passa|passet|hente|henter|henta|hentet|levere|leverer|leverte|følge|følger|fulgte|fylgde"
             r"|besøke|besøker|besøkte|ringe|ringer|ringte|ringde|snakke|snakker|snakket|snakka|prate|prater|pratet"
             r"|prata|møte|møter|møtte|spørre|spør|spurte|hjelpe|hjelper|hjalp|hjelpte|trøste|trøstet|trøsta")
+_CONTACT_WORDS = literals(_CONTACT)
 _OBJECT_OF = re.compile(rf"{_B}(?:{_CONTACT})(?:\s+(?:med|til|hos|på))?\s+(?P<w>[{LOWER}][\w'’-]*){_E}", re.IGNORECASE)
 # Time and weather nouns that are also first names ("dag", "natt"): a time, not a person, after a verb.
 _TIME_NOUNS = frozenset({"dag", "natt", "kveld", "morgen", "helg", "uke", "vår", "sommer", "høst", "vinter", "sol",
@@ -108,6 +109,7 @@ _PERSON_NOUN = (r"dame|dama|kvinne|kvinna|kvinnen|mann|mannen|kar|karen|fyr|fyre
                 r"|gutten|venn|vennen|venninne|venninna|kollega|kollegaen|nabo|naboen|dattera|datteren|dottera"
                 r"|sønnen|sonen|kona|kjæresten|samboeren|broren|søstera|søsteren|systera|barnebarnet|barnet")
 _POSS = r"(?:\s+(?:mi|min|mitt|vår|hans|hennes|deira|deres|di|din|si|sin))?"
+_PERSON_NOUN_WORDS = literals(_PERSON_NOUN)
 _AFTER_PERSON_NOUN = re.compile(rf"{_B}(?:{_PERSON_NOUN}){_POSS}\s+(?P<w>{_W}){_E}", re.IGNORECASE)
 _NEXT_WORD = re.compile(rf"\s+(?P<w>{_W})")
 _LIST_ITEM = re.compile(rf"(?P<word>[{UPPER}][\w'’-]+)(?P<sep>\s*,\s*|\s+(?:og|eller|&)\s+)?")
@@ -158,12 +160,15 @@ _AREA = r"industriområde|industriområdet|næringsområde|næringsområdet|nær
 # A compound ending in a business word is one too ("fiskeindustri", "byggtransport").
 _HEADED = re.compile(rf"{_B}(?:(?P<w1>{_W})\s+)?(?P<w2>{_W})\s+(?P<head>(?i:[{LOWER}]*(?:{_BUSINESS})|{_AREA}|{_BUSINESS_CAPITAL}))"
                      rf"{_E}")
+_HEAD_WORDS = literals(f"{_BUSINESS}|{_AREA}|{_BUSINESS_CAPITAL}")  # one of them in every _HEADED match
 _STRONG_HEAD = re.compile(rf"(?i:[{LOWER}]*(?:{_BUSINESS})|{_AREA})")
 # An organisation's definite noun with its region ("frivillighetssentralen nord", "Bymisjonen Sør"), not
 # a direction ("banken nord for torget").
 _ORG_REGION = re.compile(
     rf"{_B}(?P<org>[\w]*(?i:sentralen|banken|foreningen|forbundet|klubben|senteret|misjonen|stiftelsen|tjenesten"
     rf"|tenesta|kontoret))\s+(?P<c>{_W}){_E}(?!\s+(?i:for|fra|frå|av|i|på|om|over|til|mot|ved)(?![\w'’-]))")
+_ORG_WORDS = literals("sentralen|banken|foreningen|forbundet|klubben|senteret|misjonen|stiftelsen|tjenesten|tenesta"
+                      "|kontoret")
 _PREPOSITION = frozenset({"på", "i", "fra", "frå", "ifra", "for", "hos", "ved", "med", "til", "mot", "av", "om"})
 _AREA_WORD = re.compile(rf"(?i:{_AREA})")
 _COMPASS = frozenset({"nord", "sør", "vest", "øst", "nordvest", "nordaust", "nordøst", "sørvest", "sørøst", "søraust",
@@ -270,7 +275,7 @@ class FallbackRecognizer(Recognizer):
             w = m.group("w")
             if w[:1].isupper() and (g.is_first(w) or (rare_word(w) and not _plain(w, g))):
                 add(m.start("w"), m.end("w"), PERSON, "person_slot", lower=False)
-        for m in _AFTER_PERSON_NOUN.finditer(text):
+        for m in (_AFTER_PERSON_NOUN.finditer(text) if may_hold(text, _PERSON_NOUN_WORDS) else ()):
             w = m.group("w")
             if not _plain(w, g) and g.is_first(w) and not g.is_place(w):
                 add(m.start("w"), m.end("w"), PERSON, "person_slot")
@@ -345,7 +350,7 @@ class FallbackRecognizer(Recognizer):
         doing right after a clause boundary ("for liv begynte i barnehagen", "og sol sa"): in lower
         case only (``_lower``), where the transcript's case cannot say it."""
         g = self.g
-        for m in _OBJECT_OF.finditer(text):
+        for m in (_OBJECT_OF.finditer(text) if may_hold(text, _CONTACT_WORDS) else ()):
             w = m.group("w")
             if g.is_first(w) and not g.is_place(w) and not _plain(w, g) and not inflected_noun(w) \
                     and (w.lower() not in _TIME_NOUNS or not text[m.end("w"):].lstrip().startswith(("og", "i", "på"))):
@@ -363,8 +368,8 @@ class FallbackRecognizer(Recognizer):
             if not a.group()[:1].islower() or not b.group()[:1].islower() or text[a.end():b.start()] != " ":
                 continue
             wa, wb = a.group(), b.group()
-            if _plain(wa, g) or _plain(wb, g) or not (g.is_first(wa) and g.is_first(wb)):
-                continue
+            if not (g.is_first(wa) and g.is_first(wb)) or _plain(wa, g) or _plain(wb, g):
+                continue  # the name list first: few pairs are two first names
             if g.is_common_word(wa) and g.is_common_word(wb):
                 continue  # "dag liv": two ordinary words
             add(a.start(), b.end(), PERSON, "name_run", lower=True)
@@ -386,6 +391,8 @@ class FallbackRecognizer(Recognizer):
 
     def _headed(self, text, add):
         g = self.g
+        if not may_hold(text, _HEAD_WORDS):
+            return
         for m in _HEADED.finditer(text):
             w2 = m.group("w2")
             if _plain(w2, g) or w2.lower() in ("og", "&"):
@@ -412,6 +419,8 @@ class FallbackRecognizer(Recognizer):
             add(start, m.end("head"), kind, reason, lower=not capital and text[start:m.end()].islower(), over=True)
 
     def _org_regions(self, text, add):
+        if not may_hold(text, _ORG_WORDS):
+            return
         for m in _ORG_REGION.finditer(text):
             c = m.group("c").lower()
             if c in _COMPASS or compass_region(c):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 UNITS = {"null": 0, "en": 1, "ein": 1, "éin": 1, "ett": 1, "eitt": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5,
          "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "ni": 9}
@@ -98,6 +99,13 @@ def _word_value(word: str) -> str:
 
 def number_runs(text: str) -> list[NumberRun]:
     """Every run of digits and number words in ``text`` (see the module docstring)."""
+    return list(_number_runs(text))
+
+
+@lru_cache(maxsize=64)
+def _number_runs(text: str) -> tuple[NumberRun, ...]:
+    """Kept for the last texts: several recognizers read the runs of each turn in turn (the runs
+    are frozen, and every caller gets a list of its own)."""
     tokens = list(_TOKEN.finditer(text))
     runs: list[NumberRun] = []
     i = 0
@@ -115,7 +123,7 @@ def number_runs(text: str) -> list[NumberRun]:
         if run is not None:
             runs.append(run)
         i = j
-    return runs
+    return tuple(runs)
 
 
 def _is_big(token: re.Match) -> bool:

@@ -268,8 +268,9 @@ class UnexplainedWordRecognizer(Recognizer):
         taken = [(d.start, d.end) for d in found if d.score >= 0.5 and d.recognizer not in _CAPITAL_ONLY]
         g = self.g
         words, names = [], []
+        overlaps = _overlap_test(taken, len(text))
         for m in WORD.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            if overlaps(m.start(), m.end()):
                 continue
             why = explanation(m.group(), g, self.explain)
             if why is None:
@@ -295,6 +296,29 @@ class UnexplainedWordRecognizer(Recognizer):
             if m is not None:
                 run.append(m)
         return out
+
+
+def _overlap_test(spans: list[tuple[int, int]], length: int):
+    """``test(start, end)``: whether ``[start, end)`` (inside a text of ``length``) overlaps one of
+    ``spans``, as ``any(s < end and start < e for s, e in spans)``, read off a mask of the covered
+    characters (a turn has many words and several spans)."""
+    if not spans:
+        return lambda start, end: False
+    mask = bytearray(length)
+    odd = []  # empty or reversed spans overlap by the comparison alone
+    for s, e in spans:
+        if s < e:
+            s, e = max(s, 0), min(e, length)
+            mask[s:e] = b"\x01" * max(e - s, 0)
+        else:
+            odd.append((s, e))
+
+    def test(start: int, end: int) -> bool:
+        if start >= end:
+            return any(s < end and start < e for s, e in spans)
+        return 1 in mask[start:end] or any(s < end and start < e for s, e in odd)
+
+    return test
 
 
 _CAPITAL = re.compile(rf"(?<![\w'’-])[{UPPER}][\w'’-]*")

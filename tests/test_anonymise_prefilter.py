@@ -1,0 +1,58 @@
+"""The recognizers' cheap necessary conditions: each says "maybe" wherever its expression can match."""
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from pipeline.anonymise import fallback
+from pipeline.anonymise.detection import literals, may_hold
+from pipeline.anonymise.numbers import number_runs
+from pipeline.anonymise.unexplained import _overlap_test
+
+_TEXT = st.text(alphabet=st.sampled_from(list("abegiknrstuøæå ABEGIKNRSTUØÆÅıſİ-,.")), max_size=40)
+_GUARDED = [(fallback._HEADED, fallback._HEAD_WORDS), (fallback._ORG_REGION, fallback._ORG_WORDS),
+            (fallback._OBJECT_OF, fallback._CONTACT_WORDS), (fallback._AFTER_PERSON_NOUN, fallback._PERSON_NOUN_WORDS)]
+
+
+def test_may_hold_passes_what_the_re_module_folds_otherwise():
+    words = literals("banken|industri")
+    assert not may_hold("Han jobber i skolen", words)
+    assert may_hold("Han jobber i BANKEN", words)
+    # re's IGNORECASE takes "ı" for "i" and "ſ" for "s"; str.lower does not
+    for text in ("fiskeındustri", "BANKEN ſ", "İNDUSTRİ"):
+        assert may_hold(text, words)
+    assert re.search("(?i:industri)", "fiskeındustri")
+
+
+def test_literals_refuses_what_is_no_plain_alternation():
+    for bad in ("bank(en)?", "Banken|x", "a||b"):
+        try:
+            literals(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["banken", "Sjømat", "transport", "passer", "kona", "KONTORET", "nord", "x"]),
+                max_size=6), _TEXT)
+def test_every_guarded_expression_matches_only_where_its_words_may_be(words, noise):
+    text = " ".join(words) + " " + noise
+    for pattern, needed in _GUARDED:
+        if pattern.search(text):
+            assert may_hold(text, needed), (pattern.pattern[:30], text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-2, 30), st.integers(-2, 30)), max_size=5), st.integers(0, 25),
+       st.integers(0, 25))
+def test_overlap_mask_is_the_comparison(spans, start, length):
+    text_length = 25
+    end = min(start + length, text_length)
+    assert _overlap_test(spans, text_length)(start, end) == any(s < end and start < e for s, e in spans)
+
+
+def test_number_runs_are_a_list_of_each_callers_own():
+    first = number_runs("ring 22 33 44 55 eller ni to tre")
+    first.clear()
+    assert number_runs("ring 22 33 44 55 eller ni to tre")
