@@ -56,3 +56,21 @@ def test_number_runs_are_a_list_of_each_callers_own():
     first = number_runs("ring 22 33 44 55 eller ni to tre")
     first.clear()
     assert number_runs("ring 22 33 44 55 eller ni to tre")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["den", "fjortende", "i", "tiende", "juni", "mars", "født", "14.", "2019", "12/05-19",
+                                 "tjue", "atten", "andre", "x"]), max_size=7), _TEXT)
+def test_the_date_forms_match_only_where_their_conditions_may_hold(words, noise):
+    from pipeline.anonymise import recognizers as r
+    from pipeline.anonymise import unexplained as u
+
+    text = " ".join(words) + " " + noise
+    digit = r._DIGIT.search(text) is not None
+    month = may_hold(text, r._MONTH_WORDS)
+    ordinal = may_hold(text, r._MONTH_ORDINAL_WORDS)
+    for pattern, allowed in ((r._DATE, digit), (r._DAY_MONTH, digit), (r._SPOKEN_DATE, month),
+                             (r._SPOKEN_BIRTH, month), (r._SPOKEN_DAY_MONTH, month or ordinal),
+                             (u._MONTH_DATE, may_hold(text, u._MONTH_WORDS)), (u._MONTH, may_hold(text, u._MONTH_WORDS))):
+        if pattern.search(text):
+            assert allowed, (pattern.pattern[:30], text)

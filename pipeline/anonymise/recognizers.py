@@ -13,7 +13,7 @@ import re
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
 
 from .dialect import dialect_word
-from .detection import LOWER, UPPER
+from .detection import LOWER, UPPER, literals, may_hold
 from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED,  # noqa: F401
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
@@ -341,6 +341,9 @@ _SPOKEN_DATE = re.compile(
 # an ordinal after "den" ("den tjuende i tiende"): the month names (not "mars" alone, "andre mars") or
 # "den ... i" make the ordinal a day.
 _MONTH_ORDINAL = r"(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte)"
+_DIGIT = re.compile(r"\d")
+_MONTH_WORDS = literals("|".join(MONTHS))
+_MONTH_ORDINAL_WORDS = literals(_MONTH_ORDINAL[3:-1])
 _PUBLIC_DAY = re.compile(r"(?:den\s+)?(?:første|syttende)\s+mai(?![\wæøå])", re.IGNORECASE)
 # Without a year "andre" is read as "other" ("andre mai tjue ganger"), so it is no day here.
 _DAY_ORDINAL_ALONE = rf"(?!andre(?![\wæøå])){_DAY_ORDINAL}"
@@ -363,19 +366,24 @@ class DateRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found = []
-        for m in _DATE.finditer(text):
+        # Every form holds a digit, a month's name or (after "den ... i") a month as an ordinal.
+        digit = _DIGIT.search(text) is not None
+        month = may_hold(text, _MONTH_WORDS)
+        if not (digit or month or may_hold(text, _MONTH_ORDINAL_WORDS)):
+            return found
+        for m in (_DATE.finditer(text) if digit else ()):
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
             found.append(self._d(text, m.start(), m.end(), DATO, 0.95 if birth else 0.8))
-        for m in _SPOKEN_DATE.finditer(text):
+        for m in (_SPOKEN_DATE.finditer(text) if month else ()):
             found.append(self._d(text, m.start(), m.end(), DATO, 0.85))
-        for m in _SPOKEN_BIRTH.finditer(text):  # "født fjortende mai syttiseks"
+        for m in (_SPOKEN_BIRTH.finditer(text) if month else ()):  # "født fjortende mai syttiseks"
             found.append(self._d(text, m.start("date"), m.end("date"), DATO, 0.9))
         for m in _SPOKEN_DAY_MONTH.finditer(text):  # "fjortende juni", "den tjuende i tiende"
             if _PUBLIC_DAY.match(m.group()):
                 continue  # a public holiday dates nothing in one person's life
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
             found.append(self._d(text, m.start(), m.end(), DATO, 0.85 if birth else 0.7))
-        for m in _DAY_MONTH.finditer(text):
+        for m in (_DAY_MONTH.finditer(text) if digit else ()):
             # A day and month without a year still dates an event in someone's life: replaced, and
             # listed for review unless it is a birthday.
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])

@@ -44,7 +44,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS, person_context
 from .detection import (ADRESSE, DATO, FNR, KONTO, LOWER, NUMMER, ORG, PERSON, SAK, STED, TELEFON, UPPER, Detection,
-                        Recognizer)
+                        Recognizer, literals, may_hold)
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
@@ -384,6 +384,7 @@ def _after_opening(text: str, start: int) -> bool:
 
 # ------------------------------------------------------------------ numbers, dates, addresses
 _MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|feb|sept|okt|nov"
+_MONTH_WORDS = literals(_MONTHS)  # one of them in every _MONTH_DATE match and month of _years
 _ORDINAL = (r"(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|elvte"
             r"|tolvte|trettende|fjortende|femtende|sekstende|syttende|attende|nittende|tjuende|trettiende"
             r"|fjortande|femtande|sekstande|syttande|attande|nittande|tjugande|trettande|ellevte|tolfte|sjuande"
@@ -395,6 +396,7 @@ _MONTH_DATE = re.compile(
     rf"(?<![\w])(?:(?P<day>{_DAY})\s+(?:i\s+)?(?P<m1>{_MONTHS})\.?(?:\s*,?\s+(?P<y1>{_YEAR}))?"
     rf"|(?P<m2>{_MONTHS})\.?\s+(?P<y2>\d{{4}}|(?:tjue|nitten)(?:{WORD_PATTERN})+|to\s+tusen(?:\s+og)?(?:\s+{WORD_PATTERN})*))"
     rf"(?![\w])", re.IGNORECASE)
+_MONTH = re.compile(rf"(?<![\w])(?:{_MONTHS})(?![\w])", re.IGNORECASE)
 _ORDINAL_DATE = re.compile(rf"(?<![\w])(?:den\s+)?{_ORDINAL}\s+i\s+{_ORDINAL}(?:\s+(?:{WORD_PATTERN})+|\s+\d{{2,4}})?"
                            rf"(?![\w])", re.IGNORECASE)
 _TENS_WORD = "|".join(sorted(TENS, key=len, reverse=True))
@@ -476,7 +478,8 @@ class NumberFormRecognizer(Recognizer):
                                        for p in letters):
                     out.append(Detection(d.start - len(m.group()), d.end, SAK, max(d.score, SCORE), self.name,
                                          text[d.start - len(m.group()):d.end]))
-        for m in _MONTH_DATE.finditer(text):
+        months = may_hold(text, _MONTH_WORDS)
+        for m in (_MONTH_DATE.finditer(text) if months else ()):
             add(m.start(), m.end(), DATO)
         for m in _ORDINAL_DATE.finditer(text):
             add(m.start(), m.end(), DATO)
@@ -511,7 +514,7 @@ class NumberFormRecognizer(Recognizer):
         for run in runs:
             if len(run.digits) == 4 and not run.composed and _EXTENSION.search(text[max(0, run.start - 40):run.start]):
                 out.append(Detection(run.start, run.end, TELEFON, 0.85, self.name, text[run.start:run.end]))
-        out += self._years(text, runs, [d for d in [*found, *out] if d.type == DATO and d.score >= 0.5])
+        out += self._years(text, runs, [d for d in [*found, *out] if d.type == DATO and d.score >= 0.5], months)
         out += self._repairs(text, runs, [d for d in [*found, *out] if d.score >= 0.5])
         return out
 
@@ -530,12 +533,13 @@ class NumberFormRecognizer(Recognizer):
             end += place.end(1)
         return end
 
-    def _years(self, text: str, runs: list[NumberRun], dates: list[Detection]) -> list[Detection]:
+    def _years(self, text: str, runs: list[NumberRun], dates: list[Detection], months: bool = True) -> list[Detection]:
         """A date grown over the year after it, in any grouping or words ("1. Oktober 20 21",
-        "mars tjuge atten", "første i sjuande tjuge tjuetre"): the run's digits name a year."""
+        "mars tjuge atten", "første i sjuande tjuge tjuetre"): the run's digits name a year.
+        ``months``: whether a month's name may be in ``text`` (``may_hold``)."""
         out = []
         months = [Detection(m.start(), m.end(), DATO, SCORE, self.name, m.group())
-                  for m in re.finditer(rf"(?<![\w])(?:{_MONTHS})(?![\w])", text, re.IGNORECASE)]
+                  for m in _MONTH.finditer(text)] if months else []
         for d in [*dates, *months]:
             for run in runs:
                 if run.end <= d.end or run.start > d.end + 3 or not re.fullmatch(r"[\s,]*", text[d.end:run.start]):
