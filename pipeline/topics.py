@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from spacy.tokens import Doc
+from threadpoolctl import threadpool_limits
 
 from . import parallel
 from .analysis import NOTHING_YET, AnalysisInput, content_hash, load_analysis_input
@@ -376,7 +377,10 @@ def find_topics(
     model, embedder = build_topic_model(effective, len(documents))
     texts = [" ".join(d.lemmas) for d in documents]
     embeddings = np.asarray(embedder.fit_transform(texts), dtype=np.float64)
-    assigned, _ = model.fit_transform(texts, embeddings=embeddings)
+    # KMeans adds up its threads' partial sums in the order the threads finish: one thread gives the
+    # same sums on every machine, and at this size threads cost far more CPU than they save.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        assigned, _ = model.fit_transform(texts, embeddings=embeddings)
     assigned = [int(t) for t in assigned]
 
     value_of = {i.id: informant_value(i, by) or MISSING_VALUE for i in informants}

@@ -59,10 +59,13 @@ def sentence_spans(nlp: Language, texts: Iterable[str], batch_size: int = 64) ->
         return [doc_sentence_spans(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
 
 
-def doc_sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """The sentences of one parsed text as character spans, whitespace trimmed."""
+def doc_sentence_spans(doc: Doc, text: str | None = None) -> list[tuple[int, int]]:
+    """The sentences of one parsed text as character spans, whitespace trimmed. ``text``: the text
+    the Doc was made from, where the caller has it (``Doc.text`` builds it again from a Token
+    object per token; spaCy's tokenizer keeps every character, so the two are equal)."""
     found = []
-    text = doc.text  # built from the tokens on every access: once per Doc, not once per sentence
+    if text is None:
+        text = doc.text
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
         # Split sentences the model ran across paragraph breaks.
@@ -106,9 +109,9 @@ def parse_transcript_job(item: tuple[list[Turn], str, str]) -> tuple[list[list[t
     nlp = load_nlp(model)
     texts = parsed_texts([t.text for t in turns])  # same offsets as the raw turns
     docs, spans = new_docbin(), []
-    for doc in nlp.pipe(texts, batch_size=32):
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=32)):
         docs.add(doc)
-        spans.append([(0, len(doc.text))] if unit == "turn" else doc_sentence_spans(doc))
+        spans.append([(0, len(text))] if unit == "turn" else doc_sentence_spans(doc, text))
     return spans, parse_key(texts, model_id(nlp)), docs.to_bytes()
 
 
