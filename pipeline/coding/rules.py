@@ -98,11 +98,13 @@ class RuleCoder:
         self.codebook = codebook
         self.matcher = Matcher(nlp.vocab)
         self._patterns: dict[str, tuple[str, Pattern]] = {}
+        self._words_of: dict[str, tuple[str, ...]] = {}  # matcher key -> its pattern's words
         self._uses: dict[str, list[str]] = {}  # pattern word -> matcher keys of patterns using it
         for code in codebook.codes:
             for index, pattern in enumerate(code.patterns):
                 key = f"{code.id}#{index}"
                 self._patterns[key] = (code.id, pattern)
+                self._words_of[key] = pattern.words
                 for word in dict.fromkeys(pattern.words):
                     self._uses.setdefault(word, []).append(key)
         words = sorted(self._uses)
@@ -149,7 +151,7 @@ class RuleCoder:
         is asked for only when a key holds a pattern word (most segments hold none)."""
         hits: dict[tuple[str, str], RuleHit] = {}
         labels = [(index, label) for index, label in enumerate(self._label(key) for key in keys) if label]
-        if not labels or len(self.matcher) == 0:
+        if not labels or len(self.matcher) == 0 or not self._complete(labels):
             return RuleResult(codes=frozenset(), hits=())
         doc = doc_of()
         for index, label in labels:
@@ -166,6 +168,14 @@ class RuleCoder:
                                                         matched=doc[start:end].text, negated=negated)
         ordered = tuple(sorted(hits.values(), key=lambda h: (h.code, h.pattern)))
         return RuleResult(codes=frozenset(h.code for h in ordered), hits=ordered)
+
+    def _complete(self, labels: list[tuple[int, str]]) -> bool:
+        """Whether some pattern has each of its words in one of the segment's labels: a match needs
+        that, so without it neither the Doc nor the Matcher is needed (most segments with a pattern
+        word hold no whole pattern)."""
+        present = {word for _index, label in labels for word in label.split("\x1f")[1:]}
+        return any(all(w in present for w in self._words_of[key])
+                   for word in present for key in self._uses[word])
 
     def code_docs(self, docs: Sequence[Doc]) -> list[RuleResult]:
         return [self.code_doc(doc) for doc in docs]
