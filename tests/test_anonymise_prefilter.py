@@ -74,3 +74,15 @@ def test_the_date_forms_match_only_where_their_conditions_may_hold(words, noise)
                              (u._MONTH_DATE, may_hold(text, u._MONTH_WORDS)), (u._MONTH, may_hold(text, u._MONTH_WORDS))):
         if pattern.search(text):
             assert allowed, (pattern.pattern[:30], text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["han", "heter", "heiter", "vart", "kalla", "kalt", "som", "vi", "kaller", "egentlig",
+                                 "med", "dobbel", "t", "dattera", "di", "er", "Tor", "x"]), max_size=7), _TEXT)
+def test_the_naming_clauses_fixed_words_hold_their_letters(words, noise):
+    from pipeline.anonymise import naming
+
+    text = " ".join(words) + " " + noise
+    for _pattern, anchor, letters, *_rest in naming._RULES:
+        if anchor.search(text):
+            assert may_hold(text, letters), (anchor.pattern[:30], text)

@@ -26,7 +26,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import PERSON, Detection, Recognizer
+from .detection import PERSON, Detection, Recognizer, literals, may_hold
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import is_word
 from .numbers import WORD_PATTERN
@@ -86,12 +86,21 @@ _SPELLED_WORD = re.compile(_SPELLED, re.IGNORECASE)
 _AS_CALLED_WORD = re.compile(r"som\s+\w+\s+(?:kaller|kallar|kalte|kalla|kalt)(?![\w'’-])", re.IGNORECASE)
 _REALLY_WORD = re.compile(rf"{_NAMING_VERB}\s+(?:egentlig|eigentleg|eigentlig)(?![\w'’-])", re.IGNORECASE)
 _KIN_WORD = re.compile(rf"(?<![\w'’-])(?:{_KIN})(?![\w'’-])", re.IGNORECASE)
-# (pattern, its fixed word, does the name need to be a gazetteer first name, score, is it a person's
-# name whatever word it is: the clause says it is what someone is called, of a person)
-_RULES = ((_NAME_THEN_VERB, _NAMING_WORD, False, 0.8, False), (_VERB_THEN_NAME, _NAMING_WORD, False, 0.8, False),
-          (_NAME_AGE, _SOM, True, 0.8, False), (_CLEFT, _SOM, True, 0.75, False),
-          (_IDENTIFIED, _KIN_WORD, True, 0.75, False), (_NAME_AS_CALLED, _AS_CALLED_WORD, False, 0.7, True),
-          (_NAME_REALLY, _REALLY_WORD, False, 0.7, True), (_NAME_SPELLED, _SPELLED_WORD, False, 0.7, True))
+# What each fixed word holds, for ``may_hold`` before the search: every naming verb holds "het", "heit",
+# "kall" or "kalt".
+_NAMING_LETTERS = literals("het|heit|kall|kalt")
+_CALLED_LETTERS = literals("kall|kalt")
+_REALLY_LETTERS = literals("egentlig|eigentleg|eigentlig")
+_KIN_WORDS = literals(_KIN)
+# (pattern, its fixed word, what that word holds, does the name need to be a gazetteer first name, score,
+# is it a person's name whatever word it is: the clause says it is what someone is called, of a person)
+_RULES = ((_NAME_THEN_VERB, _NAMING_WORD, _NAMING_LETTERS, False, 0.8, False),
+          (_VERB_THEN_NAME, _NAMING_WORD, _NAMING_LETTERS, False, 0.8, False),
+          (_NAME_AGE, _SOM, ("som",), True, 0.8, False), (_CLEFT, _SOM, ("som",), True, 0.75, False),
+          (_IDENTIFIED, _KIN_WORD, _KIN_WORDS, True, 0.75, False),
+          (_NAME_AS_CALLED, _AS_CALLED_WORD, _CALLED_LETTERS, False, 0.7, True),
+          (_NAME_REALLY, _REALLY_WORD, _REALLY_LETTERS, False, 0.7, True),
+          (_NAME_SPELLED, _SPELLED_WORD, ("med",), False, 0.7, True))
 _BEFORE_VERB = (_NAME_THEN_VERB, _NAME_AGE, _CLEFT, _IDENTIFIED, _NAME_AS_CALLED, _NAME_REALLY, _NAME_SPELLED)
 
 
@@ -107,8 +116,8 @@ class NamingClauseRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found: list[Detection] = []
-        for pattern, anchor, need_first, score, any_word in _RULES:
-            if not anchor.search(text):
+        for pattern, anchor, letters, need_first, score, any_word in _RULES:
+            if not may_hold(text, letters) or not anchor.search(text):
                 continue
             for m in pattern.finditer(text):
                 span = self._name_span(m, text, before_verb=pattern in _BEFORE_VERB, need_first=need_first,
