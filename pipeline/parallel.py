@@ -193,7 +193,12 @@ class DaskExecutor:
         over: the client and the scheduler hold a bounded number of payloads and results, whatever
         the size of the study. Each item travels as one opaque :class:`Parcel`, so Dask does not
         walk its lists (a transcript's turns) looking for tasks inside it. A result handed over is
-        released on the cluster."""
+        released on the cluster.
+
+        While the workers of a cluster started by :meth:`start_soon` are still starting (none has
+        loaded the pipeline yet), the client calls ``fn`` on the next items itself instead of
+        waiting: the same pure function on the same item, so the results are the same wherever
+        they were computed."""
         from dask.distributed import as_completed
 
         if self._closing is not None:  # the run said it needs the cluster no more: here, as --workers 1 does
@@ -209,42 +214,77 @@ class DaskExecutor:
         # (--scheduler) may hold another run's tasks of the same function.
         prefix = f"{fn.__name__}-{uuid.uuid4().hex}-{self._calls}"
         source = iter(items)
-        waiting: collections.deque = collections.deque()  # submitted, not yet handed over, in item order
+        # Submitted or computed here, not yet handed over, in item order: futures and _Here results.
+        waiting: collections.deque = collections.deque()
         running = as_completed()
         submitted = 0
+        pending = 0  # futures submitted and not yet seen completed
 
         def submit_next() -> None:
-            nonlocal submitted
+            nonlocal submitted, pending
             for item in source:
                 future = client.submit(_call, fn, Parcel(item), *handles, pure=False, retries=self.retries,
                                        key=f"{prefix}-{submitted}")
                 submitted += 1
+                pending += 1
                 waiting.append(future)
                 running.add(future)
                 return
 
+        def compute_here() -> _Here | None:
+            for item in source:
+                here = _Here(fn(item, *shared))
+                waiting.append(here)
+                return here
+            return None
+
         for _ in range(max(self.in_flight, ahead or 0)):
             submit_next()
+
+        def done() -> Iterator:
+            """One entry each time an item is done, here or on the cluster (the consumer hands over
+            what it can, and submits the next items, between two entries)."""
+            nonlocal pending
+            while True:
+                # Bounded: results computed here wait for the cluster's first ones before they are handed over.
+                here = (compute_here() if not self._workers_ready()
+                        and sum(isinstance(e, _Here) for e in waiting) < 4 * self.in_flight else None)
+                if here is not None:
+                    yield here
+                elif pending:
+                    pending -= 1
+                    yield next(running)
+                else:  # every item submitted or computed, and every one of them seen done
+                    return
 
         def handed() -> Iterator:
             finished: set = set()
             try:
-                for future in track(running, description=description, total=len(items)):
-                    finished.add(future.key)
-                    while waiting and waiting[0].key in finished:
+                for entry in track(done(), description=description, total=len(items)):
+                    if not isinstance(entry, _Here):
+                        finished.add(entry.key)
+                    while waiting and (isinstance(waiting[0], _Here) or waiting[0].key in finished):
                         first = waiting.popleft()
-                        finished.discard(first.key)
-                        try:
-                            result = self._result(first)
-                        finally:
-                            first.release()
+                        if isinstance(first, _Here):
+                            result = first.result
+                        else:
+                            finished.discard(first.key)
+                            try:
+                                result = self._result(first)
+                            finally:
+                                first.release()
                         submit_next()  # before the client works on this result: the workers stay busy
                         yield result
             finally:
                 for future in waiting:
-                    future.release()
+                    if not isinstance(future, _Here):
+                        future.release()
 
         return handed()
+
+    def _workers_ready(self) -> bool:
+        """Whether a worker has loaded the pipeline (:meth:`start_soon`), or no one waits for that."""
+        return not self._prepared or any(future.done() for future in self._prepared)
 
     @staticmethod
     def _result(future) -> Any:
@@ -284,6 +324,15 @@ class DaskExecutor:
                 self.cluster.close()
         if self._scratch is not None:
             self._scratch.cleanup()
+
+
+class _Here:
+    """A result the client computed itself (:meth:`DaskExecutor.imap`, while the workers start)."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: Any):
+        self.result = result
 
 
 class Parcel:

@@ -190,3 +190,35 @@ def test_a_run_s_cluster_starts_at_once_its_workers_load_the_pipeline_and_it_clo
         executor.close_soon()
         assert executor.map(_pid, [1, 2]) == [os.getpid()] * 2
     assert executor.cluster.status.name == "closed"
+
+
+def _where(item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+def test_the_client_computes_items_itself_while_the_workers_start(cluster, monkeypatch):
+    """While no worker has loaded the pipeline yet the client does not wait idle: it calls the
+    function on the next items itself; the results still come in item order, and once a worker is
+    ready the rest go to the cluster."""
+    cluster.map(_where, [0])  # the cluster is open
+    asked = []
+
+    def ready() -> bool:  # not ready the first two times the executor asks, then ready
+        asked.append(True)
+        return len(asked) > 2
+
+    monkeypatch.setattr(cluster, "_workers_ready", ready)
+    before, cluster.in_flight = cluster.in_flight, 3
+    try:
+        results = list(cluster.imap(_where, parallel.Lazy(lambda n: n, range(10))))
+    finally:
+        cluster.in_flight = before
+    assert [item for item, _pid in results] == list(range(10))
+    # items 0-2 were submitted at the call; the client computed the next two while "starting"
+    assert [item for item, pid in results if pid == os.getpid()] == [3, 4]
+
+
+def test_a_cluster_whose_workers_never_started_loading_computes_nothing_here(cluster):
+    """A cluster not started by start_soon (nothing to wait for) gets every item."""
+    assert cluster._workers_ready()
+    assert os.getpid() not in {pid for _item, pid in cluster.map(_where, list(range(6)))}
