@@ -79,6 +79,9 @@ class InProcess:
         for item in track(items, description=description, total=len(items)):
             yield fn(item, *shared)
 
+    def when_idle(self, job: Callable[[], Any]) -> None:
+        """Nothing here: this process loads what it needs when it needs it."""
+
     def close_soon(self) -> None:
         pass
 
@@ -107,6 +110,7 @@ class DaskExecutor:
         self._prepared: list = []  # the workers' preparation tasks, held until the cluster closes
         self._closing: threading.Thread | None = None
         self._calls = 0  # one name per map call for its tasks' keys
+        self._idle_jobs: collections.deque = collections.deque()  # see when_idle
         # Tasks submitted and not yet handed over: enough to keep every worker busy while the
         # client works on a result or one slow transcript holds back those after it.
         self.in_flight = max(8, 4 * workers)
@@ -133,6 +137,18 @@ class DaskExecutor:
 
         self._starting = threading.Thread(target=start, name="qualpipe-dask-start", daemon=True)
         self._starting.start()
+
+    def when_idle(self, job: Callable[[], Any]) -> None:
+        """Have the client run ``job`` (a load the client needs later in the run, such as the
+        anonymiser's dictionaries) the first time it waits for the workers with no result to hand
+        over: then it costs the run nothing. A job that fails is left for the stage that needs what
+        it loads, which meets the failure itself."""
+        self._idle_jobs.append(job)
+
+    def _run_idle_job(self) -> None:
+        job = self._idle_jobs.popleft()
+        with contextlib.suppress(Exception):
+            job()
 
     def _connect(self):
         """The cluster: started on first use, unless :meth:`start_soon` started it already."""
@@ -252,6 +268,8 @@ class DaskExecutor:
                 if here is not None:
                     yield here
                 elif pending:
+                    if self._idle_jobs and not running.has_ready():
+                        self._run_idle_job()  # the workers compute the tasks in flight meanwhile
                     pending -= 1
                     yield next(running)
                 else:  # every item submitted or computed, and every one of them seen done
@@ -365,6 +383,15 @@ def prepare_worker(model: str) -> None:
     in_dictionary("hus")
 
 
+def prepare_client() -> None:
+    """What this process loads later in a run anyway and can load while it waits for the workers:
+    the full-form dictionaries that the anonymiser's key reads (``anonymise/lexicon.py``), which
+    would otherwise load while the workers wait for the key."""
+    from .anonymise.lexicon import in_dictionary
+
+    in_dictionary("hus")
+
+
 _current: contextvars.ContextVar = contextvars.ContextVar("qualpipe_executor", default=InProcess())
 
 
@@ -381,6 +408,7 @@ def using(workers: int = 1, scheduler: str | None = None,
     executor = DaskExecutor(workers, scheduler) if scheduler or workers > 1 else InProcess()
     if model is not None and isinstance(executor, DaskExecutor):
         executor.start_soon(model)
+        executor.when_idle(prepare_client)
     token = _current.set(executor)
     try:
         yield executor

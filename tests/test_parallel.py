@@ -222,3 +222,28 @@ def test_a_cluster_whose_workers_never_started_loading_computes_nothing_here(clu
     """A cluster not started by start_soon (nothing to wait for) gets every item."""
     assert cluster._workers_ready()
     assert os.getpid() not in {pid for _item, pid in cluster.map(_where, list(range(6)))}
+
+
+def _slow_square(item: int) -> int:
+    import time
+
+    time.sleep(0.2)
+    return item * item
+
+
+def test_the_client_runs_its_loads_while_it_waits_for_the_workers(cluster):
+    """A job handed to when_idle runs once, while the client waits for results; one that fails
+    leaves the map's results as they were (the stage that needs the load meets the failure)."""
+    ran = []
+
+    def fails() -> None:
+        ran.append("fails")
+        raise OSError("dictionary not found")
+
+    cluster.when_idle(lambda: ran.append("loads"))
+    cluster.when_idle(fails)
+    assert cluster.map(_slow_square, list(range(6))) == [i * i for i in range(6)]
+    assert ran == ["loads", "fails"]
+    assert cluster.map(_slow_square, [3]) == [9] and ran == ["loads", "fails"]  # each job once
+    parallel.InProcess().when_idle(fails)  # in this process nothing is loaded ahead
+    assert ran == ["loads", "fails"]
