@@ -141,8 +141,8 @@ class DaskExecutor:
     def when_idle(self, job: Callable[[], Any]) -> None:
         """Have the client run ``job`` (a load the client needs later in the run, such as the
         anonymiser's dictionaries) the first time it waits for the workers with no result to hand
-        over: then it costs the run nothing. A job that fails is left for the stage that needs what
-        it loads, which meets the failure itself."""
+        over, while the tasks in flight keep them busy, instead of later while they wait for it. A
+        job that fails is left for the stage that needs what it loads, which meets the failure itself."""
         self._idle_jobs.append(job)
 
     def _run_idle_job(self) -> None:
