@@ -120,3 +120,33 @@ def test_numbers_are_left_to_the_number_rules_and_ordinary_words_only_reviewed()
     assert REVIEW_ONLY < LOW_SCORE  # under min_score: listed, not replaced
     # what another recognizer replaced (or a keep term) is never added again
     assert pick_spans(text, rows, proba, classes, taken=[(14, 23)], threshold=0.5) == [(0, 2, "PERSON", REVIEW_ONLY)]
+
+
+def test_features_never_spell_a_listed_name_or_a_short_word(nlp):
+    # Caseless transcripts write names in lower case, where a name may pass as a word: its
+    # neighbours' features must still give its shape, and a short word's suffix is not taken
+    # (the suffix would be the word).
+    text = "og så kom eva og frode fra alta med ida"
+    doc = nlp(text)
+    names = [feat for _s, _e, feats in token_features(text, doc) for feat in feats]
+    for word in ("eva", "frode", "alta", "ida"):
+        assert not any(feat.split("=", 1)[-1].split("|")[0] == word or f"_{word}" in feat or f"={word}_" in feat
+                       for feat in names), word
+
+
+def test_the_shipped_weights_hold_no_listed_name():
+    from pipeline.anonymise.gazetteer import load_gazetteer
+
+    from pipeline.anonymise.learned import STOP_WORDS
+
+    g = load_gazetteer()
+    model = shipped_model()
+    for feat in model.vectorizer_.vocabulary_:
+        head, _, value = feat.partition("=")
+        if head in ("p1", "p2", "n1", "n2", "p21"):
+            for word in value.split("_"):
+                # spaCy's stop words are a fixed list, not the gold sets' ("hans", "dag", "vår")
+                assert not (word.isalpha() and word.islower() and word not in STOP_WORDS
+                            and (g.is_first(word) or g.is_last(word) or g.is_place(word))), feat
+        if head in ("suf2", "suf3"):
+            assert len(value) == int(head[-1]), feat

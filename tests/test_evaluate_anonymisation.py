@@ -87,10 +87,12 @@ def test_missing_conllu_is_clear_error(tmp_path):
 # trained-on figures) adds reviewed replacements; the precision floors of sets 3, 6 and 7 were
 # lowered to a point or two under its figures (0.982, 0.948, 0.924; recall unchanged or higher:
 # set 7 all 0.968, sets 10 and 12 all 0.988 and 0.969). Rows 9 and 11 are left as they were (blind).
+# Retrained without any listed name or short word spelled in its features (the review's finding):
+# set 3's precision 0.966, its floor 0.95.
 REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direct identifiers)
     "anon_gold_blind": (0.99, 0.99, 0.99, 0.9, 0),
     "anon_gold_blind2": (0.98, 0.99, 0.99, 0.9, 0),
-    "anon_gold_blind3": (0.98, 0.97, 0.97, 0.9, 0),
+    "anon_gold_blind3": (0.98, 0.97, 0.95, 0.9, 0),
     "anon_gold_blind4": (0.99, 0.99, 0.99, 0.9, 0),
     # Not blind any more: its misses were read for naming.py, dialect.py and the address/e-mail/date
     # rules (first runs 0.848 / 0.826 / 0.912 in tests/data/anon_gold_blind5/first_run.txt).
@@ -137,7 +139,8 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # fed3bb0 (first_run.txt): 13: 0.940 / 0.922 / 0.988 / 0.985 / 1 direct leak (both pipelines);
     # 14: 0.899 / 0.884 / 0.923 / 0.963 / 5 (1.0.0), 0.899 / 0.902 / 0.911 / 0.951 / 5 (1.1.0).
     # Floors a point below the lower of both pipelines' figures.
-    "anon_gold_blind13": (0.93, 0.91, 0.97, 0.9, 1),
+    # With the learned recognizer, set 13's precision is 0.971 (1.0.0) and 0.966 (1.1.0).
+    "anon_gold_blind13": (0.93, 0.91, 0.95, 0.9, 1),
     # With the learned recognizer (session 6, decided on the leave-one-set-out figures of the read sets;
     # sets 9, 11, 13 and 14 run blind after it, aggregate figures only) set 14's precision is 0.868.
     "anon_gold_blind14": (0.88, 0.87, 0.85, 0.9, 5),

@@ -130,7 +130,9 @@ def extract(name: str) -> dict:
 
 
 def load(cache: Path, names=READABLE) -> dict:
-    cache.mkdir(parents=True, exist_ok=True)
+    # The cache holds private turn text: readable by its owner only.
+    cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    cache.chmod(0o700)
     sets = {}
     for name in names:
         path = cache / f"{name}.pkl"

@@ -85,11 +85,19 @@ def _context_word(token) -> str:
 
 @lru_cache(maxsize=65536)
 def _context_form(word: str) -> str:
-    """A neighbour as a context feature: the word itself only when it is a Norwegian word or a
-    stop word (never a name's spelling), else its shape."""
+    """A neighbour as a context feature: the word itself only when it is a stop word, or a
+    Norwegian word that no name or place list holds, else its shape. The weights are trained on
+    gold sets and shipped: a feature spelled like a name ("p1=frode" in a caseless transcript,
+    where a name is lower case and may pass as a word) would carry that name into the package."""
     low = word.lower()
-    if word.isalpha() and (low in STOP_WORDS or load_gazetteer().is_common_word(low)
-                           or (not word[:1].isupper() and is_word(low))):
+    if not word.isalpha():
+        return _shape(word)
+    if low in STOP_WORDS:
+        return low
+    g = load_gazetteer()
+    if g.is_first(low) or g.is_last(low) or g.is_place(low):
+        return _shape(word)
+    if g.is_common_word(low) or (not word[:1].isupper() and is_word(low)):
         return low
     return _shape(word)
 
@@ -139,8 +147,10 @@ def token_features(text: str, doc, found: list[Detection] = (), min_score: float
         if sent_start:
             f["sent_start"] = 1
         if t.is_alpha:
-            f["suf2=" + low[-2:]] = 1
-            f["suf3=" + low[-3:]] = 1
+            # Only of longer words: a short word's suffix would be the word itself ("suf3=eva").
+            if len(low) > 4:
+                f["suf2=" + low[-2:]] = 1
+                f["suf3=" + low[-3:]] = 1
             why, word_, ordinary, common, first, last, place, stop = _word_class(low)
             f["why=" + why] = 1
             f["why_shape=" + why + shape] = 1
