@@ -378,7 +378,8 @@ def find_topics(
     texts = [" ".join(d.lemmas) for d in documents]
     embeddings = np.asarray(embedder.fit_transform(texts), dtype=np.float64)
     # KMeans adds up its threads' partial sums in the order the threads finish: one thread gives the
-    # same sums on every machine, and at this size threads cost far more CPU than they save.
+    # same sums whatever the number of cores or their timing, and at this size threads cost far more
+    # CPU than they save. BLAS in the other steps (SVD, PCA) keeps its own threads.
     with threadpool_limits(limits=1, user_api="openmp"):
         assigned, _ = model.fit_transform(texts, embeddings=embeddings)
     assigned = [int(t) for t in assigned]

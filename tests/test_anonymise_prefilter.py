@@ -86,3 +86,25 @@ def test_the_naming_clauses_fixed_words_hold_their_letters(words, noise):
     for _pattern, anchor, letters, *_rest in naming._RULES:
         if anchor.search(text):
             assert may_hold(text, letters), (anchor.pattern[:30], text)
+
+
+def test_every_naming_word_holds_the_letters_its_rule_checks_first():
+    # Every word of the naming verbs' alternation and every "kalle" form, against each rule whose
+    # fixed word it is: a verb added to the expression but not to its letters would be skipped.
+    from pipeline.anonymise import naming
+
+    verbs = naming._NAMING_VERB.removeprefix("(?:").removesuffix(")").replace(r"\s+", " ").split("|")
+    for word in [*verbs, "kalt", "kalla", "kaller", "kalte", "kallar", "som vi kaller", "heter egentlig"]:
+        for _pattern, anchor, letters, *_rest in naming._RULES:
+            if anchor.search(word):
+                assert may_hold(word, letters), (word, letters)
+
+
+def test_overlap_mask_ignores_spans_outside_the_text():
+    from pipeline.anonymise.unexplained import _overlap_test
+
+    spans = [(-2, -1), (3, 8)]
+    test = _overlap_test(spans, 10)
+    for start in range(10):
+        for end in range(start + 1, 11):
+            assert test(start, end) == any(s < end and start < e for s, e in spans), (start, end)

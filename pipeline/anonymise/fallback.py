@@ -164,11 +164,10 @@ _HEAD_WORDS = literals(f"{_BUSINESS}|{_AREA}|{_BUSINESS_CAPITAL}")  # one of the
 _STRONG_HEAD = re.compile(rf"(?i:[{LOWER}]*(?:{_BUSINESS})|{_AREA})")
 # An organisation's definite noun with its region ("frivillighetssentralen nord", "Bymisjonen Sør"), not
 # a direction ("banken nord for torget").
+_ORG_NOUNS = "sentralen|banken|foreningen|forbundet|klubben|senteret|misjonen|stiftelsen|tjenesten|tenesta|kontoret"
 _ORG_REGION = re.compile(
-    rf"{_B}(?P<org>[\w]*(?i:sentralen|banken|foreningen|forbundet|klubben|senteret|misjonen|stiftelsen|tjenesten"
-    rf"|tenesta|kontoret))\s+(?P<c>{_W}){_E}(?!\s+(?i:for|fra|frå|av|i|på|om|over|til|mot|ved)(?![\w'’-]))")
-_ORG_WORDS = literals("sentralen|banken|foreningen|forbundet|klubben|senteret|misjonen|stiftelsen|tjenesten|tenesta"
-                      "|kontoret")
+    rf"{_B}(?P<org>[\w]*(?i:{_ORG_NOUNS}))\s+(?P<c>{_W}){_E}(?!\s+(?i:for|fra|frå|av|i|på|om|over|til|mot|ved)(?![\w'’-]))")
+_ORG_WORDS = literals(_ORG_NOUNS)  # one of them in every _ORG_REGION match
 _PREPOSITION = frozenset({"på", "i", "fra", "frå", "ifra", "for", "hos", "ved", "med", "til", "mot", "av", "om"})
 _AREA_WORD = re.compile(rf"(?i:{_AREA})")
 _COMPASS = frozenset({"nord", "sør", "vest", "øst", "nordvest", "nordaust", "nordøst", "sørvest", "sørøst", "søraust",

@@ -308,8 +308,11 @@ def _overlap_test(spans: list[tuple[int, int]], length: int):
     odd = []  # empty or reversed spans overlap by the comparison alone
     for s, e in spans:
         if s < e:
+            # A span wholly outside the text overlaps no word of it (negative ends would index
+            # the mask from its end).
             s, e = max(s, 0), min(e, length)
-            mask[s:e] = b"\x01" * max(e - s, 0)
+            if s < e:
+                mask[s:e] = b"\x01" * (e - s)
         else:
             odd.append((s, e))
 
