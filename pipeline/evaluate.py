@@ -101,6 +101,18 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
     return records
 
 
+def scratch_study(folder: Path, into: Path) -> Path:
+    """A study folder under ``into`` (a temporary directory) holding an evaluation folder's
+    transcripts, informants table and study.yaml, as a researcher's study holds them."""
+    root = into / "study"
+    (root / "data" / "raw").mkdir(parents=True)
+    shutil.copytree(folder / "transcripts", root / "data" / "raw" / "transcripts")
+    shutil.copy(folder / "informants.csv", root / "data" / "raw" / "informants.csv")
+    if (folder / "study.yaml").exists():
+        shutil.copy(folder / "study.yaml", root / "study.yaml")
+    return root
+
+
 def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
                            without: list[str] = ()) -> AnonymisationEvaluation:
     """Run ingest + anonymise on a copy of the gold study and score it span by span.
@@ -121,13 +133,7 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
                             gold_dir)
     gold = load_gold(gold_dir)
     with tempfile.TemporaryDirectory(prefix="qualpipe-gold-") as tmp:
-        root = Path(tmp) / "study"
-        (root / "data" / "raw").mkdir(parents=True)
-        shutil.copytree(gold_dir / "transcripts", root / "data" / "raw" / "transcripts")
-        shutil.copy(gold_dir / "informants.csv", root / "data" / "raw" / "informants.csv")
-        if (gold_dir / "study.yaml").exists():
-            shutil.copy(gold_dir / "study.yaml", root / "study.yaml")
-        study = load_study(root)
+        study = load_study(scratch_study(gold_dir, Path(tmp)))
         for name in without:
             study.settings.anonymisation.recognizers[name] = RecognizerSetting(enabled=False)
         ingest_study(study, track)

@@ -80,13 +80,12 @@ def _label(start, end, spans, text):
 
 
 def extract(name: str) -> dict:
-    import shutil
     import tempfile
 
     from pipeline.anonymise.gazetteer import load_gazetteer
     from pipeline.anonymise.matcher import StringMatcher
     from pipeline.anonymise.stage import anonymise_study
-    from pipeline.evaluate import load_gold
+    from pipeline.evaluate import load_gold, scratch_study
     from pipeline.ingest import ingest_study
     from pipeline.settings import load_study
     from pipeline.store import PrivateStore
@@ -96,13 +95,7 @@ def extract(name: str) -> dict:
     sink: list = []
     _patch(lambda keep: _Capture(keep, sink))
     with tempfile.TemporaryDirectory(prefix="qualpipe-train-") as tmp:
-        root = Path(tmp) / "study"
-        (root / "data" / "raw").mkdir(parents=True)
-        shutil.copytree(gold_dir / "transcripts", root / "data" / "raw" / "transcripts")
-        shutil.copy(gold_dir / "informants.csv", root / "data" / "raw" / "informants.csv")
-        if (gold_dir / "study.yaml").exists():
-            shutil.copy(gold_dir / "study.yaml", root / "study.yaml")
-        study = load_study(root)
+        study = load_study(scratch_study(gold_dir, Path(tmp)))
         ingest_study(study)
         result = anonymise_study(study)
         with PrivateStore(study.private_store_path) as private:

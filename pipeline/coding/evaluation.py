@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import math
-import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,6 +188,7 @@ def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = 
     the gold file that the codebook does not have is an error.
     """
     from ..anonymise.stage import anonymise_study
+    from ..evaluate import scratch_study
     from ..ingest import ingest_study
     from ..settings import load_study
     from ..store import PrivateStore
@@ -199,13 +199,7 @@ def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = 
         raise QualpipeError("evaluation folder needs transcripts/, informants.csv and gold/turns.csv "
                             "(see docs/coding.md)", folder)
     with tempfile.TemporaryDirectory(prefix="qualpipe-coding-gold-") as tmp:
-        root = Path(tmp) / "study"
-        (root / "data" / "raw").mkdir(parents=True)
-        shutil.copytree(folder / "transcripts", root / "data" / "raw" / "transcripts")
-        shutil.copy(folder / "informants.csv", root / "data" / "raw" / "informants.csv")
-        if (folder / "study.yaml").exists():
-            shutil.copy(folder / "study.yaml", root / "study.yaml")
-        study = load_study(root)
+        study = load_study(scratch_study(folder, Path(tmp)))
         ingest_study(study, track)
         anonymise_study(study, track)
         with PrivateStore(study.private_store_path) as private:
