@@ -342,12 +342,16 @@ class LearnedIdentifierRecognizer(Recognizer):
 
 def _word_kind(text: str, start: int, end: int, features: dict) -> str:
     """"number" (a digit, or no letter: numbers are the normalising rules' job, numbers.py);
-    "ordinary" (a word the lexicon explains, where a capital says nothing: at a sentence start,
-    after a bracket or an ellipsis, in capitals: "Jo, ...", "[latter] Hunden kostet", "TV");
-    else "name"."""
+    "ordinary" (a lexicon word in lower case in a transcript that writes capitals; a word the
+    lexicon explains, where a capital says nothing: at a sentence start, after a bracket or an
+    ellipsis, in capitals: "Jo, ...", "[latter] Hunden kostet", "TV"); else "name"."""
     word = text[start:end]
     if any(c.isdigit() for c in word) or not any(c.isalpha() for c in word):
         return "number"
+    if word[:1].islower() and "case=cased" in features and "is_word" in features:
+        # In a transcript that writes capitals, a lower-case word of the lexicon is that word
+        # ("vi kjører ruta"), whatever a name list says (issue 10: never replaced on a list alone).
+        return "ordinary"
     if not ("why=dictionary" in features or "why=plain" in features):
         return "name"
     before = text[:start].rstrip()[-1:]
