@@ -53,9 +53,7 @@ class _Capture(Recognizer):
 
     def analyze(self, text, doc=None, found=()):
         rows = learned.token_features(text, doc, found)
-        taken = [(d.start, d.end) for d in found if d.score >= learned.LOW_SCORE]
-        taken += [(m.start, m.end) for m in self.inner._keep.find(text)] if self.inner.keep_terms else []
-        self.sink.append((text, rows, taken))
+        self.sink.append((text, rows, self.inner.taken(text, found)))
         return []
 
 

@@ -79,10 +79,6 @@ def _shape(word: str) -> str:
     return "<low>"
 
 
-def _context_word(token) -> str:
-    return _context_form(token.text)
-
-
 @lru_cache(maxsize=65536)
 def _context_form(word: str) -> str:
     """A neighbour as a context feature: the word itself only when it is a stop word, or a
@@ -169,7 +165,7 @@ def token_features(text: str, doc, found: list[Detection] = (), min_score: float
             if other is None:
                 f[tag + "=<edge>"] = 1
                 continue
-            f[tag + "=" + _context_word(other)] = 1
+            f[tag + "=" + _context_form(other.text)] = 1
             if tag in ("p1", "n1"):
                 f[tag + "pos=" + other.pos_] = 1
                 f[tag + "ent=" + (other.ent_type_ or OUTSIDE)] = 1
@@ -178,7 +174,7 @@ def token_features(text: str, doc, found: list[Detection] = (), min_score: float
                 if kind:
                     f[tag + "det=" + kind] = 1
         if prev1 is not None and prev2 is not None:
-            f["p21=" + _context_word(prev2) + "_" + _context_word(prev1)] = 1
+            f["p21=" + _context_form(prev2.text) + "_" + _context_form(prev1.text)] = 1
         weak_kind = hit(weak, start, end)
         if weak_kind:
             f["weak=" + weak_kind] = 1
@@ -327,17 +323,20 @@ class LearnedIdentifierRecognizer(Recognizer):
     def _model(self) -> IdentifierTokenModel:
         return self.model if self.model is not None else shipped_model()
 
+    def taken(self, text: str, found: list[Detection]) -> list[tuple[int, int]]:
+        """What it must not add to: the spans the other recognizers replace, and the keep terms."""
+        spans = [(d.start, d.end) for d in found if d.score >= LOW_SCORE]
+        return spans + ([(m.start, m.end) for m in self._keep.find(text)] if self.keep_terms else [])
+
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         rows = token_features(text, doc, found)
         if not rows:
             return []
         model = self._model()
         proba = model.predict_proba([f for _s, _e, f in rows])
-        taken = [(d.start, d.end) for d in found if d.score >= LOW_SCORE]
-        taken += [(m.start, m.end) for m in self._keep.find(text)] if self.keep_terms else []
         return [self._d(text, s, e, kind, score)
-                for s, e, kind, score in pick_spans(text, rows, proba,
-                                                    list(model.classes_), taken, self.threshold)]
+                for s, e, kind, score in pick_spans(text, rows, proba, list(model.classes_),
+                                                    self.taken(text, found), self.threshold)]
 
 
 def _word_kind(text: str, start: int, end: int, features: dict) -> str:
