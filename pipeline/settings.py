@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import QualpipeError
 from .safeio import MAX_SETTINGS_BYTES, load_yaml, read_input_bytes
@@ -48,6 +48,14 @@ class SpeakerLabels(_Strict):
         if not labels or any(not label.strip() for label in labels):
             raise ValueError("needs at least one non-empty label")
         return labels
+
+    @model_validator(mode="after")
+    def _one_role_per_label(self) -> "SpeakerLabels":
+        # Labels match regardless of case, so "Informant" and "informant" are one label.
+        both = sorted({x.lower() for x in self.interviewer} & {x.lower() for x in self.informant})
+        if both:
+            raise ValueError(f"label(s) {', '.join(both)} declared for both interviewer and informant")
+        return self
 
 
 class RecognizerSetting(_Strict):

@@ -68,6 +68,19 @@ def test_configured_labels(make_study):
     assert [t.speaker for t in turns_of(root, "a.txt").turns] == ["interviewer", "informant"]
 
 
+def test_a_label_listed_in_two_spellings_of_one_role_is_one_label(make_study):
+    settings = "name: T\nspeaker_labels:\n  interviewer: [Intervjuer, intervjuer]\n  informant: [Informant, informant]\n"
+    root = make_study({"a.txt": "intervjuer: Hei?\nINFORMANT: Hei.\n"}, settings=settings)
+    assert [t.speaker for t in turns_of(root, "a.txt").turns] == ["interviewer", "informant"]
+
+
+def test_a_label_declared_for_both_roles_is_a_settings_error_naming_study_yaml(make_study):
+    settings = "name: T\nspeaker_labels:\n  interviewer: [Intervjuer, Sønn]\n  informant: [IP, sønn]\n"
+    root = make_study({"a.txt": "Intervjuer: Hei?\nIP: Hei.\n"}, settings=settings)
+    with pytest.raises(QualpipeError, match=r"study\.yaml.*sønn.*both interviewer and informant"):
+        load_study(root)
+
+
 def test_timestamps_stripped_and_kept(make_study):
     root = make_study({"a.txt": "[00:00:05] I: Start?\nIP: [00:04:12] Ja, det var [00:04:20] bra. #00:04:30-2#\n"})
     turns = turns_of(root, "a.txt").turns

@@ -76,7 +76,7 @@ class LabelMatcher:
         they win over the study's, so SPEAKER_00 may be the interviewer in one file and the informant in another."""
         speakers = {label.lower(): "interviewer" for label in labels.interviewer}
         for label in labels.informant:
-            if label.lower() in speakers:
+            if speakers.get(label.lower()) == "interviewer":
                 raise QualpipeError(f"speaker label '{label}' is declared for both interviewer and informant")
             speakers[label.lower()] = "informant"
         for label in informant:
