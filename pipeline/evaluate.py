@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,33 @@ def scratch_study(folder: Path, into: Path) -> Path:
     return root
 
 
+# Where each input of the copy came from in the evaluation folder.
+_COPIED = {Path("study.yaml"): Path("study.yaml"), Path("data/raw/informants.csv"): Path("informants.csv"),
+           Path("data/raw/transcripts"): Path("transcripts")}
+
+
+@contextmanager
+def scratch_copy(folder: Path, prefix: str):
+    """:func:`scratch_study` in a temporary directory that is removed afterwards.
+
+    An error about a file of the copy names the evaluation folder's own file (the copy is gone
+    when the message is read): ``tests/data/X/study.yaml: ...``, not ``/tmp/qualpipe-.../study.yaml``;
+    an output of the copy is named as ``X/<evaluation copy>/data/coded/...``."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        root = scratch_study(folder, Path(tmp))
+        try:
+            yield root
+        except QualpipeError as error:
+            if error.path is None or not error.path.is_relative_to(root):
+                raise
+            rel = error.path.relative_to(root)
+            origin = next((folder / mine / rel.relative_to(theirs) for theirs, mine in _COPIED.items()
+                           if rel.is_relative_to(theirs)), folder / "<evaluation copy>" / rel)
+            error.path = origin
+            error.args = (f"{origin}: {error.problem}",)
+            raise
+
+
 def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
                            without: list[str] = ()) -> AnonymisationEvaluation:
     """Run ingest + anonymise on a copy of the gold study and score it span by span.
@@ -132,8 +160,8 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
         raise QualpipeError("gold folder needs transcripts/, informants.csv, gold/ (see docs/anonymisation.md)",
                             gold_dir)
     gold = load_gold(gold_dir)
-    with tempfile.TemporaryDirectory(prefix="qualpipe-gold-") as tmp:
-        study = load_study(scratch_study(gold_dir, Path(tmp)))
+    with scratch_copy(gold_dir, "qualpipe-gold-") as root:
+        study = load_study(root)
         for name in without:
             study.settings.anonymisation.recognizers[name] = RecognizerSetting(enabled=False)
         ingest_study(study, track)

@@ -166,3 +166,17 @@ def test_former_blind_sets_hold_their_figures(name):
     assert result.direct.recall >= direct and result.total.recall >= total, (result.direct, result.total)
     assert result.total.precision >= precision and result.kept >= kept
     assert result.direct_leaks <= direct_leaks
+
+
+def test_an_error_in_the_gold_folders_study_yaml_names_that_file_not_the_temporary_copy(tmp_path):
+    gold = tmp_path / "goldset"
+    (gold / "transcripts").mkdir(parents=True)
+    (gold / "gold").mkdir()
+    (gold / "transcripts" / "a.txt").write_text("I: Hei?\nIP: Hei.\n", encoding="utf-8")
+    (gold / "informants.csv").write_text("id,file,group\n1,a.txt,g\n", encoding="utf-8")
+    (gold / "gold" / "a.json").write_text('{"file": "a.txt", "spans": [], "keep": []}', encoding="utf-8")
+    (gold / "study.yaml").write_text("name: T\ndescription: x\n", encoding="utf-8")
+    with pytest.raises(QualpipeError) as caught:
+        evaluate_anonymisation(gold)
+    assert str(caught.value).startswith(f"{gold / 'study.yaml'}:"), str(caught.value)
+    assert "qualpipe-gold-" not in str(caught.value)

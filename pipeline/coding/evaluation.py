@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import math
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,7 +187,7 @@ def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = 
     the gold file that the codebook does not have is an error.
     """
     from ..anonymise.stage import anonymise_study
-    from ..evaluate import scratch_study
+    from ..evaluate import scratch_copy
     from ..ingest import ingest_study
     from ..settings import load_study
     from ..store import PrivateStore
@@ -198,8 +197,8 @@ def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = 
     if not (folder / "transcripts").is_dir() or not gold_path.exists():
         raise QualpipeError("evaluation folder needs transcripts/, informants.csv and gold/turns.csv "
                             "(see docs/coding.md)", folder)
-    with tempfile.TemporaryDirectory(prefix="qualpipe-coding-gold-") as tmp:
-        study = load_study(scratch_study(folder, Path(tmp)))
+    with scratch_copy(folder, "qualpipe-coding-gold-") as root:
+        study = load_study(root)
         ingest_study(study, track)
         anonymise_study(study, track)
         with PrivateStore(study.private_store_path) as private:
