@@ -949,6 +949,12 @@ class StudyStore(_Database):
                   "" if c.confidence is None else f"{c.confidence:.4f}", c.status) for c in found],
             )
         informants = self.informants()
+        # The transcripts' detections are known only now (ingest checked the table against the
+        # lists and patterns): a refusal names the column and the informant, so the researcher
+        # knows which cell of the informants table to change.
+        guard.check_fields([(f"the informants table (column '{column}', informant {i.id})", value)
+                            for i in informants for column, value in sorted(i.attributes.items()) if value],
+                           inf_path)
         attribute_names = sorted({k for i in informants for k in i.attributes})
         files[inf_path] = rows_to_csv(
             ["id", "file", "group", *attribute_names],
