@@ -150,3 +150,49 @@ def test_the_shipped_weights_hold_no_listed_name():
                             and (g.is_first(word) or g.is_last(word) or g.is_place(word))), feat
         if head in ("suf2", "suf3"):
             assert len(value) == int(head[-1]), feat
+
+
+def _real_turns() -> list[str]:
+    """Turns of real transcripts: two of the demo's and the first of two readable gold sets, and
+    a lower-cased copy of some (a caseless transcript)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [root / "data" / "raw" / "transcripts" / name for name in ("ansatt1.txt", "ansatt2.txt")]
+    files += [sorted((root / "tests" / "data" / name / "transcripts").glob("*.txt"))[0]
+              for name in ("anon_gold", "anon_gold_blind")]
+    turns = [line for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return turns + [t.lower() for t in turns[:40]]
+
+
+def test_fast_scores_equal_the_reference_features(nlp):
+    # TokenScorer sums cached weight sums of feature groups; token_features is the definition the
+    # model is trained on. On real transcripts, with what the other recognizers found, they agree.
+    from pipeline.anonymise.learned import LearnedIdentifierRecognizer, TokenScorer, _Turn, scored_tokens
+
+    model = shipped_model()
+    checked = []
+
+    class Checking(LearnedIdentifierRecognizer):
+        def analyze(self, text, doc=None, found=()):
+            reference = token_features(text, doc, found)
+            rows, proba = scored_tokens(text, doc, found, model)
+            assert [(s, e) for s, e, _f in rows] == [(s, e) for s, e, _f in reference]
+            if reference:
+                expected = model.predict_proba([f for _s, _e, f in reference])
+                assert np.abs(proba - expected).max() <= 1e-9, text
+                # the rows' features (built when read) are the reference dicts, in their order
+                assert [list(f.items()) for _s, _e, f in rows] == [list(f.items()) for _s, _e, f in reference]
+                # a scorer whose cache empties every few sums scores the same
+                small = TokenScorer(model, limit=5)
+                again = model.proba_from_scores(small.scores(_Turn(text, doc, found, 0.5)))
+                assert np.abs(again - expected).max() <= 1e-9
+                checked.append((len(reference), sum(f.get("p1det=PERSON", 0) for _s, _e, f in reference)))
+            return super().analyze(text, doc, found)
+
+    registry = default_registry(AnonymisationSettings())
+    registry.remove("learned")
+    registry.add(Checking())
+    detect(_real_turns(), registry, nlp)
+    assert sum(n for n, _d in checked) > 2000
+    assert sum(d for _n, d in checked) > 0  # detections of the other recognizers were read

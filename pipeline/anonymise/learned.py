@@ -27,6 +27,7 @@ and listed on the review sheet. A study's keep terms are never reported.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -102,86 +103,158 @@ def _length(n: int) -> str:
     return "1" if n == 1 else "2" if n == 2 else "3" if n == 3 else "4-5" if n <= 5 else "6-8" if n <= 8 else "9+"
 
 
+# The features of a token come in groups, each a function of a few values only: its own word and
+# parse, each neighbour, what was detected around it. token_features joins the groups into the
+# dict the model is trained on; TokenScorer caches each group's weight sum by those values, so a
+# study's repeated words and neighbours cost one dictionary look-up each (the model is linear
+# over 0/1 features: a token's score is the intercept plus the sum of its groups' sums).
+
+
+def _own_features(word: str, low: str, alpha: bool, pos: str, ent: str, sent_start: bool, caseless: str,
+                  turn_start: bool) -> list[str]:
+    """What depends on the token alone: its word, its parse (``ent``: the entity label or "O"),
+    its position and the transcript's casing."""
+    shape = _shape(word)
+    names = ["shape=" + shape, "len=" + _length(len(word)), "case=" + caseless, "pos=" + pos, "ent=" + ent,
+             "shape_pos=" + shape + pos, "shape_ent=" + shape + ent, "shape_start=" + shape + str(sent_start),
+             "shape_case=" + shape + caseless]
+    if turn_start:
+        names.append("turn_start")
+    if sent_start:
+        names.append("sent_start")
+    if alpha:
+        # Only of longer words: a short word's suffix would be the word itself ("suf3=eva").
+        if len(low) > 4:
+            names += ("suf2=" + low[-2:], "suf3=" + low[-3:])
+        why, word_, ordinary, common, first, last, place, stop = _word_class(low)
+        names += ("why=" + why, "why_shape=" + why + shape, "why_start=" + why + str(sent_start))
+        for name, on in (("is_word", word_), ("ordinary", ordinary), ("common", common), ("first", first),
+                         ("last", last), ("place", place), ("stop", stop)):
+            if on:
+                names += (name, name + "_shape=" + shape)
+        if (first or last or place) and not (ordinary or common):
+            names.append("name_only=" + shape)
+    elif any(c.isdigit() for c in word):
+        names.append("digits=" + _length(sum(c.isdigit() for c in word)))
+    return names
+
+
+def _near_features(tag: str, other: str | None, pos: str, ent: str, detected: str | None, shape: str) -> list[str]:
+    """The next neighbour's (``tag`` "p1"/"n1"; ``other`` None at the turn's edge): its context
+    form, parse, shape beside the token's ``shape``, and what another recognizer found there."""
+    if other is None:
+        return [tag + "=<edge>"]
+    names = [tag + "=" + _context_form(other), tag + "pos=" + pos, tag + "ent=" + ent,
+             tag + "shape=" + _shape(other) + "|" + shape]
+    if detected:
+        names.append(tag + "det=" + detected)
+    return names
+
+
+def _far_features(tag: str, other: str | None) -> list[str]:
+    """The neighbour two away (``tag`` "p2"/"n2")."""
+    return [tag + "=" + (_context_form(other) if other is not None else "<edge>")]
+
+
+def _pair_features(prev2: str | None, prev1: str | None) -> list[str]:
+    """The two words before, together."""
+    if prev1 is None or prev2 is None:
+        return []
+    return ["p21=" + _context_form(prev2) + "_" + _context_form(prev1)]
+
+
+def _detection_features(weak: str | None, elsewhere: bool) -> list[str]:
+    """What the other recognizers said of the token itself: a detection under the score that
+    replaces (``weak``: its type), or its form replaced elsewhere in the turn but not here."""
+    return (["weak=" + weak] if weak else []) + (["form_detected_elsewhere"] if elsewhere else [])
+
+
+class _Turn:
+    """One turn's tokens as the feature groups read them (each spaCy attribute read once)."""
+
+    def __init__(self, text: str, doc, found, min_score: float):
+        toks = [t for t in doc if not t.is_space]
+        self.text = text
+        self.words = [t.text for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.ents = [t.ent_type_ or OUTSIDE for t in toks]
+        alpha = [t.is_alpha for t in toks]
+        capitals = sum(w[:1].isupper() for w, a in zip(self.words, alpha) if a)
+        letters = sum(alpha)
+        capital_share = capitals / letters if letters else 0.0
+        self.caseless = "caseless" if capital_share < 0.04 else "fewcaps" if capital_share < 0.1 else "cased"
+        strong = [(d.start, d.end, d.type) for d in found if d.score >= min_score]
+        weak = [(d.start, d.end, d.type) for d in found if d.score < min_score]
+        detected_forms = {d.text.lower() for d in found if d.score >= min_score}
+
+        def hit(spans, start, end):
+            for s, e, kind in spans:
+                if s < end and start < e:
+                    return kind
+            return None
+
+        starts = [t.idx for t in toks]
+        self.detected = [hit(strong, s, s + len(w)) if strong else None for s, w in zip(starts, self.words)]
+        # (index, start, end, own-group arguments, weak detection, form detected elsewhere) per word token
+        self.tokens = []
+        for i, t in enumerate(toks):
+            word = self.words[i]
+            if t.is_punct or not any(c.isalnum() for c in word):
+                continue
+            start, end = starts[i], starts[i] + len(word)
+            if text[start:end] != word:
+                continue
+            low = t.lower_
+            sent_start = i == 0 or t.is_sent_start or (i > 0 and self.words[i - 1] in ".!?:")
+            own = (word, low, alpha[i], self.pos[i], self.ents[i], bool(sent_start), self.caseless, i == 0)
+            weak_kind = hit(weak, start, end) if weak else None
+            elsewhere = low in detected_forms and self.detected[i] is None
+            self.tokens.append((i, start, end, own, weak_kind, elsewhere))
+
+    def _sides(self, k: int):
+        """Token ``k``'s own-group arguments and those of each side: (word, part of speech,
+        entity, detection) of the next neighbour, the word two away (None past the edge)."""
+        i, _start, _end, own, weak_kind, elsewhere = self.tokens[k]
+        words, n = self.words, len(self.words)
+        shape = _shape(own[0])
+        left = ((words[i - 1], self.pos[i - 1], self.ents[i - 1], self.detected[i - 1]) if i > 0 else (None, "", "", None),
+                words[i - 2] if i > 1 else None, shape)
+        right = ((words[i + 1], self.pos[i + 1], self.ents[i + 1], self.detected[i + 1]) if i + 1 < n else
+                 (None, "", "", None), words[i + 2] if i + 2 < n else None, shape)
+        return own, left, right, (weak_kind, elsewhere)
+
+    def features(self, k: int) -> dict:
+        """Token ``k``'s feature dict, the groups' features in their order."""
+        own, (near_l, far_l, shape), (near_r, far_r, _shape_r), detection = self._sides(k)
+        names = (_own_features(*own) + _near_features("p1", *near_l, shape) + _far_features("p2", far_l)
+                 + _near_features("n1", *near_r, shape) + _far_features("n2", far_r)
+                 + _pair_features(far_l, near_l[0]) + _detection_features(*detection))
+        return dict.fromkeys(names, 1)
+
+    def groups(self, k: int) -> tuple:
+        """Token ``k``'s features as four groups (function, arguments), each a function of a few
+        values only (TokenScorer caches their weight sums by them): its own, the two words
+        before, the two after, what was detected on it."""
+        own, left, right, detection = self._sides(k)
+        return ((_own_features, own), (_left_features, left), (_right_features, right),
+                (_detection_features, detection))
+
+
+def _left_features(near: tuple, far: str | None, shape: str) -> list[str]:
+    return _near_features("p1", *near, shape) + _far_features("p2", far) + _pair_features(far, near[0])
+
+
+def _right_features(near: tuple, far: str | None, shape: str) -> list[str]:
+    return _near_features("n1", *near, shape) + _far_features("n2", far)
+
+
 def token_features(text: str, doc, found: list[Detection] = (), min_score: float = 0.5) -> list[tuple[int, int, dict]]:
-    """(start, end, features) for each word token of ``doc`` (the parse of ``text``)."""
+    """(start, end, features) for each word token of ``doc`` (the parse of ``text``): the
+    reference definition the model is trained on (tools/train_identifier_model.py)."""
     if doc is None:
         return []
-    toks = [t for t in doc if not t.is_space]
-    alpha = [t for t in toks if t.is_alpha]
-    capital_share = sum(t.text[:1].isupper() for t in alpha) / len(alpha) if alpha else 0.0
-    caseless = "caseless" if capital_share < 0.04 else "fewcaps" if capital_share < 0.1 else "cased"
-    strong = [(d.start, d.end, d.type) for d in found if d.score >= min_score]
-    weak = [(d.start, d.end, d.type) for d in found if d.score < min_score]
-    detected_forms = {d.text.lower() for d in found if d.score >= min_score}
-
-    def hit(spans, start, end):
-        for s, e, kind in spans:
-            if s < end and start < e:
-                return kind
-        return None
-
-    out = []
-    for i, t in enumerate(toks):
-        if t.is_punct or not any(c.isalnum() for c in t.text):
-            continue
-        start, end = t.idx, t.idx + len(t.text)
-        if text[start:end] != t.text:
-            continue
-        word, low = t.text, t.lower_
-        shape = _shape(word)
-        prev1 = toks[i - 1] if i > 0 else None
-        prev2 = toks[i - 2] if i > 1 else None
-        next1 = toks[i + 1] if i + 1 < len(toks) else None
-        next2 = toks[i + 2] if i + 2 < len(toks) else None
-        sent_start = i == 0 or t.is_sent_start or (prev1 is not None and prev1.text in ".!?:")
-        f = {"shape=" + shape: 1, "len=" + _length(len(word)): 1, "case=" + caseless: 1,
-             "pos=" + t.pos_: 1, "ent=" + (t.ent_type_ or OUTSIDE): 1,
-             "shape_pos=" + shape + t.pos_: 1, "shape_ent=" + shape + (t.ent_type_ or OUTSIDE): 1,
-             "shape_start=" + shape + str(sent_start): 1, "shape_case=" + shape + caseless: 1}
-        if i == 0:
-            f["turn_start"] = 1
-        if sent_start:
-            f["sent_start"] = 1
-        if t.is_alpha:
-            # Only of longer words: a short word's suffix would be the word itself ("suf3=eva").
-            if len(low) > 4:
-                f["suf2=" + low[-2:]] = 1
-                f["suf3=" + low[-3:]] = 1
-            why, word_, ordinary, common, first, last, place, stop = _word_class(low)
-            f["why=" + why] = 1
-            f["why_shape=" + why + shape] = 1
-            f["why_start=" + why + str(sent_start)] = 1
-            for name, on in (("is_word", word_), ("ordinary", ordinary), ("common", common), ("first", first),
-                             ("last", last), ("place", place), ("stop", stop)):
-                if on:
-                    f[name] = 1
-                    f[name + "_shape=" + shape] = 1
-            if (first or last or place) and not (ordinary or common):
-                f["name_only=" + shape] = 1
-        elif any(c.isdigit() for c in word):
-            digits = sum(c.isdigit() for c in word)
-            f["digits=" + _length(digits)] = 1
-        for tag, other in (("p1", prev1), ("p2", prev2), ("n1", next1), ("n2", next2)):
-            if other is None:
-                f[tag + "=<edge>"] = 1
-                continue
-            f[tag + "=" + _context_form(other.text)] = 1
-            if tag in ("p1", "n1"):
-                f[tag + "pos=" + other.pos_] = 1
-                f[tag + "ent=" + (other.ent_type_ or OUTSIDE)] = 1
-                f[tag + "shape=" + _shape(other.text) + "|" + shape] = 1
-                kind = hit(strong, other.idx, other.idx + len(other.text))
-                if kind:
-                    f[tag + "det=" + kind] = 1
-        if prev1 is not None and prev2 is not None:
-            f["p21=" + _context_form(prev2.text) + "_" + _context_form(prev1.text)] = 1
-        weak_kind = hit(weak, start, end)
-        if weak_kind:
-            f["weak=" + weak_kind] = 1
-        if low in detected_forms and hit(strong, start, end) is None:
-            f["form_detected_elsewhere"] = 1
-        out.append((start, end, f))
-    return out
+    turn = _Turn(text, doc, found, min_score)
+    return [(start, end, turn.features(k)) for k, (_i, start, end, *_x) in enumerate(turn.tokens)]
 
 
 # ----------------------------------------------------------------------------- the estimator
@@ -218,6 +291,7 @@ class IdentifierTokenModel(ClassifierMixin, BaseEstimator):
         self.coef_ = coef.astype(np.float64)
         self.intercept_ = intercept.astype(np.float64)
         self.__dict__.pop("_by_feature", None)  # decision_function's copy of the old weights
+        self.__dict__.pop("_scorer", None)  # TokenScorer's sums of the old weights
         return self
 
     def _index(self) -> dict[str, int]:
@@ -243,8 +317,12 @@ class IdentifierTokenModel(ClassifierMixin, BaseEstimator):
         return scores + self.intercept_
 
     def predict_proba(self, X: list[dict]) -> np.ndarray:
-        scores = self.decision_function(X)
-        scores -= scores.max(axis=1, keepdims=True)
+        return self.proba_from_scores(self.decision_function(X))
+
+    @staticmethod
+    def proba_from_scores(scores: np.ndarray) -> np.ndarray:
+        """The class probabilities of ``decision_function`` scores (a softmax)."""
+        scores = scores - scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         return e / e.sum(axis=1, keepdims=True)
 
@@ -292,6 +370,103 @@ def model_digest() -> str:
     return hashlib.sha256(resources.files("pipeline.anonymise").joinpath("data", MODEL_FILE).read_bytes()).hexdigest()[:16]
 
 
+class TokenScorer:
+    """A model's scores of a turn's word tokens from cached weight sums of feature groups.
+
+    Equal to ``model.decision_function`` of ``token_features`` (up to the order of the additions;
+    tests/test_anonymise_learned.py checks 1e-9 on real transcripts) without building ~30 strings
+    per token: each group's sum is kept by its arguments (``_Turn.groups``), so a word seen before
+    in the same parse costs a look-up. The cache is emptied when it holds ``limit`` sums, which
+    bounds its memory on a long study; scores do not depend on what it holds."""
+
+    def __init__(self, model: IdentifierTokenModel, limit: int = 1 << 17):
+        self.coef = model.coef_
+        self.intercept = model.intercept_
+        self.limit = limit
+        self._index = model.vectorizer_.vocabulary_
+        self._by_feature = np.ascontiguousarray(model.coef_.T)
+        self._empty()
+
+    def _empty(self) -> None:
+        self._rows: dict = {}
+        self._table = np.zeros((4096, self.coef.shape[0]))  # row 0: a group with no weighted feature
+        self._used = 1
+
+    def _row(self, function, args) -> int:
+        key = (function, args)
+        row = self._rows.get(key)
+        if row is None:
+            cols = [self._index[n] for n in function(*args) if n in self._index]
+            row = 0
+            if cols:
+                if self._used == len(self._table):
+                    self._table = np.vstack([self._table, np.zeros_like(self._table)])
+                row = self._used
+                self._table[row] = self._by_feature[cols].sum(axis=0)
+                self._used += 1
+            self._rows[key] = row
+        return row
+
+    def scores(self, turn: "_Turn") -> np.ndarray:
+        """(tokens × classes) decision scores of ``turn``'s word tokens."""
+        if self._used > self.limit:
+            self._empty()
+        known, rows = self._rows, []
+        for k in range(len(turn.tokens)):
+            for key in turn.groups(k):
+                row = known.get(key)
+                rows.append(self._row(*key) if row is None else row)
+        return self._table[rows].reshape(len(turn.tokens), 4, -1).sum(axis=1) + self.intercept
+
+
+def _scorer(model: IdentifierTokenModel) -> TokenScorer:
+    """The model's TokenScorer, made once (again when its weights change)."""
+    scorer = model.__dict__.get("_scorer")
+    if scorer is None or scorer.coef is not model.coef_:
+        scorer = model.__dict__["_scorer"] = TokenScorer(model)
+    return scorer
+
+
+class _LazyFeatures(Mapping):
+    """A token's feature dict, built only when read (pick_spans reads those of the few tokens
+    over the threshold)."""
+
+    __slots__ = ("_turn", "_k", "_dict")
+
+    def __init__(self, turn: "_Turn", k: int):
+        self._turn, self._k, self._dict = turn, k, None
+
+    def _features(self) -> dict:
+        if self._dict is None:
+            self._dict = self._turn.features(self._k)
+        return self._dict
+
+    def __getitem__(self, name):
+        return self._features()[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._features()
+
+    def __iter__(self):
+        return iter(self._features())
+
+    def __len__(self) -> int:
+        return len(self._features())
+
+
+def scored_tokens(text: str, doc, found: list[Detection], model: IdentifierTokenModel,
+                  min_score: float = 0.5) -> tuple[list[tuple[int, int, Mapping]], np.ndarray]:
+    """The rows of ``token_features`` (their feature dicts built when read) and the model's
+    ``predict_proba`` of them, computed by :class:`TokenScorer`."""
+    if doc is None:
+        return [], np.zeros((0, len(model.classes_)))
+    turn = _Turn(text, doc, found, min_score)
+    if not turn.tokens:
+        return [], np.zeros((0, len(model.classes_)))
+    rows = [(start, end, _LazyFeatures(turn, k)) for k, (_i, start, end, *_x) in enumerate(turn.tokens)]
+    return rows, model.proba_from_scores(_scorer(model).scores(turn))
+
+
 # ----------------------------------------------------------------------------- the recognizer
 
 
@@ -329,11 +504,10 @@ class LearnedIdentifierRecognizer(Recognizer):
         return spans + ([(m.start, m.end) for m in self._keep.find(text)] if self.keep_terms else [])
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
-        rows = token_features(text, doc, found)
+        model = self._model()
+        rows, proba = scored_tokens(text, doc, found, model)
         if not rows:
             return []
-        model = self._model()
-        proba = model.predict_proba([f for _s, _e, f in rows])
         return [self._d(text, s, e, kind, score)
                 for s, e, kind, score in pick_spans(text, rows, proba, list(model.classes_),
                                                     self.taken(text, found), self.threshold)]
