@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 
 from .casing import lower_case_transcript, truecase
-from .detection import ADRESSE, ORG, PERSON, STED, TYPES, Detection
+from .detection import ADRESSE, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
+from .numbers import WORD_PATTERN
 from .registry import RecognizerRegistry
 from .recognizers import lower_case_words
 
@@ -153,6 +154,26 @@ def trim_clause_words(text: str, d: Detection) -> Detection | None:
     if last == len(words) - 1:
         end = d.end  # keep what the span held after its last word (a closing letter or digit)
     return Detection(start, end, d.type, d.score, d.recognizer, text[start:end])
+
+
+# A number's type says what its digits are: a span of one that holds no digit and no number word
+# ("D-nummer" beside a D-nummer, which a model reading the context types as the number) is none.
+_NUMBER_TYPES = frozenset({FNR, KONTO, TELEFON, NUMMER, SAK})
+_HOLDS_NUMBER = re.compile(rf"\d|(?<![\w])(?:{WORD_PATTERN})(?![\w])", re.IGNORECASE)
+# The name of a kind of identifier ("D-nummer", "personnummeret", "epost", "e-posten") is the cue
+# the number and e-mail recognizers read before one, never a name or an identifier itself.
+_IDENTIFIER_KIND = re.compile(r"(?:[\wæøå]+-?)?(?:nummer|nummeret|numre|numrene|nr\.?)|e-?post(?:en|adresse|adressa"
+                              r"|adressen)?|e-?mail(?:en|adresse|adressen)?", re.IGNORECASE)
+
+
+def fits_its_form(text: str, d: Detection) -> bool:
+    """False for a detection of a number type (fødselsnummer, account, phone, case number,
+    NUMMER) whose span holds no digit and no number word, and for one that is only the name
+    of a kind of identifier: the words around a number are not it."""
+    span = text[d.start:d.end]
+    if _IDENTIFIER_KIND.fullmatch(span.strip()):
+        return False
+    return d.type not in _NUMBER_TYPES or _HOLDS_NUMBER.search(span) is not None
 
 
 ANCHOR = 0.95

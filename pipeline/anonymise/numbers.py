@@ -30,6 +30,46 @@ _CENTURIES = ("tjuge", "tjue", "nitten", "nittan")  # heads of a year said in on
 BIG = {"hundre": 100, "hundrede": 100, "tusen": 1000}
 # Spoken separators: "tjueatten stryk null fire ... bindestrek tre" is 2018/04417-3.
 SEP_WORDS = {"skråstrek": "/", "stryk": "/", "slash": "/", "bindestrek": "-", "strek": "-"}
+_ARTICLES = frozenset({"en", "ein", "éin", "ett", "eitt"})  # also "one", but an article: no dialect forms made of them
+
+
+def dialect_forms(word: str) -> set[str]:
+    """The spellings a number word gets in dialect-near writing, by the sound changes such
+    writing shows rather than a list per dialect: the short e of the first syllable, before a
+    consonant, as æ ("fæm", "sæks", "sæksti", "fæmten"); the teen ending -ten as -tan or -tån
+    ("attån", "fjortan"); a final unstressed -e dropped after a consonant ("ellev"); a
+    one-syllable word's final m doubled ("fæmm"). A form that is an ordinary word of its own
+    ("fir", "ått": ``lexicon.in_dictionary``) is left out: read as a number it would join
+    runs it is no part of."""
+    from .lexicon import in_dictionary
+
+    forms = {word}
+    m = re.match(r"([^aeiouyæøå]*)e(?=[^aeiouyæøå](?:[^aeiouyæøå]|$))", word)
+    if m:
+        forms.add(word[:m.end(1)] + "æ" + word[m.end(1) + 1:])
+    for form in list(forms):
+        if form.endswith("ten"):
+            forms |= {form[:-3] + "tan", form[:-3] + "tån"}
+        if re.search(r"[aeiouyæøå].*[^aeiouyæøå]e$", form):
+            forms.add(form[:-1])
+        if re.fullmatch(r"[^aeiouyæøå]*[aeiouyæøå]m", form):
+            forms.add(form + "m")
+    return {word} | {f for f in forms if f != word and not in_dictionary(f)}
+
+
+def _with_dialect_forms(words: dict[str, int]) -> dict[str, int]:
+    out = dict(words)
+    for word, value in words.items():
+        if word not in _ARTICLES and word != "null":
+            for form in dialect_forms(word):
+                out.setdefault(form, value)
+    return out
+
+
+UNITS, TEENS, TENS = _with_dialect_forms(UNITS), _with_dialect_forms(TEENS), _with_dialect_forms(TENS)
+# Accents of emphasis ("én", "éin", "fèm") are read as the plain letter; one character for one
+# keeps every offset.
+_ACCENTS = str.maketrans("éèêóòôáàâ", "eeeoooaaa")
 
 _U = "|".join(sorted((u for u in UNITS if u != "null"), key=len, reverse=True))
 _T = "|".join(sorted(TEENS, key=len, reverse=True))
@@ -42,8 +82,13 @@ _TOKEN = re.compile(rf"(?<![\wæøå])(?:(?P<word>{_WORD})|(?P<digits>\d+))(?![\
 # A hyphen, dash or slash may have spaces around it ("030791 - 276 11", "21 / 3308": automatic
 # captions space them); a country code may stand in brackets ("(+47) 913 70 442"); a hesitation
 # may stand inside a number read aloud ("fire åtte seks, eh, en fire").
+# A pause written as dots ("4-7-6-1... 2-0... 8-5") separates groups as a space does. A spoken
+# separator may stand between commas ("to null en ni, skråstrek, fire ...") or in two words, as
+# captions split it ("skrå strek", "binde strek").
 _FILLER = r"(?:e+h+m*|ø+h+m*|e+m+|hm+|m+h*m+)"
-_GAP = re.compile(rf"(?:\s*,\s*|[.\-/]|\s*[-–/]\s*|\)\s*|\s+(?:og|skråstrek|stryk|slash|bindestrek|strek)\s+"
+_PAUSE = r"(?:\.{2,}|…)"
+_SPOKEN_SEP = r"(?:og|skrå\s?strek|stryk|slash|binde\s?strek|strek)"
+_GAP = re.compile(rf"(?:\s*,\s*|[.\-/]|\s*[-–/]\s*|\)\s*|\s*{_PAUSE}\s*|\s*,?\s+{_SPOKEN_SEP}\s*,?\s+"
                   rf"|\s*,?\s+{_FILLER}\s*,?\s+|\s+)", re.IGNORECASE)
 _FILLER_GAP = re.compile(rf".*\b{_FILLER}\b", re.IGNORECASE)
 _MAX_GAP = 14
@@ -63,6 +108,12 @@ class NumberRun:
     @property
     def digits(self) -> str:
         return "".join(self.groups)
+
+    @property
+    def spelled(self) -> bool:
+        """Written digit by digit with separators ("4-7-6-1 2-0 8-5", "0-4-0-3-7-9"), as names are
+        spelled letter by letter: the grouping says nothing about what the number is, as when read aloud."""
+        return not self.spoken and len(self.groups) >= 4 and all(len(g) == 1 for g in self.groups)
 
     def sub(self, first: int, last: int) -> NumberRun:
         """Groups ``first`` to ``last`` (exclusive) as a run of their own."""
@@ -106,6 +157,7 @@ def number_runs(text: str) -> list[NumberRun]:
 def _number_runs(text: str) -> tuple[NumberRun, ...]:
     """Kept for the last texts: several recognizers read the runs of each turn in turn (the runs
     are frozen, and every caller gets a list of its own)."""
+    text = text.translate(_ACCENTS)
     tokens = list(_TOKEN.finditer(text))
     runs: list[NumberRun] = []
     i = 0
@@ -115,7 +167,7 @@ def _number_runs(text: str) -> tuple[NumberRun, ...]:
             gap = text[tokens[j - 1].end():tokens[j].start()]
             if len(gap) > _MAX_GAP or not _GAP.fullmatch(gap) or "\n" in gap:
                 break
-            if gap.strip().lower() == "og" and not _is_big(tokens[j - 1]) and not _unit_before_tens(
+            if _sep(gap) == "og" and not _is_big(tokens[j - 1]) and not _unit_before_tens(
                     tokens[j - 1], tokens[j]):
                 break  # "to og tre" is two numbers; "hundre og sju" and "to og nitti" (92) are one
             j += 1
@@ -140,8 +192,11 @@ def _sep(gap: str) -> str:
     g = gap.strip().strip("()").strip().lower()
     if _FILLER_GAP.match(g):
         return "," if "," in g else " "  # a hesitation separates no groups
-    if not g:
+    if not g or re.fullmatch(_PAUSE, g):
         return " "
+    word = re.sub(r"[\s,]+", "", g)
+    if word in SEP_WORDS or word == "og":
+        return SEP_WORDS.get(word, "og")
     if g == "–":
         return "-"
     if g in SEP_WORDS:
@@ -293,7 +348,9 @@ def classify(text: str, run: NumberRun) -> list[NumberFinding]:
 def _identify(text: str, run: NumberRun) -> NumberFinding | None:
     digits = run.digits
     before = text[max(0, run.start - 60):run.start]
-    if len(digits) == 11 and not run.composed:
+    # A group said as a round number inside a number read in groups ("tre tusen, null to, åttien
+    # åtte tre ni" = 3000 02 81839) is digits like the others; the check digits decide.
+    if len(digits) == 11 and (not run.composed or len(run.groups) >= 3):
         from stdnum.no import fodselsnummer, kontonr
 
         is_fnr, is_account = fodselsnummer.is_valid(digits), kontonr.is_valid(digits)
@@ -325,8 +382,8 @@ def _month_or_years(run: NumberRun) -> bool:
 def _phone(text: str, run: NumberRun) -> NumberFinding | None:
     """Eight digits, the first 2-9, after an optional +47/0047 ("pluss førtisju" when spoken);
     written in one of the usual groupings with spaces (908 44 261, 95 12 84 06, 4731 8820)."""
-    if run.composed:
-        return None
+    if run.composed or "/" in run.seps:
+        return None  # an amount, a year; a slash is said in a case number ("tjue tjue skråstrek elleve åttisju"), never in a phone number
     groups, start = list(run.groups), run.start
     prefix = PHONE_PREFIX.search(text[max(0, start - 7):start])
     national = None
@@ -342,7 +399,7 @@ def _phone(text: str, run: NumberRun) -> NumberFinding | None:
     digits = "".join(national)
     if len(digits) != 8 or digits[0] not in "23456789":
         return None
-    if run.spoken:
+    if run.spoken or run.spelled:
         if digits in "0123456789" or digits in "9876543210":
             return None  # counting
         return NumberFinding(start, run.end, "TELEFON", 0.9)
@@ -396,14 +453,43 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
     return NumberFinding(run.start, run.end, "NUMMER", 0.7)
 
 
+# A self-correction inside a number ("9-3-8... nei, 9-3-5-4-1-7-0-2", "fem en tre – nei, fem en
+# to, to åtte", "H0203 – nei, unnskyld, H0302"): one or more correction words, after a pause or a dash.
+REPAIR = r"(?:eller\s+)?nei(?:\s+vent)?|unnskyld|jeg\s+mener|eg\s+meiner|æ\s+mene|mener\s+jeg|meiner\s+eg"
+REPAIR_GAP = (rf"\s*{_PAUSE}?\s*[,–—-]?\s*(?:{REPAIR})(?:\s*[,.]?\s*(?:{REPAIR}))*\s*[,.:]?\s+")
+_REPAIR_GAP = re.compile(REPAIR_GAP, re.IGNORECASE)
+
+
 def findings(text: str) -> list[NumberFinding]:
     """Every classified number in ``text`` (cached per text: several recognizers ask)."""
     return _findings(text)
 
 
-from functools import lru_cache  # noqa: E402
-
-
 @lru_cache(maxsize=256)
 def _findings(text: str) -> list[NumberFinding]:
-    return [f for run in number_runs(text) for f in classify(text, run)]
+    runs, out, i = number_runs(text), [], 0
+    while i < len(runs):
+        if i + 1 < len(runs) and _REPAIR_GAP.fullmatch(text, runs[i].end, runs[i + 1].start):
+            repaired = _repaired(text, runs[i], runs[i + 1])
+            if repaired:
+                out.append(repaired)
+                i += 2
+                continue
+        out += classify(text, runs[i])
+        i += 1
+    return out
+
+
+def _repaired(text: str, first: NumberRun, second: NumberRun) -> NumberFinding | None:
+    """Two runs around a correction as the one number they say: the second replaces the first's
+    last groups (or all of them); the first reading the checks accept is the number, over the
+    whole span, wrong digits and correction included (they would identify as well)."""
+    for keep in range(len(first.groups) - 1, -1, -1):
+        run = NumberRun(first.start, second.end, first.groups[:keep] + second.groups,
+                        first.seps[:keep] + ((" ",) if keep else ()) + second.seps,
+                        first.spoken or second.spoken, first.composed or second.composed,
+                        first.token_ends[:keep] + second.token_ends, first.token_starts[:keep] + second.token_starts)
+        found = _identify(text, run)
+        if found:
+            return NumberFinding(min(found.start, first.start), second.end, found.type, found.score)
+    return None

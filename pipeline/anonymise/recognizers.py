@@ -157,7 +157,26 @@ STREET_SUFFIXES = (
     "alléen", "allé", "kaia", "bryggen", "torget", "veita", "smuget", "hagen", "stubben", "tjernet", "vika",
     "stranda", "kollen", "bråten", "jordet", "dalen", "moen", "sida", "siden", "bakke", "haugen", "stykket",
     "nget", "trøa", "lykkja")
-_SUFFIX_ALT = "|".join(sorted(set(STREET_SUFFIXES), key=len, reverse=True))
+
+
+def definite_forms(nouns) -> set[str]:
+    """Street nouns in both definite forms: the masculine -en and the feminine or dialect -a
+    ("bryggen"/"brygga", "sletta"/"sletten", "kaia"/"kaien"), as a street's name is written
+    either way (a sign says "Brygga", a letter "Bryggen")."""
+    out = set(nouns)
+    for n in nouns:
+        if n.endswith("en") and len(n) > 4 and n[-3] not in "aeiouyæøå":
+            out.add(n[:-2] + "a")
+        elif n.endswith("a") and len(n) > 3 and n[-2] not in "aeiouyæøå":
+            out.add(n[:-1] + "en")
+    return out
+
+
+_SUFFIX_ALT = "|".join(sorted(definite_forms(STREET_SUFFIXES), key=len, reverse=True))
+# A street noun standing alone as a street's name ("Brygga 5", "flytta til Torget fem"): capitalised
+# mid-sentence or followed by a flat; long enough to be no function word ("Siden 2019" is not one).
+_BARE_STREET_NOUNS = sorted((n for n in definite_forms(STREET_SUFFIXES) if len(n) >= 5 and n not in _STOP
+                             and n not in ("siden", "sida")), key=len, reverse=True)
 # A floor after the house number: ", 2. etasje", ", 1. etg.", ", andre etasje".
 _FLOOR = (r"(?:\d{1,2}\.|første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende)"
           r"\s*(?:etg\.?|etasje)(?![\wæøå])(?:\s+til\s+(?:venstre|høyre|høgre))?")
@@ -172,15 +191,23 @@ _FLAT = (rf"(?:leilighet|leilegheit|leil\.?)\s+(?:nummer\s+|nr\.?\s+)?(?:[A-Za-z
 _NUMBER = (rf"(?:\d{{1,4}}|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?"
            rf"(?:\s*,?\s*{_FLOOR})?(?:\s*,?\s*(?:{_FLAT}|[Hh]\d{{4}}|[Uu]\d{{4}}))?")
 _DIRECTION = r"(?:Østre|Vestre|Søndre|Nordre|Øvre|Nedre|Store|Lille|Gamle|Nye)"
+_COUNTED = (r"(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker|måneder|månader|kroner|kr|prosent"
+            r"|minutter|minutt|stykker|meter|kilometer|km|mil|personer|folk|barn|unger)(?![\wæøå]))")
 _STREET_COMPOUND = re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_ALT})(?![\wæøå])")
 _ADDRESS_PATTERNS = [
-    # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.; in lower case ("hånesveien hundre og sju b")
-    re.compile(rf"(?<![\w-])(?:{CAP}{LOW}+|{LOW}{{3,}})(?:-{LOW}+)?(?:{_SUFFIX_ALT})\s+{_NUMBER}"),
+    # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.; in lower case ("hånesveien hundre og sju b"),
+    # after a qualifier that is part of the name ("gamle kamboveien tolv": captions write it in lower case too)
+    re.compile(rf"(?<![\w-])(?:(?i:{_DIRECTION[3:-1]})\s+)?(?:{CAP}{LOW}+|{LOW}{{3,}})(?:-{LOW}+)?(?:{_SUFFIX_ALT})"
+               rf"\s+{_NUMBER}"),
     # Kong Øysteins veg 14B, Tiller gate 12, 2. etg., Olav Tryggvasons gate 12
     re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:gate|gata|veg|vei|veien|vegen|allé|plass|vei|bakke|terrasse|kai)\s+{_NUMBER}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
+    # Brygga 5, leilighet 302; Torget fem
+    re.compile(rf"(?<![\w-])(?:{'|'.join(n[0].upper() + n[1:] for n in _BARE_STREET_NOUNS)})\s+"
+               rf"(?:\d{{1,3}}(?!\d)|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,?\s*{_FLAT})?{_COUNTED}"),
 ]
+_BARE_STREET = _ADDRESS_PATTERNS[-1]
 # A house letter said as its name ("fjorten be", "tolv hå"); a letter written alone is in _NUMBER.
 _HOUSE_LETTER = re.compile(r"\s+(?:be|ce|se|de|eff|ge|hå)(?![\wæøå])", re.IGNORECASE)
 _NUMBER_WORD_RE = re.compile(NUMBER_WORD, re.IGNORECASE)
@@ -210,6 +237,9 @@ class AddressRecognizer(Recognizer):
             for m in pattern.finditer(text):
                 if _NUMBER_WORD_START.match(m.group()):
                     continue  # "sekstien null": a number word ending like a street ("-stien"), in a number
+                if pattern is _BARE_STREET and (self.gazetteer.is_last(m.group().split()[0]) or (
+                        sentence_initial(text, m.start()) and not re.search(r"(?i:leil)|\d[A-Ha-h]?\s*,", m.group()))):
+                    continue  # "Haugen 3" may be a surname; "Bakken 2 ..." at a sentence start a common noun
                 end = self._tail(text, _rstrip(text, m.start(), m.end()), m.group())
                 found.append(self._d(text, m.start(), end, ADRESSE, 0.95))
         for m in _STREET_COMPOUND.finditer(text):

@@ -34,7 +34,7 @@ from ..records import Segment, Turn
 from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
-from .analyzer import apply_keep, detect_job, merge, trim_clause_words
+from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_words
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .lexicon import is_ordinary, is_word
@@ -44,7 +44,7 @@ from .matcher import StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context
 from .detection import LOWER, PERSON, Detection
-from .registry import RecognizerRegistry, default_registry
+from .registry import DenyListRecognizer, RecognizerRegistry, default_registry
 from .unexplained import WORD as UNEXPLAINED_WORD
 from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions, own_words)
@@ -118,6 +118,8 @@ class Anonymiser:
         self.keep_tokens = {tokens_of(k) for k in keep}
         self.keep = StringMatcher([(k, "KEEP") for k in keep], self.g, strict_common=False, digit_types=set())
         self.registry = default_registry(self.a, set(keep), study.root / "study.yaml")
+        # A study's own deny lists report what they list, whatever its form.
+        self.deny_lists = frozenset(r.name for r in self.registry if isinstance(r, DenyListRecognizer))
         self.key_matcher: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
         self.own_words = own_words(study)  # the codebook's and the report's wording
@@ -157,7 +159,8 @@ class Anonymiser:
 
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
-        dets = [e for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None]
+        dets = [e for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None
+                and (fits_its_form(text, e) or e.recognizer in self.deny_lists)]
         # A name the key holds already (an informant's, a known identifier, a researcher's
         # 'remove' decision: the key is fresh and seeded when turns are read) is taken whole, even
         # if a part of it looks like a clause word ("Han Li").

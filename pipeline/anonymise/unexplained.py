@@ -49,7 +49,7 @@ from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import caption_start, sentence_initial
-from .numbers import TENS, UNITS, WORD_PATTERN, NumberRun, classify, number_runs
+from .numbers import REPAIR_GAP, TENS, UNITS, WORD_PATTERN, NumberRun, classify, number_runs
 
 SCORE = 0.7  # replaced and listed for review
 _W = r"[^\W\d_][\w'’-]*"
@@ -395,9 +395,10 @@ _ORDINAL = (r"(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende
             r"|syvende|sjuande|åttende|åttande|niende|niande))")
 _DAY = rf"(?:\d{{1,2}}\.?|{_ORDINAL}|den\s+{_ORDINAL})"
 _YEAR = rf"(?:\d{{4}}|['’]?\d{{2}}|(?:{WORD_PATTERN})+)"
+_SHORT_YEAR = r"[-–'’]\d{2}(?!\d)"  # "februar -22", "mars '19"
 _MONTH_DATE = re.compile(
     rf"(?<![\w])(?:(?P<day>{_DAY})\s+(?:i\s+)?(?P<m1>{_MONTHS})\.?(?:\s*,?\s+(?P<y1>{_YEAR}))?"
-    rf"|(?P<m2>{_MONTHS})\.?\s+(?P<y2>\d{{4}}|(?:tjue|nitten)(?:{WORD_PATTERN})+|to\s+tusen(?:\s+og)?(?:\s+{WORD_PATTERN})*))"
+    rf"|(?P<m2>{_MONTHS})\.?\s+(?P<y2>\d{{4}}|{_SHORT_YEAR}|(?:tjue|nitten)(?:{WORD_PATTERN})+|to\s+tusen(?:\s+og)?(?:\s+{WORD_PATTERN})*))"
     rf"(?![\w])", re.IGNORECASE)
 _MONTH = re.compile(rf"(?<![\w])(?:{_MONTHS})(?![\w])", re.IGNORECASE)
 _ORDINAL_DATE = re.compile(rf"(?<![\w])(?:den\s+)?{_ORDINAL}\s+i\s+{_ORDINAL}(?:\s+(?:{WORD_PATTERN})+|\s+\d{{2,4}})?"
@@ -429,10 +430,10 @@ _FLAT_NUMBER = re.compile(r"(?<![\w])(?:(?i:leilighet|leilegheit|leil\.|bolig|bo
 _NAMED_FLAT = re.compile(rf"(?<![\w'’-])[{UPPER}][{LOWER}'’-]+\s+\d{{1,4}}\s?[A-Ha-h]?\s*,?\s*(?:(?i:leilighet|leil\.)\s*)?"
                          r"[HUKL]\d{4}(?![\w])")
 # A self-correction in a number, date or address ("ni to– nei, ni tre åtte ...", "tolv, nei, fjorten B",
-# "fjortende, nei, femtende august"): the corrected value and its correction are one identifier.
-_REPAIR = r"(?:eller\s+)?nei(?:\s+vent)?|unnskyld|jeg\s+mener|eg\s+meiner|mener\s+jeg|meiner\s+eg"
-_NUMBER_TOKEN = rf"(?:\d+|{WORD_PATTERN}|{_ORDINAL})"
-_REPAIR_GAP = rf"\s*[,–—-]?\s*(?:{_REPAIR})\s*[,.:]?\s+"
+# "fjortende, nei, femtende august", "leil. H0203 – nei, unnskyld, H0302"): the corrected value and its
+# correction are one identifier (the correction words: ``numbers.REPAIR_GAP``).
+_NUMBER_TOKEN = rf"(?:\d+|[HUKLhukl]\d{{4}}|{WORD_PATTERN}|{_ORDINAL})"
+_REPAIR_GAP = REPAIR_GAP
 _REPAIRED_BEFORE = re.compile(rf"(?<![\w])(?P<x>{_NUMBER_TOKEN}(?:[\s,]+{_NUMBER_TOKEN}){{0,5}}){_REPAIR_GAP}$", re.IGNORECASE)
 _REPAIRED_AFTER = re.compile(rf"{_REPAIR_GAP}(?P<y>{_NUMBER_TOKEN}(?:[\s,]+{_NUMBER_TOKEN}){{0,5}}"
                              rf"(?:\s*[a-hA-H](?![\w])|\s+(?:be|ce|se|de|eff|ge|hå))?)(?![\w])", re.IGNORECASE)
