@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 
 from .casing import lower_case_transcript, truecase
-from .detection import ADRESSE, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
+from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
 from .numbers import WORD_PATTERN
@@ -160,6 +160,9 @@ def trim_clause_words(text: str, d: Detection) -> Detection | None:
 # ("D-nummer" beside a D-nummer, which a model reading the context types as the number) is none.
 _NUMBER_TYPES = frozenset({FNR, KONTO, TELEFON, NUMMER, SAK})
 _HOLDS_NUMBER = re.compile(rf"\d|(?<![\w])(?:{WORD_PATTERN})(?![\w])", re.IGNORECASE)
+# A date names a day or a month: a digit, a number word, a month's name or an ordinal ("tjuefjerde").
+_HOLDS_DATE = re.compile(rf"\d|(?<![\w])(?:(?:{WORD_PATTERN})|jan|feb|mar|apr|mai|jun|jul|aug|sep|okt|nov|des"
+                         r"|[a-zæøå]*(?:ende|ande|ste|dje|rste|ndre|fte))", re.IGNORECASE)
 # The name of a kind of identifier ("D-nummer", "personnummeret", "epost", "e-posten") is the cue
 # the number and e-mail recognizers read before one, never a name or an identifier itself.
 _IDENTIFIER_KIND = re.compile(r"(?:[\wæøå]+-?)?(?:nummer|nummeret|numre|numrene|nr\.?)|e-?post(?:en|adresse|adressa"
@@ -169,10 +172,13 @@ _IDENTIFIER_KIND = re.compile(r"(?:[\wæøå]+-?)?(?:nummer|nummeret|numre|numre
 def fits_its_form(text: str, d: Detection) -> bool:
     """False for a detection of a number type (fødselsnummer, account, phone, case number,
     NUMMER) whose span holds no digit and no number word, and for one that is only the name
-    of a kind of identifier: the words around a number are not it."""
+    of a kind of identifier, and for a date without a day's or a month's word ("æ" after a
+    date at the end of a caption): the words around a number are not it."""
     span = text[d.start:d.end]
     if _IDENTIFIER_KIND.fullmatch(span.strip()):
         return False
+    if d.type == DATO:
+        return _HOLDS_DATE.search(span) is not None
     return d.type not in _NUMBER_TYPES or _HOLDS_NUMBER.search(span) is not None
 
 
