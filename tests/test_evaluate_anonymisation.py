@@ -152,10 +152,14 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # 18: 0.910 / 0.920 / 0.878 / 0.903 / 2; 0.910 / 0.914 / 0.856 / 0.887 / 2.
     # Floors a point below the lower of both pipelines' figures. 15 and 16 stay blind; 17 and 18
     # are training material for the learned recognizer from this session on.
+    # Session 7: 17 and 18's number, address and date misses were read for the classes of
+    # tests/test_anonymise_number_forms.py (numbers.py, recognizers.py, unexplained.py, analyzer.py):
+    # 17: 0.942 / 0.956 / 0.973 / 0.989 / 3 (1.0.0), 0.933 / 0.956 / 0.967 / 0.989 / 4 (1.1.0);
+    # 18: 0.970 / 0.960 / 0.902 / 0.903 / 2 (1.0.0), 0.970 / 0.954 / 0.874 / 0.887 / 2 (1.1.0).
     "anon_gold_blind15": (0.91, 0.90, 0.91, 0.9, 3),
     "anon_gold_blind16": (0.96, 0.92, 0.91, 0.9, 1),
-    "anon_gold_blind17": (0.83, 0.87, 0.94, 0.9, 4),
-    "anon_gold_blind18": (0.90, 0.90, 0.84, 0.87, 2),
+    "anon_gold_blind17": (0.92, 0.94, 0.95, 0.9, 4),
+    "anon_gold_blind18": (0.96, 0.94, 0.86, 0.87, 2),
 }
 
 

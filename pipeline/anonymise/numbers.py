@@ -403,11 +403,16 @@ def _phone(text: str, run: NumberRun) -> NumberFinding | None:
         if digits in "0123456789" or digits in "9876543210":
             return None  # counting
         return NumberFinding(start, run.end, "TELEFON", 0.9)
-    if len(run.groups) > 1 and set(run.seps) != {" "}:
+    if len(run.groups) > 1 and set(run.seps) != {" "} or _years(run):
         return None
     if tuple(len(g) for g in national) not in _PHONE_SHAPES or _CURRENCY_AFTER.match(text, run.end):
         return None
     return NumberFinding(start, run.end, "TELEFON", 0.95)
+
+
+def _years(run: NumberRun) -> bool:
+    """Written groups that are all years ("i 2015 2016", "2015... 2016"): a list, no number."""
+    return len(run.groups) > 1 and not run.spoken and all(len(g) == 4 and g[:2] in ("19", "20") for g in run.groups)
 
 
 def _drop_prefix(groups: list[str], length: int) -> list[str]:
@@ -436,8 +441,8 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
     digits = run.digits
     if len(digits) < 6 or run.composed:
         return None
-    if run.spoken and (digits in "0123456789" or digits in "9876543210"):
-        return None
+    if (run.spoken or run.spelled) and (digits in "0123456789" or digits in "9876543210"):
+        return None  # counting
     written = text[run.start:run.end]
     if run.seps == ("/",) and _month_or_years(run):
         return None
@@ -446,7 +451,7 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
             return None  # 1 650 000: thousands
         if len(run.groups) > 2 and set(run.seps) <= {" ", "."} and run.groups[-1] == "000" and len(digits) <= 9:
             return None  # an amount a caption grouped oddly ("1 85 0 000"): no identifier ends in thousands
-        if _DATE_OR_TIME.fullmatch(written) or _YEAR_RANGE.fullmatch(written):
+        if _DATE_OR_TIME.fullmatch(written) or _YEAR_RANGE.fullmatch(written) or _years(run):
             return None
     if _CURRENCY_AFTER.match(text, run.end):
         return None
