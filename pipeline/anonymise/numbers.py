@@ -4,8 +4,12 @@
 "null", "ein", "sju"/"syv", "nittito", "tjuetre", "tjuge", "fjortan", "hundre og sju", "to tusen og
 nitten", the year form "tjueatten", the unit first "to og nitti") joined by spaces, commas, dots,
 hyphens or slashes, spaced or not (also spoken: "skråstrek", "stryk", "bindestrek"; a hesitation
-"eh" between two groups), and says which digits it holds. The recognizers then ask what those digits
-are (fødselsnummer, account, phone, postcode, case number) instead of listing written formats.
+"eh" between two groups; a pause "..."; a spoken separator between commas or in two words, "skrå
+strek"), and says which digits it holds. Number words come in their dialect forms too, made by
+sound change (``dialect_forms``: "fæm", "sæks", "attån", "ellev"), and an accent of emphasis ("én")
+is the plain letter. The recognizers then ask what those digits are (fødselsnummer, account,
+phone, postcode, case number) instead of listing written formats; ``findings`` first reads a
+self-correction inside a number ("9-3-8... nei, 9-3-5-4-1-7-0-2") as the number it corrects to.
 
 A run read digit by digit or in pairs ("tjuetre null sju ...") concatenates its numbers; a number
 built with "hundre"/"tusen" is one value ("hundre og sju" = 107). ``groups`` keeps each number's
