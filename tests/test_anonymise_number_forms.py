@@ -93,6 +93,8 @@ def test_a_round_group_inside_a_grouped_number_is_digits():
      "TELEFON"),
     # ... or all of them, after a pause
     ("9-2-4... nei, 9-2-4-1-8-4-3-7 heter det", "9-2-4... nei, 9-2-4-1-8-4-3-7", "TELEFON"),
+    # said again whole: read so first, not as the first's head with the whole after it (11 digits)
+    ("ring 924 18 337 – nei, 924 18 338 da", "924 18 337 – nei, 924 18 338", "TELEFON"),
     # written, two correction words
     ("personnummer 140863 28 – nei, unnskyld, 271 64 står det", "140863 28 – nei, unnskyld, 271 64", "FØDSELSNUMMER"),
 ])

@@ -490,10 +490,11 @@ def _findings(text: str) -> list[NumberFinding]:
 
 
 def _repaired(text: str, first: NumberRun, second: NumberRun) -> NumberFinding | None:
-    """Two runs around a correction as the one number they say: the second replaces the first's
-    last groups (or all of them); the first reading the checks accept is the number, over the
-    whole span, wrong digits and correction included (they would identify as well)."""
-    for keep in range(len(first.groups) - 1, -1, -1):
+    """Two runs around a correction as the one number they say: the second in place of all of
+    the first (a number said again whole), else of its last groups, the most kept first; the first
+    reading the checks accept is the number, over the whole span, wrong digits and correction
+    included (they would identify as well)."""
+    for keep in [0, *range(len(first.groups) - 1, 0, -1)]:
         run = NumberRun(first.start, second.end, first.groups[:keep] + second.groups,
                         first.seps[:keep] + ((" ",) if keep else ()) + second.seps,
                         first.spoken or second.spoken, first.composed or second.composed,
