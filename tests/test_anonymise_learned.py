@@ -99,6 +99,57 @@ def test_never_reports_a_keep_term(nlp):
     assert learned({"Fjordlys"}) == []  # ... but not where the study keeps the word
 
 
+def test_never_reports_what_any_allow_list_allows(nlp):
+    # An allow list in study.yaml belongs to one recognizer ("strings it never reports"), but it is
+    # the study saying the string is no identifier: the model that adds what the others missed
+    # must not add it either, alone or inside a run.
+    text = "jeg jobber på fjordlys fisk nede ved kaia og kona er hjemme"
+    at = text.index("fjordlys")
+
+    def learned(**recognizers):
+        settings = AnonymisationSettings(recognizers={k: RecognizerSetting(**v) for k, v in recognizers.items()})
+        found = detect([text], default_registry(settings), nlp)[0]
+        return [d for d in found if d.recognizer == "learned" and d.start <= at < d.end]
+
+    assert learned()
+    assert learned(gazetteer={"allow": ["fjordlys"]}) == []
+    assert learned(org_slot={"allow": ["Fjordlys"]}) == []  # case as the key matches it
+    assert learned(learned={"allow": ["fjordlys"]}) == []
+
+
+def test_scores_follow_the_study_settings(nlp):
+    from pipeline.anonymise.learned import span_scores
+
+    text = "jeg jobber på fjordlys fisk nede ved kaia og kona er hjemme"
+    for min_score, review_below in ((0.5, 0.75), (0.5, 0.6), (0.6, 0.9), (0.55, 0.5)):
+        settings = AnonymisationSettings(min_score=min_score, review_below=review_below)
+        hits = [d for d in detect([text], default_registry(settings), nlp)[0] if d.recognizer == "learned"]
+        assert hits
+        assert all(min_score <= d.score for d in hits)  # replaced under the study's own min_score
+        if review_below > min_score:
+            assert all(d.score < review_below for d in hits)  # and under its review_below
+    low, high, review_only = span_scores(0.4, 0.6)
+    assert review_only < low <= high < 0.6
+
+
+def test_every_replacement_is_reviewed_under_the_study_setting(make_study):
+    # A study that lowers review_below under the recognizer's old fixed scores (0.5-0.7) still
+    # sees every replacement the model caused on its review sheet.
+    from pipeline.anonymise import anonymise_stage, export_review
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+    import csv
+
+    text = "I: og hvor jobber du\nIP: jeg jobber på fjordlys fisk nede ved kaia og kona er hjemme\n"
+    study = load_study(make_study({"a.txt": text}, settings="name: T\nanonymisation:\n  review_below: 0.55\n"))
+    ingest_study(study)
+    anonymise_stage(study)
+    _xlsx, csv_path = export_review(study)
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    row = next(r for r in rows if r["original"] == "fjordlys")
+    assert row["replaced"] == "ja" and "learned" in row["recognizer"]
+
+
 def test_adds_nothing_another_recognizer_found(nlp):
     text = "Jeg snakket med Tiril Brekkhus i går."
     found = detect([text], default_registry(AnonymisationSettings()), nlp)[0]

@@ -10,7 +10,10 @@ sets, and evaluate it leave-one-set-out.
 anonymisation`` does) with the learned recognizer replaced by one that records, per turn, the
 token features it would read (``learned.token_features``: the parse, and every other
 recognizer's detections) and what the stage replaced; the labels are the gold spans. The cache
-(default /tmp/qualpipe-identifier-features) holds private text: keep it off shareable places.
+(default ~/.cache/qualpipe-identifier-features, or $XDG_CACHE_HOME) holds private turn text: it is
+plain JSON (never pickle: loading a pickle runs whatever it holds), in a directory only its owner
+may read (0700, refused if it is a link or another user's), one 0600 file per set and per digest of
+the detection code, so a changed recognizer is extracted again rather than read stale.
 
 ``sweep`` trains on all sets but one, adds the model's spans to what the held-out set's run
 replaced (``learned.pick_spans``) and scores the union as the evaluation does, for each
@@ -21,7 +24,8 @@ others. Only the readable sets are used (READABLE); the blind ones are never rea
 from __future__ import annotations
 
 import argparse
-import pickle
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -47,9 +51,9 @@ class _Capture(Recognizer):
     needs_doc = True
     reads_detections = True
 
-    def __init__(self, keep_terms, sink):
+    def __init__(self, inner: learned.LearnedIdentifierRecognizer, sink):
         self.sink = sink
-        self.inner = learned.LearnedIdentifierRecognizer(keep_terms=keep_terms)
+        self.inner = inner
 
     def analyze(self, text, doc=None, found=()):
         rows = learned.token_features(text, doc, found)
@@ -58,13 +62,14 @@ class _Capture(Recognizer):
 
 
 def _patch(make_learned):
-    """registry.builtin_recognizers with the learned recognizer made by ``make_learned(keep_terms)``."""
+    """registry.builtin_recognizers with the learned recognizer replaced by
+    ``make_learned(the learned recognizer the study would get)``."""
     original = registry.builtin_recognizers.__wrapped__ if hasattr(registry.builtin_recognizers, "__wrapped__") \
         else registry.builtin_recognizers
 
-    def patched(ner_labels, keep_terms):
-        out = [r for r in original(ner_labels, keep_terms) if r.name != "learned"]
-        return out + [make_learned(keep_terms)]
+    def patched(ner_labels, keep_terms, settings=None):
+        out = original(ner_labels, keep_terms, settings)
+        return [r for r in out if r.name != "learned"] + [make_learned(next(r for r in out if r.name == "learned"))]
 
     patched.__wrapped__ = original
     registry.builtin_recognizers = patched
@@ -91,7 +96,7 @@ def extract(name: str) -> dict:
     gold_dir = GOLD / name
     gold = load_gold(gold_dir)
     sink: list = []
-    _patch(lambda keep: _Capture(keep, sink))
+    _patch(lambda inner: _Capture(inner, sink))
     with tempfile.TemporaryDirectory(prefix="qualpipe-train-") as tmp:
         study = load_study(scratch_study(gold_dir, Path(tmp)))
         ingest_study(study)
@@ -120,17 +125,46 @@ def extract(name: str) -> dict:
     return {"name": name, "turns": out}
 
 
-def load(cache: Path, names=READABLE) -> dict:
-    # The cache holds private turn text: readable by its owner only.
+def _private_dir(cache: Path) -> Path:
+    """``cache``, made or checked to be a real directory of this user's that only they may read."""
     cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = cache.lstat()
+    if cache.is_symlink() or not cache.is_dir() or info.st_uid != os.getuid():
+        raise SystemExit(f"{cache}: not a directory of this user's; give --cache a private folder")
     cache.chmod(0o700)
+    return cache
+
+
+def _write_private(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def _to_json(data: dict) -> dict:
+    # Every feature is 0/1: a token's features are stored as the list of their names.
+    return {"name": data["name"], "turns": [{**t, "X": [sorted(f) for f in t["X"]]} for t in data["turns"]]}
+
+
+def _from_json(data: dict) -> dict:
+    tuples = ("gold", "replaced", "keep", "tokens", "taken")
+    return {"name": data["name"],
+            "turns": [{**t, "X": [dict.fromkeys(f, 1) for f in t["X"]],
+                       **{k: [tuple(v) for v in t[k]] for k in tuples}} for t in data["turns"]]}
+
+
+def load(cache: Path, names=READABLE) -> dict:
+    cache = _private_dir(cache)
+    digest = registry.code_digest()[:16]
     sets = {}
     for name in names:
-        path = cache / f"{name}.pkl"
+        path = cache / f"{name}-{digest}.json"
         if not path.exists():
             print("extract", name, flush=True)
-            path.write_bytes(pickle.dumps(extract(name)))
-        sets[name] = pickle.loads(path.read_bytes())
+            _write_private(path, _to_json(extract(name)))
+        sets[name] = _from_json(json.loads(path.read_text(encoding="utf-8")))
     return sets
 
 
@@ -191,7 +225,8 @@ def _fmt(s):
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=["extract", "sweep", "loso", "ship", "weights"])
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/qualpipe-identifier-features"))
+    ap.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                    / "qualpipe-identifier-features")
     ap.add_argument("--threshold", type=float, default=learned.THRESHOLD)
     ap.add_argument("--C", type=float, default=0.3)
     args = ap.parse_args(argv)
@@ -219,8 +254,10 @@ def main(argv=None):
 
         for name in READABLE:
             model = train(sets, [n for n in READABLE if n != name], C=args.C)
-            def make(keep, m=model):
-                recognizer = learned.LearnedIdentifierRecognizer(keep_terms=keep, threshold=args.threshold, model=m)
+            def make(inner, m=model):
+                recognizer = learned.LearnedIdentifierRecognizer(
+                    inner.g, inner.keep_terms, threshold=args.threshold, model=m, allow=inner.allow,
+                    min_score=inner.min_score, review_below=inner.review_below)
                 recognizer.enabled_by_default = True  # on for this evaluation
                 return recognizer
 

@@ -73,7 +73,9 @@ class Recognizer:
 
     ``needs_doc``: it reads the spaCy ``Doc`` (the model runs only when an enabled recognizer
     needs it). ``reads_detections``: it runs after the others and is given what they found
-    (``analyze(text, doc, found)``). ``enabled_by_default``: see below.
+    (``analyze(text, doc, found)``). ``always_review``: every replacement it causes is listed on
+    the review sheet whatever its score and the study's ``review_below`` (a recognizer that masks
+    on weak evidence by design). ``enabled_by_default``: see below.
     """
 
     name = "recognizer"
@@ -81,6 +83,7 @@ class Recognizer:
     supported_entities: tuple[str, ...] = ()
     needs_doc = False
     reads_detections = False
+    always_review = False
     # False: registered, but runs only where study.yaml switches it on (``NAME: {enabled: true}``).
     enabled_by_default = True
 

@@ -196,6 +196,7 @@ class FallbackRecognizer(Recognizer):
     nobody detected, each under its reason and below the review threshold."""
 
     name = "fallback"
+    always_review = True  # masks the unexplained as the worst case: a person confirms each
     version = "1"
     supported_entities = (PERSON, STED, ORG, SAK, DATO)
     reads_detections = True

@@ -20,8 +20,10 @@ gold sets' names:
 a ``DictVectorizer``); its weights ship as ``data/identifier_model.json`` (plain numbers, read
 offline). :class:`LearnedIdentifierRecognizer` (registry name ``learned``) runs after every
 other recognizer and adds the runs of tokens nobody else detected whose identifier probability
-reaches ``threshold``, at a score between ``min_score`` and ``review_below``: each is replaced
-and listed on the review sheet. A study's keep terms are never reported.
+reaches ``threshold``, at a score between the study's ``min_score`` and ``review_below``: each
+is replaced and listed on the review sheet (``always_review``, whatever the study's
+``review_below``). A study's keep terms and the strings of any recognizer's allow list are never
+reported.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ OUTSIDE = "O"
 # Chosen by the leave-one-set-out evaluation (docs/anonymisation.md): the lowest threshold that
 # keeps precision >= 0.85 and kept terms >= 0.90 on every held-out gold set.
 THRESHOLD = 0.5
-# Scores of what it adds: replaced (>= min_score) and always reviewed (< review_below).
+# Scores of what it adds under the default settings (min_score 0.5, review_below 0.75): replaced
+# (LOW_SCORE to HIGH_SCORE, under review_below), or under min_score: on the review sheet only
+# (REVIEW_ONLY, see pick_spans). A study's own settings move them (``span_scores``).
 LOW_SCORE, HIGH_SCORE = 0.5, 0.7
-# Under min_score: on the review sheet only (see pick_spans).
 REVIEW_ONLY = 0.45
 _SEPARATORS = frozenset(" -")
 
@@ -470,38 +473,60 @@ def scored_tokens(text: str, doc, found: list[Detection], model: IdentifierToken
 # ----------------------------------------------------------------------------- the recognizer
 
 
+def span_scores(min_score: float, review_below: float) -> tuple[float, float, float]:
+    """(lowest, highest, review-only) score of what the recognizer adds under a study's settings:
+    what it replaces scores from ``min_score`` up to 0.05 under ``review_below`` (never above
+    ``min_score`` less than that: a study whose review_below is at or under min_score still has
+    them replaced); a review-only span 0.05 under ``min_score``. Every replacement is listed for
+    review whatever its score (``always_review``)."""
+    low = min_score
+    high = max(low, round(review_below - 0.05, 3))
+    return low, high, max(0.0, round(min_score - 0.05, 3))
+
+
 class LearnedIdentifierRecognizer(Recognizer):
-    """Adds what the learned token model finds and no other recognizer did (module docstring)."""
+    """Adds what the learned token model finds and no other recognizer did (module docstring).
+
+    ``keep_terms`` and ``allow`` (every recognizer's allow list in study.yaml): spans it never adds
+    to; ``min_score``, ``review_below``: the study's, which its scores follow (``span_scores``)."""
 
     name = "learned"
-    version = "1"
+    version = "2"
     supported_entities = tuple(t for t in TYPES)
     needs_doc = True
     reads_detections = True
+    # A second opinion on weak evidence: a person confirms each replacement.
+    always_review = True
     # On: on gold sets the rules had not seen it adds direct recall (docs/anonymisation.md,
     # "The learned recognizer"); ``learned: {enabled: false}`` in study.yaml switches it off.
     enabled_by_default = True
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms=(), threshold: float = THRESHOLD,
-                 model: IdentifierTokenModel | None = None):
+                 model: IdentifierTokenModel | None = None, allow=(), min_score: float = 0.5,
+                 review_below: float = 0.75):
         self.g = gazetteer or load_gazetteer()
         self.keep_terms = sorted(keep_terms)
         self.threshold = threshold
         self.model = model
-        self._keep = StringMatcher([(k, "KEEP") for k in self.keep_terms], self.g, strict_common=False,
-                                   digit_types=set())
+        self.allow = sorted(allow)
+        self.min_score = min_score
+        self.review_below = review_below
+        self._keep = StringMatcher([(k, "KEEP") for k in [*self.keep_terms, *self.allow]], self.g,
+                                   strict_common=False, digit_types=set())
 
     def params(self):
-        return {"threshold": self.threshold, "keep_terms": self.keep_terms,
+        return {"threshold": self.threshold, "keep_terms": self.keep_terms, "allow": self.allow,
+                "min_score": self.min_score, "review_below": self.review_below,
                 "model": model_digest() if self.model is None else "given"}
 
     def _model(self) -> IdentifierTokenModel:
         return self.model if self.model is not None else shipped_model()
 
     def taken(self, text: str, found: list[Detection]) -> list[tuple[int, int]]:
-        """What it must not add to: the spans the other recognizers replace, and the keep terms."""
-        spans = [(d.start, d.end) for d in found if d.score >= LOW_SCORE]
-        return spans + ([(m.start, m.end) for m in self._keep.find(text)] if self.keep_terms else [])
+        """What it must not add to: the spans the other recognizers replace, the keep terms and
+        the allowed strings."""
+        spans = [(d.start, d.end) for d in found if d.score >= self.min_score]
+        return spans + ([(m.start, m.end) for m in self._keep.find(text)] if len(self._keep) else [])
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         model = self._model()
@@ -510,7 +535,8 @@ class LearnedIdentifierRecognizer(Recognizer):
             return []
         return [self._d(text, s, e, kind, score)
                 for s, e, kind, score in pick_spans(text, rows, proba, list(model.classes_),
-                                                    self.taken(text, found), self.threshold)]
+                                                    self.taken(text, found), self.threshold,
+                                                    span_scores(self.min_score, self.review_below))]
 
 
 def _word_kind(text: str, start: int, end: int, features: dict) -> str:
@@ -533,19 +559,22 @@ def _word_kind(text: str, start: int, end: int, features: dict) -> str:
 
 
 def pick_spans(text: str, rows: list[tuple[int, int, dict]], proba: np.ndarray, classes: list[str],
-               taken: list[tuple[int, int]], threshold: float) -> list[tuple[int, int, str, float]]:
+               taken: list[tuple[int, int]], threshold: float,
+               scores: tuple[float, float, float] = (LOW_SCORE, HIGH_SCORE, REVIEW_ONLY)) -> list[tuple[int, int, str, float]]:
     """(start, end, type, score) for each run of tokens (joined by a space or hyphen) whose
     identifier probability reaches ``threshold`` and that overlaps nothing in ``taken`` (what
     the other recognizers replace, the keep terms). Its type is the most probable identifier
-    type summed over the run; its score rises from LOW_SCORE at the threshold to HIGH_SCORE.
+    type summed over the run; its score rises from the lowest of ``scores`` (lowest, highest,
+    review-only: ``span_scores``) at the threshold to the highest.
 
     A token with a digit is never added: numbers are classified by the normalising rules
     (numbers.py, number_form), and a year or an amount taken here would enter the key and be
     replaced study-wide ("i 2007. Saupstadringen 3" made 2007 an address). A run of
     ordinary words only where a capital says nothing (``_word_kind``) is listed for review, not
-    replaced (REVIEW_ONLY): a replaced word spreads through the key. Inside a sentence an ordinary
+    replaced (the review-only score): a replaced word spreads through the key. Inside a sentence an ordinary
     word the model takes for a name is replaced ("ungene storm og liv"): names that are also
     words are the class the rules miss most on new material."""
+    low, high, review_only = scores
     outside = classes.index(OUTSIDE)
     picked = []
     for (start, end, features), p in zip(rows, proba):
@@ -568,9 +597,9 @@ def pick_spans(text: str, rows: list[tuple[int, int, dict]], proba: np.ndarray, 
             kind = classes[int(np.argmax(total))]
             if kind in TYPES:
                 ident = min(i for _s, _e, i, _p, _k in run)
-                score = LOW_SCORE + (HIGH_SCORE - LOW_SCORE) * (ident - threshold) / max(1e-9, 1.0 - threshold)
+                score = low + (high - low) * (ident - threshold) / max(1e-9, 1.0 - threshold)
                 if all(k == "ordinary" for *_x, k in run):
-                    score = REVIEW_ONLY
-                out.append((run[0][0], run[-1][1], str(kind), float(min(HIGH_SCORE, score))))
+                    score = review_only
+                out.append((run[0][0], run[-1][1], str(kind), float(min(high, score))))
         run = [item] if item is not None else []
     return out

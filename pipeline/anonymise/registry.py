@@ -23,6 +23,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from ..errors import QualpipeError
+from ..settings import AnonymisationSettings
 from .cues import CoordinationRecognizer, CueNameRecognizer
 from .detection import TYPES, Detection, Recognizer
 from .gazetteer import load_gazetteer
@@ -116,6 +117,13 @@ class RecognizerRegistry:
             found.extend(self._allowed(recognizer, recognizer.analyze(text, doc, found)))
         return sorted(found, key=lambda d: (d.start, d.end, d.type, d.recognizer))
 
+    def always_reviewed(self, d: Detection) -> bool:
+        """Whether ``d`` (merged or not: its ``recognizer`` joins the names with "+") comes from a
+        recognizer whose every replacement is reviewed (``Recognizer.always_review``); a recognizer
+        names its detections by its name or the name and a reason ("fallback_place_slot")."""
+        names = [r.name for r in self if r.always_review]
+        return any(part == n or part.startswith(n + "_") for part in d.recognizer.split("+") for n in names)
+
     def _allowed(self, recognizer: Recognizer, dets: list[Detection]) -> list[Detection]:
         allow = self.allow.get(recognizer.name)
         return [d for d in dets if tokens_of(d.text) not in allow] if allow else dets
@@ -145,18 +153,27 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def builtin_recognizers(ner_labels: list[str], keep_terms: set[str]) -> list[Recognizer]:
+def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=None) -> list[Recognizer]:
     """The built-in recognizers in their fixed order (those that read the others' detections last,
     the unexplained-word recognizers after all: they mask only what nothing else explained; the
-    learned token model last, adding only what none of them found)."""
+    learned token model last, adding only what none of them found).
+
+    ``settings`` (the study's ``anonymisation``, defaults if None) gives the learned recognizer the
+    study's ``min_score`` and ``review_below`` (its scores lie between them) and every recognizer's
+    allow list: a string the study allows for one recognizer is no identifier to the model that
+    adds what the others missed."""
     g = load_gazetteer()
+    settings = settings if settings is not None else AnonymisationSettings()
+    allowed = sorted({s for item in settings.recognizers.values() for s in item.allow})
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
             CaseNumberRecognizer(), NumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
             GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
             PlaceSlotRecognizer(g), OrgFormRecognizer(g), OrgSlotRecognizer(g), NamingClauseRecognizer(g),
             CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer(), FallbackRecognizer(g),
             NumberFormRecognizer(g), UnexplainedWordRecognizer(g), UnexplainedCapitalRecognizer(g),
-            NameNeighbourRecognizer(g), LearnedIdentifierRecognizer(g, keep_terms)]
+            NameNeighbourRecognizer(g),
+            LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=settings.min_score,
+                                        review_below=settings.review_below)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:
@@ -164,7 +181,7 @@ def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path 
 
     ``source``: the settings file, named in the error for a recognizer that does not exist.
     """
-    registry = RecognizerRegistry(builtin_recognizers(settings.ner_labels, keep_terms))
+    registry = RecognizerRegistry(builtin_recognizers(settings.ner_labels, keep_terms, settings))
     builtin = registry.names
     for recognizer in list(registry):
         if not recognizer.enabled_by_default and recognizer.name not in settings.recognizers:

@@ -387,8 +387,10 @@ class Anonymiser:
             pieces += [text[cursor:d.start], new]
             cursor = d.end
             replaced.append((d.start, d.end, entity.type, entity.id, new))
-            if d.score < self.a.review_below or (entity.source == "detected" and self.ordinary_word(bare, d.type)):
-                # Every replacement of a form that is also an ordinary word is for a person to confirm.
+            if (d.score < self.a.review_below or self.registry.always_reviewed(d)
+                    or (entity.source == "detected" and self.ordinary_word(bare, d.type))):
+                # Every replacement of a form that is also an ordinary word, and every one a
+                # recognizer masks on weak evidence by design, is for a person to confirm.
                 review.append(_review_item(d, True))
         pieces.append(text[cursor:])
         review += [_review_item(d, False) for d in weak]

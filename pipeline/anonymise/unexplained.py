@@ -227,6 +227,7 @@ class UnexplainedWordRecognizer(Recognizer):
     keeps the hits only in a transcript written in lower case."""
 
     name = "unexplained"
+    always_review = True  # masks what nothing explains: the review sheet gives ordinary words back
     version = "1"
     supported_entities = (PERSON, STED, ORG)
     reads_detections = True
@@ -336,6 +337,7 @@ class UnexplainedCapitalRecognizer(Recognizer):
     or uses in its own wording (``Anonymiser._study_evidence``) and one written in lower case."""
 
     name = "unexplained_capital"
+    always_review = True
     version = "1"
     supported_entities = (PERSON, STED, ORG)
     reads_detections = True
