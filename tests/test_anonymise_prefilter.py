@@ -108,3 +108,19 @@ def test_overlap_mask_ignores_spans_outside_the_text():
     for start in range(10):
         for end in range(start + 1, 11):
             assert test(start, end) == any(s < end and start < e for s, e in spans), (start, end)
+
+
+def test_guard_number_runs_hold_at_least_the_digits_asked():
+    # The guard reads only the runs _runs_of gives: each has at least that many digits, so no run
+    # is shorter than the shortest number it looks for (the length check after it was dead code).
+    import re
+
+    from pipeline.anonymise.guard import _NO_COMMA, _NUMBER, _runs_of
+
+    text = "tlf 924 18 337, konto 1234.56.78901, 12 34, 5-6-7-8-9-0-1-2 og 1 2"
+    for pattern in (_NO_COMMA, _NUMBER):
+        for n in (4, 6, 8, 11):
+            runs = list(_runs_of(pattern.pattern, n).finditer(text))
+            assert all(len(re.sub(r"\D", "", r.group())) >= n for r in runs)
+            assert {r.group() for r in runs} == {r.group() for r in pattern.finditer(text)
+                                                 if len(re.sub(r"\D", "", r.group())) >= n}

@@ -127,11 +127,9 @@ class _Numbers:
             if not lengths:
                 continue
             wanted = set(lengths)
-            # Only the runs with as many digits as the shortest number: a shorter run holds none, and
-            # most runs of a table (ids, offsets) are short; the long ones are the pattern's runs.
+            # Only the runs with as many digits as the shortest number (``lengths`` is longest first):
+            # a shorter run holds none, and most runs of a table (ids, offsets) are short.
             for run in _runs_of(pattern.pattern, lengths[-1]).finditer(text):
-                if run.end() - run.start() < lengths[-1]:
-                    continue
                 groups = _GROUP.findall(run.group())
                 digits = "".join(groups)
                 # A number starts and ends where a group does: "14086327164 92418337" holds both

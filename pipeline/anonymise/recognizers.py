@@ -576,8 +576,8 @@ class InstitutionRecognizer(Recognizer):
             head = m.group("head")
             words = m.group("name").split()
             club = re.fullmatch(_CLUB_LETTERS, head, re.IGNORECASE) is not None
-            if club and head.islower() and head in ("if",):
-                continue
+            if head == "if":
+                continue  # in lower case the English conjunction ("what if"); a club writes IF
             # Keep the name words from the head back while each is a name: no word list explains it,
             # or it stands before a club's letters after a preposition ("trening i isbjørn il").
             from .unexplained import explanation  # here: unexplained reads cues, which read this module
