@@ -150,6 +150,21 @@ def test_more_clauses_that_name_someone(text, name):
     assert name in texts(NamingClauseRecognizer().analyze(text))
 
 
+@pytest.mark.parametrize("text, name", [
+    ("vi kalte han buddy, egentlig heter han noe annet", "buddy"),       # the adverb first (V2)
+    ("og så kom tuppen, men ho heiter eigentleg noko anna", "tuppen"),   # Nynorsk, after "men"
+    ("det var lillemor hun het i virkeligheten astrid", "lillemor"),     # another "really" adverb
+])
+def test_another_name_is_any_really_called_clause(text, name):
+    # A class of clauses (a third-person pronoun, any naming verb, a "really" adverb, either order),
+    # not the one sentence the rule was first read from.
+    assert name in texts(NamingClauseRecognizer().analyze(text))
+
+
+def test_a_role_before_a_really_called_clause_is_no_name():
+    assert "naboen" not in texts(NamingClauseRecognizer().analyze("naboen, hun heter egentlig tove"))
+
+
 def test_the_name_after_a_naming_verb_ends_at_its_last_name_and_skips_the_adverb():
     n = NamingClauseRecognizer()
     assert texts(n.analyze("han heter kari hansen bor i byen")) == ["kari hansen"]

@@ -57,7 +57,8 @@ def test_spoken_case_number_keeps_its_slash():
                                   "møtet var 14.10.2019 kl. 12.30-13.30", "det kostet 1950000 kr",
                                   "to tusen og nitten flyttet vi", "to, tre, fire, fem, seks, sju, åtte, ni",
                                   "vi var to og tre og fire stykker", "i 2010 og 2017", "dei var ein to tre der",
-                                  "Takst var 1 85 0 000, og så"])
+                                  "Takst var 1 85 0 000, og så", "lånet var på 1850 000 da",
+                                  "prisen 2.45 000 sto i annonsen"])
 def test_amounts_dates_years_and_counting_are_no_identifier(text):
     assert kinds(text) == []
 

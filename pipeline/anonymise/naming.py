@@ -67,10 +67,16 @@ _IDENTIFIED = re.compile(
 _NAME_AS_CALLED = re.compile(
     rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+som\s+(?:vi|me|de|dei|alle|folk|mange|du|dokker)\s+(?:kaller|kallar|kalte"
     rf"|kalla|kalt)\s+(?:han|ham|henne|ho|hu|meg|mæ|oss|deg)(?![\w'’-])", re.IGNORECASE)
-# "naboen tuppen eh hun heter egentlig tove": the word a pronoun says is someone's other name.
+# A word, then a clause saying what that person is really called: the word is another name of
+# theirs. The clause is a third-person pronoun and any naming verb with a "really" adverb, in either
+# order, after a filler or a conjunction: "naboen tuppen eh hun heter egentlig tove", "kåre, men
+# han het eigentleg ...", "buddy, egentlig heter han ...", "tuppen ho heiter i røynda ...".
+_REALLY = r"(?:egentlig|eigentleg|eigentlig|egentleg|egentli|eigentli|i\s+virkeligheten|i\s+røynda|i\s+røyndomen)"
+_THIRD_PERSON = r"(?:han|hun|ho|hu|hon)"
 _NAME_REALLY = re.compile(
-    rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:eh|ehm|øh|æh|altså)\s+)?(?:han|hun|ho|hu|hon)\s+"
-    rf"(?:heter|heiter|het|heite|hette|heitte)\s+(?:egentlig|eigentleg|eigentlig)(?![\w'’-])", re.IGNORECASE)
+    rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:eh|ehm|øh|æh|altså|men|og|så)\s+)?"
+    rf"(?:{_THIRD_PERSON}\s+{_NAMING_VERB}\s+{_REALLY}|{_REALLY}\s+{_NAMING_VERB}\s+{_THIRD_PERSON})(?![\w'’-])",
+    re.IGNORECASE)
 
 # "hetta er det med to t", "Annette, med dobbel t": a name spelled out (a doubled letter in a word is
 # said only of a name; a common word's spelling is nobody's question in an interview).
@@ -84,13 +90,14 @@ _NAMING_WORD = re.compile(rf"(?<![\w'’-])(?:{_NAMING_VERB}|kalt|kalla|kaller|k
 _SOM = re.compile(r"(?<![\w'’-])som(?![\w'’-])", re.IGNORECASE)
 _SPELLED_WORD = re.compile(_SPELLED, re.IGNORECASE)
 _AS_CALLED_WORD = re.compile(r"som\s+\w+\s+(?:kaller|kallar|kalte|kalla|kalt)(?![\w'’-])", re.IGNORECASE)
-_REALLY_WORD = re.compile(rf"{_NAMING_VERB}\s+(?:egentlig|eigentleg|eigentlig)(?![\w'’-])", re.IGNORECASE)
+_REALLY_WORD = re.compile(rf"(?<![\w'’-]){_REALLY}(?![\w'’-])", re.IGNORECASE)
+_KIN_NOUN = re.compile(rf"(?:{_KIN})", re.IGNORECASE)
 _KIN_WORD = re.compile(rf"(?<![\w'’-])(?:{_KIN})(?![\w'’-])", re.IGNORECASE)
 # What each fixed word holds, for ``may_hold`` before the search: every naming verb holds "het", "heit",
 # "kall" or "kalt".
 _NAMING_LETTERS = literals("het|heit|kall|kalt")
 _CALLED_LETTERS = literals("kall|kalt")
-_REALLY_LETTERS = literals("egentlig|eigentleg|eigentlig")
+_REALLY_LETTERS = literals("egentl|eigentl|virkelighet|røynd")
 _KIN_WORDS = literals(_KIN)
 # (pattern, its fixed word, what that word holds, does the name need to be a gazetteer first name, score,
 # is it a person's name whatever word it is: the clause says it is what someone is called, of a person)
@@ -146,6 +153,8 @@ class NamingClauseRecognizer(Recognizer):
                 break  # only names extend a name ("tor einar", "frode hunnestad")
             if any_word and taken:
                 break  # one word: "tuppen eh hun heter egentlig ..."
+            if any_word and _KIN_NOUN.fullmatch(w):
+                return None  # "naboen, hun heter egentlig ...": the person's role, the name comes after
             taken.append((s, e, w))
         while len(taken) > 1 and not (self.g.is_first(taken[-1][2]) or self.g.is_last(taken[-1][2])):
             taken.pop()  # after the verb: "heter kari hansen bor ..." ends at "hansen"

@@ -453,8 +453,11 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
     if not run.spoken:
         if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+", written):
             return None  # 1 650 000: thousands
-        if len(run.groups) > 2 and set(run.seps) <= {" ", "."} and run.groups[-1] == "000" and len(digits) <= 9:
-            return None  # an amount a caption grouped oddly ("1 85 0 000"): no identifier ends in thousands
+        if len(run.groups) > 1 and set(run.seps) <= {" ", "."} and run.groups[-1] == "000" and len(digits) <= 9:
+            # An amount under a billion, however a caption grouped the rest ("1 85 0 000", "1850 000"):
+            # a number written with a group of three zeros at its end counts thousands, and no
+            # Norwegian identifier is grouped so (fødselsnummer 6+5, account 4+2+5, phone 8 digits).
+            return None
         if _DATE_OR_TIME.fullmatch(written) or _YEAR_RANGE.fullmatch(written) or _years(run):
             return None
     if _CURRENCY_AFTER.match(text, run.end):

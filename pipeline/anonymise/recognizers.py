@@ -515,7 +515,11 @@ _GENERIC_HEADS = {"den", "det", "de", "en", "et", "jeg", "vi", "han", "hun", "og
 # ("jonsgrende il", "sølvbyen HK"), a school, kindergarten or club head ("trollsletta barnehage",
 # "gisund svømmeklubb"), a trade word ("elvebyen eiendom"). Before a trade or institution word the
 # name word must be one no word list explains; before a club's letters any word but a function word.
-_CLUB_LETTERS = r"(?:il|if|sk|hk|fk|bk|ik|ballklubb|tif)"
+# The letters of a sports club's kind, as clubs write them after the name: idrettslag (IL),
+# idrettsforening (IF), sports- or skiklubb (SK), håndball- (HK), fotball- (FK), ball- (BK) and
+# idrettsklubb (IK), turn- og idrettsforening (TIF). Not TIL (turn- og idrettslag): in lower case
+# it is the preposition.
+_CLUB_LETTERS = r"(?:il|if|sk|hk|fk|bk|ik|tif|ballklubb)"
 _PLACE_HEADS = (rf"[{LOWER}]*(?:skole|skule|barnehage|barnehagen|klubb|klubben|idrettslag|vidaregåande|videregående"
                 r"|ungdomsskole|ungdomsskule)")
 _TRADE = "|".join(sorted({w.lower() for w in INSTITUTION_WORDS if w[:1].isupper() and len(w) > 3}, key=len, reverse=True))
