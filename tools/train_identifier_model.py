@@ -39,7 +39,7 @@ from pipeline.anonymise.detection import DIRECT_TYPES, Recognizer  # noqa: E402
 
 READABLE = ("anon_gold", "anon_gold_blind", "anon_gold_blind2", "anon_gold_blind3", "anon_gold_blind4",
             "anon_gold_blind5", "anon_gold_blind6", "anon_gold_blind7", "anon_gold_blind8", "anon_gold_blind10",
-            "anon_gold_blind12")
+            "anon_gold_blind12", "anon_gold_blind17", "anon_gold_blind18")
 GOLD = ROOT / "tests" / "data"
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
