@@ -163,6 +163,38 @@ def test_round_features_give_the_round_weights_of_its_own():
     assert "round_features" not in CodingModelSettings().params()
 
 
+def test_round_memory_corrects_turns_like_the_rounds_coded_ones():
+    X, y = _two_rounds()
+    probe = Example(text="nabo vær mat", lemmas=("nabo", "vær", "mat"), turn_lemmas=("nabo", "vær", "mat"),
+                    turn=("probe", 0), informant="probe")
+    other = Example(text="pris rabatt fotball", lemmas=("pris", "rabatt", "fotball"),
+                    turn_lemmas=("pris", "rabatt", "fotball"), turn=("probe", 1), informant="probe")
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
+    examples, turns, residuals = model.memory_
+    assert len(turns) == residuals.shape[0] == 6  # the round's 6 coded turns, not its segments
+    assert all(e.current_round for e in examples) and len(examples) == 6
+    assert (residuals[:, 0] > 0).all()  # the old coder's model scored them below the round's "a"
+    np.testing.assert_array_equal(model.predict_proba([probe, other]), plain.predict_proba([probe, other]))
+    assert model.predict([probe])[0, 0] == 0
+    model.set_params(memory_weight=1.0)  # read at prediction only: no refit
+    corrected = model.predict_proba([probe, other])
+    # The round's convention reaches a turn like its coded turns, and not a turn unlike them.
+    assert corrected[0, 0] > plain.predict_proba([probe])[0, 0] + 0.2 and model.predict([probe])[0, 0] == 1
+    assert corrected[1, 0] - plain.predict_proba([other])[0, 0] < corrected[0, 0] - plain.predict_proba([probe])[0, 0]
+    own_words = clone(model).set_params(memory_blocks=("lemmas", "chars")).fit(X, y).predict_proba([probe, other])
+    assert own_words[0, 0] > 0.5 and abs(own_words[1, 0] - plain.predict_proba([other])[0, 0]) < 0.05
+    with pytest.raises(ValueError, match="memory_blocks"):
+        model.set_params(memory_blocks=("words",)).predict_proba([probe])
+    assert clone(model).get_params()["memory_weight"] == 1.0 and not hasattr(clone(model), "memory_")
+    # Without a current round there is nothing to remember: the weight changes nothing.
+    old = [e for e in X if not e.current_round]
+    no_round = TwoStageCoder(codes=CODES, rule_codes=CODES, memory_weight=1.0).fit(old, y[:len(old)])
+    assert no_round.memory_ is None
+    # Measured not to help on every set (docs/coding.md): an estimator parameter, not a study setting.
+    assert "memory_weight" not in CodingModelSettings().params()
+
+
 def test_prevalence_threshold_predicts_the_coded_rate():
     from pipeline.coding.classifier import choose_threshold, prevalence_threshold
 

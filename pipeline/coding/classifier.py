@@ -207,7 +207,9 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  prior_examples: Sequence = (), prior_weight: float = 1.0, threshold_unit: str = "segment",
                  round_weight: float = 1.0, vectors=None, vector_weight: float = 0.0,
                  similarity_weight: float = 0.0, round_thresholds: bool = False, threshold_rule: str = "prevalence",
-                 round_features: float = 0.0, random_state: int = 2019):
+                 round_features: float = 0.0, memory_weight: float = 0.0, memory_k: int = 20,
+                 memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
+                 random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -232,6 +234,10 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.round_thresholds = round_thresholds
         self.threshold_rule = threshold_rule
         self.round_features = round_features
+        self.memory_weight = memory_weight
+        self.memory_k = memory_k
+        self.memory_prior = memory_prior
+        self.memory_blocks = memory_blocks
         self.random_state = random_state
 
     # -- fitting
@@ -288,6 +294,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         use_context = self.context and bool(folds)
         turn_ids: dict = {}
         turns = np.array([turn_ids.setdefault(e.turn, len(turn_ids)) for e in X])
+        held_out = out_of_fold.copy()  # the final stage's out-of-fold scores: what the round's memory corrects
         for j in range(y.shape[1]):
             if use_context and y[:, j].min() != y[:, j].max():
                 features = context_features(out_of_fold, X, j, self.classes_[j])
@@ -297,11 +304,62 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             else:
                 self.context_models_.append(None)
                 scores = out_of_fold[:, j]
+            held_out[:, j] = scores
             if folds:
                 rows = self._threshold_rows(X, y[:, j])
                 self.thresholds_[j] = self._threshold(y[rows, j], scores[rows], turns[rows], weights[rows])
+        self.memory_ = self._round_memory(X, y, held_out) if folds else None
         self.n_training_ = len(X)
         return self
+
+    def _memory_matrix(self, X: Sequence[Example]):
+        """What turns are compared by: the features, or only their ``memory_blocks`` (e.g. ``("lemmas",
+        "chars")``, the segment's own words: measured, no better than all of them, docs/coding.md)."""
+        if self.memory_blocks is None:
+            return self.features_.transform(X).tocsr()
+        blocks = dict(self.features_.transformer_list)
+        weights = self.features_.transformer_weights or {}
+        unknown = [name for name in self.memory_blocks if name not in blocks]
+        if unknown or not self.memory_blocks:
+            raise ValueError(f"memory_blocks: unknown or no feature blocks {unknown} (of {', '.join(blocks)})")
+        return sparse.hstack([blocks[name].transform(X) * weights.get(name, 1.0) for name in self.memory_blocks],
+                             format="csr")
+
+    def _round_memory(self, X: Sequence[Example], y: np.ndarray, held_out: np.ndarray):
+        """The current round's coded turns: (the round's examples, the examples of each turn, per turn and
+        code the label minus the out-of-fold score), or None when the round has none. Scores are centred
+        (:func:`_centre`) so that 0.5 is the code's threshold. Kept whatever ``memory_weight`` is, so that
+        the memory parameters can be changed after fitting; they are read only in :meth:`predict_proba`."""
+        current = [i for i, e in enumerate(X) if e.current_round]
+        if not current:
+            return None
+        keys: dict = {}
+        for i in current:
+            keys.setdefault(X[i].turn, []).append(i)
+        position = {i: n for n, i in enumerate(current)}
+        centred = _centre(held_out, self.thresholds_)
+        residuals = np.array([y[index].max(axis=0) - centred[index].max(axis=0) for index in keys.values()])
+        return tuple(X[i] for i in current), [[position[i] for i in index] for index in keys.values()], residuals
+
+    def _memory_correction(self, X: Sequence[Example]) -> np.ndarray:
+        """Per example and code: the similarity-weighted mean residual of the round's ``memory_k`` coded turns
+        most like the example's turn, shrunk by ``memory_prior`` (a neighbour of similarity ``memory_prior``
+        whose residual is 0), so that it grows with how many and how close the round's examples are."""
+        examples, groups, residuals = self.memory_
+        rows = _turn_rows(self._memory_matrix(examples), groups)
+        members: dict = {}
+        for i, e in enumerate(X):
+            members.setdefault(e.turn, []).append(i)
+        similarity = (_turn_rows(self._memory_matrix(X), list(members.values())) @ rows.T).toarray()
+        k = min(self.memory_k, rows.shape[0])
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        weights = np.clip(np.take_along_axis(similarity, nearest, axis=1), 0.0, None)
+        per_turn = np.einsum("tk,tkc->tc", weights, residuals[nearest]) / (weights.sum(axis=1, keepdims=True)
+                                                                            + self.memory_prior)
+        correction = np.zeros((len(X), residuals.shape[1]))
+        for t, index in enumerate(members.values()):
+            correction[index] = per_turn[t]
+        return correction
 
     def _augment(self, matrix, X: Sequence[Example]):
         """``round_features`` > 0: each feature twice, once shared and once for the current round only.
@@ -415,10 +473,18 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         X = list(X)
         first = self.first_stage(X)
         if not self.context_models_ or not X:
-            return first
-        return np.column_stack([first[:, j] if model is None else
-                                model.predict_proba(context_features(first, X, j, self.classes_[j]))[:, 1]
-                                for j, model in enumerate(self.context_models_)])
+            result = first
+        else:
+            result = np.column_stack([first[:, j] if model is None else
+                                      model.predict_proba(context_features(first, X, j, self.classes_[j]))[:, 1]
+                                      for j, model in enumerate(self.context_models_)])
+        if self.memory_weight and getattr(self, "memory_", None) is not None and len(X):
+            # Corrected where the decision is made: 0.5 stands for each code's threshold, so that a residual
+            # says how far the round's coder is on the other side of it, and the thresholds still hold after.
+            correction = self._memory_correction(X)
+            centred = _centre(result, self.thresholds_) + self.memory_weight * correction
+            result = _uncentre(centred, self.thresholds_)
+        return result
 
     def predict(self, X: Sequence[Example]) -> np.ndarray:
         """0/1 indicator matrix: probability at or above the code's threshold."""
@@ -451,6 +517,37 @@ class ConstantModel:
 
     def predict_proba(self, matrix) -> np.ndarray:
         return np.tile([1.0 - self.probability, self.probability], (matrix.shape[0], 1))
+
+
+_EDGE = 1e-6
+
+
+def _centre(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Probabilities moved on the logit scale so that each code's threshold becomes 0.5."""
+    from scipy.special import expit, logit
+
+    p = np.clip(probabilities, _EDGE, 1 - _EDGE)
+    return expit(logit(p) - logit(np.clip(thresholds, _EDGE, 1 - _EDGE)))
+
+
+def _uncentre(centred: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`_centre` (values outside (0, 1) are held at its edges)."""
+    from scipy.special import expit, logit
+
+    c = np.clip(centred, _EDGE, 1 - _EDGE)
+    return expit(logit(c) + logit(np.clip(thresholds, _EDGE, 1 - _EDGE)))
+
+
+def _turn_rows(matrix, groups: Sequence[Sequence[int]]):
+    """One L2-normalised row per group of examples (a turn): the mean of their feature rows."""
+    from sklearn.preprocessing import normalize
+
+    rows, cols = [], []
+    for g, index in enumerate(groups):
+        rows += [g] * len(index)
+        cols += list(index)
+    pooling = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), matrix.shape[0]))
+    return normalize(pooling @ matrix)
 
 
 def _out_of_fold(fit, matrix, y: np.ndarray, folds) -> np.ndarray:
