@@ -88,6 +88,14 @@ def test_stage_persists_heldout_agreement_and_review_next(make_study):
     assert " ".join(saved.statement.split()) in " ".join(result.output.split())
     result = CliRunner().invoke(app, ["--study", str(root), "agreement", "model", "forsker2"])
     assert result.exit_code == 1 and "forsker1" in result.output
+    result = CliRunner().invoke(app, ["--study", str(root), "review", "export", "--next", "3"])
+    assert result.exit_code == 0 and "3 segmenter til gjennomgang" in result.output and "Merk" not in result.output
+    # Every segment decided: nothing to suggest, and the summary says why instead of an unexplained empty sheet.
+    write_human(root, "forsker1", truth)
+    code_stage(load_study(root))
+    result = CliRunner().invoke(app, ["--study", str(root), "review", "export", "--next", "3"])
+    assert result.exit_code == 0 and "0 segmenter" in result.output
+    assert "alle informantsegmenter er avgjort" in " ".join(result.output.split())
 
 
 def test_curve_sizes():

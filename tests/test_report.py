@@ -140,8 +140,18 @@ def write_heldout(study, kappa: float = 0.61) -> None:
     scores = [HeldOutScore("segment", code, 0.75, 0.5, 0.6, kappa, 2, 1) for code in ("stability", "discount")]
     scores += [HeldOutScore("segment", "micro", 0.75, 0.5, 0.6, kappa, 4, 2),
                HeldOutScore("turn", "micro", 0.8, 0.5, 0.62, kappa + 0.01, 4, 2)]
+    from pipeline.coding.agreement import ALL_CODES, IntervalRow
+    from pipeline.coding.heldout import trust_statement
+
+    intervals = [IntervalRow("model – forsker1", level, code, 6, 80.0, k, k - 0.2, min(k + 0.2, 1.0), k, k - 0.25,
+                             min(k + 0.2, 1.0))
+                 for level, code, k in (("segment", "stability", kappa), ("segment", "discount", kappa),
+                                        ("segment", ALL_CODES, kappa), ("turn", ALL_CODES, kappa + 0.01),
+                                        ("turn", "discount", 0.85))]
     result = HeldOutAgreement(coder="forsker1", fingerprint=fingerprint, n_informants=6, n_segments=6, n_turns=6,
-                              scores=scores, rules_only={"standard": 6})
+                              scores=scores, rules_only={"standard": 6}, intervals=intervals, trusted=["discount"],
+                              needs_review=["stability"],
+                              statement=trust_statement("forsker1", ["discount"], ["stability"]))
     heldout_path(study).write_text(result.to_json(), encoding="utf-8")
 
 
@@ -316,15 +326,19 @@ def test_method_counts_coding_sources(coded_study):
     assert rows["Regelbasert koding (mønstre i kodeboka)"] == (str(coded), str(coded))
     assert int(rows["Endelige koder satt eller bekreftet av forsker"][0]) + \
         int(rows["Endelige koder fra maskinforslag"][0]) == coded
-    # One human coder: no table of humans against each other; the machine is shown on held-out informants,
-    # with n, a caveat, and the training-set figure labelled as one.
+    # One human coder: no table of humans against each other; the machine is shown on held-out informants
+    # only, with n, 95 % intervals, a caveat and which codes can be trusted; no training-set figure.
     assert report.agreement_table is None and "Bare én forsker (forsker1)" in report.agreement_text[0]
     heldout = {row[0]: row for row in report.heldout_table.rows}
-    assert heldout["Alle koder"][-1] == "0,61" and heldout["Stabilitet og trygghet"][1:3] == ("2", "1")
+    assert heldout["Alle koder"][6].startswith("0,61 [") and heldout["Stabilitet og trygghet"][1:3] == ("2", "1")
+    low, high = (float(v.replace(",", ".")) for v in heldout["Alle koder"][6][6:-1].split("–"))
+    assert low <= 0.61 <= high and low < high
+    assert "alfa" in report.heldout_table.header[7] and "turer" in report.heldout_table.header[8]
     assert "n = 6, 6 informanter" in report.heldout_table.caption
     text = " ".join(report.heldout_text)
     assert "leave-one-informant-out" in text and "bare 6 informanter og er usikre" in text
-    assert "tall for treningsdata" in text
+    assert "tall for treningsdata" not in text and "trent på alle" not in text
+    assert "kappa 0,80 eller mer" in text or "gjennomgås av et menneske" in text
     assert not any("ikke beregnet" in w for w in report.warnings)
 
 

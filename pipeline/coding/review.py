@@ -56,9 +56,14 @@ class ReviewExport:
     xlsx: Path
     csv: Path
     rows: int
+    all_decided: bool = False  # no row because a human has decided every informant segment
 
     def summary(self) -> str:
-        return f"{self.rows} segmenter til gjennomgang: {self.xlsx} (og {self.csv.name})"
+        text = f"{self.rows} segmenter til gjennomgang: {self.xlsx} (og {self.csv.name})"
+        if self.all_decided:
+            text += ("\nMerk: alle informantsegmenter er avgjort av et menneske, så det er ingenting å foreslå; "
+                     "«--all» tar med de avgjorte, «--blind» gir arket for en uavhengig andrekoder.")
+        return text
 
 
 @dataclass
@@ -160,7 +165,8 @@ def export_review(study: Study, out: Path | None = None, include_decided: bool =
     # The guard reads both before either is written: both or neither.
     write_shareable(study.root, {xlsx: Shareable(_xlsx_bytes(header, rows), shown=(csv_text,)), csv_path: csv_text},
                     guard)
-    return ReviewExport(xlsx=xlsx, csv=csv_path, rows=len(rows))
+    return ReviewExport(xlsx=xlsx, csv=csv_path, rows=len(rows),
+                        all_decided=not rows and not include_decided and not blind)
 
 
 def _xlsx_bytes(header: list[str], rows: list[list[str]]) -> bytes:

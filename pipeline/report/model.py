@@ -571,26 +571,29 @@ def _agreement(report: Report, study: Study, data: StudyData, codebook) -> None:
     level_names = {"segment": "segment", "turn": "tur"}
     rows = []
     for a, b in pairs:
-        for row in coder_agreement(study, a, b):
+        for row in coder_agreement(study, a, b, intervals=True):
             if row.level != "segment" and row.code != ALL_CODES:
                 continue  # turn level: the pooled row says enough
             rows.append((f"{a} – {b}", "Alle koder" if row.code == ALL_CODES else labels.get(row.code, row.code),
                          level_names.get(row.level, row.level), str(row.n), decimal(row.percent, 0) + "\u00a0%",
-                         decimal(row.kappa, 2), decimal(row.alpha, 2)))
+                         _with_interval(row.kappa, row.kappa_low, row.kappa_high),
+                         _with_interval(row.alpha, row.alpha_low, row.alpha_high)))
     report.agreement_table = Table(
         key="samsvar", caption="Samsvar mellom forskerne per kode",
-        header=("Kodere", "Kode", "Nivå", "Enheter", "Enighet", "Cohens kappa", "Krippendorffs alfa"),
+        header=("Kodere", "Kode", "Nivå", "Enheter", "Enighet", "Cohens kappa [95 % KI]",
+                "Krippendorffs alfa [95 % KI]"),
         rows=tuple(rows), numeric=(False, False, False, True, True, True, True),
         note=("Enheter: segmenter (eller turer) begge har avgjort. Kappa og alfa mangler (–) der begge ga samme "
-              "svar på alle enheter."))
+              "svar på alle enheter. KI: 95 % bootstrap-intervall (1 000 trekninger av enhetene)."))
     report.agreement_text.append(
         f"{len(coders)} forskere har kodet segmenter ({', '.join(coders)}). Tabellen viser samsvaret mellom dem "
         "på de segmentene begge har avgjort.")
 
 
 def _heldout(report: Report, study: Study, labels: dict[str, str]) -> None:
-    """The held-out (leave-one-informant-out) figure with n and a caveat; the training-set figure labelled."""
-    from ..coding.agreement import ALL_CODES, coder_agreement
+    """The held-out (leave-one-informant-out) figure with n, 95 % intervals, a caveat and which codes can be
+    trusted; no training-set figure (the machine's agreement on what it learnt from measures nothing)."""
+    from ..coding.agreement import ALL_CODES
     from ..coding.heldout import read_heldout
 
     result, current = read_heldout(study)
@@ -617,28 +620,39 @@ def _heldout(report: Report, study: Study, labels: dict[str, str]) -> None:
         "flytte dem merkbart, og de gjelder intervjuer som ligner dem modellen er trent på. Er kodebokas regler "
         "eller innstillingene justert mens man så på dette tallet, er det for optimistisk. "
         "Der en forsker har avgjort et segment, gjelder uansett forskerens koder.")
+    if result.statement:
+        report.heldout_text.append(result.statement)
+    # Held-out figures only: the machine's agreement on segments it was trained on says nothing of new interviews.
+    intervals = {(row.level, "micro" if row.code == ALL_CODES else row.code): row for row in result.intervals}
     rows = []
     for score in result.scores:
         if score.level != "segment":
             continue
         name = "Alle koder" if score.code == "micro" else labels.get(score.code, score.code)
+        segment, turn = intervals.get(("segment", score.code)), intervals.get(("turn", score.code))
         rows.append((name, number(score.support), number(score.predicted), decimal(score.precision, 2),
-                     decimal(score.recall, 2), decimal(score.f1, 2), decimal(score.kappa, 2)))
+                     decimal(score.recall, 2), decimal(score.f1, 2),
+                     _with_interval(segment.kappa, segment.kappa_low, segment.kappa_high) if segment
+                     else decimal(score.kappa, 2),
+                     _with_interval(segment.alpha, segment.alpha_low, segment.alpha_high) if segment else "–",
+                     _with_interval(turn.kappa, turn.kappa_low, turn.kappa_high) if turn else "–"))
     rules_only = ", ".join(labels.get(c, c) for c in sorted(result.rules_only))
     report.heldout_table = Table(
         key="samsvar_maskin", caption=f"Maskin mot {coder} på holdt-ut informanter (segmenter, n = "
                                       f"{number(result.n_segments)}, {result.n_informants} informanter)",
-        header=("Kode", f"{coder}: ja", "Maskin: ja", "Presisjon", "Dekning", "F1", "Cohens kappa"),
-        rows=tuple(rows), numeric=(False, True, True, True, True, True, True),
+        header=("Kode", f"{coder}: ja", "Maskin: ja", "Presisjon", "Dekning", "F1", "Cohens kappa [95 % KI]",
+                "Krippendorffs alfa [95 % KI]", f"Kappa, turer (n = {number(result.n_turns)}) [95 % KI]"),
+        rows=tuple(rows), numeric=(False, True, True, True, True, True, True, True, True),
         note=("Presisjon: andelen av maskinens ja som forskeren også ga; dekning: andelen av forskerens ja maskinen "
-              "fant." + (f" Koder med for få eksempler i noen runder ble da foreslått av reglene alene: {rules_only}."
-                         if rules_only else "")))
-    for row in coder_agreement(study, coder, "model"):
-        if row.level == "segment" and row.code == ALL_CODES:
-            report.heldout_text.append(
-                f"Til sammenligning er kappa {decimal(row.kappa, 2)} på de samme segmentene når modellen er trent på "
-                f"alle ({number(row.n)} segmenter). Det er et tall for treningsdata: modellen har sett disse "
-                "segmentene, så det sier lite om hvor godt den koder nye intervjuer.")
+              "fant. KI: 95 % bootstrap-intervall (1 000 trekninger av enhetene)."
+              + (f" Koder med for få eksempler i noen runder ble da foreslått av reglene alene: {rules_only}."
+                 if rules_only else "")))
+
+
+def _with_interval(value: float, low: float, high: float) -> str:
+    if value != value:  # NaN: undefined (both coders gave every unit the same value)
+        return "–"
+    return f"{decimal(value, 2)} [{decimal(low, 2)}–{decimal(high, 2)}]"
 
 
 def _coder_name(coder: str) -> str:
