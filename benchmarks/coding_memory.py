@@ -47,6 +47,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, action="append", default=None)
     parser.add_argument("--k", type=int, default=2, help="coded interviews of the round")
     parser.add_argument("--param", action="append", default=[], help="KEY=FLOAT over coding.model")
+    parser.add_argument("--second", default=None,
+                        help="also the study's second coder as a round (e.g. forsker2): old = the primary coder "
+                             "on the informants the second did not code")
     args = parser.parse_args()
     study = load_study(args.study)
     settings = study.settings.coding
@@ -54,17 +57,24 @@ def main() -> None:
     demo, blinds = analysed_studies(study, nlp, args.against, args.cache)
     extra = {key: float(value) for key, value in (p.split("=", 1) for p in args.param)}
     codes = demo.codebook.ids
+    sets = [(str(n), [(demo, demo.labels)], blind) for n, blind in enumerate(blinds, start=1)]
+    if args.second:
+        from pipeline.coding.evaluation import study_labelled
+
+        second = study_labelled(study, args.second, nlp)
+        old = [i for i in demo.informants() if i not in set(second.informants())]
+        sets.append((args.second, [(demo, demo.subset(old))], second))
     table: dict = {}
     for seed in args.seed or [settings.seed]:
         params = {**settings.model.params(), **extra}
-        for n, blind in enumerate(blinds, start=1):
+        for n, base, blind in sets:
             informants = blind.informants()
             rows: dict[str, list] = {name: [] for name, *_ in SETTINGS}
             start = time.perf_counter()
-            for r in range(3):
+            for r in range(min(3, len(informants) // args.k)):
                 coded = [informants[(args.k * r + i) % len(informants)] for i in range(args.k)]
                 rest = set(blind.subset([i for i in informants if i not in coded]))
-                pooled, labels = pooled_training([(demo, demo.labels), (blind, blind.subset(coded))], blind)
+                pooled, labels = pooled_training(base + [(blind, blind.subset(coded))], blind)
                 plan = plan_codes(demo.codebook, list(labels.values()), settings.min_examples_per_code)
                 model = fit_model(pooled, labels, plan, demo.codebook, seed, params, nlp)
                 target = mark_current_round(blind.analysed, [u.segment_id for u in blind.analysed.units])

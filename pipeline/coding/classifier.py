@@ -35,6 +35,13 @@ Each code's threshold is chosen on out-of-fold stage-2 probabilities: the one
 with the best F1, ties towards 0.5 (``round_thresholds``: on the current round's
 examples alone, where they hold enough of the code).
 
+The round's memory (``memory_weight``, off by default; docs/coding.md): each coded
+turn of the current round keeps how far its coder's codes lie from the model's
+out-of-fold scores (on a scale where each code's threshold is 0.5); a turn to be
+predicted moves by the similarity-weighted mean of that residual over the
+``memory_k`` most similar round turns, shrunk by ``memory_prior``, so the
+correction is local and grows with how many and how close the round's examples are.
+
 ``solver``: ``"sgd"`` (default; stochastic gradient descent on the logistic
 loss, time linear in the number of examples), ``"liblinear"`` (the exact
 solver; superlinear above ~60 000 examples) or ``"saga"``. ``C`` means the
