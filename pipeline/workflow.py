@@ -35,7 +35,7 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
 # last of them a cluster of --workers N is closed while the client runs the study-wide stages. The
 # topics stage reads its lemmas in this process: on two workers that cost them more CPU than it
 # saved the client (docs/scale.md).
-EXECUTOR_STAGES = ("ingest", "anonymise")
+EXECUTOR_STAGES = ("ingest", "anonymise", "code")
 
 
 def stages() -> list[tuple[str, Stage]]:
