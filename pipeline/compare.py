@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import parallel
 from .analysis import NOTHING_YET, AnalysisInput, content_hash, load_analysis_input
 from .norwegian import decimal
 from .plotting import PALETTE, SEQUENTIAL, STYLE, colour, norwegian_ticks, png_and_text
@@ -853,20 +854,30 @@ def compare_attribute(study: Study, analysis: AnalysisInput, by: str) -> tuple[C
                                     by=by, max_clusters=settings.compare.max_clusters,
                                     group_order=settings.groups if own_groups else ())
     suffix = _suffix(by)
+    drawn = {
+        "heatmap": (f"compare_heatmap{suffix}", plot_heatmap, (comparison,)),
+        "prevalence": (f"compare_prevalence{suffix}", plot_prevalence, (comparison,)),
+        "dendrogram": (f"clusters_dendrogram{suffix}", plot_dendrogram,
+                       (clustering, settings.report.group_names if own_groups else None)),
+    }
+    # Each figure drawn and rendered by one task on the run's executor (--workers N: on the cluster,
+    # while this process makes the tables); in this process when the tables are done. On two busy
+    # cores the client drawing one of the three itself as well was slower (docs/scale.md).
+    pictures = parallel.current().imap(figure_job, [(plot, args) for _name, plot, args in drawn.values()])
     tables = {f"{name}{suffix}": text for name, text in
               {**comparison_tables(comparison), **clustering_tables(clustering)}.items()}
-    drawn = {
-        "heatmap": (f"compare_heatmap{suffix}", plot_heatmap(comparison)),
-        "prevalence": (f"compare_prevalence{suffix}", plot_prevalence(comparison)),
-        "dendrogram": (f"clusters_dendrogram{suffix}",
-                       plot_dendrogram(clustering, settings.report.group_names if own_groups else None)),
-    }
     rendered, figures = {}, {}
-    for role, (name, fig) in drawn.items():
-        png, text = png_and_text(fig)
+    for (role, (name, _plot, _args)), (png, text) in zip(drawn.items(), pictures):
         rendered[name] = (png, text)
         figures[role] = StageFigure(name=f"{name}.png", sha256=hashlib.sha256(png).hexdigest(), text=text)
     return CompareResult(comparison, clustering, figures), tables, rendered
+
+
+def figure_job(item: tuple) -> tuple[bytes, str]:
+    """The executor's task for one figure: ``item`` = (a plot function, its arguments); the figure's
+    (PNG bytes, drawn text) (:func:`pipeline.plotting.png_and_text`)."""
+    plot, args = item
+    return png_and_text(plot(*args))
 
 
 def compare_stage(study: Study, track: Track = no_progress, by: str | None = None) -> str:

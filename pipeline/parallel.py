@@ -108,6 +108,7 @@ class DaskExecutor:
         self._starting: threading.Thread | None = None
         self._start_error: BaseException | None = None
         self._prepared: list = []  # the workers' preparation tasks, held until the cluster closes
+        self._prepared_later: list = []
         self._closing: threading.Thread | None = None
         self._calls = 0  # one name per map call for its tasks' keys
         self._idle_jobs: collections.deque = collections.deque()  # see when_idle
@@ -132,6 +133,11 @@ class DaskExecutor:
                 self._prepared = [client.submit(prepare_worker, model, workers=[address], allow_other_workers=True,
                                                 pure=False, key=f"prepare_worker-{i}")
                                   for i, address in enumerate(workers)]
+                # What only the later stages' tasks need, loaded when a worker has nothing more urgent
+                # to do (a lower priority than every task of the stages): not before its first parse.
+                self._prepared_later = [client.submit(prepare_worker_later, workers=[address], pure=False,
+                                                      priority=-1, key=f"prepare_worker_later-{i}")
+                                        for i, address in enumerate(workers)]
             except BaseException as exc:  # noqa: BLE001 - raised again in the client's thread
                 self._start_error = exc
 
@@ -331,7 +337,7 @@ class DaskExecutor:
     def _shut(self) -> None:
         if self._starting is not None:
             self._starting.join()
-        for future in self._prepared:
+        for future in [*self._prepared, *self._prepared_later]:
             with contextlib.suppress(Exception):
                 future.release()
         if self.client is not None:
@@ -381,6 +387,17 @@ def prepare_worker(model: str) -> None:
         importlib.import_module(f"{__package__}.{name}")
     load_nlp(model)
     in_dictionary("hus")
+
+
+def prepare_worker_later() -> None:
+    """What the code and compare stages' tasks load on a worker's first one: their modules, and
+    matplotlib's fonts (the first text a process renders reads the font cache and the font)."""
+    from .coding import machine  # noqa: F401
+    from .plotting import new_figure, png_bytes
+
+    figure = new_figure(1, 1)
+    figure.text(0.5, 0.5, "æøå 0,5")
+    png_bytes(figure)
 
 
 def prepare_client() -> None:

@@ -31,11 +31,11 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
     return "\n".join([line, *result.notes])
 
 
-# The stages that hand per-transcript work to the run's executor (pipeline/parallel.py): after the
-# last of them a cluster of --workers N is closed while the client runs the study-wide stages. The
-# topics stage reads its lemmas in this process: on two workers that cost them more CPU than it
-# saved the client (docs/scale.md).
-EXECUTOR_STAGES = ("ingest", "anonymise", "code")
+# The stages that hand work to the run's executor (pipeline/parallel.py): per transcript at ingest,
+# anonymise and code, per figure at compare. After the last of them a cluster of --workers N closes
+# in the background while the client runs the rest. The topics stage reads its lemmas in this
+# process: on two workers that cost them more CPU than it saved the client (docs/scale.md).
+EXECUTOR_STAGES = ("ingest", "anonymise", "code", "compare")
 
 
 def stages() -> list[tuple[str, Stage]]:

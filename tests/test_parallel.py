@@ -186,6 +186,10 @@ def test_a_run_s_cluster_starts_at_once_its_workers_load_the_pipeline_and_it_clo
         wait(executor._prepared)
         loaded = executor.client.run(lambda: load_nlp.cache_info().currsize)
         assert len(loaded) == 2 and all(n >= 1 for n in loaded.values())
+        # and, when idle, what the code and compare stages' tasks need
+        wait(executor._prepared_later)
+        later = executor.client.run(lambda: "pipeline.coding.machine" in sys.modules)
+        assert list(later.values()) == [True, True]
         # After the last stage that needs it, the cluster closes while the client goes on: a later call runs here.
         executor.close_soon()
         assert executor.map(_pid, [1, 2]) == [os.getpid()] * 2
