@@ -302,3 +302,20 @@ def test_the_code_stage_s_analysis_on_a_cluster_gives_the_in_process_units(clust
     assert sent == [("analyse_file_job", 2)]  # one task per transcript, on the cluster
     assert there.examples == here.examples and there.rules == here.rules
     assert any(result.codes for result in here.rules) and any(e.question_lemmas for e in here.examples)
+
+
+def _imported(names: tuple[str, ...]) -> list[bool]:
+    return [name in sys.modules for name in names]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no forkserver")
+def test_local_workers_are_forked_with_the_stages_modules_imported():
+    """A local cluster's workers come from one server process that imported the stages' modules
+    (spaCy, scikit-learn, the task functions) before forking them: no worker imports them itself."""
+    executor = parallel.DaskExecutor(workers=2)
+    try:
+        client = executor._connect()
+        found = client.run(_imported, parallel.WORKER_MODULES)
+    finally:
+        executor.close()
+    assert len(found) == 2 and all(all(flags) for flags in found.values())
