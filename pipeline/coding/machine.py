@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..codebook import Codebook
-from ..progress import no_progress
 from ..records import Coding
 from .classifier import FEATURE_VERSION, Example, TwoStageCoder
 from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
@@ -50,14 +49,14 @@ class AnalysedUnits:
 CHUNK = 2000  # segments analysed at a time: spaCy docs are dropped once lemmas and rule hits are taken
 
 
-def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=None, track=None) -> AnalysedUnits:
+def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=None) -> AnalysedUnits:
     """Lemmas and rule hits of every unit, its question and previous segment.
 
     ``segment_docs`` (a :class:`pipeline.segment_docs.SegmentDocs`): the anonymised segments'
     Docs derived from ingest's one parse, read one transcript at a time; the pipeline does not
     run on them again. A transcript without them (a folder analysed outside a study run) is
     lemmatised here: each distinct text once ("Ja.", "[latter]" and the question of a turn
-    repeat). ``track``: progress per transcript where the run's cluster reads them.
+    repeat).
     """
     from itertools import groupby
 
@@ -80,8 +79,7 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
         items = parallel.Lazy(lambda index: (segment_docs.study.settings.model,
                                              segment_docs.stored(groups[index][0]), *wanted[index]),
                               range(len(groups)))
-        found = executor.imap(analyse_file_job, items, codebook, track=track or no_progress,
-                              description="Leser segmentenes lemmaer og regeltreff")
+        found = executor.imap(analyse_file_job, items, codebook)
     else:
         lexemes: dict[int, tuple[str, str, bool]] = {}  # orth -> what the keys read of its lexeme
         # Read as columns; a segment's Doc is built only for the rules' matcher (stored_docs).

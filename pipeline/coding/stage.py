@@ -86,7 +86,7 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
 
     units = load_units(store)
     nlp = load_nlp(study.settings.model)
-    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp), track)
+    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp))
     index = analysed.index()
     labels = {sid: codes for sid, codes in chosen_human_codes(store, settings.primary_coder).items() if sid in index}
     current = current_round_segments(study, store, analysed, labels)
