@@ -406,22 +406,16 @@ class SegmentDocs:
     def stored_docs(self, shared_file: str) -> dict[str, StoredDoc] | None:
         """``of`` without building the Docs (:class:`StoredDoc`); the vocab learns the stored strings
         as ``of`` would teach it them."""
-        return stored_docs(self.stored(shared_file), self.nlp)
-
-
-def stored_docs(stored: tuple[list[str], bytes] | None, nlp: Language) -> dict[str, StoredDoc] | None:
-    """{segment id: :class:`StoredDoc`} of one transcript's stored (segment ids, DocBin bytes), or None
-    where there are none or they do not match the ids; ``nlp``'s vocab learns the stored strings as
-    ``DocBin.get_docs`` would teach it them."""
-    if stored is None:
-        return None
-    ids, blob = stored
-    box = DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob)
-    if len(box.tokens) != len(ids):
-        return None
-    for text in box.strings:  # as DocBin.get_docs does
-        nlp.vocab[text]
-    return {sid: StoredDoc(box, i, nlp.vocab) for i, sid in enumerate(ids)}
+        stored = self.stored(shared_file)
+        if stored is None:
+            return None
+        ids, blob = stored
+        box = DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob)
+        if len(box.tokens) != len(ids):
+            return None
+        for text in box.strings:  # as DocBin.get_docs does
+            self.nlp.vocab[text]
+        return {sid: StoredDoc(box, i, self.nlp.vocab) for i, sid in enumerate(ids)}
 
 
 class StoredDoc:

@@ -31,11 +31,12 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
     return "\n".join([line, *result.notes])
 
 
-# The stages that hand work to the run's executor (pipeline/parallel.py): per transcript at ingest,
-# anonymise and code, per figure at compare. After the last of them a cluster of --workers N closes
-# in the background while the client runs the rest. The topics stage reads its lemmas in this
-# process: on two workers that cost them more CPU than it saved the client (docs/scale.md).
-EXECUTOR_STAGES = ("ingest", "anonymise", "code", "compare")
+# The stages that hand work to the run's executor (pipeline/parallel.py): per transcript at ingest
+# and anonymise, per figure at compare (the code stage runs in this process: on two workers its
+# reading cost them more CPU than it saved the client, docs/scale.md). After the last of them a
+# cluster of --workers N closes in the background while the client runs the rest. The topics stage
+# reads its lemmas in this process for the same reason.
+EXECUTOR_STAGES = ("ingest", "anonymise", "compare")
 
 
 def stages() -> list[tuple[str, Stage]]:

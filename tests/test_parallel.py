@@ -253,57 +253,6 @@ def test_the_client_runs_its_loads_while_it_waits_for_the_workers(cluster):
     assert ran == ["loads", "fails"]
 
 
-def test_the_code_stage_s_analysis_on_a_cluster_gives_the_in_process_units(cluster, monkeypatch):
-    """The code stage hands each transcript's stored Docs to the cluster (one task per file): the
-    lemmas, context lemmas and rule results are those the in-process analysis gives, in unit order,
-    and the tasks ran on the workers."""
-    from types import SimpleNamespace
-
-    from pipeline.codebook import load_codebook
-    from pipeline.coding import machine
-    from pipeline.coding.units import build_units
-    from pipeline.nlp import load_nlp
-    from pipeline.records import Segment
-    from pipeline.segment_docs import SegmentDocs, to_bytes
-
-    model = load_study(SOURCE).settings.model
-    nlp = load_nlp(model)
-    codebook = load_codebook(Path(__file__).parents[1] / "codebook.yaml")
-    turns = {"a.txt": [("interviewer", "Hvordan var informasjonen om fellesgjelden?"),
-                       ("informant", "Jeg forsto ikke hva fellesgjeld var. Vi slapp å flytte."),
-                       ("interviewer", "Og boligen?"), ("informant", "Vedlikeholdsbehovet var stort.")],
-             "b.txt": [("informant", "Ja."), ("interviewer", "Fikk dere rabatt?"),
-                       ("informant", "Rabattordningen ga oss femti tusen, og ungene fikk beholde skolen.")]}
-    segments, stored = [], {}
-    for file, spoken in turns.items():
-        texts, ids = [], []
-        for turn, (speaker, text) in enumerate(spoken):
-            for part, sentence in enumerate(s for s in text.replace(". ", ".\n").split("\n")):
-                sid = f"{file[0]}{turn}{part}"
-                segments.append(Segment(sid, "i1", file, turn, speaker, 0, len(sentence), sentence))
-                texts.append(sentence)
-                ids.append(sid)
-        stored[file] = (ids, to_bytes(list(nlp.pipe(texts))))
-    units = build_units(segments)
-    docs = SegmentDocs(SimpleNamespace(settings=SimpleNamespace(model=model)), nlp)
-    docs.stored = stored.get
-    # Every unit is read from its stored Docs, none parsed again (in either executor).
-    monkeypatch.setattr(machine, "_analyse_texts", lambda pending, coder, nlp: pytest.fail("parsed") if pending else {})
-    here = machine.analyse_units(units, codebook, nlp, docs)
-    sent = []
-    real_imap = cluster.imap
-    monkeypatch.setattr(cluster, "imap", lambda fn, items, *shared, **kw:
-                        sent.append((fn.__name__, len(items))) or real_imap(fn, items, *shared, **kw))
-    token = parallel._current.set(cluster)
-    try:
-        there = machine.analyse_units(units, codebook, nlp, docs)
-    finally:
-        parallel._current.reset(token)
-    assert sent == [("analyse_file_job", 2)]  # one task per transcript, on the cluster
-    assert there.examples == here.examples and there.rules == here.rules
-    assert any(result.codes for result in here.rules) and any(e.question_lemmas for e in here.examples)
-
-
 def _imported(names: tuple[str, ...]) -> list[bool]:
     return [name in sys.modules for name in names]
 

@@ -60,37 +60,26 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     """
     from itertools import groupby
 
-    from .. import parallel
-
     units = list(units)
     coder = RuleCoder(codebook, nlp)
     derived: dict[str, tuple[tuple[str, ...], RuleResult]] = {}  # segment id -> (lemmas, rule result)
     question_parts: dict[str, tuple[str, ...]] = {}  # interviewer segment id -> lemmas
     pending: list[Unit] = []
-    groups = [(file, list(group)) for file, group in groupby(units, key=lambda u: u.segment.file)]
-    wanted = [([u.segment_id for u in group], sorted({sid for u in group for sid in u.question_ids}))
-              for _file, group in groups]
-    executor = parallel.current()
-    if segment_docs is None:
-        found = [None] * len(groups)
-    elif executor.remote:
-        # One transcript per task on the run's cluster (--workers N): its stored Docs travel undecoded
-        # and the codebook once to each worker, which builds its own rule coder.
-        items = parallel.Lazy(lambda index: (segment_docs.study.settings.model,
-                                             segment_docs.stored(groups[index][0]), *wanted[index]),
-                              range(len(groups)))
-        found = executor.imap(analyse_file_job, items, codebook)
-    else:
-        lexemes: dict[int, tuple[str, str, bool]] = {}  # orth -> what the keys read of its lexeme
+    lexemes: dict[int, tuple[str, str, bool]] = {}  # orth -> what the keys read of its lexeme
+    for file, group in groupby(units, key=lambda u: u.segment.file):
+        group = list(group)
         # Read as columns; a segment's Doc is built only for the rules' matcher (stored_docs).
-        found = (analyse_file(segment_docs.stored_docs(file), *ids, coder, nlp.vocab, lexemes)
-                 for (file, _group), ids in zip(groups, wanted))
-    for (_file, group), analysed in zip(groups, found):
-        if analysed is None:
+        docs = segment_docs.stored_docs(file) if segment_docs is not None else None
+        asked = {sid for u in group for sid in u.question_ids}
+        if docs is None or not ({u.segment_id for u in group} | asked) <= docs.keys():
             pending += group
             continue
-        derived.update(analysed[0])
-        question_parts.update(analysed[1])
+        for unit in group:
+            stored = docs[unit.segment_id]
+            keys, lemmas = stored_keys_and_lemmas(*stored.hashes(), nlp.vocab, lexemes)
+            derived[unit.segment_id] = (tuple(lemmas), coder.code_keys(keys, stored.doc))
+        question_parts.update((sid, tuple(stored_keys_and_lemmas(*docs[sid].hashes(), nlp.vocab, lexemes)[1]))
+                              for sid in asked)
     by_text = _analyse_texts(pending, coder, nlp)
     rules: list[RuleResult] = []
     examples: list[Example] = []
@@ -107,45 +96,6 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
         examples.append(Example(text=text, lemmas=lemmas, question_lemmas=question, previous_lemmas=previous,
                                 rule_codes=result.codes))
     return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
-
-
-def analyse_file(docs: dict | None, segment_ids: Sequence[str], asked: Sequence[str], coder: RuleCoder, vocab,
-                 lexemes: dict) -> tuple[dict, dict] | None:
-    """The lemmas and rule result of each of one transcript's segments, and the lemmas of the
-    interviewer segments they answer (``asked``), from its stored derived Docs (``docs``,
-    ``segment_docs.stored_docs``); None where a segment has no stored Doc (it is lemmatised by the
-    pipeline instead). ``lexemes``: a cache of what the keys read of each word."""
-    if docs is None or not (set(segment_ids) | set(asked)) <= docs.keys():
-        return None
-    derived = {}
-    for sid in segment_ids:
-        stored = docs[sid]
-        keys, lemmas = stored_keys_and_lemmas(*stored.hashes(), vocab, lexemes)
-        derived[sid] = (tuple(lemmas), coder.code_keys(keys, stored.doc))
-    questions = {sid: tuple(stored_keys_and_lemmas(*docs[sid].hashes(), vocab, lexemes)[1]) for sid in asked}
-    return derived, questions
-
-
-# A worker's rule coder and word cache per (model, codebook object): the codebook reaches a worker
-# once per run (the executor's shared objects), and building a coder per transcript would cost more
-# than its analysis.
-_WORKER_CODERS: dict = {}
-
-
-def analyse_file_job(item: tuple, codebook: Codebook) -> tuple[dict, dict] | None:
-    """The run executor's task for one transcript: :func:`analyse_file` of ``item`` = (model setting,
-    its stored (segment ids, DocBin bytes) or None, its segment ids, the interviewer segments asked)."""
-    from ..nlp import load_nlp
-    from ..segment_docs import stored_docs
-
-    model, stored, segment_ids, asked = item
-    nlp = load_nlp(model)
-    entry = _WORKER_CODERS.get((model, id(codebook)))
-    if entry is None or entry[0] is not codebook:
-        _WORKER_CODERS.clear()  # another run's codebook: its coder is not needed again
-        entry = _WORKER_CODERS[(model, id(codebook))] = (codebook, RuleCoder(codebook, nlp), {})
-    _codebook, coder, lexemes = entry
-    return analyse_file(stored_docs(stored, nlp), segment_ids, asked, coder, nlp.vocab, lexemes)
 
 
 def _analyse_texts(units: Sequence[Unit], coder: RuleCoder, nlp) -> dict[str, tuple[tuple[str, ...], RuleResult]]:
