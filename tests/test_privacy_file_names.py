@@ -75,14 +75,14 @@ def test_shareable_file_name_is_the_informant_id_and_suffix():
 def test_an_attribute_naming_someone_the_transcripts_name_is_refused_with_its_column_and_informant(make_study):
     from pipeline.errors import LeakError
 
-    text = TEXT.replace("Og naboene?", "Hvem hjalp dere?\nIP: Det var Faadumo Hassan Ali på boligkontoret. "
-                        "Faadumo Hassan Ali ringte oss hver uke.\nI: Og naboene?")
-    informants = ("id,file,group,role\n1,a.txt,stayed,kjøper (intervjuet sammen med Faadumo Hassan Ali)\n"
+    text = TEXT.replace("Og naboene?", "Hvem hjalp dere?\nIP: Det var Halimo Warsame Nuur på boligkontoret. "
+                        "Halimo Warsame Nuur ringte oss hver uke.\nI: Og naboene?")
+    informants = ("id,file,group,role\n1,a.txt,stayed,kjøper (intervjuet sammen med Halimo Warsame Nuur)\n"
                   "2,b.txt,sold_bought,kjøper\n")
     root = make_study({"a.txt": text, "b.txt": TEXT}, informants=informants, settings=SETTINGS)
     with pytest.raises(LeakError) as caught:
         run_all(load_study(root), echo=lambda _line: None)
     message = str(caught.value)
     assert "column 'role', informant 1" in message, message
-    assert "faadumo" not in message.lower() and "hassan" not in message.lower()
+    assert "halimo" not in message.lower() and "warsame" not in message.lower()
     assert not (root / "data" / "coded" / "informants.csv").exists()

@@ -70,11 +70,13 @@ _NAME_AS_CALLED = re.compile(
 # A word, then a clause saying what that person is really called: the word is another name of
 # theirs. The clause is a third-person pronoun and any naming verb with a "really" adverb, in either
 # order, after a filler or a conjunction: "naboen tuppen eh hun heter egentlig tove", "kåre, men
-# han het eigentleg ...", "buddy, egentlig heter han ...", "tuppen ho heiter i røynda ...".
+# han het eigentleg ...", "buddy, egentlig heter han ...", "tuppen ho heiter i røynda ...". After a
+# conjunction the word may end any clause ("det var greit, men han het egentlig ..."): there it must
+# be a name of the lists or no word of the lexicon.
 _REALLY = r"(?:egentlig|eigentleg|eigentlig|egentleg|egentli|eigentli|i\s+virkeligheten|i\s+røynda|i\s+røyndomen)"
 _THIRD_PERSON = r"(?:han|hun|ho|hu|hon)"
 _NAME_REALLY = re.compile(
-    rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:eh|ehm|øh|æh|altså|men|og|så)\s+)?"
+    rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:eh|ehm|øh|æh|altså|(?P<conj>men|og|så))\s+)?"
     rf"(?:{_THIRD_PERSON}\s+{_NAMING_VERB}\s+{_REALLY}|{_REALLY}\s+{_NAMING_VERB}\s+{_THIRD_PERSON})(?![\w'’-])",
     re.IGNORECASE)
 
@@ -161,6 +163,9 @@ class NamingClauseRecognizer(Recognizer):
         if not taken:
             return None
         if any_word:
+            word = taken[0][2]
+            if "conj" in m.groupdict() and m.group("conj") and not self.g.is_name(word) and is_word(word.lower()):
+                return None
             return taken[0][0], taken[0][1]
         names = [w for _s, _e, w in taken]
         if need_first and not any(self.g.is_first(w) for w in names):

@@ -499,7 +499,7 @@ def _repaired(text: str, first: NumberRun, second: NumberRun) -> NumberFinding |
     included (they would identify as well)."""
     for keep in [0, *range(len(first.groups) - 1, 0, -1)]:
         run = NumberRun(first.start, second.end, first.groups[:keep] + second.groups,
-                        first.seps[:keep] + ((" ",) if keep else ()) + second.seps,
+                        first.seps[:keep] + second.seps,
                         first.spoken or second.spoken, first.composed or second.composed,
                         first.token_ends[:keep] + second.token_ends, first.token_starts[:keep] + second.token_starts)
         found = _identify(text, run)

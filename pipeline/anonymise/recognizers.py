@@ -173,7 +173,7 @@ def definite_forms(nouns) -> set[str]:
 
 
 _SUFFIX_ALT = "|".join(sorted(definite_forms(STREET_SUFFIXES), key=len, reverse=True))
-# A street noun standing alone as a street's name ("Brygga 5", "flytta til Torget fem"): capitalised
+# A street noun standing alone as a street's name ("Kaia 4", "flytta til Sletta sju"): capitalised
 # mid-sentence or followed by a flat; long enough to be no function word ("Siden 2019" is not one).
 _BARE_STREET_NOUNS = sorted((n for n in definite_forms(STREET_SUFFIXES) if len(n) >= 5 and n not in _STOP
                              and n not in ("siden", "sida")), key=len, reverse=True)
@@ -196,14 +196,14 @@ _COUNTED = (r"(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker
 _STREET_COMPOUND = re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_ALT})(?![\wæøå])")
 _ADDRESS_PATTERNS = [
     # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.; in lower case ("hånesveien hundre og sju b"),
-    # after a qualifier that is part of the name ("gamle kamboveien tolv": captions write it in lower case too)
+    # after a qualifier that is part of the name ("nedre fjellveien ni": captions write it in lower case too)
     re.compile(rf"(?<![\w-])(?:(?i:{_DIRECTION[3:-1]})\s+)?(?:{CAP}{LOW}+|{LOW}{{3,}})(?:-{LOW}+)?(?:{_SUFFIX_ALT})"
                rf"\s+{_NUMBER}"),
     # Kong Øysteins veg 14B, Tiller gate 12, 2. etg., Olav Tryggvasons gate 12
     re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:gate|gata|veg|vei|veien|vegen|allé|plass|vei|bakke|terrasse|kai)\s+{_NUMBER}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
-    # Brygga 5, leilighet 302; Torget fem
+    # Kaia 4, leilighet 201; Sletta sju
     re.compile(rf"(?<![\w-])(?:{'|'.join(n[0].upper() + n[1:] for n in _BARE_STREET_NOUNS)})\s+"
                rf"(?:\d{{1,3}}(?!\d)|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,?\s*{_FLAT})?{_COUNTED}"),
 ]

@@ -75,10 +75,8 @@ class LabelMatcher:
         """``informant``/``interviewer``: labels for one file (the informants table's label columns);
         they win over the study's, so SPEAKER_00 may be the interviewer in one file and the informant in another."""
         speakers = {label.lower(): "interviewer" for label in labels.interviewer}
-        for label in labels.informant:
-            if speakers.get(label.lower()) == "interviewer":
-                raise QualpipeError(f"speaker label '{label}' is declared for both interviewer and informant")
-            speakers[label.lower()] = "informant"
+        # A label of both roles is refused when study.yaml is read (SpeakerLabels).
+        speakers.update({label.lower(): "informant" for label in labels.informant})
         for label in informant:
             if label.lower() in {i.lower() for i in interviewer}:
                 raise QualpipeError(f"speaker label '{label}' is declared for both interviewer and informant")
