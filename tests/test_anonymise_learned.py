@@ -247,3 +247,29 @@ def test_fast_scores_equal_the_reference_features(nlp):
     detect(_real_turns(), registry, nlp)
     assert sum(n for n, _d in checked) > 2000
     assert sum(d for _n, d in checked) > 0  # detections of the other recognizers were read
+
+
+def test_a_name_typed_as_a_date_it_cannot_be_is_listed_for_review_not_dropped(make_study, monkeypatch):
+    # The learned model may type a name DATO; fits_its_form refuses that type, and the other
+    # recognizers stepped around the span, so it must reach the review sheet rather than vanish.
+    import csv
+
+    from pipeline.anonymise import anonymise_stage, export_review
+    from pipeline.anonymise import learned
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+
+    word = "zorbakken"
+
+    def analyze(self, text, doc=None, found=()):
+        at = text.find(word)
+        return [self._d(text, at, at + len(word), "DATO", 0.6)] if at >= 0 else []
+
+    monkeypatch.setattr(learned.LearnedIdentifierRecognizer, "analyze", analyze)
+    text = f"I: og hvem hjalp dere\nIP: det var {word} som ringte oss hver uke om lånet\n"
+    study = load_study(make_study({"a.txt": text}))
+    ingest_study(study)
+    anonymise_stage(study)
+    _xlsx, csv_path = export_review(study)
+    rows = [r for r in csv.DictReader(csv_path.open(encoding="utf-8")) if r["original"] == word]
+    assert rows and all(r["replaced"] != "ja" for r in rows), rows
