@@ -35,7 +35,8 @@ def test_a_dialect_form_that_is_an_ordinary_word_is_no_number_word():
     from pipeline.anonymise.numbers import dialect_forms
 
     assert "fir" not in dialect_forms("fire") and "ått" not in dialect_forms("åtte")
-    assert number_runs("ei ått og ein fir") == [] or all(len(r.digits) < 3 for r in number_runs("ei ått og ein fir"))
+    # Neither is read as a digit: only "ein" is a number word there ("ei åtte ein fire" reads 814).
+    assert not any(set(r.digits) & {"8", "4"} for r in number_runs("ei ått og ein fir"))
 
 
 def test_dialect_number_words_make_identifiers():
@@ -123,8 +124,7 @@ def test_street_nouns_in_both_definite_forms_alone_and_with_a_lower_case_qualifi
 @pytest.mark.parametrize("text", ["Siden 2019 har vi bodd der", "vi gikk opp Bakken 3 ganger", "Haugen 3 ganger",
                                   "Torget er fint. Bakken 2 er bratt"])
 def test_a_street_noun_alone_needs_a_house_number_mid_sentence(text):
-    assert not [d for d in AddressRecognizer().analyze(text) if d.type == "ADRESSE" and "2019" in d.text or
-                d.type == "ADRESSE" and "ganger" in text[d.end:d.end + 8]]
+    assert not [d for d in AddressRecognizer().analyze(text) if d.type == "ADRESSE"]
 
 
 def test_a_correction_after_a_flat_number_belongs_to_the_address():

@@ -50,3 +50,17 @@ def test_cache_refuses_a_link(tool, tmp_path, monkeypatch):
     with pytest.raises(SystemExit, match="not a directory of this user's"):
         tool.load(link, names=("setA",))
     assert list(real.iterdir()) == []
+
+
+def test_a_changed_gold_file_is_extracted_again(tool, tmp_path, monkeypatch):
+    monkeypatch.setattr(tool, "GOLD", tmp_path / "gold_sets")
+    (tmp_path / "gold_sets" / "setA" / "gold").mkdir(parents=True)
+    record = tmp_path / "gold_sets" / "setA" / "gold" / "a.json"
+    record.write_text('{"file": "a.txt", "spans": []}', encoding="utf-8")
+    calls = []
+    monkeypatch.setattr(tool, "extract", lambda name: calls.append(name) or _set(name))
+    tool.load(tmp_path / "cache", names=("setA",))
+    record.write_text('{"file": "a.txt", "spans": [{"turn": 0, "start": 10, "end": 23, "type": "PERSON"}]}',
+                      encoding="utf-8")
+    tool.load(tmp_path / "cache", names=("setA",))
+    assert calls == ["setA", "setA"]

@@ -13,7 +13,8 @@ recognizer's detections) and what the stage replaced; the labels are the gold sp
 (default ~/.cache/qualpipe-identifier-features, or $XDG_CACHE_HOME) holds private turn text: it is
 plain JSON (never pickle: loading a pickle runs whatever it holds), in a directory only its owner
 may read (0700, refused if it is a link or another user's), one 0600 file per set and per digest of
-the detection code, so a changed recognizer is extracted again rather than read stale.
+what its extraction reads (the detection code, stage.py, the gold folder's files), so a changed
+recognizer or gold file is extracted again rather than read stale.
 
 ``sweep`` trains on all sets but one, adds the model's spans to what the held-out set's run
 replaced (``learned.pick_spans``) and scores the union as the evaluation does, for each
@@ -24,6 +25,7 @@ others. Only the readable sets are used (READABLE); the blind ones are never rea
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -83,12 +85,10 @@ def _label(start, end, spans, text):
 
 
 def extract(name: str) -> dict:
-    import tempfile
-
     from pipeline.anonymise.gazetteer import load_gazetteer
     from pipeline.anonymise.matcher import StringMatcher
     from pipeline.anonymise.stage import anonymise_study
-    from pipeline.evaluate import load_gold, scratch_study
+    from pipeline.evaluate import load_gold, scratch_copy
     from pipeline.ingest import ingest_study
     from pipeline.settings import load_study
     from pipeline.store import PrivateStore
@@ -97,8 +97,8 @@ def extract(name: str) -> dict:
     gold = load_gold(gold_dir)
     sink: list = []
     _patch(lambda inner: _Capture(inner, sink))
-    with tempfile.TemporaryDirectory(prefix="qualpipe-train-") as tmp:
-        study = load_study(scratch_study(gold_dir, Path(tmp)))
+    with scratch_copy(gold_dir, "qualpipe-train-") as root:
+        study = load_study(root)
         ingest_study(study)
         result = anonymise_study(study)
         with PrivateStore(study.private_store_path) as private:
@@ -155,12 +155,22 @@ def _from_json(data: dict) -> dict:
                        **{k: [tuple(v) for v in t[k]] for k in tuples}} for t in data["turns"]]}
 
 
+def _inputs_digest(name: str) -> str:
+    """What a set's extraction reads: the detection code, the stage that replaces (stage.py), and
+    the gold folder's files (a corrected gold file or transcript is extracted again)."""
+    h = hashlib.sha256(registry.code_digest().encode())
+    h.update((ROOT / "pipeline" / "anonymise" / "stage.py").read_bytes())
+    folder = GOLD / name
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else ():
+        h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def load(cache: Path, names=READABLE) -> dict:
     cache = _private_dir(cache)
-    digest = registry.code_digest()[:16]
     sets = {}
     for name in names:
-        path = cache / f"{name}-{digest}.json"
+        path = cache / f"{name}-{_inputs_digest(name)}.json"
         if not path.exists():
             print("extract", name, flush=True)
             _write_private(path, _to_json(extract(name)))
