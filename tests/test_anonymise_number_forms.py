@@ -149,10 +149,44 @@ def test_a_month_and_a_short_year_is_a_date():
     ("D-nummer", "FØDSELSNUMMER", False), ("kontonummeret", "KONTONUMMER", False), ("epost", "PERSON", False),
     ("e-posten", "ORGANISASJON", False), ("æ", "DATO", False), ("kontrakten", "DATO", False),
     ("610992 587 04", "FØDSELSNUMMER", True), ("ni to fire en", "TELEFON", True), ("fjortende mars", "DATO", True),
-    ("mars -21", "DATO", True), ("Nummedal", "PERSON", True), ("Per", "PERSON", True)])
+    ("mars -21", "DATO", True), ("Nummedal", "PERSON", True), ("Per", "PERSON", True),
+    # a month, weekday or ordinal is a whole word: a word that begins like one names no day
+    ("mail", "DATO", False), ("marked", "DATO", False), ("Mario", "DATO", False), ("desken", "DATO", False),
+    ("Augustin", "DATO", False), ("beste", "DATO", False), ("tjuefjerde", "DATO", True),
+    ("den sjuande", "DATO", True), ("okt.", "DATO", True), ("i mai", "DATO", True), ("på mandag", "DATO", True),
+    ("julaften", "DATO", True), ("Fæmte", "DATO", True), ("sjætte", "DATO", True)])
 def test_a_number_type_holds_a_number_and_a_kind_noun_is_no_identifier(span, kind, fits):
     from pipeline.anonymise.analyzer import fits_its_form
 
     text = f"det var {span} da"
     d = Detection(8, 8 + len(span), kind, 0.6, "learned", span)
     assert fits_its_form(text, d) is fits
+
+
+@pytest.mark.parametrize("text,said", [
+    ("ring 924 18 337 – nei, 924 18 338 da", "92418338"),  # said again whole
+    ("mobilen e ni to, fire en, åtte tre – nei, åtte fire, tre sju, ja", "92418437"),  # the last groups corrected
+    ("personnummer 140863 28 – nei, unnskyld, 271 64 står det", FNR),
+])
+def test_a_corrected_number_carries_the_digits_it_says_and_is_keyed_by_them(text, said):
+    # The whole span is masked, the wrong digits included (they were said aloud too), but the
+    # entity is the corrected number: a later mention of it alone is the same entity in the key.
+    from pipeline.anonymise.matcher import StringMatcher, digits_of
+    from pipeline.anonymise.operators import Key
+
+    [found] = findings(text)
+    assert found.digits == said
+    span = text[found.start:found.end]
+    assert digits_of(span, found.type) == said
+    key = Key()
+    entity, _suffix = key.resolve(found.type, span)
+    later = f"{said[:3]} {said[3:5]} {said[5:]}"
+    assert key.index[(found.type, digits_of(later, found.type))] == entity.id
+    matcher = StringMatcher([(o, e.type) for o, e in key.originals()], key.g)
+    assert [(m.start, m.end) for m in matcher.find(f"det var {later} ja")] == [(8, 8 + len(later))]
+
+
+def test_both_numbers_of_a_correction_are_masked():
+    text = "ring 924 18 337 – nei, 924 18 338 da"
+    [found] = findings(text)
+    assert text[found.start:found.end].startswith("924 18 337") and text[found.end:] == " da"

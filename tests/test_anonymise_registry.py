@@ -111,3 +111,22 @@ def test_cues_and_recognizers_import_without_a_cycle():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
     code = "import sys, pipeline.anonymise.recognizers; assert 'pipeline.anonymise.cues' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_the_always_reviewed_recognizers_follow_the_registry_as_it_changes():
+    from pipeline.anonymise.detection import Detection, Recognizer
+    from pipeline.settings import AnonymisationSettings
+
+    class Reviewed(Recognizer):
+        name = "second_opinion"
+        always_review = True
+
+    registry = default_registry(AnonymisationSettings())
+    learned = Detection(0, 3, "PERSON", 0.6, "gazetteer+learned", "Ola")
+    own = Detection(0, 3, "PERSON", 0.6, "second_opinion_lower", "Ola")
+    assert registry.always_reviewed(learned) and not registry.always_reviewed(own)
+    registry.add(Reviewed())
+    assert registry.always_reviewed(own)
+    registry.remove("learned")
+    registry.remove("second_opinion")
+    assert not registry.always_reviewed(learned) and not registry.always_reviewed(own)

@@ -24,9 +24,10 @@ from .casing import lower_case_transcript, truecase
 from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import StringMatcher
-from .numbers import WORD_PATTERN
+from .numbers import WORD_PATTERN, dialect_forms
 from .registry import RecognizerRegistry
-from .recognizers import lower_case_words
+from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words
+from .unexplained import ORDINAL
 
 # Ties between equally scored overlapping detections: the more specific type wins.
 _TYPE_RANK = {t: i for i, t in enumerate(TYPES)}
@@ -160,9 +161,18 @@ def trim_clause_words(text: str, d: Detection) -> Detection | None:
 # ("D-nummer" beside a D-nummer, which a model reading the context types as the number) is none.
 _NUMBER_TYPES = frozenset({FNR, KONTO, TELEFON, NUMMER, SAK})
 _HOLDS_NUMBER = re.compile(rf"\d|(?<![\w])(?:{WORD_PATTERN})(?![\w])", re.IGNORECASE)
-# A date names a day or a month: a digit, a number word, a month's name or an ordinal ("tjuefjerde").
-_HOLDS_DATE = re.compile(rf"\d|(?<![\w])(?:(?:{WORD_PATTERN})|jan|feb|mar|apr|mai|jun|jul|aug|sep|okt|nov|des"
-                         r"|[a-zæøå]*(?:ende|ande|ste|dje|rste|ndre|fte))", re.IGNORECASE)
+# A date names a day or a month: a digit, or a whole word that is a number word, an ordinal
+# ("tjuefjerde", "sjuande"), a month's name or its abbreviation ("okt."), a weekday, or a holiday
+# that dates a day ("julaften", "påska"). Whole words: "mail", "marked" and "Mario" name no month.
+# Ordinals also in the forms dialect-near writing gives them ("fæmte", "sjætte": numbers.dialect_forms).
+_DAY_ORDINALS = ("første", "fyrste", "andre", "tredje", "fjerde", "femte", "sjette", "sjuende", "sjuande", "syvende",
+                 "åttende", "åttande", "niende", "niande", "tiende", "tiande", "ellevte", "tolvte", "trettende",
+                 "fjortende", "femtende", "sekstende", "syttende", "attende", "nittende", "tjuende", "trettiende")
+_DIALECT_ORDINAL = ("(?:(?:tjue|tjuge|tretti)?(?:" + "|".join(sorted({f for w in _DAY_ORDINALS for f in dialect_forms(w)},
+                                                                     key=len, reverse=True)) + "))")
+_HOLIDAY = r"(?:jul(?:a|en|eaften|aften|ekvelden?)?|nyttår(?:saften)?|påske(?:n|a|aften)?|pinse(?:n|a)?|sankthans)"
+_HOLDS_DATE = re.compile(rf"\d|(?<![\w])(?:{WORD_PATTERN}|{ORDINAL}|{_DIALECT_ORDINAL}|(?:{MONTH_ALT})\.?|{WEEKDAY}|{_HOLIDAY})(?![\w])",
+                         re.IGNORECASE)
 # The name of a kind of identifier ("D-nummer", "personnummeret", "epost", "e-posten") is the cue
 # the number and e-mail recognizers read before one, never a name or an identifier itself.
 _IDENTIFIER_KIND = re.compile(r"(?:[\wæøå]+-?)?(?:nummer|nummeret|numre|numrene|nr\.?)|e-?post(?:en|adresse|adressa"

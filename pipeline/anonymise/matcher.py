@@ -62,10 +62,13 @@ def tokens_of(text: str) -> tuple[str, ...]:
 def digits_of(text: str, kind: str | None = None) -> str:
     digits = re.sub(r"\D", "", text)
     if any(c.isalpha() for c in text):  # read aloud: "tjuetre null sju ..." says 2307...
-        from .numbers import number_runs
+        from .numbers import number_runs, resolved_digits
 
+        corrected = resolved_digits(text)  # "924 18 337 – nei, 924 18 338" says one number, the second
         spoken = "".join(run.digits for run in number_runs(text))
-        if len(spoken) > len(digits):
+        if corrected:
+            digits = corrected
+        elif len(spoken) > len(digits):
             digits = spoken
     if kind == "TELEFON" and len(digits) > 8:
         # +47 / 0047: compare the national number only.

@@ -311,6 +311,9 @@ class NumberFinding:
     end: int
     type: str  # FØDSELSNUMMER, KONTONUMMER, TELEFON, SAKSNUMMER, POSTNUMMER (postcode), NUMMER
     score: float
+    # The digits the number says: after a self-correction the corrected number's, not the
+    # digits of the whole span (wrong number and correction), which is what is masked.
+    digits: str = ""
 
 
 def classify(text: str, run: NumberRun) -> list[NumberFinding]:
@@ -364,15 +367,15 @@ def _identify(text: str, run: NumberRun) -> NumberFinding | None:
             fnr_shape = shape in ((6, 5), (2, 2, 2, 5), (2, 2, 2, 3, 2))
             if is_fnr and (FNR_CONTEXT.search(before) or (not account_shape and (
                     fnr_shape or not is_account or not ACCOUNT_CONTEXT.search(before)))):
-                return NumberFinding(run.start, run.end, "FØDSELSNUMMER", 1.0)
+                return NumberFinding(run.start, run.end, "FØDSELSNUMMER", 1.0, digits)
             if is_account:
-                return NumberFinding(run.start, run.end, "KONTONUMMER", 1.0)
+                return NumberFinding(run.start, run.end, "KONTONUMMER", 1.0, digits)
     phone = _phone(text, run)
     if phone:
         return phone
     if "/" in run.seps and _CASE_FORM.fullmatch(run.formatted()) and not _month_or_years(run):
         # Said ("tjueatten skråstrek ...") or written with spaces round the slash ("21 / 3308").
-        return NumberFinding(run.start, run.end, "SAKSNUMMER", 0.9 if run.spoken else 0.85)
+        return NumberFinding(run.start, run.end, "SAKSNUMMER", 0.9 if run.spoken else 0.85, digits)
     return None
 
 
@@ -406,12 +409,12 @@ def _phone(text: str, run: NumberRun) -> NumberFinding | None:
     if run.spoken or run.spelled:
         if digits in "0123456789" or digits in "9876543210":
             return None  # counting
-        return NumberFinding(start, run.end, "TELEFON", 0.9)
+        return NumberFinding(start, run.end, "TELEFON", 0.9, digits)
     if len(run.groups) > 1 and set(run.seps) != {" "} or _years(run):
         return None
     if tuple(len(g) for g in national) not in _PHONE_SHAPES or _CURRENCY_AFTER.match(text, run.end):
         return None
-    return NumberFinding(start, run.end, "TELEFON", 0.95)
+    return NumberFinding(start, run.end, "TELEFON", 0.95, digits)
 
 
 def _years(run: NumberRun) -> bool:
@@ -462,7 +465,7 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
             return None
     if _CURRENCY_AFTER.match(text, run.end):
         return None
-    return NumberFinding(run.start, run.end, "NUMMER", 0.7)
+    return NumberFinding(run.start, run.end, "NUMMER", 0.7, digits)
 
 
 # A self-correction inside a number ("9-3-8... nei, 9-3-5-4-1-7-0-2", "fem en tre – nei, fem en
@@ -504,5 +507,16 @@ def _repaired(text: str, first: NumberRun, second: NumberRun) -> NumberFinding |
                         first.token_ends[:keep] + second.token_ends, first.token_starts[:keep] + second.token_starts)
         found = _identify(text, run)
         if found:
-            return NumberFinding(min(found.start, first.start), second.end, found.type, found.score)
+            return NumberFinding(min(found.start, first.start), second.end, found.type, found.score, found.digits)
     return None
+
+
+def resolved_digits(text: str) -> str | None:
+    """The digits of the one number ``text`` says with a self-correction inside it ("924 18 337
+    – nei, 924 18 338" says 92418338): the pseudonym key and the guard compare these, so a later
+    mention of the corrected number alone is the same entity. None where ``text`` holds no
+    correction between numbers, or not exactly one number."""
+    if not _REPAIR_GAP.search(text):
+        return None
+    found = findings(text)
+    return found[0].digits if len(found) == 1 and found[0].digits else None

@@ -340,18 +340,18 @@ def _rstrip(text: str, start: int, end: int) -> int:
 MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
           "november", "desember", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov",
           "des")
-_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
-_WEEKDAY = r"(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)"
+MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+WEEKDAY = r"(?:mandag|måndag|tirsdag|tysdag|onsdag|torsdag|fredag|lørdag|laurdag|søndag|sundag)"
 _DATE = re.compile(
-    rf"(?<![\d.])(?:(?:{_WEEKDAY}\s+)?(?:den\s+)?\d{{1,2}}\.\s*(?:{_MONTH_ALT})\.?\s+(?:(?:19|20)\d{{2}}|[-–'’]\d{{2}}(?!\d))"
+    rf"(?<![\d.])(?:(?:{WEEKDAY}\s+)?(?:den\s+)?\d{{1,2}}\.\s*(?:{MONTH_ALT})\.?\s+(?:(?:19|20)\d{{2}}|[-–'’]\d{{2}}(?!\d))"
     rf"|\d{{1,2}}[./]\d{{1,2}}[./-](?:19|20)?\d{{2}})(?![\d])", re.IGNORECASE)
 # The year said relative to now belongs to the date ("2. juni i fjor"): it dates it as well.
 _RELATIVE_YEAR = r"(?:\s+(?:i\s+fjor|i\s+år|året\s+etter|året\s+før))?"
-_DAY_MONTH = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s*(?:{_MONTH_ALT})(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s*(?:{MONTH_ALT})(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
 _NUMBER_WORD = r"(?:[a-zæøå]*(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|tende|ende|nde|ste)|\d{1,2}\.?)"
 _YEAR_WORD = r"(?:(?:19|20)?\d{2}|[a-zæøå]*(?:nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|nitti|totusen|to tusen)[a-zæøå]*)"
 _SPOKEN_BIRTH = re.compile(
-    rf"(?:født|fødd)\s+(?:den\s+|på\s+)?(?P<date>{_NUMBER_WORD}\s+(?:{_MONTH_ALT})(?:\s+{_YEAR_WORD})?)(?![\wæøå])",
+    rf"(?:født|fødd)\s+(?:den\s+|på\s+)?(?P<date>{_NUMBER_WORD}\s+(?:{MONTH_ALT})(?:\s+{_YEAR_WORD})?)(?![\wæøå])",
     re.IGNORECASE)
 _BIRTH = re.compile(r"(?:født|fødd|fødselsdag|fødselsdato|bursdag)\w*\s+(?:den\s+|på\s+|i\s+)?$", re.IGNORECASE)
 # A full date in words anywhere ("fjortende februar nittenfemtiåtte", "tredje mai to tusen og ni"): the
@@ -366,7 +366,7 @@ _BELOW_100 = (rf"(?:(?:tjue|tretti|førti|femti|seksti|sytti|åtti|nitti){_UNIT}
 _FULL_YEAR_WORDS = (rf"(?:(?:19|20)\d{{2}}|nitten\s*(?:hundre\s*(?:og\s*)?)?{_BELOW_100}|tjue\s*{_BELOW_100}"
                     rf"|to\s*tusen(?:\s*og)?(?:\s*{_BELOW_100})?)")
 _SPOKEN_DATE = re.compile(
-    rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL}\s+(?:{_MONTH_ALT})\s+{_FULL_YEAR_WORDS}(?![\wæøå])", re.IGNORECASE)
+    rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL}\s+(?:{MONTH_ALT})\s+{_FULL_YEAR_WORDS}(?![\wæøå])", re.IGNORECASE)
 # Day and month in words without a year ("fjortende juni", "første desember i fjor"), and the month as
 # an ordinal after "den" ("den tjuende i tiende"): the month names (not "mars" alone, "andre mars") or
 # "den ... i" make the ordinal a day.

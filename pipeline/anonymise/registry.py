@@ -72,6 +72,9 @@ class RecognizerRegistry:
     def __init__(self, recognizers: list[Recognizer] = ()):
         self._recognizers: dict[str, Recognizer] = {}
         self.allow: dict[str, frozenset[tuple[str, ...]]] = {}
+        # Names of the recognizers whose every replacement is reviewed, kept with the registry
+        # (asked once per replacement of a study).
+        self._always_review: tuple[str, ...] = ()
         for recognizer in recognizers:
             self.add(recognizer)
 
@@ -79,10 +82,12 @@ class RecognizerRegistry:
         if recognizer.name in self._recognizers:
             raise ValueError(f"a recognizer named {recognizer.name!r} is registered already")
         self._recognizers[recognizer.name] = recognizer
+        self._always_review = tuple(r.name for r in self if r.always_review)
 
     def remove(self, name: str) -> None:
         self._recognizers.pop(name)
         self.allow.pop(name, None)
+        self._always_review = tuple(r.name for r in self if r.always_review)
 
     def set_allow(self, name: str, strings: list[str]) -> None:
         self.allow[name] = frozenset(tokens_of(s) for s in strings if tokens_of(s))
@@ -121,8 +126,8 @@ class RecognizerRegistry:
         """Whether ``d`` (merged or not: its ``recognizer`` joins the names with "+") comes from a
         recognizer whose every replacement is reviewed (``Recognizer.always_review``); a recognizer
         names its detections by its name or the name and a reason ("fallback_place_slot")."""
-        names = [r.name for r in self if r.always_review]
-        return any(part == n or part.startswith(n + "_") for part in d.recognizer.split("+") for n in names)
+        return any(part == n or part.startswith(n + "_") for part in d.recognizer.split("+")
+                   for n in self._always_review)
 
     def _allowed(self, recognizer: Recognizer, dets: list[Detection]) -> list[Detection]:
         allow = self.allow.get(recognizer.name)

@@ -37,6 +37,7 @@ from ..store import PrivateStore, StudyStore, rows_to_csv
 from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_words
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
+from .learned import span_scores
 from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
@@ -118,6 +119,8 @@ class Anonymiser:
         self.keep_tokens = {tokens_of(k) for k in keep}
         self.keep = StringMatcher([(k, "KEEP") for k in keep], self.g, strict_common=False, digit_types=set())
         self.registry = default_registry(self.a, set(keep), study.root / "study.yaml")
+        # The score of a span listed for review only, under min_score: the learned recognizer's.
+        self.review_only = span_scores(self.a.min_score, self.a.review_below)[2]
         # A study's own deny lists report what they list, whatever its form.
         self.deny_lists = frozenset(r.name for r in self.registry if isinstance(r, DenyListRecognizer))
         self.key_matcher: StringMatcher | None = None
@@ -165,7 +168,7 @@ class Anonymiser:
         masked nor seen. A study's deny lists are what the researcher said, and stay."""
         if fits_its_form(text, d) or d.recognizer in self.deny_lists:
             return d
-        return replace(d, score=min(d.score, max(0.0, self.a.min_score - 0.05)))
+        return replace(d, score=min(d.score, self.review_only))
 
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts

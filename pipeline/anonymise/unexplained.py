@@ -390,12 +390,12 @@ def _after_opening(text: str, start: int) -> bool:
 # ------------------------------------------------------------------ numbers, dates, addresses
 _MONTHS = "januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|feb|sept|okt|nov"
 _MONTH_WORDS = literals(_MONTHS)  # one of them in every _MONTH_DATE match and month of _years
-_ORDINAL = (r"(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|elvte"
+ORDINAL = (r"(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|elvte"
             r"|tolvte|trettende|fjortende|femtende|sekstende|syttende|attende|nittende|tjuende|trettiende"
             r"|fjortande|femtande|sekstande|syttande|attande|nittande|tjugande|trettande|ellevte|tolfte|sjuande"
             r"|åttande|niande|tiande|(?:tjue|tretti)(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende"
             r"|syvende|sjuande|åttende|åttande|niende|niande))")
-_DAY = rf"(?:\d{{1,2}}\.?|{_ORDINAL}|den\s+{_ORDINAL})"
+_DAY = rf"(?:\d{{1,2}}\.?|{ORDINAL}|den\s+{ORDINAL})"
 _YEAR = rf"(?:\d{{4}}|['’]?\d{{2}}|(?:{WORD_PATTERN})+)"
 _SHORT_YEAR = r"[-–'’]\d{2}(?!\d)"  # "februar -22", "mars '19"
 _MONTH_DATE = re.compile(
@@ -403,7 +403,7 @@ _MONTH_DATE = re.compile(
     rf"|(?P<m2>{_MONTHS})\.?\s+(?P<y2>\d{{4}}|{_SHORT_YEAR}|(?:tjue|nitten)(?:{WORD_PATTERN})+|to\s+tusen(?:\s+og)?(?:\s+{WORD_PATTERN})*))"
     rf"(?![\w])", re.IGNORECASE)
 _MONTH = re.compile(rf"(?<![\w])(?:{_MONTHS})(?![\w])", re.IGNORECASE)
-_ORDINAL_DATE = re.compile(rf"(?<![\w])(?:den\s+)?{_ORDINAL}\s+i\s+{_ORDINAL}(?:\s+(?:{WORD_PATTERN})+|\s+\d{{2,4}})?"
+_ORDINAL_DATE = re.compile(rf"(?<![\w])(?:den\s+)?{ORDINAL}\s+i\s+{ORDINAL}(?:\s+(?:{WORD_PATTERN})+|\s+\d{{2,4}})?"
                            rf"(?![\w])", re.IGNORECASE)
 _TENS_WORD = "|".join(sorted(TENS, key=len, reverse=True))
 _UNIT_WORD = "|".join(sorted((u for u in UNITS if u != "null"), key=len, reverse=True))
@@ -434,7 +434,7 @@ _NAMED_FLAT = re.compile(rf"(?<![\w'’-])[{UPPER}][{LOWER}'’-]+\s+\d{{1,4}}\s
 # A self-correction in a number, date or address ("ni to– nei, ni tre åtte ...", "tolv, nei, fjorten B",
 # "fjortende, nei, femtende august", "leil. H0203 – nei, unnskyld, H0302"): the corrected value and its
 # correction are one identifier (the correction words: ``numbers.REPAIR_GAP``).
-_NUMBER_TOKEN = rf"(?:\d+|[HUKLhukl]\d{{4}}|{WORD_PATTERN}|{_ORDINAL})"
+_NUMBER_TOKEN = rf"(?:\d+|[HUKLhukl]\d{{4}}|{WORD_PATTERN}|{ORDINAL})"
 _REPAIR_GAP = REPAIR_GAP
 _REPAIRED_BEFORE = re.compile(rf"(?<![\w])(?P<x>{_NUMBER_TOKEN}(?:[\s,]+{_NUMBER_TOKEN}){{0,5}}){_REPAIR_GAP}$", re.IGNORECASE)
 _REPAIRED_AFTER = re.compile(rf"{_REPAIR_GAP}(?P<y>{_NUMBER_TOKEN}(?:[\s,]+{_NUMBER_TOKEN}){{0,5}}"
