@@ -558,6 +558,8 @@ def evaluate_anonymisation_command(
                         ("Behold-term erstattet", result.keep_lost)):
         for file, kind, context in rows[:show]:
             out.print(f"{title}: {file} {kind}: {context}", highlight=False)
+    for kind, original, context in result.leaked[:show]:
+        out.print(f"Lekket til data/coded: {kind} {original!r}: {context}", highlight=False)
 
 
 @evaluate_app.command("ner")

@@ -63,6 +63,7 @@ class AnonymisationEvaluation:
     false_positives: list[tuple[str, str, str]] = field(default_factory=list)
     keep_lost: list[tuple[str, str, str]] = field(default_factory=list)  # keep terms replaced
     direct_leaks: int = 0  # of ``leaks``, those of a direct type (PERSON, FØDSELSNUMMER, ...)
+    leaked: list[tuple[str, str, str]] = field(default_factory=list)  # type, gold string, context in data/coded (private!)
 
     @property
     def kept(self) -> float | None:
@@ -221,11 +222,16 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
     # Leaks: gold identifiers the guard's rule still finds in the shareable outputs.
     # Not the dictionary-word leniency of the key: a gold name that is a dictionary word counts as leaked in lower case too.
     leak_matcher = StringMatcher(sorted(gold_strings), load_gazetteer(), strict_dictionary=False)
-    leaked = {(m.original.lower(), m.payload) for m in leak_matcher.find(outputs)}
+    found = leak_matcher.find(outputs)
+    leaked = {(m.original.lower(), m.payload) for m in found}
     leaks = len({o for o, _k in leaked})
     direct_leaks = len({o for o, k in leaked if k in DIRECT_TYPES})
+    first: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for m in found:  # each leaked string once, where it first stands
+        first.setdefault((m.original.lower(), m.payload), (m.payload, m.original, _context(outputs, m.start, m.end)))
+    listed = sorted(first.values(), key=lambda row: (row[0] not in DIRECT_TYPES, row[0], row[1]))
     return AnonymisationEvaluation(sorted(gold), dict(sorted(by_type.items())), direct, total, keep_total,
-                                   keep_replaced, leaks, misses, fps, keep_lost, direct_leaks)
+                                   keep_replaced, leaks, misses, fps, keep_lost, direct_leaks, listed)
 
 
 def ablation(gold_dir: str | Path, names: list[str] | None = None,

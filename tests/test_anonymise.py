@@ -113,6 +113,27 @@ def test_merge_joins_overlaps_and_anchors_cut():
     assert [d.text for d in replace] == ["Kari Nordmann"]
 
 
+def test_a_piece_cut_off_a_vague_span_that_is_an_ordinary_word_opening_a_sentence_is_dropped():
+    # The model's span ran over a sentence end; cut around the spelled name and the surname, what
+    # is left is the next sentence's first word ("Og", "Folk"), whose capital is the sentence's.
+    text = "Hun heter Z-A-I-N-A-B. Og Kareem med to e, K-A-R-E-E-M. Folk skriver feil."
+    spelled, surname, again = text.index("Z-A"), text.index("Kareem"), text.index("K-A-R")
+    dets = [det(text, spelled, spelled + 11, "PERSON", 1.0, "key"), det(text, surname, surname + 6, "PERSON", 1.0, "key"),
+            det(text, again, again + 11, "PERSON", 1.0, "key"),
+            det(text, spelled, surname + 6, "ORGANISASJON", 0.75, "ner"),
+            det(text, again, again + 17, "ORGANISASJON", 0.75, "ner")]
+    replace, _ = merge(text, dets, 0.5)
+    assert [d.text for d in replace] == ["Z-A-I-N-A-B", "Kareem", "K-A-R-E-E-M"]
+    # Mid-sentence, or a word that is no ordinary word, the piece stays (a surname cut off a first name).
+    text = "Det var Hilde Strand. Solvik kom"
+    dets = [det(text, 8, 20, "PERSON", 0.85), det(text, 8, 13, "PERSON", 1.0, "key"),
+            det(text, 8, 28, "ORGANISASJON", 0.7), det(text, 8, 20, "PERSON", 1.0, "key")]
+    replace, _ = merge(text, [dets[0], dets[1]], 0.5)
+    assert [d.text for d in replace] == ["Hilde", "Strand"]
+    replace, _ = merge(text, dets[2:], 0.5)
+    assert [d.text for d in replace] == ["Hilde Strand", "Solvik"]
+
+
 def test_weak_detections_go_to_review_only():
     text = "Mappe lå på bordet"
     replace, weak = merge(text, [det(text, 0, 5, "PERSON", 0.3)], 0.5)

@@ -191,3 +191,31 @@ def test_an_error_in_the_gold_folders_study_yaml_names_that_file_not_the_tempora
         evaluate_anonymisation(gold)
     assert str(caught.value).startswith(f"{gold / 'study.yaml'}:"), str(caught.value)
     assert "qualpipe-gold-" not in str(caught.value)
+
+
+def test_a_leak_is_listed_with_its_type_and_where_it_stands(tmp_path):
+    # A keep term of the set given as a gold identifier: the anonymiser keeps it, so it reaches
+    # data/coded, and the evaluation lists it (type, string, its context there), not only counts it.
+    import shutil
+
+    from pipeline.evaluate import scratch_study
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+    from pipeline.store import PrivateStore
+
+    read = load_study(scratch_study(GOLD, tmp_path / "read"))
+    ingest_study(read)
+    with PrivateStore(read.private_store_path) as private:
+        turns = private.turns("g1_solveig.txt")
+    turn = next(t for t in turns if "Bergen" in t.text)
+    copy = tmp_path / "gold"
+    shutil.copytree(GOLD, copy)
+    path = copy / "gold" / "g1_solveig.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    start = turn.text.index("Bergen")
+    record["spans"].append({"turn": turn.turn_index, "start": start, "end": start + 6, "type": "STED", "text": "Bergen"})
+    path.write_text(json.dumps(record), encoding="utf-8")
+    result = evaluate_anonymisation(copy)
+    assert result.leaks >= 1 and result.direct_leaks == 0
+    assert ("STED", "Bergen") in {(kind, original) for kind, original, _context in result.leaked}
+    assert all("⟦" in context for _k, _o, context in result.leaked)

@@ -105,6 +105,27 @@ def test_guard_matches_names_across_separators_and_case(text):
         guard.check(text, None)
 
 
+@pytest.mark.parametrize("text", ["sønnen t u a n", "det skrives T-U-A-N", "T.U.A.N.", "i t u a n i fjor",
+                                  "petra us kaite er det riktig", "hun het petrau skaite"])
+def test_guard_matches_a_name_spelled_letter_by_letter_or_split_into_other_words(text):
+    # Interviews spell names and automatic transcription cuts a name it does not know into words
+    # it knows; both forms are the name.
+    guard = Guard([("Tuan", PERSON), ("Petrauskaite", PERSON)])
+    with pytest.raises(LeakError, match="PERSON"):
+        guard.check(text, None)
+
+
+@pytest.mark.parametrize("text", ["a b c d", "t u a", "tu an", "vi så et berg en gang", "t-u-a-s"])
+def test_a_spelling_or_a_split_is_the_name_only_when_it_spells_the_whole_name(text):
+    place = type("T", (), {"type": "STED"})()
+    Guard([("Tuan", PERSON), ("Bergen", place), ("Lykke", PERSON)]).check(text, None)
+
+
+def test_a_split_never_makes_an_ordinary_word_a_name():
+    # "Lykke" is a word: the ordinary-word rule keeps "lyk ke" as it keeps "lykke".
+    Guard([("Lykke", PERSON)]).check("det var lyk ke til", None)
+
+
 @pytest.mark.parametrize("text", ["14086327164", "140863 27164", "14 08 63 271 64", "1408.6327/164", "14-08-63-27164",
                                   "fnr_14086327164", "14,08,63,271,64"])
 def test_guard_matches_numbers_across_any_grouping(text):

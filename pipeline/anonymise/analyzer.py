@@ -23,7 +23,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 from .casing import lower_case_transcript, truecase
 from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
-from .matcher import StringMatcher
+from .matcher import StringMatcher, sentence_initial
 from .numbers import WORD_PATTERN, dialect_forms
 from .registry import RecognizerRegistry
 from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words
@@ -282,9 +282,18 @@ def _subtract(text: str, d: Detection, anchors: list[Detection]) -> list[Detecti
             start = space + 1
         piece = text[start:end]
         # Leftovers such as "på" or "og" are no identifier; keep only capitalised words or numbers.
-        if piece and any(c.isupper() or c.isdigit() for c in piece):
+        if piece and any(c.isupper() or c.isdigit() for c in piece) and not _sentence_word(text, start, end):
             out.append(Detection(start, end, d.type, d.score, d.recognizer, piece))
     return out
+
+
+def _sentence_word(text: str, start: int, end: int) -> bool:
+    """One ordinary word opening a sentence ("Z-A-I-N-A-B. Og", "K-A-R-E-E-M. Folk"): cut off a
+    vaguer span that ran over a sentence end, its capital is the sentence's, not a name's."""
+    piece = text[start:end]
+    if not _WORD.fullmatch(piece) or not sentence_initial(text, start):
+        return False
+    return piece.lower() in _STOP_WORDS or piece.lower() in CLAUSE_WORDS or load_gazetteer().is_common_word(piece)
 
 
 def _union(group: list[Detection], text: str) -> Detection:

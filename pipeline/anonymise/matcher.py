@@ -27,6 +27,13 @@ The rule (documented in docs/anonymisation.md):
   there only where the sentence is about a person, and lists it for review).
 * Numbers (phone, fødselsnummer, account) of 8 or more digits also match
   whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
+* A one-word name, place or firm also matches spelled letter by letter, in any case, with
+  spaces, hyphens or dots between the letters ("Tuan" finds "t u a n", "T-U-A-N", "t.u.a.n"):
+  interviews spell names, and captions write the spelling as single letters. A spelling is said
+  of a name, so the ordinary-word rule does not apply to it.
+* A person's name of six letters or more that is no ordinary word also matches split into
+  two to four words in any other way ("Petrauskaite" finds "petra us kaite", "Sølvi Trana" finds
+  "sølv i trana"): automatic transcription cuts a name it does not know into words it knows.
 """
 
 from __future__ import annotations
@@ -43,6 +50,9 @@ from .gazetteer import Gazetteer, load_gazetteer
 TOKEN = re.compile(r"\w+")
 DIGIT_RUN = re.compile(r"\+?\d(?:\d|[ .\-](?=\d))*")
 DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "NUMMER"}
+# Three or more single letters with spaces, hyphens or dots between them: a word spelled out.
+SPELLED_RUN = re.compile(r"(?<!\w)[^\W\d_](?:(?:\s*[.\-]\s*|[ \t]+)[^\W\d_](?!\w)){2,}")
+_LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = set(".!?:\n")
 _SKIP_BACK = set(" \t«»\"'“”‘’–—-([")
 
@@ -198,6 +208,15 @@ class StringMatcher:
                                         for f in ((toks[1], toks[1] + "s") if len(toks) == 2 else (toks[1],)))
                            for w, c in self.index.items() if all(len(toks) > 1 for toks, _s, _o, _p in c)}
         self._min_digits = min(self.digit_lengths, default=0)
+        self._spelled = {toks[0]: (original, payload) for w, c in sorted(self.index.items())
+                         for toks, _s, original, payload in reversed(c)
+                         if len(toks) == 1 and len(w) >= 3 and w.isalpha()
+                         and getattr(payload, "type", payload) in _NAME_TYPES}
+        self._joined = {"".join(toks): (original, payload) for c in self.index.values()
+                        for toks, strict, original, payload in sorted(c, key=lambda x: x[2], reverse=True)
+                        if not strict and getattr(payload, "type", payload) == "PERSON"
+                        and len("".join(toks)) >= 6 and "".join(toks).isalpha()}
+        self._heads = frozenset(j[:k] for j in self._joined for k in range(2, len(j) - 1))
 
     def __len__(self) -> int:
         return self._size
@@ -209,7 +228,49 @@ class StringMatcher:
             found = self._token_matches(text)
         if self.digits:
             found.extend(self._digit_matches(text))
+        if self._spelled:
+            found.extend(self._spelled_matches(text))
+        if self._joined:
+            found.extend(self._split_matches(text))
         return _non_overlapping(found)
+
+    def _split_matches(self, text: str) -> list[Match]:
+        """Originals split into other words (module docstring): two to four consecutive tokens
+        whose letters joined are an original's, the first a start of one (tested on the text's
+        distinct words first, so a text without such a word costs one set intersection)."""
+        heads = {w for w in _distinct_tokens(text) if w.lower() in self._heads}
+        if not heads:
+            return []
+        found = []
+        toks = list(TOKEN.finditer(text))
+        for i, t in enumerate(toks):
+            if t.group() not in heads:
+                continue
+            joined = t.group().lower()
+            for j in range(i + 1, min(i + 4, len(toks))):
+                if not text[toks[j - 1].end():toks[j].start()].isspace():
+                    break
+                joined += toks[j].group().lower()
+                hit = self._joined.get(joined)
+                if hit:
+                    found.append(Match(t.start(), toks[j].end(), *hit))
+                    break
+        return found
+
+    def _spelled_matches(self, text: str) -> list[Match]:
+        """One-word names spelled letter by letter (module docstring): of each run of single
+        letters, the longest stretch of three or more that spells one."""
+        found = []
+        for run in SPELLED_RUN.finditer(text):
+            letters = list(_LETTER.finditer(text, run.start(), run.end()))
+            hit = next(((i, j) for n in range(len(letters), 2, -1) for i in range(len(letters) - n + 1)
+                        for j in (i + n,)
+                        if "".join(m.group() for m in letters[i:j]).lower() in self._spelled), None)
+            if hit:
+                i, j = hit
+                original, payload = self._spelled["".join(m.group() for m in letters[i:j]).lower()]
+                found.append(Match(letters[i].start(), letters[j - 1].end(), original, payload))
+        return found
 
     def _token_matches(self, text: str) -> list[Match]:
         """The rule of the walk "try each token left to right, skip what a match consumed", but
