@@ -134,6 +134,25 @@ def test_a_piece_cut_off_a_vague_span_that_is_an_ordinary_word_opening_a_sentenc
     assert [d.text for d in replace] == ["Hilde Strand", "Solvik"]
 
 
+@pytest.mark.parametrize("text,surname,name", [
+    ("det var lise rønning en fra nav", "rønning", "lise rønning"),
+    ("så ringte kari zorbakken meg", "zorbakken", "kari zorbakken"),
+    # no first name, a common word, a function word, or a capitalised name: left as it was
+    ("i dag hansen ringte", "hansen", "hansen"),
+    ("det var huset rønning", "rønning", "rønning"),
+    ("vi og zorbakken", "zorbakken", "zorbakken"),
+    ("Lise rønning kom", "rønning", "rønning"),
+    # the span must be a listed surname or no word of the lexicon
+    ("og lise huset", "huset", "huset"),
+])
+def test_a_lower_case_first_name_before_a_replaced_lower_case_surname_goes_with_it(text, surname, name):
+    from pipeline.anonymise.analyzer import with_first_names
+
+    start = text.index(surname)
+    [grown] = with_first_names(text, [det(text, start, start + len(surname), "PERSON", 0.7, "learned")])
+    assert grown.text == name and grown.end == start + len(surname)
+
+
 def test_weak_detections_go_to_review_only():
     text = "Mappe lå på bordet"
     replace, weak = merge(text, [det(text, 0, 5, "PERSON", 0.3)], 0.5)

@@ -23,6 +23,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 from .casing import lower_case_transcript, truecase
 from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import is_word
 from .matcher import StringMatcher, sentence_initial
 from .numbers import WORD_PATTERN, dialect_forms
 from .registry import RecognizerRegistry
@@ -216,6 +217,31 @@ def merge(text: str, detections: list[Detection], min_score: float) -> tuple[lis
             continue
         weak.append(d)
     return merged, weak
+
+
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])(\w+) $")
+
+
+def with_first_names(text: str, replaced: list[Detection], g: Gazetteer | None = None) -> list[Detection]:
+    """Each replaced lower-case surname grown over the lower-case first name right before it
+    ("lise rønning": captions write names in lower case, and "lise" is also a word, which no
+    recognizer takes alone, while the surname is found): a listed first name, no function word
+    and no common word ("i dag hansen" is today), before a span of one word that is a listed
+    surname or no word of the lexicon."""
+    g = g or load_gazetteer()
+    out = []
+    for d in replaced:
+        if d.type == PERSON and d.text[:1].islower() and _WORD.fullmatch(d.text) and (
+                g.is_last(d.text) or not is_word(d.text.lower())):
+            m = _WORD_BEFORE.search(text, max(0, d.start - 40), d.start)
+            word = m.group(1) if m else ""
+            if (word.islower() and len(word) >= 3 and g.is_first(word) and not g.is_common_word(word)
+                    and word not in _STOP_WORDS
+                    and word not in CLAUSE_WORDS and not any(o.end > m.start(1) and o.start < m.end(1)
+                                                             for o in replaced)):
+                d = Detection(m.start(1), d.end, d.type, d.score, d.recognizer, text[m.start(1):d.end])
+        out.append(d)
+    return out
 
 
 def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> list[Detection]:

@@ -34,7 +34,7 @@ from ..records import Segment, Turn
 from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
-from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_words
+from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_words, with_first_names
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .learned import span_scores
@@ -183,7 +183,8 @@ class Anonymiser:
         if spans is None:
             spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
         dets = apply_keep(text, dets, self.keep, self.g, spans=spans)
-        return merge(text, dets, self.a.min_score)
+        replace, weak = merge(text, dets, self.a.min_score)
+        return with_first_names(text, replace, self.g), weak
 
     def _study_evidence(self, d: Detection, lower: bool = False, text: str = "") -> Detection | None:
         """A lone unknown capitalised word opening a sentence, tagged a name by the model, is
