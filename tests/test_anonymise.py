@@ -116,14 +116,14 @@ def test_merge_joins_overlaps_and_anchors_cut():
 def test_a_piece_cut_off_a_vague_span_that_is_an_ordinary_word_opening_a_sentence_is_dropped():
     # The model's span ran over a sentence end; cut around the spelled name and the surname, what
     # is left is the next sentence's first word ("Og", "Folk"), whose capital is the sentence's.
-    text = "Hun heter Z-A-I-N-A-B. Og Kareem med to e, K-A-R-E-E-M. Folk skriver feil."
-    spelled, surname, again = text.index("Z-A"), text.index("Kareem"), text.index("K-A-R")
+    text = "Hun heter Y-A-S-M-I-N. Og Haddad med to d, H-A-D-D-A-D. Folk skriver feil."
+    spelled, surname, again = text.index("Y-A"), text.index("Haddad"), text.index("H-A-D")
     dets = [det(text, spelled, spelled + 11, "PERSON", 1.0, "key"), det(text, surname, surname + 6, "PERSON", 1.0, "key"),
             det(text, again, again + 11, "PERSON", 1.0, "key"),
             det(text, spelled, surname + 6, "ORGANISASJON", 0.75, "ner"),
             det(text, again, again + 17, "ORGANISASJON", 0.75, "ner")]
     replace, _ = merge(text, dets, 0.5)
-    assert [d.text for d in replace] == ["Z-A-I-N-A-B", "Kareem", "K-A-R-E-E-M"]
+    assert [d.text for d in replace] == ["Y-A-S-M-I-N", "Haddad", "H-A-D-D-A-D"]
     # Mid-sentence, or a word that is no ordinary word, the piece stays (a surname cut off a first name).
     text = "Det var Hilde Strand. Solvik kom"
     dets = [det(text, 8, 20, "PERSON", 0.85), det(text, 8, 13, "PERSON", 1.0, "key"),
@@ -135,15 +135,15 @@ def test_a_piece_cut_off_a_vague_span_that_is_an_ordinary_word_opening_a_sentenc
 
 
 @pytest.mark.parametrize("text,surname,name", [
-    ("det var lise rønning en fra nav", "rønning", "lise rønning"),
+    ("det var hege halvorsrud en fra nav", "halvorsrud", "hege halvorsrud"),
     ("så ringte kari zorbakken meg", "zorbakken", "kari zorbakken"),
     # no first name, a common word, a function word, or a capitalised name: left as it was
     ("i dag hansen ringte", "hansen", "hansen"),
-    ("det var huset rønning", "rønning", "rønning"),
+    ("det var huset halvorsrud", "halvorsrud", "halvorsrud"),
     ("vi og zorbakken", "zorbakken", "zorbakken"),
-    ("Lise rønning kom", "rønning", "rønning"),
+    ("Hege halvorsrud kom", "halvorsrud", "halvorsrud"),
     # the span must be a listed surname or no word of the lexicon
-    ("og lise huset", "huset", "huset"),
+    ("og hege huset", "huset", "huset"),
 ])
 def test_a_lower_case_first_name_before_a_replaced_lower_case_surname_goes_with_it(text, surname, name):
     from pipeline.anonymise.analyzer import with_first_names

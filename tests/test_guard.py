@@ -105,20 +105,20 @@ def test_guard_matches_names_across_separators_and_case(text):
         guard.check(text, None)
 
 
-@pytest.mark.parametrize("text", ["sønnen t u a n", "det skrives T-U-A-N", "T.U.A.N.", "i t u a n i fjor",
-                                  "petra us kaite er det riktig", "hun het petrau skaite"])
+@pytest.mark.parametrize("text", ["dattera m i n h", "det skrives M-I-N-H", "M.I.N.H.", "i m i n h i fjor",
+                                  "kazla us kiene er det riktig", "hun het kazlaus kiene"])
 def test_guard_matches_a_name_spelled_letter_by_letter_or_split_into_other_words(text):
     # Interviews spell names and automatic transcription cuts a name it does not know into words
     # it knows; both forms are the name.
-    guard = Guard([("Tuan", PERSON), ("Petrauskaite", PERSON)])
+    guard = Guard([("Minh", PERSON), ("Kazlauskiene", PERSON)])
     with pytest.raises(LeakError, match="PERSON"):
         guard.check(text, None)
 
 
-@pytest.mark.parametrize("text", ["a b c d", "t u a", "tu an", "vi så et berg en gang", "t-u-a-s"])
+@pytest.mark.parametrize("text", ["a b c d", "m i n", "mi nh", "vi så et berg en gang", "m-i-n-e"])
 def test_a_spelling_or_a_split_is_the_name_only_when_it_spells_the_whole_name(text):
     place = type("T", (), {"type": "STED"})()
-    Guard([("Tuan", PERSON), ("Bergen", place), ("Lykke", PERSON)]).check(text, None)
+    Guard([("Minh", PERSON), ("Bergen", place), ("Lykke", PERSON)]).check(text, None)
 
 
 def test_a_split_never_makes_an_ordinary_word_a_name():

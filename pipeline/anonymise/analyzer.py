@@ -224,7 +224,7 @@ _WORD_BEFORE = re.compile(r"(?<![\w'’-])(\w+) $")
 
 def with_first_names(text: str, replaced: list[Detection], g: Gazetteer | None = None) -> list[Detection]:
     """Each replaced lower-case surname grown over the lower-case first name right before it
-    ("lise rønning": captions write names in lower case, and "lise" is also a word, which no
+    ("hege halvorsrud": captions write names in lower case, and a first name may also be a word, which no
     recognizer takes alone, while the surname is found): a listed first name, no function word
     and no common word ("i dag hansen" is today), before a span of one word that is a listed
     surname or no word of the lexicon."""
@@ -314,7 +314,7 @@ def _subtract(text: str, d: Detection, anchors: list[Detection]) -> list[Detecti
 
 
 def _sentence_word(text: str, start: int, end: int) -> bool:
-    """One ordinary word opening a sentence ("Z-A-I-N-A-B. Og", "K-A-R-E-E-M. Folk"): cut off a
+    """One ordinary word opening a sentence ("Y-A-S-M-I-N. Og", "H-A-D-D-A-D. Folk"): cut off a
     vaguer span that ran over a sentence end, its capital is the sentence's, not a name's."""
     piece = text[start:end]
     if not _WORD.fullmatch(piece) or not sentence_initial(text, start):

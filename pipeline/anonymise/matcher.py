@@ -28,12 +28,12 @@ The rule (documented in docs/anonymisation.md):
 * Numbers (phone, fødselsnummer, account) of 8 or more digits also match
   whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
 * A one-word name, place or firm also matches spelled letter by letter, in any case, with
-  spaces, hyphens or dots between the letters ("Tuan" finds "t u a n", "T-U-A-N", "t.u.a.n"):
+  spaces, hyphens or dots between the letters ("Minh" finds "m i n h", "M-I-N-H", "m.i.n.h"):
   interviews spell names, and captions write the spelling as single letters. A spelling is said
   of a name, so the ordinary-word rule does not apply to it.
 * A person's name of six letters or more that is no ordinary word also matches split into
-  two to four words in any other way ("Petrauskaite" finds "petra us kaite", "Sølvi Trana" finds
-  "sølv i trana"): automatic transcription cuts a name it does not know into words it knows.
+  two to four words in any other way ("Kazlauskiene" finds "kazla us kiene", "Randi Moen" finds
+  "rand i moen"): automatic transcription cuts a name it does not know into words it knows.
 """
 
 from __future__ import annotations
