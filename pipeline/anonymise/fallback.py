@@ -362,17 +362,19 @@ class FallbackRecognizer(Recognizer):
 
     def _name_runs(self, text, add, persons, free):
         g = self.g
-        words = list(_WORD.finditer(text))
+        # Each word is asked once whether it can be half of a pair (lower case, on the name list
+        # first: few words are first names), not once as each pair's first and once as its second.
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        first = [w[:1].islower() and g.is_first(w) for _s, _e, w in words]
         for i in range(len(words) - 1):
-            a, b = words[i], words[i + 1]
-            if not a.group()[:1].islower() or not b.group()[:1].islower() or text[a.end():b.start()] != " ":
+            if not (first[i] and first[i + 1]):
                 continue
-            wa, wb = a.group(), b.group()
-            if not (g.is_first(wa) and g.is_first(wb)) or _plain(wa, g) or _plain(wb, g):
-                continue  # the name list first: few pairs are two first names
+            (a_start, a_end, wa), (b_start, b_end, wb) = words[i], words[i + 1]
+            if text[a_end:b_start] != " " or _plain(wa, g) or _plain(wb, g):
+                continue
             if g.is_common_word(wa) and g.is_common_word(wb):
                 continue  # "dag liv": two ordinary words
-            add(a.start(), b.end(), PERSON, "name_run", lower=True)
+            add(a_start, b_end, PERSON, "name_run", lower=True)
         for d in persons:
             # A surname after a detected first name, perhaps split by the transcription ("gunnar kval
             # vik"): up to two lower-case words, the last a gazetteer surname, any other rare.

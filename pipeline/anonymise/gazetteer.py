@@ -43,11 +43,11 @@ class Gazetteer:
 
     def is_first(self, word: str) -> bool:
         w = word.lower()
-        return w in self.male or w in self.female or _hyphen_parts(w, self.is_first)
+        return w in self.male or w in self.female or ("-" in w and _hyphen_parts(w, self.is_first))
 
     def is_last(self, word: str) -> bool:
         w = word.lower()
-        return w in self.last or _hyphen_parts(w, self.is_last)
+        return w in self.last or ("-" in w and _hyphen_parts(w, self.is_last))
 
     def is_name(self, word: str) -> bool:
         return self.is_first(word) or self.is_last(word)

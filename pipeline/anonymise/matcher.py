@@ -49,6 +49,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 
 TOKEN = re.compile(r"\w+")
 DIGIT_RUN = re.compile(r"\+?\d(?:\d|[ .\-](?=\d))*")
+_NON_DIGIT = re.compile(r"\D")
 DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "NUMMER"}
 # Three or more single letters with spaces, hyphens or dots between them: a word spelled out.
 SPELLED_RUN = re.compile(r"(?<!\w)[^\W\d_](?:(?:\s*[.\-]\s*|[ \t]+)[^\W\d_](?!\w)){2,}")
@@ -217,6 +218,7 @@ class StringMatcher:
                         if not strict and getattr(payload, "type", payload) == "PERSON"
                         and len("".join(toks)) >= 6 and "".join(toks).isalpha()}
         self._heads = frozenset(j[:k] for j in self._joined for k in range(2, len(j) - 1))
+        self._lengths_longest_first = sorted(self.digit_lengths, reverse=True)
 
     def __len__(self) -> int:
         return self._size
@@ -338,8 +340,8 @@ class StringMatcher:
         for run in DIGIT_RUN.finditer(text):
             if run.end() - run.start() < shortest:
                 continue  # fewer characters than the shortest number: cannot hold it
-            digits = re.sub(r"\D", "", run.group())
-            for length in sorted(self.digit_lengths, reverse=True):
+            digits = _NON_DIGIT.sub("", run.group())
+            for length in self._lengths_longest_first:
                 hit = next((digits[k:k + length] for k in range(len(digits) - length + 1)
                             if digits[k:k + length] in self.digits), None)
                 if hit:

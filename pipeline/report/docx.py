@@ -153,10 +153,10 @@ def _table(document, block: list[str], caption: str | None) -> None:
     table = document.add_table(rows=1 + len(body), cols=len(header))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    for r, values in enumerate([header, *body]):
-        row = table.rows[r]
+    for r, (row, values) in enumerate(zip(table.rows, [header, *body])):
+        cells = row.cells  # python-docx builds the row's cells anew on every access
         for c, value in enumerate(values):
-            cell = row.cells[c]
+            cell = cells[c]
             paragraph = cell.paragraphs[0]
             run = paragraph.add_run(value)
             run.font.size = Pt(9)
