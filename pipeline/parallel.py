@@ -186,6 +186,9 @@ class DaskExecutor:
             # 20 ms, system monitors every 0.5 s) cost an idle local cluster about 0.05 CPU s per
             # second on the client alone, taken from the cores the work runs on; less often, a
             # third of that (docs/scale.md).
+            # Dask's statistical profiler (for its dashboard, which a local cluster does not serve)
+            # walks the running task's stack every 10 ms on the worker's event loop: 10-15 % on top of
+            # the task's own CPU (docs/scale.md); off.
             # Where the system has it, the worker processes are forked from one server process that
             # imported the stages' modules once (WORKER_MODULES), instead of each importing them
             # afresh (spawned): about 2.5 CPU s a worker (docs/scale.md).
@@ -195,7 +198,8 @@ class DaskExecutor:
                                   "distributed.worker.multiprocessing-method": method,
                                   "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                                   "distributed.admin.tick.interval": "1s",
-                                  "distributed.admin.system-monitor.interval": "2s"}):
+                                  "distributed.admin.system-monitor.interval": "2s",
+                                  "distributed.worker.profile.enabled": False}):
                 if method == "forkserver":
                     _preload_forkserver()
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
