@@ -389,7 +389,7 @@ def _call(fn: Callable, parcel: Parcel, *shared: Any) -> Any:
 # What a worker's tasks import (the stages' task functions and their libraries: spaCy, scikit-learn,
 # matplotlib); a local cluster's server process imports them before it forks the workers.
 WORKER_MODULES = ("distributed", "pipeline.ingest.segment", "pipeline.anonymise.analyzer", "pipeline.segment_docs",
-                  "pipeline.coding.machine", "pipeline.compare")
+                  "pipeline.compare")
 
 
 def _preload_forkserver() -> None:
@@ -417,9 +417,9 @@ def prepare_worker(model: str) -> None:
 
 
 def prepare_worker_later() -> None:
-    """What the code and compare stages' tasks load on a worker's first one: their modules, and
-    matplotlib's fonts (the first text a process renders reads the font cache and the font)."""
-    from .coding import machine  # noqa: F401
+    """What compare's figure tasks load on a worker's first one: their module, and matplotlib's
+    fonts (the first text a process renders reads the font cache and the font)."""
+    from . import compare  # noqa: F401
     from .plotting import new_figure, png_bytes
 
     figure = new_figure(1, 1)
