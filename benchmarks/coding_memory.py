@@ -4,11 +4,11 @@
 
 STUDY is a study folder that has been run (ingest + anonymise) with a primary coder: the demo.
 For every blind set (``--against``, default tests/data/coding_blind, coding_blind2, coding_blind3
-where present; the pickle of ``--cache`` is the one ``benchmarks/coding_variants.py`` writes) and
+where present; ``--cache`` is the JSON file ``benchmarks/coding_variants.py`` writes, no pickle) and
 every rotation (3 disjoint blocks of k interviews), the default model learns all of the study's
 coder plus the k coded interviews of the set (its current round) once, and then codes the set's
 other interviews under every memory setting of ``SETTINGS`` (the memory is read at prediction only,
-so one fit serves them all). Printed: turn-level micro-F1 and kappa per code, mean over rotations,
+so one fit, made with the memory on, serves them all; off is ``memory_weight`` 0). Printed: turn-level micro-F1 and kappa per code, mean over rotations,
 per seed, and the mean over seeds. No interview is scored by a model that trained on it.
 """
 
@@ -76,7 +76,8 @@ def main() -> None:
                 rest = set(blind.subset([i for i in informants if i not in coded]))
                 pooled, labels = pooled_training(base + [(blind, blind.subset(coded))], blind)
                 plan = plan_codes(demo.codebook, list(labels.values()), settings.min_examples_per_code)
-                model = fit_model(pooled, labels, plan, demo.codebook, seed, params, nlp)
+                # The memory is kept only by a fit with it on; its weight is then set per setting.
+                model = fit_model(pooled, labels, plan, demo.codebook, seed, {**params, "memory_weight": 1.0}, nlp)
                 target = mark_current_round(blind.analysed, [u.segment_id for u in blind.analysed.units])
                 for name, weight, k, prior, blocks in SETTINGS:
                     model.set_params(memory_weight=weight, memory_k=k, memory_prior=prior, memory_blocks=blocks)

@@ -10,26 +10,28 @@ and kappa per code for:
 * ``own``: the study's own coder, cross-validated with folds grouped by informant (--folds);
 * ``transfer``: trained on the study's coder, scored on the blind set;
 * ``blind``: the blind set alone, leave-one-informant-out (turn codes given to their segments);
-* ``round+2``: the study's coder plus 2 blind interviews, scored on the other 6 (3 rotations).
+* ``round+k`` (``--round K``, default 2): the study's coder plus k blind interviews, scored on the others
+  (disjoint blocks of k, at most 3 rotations: 3 for k = 2, 2 for k = 4).
 """
 
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut  # noqa: E402
 
 from pipeline.coding.agreement import to_turns  # noqa: E402
 from pipeline.coding.evaluation import (MICRO, heldout_predictions, load_gold_study, score_sets,  # noqa: E402
                                         study_labelled, train_and_predict)
-from pipeline.coding.vectors import example_sentences, lemma_vectors, treebank_path  # noqa: E402
+from pipeline.coding.vectors import (example_sentences, lemma_vectors, ppmi_vectors, treebank_path,  # noqa: E402
+                                     treebank_sentences)
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 
@@ -85,6 +87,21 @@ VARIANTS = {
     "round_prevalence_turn": {"threshold_rule": "prevalence", "round_thresholds": True, "threshold_unit": "turn"},
     "prevalence_round3": {"threshold_rule": "prevalence", "round_weight": 3.0},
     "augment0.3_prevalence": {"round_features": 0.3, "threshold_rule": "prevalence"},
+    # What the codebook knows (eighth session): nearness to each code's inclusion / exclusion sentences;
+    # exclusion criteria that name another code as positives of that code.
+    "codebook1": {"codebook_weight": 1.0},
+    "codebook0.5": {"codebook_weight": 0.5},
+    "codebook2": {"codebook_weight": 2.0},
+    "redirect1": {"redirect_weight": 1.0},
+    "redirect0.5": {"redirect_weight": 0.5},
+    "codebook1_redirect1": {"codebook_weight": 1.0, "redirect_weight": 1.0},
+    # Count-based vectors (vectors.ppmi_vectors: PPMI + truncated SVD, scikit-learn only) from the treebank and
+    # the study's text ("ppmi": the demo's; "ppmi_all": also the blind sets', as their text would be in the study).
+    "ppmi1": {"vectors": "ppmi", "vector_weight": 1.0},
+    "ppmi0.5": {"vectors": "ppmi", "vector_weight": 0.5},
+    "ppmi1_all": {"vectors": "ppmi_all", "vector_weight": 1.0},
+    "ppmi0.5_all": {"vectors": "ppmi_all", "vector_weight": 0.5},
+    "ppmi_sim1_all": {"vectors": "ppmi_all", "similarity_weight": 1.0},
 }
 
 
@@ -102,16 +119,22 @@ def line(name, scores):
 
 def analysed_studies(study, nlp, against: list[Path] | None, cache: Path | None):
     """(the study's coding, the blind sets' codings) analysed; ``against`` defaults to
-    tests/data/coding_blind and coding_blind2 where present; ``cache``: a pickle written on the
-    first run and read on later ones."""
-    if cache and cache.exists():
-        return pickle.loads(cache.read_bytes())
-    demo = study_labelled(study, None, nlp)
+    tests/data/coding_blind and coding_blind2 where present; ``cache``: JSON written on the first
+    run and read on later ones (benchmarks/analysed_cache.py: no pickle), for the same study and
+    folders only (other ones are analysed afresh and the cache rewritten)."""
+    import analysed_cache
+
     folders = against or [f for f in (REPO / "tests" / "data" / "coding_blind",
                                       REPO / "tests" / "data" / "coding_blind2") if f.exists()]
+    key = [str(Path(study.root).resolve())] + [str(Path(f).resolve()) for f in folders]
+    if cache and cache.exists():
+        found = analysed_cache.read(cache, key)
+        if found is not None:
+            return found
+    demo = study_labelled(study, None, nlp)
     blinds = [load_gold_study(folder, demo.codebook, nlp) for folder in folders]
     if cache:
-        cache.write_bytes(pickle.dumps((demo, blinds)))
+        analysed_cache.write(cache, key, demo, blinds)
     return demo, blinds
 
 
@@ -125,8 +148,10 @@ def main() -> None:
                         help="coding.seed (SGD's order and folds); several: one run each")
     parser.add_argument("--against", action="append", type=Path, default=None,
                         help="blind sets (default: tests/data/coding_blind and coding_blind2 where present)")
+    parser.add_argument("--round", type=int, action="append", default=None, dest="round_k",
+                        help="coded interviews of the new round (default 2; several: one row each)")
     parser.add_argument("--cache", type=Path, default=None,
-                        help="pickle of the analysed studies: written on the first run, read on later ones")
+                        help="JSON of the analysed studies (benchmarks/analysed_cache.py): written on the first run, read on later ones")
     args = parser.parse_args()
     study = load_study(args.study)
     settings = study.settings.coding
@@ -136,10 +161,15 @@ def main() -> None:
 
     def vectors_for(kind):
         if kind not in vector_sets:
-            material = [demo] + (blinds if kind == "all" else [])
+            material = [demo] + (blinds if kind.endswith("all") else [])
             sentences = [s for data in material for s in example_sentences(data.analysed.examples)]
-            vector_sets[kind] = lemma_vectors(sentences, study.private_dir, settings.seed,
-                                              treebank_path(study.root))
+            if kind.startswith("ppmi"):
+                treebank = treebank_path(study.root)
+                vector_sets[kind] = ppmi_vectors((treebank_sentences(treebank) if treebank else []) + sentences,
+                                                 seed=settings.seed)
+            else:
+                vector_sets[kind] = lemma_vectors(sentences, study.private_dir, settings.seed,
+                                                  treebank_path(study.root))
         return vector_sets[kind]
     runs = [(name, seed) for name in args.variant or list(VARIANTS) for seed in args.seed or [settings.seed]]
     for name, seed in runs:
@@ -168,18 +198,20 @@ def main() -> None:
                 print(line(f"blind{n}", turn_scores(blind, predictions, set(predictions))), flush=True)
             if "round" in args.skip:
                 continue
-            rows = []
-            for r in range(3):
-                coded = [informants[(2 * r + i) % len(informants)] for i in range(2)]
-                rest = set(blind.subset([i for i in informants if i not in coded]))
-                predictions = train_and_predict([(demo, demo.labels), (blind, blind.subset(coded))], blind,
-                                                demo.codebook, settings.min_examples_per_code, settings.seed,
-                                                params, search, nlp=nlp)
-                rows.append(turn_scores(blind, predictions, rest))
-            pooled = [type(rows[0][0])(**{**s.__dict__, "f1": sum(r[i].f1 for r in rows) / 3,
-                                          "kappa": sum(r[i].kappa for r in rows) / 3})
-                      for i, s in enumerate(rows[0])]
-            print(line(f"round{n}+2", pooled), flush=True)
+            for k in args.round_k or [2]:
+                rows = []
+                # Disjoint blocks of k interviews (at most 3), so every interview is scored in some rotation.
+                for r in range(min(3, len(informants) // k)):
+                    coded = [informants[(k * r + i) % len(informants)] for i in range(k)]
+                    rest = set(blind.subset([i for i in informants if i not in coded]))
+                    predictions = train_and_predict([(demo, demo.labels), (blind, blind.subset(coded))], blind,
+                                                    demo.codebook, settings.min_examples_per_code, settings.seed,
+                                                    params, search, nlp=nlp)
+                    rows.append(turn_scores(blind, predictions, rest))
+                pooled = [type(rows[0][0])(**{**s.__dict__, "f1": sum(r[i].f1 for r in rows) / len(rows),
+                                              "kappa": sum(r[i].kappa for r in rows) / len(rows)})
+                          for i, s in enumerate(rows[0])]
+                print(line(f"round{n}+{k}", pooled), flush=True)
         print(f"   ({time.perf_counter() - start:.0f} s)", flush=True)
 
 

@@ -170,14 +170,17 @@ def test_round_memory_corrects_turns_like_the_rounds_coded_ones():
     other = Example(text="pris rabatt fotball", lemmas=("pris", "rabatt", "fotball"),
                     turn_lemmas=("pris", "rabatt", "fotball"), turn=("probe", 1), informant="probe")
     plain = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
-    model = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
+    # Off (the default), nothing of the round is kept: the memory holds its example texts.
+    assert plain.memory_ is None and plain.get_params()["memory_weight"] == 0.0
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, memory_weight=1.0).fit(X, y)
     examples, turns, residuals = model.memory_
     assert len(turns) == residuals.shape[0] == 6  # the round's 6 coded turns, not its segments
     assert all(e.current_round for e in examples) and len(examples) == 6
     assert (residuals[:, 0] > 0).all()  # the old coder's model scored them below the round's "a"
+    model.set_params(memory_weight=0.0)  # read at prediction only: 0 turns it off without a refit
     np.testing.assert_array_equal(model.predict_proba([probe, other]), plain.predict_proba([probe, other]))
     assert model.predict([probe])[0, 0] == 0
-    model.set_params(memory_weight=1.0)  # read at prediction only: no refit
+    model.set_params(memory_weight=1.0)
     corrected = model.predict_proba([probe, other])
     # The round's convention reaches a turn like its coded turns, and not a turn unlike them.
     assert corrected[0, 0] > plain.predict_proba([probe])[0, 0] + 0.2 and model.predict([probe])[0, 0] == 1
@@ -214,3 +217,59 @@ def test_prevalence_threshold_predicts_the_coded_rate():
         TwoStageCoder(codes=CODES, threshold_rule="rate").fit(X, labels)
     # The default (docs/coding.md, "Transfer and a new round"): the study setting and the estimator agree.
     assert CodingModelSettings().params()["threshold_rule"] == "prevalence" == TwoStageCoder().threshold_rule
+
+
+def _codebook_priors():
+    """A codebook saying 'unik' and 'sjelden' are code a, and 'nabo' is not a but b (an exclusion naming b)."""
+    def example(text, n):
+        lemmas = tuple(text.lower().split())
+        return Example(text=text, lemmas=lemmas, turn_lemmas=lemmas, turn=("<kodebok>", n), informant="<kodebok>")
+    return ((example("unik sjelden", 0), frozenset({"a"}), frozenset()),
+            (example("nabo gate (kod b)", 1), frozenset(), frozenset({"a"})))
+
+
+def test_codebook_match_is_nearness_to_inclusion_and_exclusion_sentences():
+    from pipeline.coding.classifier import CodebookMatch
+
+    X, y = corpus(n_informants=3)
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, prior_examples=_codebook_priors(), codebook_weight=1.0)
+    sentences = model._code_sentences()
+    assert sentences[0] == ("a", (("unik", "sjelden"),), (("nabo", "gate", "(kod", "b)"),))
+    assert sentences[1] == ("b", (), ())
+    block = CodebookMatch(sentences).fit(X)
+    probe = [Example(text="", lemmas=("unik", "mat")), Example(text="", lemmas=("nabo",)),
+             Example(text="", lemmas=("fotball",))]
+    near = block.transform(probe)  # columns: a include, a exclude, b include, b exclude
+    assert near.shape == (3, 4)
+    assert near[0, 0] > 0.3 and near[0, 1] == 0 and near[1, 1] > 0.3 and near[1, 0] == 0
+    assert not near[2].any() and not near[:, 2:].any()  # no sentence shares a word; b's codebook says nothing
+    union = model.fit(X, y).features_
+    assert {"codebook", "turn_codebook"} <= set(dict(union.transformer_list))
+    assert union.transformer_weights["turn_codebook"] == 0.5  # × turn_weight
+    off = TwoStageCoder(codes=CODES, rule_codes=CODES, prior_examples=_codebook_priors()).fit(X, y)
+    assert "codebook" not in dict(off.features_.transformer_list)  # the default: off
+    assert clone(model).get_params()["codebook_weight"] == 1.0
+    assert "codebook_weight" not in CodingModelSettings().params()  # measured, not kept (docs/coding.md)
+
+
+def test_an_exclusion_naming_another_code_is_a_positive_of_it():
+    X, y = corpus(n_informants=3)
+    priors = _codebook_priors()
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES, prior_examples=priors)
+    plain.classes_ = np.array(CODES)
+    _, labels, weights = plain._priors()
+    assert labels.tolist() == [[1, 0], [0, 0]] and weights.tolist() == [[1.0, 0.0], [1.0, 0.0]]
+    redirected = TwoStageCoder(codes=CODES, rule_codes=CODES, prior_examples=priors, redirect_weight=2.0)
+    redirected.classes_ = np.array(CODES)
+    _, labels, weights = redirected._priors()
+    assert labels.tolist() == [[1, 0], [0, 1]] and weights.tolist() == [[1.0, 0.0], [1.0, 2.0]]
+    probe = [Example(text="nabo gate", lemmas=("nabo", "gate"), turn=("x", 0), informant="ny")]
+    before = TwoStageCoder(codes=CODES, prior_examples=priors, context=False, solver="liblinear").fit(X, y)
+    after = TwoStageCoder(codes=CODES, prior_examples=priors, redirect_weight=5.0, context=False,
+                          solver="liblinear").fit(X, y)
+    assert after.predict_proba(probe)[0, 1] > before.predict_proba(probe)[0, 1]
+    # The default fit is what it was: prior_weight alone, nothing redirected.
+    np.testing.assert_array_equal(
+        TwoStageCoder(codes=CODES, prior_examples=priors, redirect_weight=0.0).fit(X, y).predict_proba(X),
+        TwoStageCoder(codes=CODES, prior_examples=priors).fit(X, y).predict_proba(X))
+    assert "redirect_weight" not in CodingModelSettings().params()

@@ -116,3 +116,24 @@ def test_study_vectors_only_when_asked_and_passed_to_the_estimator(tmp_path, mon
     plan = Plan(model_codes=list(codebook.ids), rule_codes=[], positives={})
     estimator = make_estimator(plan, codebook, 7, {"vector_weight": 1.0}, None, found)
     assert estimator.vectors is found and estimator.vector_weight == 1.0
+
+
+def test_ppmi_vectors_are_count_based_deterministic_and_feed_the_vector_blocks():
+    from pipeline.coding.vectors import ppmi_vectors
+
+    corpus_sentences = [("flytte", "trygg", "hjem", "bli"), ("bolig", "trygg", "bli", "hjem"),
+                        ("pris", "rabatt", "billig", "takst"), ("rabatt", "pris", "takst", "lån"),
+                        ("vær", "fotball", "mat", "tur")] * 20
+    first = ppmi_vectors(corpus_sentences, dimensions=4, window=3, seed=7)
+    again = ppmi_vectors(corpus_sentences, dimensions=4, window=3, seed=7)
+    assert first.digest == again.digest and first.dimensions == 4
+    np.testing.assert_allclose(first.vector("pris"), again.vector("pris"))
+    assert abs(float(np.linalg.norm(first.vector("pris"))) - 1) < 1e-5
+    # Lemmas that share contexts are nearer than lemmas that never meet.
+    assert first.vector("pris") @ first.vector("takst") > first.vector("pris") @ first.vector("trygg")
+    assert not first.vector("aldri").any()  # outside the vocabulary: no pieces to build it from
+    X, y = corpus(n_informants=3)
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, vectors=first, vector_weight=1.0).fit(X, y)
+    assert "vectors" in dict(model.features_.transformer_list)
+    assert model.predict_proba(X).shape == (len(X), 2)
+    assert ppmi_vectors(corpus_sentences[:-1], dimensions=4, window=3, seed=7).digest != first.digest

@@ -143,17 +143,57 @@ class RuleHits(TransformerMixin, BaseEstimator):
         return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(X), len(self.codes_)))
 
 
+class CodebookMatch(TransformerMixin, BaseEstimator):
+    """Dense block: per code, how near an example's lemmas (``field``) are to what the codebook says of it.
+
+    ``code_sentences``: (code, lemma tuples of its positive examples and inclusion criteria, lemma tuples of
+    its negative examples and exclusion criteria) per code. Two columns per code: the largest cosine of the
+    example with one of the code's inclusion sentences, and with one of its exclusion sentences, in a TF-IDF
+    space of lemmas fitted on the training examples and the codebook's sentences. A code's definition then
+    reaches a turn that shares its words with one criterion, however few human examples the code has, and
+    an exclusion criterion is evidence against it (the model learns how much each column counts).
+    """
+
+    def __init__(self, code_sentences: Sequence = (), field: str = "lemmas"):
+        self.code_sentences = code_sentences
+        self.field = field
+
+    def fit(self, X, y=None):
+        sentences = [s for _, include, exclude in self.code_sentences for s in (*include, *exclude)]
+        self.tfidf_ = TfidfVectorizer(analyzer=_identity, sublinear_tf=True).fit(
+            [getattr(e, self.field) or NONE for e in X] + [s or NONE for s in sentences])
+        self.sides_ = [(self._rows(include), self._rows(exclude)) for _, include, exclude in self.code_sentences]
+        return self
+
+    def _rows(self, sentences):
+        return self.tfidf_.transform([s or NONE for s in sentences]) if sentences else None
+
+    def transform(self, X):
+        check_is_fitted(self, "tfidf_")
+        matrix = self.tfidf_.transform([getattr(e, self.field) or NONE for e in X])
+        columns = []
+        for side in self.sides_:
+            for rows in side:
+                columns.append(np.zeros(len(X)) if rows is None else (matrix @ rows.T).max(axis=1).toarray().ravel())
+        return np.column_stack(columns) if columns else np.zeros((len(X), 0))
+
+
 def make_features(rule_codes: Sequence[str], question_weight: float = 0.5, previous_weight: float = 0.3,
                   turn_weight: float = 0.5, rule_weight: float = 1.0, turn_rule_weight: float = 0.5,
                   char_weight: float = 1.0, lsa_weight: float = 0.0, random_state: int = 2019,
                   vectors=None, vector_weight: float = 0.0, similarity_weight: float = 0.0,
-                  code_texts: Sequence = ()) -> FeatureUnion:
+                  code_texts: Sequence = (), codebook_weight: float = 0.0, code_sentences: Sequence = ()
+                  ) -> FeatureUnion:
     """The stage-1 featuriser; a weight of 0 drops that block.
 
     ``vectors`` (:class:`~pipeline.coding.vectors.LemmaVectors`): with ``vector_weight``, the
     SIF-weighted mean vectors of the segment, the question and the turn (dense blocks); with
     ``similarity_weight``, the cosine of the segment's and the turn's mean vector with each
     code's centroid (``code_texts``: what the codebook says each code is).
+
+    ``codebook`` and ``turn_codebook`` (``codebook_weight``; the turn's × ``turn_weight``): the segment's and
+    the turn's nearness to each code's inclusion and exclusion sentences (:class:`CodebookMatch`;
+    ``code_sentences``).
 
     ``lsa``: a dense 100-dimensional latent-semantic representation of the turn's lemmas
     (TF-IDF + truncated SVD, fitted on the training examples): an offline stand-in for word vectors.
@@ -192,6 +232,9 @@ def make_features(rule_codes: Sequence[str], question_weight: float = 0.5, previ
         blocks += [("similarity", CodeSimilarity(vectors, "lemmas", code_texts), similarity_weight),
                    ("turn_similarity", CodeSimilarity(vectors, "turn_lemmas", code_texts),
                     similarity_weight * turn_weight)]
+    if codebook_weight and code_sentences:
+        blocks += [("codebook", CodebookMatch(code_sentences, "lemmas"), codebook_weight),
+                   ("turn_codebook", CodebookMatch(code_sentences, "turn_lemmas"), codebook_weight * turn_weight)]
     kept = [(name, transformer, weight) for name, transformer, weight in blocks if weight]
     return FeatureUnion([(name, transformer) for name, transformer, _ in kept],
                         transformer_weights={name: weight for name, _, weight in kept})
@@ -216,7 +259,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  similarity_weight: float = 0.0, round_thresholds: bool = False, threshold_rule: str = "prevalence",
                  round_features: float = 0.0, memory_weight: float = 0.0, memory_k: int = 20,
                  memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
-                 random_state: int = 2019):
+                 codebook_weight: float = 0.0, redirect_weight: float = 0.0, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -245,6 +288,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.memory_k = memory_k
         self.memory_prior = memory_prior
         self.memory_blocks = memory_blocks
+        self.codebook_weight = codebook_weight
+        self.redirect_weight = redirect_weight
         self.random_state = random_state
 
     # -- fitting
@@ -279,11 +324,12 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y has {y.shape[1]} columns but there are {len(self.classes_)} codes")
         groups = np.asarray(groups if groups is not None else [e.informant for e in X])
         weights = self._weights(X, sample_weight)
-        prior_X, prior_y, prior_mask = self._priors()
+        prior_X, prior_y, prior_weights = self._priors()
         self.features_ = make_features(self.rule_codes or self.codes, self.question_weight, self.previous_weight,
                                        self.turn_weight, self.rule_weight, self.turn_rule_weight, self.char_weight,
                                        self.lsa_weight, self.random_state, self.vectors, self.vector_weight,
-                                       self.similarity_weight, self._code_texts())
+                                       self.similarity_weight, self._code_texts(), self.codebook_weight,
+                                       self._code_sentences() if self.codebook_weight else ())
         both = self.features_.fit_transform(X + prior_X).tocsr()
         # The codebook's examples belong to no round: they teach the shared weights only.
         both = self._augment(both, X + [replace(e, current_round=False) for e in prior_X])
@@ -294,7 +340,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             if n_groups >= 2 else []
         self.models_, out_of_fold = [], np.zeros(y.shape)
         for j in range(y.shape[1]):
-            fit_one = self._fitter(matrix, y[:, j], weights, prior_matrix, prior_y, prior_mask, j)
+            fit_one = self._fitter(matrix, y[:, j], weights, prior_matrix, prior_y, prior_weights, j)
             self.models_.append(fit_one(np.arange(len(X))))
             out_of_fold[:, j] = _out_of_fold(fit_one, matrix, y[:, j], folds)
         self.context_models_, self.thresholds_ = [], np.full(y.shape[1], 0.5)
@@ -335,10 +381,12 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
     def _round_memory(self, X: Sequence[Example], y: np.ndarray, held_out: np.ndarray):
         """The current round's coded turns: (the round's examples, the examples of each turn, per turn and
         code the label minus the out-of-fold score), or None when the round has none. Scores are centred
-        (:func:`_centre`) so that 0.5 is the code's threshold. Kept whatever ``memory_weight`` is, so that
-        the memory parameters can be changed after fitting; they are read only in :meth:`predict_proba`."""
+        (:func:`_centre`) so that 0.5 is the code's threshold. None with ``memory_weight`` 0: the memory
+        holds the round's example texts, and a model that does not use it does not keep them (in the
+        private model file). With the memory on, its parameters can be changed after fitting (they are
+        read only in :meth:`predict_proba`; 0 turns it off)."""
         current = [i for i, e in enumerate(X) if e.current_round]
-        if not current:
+        if not current or not self.memory_weight:
             return None
         keys: dict = {}
         for i in current:
@@ -418,38 +466,55 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
 
     def _code_texts(self) -> tuple:
         """(code, lemma tuples of the codebook's positive examples and inclusion criteria) per code."""
-        texts: dict[str, list] = {code: [] for code in self.rule_codes or self.codes}
-        for example, positive, _ in self.prior_examples:
+        return tuple((code, include) for code, include, _ in self._code_sentences())
+
+    def _code_sentences(self) -> tuple:
+        """(code, lemma tuples of its positive examples and inclusion criteria, of its negative examples and
+        exclusion criteria) per code, from ``prior_examples``."""
+        sides: dict[str, tuple[list, list]] = {code: ([], []) for code in self.rule_codes or self.codes}
+        for example, positive, negative in self.prior_examples:
             for code in positive:
-                if code in texts:
-                    texts[code].append(example.lemmas)
-        return tuple((code, tuple(found)) for code, found in texts.items())
+                if code in sides:
+                    sides[code][0].append(example.lemmas)
+            for code in negative:
+                if code in sides:
+                    sides[code][1].append(example.lemmas)
+        return tuple((code, tuple(include), tuple(exclude)) for code, (include, exclude) in sides.items())
 
     def _priors(self):
-        """Codebook examples as (examples, labels, mask): mask[i, j] = example i says something about code j."""
-        if not self.prior_weight or not self.prior_examples:
-            return [], None, None
+        """Codebook examples as (examples, labels, weights): weights[i, j] > 0 where example i says something
+        about code j (``prior_weight``), 0 where it says nothing.
+
+        ``redirect_weight``: a negative example or exclusion criterion that names another code by its id
+        ("Selve prisen ... (kod discount)") is also a positive example of that code, with this weight."""
+        import re
+
         column = {code: j for j, code in enumerate(self.classes_)}
-        examples, labels, mask = [], [], []
+        named = {code: re.compile(rf"(?<!\w){re.escape(code)}(?!\w)", re.IGNORECASE) for code in column}
+        examples, labels, weights = [], [], []
         for example, positive, negative in self.prior_examples:
-            row_y, row_m = np.zeros(len(column), int), np.zeros(len(column), bool)
+            row_y, row_w = np.zeros(len(column), int), np.zeros(len(column))
             for code in positive:
-                if code in column:
-                    row_y[column[code]], row_m[column[code]] = 1, True
+                if code in column and self.prior_weight:
+                    row_y[column[code]], row_w[column[code]] = 1, self.prior_weight
             for code in negative:
-                if code in column:
-                    row_m[column[code]] = True
-            if row_m.any():
+                if code in column and self.prior_weight:
+                    row_w[column[code]] = self.prior_weight
+            if negative and self.redirect_weight:
+                for code, pattern in named.items():
+                    if code not in negative and pattern.search(example.text):
+                        row_y[column[code]], row_w[column[code]] = 1, self.redirect_weight
+            if row_w.any():
                 examples.append(example)
                 labels.append(row_y)
-                mask.append(row_m)
+                weights.append(row_w)
         if not examples:
             return [], None, None
-        return examples, np.array(labels), np.array(mask)
+        return examples, np.array(labels), np.array(weights)
 
-    def _fitter(self, matrix, y, sample_weight, prior_matrix, prior_y, prior_mask, j):
+    def _fitter(self, matrix, y, sample_weight, prior_matrix, prior_y, prior_weights, j):
         """A function fitting code ``j``'s stage-1 model on the given rows (plus the codebook's examples)."""
-        keep = prior_mask[:, j] if prior_mask is not None else None
+        keep = prior_weights[:, j] > 0 if prior_weights is not None else None
 
         def fit(index):
             X_fit, y_fit = matrix[index], y[index]
@@ -459,7 +524,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             if keep is not None and keep.any():
                 X_fit = sparse.vstack([X_fit, prior_matrix[keep]], format="csr")
                 y_fit = np.concatenate([y_fit, prior_y[keep, j]])
-                weights = np.concatenate([weights, np.full(int(keep.sum()), float(self.prior_weight))])
+                weights = np.concatenate([weights, prior_weights[keep, j]])
             with warnings.catch_warnings():
                 # SGD runs a fixed budget of epochs (linear time); stopping short of tol is expected.
                 warnings.simplefilter("ignore", ConvergenceWarning)

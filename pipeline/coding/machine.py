@@ -205,12 +205,12 @@ def make_estimator(plan: Plan, codebook: Codebook, seed: int, params: dict | Non
                    nlp=None, vectors=None) -> TwoStageCoder:
     """The study's estimator: ``coding.model`` parameters (``params``) over the defaults.
 
-    With ``prior_weight`` > 0 the codebook's own examples and criteria are analysed
-    (needs ``nlp``) and passed in as ``prior_examples``. ``vectors``: see :func:`study_vectors`.
+    With ``prior_weight`` (or ``codebook_weight``, ``redirect_weight``) > 0 the codebook's own
+    examples and criteria are analysed (needs ``nlp``) and passed in as ``prior_examples``. ``vectors``: see :func:`study_vectors`.
     """
     params = dict(params or {})
     priors = ()
-    if params.get("prior_weight") and nlp is not None:
+    if any(params.get(key) for key in ("prior_weight", "codebook_weight", "redirect_weight")) and nlp is not None:
         priors = codebook_examples(codebook, nlp)
     if vectors is not None:
         params["vectors"] = vectors

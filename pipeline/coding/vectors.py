@@ -165,6 +165,74 @@ def lemma_vectors(study_sentences: Iterable[Sequence[str]], cache_dir: Path | No
     return LemmaVectors(keyed, dict(counts), digest)
 
 
+# ------------------------------------------------------------------ count-based vectors (scikit-learn only)
+
+PPMI_VOCABULARY = 30_000  # most frequent lemmas given a vector
+PPMI_SMOOTHING = 0.75  # context counts raised to this power (Levy, Goldberg & Dagan 2015)
+
+
+class _Table:
+    """A lemma -> row lookup with the two methods :class:`LemmaVectors` reads of gensim's KeyedVectors."""
+
+    def __init__(self, vocabulary: dict[str, int], rows: np.ndarray):
+        self.vocabulary = vocabulary
+        self.rows = rows
+        self.vector_size = rows.shape[1]
+
+    def get_vector(self, lemma: str, norm: bool = True) -> np.ndarray:
+        index = self.vocabulary.get(lemma)
+        return self.rows[index] if index is not None else np.zeros(self.vector_size, dtype=np.float32)
+
+
+def ppmi_vectors(sentences: Sequence[Sequence[str]], dimensions: int = DIMENSIONS, window: int = 5,
+                 min_count: int = MIN_COUNT, seed: int = 2019) -> LemmaVectors:
+    """Count-based word vectors: positive PMI of lemma co-occurrences within ``window``, reduced by truncated SVD.
+
+    No gensim: the co-occurrence matrix (symmetric, the :data:`PPMI_VOCABULARY` most frequent lemmas seen
+    ``min_count`` times), its PPMI with context-distribution smoothing, and ``TruncatedSVD`` (rows ``U·√Σ``,
+    unit length). A lemma outside the vocabulary gets a zero vector (no subword pieces: that is FastText's
+    advantage, :func:`train_vectors`). Deterministic for a corpus and ``seed``.
+    """
+    from scipy import sparse
+    from sklearn.decomposition import TruncatedSVD
+
+    counts = Counter(lemma for sentence in sentences for lemma in sentence)
+    kept = [lemma for lemma, n in counts.most_common(PPMI_VOCABULARY) if n >= min_count]
+    vocabulary = {lemma: i for i, lemma in enumerate(kept)}
+    ids, sentence_ids = [], []
+    for s, sentence in enumerate(sentences):
+        for lemma in sentence:
+            ids.append(vocabulary.get(lemma, -1))
+            sentence_ids.append(s)
+    ids, sentence_ids = np.asarray(ids), np.asarray(sentence_ids)
+    rows, cols = [], []
+    for offset in range(1, window + 1):
+        same = (sentence_ids[offset:] == sentence_ids[:-offset]) & (ids[offset:] >= 0) & (ids[:-offset] >= 0)
+        rows.append(ids[:-offset][same])
+        cols.append(ids[offset:][same])
+    rows, cols = np.concatenate(rows + cols), np.concatenate(cols + rows)
+    n = len(vocabulary)
+    cooc = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    cooc.sum_duplicates()
+    total = cooc.sum()
+    word = np.asarray(cooc.sum(axis=1)).ravel()
+    context = np.asarray(cooc.sum(axis=0)).ravel() ** PPMI_SMOOTHING
+    context /= context.sum()
+    coo = cooc.tocoo()
+    pmi = np.log(coo.data * 1.0 / (word[coo.row] / total) / context[coo.col] / total)
+    positive = pmi > 0
+    ppmi = sparse.csr_matrix((pmi[positive], (coo.row[positive], coo.col[positive])), shape=(n, n))
+    svd = TruncatedSVD(min(dimensions, n - 1), algorithm="randomized", n_iter=5, random_state=seed)
+    reduced = svd.fit_transform(ppmi) / np.sqrt(np.maximum(svd.singular_values_, 1e-12))  # U·Σ -> U·√Σ
+    norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+    reduced = (reduced / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    digest = hashlib.sha256(json.dumps({"kind": "ppmi", "version": VECTOR_VERSION, "dimensions": dimensions,
+                                        "window": window, "min_count": min_count, "seed": seed}).encode())
+    for sentence in sentences:
+        digest.update(("\x1f".join(sentence) + "\x1e").encode("utf-8"))
+    return LemmaVectors(_Table(vocabulary, reduced), dict(counts), digest.hexdigest())
+
+
 # ------------------------------------------------------------------ feature blocks
 
 
