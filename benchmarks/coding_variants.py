@@ -101,7 +101,9 @@ VARIANTS = {
     "ppmi0.5": {"vectors": "ppmi", "vector_weight": 0.5},
     "ppmi1_all": {"vectors": "ppmi_all", "vector_weight": 1.0},
     "ppmi0.5_all": {"vectors": "ppmi_all", "vector_weight": 0.5},
+    "ppmi0.3_all": {"vectors": "ppmi_all", "vector_weight": 0.3},
     "ppmi_sim1_all": {"vectors": "ppmi_all", "similarity_weight": 1.0},
+    "ppmi_sim0.5_all": {"vectors": "ppmi_all", "similarity_weight": 0.5},
 }
 
 

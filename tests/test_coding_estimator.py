@@ -243,6 +243,8 @@ def test_codebook_match_is_nearness_to_inclusion_and_exclusion_sentences():
     assert near.shape == (3, 4)
     assert near[0, 0] > 0.3 and near[0, 1] == 0 and near[1, 1] > 0.3 and near[1, 0] == 0
     assert not near[2].any() and not near[:, 2:].any()  # no sentence shares a word; b's codebook says nothing
+    itself = block.transform([Example(text="", lemmas=("unik", "sjelden"))])
+    assert itself[0, 0] == 0  # a codebook sentence is not compared with itself
     union = model.fit(X, y).features_
     assert {"codebook", "turn_codebook"} <= set(dict(union.transformer_list))
     assert union.transformer_weights["turn_codebook"] == 0.5  # × turn_weight

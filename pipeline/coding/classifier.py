@@ -151,7 +151,9 @@ class CodebookMatch(TransformerMixin, BaseEstimator):
     example with one of the code's inclusion sentences, and with one of its exclusion sentences, in a TF-IDF
     space of lemmas fitted on the training examples and the codebook's sentences. A code's definition then
     reaches a turn that shares its words with one criterion, however few human examples the code has, and
-    an exclusion criterion is evidence against it (the model learns how much each column counts).
+    an exclusion criterion is evidence against it (the model learns how much each column counts). A sentence
+    is not compared with itself: the codebook's own sentences are training rows too (``prior_weight``), and
+    a cosine of 1 with themselves would teach the model to trust the column more than it deserves.
     """
 
     def __init__(self, code_sentences: Sequence = (), field: str = "lemmas"):
@@ -166,15 +168,26 @@ class CodebookMatch(TransformerMixin, BaseEstimator):
         return self
 
     def _rows(self, sentences):
-        return self.tfidf_.transform([s or NONE for s in sentences]) if sentences else None
+        return (self.tfidf_.transform([s or NONE for s in sentences]), [tuple(s) for s in sentences]) \
+            if sentences else None
 
     def transform(self, X):
         check_is_fitted(self, "tfidf_")
-        matrix = self.tfidf_.transform([getattr(e, self.field) or NONE for e in X])
+        fields = [tuple(getattr(e, self.field)) for e in X]
+        matrix = self.tfidf_.transform([f or NONE for f in fields])
         columns = []
         for side in self.sides_:
-            for rows in side:
-                columns.append(np.zeros(len(X)) if rows is None else (matrix @ rows.T).max(axis=1).toarray().ravel())
+            for found in side:
+                if found is None:
+                    columns.append(np.zeros(len(X)))
+                    continue
+                rows, sentences = found
+                cosine = (matrix @ rows.T).toarray()
+                index = {s: j for j, s in enumerate(sentences)}
+                for i, f in enumerate(fields):
+                    if f in index:  # the sentence itself (a codebook row): not its own evidence
+                        cosine[i, [j for j, s in enumerate(sentences) if s == f]] = 0.0
+                columns.append(cosine.max(axis=1))
         return np.column_stack(columns) if columns else np.zeros((len(X), 0))
 
 
