@@ -273,3 +273,23 @@ def test_a_name_typed_as_a_date_it_cannot_be_is_listed_for_review_not_dropped(ma
     _xlsx, csv_path = export_review(study)
     rows = [r for r in csv.DictReader(csv_path.open(encoding="utf-8")) if r["original"] == word]
     assert rows and all(r["replaced"] != "ja" for r in rows), rows
+
+
+def test_its_features_read_the_other_detections_at_the_studys_min_score(nlp, monkeypatch):
+    # A detection under the study's min_score is not replaced, so the features that say "a
+    # replaced detection on this token" must not call it one.
+    from pipeline.anonymise import learned
+    from pipeline.anonymise.detection import Detection
+
+    seen = []
+    real = learned.scored_tokens
+
+    def recording(text, doc, found, model, min_score=0.5):
+        seen.append(min_score)
+        return real(text, doc, found, model, min_score)
+
+    monkeypatch.setattr(learned, "scored_tokens", recording)
+    text = "jeg jobber på fjordlys fisk nede ved kaia"
+    recognizer = learned.LearnedIdentifierRecognizer(min_score=0.7, review_below=0.9)
+    recognizer.analyze(text, nlp(text), [Detection(14, 22, "ORGANISASJON", 0.6, "x", "fjordlys")])
+    assert seen == [0.7]

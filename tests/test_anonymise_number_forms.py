@@ -186,6 +186,19 @@ def test_a_corrected_number_carries_the_digits_it_says_and_is_keyed_by_them(text
     assert [(m.start, m.end) for m in matcher.find(f"det var {later} ja")] == [(8, 8 + len(later))]
 
 
+def test_the_wrong_number_of_a_correction_said_whole_is_known_to_the_key_and_the_guard():
+    # It was said aloud and may be a real number (an old phone): a later mention of it alone is
+    # caught; a first number cut short ("140863 28 – nei, ...") is no number of its own.
+    from pipeline.anonymise.guard import Guard, LeakError
+    from pipeline.anonymise.matcher import said_digits
+
+    phone = type("T", (), {"type": "TELEFON"})()
+    assert said_digits("924 18 337 – nei, 924 18 338", "TELEFON") == ("92418338", "92418337")
+    assert said_digits("140863 28 – nei, unnskyld, 271 64", "FØDSELSNUMMER") == (FNR,)
+    with pytest.raises(LeakError):
+        Guard([("924 18 337 – nei, 924 18 338", phone)]).check("ring 924 18 337 i morgen", None)
+
+
 def test_both_numbers_of_a_correction_are_masked():
     text = "ring 924 18 337 – nei, 924 18 338 da"
     [found] = findings(text)

@@ -121,6 +121,14 @@ def test_a_spelling_or_a_split_is_the_name_only_when_it_spells_the_whole_name(te
     Guard([("Minh", PERSON), ("Bergen", place), ("Lykke", PERSON)]).check(text, None)
 
 
+@pytest.mark.parametrize("text", ["Jeg jobbet der t.o.m. 2019.", "m.a.o. var det greit", "det skrives t o m",
+                                  "De kjøpte en ny gård i fjor.", "sola og sol berg"])
+def test_an_abbreviation_an_ordinary_word_spelled_or_words_that_join_to_a_name_are_not_the_name(text):
+    # "t.o.m." is an abbreviation, "tom" an ordinary word, and "ny gård" two words that happen to
+    # join to a surname: matching them would replace them wherever the study writes them.
+    Guard([("Tom", PERSON), ("Mao", PERSON), ("Nygård", PERSON), ("Solberg", PERSON)]).check(text, None)
+
+
 def test_a_split_never_makes_an_ordinary_word_a_name():
     # "Lykke" is a word: the ordinary-word rule keeps "lyk ke" as it keeps "lykke".
     Guard([("Lykke", PERSON)]).check("det var lyk ke til", None)

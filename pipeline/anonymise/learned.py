@@ -530,7 +530,7 @@ class LearnedIdentifierRecognizer(Recognizer):
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         model = self._model()
-        rows, proba = scored_tokens(text, doc, found, model)
+        rows, proba = scored_tokens(text, doc, found, model, self.min_score)
         if not rows:
             return []
         return [self._d(text, s, e, kind, score)

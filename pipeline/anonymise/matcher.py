@@ -28,12 +28,14 @@ The rule (documented in docs/anonymisation.md):
 * Numbers (phone, fødselsnummer, account) of 8 or more digits also match
   whatever the separators: "92418337" finds "924 18 337" and "+47 924 18 337".
 * A one-word name, place or firm also matches spelled letter by letter, in any case, with
-  spaces, hyphens or dots between the letters ("Minh" finds "m i n h", "M-I-N-H", "m.i.n.h"):
-  interviews spell names, and captions write the spelling as single letters. A spelling is said
-  of a name, so the ordinary-word rule does not apply to it.
+  spaces, hyphens or dots between the letters ("Minh" finds "m i n h", "M-I-N-H", "M.I.N.H."):
+  interviews spell names, and captions write the spelling as single letters. Lower-case letters
+  with dots only between them are an abbreviation ("t.o.m."), and a name that is an ordinary word
+  is not found spelled ("Tom" is not "t o m").
 * A person's name of six letters or more that is no ordinary word also matches split into
-  two to four words in any other way ("Kazlauskiene" finds "kazla us kiene", "Randi Moen" finds
-  "rand i moen"): automatic transcription cuts a name it does not know into words it knows.
+  two to four words in any other way, not all of them words ("Kazlauskiene" finds "kazla us
+  kiene"; "Nygård" does not find "ny gård"): automatic transcription cuts a name it does not know
+  into pieces of words it knows.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "NUMMER"}
 # Three or more single letters with spaces, hyphens or dots between them: a word spelled out.
 SPELLED_RUN = re.compile(r"(?<!\w)[^\W\d_](?:(?:\s*[.\-]\s*|[ \t]+)[^\W\d_](?!\w)){2,}")
 _LETTER = re.compile(r"[^\W\d_]")
+# Lower-case letters with dots only between them ("t.o.m", "m.a.o", "p.g.a"): how Norwegian writes
+# an abbreviation; a spelling is written with spaces or hyphens, or in capitals ("M.I.N.H.").
+_ABBREVIATION = re.compile(r"[^\W\d_A-ZÆØÅ](?:\.[^\W\d_A-ZÆØÅ])+")
 _SENTENCE_END = set(".!?:\n")
 _SKIP_BACK = set(" \t«»\"'“”‘’–—-([")
 
@@ -85,6 +90,21 @@ def digits_of(text: str, kind: str | None = None) -> str:
         # +47 / 0047: compare the national number only.
         digits = re.sub(r"^(?:00)?47(?=\d{8}$)", "", digits)
     return digits
+
+
+def said_digits(text: str, kind: str | None = None) -> tuple[str, ...]:
+    """``digits_of(text)`` and, after a self-correction ("924 18 337 – nei, 924 18 338"), the wrong
+    number too when it was said whole (as many digits as the corrected one): it was said aloud,
+    and may be a real number (an old phone, a digit misread), so the key and the guard know it."""
+    digits = digits_of(text, kind)
+    if not any(c.isalpha() for c in text):
+        return (digits,)
+    from .numbers import number_runs, resolved_digits
+
+    if not resolved_digits(text):
+        return (digits,)
+    others = (digits_of(text[run.start:run.end], kind) for run in number_runs(text))
+    return (digits, *sorted({d for d in others if d != digits and len(d) == len(digits)}))
 
 
 # Ordinary words that often start a sentence; as originals they match only mid-sentence.
@@ -177,10 +197,10 @@ class StringMatcher:
                 continue
             kind = getattr(payload, "type", payload if isinstance(payload, str) else None)
             if kind in digit_types:
-                digits = digits_of(original, kind)
-                if len(digits) >= 8:
-                    self.digits.setdefault(digits, (original, payload))
-                    self.digit_lengths.add(len(digits))
+                for digits in said_digits(original, kind):
+                    if len(digits) >= 8:
+                        self.digits.setdefault(digits, (original, payload))
+                        self.digit_lengths.add(len(digits))
             # 0: any case; 1: only capitalised; 2: only capitalised mid-sentence (a detected ordinary
             # word: "Ruta" opening a code label or a sentence is the word, not the person).
             strict = 0
@@ -210,8 +230,8 @@ class StringMatcher:
                            for w, c in self.index.items() if all(len(toks) > 1 for toks, _s, _o, _p in c)}
         self._min_digits = min(self.digit_lengths, default=0)
         self._spelled = {toks[0]: (original, payload) for w, c in sorted(self.index.items())
-                         for toks, _s, original, payload in reversed(c)
-                         if len(toks) == 1 and len(w) >= 3 and w.isalpha()
+                         for toks, strict, original, payload in reversed(c)
+                         if len(toks) == 1 and not strict and len(w) >= 3 and w.isalpha()
                          and getattr(payload, "type", payload) in _NAME_TYPES}
         self._joined = {"".join(toks): (original, payload) for c in self.index.values()
                         for toks, strict, original, payload in sorted(c, key=lambda x: x[2], reverse=True)
@@ -243,6 +263,8 @@ class StringMatcher:
         heads = {w for w in _distinct_tokens(text) if w.lower() in self._heads}
         if not heads:
             return []
+        from .lexicon import is_word
+
         found = []
         toks = list(TOKEN.finditer(text))
         for i, t in enumerate(toks):
@@ -254,6 +276,8 @@ class StringMatcher:
                     break
                 joined += toks[j].group().lower()
                 hit = self._joined.get(joined)
+                if hit and all(is_word(p.group()) for p in toks[i:j + 1]):
+                    break  # ordinary words that spell a name joined ("en ny gård", "sol berg") are the words
                 if hit:
                     found.append(Match(t.start(), toks[j].end(), *hit))
                     break
@@ -264,6 +288,8 @@ class StringMatcher:
         letters, the longest stretch of three or more that spells one."""
         found = []
         for run in SPELLED_RUN.finditer(text):
+            if _ABBREVIATION.fullmatch(run.group()):
+                continue
             letters = list(_LETTER.finditer(text, run.start(), run.end()))
             hit = next(((i, j) for n in range(len(letters), 2, -1) for i in range(len(letters) - n + 1)
                         for j in (i + n,)
