@@ -30,8 +30,7 @@ from sklearn.model_selection import GroupKFold, LeaveOneGroupOut  # noqa: E402
 from pipeline.coding.agreement import to_turns  # noqa: E402
 from pipeline.coding.evaluation import (MICRO, heldout_predictions, load_gold_study, score_sets,  # noqa: E402
                                         study_labelled, train_and_predict)
-from pipeline.coding.vectors import (example_sentences, lemma_vectors, ppmi_vectors, treebank_path,  # noqa: E402
-                                     treebank_sentences)
+from pipeline.coding.vectors import FoldVectors, example_sentences, treebank_path  # noqa: E402
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 
@@ -59,8 +58,8 @@ VARIANTS = {
     "turn_threshold_C2": {"threshold_unit": "turn", "C": 2.0},
     "turn_threshold_round3": {"threshold_unit": "turn", "round_weight": 3.0},
     "segment_threshold": {"threshold_unit": "segment"},
-    # Subword vectors (pipeline/coding/vectors.py): "study" = trained on the treebank + the demo's segments,
-    # "all" = also the blind sets' segments (their transcripts would be in the study in a new round).
+    # Subword vectors (pipeline/coding/vectors.py), learned in each fit: "study" = the treebank + the fit's
+    # training rows, "all" = also every set's segments (their transcripts would be in the study in a new round).
     "round_thresholds": {"round_thresholds": True},
     "round_thresholds_turn": {"round_thresholds": True, "threshold_unit": "turn"},
     "vec1": {"vectors": "study", "vector_weight": 1.0},
@@ -74,6 +73,7 @@ VARIANTS = {
     "sim1_all": {"vectors": "all", "similarity_weight": 1.0},
     # Transfer and a new round (docs/coding.md): thresholds at the coded rate; feature augmentation.
     "prevalence": {"threshold_rule": "prevalence"},
+    "f1": {"threshold_rule": "f1"},
     "prevalence_turn": {"threshold_rule": "prevalence", "threshold_unit": "turn"},
     "round_prevalence": {"threshold_rule": "prevalence", "round_thresholds": True},
     "augment1": {"round_features": 1.0},
@@ -162,16 +162,14 @@ def main() -> None:
     vector_sets = {}
 
     def vectors_for(kind):
+        """Learned in every fit from its training rows and the treebank (vectors.FoldVectors); the "_all"
+        kinds add every set's text to each fit, the held-out informants' too: transductive, as a new round's
+        text would be in the study, so not a held-out figure in the strict sense."""
         if kind not in vector_sets:
-            material = [demo] + (blinds if kind.endswith("all") else [])
-            sentences = [s for data in material for s in example_sentences(data.analysed.examples)]
-            if kind.startswith("ppmi"):
-                treebank = treebank_path(study.root)
-                vector_sets[kind] = ppmi_vectors((treebank_sentences(treebank) if treebank else []) + sentences,
-                                                 seed=settings.seed)
-            else:
-                vector_sets[kind] = lemma_vectors(sentences, study.private_dir, settings.seed,
-                                                  treebank_path(study.root))
+            background = [s for data in [demo, *blinds] for s in example_sentences(data.analysed.examples)] \
+                if kind.endswith("all") else []
+            vector_sets[kind] = FoldVectors("ppmi" if kind.startswith("ppmi") else "fasttext",
+                                            treebank_path(study.root), settings.seed, study.private_dir, background)
         return vector_sets[kind]
     runs = [(name, seed) for name in args.variant or list(VARIANTS) for seed in args.seed or [settings.seed]]
     for name, seed in runs:

@@ -18,7 +18,7 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init, check_parameters_default_constructible
 
 from pipeline.coding.classifier import CodebookMatch, ExampleField, RuleHits, TwoStageCoder
-from pipeline.coding.vectors import CodeSimilarity, MeanVectors, ppmi_vectors
+from pipeline.coding.vectors import CodeSimilarity, FoldVectors, MeanVectors, ppmi_vectors
 from tests.test_coding_estimator import CODES, _codebook_priors, _two_rounds, corpus
 
 VECTORS = ppmi_vectors([e.lemmas for e in corpus()[0]], dimensions=4, window=3, seed=7)
@@ -39,6 +39,8 @@ def estimators():
         "MeanVectors": MeanVectors(VECTORS, "question_lemmas"),
         "CodeSimilarity": CodeSimilarity(VECTORS, "lemmas", tuple((c, inc) for c, inc, _ in SENTENCES)),
         "TwoStageCoder": TwoStageCoder(codes=CODES, rule_codes=CODES),
+        "TwoStageCoder(vectors learned in fit)": TwoStageCoder(codes=CODES, rule_codes=CODES,
+                                                               vectors=FoldVectors("ppmi"), vector_weight=0.5),
         "TwoStageCoder(everything on)": TwoStageCoder(
             codes=CODES, rule_codes=CODES, prior_examples=_codebook_priors(), codebook_weight=1.0,
             redirect_weight=1.0, vectors=VECTORS, vector_weight=0.5, similarity_weight=0.5, lsa_weight=0.0,
@@ -95,3 +97,65 @@ def test_fit_returns_self_keeps_params_and_learns_only_underscored_state(name):
         again = refit.predict_proba(X) if hasattr(refit, "predict_proba") else refit.transform(X)
         np.testing.assert_array_equal(np.asarray(again.todense() if hasattr(again, "todense") else again, dtype=float),
                                       np.asarray(out.todense() if hasattr(out, "todense") else out, dtype=float))
+
+
+def _labelled_with_markers():
+    """A Labelled study of 4 informants whose every segment carries a lemma only its informant says."""
+    from pathlib import Path
+
+    from pipeline.codebook import load_codebook
+    from pipeline.coding.agreement import to_turns
+    from pipeline.coding.classifier import Example
+    from pipeline.coding.evaluation import Labelled
+    from pipeline.coding.machine import AnalysedUnits
+    from pipeline.coding.rules import RuleResult
+    from pipeline.coding.units import Unit
+    from pipeline.records import Segment
+
+    codebook = load_codebook(Path(__file__).resolve().parents[1] / "codebook.yaml")
+    X, y = corpus(n_informants=4)
+    units, examples, segments, labels = [], [], [], {}
+    for n, (e, row) in enumerate(zip(X, y)):
+        informant = e.informant
+        lemmas = e.lemmas + (f"kjennetegn{informant}",)
+        segment = Segment(segment_id=f"s{n}", informant_id=informant, file=f"{informant}.txt", turn_index=e.turn[1],
+                          speaker="informant", start=n, end=n + 1, text=" ".join(lemmas))
+        segments.append(segment)
+        units.append(Unit(segment=segment))
+        examples.append(Example(text=" ".join(lemmas), lemmas=lemmas, question_lemmas=e.question_lemmas,
+                                turn_lemmas=lemmas, turn=(segment.file, segment.turn_index), position=n,
+                                informant=informant))
+        labels[segment.segment_id] = frozenset(code for code, on in zip(("stability", "discount"), row) if on)
+    rules = [RuleResult(codes=frozenset(), hits=()) for _ in units]
+    return Labelled(name="forsker1", codebook=codebook, analysed=AnalysedUnits(units=units, rules=rules,
+                    examples=examples), segments=segments, labels=labels, truth_turns=to_turns(labels, segments),
+                    segment_level=True)
+
+
+def test_no_held_out_informants_text_reaches_the_vectors_of_a_cross_validated_figure(tmp_path, monkeypatch):
+    """Leave-one-informant-out with vector features: every fit learns its vectors from its training rows only."""
+    from types import SimpleNamespace
+
+    import pipeline.coding.vectors as vectors_module
+    from pipeline.coding.evaluation import evaluate_labelled
+    from pipeline.settings import CodingModelSettings, CodingSettings
+
+    seen: list[set[str]] = []
+
+    def recording(sentences, cache_dir, seed=2019, treebank=None):
+        sentences = [tuple(s) for s in sentences]
+        seen.append({lemma[len("kjennetegn"):] for s in sentences for lemma in s if lemma.startswith("kjennetegn")})
+        return ppmi_vectors(sentences, dimensions=4, window=3, seed=seed)
+
+    monkeypatch.setattr(vectors_module, "lemma_vectors", recording)
+    monkeypatch.setattr(vectors_module, "treebank_path", lambda root=None: None)
+    data = _labelled_with_markers()
+    study = SimpleNamespace(settings=SimpleNamespace(coding=CodingSettings(
+        min_examples_per_code=2, model=CodingModelSettings(vector_weight=1.0))), private_dir=tmp_path, root=tmp_path,
+        human_dir=tmp_path)
+    result = evaluate_labelled(study, data, nlp=None)
+    assert result.n_informants == 4
+    informants = set(data.informants())
+    assert len(seen) == 4  # one fit per held-out informant, each with vectors of its own
+    assert sorted(len(found) for found in seen) == [3, 3, 3, 3]
+    assert {frozenset(informants - found) for found in seen} == {frozenset({i}) for i in informants}

@@ -338,9 +338,11 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         groups = np.asarray(groups if groups is not None else [e.informant for e in X])
         weights = self._weights(X, sample_weight)
         prior_X, prior_y, prior_weights = self._priors()
+        # Vectors learned per fit (vectors.FoldVectors) read these training rows and the codebook only.
+        self.vectors_ = self.vectors.learn(X + prior_X) if hasattr(self.vectors, "learn") else self.vectors
         self.features_ = make_features(self.rule_codes or self.codes, self.question_weight, self.previous_weight,
                                        self.turn_weight, self.rule_weight, self.turn_rule_weight, self.char_weight,
-                                       self.lsa_weight, self.random_state, self.vectors, self.vector_weight,
+                                       self.lsa_weight, self.random_state, self.vectors_, self.vector_weight,
                                        self.similarity_weight, self._code_texts(), self.codebook_weight,
                                        self._code_sentences() if self.codebook_weight else ())
         both = self.features_.fit_transform(X + prior_X).tocsr()

@@ -39,8 +39,8 @@ from ..settings import Study
 from ..store import StudyStore
 from .agreement import cohen_kappa, to_turns
 from .human import coder_decisions
-from .machine import (AnalysedUnits, analyse_units, combine, fit_model, make_estimator, mark_current_round,
-                      plan_codes, study_vectors, training_set)
+from .machine import (AnalysedUnits, analyse_units, combine, fit_model, fold_vectors, make_estimator,
+                      mark_current_round, plan_codes, training_set)
 from .units import load_units, turn_key
 
 MICRO = "micro"
@@ -421,7 +421,7 @@ def evaluate_labelled(study: Study, data: Labelled, nlp, track: Track = no_progr
                             study.human_dir / f"{data.name}.csv")
     settings = study.settings.coding
     params, search = _params(study)
-    vectors = study_vectors(params, data.analysed, study.private_dir, study.root, settings.seed)
+    vectors = fold_vectors(params, study.private_dir, study.root, settings.seed)
     predictions, rule_codes = heldout_predictions(data, settings.min_examples_per_code, settings.seed, params,
                                                   search, nlp, track=track, vectors=vectors)
     n = len(data.informants())
@@ -439,7 +439,7 @@ def evaluate_against(study: Study, folder: str | Path, coder: str | None = None,
     target = load_gold_study(folder, base.codebook, nlp, track)
     settings = study.settings.coding
     params, search = _params(study)
-    vectors = study_vectors(params, base.analysed, study.private_dir, study.root, settings.seed)
+    vectors = fold_vectors(params, study.private_dir, study.root, settings.seed)
     predictions = train_and_predict([(base, base.labels)], target, base.codebook, settings.min_examples_per_code,
                                     settings.seed, params, search, nlp, vectors)
     plan = plan_codes(base.codebook, list(base.labels.values()), settings.min_examples_per_code)
@@ -487,7 +487,7 @@ def learning_curve(study: Study, folder: str | Path | None = None, coder: str | 
         base = study_labelled(study, coder, nlp) if with_base else None
         target = load_gold_study(folder, load_codebook(study.codebook_path), nlp, track)
     informants = target.informants()
-    vectors = study_vectors(params, (base or target).analysed, study.private_dir, study.root, settings.seed)
+    vectors = fold_vectors(params, study.private_dir, study.root, settings.seed)
     points = []
     for k in (sizes or curve_sizes(len(informants))):
         per_rotation = []

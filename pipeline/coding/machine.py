@@ -201,6 +201,20 @@ def study_vectors(params: dict | None, analysed: AnalysedUnits, cache_dir, root,
     return lemma_vectors(example_sentences(analysed.examples), cache_dir, seed, treebank_path(root))
 
 
+def fold_vectors(params: dict | None, cache_dir, root, seed: int):
+    """For a cross-validated figure: vectors every fit learns from its own training rows and the treebank
+    (:class:`~pipeline.coding.vectors.FoldVectors`; None when the parameters ask for none).
+
+    :func:`study_vectors` reads every segment of the study, as the coding stage's model may (it codes
+    that same text); a figure on held-out informants must not have read theirs.
+    """
+    if not needs_vectors(params):
+        return None
+    from .vectors import FoldVectors, treebank_path
+
+    return FoldVectors("fasttext", treebank_path(root), seed, cache_dir)
+
+
 def make_estimator(plan: Plan, codebook: Codebook, seed: int, params: dict | None = None,
                    nlp=None, vectors=None) -> TwoStageCoder:
     """The study's estimator: ``coding.model`` parameters (``params``) over the defaults.

@@ -233,6 +233,43 @@ def ppmi_vectors(sentences: Sequence[Sequence[str]], dimensions: int = DIMENSION
     return LemmaVectors(_Table(vocabulary, reduced), dict(counts), digest.hexdigest())
 
 
+class FoldVectors:
+    """Vectors each fit learns from its own training rows (plus the treebank), for a cross-validated figure.
+
+    A figure on held-out informants must not have read their text anywhere, and word vectors (FastText's
+    or the PPMI counts) are learned from text: trained once on the whole study they carry what the held-out
+    informants said into every fold. Given as ``TwoStageCoder(vectors=FoldVectors(...))``, the estimator
+    calls :meth:`learn` in ``fit`` on the rows it is given and keeps the result as ``vectors_``. ``kind``:
+    ``"fasttext"`` (:func:`lemma_vectors`, cached in ``cache_dir`` by the corpus digest) or ``"ppmi"``
+    (:func:`ppmi_vectors`). ``background``: sentences every fit adds (``()``; the benchmarks' transductive
+    variants pass other studies' text here). Immutable: clones and folds share it.
+    """
+
+    def __init__(self, kind: str = "fasttext", treebank: Path | None = None, seed: int = 2019,
+                 cache_dir: Path | None = None, background: Sequence[Sequence[str]] = ()):
+        if kind not in ("fasttext", "ppmi"):
+            raise ValueError(f"unknown vector kind '{kind}' (fasttext, ppmi)")
+        self.kind = kind
+        self.treebank = treebank
+        self.seed = seed
+        self.cache_dir = cache_dir
+        self.background = tuple(tuple(s) for s in background)
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self) -> str:
+        return (f"FoldVectors({self.kind!r}, treebank={self.treebank}, seed={self.seed}, "
+                f"background={len(self.background)} sentences)")
+
+    def learn(self, examples: Iterable) -> LemmaVectors:
+        sentences = list(self.background) + example_sentences(examples)
+        if self.kind == "fasttext":
+            return lemma_vectors(sentences, self.cache_dir, self.seed, self.treebank)
+        treebank = treebank_sentences(self.treebank) if self.treebank else []
+        return ppmi_vectors(treebank + sentences, seed=self.seed)
+
+
 # ------------------------------------------------------------------ feature blocks
 
 
