@@ -26,7 +26,7 @@ from pipeline.coding.rules import RuleHit, RuleResult
 from pipeline.coding.units import Unit
 from pipeline.records import Segment
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: keyed by the content of what the studies are analysed from, not by their paths
 TYPES = {cls.__name__: cls for cls in (Labelled, AnalysedUnits, Unit, Segment, RuleResult, RuleHit, Example)}
 
 
@@ -74,8 +74,42 @@ def decode(value):
     return TYPES[name](**{k: decode(v) for k, v in value.items() if k != "__type__"})
 
 
+def _digest_files(digest, root: Path, paths) -> None:
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<absent>")
+        digest.update(b"\0")
+
+
+def cache_key(study, folders, nlp, code_root: Path | None = None) -> list[str]:
+    """What the analysed studies are a function of: the study's and the folders' paths, and a digest of
+    their content (the study's settings, codebook, stores and human coding files; every file of each
+    folder), of the code that analyses them (every ``.py`` under ``code_root``, default the ``pipeline``
+    package) and of the language model (spaCy's and the model's name and version). A corrected gold file,
+    a new run of the study, a changed codebook or lemmatiser then analyses afresh."""
+    import hashlib
+
+    import spacy
+
+    import pipeline
+
+    root = Path(study.root).resolve()
+    digest = hashlib.sha256()
+    _digest_files(digest, root, [root / "study.yaml", Path(study.codebook_path), Path(study.store_path),
+                                 Path(study.private_store_path), *Path(study.human_dir).glob("*.csv")])
+    for folder in folders:
+        folder = Path(folder).resolve()
+        digest.update(b"\1" + str(folder).encode("utf-8") + b"\0")
+        _digest_files(digest, folder, [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts])
+    code = Path(code_root) if code_root else Path(pipeline.__file__).resolve().parent
+    _digest_files(digest, code, [p for p in code.rglob("*.py") if "__pycache__" not in p.parts])
+    meta = getattr(nlp, "meta", {}) or {}
+    digest.update(json.dumps([spacy.__version__, meta.get("lang"), meta.get("name"), meta.get("version")]).encode())
+    return [str(root)] + [str(Path(f).resolve()) for f in folders] + [digest.hexdigest()]
+
+
 def write(path: Path, key: list[str], demo: Labelled, blinds: list[Labelled]) -> None:
-    """``key``: what the studies were analysed from (the study's and the folders' paths)."""
+    """``key``: what the studies were analysed from (:func:`cache_key`)."""
     from pipeline.store import PRIVATE_MODE, atomic_write_bytes
 
     payload = {"version": CACHE_VERSION, "key": key, "demo": encode(demo), "blinds": [encode(b) for b in blinds]}

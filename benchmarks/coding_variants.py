@@ -122,13 +122,14 @@ def line(name, scores):
 def analysed_studies(study, nlp, against: list[Path] | None, cache: Path | None):
     """(the study's coding, the blind sets' codings) analysed; ``against`` defaults to
     tests/data/coding_blind and coding_blind2 where present; ``cache``: JSON written on the first
-    run and read on later ones (benchmarks/analysed_cache.py: no pickle), for the same study and
-    folders only (other ones are analysed afresh and the cache rewritten)."""
+    run and read on later ones (benchmarks/analysed_cache.py: no pickle) while what they are analysed
+    from is the same (analysed_cache.cache_key: the study's and the folders' content, the code, the
+    language model; otherwise they are analysed afresh and the cache rewritten)."""
     import analysed_cache
 
     folders = against or [f for f in (REPO / "tests" / "data" / "coding_blind",
                                       REPO / "tests" / "data" / "coding_blind2") if f.exists()]
-    key = [str(Path(study.root).resolve())] + [str(Path(f).resolve()) for f in folders]
+    key = analysed_cache.cache_key(study, folders, nlp)
     if cache and cache.exists():
         found = analysed_cache.read(cache, key)
         if found is not None:

@@ -56,3 +56,47 @@ def test_unknown_type_is_an_error_not_an_import(tmp_path):
         analysed_cache.read(path, [])
     with pytest.raises(TypeError, match="cannot write"):
         analysed_cache.encode(object())
+
+
+def test_the_key_follows_every_input_that_changes_the_analysis(tmp_path):
+    from types import SimpleNamespace
+
+    root, folder, code = tmp_path / "study", tmp_path / "gold", tmp_path / "code"
+    for path, text in ((root / "study.yaml", "coding: {}\n"), (root / "codebook.yaml", "codes: []\n"),
+                       (root / "data" / "coded" / "study.sqlite", "store"),
+                       (root / "data" / "private" / "ingested.sqlite", "private store"),
+                       (root / "data" / "coded" / "human" / "forsker1.csv", "s1,discount\n"),
+                       (folder / "gold.csv", "1.txt,3,discount\n"), (folder / "transcripts" / "1.txt", "Ja.\n"),
+                       (code / "rules.py", "PATTERNS = 1\n")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    study = SimpleNamespace(root=root, codebook_path=root / "codebook.yaml",
+                            store_path=root / "data" / "coded" / "study.sqlite",
+                            private_store_path=root / "data" / "private" / "ingested.sqlite",
+                            human_dir=root / "data" / "coded" / "human")
+    nlp = SimpleNamespace(meta={"lang": "nb", "name": "core", "version": "1.0"})
+
+    def key():
+        return analysed_cache.cache_key(study, [folder], nlp, code_root=code)
+
+    first = key()
+    assert key() == first  # a function of the content: the same inputs, the same key
+    path = tmp_path / "cache.json"
+    analysed_cache.write(path, first, labelled(), [])
+    assert analysed_cache.read(path, key()) is not None
+    changes = [lambda: (folder / "gold.csv").write_text("1.txt,3,stability\n"),  # a corrected gold file
+               lambda: (folder / "transcripts" / "2.txt").write_text("Nei.\n"),  # a new transcript
+               lambda: (root / "codebook.yaml").write_text("codes: [a]\n"),
+               lambda: (root / "study.yaml").write_text("coding: {unit: turn}\n"),
+               lambda: (root / "data" / "coded" / "study.sqlite").write_text("store, run again"),
+               lambda: (root / "data" / "private" / "ingested.sqlite").write_text("ingested again"),
+               lambda: (root / "data" / "coded" / "human" / "forsker2.csv").write_text("s1,standard\n"),
+               lambda: (code / "rules.py").write_text("PATTERNS = 2\n"),  # the code that analyses
+               lambda: nlp.meta.update(version="1.1")]  # another language model
+    seen = {tuple(first)}
+    for change in changes:
+        change()
+        now = key()
+        assert tuple(now) not in seen
+        assert analysed_cache.read(path, now) is None  # analysed afresh
+        seen.add(tuple(now))
