@@ -137,3 +137,18 @@ def test_ppmi_vectors_are_count_based_deterministic_and_feed_the_vector_blocks()
     assert "vectors" in dict(model.features_.transformer_list)
     assert model.predict_proba(X).shape == (len(X), 2)
     assert ppmi_vectors(corpus_sentences[:-1], dimensions=4, window=3, seed=7).digest != first.digest
+
+
+def test_fold_vectors_learn_from_the_rows_of_each_fit(tmp_path):
+    from pipeline.coding.vectors import FoldVectors
+
+    X, y = corpus(n_informants=3)
+    recipe = FoldVectors("fasttext", None, 7, tmp_path)
+    learned = recipe.learn(X)
+    assert learned.digest == lemma_vectors(example_sentences(X), tmp_path, 7).digest  # the fit's rows alone
+    assert recipe.learn(X[:12]).digest != learned.digest
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, vectors=recipe, vector_weight=1.0).fit(X, y)
+    assert model.vectors is recipe and model.vectors_.digest == learned.digest
+    assert clone(model).vectors is recipe  # shared, not copied
+    with pytest.raises(ValueError, match="unknown vector kind"):
+        FoldVectors("glove")
