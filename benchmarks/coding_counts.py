@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 
 from pipeline.coding.agreement import to_turns  # noqa: E402
 from pipeline.coding.evaluation import plan_codes, pooled_training  # noqa: E402
-from pipeline.coding.machine import combine, fit_model, mark_current_round  # noqa: E402
+from pipeline.coding.machine import combine, fit_model, make_estimator, mark_current_round, training_set  # noqa: E402
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 
@@ -38,11 +38,23 @@ def turn_rate(data, code: str) -> float:
     return sum(code in codes for codes in turns.values()) / max(len(turns), 1)
 
 
-def fold(train, test, codebook, settings, params, nlp, scored):
-    """(the test's turn truth on ``scored``, predicted turn codes, per code the turn max probability, thresholds)."""
+def fold(train, test, codebook, settings, params, nlp, scored, turn_weighted=False):
+    """(the test's turn truth on ``scored``, predicted turn codes, per code the turn max probability, thresholds).
+
+    ``turn_weighted``: each segment of the round's turn-level gold weighs 1 / the segments of its turn, so
+    that a coded turn counts once however many segments its label is spread to."""
     pooled, labels = pooled_training(train, test)
     plan = plan_codes(codebook, list(labels.values()), settings.min_examples_per_code)
-    model = fit_model(pooled, labels, plan, codebook, settings.seed, params, nlp)
+    if turn_weighted and any(data is test for data, chosen in train if chosen):
+        from collections import Counter
+
+        examples, y, groups = training_set(pooled, labels, plan.model_codes)
+        size = Counter(e.turn for e in examples if e.current_round)
+        weights = [1.0 / size[e.turn] if e.current_round else 1.0 for e in examples]
+        model = make_estimator(plan, codebook, settings.seed, params, nlp).fit(examples, y, groups=groups,
+                                                                               sample_weight=weights)
+    else:
+        model = fit_model(pooled, labels, plan, codebook, settings.seed, params, nlp)
     analysed = mark_current_round(test.analysed, [u.segment_id for u in test.analysed.units]) \
         if any(data is test for data, _ in train) else test.analysed
     suggestions = combine(analysed, model, plan)
@@ -70,6 +82,8 @@ def main() -> None:
     parser.add_argument("--round", type=int, action="append", default=None, dest="round_k")
     parser.add_argument("--variant", action="append", default=None, choices=sorted(VARIANTS))
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--turn-weighted-round", action="store_true",
+                        help="each segment of a round's coded turn weighs 1 / the turn's segments")
     args = parser.parse_args()
     study = load_study(args.study)
     settings = study.settings.coding
@@ -90,7 +104,8 @@ def main() -> None:
                     coded = [informants[(k * r + i) % len(informants)] for i in range(k)]
                     scored = set(blind.subset([i for i in informants if i not in coded]))
                     train = [(demo, demo.labels)] + ([(blind, blind.subset(coded))] if coded else [])
-                    truth, machine, top, found = fold(train, blind, demo.codebook, settings, params, nlp, scored)
+                    truth, machine, top, found = fold(train, blind, demo.codebook, settings, params, nlp, scored,
+                                                      args.turn_weighted_round)
                     thresholds.append(found)
                     keys = sorted(truth)
                     for c in codes:
@@ -99,7 +114,9 @@ def main() -> None:
                         ranked = np.argsort([-top.get(c, {}).get(key, 0.0) for key in keys], kind="stable")
                         at_count = int(y[ranked[:int(y.sum())]].sum()) if c in top else 0
                         sums[c] += [y.sum(), p.sum(), (y & p).sum(), at_count, len(keys)]
-                print(f"set {n} k = {k} ({len(rotations)} rotation(s), {time.perf_counter() - start:.0f} s)")
+                tp, total = sum(sums[c][2] for c in codes), sum(sums[c][0] + sums[c][1] for c in codes)
+                print(f"set {n} k = {k} ({len(rotations)} rotation(s), {time.perf_counter() - start:.0f} s): "
+                      f"micro-F1 over the rotations' turns {2 * tp / max(total, 1):.3f}")
                 for c in codes:
                     coded_n, predicted, tp, at_count, turns = sums[c]
                     t = np.mean([f.get(c, np.nan) for f in thresholds])
