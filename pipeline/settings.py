@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .anonymise.detection import MIN_SCORE
 from .errors import QualpipeError
 from .safeio import MAX_SETTINGS_BYTES, load_yaml, read_input_bytes
 
@@ -86,7 +87,7 @@ class AnonymisationSettings(_Strict):
     # Detections scoring below this go to the review sheet.
     review_below: float = 0.75
     # Detections scoring below this are not replaced, only listed for review.
-    min_score: float = 0.5
+    min_score: float = MIN_SCORE
     # Keep the built-in list (pipeline/anonymise/data/keep_builtin.txt): countries, regions and
     # large national organisations (Somalia, Østlandet, DNB ...) identify no one on their own.
     keep_builtin: bool = True

@@ -28,7 +28,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import sentence_initial
-from .detection import ORG, PERSON, STED, UPPER, Detection, Recognizer
+from .detection import MIN_SCORE, ORG, PERSON, STED, UPPER, Detection, Recognizer
 
 _W = r"[^\W\d_][\w'’-]*"  # a word of letters (any script), maybe with - or '
 PRONOUNS = frozenset({"han", "hun", "ho", "hon", "henne", "ham", "honom"})
@@ -212,14 +212,16 @@ _AFTER = re.compile(rf"\s*,?\s*(?:og|eller|&)\s+(?P<word>{_W})")
 _BEFORE = re.compile(rf"(?P<word>{_W})\s*,?\s+(?:og|eller|&)\s*$")
 
 
-def coordinated_names(text: str, detections: list[Detection], g: Gazetteer | None = None) -> list[Detection]:
+def coordinated_names(text: str, detections: list[Detection], g: Gazetteer | None = None,
+                      min_score: float = MIN_SCORE) -> list[Detection]:
     """Words joined by og/eller/& to a detected person, as persons ("kuba og Zosia", "Vår og Ánte").
 
-    Applied twice, so a chain of three is covered. Only words in a name slot (``slot_score``).
+    Applied twice, so a chain of three is covered. Only words in a name slot (``slot_score``), beside
+    a person the stage replaces at ``min_score`` or a lower-case hit it keeps in a lower-case transcript.
     """
     g = g or load_gazetteer()
     spans = [(d.start, d.end) for d in detections]
-    people = [d for d in detections if d.type == PERSON and (d.score >= 0.5 or d.recognizer.endswith("_lower"))]
+    people = [d for d in detections if d.type == PERSON and (d.replaced_at(min_score) or d.recognizer.endswith("_lower"))]
     added: list[Detection] = []
     for _ in range(2):
         new: list[Detection] = []
@@ -254,8 +256,12 @@ class CoordinationRecognizer(Recognizer):
     supported_entities = (PERSON,)
     reads_detections = True
 
-    def __init__(self, gazetteer: Gazetteer | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
         self.g = gazetteer or load_gazetteer()
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
-        return coordinated_names(text, list(found), self.g)
+        return coordinated_names(text, list(found), self.g, self.min_score)

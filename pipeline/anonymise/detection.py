@@ -6,7 +6,8 @@ arguments, listed by :meth:`Recognizer.params`. The registry (``registry.py``) k
 cache on exactly these, so a changed recognizer or setting redoes detection by itself.
 
 Scores mean: 1.0 validated or known; >= ``review_below`` (0.75) replaced without review;
->= ``min_score`` (0.5) replaced and listed for review; lower: listed for review only.
+>= ``min_score`` (``MIN_SCORE``, 0.5, unless the study sets another) replaced and listed for review;
+lower: listed for review only (``Detection.replaced_at``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     return any(w in low for w in words)
 
 
+# The study's ``anonymisation.min_score`` when it sets none (pipeline/settings.py takes its default
+# from here): detections scoring at least this are replaced.
+MIN_SCORE = 0.5
+
 PERSON, ADRESSE, TELEFON, FNR, EPOST, KONTO, STED, ORG, DATO, SAK, NUMMER = (
     "PERSON", "ADRESSE", "TELEFON", "FØDSELSNUMMER", "EPOST", "KONTONUMMER", "STED", "ORGANISASJON", "DATO",
     "SAKSNUMMER", "NUMMER")
@@ -66,6 +71,13 @@ class Detection:
     score: float
     recognizer: str
     text: str
+
+    def replaced_at(self, min_score: float) -> bool:
+        """Whether the stage replaces it at the study's ``min_score`` (``analyzer.merge``'s cut): the
+        one test by which the recognizers that read the others' detections (``reads_detections``)
+        take a span as found, each given the study's ``min_score`` by the registry; a span the study
+        only lists for review is no detected neighbour, part or slot to build on."""
+        return self.score >= min_score
 
 
 class Recognizer:

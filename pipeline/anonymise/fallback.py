@@ -54,7 +54,8 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .cues import CASELESS, person_context
 from .dialect import dialect_word
 from .lexicon import is_ordinary, is_word
-from .detection import DATO, LOWER, ORG, PERSON, SAK, STED, UPPER, Detection, Recognizer, literals, may_hold
+from .detection import (DATO, LOWER, MIN_SCORE, ORG, PERSON, SAK, STED, UPPER, Detection, Recognizer, literals,
+                        may_hold)
 from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import sentence_initial
 from .numbers import WORD_PATTERN
@@ -201,11 +202,15 @@ class FallbackRecognizer(Recognizer):
     supported_entities = (PERSON, STED, ORG, SAK, DATO)
     reads_detections = True
 
-    def __init__(self, gazetteer: Gazetteer | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
         self.g = gazetteer or load_gazetteer()
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
-        taken = [(d.start, d.end) for d in found if d.score >= 0.5 or d.recognizer.endswith("_lower")]
+        taken = [(d.start, d.end) for d in found if d.replaced_at(self.min_score) or d.recognizer.endswith("_lower")]
         out: list[Detection] = []
 
         def free(start: int, end: int) -> bool:
@@ -226,7 +231,7 @@ class FallbackRecognizer(Recognizer):
             out.append(Detection(start, end, kind, score, name, span))
             taken.append((start, end))
 
-        persons = [d for d in found if d.type == PERSON and (d.score >= 0.5 or d.recognizer.endswith("_lower"))]
+        persons = [d for d in found if d.type == PERSON and (d.replaced_at(self.min_score) or d.recognizer.endswith("_lower"))]
         self._references(text, add)
         self._dates(text, add)
         self._person_clauses(text, add, persons)
@@ -303,7 +308,7 @@ class FallbackRecognizer(Recognizer):
         names two people. In any case: the frame, not the capital, is the evidence."""
         g = self.g
         for d in persons:
-            if d.score < 0.5:
+            if not d.replaced_at(self.min_score):
                 continue
             m = _ALIAS_AFTER.match(text, d.end)
             if m:

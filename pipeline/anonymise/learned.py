@@ -39,7 +39,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import TYPES, Detection, Recognizer
+from .detection import MIN_SCORE, TYPES, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import is_ordinary, is_word
 from .matcher import StringMatcher
@@ -186,9 +186,9 @@ class _Turn:
         letters = sum(alpha)
         capital_share = capitals / letters if letters else 0.0
         self.caseless = "caseless" if capital_share < 0.04 else "fewcaps" if capital_share < 0.1 else "cased"
-        strong = [(d.start, d.end, d.type) for d in found if d.score >= min_score]
-        weak = [(d.start, d.end, d.type) for d in found if d.score < min_score]
-        detected_forms = {d.text.lower() for d in found if d.score >= min_score}
+        strong = [(d.start, d.end, d.type) for d in found if d.replaced_at(min_score)]
+        weak = [(d.start, d.end, d.type) for d in found if not d.replaced_at(min_score)]
+        detected_forms = {d.text.lower() for d in found if d.replaced_at(min_score)}
 
         def hit(spans, start, end):
             for s, e, kind in spans:
@@ -251,7 +251,7 @@ def _right_features(near: tuple, far: str | None, shape: str) -> list[str]:
     return _near_features("n1", *near, shape) + _far_features("n2", far)
 
 
-def token_features(text: str, doc, found: list[Detection] = (), min_score: float = 0.5) -> list[tuple[int, int, dict]]:
+def token_features(text: str, doc, found: list[Detection] = (), min_score: float = MIN_SCORE) -> list[tuple[int, int, dict]]:
     """(start, end, features) for each word token of ``doc`` (the parse of ``text``): the
     reference definition the model is trained on (tools/train_identifier_model.py)."""
     if doc is None:
@@ -458,7 +458,7 @@ class _LazyFeatures(Mapping):
 
 
 def scored_tokens(text: str, doc, found: list[Detection], model: IdentifierTokenModel,
-                  min_score: float = 0.5) -> tuple[list[tuple[int, int, Mapping]], np.ndarray]:
+                  min_score: float = MIN_SCORE) -> tuple[list[tuple[int, int, Mapping]], np.ndarray]:
     """The rows of ``token_features`` (their feature dicts built when read) and the model's
     ``predict_proba`` of them, computed by :class:`TokenScorer`."""
     if doc is None:
@@ -502,7 +502,7 @@ class LearnedIdentifierRecognizer(Recognizer):
     enabled_by_default = True
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms=(), threshold: float = THRESHOLD,
-                 model: IdentifierTokenModel | None = None, allow=(), min_score: float = 0.5,
+                 model: IdentifierTokenModel | None = None, allow=(), min_score: float = MIN_SCORE,
                  review_below: float = 0.75):
         self.g = gazetteer or load_gazetteer()
         self.keep_terms = sorted(keep_terms)
@@ -525,7 +525,7 @@ class LearnedIdentifierRecognizer(Recognizer):
     def taken(self, text: str, found: list[Detection]) -> list[tuple[int, int]]:
         """What it must not add to: the spans the other recognizers replace, the keep terms and
         the allowed strings."""
-        spans = [(d.start, d.end) for d in found if d.score >= self.min_score]
+        spans = [(d.start, d.end) for d in found if d.replaced_at(self.min_score)]
         return spans + ([(m.start, m.end) for m in self._keep.find(text)] if len(self._keep) else [])
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):

@@ -22,7 +22,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import PERSON, Detection, Recognizer
+from .detection import MIN_SCORE, PERSON, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .unexplained import explanation
 
@@ -49,8 +49,12 @@ class NameNeighbourRecognizer(Recognizer):
     supported_entities = (PERSON,)
     reads_detections = True
 
-    def __init__(self, gazetteer: Gazetteer | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
         self.g = gazetteer or load_gazetteer()
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
 
     def _unexplained(self, word: str) -> bool:
         return word.lower() not in STOP_WORDS and explanation(word, self.g) is None
@@ -61,7 +65,7 @@ class NameNeighbourRecognizer(Recognizer):
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         out: list[Detection] = []
-        persons = [d for d in found if d.type == PERSON and d.score >= 0.5]
+        persons = [d for d in found if d.type == PERSON and d.replaced_at(self.min_score)]
         for d in persons:
             nxt = re.compile(rf" (?P<w>{_W})").match(text, d.end)
             if nxt and nxt.group("w")[:1].islower() and len(nxt.group("w")) >= 3 and self._unexplained(nxt.group("w")):

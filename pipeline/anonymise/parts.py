@@ -15,7 +15,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import PERSON, Detection, Recognizer
+from .detection import MIN_SCORE, PERSON, Detection, Recognizer
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
@@ -27,18 +27,24 @@ class NamePartRecognizer(Recognizer):
     reads_detections = True
     score = 0.8
 
+    def __init__(self, min_score: float = MIN_SCORE):
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
+
     def analyze(self, text, doc=None, found=()):
         surnames = set()
         for d in found:
             words = _WORD.findall(d.text)
-            if d.type != PERSON or d.score < 0.5 or len(words) < 2 or not all(w[:1].isupper() for w in words):
+            if d.type != PERSON or not d.replaced_at(self.min_score) or len(words) < 2 or not all(w[:1].isupper() for w in words):
                 continue
             last = words[-1]
             if len(last) >= 3 and last.lower() not in STOP_WORDS:
                 surnames.add(last)
         if not surnames:
             return []
-        taken = [(d.start, d.end) for d in found if d.score >= 0.5]
+        taken = [(d.start, d.end) for d in found if d.replaced_at(self.min_score)]
         out = []
         for m in _WORD.finditer(text):
             word = m.group()

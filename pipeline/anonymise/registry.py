@@ -163,21 +163,25 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
     the unexplained-word recognizers after all: they mask only what nothing else explained; the
     learned token model last, adding only what none of them found).
 
-    ``settings`` (the study's ``anonymisation``, defaults if None) gives the learned recognizer the
-    study's ``min_score`` and ``review_below`` (its scores lie between them) and every recognizer's
+    ``settings`` (the study's ``anonymisation``, defaults if None) gives every recognizer that reads
+    the others' detections the study's ``min_score`` (a detection under it is not replaced, so none
+    of them builds on it: ``Detection.replaced_at``), the learned recognizer its ``review_below``
+    too (its scores lie between them) and every recognizer's
     allow list: a string the study allows for one recognizer is no identifier to the model that
     adds what the others missed."""
     g = load_gazetteer()
     settings = settings if settings is not None else AnonymisationSettings()
     allowed = sorted({s for item in settings.recognizers.values() for s in item.allow})
+    low = settings.min_score  # what the recognizers that read the others' detections take as found
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
             CaseNumberRecognizer(), NumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
             GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
             PlaceSlotRecognizer(g), OrgFormRecognizer(g), OrgSlotRecognizer(g), NamingClauseRecognizer(g),
-            CoordinationRecognizer(g), PlaceCoordinationRecognizer(g), NamePartRecognizer(), FallbackRecognizer(g),
-            NumberFormRecognizer(g), UnexplainedWordRecognizer(g), UnexplainedCapitalRecognizer(g),
-            NameNeighbourRecognizer(g),
-            LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=settings.min_score,
+            CoordinationRecognizer(g, min_score=low), PlaceCoordinationRecognizer(g, min_score=low),
+            NamePartRecognizer(min_score=low), FallbackRecognizer(g, min_score=low),
+            NumberFormRecognizer(g, min_score=low), UnexplainedWordRecognizer(g, min_score=low),
+            UnexplainedCapitalRecognizer(g, min_score=low), NameNeighbourRecognizer(g, min_score=low),
+            LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
                                         review_below=settings.review_below)]
 
 

@@ -31,7 +31,7 @@ from importlib import resources
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS
-from .detection import LOWER, ORG, STED, UPPER, Detection, Recognizer
+from .detection import LOWER, MIN_SCORE, ORG, STED, UPPER, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .casing import GENERIC_HEADS
 from .lexicon import _dictionaries, in_dictionary
@@ -172,12 +172,16 @@ class PlaceCoordinationRecognizer(Recognizer):
     supported_entities = (STED,)
     reads_detections = True
 
-    def __init__(self, gazetteer: Gazetteer | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
         self.g = gazetteer or load_gazetteer()
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         spans = [(d.start, d.end) for d in found]
-        places = [d for d in found if d.type == STED and (d.score >= 0.5 or d.recognizer.endswith("_lower"))]
+        places = [d for d in found if d.type == STED and (d.replaced_at(self.min_score) or d.recognizer.endswith("_lower"))]
         added: list[Detection] = []
         for _ in range(3):  # a list of four places
             new = []

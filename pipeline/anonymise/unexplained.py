@@ -43,8 +43,8 @@ from functools import lru_cache
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS, person_context
-from .detection import (ADRESSE, DATO, FNR, KONTO, LOWER, NUMMER, ORG, PERSON, SAK, STED, TELEFON, UPPER, Detection,
-                        Recognizer, literals, may_hold)
+from .detection import (ADRESSE, DATO, FNR, KONTO, LOWER, MIN_SCORE, NUMMER, ORG, PERSON, SAK, STED, TELEFON, UPPER,
+                        Detection, Recognizer, literals, may_hold)
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
@@ -233,13 +233,14 @@ class UnexplainedWordRecognizer(Recognizer):
     reads_detections = True
 
     def __init__(self, gazetteer: Gazetteer | None = None, explain: tuple[str, ...] | None = None,
-                 name_words: bool | None = None):
+                 name_words: bool | None = None, min_score: float = MIN_SCORE):
         self.g = gazetteer or load_gazetteer()
         self.explain = tuple(EXPLANATIONS if explain is None else explain)
         self.name_words = NAME_WORDS if name_words is None else name_words
+        self.min_score = min_score
 
     def params(self):
-        return {"explain": list(self.explain), "name_words": self.name_words}
+        return {"explain": list(self.explain), "name_words": self.name_words, "min_score": self.min_score}
 
     def _named(self, text: str, m: re.Match, doc=None) -> bool:
         """An ordinary word that is a first name is never a name on the name list alone: the clause
@@ -266,7 +267,7 @@ class UnexplainedWordRecognizer(Recognizer):
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         # Not a CASELESS hit nor one whose only evidence is a capital: in a transcript without
         # capitals truecasing wrote it, and the stage drops both there.
-        taken = [(d.start, d.end) for d in found if d.score >= 0.5 and d.recognizer not in _CAPITAL_ONLY]
+        taken = [(d.start, d.end) for d in found if d.replaced_at(self.min_score) and d.recognizer not in _CAPITAL_ONLY]
         g = self.g
         words, names = [], []
         overlaps = _overlap_test(taken, len(text))
@@ -342,11 +343,15 @@ class UnexplainedCapitalRecognizer(Recognizer):
     supported_entities = (PERSON, STED, ORG)
     reads_detections = True
 
-    def __init__(self, gazetteer: Gazetteer | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
         self.g = gazetteer or load_gazetteer()
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
-        taken = [(d.start, d.end) for d in found if d.score >= 0.5]  # a CASELESS hit may be dropped by the stage
+        taken = [(d.start, d.end) for d in found if d.replaced_at(self.min_score)]  # a CASELESS hit may be dropped by the stage
         out: list[Detection] = []
         g = self.g
         pos = 0
@@ -458,12 +463,16 @@ class NumberFormRecognizer(Recognizer):
     supported_entities = (DATO, ADRESSE, SAK, NUMMER, TELEFON)
     reads_detections = True
 
-    def __init__(self, gazetteer: Gazetteer | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
         self.g = gazetteer or load_gazetteer()
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         out: list[Detection] = []
-        covered = [(d.start, d.end) for d in found if d.score >= 0.5]
+        covered = [(d.start, d.end) for d in found if d.replaced_at(self.min_score)]
 
         def add(start, end, kind, score=SCORE):
             if start < end and not any(s <= start and end <= e for s, e in covered):
@@ -475,7 +484,7 @@ class NumberFormRecognizer(Recognizer):
 
         # A reference: letters before a masked run of digits ("HB 2024 0031177", "jnr. 22/1187-3").
         for d in found:
-            if d.type not in (NUMMER, SAK) or d.score < 0.5:
+            if d.type not in (NUMMER, SAK) or not d.replaced_at(self.min_score):
                 continue
             m = _PREFIX.search(text[max(0, d.start - 16):d.start])
             if m:
@@ -520,8 +529,8 @@ class NumberFormRecognizer(Recognizer):
         for run in runs:
             if len(run.digits) == 4 and not run.composed and _EXTENSION.search(text[max(0, run.start - 40):run.start]):
                 out.append(Detection(run.start, run.end, TELEFON, 0.85, self.name, text[run.start:run.end]))
-        out += self._years(text, runs, [d for d in [*found, *out] if d.type == DATO and d.score >= 0.5], months)
-        out += self._repairs(text, runs, [d for d in [*found, *out] if d.score >= 0.5])
+        out += self._years(text, runs, [d for d in [*found, *out] if d.type == DATO and d.replaced_at(self.min_score)], months)
+        out += self._repairs(text, runs, [d for d in [*found, *out] if d.replaced_at(self.min_score)])
         return out
 
     @staticmethod
