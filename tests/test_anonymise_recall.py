@@ -133,6 +133,9 @@ def test_left_dislocation_family_and_employer():
     assert cue("Datteren, hun var tolv. Uansett, han kom.") == []
     assert cue("Ja, en del. Familien Nguyen på Kvaløysletta") == [("Nguyen", "PERSON")]
     assert cue("Familien min bor der.") == []
+    # In lower case a listed surname after "familien" is the family's name; another word is what it does.
+    assert cue("vi ble kjent med familien johansen i oppgangen") == [("johansen", "PERSON")]
+    assert cue("så flytta familien inn i fjor, familien hennes òg") == []
     assert cue("Han jobbe hos Bygg og Bad Nord på Finnsnes.") == [("Bygg og Bad Nord", "ORGANISASJON")]
     assert cue("Hun fikk jobb i Drammen. På et lager.") == []           # a place, and no name across a full stop
     assert cue("Jeg jobber i NAV og i Norge.") == []                    # acronyms and countries: keep terms decide
