@@ -66,6 +66,19 @@ def test_a_lower_case_name_split_by_the_model_is_replaced_whole():
     assert [d.text for d in merge(text, found, 0.5)[0]] == ["marius aune"]
 
 
+def test_a_capitalised_anchor_keeps_the_lower_case_other_half_of_the_name():
+    # The model's sure "Torunn" inside the neighbour rule's "Torunn haugen": one person, not "Torunn"
+    # and a dropped lower-case piece; with punctuation or a capital added, the anchor stays alone.
+    text = "boligkonsulenten, Torunn haugen, kom"
+    s = text.index("Torunn")
+    found = [Detection(s, s + 6, PERSON, 0.95, "ner", "Torunn"),
+             Detection(s, s + 13, PERSON, 0.7, "name_neighbour", "Torunn haugen")]
+    assert [d.text for d in merge(text, found, 0.5)[0]] == ["Torunn haugen"]
+    text = "Torunn, haugen var bratt"
+    found = [Detection(0, 6, PERSON, 0.95, "ner", "Torunn"), Detection(0, 14, PERSON, 0.7, "t", "Torunn, haugen")]
+    assert [d.text for d in merge(text, found, 0.5)[0]] == ["Torunn"]
+
+
 def test_a_named_adult_education_centre_is_an_institution():
     found = InstitutionRecognizer().analyze("hun tok kurs på Elverhøy voksenopplæring og så")
     assert [(d.text, d.type) for d in found] == [("Elverhøy voksenopplæring", ORG)]

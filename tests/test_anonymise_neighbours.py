@@ -34,6 +34,18 @@ def test_the_lower_case_other_half_of_a_detected_name_goes_with_it(rec):
     assert not hits(rec, "Jeg ringte Khaled etterpå og han svarte", "Khaled")
 
 
+def test_a_lower_case_surname_set_off_after_a_role_noun_goes_with_the_first_name(rec):
+    # An apposition to a role or kin noun, closed by a comma or the sentence's end: the word after
+    # the first name is the surname even when it is a word too (a definite noun, a listed surname).
+    assert hits(rec, "vi fikk en ny boligkonsulent, Torunn haugen, som kom hit", "Torunn") == {"Torunn haugen"}
+    assert hits(rec, "Det var svogeren min Arild bakken.", "Arild") == {"Arild bakken"}
+    # A verb or an adverb after the name, no closing comma, or no role noun: the word stays.
+    assert not hits(rec, "vi fikk en ny boligkonsulent, Torunn ringte, og sa det", "Torunn")
+    assert not hits(rec, "svogeren min, Arild altså, han kom", "Arild")
+    assert not hits(rec, "jeg ringte Torunn haugen og fikk svar", "Torunn")
+    assert not hits(rec, "boligkonsulenten, Torunn haugen og jeg", "Torunn")
+
+
 def test_a_listed_first_name_before_a_detected_one_is_a_double_first_name(rec):
     assert hits(rec, "Det er en mann fra nav, ole martin kom én gang", "martin") == {"ole martin"}
     # A repeated first name is a repetition, not a double name; a word that is no first name stays.

@@ -248,14 +248,12 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
     """Each anchor written in lower case grown over a vaguer span of its own type that only adds
     lower-case words beside it, none a function word: the model's "thi lan" inside the name
     list's "nguyen thi lan" is one person, and cutting would drop "nguyen" (a cut-off piece is
-    kept only with a capital, which a transcript without capitals never has). With capitals, or
-    with a function word or punctuation added ("Marius Aune på Fjordbyen Eiendom"), the vaguer
-    span is cut around the anchor as before."""
+    kept only with a capital, which a transcript without capitals never has). A capitalised anchor
+    alike: the model's "Eivind" inside "Eivind bråten" (the lower-case other half, ``neighbours.py``)
+    would lose "bråten" the same way. With a capital, a function word or punctuation added
+    ("Marius Aune på Fjordbyen Eiendom"), the vaguer span is cut around the anchor as before."""
     out = []
     for a in anchors:
-        if any(c.isupper() for c in a.text):
-            out.append(a)
-            continue
         start, end = a.start, a.end
         for d in vague:
             if d.type != a.type or not (d.start <= a.start and a.end <= d.end) or (d.start, d.end) == (a.start, a.end):

@@ -9,6 +9,9 @@ spells or corrects it. The forms, in transcripts with capitals too:
   one that is an ordinary word);
 * a name between commas before a pronoun, the apposition "den eldste, dilan, han savnet ...":
   a word no explanation class covers, or a listed name;
+* the lower-case other half of a detected first name set off after a role or kin noun, the
+  apposition "veilederen, Eivind bråten, som ..." or "rådgiveren min Kari nordli.": closed by a
+  comma or the sentence's end, the pair is the name even where its second word is also a word;
 * a name spelled letter by letter after a spelling verb: "det skrives h e v i";
 * a name corrected to a detected one: "tan eller thanh heiter han", "Per, nei, Pål" — a single
   word with the same initial, or a listed name, before "eller"/"nei" and the detected name.
@@ -24,7 +27,9 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .detection import MIN_SCORE, PERSON, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
-from .unexplained import explanation
+from .recognizers import KIN_AND_ROLE_WORDS
+from .slots import inflected_noun
+from .unexplained import PERSON_NOUNS, explanation
 
 _W = r"[^\W\d_][\w'’-]*"
 _WORD = re.compile(_W)
@@ -40,7 +45,28 @@ _BEFORE = re.compile(rf"(?<![\w'’-])(?P<w>{_W}) $")
 # What corrects a name: "X eller Y", "X, nei, Y", "X– nei, Y", "X, jeg mener Y"
 _CORRECTION = re.compile(rf"(?<![\w'’-])(?P<name>{_W})\s*(?:[–—-]\s*|,\s*)?(?:eller|nei|jeg\s+mener|eg\s+meiner)"
                          rf"\s*,?\s*$", re.IGNORECASE)
+# What closes an apposition: a comma, the end of a sentence or of the turn.
+_CLOSED = re.compile(r"\s*(?:[,.!?…;:]|$)")
+# A role or kin noun, optionally with a possessive and a comma, ending right before the name; a
+# compound of one ("nav-veilederen", "boligrådgiveren") too.
+_ROLE_BEFORE = re.compile(rf"(?<![\w'’])(?P<noun>{_W})(?:\s+(?:min|mi|mitt|mine|vår|vårt|våre|vores|hans|hennes|deres|"
+                          rf"dykkar|sin|si|sitt))?\s*,?\s+$", re.IGNORECASE)
+# Roles a housing or welfare interview names people by, with those the other rules use.
+_ROLES = tuple(sorted(KIN_AND_ROLE_WORDS | PERSON_NOUNS | {
+    "konsulent", "konsulenten", "rådgiver", "rådgjevar", "veiledaren", "rettleiaren", "megler", "megleren",
+    "meklar", "meklaren", "advokat", "advokaten", "kontaktperson", "kontaktpersonen", "koordinator",
+    "koordinatoren", "svoger", "svogeren", "svigerinne", "svigerinnen", "svigerinna"}))
 SCORE = 0.7
+
+
+def after_role_noun(text: str, start: int) -> bool:
+    """Does a role or kin noun (``KIN_AND_ROLE_WORDS``, ``PERSON_NOUNS``, or a compound ending in
+    one of five letters or more) stand right before ``start``, maybe with a possessive and a comma?"""
+    m = _ROLE_BEFORE.search(text, max(0, start - 50), start)
+    if not m:
+        return False
+    noun = m.group("noun").lower()
+    return noun in _ROLES or any(len(r) >= 5 and noun.endswith(r) for r in _ROLES)
 
 
 class NameNeighbourRecognizer(Recognizer):
@@ -63,12 +89,33 @@ class NameNeighbourRecognizer(Recognizer):
         low = word.lower()
         return len(low) >= 2 and low not in STOP_WORDS and (self.g.is_name(low) or explanation(word, self.g) is None)
 
+    def _set_off(self, text: str, d: Detection, nxt: re.Match, doc=None) -> bool:
+        """A capitalised first name and the lower-case word after it standing as an apposition to a
+        role or kin noun, closed after the word ("veilederen, Eivind bråten, som"): the word is the
+        surname even when it is also an ordinary word, if it can be one: a listed surname, a noun
+        with its definite or plural ending (the form of most Norwegian farm-name surnames:
+        "bråten", "haugen", "lia") or a noun to the parse; not a function word, a verb or an
+        adverb ("Kari svarte,", "Kari altså,")."""
+        word = nxt.group("w")
+        low = word.lower()
+        if not (d.text[:1].isupper() and self.g.is_first(d.text) and " " not in d.text.strip()):
+            return False
+        if low in STOP_WORDS or explanation(word, self.g) == "plain":
+            return False
+        if not (_CLOSED.match(text, nxt.end("w")) and after_role_noun(text, d.start)):
+            return False
+        if self.g.is_last(low) or inflected_noun(low):
+            return True
+        span = doc.char_span(nxt.start("w"), nxt.end("w")) if doc is not None else None
+        return span is not None and all(tok.pos_ in ("NOUN", "PROPN") for tok in span)
+
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         out: list[Detection] = []
         persons = [d for d in found if d.type == PERSON and d.replaced_at(self.min_score)]
         for d in persons:
             nxt = re.compile(rf" (?P<w>{_W})").match(text, d.end)
-            if nxt and nxt.group("w")[:1].islower() and len(nxt.group("w")) >= 3 and self._unexplained(nxt.group("w")):
+            if nxt and nxt.group("w")[:1].islower() and len(nxt.group("w")) >= 3 and (
+                    self._unexplained(nxt.group("w")) or self._set_off(text, d, nxt, doc)):
                 out.append(self._d(text, d.start, nxt.end("w"), PERSON, SCORE))  # "Khaled mansur"
             before = _BEFORE.search(text, max(0, d.start - 40), d.start)
             first = _WORD.match(d.text)

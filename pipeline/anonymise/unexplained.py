@@ -167,7 +167,7 @@ _DEEDS = frozenset({"sa", "sier", "seier", "begynte", "byrja", "gikk", "går", "
                     "fortalte", "skrev", "skreiv", "hjalp", "hjelper", "hjelpte", "passa", "passet", "passer",
                     "flytta", "flyttet", "flytter", "snakka", "snakket", "snakker", "spelar", "spiller", "trener",
                     "studerer", "heiter", "heter"})
-_PERSON_NOUNS = frozenset({"mann", "mannen", "dame", "dama", "kvinne", "kvinna", "kvinnen", "jente", "jenta", "gutt",
+PERSON_NOUNS = frozenset({"mann", "mannen", "dame", "dama", "kvinne", "kvinna", "kvinnen", "jente", "jenta", "gutt",
                            "gutten", "guten", "kar", "karen", "fyr", "fyren", "venn", "vennen", "venninne", "venninna",
                            "kollega", "kollegaen", "nabo", "naboen", "sjef", "sjefen", "leder", "lederen", "leiar",
                            "leiaren", "saksbehandler", "saksbehandleren", "veileder", "veilederen", "rettleiar"})
@@ -257,7 +257,7 @@ class UnexplainedWordRecognizer(Recognizer):
         if doc is not None and _subject_of_verb(doc, m.start(), m.end()):
             return True  # "og dag tegna opp", "liv har venninnene sine": any verb the parse sees
         before = [w.lower() for w in WORD.findall(text, max(0, m.start() - 30), m.start())]
-        if before and before[-1] in _PERSON_NOUNS:
+        if before and before[-1] in PERSON_NOUNS:
             return True  # "en mann frank", "dama sol"
         joined = (len(after) > 1 and after[0].lower() == "og"
                   and (self.g.is_first(after[1]) or after[1].lower() in _PERSONAL)) or (
