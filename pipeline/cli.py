@@ -521,11 +521,16 @@ evaluate_app = typer.Typer(no_args_is_help=True, **HELP_STYLE, help="Measure ano
 app.add_typer(evaluate_app, name="evaluate")
 
 
+SHOW_MISSES_WARNING = ("Advarsel: --show-misses skriver ut originaler (identifikatorer fra transkripsjonene) "
+                       "rundt hver bom, feil og lekkasje; ikke del utskriften.")
+
+
 @evaluate_app.command("anonymisation")
 @handle_errors
 def evaluate_anonymisation_command(
     gold: Path = typer.Option(..., "--gold", help="Gold folder: transcripts/, informants.csv, study.yaml, gold/*.json."),
-    show: int = typer.Option(0, "--show-misses", help="Print this many misses and false positives (holds originals!)."),
+    show: int = typer.Option(0, "--show-misses", help="Print this many misses, false positives and leaks: the "
+                             "output holds originals (identifiers from the transcripts); do not share it."),
     without: list[str] = typer.Option([], "--without", help="Switch this recognizer off (repeatable; registry name)."),
     ablation: bool = typer.Option(False, "--ablation", help="Also run once with each recognizer switched off."),
 ) -> None:
@@ -542,6 +547,10 @@ def evaluate_anonymisation_command(
                           _fmt(res.total.precision), _fmt(res.kept), f"{res.leaks} ({res.direct_leaks})")
         out.print(table)
         return
+    if show > 0:
+        # What follows quotes the transcripts around each miss: originals, which the shareable
+        # outputs never hold; the line goes to stderr so a redirected report still warns.
+        typer.echo(SHOW_MISSES_WARNING, err=True)
     result = evaluate_anonymisation(gold, track=track, without=without)
     table = Table(title=f"Anonymisering mot gullstandard ({len(result.files)} transkripsjoner)")
     for name in ("type", "gull", "funnet", "dekning", "erstattet", "riktig", "presisjon"):

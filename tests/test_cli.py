@@ -87,3 +87,29 @@ def test_commands_outside_a_study_folder_say_so_and_fail(tmp_path, monkeypatch):
         assert result.exit_code == 1, command
         assert "not a study folder" in result.output and "--study" in result.output
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_show_misses_warns_on_stderr_that_its_output_holds_originals(monkeypatch):
+    """With N > 0 one line on stderr says the printed misses hold originals; with N = 0 none."""
+    from pathlib import Path
+
+    import pipeline.evaluate as evaluate
+    from pipeline.cli import SHOW_MISSES_WARNING
+
+    gold = Path(__file__).parent / "data" / "anon_gold"
+    calls = []
+    real = evaluate.evaluate_anonymisation
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "evaluate_anonymisation", counted)
+    shown = runner.invoke(app, ["evaluate", "anonymisation", "--gold", str(gold), "--show-misses", "3"])
+    assert shown.exit_code == 0, shown.output
+    assert [line for line in shown.stderr.splitlines() if line.strip()] == [SHOW_MISSES_WARNING]
+    assert "originaler" in SHOW_MISSES_WARNING and "ikke del" in SHOW_MISSES_WARNING
+    assert SHOW_MISSES_WARNING not in shown.stdout and "Anonymisering mot gullstandard" in shown.stdout
+    quiet = runner.invoke(app, ["evaluate", "anonymisation", "--gold", str(gold)])
+    assert quiet.exit_code == 0 and SHOW_MISSES_WARNING not in quiet.output
+    assert len(calls) == 2
