@@ -46,6 +46,24 @@ def test_a_lower_case_surname_set_off_after_a_role_noun_goes_with_the_first_name
     assert not hits(rec, "boligkonsulenten, Torunn haugen og jeg", "Torunn")
 
 
+def test_the_one_reached_at_a_detected_phone_number_is_a_person(rec):
+    def reached(text, number):
+        start = text.index(number)
+        phone = Detection(start, start + len(number), "TELEFON", 0.9, "phone", number)
+        return {d.text for d in rec.analyze(text, None, [phone])}
+
+    assert reached("du kan ringe Øystein på 924 18 337 etter fire", "924 18 337") == {"Øystein"}
+    # A first name that spaCy lists as a function word: the slot says it is the name.
+    assert reached("eller ring hans på mobilen ni to fire atten", "ni to fire atten") == {"hans"}
+    for text in ("du kan ringe kontoret på 924 18 337", "ring meg på 924 18 337", "ta kontakt på 924 18 337",
+                 "ring nav på 924 18 337"):
+        assert reached(text, "924 18 337") == set()
+    # A number only listed for review is nothing to build on.
+    text = "ring hans på 924 18 337"
+    weak = Detection(text.index("924"), len(text), "TELEFON", 0.45, "t", "924 18 337")
+    assert rec.analyze(text, None, [weak]) == []
+
+
 def test_a_listed_first_name_before_a_detected_one_is_a_double_first_name(rec):
     assert hits(rec, "Det er en mann fra nav, ole martin kom én gang", "martin") == {"ole martin"}
     # A repeated first name is a repetition, not a double name; a word that is no first name stays.

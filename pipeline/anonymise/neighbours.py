@@ -13,6 +13,8 @@ spells or corrects it. The forms, in transcripts with capitals too:
   apposition "veilederen, Eivind bråten, som ..." or "rådgiveren min Kari nordli.": closed by a
   comma or the sentence's end, the pair is the name even where its second word is also a word;
 * a name spelled letter by letter after a spelling verb: "det skrives h e v i";
+* the one reached at a detected phone number: "ring kari på 924 18 337", "ta dag på sju åtte ..."
+  (a listed first name, even one that is a word, or an unexplained word);
 * a name corrected to a detected one: "tan eller thanh heiter han", "Per, nei, Pål" — a single
   word with the same initial, or a listed name, before "eller"/"nei" and the detected name.
 
@@ -25,7 +27,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import MIN_SCORE, PERSON, Detection, Recognizer
+from .detection import MIN_SCORE, PERSON, TELEFON, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .recognizers import KIN_AND_ROLE_WORDS
 from .slots import inflected_noun
@@ -51,6 +53,10 @@ _CLOSED = re.compile(r"\s*(?:[,.!?…;:]|$)")
 # compound of one ("nav-veilederen", "boligrådgiveren") too.
 _ROLE_BEFORE = re.compile(rf"(?<![\w'’])(?P<noun>{_W})(?:\s+(?:min|mi|mitt|mine|vår|vårt|våre|vores|hans|hennes|deres|"
                           rf"dykkar|sin|si|sitt))?\s*,?\s+$", re.IGNORECASE)
+# "ring kari på 924 18 337", "ta dag på sju åtte ...": the one reached at a number found as a phone.
+_REACHED = re.compile(rf"(?<![\w'’-])(?:ring|ringe|ringer|ringte|ringde|ta|tar|kontakt|kontakte|kontakter|kontakta|"
+                      rf"kontaktet|nå|når)\s+(?P<w>{_W})\s+på\s+(?:(?:telefon|telefonen|tlf\.?|mobil|mobilen|nummer|"
+                      rf"nummeret|nummer)\s+)?$", re.IGNORECASE)
 # Roles a housing or welfare interview names people by, with those the other rules use.
 _ROLES = tuple(sorted(KIN_AND_ROLE_WORDS | PERSON_NOUNS | {
     "konsulent", "konsulenten", "rådgiver", "rådgjevar", "veiledaren", "rettleiaren", "megler", "megleren",
@@ -88,6 +94,19 @@ class NameNeighbourRecognizer(Recognizer):
     def _name_word(self, word: str) -> bool:
         low = word.lower()
         return len(low) >= 2 and low not in STOP_WORDS and (self.g.is_name(low) or explanation(word, self.g) is None)
+
+    def _reached(self, word: str) -> bool:
+        """The word a phone number is someone's: a listed first name, even one that is also a word
+        ("dag", "Hans": spaCy lists both as function words, and the slot says which), or a word no
+        explanation class covers; not another function word, a place, a keep term or a noun with its
+        article ("ring kontoret på ...")."""
+        low = word.lower()
+        if low in STOP_WORDS:
+            return self.g.is_first(low)
+        if len(low) < 2 or low in self.g.builtin_keep or self.g.is_place(word) \
+                or explanation(word, self.g) == "plain" or inflected_noun(low):
+            return False
+        return self.g.is_first(low) or explanation(word, self.g) is None
 
     def _set_off(self, text: str, d: Detection, nxt: re.Match, doc=None) -> bool:
         """A capitalised first name and the lower-case word after it standing as an apposition to a
@@ -132,6 +151,12 @@ class NameNeighbourRecognizer(Recognizer):
                         self.g.is_name(low) or low[:1] == first.group()[:1].lower()):
                     start = corr.start("name")
                     out.append(self._d(text, start, start + len(word), PERSON, SCORE))  # "tan eller thanh"
+        for d in found:
+            if d.type != TELEFON or not d.replaced_at(self.min_score):
+                continue
+            m = _REACHED.search(text, max(0, d.start - 60), d.start)
+            if m and self._reached(m.group("w")):
+                out.append(self._d(text, m.start("w"), m.end("w"), PERSON, SCORE))  # "ta dag på <nummer>"
         for m in _APPOSITION.finditer(text):
             words = _WORD.findall(m.group("name"))
             if all(self._name_word(w) for w in words) and any(w[:1].islower() or self.g.is_name(w) for w in words):
