@@ -46,6 +46,7 @@ from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context
 from .detection import LOWER, PERSON, Detection
 from .registry import DenyListRecognizer, RecognizerRegistry, default_registry
+from .study_names import StudyNameForms, StudyPlaces
 from .unexplained import WORD as UNEXPLAINED_WORD
 from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
                       load_decisions, own_words)
@@ -139,6 +140,10 @@ class Anonymiser:
         self.study_vocab: set[str] = set()
         self.attribute_words = attribute_words(study)
         self.loose_matcher: StringMatcher | None = None
+        # The study's places as its other transcripts write them, for transcripts in lower case (study_names.py).
+        self.study_places: StudyPlaces | None = None
+        self.study_forms: StudyNameForms | None = None
+        self._explained: set[str] = set()
         # Keep-term spans per text: the keep list is fixed for the run, and every turn is merged
         # several times (registration, each replacement round).
         self._keep_spans: dict[str, list[tuple[int, int]]] = {}
@@ -282,6 +287,15 @@ class Anonymiser:
                         and person_context(text, m.start, m.end)):
                     extra.append(Detection(m.start, m.end, PERSON, 0.7, "key_caseless", text[m.start:m.end]))
                     from_key[(m.start, m.end)] = m.payload
+        if self.study_places and text in self.lower_texts:
+            for d, entity in self.study_places.find(text, from_key):
+                extra.append(d)
+                if entity is not None:
+                    from_key[(d.start, d.end)] = entity
+        if self.study_forms and text in self.lower_texts:
+            for d, entity in self.study_forms.find(text, from_key, self._explained):
+                extra.append(d)
+                from_key[(d.start, d.end)] = entity
         return extra, from_key
 
     def mark_ordinary_words(self) -> None:
@@ -326,6 +340,15 @@ class Anonymiser:
         ordinary = [(o, e) for o, e in originals if e.type == PERSON and self.ordinary_word(o, PERSON)
                     and (self.lower_texts or e.ordinary_word)]
         self.loose_matcher = StringMatcher(ordinary, self.g, strict_common=False) if ordinary else None
+        if self.lower_texts:
+            # Evidence is what a transcript with capitals wrote as a name, or what the researchers gave.
+            named = [(o, e) for o, e in originals if not e.ordinary_word
+                     and (e.source != "detected" or e.id in self.written_as_name)]
+            spread = [(o, e) for o, e in originals if not e.ordinary_word and len(tokens_of(o)) == 1
+                      and not self.ordinary_word(o, e.type)]
+            self._explained = self.lower_vocab | self.own_words | self.study_vocab | self.attribute_words
+            self.study_places = StudyPlaces(named, self._explained, spread)
+            self.study_forms = StudyNameForms(originals, self._explained)
 
     def spread_mid_sentence_only(self, entity: Entity) -> bool:
         """An ordinary word of the study that was detected only in lower case or opening a sentence
