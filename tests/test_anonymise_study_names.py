@@ -148,3 +148,19 @@ def test_a_firm_of_several_words_cut_otherwise_keeps_its_entity_and_type():
     assert [(d.text, d.type, e.id) for d, e in forms.find("vi var hos vest rebrygge")] == \
         [("vest rebrygge", ORG, "ORGANISASJON_2")]
     assert not forms.names  # misspellings are read of persons only
+
+
+def test_a_name_that_is_a_word_is_listed_for_review_where_no_slot_says_it_is_one(make_study):
+    from pipeline.anonymise.study_names import LISTED
+
+    cased = "Vi møtte Storm i går."
+    caseless = ["og storm er i barnehagen nå", "det var en storm i natt"]
+    outputs = _caseless_study(make_study, cased, caseless, [_det(cased, "Storm", "PERSON")])
+    for result, text in zip(outputs["b.txt"], caseless):
+        assert result.text == text and not result.replaced  # not replaced on the key alone ...
+        assert [(r["recognizer"], r["replaced"], text[r["start"]:r["end"]]) for r in result.review] == \
+            [(LISTED, False, "storm")]  # ... but every use is on the review sheet
+    # The study writes it in lower case with capitals elsewhere: its word, nothing listed.
+    cased = "Vi møtte Storm i går. Det var storm i natt."
+    outputs = _caseless_study(make_study, cased, caseless, [_det(cased, "Storm", "PERSON")])
+    assert not any(r.review for r in outputs["b.txt"])

@@ -296,6 +296,8 @@ class Anonymiser:
             for d, entity in self.study_forms.find(text, from_key, self._explained):
                 extra.append(d)
                 from_key[(d.start, d.end)] = entity
+        if self.study_places and text in self.lower_texts:
+            extra += self.study_places.listed(text, [(d.start, d.end) for d in extra], self.review_only)
         return extra, from_key
 
     def mark_ordinary_words(self) -> None:

@@ -21,6 +21,10 @@ and two forms the key's rule does not read as the same name:
    reading does not explain it here ("hoddan" reads as a plural of "hodde"): the rules that build
    dialect forms (dialect.py) read almost any word so, and the name one letter away is the evidence.
 
+A one-word name of the study that is also a dictionary word and stands in lower case in no such slot
+("storm er i barnehagen" where the study wrote Storm as a name) is not replaced: it is listed for
+review only (``StudyPlaces.listed``), so a person sees every use of the form with its count.
+
 What the other transcripts show is that the form is a name of this study: a detection written as
 a name there (capitalised mid-sentence, ``Anonymiser.written_as_name``), which the study never
 writes in lower case in a transcript with capitals (``lower_vocab``) and which is no keep term.
@@ -43,6 +47,7 @@ from .operators import Entity
 
 SCORE = 0.7
 FORM_RECOGNIZER = "key_study_form"
+LISTED = "key_study_listed"
 RECOGNIZER = "key_study_place"  # not "_lower": that suffix marks a recognizer's caseless hit for the stage
 # Right before a place: where someone lives, comes from, works or goes.
 PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "ifra", "til", "ved", "nær", "utenfor", "utafor"})
@@ -51,6 +56,13 @@ _NAMED_AFTER_PLACE = tuple(_INSTITUTION_HEADS) + ("sparebank", "sparebanken")
 _COMPASS = frozenset({"nord", "sør", "vest", "øst", "midt", "nordre", "søndre", "vestre", "østre", "øvre", "nedre",
                       "gamle", "nye", "store", "lille", "sankt"})
 _MIN_JOINED = 6  # a place cut into words: shorter joins are mostly two words that happen to spell one
+
+
+def _listable(word: str, explained: set[str] | frozenset[str]) -> bool:
+    """A one-word name the key matches only capitalised (a dictionary word), which the study does
+    not explain as its own word."""
+    return len(word) >= 3 and word.isalpha() and word not in explained and word not in STOP_WORDS and (
+        is_ordinary(word) or is_word(word))
 
 
 def _institution(word: str) -> bool:
@@ -68,6 +80,7 @@ class StudyPlaces:
     def __init__(self, entries: Iterable[tuple[str, Entity]], explained: set[str] | frozenset[str] = frozenset(),
                  spread: Iterable[tuple[str, Entity]] = ()):
         self.words: dict[str, Entity | None] = {}  # one lower-case word -> its entity (None: a new place)
+        self.dictionary_names: dict[str, Entity] = {}  # one-word names that are dictionary words: for review
         self.joined: dict[str, Entity] = {}  # a one-word place, letters only -> its entity
         # ``spread``: one-word places the key re-applies in any case (no dictionary word): written so
         # in a transcript in lower case, they are names by the key's own rule, and may be found cut.
@@ -79,9 +92,11 @@ class StudyPlaces:
                     and toks[0].isalpha() and toks[0] not in explained:
                 self.joined.setdefault(toks[0], entity)
         for original, entity in sorted(entries, key=lambda p: (p[1].id, p[0])):
+            toks = tokens_of(original)
+            if entity.type == PERSON and len(toks) == 1 and _listable(toks[0], explained):
+                self.dictionary_names.setdefault(toks[0], entity)
             if entity.type not in (STED, ORG):
                 continue
-            toks = tokens_of(original)
             written = TOKEN.findall(original)
             if len(toks) == 1:
                 word = toks[0]
@@ -89,6 +104,8 @@ class StudyPlaces:
                     continue
                 # A dictionary word the key matches only capitalised; a place of one word, whatever it is.
                 self.words.setdefault(word, entity)
+                if _listable(word, explained):
+                    self.dictionary_names.setdefault(word, entity)
                 if len(word) >= _MIN_JOINED:
                     self.joined.setdefault(word, entity)
             elif entity.type == ORG and 2 <= len(toks) <= 3 and _institution(toks[-1]):
@@ -100,7 +117,15 @@ class StudyPlaces:
                         self.words.setdefault(word, None)
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.joined)
+        return bool(self.words or self.joined or self.dictionary_names)
+
+    def listed(self, text: str, taken: Iterable[tuple[int, int]], score: float) -> list[Detection]:
+        """Lower-case uses of the study's one-word names that are dictionary words, outside ``taken``
+        spans, at ``score`` (the caller's review-only score: listed, not replaced)."""
+        taken = list(taken)
+        return [Detection(m.start(), m.end(), self.dictionary_names[m.group()].type, score, LISTED, m.group())
+                for m in TOKEN.finditer(text) if m.group() in self.dictionary_names
+                and not any(s < m.end() and m.start() < e for s, e in taken)]
 
     def find(self, text: str, taken: Iterable[tuple[int, int]] = ()) -> list[tuple[Detection, Entity | None]]:
         """Lower-case uses after a place preposition, outside ``taken`` spans; each with the key's
