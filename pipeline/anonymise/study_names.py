@@ -1,4 +1,4 @@
-"""Places the study names elsewhere, taken where a transcript without capitals writes them.
+"""Names the study writes elsewhere, taken where a transcript without capitals writes them in lower case.
 
 In a transcript written in lower case (``casing.lower_case_transcript``) the key's matching rule
 (matcher.py) cannot tell a name from a word for three kinds of form, and the recognizers, which
