@@ -124,3 +124,57 @@ def test_guard_number_runs_hold_at_least_the_digits_asked():
             assert all(len(re.sub(r"\D", "", r.group())) >= n for r in runs)
             assert {r.group() for r in runs} == {r.group() for r in pattern.finditer(text)
                                                  if len(re.sub(r"\D", "", r.group())) >= n}
+
+
+def _split_matches_walk(matcher, text):
+    """The split-name rule as a plain walk over every token (the reference for the pruned one)."""
+    from pipeline.anonymise.lexicon import is_word
+    from pipeline.anonymise.matcher import TOKEN, Match
+
+    found = []
+    toks = list(TOKEN.finditer(text))
+    for i, t in enumerate(toks):
+        if t.group().lower() not in matcher._heads:
+            continue
+        joined = t.group().lower()
+        for j in range(i + 1, min(i + 4, len(toks))):
+            if not text[toks[j - 1].end():toks[j].start()].isspace():
+                break
+            joined += toks[j].group().lower()
+            hit = matcher._joined.get(joined)
+            if hit and all(is_word(p.group()) for p in toks[i:j + 1]):
+                break
+            if hit:
+                found.append(Match(t.start(), toks[j].end(), *hit))
+                break
+    return found
+
+
+_SPLIT_NAMES = [("Nygård", "PERSON"), ("Solberg", "PERSON"), ("Halvorsrud", "PERSON"), ("Mariusaune", "PERSON"),
+                ("Bråtebekken", "PERSON"), ("Torstein", "PERSON")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["halvors", "rud", "Halvor", "srud", "hal", "vors", "ny", "gård", "Sol", "berg",
+                                 "Marius", "aune", "ma", "rius", "au", "ne", "Bråte", "bekken", "tor", "stein",
+                                 "og", "det", ",", "-", "\n"]), max_size=14),
+       st.sampled_from([" ", "  ", "\t", ", "]))
+def test_split_matches_are_those_of_the_walk_over_every_token(words, sep):
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.matcher import StringMatcher
+
+    matcher = StringMatcher(_SPLIT_NAMES, load_gazetteer(), strict_common=False, digit_types=set())
+    text = sep.join(words)
+    assert matcher._split_matches(text) == _split_matches_walk(matcher, text)
+    # a long text (an export) takes the regex path: the same matches
+    long = "\n".join([text] * 3 + ["x" * 21_000])
+    assert matcher._split_matches(long) == _split_matches_walk(matcher, long)
+
+
+def test_split_matches_find_a_name_said_in_pieces():
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.matcher import StringMatcher
+
+    matcher = StringMatcher(_SPLIT_NAMES, load_gazetteer(), strict_common=False, digit_types=set())
+    found = matcher._split_matches("hun heter hege halvors rud, og Marius au ne kom")
+    assert [(m.original) for m in found] == ["Halvorsrud", "Mariusaune"]

@@ -238,6 +238,9 @@ class StringMatcher:
                         if not strict and getattr(payload, "type", payload) == "PERSON"
                         and len("".join(toks)) >= 6 and "".join(toks).isalpha()}
         self._heads = frozenset(j[:k] for j in self._joined for k in range(2, len(j) - 1))
+        # Every proper prefix of a joined original: a join of tokens that is none of them can
+        # grow into no original, so the walk stops there (the same matches, fewer look-ups).
+        self._joined_prefixes = frozenset(j[:k] for j in self._joined for k in range(1, len(j)))
         self._lengths_longest_first = sorted(self.digit_lengths, reverse=True)
 
     def __len__(self) -> int:
@@ -266,20 +269,29 @@ class StringMatcher:
         from .lexicon import is_word
 
         found = []
-        toks = list(TOKEN.finditer(text))
-        for i, t in enumerate(toks):
-            if t.group() not in heads:
-                continue
+        prefixes = self._joined_prefixes
+        # Only the head tokens are visited (each a whole \w+ token, as TOKEN finds them), and the
+        # up to three tokens after one are read from the text: no list of every token.
+        if len(heads) <= 32 and len(text) > _SHORT:
+            starts = _word_regex(frozenset(heads)).finditer(text)
+        else:
+            starts = (t for t in TOKEN.finditer(text) if t.group() in heads)
+        for t in starts:
             joined = t.group().lower()
-            for j in range(i + 1, min(i + 4, len(toks))):
-                if not text[toks[j - 1].end():toks[j].start()].isspace():
+            pieces = [t]
+            for _more in range(3):
+                if joined not in prefixes:
+                    break  # no original starts so: a longer join cannot be one
+                nxt = TOKEN.search(text, pieces[-1].end())
+                if nxt is None or not text[pieces[-1].end():nxt.start()].isspace():
                     break
-                joined += toks[j].group().lower()
+                pieces.append(nxt)
+                joined += nxt.group().lower()
                 hit = self._joined.get(joined)
-                if hit and all(is_word(p.group()) for p in toks[i:j + 1]):
+                if hit and all(is_word(p.group()) for p in pieces):
                     break  # ordinary words that spell a name joined ("en ny gård", "sol berg") are the words
                 if hit:
-                    found.append(Match(t.start(), toks[j].end(), *hit))
+                    found.append(Match(t.start(), nxt.end(), *hit))
                     break
         return found
 
