@@ -71,10 +71,13 @@ def informant_variants(study: Study) -> list[tuple[Informant, str, list[str]]]:
     found = [(by_id[i], name.strip(), name_variants(name.strip())) for i, name in sorted(table.names.items())
              if i in by_id and name.strip()]
     counts: dict[tuple[str, ...], int] = {}
+    tokens = []  # per informant, each variant's tokens (read once: a name has many variants)
     for _, name, variants in found:
-        for v in {tokens_of(x) for x in [name, *variants]}:
+        tokens.append([tokens_of(v) for v in variants])
+        for v in {tokens_of(name), *tokens[-1]}:
             counts[v] = counts.get(v, 0) + 1
-    return [(inf, name, [v for v in variants if counts[tokens_of(v)] == 1]) for inf, name, variants in found]
+    return [(inf, name, [v for v, t in zip(variants, toks) if counts[t] == 1])
+            for (inf, name, variants), toks in zip(found, tokens)]
 
 
 def known_identifiers(study: Study) -> list[tuple[str | None, str]]:
