@@ -396,40 +396,30 @@ class TokenScorer:
         self._table = np.zeros((4096, self.coef.shape[0]))  # row 0: a group with no weighted feature
         self._used = 1
 
-    def _row(self, function, args, pending: list) -> int:
-        """The row of a group's sum, a new one (its columns in ``pending``) if not seen before."""
+    def _row(self, function, args) -> int:
         key = (function, args)
         row = self._rows.get(key)
         if row is None:
             cols = [self._index[n] for n in function(*args) if n in self._index]
             row = 0
             if cols:
+                if self._used == len(self._table):
+                    self._table = np.vstack([self._table, np.zeros_like(self._table)])
                 row = self._used
-                pending.append((row, cols))
+                self._table[row] = self._by_feature[cols].sum(axis=0)
                 self._used += 1
             self._rows[key] = row
         return row
-
-    def _fill(self, pending: list) -> None:
-        """The new rows' sums, all in one ``np.add.reduceat`` (a turn's new groups at once rather
-        than a small sum each; the same additions in the same order)."""
-        while self._used > len(self._table):
-            self._table = np.vstack([self._table, np.zeros_like(self._table)])
-        cols = [c for _row, group in pending for c in group]
-        starts = np.cumsum([0] + [len(group) for _row, group in pending[:-1]])
-        self._table[[row for row, _group in pending]] = np.add.reduceat(self._by_feature[cols], starts, axis=0)
 
     def scores(self, turn: "_Turn") -> np.ndarray:
         """(tokens × classes) decision scores of ``turn``'s word tokens."""
         if self._used > self.limit:
             self._empty()
-        known, rows, pending = self._rows, [], []
+        known, rows = self._rows, []
         for k in range(len(turn.tokens)):
             for key in turn.groups(k):
                 row = known.get(key)
-                rows.append(self._row(*key, pending) if row is None else row)
-        if pending:
-            self._fill(pending)
+                rows.append(self._row(*key) if row is None else row)
         return self._table[rows].reshape(len(turn.tokens), 4, -1).sum(axis=1) + self.intercept
 
 
