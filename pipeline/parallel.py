@@ -83,6 +83,12 @@ class InProcess:
     def when_idle(self, job: Callable[[], Any]) -> None:
         """Nothing here: this process loads what it needs when it needs it."""
 
+    def prefetch(self, name: str, fn: Callable, items: Sequence, *shared: Any, inputs: Any = None) -> None:
+        """Nothing here: the stage that needs the results computes them when it comes."""
+
+    def prefetched(self, name: str) -> tuple[Any, list] | None:
+        return None
+
     def close_soon(self) -> None:
         pass
 
@@ -113,6 +119,7 @@ class DaskExecutor:
         self._closing: threading.Thread | None = None
         self._calls = 0  # one name per map call for its tasks' keys
         self._idle_jobs: collections.deque = collections.deque()  # see when_idle
+        self._prefetches: dict[str, tuple[threading.Thread, dict]] = {}  # see prefetch
         # Tasks submitted and not yet handed over: enough to keep every worker busy while the
         # client works on a result or one slow transcript holds back those after it.
         self.in_flight = max(8, 4 * workers)
@@ -156,6 +163,40 @@ class DaskExecutor:
         job = self._idle_jobs.popleft()
         with contextlib.suppress(Exception):
             job()
+
+    def prefetch(self, name: str, fn: Callable, items: Sequence, *shared: Any, inputs: Any = None) -> None:
+        """Start ``imap(fn, items, *shared)`` now for a later stage, which takes the results with
+        :meth:`prefetched`: the workers compute them while this process runs the stages in between
+        (the workers would otherwise wait for it). A thread of this process submits the tasks and
+        collects the results (at most ``in_flight`` out at once, as ``imap``); it mostly waits.
+        ``inputs``: what the results are a function of besides ``items``, handed back with them for
+        the taker to compare with its own. Nothing is started once the cluster is closing."""
+        if self._closing is not None:
+            return
+        state: dict = {"inputs": inputs, "results": None, "error": None}
+
+        def run() -> None:
+            try:
+                state["results"] = list(self.imap(fn, items, *shared))
+            except BaseException as exc:  # noqa: BLE001 - raised again when the results are taken
+                state["error"] = exc
+
+        thread = threading.Thread(target=run, name=f"qualpipe-prefetch-{name}", daemon=True)
+        self._prefetches[name] = (thread, state)
+        thread.start()
+
+    def prefetched(self, name: str) -> tuple[Any, list] | None:
+        """(``inputs``, results) of what :meth:`prefetch` started under ``name`` (waiting for them), or
+        None where none was started; the caller compares the inputs with its own and otherwise
+        computes the results itself. A task that failed stops the run here, as it would in ``imap``."""
+        entry = self._prefetches.pop(name, None)
+        if entry is None:
+            return None
+        thread, state = entry
+        thread.join()
+        if state["error"] is not None:
+            raise state["error"]
+        return state["inputs"], state["results"]
 
     def _connect(self):
         """The cluster: started on first use, unless :meth:`start_soon` started it already."""
@@ -349,6 +390,8 @@ class DaskExecutor:
     def _shut(self) -> None:
         if self._starting is not None:
             self._starting.join()
+        for thread, _state in list(self._prefetches.values()):  # their results are kept for prefetched
+            thread.join()
         for future in [*self._prepared, *self._prepared_later]:
             with contextlib.suppress(Exception):
                 future.release()

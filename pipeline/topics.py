@@ -141,21 +141,18 @@ def study_topics(study: Study, informants: Sequence[Informant], segments: Sequen
 
     settings = study.settings.topics
     nlp = load_nlp(study.settings.model)
-    stops = stop_words(settings.extra_stop_words)
-    drop = informant_references(informants, study.settings.group_labels)
-    stored = SegmentDocs(study, nlp)
+    stops, drop, files, by_file, items = _lemma_work(study, informants, segments, SegmentDocs(study, nlp))
+    executor = parallel.current()
+    # Read on the cluster during the coding stage where the run started it (prefetch_lemmas), else now:
+    # the Docs derived from ingest's one parse, one transcript per task on the run's executor
+    # (--workers N; the stop words travel to each worker once).
+    taken = executor.prefetched(PREFETCH)
+    found = taken[1] if taken is not None and taken[0] == _lemma_inputs(study, stops, drop, files, by_file) else None
+    if found is None:
+        found = executor.imap(_file_lemmas_job, items, stops, drop, track=track or no_progress,
+                              description="Leser lemmaer")
     lemmas_by_segment: dict[str, tuple[str, ...]] = {}
-    by_file: dict[str, list[Segment]] = {}
-    for s in segments:
-        by_file.setdefault(s.file, []).append(s)
     pending: list[Segment] = []
-    # The Docs derived from ingest's one parse (pipeline/segment_docs.py), one transcript per task on
-    # the run's executor (--workers N; the stop words travel to each worker once).
-    files = sorted(by_file)
-    items = parallel.Lazy(lambda file: (study.settings.model, stored.stored(file), [s.segment_id for s in by_file[file]]),
-                          files)
-    found = parallel.current().imap(_file_lemmas_job, items, stops, drop, track=track or no_progress,
-                                    description="Leser lemmaer")
     for file, lemmas in zip(files, found):
         for s, its in zip(by_file[file], lemmas):
             if its is not None:
@@ -169,6 +166,58 @@ def study_topics(study: Study, informants: Sequence[Informant], segments: Sequen
         lemmas_by_segment.update({s.segment_id: lemmas for s, lemmas in zip(chunk, found)})
     return find_topics(segments, lemmas_by_segment, informants, codes, codebook, settings,
                        group_order=study.settings.groups)
+
+
+PREFETCH = "topics-lemmas"  # the name of the topic words' prefetch on the run's executor
+
+
+def _lemma_work(study: Study, informants: Sequence[Informant], segments: Sequence[Segment], stored) -> tuple:
+    """(stop words, informant references, files, file -> its segments, the lemma tasks' items) of
+    :func:`study_topics`'s reading of the topic words; the items are read as their tasks are sent."""
+    stops = stop_words(study.settings.topics.extra_stop_words)
+    drop = informant_references(informants, study.settings.group_labels)
+    by_file: dict[str, list[Segment]] = {}
+    for s in segments:
+        by_file.setdefault(s.file, []).append(s)
+    files = sorted(by_file)
+    items = parallel.Lazy(lambda file: (study.settings.model, stored.stored(file), [s.segment_id for s in by_file[file]]),
+                          files)
+    return stops, drop, files, by_file, items
+
+
+def _lemma_inputs(study: Study, stops, drop, files, by_file) -> tuple:
+    """What the lemma tasks' results are a function of: a prefetch made on other inputs is not used."""
+    from .store import PrivateStore
+
+    doc_keys = {}
+    if study.private_store_path.exists():
+        with PrivateStore(study.private_store_path) as private:
+            doc_keys = private.segment_doc_keys()
+    return (study.settings.model, stops, drop, tuple((file, tuple(s.segment_id for s in by_file[file])) for file in files),
+            sorted(doc_keys.items()))
+
+
+def prefetch_lemmas(study: Study) -> None:
+    """Start reading the topic words on the run's cluster as soon as the anonymised segments and their
+    Docs are stored (after the anonymisation stage): the workers read them while this process runs the
+    coding stage, where they would wait; the topics stage takes them (:func:`study_topics`). The same
+    tasks on the same items as the topics stage's own, so the same lemmas. Nothing on one process."""
+    from .nlp import load_nlp
+    from .segment_docs import SegmentDocs
+    from .store import StudyStore
+
+    executor = parallel.current()
+    if not executor.remote or not study.private_store_path.exists() or not study.store_path.exists():
+        return
+    # What the topics stage's analysis input holds of them (pipeline/analysis.py), read the same way.
+    with StudyStore(study.store_path) as store:
+        informants, segments = store.informants(), store.segments(speaker="informant")
+    if not segments:
+        return
+    stored = SegmentDocs(study, load_nlp(study.settings.model))
+    stops, drop, files, by_file, items = _lemma_work(study, informants, segments, stored)
+    executor.prefetch(PREFETCH, _file_lemmas_job, items, stops, drop,
+                      inputs=_lemma_inputs(study, stops, drop, files, by_file))
 
 
 def _file_lemmas_job(item: tuple, stops: frozenset[str], drop: re.Pattern | None) -> list[tuple[str, ...] | None]:

@@ -517,3 +517,25 @@ def test_current_round_decisions_are_weighted_and_named_in_the_summary(make_stud
     (root / "study.yaml").write_text(text.replace("coders: [forsker1]", "informants: [nobody]"))
     with pytest.raises(QualpipeError, match="coding.current_round.informants: no informant segments for nobody"):
         code_stage(load_study(root))
+
+
+def test_turn_context_carries_every_field_of_each_example_and_shares_its_turn_s():
+    """``with_turn_context`` makes each example anew: every field it does not set is the example's own."""
+    import dataclasses
+
+    from pipeline.coding.classifier import Example
+    from pipeline.coding.machine import with_turn_context
+    from pipeline.coding.units import Unit
+
+    segments = [Segment(f"s{i}", "I1", "a.txt", turn, "informant", 0, 3, f"tekst {i}")
+                for i, turn in enumerate((1, 1, 2))]
+    units = [Unit(segment=s) for s in segments]
+    examples = [Example(text=f"tekst {i}", lemmas=(f"l{i}",), question_lemmas=("q",), previous_lemmas=(f"p{i}",),
+                        rule_codes=frozenset({f"c{i}"}), current_round=i == 1) for i in range(3)]
+    made = with_turn_context(units, examples)
+    for position, (example, got) in enumerate(zip(examples, made)):
+        expected = dataclasses.replace(example, turn_lemmas=("l0", "l1") if position < 2 else ("l2",),
+                                       turn_rule_codes=frozenset({"c0", "c1"}) if position < 2 else frozenset({"c2"}),
+                                       turn=("a.txt", 1 if position < 2 else 2), position=position, informant="I1")
+        assert got == expected
+    assert made[0].turn_lemmas is made[1].turn_lemmas

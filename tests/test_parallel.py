@@ -48,6 +48,20 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
         result = runner.invoke(app, [*command, "--study", str(reviewed)])
         assert result.exit_code == 0, result.output
     # ... then the whole run from nothing, in this process and on two worker processes.
+    taken = []
+    prefetched = parallel.DaskExecutor.prefetched
+
+    def recorded(self, name):
+        found = prefetched(self, name)
+        taken.append((name, found is not None))
+        return found
+
+    monkeypatch.setattr(parallel.DaskExecutor, "prefetched", recorded)
+    from pipeline import topics
+
+    inputs = []
+    lemma_inputs = topics._lemma_inputs
+    monkeypatch.setattr(topics, "_lemma_inputs", lambda *args: inputs.append(lemma_inputs(*args)) or inputs[-1])
     outputs = []
     for name, options in (("one", []), ("two", ["--workers", "2"])):
         root = _study(tmp_path / name)
@@ -59,6 +73,10 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     first, second = outputs
     assert sorted(first) == sorted(second) and len(first) > 10
     assert [name for name in first if first[name] != second[name]] == []
+    # the topic words were read on the workers during the coding stage, and the topics stage took them:
+    # the prefetch's inputs are those the stage reads (only the two-worker run has a prefetch)
+    assert taken == [("topics-lemmas", True)]
+    assert len(inputs) == 2 and inputs[0] == inputs[1]
 
 
 def _dies_once(item: int, marker: str) -> int:
@@ -166,6 +184,39 @@ def _fails(item: int) -> int:
 def test_a_task_that_always_fails_stops_with_one_line(cluster):
     with pytest.raises(QualpipeError, match="a task failed on the Dask cluster"):
         cluster.map(_fails, [1, 2])
+
+
+def test_a_prefetch_runs_on_the_workers_while_the_client_goes_on_and_is_taken_once(cluster):
+    made: list[int] = []
+
+    def make(n: int) -> int:
+        made.append(n)
+        return n
+
+    cluster.prefetch("squares", _where, parallel.Lazy(make, range(5)), inputs=("settings", 1))
+    taken = cluster.prefetched("squares")
+    assert taken is not None
+    inputs, results = taken
+    assert inputs == ("settings", 1) and [item for item, _pid in results] == list(range(5))
+    assert os.getpid() not in {pid for _item, pid in results} and made == list(range(5))
+    assert cluster.prefetched("squares") is None and cluster.prefetched("never started") is None
+
+
+def test_a_prefetch_whose_task_fails_stops_the_run_when_taken(cluster):
+    cluster.prefetch("failing", _fails, [1, 2])
+    with pytest.raises(QualpipeError, match="a task failed on the Dask cluster"):
+        cluster.prefetched("failing")
+
+
+def test_nothing_is_prefetched_in_process_or_once_the_cluster_closes():
+    executor = parallel.InProcess()
+    executor.prefetch("squares", _where, [1, 2])
+    assert executor.prefetched("squares") is None
+    closing = parallel.DaskExecutor(workers=2)
+    closing.close_soon()  # never started: closing it starts nothing
+    closing.prefetch("squares", _where, [1, 2])
+    assert closing.prefetched("squares") is None
+    closing.close()
 
 
 def test_without_dask_the_option_says_how_to_install_it(monkeypatch):

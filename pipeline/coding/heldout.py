@@ -109,7 +109,7 @@ def reference_coder(study: Study, store: StudyStore) -> str | None:
     return coders[0] if coders else None
 
 
-def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, codebook=None) -> str:
+def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, codebook=None, units=None) -> str:
     """Hash of everything the held-out figure reads (not of when it was computed).
 
     The figure reads the human decisions (the reference coder's for training and
@@ -117,7 +117,9 @@ def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, code
     decided ones with what their features see: the other segments of their turn
     (turn lemmas and rule hits), the interviewer's question and the previous
     segment, as the features read them (:func:`~pipeline.coding.text.coding_text`). A new transcript nobody has coded therefore leaves it unchanged and
-    the 18 or so fits are not repeated.
+    the 18 or so fits are not repeated. ``units``: :func:`~pipeline.coding.units.load_units` of this
+    store where the caller has them already (the coding stage: building them costs about a second
+    at ×20).
     """
     from ..codebook import load_codebook
     from .human import coder_decisions
@@ -127,7 +129,7 @@ def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, code
     codebook = codebook or load_codebook(study.codebook_path)
     decisions = {name: coder_decisions(store, name) for name in store.human_coders()}
     decided = set().union(*(set(found) for found in decisions.values())) if decisions else set()
-    units = load_units(store)
+    units = load_units(store) if units is None else units
     turns = {u.turn for u in units if u.segment_id in decided}
     read = [[u.segment_id, u.informant_id, u.segment.file, u.segment.turn_index, coding_text(u.segment.text),
              coding_text(u.question), coding_text(u.previous)] for u in units if u.turn in turns]
@@ -161,15 +163,16 @@ def read_heldout(study: Study) -> tuple[HeldOutAgreement | None, bool]:
     return result, result.fingerprint == current
 
 
-def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=None) -> str:
-    """Recompute the held-out agreement if its inputs changed; a short Norwegian line for the stage summary."""
+def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=None, units=None) -> str:
+    """Recompute the held-out agreement if its inputs changed; a short Norwegian line for the stage summary.
+    ``units``: the store's units where the caller has them (:func:`heldout_fingerprint`)."""
     from ..errors import QualpipeError
     from ..store import write_shareable
     from .evaluation import METHOD_MODEL, evaluate_analysed
     from .human import coder_decisions
 
     coder = reference_coder(study, store)
-    fingerprint = heldout_fingerprint(study, store, coder, codebook)
+    fingerprint = heldout_fingerprint(study, store, coder, codebook, units)
     path = heldout_path(study)
     if path.exists():
         try:

@@ -128,16 +128,23 @@ def mark_current_round(analysed: AnalysedUnits, segment_ids) -> AnalysedUnits:
 
 def with_turn_context(units: Sequence[Unit], examples: Sequence[Example]) -> list[Example]:
     """Give each example the lemmas and rule hits of its whole turn (a sentence's topic is the turn's)."""
-    from dataclasses import replace
-
     lemmas: dict[tuple[str, int], list[str]] = {}
     hits: dict[tuple[str, int], set[str]] = {}
     for unit, example in zip(units, examples):
         lemmas.setdefault(unit.turn, []).extend(example.lemmas)
         hits.setdefault(unit.turn, set()).update(example.rule_codes)
-    return [replace(example, turn_lemmas=tuple(lemmas[unit.turn]), turn_rule_codes=frozenset(hits[unit.turn]),
-                    turn=unit.turn, position=position, informant=unit.informant_id)
-            for position, (unit, example) in enumerate(zip(units, examples))]
+    # One tuple and one frozenset per turn, shared by its segments' examples (both immutable); the
+    # examples are made directly: ``dataclasses.replace`` costs about 10 µs an example.
+    context = {turn: (tuple(found), frozenset(hits[turn])) for turn, found in lemmas.items()}
+    made = []
+    for position, (unit, e) in enumerate(zip(units, examples)):
+        turn = unit.turn
+        turn_lemmas, turn_hits = context[turn]
+        made.append(Example(text=e.text, lemmas=e.lemmas, question_lemmas=e.question_lemmas,
+                            previous_lemmas=e.previous_lemmas, rule_codes=e.rule_codes, turn_lemmas=turn_lemmas,
+                            turn_rule_codes=turn_hits, turn=turn, position=position, informant=unit.informant_id,
+                            current_round=e.current_round))
+    return made
 
 
 @dataclass

@@ -180,7 +180,7 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
                        study.store_path)
     with StudyStore(study.store_path) as store:
         store.replace_codes(codebook.store_rows(), codebook.version)
-        if not store.segments(speaker="informant"):
+        if not store.has_segments(speaker="informant"):
             return "ingen anonymiserte informantsegmenter ennå – kjør anonymiseringen først"
         imported = import_human_coding(study, store, codebook.ids)
         state = machine_state(study, store, codebook, retrain=retrain, track=track)
@@ -193,7 +193,7 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
         # recomputed only when what it depends on changed (it costs one fit per informant).
         from .heldout import refresh_heldout
 
-        heldout = refresh_heldout(study, store, state.analysed, codebook, track)
+        heldout = refresh_heldout(study, store, state.analysed, codebook, track, units=state.analysed.units)
     return summary_line(state, imported, codings) + "\n" + heldout
 
 
