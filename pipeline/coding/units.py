@@ -13,6 +13,7 @@ these with :func:`pipeline.coding.effective.effective_codes`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -70,8 +71,8 @@ def build_units(segments: Iterable[Segment]) -> list[Unit]:
             if segment.speaker != "informant":
                 previous = None
                 continue
-            earlier = [t for t in interviewer_turns if t < segment.turn_index]
-            parts = question_parts[earlier[-1]] if earlier else []
+            before = bisect_left(interviewer_turns, segment.turn_index)  # the last interviewer turn before it
+            parts = question_parts[interviewer_turns[before - 1]] if before else []
             same_turn = previous is not None and previous.turn_index == segment.turn_index
             units.append(Unit(segment=segment, question=" ".join(p.text for p in parts),
                               previous=previous.text if same_turn else "",
