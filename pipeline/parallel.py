@@ -168,16 +168,22 @@ class DaskExecutor:
         """Start ``imap(fn, items, *shared)`` now for a later stage, which takes the results with
         :meth:`prefetched`: the workers compute them while this process runs the stages in between
         (the workers would otherwise wait for it). A thread of this process submits the tasks and
-        collects the results (at most ``in_flight`` out at once, as ``imap``); it mostly waits.
+        collects the results (at most ``in_flight`` tasks out at once, as ``imap``, each of up to
+        :data:`PREFETCH_BATCH` items); it mostly waits.
         ``inputs``: what the results are a function of besides ``items``, handed back with them for
         the taker to compare with its own. Nothing is started once the cluster is closing."""
         if self._closing is not None:
             return
         state: dict = {"inputs": inputs, "results": None, "error": None}
+        # Several items a task: each task costs this process (the client, and a local cluster's
+        # scheduler) the same whatever its size, and nobody waits for the first result here.
+        size = max(1, min(PREFETCH_BATCH, -(-len(items) // (8 * self.workers))))
+        batches = Lazy(lambda start: [items[i] for i in range(start, min(start + size, len(items)))],
+                       range(0, len(items), size))
 
         def run() -> None:
             try:
-                state["results"] = list(self.imap(fn, items, *shared))
+                state["results"] = [result for batch in self.imap(_each, batches, fn, *shared) for result in batch]
             except BaseException as exc:  # noqa: BLE001 - raised again when the results are taken
                 state["error"] = exc
 
@@ -427,6 +433,14 @@ class Parcel:
 
 def _call(fn: Callable, parcel: Parcel, *shared: Any) -> Any:
     return fn(parcel.item, *shared)
+
+
+PREFETCH_BATCH = 16  # at most this many items a prefetch task (DaskExecutor.prefetch)
+
+
+def _each(items: list, fn: Callable, *shared: Any) -> list:
+    """One prefetch task: ``fn`` on each of several items, in order."""
+    return [fn(item, *shared) for item in items]
 
 
 # What a worker's tasks import (the stages' task functions and their libraries: spaCy, scikit-learn,

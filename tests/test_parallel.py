@@ -193,12 +193,13 @@ def test_a_prefetch_runs_on_the_workers_while_the_client_goes_on_and_is_taken_on
         made.append(n)
         return n
 
-    cluster.prefetch("squares", _where, parallel.Lazy(make, range(5)), inputs=("settings", 1))
+    # 40 items: tasks of 3 (about 8 tasks a worker), the last one of 1; each item read once, in order
+    cluster.prefetch("squares", _where, parallel.Lazy(make, range(40)), inputs=("settings", 1))
     taken = cluster.prefetched("squares")
     assert taken is not None
     inputs, results = taken
-    assert inputs == ("settings", 1) and [item for item, _pid in results] == list(range(5))
-    assert os.getpid() not in {pid for _item, pid in results} and made == list(range(5))
+    assert inputs == ("settings", 1) and [item for item, _pid in results] == list(range(40))
+    assert os.getpid() not in {pid for _item, pid in results} and made == list(range(40))
     assert cluster.prefetched("squares") is None and cluster.prefetched("never started") is None
 
 
