@@ -266,7 +266,9 @@ def settings_texts(study: Study) -> list[tuple[str, str]]:
     """(where, text) for every text of study.yaml that reaches shareable output."""
     s = study.settings
     found = [("study.yaml (name)", s.name), ("study.yaml (report.title)", s.report.title),
-             ("study.yaml (report.subtitle)", s.report.subtitle)]
+             ("study.yaml (report.subtitle)", s.report.subtitle),
+             ("study.yaml (report.sample_note)", s.report.sample_note),
+             ("study.yaml (report.context_note)", s.report.context_note)]
     found += [(f"study.yaml (groups: {g})", g) for g in s.groups]
     for field, mapping in (("group_labels", s.group_labels), ("report.group_names", s.report.group_names),
                            ("report.column_names", s.report.column_names)):
