@@ -51,12 +51,12 @@ _CORRECTION = re.compile(rf"(?<![\w'’-])(?P<name>{_W})\s*(?:[–—-]\s*|,\s*)
 _CLOSED = re.compile(r"\s*(?:[,.!?…;:]|$)")
 # A role or kin noun, optionally with a possessive and a comma, ending right before the name; a
 # compound of one ("nav-veilederen", "boligrådgiveren") too.
-_ROLE_BEFORE = re.compile(rf"(?<![\w'’])(?P<noun>{_W})(?:\s+(?:min|mi|mitt|mine|vår|vårt|våre|vores|hans|hennes|deres|"
+_ROLE_BEFORE = re.compile(rf"(?<![\w'’])(?P<noun>{_W})(?:\s+(?:min|mi|mitt|mine|vår|vårt|våre|hans|hennes|deres|"
                           rf"dykkar|sin|si|sitt))?\s*,?\s+$", re.IGNORECASE)
 # "ring kari på 924 18 337", "ta dag på sju åtte ...": the one reached at a number found as a phone.
 _REACHED = re.compile(rf"(?<![\w'’-])(?:ring|ringe|ringer|ringte|ringde|ta|tar|kontakt|kontakte|kontakter|kontakta|"
-                      rf"kontaktet|nå|når)\s+(?P<w>{_W})\s+på\s+(?:(?:telefon|telefonen|tlf\.?|mobil|mobilen|nummer|"
-                      rf"nummeret|nummer)\s+)?$", re.IGNORECASE)
+                      rf"kontaktet)\s+(?P<w>{_W})\s+på\s+(?:(?:telefon|telefonen|tlf\.?|mobil|mobilen|nummer|"
+                      rf"nummeret)\s+)?$", re.IGNORECASE)
 # Roles a housing or welfare interview names people by, with those the other rules use.
 _ROLES = tuple(sorted(KIN_AND_ROLE_WORDS | PERSON_NOUNS | {
     "konsulent", "konsulenten", "rådgiver", "rådgjevar", "veiledaren", "rettleiaren", "megler", "megleren",
