@@ -43,7 +43,6 @@ from .detection import MIN_SCORE, TYPES, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import is_ordinary, is_word
 from .matcher import StringMatcher
-from .tokens import token_columns
 from .unexplained import explanation
 
 MODEL_FILE = "identifier_model.json"
@@ -177,12 +176,12 @@ class _Turn:
     """One turn's tokens as the feature groups read them (each spaCy attribute read once)."""
 
     def __init__(self, text: str, doc, found, min_score: float):
-        toks = token_columns(doc)  # the non-space tokens (shared with the gazetteer recognizer)
+        toks = [t for t in doc if not t.is_space]
         self.text = text
-        self.words = toks.text
-        self.pos = toks.pos
-        self.ents = [t or OUTSIDE for t in toks.ent_type]
-        alpha = toks.is_alpha
+        self.words = [t.text for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.ents = [t.ent_type_ or OUTSIDE for t in toks]
+        alpha = [t.is_alpha for t in toks]
         capitals = sum(w[:1].isupper() for w, a in zip(self.words, alpha) if a)
         letters = sum(alpha)
         capital_share = capitals / letters if letters else 0.0
@@ -197,19 +196,19 @@ class _Turn:
                     return kind
             return None
 
-        starts = toks.idx
+        starts = [t.idx for t in toks]
         self.detected = [hit(strong, s, s + len(w)) if strong else None for s, w in zip(starts, self.words)]
         # (index, start, end, own-group arguments, weak detection, form detected elsewhere) per word token
         self.tokens = []
-        punct, lower, sent_starts = toks.is_punct, toks.lower, toks.is_sent_start
-        for i, word in enumerate(self.words):
-            if punct[i] or not any(c.isalnum() for c in word):
+        for i, t in enumerate(toks):
+            word = self.words[i]
+            if t.is_punct or not any(c.isalnum() for c in word):
                 continue
             start, end = starts[i], starts[i] + len(word)
             if text[start:end] != word:
                 continue
-            low = lower[i]
-            sent_start = i == 0 or sent_starts[i] or (i > 0 and self.words[i - 1] in ".!?:")
+            low = t.lower_
+            sent_start = i == 0 or t.is_sent_start or (i > 0 and self.words[i - 1] in ".!?:")
             own = (word, low, alpha[i], self.pos[i], self.ents[i], bool(sent_start), self.caseless, i == 0)
             weak_kind = hit(weak, start, end) if weak else None
             elsewhere = low in detected_forms and self.detected[i] is None

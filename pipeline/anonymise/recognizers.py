@@ -21,7 +21,6 @@ from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import caption_start, sentence_initial
 from .numbers import WORD_PATTERN as NUMBER_WORD
 from .numbers import TENS, UNITS, findings, number_runs
-from .tokens import token_columns
 
 NER_TYPES = {"PER": PERSON, "ORG": ORG, "GPE_ORG": ORG, "LOC": STED, "GPE_LOC": STED}
 
@@ -742,23 +741,23 @@ class GazetteerRecognizer(Recognizer):
             return []
         found = []
         g = self.g
-        toks = token_columns(doc)  # the non-space tokens' columns (shared with the learned recognizer)
-        texts, idx, pos = toks.text, toks.idx, toks.pos
-        n_toks = len(texts)
+        toks = [t for t in doc if not t.is_space]
+        texts = [t.text for t in toks]  # each Token.text builds a new string: once per token
         i = 0
-        while i < n_toks:
+        while i < len(toks):
+            t = toks[i]
             hit = self._name_word(texts[i])
             if hit:
                 name, possessive = hit
                 cap = texts[i][:1].isupper()
-                initial = sentence_initial(text, idx[i])
+                initial = sentence_initial(text, t.idx)
                 prev = texts[i - 1].lower() if i > 0 else ""
                 cue = prev in _NAME_CUES_BEFORE
                 common = g.is_common_word(name)
                 # In an unpunctuated turn a capitalised dictionary word may open a sentence ("...
                 # kom mange folk Finn koden var ..."): there the name list alone does not win.
-                caption = cap and not initial and not cue and is_ordinary(name) and caption_start(text, idx[i])
-                nxt = texts[i + 1] if i + 1 < n_toks else None
+                caption = cap and not initial and not cue and is_ordinary(name) and caption_start(text, t.idx)
+                nxt = texts[i + 1] if i + 1 < len(toks) else None
                 followed = nxt is not None and nxt[:1].isupper() and g.is_name(nxt.rstrip("s"))
                 score = 0.0
                 if cap:
@@ -767,15 +766,15 @@ class GazetteerRecognizer(Recognizer):
                         # person too: replaced and listed for review, since a leak cannot be undone.
                         score = 0.7
                     elif not common:
-                        score = 0.85 if not initial or pos[i] == "PROPN" or followed else 0.7
-                    elif not initial and (pos[i] == "PROPN" or followed or cue or possessive
+                        score = 0.85 if not initial or t.pos_ == "PROPN" or followed else 0.7
+                    elif not initial and (t.pos_ == "PROPN" or followed or cue or possessive
                                           or _pronoun_follows(texts, i, 2)):
                         # "altså Vår, ho jobbe", "Vårs bursdag": an ordinary word capitalised mid-sentence
                         # and taken up by a pronoun, or in the genitive, is a name.
                         score = 0.75
                     elif followed:
                         score = 0.6
-                    elif initial and pos[i] == "PROPN":
+                    elif initial and t.pos_ == "PROPN":
                         score = 0.45  # "Per dag ...": review only
                 else:
                     # Not a possessive or other function word after the cue ("naboen vår", "kona hans"),
@@ -793,43 +792,43 @@ class GazetteerRecognizer(Recognizer):
                         # "aga leste det, hun er ...": a short lower-case name likewise.
                         # "aga leste det, hun er ...": a short lower-case name is only a name in a
                         # transcript written in lower case; the stage decides (review only here).
-                        found.append(Detection(idx[i], idx[i] + len(texts[i]), PERSON, 0.45, "gazetteer_lower",
+                        found.append(Detection(t.idx, t.idx + len(texts[i]), PERSON, 0.45, "gazetteer_lower",
                                                texts[i]))
                 if score:
                     j = i + 1
                     # Extend over further first names and a surname: "Ole Petter Vik", "ole petter".
-                    while j < n_toks and idx[j] == idx[j - 1] + len(texts[j - 1]) + 1:
+                    while j < len(toks) and toks[j].idx == toks[j - 1].idx + len(texts[j - 1]) + 1:
                         w = texts[j]
                         same_case = w[:1].isupper() == cap
                         bare = w[:-1] if w.endswith("s") and not g.is_name(w) else w
-                        if same_case and (g.is_name(bare) or (cap and pos[j] == "PROPN"
+                        if same_case and (g.is_name(bare) or (cap and toks[j].pos_ == "PROPN"
                                                               and not g.is_common_word(bare))):
                             j += 1
                         else:
                             break
-                    end = idx[j - 1] + len(texts[j - 1])
-                    start = idx[i]
+                    end = toks[j - 1].idx + len(texts[j - 1])
+                    start = t.idx
                     # Family name first ("Nguyen Thi Lan", "Kovács Anna"): a capitalised surname right
                     # before the first name, that is no common word, is part of the name.
-                    if cap and i > 0 and idx[i - 1] + len(texts[i - 1]) + 1 == idx[i] \
+                    if cap and i > 0 and toks[i - 1].idx + len(texts[i - 1]) + 1 == t.idx \
                             and texts[i - 1][:1].isupper() and g.is_last(texts[i - 1]) \
-                            and not g.is_common_word(texts[i - 1]) and not found_before(found, idx[i - 1]):
-                        start = idx[i - 1]
+                            and not g.is_common_word(texts[i - 1]) and not found_before(found, toks[i - 1].idx):
+                        start = toks[i - 1].idx
                     found.append(self._d(text, start, end, PERSON, score))
                     i = j
                     continue
             # Places: capitalised, up to three words ("Nedre Elvehavn", "Mo i Rana").
             if texts[i][:1].isupper() and texts[i].lower() in self.place_starts:
-                for n in range(min(3, n_toks - i), 0, -1):
+                for n in range(min(3, len(toks) - i), 0, -1):
                     words = " ".join(texts[i:i + n])
                     if g.is_place(words):
-                        initial = sentence_initial(text, idx[i])
+                        initial = sentence_initial(text, t.idx)
                         common = n == 1 and g.is_common_word(words)
-                        if common and (initial and pos[i] != "PROPN"):
+                        if common and (initial and t.pos_ != "PROPN"):
                             break
                         score = 0.8 if not common else 0.7
-                        end = idx[i + n - 1] + len(texts[i + n - 1])
-                        found.append(self._d(text, idx[i], end, STED, score))
+                        end = toks[i + n - 1].idx + len(texts[i + n - 1])
+                        found.append(self._d(text, t.idx, end, STED, score))
                         i += n - 1
                         break
             i += 1
