@@ -34,6 +34,7 @@ class Gazetteer:
     places: frozenset[str]  # lower-cased, may hold several words ("mo i rana")
     builtin_keep: frozenset[str]  # lower-cased
     common: frozenset[str]  # lower-cased ordinary words
+    first_any: frozenset[str] = frozenset()  # lower-cased first names of no known gender
 
     def __reduce__(self):
         # The shipped word lists travel to a worker (--workers N) as a call that loads them there.
@@ -43,7 +44,7 @@ class Gazetteer:
 
     def is_first(self, word: str) -> bool:
         w = word.lower()
-        return w in self.male or w in self.female or ("-" in w and _hyphen_parts(w, self.is_first))
+        return w in self.male or w in self.female or w in self.first_any or ("-" in w and _hyphen_parts(w, self.is_first))
 
     def is_last(self, word: str) -> bool:
         w = word.lower()
@@ -83,15 +84,28 @@ def _hyphen_parts(word: str, check) -> bool:
     return len(parts) > 1 and all(check(p) for p in parts)
 
 
+def _read_gendered(name: str) -> dict[str, frozenset[str]]:
+    """A "name<TAB>m|f|?" list as lower-cased names by tag; any other line fails loudly."""
+    by_tag: dict[str, set[str]] = {"m": set(), "f": set(), "?": set()}
+    for line in _read(name):
+        form, _, tag = line.partition("\t")
+        if tag not in by_tag:
+            raise ValueError(f"{name}: {line!r} has no gender tag m, f or ?")
+        by_tag[tag].add(form.lower())
+    return {tag: frozenset(forms) for tag, forms in by_tag.items()}
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     def low(*names: str) -> frozenset[str]:
         return frozenset(w.lower() for name in names for w in _read(name))
 
+    norne_first = _read_gendered("norne_first.txt")
     return Gazetteer(
-        male=low("faker_first_male.txt", "curated_first_male.txt"),
-        female=low("faker_first_female.txt", "curated_first_female.txt"),
-        last=low("faker_last.txt", "curated_last.txt"),
+        male=low("faker_first_male.txt", "curated_first_male.txt") | norne_first["m"],
+        female=low("faker_first_female.txt", "curated_first_female.txt") | norne_first["f"],
+        first_any=norne_first["?"],
+        last=low("faker_last.txt", "curated_last.txt", "norne_last.txt"),
         places=low("places.txt"),
         builtin_keep=low("keep_builtin.txt"),
         common=low("norne_common_words.txt", "ambiguous_words.txt"),

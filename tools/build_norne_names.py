@@ -1,0 +1,160 @@
+"""Build pipeline/anonymise/data/norne_first.txt and norne_last.txt from NorNE's training sentences.
+
+Source: the Bokmål NDT files with NorNE entities in ../shared/data/norne (ndt/nob/*.conll). The
+UD train split is not shipped there; it is the NDT sentences that are in neither the UD dev nor
+the UD test split, so those sentences are left out here (dev and test stay held out, as in
+scripts/build_ndt_words.py).
+
+Each PER entity of two or more tokens gives its first token as a first name and its last token as
+a surname (not after "av", "på", "fra", "i", "til": "Albert av Monaco"). A form is kept when it is seen at least twice or in at least two documents (an NDT
+document is the file-name prefix, "ap001" of ap001_0000.conll), is capitalised and alphabetic
+(a hyphen between letters allowed), is longer than two letters, and is not an ordinary word: not
+a word by ``Gazetteer.is_common_word`` and not a common-noun/verb/adjective form by
+``lexicon.is_ordinary``. Names already on the shipped lists are left out (they need no second
+entry). First names carry the gender NDT gives them (prop|fem / prop|mask) where it is one only.
+
+Words only (names), no text: the texts' licence forbids republishing them.
+
+    PYTHONPATH=$PWD python tools/build_norne_names.py [../shared/data/norne [OUT_DIR]]
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.anonymise.gazetteer import _read, load_gazetteer  # noqa: E402
+from pipeline.anonymise.lexicon import is_ordinary  # noqa: E402
+
+_NAME = re.compile(r"^[^\W\d_]+(-[^\W\d_]+)*$")
+MIN_COUNT, MIN_DOCS = 2, 2
+_PLACE_PREPOSITIONS = frozenset({"av", "på", "fra", "i", "til"})
+
+
+def _held_out(norne: Path) -> set[tuple[str, ...]]:
+    """Token sequences of the UD dev and test sentences."""
+    held: set[tuple[str, ...]] = set()
+    for split in ("dev", "test"):
+        words: list[str] = []
+        path = norne / "ud" / "nob" / f"no_bokmaal-ud-{split}.conllu"
+        for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+            cols = line.split("\t")
+            if not line.strip():
+                if words:
+                    held.add(tuple(words))
+                words = []
+            elif len(cols) >= 10 and cols[0].isdigit():
+                words.append(cols[1])
+    return held
+
+
+def _entities(sentence: list[list[str]]):
+    """PER entities of a sentence as lists of (form, features)."""
+    current: list[tuple[str, str]] = []
+    for c in sentence + [["", "", "", "", "", "", "", "", "", "name=O"]]:
+        tag = c[9].removeprefix("name=")
+        if tag == "I-PER" and current:
+            current.append((c[1], c[5]))
+            continue
+        if current:
+            yield current
+        current = [(c[1], c[5])] if tag == "B-PER" else []
+
+
+def collect(norne: Path):
+    held = _held_out(norne)
+    counts = {"first": Counter(), "last": Counter()}
+    docs = {"first": defaultdict(set), "last": defaultdict(set)}
+    genders: dict[str, Counter] = defaultdict(Counter)
+    stats = Counter()
+    for path in sorted((norne / "ndt" / "nob").glob("*.conll")):
+        doc = path.stem.split("_")[0]
+        sentence: list[list[str]] = []
+        for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+            cols = line.split("\t")
+            if line.strip():
+                if len(cols) >= 10:
+                    sentence.append(cols)
+                continue
+            if sentence and tuple(c[1] for c in sentence) in held:
+                stats["held_out_sentences"] += 1
+            elif sentence:
+                stats["sentences"] += 1
+                stats["tokens"] += len(sentence)
+                for ent in _entities(sentence):
+                    stats["per_entities"] += 1
+                    if len(ent) < 2:
+                        continue
+                    stats["per_entities_2plus"] += 1
+                    parts = [("first", ent[0])]
+                    # "Albert av Monaco", "Per på Ullevålseter": a place after a preposition is no surname.
+                    if ent[-2][0] not in _PLACE_PREPOSITIONS:
+                        parts.append(("last", ent[-1]))
+                    for kind, (form, feats) in parts:
+                        counts[kind][form] += 1
+                        docs[kind][form].add(doc)
+                        if kind == "first":
+                            genders[form].update(f for f in feats.split("|") if f in ("fem", "mask"))
+            sentence = []
+    return counts, docs, genders, stats
+
+
+def _keep(form: str, n: int, nd: int, g) -> bool:
+    # Place names ("Monaco", "Hessen") stay places: a surname entry would make them persons.
+    return ((n >= MIN_COUNT or nd >= MIN_DOCS) and form[:1].isupper() and len(form) > 2
+            and bool(_NAME.match(form)) and not g.is_common_word(form) and not is_ordinary(form)
+            and not g.is_place(form) and form.lower() not in g.builtin_keep)
+
+
+def main(norne: str = "../shared/data/norne", out_dir: str | None = None) -> None:
+    norne = Path(norne)
+    # The shipped gazetteer without the lists this script writes, so a rebuild gives the same lists.
+    def low(*names: str) -> frozenset[str]:
+        return frozenset(w.lower() for name in names for w in _read(name))
+
+    g = replace(load_gazetteer(), male=low("faker_first_male.txt", "curated_first_male.txt"),
+                female=low("faker_first_female.txt", "curated_first_female.txt"), first_any=frozenset(),
+                last=low("faker_last.txt", "curated_last.txt"))
+    counts, docs, genders, stats = collect(norne)
+    out_dir = Path(out_dir) if out_dir else ROOT / "pipeline" / "anonymise" / "data"
+    source = (norne / "SOURCE.md").read_text(encoding="utf-8") if (norne / "SOURCE.md").exists() else ""
+    norne_commit = m.group(1) if (m := re.search(r"commit (\w+)", source)) else "unknown"
+    for kind, known, name in (("first", g.is_first, "norne_first.txt"), ("last", g.is_last, "norne_last.txt")):
+        seen = counts[kind]
+        frequent = {f for f, n in seen.items() if n >= MIN_COUNT or len(docs[kind][f]) >= MIN_DOCS}
+        kept = {f for f in frequent if _keep(f, seen[f], len(docs[kind][f]), g)} - {f for f in frequent if known(f)}
+        # A genitive ("Obamas", "Hansens") is its name plus -s, not a name of its own.
+        kept = sorted(f for f in kept if not (f.endswith("s") and (f[:-1] in kept or known(f[:-1]))))
+        words = {f for f in frequent if f[:1].isupper() and _NAME.match(f) and len(f) > 2}
+        lines = []
+        for f in kept:
+            if kind == "first":
+                sexes = [s for s in ("mask", "fem") if genders[f][s]]
+                tag = {"mask": "m", "fem": "f"}[sexes[0]] if len(sexes) == 1 else "?"
+                lines.append(f"{f}\t{tag}\n")
+            else:
+                lines.append(f"{f}\n")
+        header = (
+            f"# Source: NorNE (ltgoslo/norne, commit {norne_commit}), Bokmål NDT files without the sentences of the UD\n"
+            f"# dev and test splits (the train split): {stats['sentences']} sentences, {stats['tokens']} tokens,\n"
+            f"# {stats['per_entities']} PER entities, {stats['per_entities_2plus']} of two or more tokens. The "
+            f"{'first' if kind == 'first' else 'last'} token of each of those,\n"
+            f"# seen >= {MIN_COUNT} times or in >= {MIN_DOCS} documents: {len(frequent)} forms, {len(words)} capitalised and alphabetic;\n"
+            f"# {len(kept)} kept here (not an ordinary word by Gazetteer.is_common_word or lexicon.is_ordinary, not a place,\n"
+            f"# not on the other lists, not a genitive -s of a listed name).\n"
+            f"# Built by tools/build_norne_names.py. Annotations CC0 (NorNE's LICENSE_NDT.txt); names only, no text.\n"
+            + ("# One first name a line, a tab and m / f (NDT's prop|mask / prop|fem) or ? (both or none).\n" if kind == "first" else "# One surname a line.\n")
+        )
+        (out_dir / name).write_text(header + "".join(lines), encoding="utf-8")
+        print(f"{name}: {len(kept)} kept of {len(frequent)} frequent forms ({len(seen)} seen)")
+    print(dict(stats))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
