@@ -105,11 +105,10 @@ def collect(norne: Path):
     return counts, docs, genders, stats
 
 
-def _keep(form: str, n: int, nd: int, g) -> bool:
+def _keep(form: str, g) -> bool:
     # Place names ("Monaco", "Hessen") stay places: a surname entry would make them persons.
-    return ((n >= MIN_COUNT or nd >= MIN_DOCS) and form[:1].isupper() and len(form) > 2
-            and bool(_NAME.match(form)) and not g.is_common_word(form) and not is_ordinary(form)
-            and not g.is_place(form) and form.lower() not in g.builtin_keep)
+    return (form[:1].isupper() and len(form) > 2 and bool(_NAME.match(form)) and not g.is_common_word(form)
+            and not is_ordinary(form) and not g.is_place(form) and form.lower() not in g.builtin_keep)
 
 
 def main(norne: str = "../shared/data/norne", out_dir: str | None = None) -> None:
@@ -123,12 +122,15 @@ def main(norne: str = "../shared/data/norne", out_dir: str | None = None) -> Non
                 last=low("faker_last.txt", "curated_last.txt"))
     counts, docs, genders, stats = collect(norne)
     out_dir = Path(out_dir) if out_dir else ROOT / "pipeline" / "anonymise" / "data"
-    source = (norne / "SOURCE.md").read_text(encoding="utf-8") if (norne / "SOURCE.md").exists() else ""
-    norne_commit = m.group(1) if (m := re.search(r"commit (\w+)", source)) else "unknown"
+    # The provenance line needs NorNE's commit: a copy without it is not one we can name.
+    m = re.search(r"commit (\w+)", (norne / "SOURCE.md").read_text(encoding="utf-8"))
+    if m is None:
+        raise SystemExit(f"{norne / 'SOURCE.md'} names no NorNE commit")
+    norne_commit = m.group(1)
     for kind, known, name in (("first", g.is_first, "norne_first.txt"), ("last", g.is_last, "norne_last.txt")):
         seen = counts[kind]
         frequent = {f for f, n in seen.items() if n >= MIN_COUNT or len(docs[kind][f]) >= MIN_DOCS}
-        kept = {f for f in frequent if _keep(f, seen[f], len(docs[kind][f]), g)} - {f for f in frequent if known(f)}
+        kept = {f for f in frequent if _keep(f, g) and not known(f)}
         # A genitive ("Obamas", "Hansens") is its name plus -s, not a name of its own.
         kept = sorted(f for f in kept if not (f.endswith("s") and (f[:-1] in kept or known(f[:-1]))))
         words = {f for f in frequent if f[:1].isupper() and _NAME.match(f) and len(f) > 2}
