@@ -160,8 +160,12 @@ def test_a_sentence_opening_first_name_paired_with_a_full_name():
     # A kin noun, a plural, a frequent word; a single name after og: no pair.
     for text in ("Svogeren og Lise Bakke kom.", "Barna og Lise Bakke kom.", "Mamma og Lise Bakke kom."):
         assert coordinated_names(text, [at(text, "Lise Bakke", 0.95)]) == []
-    text = "Torgeir og Lise kom."
+    # An unlisted word that is a dictionary word or compound, opening the sentence before a single
+    # name: no pair. A listed first name there ("Ola og Lise kom.") is paired by the listed-name rule.
+    text = "Gudbrand og Lise kom."
     assert coordinated_names(text, [at(text, "Lise", 0.95)]) == []
+    text = "Ola og Lise kom."
+    assert [d.text for d in coordinated_names(text, [at(text, "Lise", 0.95)])] == ["Ola"]
 
 
 def test_coordination_with_a_detected_person():

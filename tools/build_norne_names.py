@@ -6,11 +6,12 @@ the UD test split, so those sentences are left out here (dev and test stay held 
 scripts/build_ndt_words.py).
 
 Each PER entity of two or more tokens gives its first token as a first name and its last token as
-a surname (not after "av", "på", "fra", "i", "til": "Albert av Monaco"). A form is kept when it is seen at least twice or in at least two documents (an NDT
-document is the file-name prefix, "ap001" of ap001_0000.conll), is capitalised and alphabetic
-(a hyphen between letters allowed), is longer than two letters, and is not an ordinary word: not
-a word by ``Gazetteer.is_common_word`` and not a common-noun/verb/adjective form by
-``lexicon.is_ordinary``. Names already on the shipped lists are left out (they need no second
+a surname (not after "av", "på", "fra", "i", "til": "Albert av Monaco"). A form is kept when it
+is seen at least twice or in at least two documents (an NDT document is the file-name prefix,
+"ap001" of ap001_0000.conll), is capitalised and alphabetic (a hyphen between letters allowed), is
+longer than two letters, and is not an ordinary word: not a word by ``Gazetteer.is_common_word``
+and not a common-noun/verb/adjective form by ``lexicon.is_ordinary``; nor a place or keep term,
+nor a genitive -s of a listed name. Names already on the shipped lists are left out (they need no second
 entry). First names carry the gender NDT gives them (prop|fem / prop|mask) where it is one only.
 
 Words only (names), no text: the texts' licence forbids republishing them.

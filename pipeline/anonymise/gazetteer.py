@@ -44,7 +44,8 @@ class Gazetteer:
 
     def is_first(self, word: str) -> bool:
         w = word.lower()
-        return w in self.male or w in self.female or w in self.first_any or ("-" in w and _hyphen_parts(w, self.is_first))
+        return (w in self.male or w in self.female or w in self.first_any
+                or ("-" in w and _hyphen_parts(w, self.is_first)))
 
     def is_last(self, word: str) -> bool:
         w = word.lower()
