@@ -1,13 +1,14 @@
-"""Build pipeline/anonymise/data/norne_first.txt and norne_last.txt from NorNE's training sentences.
+"""Build pipeline/anonymise/data/norne_first.txt (first names) from NorNE's training sentences.
 
 Source: the Bokmål NDT files with NorNE entities in ../shared/data/norne (ndt/nob/*.conll). The
 UD train split is not shipped there; it is the NDT sentences that are in neither the UD dev nor
 the UD test split, so those sentences are left out here (dev and test stay held out, as in
 scripts/build_ndt_words.py).
 
-Each PER entity of two or more tokens gives its first token as a first name and its last token as
-a surname (not after "av", "på", "fra", "i", "til": "Albert av Monaco"). A form is kept when it
-is seen at least twice or in at least two documents (an NDT document is the file-name prefix,
+Each PER entity of two or more tokens gives its first token as a first name. (Surnames, the last
+tokens, are not taken: a newspaper corpus's frequent surnames are public figures' and farm names,
+and with them the suite's floor on a former blind set failed; docs/anonymisation.md, "Ninth
+session: names9".) A form is kept when it is seen at least twice or in at least two documents (an NDT document is the file-name prefix,
 "ap001" of ap001_0000.conll), is capitalised and alphabetic (a hyphen between letters allowed), is
 longer than two letters, and is not an ordinary word: not a word by ``Gazetteer.is_common_word``
 and not a common-noun/verb/adjective form by ``lexicon.is_ordinary``; nor a place or keep term,
@@ -35,7 +36,6 @@ from pipeline.anonymise.lexicon import is_ordinary  # noqa: E402
 
 _NAME = re.compile(r"^[^\W\d_]+(-[^\W\d_]+)*$")
 MIN_COUNT, MIN_DOCS = 2, 2
-_PLACE_PREPOSITIONS = frozenset({"av", "på", "fra", "i", "til"})
 
 
 def _held_out(norne: Path) -> set[tuple[str, ...]]:
@@ -70,8 +70,8 @@ def _entities(sentence: list[list[str]]):
 
 def collect(norne: Path):
     held = _held_out(norne)
-    counts = {"first": Counter(), "last": Counter()}
-    docs = {"first": defaultdict(set), "last": defaultdict(set)}
+    counts = {"first": Counter()}
+    docs = {"first": defaultdict(set)}
     genders: dict[str, Counter] = defaultdict(Counter)
     stats = Counter()
     for path in sorted((norne / "ndt" / "nob").glob("*.conll")):
@@ -93,15 +93,10 @@ def collect(norne: Path):
                     if len(ent) < 2:
                         continue
                     stats["per_entities_2plus"] += 1
-                    parts = [("first", ent[0])]
-                    # "Albert av Monaco", "Per på Ullevålseter": a place after a preposition is no surname.
-                    if ent[-2][0] not in _PLACE_PREPOSITIONS:
-                        parts.append(("last", ent[-1]))
-                    for kind, (form, feats) in parts:
-                        counts[kind][form] += 1
-                        docs[kind][form].add(doc)
-                        if kind == "first":
-                            genders[form].update(f for f in feats.split("|") if f in ("fem", "mask"))
+                    form, feats = ent[0]
+                    counts["first"][form] += 1
+                    docs["first"][form].add(doc)
+                    genders[form].update(f for f in feats.split("|") if f in ("fem", "mask"))
             sentence = []
     return counts, docs, genders, stats
 
@@ -128,7 +123,7 @@ def main(norne: str = "../shared/data/norne", out_dir: str | None = None) -> Non
     if m is None:
         raise SystemExit(f"{norne / 'SOURCE.md'} names no NorNE commit")
     norne_commit = m.group(1)
-    for kind, known, name in (("first", g.is_first, "norne_first.txt"), ("last", g.is_last, "norne_last.txt")):
+    for kind, known, name in (("first", g.is_first, "norne_first.txt"),):
         seen = counts[kind]
         frequent = {f for f, n in seen.items() if n >= MIN_COUNT or len(docs[kind][f]) >= MIN_DOCS}
         kept = {f for f in frequent if _keep(f, g) and not known(f)}
@@ -137,22 +132,19 @@ def main(norne: str = "../shared/data/norne", out_dir: str | None = None) -> Non
         words = {f for f in frequent if f[:1].isupper() and _NAME.match(f) and len(f) > 2}
         lines = []
         for f in kept:
-            if kind == "first":
-                sexes = [s for s in ("mask", "fem") if genders[f][s]]
-                tag = {"mask": "m", "fem": "f"}[sexes[0]] if len(sexes) == 1 else "?"
-                lines.append(f"{f}\t{tag}\n")
-            else:
-                lines.append(f"{f}\n")
+            sexes = [s for s in ("mask", "fem") if genders[f][s]]
+            tag = {"mask": "m", "fem": "f"}[sexes[0]] if len(sexes) == 1 else "?"
+            lines.append(f"{f}\t{tag}\n")
         header = (
             f"# Source: NorNE (ltgoslo/norne, commit {norne_commit}), Bokmål NDT files without the sentences of the UD\n"
             f"# dev and test splits (the train split): {stats['sentences']} sentences, {stats['tokens']} tokens,\n"
             f"# {stats['per_entities']} PER entities, {stats['per_entities_2plus']} of two or more tokens. The "
-            f"{'first' if kind == 'first' else 'last'} token of each of those,\n"
+            "first token of each of those,\n"
             f"# seen >= {MIN_COUNT} times or in >= {MIN_DOCS} documents: {len(frequent)} forms, {len(words)} capitalised and alphabetic;\n"
             f"# {len(kept)} kept here (not an ordinary word by Gazetteer.is_common_word or lexicon.is_ordinary, not a place,\n"
             f"# not on the other lists, not a genitive -s of a listed name).\n"
             f"# Built by tools/build_norne_names.py. Annotations CC0 (NorNE's LICENSE_NDT.txt); names only, no text.\n"
-            + ("# One first name a line, a tab and m / f (NDT's prop|mask / prop|fem) or ? (both or none).\n" if kind == "first" else "# One surname a line.\n")
+            + "# One first name a line, a tab and m / f (NDT's prop|mask / prop|fem) or ? (both or none).\n"
         )
         (out_dir / name).write_text(header + "".join(lines), encoding="utf-8")
         print(f"{name}: {len(kept)} kept of {len(frequent)} frequent forms ({len(seen)} seen)")

@@ -106,7 +106,7 @@ def load_gazetteer() -> Gazetteer:
         male=low("faker_first_male.txt", "curated_first_male.txt") | norne_first["m"],
         female=low("faker_first_female.txt", "curated_first_female.txt") | norne_first["f"],
         first_any=norne_first["?"],
-        last=low("faker_last.txt", "curated_last.txt", "norne_last.txt"),
+        last=low("faker_last.txt", "curated_last.txt"),
         places=low("places.txt"),
         builtin_keep=low("keep_builtin.txt"),
         common=low("norne_common_words.txt", "ambiguous_words.txt"),
