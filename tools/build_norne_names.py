@@ -70,8 +70,8 @@ def _entities(sentence: list[list[str]]):
 
 def collect(norne: Path):
     held = _held_out(norne)
-    counts = {"first": Counter()}
-    docs = {"first": defaultdict(set)}
+    counts: Counter = Counter()
+    docs: dict[str, set[str]] = defaultdict(set)
     genders: dict[str, Counter] = defaultdict(Counter)
     stats = Counter()
     for path in sorted((norne / "ndt" / "nob").glob("*.conll")):
@@ -94,22 +94,22 @@ def collect(norne: Path):
                         continue
                     stats["per_entities_2plus"] += 1
                     form, feats = ent[0]
-                    counts["first"][form] += 1
-                    docs["first"][form].add(doc)
+                    counts[form] += 1
+                    docs[form].add(doc)
                     genders[form].update(f for f in feats.split("|") if f in ("fem", "mask"))
             sentence = []
     return counts, docs, genders, stats
 
 
 def _keep(form: str, g) -> bool:
-    # Place names ("Monaco", "Hessen") stay places: a surname entry would make them persons.
+    # A place ("Molde") or keep term stays one: a first-name entry would make it a person.
     return (form[:1].isupper() and len(form) > 2 and bool(_NAME.match(form)) and not g.is_common_word(form)
             and not is_ordinary(form) and not g.is_place(form) and form.lower() not in g.builtin_keep)
 
 
 def main(norne: str = "../shared/data/norne", out_dir: str | None = None) -> None:
     norne = Path(norne)
-    # The shipped gazetteer without the lists this script writes, so a rebuild gives the same lists.
+    # The shipped gazetteer without the list this script writes, so a rebuild gives the same list.
     def low(*names: str) -> frozenset[str]:
         return frozenset(w.lower() for name in names for w in _read(name))
 
@@ -123,31 +123,29 @@ def main(norne: str = "../shared/data/norne", out_dir: str | None = None) -> Non
     if m is None:
         raise SystemExit(f"{norne / 'SOURCE.md'} names no NorNE commit")
     norne_commit = m.group(1)
-    for kind, known, name in (("first", g.is_first, "norne_first.txt"),):
-        seen = counts[kind]
-        frequent = {f for f, n in seen.items() if n >= MIN_COUNT or len(docs[kind][f]) >= MIN_DOCS}
-        kept = {f for f in frequent if _keep(f, g) and not known(f)}
-        # A genitive ("Obamas", "Hansens") is its name plus -s, not a name of its own.
-        kept = sorted(f for f in kept if not (f.endswith("s") and (f[:-1] in kept or known(f[:-1]))))
-        words = {f for f in frequent if f[:1].isupper() and _NAME.match(f) and len(f) > 2}
-        lines = []
-        for f in kept:
-            sexes = [s for s in ("mask", "fem") if genders[f][s]]
-            tag = {"mask": "m", "fem": "f"}[sexes[0]] if len(sexes) == 1 else "?"
-            lines.append(f"{f}\t{tag}\n")
-        header = (
-            f"# Source: NorNE (ltgoslo/norne, commit {norne_commit}), Bokmål NDT files without the sentences of the UD\n"
-            f"# dev and test splits (the train split): {stats['sentences']} sentences, {stats['tokens']} tokens,\n"
-            f"# {stats['per_entities']} PER entities, {stats['per_entities_2plus']} of two or more tokens. The "
-            "first token of each of those,\n"
-            f"# seen >= {MIN_COUNT} times or in >= {MIN_DOCS} documents: {len(frequent)} forms, {len(words)} capitalised and alphabetic;\n"
-            f"# {len(kept)} kept here (not an ordinary word by Gazetteer.is_common_word or lexicon.is_ordinary, not a place,\n"
-            f"# not on the other lists, not a genitive -s of a listed name).\n"
-            f"# Built by tools/build_norne_names.py. Annotations CC0 (NorNE's LICENSE_NDT.txt); names only, no text.\n"
-            + "# One first name a line, a tab and m / f (NDT's prop|mask / prop|fem) or ? (both or none).\n"
-        )
-        (out_dir / name).write_text(header + "".join(lines), encoding="utf-8")
-        print(f"{name}: {len(kept)} kept of {len(frequent)} frequent forms ({len(seen)} seen)")
+    frequent = {f for f, n in counts.items() if n >= MIN_COUNT or len(docs[f]) >= MIN_DOCS}
+    kept = {f for f in frequent if _keep(f, g) and not g.is_first(f)}
+    # A genitive ("Baracks", "Torgeirs") is its name plus -s, not a name of its own.
+    kept = sorted(f for f in kept if not (f.endswith("s") and (f[:-1] in kept or g.is_first(f[:-1]))))
+    words = {f for f in frequent if f[:1].isupper() and _NAME.match(f) and len(f) > 2}
+    lines = []
+    for f in kept:
+        sexes = [s for s in ("mask", "fem") if genders[f][s]]
+        tag = {"mask": "m", "fem": "f"}[sexes[0]] if len(sexes) == 1 else "?"
+        lines.append(f"{f}\t{tag}\n")
+    header = (
+        f"# Source: NorNE (ltgoslo/norne, commit {norne_commit}), Bokmål NDT files without the sentences of the UD\n"
+        f"# dev and test splits (the train split): {stats['sentences']} sentences, {stats['tokens']} tokens,\n"
+        f"# {stats['per_entities']} PER entities, {stats['per_entities_2plus']} of two or more tokens. The "
+        "first token of each of those,\n"
+        f"# seen >= {MIN_COUNT} times or in >= {MIN_DOCS} documents: {len(frequent)} forms, {len(words)} capitalised and alphabetic;\n"
+        f"# {len(kept)} kept here (not an ordinary word by Gazetteer.is_common_word or lexicon.is_ordinary, not a place,\n"
+        f"# not on the other lists, not a genitive -s of a listed name).\n"
+        f"# Built by tools/build_norne_names.py. Annotations CC0 (NorNE's LICENSE_NDT.txt); names only, no text.\n"
+        + "# One first name a line, a tab and m / f (NDT's prop|mask / prop|fem) or ? (both or none).\n"
+    )
+    (out_dir / "norne_first.txt").write_text(header + "".join(lines), encoding="utf-8")
+    print(f"norne_first.txt: {len(kept)} kept of {len(frequent)} frequent forms ({len(counts)} seen)")
     print(dict(stats))
 
 
