@@ -94,7 +94,11 @@ def handle_errors(func):
         except QualpipeError as error:
             if state.debug:
                 raise
-            console.print(f"[bold red]Feil:[/] {escape(safe_text(str(error)))}", highlight=False, soft_wrap=True)
+            from .anonymise.guard import shareable_message
+
+            # An error line is pasted into e-mails and issues: the guard's rule holds for it too.
+            message = shareable_message(Path(state.study_dir), str(error))
+            console.print(f"[bold red]Feil:[/] {escape(safe_text(message))}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=1) from None
         except KeyboardInterrupt:
             console.print("[yellow]Avbrutt.[/] Siste gode resultater er urørt.")

@@ -18,7 +18,7 @@ def test_bad_input_is_one_line_and_exit_1(make_study):
     result = runner.invoke(app, ["--study", str(root), "ingest"])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and "Feil:" in lines[0] and "a.txt" in lines[0] and "no speaker label" in lines[0]
+    assert len(lines) == 1 and "Feil:" in lines[0] and "1.txt" in lines[0] and "no speaker label" in lines[0]
     assert not (root / "data" / "private").exists()
 
 

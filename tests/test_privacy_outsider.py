@@ -33,3 +33,46 @@ def test_the_report_notes_of_study_yaml_pass_the_guard_and_the_structured_recogn
     message = str(error.value)
     assert f"report.{field}" in message and kind in message
     assert "924" not in message and "nordmann" not in message.lower()
+
+
+def _cli_error(root, *args) -> str:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["--study", str(root), *args])
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+FORMS = ("hamid", "rahimi", "924", "92418337", "14086327164", "140863")
+
+
+def test_an_error_about_a_transcript_names_it_by_its_shareable_name_or_its_place(make_study):
+    # Researchers name files after informants; the error line is pasted into e-mails and issues.
+    transcripts = {"Hamid_Rahimi_92418337.docx": b"no zip", "amina-14086327164.txt": "I: Hei.\nIP: Hei.\n"}
+    root = make_study(transcripts, informants="id,file,group\n7,Hamid_Rahimi_92418337.docx,a\n", settings=SETTINGS.replace("stayed", "a"))
+    output = _cli_error(root, "ingest")  # the .txt has no row
+    assert "transcript has no row" in output and "transcript 2 of 2 in data/raw/transcripts" in output
+    (root / "data" / "raw" / "informants.csv").write_text(
+        "id,file,group\n7,Hamid_Rahimi_92418337.docx,a\n8,amina-14086327164.txt,a\n", encoding="utf-8")
+    output = _cli_error(root, "ingest")  # the .docx is no zip
+    assert "7.docx" in output and "not a valid .docx" in output
+    assert not any(form in output.lower() for form in FORMS)
+
+
+def test_an_error_that_quotes_a_cell_holding_a_name_or_number_drops_the_quoted_values(make_study):
+    informants = "id,file,group,name\n1,a.txt,a,Hamid Rahimi\n2,b.txt,Hamid Rahimi\n3,c.txt,ring 924 18 337\n4,d.txt,b\n"
+    transcripts = {f"{c}.txt": "I: Hei.\nIP: Hei.\n" for c in "abcd"}
+    root = make_study(transcripts, informants=informants, settings="name: Test\ngroups: [a, b]\n")
+    output = _cli_error(root, "ingest")
+    assert "unknown group '…' for informant '…'" in output and "rahimi" not in output.lower()
+    (root / "data" / "raw" / "informants.csv").write_text(informants.replace("ring 924 18 337", "a").replace(
+        "Hamid Rahimi\n", "a\n").replace("4,d.txt,b", "4,d.txt,c"), encoding="utf-8")
+    output = _cli_error(root, "ingest")  # a harmless value is shown: the researcher needs it
+    assert "unknown group 'c' for informant '4'" in output
+    # a phone number in a group, in no list of the study: the structured recognizers find it
+    (root / "data" / "raw" / "informants.csv").write_text(
+        "id,file,group\n1,a.txt,a\n2,b.txt,ring 924 18 337\n3,c.txt,a\n4,d.txt,b\n", encoding="utf-8")
+    output = _cli_error(root, "ingest")
+    assert "unknown group '…'" in output and "924" not in output

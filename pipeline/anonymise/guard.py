@@ -308,3 +308,95 @@ def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str]) -> Guard:
                 del _GUARDS[next(iter(_GUARDS))]
         _GUARDS[key] = guard  # the most recently used last
     return guard
+
+
+_QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)")  # a value in quotes, not the apostrophe of "informant's"
+
+
+def _raw_file_names(root: Path) -> dict[str, str]:
+    """Every raw transcript name this study folder holds or its informants table names -> the name
+    it may be shown by: the shareable one where the table maps it, else its place in the folder."""
+    from ..ingest.informants import _read_rows, find_table, shareable_file_name
+
+    raw_dir = root / "data" / "raw"
+    shown: dict[str, str] = {}
+    try:  # the table may be the very thing the error is about: read it leniently
+        for row in _read_rows(find_table(raw_dir)):
+            if row.get("file") and row.get("id"):
+                shown.setdefault(row["file"], shareable_file_name(row["id"], row["file"]))
+    except Exception:  # noqa: BLE001 - no table, an unreadable one: every file is then unlisted
+        pass
+    try:
+        present = sorted(p.name for p in (raw_dir / "transcripts").iterdir())
+    except OSError:
+        present = []
+    for number, name in enumerate(present, start=1):
+        shown.setdefault(name, f"<transcript {number} of {len(present)} in data/raw/transcripts, by name>")
+    return shown
+
+
+def _message_guard(root: Path) -> Guard | None:
+    """The study's guard; where it cannot be built because the very input the error is about is
+    wrong (a bad row of the informants table), one from what can still be read: the key's
+    originals, the known identifiers and every name of the raw table with each of its words (only the
+    table's names where study.yaml itself cannot be read: an error about a setting quotes settings).
+    None when not even the table can be read."""
+    from ..ingest.informants import _read_rows, find_table
+    from ..settings import load_study
+
+    try:
+        study = load_study(root)
+    except Exception:  # noqa: BLE001 - study.yaml is what is wrong: no key or list can be found
+        study = None
+    if study is not None:
+        try:
+            return require_guard(study)
+        except Exception:  # noqa: BLE001 - fall back to the lists that can be read
+            pass
+    entries: list[tuple[str, _Typed]] = []
+    try:
+        if study is not None:
+            for item in (read_key_data(study) or {}).get("entities", []):
+                entries += [(o, _Typed(item["type"])) for o in item.get("originals", [])]
+            entries += [(o, _Typed(kind or "kjent identifikator", "known")) for kind, o in known_identifiers(study)]
+        for row in _read_rows(find_table(root / "data" / "raw")):
+            name = (row.get("name") or "").strip()
+            entries += [(part, _Typed("PERSON", "informant")) for part in {name, *name.split()} if part]
+    except Exception:  # noqa: BLE001 - an unreadable key or table: nothing can be vouched for
+        return None
+    return Guard(entries)
+
+
+def shareable_message(root: Path, message: str) -> str:
+    """An error line as it may be printed, pasted into an e-mail or an issue: no raw file name (each
+    becomes its shareable name) and nothing the study's guard or the structured recognizers refuse.
+
+    A message that still holds an identifier loses its quoted values (``'Sigve Aasheim'``); one that
+    holds one even then is replaced by its types. Fails closed: without a guard (no study.yaml, a key
+    that cannot be read) the quoted values go whatever they hold. ``--debug`` shows the original.
+    """
+    root = Path(root)
+    names = _raw_file_names(root)
+    if names:
+        # One pass, longest first, so that a shown name ("2.txt") is never read again as a raw one.
+        folders = {str(root.resolve() / "data" / "raw" / "transcripts"), str(root / "data" / "raw" / "transcripts")}
+        folder = "|".join(re.escape(f + "/") for f in sorted(folders, key=len, reverse=True))
+        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        pattern = re.compile(f"(?:{folder})?(?<![\\w.-])({alternatives})(?![\\w])")
+        message = pattern.sub(lambda m: names[m.group(1)], message)
+    guard = _message_guard(root)
+
+    def found(text: str) -> Counter[str]:
+        kinds = detected_identifiers(text)
+        if guard is not None:
+            kinds.update(describe(p) for p in guard._payloads(text))
+        return kinds
+
+    if guard is None or found(message):
+        message = _QUOTED.sub("'…'", message)
+    kinds = found(message)
+    if kinds:
+        summary = ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items()))
+        message = (f"the error message holds identifiers ({summary}) and is not shown; "
+                   "qualpipe --debug shows it on this machine")
+    return message

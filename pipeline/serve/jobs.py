@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..anonymise.guard import shareable_message
 from ..errors import QualpipeError
 from ..settings import Study
 from ..store import study_lock
@@ -99,7 +100,8 @@ class Jobs:
             with study_lock(self.study.root, command="serve (kjøring)", notify=waiting):
                 run_all(self.study, track=track, echo=echo)
         except QualpipeError as error:
-            progress.error = str(error)
+            # As on the command line: shareable names, no identifier (the page is guarded too).
+            progress.error = shareable_message(self.study.root, str(error))
         except Exception as error:  # shown on the page; the traceback goes to the terminal only
             traceback.print_exc()
             progress.error = f"uventet feil ({type(error).__name__}); se terminalen der qualpipe serve kjører"
@@ -131,7 +133,7 @@ class Jobs:
         try:
             table = review_table(self.study, include_decided=True)
         except QualpipeError as exc:
-            error = str(exc)
+            error = shareable_message(self.study.root, str(exc))
         except Exception as exc:
             traceback.print_exc()
             error = f"uventet feil ({type(exc).__name__}); se terminalen der qualpipe serve kjører"
