@@ -76,3 +76,40 @@ def test_an_error_that_quotes_a_cell_holding_a_name_or_number_drops_the_quoted_v
         "id,file,group\n1,a.txt,a\n2,b.txt,ring 924 18 337\n3,c.txt,a\n4,d.txt,b\n", encoding="utf-8")
     output = _cli_error(root, "ingest")
     assert "unknown group '…'" in output and "924" not in output
+
+
+CODEBOOK = """\
+version: "1"
+name: Testkodebok
+codes:
+  - id: support
+    label: Støtte
+    definition: Informanten forteller om hjelp eller støtte fra andre.
+    colour: "#1b9e77"
+    patterns: [hjelp, støtte]
+    examples:
+      positive: ["Naboen hjalp meg, ring ham på 924 18 337."]
+"""
+
+
+def test_an_example_quote_of_the_codebook_with_a_number_is_refused_by_report_and_exports(make_study):
+    # The report prints the example quotes and criteria, the exports the definitions, both read from
+    # codebook.yaml: the coding stage's check of the stored codes did not cover them.
+    from pipeline.anonymise.stage import anonymise_stage
+    from pipeline.coding.stage import code_stage
+    from pipeline.compare import compare_stage
+    from pipeline.exchange.common import study_codes
+    from pipeline.report.model import build_report
+    from pipeline.workflow import ingest_stage
+
+    root = make_study({"a.txt": "I: Hei.\nIP: Naboen hjalp meg.\n"}, informants="id,file,group\n1,a.txt,stayed\n",
+                      settings=SETTINGS)
+    study = load_study(root)
+    for stage in (ingest_stage, anonymise_stage, code_stage, compare_stage):
+        stage(study)
+    (root / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")  # edited after the run, as one does
+    study = load_study(root)
+    for build in (lambda: build_report(study, with_topics=False), lambda: study_codes(study, None)):
+        with pytest.raises(LeakError) as error:
+            build()
+        assert "code 1: examples.positive 1" in str(error.value) and "924" not in str(error.value)

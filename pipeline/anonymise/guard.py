@@ -276,6 +276,27 @@ def settings_texts(study: Study) -> list[tuple[str, str]]:
     return [(where, text) for where, text in found if text]
 
 
+def codebook_texts(codebook) -> list[tuple[str, str]]:
+    """(where, text) for every text of codebook.yaml that reaches shareable output: the report prints
+    labels, definitions, criteria and example quotes, the exports and study.sqlite the definitions.
+    A code is named by its place, not its id (an id is one of the texts checked)."""
+    found = [("codebook.yaml (name)", codebook.name)]
+    for number, code in enumerate(codebook.codes, start=1):
+        where = f"codebook.yaml (code {number}: {{}})"
+        found += [(where.format(field), getattr(code, field)) for field in ("id", "label", "definition")]
+        for field, texts in (("include", code.include), ("exclude", code.exclude),
+                             ("examples.positive", code.examples.positive),
+                             ("examples.negative", code.examples.negative)):
+            found += [(where.format(f"{field} {i}"), text) for i, text in enumerate(texts, start=1)]
+    return [(where, text) for where, text in found if text]
+
+
+def check_codebook(guard: Guard, codebook, target: Path) -> None:
+    """Refuse (LeakError naming the field) a codebook whose texts hold an identifier of the study's
+    lists or a structured one (a phone number in an example quote is in no key)."""
+    guard.check_fields(codebook_texts(codebook), target)
+
+
 def require_guard(study: Study) -> Guard:
     """The study's guard. Raises (QualpipeError) when it cannot be built — an encrypted key
     without its passphrase, a damaged key — or when a text of study.yaml that reaches the

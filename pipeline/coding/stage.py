@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import joblib
 
-from ..anonymise.guard import require_guard
+from ..anonymise.guard import check_codebook, require_guard
 from ..codebook import Codebook, load_codebook
 from ..nlp import load_nlp
 from ..progress import Track, no_progress
@@ -175,9 +175,7 @@ def code_stage(study: Study, track: Track = no_progress, retrain: bool = False) 
     codebook = load_codebook(study.codebook_path)
     guard = require_guard(study)
     # The codes reach study.sqlite, the exports and the report: their texts pass the guard first.
-    guard.check_fields([(f"codebook.yaml (code {row['id']}: {field})", row[field] or "")
-                        for row in codebook.store_rows() for field in ("id", "label", "definition")],
-                       study.store_path)
+    check_codebook(guard, codebook, study.store_path)
     with StudyStore(study.store_path) as store:
         store.replace_codes(codebook.store_rows(), codebook.version)
         if not store.has_segments(speaker="informant"):

@@ -87,9 +87,12 @@ def study_codes(study: Study, store: StudyStore | None = None) -> StudyCodes:
     """
     secret = study_secret(study)
     if study.codebook_path.exists():
+        from ..anonymise.guard import check_codebook, require_guard
         from ..codebook import load_codebook
 
         book = load_codebook(study.codebook_path)
+        # Read here from codebook.yaml, not from the store the coding stage checked.
+        check_codebook(require_guard(study), book, study.root / "reports" / "exchange")
         codes = [CodeInfo(id=c.id, label=c.label, definition=c.definition, parent=c.parent, colour=c.colour,
                           guid=guid("code", c.id, secret), include=tuple(c.include), exclude=tuple(c.exclude))
                  for c in book.codes]
