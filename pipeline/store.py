@@ -952,7 +952,7 @@ class StudyStore(_Database):
         # The transcripts' detections are known only now (ingest checked the table against the
         # lists and patterns): a refusal names the column and the informant, so the researcher
         # knows which cell of the informants table to change.
-        guard.check_fields([(f"the informants table (column '{column}', informant {i.id})", value)
+        guard.check_table_fields([(f"the informants table (column '{column}', informant {i.id})", value)
                             for i in informants for column, value in sorted(i.attributes.items()) if value],
                            inf_path)
         attribute_names = sorted({k for i in informants for k in i.attributes})

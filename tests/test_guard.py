@@ -194,7 +194,7 @@ def test_codebook_texts_pass_the_guard_before_they_reach_the_store(make_study):
                                   settings=SETTINGS, codebook=codebook))
     with pytest.raises(LeakError) as error:
         code_stage(study)
-    assert "codebook.yaml (code help: definition)" in str(error.value) and "Strand" not in str(error.value)
+    assert "codebook.yaml (code 1: definition)" in str(error.value) and "Strand" not in str(error.value)
     assert not study.store_path.exists()
 
 

@@ -113,3 +113,27 @@ def test_an_example_quote_of_the_codebook_with_a_number_is_refused_by_report_and
         with pytest.raises(LeakError) as error:
             build()
         assert "code 1: examples.positive 1" in str(error.value) and "924" not in str(error.value)
+
+
+@pytest.mark.parametrize("cell,kind", [("Møllenberg", "STED"), ("gift med Sigrid", "PERSON")])
+def test_a_table_cell_naming_a_place_or_person_in_no_study_list_is_refused(make_study, cell, kind):
+    # Named nowhere in the transcripts, so in no key; the cell went as it was to study.sqlite,
+    # informants.csv, the report's informant table and the .qdpx.
+    from pipeline.ingest import ingest_study
+
+    informants = f"id,file,group,note\n1,a.txt,stayed,{cell}\n"
+    study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=SETTINGS))
+    with pytest.raises(LeakError) as error:
+        ingest_study(study)
+    assert "column 'note', informant 1" in str(error.value) and kind in str(error.value)
+    assert "llenberg" not in str(error.value) and "sigrid" not in str(error.value).lower()
+
+
+def test_a_table_cell_with_a_keep_term_or_ordinary_words_passes(make_study):
+    from pipeline.ingest import ingest_study
+
+    settings = SETTINGS + "anonymisation:\n  keep_terms: [Trondheim]\n"
+    informants = "id,file,group,situation,role\n1,a.txt,stayed,kjøpt annen bolig i Trondheim,Saksbehandler i NAV\n"
+    study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=settings))
+    ingest_study(study)
+    assert study.store_path.exists()

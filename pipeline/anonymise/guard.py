@@ -203,6 +203,31 @@ class Guard:
             if found:
                 self._refuse(Counter(found), target, source)
 
+    def check_table_fields(self, fields: Iterable[tuple[str, str]], target: Path) -> None:
+        """:meth:`check_fields` for the cells of the informants table, and more: a capitalised word
+        that the package's lists know as a person's name or a place and not as an ordinary word
+        ("Møllenberg", "kona Gudrun"), outside a keep term. A cell gives a detector no context, and a
+        name or place the transcripts never mention is in no list of the study, yet the cell reaches
+        study.sqlite, informants.csv, the report's informant table and the .qdpx."""
+        fields = list(fields)
+        self.check_fields(fields, target)
+        g = load_gazetteer()
+        for source, text in fields:
+            kept = [(m.start, m.end) for m in self._keeper.find(text)] if len(self._keeper) else []
+            found: Counter[str] = Counter()
+            for m in re.finditer(r"[^\W\d_]+", text):
+                word = m.group()
+                if not word[:1].isupper() or g.is_common_word(word):
+                    continue
+                if any(s <= m.start() and m.end() <= e for s, e in kept):
+                    continue
+                if g.is_place(word):
+                    found[f"STED ({ORIGINS['lists']})"] += 1
+                elif g.is_name(word):
+                    found[f"PERSON ({ORIGINS['lists']})"] += 1
+            if found:
+                self._refuse(found, target, source)
+
     def check(self, text: str, target: Path, source: str | None = None) -> None:
         """Raise LeakError naming ``target`` and ``source`` (never the identifier) if ``text`` leaks."""
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
@@ -230,7 +255,8 @@ ORIGINS = {"detected": "detected in the transcripts, not yet reviewed",
            "informant": "an informant's name from the informants table",
            "known": "a known identifier (data/private/known_identifiers.txt)",
            "decision": "a 'remove' decision of the anonymisation review",
-           "pattern": "a number or address pattern"}
+           "pattern": "a number or address pattern",
+           "lists": "a name or place of the package's lists, in a table cell"}
 
 
 def describe(payload: object) -> str:

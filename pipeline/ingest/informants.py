@@ -63,7 +63,7 @@ def check_shareable_informants(study, table: InformantTable) -> None:
         fields.append((f"{table.path.name} (column 'group', informant {informant.id})", informant.group))
         fields += [(f"{table.path.name} (column '{column}', informant {informant.id})", value)
                    for column, value in sorted(informant.attributes.items()) if value]
-    require_guard(study).check_fields(fields, study.store_path)
+    require_guard(study).check_table_fields(fields, study.store_path)
 
 
 def read_informants(path: Path, groups: list[str]) -> InformantTable:
