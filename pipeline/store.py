@@ -950,11 +950,13 @@ class StudyStore(_Database):
             )
         informants = self.informants()
         # The transcripts' detections are known only now (ingest checked the table against the
-        # lists and patterns): a refusal names the column and the informant, so the researcher
-        # knows which cell of the informants table to change.
-        guard.check_table_fields([(f"the informants table (column '{column}', informant {i.id})", value)
-                            for i in informants for column, value in sorted(i.attributes.items()) if value],
-                           inf_path)
+        # lists and patterns): a refusal names the column and the informant by its place in id
+        # order, never by its id (one of the texts checked), so the researcher finds the cell.
+        guard.check_table_fields([(f"the informants table (column '{column}', informant {k} of {len(informants)} "
+                                   "in id order)", value)
+                                  for k, i in enumerate(informants, start=1)
+                                  for column, value in sorted(i.attributes.items()) if value],
+                                 inf_path)
         attribute_names = sorted({k for i in informants for k in i.attributes})
         files[inf_path] = rows_to_csv(
             ["id", "file", "group", *attribute_names],

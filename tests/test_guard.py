@@ -169,7 +169,7 @@ def test_informant_attributes_pass_the_guard_and_detection_before_ingest_writes(
     study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=SETTINGS))
     with pytest.raises(LeakError) as error:
         ingest_study(study)
-    assert "column 'note', informant 1" in str(error.value) and "TELEFON" in str(error.value)
+    assert "column 'note', row 2" in str(error.value) and "TELEFON" in str(error.value)
     assert "924" not in str(error.value) and not study.store_path.exists() and not study.private_store_path.exists()
 
 

@@ -83,6 +83,6 @@ def test_an_attribute_naming_someone_the_transcripts_name_is_refused_with_its_co
     with pytest.raises(LeakError) as caught:
         run_all(load_study(root), echo=lambda _line: None)
     message = str(caught.value)
-    assert "column 'role', informant 1" in message, message
+    assert "column 'role', row 2" in message, message
     assert "halimo" not in message.lower() and "warsame" not in message.lower()
     assert not (root / "data" / "coded" / "informants.csv").exists()

@@ -125,7 +125,7 @@ def test_a_table_cell_naming_a_place_or_person_in_no_study_list_is_refused(make_
     study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=SETTINGS))
     with pytest.raises(LeakError) as error:
         ingest_study(study)
-    assert "column 'note', informant 1" in str(error.value) and kind in str(error.value)
+    assert "column 'note', row 2" in str(error.value) and kind in str(error.value)
     assert "llenberg" not in str(error.value) and "sigrid" not in str(error.value).lower()
 
 
@@ -137,3 +137,28 @@ def test_a_table_cell_with_a_keep_term_or_ordinary_words_passes(make_study):
     study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=settings))
     ingest_study(study)
     assert study.store_path.exists()
+
+
+def test_a_refused_cell_names_the_informant_by_its_row_not_its_id(make_study):
+    from pipeline.ingest import ingest_study
+
+    informants = "id,file,group,note\nKari Nordmann,a.txt,stayed,ring 924 18 337\n"
+    study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=SETTINGS))
+    with pytest.raises(LeakError) as error:
+        ingest_study(study)
+    assert "row 2" in str(error.value) and "kari" not in str(error.value).lower()
+
+
+def test_the_stores_export_names_a_refused_cell_by_its_place_not_its_id(tmp_path):
+    from pipeline.anonymise.guard import Guard
+    from pipeline.records import Informant
+    from pipeline.store import StudyStore
+
+    coded = tmp_path / "data" / "coded"
+    with StudyStore(tmp_path / "study.sqlite") as store:
+        store.replace_informants([Informant(id="Kari Nordmann", file="a.txt", group="a", attributes={"note": "x"}),
+                                  Informant(id="2", file="b.txt", group="a", attributes={"note": "ring 924 18 337"})])
+        with pytest.raises(LeakError) as error:
+            store.export_csv(coded, Guard([]), codings=False)
+    message = str(error.value)
+    assert "informant 1 of 2 in id order" in message and "kari" not in message.lower() and "924" not in message

@@ -54,15 +54,15 @@ def find_table(raw_dir: Path) -> Path:
 def check_shareable_informants(study, table: InformantTable) -> None:
     """Ids, groups and attribute values reach data/coded/ (study.sqlite, informants.csv, the
     .qdpx): each passes the study's leak guard and the structured-identifier recognizers first;
-    a refusal names the table, the column and the informant id."""
+    a refusal names the table, the column and the row (never the id: it is one of the texts checked)."""
     from ..anonymise.guard import require_guard
 
     fields = []
-    for informant in table.informants:
-        fields.append((f"{table.path.name} (column 'id')", informant.id))
-        fields.append((f"{table.path.name} (column 'group', informant {informant.id})", informant.group))
-        fields += [(f"{table.path.name} (column '{column}', informant {informant.id})", value)
-                   for column, value in sorted(informant.attributes.items()) if value]
+    for number, informant in enumerate(table.informants, start=2):  # read_informants keeps the rows' order
+        where = f"{table.path.name} (column '{{}}', row {number})"
+        fields.append((where.format("id"), informant.id))
+        fields.append((where.format("group"), informant.group))
+        fields += [(where.format(column), value) for column, value in sorted(informant.attributes.items()) if value]
     require_guard(study).check_table_fields(fields, study.store_path)
 
 
