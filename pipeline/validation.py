@@ -51,6 +51,25 @@ def valid_keys(model: type[BaseModel], parent: tuple) -> list[str]:
     return list(current.model_fields) if current is not None else []
 
 
+def all_keys(model: type[BaseModel]) -> set[str]:
+    """Every field name of ``model`` and of the models inside it, at any depth."""
+    found: set[str] = set()
+    todo, seen = [model], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for name, field in current.model_fields.items():
+            found.add(name)
+            if field.alias:
+                found.add(field.alias)
+            inner = _model_in(field.annotation)
+            if inner is not None:
+                todo.append(inner)
+    return found
+
+
 def _model_in(annotation) -> type[BaseModel] | None:
     """The pydantic model inside an annotation such as ``list[Code]`` or ``Examples | None``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

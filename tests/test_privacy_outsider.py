@@ -139,6 +139,35 @@ def test_a_table_cell_with_a_keep_term_or_ordinary_words_passes(make_study):
     assert study.store_path.exists()
 
 
+# The reviewer's findings on the ninth session's audit (mend9a): each failed before its fix.
+
+@pytest.mark.parametrize("informant_id,file,content,forms", [
+    ("Oddvar Bjørnstad", "a.docx", b"no zip", ("oddvar", "bjørnstad")),  # in none of the lists
+    ("Kari Nordmann", "a.txt", "Hei, dette er ingen etikett.\n", ("kari", "nordmann")),
+])
+def test_a_transcript_error_never_names_the_file_by_an_id_that_is_a_name(make_study, informant_id, file, content, forms):
+    # Ingest checks the ids after reading the transcripts: the transcript's error comes first.
+    root = make_study({file: content}, informants=f"id,file,group\n{informant_id},{file},a\n",
+                      settings=SETTINGS.replace("stayed", "a"))
+    output = _cli_error(root, "ingest")
+    assert "transcript 1 of 1 in data/raw/transcripts" in output, output
+    assert not any(form in output.lower() for form in forms), output
+
+
+@pytest.mark.parametrize("informants,forms", [
+    ("id,file,group\n1,a.txt,Sigve Aasheim\n", ("sigve", "aasheim")),  # in none of the lists
+    ("id,file,group\nKari Nordmann,a.txt,a\nKari Nordmann,b.txt,a\n", ("kari", "nordmann")),
+    ("id,file,group\n1,a.txt,Møllenberg\n", ("llenberg",)),
+    ("id,file,name,group\n1,a.txt,a,Hamid Rahimi\n", ("hamid", "rahimi")),  # name and group swapped
+])
+def test_an_error_quoting_a_cell_with_a_name_no_name_column_holds_drops_it(make_study, informants, forms):
+    transcripts = {f"{c}.txt": "I: Hei.\nIP: Hei.\n" for c in "ab"}
+    root = make_study(transcripts, informants=informants, settings="name: Test\ngroups: [a]\n")
+    output = _cli_error(root, "ingest")
+    assert "'…'" in output, output
+    assert not any(form in output.lower() for form in forms), output
+
+
 def test_a_refused_cell_names_the_informant_by_its_row_not_its_id(make_study):
     from pipeline.ingest import ingest_study
 
@@ -147,6 +176,26 @@ def test_a_refused_cell_names_the_informant_by_its_row_not_its_id(make_study):
     with pytest.raises(LeakError) as error:
         ingest_study(study)
     assert "row 2" in str(error.value) and "kari" not in str(error.value).lower()
+
+
+@pytest.mark.parametrize("cell,kind", [("Sigrids mann", "PERSON"), ("Karis søster", "PERSON"),
+                                       ("Hansens bakeri", "PERSON"), ("Møllenbergs", "STED")])
+def test_a_table_cell_with_a_name_or_place_in_the_genitive_is_refused(make_study, cell, kind):
+    from pipeline.ingest import ingest_study
+
+    informants = f"id,file,group,note\n1,a.txt,stayed,{cell}\n"
+    study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=SETTINGS))
+    with pytest.raises(LeakError) as error:
+        ingest_study(study)
+    assert "column 'note', row 2" in str(error.value) and kind in str(error.value)
+
+
+def test_a_settings_error_without_lists_keeps_the_schemas_suggestion(make_study):
+    # With no informants table there is no guard: the study's values go, the schema's keys stay.
+    root = make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, settings=SETTINGS + "reprot:\n  title: Test\n")
+    (root / "data" / "raw" / "informants.csv").unlink()
+    output = _cli_error(root, "ingest")
+    assert "did you mean 'report'?" in output, output
 
 
 def test_the_stores_export_names_a_refused_cell_by_its_place_not_its_id(tmp_path):

@@ -211,20 +211,8 @@ class Guard:
         study.sqlite, informants.csv, the report's informant table and the .qdpx."""
         fields = list(fields)
         self.check_fields(fields, target)
-        g = load_gazetteer()
         for source, text in fields:
-            kept = [(m.start, m.end) for m in self._keeper.find(text)] if len(self._keeper) else []
-            found: Counter[str] = Counter()
-            for m in re.finditer(r"[^\W\d_]+", text):
-                word = m.group()
-                if not word[:1].isupper() or g.is_common_word(word):
-                    continue
-                if any(s <= m.start() and m.end() <= e for s, e in kept):
-                    continue
-                if g.is_place(word):
-                    found[f"STED ({ORIGINS['lists']})"] += 1
-                elif g.is_name(word):
-                    found[f"PERSON ({ORIGINS['lists']})"] += 1
+            found = listed_words(text, self._keeper)
             if found:
                 self._refuse(found, target, source)
 
@@ -257,6 +245,42 @@ ORIGINS = {"detected": "detected in the transcripts, not yet reviewed",
            "decision": "a 'remove' decision of the anonymisation review",
            "pattern": "a number or address pattern",
            "lists": "a name or place of the package's lists, in a table cell"}
+
+
+def _kept_spans(text: str, keeper: StringMatcher | None) -> list[tuple[int, int]]:
+    return [(m.start, m.end) for m in keeper.find(text)] if keeper is not None and len(keeper) else []
+
+
+def listed_words(text: str, keeper: StringMatcher | None = None) -> Counter[str]:
+    """Capitalised words of ``text`` that the package's lists know as a place or a person's name and
+    not as an ordinary word, outside a keep term. A word ending in -s is also read without it: the
+    genitive ("Sigrids mann", "Hansens bakeri") is not in the lists."""
+    g = load_gazetteer()
+    kept = _kept_spans(text, keeper)
+    found: Counter[str] = Counter()
+    for m in re.finditer(r"[^\W\d_]+", text):
+        word = m.group()
+        if not word[:1].isupper() or g.is_common_word(word):
+            continue
+        if any(s <= m.start() and m.end() <= e for s, e in kept):
+            continue
+        forms = [word] + ([word[:-1]] if word[-1:] in ("s", "S") and not g.is_common_word(word[:-1]) else [])
+        if any(g.is_place(f) for f in forms):
+            found[f"STED ({ORIGINS['lists']})"] += 1
+        elif any(g.is_name(f) for f in forms):
+            found[f"PERSON ({ORIGINS['lists']})"] += 1
+    return found
+
+
+def unknown_capitalised(text: str, keeper: StringMatcher | None = None) -> int:
+    """How many title-case words of ``text`` are no ordinary word and no keep term: a name the lists
+    do not hold ("Sigve Aasheim", "Oddvar") looks exactly like this. Used where a text can simply be
+    left out (a quoted value of an error line, an id used as a file name), not to refuse a cell."""
+    g = load_gazetteer()
+    kept = _kept_spans(text, keeper)
+    return sum(1 for m in re.finditer(r"[^\W\d_]+", text)
+               if m.group()[:1].isupper() and not m.group().isupper() and not g.is_common_word(m.group())
+               and not any(s <= m.start() and m.end() <= e for s, e in kept))
 
 
 def describe(payload: object) -> str:
@@ -360,26 +384,54 @@ def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str]) -> Guard:
 _QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)")  # a value in quotes, not the apostrophe of "informant's"
 
 
-def _raw_file_names(root: Path) -> dict[str, str]:
+def _raw_file_names(root: Path, guard: Guard | None) -> dict[str, str]:
     """Every raw transcript name this study folder holds or its informants table names -> the name
-    it may be shown by: the shareable one where the table maps it, else its place in the folder."""
+    it may be shown by: the shareable one where the table maps it to an id that may be shown (see
+    :func:`_showable`), else its place in the folder or, for a file the folder lacks, its row."""
     from ..ingest.informants import _read_rows, find_table, shareable_file_name
 
     raw_dir = root / "data" / "raw"
     shown: dict[str, str] = {}
+    unshown: dict[str, int] = {}
     try:  # the table may be the very thing the error is about: read it leniently
-        for row in _read_rows(find_table(raw_dir)):
+        table = find_table(raw_dir)
+        for number, row in enumerate(_read_rows(table), start=2):  # line 1 is the header
             if row.get("file") and row.get("id"):
-                shown.setdefault(row["file"], shareable_file_name(row["id"], row["file"]))
+                # Ingest checks the ids only after reading the transcripts: an error about a
+                # transcript comes first, and its file must not be shown by an id that is a name.
+                if _showable(guard, row["id"]):
+                    shown.setdefault(row["file"], shareable_file_name(row["id"], row["file"]))
+                else:
+                    unshown.setdefault(row["file"], number)
     except Exception:  # noqa: BLE001 - no table, an unreadable one: every file is then unlisted
-        pass
+        table = None
     try:
         present = sorted(p.name for p in (raw_dir / "transcripts").iterdir())
     except OSError:
         present = []
     for number, name in enumerate(present, start=1):
         shown.setdefault(name, f"<transcript {number} of {len(present)} in data/raw/transcripts, by name>")
+    for name, number in unshown.items():
+        shown.setdefault(name, f"<the file of row {number} of {table.name}>")
     return shown
+
+
+def _showable(guard: Guard | None, text: str) -> bool:
+    """Whether a text of the study may stand in an error line: a guard to vouch for it, nothing it,
+    the structured recognizers or the package's lists find, and no title-case word that is no
+    ordinary word (a name no list holds)."""
+    return (guard is not None and not guard._payloads(text) and not detected_identifiers(text)
+            and not listed_words(text, guard._keeper) and not unknown_capitalised(text, guard._keeper))
+
+
+def _table_cells(root: Path) -> set[str]:
+    """Every cell of the raw informants table, read leniently (empty where it cannot be read)."""
+    from ..ingest.informants import _read_rows, find_table
+
+    try:
+        return {value for row in _read_rows(find_table(root / "data" / "raw")) for value in row.values() if value}
+    except Exception:  # noqa: BLE001 - no table, an unreadable one: then there is no guard either
+        return set()
 
 
 def _message_guard(root: Path) -> Guard | None:
@@ -414,16 +466,30 @@ def _message_guard(root: Path) -> Guard | None:
     return Guard(entries)
 
 
+@lru_cache(maxsize=1)
+def schema_keys() -> frozenset[str]:
+    """Every key of study.yaml's and codebook.yaml's schemas."""
+    from ..codebook import Codebook
+    from ..settings import StudySettings
+    from ..validation import all_keys
+
+    return frozenset(all_keys(StudySettings) | all_keys(Codebook))
+
+
 def shareable_message(root: Path, message: str) -> str:
     """An error line as it may be printed, pasted into an e-mail or an issue: no raw file name (each
     becomes its shareable name) and nothing the study's guard or the structured recognizers refuse.
 
-    A message that still holds an identifier loses its quoted values (``'Sigve Aasheim'``); one that
-    holds one even then is replaced by its types. Fails closed: without a guard (no study.yaml, a key
-    that cannot be read) the quoted values go whatever they hold. ``--debug`` shows the original.
+    A message that holds an identifier (the guard's, the structured recognizers', the package's names
+    and places) or quotes a table cell with a title-case word no list knows (``'Sigve Aasheim'``)
+    loses its quoted values; one that holds one even then is replaced by its types. A transcript is
+    shown by its shareable name only when its id may be shown (:func:`_showable`). Fails closed:
+    without a guard (no informants table) the quoted values go whatever they hold, except the keys of
+    the package's schemas (``did you mean 'report'?``). ``--debug`` shows the original.
     """
     root = Path(root)
-    names = _raw_file_names(root)
+    guard = _message_guard(root)
+    names = _raw_file_names(root, guard)
     if names:
         # One pass, longest first, so that a shown name ("2.txt") is never read again as a raw one.
         folders = {str(root.resolve() / "data" / "raw" / "transcripts"), str(root / "data" / "raw" / "transcripts")}
@@ -431,16 +497,25 @@ def shareable_message(root: Path, message: str) -> str:
         alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         pattern = re.compile(f"(?:{folder})?(?<![\\w.-])({alternatives})(?![\\w])")
         message = pattern.sub(lambda m: names[m.group(1)], message)
-    guard = _message_guard(root)
+    keeper = guard._keeper if guard is not None else None
 
     def found(text: str) -> Counter[str]:
-        kinds = detected_identifiers(text)
+        # The lists' names and places too: a group or id cell quoted in the line ("unknown group
+        # 'Møllenberg'") is in no list of the study when no name column holds it.
+        kinds = detected_identifiers(text) + listed_words(text, keeper)
         if guard is not None:
             kinds.update(describe(p) for p in guard._payloads(text))
         return kinds
 
-    if guard is None or found(message):
-        message = _QUOTED.sub("'…'", message)
+    # A cell of the table quoted with a title-case word no list knows may be a name no name column
+    # holds ("unknown group 'Sigve Aasheim'"); a package text quoted ("expected 'Project'") is not.
+    cells = _table_cells(root)
+    quoted = [m.group()[1:-1] for m in _QUOTED.finditer(message)]
+    if guard is None or found(message) or any(q in cells and unknown_capitalised(q, keeper) for q in quoted):
+        # A key of the package's schemas is the package's text, not the study's: it stays, so that
+        # "did you mean 'report'?" survives a study without lists.
+        keys = schema_keys()
+        message = _QUOTED.sub(lambda m: m.group() if m.group()[1:-1] in keys else "'…'", message)
     kinds = found(message)
     if kinds:
         summary = ", ".join(f"{n} × {k}" for k, n in sorted(kinds.items()))
