@@ -35,6 +35,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import QualpipeError
@@ -63,6 +64,26 @@ class Lazy(Sequence):
         return (self.make(key) for key in self.keys)
 
 
+@dataclass(frozen=True)
+class Prefetch:
+    """What :meth:`DaskExecutor.prefetch` made: the ``inputs`` it was started with, and its
+    results or the error that stopped it."""
+
+    inputs: Any
+    results: list | None
+    error: BaseException | None
+
+    def results_for(self, inputs: Any) -> list | None:
+        """The results where they were made from ``inputs``, else None (the caller computes them
+        itself). The inputs are compared first: a prefetch made from other inputs is discarded
+        whatever its outcome, while a failed task of a matching one stops the run, as in ``imap``."""
+        if self.inputs != inputs:
+            return None
+        if self.error is not None:
+            raise self.error
+        return self.results
+
+
 class InProcess:
     """Every call here, one after the other."""
 
@@ -86,7 +107,7 @@ class InProcess:
     def prefetch(self, name: str, fn: Callable, items: Sequence, *shared: Any, inputs: Any = None) -> None:
         """Nothing here: the stage that needs the results computes them when it comes."""
 
-    def prefetched(self, name: str) -> tuple[Any, list] | None:
+    def prefetched(self, name: str) -> Prefetch | None:
         return None
 
     def close_soon(self) -> None:
@@ -184,25 +205,23 @@ class DaskExecutor:
         def run() -> None:
             try:
                 state["results"] = [result for batch in self.imap(_each, batches, fn, *shared) for result in batch]
-            except BaseException as exc:  # noqa: BLE001 - raised again when the results are taken
+            except BaseException as exc:  # noqa: BLE001 - raised again when matching inputs take the results
                 state["error"] = exc
 
         thread = threading.Thread(target=run, name=f"qualpipe-prefetch-{name}", daemon=True)
         self._prefetches[name] = (thread, state)
         thread.start()
 
-    def prefetched(self, name: str) -> tuple[Any, list] | None:
-        """(``inputs``, results) of what :meth:`prefetch` started under ``name`` (waiting for them), or
-        None where none was started; the caller compares the inputs with its own and otherwise
-        computes the results itself. A task that failed stops the run here, as it would in ``imap``."""
+    def prefetched(self, name: str) -> Prefetch | None:
+        """What :meth:`prefetch` started under ``name`` (waiting for it), or None where none was
+        started; the caller takes the results with :meth:`Prefetch.results_for` and its own inputs,
+        so a failed task stops the run only where the caller would have used the results."""
         entry = self._prefetches.pop(name, None)
         if entry is None:
             return None
         thread, state = entry
         thread.join()
-        if state["error"] is not None:
-            raise state["error"]
-        return state["inputs"], state["results"]
+        return Prefetch(state["inputs"], state["results"], state["error"])
 
     def _connect(self):
         """The cluster: started on first use, unless :meth:`start_soon` started it already."""

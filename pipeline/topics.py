@@ -147,7 +147,7 @@ def study_topics(study: Study, informants: Sequence[Informant], segments: Sequen
     # the Docs derived from ingest's one parse, one transcript per task on the run's executor
     # (--workers N; the stop words travel to each worker once).
     taken = executor.prefetched(PREFETCH)
-    found = taken[1] if taken is not None and taken[0] == _lemma_inputs(study, stops, drop, files, by_file) else None
+    found = taken.results_for(_lemma_inputs(study, stops, drop, files, by_file)) if taken is not None else None
     if found is None:
         found = executor.imap(_file_lemmas_job, items, stops, drop, track=track or no_progress,
                               description="Leser lemmaer")

@@ -196,17 +196,22 @@ def test_a_prefetch_runs_on_the_workers_while_the_client_goes_on_and_is_taken_on
     # 40 items: tasks of 3 (about 8 tasks a worker), the last one of 1; each item read once, in order
     cluster.prefetch("squares", _where, parallel.Lazy(make, range(40)), inputs=("settings", 1))
     taken = cluster.prefetched("squares")
-    assert taken is not None
-    inputs, results = taken
-    assert inputs == ("settings", 1) and [item for item, _pid in results] == list(range(40))
+    assert taken is not None and taken.error is None
+    assert taken.results_for(("settings", 2)) is None  # made from other inputs: not used
+    results = taken.results_for(("settings", 1))
+    assert taken.inputs == ("settings", 1) and [item for item, _pid in results] == list(range(40))
     assert os.getpid() not in {pid for _item, pid in results} and made == list(range(40))
     assert cluster.prefetched("squares") is None and cluster.prefetched("never started") is None
 
 
-def test_a_prefetch_whose_task_fails_stops_the_run_when_taken(cluster):
-    cluster.prefetch("failing", _fails, [1, 2])
+def test_a_prefetch_whose_task_fails_stops_the_run_when_taken_with_its_inputs(cluster):
+    cluster.prefetch("failing", _fails, [1, 2], inputs=("settings", 1))
+    taken = cluster.prefetched("failing")
+    assert isinstance(taken.error, QualpipeError)
+    # Made from other inputs, the taker would have thrown it away: its error stops nothing.
+    assert taken.results_for(("settings", 2)) is None
     with pytest.raises(QualpipeError, match="a task failed on the Dask cluster"):
-        cluster.prefetched("failing")
+        taken.results_for(("settings", 1))
 
 
 def test_nothing_is_prefetched_in_process_or_once_the_cluster_closes():

@@ -237,3 +237,66 @@ def test_topic_words_of_a_stored_doc_read_as_columns_are_those_of_the_doc():
     from_docs = [doc_content_lemmas(d, stops, drop) for d in docs]
     assert any(from_docs) and all(isinstance(lemmas, tuple) for lemmas in from_docs)
     assert [doc_content_lemmas(t, stops, drop) for t in stored_tokens(to_bytes(docs), nlp.vocab)] == from_docs
+
+
+def test_the_topics_stage_discards_a_stale_prefetch_whatever_its_outcome(make_study, monkeypatch):
+    from pipeline import parallel, topics
+    from pipeline.analysis import load_analysis_input
+    from pipeline.errors import QualpipeError
+    from pipeline.nlp import load_nlp
+    from pipeline.segment_docs import SegmentDocs
+    from pipeline.store import PrivateStore, StudyStore
+    from pipeline.workflow import ingest_stage
+
+    rng = random.Random(5)
+    transcripts = {f"k{i}.txt": "".join(f"I: Fortell.\nIP: Ja. {SENTENCES[rng.choice(list(SENTENCES))]}\n"
+                                        for _ in range(12)) for i in range(1, 5)}
+    informants = "id,file,group\n1,k1.txt,stayed\n2,k2.txt,stayed\n3,k3.txt,staff\n4,k4.txt,staff\n"
+    settings = ("name: T\ngroups: [stayed, staff]\n"
+                "topics: {min_topic_size: 5, n_topics: 3, n_components: 10, reduced_components: 3}\n")
+    study = load_study(make_study(transcripts, informants=informants, settings=settings))
+    ingest_stage(study)
+    with PrivateStore(study.private_store_path) as private, StudyStore(study.store_path) as store:
+        for file in private.files():
+            found = private.segments(file)
+            store.replace_segments(file, found[0].informant_id, "sha", 0, found)
+    analysis = load_analysis_input(study)
+    args = (study, analysis.informants, analysis.segments, analysis.codes, analysis.codebook)
+    expected = topic_tables(study_topics(*args))
+    failed = QualpipeError("a task failed on the Dask cluster: boom")
+
+    class Cluster(parallel.InProcess):
+        """A run's cluster with a prefetch already taken: ``imap`` counts the stage's own reading."""
+
+        def __init__(self, prefetch):
+            self.prefetch_, self.read_ = prefetch, 0
+
+        def prefetched(self, name):
+            assert name == topics.PREFETCH
+            return self.prefetch_
+
+        def imap(self, *a, **k):
+            self.read_ += 1
+            return super().imap(*a, **k)
+
+    def run(prefetch):
+        executor = Cluster(prefetch)
+        token = parallel._current.set(executor)
+        try:
+            return topic_tables(study_topics(*args)), executor.read_
+        finally:
+            parallel._current.reset(token)
+
+    # Made from other inputs (other Docs, settings or segments): the stage reads the words itself,
+    # whether the prefetch failed or not.
+    assert run(parallel.Prefetch(("other",), None, failed)) == (expected, 1)
+    assert run(parallel.Prefetch(("other",), [["stale"]], None)) == (expected, 1)
+    # Made from the stage's own inputs: its error stops the run; its results are used as they are.
+    current = ("current",)
+    monkeypatch.setattr(topics, "_lemma_inputs", lambda *a: current)
+    with pytest.raises(QualpipeError, match="boom"):
+        run(parallel.Prefetch(current, None, failed))
+    stops, drop, _files, _by_file, items = topics._lemma_work(
+        study, analysis.informants, analysis.segments, SegmentDocs(study, load_nlp(study.settings.model)))
+    own = list(parallel.InProcess().imap(topics._file_lemmas_job, items, stops, drop))
+    assert run(parallel.Prefetch(current, own, None)) == (expected, 0)
