@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -427,7 +429,8 @@ def test_rewrite_under_another_segmentation_keeps_every_decision_as_made(make_st
         "Huset var gammelt.": {"discount"}, "Badet var slitt.": {"discount"}, "Nei.": {"standard"}}  # the newer
 
 
-def test_stage_persists_the_heldout_agreement_and_recomputes_only_when_its_inputs_change(corpus):
+def test_stage_persists_the_heldout_agreement_and_recomputes_only_when_its_inputs_change(corpus, monkeypatch):
+    from pipeline.coding import heldout
     from pipeline.coding.evaluation import evaluate_coding
     from pipeline.coding.heldout import heldout_path, read_heldout
 
@@ -452,6 +455,16 @@ def test_stage_persists_the_heldout_agreement_and_recomputes_only_when_its_input
     write_human(root, "forsker1", changed)
     assert "gjenbrukt" not in code_stage(study).splitlines()[-1]
     assert read_heldout(study)[1]
+    # A figure of version 3 (its word vectors learned from every informant, the held-out ones included)
+    # is neither read as current nor reused: the stage recomputes it under the current version.
+    with monkeypatch.context() as old:
+        old.setattr(heldout, "VERSION", 3)
+        code_stage(study)
+        assert read_heldout(study)[1] and json.loads(heldout_path(study).read_text(encoding="utf-8"))["version"] == 3
+    assert read_heldout(study) == (None, False)
+    assert "gjenbrukt" not in code_stage(study).splitlines()[-1]
+    assert read_heldout(study)[1]
+    assert json.loads(heldout_path(study).read_text(encoding="utf-8"))["version"] == heldout.VERSION
 
 
 def test_heldout_without_human_coding_says_why(corpus):
