@@ -248,16 +248,34 @@ def _params(study: Study) -> tuple[dict, dict]:
     return model.params(), model.search
 
 
+# Leave-one-informant-out refits the whole model once per informant, each fit on all the others'
+# examples: folds x examples grows with the square of the study (benchmarks/run.py --with-coding:
+# the code stage 15 / 53 / 117 s at x1 / x2 / x3 of the demo). Past this many informants the
+# informants are grouped into this many folds instead, so the cost grows linearly; every informant
+# is still coded by a model that never saw it, and a study of up to this many informants (the demo's
+# 18) keeps its leave-one-out figures.
+HELDOUT_FOLDS = 20
+
+
+def heldout_cv(groups: Sequence[str]):
+    """The outer folds of the held-out figures: one per informant, at most :data:`HELDOUT_FOLDS`."""
+    from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+
+    n_groups = len(set(groups))
+    return LeaveOneGroupOut() if n_groups <= HELDOUT_FOLDS else GroupKFold(n_splits=HELDOUT_FOLDS)
+
+
 def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: dict | None = None,
                         search: dict | None = None, nlp=None, cv=None, track: Track = no_progress,
                         vectors=None) -> tuple[dict[str, frozenset[str]], list[str]]:
     """Every labelled segment coded by a model that did not see its informant.
 
-    ``cross_val_predict`` with informant groups (``cv``: default ``LeaveOneGroupOut``).
+    ``cross_val_predict`` with informant groups (``cv``: default :func:`heldout_cv`, one fold per
+    informant up to :data:`HELDOUT_FOLDS` informants, that many groups of informants past it).
     With a ``search`` grid the estimator is a grid search inside every outer fold:
     nested cross-validation. Returns the predictions and the codes the rules served.
     """
-    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
+    from sklearn.model_selection import cross_val_predict
 
     plan = plan_codes(data.codebook, list(data.labels.values()), min_examples)
     examples, y, groups = training_set(data.analysed, data.labels, plan.model_codes)
@@ -268,7 +286,7 @@ def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: di
         estimator = make_estimator(plan, data.codebook, seed, params, nlp, vectors)
         if search:
             estimator = _SearchedCoder(estimator, search)
-        matrix = cross_val_predict(estimator, examples, y, groups=groups, cv=cv or LeaveOneGroupOut())
+        matrix = cross_val_predict(estimator, examples, y, groups=groups, cv=cv or heldout_cv(groups))
         for i, sid in enumerate(decided):
             predictions[sid] |= {code for j, code in enumerate(plan.model_codes) if matrix[i, j]}
     return {sid: frozenset(codes) for sid, codes in predictions.items()}, plan.rule_codes
@@ -425,8 +443,10 @@ def evaluate_labelled(study: Study, data: Labelled, nlp, track: Track = no_progr
     predictions, rule_codes = heldout_predictions(data, settings.min_examples_per_code, settings.seed, params,
                                                   search, nlp, track=track, vectors=vectors)
     n = len(data.informants())
-    result = _evaluation(data, predictions, f"hver av {n} informanter kodet av en modell som ikke så den",
-                         {code: n for code in rule_codes})
+    folds = min(n, HELDOUT_FOLDS)
+    result = _evaluation(data, predictions, f"hver av {n} informanter kodet av en modell som ikke så den"
+                         + ("" if folds == n else f" ({folds} grupper av informanter)"),
+                         {code: folds for code in rule_codes})
     result.predictions = predictions
     return result
 

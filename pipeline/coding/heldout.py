@@ -39,7 +39,8 @@ HELDOUT_FILE = "agreement_heldout.json"
 # 3: lemmas from the segment Docs derived from the one parse (pipeline/segment_docs.py). 4: with
 # coding.model.vector_weight > 0 each fit learns its word vectors from its training informants only
 # (vectors.FoldVectors); a version-3 figure read the held-out informants' text through the vectors.
-VERSION = 4
+# 5: past evaluation.HELDOUT_FOLDS informants the outer folds are that many groups of informants.
+VERSION = 5
 METHOD = "leave-one-informant-out"
 
 
