@@ -43,8 +43,12 @@ from pipeline.settings import load_study  # noqa: E402
 from pipeline.store import PrivateStore  # noqa: E402
 
 
-def demo_copy(target: Path, scale: int) -> Path:
-    """The demo study (transcripts that exist), repeated ``scale`` times with varied names."""
+def demo_copy(target: Path, scale: int, with_coding: bool = False) -> Path:
+    """The demo study (transcripts that exist), repeated ``scale`` times with varied names.
+
+    With ``with_coding``, each copy also gets the demo's human coding
+    (data/coded/human/*.csv) on its own segments: see :func:`copy_coding`.
+    """
     target.mkdir(parents=True)
     shutil.copy(REPO / "study.yaml", target / "study.yaml")
     src = REPO / "data" / "raw"
@@ -85,7 +89,92 @@ def demo_copy(target: Path, scale: int) -> Path:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(out_rows)
+    if with_coding:
+        copy_coding(target, rows, scale)
     return target
+
+
+def copy_coding(target: Path, demo_rows: list[dict], scale: int) -> dict[str, dict[str, int]]:
+    """Give every copy in ``target`` the demo's human coding, re-anchored to the copy's segments.
+
+    The copies' segments (and so their keyed ids and anchors) exist only once
+    the copy is ingested, so a scratch twin of ``target`` is ingested and
+    thrown away: ``target`` keeps an empty store and the timed run still
+    starts from scratch. Copy 0 holds the demo's text unchanged, so the demo's
+    rows are placed on it by the project's own reader (anchor first, then id:
+    :func:`~pipeline.coding.human.read_human_rows`). Copy c > 0 has other
+    names, so other offsets: a segment of copy 0 maps to the segment at the
+    same place (turn, position among the turn's informant segments) in copy c,
+    where that turn has as many informant segments; a turn the copy splits
+    otherwise is left uncoded and counted. The rows are written by
+    :func:`~pipeline.coding.human.write_human_file` with the copy's anchors
+    (:class:`~pipeline.coding.human.SegmentAnchors`). Returns, per coder, the
+    demo's placed rows, rows written and segments left out; raises when a demo
+    row places nowhere, so a copy never silently carries less coding.
+    """
+    from pipeline.anonymise.guard import require_guard
+    from pipeline.codebook import load_codebook
+    from pipeline.coding.human import SegmentAnchors, read_human_rows, write_human_file
+
+    human = REPO / "data" / "coded" / "human"
+    shutil.copy(REPO / "codebook.yaml", target / "codebook.yaml")
+    scratch = target.parent / f"{target.name}-coding"
+    shutil.copytree(target, scratch)
+    try:
+        study = load_study(scratch)
+        ingest_study(study)
+        anchors = SegmentAnchors.load(study)
+        with PrivateStore(study.private_store_path) as private:
+            segments = [s for s in private.segments() if s.speaker == "informant"]
+        # (file, turn) -> that turn's informant segment ids in order
+        by_turn: dict[tuple[str, int], list[str]] = {}
+        place: dict[str, tuple[str, int, int]] = {}  # segment id -> (file, turn, position)
+        for s in segments:
+            ids = by_turn.setdefault((s.file, s.turn_index), [])
+            place[s.segment_id] = (s.file, s.turn_index, len(ids))
+            ids.append(s.segment_id)
+        code_ids = set(load_codebook(REPO / "codebook.yaml").ids)
+        first_id = {row["id"]: f"{row['id']}_0" if scale > 1 else row["id"] for row in demo_rows}
+        guard = require_guard(study)
+        counts = {}
+        (target / "data" / "coded" / "human").mkdir(parents=True, exist_ok=True)
+        study.human_dir.mkdir(parents=True, exist_ok=True)
+        for path in sorted(human.glob("*.csv")):
+            # the demo's anchors name the demo's transcripts: renamed to copy 0's shareable names
+            lines = list(csv.DictReader(path.open(encoding="utf-8")))
+            for line in lines:
+                if line.get("file"):
+                    informant, dot, suffix = line["file"].rpartition(".")
+                    line["file"] = f"{first_id.get(informant, informant)}{dot}{suffix}"
+            renamed = scratch / "renamed" / path.name
+            renamed.parent.mkdir(exist_ok=True)
+            with renamed.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
+                writer.writeheader()
+                writer.writerows(lines)
+            read = read_human_rows(renamed, set(place), code_ids, anchors)
+            if read.unplaced:
+                raise SystemExit(f"{path.name}: {len(read.unplaced)} demo rows place on no segment of copy 0")
+            decisions, skipped = {}, 0
+            for segment_id, decision in read.decisions.items():
+                file, turn, position = place[segment_id]
+                stem, suffix = file.rsplit(".", 1)
+                stem = stem[:-4] if scale > 1 else stem  # copy 0's "_000"
+                reference = by_turn[(file, turn)]
+                for c in range(scale):
+                    name = f"{stem}_{c:03d}.{suffix}" if scale > 1 else file
+                    ids = by_turn.get((name, turn), [])
+                    if len(ids) == len(reference):
+                        decisions[ids[position]] = decision
+                    else:
+                        skipped += 1
+            written = study.human_dir / path.name  # written inside the study the guard belongs to
+            write_human_file(study, written, decisions, guard, anchors=anchors)
+            shutil.copy(written, target / "data" / "coded" / "human" / path.name)
+            counts[path.stem] = {"demo": len(read.decisions), "written": len(decisions), "skipped": skipped}
+        return counts
+    finally:
+        shutil.rmtree(scratch)
 
 
 def _rss_mib() -> float:

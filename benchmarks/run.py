@@ -1,6 +1,6 @@
 """A whole ``qualpipe run`` against a bare ``nlp.pipe`` over the same turns, in one run.
 
-Run by hand:  .venv/bin/python benchmarks/run.py [--scale 10] [--workers N] [--incremental]
+Run by hand:  .venv/bin/python benchmarks/run.py [--scale 10] [--workers N] [--incremental] [--with-coding]
 
 On a fresh copy of the demo study repeated ``--scale`` times (names varied per
 copy, as benchmarks/anonymise.py does) it measures, each in a fresh child
@@ -15,6 +15,11 @@ process so that peak RSS is the run's own:
   run after its coding is added, and a run after one more new interview that no
   other interview names (the held-back one under other names), each as a share
   of the full run;
+* with ``--with-coding``: every copy carries the demo's human coding on its own
+  segments (benchmarks/anonymise.py ``copy_coding``), so the code stage trains
+  and fits its held-out folds on ×scale examples; without it only ×1 has human
+  coding and a larger copy measures rules and prediction only (the default, so
+  that earlier figures stay comparable). The code stage's summary line is printed;
 * with ``--workers N`` (N > 1): the same full run with ``qualpipe run --workers N``
   when this version has it, and its speed-up against one worker.
 
@@ -71,10 +76,12 @@ def child_run(root: Path, workers: int) -> None:
 
     start = time.perf_counter()
     kwargs = {"workers": workers} if workers > 1 else {}
-    run_all(load_study(root), echo=lambda line: None, **kwargs)
+    lines: list[str] = []
+    run_all(load_study(root), echo=lines.append, **kwargs)
     total = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"total": total, "stages": times, "cpu": cpu, "rss_mib": rss}))
+    code = [line for line in lines if line.startswith("[code]")]
+    print(json.dumps({"total": total, "stages": times, "cpu": cpu, "rss_mib": rss, "code": code}))
 
 
 def _process_cpu() -> float:
@@ -123,6 +130,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--incremental", action="store_true", help="also a no-op re-run and one new transcript")
+    parser.add_argument("--with-coding", action="store_true",
+                        help="give every copy the demo's human coding (default: only at --scale 1)")
     parser.add_argument("--child", choices=["run", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -134,10 +143,12 @@ def main() -> None:
     from anonymise import demo_copy  # benchmarks/anonymise.py: the demo repeated with varied names
 
     with tempfile.TemporaryDirectory(prefix="qualpipe-bench-run-") as tmp:
-        root = demo_copy(Path(tmp) / "study", args.scale)
+        root = demo_copy(Path(tmp) / "study", args.scale, with_coding=args.with_coding and args.scale > 1)
         shutil.copy(REPO / "codebook.yaml", root / "codebook.yaml")
         if args.scale == 1 and (REPO / "data" / "coded" / "human").is_dir():
             shutil.copytree(REPO / "data" / "coded" / "human", root / "data" / "coded" / "human")
+        coding_rows = {path.stem: len(path.read_text(encoding="utf-8").splitlines()) - 1
+                 for path in sorted((root / "data" / "coded" / "human").glob("*.csv"))}
         held_back = None
         if args.incremental:
             # one transcript is left out of the full run and added afterwards
@@ -173,6 +184,7 @@ def main() -> None:
         print(f"    CPU s: {_cpu(full)}")
         print(f"  bare nlp.pipe, same model and turns: {bare['seconds']:.1f} s = {words / bare['seconds']:,.0f} words/s")
         print(f"  ratio (run throughput / bare throughput): {bare['seconds'] / full['total']:.2f}")
+        print(f"  human coding rows in the copy: {coding_rows or 'none'}; code stage: {' | '.join(full['code'])}")
         if args.incremental:
             noop = _child("--child", "run", "--root", str(root))
             print(f"  no-op re-run: {noop['total']:.1f} s = {noop['total'] / full['total']:.2f} of the full run; "
