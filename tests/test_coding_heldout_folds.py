@@ -31,3 +31,11 @@ def test_a_larger_study_has_heldout_folds_folds_and_no_informant_in_its_own_trai
     # the same folds whatever the run: outputs are a function of the inputs
     again = list(heldout_cv(groups).split(np.zeros(len(groups)), groups=groups))
     assert all((a[1] == b[1]).all() for a, b in zip(splits, again))
+
+
+def test_the_method_the_record_and_the_report_name_follows_the_folds():
+    from pipeline.coding.heldout import METHOD, heldout_method
+
+    assert heldout_method(18) == METHOD == "leave-one-informant-out"
+    assert heldout_method(HELDOUT_FOLDS) == METHOD
+    assert heldout_method(HELDOUT_FOLDS + 1) == f"{HELDOUT_FOLDS} grupper av informanter"

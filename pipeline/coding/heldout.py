@@ -44,6 +44,13 @@ VERSION = 5
 METHOD = "leave-one-informant-out"
 
 
+def heldout_method(n_informants: int) -> str:
+    """How the held-out figure was made: one fold per informant, or (past HELDOUT_FOLDS) grouped folds."""
+    from .evaluation import HELDOUT_FOLDS
+
+    return METHOD if n_informants <= HELDOUT_FOLDS else f"{HELDOUT_FOLDS} grupper av informanter"
+
+
 @dataclass(frozen=True)
 class HeldOutScore:
     level: str  # "segment" or "turn"
@@ -204,6 +211,7 @@ def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=N
             trusted = [r.code for r in intervals if r.level == "turn" and r.code != ALL_CODES and r.trusted]
             review = [c for c in codebook.ids if c not in trusted]
             result = HeldOutAgreement(coder=coder, fingerprint=fingerprint, n_informants=evaluation.n_informants,
+                                      method=heldout_method(evaluation.n_informants),
                                       n_segments=evaluation.n_segments, n_turns=evaluation.n_turns, scores=scores,
                                       rules_only=dict(evaluation.rules_only_folds), intervals=intervals,
                                       humans=human_pairs(store, codebook.ids, segments), trusted=trusted,
@@ -216,7 +224,7 @@ def refresh_heldout(study: Study, store: StudyStore, analysed, codebook, track=N
     micro = result.score("segment", "micro")
     from ..norwegian import decimal
 
-    return (f"samsvar på holdt-ut informanter ({METHOD}, {result.n_informants} informanter, "
+    return (f"samsvar på holdt-ut informanter ({result.method}, {result.n_informants} informanter, "
             f"{result.n_segments} segmenter): kappa {decimal(micro.kappa, 2)} mot {coder}\n{result.statement}")
 
 

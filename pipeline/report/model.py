@@ -597,7 +597,7 @@ def _heldout(report: Report, study: Study, labels: dict[str, str]) -> None:
     """The held-out (leave-one-informant-out) figure with n, 95 % intervals, a caveat and which codes can be
     trusted; no training-set figure (the machine's agreement on what it learnt from measures nothing)."""
     from ..coding.agreement import ALL_CODES
-    from ..coding.heldout import read_heldout
+    from ..coding.heldout import METHOD, read_heldout
 
     result, current = read_heldout(study)
     if result is None or not current:
@@ -613,9 +613,13 @@ def _heldout(report: Report, study: Study, labels: dict[str, str]) -> None:
     coder = result.coder
     micro, turn = result.score("segment", "micro"), result.score("turn", "micro")
     report.heldout_text.append(
-        f"Maskinens forslag er prøvd på informanter den ikke er trent på: for hver av de {result.n_informants} "
-        f"informantene {coder} har kodet, er modellen trent på de andre informantenes koding og har foreslått "
-        f"koder for denne (leave-one-informant-out). Over {number(result.n_segments)} segmenter er samsvaret "
+        f"Maskinens forslag er prøvd på informanter den ikke er trent på: "
+        + (f"for hver av de {result.n_informants} informantene {coder} har kodet, er modellen trent på de andre "
+           f"informantenes koding og har foreslått koder for denne (leave-one-informant-out). "
+           if result.method == METHOD else
+           f"de {result.n_informants} informantene {coder} har kodet, er delt i {result.method}; for hver gruppe er "
+           f"modellen trent på de andre gruppenes koding og har foreslått koder for denne. ")
+        + f"Over {number(result.n_segments)} segmenter er samsvaret "
         f"med {coder} Cohens kappa {decimal(micro.kappa, 2)} og F1 {decimal(micro.f1, 2)} samlet over kodene"
         + (f" (på turnivå, {number(result.n_turns)} turer: kappa {decimal(turn.kappa, 2)})." if turn else "."))
     report.heldout_text.append(
