@@ -255,14 +255,20 @@ def _params(study: Study) -> tuple[dict, dict]:
 # is still coded by a model that never saw it, and a study of up to this many informants (the demo's
 # 18) keeps its leave-one-out figures.
 HELDOUT_FOLDS = 20
+LEAVE_ONE_OUT = "leave-one-informant-out"
+
+
+def heldout_method(n_informants: int) -> str:
+    """How the held-out figure of ``n_informants`` is made: what the record, the stage and the report say."""
+    return LEAVE_ONE_OUT if n_informants <= HELDOUT_FOLDS else f"{HELDOUT_FOLDS} grupper av informanter"
 
 
 def heldout_cv(groups: Sequence[str]):
     """The outer folds of the held-out figures: one per informant, at most :data:`HELDOUT_FOLDS`."""
     from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
-    n_groups = len(set(groups))
-    return LeaveOneGroupOut() if n_groups <= HELDOUT_FOLDS else GroupKFold(n_splits=HELDOUT_FOLDS)
+    return LeaveOneGroupOut() if heldout_method(len(set(groups))) == LEAVE_ONE_OUT \
+        else GroupKFold(n_splits=HELDOUT_FOLDS)
 
 
 def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: dict | None = None,
@@ -443,10 +449,10 @@ def evaluate_labelled(study: Study, data: Labelled, nlp, track: Track = no_progr
     predictions, rule_codes = heldout_predictions(data, settings.min_examples_per_code, settings.seed, params,
                                                   search, nlp, track=track, vectors=vectors)
     n = len(data.informants())
-    folds = min(n, HELDOUT_FOLDS)
+    method = heldout_method(n)
     result = _evaluation(data, predictions, f"hver av {n} informanter kodet av en modell som ikke så den"
-                         + ("" if folds == n else f" ({folds} grupper av informanter)"),
-                         {code: folds for code in rule_codes})
+                         + ("" if method == LEAVE_ONE_OUT else f" ({method})"),
+                         {code: min(n, HELDOUT_FOLDS) for code in rule_codes})
     result.predictions = predictions
     return result
 

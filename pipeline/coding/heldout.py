@@ -33,6 +33,7 @@ from ..analysis import content_hash
 from ..settings import Study
 from ..store import StudyStore
 from .agreement import ALL_CODES, TRUST_KAPPA, IntervalRow, both_levels
+from .evaluation import LEAVE_ONE_OUT, heldout_method
 
 HELDOUT_FILE = "agreement_heldout.json"
 # Bump when the estimator or the record changes: older files are then recomputed.
@@ -41,14 +42,7 @@ HELDOUT_FILE = "agreement_heldout.json"
 # (vectors.FoldVectors); a version-3 figure read the held-out informants' text through the vectors.
 # 5: past evaluation.HELDOUT_FOLDS informants the outer folds are that many groups of informants.
 VERSION = 5
-METHOD = "leave-one-informant-out"
-
-
-def heldout_method(n_informants: int) -> str:
-    """How the held-out figure was made: one fold per informant, or (past HELDOUT_FOLDS) grouped folds."""
-    from .evaluation import HELDOUT_FOLDS
-
-    return METHOD if n_informants <= HELDOUT_FOLDS else f"{HELDOUT_FOLDS} grupper av informanter"
+METHOD = LEAVE_ONE_OUT
 
 
 @dataclass(frozen=True)
