@@ -2,8 +2,8 @@
 
 Source: the Bokmål NDT files with NorNE entities in ../shared/data/norne (ndt/nob/*.conll). The
 UD train split is not shipped there; it is the NDT sentences that are in neither the UD dev nor
-the UD test split, so those sentences are left out here (dev and test stay held out, as in
-scripts/build_ndt_words.py).
+the UD test split (``tools/ndt.py``), so dev and test stay held out, as in
+tools/build_ndt_words.py.
 
 Each PER entity of two or more tokens gives its first token as a first name. (Surnames, the last
 tokens, are not taken: a newspaper corpus's frequent surnames are public figures' and farm names,
@@ -33,26 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.anonymise.gazetteer import _read, load_gazetteer  # noqa: E402
 from pipeline.anonymise.lexicon import is_ordinary  # noqa: E402
+from tools.ndt import TrainSplit  # noqa: E402
 
 _NAME = re.compile(r"^[^\W\d_]+(-[^\W\d_]+)*$")
 MIN_COUNT, MIN_DOCS = 2, 2
-
-
-def _held_out(norne: Path) -> set[tuple[str, ...]]:
-    """Token sequences of the UD dev and test sentences."""
-    held: set[tuple[str, ...]] = set()
-    for split in ("dev", "test"):
-        words: list[str] = []
-        path = norne / "ud" / "nob" / f"no_bokmaal-ud-{split}.conllu"
-        for line in path.read_text(encoding="utf-8").splitlines() + [""]:
-            cols = line.split("\t")
-            if not line.strip():
-                if words:
-                    held.add(tuple(words))
-                words = []
-            elif len(cols) >= 10 and cols[0].isdigit():
-                words.append(cols[1])
-    return held
 
 
 def _entities(sentence: list[list[str]]):
@@ -69,35 +53,24 @@ def _entities(sentence: list[list[str]]):
 
 
 def collect(norne: Path):
-    held = _held_out(norne)
     counts: Counter = Counter()
     docs: dict[str, set[str]] = defaultdict(set)
     genders: dict[str, Counter] = defaultdict(Counter)
     stats = Counter()
-    for path in sorted((norne / "ndt" / "nob").glob("*.conll")):
-        doc = path.stem.split("_")[0]
-        sentence: list[list[str]] = []
-        for line in path.read_text(encoding="utf-8").splitlines() + [""]:
-            cols = line.split("\t")
-            if line.strip():
-                if len(cols) >= 10:
-                    sentence.append(cols)
+    train = TrainSplit(norne)
+    for doc, sentence in train:
+        stats["sentences"] += 1
+        stats["tokens"] += len(sentence)
+        for ent in _entities(sentence):
+            stats["per_entities"] += 1
+            if len(ent) < 2:
                 continue
-            if sentence and tuple(c[1] for c in sentence) in held:
-                stats["held_out_sentences"] += 1
-            elif sentence:
-                stats["sentences"] += 1
-                stats["tokens"] += len(sentence)
-                for ent in _entities(sentence):
-                    stats["per_entities"] += 1
-                    if len(ent) < 2:
-                        continue
-                    stats["per_entities_2plus"] += 1
-                    form, feats = ent[0]
-                    counts[form] += 1
-                    docs[form].add(doc)
-                    genders[form].update(f for f in feats.split("|") if f in ("fem", "mask"))
-            sentence = []
+            stats["per_entities_2plus"] += 1
+            form, feats = ent[0]
+            counts[form] += 1
+            docs[form].add(doc)
+            genders[form].update(f for f in feats.split("|") if f in ("fem", "mask"))
+    stats["held_out_sentences"] = train.held_out_sentences
     return counts, docs, genders, stats
 
 
