@@ -26,6 +26,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import is_word
 from .matcher import StringMatcher, sentence_initial
 from .numbers import WORD_PATTERN, dialect_forms
+from .persons import particle_tail
 from .registry import RecognizerRegistry
 from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words
 from .unexplained import ORDINAL
@@ -250,7 +251,8 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
     list's "nguyen thi lan" is one person, and cutting would drop "nguyen" (a cut-off piece is
     kept only with a capital, which a transcript without capitals never has). A capitalised anchor
     alike: the model's "Eivind" inside "Eivind bråten" (the lower-case other half, ``neighbours.py``)
-    would lose "bråten" the same way. With a capital, a function word or punctuation added
+    would lose "bråten" the same way; and over a particle and the name after it ("Maria Santos"
+    inside "Maria Santos dela Cruz", ``persons.particle_tail``), which the cut would leave as "Cruz". With a capital, a function word or punctuation added
     ("Marius Aune på Fjordbyen Eiendom"), the vaguer span is cut around the anchor as before."""
     out = []
     for a in anchors:
@@ -259,7 +261,8 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
             if d.type != a.type or not (d.start <= a.start and a.end <= d.end) or (d.start, d.end) == (a.start, a.end):
                 continue
             added = (text[d.start:a.start] + " " + text[a.end:d.end]).split()
-            if all(w.isalpha() and w.islower() and w not in _STOP_WORDS for w in added):
+            if all(w.isalpha() and w.islower() and w not in _STOP_WORDS for w in added) or (
+                    d.start == a.start and particle_tail(text[a.end:d.end])):
                 start, end = min(start, d.start), max(end, d.end)
         out.append(a if (start, end) == (a.start, a.end) else
                    Detection(start, end, a.type, a.score, a.recognizer, text[start:end]))

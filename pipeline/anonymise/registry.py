@@ -34,6 +34,7 @@ from .recognizers import (AddressRecognizer, CaseNumberRecognizer, ContextNameRe
 from .slots import OrgFormRecognizer, OrgSlotRecognizer, PlaceCoordinationRecognizer, PlaceSlotRecognizer
 from .naming import NamingClauseRecognizer
 from .parts import NamePartRecognizer
+from .persons import InitialsRecognizer, NameParticleRecognizer, NameRepeatRecognizer
 from .fallback import FallbackRecognizer
 from .unexplained import NumberFormRecognizer, UnexplainedCapitalRecognizer, UnexplainedWordRecognizer
 from .neighbours import NameNeighbourRecognizer
@@ -175,14 +176,15 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
     low = settings.min_score  # what the recognizers that read the others' detections take as found
     return [IdNumberRecognizer(), PhoneRecognizer(), EmailRecognizer(), AddressRecognizer(g), DateRecognizer(),
             CaseNumberRecognizer(), NumberRecognizer(), InstitutionRecognizer(g, keep_terms), NerRecognizer(ner_labels, g),
-            GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), CueNameRecognizer(g),
+            GazetteerRecognizer(g), ContextNameRecognizer(g, keep_terms), InitialsRecognizer(), CueNameRecognizer(g),
             PlaceSlotRecognizer(g), OrgFormRecognizer(g), OrgSlotRecognizer(g), NamingClauseRecognizer(g),
             CoordinationRecognizer(g, min_score=low), PlaceCoordinationRecognizer(g, min_score=low),
             NamePartRecognizer(min_score=low), FallbackRecognizer(g, min_score=low),
             NumberFormRecognizer(g, min_score=low), UnexplainedWordRecognizer(g, min_score=low),
             UnexplainedCapitalRecognizer(g, min_score=low), NameNeighbourRecognizer(g, min_score=low),
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
-                                        review_below=settings.review_below)]
+                                        review_below=settings.review_below),
+            NameParticleRecognizer(min_score=low), NameRepeatRecognizer(min_score=low)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:

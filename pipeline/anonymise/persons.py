@@ -1,0 +1,143 @@
+"""Persons in the forms a name takes around a detected one, and initials.
+
+* initials standing for a person: "jeg kaller dem bare K.A. her", "M.W. og A. H." — two or three
+  capital letters each closed by a dot (a space between them or not); the language's fixed
+  abbreviations written so ("O.K.", "P.S.", "T.V.") are not initials (``initials``);
+* a name with a particle ("Maria Santos dela Cruz", "Rania al Hamwi", "Ludwig van der Berg"): a
+  detected person, one or two lower-case particles and a capitalised word that is no function word;
+  the particle joins the parts into one name (``name_particle``);
+* a detected name said again in the same turn (``name_repeat``): a capitalised word of a person's
+  name written in capitals ("Sol Heggland ... Sol er som en bestemor", where "Sol" opens its
+  sentence and is also the word for the sun), and the restatement next to a detected name, only
+  punctuation between, in any case: "en dame fra NAV, tone. Tone Haugen", "heter storm, storm Lidal"
+  (a lower-case word after an article is the noun: "under en eik. Eik Brattli"); not a noun with
+  its definite or plural ending ("sameiet, Sameiet Bjørkåsen": a firm's name a model typed a person).
+
+Each hit is replaced and listed for review (``SCORE``, between ``min_score`` and ``review_below``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.nb.stop_words import STOP_WORDS
+
+from .detection import LOWER, MIN_SCORE, PERSON, UPPER, Detection, Recognizer
+from .slots import inflected_noun
+
+SCORE = 0.7
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+# Abbreviations written with a dot after each capital that name no one: okay, post scriptum, the
+# firm form, television, the union, a disc jockey, information technology, the kingdom, the states.
+_ABBREVIATIONS = frozenset({"ok", "ps", "as", "tv", "eu", "dj", "it", "uk", "usa", "fn", "pc", "cd", "dvd"})
+_INITIALS = re.compile(rf"(?<![\w.])(?:[{UPPER}]\. ?){{1,2}}[{UPPER}]\.(?![\w])")
+
+
+class InitialsRecognizer(Recognizer):
+    name = "initials"
+    version = "1"
+    supported_entities = (PERSON,)
+
+    def analyze(self, text, doc=None):
+        out = []
+        for m in _INITIALS.finditer(text):
+            letters = "".join(c for c in m.group() if c.isalpha()).lower()
+            if letters not in _ABBREVIATIONS:
+                out.append(self._d(text, m.start(), m.end(), PERSON, SCORE))
+        return out
+
+
+# Particles of names in the languages of the study's informants: Spanish/Portuguese/Filipino, Dutch,
+# German, French, Italian, Arabic.
+_PARTICLES = ("da|das|de|del|dela|della|delos|der|des|di|do|dos|du|la|le|van|von|ten|ter|al|el|bin|ibn|bint|abu")
+_PARTICLE_THEN_NAME = re.compile(
+    rf" (?:(?:{_PARTICLES}) ){{1,2}}(?P<name>[{UPPER}][{LOWER}'’-]+)(?![\w])")
+
+
+def particle_tail(piece: str) -> bool:
+    """``piece`` is one or two particles and a capitalised name, with the space before them
+    (" dela Cruz"): the rest of a name a detection holds the beginning of."""
+    m = _PARTICLE_THEN_NAME.fullmatch(piece)
+    return bool(m) and m.group("name").lower() not in STOP_WORDS
+
+
+class NameParticleRecognizer(Recognizer):
+    name = "name_particle"
+    version = "1"
+    supported_entities = (PERSON,)
+    reads_detections = True
+
+    def __init__(self, min_score: float = MIN_SCORE):
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
+
+    def analyze(self, text, doc=None, found=()):
+        out = []
+        for d in found:
+            if d.type != PERSON or not d.replaced_at(self.min_score) or not d.text[:1].isupper():
+                continue
+            m = _PARTICLE_THEN_NAME.match(text, d.end)
+            if m and particle_tail(m.group()):
+                out.append(self._d(text, d.start, m.end("name"), PERSON, SCORE))
+        return out
+
+
+# Articles and determiners: a lower-case word after one is the noun it spells.
+_DETERMINERS = frozenset({"en", "ei", "et", "ein", "eit", "den", "det", "de", "denne", "dette", "disse", "min", "mi",
+                          "mitt", "din", "di", "ditt", "sin", "si", "sitt", "vår", "vårt", "hans", "hennes"})
+# Only punctuation between a detected name and its restatement.
+_BETWEEN = re.compile(r"\s*[,.:;–—-]+\s*|\s+")
+
+
+class NameRepeatRecognizer(Recognizer):
+    name = "name_repeat"
+    version = "1"
+    supported_entities = (PERSON,)
+    reads_detections = True
+
+    def __init__(self, min_score: float = MIN_SCORE):
+        self.min_score = min_score
+
+    def params(self):
+        return {"min_score": self.min_score}
+
+    def analyze(self, text, doc=None, found=()):
+        persons = [d for d in found if d.type == PERSON and d.replaced_at(self.min_score)]
+        if not persons:
+            return []
+        taken = [(d.start, d.end) for d in found if d.replaced_at(self.min_score)]
+        out: list[Detection] = []
+
+        def free(start: int, end: int) -> bool:
+            return not any(s < end and start < e for s, e in taken + [(o.start, o.end) for o in out])
+
+        capitalised = set()
+        for d in persons:
+            words = _WORD.findall(d.text)
+            if words and all(w[:1].isupper() for w in words):
+                capitalised.update(w for w in words if len(w) >= 3 and w.lower() not in STOP_WORDS)
+        words = list(_WORD.finditer(text))
+        for m in words:
+            if m.group() in capitalised and free(m.start(), m.end()):
+                out.append(self._d(text, m.start(), m.end(), PERSON, SCORE))  # "Sol Heggland ... Sol er"
+        for d in persons:
+            first = _WORD.match(d.text)
+            if not first or len(first.group()) < 3 or first.group().lower() in STOP_WORDS \
+                    or inflected_noun(first.group().lower()):
+                continue  # "sameiet, Sameiet Bjørkåsen": a noun with its article opens a firm's name
+            name = first.group().lower()
+            before = [m for m in words if m.end() <= d.start]
+            after = [m for m in words if m.start() >= d.end]
+            for m, gap in ((before[-1], (before[-1].end(), d.start)) if before else (None, None),
+                           (after[0], (d.end, after[0].start())) if after else (None, None)):
+                if m is None or m.group().lower() != name or not _BETWEEN.fullmatch(text, *gap):
+                    continue
+                k = words.index(m)
+                if m.group()[:1].islower() and k > 0 and words[k - 1].group().lower() in _DETERMINERS:
+                    continue  # "under en eik. Eik Brattli": the noun with its article
+                if free(m.start(), m.end()):
+                    out.append(self._d(text, m.start(), m.end(), PERSON, SCORE))  # "tone. Tone Haugen"
+        return out

@@ -1,0 +1,78 @@
+"""Initials, names with particles, a detected name said again (persons.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.anonymise.analyzer import merge
+from pipeline.anonymise.detection import PERSON, Detection
+from pipeline.anonymise.persons import InitialsRecognizer, NameParticleRecognizer, NameRepeatRecognizer
+from pipeline.anonymise.registry import builtin_recognizers
+
+
+def found(text, *names, score=0.85):
+    out = []
+    for name in names:
+        start = text.index(name)
+        out.append(Detection(start, start + len(name), PERSON, score, "ner", name))
+    return out
+
+
+def test_initials_standing_for_a_person_are_a_person():
+    rec = InitialsRecognizer()
+    assert {d.text for d in rec.analyze("Vi kalte ham B.J. i notatene, og kona E. R. P. var der.")} \
+        == {"B.J.", "E. R. P."}
+    # Fixed abbreviations written with dots, one capital with a dot, and an acronym are no initials.
+    assert not rec.analyze("Det var O.K. for meg. P.S. send det. Ring NAV i morgen, A. ba om det.")
+    assert all(d.score == 0.7 for d in rec.analyze("Hun het bare T.S."))  # replaced, and reviewed
+
+
+def test_a_particle_joins_the_parts_of_a_detected_name():
+    rec = NameParticleRecognizer()
+    text = "Vi leide av Pedro de los Reyes i fjor, og Jan van Dijk kom etter."
+    hits = {d.text for d in rec.analyze(text, None, found(text, "Pedro", "Jan"))}
+    assert hits == {"Jan van Dijk"}  # "los" is no particle here, so "Pedro de los Reyes" needs two
+    text = "Naboen Amina bint Rashid og Ahmed du Bois"
+    assert {d.text for d in rec.analyze(text, None, found(text, "Amina", "Ahmed"))} \
+        == {"Amina bint Rashid", "Ahmed du Bois"}
+    # A Norwegian word after a name ("de", "da") before a function word or a lower-case word: no name.
+    text = "Så kom Kari da De var ferdige, og Ola de gamle"
+    assert not rec.analyze(text, None, found(text, "Kari", "Ola"))
+
+
+def test_a_name_with_a_particle_stays_one_span_around_a_sure_detection():
+    # The model's sure "Lucia Ramos" (an anchor) inside the particle's span: the span grows over
+    # "de la Torre", where the cut around the anchor would have left "Torre" and lost "de la".
+    text = "Det var Lucia Ramos de la Torre som ringte."
+    start = text.index("Lucia")
+    dets = [Detection(start, start + len("Lucia Ramos"), PERSON, 0.95, "ner", "Lucia Ramos")]
+    dets += NameParticleRecognizer().analyze(text, None, dets)
+    replaced, _weak = merge(text, dets, 0.5)
+    assert [d.text for d in replaced] == ["Lucia Ramos de la Torre"]
+
+
+def test_a_detected_name_said_again_in_the_turn_is_the_person():
+    rec = NameRepeatRecognizer()
+    # A capitalised word of a full name, where it opens a sentence and is also a word.
+    text = "Naboen heter Liv Lindqvist. Liv er snill, og Lindqvist også."
+    assert {d.text for d in rec.analyze(text, None, found(text, "Liv Lindqvist"))} == {"Liv", "Lindqvist"}
+    # The restatement beside the name, only punctuation between, in any case.
+    text = "Han het eik, Eik Brattli, tror jeg."
+    assert {d.text for d in rec.analyze(text, None, found(text, "Eik Brattli"))} == {"eik"}
+    text = "kontaktpersonen var birk - birk nedrelid"
+    assert {d.text for d in rec.analyze(text, None, found(text, "birk"))} == {"birk"}
+    # Elsewhere in the turn a lower-case word stays the word; a noun with its article is no name.
+    text = "Vi satt under en eik. Eik Brattli kom."
+    assert not rec.analyze(text, None, found(text, "Eik Brattli"))
+    text = "det var borettslaget, Borettslaget Solvang, som eide det"
+    assert not rec.analyze(text, None, found(text, "Borettslaget Solvang"))
+    # A detection only listed for review is no name to repeat.
+    text = "Han het eik, Eik Brattli."
+    assert not rec.analyze(text, None, found(text, "Eik Brattli", score=0.45))
+
+
+def test_the_registry_runs_them_after_the_learned_recognizer():
+    names = [r.name for r in builtin_recognizers([], set())]
+    assert names.index("initials") < names.index("learned") < names.index("name_particle") \
+        < names.index("name_repeat")
+
