@@ -76,3 +76,40 @@ def test_the_registry_runs_them_after_the_learned_recognizer():
     assert names.index("initials") < names.index("learned") < names.index("name_particle") \
         < names.index("name_repeat")
 
+
+@pytest.fixture(scope="module")
+def nlp():
+    from pipeline.nlp import load_nlp
+
+    return load_nlp()
+
+
+def gazetteer_names(nlp, text):
+    from pipeline.anonymise.recognizers import GazetteerRecognizer
+
+    return [d.text for d in GazetteerRecognizer().analyze(text, nlp(text)) if d.type == PERSON and d.score >= 0.5]
+
+
+def test_a_listed_first_name_that_is_a_word_in_a_kin_slot_is_the_name(nlp):
+    # After a kin noun, its compound or its possessive, and before one with its possessive.
+    assert "tone" in gazetteer_names(nlp, "og så kommer storesøstera tone innom i helga")
+    assert "liv" in gazetteer_names(nlp, "det var mormor mi liv som sydde den")
+    assert "Sol" in gazetteer_names(nlp, "Sol, søstera mi, bor rett ved")
+    # The same words elsewhere stay words, and a function word after a kin noun is none.
+    assert gazetteer_names(nlp, "det gir liv til hele gata, og tone er viktig") == []
+    assert gazetteer_names(nlp, "Sol og varme hele uka, sa mormora") == []
+    assert gazetteer_names(nlp, "faren min hans ting") == []
+
+
+def test_a_title_takes_the_surname_in_any_case():
+    from pipeline.anonymise.recognizers import ContextNameRecognizer
+
+    rec = ContextNameRecognizer()
+
+    def titled(text):
+        return {(d.text, d.score) for d in rec.analyze(text) if d.recognizer == "context"}
+
+    assert titled("vi leide av herr lyng i tre år") == {("lyng", 0.7)}
+    assert titled("Frøken Stein var lærer") == {("Stein", 0.75)}
+    # A function word or a number word after the title is none.
+    assert titled("fru og herr i samme hus, fru to") == set()

@@ -618,6 +618,31 @@ KIN_AND_ROLE_WORDS = frozenset({
     "prosjektleder", "prosjektleiar", "fru", "herr"})
 _NAMING_VERBS = frozenset({"heter", "het", "heiter", "heitte", "kalt", "kaller"})
 _NAME_CUES_BEFORE = KIN_AND_ROLE_WORDS | {"han", "hun", "ho"} | _NAMING_VERBS
+# One's child by the word for a girl or a boy, in its compounds too ("lillejenta", "veslegutten").
+_CHILD_WORDS = frozenset({"jenta", "jenten", "jentå", "jentungen", "gutten", "guten", "gutungen"})
+_KIN_WORDS = KIN_AND_ROLE_WORDS | _CHILD_WORDS
+_KIN_TAILS = tuple(sorted(w for w in _KIN_WORDS if len(w) >= 5))
+_POSSESSIVES = frozenset({"min", "mi", "mitt", "din", "di", "ditt", "vår", "vårt", "hans", "hennes", "sin", "si",
+                          "deres", "dykkar"})
+
+
+def _kin_word(word: str) -> bool:
+    """A kin or role noun, or a compound ending in one of five letters or more ("lillejenta")."""
+    low = word.lower()
+    return low in _KIN_WORDS or (len(low) > 5 and low.endswith(_KIN_TAILS))
+
+
+def _kin_slot(texts: list[str], i: int) -> bool:
+    """Token ``i`` stands where a kin noun names someone: right after one, maybe with its possessive
+    ("lillejenta hedda", "jenta mi liv"), or before one and its possessive, the apposition
+    ("Sol, datteren min, sier"). Only a listed first name is asked: the slot says that the word
+    that is also the sun or life is the name here."""
+    if i >= 1 and _kin_word(texts[i - 1]):
+        return True
+    if i >= 2 and texts[i - 1].lower() in _POSSESSIVES and _kin_word(texts[i - 2]):
+        return True
+    j = i + 2 if i + 1 < len(texts) and texts[i + 1] == "," else i + 1
+    return j + 1 < len(texts) and _kin_word(texts[j]) and texts[j + 1].lower() in _POSSESSIVES
 
 
 def lower_case_words(words: list[str]) -> bool:
@@ -714,11 +739,12 @@ class GazetteerRecognizer(Recognizer):
     Rules (docs/anonymisation.md): a capitalised name counts unless it is an
     ordinary word first in a sentence; a lower-case name counts when it is no
     ordinary word and has 4+ letters, or when a cue ("han", "kona", "heter")
-    stands before it; an ordinary-word name in lower case never counts alone.
+    stands before it, or it stands in a kin slot (``_kin_slot``: "jenta mi liv", "Sol, datteren
+    min"); an ordinary-word name in lower case never counts alone.
     """
 
     name = "gazetteer"
-    version = "2"
+    version = "3"
     supported_entities = (PERSON, STED)
     needs_doc = True
 
@@ -752,7 +778,8 @@ class GazetteerRecognizer(Recognizer):
                 cap = texts[i][:1].isupper()
                 initial = sentence_initial(text, t.idx)
                 prev = texts[i - 1].lower() if i > 0 else ""
-                cue = prev in _NAME_CUES_BEFORE
+                kin = _kin_slot(texts, i)
+                cue = prev in _NAME_CUES_BEFORE or kin
                 common = g.is_common_word(name)
                 # In an unpunctuated turn a capitalised dictionary word may open a sentence ("...
                 # kom mange folk Finn koden var ..."): there the name list alone does not win.
@@ -772,6 +799,8 @@ class GazetteerRecognizer(Recognizer):
                         # "altså Vår, ho jobbe", "Vårs bursdag": an ordinary word capitalised mid-sentence
                         # and taken up by a pronoun, or in the genitive, is a name.
                         score = 0.75
+                    elif kin:
+                        score = 0.75  # "Sol, datteren min, sier": the apposition names her
                     elif followed:
                         score = 0.6
                     elif initial and t.pos_ == "PROPN":
@@ -869,15 +898,20 @@ _CONTEXT_NAME = re.compile(
     rf"(?P<name>{CAP}{LOW}+(?:-{CAP}{LOW}+)?(?:\s+{CAP}{LOW}+){{0,2}}|{LOW}{{3,}}(?=\s*,))", re.IGNORECASE)
 
 
+# A title takes a surname, in any case and whatever else the word means: "fru eng", "herr Lie".
+_TITLE_NAME = re.compile(r"(?<![\w'’-])(?i:fru|herr|frøken|frk\.)\s+(?P<name>[^\W\d_][\w'’-]*)")
+
+
 class ContextNameRecognizer(Recognizer):
     """A word right after a relation ("naboen Tsegereda", "sønnen min, minh,") or "heter X".
 
     Catches names no gazetteer knows and the model missed. The word must not be
-    an ordinary word; a lower-case one only as an apposition between commas.
+    an ordinary word; a lower-case one only as an apposition between commas. After a title
+    ("fru", "herr", "frøken") any word but a function or number word is the surname: "fru eng".
     """
 
     name = "context"
-    version = "2"
+    version = "3"
     supported_entities = (PERSON,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
@@ -907,4 +941,10 @@ class ContextNameRecognizer(Recognizer):
             if " ".join(keep_words) != name[: end - m.start("name")]:
                 end = m.start("name") + len(words[0])
             found.append(self._d(text, m.start("name"), end, PERSON, score))
+        for m in _TITLE_NAME.finditer(text):
+            name = m.group("name")
+            low = name.lower()
+            if low in _STOP or low in self.keep or low in self.g.builtin_keep or _NUMBER_WORD_RE.fullmatch(low):
+                continue
+            found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.75 if name[:1].isupper() else 0.7))
         return found
