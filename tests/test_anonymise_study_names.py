@@ -154,7 +154,7 @@ def test_a_name_that_is_a_word_is_listed_for_review_where_no_slot_says_it_is_one
     from pipeline.anonymise.study_names import LISTED
 
     cased = "Vi møtte Storm i går."
-    caseless = ["og storm er i barnehagen nå", "det var en storm i natt"]
+    caseless = ["vi hadde en storm i natt", "det var en storm i natt"]
     outputs = _caseless_study(make_study, cased, caseless, [_det(cased, "Storm", "PERSON")])
     for result, text in zip(outputs["b.txt"], caseless):
         assert result.text == text and not result.replaced  # not replaced on the key alone ...
@@ -164,3 +164,20 @@ def test_a_name_that_is_a_word_is_listed_for_review_where_no_slot_says_it_is_one
     cased = "Vi møtte Storm i går. Det var storm i natt."
     outputs = _caseless_study(make_study, cased, caseless, [_det(cased, "Storm", "PERSON")])
     assert not any(r.review for r in outputs["b.txt"])
+
+
+def test_a_keyed_name_that_is_a_word_is_the_subject_before_a_verb(make_study):
+    # The study detected "Eik" as a person; in a transcript in lower case, opening a clause with a
+    # finite verb after it, the word is that person (replaced, for review); after an article, or
+    # with no verb after it, it stays listed only.
+    cased = "Vi snakket med Eik om leiligheten."
+    caseless = ["ja og eik har flytta nå, men eik e fornøyd", "det står en eik i hagen"]
+    outputs = _caseless_study(make_study, cased, caseless, [_det(cased, "Eik", "PERSON")])
+    subject, tree = outputs["b.txt"]
+    assert "eik" not in subject.text and [(r["recognizer"], r["replaced"]) for r in subject.review] == \
+        [("key_caseless", True), ("key_caseless", True)]
+    assert tree.text == caseless[1] and not tree.replaced
+    # The study writes the word in lower case in a transcript with capitals: its word, not replaced.
+    cased = "Vi snakket med Eik om leiligheten. Det var en eik der."
+    outputs = _caseless_study(make_study, cased, caseless[:1], [_det(cased, "Eik", "PERSON")])
+    assert outputs["b.txt"][0].text == caseless[0]

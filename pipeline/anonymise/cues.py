@@ -53,6 +53,28 @@ def person_context(text: str, start: int, end: int, window: int = 6) -> bool:
     return bool(before) and before[-1].lower() in PERSON_CUES_BEFORE
 
 
+# The copula, auxiliaries and verbs of doing a subject stands right before (dialect "e", "va", "ska").
+_SUBJECT_VERBS = frozenset({"er", "e", "var", "va", "har", "hadde", "skal", "ska", "vil", "kan", "må", "blir", "ble",
+                            "vart", "bor", "bodde", "går", "gikk", "jobber", "jobbar", "jobba", "kom", "kommer", "sa",
+                            "sier", "fikk", "får", "fekk", "spiller", "spelar", "begynte", "begynner"})
+_CLAUSE_OPENERS = frozenset({"og", "men", "at", "så", "når", "mens", "fordi"})
+
+
+def subject_slot(text: str, start: int, end: int) -> bool:
+    """Does ``text[start:end]`` open a clause (the turn's or a sentence's start, a comma, og/men/at/
+    så/når) with a finite verb right after it ("og storm er i barnehagen", "sol e med i korpset")?
+    A bare common noun rarely stands there without its article, so a name the study has already
+    detected as a person (the key's) is the subject there; not asked of any other word."""
+    nxt = re.match(r" (\w+)", text[end:end + 20])
+    if not nxt or nxt.group(1).lower() not in _SUBJECT_VERBS:
+        return False
+    before = text[max(0, start - 30):start].rstrip()
+    if not before or before[-1] in ".!?…,:;":
+        return True
+    words = _TOKEN.findall(before)
+    return bool(words) and words[-1].lower() in _CLAUSE_OPENERS
+
+
 # A lower-case word that is no Norwegian word and no known name ("krzysiek", "nordbygg") is a name
 # only where case says nothing: such detections score this (review only) under a recognizer name
 # ending in "_lower", and the stage raises them in transcripts written in lower case.

@@ -43,7 +43,7 @@ from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
-from .cues import caseless_name, person_context
+from .cues import caseless_name, person_context, subject_slot
 from .detection import LOWER, PERSON, Detection
 from .registry import DenyListRecognizer, RecognizerRegistry, default_registry
 from .study_names import StudyNameForms, StudyPlaces
@@ -283,8 +283,13 @@ class Anonymiser:
                         continue
                 elif not (self.spread_mid_sentence_only(m.payload) and sentence_initial(text, m.start)):
                     continue
+                # In lower case a clause's subject too ("og storm er i barnehagen"): the study has
+                # detected the word as this person and never writes it in lower case as a word
+                # (``ordinary_word``), and a bare noun seldom stands before its verb.
                 if (not any(s < m.end and m.start < e for s, e in from_key)
-                        and person_context(text, m.start, m.end)):
+                        and (person_context(text, m.start, m.end)
+                             or (text[m.start].islower() and not m.payload.ordinary_word
+                                 and subject_slot(text, m.start, m.end)))):
                     extra.append(Detection(m.start, m.end, PERSON, 0.7, "key_caseless", text[m.start:m.end]))
                     from_key[(m.start, m.end)] = m.payload
         if self.study_places and text in self.lower_texts:
