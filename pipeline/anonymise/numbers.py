@@ -471,7 +471,8 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
 # A self-correction inside a number ("9-3-8... nei, 9-3-5-4-1-7-0-2", "fem en tre – nei, fem en
 # to, to åtte", "H0203 – nei, unnskyld, H0302"): one or more correction words, after a pause or a dash.
 REPAIR = r"(?:eller\s+)?nei(?:\s+vent)?|unnskyld|jeg\s+mener|eg\s+meiner|æ\s+mene|mener\s+jeg|meiner\s+eg"
-REPAIR_GAP = (rf"\s*{_PAUSE}?\s*[,–—-]?\s*(?:{REPAIR})(?:\s*[,.]?\s*(?:{REPAIR}))*\s*[,.:]?\s+")
+# The pause after the correction word may be written as a dash too ("fem- nei- en åtte fem").
+REPAIR_GAP = (rf"\s*{_PAUSE}?\s*[,–—-]?\s*(?:{REPAIR})(?:\s*[,.]?\s*(?:{REPAIR}))*\s*[,.:–—-]?\s+")
 _REPAIR_GAP = re.compile(REPAIR_GAP, re.IGNORECASE)
 
 

@@ -41,7 +41,7 @@ class IdNumberRecognizer(Recognizer):
     """
 
     name = "id_number"
-    version = "2"
+    version = "3"
     supported_entities = (FNR, KONTO)
 
     def analyze(self, text, doc=None):
@@ -57,7 +57,7 @@ class PhoneRecognizer(Recognizer):
     """
 
     name = "phone"
-    version = "2"
+    version = "3"
     supported_entities = (TELEFON,)
 
     def analyze(self, text, doc=None):
@@ -69,7 +69,7 @@ class NumberRecognizer(Recognizer):
     masked as NUMMER and listed for review. Over-masking is recoverable by review; a leak is not."""
 
     name = "number"
-    version = "1"
+    version = "2"
     supported_entities = (NUMMER,)
 
     def analyze(self, text, doc=None):
@@ -89,8 +89,10 @@ _OBFUSCATED_EMAIL = re.compile(
     rf"(?<![\w.+-])[\w.+-]+(?:{_BRACKET_AT})[\w-]+(?:{_BRACKET_DOT}[\w-]+)*{_BRACKET_DOT}[A-Za-z]{{2,}}(?![\w])",
     re.IGNORECASE)
 _TLD = r"(?:com|no|net|org|se|dk|fi|de|pl|lt|uk|eu|nu|info|io|edu|gov|biz)"
+# A pause around the at-word or a dot-word is written as a comma ("oksana, krøllalfa, epost punktum no").
+_SPOKEN_DOT_GAP = rf"(?:,?\s+{_SPOKEN_DOT},?\s+|\.)"
 _SPOKEN_DOMAIN = re.compile(
-    rf"\s*{_SPOKEN_AT}\s+[\w-]+(?:\s+[\w-]+){{0,2}}?(?:(?:\s+{_SPOKEN_DOT}\s+|\.)[\w-]+)*?(?:\s+{_SPOKEN_DOT}\s+|\.){_TLD}(?![\w])",
+    rf"\s*{_SPOKEN_AT},?\s+[\w-]+(?:\s+[\w-]+){{0,2}}?(?:{_SPOKEN_DOT_GAP}[\w-]+)*?{_SPOKEN_DOT_GAP}{_TLD}(?![\w])",
     re.IGNORECASE)
 _SPOKEN_AT_WORD = re.compile(rf"(?<![\w-]){_SPOKEN_AT}(?![\w-])", re.IGNORECASE)
 # Words of the local part as spoken: separators and numbers ("syttifire", "to", "85").
@@ -112,7 +114,7 @@ class EmailRecognizer(Recognizer):
     """
 
     name = "email"
-    version = "2"
+    version = "3"
     supported_entities = (EPOST,)
 
     def analyze(self, text, doc=None):
@@ -134,8 +136,9 @@ class EmailRecognizer(Recognizer):
         """Start of the spoken local part before ``at`` (None if there is none)."""
         start = None
         pos = at
-        for _ in range(12):  # a local part of more than 12 spoken words (letters spelled) is no local part
-            m = re.search(r"([\w.+-]+)\s+$", text[max(0, pos - 60):pos])
+        for step in range(12):  # a local part of more than 12 spoken words (letters spelled) is no local part
+            # A pause before the at-word may be written as a comma; elsewhere a comma ends the local part.
+            m = re.search(r"([\w.+-]+),?\s+$" if step == 0 else r"([\w.+-]+)\s+$", text[max(0, pos - 60):pos])
             if not m:
                 break
             word = m.group(1)
@@ -156,7 +159,7 @@ STREET_SUFFIXES = (
     "høgda", "åsen", "lunden", "løkka", "kroken", "vollen", "berget", "engen", "marka", "grenda",
     "alléen", "allé", "kaia", "bryggen", "torget", "veita", "smuget", "hagen", "stubben", "tjernet", "vika",
     "stranda", "kollen", "bråten", "jordet", "dalen", "moen", "sida", "siden", "bakke", "haugen", "stykket",
-    "nget", "trøa", "lykkja")
+    "nget", "trøa", "lykkja", "brekka", "brekke", "terrasse", "terrassen")
 
 
 def definite_forms(nouns) -> set[str]:
@@ -184,11 +187,18 @@ _FLOOR = (r"(?:\d{1,2}\.|første|andre|tredje|fjerde|femte|sjette|sjuende|syvend
 # A tens word and its unit apart ("tretti fire") are one number.
 _TENS_UNIT = (rf"(?:{'|'.join(sorted(TENS, key=len, reverse=True))})\s+"
               rf"(?:{'|'.join(sorted((u for u in UNITS if u != 'null'), key=len, reverse=True))})")
-_NUMBER_WORD_HOUSE = (rf"(?!(?:en|ein|ett|eitt|éin)(?![\wæøå]))(?:{_TENS_UNIT}|{NUMBER_WORD})(?![\wæøå])"
-                      rf"(?:\s+og\s+{NUMBER_WORD}(?![\wæøå]))?")
-_FLAT = (rf"(?:leilighet|leilegheit|leil\.?)\s+(?:nummer\s+|nr\.?\s+)?(?:[A-Za-z]\s?)?"
-         rf"(?:\d{{1,4}}|{NUMBER_WORD}(?:\s+(?:og\s+)?{NUMBER_WORD}){{0,3}})(?![\wæøå])")
-_NUMBER = (rf"(?:\d{{1,4}}|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?"
+# A house number read digit by digit ("en en C", "to sju"): two or three unit words; then "en" is a
+# digit, not the article.
+_UNIT_WORDS = "|".join(sorted(UNITS, key=len, reverse=True))
+_DIGIT_BY_DIGIT = rf"(?:(?:{_UNIT_WORDS})\s+){{1,2}}(?:{_UNIT_WORDS})(?![\wæøå])"
+_NUMBER_WORD_HOUSE = (rf"(?:{_DIGIT_BY_DIGIT}|(?!(?:en|ein|ett|eitt|éin)(?![\wæøå]))(?:{_TENS_UNIT}|{NUMBER_WORD})(?![\wæøå])"
+                      rf"(?:\s+og\s+{NUMBER_WORD}(?![\wæøå]))?)")
+# The flat or entrance after the house number, by its cue word ("leilighet 302", "leil.203",
+# "bolig H0201", "oppgang B", "leilighet h 0 2 0 1" as a caption spaces the flat number's digits).
+_FLAT = (rf"(?:leilighet|leilegheit|leil\.|leil|bolig|bolignummer|bustad|oppgang|inngang)\s*(?:nummer\s+|nr\.?\s*)?"
+         rf"(?:(?:[A-Za-z]\s?)?(?:\d(?:\s?\d){{0,3}}|{NUMBER_WORD}(?:\s+(?:og\s+)?{NUMBER_WORD}){{0,3}})|[A-Za-z])(?![\wæøå])")
+# "nummer"/"nr." may stand before the house number ("Lyngbakkvegen nummer fire og tjue").
+_NUMBER = (rf"(?:(?:nummer|nr\.?)\s+)?(?:\d{{1,4}}|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?"
            rf"(?:\s*,?\s*{_FLOOR})?(?:\s*,?\s*(?:{_FLAT}|[Hh]\d{{4}}|[Uu]\d{{4}}))?")
 _DIRECTION = r"(?:Østre|Vestre|Søndre|Nordre|Øvre|Nedre|Store|Lille|Gamle|Nye)"
 _COUNTED = (r"(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker|måneder|månader|kroner|kr|prosent"
@@ -201,6 +211,10 @@ _ADDRESS_PATTERNS = [
                rf"\s+{_NUMBER}"),
     # Kong Øysteins veg 14B, Tiller gate 12, 2. etg., Olav Tryggvasons gate 12
     re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:gate|gata|veg|vei|veien|vegen|allé|plass|vei|bakke|terrasse|kai)\s+{_NUMBER}"),
+    # A street noun written apart from its name, as automatic captions write it, in any case
+    # ("storhaug bakken fire", "sælehaugen terrasse nummer tre"): the name word is no dictionary
+    # word, stop word or number word (checked in analyze: "ned bakken to ganger" is no address).
+    re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}})\s+(?:{_SUFFIX_ALT})\s+{_NUMBER}{_COUNTED}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
     # Kaia 4, leilighet 201; Sletta sju
@@ -208,6 +222,7 @@ _ADDRESS_PATTERNS = [
                rf"(?:\d{{1,3}}(?!\d)|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,?\s*{_FLAT})?{_COUNTED}"),
 ]
 _BARE_STREET = _ADDRESS_PATTERNS[-1]
+_APART_STREET = _ADDRESS_PATTERNS[2]
 # A house letter said as its name ("fjorten be", "tolv hå"); a letter written alone is in _NUMBER.
 _HOUSE_LETTER = re.compile(r"\s+(?:be|ce|se|de|eff|ge|hå)(?![\wæøå])", re.IGNORECASE)
 _NUMBER_WORD_RE = re.compile(NUMBER_WORD, re.IGNORECASE)
@@ -225,7 +240,7 @@ class AddressRecognizer(Recognizer):
     """Street addresses with a house number, street names alone, and postcode + place."""
 
     name = "address"
-    version = "3"
+    version = "4"
     supported_entities = (ADRESSE, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -240,6 +255,10 @@ class AddressRecognizer(Recognizer):
                 if pattern is _BARE_STREET and (self.gazetteer.is_last(m.group().split()[0]) or (
                         sentence_initial(text, m.start()) and not re.search(r"(?i:leil)|\d[A-Ha-h]?\s*,", m.group()))):
                     continue  # "Haugen 3" may be a surname; "Bakken 2 ..." at a sentence start a common noun
+                if pattern is _APART_STREET:
+                    head = m.group("head")
+                    if head in _STOP or in_dictionary(head) or _NUMBER_WORD_START.fullmatch(head):
+                        continue
                 end = self._tail(text, _rstrip(text, m.start(), m.end()), m.group())
                 found.append(self._d(text, m.start(), end, ADRESSE, 0.95))
         for m in _STREET_COMPOUND.finditer(text):
@@ -434,7 +453,8 @@ _CASE_CUE = re.compile(r"(?<![\wæøå])(?:(?:saks|referanse|ref|journal|arkiv|s
                        r"(?:nummer\w*|nr\.?)|sak\s+(?:nummer|nr\.?)|referansen|referanse|ref\.)", re.IGNORECASE)
 # Between a cue and its number: the cue then belongs to the identifier ("saksnr. 21/03318").
 _CUE_GAP = re.compile(r"[\s:.,]*(?:(?:er|var|e|va|blir|lyder)\s*:?\s*)?(?:(?:nummer|nr\.?)\s*)?", re.IGNORECASE)
-_CUE_NUMBER = re.compile(r"(?<![\w/])[A-ZÆØÅ]{0,3}\d[\d/\-.]{3,}\d(?![\w/])")
+# Capital letters and digits, also apart ("LTE 0193"): four digits are a reference with letters before them.
+_CUE_NUMBER = re.compile(r"(?<![\w/])(?:[A-ZÆØÅ]{1,4}[\s-]?\d{4,}|[A-ZÆØÅ]{0,3}\d[\d/\-.]{3,}\d)(?![\w/])")
 
 
 class CaseNumberRecognizer(Recognizer):
@@ -446,7 +466,7 @@ class CaseNumberRecognizer(Recognizer):
     """
 
     name = "case_number"
-    version = "2"
+    version = "3"
     supported_entities = (SAK,)
 
     def analyze(self, text, doc=None):
@@ -467,8 +487,10 @@ class CaseNumberRecognizer(Recognizer):
             # The digits in any grouping ("lån nr. 7045 118 203"): the first run of five or more that
             # starts in the window, read whole from the text (the window's end may cut it).
             runs = number_runs(text) if runs is None else runs
+            # A number built with "hundre" is an amount or a year unless a separator is said in it:
+            # "tjuetre strek fire hundre og tolv" is 23-412.
             run = next((r for r in runs if cue.end() <= r.start < cue.end() + len(window)
-                        and len(r.digits) >= 5 and not r.composed), None)
+                        and len(r.digits) >= 5 and (not r.composed or set(r.seps) & {"/", "-"})), None)
             if run is not None:
                 at = (run.start - cue.end(), run.end - cue.end())
                 if span is None or at[0] < span[0] or (at[0] == span[0] and at[1] > span[1]):

@@ -449,8 +449,10 @@ _ENDS_NUMBER = re.compile(rf"(?<![\w]){_NUMBER_TOKEN}\s*(?:[a-hA-H])?$", re.IGNO
 _REPAIRABLE = (TELEFON, FNR, KONTO, SAK, NUMMER, DATO, ADRESSE)
 # An extension or direct line: four digits after its cue ("internt bare 4607", "internnummer 4417").
 _EXTENSION = re.compile(r"(?<![\w])(?:intern(?:t|nummer|nummeret|nr\.?|linje|linja)?|direktenummer\w*|direktelinje\w*"
-                        r"|linje|tast)(?:\s+(?:er|var|e|bare|berre|nummer|nr\.?|på|til)){0,2}\s*:?\s*$", re.IGNORECASE)
-_PREFIX = re.compile(r"(?<![\w'’-])(?:(?:[A-ZÆØÅ]{1,5}|[a-zæøå]{1,4}\.|[a-zæøå])(?:\s*[-/ ]\s*|\.\s*))+$")
+                        r"|lokal(?:nummer\w*)?|linje|tast)(?:\s+(?:er|var|e|bare|berre|nummer|nr\.?|på|til)){0,2}\s*:?\s*$", re.IGNORECASE)
+# Letter codes in capitals, abbreviated with a dot, one letter, or two or three lower-case letters
+# that are no word (captions write "HB" as "hb": checked in analyze).
+_PREFIX = re.compile(r"(?<![\w'’-])(?:(?:[A-ZÆØÅ]{1,5}|[a-zæøå]{1,4}\.|[a-zæøå]{1,3})(?:\s*[-/ ]\s*|\.\s*))+$")
 _NOT_LETTER_CODE = frozenset({"i", "å", "e", "o", "og", "på", "er", "nr.", "kl.", "ca.", "tlf.", "mob."})
 
 
@@ -459,7 +461,7 @@ class NumberFormRecognizer(Recognizer):
     the form says what they are, listed for review."""
 
     name = "number_form"
-    version = "1"
+    version = "2"
     supported_entities = (DATO, ADRESSE, SAK, NUMMER, TELEFON)
     reads_detections = True
 
@@ -490,6 +492,7 @@ class NumberFormRecognizer(Recognizer):
             if m:
                 letters = [p for p in re.split(r"[\s/-]+", m.group()) if p]
                 if letters and not any(p.lower() in _NOT_LETTER_CODE or p.lower().rstrip(".") in _NOT_LETTER_CODE
+                                       or (p.isalpha() and p.islower() and len(p) > 1 and (p in STOP_WORDS or is_word(p)))
                                        for p in letters):
                     out.append(Detection(d.start - len(m.group()), d.end, SAK, max(d.score, SCORE), self.name,
                                          text[d.start - len(m.group()):d.end]))
@@ -527,8 +530,15 @@ class NumberFormRecognizer(Recognizer):
                     add(run.start, run.end, ADRESSE)
                     break
         for run in runs:
-            if len(run.digits) == 4 and not run.composed and _EXTENSION.search(text[max(0, run.start - 40):run.start]):
-                out.append(Detection(run.start, run.end, TELEFON, 0.85, self.name, text[run.start:run.end]))
+            cue = _EXTENSION.search(text[max(0, run.start - 40):run.start])
+            if len(run.digits) == 4 and not run.composed and cue:
+                # Right after a found phone number ("64 83 50 00, lokal 3317") the extension and its
+                # cue join it: one number, and the cue word between would stay.
+                cue_start = max(0, run.start - 40) + cue.start()
+                phone = next((d for d in found if d.type == TELEFON and d.replaced_at(self.min_score)
+                              and d.end <= cue_start and re.fullmatch(r"[\s,]*", text[d.end:cue_start])), None)
+                start = phone.start if phone else run.start
+                out.append(Detection(start, run.end, TELEFON, 0.85, self.name, text[start:run.end]))
         out += self._years(text, runs, [d for d in [*found, *out] if d.type == DATO and d.replaced_at(self.min_score)], months)
         out += self._repairs(text, runs, [d for d in [*found, *out] if d.replaced_at(self.min_score)])
         return out
