@@ -117,11 +117,28 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
                 if lower_case_words(rest.split()):
                     drop = True  # "Førde sidan eg", "NAV-kontoret ho": the name was the kept term
                     break
+                if _brand_word(rest, d, g):
+                    drop = True  # "Coop Extra", "Google Translate": the firm's second word
+                    break
                 kind = STED if g.is_place(rest) else d.type
                 d = Detection(start, d.end, kind, d.score, d.recognizer, rest)
+            # The same word found alone right after the kept firm ("Google Translate").
+            if d.start > ke and re.fullmatch(r" ", text[ke:d.start]) and not g.is_place(text[ks:ke]) \
+                    and _brand_word(d.text, d, g):
+                drop = True
+                break
         if not drop:
             kept.append(d)
     return kept
+
+
+def _brand_word(rest: str, d: Detection, g: Gazetteer) -> bool:
+    """One capitalised word taken as a person right after a kept firm or service ("Coop Extra",
+    "Google Translate", "Coop Marked") names its chain or product: no listed first name or surname
+    ("fra NAV Mattis" in captions without punctuation stays a person)."""
+    words = rest.split()
+    return (d.type == PERSON and len(words) == 1 and words[0][:1].isupper()
+            and not (g.is_first(words[0]) or g.is_last(words[0])))
 
 
 # Pronouns, answer words and conjunctions (Bokmål, Nynorsk, common dialect forms): words that open

@@ -8,12 +8,15 @@ as "no Norwegian word", such a form was capitalised by ``casing.truecase`` and t
 or firm by the model. ``dialect_word`` says the form is a word: the stem with a standard ending
 ("nabo", "brev", "jente") is a Norwegian word (``lexicon.is_word``), the form is the standard one
 with its final or last -e- dropped ("hadd", "korsn": apocope and syncope), a compound with a
-dialect word ("nånting"), or it is one of the short list of dialect words below. A form that is a gazetteer name or place ("stian" =
+dialect word ("nånting"), or it is one of the short list of dialect words below; or, with one
+spelling of dialect or Danish-near writing undone (``respelled``: "kjæm", "nokå", "tilbage", "mykkje",
+"leiligheita", "hengaren"), a listed form. A form that is a gazetteer name or place ("stian" =
 sti + an, "karen") is never a dialect form, so known names keep their reading.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .gazetteer import load_gazetteer
@@ -29,7 +32,16 @@ DIALECT_WORDS = frozenset({
     "onge", "ongen", "onga", "ongan", "ongane", "ongar", "ungan", "ungane",
     "nån", "nånn", "nånnting", "nåkka", "nokka", "nokke", "nåkke", "nokon", "kor", "ka", "kem", "kælles", "korsen",
     "kossen", "kordan", "koss", "åssen", "hærre", "dærre", "hainn", "hu", "dæm", "dokker", "dokk", "mæ", "dæ",
-    "sæ", "ittj", "itj", "ikkj", "heilt", "sia", "sånn", "nåkken", "ingenting"})
+    "sæ", "ittj", "itj", "ikkj", "heilt", "sia", "sånn", "nåkken", "ingenting", "åsså", "asså"})
+# Spellings of dialect and older or Danish-near writing, each undone one at a time to find the
+# standard form the dictionaries list (sound changes, not words): an open e or o written æ or å
+# ("kjæm" = kjem, "nokå" = noko, "jentå" = jenta), the soft g, b, d of southern speech after a vowel
+# ("tilbage" = tilbake, "kjøbte" = kjøpte, "leiligheden" = leiligheten), a consonant written double
+# ("mykkje" = mykje), and the Nynorsk suffixes -heit and -ar in a Bokmål word ("leiligheita" =
+# leiligheta, "hengaren" = hengeren).
+_SPELLINGS = (("æ", "e"), ("å", "o"), ("å", "a"), ("g", "k"), ("b", "p"), ("d", "t"), ("heit", "het"),
+              ("ar", "er"))
+_VOWELS = "aeiouyæøå"
 
 
 @lru_cache(maxsize=65536)
@@ -41,6 +53,40 @@ def dialect_word(word: str) -> bool:
     g = load_gazetteer()
     if g.is_name(w) or g.is_place(w):
         return False
+    if _dialect_form(w):
+        return True
+    if w.endswith("s") and g.is_name(w[:-1]):
+        return False  # a listed name's genitive ("annes") is the name, whatever a respelling makes of it
+    # One spelling undone (``_SPELLINGS``) gives a listed form, or one with its -e- restored before
+    # a final n, l or r ("fættern" = fettern = fetteren); no second rule on top.
+    return len(w) >= 4 and any(in_dictionary(v) or (v[-1] in "nlr" and v[-2] not in _VOWELS
+                                                    and in_dictionary(v[:-1] + "e" + v[-1])) for v in respelled(w))
+
+
+def respelled(w: str) -> set[str]:
+    """``w`` with one of the ``_SPELLINGS`` undone at one place, or one doubled consonant single.
+    The soft consonants only after a vowel ("tilbage"), -ar only before an ending ("hengaren")."""
+    out = set()
+    for written, standard in _SPELLINGS:
+        start = w.find(written)
+        while start >= 0:
+            end = start + len(written)
+            after_vowel = start > 0 and w[start - 1] in _VOWELS
+            if (written in ("g", "b", "d") and not after_vowel) or (
+                    written == "ar" and not re.fullmatch(r"(?:en|e|ne|a|)", w[end:])):
+                pass
+            else:
+                out.add(w[:start] + standard + w[end:])
+            start = w.find(written, start + 1)
+    for k in range(1, len(w)):
+        if w[k] == w[k - 1] and w[k] not in _VOWELS:
+            out.add(w[:k] + w[k + 1:])
+    out.discard(w)
+    return out
+
+
+def _dialect_form(w: str) -> bool:
+    """The dialect endings, apocope, syncope and compounds of the module docstring."""
     for mark in _APOSTROPHES:
         if mark in w:
             stem, _sep, tail = w.partition(mark)

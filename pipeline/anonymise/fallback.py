@@ -198,7 +198,7 @@ class FallbackRecognizer(Recognizer):
 
     name = "fallback"
     always_review = True  # masks the unexplained as the worst case: a person confirms each
-    version = "1"
+    version = "2"
     supported_entities = (PERSON, STED, ORG, SAK, DATO)
     reads_detections = True
 

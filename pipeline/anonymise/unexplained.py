@@ -228,7 +228,7 @@ class UnexplainedWordRecognizer(Recognizer):
 
     name = "unexplained"
     always_review = True  # masks what nothing explains: the review sheet gives ordinary words back
-    version = "1"
+    version = "2"
     supported_entities = (PERSON, STED, ORG)
     reads_detections = True
 
@@ -339,7 +339,7 @@ class UnexplainedCapitalRecognizer(Recognizer):
 
     name = "unexplained_capital"
     always_review = True
-    version = "1"
+    version = "2"
     supported_entities = (PERSON, STED, ORG)
     reads_detections = True
 

@@ -1,0 +1,49 @@
+"""Ordinary words are not names (docs/anonymisation.md, "Tenth session: forms10"): dialect and
+older spellings of dictionary words, and a kept firm's second word. Forms written anew, not copied
+from a gold set; with names that must stay unexplained."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("word", [
+    "kjøbt", "kjøgen",  # the soft consonants of southern and Danish-near writing (kjøpt, kjøkken's -k-)
+    "hæst", "frokåst", "stuå", "kjæmpa",  # e written æ, o and a written å
+])
+def test_dialect_spellings_are_words(word):
+    from pipeline.anonymise.dialect import dialect_word
+    from pipeline.anonymise.lexicon import in_dictionary
+
+    assert not in_dictionary(word)  # the form itself is not listed: the respelling makes it a word
+    assert dialect_word(word), word
+
+
+@pytest.mark.parametrize("name", ["sølvi", "snorre", "eivind", "sigve", "oksana", "einar", "gunnar", "tjomsland",
+                                  "annes", "tores"])  # the last two: a listed name's genitive
+def test_names_stay_unexplained_by_respelling(name):
+    from pipeline.anonymise.dialect import dialect_word
+
+    assert not dialect_word(name)
+
+
+def test_truecasing_leaves_respelled_words_lower_case():
+    from pipeline.anonymise.casing import truecase
+
+    text = "så kjøbte vi leiligheden og kjørte frem og tilbage med hengaren til fættern"
+    assert truecase(text) == text
+
+
+def test_a_firm_s_second_word_is_no_person():
+    from pipeline.anonymise.analyzer import apply_keep
+    from pipeline.anonymise.detection import Detection
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.matcher import StringMatcher
+
+    g = load_gazetteer()
+    keep = StringMatcher([("Kiwi", "KEEP"), ("Vipps", "KEEP")], g, strict_common=False, digit_types=set())
+    text = "Hun jobber på Kiwi Super og betaler med Vipps Bedrift, sier Kiwi Hansen"
+    dets = [Detection(text.index("Kiwi Super"), text.index("Kiwi Super") + 10, "PERSON", 0.85, "ner", "Kiwi Super"),
+            Detection(text.index("Bedrift"), text.index("Bedrift") + 7, "PERSON", 0.7, "unexplained_capital", "Bedrift"),
+            Detection(text.index("Kiwi Hansen"), text.index("Kiwi Hansen") + 11, "PERSON", 0.85, "ner", "Kiwi Hansen")]
+    assert [d.text for d in apply_keep(text, dets, keep, g)] == ["Hansen"]  # a listed surname stays
