@@ -47,3 +47,26 @@ def test_a_firm_s_second_word_is_no_person():
             Detection(text.index("Bedrift"), text.index("Bedrift") + 7, "PERSON", 0.7, "unexplained_capital", "Bedrift"),
             Detection(text.index("Kiwi Hansen"), text.index("Kiwi Hansen") + 11, "PERSON", 0.85, "ner", "Kiwi Hansen")]
     assert [d.text for d in apply_keep(text, dets, keep, g)] == ["Hansen"]  # a listed surname stays
+
+
+def test_replacing_a_dictionary_or_dialect_word_is_reviewed_with_its_count(make_study):
+    import csv
+
+    from pipeline.anonymise import anonymise_stage, export_review
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+
+    # A deny-list recognizer replaces them at score 1.0: above review_below, so only the
+    # ordinary-word rule can list them. "Sola" is a dictionary word, "Hæst" a respelled one
+    # (hest), no dictionary form, "Kvisvik" neither.
+    text = ("I: Og så?\nIP: Vi spurte Sola om det, og Sola sa ja.\nIP: Hæst kom også, og Kvisvik.\n")
+    settings = ("name: T\nanonymisation:\n  recognizers:\n    mine:\n      entity: PERSON\n"
+                "      deny: [Sola, Hæst, Kvisvik]\n")
+    study = load_study(make_study({"a.txt": text}, settings=settings))
+    ingest_study(study)
+    anonymise_stage(study)
+    _xlsx, csv_path = export_review(study)
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    counts = {r["original"]: r["count"] for r in rows if r["replaced"] == "ja"}
+    assert counts.get("Sola") == "2" and counts.get("Hæst") == "1"
+    assert "Kvisvik" not in counts

@@ -38,6 +38,7 @@ from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .learned import span_scores
+from .dialect import dialect_word
 from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
@@ -337,6 +338,13 @@ class Anonymiser:
         return kind in (PERSON, "STED", "ORGANISASJON") and len(toks) == 1 and (
             self.g.is_common_word(toks[0]) or is_ordinary(toks[0]))
 
+    @staticmethod
+    def dialect_form(text: str, kind: str) -> bool:
+        """A name, place or firm written as one dialect form of an ordinary word (``dialect_word``;
+        never a gazetteer name): only reviewed, it changes nothing else the key does."""
+        toks = tokens_of(text)
+        return kind in (PERSON, "STED", "ORGANISASJON") and len(toks) == 1 and dialect_word(toks[0])
+
     def build_matcher(self) -> None:
         """The key as a matcher. A detected ordinary word of the study (``mark_ordinary_words``) that
         no detection saw written as a name is re-applied only where it reads as one: capitalised
@@ -431,9 +439,11 @@ class Anonymiser:
             cursor = d.end
             replaced.append((d.start, d.end, entity.type, entity.id, new))
             if (d.score < self.a.review_below or self.registry.always_reviewed(d)
-                    or (entity.source == "detected" and self.ordinary_word(bare, d.type))):
-                # Every replacement of a form that is also an ordinary word, and every one a
-                # recognizer masks on weak evidence by design, is for a person to confirm.
+                    or (entity.source == "detected" and (self.ordinary_word(bare, d.type)
+                                                         or self.dialect_form(bare, d.type)))):
+                # Every replacement of a form that is also an ordinary word (a dialect or Nynorsk
+                # form of one too: "Nokå", "Leiligheita"), and every one a recognizer masks on weak
+                # evidence by design, is for a person to confirm.
                 review.append(_review_item(d, True))
         pieces.append(text[cursor:])
         review += [_review_item(d, False) for d in weak]
