@@ -106,3 +106,10 @@ def test_extension_before_a_phone_number_stays_its_own():
     text = "jeg sitter på internnummer 5102 via sentralbordet, 55 12 40 00"
     phones = [d.text for d in structured(text) if d.type == "TELEFON"]
     assert "5102" in phones and "55 12 40 00" in phones
+
+
+def test_street_written_apart_after_truecasing():
+    # truecasing capitalises a listed place before the street noun ("Storås bakken"); a capitalised
+    # stop word before it stays none ("Ned bakken to ganger")
+    assert "Kvisvik bakken tre" in spans(AddressRecognizer(), "vi bodde i Kvisvik bakken tre før", "ADRESSE")
+    assert spans(AddressRecognizer(), "Ned bakken to ganger", "ADRESSE") == []

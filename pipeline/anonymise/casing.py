@@ -72,7 +72,7 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
         if cap[i] or w in STOP_WORDS or len(w) < 3 or not words[i].group()[:1].islower():
             continue
         beside = (i > 0 and cap[i - 1]) or (i + 1 < len(words) and cap[i + 1])
-        compound = not in_dictionary(w) and not g.is_common_word(w) and not dialect_word(w)
+        compound = not in_dictionary(w) and not g.is_common_word(w)
         if beside and (g.is_first(w) or g.is_last(w) or compound):
             cap[i] = True
         elif compound and i > 0 and low[i - 1] in _PLACE_PREPOSITIONS and not w.endswith(GENERIC_HEADS) \

@@ -214,7 +214,7 @@ _ADDRESS_PATTERNS = [
     # A street noun written apart from its name, as automatic captions write it, in any case
     # ("storhaug bakken fire", "sælehaugen terrasse nummer tre"): the name word is no dictionary
     # word, stop word or number word (checked in analyze: "ned bakken to ganger" is no address).
-    re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}})\s+(?:{_SUFFIX_ALT})\s+{_NUMBER}{_COUNTED}"),
+    re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}}|{CAP}{LOW}{{2,}})\s+(?:{_SUFFIX_ALT})\s+{_NUMBER}{_COUNTED}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
     # Kaia 4, leilighet 201; Sletta sju
@@ -256,7 +256,7 @@ class AddressRecognizer(Recognizer):
                         sentence_initial(text, m.start()) and not re.search(r"(?i:leil)|\d[A-Ha-h]?\s*,", m.group()))):
                     continue  # "Haugen 3" may be a surname; "Bakken 2 ..." at a sentence start a common noun
                 if pattern is _APART_STREET:
-                    head = m.group("head")
+                    head = m.group("head").lower()  # truecasing may have capitalised it
                     if head in _STOP or in_dictionary(head) or _NUMBER_WORD_START.fullmatch(head):
                         continue
                 end = self._tail(text, _rstrip(text, m.start(), m.end()), m.group())
