@@ -249,6 +249,29 @@ def test_fast_scores_equal_the_reference_features(nlp):
     assert sum(d for _n, d in checked) > 0  # detections of the other recognizers were read
 
 
+def test_turn_columns_are_what_the_tokens_give(nlp):
+    # _Turn reads the token attributes as columns (lexeme attributes once per distinct word), not
+    # through spaCy Token objects: on real turns every value is what the Tokens give, and the
+    # flattened group keys the scorer looks up are groups(k) of each token in order.
+    from pipeline.anonymise.learned import _Turn
+
+    seen = 0
+    for doc in nlp.pipe(_real_turns()):
+        turn = _Turn(doc.text, doc, [], 0.5)
+        toks = [t for t in doc if not t.is_space]
+        assert turn.words == [t.text for t in toks]
+        assert turn.pos == [t.pos_ for t in toks]
+        assert turn.ents == [t.ent_type_ or OUTSIDE for t in toks]
+        expected = [(t.i, t.idx, t.idx + len(t.text), t.lower_, bool(t.is_sent_start))
+                    for t in toks if not t.is_punct and any(c.isalnum() for c in t.text)]
+        assert [(toks[i].i, s, e, own[1]) for i, s, e, own, *_x in turn.tokens] == [x[:4] for x in expected]
+        assert all(own[5] == (i == 0 or x[4] or turn.words[i - 1] in ".!?:")
+                   for (i, _s, _e, own, *_y), x in zip(turn.tokens, expected))
+        assert turn.group_keys() == [key for k in range(len(turn.tokens)) for key in turn.groups(k)]
+        seen += len(turn.tokens)
+    assert seen > 2000
+
+
 def test_a_name_typed_as_a_date_it_cannot_be_is_listed_for_review_not_dropped(make_study, monkeypatch):
     # The learned model may type a name DATO; fits_its_form refuses that type, and the other
     # recognizers stepped around the span, so it must reach the review sheet rather than vanish.

@@ -37,7 +37,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
+from spacy.attrs import ENT_TYPE, IDX, ORTH, POS, SENT_START
 from spacy.lang.nb.stop_words import STOP_WORDS
+from spacy.parts_of_speech import NAMES as POS_NAMES
 
 from .detection import MIN_SCORE, TYPES, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
@@ -172,16 +174,63 @@ def _detection_features(weak: str | None, elsewhere: bool) -> list[str]:
     return (["weak=" + weak] if weak else []) + (["form_detected_elsewhere"] if elsewhere else [])
 
 
+# What _Turn reads of each token (IDX: its character offset; SENT_START 1 where ``Token.is_sent_start``
+# is True).
+_TOKEN_COLUMNS = [ORTH, POS, ENT_TYPE, IDX, SENT_START]
+
+
+class _Lexemes(dict):
+    """A vocabulary's lexeme attributes by orth hash, as ``Token`` gives them: (text, ``lower_``,
+    ``is_alpha``, ``is_punct``, ``is_space``); each distinct word looked up once. Emptied when it holds
+    ``limit`` words, which bounds its memory on a long study (the values do not depend on it)."""
+
+    def __init__(self, vocab, limit: int = 1 << 18):
+        super().__init__()
+        self.vocab, self.limit = vocab, limit
+
+    def of(self, orth: int) -> tuple:
+        if len(self) >= self.limit:
+            self.clear()
+        lex = self.vocab[orth]
+        found = self[orth] = (lex.orth_, lex.lower_, lex.is_alpha, lex.is_punct, lex.is_space)
+        return found
+
+
+_LEXEMES: dict[int, _Lexemes] = {}
+
+
+def _lexemes(vocab) -> _Lexemes:
+    """The ``_Lexemes`` of ``vocab`` (kept for the few vocabularies a process loads)."""
+    found = _LEXEMES.get(id(vocab))
+    if found is None or found.vocab is not vocab:
+        if len(_LEXEMES) >= 8:
+            _LEXEMES.clear()
+        found = _LEXEMES[id(vocab)] = _Lexemes(vocab)
+    return found
+
+
 class _Turn:
     """One turn's tokens as the feature groups read them (each spaCy attribute read once)."""
 
     def __init__(self, text: str, doc, found, min_score: float):
-        toks = [t for t in doc if not t.is_space]
+        # The token attributes as columns (``Token`` gives the same values: the lexeme's are read
+        # once per distinct word, ``_lexemes``), without a spaCy ``Token`` object per token.
+        lexeme = _lexemes(doc.vocab)
+        names = doc.vocab.strings
+        toks = []  # (word, lower, alpha, punct, idx, sentence start) of each token that is no space
+        self.pos, self.ents = [], []
+        for orth, pos, ent, idx, sent in doc.to_array(_TOKEN_COLUMNS).tolist():
+            lex = lexeme.get(orth)
+            if lex is None:
+                lex = lexeme.of(orth)
+            if lex[4]:
+                continue
+            toks.append((lex[0], lex[1], lex[2], lex[3], idx, sent == 1))
+            self.pos.append(POS_NAMES[pos])
+            self.ents.append(names[ent] if ent else OUTSIDE)
         self.text = text
-        self.words = [t.text for t in toks]
-        self.pos = [t.pos_ for t in toks]
-        self.ents = [t.ent_type_ or OUTSIDE for t in toks]
-        alpha = [t.is_alpha for t in toks]
+        self.words = [t[0] for t in toks]
+        alpha = [t[2] for t in toks]
         capitals = sum(w[:1].isupper() for w, a in zip(self.words, alpha) if a)
         letters = sum(alpha)
         capital_share = capitals / letters if letters else 0.0
@@ -196,19 +245,17 @@ class _Turn:
                     return kind
             return None
 
-        starts = [t.idx for t in toks]
+        starts = [t[4] for t in toks]
         self.detected = [hit(strong, s, s + len(w)) if strong else None for s, w in zip(starts, self.words)]
         # (index, start, end, own-group arguments, weak detection, form detected elsewhere) per word token
         self.tokens = []
-        for i, t in enumerate(toks):
-            word = self.words[i]
-            if t.is_punct or not any(c.isalnum() for c in word):
+        for i, (word, low, _alpha, punct, start, sent) in enumerate(toks):
+            if punct or not any(c.isalnum() for c in word):
                 continue
-            start, end = starts[i], starts[i] + len(word)
+            end = start + len(word)
             if text[start:end] != word:
                 continue
-            low = t.lower_
-            sent_start = i == 0 or t.is_sent_start or (i > 0 and self.words[i - 1] in ".!?:")
+            sent_start = i == 0 or sent or (i > 0 and self.words[i - 1] in ".!?:")
             own = (word, low, alpha[i], self.pos[i], self.ents[i], bool(sent_start), self.caseless, i == 0)
             weak_kind = hit(weak, start, end) if weak else None
             elsewhere = low in detected_forms and self.detected[i] is None
@@ -233,6 +280,22 @@ class _Turn:
                  + _near_features("n1", *near_r, shape) + _far_features("n2", far_r)
                  + _pair_features(far_l, near_l[0]) + _detection_features(*detection))
         return dict.fromkeys(names, 1)
+
+    def group_keys(self) -> list[tuple]:
+        """``groups(k)`` of every word token in order, flattened (one pass; the same tuples)."""
+        words, pos, ents, detected = self.words, self.pos, self.ents, self.detected
+        n = len(words)
+        edge = (None, "", "", None)
+        keys = []
+        for i, _start, _end, own, weak_kind, elsewhere in self.tokens:
+            shape = _shape(own[0])
+            keys += ((_own_features, own),
+                     (_left_features, ((words[i - 1], pos[i - 1], ents[i - 1], detected[i - 1]) if i > 0 else edge,
+                                       words[i - 2] if i > 1 else None, shape)),
+                     (_right_features, ((words[i + 1], pos[i + 1], ents[i + 1], detected[i + 1]) if i + 1 < n else edge,
+                                        words[i + 2] if i + 2 < n else None, shape)),
+                     (_detection_features, (weak_kind, elsewhere)))
+        return keys
 
     def groups(self, k: int) -> tuple:
         """Token ``k``'s features as four groups (function, arguments), each a function of a few
@@ -414,11 +477,11 @@ class TokenScorer:
         """(tokens × classes) decision scores of ``turn``'s word tokens."""
         if self._used > self.limit:
             self._empty()
-        known, rows = self._rows, []
-        for k in range(len(turn.tokens)):
-            for key in turn.groups(k):
-                row = known.get(key)
-                rows.append(self._row(*key) if row is None else row)
+        known, row_of = self._rows, self._row
+        rows = []
+        for key in turn.group_keys():
+            row = known.get(key)
+            rows.append(row_of(*key) if row is None else row)
         return self._table[rows].reshape(len(turn.tokens), 4, -1).sum(axis=1) + self.intercept
 
 
