@@ -82,7 +82,8 @@ TURN_COLUMNS = [LENGTH, SPACY, LEMMA, POS, TAG, MORPH, SENT_START]  # what a seg
 
 class _TurnTokens:
     """One turn's raw tokens as plain columns, read once per turn (not once per segment): character
-    offsets, and per token (word, lemma, pos, tag, morph, sent_start) as ``Token`` would give them."""
+    offsets, and per token (word, lemma, pos, tag, morph, sent_start) as ``Token`` would give them,
+    but the lemma the word where the parse gave none (as a segment's piece has it)."""
 
     __slots__ = ("starts", "ends", "rows")
 
@@ -98,8 +99,9 @@ class _TurnTokens:
         self.starts, self.ends = starts, ends
         lemma_, pos_, tag_, morph_ = (names.of(column, array[:, i]) for i, column in
                                       ((2, LEMMA), (3, POS), (4, TAG), (5, MORPH)))
-        self.rows = [(raw_text[s:e], lemma_[lemma], pos_[pos], tag_[tag], morph_[morph], sent == 1)
-                     for s, e, (_l, _s, lemma, pos, tag, morph, sent) in zip(starts, ends, array.tolist())]
+        self.rows = [(word, lemma_[lemma] or word, pos_[pos], tag_[tag], morph_[morph], sent == 1)
+                     for word, (_l, _s, lemma, pos, tag, morph, sent)
+                     in zip([raw_text[s:e] for s, e in zip(starts, ends)], array.tolist())]
 
 
 def _segment_pieces(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, end: int,
@@ -121,14 +123,16 @@ def _segment_pieces(nlp: Language, tokens: _TurnTokens, raw_text: str, start: in
     # the tokens that end after lo and start before hi (offsets ascend)
     first_token = bisect_right(tokens.ends, lo)
     last_token = bisect_left(tokens.starts, hi)
-    for n in range(first_token, last_token):
-        t_start, t_end = tokens.starts[n], tokens.ends[n]
+    starts, ends, rows = tokens.starts, tokens.ends, tokens.rows
+    if not spans:  # nothing replaced in the segment: its tokens as they are
+        pieces = [rows[n] for n in range(first_token, last_token) if not (ends[n] <= lo or starts[n] >= hi)]
+    for n in range(first_token, last_token) if spans else ():
+        t_start, t_end = starts[n], ends[n]
         if t_end <= lo or t_start >= hi:
             continue
-        covering = [i for i, r in enumerate(spans) if r[0] < t_end and t_start < r[1]] if spans else ()
+        covering = [i for i, r in enumerate(spans) if r[0] < t_end and t_start < r[1]]
         if not covering:
-            word, lemma, pos, tag, morph, sent = tokens.rows[n]
-            pieces.append((word, lemma or word, pos, tag, morph, sent))
+            pieces.append(rows[n])
             continue
         first, last = spans[covering[0]], spans[covering[-1]]
         if t_start < first[0] and covering[0] not in emitted:
@@ -237,40 +241,57 @@ class _Columns:
     the stored columns (``ATTRS``, as hashes) and the strings a Doc's tokens name (text, tag, lemma,
     norm, morphology; the empty dependency and entity labels)."""
 
-    def __init__(self, vocab, attrs: Sequence[int]):
-        self.vocab, self.attrs = vocab, list(attrs)
+    def __init__(self, vocab, attrs: Sequence[int], limit: int = 1 << 18):
+        self.vocab, self.attrs, self.limit = vocab, list(attrs), limit
         self._words: dict[str, tuple[int, str]] = {}  # word -> (orth, norm_ of its lexeme)
         self._morphs: dict[str, tuple[int, str]] = {}  # morph -> (key, str(token.morph))
         self._hashes: dict[str, int] = {}  # lemma or tag -> its hash
         self._symbols: dict[str, int] = {}  # part of speech -> its symbol
+        # a piece -> (its row of the stored columns, the strings it names): a study repeats its tokens
+        self._pieces: dict[tuple, tuple[tuple, tuple]] = {}
+        self._sent = self.attrs.index(SENT_START)
+
+    def _piece(self, piece: tuple) -> tuple[tuple, tuple]:
+        """The row (in ``attrs`` order) and the strings of one piece (word, lemma, pos, tag, morph,
+        sent_start), as a Doc built from it gives them; a sentence start of the piece's own."""
+        vocab, hashes = self.vocab, self._hashes
+        word, lemma, pos, tag, morph, sent = piece
+        known = self._words.get(word)
+        if known is None:
+            lexeme = vocab[word]
+            known = self._words[word] = (lexeme.orth, lexeme.norm_)
+        analysis = self._morphs.get(morph)
+        if analysis is None:
+            key = vocab.morphology.add(morph)
+            text = vocab.strings[key]
+            analysis = self._morphs[morph] = (key, "" if text == vocab.morphology.EMPTY_MORPH else text)
+        for value in (lemma, tag):
+            if value not in hashes:
+                hashes[value] = vocab.strings.add(value)
+        pos = pos or "X"
+        symbol = self._symbols[pos] if pos in self._symbols else self._pos(pos)
+        values = {ORTH: known[0], LEMMA: hashes[lemma], TAG: hashes[tag], MORPH: analysis[0], POS: symbol,
+                  SENT_START: 1 if sent else _MINUS_ONE}
+        return tuple(values[attr] for attr in self.attrs), (word, lemma, tag, known[1], analysis[1])
 
     def add(self, box: DocBin, pieces: Sequence[tuple], spaces: Sequence[bool]) -> None:
-        vocab, hashes, symbols = self.vocab, self._hashes, self._symbols
         names = box.strings
         names.add("")
-        orths, lemmas, tags, morphs = [], [], [], []
-        for word, lemma, _pos, tag, morph, _sent in pieces:
-            known = self._words.get(word)
-            if known is None:
-                lexeme = vocab[word]
-                known = self._words[word] = (lexeme.orth, lexeme.norm_)
-            analysis = self._morphs.get(morph)
-            if analysis is None:
-                key = vocab.morphology.add(morph)
-                text = vocab.strings[key]
-                analysis = self._morphs[morph] = (key, "" if text == vocab.morphology.EMPTY_MORPH else text)
-            for value in (lemma, tag):
-                if value not in hashes:
-                    hashes[value] = vocab.strings.add(value)
-            names.update((word, lemma, tag, known[1], analysis[1]))
-            orths.append(known[0])
-            lemmas.append(hashes[lemma])
-            tags.append(hashes[tag])
-            morphs.append(analysis[0])
-        columns = {ORTH: orths, LEMMA: lemmas, TAG: tags, MORPH: morphs,
-                   POS: [symbols[p[2] or "X"] if (p[2] or "X") in symbols else self._pos(p[2] or "X") for p in pieces],
-                   SENT_START: [1] + [1 if p[5] else _MINUS_ONE for p in pieces[1:]]}
-        box.tokens.append(numpy.array([columns[attr] for attr in self.attrs], dtype=numpy.uint64).T)
+        known = self._pieces
+        if len(known) > self.limit:
+            known.clear()  # bounds its memory on a long study (the rows do not depend on it)
+        rows, strings = [], []
+        for piece in pieces:
+            found = known.get(piece)
+            if found is None:
+                found = known[piece] = self._piece(piece)
+            rows.append(found[0])
+            strings += found[1]
+        names.update(strings)  # in the order a token-by-token update adds them
+        array = numpy.array(rows, dtype=numpy.uint64).reshape((len(rows), len(self.attrs)))
+        if len(rows):
+            array[0, self._sent] = 1  # a Doc's first token starts a sentence
+        box.tokens.append(array)
         box.spaces.append(numpy.asarray(spaces, dtype=bool).reshape((-1, 1)))
         box.flags.append({"has_unknown_spaces": False})
         box.cats.append({})
@@ -555,7 +576,25 @@ def derive_job(item: tuple) -> tuple[bytes, int]:
         raw_docs = read_columns(parse[1], nlp, TURN_COLUMNS)  # the columns a segment reads, no Docs built
     if raw_docs is None:  # no usable parse (another pipeline): the one pass, here
         raw_docs = list(nlp.pipe(read, batch_size=32))
-    return derive_bytes(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised)
+    writer, names = _lookups(nlp.vocab)
+    return derive_bytes(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised,
+                        writer, names)
+
+
+_LOOKUPS: dict[int, tuple] = {}
+
+
+def _lookups(vocab) -> tuple["_Columns", _Names]:
+    """One ``_Columns`` and ``_Names`` per vocabulary for every transcript a process derives (what
+    they hold is a function of the strings and the vocabulary alone, so the bytes are the same;
+    a study's repeated words are looked up once)."""
+    found = _LOOKUPS.get(id(vocab))
+    if found is None or found[0].vocab is not vocab:
+        if len(_LOOKUPS) >= 8:
+            _LOOKUPS.clear()
+        found = _LOOKUPS[id(vocab)] = (_Columns(vocab, SegmentBin(attrs=ATTRS, store_user_data=False).attrs),
+                                       _Names(vocab))
+    return found
 
 
 class _Located:
