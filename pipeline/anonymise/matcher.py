@@ -263,7 +263,7 @@ class StringMatcher:
         """Originals split into other words (module docstring): two to four consecutive tokens
         whose letters joined are an original's, the first a start of one (tested on the text's
         distinct words first, so a text without such a word costs one set intersection)."""
-        heads = {w for w in _distinct_tokens(text) if w.lower() in self._heads}
+        heads = {w for w, low in _lowered_tokens(text) if low in self._heads}
         if not heads:
             return []
         from .lexicon import is_word
@@ -316,7 +316,7 @@ class StringMatcher:
         """The rule of the walk "try each token left to right, skip what a match consumed", but
         it only visits tokens that can start a match: a set intersection (C speed) says which
         distinct words of the text those are, one small regex finds where they stand."""
-        forms = {w for w in _distinct_tokens(text) if w.lower() in self._starts}
+        forms = {w for w, low in _lowered_tokens(text) if low in self._starts}
         if not forms:
             return []
         found: list[Match] = []
@@ -407,6 +407,20 @@ def _distinct_tokens(text: str) -> set[str]:
         found.update(TOKEN.findall(text, start, end))
         start = end + 1
     return found
+
+
+def _lowered_tokens(text: str) -> tuple[tuple[str, str], ...]:
+    """(token, its lower case) of each distinct ``\\w+`` token of ``text``. A short text (a turn)
+    is read by several matchers one after the other (the key's, the decisions', the keep terms'):
+    the answers for the last few are kept (``_short_lowered_tokens``; a bounded cache, a few MB)."""
+    if len(text) <= _SHORT:
+        return _short_lowered_tokens(text)
+    return tuple((w, w.lower()) for w in _distinct_tokens(text))
+
+
+@lru_cache(maxsize=256)
+def _short_lowered_tokens(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w, w.lower()) for w in set(TOKEN.findall(text)))
 
 
 @lru_cache(maxsize=4096)
