@@ -95,16 +95,17 @@ class InProcess:
         return list(self.imap(fn, items, *shared, track=track, description=description))
 
     def imap(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
-             description: str = "", ahead: int | None = None) -> Iterator:
-        """The results one by one, in item order, each computed when it is asked for (``ahead``
-        means nothing here: there is no one to compute ahead)."""
+             description: str = "", ahead: int | None = None, priority: int = 0) -> Iterator:
+        """The results one by one, in item order, each computed when it is asked for (``ahead`` and
+        ``priority`` mean nothing here: there is no one to compute ahead)."""
         for item in track(items, description=description, total=len(items)):
             yield fn(item, *shared)
 
     def when_idle(self, job: Callable[[], Any]) -> None:
         """Nothing here: this process loads what it needs when it needs it."""
 
-    def prefetch(self, name: str, fn: Callable, items: Sequence, *shared: Any, inputs: Any = None) -> None:
+    def prefetch(self, name: str, fn: Callable, items: Sequence, *shared: Any, inputs: Any = None,
+                 priority: int = 0) -> None:
         """Nothing here: the stage that needs the results computes them when it comes."""
 
     def prefetched(self, name: str) -> Prefetch | None:
@@ -185,14 +186,16 @@ class DaskExecutor:
         with contextlib.suppress(Exception):
             job()
 
-    def prefetch(self, name: str, fn: Callable, items: Sequence, *shared: Any, inputs: Any = None) -> None:
+    def prefetch(self, name: str, fn: Callable, items: Sequence, *shared: Any, inputs: Any = None,
+                 priority: int = 0) -> None:
         """Start ``imap(fn, items, *shared)`` now for a later stage, which takes the results with
         :meth:`prefetched`: the workers compute them while this process runs the stages in between
         (the workers would otherwise wait for it). A thread of this process submits the tasks and
         collects the results (at most ``in_flight`` tasks out at once, as ``imap``, each of up to
         :data:`PREFETCH_BATCH` items); it mostly waits.
         ``inputs``: what the results are a function of besides ``items``, handed back with them for
-        the taker to compare with its own. Nothing is started once the cluster is closing."""
+        the taker to compare with its own; ``priority``: the tasks' on the cluster (higher runs first,
+        where two prefetches are out at once). Nothing is started once the cluster is closing."""
         if self._closing is not None:
             return
         state: dict = {"inputs": inputs, "results": None, "error": None}
@@ -204,7 +207,8 @@ class DaskExecutor:
 
         def run() -> None:
             try:
-                state["results"] = [result for batch in self.imap(_each, batches, fn, *shared) for result in batch]
+                state["results"] = [result for batch in self.imap(_each, batches, fn, *shared, priority=priority)
+                                    for result in batch]
             except BaseException as exc:  # noqa: BLE001 - raised again when matching inputs take the results
                 state["error"] = exc
 
@@ -282,7 +286,7 @@ class DaskExecutor:
         return list(self.imap(fn, items, *shared, track=track, description=description))
 
     def imap(self, fn: Callable, items: Sequence, *shared: Any, track: Track = no_progress,
-             description: str = "", ahead: int | None = None) -> Iterator:
+             description: str = "", ahead: int | None = None, priority: int = 0) -> Iterator:
         """The results in item order, each as soon as it and those before it are done: the
         client works on the first results while the workers compute the rest.
 
@@ -293,7 +297,7 @@ class DaskExecutor:
         over: the client and the scheduler hold a bounded number of payloads and results, whatever
         the size of the study. Each item travels as one opaque :class:`Parcel`, so Dask does not
         walk its lists (a transcript's turns) looking for tasks inside it. A result handed over is
-        released on the cluster.
+        released on the cluster. ``priority``: the tasks' on the cluster (Dask runs higher first).
 
         While the workers of a cluster started by :meth:`start_soon` are still starting (none has
         loaded the pipeline yet), the client calls ``fn`` on the next items itself instead of
@@ -324,7 +328,7 @@ class DaskExecutor:
             nonlocal submitted, pending
             for item in source:
                 future = client.submit(_call, fn, Parcel(item), *handles, pure=False, retries=self.retries,
-                                       key=f"{prefix}-{submitted}")
+                                       key=f"{prefix}-{submitted}", priority=priority)
                 submitted += 1
                 pending += 1
                 waiting.append(future)

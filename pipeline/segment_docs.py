@@ -427,16 +427,21 @@ class SegmentDocs:
     def stored_docs(self, shared_file: str) -> dict[str, StoredDoc] | None:
         """``of`` without building the Docs (:class:`StoredDoc`); the vocab learns the stored strings
         as ``of`` would teach it them."""
-        stored = self.stored(shared_file)
-        if stored is None:
-            return None
-        ids, blob = stored
-        box = DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob)
-        if len(box.tokens) != len(ids):
-            return None
-        for text in box.strings:  # as DocBin.get_docs does
-            self.nlp.vocab[text]
-        return {sid: StoredDoc(box, i, self.nlp.vocab) for i, sid in enumerate(ids)}
+        return stored_docs_of(self.stored(shared_file), self.nlp.vocab)
+
+
+def stored_docs_of(stored: tuple[list[str], bytes] | None, vocab) -> dict[str, StoredDoc] | None:
+    """:meth:`SegmentDocs.stored_docs` of one transcript's stored (segment ids, DocBin bytes), for a
+    task that was sent them; None where they are missing or do not line up."""
+    if stored is None:
+        return None
+    ids, blob = stored
+    box = DocBin(attrs=ATTRS, store_user_data=False).from_bytes(blob)
+    if len(box.tokens) != len(ids):
+        return None
+    for text in box.strings:  # as DocBin.get_docs does
+        vocab[text]
+    return {sid: StoredDoc(box, i, vocab) for i, sid in enumerate(ids)}
 
 
 class StoredDoc:

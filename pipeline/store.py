@@ -656,6 +656,10 @@ class PrivateStore(_Database):
         """file -> key of its stored derived segment Docs (pipeline/segment_docs.py)."""
         return {r["file"]: r["key"] for r in self.conn.execute("SELECT file, key FROM segment_docs")}
 
+    def shared_segment_doc_keys(self) -> dict[str, str]:
+        """shareable file name -> key of its stored derived segment Docs (what their readers go by)."""
+        return {r["shared"]: r["key"] for r in self.conn.execute("SELECT shared, key FROM segment_docs")}
+
     def replace_segment_docs(self, file: str, shared: str, key: str, segment_ids: list[str], docs: bytes) -> None:
         """The anonymised segments' Docs of one transcript (a DocBin, ``segment_ids`` in its order)."""
         with self.transaction() as db:

@@ -32,21 +32,27 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
 
 
 # The stages that hand work to the run's executor (pipeline/parallel.py): per transcript at ingest
-# and anonymise, per figure at compare (the code stage runs in this process: on two workers its
-# reading cost them more CPU than it saved the client, docs/scale.md). After the last of them a
-# cluster of --workers N closes in the background while the client runs the rest. The topics stage's
-# lemmas are read on the workers during the coding stage, when they have nothing else to do
-# (_prefetch_after_anonymise); inside the topics stage they cost the workers more than they saved it.
+# and anonymise, per figure at compare. After the last of them a cluster of --workers N closes in the
+# background while the client runs the rest. The coding stage's reading of the segment Docs and the
+# topics stage's lemmas are read on the workers from the end of anonymise on, while the client starts
+# the coding stage (_prefetch_after_anonymise); sent from inside their stages, the client waited for
+# them (docs/scale.md).
 EXECUTOR_STAGES = ("ingest", "anonymise", "compare")
 
 
-def _prefetch_after_anonymise(study: Study) -> None:
-    """Work of a later stage that the cluster's workers can start as soon as the anonymisation stage has
+def _prefetch_after_anonymise(study: Study, names: list[str]) -> None:
+    """Work of later stages that the cluster's workers can start as soon as the anonymisation stage has
     stored its outputs, while this process runs the coding stage (they would otherwise wait for it): the
-    topic words of each transcript, read from its derived segment Docs (``topics.prefetch_lemmas``)."""
+    lemmas and rule hits of every segment (``coding.machine.prefetch_analysis``), which the coding stage
+    takes after it has read the human files and built its units, then the topic words of each
+    transcript (``topics.prefetch_lemmas``), both read from the derived segment Docs."""
+    from .coding.machine import prefetch_analysis
     from .topics import prefetch_lemmas
 
-    prefetch_lemmas(study)
+    if "code" in names:
+        prefetch_analysis(study)
+    if "topics" in names:
+        prefetch_lemmas(study)
 
 
 def stages() -> list[tuple[str, Stage]]:
@@ -103,8 +109,8 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
                 store_run_warnings(study, warnings + stored_unplaced_notes(study))
                 for line in warnings:
                     echo(f"[{name}] Advarsel: {line}")
-            if name == "anonymise" and "topics" in names:
-                _prefetch_after_anonymise(study)
+            if name == "anonymise":
+                _prefetch_after_anonymise(study, names)
             if index == last_distributed:
                 executor.close_soon()
     # Only a complete run says what the outputs were made from (qualpipe status compares).

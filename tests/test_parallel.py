@@ -59,9 +59,15 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel.DaskExecutor, "prefetched", recorded)
     from pipeline import topics
 
+    from pipeline.coding import machine
+
     inputs = []
     lemma_inputs = topics._lemma_inputs
     monkeypatch.setattr(topics, "_lemma_inputs", lambda *args: inputs.append(lemma_inputs(*args)) or inputs[-1])
+    analysis_inputs = []
+    made = machine.analysis_inputs
+    monkeypatch.setattr(machine, "analysis_inputs",
+                        lambda *args: analysis_inputs.append(made(*args)) or analysis_inputs[-1])
     outputs = []
     for name, options in (("one", []), ("two", ["--workers", "2"])):
         root = _study(tmp_path / name)
@@ -73,10 +79,12 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     first, second = outputs
     assert sorted(first) == sorted(second) and len(first) > 10
     assert [name for name in first if first[name] != second[name]] == []
-    # the topic words were read on the workers during the coding stage, and the topics stage took them:
-    # the prefetch's inputs are those the stage reads (only the two-worker run has a prefetch)
-    assert taken == [("topics-lemmas", True)]
+    # the coding stage's reading of the segment Docs and the topic words were read on the workers from the
+    # end of anonymise on, and their stages took them: each prefetch's inputs are those its stage reads
+    # (only the two-worker run has prefetches; each is made once there, and compared once when taken)
+    assert taken == [("coding-analysis", True), ("topics-lemmas", True)]
     assert len(inputs) == 2 and inputs[0] == inputs[1]
+    assert len(analysis_inputs) == 2 and analysis_inputs[0] == analysis_inputs[1] and analysis_inputs[0][2]
 
 
 def _dies_once(item: int, marker: str) -> int:

@@ -210,3 +210,52 @@ def test_the_stored_columns_read_without_docs_are_what_the_docs_give():
         [(d.text, [t.text for t in d], [bool(t.whitespace_) for t in d], [t.lemma_ for t in d], [t.pos_ for t in d])
          for d in raw]
     assert [list(r.rows()) for r in read] == [[(t.idx, t.text, t.pos_, t.lemma_) for t in d] for d in raw]
+
+
+def test_the_coding_stage_takes_the_cluster_s_reading_of_the_docs_only_where_made_from_its_own_inputs(make_study):
+    from pipeline import parallel
+    from pipeline.codebook import load_codebook
+    from pipeline.coding import machine
+    from pipeline.coding.units import load_units
+
+    # two transcripts, and rules that hit (the neutral codebook's "hjelp", "vente")
+    anonymised = load_study(make_study({"a.txt": TRANSCRIPT, "b.txt": "I: Hva trengte dere?\nIP: Vi fikk hjelp av "
+                                        "naboen. Vi måtte vente lenge på svar.\nI: Og så?\nIP: Det gikk bra.\n"}))
+    ingest_study(anonymised)
+    anonymise_study(anonymised)
+
+    codebook = load_codebook(anonymised.codebook_path)
+    nlp = load_nlp(anonymised.settings.model)
+    with StudyStore(anonymised.store_path) as store:
+        units = load_units(store)
+    own = machine.analyse_units(units, codebook, nlp, SegmentDocs(anonymised, nlp))
+    # What a worker reads of each transcript's stored Docs (both speakers) is what the stage reads of them:
+    # with it the stage reads no Docs (none given here) and lemmatises nothing.
+    inputs = machine.analysis_inputs(anonymised, codebook)
+    files = [file for file, _key in inputs[2]]
+    read = [machine.analyse_file_job((anonymised.settings.model, SegmentDocs(anonymised, None).stored(file)), codebook)
+            for file in files]
+    assert files and all(read) and len(read[0]) > len([u for u in units if u.segment.file == files[0]])
+    taken = machine.analyse_units(units, codebook, nlp, None, read=dict(zip(files, read)))
+    assert taken.rules == own.rules and taken.examples == own.examples and any(r.codes for r in own.rules)
+
+    class Cluster(parallel.InProcess):
+        def __init__(self, prefetch):
+            self.prefetch_ = prefetch
+
+        def prefetched(self, name):
+            assert name == machine.ANALYSIS_PREFETCH
+            return self.prefetch_
+
+    def take(prefetch, with_codebook=codebook):
+        token = parallel._current.set(Cluster(prefetch))
+        try:
+            return machine.prefetched_analysis(anonymised, with_codebook)
+        finally:
+            parallel._current.reset(token)
+
+    assert take(parallel.Prefetch(inputs, read, None)) == dict(zip(files, read))
+    # made under another codebook or from other Docs: left, and the stage reads the Docs itself
+    assert take(parallel.Prefetch(inputs, read, None), codebook.model_copy(update={"version": "other"})) is None
+    assert take(parallel.Prefetch((*inputs[:2], ()), read, None)) is None
+    assert take(None) is None

@@ -376,23 +376,42 @@ class Anonymiser:
                               lower_files: set[str] = frozenset()) -> dict[str, list[TurnResult]]:
         """Steps 2 and 3 over the whole study: ``texts`` = per file (in canonical order), its turns'
         texts with their detections; ``lower_files``: the transcripts written in lower case."""
-        self.lower_texts = {text for f in lower_files for text, _dets in texts[f]}
+        self.start_study({f: [text for text, _dets in turns] for f, turns in texts.items()}, lower_files)
+        return self.finish_study(texts, [self.seeded_candidates(turns) for turns in texts.values()])
+
+    def start_study(self, texts: dict[str, list[str]], lower_files: set[str] = frozenset()) -> None:
+        """Step 2's start, from the turns' texts alone (``texts``: per file, in canonical order): what
+        the study's words say and the seeded key's matcher. After it, :meth:`seeded_candidates` of
+        each transcript can be read as soon as its detections are known (the stage reads them while
+        the workers detect the next transcripts); :meth:`finish_study` takes them all."""
+        self.lower_texts = {text for f in lower_files for text in texts[f]}
         # A transcript in lower case says nothing about which words are names: not study evidence.
         self.lower_vocab = set()
         files_of: dict[str, int] = defaultdict(int)
         for f in texts:
-            words = {w for text, _dets in texts[f] for w in _LOWER_WORD.findall(text)}
+            words = {w for text in texts[f] for w in _LOWER_WORD.findall(text)}
             if f not in lower_files:
                 self.lower_vocab |= words
             for w in words:
                 files_of[w] += 1
         self.study_vocab = {w for w, n in files_of.items() if n >= STUDY_WORD_FILES}
+        self.seed_key()
+        self.build_matcher()
+
+    def seeded_candidates(self, turns: list[tuple[str, list[Detection]]]) -> list[TurnCandidates]:
+        """``turn_candidates`` of one transcript's turns (text, detections) against the seeded key
+        (between :meth:`start_study` and :meth:`finish_study`): a function of the seeded key, the
+        study's words and the turn, whichever transcripts are read before it."""
+        return [self.turn_candidates(text, dets) for text, dets in turns]
+
+    def finish_study(self, texts: dict[str, list[tuple[str, list[Detection]]]],
+                     seeded: list[list[TurnCandidates]]) -> dict[str, list[TurnResult]]:
+        """Steps 2 and 3 after :meth:`start_study`: ``seeded`` = :meth:`seeded_candidates` of each
+        file of ``texts``, in its order."""
         # 2. register: the whole study's key before any text is replaced. What the seeded key and
         # the detections make of each turn is read for every turn first (a function of the key
         # alone); the key then grows turn by turn in the canonical order.
-        self.seed_key()
-        self.build_matcher()
-        for f, found in zip(texts, self.study_candidates(texts)):
+        for f, found in zip(texts, seeded):
             for (text, _dets), turn in zip(texts[f], found):
                 self.register_candidates(text, turn)
         self.mark_ordinary_words()
@@ -542,21 +561,33 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         cache = {"config": config, "files": {}}
     cached = cache["files"]
 
+    def dets_of(f: str, t: Turn) -> list[Detection]:
+        return [_row_to_det(t.text, row) for row in cached[f]["turns"].get(str(t.turn_index), [])]
+
     # 1. detect where needed
     todo = [f for f in files if cached.get(f, {}).get("fingerprint") != fingerprints[f]]
     lower_files = {f for f in files if lower_case_transcript([t.text for t in turns[f]])}
+    # What the seeded key and the detections make of each turn (step 2's first reading) needs only the
+    # turns' texts and one transcript's detections: read as each transcript's detections come back.
+    anon.start_study({f: [t.text for t in turns[f]] for f in files}, lower_files)
+    texts: dict[str, list[tuple[str, list[Detection]]]] = {}
+    seeded: dict[str, list[TurnCandidates]] = {}
     if todo:
         # Per-transcript work, on the run's executor (--workers N); the key is built here from all of it.
         # The recognizers read ingest's stored parse of each transcript (pipeline/parse.py): no second pass.
         # A transcript's stored parse is read as its task is sent: no list of every transcript's parse.
+        # Each transcript's first reading is done here while the workers detect the next ones.
         with PrivateStore(study.private_store_path) as private:
             items = parallel.Lazy(lambda f: ([t.text for t in turns[f]], study.settings.model, private.parse(f)), todo)
-            per_file = parallel.current().map(detect_job, items, anon.registry,
-                                              track=track, description="Finner identifikatorer")
-        for f, found in zip(todo, per_file):
-            cached[f] = {"fingerprint": fingerprints[f],
-                         "turns": {str(t.turn_index): [_det_to_row(d) for d in dets]
-                                   for t, dets in zip(turns[f], found)}}
+            per_file = parallel.current().imap(detect_job, items, anon.registry,
+                                               track=track, description="Finner identifikatorer")
+            for f, found in zip(todo, per_file):
+                cached[f] = {"fingerprint": fingerprints[f],
+                             "turns": {str(t.turn_index): [_det_to_row(d) for d in dets]
+                                       for t, dets in zip(turns[f], found)}}
+                # The detections as the cache gives them back, as every other transcript's are read.
+                texts[f] = [(t.text, dets_of(f, t)) for t in turns[f]]
+                seeded[f] = anon.seeded_candidates(texts[f])
         result.detected_fresh = todo
         # Private and only a cache: saved now so a refused run need not run the model again.
         write_private(study, study.private_dir / CACHE_NAME,
@@ -565,11 +596,12 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         if f not in fingerprints:
             del cached[f]
 
-    def dets_of(f: str, t: Turn) -> list[Detection]:
-        return [_row_to_det(t.text, row) for row in cached[f]["turns"].get(str(t.turn_index), [])]
-
-    outputs = anon.anonymise_study_texts({f: [(t.text, dets_of(f, t)) for t in turns[f]] for f in files},
-                                         lower_files)
+    for f in files:
+        if f not in texts:
+            texts[f] = [(t.text, dets_of(f, t)) for t in turns[f]]
+    texts = {f: texts[f] for f in files}
+    outputs = anon.finish_study(texts, [seeded[f] if f in seeded else anon.seeded_candidates(texts[f])
+                                        for f in files])
 
     # What coding and topics read: the anonymised segments' Docs, derived from ingest's one parse. On a
     # cluster the workers derive them while this process checks and writes; they are stored after that.

@@ -49,14 +49,17 @@ class AnalysedUnits:
 CHUNK = 2000  # segments analysed at a time: spaCy docs are dropped once lemmas and rule hits are taken
 
 
-def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=None) -> AnalysedUnits:
+def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=None,
+                  read: dict[str, dict[str, tuple[tuple[str, ...], RuleResult]] | None] | None = None) -> AnalysedUnits:
     """Lemmas and rule hits of every unit, its question and previous segment.
 
     ``segment_docs`` (a :class:`pipeline.segment_docs.SegmentDocs`): the anonymised segments'
     Docs derived from ingest's one parse, read one transcript at a time; the pipeline does not
     run on them again. A transcript without them (a folder analysed outside a study run) is
     lemmatised here: each distinct text once ("Ja.", "[latter]" and the question of a turn
-    repeat).
+    repeat). ``read``: shareable file name -> what :func:`analyse_file_job` made of its stored
+    Docs with this codebook (a run's cluster read them: :func:`prefetch_analysis`); a transcript
+    not in it is read here, the same way.
     """
     from itertools import groupby
 
@@ -68,18 +71,23 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     lexemes: dict[int, tuple[str, str, bool]] = {}  # orth -> what the keys read of its lexeme
     for file, group in groupby(units, key=lambda u: u.segment.file):
         group = list(group)
-        # Read as columns; a segment's Doc is built only for the rules' matcher (stored_docs).
-        docs = segment_docs.stored_docs(file) if segment_docs is not None else None
         asked = {sid for u in group for sid in u.question_ids}
-        if docs is None or not ({u.segment_id for u in group} | asked) <= docs.keys():
+        wanted = {u.segment_id for u in group} | asked
+        if read is not None and file in read:
+            found = read[file]
+        else:
+            # Read as columns; a segment's Doc is built only for the rules' matcher (stored_docs).
+            docs = segment_docs.stored_docs(file) if segment_docs is not None else None
+            found = None
+            if docs is not None and wanted <= docs.keys():
+                found = {sid: _analyse_stored(docs[sid], coder, nlp.vocab, lexemes)
+                         for sid in [*(u.segment_id for u in group), *sorted(asked)]}
+        if found is None or not wanted <= found.keys():
             pending += group
             continue
         for unit in group:
-            stored = docs[unit.segment_id]
-            keys, lemmas = stored_keys_and_lemmas(*stored.hashes(), nlp.vocab, lexemes)
-            derived[unit.segment_id] = (tuple(lemmas), coder.code_keys(keys, stored.doc))
-        question_parts.update((sid, tuple(stored_keys_and_lemmas(*docs[sid].hashes(), nlp.vocab, lexemes)[1]))
-                              for sid in asked)
+            derived[unit.segment_id] = found[unit.segment_id]
+        question_parts.update((sid, found[sid][0]) for sid in asked)
     by_text = _analyse_texts(pending, coder, nlp)
     rules: list[RuleResult] = []
     examples: list[Example] = []
@@ -96,6 +104,91 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
         examples.append(Example(text=text, lemmas=lemmas, question_lemmas=question, previous_lemmas=previous,
                                 rule_codes=result.codes))
     return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
+
+
+def _analyse_stored(stored, coder: RuleCoder, vocab, lexemes: dict) -> tuple[tuple[str, ...], RuleResult]:
+    """(lemmas, rule result) of one stored segment Doc (:class:`pipeline.segment_docs.StoredDoc`)."""
+    keys, lemmas = stored_keys_and_lemmas(*stored.hashes(), vocab, lexemes)
+    return tuple(lemmas), coder.code_keys(keys, stored.doc)
+
+
+ANALYSIS_PREFETCH = "coding-analysis"  # the name of the stored Docs' reading on a run's cluster
+
+
+def analyse_file_job(item: tuple, codebook: Codebook) -> dict[str, tuple[tuple[str, ...], RuleResult]] | None:
+    """The executor's task for one transcript: (lemmas, rule result) of each of its stored segment
+    Docs, both speakers (``item`` = (model setting, its stored derived Docs (ids, DocBin bytes) or
+    None)); None where it has none that line up. What :func:`analyse_units` reads of each segment,
+    by the same function; a worker keeps one rule coder per codebook."""
+    from ..nlp import load_nlp
+    from ..segment_docs import stored_docs_of
+
+    model, stored = item
+    nlp = load_nlp(model)
+    docs = stored_docs_of(stored, nlp.vocab)
+    if docs is None:
+        return None
+    coder, lexemes = _worker_coder(codebook, nlp)
+    return {sid: _analyse_stored(doc, coder, nlp.vocab, lexemes) for sid, doc in docs.items()}
+
+
+_CODERS: dict = {}  # (codebook, pipeline) -> (rule coder, lexeme cache) in a worker process
+
+
+def _worker_coder(codebook: Codebook, nlp) -> tuple[RuleCoder, dict]:
+    key = (codebook.model_dump_json(), id(nlp))
+    if key not in _CODERS:
+        _CODERS.clear()  # one codebook a run: the last one is kept
+        _CODERS[key] = (RuleCoder(codebook, nlp), {})
+    return _CODERS[key]
+
+
+def analysis_inputs(study, codebook: Codebook) -> tuple:
+    """What :func:`analyse_file_job`'s results are a function of besides the code: the pipeline,
+    the codebook and the stored segment Docs' keys (by shareable file name, in its order)."""
+    from ..store import PrivateStore
+
+    doc_keys: dict[str, str] = {}
+    if study.private_store_path.exists():
+        with PrivateStore(study.private_store_path) as private:
+            doc_keys = private.shared_segment_doc_keys()
+    return study.settings.model, codebook.model_dump_json(), tuple(sorted(doc_keys.items()))
+
+
+def prefetch_analysis(study) -> None:
+    """Start reading every transcript's stored segment Docs for the coding stage on the run's cluster
+    as soon as the anonymisation stage has stored them: the workers read them while this process
+    starts the coding stage (the codebook, the human files, the units); the coding stage takes
+    them (:func:`prefetched_analysis`). Nothing on one process."""
+    from .. import parallel
+    from ..codebook import load_codebook
+    from ..segment_docs import SegmentDocs
+
+    executor = parallel.current()
+    if not executor.remote or not study.private_store_path.exists() or not study.codebook_path.exists():
+        return
+    codebook = load_codebook(study.codebook_path)
+    inputs = analysis_inputs(study, codebook)
+    files = [file for file, _key in inputs[2]]
+    if not files:
+        return
+    stored = SegmentDocs(study, None)
+    items = parallel.Lazy(lambda file: (study.settings.model, stored.stored(file)), files)
+    # Before the topic words' prefetch: the coding stage needs these first.
+    executor.prefetch(ANALYSIS_PREFETCH, analyse_file_job, items, codebook, inputs=inputs, priority=1)
+
+
+def prefetched_analysis(study, codebook: Codebook) -> dict | None:
+    """What :func:`prefetch_analysis` read, by file, where it was read from the stored Docs and
+    codebook the coding stage reads now; else None (the stage reads them itself)."""
+    from .. import parallel
+
+    taken = parallel.current().prefetched(ANALYSIS_PREFETCH)
+    if taken is None:
+        return None
+    inputs = analysis_inputs(study, codebook)
+    results = taken.results_for(inputs)
+    return None if results is None else dict(zip((file for file, _key in inputs[2]), results))
 
 
 def _analyse_texts(units: Sequence[Unit], coder: RuleCoder, nlp) -> dict[str, tuple[tuple[str, ...], RuleResult]]:
