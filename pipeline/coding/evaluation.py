@@ -385,8 +385,8 @@ def _evaluation(data: Labelled, predictions: Mapping[str, frozenset[str]], descr
     scored = {sid for sid in data.labels if sid in predictions}
     keyword = {sid: data.analysed.rules[index[sid]].codes for sid in scored}
     codes = data.codebook.ids
-    truth_turns = {key: codes_ for key, codes_ in data.truth_turns.items()
-                   if key in to_turns({sid: () for sid in scored}, data.segments)}
+    scored_turns = to_turns({sid: () for sid in scored}, data.segments)  # once: per key it was quadratic
+    truth_turns = {key: codes_ for key, codes_ in data.truth_turns.items() if key in scored_turns}
     scores = []
     for method, predicted in ((METHOD_MODEL, predictions), (METHOD_RULES, keyword)):
         if data.segment_level:
@@ -524,8 +524,8 @@ def learning_curve(study: Study, folder: str | Path | None = None, coder: str | 
             predictions = train_and_predict(train, target, target.codebook, settings.min_examples_per_code,
                                             settings.seed, params, search, nlp, vectors)
             scored = set(target.subset(rest))
-            truth = {key: codes for key, codes in target.truth_turns.items()
-                     if key in to_turns({sid: () for sid in scored}, target.segments)}
+            scored_turns = to_turns({sid: () for sid in scored}, target.segments)
+            truth = {key: codes for key, codes in target.truth_turns.items() if key in scored_turns}
             per_rotation.append(score_sets(truth, to_turns(predictions, target.segments, scored),
                                            target.codebook.ids, "turn", METHOD_MODEL))
             per_rotation[-1] = (per_rotation[-1], len(truth))
