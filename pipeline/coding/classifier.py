@@ -195,8 +195,8 @@ def make_features(rule_codes: Sequence[str], question_weight: float = 0.5, previ
                   turn_weight: float = 0.5, rule_weight: float = 1.0, turn_rule_weight: float = 0.5,
                   char_weight: float = 1.0, lsa_weight: float = 0.0, random_state: int = 2019,
                   vectors=None, vector_weight: float = 0.0, similarity_weight: float = 0.0,
-                  code_texts: Sequence = (), codebook_weight: float = 0.0, code_sentences: Sequence = ()
-                  ) -> FeatureUnion:
+                  code_texts: Sequence = (), codebook_weight: float = 0.0, code_sentences: Sequence = (),
+                  counts=None) -> FeatureUnion:
     """The stage-1 featuriser; a weight of 0 drops that block.
 
     ``vectors`` (:class:`~pipeline.coding.vectors.LemmaVectors`): with ``vector_weight``, the
@@ -210,16 +210,27 @@ def make_features(rule_codes: Sequence[str], question_weight: float = 0.5, previ
 
     ``lsa``: a dense 100-dimensional latent-semantic representation of the turn's lemmas
     (TF-IDF + truncated SVD, fitted on the training examples): an offline stand-in for word vectors.
+
+    ``counts`` (:class:`~pipeline.coding.counts.TokenCounts`): the TF-IDF blocks read each text's tokens
+    from that table, shared by the fits of one evaluation, and learn vocabulary and IDF from the fit's rows
+    as ``TfidfVectorizer`` does (the same matrix): the held-out figures' folds do not cut the same texts again.
     """
-    def tfidf(field, **kwargs):
-        return Pipeline([("field", ExampleField(field)), ("tfidf", TfidfVectorizer(sublinear_tf=True, **kwargs))])
+    def tfidf(name, field, **kwargs):
+        vectorizer = TfidfVectorizer(sublinear_tf=True, **kwargs)
+        if counts is not None:
+            from .counts import CountedTfidf
+
+            key = f"{name}:{field}:{kwargs.get('analyzer')}:{kwargs.get('ngram_range')}"
+            return Pipeline([("field", ExampleField(field)), ("tfidf", CountedTfidf(vectorizer, counts, key))])
+        return Pipeline([("field", ExampleField(field)), ("tfidf", vectorizer)])
 
     blocks = [
-        ("lemmas", tfidf("lemmas", analyzer=_pairs, min_df=1), 1.0),
-        ("chars", tfidf("text", analyzer="char_wb", ngram_range=(3, 5), min_df=2, max_features=60000), char_weight),
-        ("question", tfidf("question_lemmas", analyzer=_identity, min_df=2), question_weight),
-        ("previous", tfidf("previous_lemmas", analyzer=_identity, min_df=2), previous_weight),
-        ("turn", tfidf("turn_lemmas", analyzer=_identity, min_df=2), turn_weight),
+        ("lemmas", tfidf("lemmas", "lemmas", analyzer=_pairs, min_df=1), 1.0),
+        ("chars", tfidf("chars", "text", analyzer="char_wb", ngram_range=(3, 5), min_df=2, max_features=60000),
+         char_weight),
+        ("question", tfidf("question", "question_lemmas", analyzer=_identity, min_df=2), question_weight),
+        ("previous", tfidf("previous", "previous_lemmas", analyzer=_identity, min_df=2), previous_weight),
+        ("turn", tfidf("turn", "turn_lemmas", analyzer=_identity, min_df=2), turn_weight),
         ("rules", RuleHits(rule_codes, "rule_codes"), rule_weight),
         ("turn_rules", RuleHits(rule_codes, "turn_rule_codes"), turn_rule_weight),
     ]
@@ -272,7 +283,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  similarity_weight: float = 0.0, round_thresholds: bool = False, threshold_rule: str = "prevalence",
                  round_features: float = 0.0, memory_weight: float = 0.0, memory_k: int = 20,
                  memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
-                 codebook_weight: float = 0.0, redirect_weight: float = 0.0, random_state: int = 2019):
+                 codebook_weight: float = 0.0, redirect_weight: float = 0.0, counts=None, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -303,6 +314,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.memory_blocks = memory_blocks
         self.codebook_weight = codebook_weight
         self.redirect_weight = redirect_weight
+        self.counts = counts
         self.random_state = random_state
 
     # -- fitting
@@ -344,7 +356,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                                        self.turn_weight, self.rule_weight, self.turn_rule_weight, self.char_weight,
                                        self.lsa_weight, self.random_state, self.vectors_, self.vector_weight,
                                        self.similarity_weight, self._code_texts(), self.codebook_weight,
-                                       self._code_sentences() if self.codebook_weight else ())
+                                       self._code_sentences() if self.codebook_weight else (), self.counts)
         both = self.features_.fit_transform(X + prior_X).tocsr()
         # The codebook's examples belong to no round: they teach the shared weights only.
         both = self._augment(both, X + [replace(e, current_round=False) for e in prior_X])

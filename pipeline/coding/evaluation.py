@@ -289,7 +289,11 @@ def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: di
     decided = [sid for sid in sorted(data.labels) if sid in index]
     predictions = {sid: set(data.analysed.rules[index[sid]].codes) & set(plan.rule_codes) for sid in decided}
     if plan.model_codes:
-        estimator = make_estimator(plan, data.codebook, seed, params, nlp, vectors)
+        from .counts import TokenCounts
+
+        # One table of each text's tokens for every fold: each fit still learns its vocabulary and IDF
+        # from its own training rows (counts.py), the folds only stop cutting the same texts again.
+        estimator = make_estimator(plan, data.codebook, seed, params, nlp, vectors).set_params(counts=TokenCounts())
         if search:
             estimator = _SearchedCoder(estimator, search)
         matrix = cross_val_predict(estimator, examples, y, groups=groups, cv=cv or heldout_cv(groups))
