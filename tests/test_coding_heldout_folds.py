@@ -1,9 +1,9 @@
-"""The held-out figures' outer folds: one per informant, at most HELDOUT_FOLDS (linear cost)."""
+"""The held-out figures' outer folds: one per informant up to HELDOUT_FOLDS, HELDOUT_GROUPS past it (linear cost)."""
 
 import numpy as np
 import pytest
 
-from pipeline.coding.evaluation import HELDOUT_FOLDS, heldout_cv
+from pipeline.coding.evaluation import HELDOUT_FOLDS, HELDOUT_GROUPS, heldout_cv, heldout_folds
 
 
 def _groups(n_informants: int, per: int = 3) -> list[str]:
@@ -14,7 +14,7 @@ def _groups(n_informants: int, per: int = 3) -> list[str]:
 def test_a_study_of_up_to_heldout_folds_informants_keeps_one_fold_per_informant(n_informants):
     groups = _groups(n_informants)
     splits = list(heldout_cv(groups).split(np.zeros(len(groups)), groups=groups))
-    assert len(splits) == n_informants
+    assert len(splits) == n_informants == heldout_folds(n_informants)
     assert all(len({groups[i] for i in test}) == 1 for _, test in splits)
 
 
@@ -22,7 +22,7 @@ def test_a_study_of_up_to_heldout_folds_informants_keeps_one_fold_per_informant(
 def test_a_larger_study_has_heldout_folds_folds_and_no_informant_in_its_own_training(n_informants):
     groups = _groups(n_informants, per=2)
     splits = list(heldout_cv(groups).split(np.zeros(len(groups)), groups=groups))
-    assert len(splits) == HELDOUT_FOLDS
+    assert len(splits) == HELDOUT_GROUPS == heldout_folds(n_informants)
     tested = []
     for train, test in splits:
         assert not {groups[i] for i in train} & {groups[i] for i in test}
@@ -38,4 +38,5 @@ def test_the_method_the_record_and_the_report_name_follows_the_folds():
 
     assert heldout_method(18) == METHOD == "leave-one-informant-out"
     assert heldout_method(HELDOUT_FOLDS) == METHOD
-    assert heldout_method(HELDOUT_FOLDS + 1) == f"{HELDOUT_FOLDS} grupper av informanter"
+    assert heldout_method(HELDOUT_FOLDS + 1) == f"{HELDOUT_GROUPS} grupper av informanter" == "5 grupper av informanter"
+    assert heldout_folds(18) == 18 and heldout_folds(HELDOUT_FOLDS) == HELDOUT_FOLDS

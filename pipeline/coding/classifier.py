@@ -375,9 +375,10 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         turn_ids: dict = {}
         turns = np.array([turn_ids.setdefault(e.turn, len(turn_ids)) for e in X])
         held_out = out_of_fold.copy()  # the final stage's out-of-fold scores: what the round's memory corrects
+        neighbours = neighbour_index(X) if use_context else None  # the same for every code
         for j in range(y.shape[1]):
             if use_context and y[:, j].min() != y[:, j].max():
-                features = context_features(out_of_fold, X, j, self.classes_[j])
+                features = context_features(out_of_fold, X, j, self.classes_[j], neighbours)
                 self.context_models_.append(self._context_model().fit(features, y[:, j], sample_weight=weights))
                 scores = _out_of_fold(lambda index, f=features, t=y[:, j]: self._context_model().fit(
                     f[index], t[index], sample_weight=weights[index]), features, y[:, j], folds)
@@ -574,8 +575,10 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         if not self.context_models_ or not X:
             result = first
         else:
+            neighbours = neighbour_index(X)
             result = np.column_stack([first[:, j] if model is None else
-                                      model.predict_proba(context_features(first, X, j, self.classes_[j]))[:, 1]
+                                      model.predict_proba(context_features(first, X, j, self.classes_[j],
+                                                                           neighbours))[:, 1]
                                       for j, model in enumerate(self.context_models_)])
         if self.memory_weight and getattr(self, "memory_", None) is not None and len(X):
             # Corrected where the decision is made: 0.5 stands for each code's threshold, so that a residual
@@ -730,9 +733,11 @@ def neighbour_index(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray
     return previous, following, turns
 
 
-def context_features(first: np.ndarray, examples: Sequence[Example], j: int, code: str) -> np.ndarray:
-    """Dense second-stage features of every example for code ``j`` (``first``: stage-1 probabilities)."""
-    previous, following, turns = neighbour_index(examples)
+def context_features(first: np.ndarray, examples: Sequence[Example], j: int, code: str,
+                     neighbours: tuple | None = None) -> np.ndarray:
+    """Dense second-stage features of every example for code ``j`` (``first``: stage-1 probabilities;
+    ``neighbours``: :func:`neighbour_index` of ``examples`` where the caller has it, the same for every code)."""
+    previous, following, turns = neighbour_index(examples) if neighbours is None else neighbours
     n_turns = int(turns.max()) + 1 if len(turns) else 0
     columns = []
     for k in range(first.shape[1]):

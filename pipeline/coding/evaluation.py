@@ -250,25 +250,33 @@ def _params(study: Study) -> tuple[dict, dict]:
 
 # Leave-one-informant-out refits the whole model once per informant, each fit on all the others'
 # examples: folds x examples grows with the square of the study (benchmarks/run.py --with-coding:
-# the code stage 15 / 53 / 117 s at x1 / x2 / x3 of the demo). Past this many informants the
-# informants are grouped into this many folds instead, so the cost grows linearly; every informant
-# is still coded by a model that never saw it, and a study of up to this many informants (the demo's
-# 18) keeps its leave-one-out figures.
+# the code stage 15 / 53 / 117 s at x1 / x2 / x3 of the demo). Up to HELDOUT_FOLDS informants (the
+# demo's 18) it is leave-one-out; past it the informants are grouped into HELDOUT_GROUPS folds, so the
+# cost is a fixed number of fits, each linear in the examples: every informant is still coded by a
+# model that never saw it, trained on four fifths of the informants (at least 16 of them), as the
+# model's own inner folds (TwoStageCoder.max_folds) are five. Measured: docs/scale.md, codespeed10.
 HELDOUT_FOLDS = 20
+HELDOUT_GROUPS = 5
 LEAVE_ONE_OUT = "leave-one-informant-out"
 
 
 def heldout_method(n_informants: int) -> str:
     """How the held-out figure of ``n_informants`` is made: what the record, the stage and the report say."""
-    return LEAVE_ONE_OUT if n_informants <= HELDOUT_FOLDS else f"{HELDOUT_FOLDS} grupper av informanter"
+    return LEAVE_ONE_OUT if n_informants <= HELDOUT_FOLDS else f"{HELDOUT_GROUPS} grupper av informanter"
+
+
+def heldout_folds(n_informants: int) -> int:
+    """How many fits the held-out figure of ``n_informants`` costs (one per outer fold)."""
+    return n_informants if heldout_method(n_informants) == LEAVE_ONE_OUT else HELDOUT_GROUPS
 
 
 def heldout_cv(groups: Sequence[str]):
-    """The outer folds of the held-out figures: one per informant, at most :data:`HELDOUT_FOLDS`."""
+    """The outer folds of the held-out figures: one per informant up to :data:`HELDOUT_FOLDS` informants,
+    :data:`HELDOUT_GROUPS` groups of informants past it."""
     from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
     return LeaveOneGroupOut() if heldout_method(len(set(groups))) == LEAVE_ONE_OUT \
-        else GroupKFold(n_splits=HELDOUT_FOLDS)
+        else GroupKFold(n_splits=HELDOUT_GROUPS)
 
 
 def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: dict | None = None,
@@ -277,7 +285,7 @@ def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: di
     """Every labelled segment coded by a model that did not see its informant.
 
     ``cross_val_predict`` with informant groups (``cv``: default :func:`heldout_cv`, one fold per
-    informant up to :data:`HELDOUT_FOLDS` informants, that many groups of informants past it).
+    informant up to :data:`HELDOUT_FOLDS` informants, :data:`HELDOUT_GROUPS` groups of informants past it).
     With a ``search`` grid the estimator is a grid search inside every outer fold:
     nested cross-validation. Returns the predictions and the codes the rules served.
     """
@@ -456,7 +464,7 @@ def evaluate_labelled(study: Study, data: Labelled, nlp, track: Track = no_progr
     method = heldout_method(n)
     result = _evaluation(data, predictions, f"hver av {n} informanter kodet av en modell som ikke så den"
                          + ("" if method == LEAVE_ONE_OUT else f" ({method})"),
-                         {code: min(n, HELDOUT_FOLDS) for code in rule_codes})
+                         {code: heldout_folds(n) for code in rule_codes})
     result.predictions = predictions
     return result
 
