@@ -55,7 +55,8 @@ class SpeakerLabels(_Strict):
         # Labels match regardless of case, so "Informant" and "informant" are one label.
         both = sorted({x.lower() for x in self.interviewer} & {x.lower() for x in self.informant})
         if both:
-            raise ValueError(f"label(s) {', '.join(both)} declared for both interviewer and informant")
+            # Quoted: an error line's quoted values are what shareable_message drops when they may be a name.
+            raise ValueError(f"label(s) {', '.join(repr(x) for x in both)} declared for both interviewer and informant")
         return self
 
 

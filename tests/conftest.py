@@ -42,6 +42,20 @@ codes:
     patterns: [bekymret, redd, uro]
 """
 DEMO_CODEBOOK = (REPO / "codebook.yaml").read_text(encoding="utf-8")
+# The demo codebook names the demo's site, an office and a product no dictionary lists ("Vi flyttet til
+# Trondheim", "Boligkontoret", "startlån"); the guard refuses a codebook text with such a word unless the
+# study keeps it, as the demo's study.yaml does. A test study using this codebook keeps the same terms.
+DEMO_CODEBOOK_KEEP = ["Trondheim", "Boligkontoret", "startlån"]
+
+
+def with_codebook_keep_terms(settings: str, codebook: str | None) -> str:
+    """``settings`` keeping DEMO_CODEBOOK_KEEP when ``codebook`` is the demo's and no keep terms are set."""
+    if codebook != DEMO_CODEBOOK or "keep_terms" in settings:
+        return settings
+    line = f"  keep_terms: [{', '.join(DEMO_CODEBOOK_KEEP)}]\n"
+    if "\nanonymisation:\n" in "\n" + settings:
+        return ("\n" + settings).replace("\nanonymisation:\n", "\nanonymisation:\n" + line, 1)[1:]
+    return settings + ("" if settings.endswith("\n") or not settings else "\n") + "anonymisation:\n" + line
 
 
 @pytest.fixture
@@ -60,7 +74,7 @@ def make_study(tmp_path):
             informants = "id,file,group\n" + "".join(
                 f"{i},{name},{DEFAULT_GROUP}\n" for i, name in enumerate(sorted(transcripts), start=1))
         (root / "data" / "raw" / "informants.csv").write_text(informants, encoding="utf-8")
-        (root / "study.yaml").write_text(settings, encoding="utf-8")
+        (root / "study.yaml").write_text(with_codebook_keep_terms(settings, codebook), encoding="utf-8")
         (root / "codebook.yaml").write_text(NEUTRAL_CODEBOOK if codebook is None else codebook, encoding="utf-8")
         return root
 

@@ -222,7 +222,7 @@ def coded_corpus(tmp_path_factory):
     base = tmp_path_factory.mktemp("corpus")
 
     def make(files, informants=None, settings="", codebook=None, root=None):
-        from conftest import DEMO_CODEBOOK
+        from conftest import DEMO_CODEBOOK, with_codebook_keep_terms
 
         root = base / "study"
         (root / "data" / "raw" / "transcripts").mkdir(parents=True)
@@ -231,7 +231,7 @@ def coded_corpus(tmp_path_factory):
         informants = informants or "id,file,group\n" + "".join(
             f"{i},{n},stayed\n" for i, n in enumerate(sorted(files), start=1))
         (root / "data" / "raw" / "informants.csv").write_text(informants, encoding="utf-8")
-        (root / "study.yaml").write_text(settings, encoding="utf-8")
+        (root / "study.yaml").write_text(with_codebook_keep_terms(settings, codebook or DEMO_CODEBOOK), encoding="utf-8")
         (root / "codebook.yaml").write_text(codebook or DEMO_CODEBOOK, encoding="utf-8")
         return root
 

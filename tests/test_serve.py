@@ -294,8 +294,9 @@ def test_two_coders_at_once_lose_nothing_and_never_overwrite_each_other(corpus):
 def test_a_page_holding_an_identifier_is_refused_by_the_guard(corpus):
     study, _ = corpus
     settings = study.root / "study.yaml"
-    settings.write_text(settings.read_text(encoding="utf-8")
-                        + "anonymisation:\n  known_identifiers: [\"PERSON: Hilde Strand\"]\n", encoding="utf-8")
+    # The corpus's study.yaml has an anonymisation block already (the demo codebook's keep terms).
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "anonymisation:\n", "anonymisation:\n  known_identifiers: [\"PERSON: Hilde Strand\"]\n"), encoding="utf-8")
     study = load_study(study.root)
     with StudyStore(study.store_path) as store:
         leaked = [s for s in store.segments() if s.informant_id == "1"][1]

@@ -168,6 +168,8 @@ class Guard:
         # the anonymiser leaves it.
         self._keeper = StringMatcher([(k, "KEEP") for k in keep], g, strict_common=False, digit_types=set())
         self._numbers = _Numbers(entries)
+        # A keep term's words as a file name writes them without æ, ø, å ("startlan"): the same term.
+        self._kept_folds = frozenset(ascii_fold(w) for k in keep for w in tokens_of(k))
         # Digests of the texts this guard found clean: its verdict is a function of its entries and
         # the text alone, so a text checked again (segments.csv, written by the anonymisation stage
         # and again by the coding stage with the same key) is not read again.
@@ -193,13 +195,16 @@ class Guard:
         return payloads
 
     def check_fields(self, fields: Iterable[tuple[str, str]], target: Path) -> None:
-        """Check short texts that are not transcript text (settings, informant attributes): the
-        guard's rule plus the recognizers of structured identifiers (phone, fødselsnummer,
-        account, e-mail), which need no context. ``fields``: (where it came from, text)."""
+        """Check short texts that are not transcript text, which the researcher writes from the
+        material (study.yaml, codebook.yaml, informant attributes): the guard's rule, the
+        recognizers of structured identifiers (phone, fødselsnummer, account, e-mail), which need no
+        context, and :func:`written_words`: a name there is in no key when no transcript names it.
+        ``fields``: (where it came from, text)."""
         for source, text in fields:
             found = [describe(p) for p in self._payloads(text)]
             found += [f"{kind} ({ORIGINS['pattern']})" for kind, n in detected_identifiers(text).items()
                       for _ in range(n)]
+            found += list(written_words(text, self._keeper, self._kept_folds).elements())
             if found:
                 self._refuse(Counter(found), target, source)
 
@@ -244,7 +249,8 @@ ORIGINS = {"detected": "detected in the transcripts, not yet reviewed",
            "known": "a known identifier (data/private/known_identifiers.txt)",
            "decision": "a 'remove' decision of the anonymisation review",
            "pattern": "a number or address pattern",
-           "lists": "a name or place of the package's lists, in a table cell"}
+           "lists": "a name or place of the package's lists, in a table cell",
+           "written": "in a text the study writes"}
 
 
 def _kept_spans(text: str, keeper: StringMatcher | None) -> list[tuple[int, int]]:
@@ -269,6 +275,51 @@ def listed_words(text: str, keeper: StringMatcher | None = None) -> Counter[str]
             found[f"STED ({ORIGINS['lists']})"] += 1
         elif any(g.is_name(f) for f in forms):
             found[f"PERSON ({ORIGINS['lists']})"] += 1
+    return found
+
+
+def ascii_fold(word: str) -> str:
+    """``word`` in lower case as an ASCII file name writes it: æ ae, ø o, å a."""
+    return word.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+
+
+def written_words(text: str, keeper: StringMatcher | None = None, kept_folds: frozenset[str] = frozenset()) -> Counter[str]:
+    """Words of a text the researcher wrote (study.yaml, codebook.yaml, a cell of the informants
+    table) that may be a name no list of the study holds, outside a keep term:
+
+    * a word nothing explains as an ordinary word (``unexplained.explanation``, the test the
+      anonymiser masks unexplained words by): "Eidsvaag", "petter fagerbakk", "tveitnes" — the lists'
+      names in lower case too, where :func:`listed_words` reads capitals only;
+    * a capitalised word that opens no sentence and is no ordinary word: a surname or a firm is often
+      a compound of words ("Ulvestad", "Myrvold", "Lysheim"), which explains it in lower case only;
+    * a first name of the lists followed by a surname of the lists, in any case ("kari nordmann"): each
+      an ordinary word, together a name (no such pair in the demo's 4 006 anonymised segments).
+
+    Such a text gives a detector no context, and nothing is lost by refusing it: the refusal names
+    the field and ``anonymisation.keep_terms`` keeps a term (also in the ASCII spelling of a file name:
+    "startlan" for "startlån")."""
+    from .lexicon import is_ordinary
+    from .matcher import sentence_initial
+    from .unexplained import WORD, explanation
+
+    g = load_gazetteer()
+    kept = _kept_spans(text, keeper)
+    found: Counter[str] = Counter()
+    previous = None
+    for m in WORD.finditer(text):
+        word = m.group()
+        if any(s <= m.start() and m.end() <= e for s, e in kept) or ascii_fold(word) in kept_folds:
+            previous = None
+            continue
+        if (previous is not None and not text[previous.end():m.start()].strip() and g.is_first(previous.group())
+                and g.is_last(word)):
+            found[f"PERSON (a first name and a surname of the lists, {ORIGINS['written']})"] += 1
+        previous = m
+        if explanation(word, g) is None:
+            found[f"PERSON ELLER STED (a word no dictionary explains, {ORIGINS['written']})"] += 1
+        elif (word[:1].isupper() and not word.isupper() and not sentence_initial(text, m.start())
+              and not any(is_ordinary(p) or g.is_common_word(p) for p in (word, word.rstrip("s")))):
+            found[f"PERSON ELLER STED (a capitalised word that is no ordinary word, {ORIGINS['written']})"] += 1
     return found
 
 
@@ -339,6 +390,26 @@ def codebook_texts(codebook) -> list[tuple[str, str]]:
                              ("examples.negative", code.examples.negative)):
             found += [(where.format(f"{field} {i}"), text) for i, text in enumerate(texts, start=1)]
     return [(where, text) for where, text in found if text]
+
+
+def context_texts(tables) -> list[tuple[str, str]]:
+    """(where, text) for every text of the context tables (data/raw/context/*.csv) that reaches the
+    report: the file name (the figure's file, the default title), title, source, unit, note, column
+    names and categories. A table is named by its place, not its file name (one of the texts)."""
+    found = []
+    for number, table in enumerate(tables, start=1):
+        where = f"data/raw/context (table {number} of {len(tables)}: {{}})"
+        found += [(where.format("file name"), table.name.replace("_", " "))]
+        found += [(where.format(field), getattr(table, field)) for field in ("title", "source", "unit", "note")]
+        found += [(where.format(f"column {i}"), c) for i, c in enumerate(table.columns, start=1)]
+        found += [(where.format(f"row {i}"), c) for i, c in enumerate(table.categories, start=1)]
+    return [(where, text) for where, text in found if text]
+
+
+def check_context(guard: Guard, tables, target: Path) -> None:
+    """Refuse (LeakError naming the table by its place and the field) context tables whose texts hold
+    an identifier: written by the researcher, like the codebook, and shown in the report and figures."""
+    guard.check_fields(context_texts(tables), target)
 
 
 def check_codebook(guard: Guard, codebook, target: Path) -> None:
@@ -422,6 +493,14 @@ def _showable(guard: Guard | None, text: str) -> bool:
     ordinary word (a name no list holds)."""
     return (guard is not None and not guard._payloads(text) and not detected_identifiers(text)
             and not listed_words(text, guard._keeper) and not unknown_capitalised(text, guard._keeper))
+
+
+def _names_in_any_case(text: str) -> bool:
+    """Whether a word of ``text`` in any case is a name or place of the package's lists, an ordinary
+    word too ("kari nordmann"): for a quoted cell of an error line, which loses nothing but the value
+    by going, not for refusing a text."""
+    g = load_gazetteer()
+    return any(g.is_name(w) or g.is_place(w) for w in re.findall(r"[^\W\d_]+", text))
 
 
 def _table_cells(root: Path) -> set[str]:
@@ -509,12 +588,16 @@ def shareable_message(root: Path, message: str) -> str:
 
     # A cell of the table quoted with a title-case word no list knows may be a name no name column
     # holds ("unknown group 'Sigve Aasheim'"); a package text quoted ("expected 'Project'") is not.
+    # Any quoted value but a key of the schemas may be the study's text (a cell, a speaker label, a
+    # code id): one with a word no dictionary explains ("'sigve aasheim'", "'oddvar'") goes too.
     cells = _table_cells(root)
+    keys = schema_keys()
     quoted = [m.group()[1:-1] for m in _QUOTED.finditer(message)]
-    if guard is None or found(message) or any(q in cells and unknown_capitalised(q, keeper) for q in quoted):
+    if (guard is None or found(message) or any(q in cells and unknown_capitalised(q, keeper) for q in quoted)
+            or any(q not in keys and written_words(q, keeper) for q in quoted)
+            or any(q in cells and _names_in_any_case(q) for q in quoted)):
         # A key of the package's schemas is the package's text, not the study's: it stays, so that
         # "did you mean 'report'?" survives a study without lists.
-        keys = schema_keys()
         message = _QUOTED.sub(lambda m: m.group() if m.group()[1:-1] in keys else "'…'", message)
     kinds = found(message)
     if kinds:

@@ -273,7 +273,7 @@ def build_report(study: Study, generated_at: datetime | None = None, with_topics
     only thing that differs between two builds from the same data.
     ``with_topics=False`` leaves the emergent topics out (and says so).
     """
-    from ..anonymise.guard import check_codebook, require_guard
+    from ..anonymise.guard import check_codebook, check_context, require_guard
     from ..codebook import load_codebook
     from ..compare import read_compare_result
     from ..topics import read_topics_result
@@ -282,8 +282,10 @@ def build_report(study: Study, generated_at: datetime | None = None, with_topics
     settings = study.settings
     data = read_study_data(study)
     codebook = load_codebook(study.codebook_path)
-    # The report prints the codebook (criteria and example quotes too), read here from codebook.yaml.
+    # The report prints the codebook (criteria and example quotes too), read here from codebook.yaml,
+    # and the context tables' texts, the researcher's too, in its prose, tables and figures' pixels.
     check_codebook(require_guard(study), codebook, study.root / "reports" / "rapport.md")
+    check_context(require_guard(study), read_context_tables(study.context_dir), study.root / "reports" / "rapport.md")
     compared = read_compare_result(study, data.analysis)
     topics = read_topics_result(study, data.analysis) if with_topics else None
     code_labels = {c.id: c.label for c in codebook.codes}
