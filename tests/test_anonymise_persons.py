@@ -71,10 +71,10 @@ def test_a_detected_name_said_again_in_the_turn_is_the_person():
     assert not rec.analyze(text, None, found(text, "Eik Brattli", score=0.45))
 
 
-def test_the_registry_runs_them_after_the_learned_recognizer():
+def test_the_registry_runs_them_after_the_other_name_rules_and_before_the_learned_recognizer():
     names = [r.name for r in builtin_recognizers([], set())]
-    assert names.index("initials") < names.index("learned") < names.index("name_particle") \
-        < names.index("name_repeat")
+    assert names.index("initials") < names.index("name_neighbour") < names.index("name_particle") \
+        < names.index("name_repeat") < names.index("learned") == len(names) - 1
 
 
 @pytest.fixture(scope="module")

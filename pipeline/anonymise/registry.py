@@ -182,9 +182,9 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
             NamePartRecognizer(min_score=low), FallbackRecognizer(g, min_score=low),
             NumberFormRecognizer(g, min_score=low), UnexplainedWordRecognizer(g, min_score=low),
             UnexplainedCapitalRecognizer(g, min_score=low), NameNeighbourRecognizer(g, min_score=low),
+            NameParticleRecognizer(min_score=low), NameRepeatRecognizer(min_score=low),
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
-                                        review_below=settings.review_below),
-            NameParticleRecognizer(min_score=low), NameRepeatRecognizer(min_score=low)]
+                                        review_below=settings.review_below)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:
