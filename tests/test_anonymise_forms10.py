@@ -113,3 +113,12 @@ def test_street_written_apart_after_truecasing():
     # stop word before it stays none ("Ned bakken to ganger")
     assert "Kvisvik bakken tre" in spans(AddressRecognizer(), "vi bodde i Kvisvik bakken tre før", "ADRESSE")
     assert spans(AddressRecognizer(), "Ned bakken to ganger", "ADRESSE") == []
+
+
+def test_extension_span_survives_the_merge():
+    # the joined span keeps the sure phone number's score, so the merge does not cut the cue word out
+    from pipeline.anonymise.analyzer import merge
+
+    text = "ring sentralbordet, 55 12 40 00, lokal 2284, så får du meg"
+    replaced, _weak = merge(text, structured(text), 0.5)
+    assert [(d.text, d.type) for d in replaced] == [("55 12 40 00, lokal 2284", "TELEFON")]

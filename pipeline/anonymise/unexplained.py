@@ -538,7 +538,10 @@ class NumberFormRecognizer(Recognizer):
                 phone = next((d for d in found if d.type == TELEFON and d.replaced_at(self.min_score)
                               and d.end <= cue_start and re.fullmatch(r"[\s,]*", text[d.end:cue_start])), None)
                 start = phone.start if phone else run.start
-                out.append(Detection(start, run.end, TELEFON, 0.85, self.name, text[start:run.end]))
+                # Grown over a sure phone number it keeps that one's score: the merge would cut a
+                # vaguer span around it and drop the cue word.
+                score = max(0.85, phone.score) if phone else 0.85
+                out.append(Detection(start, run.end, TELEFON, score, self.name, text[start:run.end]))
         out += self._years(text, runs, [d for d in [*found, *out] if d.type == DATO and d.replaced_at(self.min_score)], months)
         out += self._repairs(text, runs, [d for d in [*found, *out] if d.replaced_at(self.min_score)])
         return out
