@@ -122,3 +122,8 @@ def test_extension_span_survives_the_merge():
     text = "ring sentralbordet, 55 12 40 00, lokal 2284, så får du meg"
     replaced, _weak = merge(text, structured(text), 0.5)
     assert [(d.text, d.type) for d in replaced] == [("55 12 40 00, lokal 2284", "TELEFON")]
+
+
+def test_a_place_before_siden_and_a_year_is_no_street():
+    assert spans(AddressRecognizer(), "og jeg har bodd i Halden siden 2011. Jeg", "ADRESSE") == []
+    assert spans(AddressRecognizer(), "bodde i Kvisvik bakken 2014 og", "ADRESSE") == []

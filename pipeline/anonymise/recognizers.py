@@ -214,7 +214,10 @@ _ADDRESS_PATTERNS = [
     # A street noun written apart from its name, as automatic captions write it, in any case
     # ("storhaug bakken fire", "sælehaugen terrasse nummer tre"): the name word is no dictionary
     # word, stop word or number word (checked in analyze: "ned bakken to ganger" is no address).
-    re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}}|{CAP}{LOW}{{2,}})\s+(?:{_SUFFIX_ALT})\s+{_NUMBER}{_COUNTED}"),
+    # The noun is one that can stand alone as a street's name (``_BARE_STREET_NOUNS``: not "siden",
+    # "Fredrikstad siden 2006"), and the number no year.
+    re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}}|{CAP}{LOW}{{2,}})\s+(?:{'|'.join(_BARE_STREET_NOUNS)})\s+"
+               rf"(?!(?:19|20)\d\d(?!\d)){_NUMBER}{_COUNTED}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
     # Kaia 4, leilighet 201; Sletta sju
