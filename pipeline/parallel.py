@@ -65,6 +65,16 @@ class Lazy(Sequence):
 
 
 @dataclass(frozen=True)
+class Reader:
+    """A later stage's reading of a kind of per-transcript result (:meth:`DaskExecutor.add_reader`)."""
+
+    name: str
+    fn: Callable
+    shared: tuple
+    inputs: Callable[[dict], Any]
+
+
+@dataclass(frozen=True)
 class Prefetch:
     """What :meth:`DaskExecutor.prefetch` made: the ``inputs`` it was started with, and its
     results or the error that stopped it."""
@@ -111,6 +121,15 @@ class InProcess:
     def prefetched(self, name: str) -> Prefetch | None:
         return None
 
+    def add_reader(self, kind: str, name: str, fn: Callable, *shared: Any, inputs: Callable[[dict], Any]) -> None:
+        """Nothing here: each stage reads what it needs itself."""
+
+    def readers(self, kind: str) -> list[Reader]:
+        return []
+
+    def keep(self, name: str, inputs: Any, results: list) -> None:
+        pass
+
     def close_soon(self) -> None:
         pass
 
@@ -142,6 +161,8 @@ class DaskExecutor:
         self._calls = 0  # one name per map call for its tasks' keys
         self._idle_jobs: collections.deque = collections.deque()  # see when_idle
         self._prefetches: dict[str, tuple[threading.Thread, dict]] = {}  # see prefetch
+        self._readers: dict[str, list[Reader]] = collections.defaultdict(list)  # see add_reader
+        self._kept: dict[str, Prefetch] = {}  # see keep
         # Tasks submitted and not yet handed over: enough to keep every worker busy while the
         # client works on a result or one slow transcript holds back those after it.
         self.in_flight = max(8, 4 * workers)
@@ -198,6 +219,10 @@ class DaskExecutor:
         where two prefetches are out at once). Nothing is started once the cluster is closing."""
         if self._closing is not None:
             return
+        kept = self._kept.pop(name, None)
+        if kept is not None and kept.inputs == inputs:  # read already, from the same inputs (keep)
+            self._kept[name] = kept
+            return
         state: dict = {"inputs": inputs, "results": None, "error": None}
         # Several items a task: each task costs this process (the client, and a local cluster's
         # scheduler) the same whatever its size, and nobody waits for the first result here.
@@ -220,12 +245,32 @@ class DaskExecutor:
         """What :meth:`prefetch` started under ``name`` (waiting for it), or None where none was
         started; the caller takes the results with :meth:`Prefetch.results_for` and its own inputs,
         so a failed task stops the run only where the caller would have used the results."""
+        if name in self._kept:
+            return self._kept.pop(name)
         entry = self._prefetches.pop(name, None)
         if entry is None:
             return None
         thread, state = entry
         thread.join()
         return Prefetch(state["inputs"], state["results"], state["error"])
+
+    def add_reader(self, kind: str, name: str, fn: Callable, *shared: Any, inputs: Callable[[dict], Any]) -> None:
+        """Have the tasks that make a ``kind`` of per-transcript result (``segment_docs.DERIVED``: a
+        transcript's derived segment Docs) also call ``fn((model setting, result), *shared)`` on it, on
+        the worker that holds it, and the stage that sends them :meth:`keep` what it gave under
+        ``name`` for a later stage, with ``inputs(what the results were made from, by transcript)``:
+        the later stage takes it with :meth:`prefetched`, as if it were prefetched. A later stage's
+        reading then runs while the workers would wait for the client's checks and writes."""
+        if self._closing is None:
+            self._readers[kind].append(Reader(name, fn, shared, inputs))
+
+    def readers(self, kind: str) -> list[Reader]:
+        return list(self._readers.get(kind, ()))
+
+    def keep(self, name: str, inputs: Any, results: list) -> None:
+        """What a reader (:meth:`add_reader`) gave, for :meth:`prefetched` (a :meth:`prefetch` of the
+        same name from the same inputs then starts nothing)."""
+        self._kept[name] = Prefetch(inputs, results, None)
 
     def _connect(self):
         """The cluster: started on first use, unless :meth:`start_soon` started it already."""

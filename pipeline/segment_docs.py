@@ -520,20 +520,33 @@ def start_segment_docs(study, files: Sequence[str], shared: dict[str, str], turn
     executor = parallel.current()
     if not executor.remote:
         return lambda: refresh_segment_docs(study, files, shared, turns, segments, outputs, track)
+    # What later stages read of the Docs (the coding stage's lemmas and rule hits, where the run asked
+    # for them: executor.add_reader) is read by each task on the Docs it derived, while the client checks.
+    readers = executor.readers(DERIVED)
     with PrivateStore(study.private_store_path) as private:
         todo = _derivations(private, files, turns, segments, outputs)
         # Every item now (the client holds every transcript's turns and results already; the parses
         # are what this adds), so the workers have all of them while the client is busy.
-        items = [_derive_item(study, private, turns, segments, entry) for entry in todo]
-    found = executor.imap(derive_job, items, ahead=len(items), track=track or no_progress,
-                          description="Avleder segmentenes analyser")
+        items = [(*_derive_item(study, private, turns, segments, entry),
+                  *([[s.segment_id for s in segments[entry[0]]]] if readers else [])) for entry in todo]
+    found = executor.imap(derive_job, items, tuple((r.fn, r.shared) for r in readers), ahead=len(items),
+                          track=track or no_progress, description="Avleder segmentenes analyser")
     del items
 
     def finish() -> tuple[int, int]:
+        read: dict[str, list] = {}
         with PrivateStore(study.private_store_path) as private:
-            return _store_derived(private, todo, found, shared, segments)
+            done = _store_derived(private, todo, found, shared, segments, read)
+        # Only now, the Docs stored (the checks passed): by shareable name, in its order.
+        keys = {shared[f]: key for f, key, _replaced, _anonymised in todo}
+        for index, reader in enumerate(readers):
+            executor.keep(reader.name, reader.inputs(keys), [read[name][index] for name in sorted(read)])
+        return done
 
     return finish
+
+
+DERIVED = "segment-docs"  # the kind of result a reader of the derived Docs reads (executor.add_reader)
 
 
 def _derivations(private, files: Sequence[str], turns: dict, segments: dict, outputs: dict) -> list[tuple]:
@@ -556,24 +569,30 @@ def _derive_item(study, private, turns: dict, segments: dict, entry: tuple) -> t
     return study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located, anonymised
 
 
-def _store_derived(private, todo: list[tuple], found, shared: dict[str, str], segments: dict) -> tuple[int, int]:
+def _store_derived(private, todo: list[tuple], found, shared: dict[str, str], segments: dict,
+                   read: dict | None = None) -> tuple[int, int]:
+    """Store each derived DocBin; ``read``: where the tasks' readers' results go, by shareable name."""
     rebuilt = redone = 0
-    for (f, key, _replaced, _anonymised), (blob, n_redo) in zip(todo, found):
+    for (f, key, _replaced, _anonymised), (blob, n_redo, *by_readers) in zip(todo, found):
         private.replace_segment_docs(f, shared[f], key, [s.segment_id for s in segments[f]], blob)
         rebuilt += 1
         redone += n_redo
+        if read is not None:
+            read[shared[f]] = by_readers
     return rebuilt, redone
 
 
-def derive_job(item: tuple) -> tuple[bytes, int]:
+def derive_job(item: tuple, readers: tuple = ()) -> tuple:
     """The executor's task for one transcript: (DocBin bytes of its derived segment Docs, segments
     lemmatised by the pipeline). ``item`` = (model setting, raw turn texts, stored parse (key, DocBin
     bytes) or None, replacements per turn, (turn position, start, end) per raw segment, the segments'
-    anonymised texts). The pipeline is loaded where it runs (a worker loads it once)."""
+    anonymised texts[, the segments' ids, with ``readers``]). The pipeline is loaded where it runs (a
+    worker loads it once). ``readers``: (function, shared objects) of later stages' readings of the
+    Docs (``executor.add_reader``); each one's result on (model setting, (ids, DocBin bytes)) follows."""
     from .nlp import load_nlp, model_id
     from .parse import parse_key, parsed_texts, read_columns
 
-    model, texts, parse, replaced, located, anonymised = item
+    model, texts, parse, replaced, located, anonymised, *ids = item
     nlp = load_nlp(model)
     read = parsed_texts(texts)
     raw_docs = None
@@ -582,8 +601,11 @@ def derive_job(item: tuple) -> tuple[bytes, int]:
     if raw_docs is None:  # no usable parse (another pipeline): the one pass, here
         raw_docs = list(nlp.pipe(read, batch_size=32))
     writer, names = _lookups(nlp.vocab)
-    return derive_bytes(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised,
-                        writer, names)
+    blob, redone = derive_bytes(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised,
+                                writer, names)
+    if not readers:
+        return blob, redone
+    return blob, redone, *(fn((model, (ids[0], blob)), *shared) for fn, shared in readers)
 
 
 _LOOKUPS: dict[int, tuple] = {}

@@ -96,6 +96,11 @@ def run_all(study: Study, track: Track = no_progress, echo: Callable[[str], None
     # A cluster starts now, in the background: its workers load the pipeline while ingest reads the files.
     with parallel.using(workers, scheduler, model=study.settings.model) as executor:
         names = [name for name, _stage in stages()]
+        if "code" in names:
+            # The coding stage's reading of the segment Docs, by the tasks that derive them (end of anonymise).
+            from .coding.machine import read_while_deriving
+
+            read_while_deriving(study, codebook)
         last_distributed = max((names.index(n) for n in EXECUTOR_STAGES if n in names), default=-1)
         for index, (name, stage) in enumerate(stages()):
             fault_point(f"stage:{name}")  # a test hook: QUALPIPE_FAULT_POINT=stage:code kills the run here

@@ -57,6 +57,11 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
         return found
 
     monkeypatch.setattr(parallel.DaskExecutor, "prefetched", recorded)
+    kept = []
+    keep = parallel.DaskExecutor.keep
+    monkeypatch.setattr(parallel.DaskExecutor, "keep",
+                        lambda self, name, inputs, results: kept.append((name, len(results))) or keep(self, name, inputs,
+                                                                                                      results))
     from pipeline import topics
 
     from pipeline.coding import machine
@@ -83,6 +88,8 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     # end of anonymise on, and their stages took them: each prefetch's inputs are those its stage reads
     # (only the two-worker run has prefetches; each is made once there, and compared once when taken)
     assert taken == [("coding-analysis", True), ("topics-lemmas", True)]
+    # the coding stage's reading was made by the tasks that derived the Docs, one result per transcript
+    assert [name for name, _n in kept] == ["coding-analysis"] and kept[0][1] == len(analysis_inputs[0][2])
     assert len(inputs) == 2 and inputs[0] == inputs[1]
     assert len(analysis_inputs) == 2 and analysis_inputs[0] == analysis_inputs[1] and analysis_inputs[0][2]
 

@@ -152,7 +152,28 @@ def analysis_inputs(study, codebook: Codebook) -> tuple:
     if study.private_store_path.exists():
         with PrivateStore(study.private_store_path) as private:
             doc_keys = private.shared_segment_doc_keys()
-    return study.settings.model, codebook.model_dump_json(), tuple(sorted(doc_keys.items()))
+    return _inputs(study.settings.model, codebook, doc_keys)
+
+
+def _inputs(model: str, codebook: Codebook, doc_keys: dict[str, str]) -> tuple:
+    return model, codebook.model_dump_json(), tuple(sorted(doc_keys.items()))
+
+
+def read_while_deriving(study, codebook: Codebook) -> None:
+    """On a run's cluster: each task that derives a transcript's segment Docs (end of the anonymise
+    stage) also reads them for the coding stage (:func:`analyse_file_job`), on the worker that holds
+    them, while the client checks and writes the anonymised text; the stage keeps what they read
+    under :data:`ANALYSIS_PREFETCH`, which the coding stage takes as it takes a prefetch
+    (:func:`prefetched_analysis`, with the same inputs: a run that derived only some transcripts'
+    Docs has the rest read after the anonymise stage, :func:`prefetch_analysis`). Nothing on one process."""
+    from .. import parallel
+    from ..segment_docs import DERIVED
+
+    executor = parallel.current()
+    if executor.remote:
+        model = study.settings.model
+        executor.add_reader(DERIVED, ANALYSIS_PREFETCH, analyse_file_job, codebook,
+                            inputs=lambda doc_keys: _inputs(model, codebook, doc_keys))
 
 
 def prefetch_analysis(study) -> None:
