@@ -229,6 +229,36 @@ def test_a_prefetch_whose_task_fails_stops_the_run_when_taken_with_its_inputs(cl
         taken.results_for(("settings", 1))
 
 
+def _read(item: tuple, scale: int) -> tuple:
+    model, (ids, blob) = item
+    return model, ids, len(blob) * scale
+
+
+def test_a_reader_of_derived_results_is_kept_and_taken_as_a_prefetch_of_the_same_inputs(cluster):
+    from pipeline.segment_docs import DERIVED
+
+    cluster.add_reader(DERIVED, "read", _read, 10, inputs=lambda keys: ("settings", tuple(sorted(keys.items()))))
+    [reader] = cluster.readers(DERIVED)
+    assert cluster.readers("another kind") == []
+    # as a derive task calls it, on the worker
+    found = cluster.map(_call_reader, [("m", (["s1", "s2"], b"abc"))], (reader.fn, reader.shared))
+    assert found == [("m", ["s1", "s2"], 30)]
+    inputs = reader.inputs({"b": "k2", "a": "k1"})
+    cluster.keep("read", inputs, found)
+    cluster.prefetch("read", _fails, [1, 2], inputs=inputs)  # read already from these inputs: nothing starts
+    assert cluster.prefetched("read").results_for(inputs) == found
+    cluster.keep("read", inputs, found)
+    cluster.prefetch("read", _where, [1, 2], inputs=("other",))  # from other inputs: read again
+    assert [item for item, _pid in cluster.prefetched("read").results_for(("other",))] == [1, 2]
+    assert cluster.prefetched("read") is None
+    cluster._readers.clear()
+
+
+def _call_reader(item: tuple, reader: tuple) -> tuple:
+    fn, shared = reader
+    return fn(item, *shared)
+
+
 def test_nothing_is_prefetched_in_process_or_once_the_cluster_closes():
     executor = parallel.InProcess()
     executor.prefetch("squares", _where, [1, 2])
