@@ -205,22 +205,22 @@ def binary_alpha(x: np.ndarray, y: np.ndarray) -> float:
     return 1.0 - (2 * n - 1) * float(np.sum(x != y)) / (ones * zeros)
 
 
-def _kappas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Cohen's kappa per column of two (samples, units) 0/1 arrays (NaN where undefined)."""
-    observed = np.mean(x == y, axis=-1)
-    px, py = np.mean(x, axis=-1, dtype=float), np.mean(y, axis=-1, dtype=float)
+def _kappas_from_sums(sums: np.ndarray, values: int) -> np.ndarray:
+    """Cohen's kappa of each bootstrap sample of two coders' 0/1 values, from the sample's sums (columns: x, y,
+    x != y) over its ``values`` values (NaN where undefined)."""
+    observed = (values - sums[:, 2]) / values
+    px, py = sums[:, 0] / values, sums[:, 1] / values
     expected = px * py + (1 - px) * (1 - py)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.isclose(expected, 1.0), np.nan, (observed - expected) / (1 - expected))
 
 
-def _alphas(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    n = x.shape[-1]
-    ones = np.sum(x, axis=-1, dtype=np.int64) + np.sum(y, axis=-1, dtype=np.int64)
-    zeros = 2 * n - ones
+def _alphas_from_sums(sums: np.ndarray, values: int) -> np.ndarray:
+    """Krippendorff's alpha of each bootstrap sample (as :func:`binary_alpha`), from its sums as above."""
+    ones = sums[:, 0] + sums[:, 1]
+    zeros = 2 * values - ones
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((ones == 0) | (zeros == 0), np.nan,
-                        1.0 - (2 * n - 1) * np.sum(x != y, axis=-1) / (ones * zeros))
+        return np.where((ones == 0) | (zeros == 0), np.nan, 1.0 - (2 * values - 1) * sums[:, 2] / (ones * zeros))
 
 
 @dataclass(frozen=True)
@@ -250,19 +250,26 @@ def interval_rows(a: Mapping[object, Iterable[str]], b: Mapping[object, Iterable
     units = sorted(set(a) & set(b), key=str)
     n = len(units)
     draws = np.random.default_rng(seed).integers(0, max(n, 1), size=(samples, n))
-    rows = []
     columns = [(code, [code]) for code in codes] + [(ALL_CODES, list(codes))]
-    for name, chosen in columns:
-        # int8: the bootstrap holds samples x units x codes values at once.
-        x = np.array([[c in a[u] for c in chosen] for u in units], dtype=np.int8).reshape(n, len(chosen))
-        y = np.array([[c in b[u] for c in chosen] for u in units], dtype=np.int8).reshape(n, len(chosen))
+    xs = [np.array([[c in a[u] for c in chosen] for u in units], dtype=np.int8).reshape(n, len(chosen))
+          for _, chosen in columns]
+    ys = [np.array([[c in b[u] for c in chosen] for u in units], dtype=np.int8).reshape(n, len(chosen))
+          for _, chosen in columns]
+    # A sample's kappa and alpha need only its sums of x, y and x != y: how often it drew each unit times
+    # the unit's sums, one sample at a time (exact: integer counts far below 2**53), never the
+    # samples x units x codes values themselves.
+    per_unit = np.column_stack([part for x, y in zip(xs, ys)
+                                for part in (x.sum(axis=1), y.sum(axis=1), (x != y).sum(axis=1))]).astype(float)
+    sums = np.stack([np.bincount(row, minlength=n) @ per_unit for row in draws]) if n else None
+    rows = []
+    for k, ((name, chosen), x, y) in enumerate(zip(columns, xs, ys)):
         # Pooled: each (unit, code) is one decision, and a resampled unit brings all its codes.
         flat_x, flat_y = x.reshape(-1), y.reshape(-1)
         kappa, alpha = cohen_kappa(flat_x, flat_y), binary_alpha(flat_x, flat_y)
         if n:
-            boot_x, boot_y = x[draws].reshape(samples, -1), y[draws].reshape(samples, -1)
-            k_low, k_high = _interval(_kappas(boot_x, boot_y))
-            a_low, a_high = _interval(_alphas(boot_x, boot_y))
+            mine = sums[:, 3 * k:3 * k + 3]
+            k_low, k_high = _interval(_kappas_from_sums(mine, n * len(chosen)))
+            a_low, a_high = _interval(_alphas_from_sums(mine, n * len(chosen)))
         else:
             k_low = k_high = a_low = a_high = math.nan
         rows.append(IntervalRow(pair=pair, level=level, code=name, n=n, percent=percent_agreement(flat_x, flat_y),
