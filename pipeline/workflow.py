@@ -33,10 +33,10 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
 
 # The stages that hand work to the run's executor (pipeline/parallel.py): per transcript at ingest
 # and anonymise, per figure at compare. After the last of them a cluster of --workers N closes in the
-# background while the client runs the rest. The coding stage's reading of the segment Docs and the
-# topics stage's lemmas are read on the workers from the end of anonymise on, while the client starts
-# the coding stage (_prefetch_after_anonymise); sent from inside their stages, the client waited for
-# them (docs/scale.md).
+# background while the client runs the rest. The coding stage's reading of the segment Docs is made by
+# the tasks that derive them, while the client checks and writes (coding.machine.read_while_deriving),
+# and the topics stage's lemmas are read from the end of anonymise on, while the client codes
+# (_prefetch_after_anonymise); sent from inside their stages, the client waited for them (docs/scale.md).
 EXECUTOR_STAGES = ("ingest", "anonymise", "compare")
 
 

@@ -200,8 +200,9 @@ def prefetch_analysis(study) -> None:
 
 
 def prefetched_analysis(study, codebook: Codebook) -> dict | None:
-    """What :func:`prefetch_analysis` read, by file, where it was read from the stored Docs and
-    codebook the coding stage reads now; else None (the stage reads them itself)."""
+    """What the run's cluster read for the coding stage (the derive tasks, :func:`read_while_deriving`,
+    or :func:`prefetch_analysis`), by file, where it was read from the stored Docs and codebook the
+    stage reads now; else None (the stage reads them itself)."""
     from .. import parallel
 
     taken = parallel.current().prefetched(ANALYSIS_PREFETCH)
