@@ -592,9 +592,10 @@ def shareable_message(root: Path, message: str) -> str:
     # code id): one with a word no dictionary explains ("'sigve aasheim'", "'oddvar'") goes too.
     cells = _table_cells(root)
     keys = schema_keys()
+    shown = set(names.values())  # the shareable names put in above ("2.txt"): vouched for already
     quoted = [m.group()[1:-1] for m in _QUOTED.finditer(message)]
     if (guard is None or found(message) or any(q in cells and unknown_capitalised(q, keeper) for q in quoted)
-            or any(q not in keys and written_words(q, keeper) for q in quoted)
+            or any(q not in keys and q not in shown and written_words(q, keeper) for q in quoted)
             or any(q in cells and _names_in_any_case(q) for q in quoted)):
         # A key of the package's schemas is the package's text, not the study's: it stays, so that
         # "did you mean 'report'?" survives a study without lists.
