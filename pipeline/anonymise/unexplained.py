@@ -453,6 +453,7 @@ _EXTENSION = re.compile(r"(?<![\w])(?:intern(?:t|nummer|nummeret|nr\.?|linje|lin
 # Letter codes in capitals, abbreviated with a dot, one letter, or two or three lower-case letters
 # that are no word (captions write "HB" as "hb": checked in analyze).
 _PREFIX = re.compile(r"(?<![\w'’-])(?:(?:[A-ZÆØÅ]{1,5}|[a-zæøå]{1,4}\.|[a-zæøå]{1,3})(?:\s*[-/ ]\s*|\.\s*))+$")
+_CAPITAL_PREFIX = re.compile(r"(?<![\w'’-])(?:(?:[A-ZÆØÅ]{1,5}|[a-zæøå]{1,4}\.|[a-zæøå])(?:\s*[-/ ]\s*|\.\s*))+$")
 _NOT_LETTER_CODE = frozenset({"i", "å", "e", "o", "og", "på", "er", "nr.", "kl.", "ca.", "tlf.", "mob."})
 
 
@@ -488,7 +489,12 @@ class NumberFormRecognizer(Recognizer):
         for d in found:
             if d.type not in (NUMMER, SAK) or not d.replaced_at(self.min_score):
                 continue
-            m = _PREFIX.search(text[max(0, d.start - 16):d.start])
+            before = text[max(0, d.start - 16):d.start]
+            m = _PREFIX.search(before)
+            if m and any(p.isupper() for p in re.split(r"[\s/.-]+", m.group()) if p):
+                # With capitals in the code a lower-case word before it is a cue ("ref AB 77412"),
+                # not part of it: only a code written all in lower case takes lower-case letters.
+                m = _CAPITAL_PREFIX.search(before)
             if m:
                 letters = [p for p in re.split(r"[\s/-]+", m.group()) if p]
                 if letters and not any(p.lower() in _NOT_LETTER_CODE or p.lower().rstrip(".") in _NOT_LETTER_CODE
