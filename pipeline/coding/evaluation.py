@@ -253,7 +253,8 @@ def _params(study: Study) -> tuple[dict, dict]:
 # the code stage 15 / 53 / 117 s at x1 / x2 / x3 of the demo). Up to HELDOUT_FOLDS informants (the
 # demo's 18) it is leave-one-out; past it the informants are grouped into HELDOUT_GROUPS folds, so the
 # cost is a fixed number of fits, each linear in the examples: every informant is still coded by a
-# model that never saw it, trained on four fifths of the informants (at least 16 of them), as the
+# model that never saw it, trained on the informants of four of the five folds (GroupKFold balances
+# examples, not informants: a fold of a few large informants leaves fewer of them out), as the
 # model's own inner folds (TwoStageCoder.max_folds) are five. Measured: docs/scale.md, codespeed10.
 HELDOUT_FOLDS = 20
 HELDOUT_GROUPS = 5
