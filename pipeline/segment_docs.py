@@ -9,7 +9,8 @@ and the replacements it made (``TurnResult.replaced``, raw offsets):
 * a token outside every replaced span keeps its text, lemma, tag and morphology
   (it was parsed with the whole turn around it);
 * the tokens overlapping a replaced span become the tokens of its replacement as
-  the features read it (``coding_text``: ``[STED_7]`` is ``[STED_X]``, lemma the
+  the features read it (``coding_text``: ``[STED_7]`` is ``[STED_X]``, an informant's label
+  "ansatt S5" is ``[PERSON_X]`` as a detected name is, lemma the
   tag in lower case, as lemmatising the anonymised text gave; tag ``PROPN``, so a
   surrogate name is never a topic word); what a partly covered token had outside
   the span stays as a token of its own.
@@ -41,16 +42,17 @@ from spacy.vocab import Vocab
 from .coding.text import coding_text
 from .parse import append_columns
 
-DERIVE_VERSION = "1"
+DERIVE_VERSION = "2"  # 2: informant labels read as [PERSON_X]
 ATTRS = ["ORTH", "SPACY", "LEMMA", "POS", "TAG", "MORPH", "SENT_START"]
 REPLACEMENT_POS = "PROPN"
 
 
-def derived_key(parse_key: str, replaced: Sequence[Sequence[tuple]], texts: Sequence[str]) -> str:
-    """What the derived Docs of one transcript depend on: its raw parse, replacements and segment texts."""
+def derived_key(parse_key: str, replaced: Sequence[Sequence[tuple]], texts: Sequence[str], people=None) -> str:
+    """What the derived Docs of one transcript depend on: its raw parse, replacements and segment texts,
+    as the features read them (``people``: :func:`~pipeline.coding.text.people_pattern`)."""
     blob = json.dumps([DERIVE_VERSION, parse_key,
-                       [[(s, e, coding_text(new)) for s, e, _k, _id, new in turn] for turn in replaced],
-                       [coding_text(t) for t in texts]], ensure_ascii=False)
+                       [[(s, e, coding_text(new, people)) for s, e, _k, _id, new in turn] for turn in replaced],
+                       [coding_text(t, people) for t in texts]], ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -105,10 +107,11 @@ class _TurnTokens:
 
 
 def _segment_pieces(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, end: int,
-                    replaced: Sequence[tuple], expected: str, memo: dict | None = None) -> tuple[list, list[bool]] | None:
+                    replaced: Sequence[tuple], expected: str, memo: dict | None = None,
+                    people=None) -> tuple[list, list[bool]] | None:
     """The tokens of the anonymised segment ``[start, end)`` of one turn (raw offsets): (pieces, spaces),
     each piece (word, lemma, pos, tag, morph, sent_start); None if they do not line up with ``expected``.
-    ``memo``: a replacement's text -> its pieces (tags repeat)."""
+    ``memo``: a replacement's text -> its pieces (tags repeat); ``people``: as :func:`derived_key`."""
     spans = [r for r in replaced if r[0] < end and start < r[1]]
     lo = min([start, *(r[0] for r in spans)])
     hi = max([end, *(r[1] for r in spans)])
@@ -141,7 +144,7 @@ def _segment_pieces(nlp: Language, tokens: _TurnTokens, raw_text: str, start: in
             if i in emitted:
                 continue
             emitted.add(i)
-            text = coding_text(spans[i][4])
+            text = coding_text(spans[i][4], people)
             parts = memo.get(text) if memo is not None else None
             if parts is None:
                 parts = [(part.text, part.text.lower(), "PUNCT" if part.is_punct else REPLACEMENT_POS, "", "", False)
@@ -167,9 +170,9 @@ def _segment_pieces(nlp: Language, tokens: _TurnTokens, raw_text: str, start: in
 
 
 def _segment_doc(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, end: int,
-                 replaced: Sequence[tuple], expected: str) -> Doc | None:
+                 replaced: Sequence[tuple], expected: str, people=None) -> Doc | None:
     """The anonymised segment ``[start, end)`` of one turn (raw offsets) as a Doc, or None if it does not line up."""
-    found = _segment_pieces(nlp, tokens, raw_text, start, end, replaced, expected)
+    found = _segment_pieces(nlp, tokens, raw_text, start, end, replaced, expected, people=people)
     if found is None:
         return None
     pieces, spaces = found
@@ -180,11 +183,12 @@ def _segment_doc(nlp: Language, tokens: _TurnTokens, raw_text: str, start: int, 
 
 
 def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc], replaced: Sequence[Sequence[tuple]],
-                segments: Sequence, anonymised_texts: Sequence[str]) -> tuple[list[Doc], int]:
+                segments: Sequence, anonymised_texts: Sequence[str], people=None) -> tuple[list[Doc], int]:
     """(one Doc per segment in order, how many were lemmatised by the pipeline because they did not line up).
 
     ``segments`` are the raw segments (``turn_index``, ``start``, ``end``) of one transcript; ``replaced``
-    and ``raw_docs`` are per turn, in turn order (``turn_texts`` the raw turn texts, same offsets).
+    and ``raw_docs`` are per turn, in turn order (``turn_texts`` the raw turn texts, same offsets);
+    ``people``: as :func:`derived_key`.
     """
     from .coding.text import analyse
 
@@ -193,7 +197,7 @@ def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc
     columns: dict[int, _TurnTokens] = {}
     names = _Names(nlp.vocab)
     for n, (segment, text) in enumerate(zip(segments, anonymised_texts)):
-        expected = coding_text(text)
+        expected = coding_text(text, people)
         position = segment.turn_position
         doc = None
         if expected.strip():
@@ -201,12 +205,12 @@ def derive_docs(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc
             if tokens is None:
                 tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position], names)
             doc = _segment_doc(nlp, tokens, turn_texts[position], segment.start, segment.end,
-                               replaced[position], expected)
+                               replaced[position], expected, people)
         if doc is None:
             redo.append(n)
         docs.append(doc)
     if redo:
-        for n, doc in zip(redo, analyse(nlp, [coding_text(anonymised_texts[n]) for n in redo])):
+        for n, doc in zip(redo, analyse(nlp, [coding_text(anonymised_texts[n], people) for n in redo])):
             docs[n] = doc
     return docs, len(redo)
 
@@ -308,7 +312,7 @@ _NO_SPANS = Doc(Vocab()).spans.to_bytes()
 
 def derive_bytes(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Doc],
                  replaced: Sequence[Sequence[tuple]], segments: Sequence, anonymised_texts: Sequence[str],
-                 writer: "_Columns | None" = None, names: _Names | None = None) -> tuple[bytes, int]:
+                 writer: "_Columns | None" = None, names: _Names | None = None, people=None) -> tuple[bytes, int]:
     """:func:`to_bytes` of :func:`derive_docs` (the same bytes: tested), without building the Docs.
     ``writer`` and ``names`` (what is looked up once per distinct string) may serve many transcripts."""
     from .coding.text import analyse
@@ -319,7 +323,7 @@ def derive_bytes(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Do
     columns: dict[int, _TurnTokens] = {}
     found: list[tuple | None] = []
     for segment, text in zip(segments, anonymised_texts):
-        expected = coding_text(text)
+        expected = coding_text(text, people)
         position = segment.turn_position
         pieces = None
         if expected.strip():
@@ -327,10 +331,10 @@ def derive_bytes(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Do
             if tokens is None:
                 tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position], names)
             pieces = _segment_pieces(nlp, tokens, turn_texts[position], segment.start, segment.end,
-                                     replaced[position], expected, names.replacements)
+                                     replaced[position], expected, names.replacements, people)
         found.append(pieces)
     redo = [n for n, pieces in enumerate(found) if pieces is None]
-    again = dict(zip(redo, analyse(nlp, [coding_text(anonymised_texts[n]) for n in redo]))) if redo else {}
+    again = dict(zip(redo, analyse(nlp, [coding_text(anonymised_texts[n], people) for n in redo]))) if redo else {}
     for n, pieces in enumerate(found):
         if pieces is None:
             box.add(again[n])
@@ -499,10 +503,12 @@ def refresh_segment_docs(study, files: Sequence[str], shared: dict[str, str], tu
     from .progress import no_progress
     from .store import PrivateStore
 
+    labels = _labels(study)
     with PrivateStore(study.private_store_path) as private:
-        todo = _derivations(private, files, turns, segments, outputs)
+        todo = _derivations(private, files, turns, segments, outputs, labels)
         found = parallel.current().imap(derive_job, parallel.Lazy(lambda entry: _derive_item(study, private, turns,
-                                                                                             segments, entry), todo),
+                                                                                             segments, entry, labels),
+                                                                  todo),
                                         track=track or no_progress, description="Avleder segmentenes analyser")
         return _store_derived(private, todo, found, shared, segments)
 
@@ -523,11 +529,12 @@ def start_segment_docs(study, files: Sequence[str], shared: dict[str, str], turn
     # What later stages read of the Docs (the coding stage's lemmas and rule hits, where the run asked
     # for them: executor.add_reader) is read by each task on the Docs it derived, while the client checks.
     readers = executor.readers(DERIVED)
+    labels = _labels(study)
     with PrivateStore(study.private_store_path) as private:
-        todo = _derivations(private, files, turns, segments, outputs)
+        todo = _derivations(private, files, turns, segments, outputs, labels)
         # Every item now (the client holds every transcript's turns and results already; the parses
         # are what this adds), so the workers have all of them while the client is busy.
-        items = [(*_derive_item(study, private, turns, segments, entry),
+        items = [(*_derive_item(study, private, turns, segments, entry, labels),
                   *([[s.segment_id for s in segments[entry[0]]]] if readers else [])) for entry in todo]
     found = executor.imap(derive_job, items, tuple((r.fn, r.shared) for r in readers), ahead=len(items),
                           track=track or no_progress, description="Avleder segmentenes analyser")
@@ -549,24 +556,38 @@ def start_segment_docs(study, files: Sequence[str], shared: dict[str, str], turn
 DERIVED = "segment-docs"  # the kind of result a reader of the derived Docs reads (executor.add_reader)
 
 
-def _derivations(private, files: Sequence[str], turns: dict, segments: dict, outputs: dict) -> list[tuple]:
+def _labels(study) -> tuple[str, ...]:
+    """The informant labels the features read as ``[PERSON_X]`` (``coding.text.study_labels``)."""
+    from .coding.text import study_labels
+    from .store import StudyStore
+
+    with StudyStore(study.store_path) as store:
+        return study_labels(study, store)
+
+
+def _derivations(private, files: Sequence[str], turns: dict, segments: dict, outputs: dict,
+                 labels: Sequence[str] = ()) -> list[tuple]:
     """(file, key, replacements, anonymised segment texts) of each transcript whose stored Docs are stale."""
+    from .coding.text import people_pattern
+
+    people = people_pattern(labels)
     stored_keys, parse_keys = private.segment_doc_keys(), private.parse_keys()
     todo = []
     for f in files:
         replaced = [r.replaced for r in outputs[f]]
         anonymised = anonymised_texts(turns[f], outputs[f], segments[f])
-        key = derived_key(parse_keys.get(f, ""), replaced, anonymised)
+        key = derived_key(parse_keys.get(f, ""), replaced, anonymised, people)
         if stored_keys.get(f) != key:
             todo.append((f, key, replaced, anonymised))
     return todo
 
 
-def _derive_item(study, private, turns: dict, segments: dict, entry: tuple) -> tuple:
+def _derive_item(study, private, turns: dict, segments: dict, entry: tuple, labels: Sequence[str] = ()) -> tuple:
     f, _key, replaced, anonymised = entry
     position = {t.turn_index: i for i, t in enumerate(turns[f])}
     located = [(position[s.turn_index], s.start, s.end) for s in segments[f]]
-    return study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located, anonymised
+    return (study.settings.model, [t.text for t in turns[f]], private.parse(f), replaced, located, anonymised,
+            tuple(labels))
 
 
 def _store_derived(private, todo: list[tuple], found, shared: dict[str, str], segments: dict,
@@ -586,13 +607,15 @@ def derive_job(item: tuple, readers: tuple = ()) -> tuple:
     """The executor's task for one transcript: (DocBin bytes of its derived segment Docs, segments
     lemmatised by the pipeline). ``item`` = (model setting, raw turn texts, stored parse (key, DocBin
     bytes) or None, replacements per turn, (turn position, start, end) per raw segment, the segments'
-    anonymised texts[, the segments' ids, with ``readers``]). The pipeline is loaded where it runs (a
-    worker loads it once). ``readers``: (function, shared objects) of later stages' readings of the
-    Docs (``executor.add_reader``); each one's result on (model setting, (ids, DocBin bytes)) follows."""
+    anonymised texts, the study's informant labels[, the segments' ids, with ``readers``]). The pipeline
+    is loaded where it runs (a worker loads it once). ``readers``: (function, shared objects) of later
+    stages' readings of the Docs (``executor.add_reader``); each one's result on (model setting, (ids,
+    DocBin bytes)) follows: they read the Docs derived here, with these labels."""
+    from .coding.text import people_pattern
     from .nlp import load_nlp, model_id
     from .parse import parse_key, parsed_texts, read_columns
 
-    model, texts, parse, replaced, located, anonymised, *ids = item
+    model, texts, parse, replaced, located, anonymised, labels, *ids = item
     nlp = load_nlp(model)
     read = parsed_texts(texts)
     raw_docs = None
@@ -602,7 +625,7 @@ def derive_job(item: tuple, readers: tuple = ()) -> tuple:
         raw_docs = list(nlp.pipe(read, batch_size=32))
     writer, names = _lookups(nlp.vocab)
     blob, redone = derive_bytes(nlp, texts, raw_docs, replaced, [_Located(*place) for place in located], anonymised,
-                                writer, names)
+                                writer, names, people_pattern(labels))
     if not readers:
         return blob, redone
     return blob, redone, *(fn((model, (ids[0], blob)), *shared) for fn, shared in readers)

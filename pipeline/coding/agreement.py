@@ -145,10 +145,12 @@ def coder_codes(study, store, coder: str, codebook) -> dict[str, frozenset[str]]
         from ..nlp import load_nlp
         from ..segment_docs import SegmentDocs
         from .machine import analyse_units
+        from .text import study_labels
         from .units import load_units
 
         nlp = load_nlp(study.settings.model)
-        analysed = analyse_units(load_units(store), codebook, nlp, SegmentDocs(study, nlp))
+        analysed = analyse_units(load_units(store), codebook, nlp, SegmentDocs(study, nlp),
+                                 study_labels(study, store))
         return {u.segment_id: r.codes for u, r in zip(analysed.units, analysed.rules)}
     decided = coder_decisions(store, coder)
     if not decided:

@@ -41,6 +41,7 @@ from .agreement import cohen_kappa, to_turns
 from .human import coder_decisions
 from .machine import (AnalysedUnits, analyse_units, combine, fit_model, fold_vectors, make_estimator,
                       mark_current_round, plan_codes, training_set)
+from .text import study_labels
 from .units import load_units, turn_key
 
 MICRO = "micro"
@@ -162,13 +163,14 @@ def study_labelled(study: Study, coder: str | None = None, nlp=None) -> Labelled
         labels = coder_decisions(store, coder)
         units = load_units(store)
         segments = store.segments(speaker="informant")
+        informant_labels = study_labels(study, store)
     if not labels:
         raise QualpipeError(f"coder '{coder}' has decided no segments; nothing to evaluate against",
                             study.human_dir / f"{coder}.csv")
     from ..segment_docs import SegmentDocs
 
     nlp = nlp or load_nlp(study.settings.model)
-    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp))
+    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp), informant_labels)
     index = analysed.index()
     labels = {sid: codes for sid, codes in labels.items() if sid in index}
     return Labelled(name=coder, codebook=codebook, analysed=analysed, segments=segments, labels=labels,
@@ -206,9 +208,10 @@ def load_gold_study(folder: str | Path, codebook: Codebook, nlp, track: Track = 
         with StudyStore(study.store_path) as store:
             units = load_units(store)
             segments = store.segments(speaker="informant")
+            informant_labels = study_labels(study, store)
         from ..segment_docs import SegmentDocs
 
-        analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp))
+        analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp), informant_labels)
     truth: dict[tuple[str, int], frozenset[str]] = {}
     with open(gold_path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)

@@ -33,7 +33,7 @@ from ..analysis import content_hash
 from ..settings import Study
 from ..store import StudyStore
 from .agreement import ALL_CODES, TRUST_KAPPA, IntervalRow, both_levels
-from .evaluation import LEAVE_ONE_OUT, heldout_method
+from .evaluation import HELDOUT_FOLDS, HELDOUT_GROUPS, LEAVE_ONE_OUT, heldout_method
 
 HELDOUT_FILE = "agreement_heldout.json"
 # Bump when the estimator or the record changes: older files are then recomputed.
@@ -123,14 +123,18 @@ def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, code
     scoring, every coder's for the human pairs) and, of the segments, only the
     decided ones with what their features see: the other segments of their turn
     (turn lemmas and rule hits), the interviewer's question and the previous
-    segment, as the features read them (:func:`~pipeline.coding.text.coding_text`). A new transcript nobody has coded therefore leaves it unchanged and
+    segment, as the features read them (:func:`~pipeline.coding.text.coding_text`, an informant's label
+    as a detected name), the features' version and the outer folds' method (leave-one-informant-out up
+    to ``HELDOUT_FOLDS`` informants, ``HELDOUT_GROUPS`` groups past it). A new transcript nobody has coded therefore leaves it
+    unchanged, as does the label its informant's name becomes in the transcripts that name it, and
     the 18 or so fits are not repeated. ``units``: :func:`~pipeline.coding.units.load_units` of this
     store where the caller has them already (the coding stage: building them costs about a second
     at ×20).
     """
     from ..codebook import load_codebook
     from .human import coder_decisions
-    from .text import coding_text
+    from .classifier import FEATURE_VERSION
+    from .text import coding_text, study_people
     from .units import load_units
 
     codebook = codebook or load_codebook(study.codebook_path)
@@ -138,11 +142,13 @@ def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, code
     decided = set().union(*(set(found) for found in decisions.values())) if decisions else set()
     units = load_units(store) if units is None else units
     turns = {u.turn for u in units if u.segment_id in decided}
-    read = [[u.segment_id, u.informant_id, u.segment.file, u.segment.turn_index, coding_text(u.segment.text),
-             coding_text(u.question), coding_text(u.previous)] for u in units if u.turn in turns]
+    people = study_people(study, store)
+    read = [[u.segment_id, u.informant_id, u.segment.file, u.segment.turn_index, coding_text(u.segment.text, people),
+             coding_text(u.question, people), coding_text(u.previous, people)] for u in units if u.turn in turns]
     settings = study.settings
     return content_hash({
-        "version": VERSION, "coder": coder,
+        "version": VERSION, "feature_version": FEATURE_VERSION, "coder": coder,
+        "folds": [HELDOUT_FOLDS, HELDOUT_GROUPS],  # with the informants below: heldout_cv's folds
         "decisions": {name: sorted([sid, sorted(codes)] for sid, codes in found.items())
                       for name, found in sorted(decisions.items())},
         "segments": read,

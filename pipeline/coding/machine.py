@@ -30,7 +30,7 @@ from ..codebook import Codebook
 from ..records import Coding
 from .classifier import FEATURE_VERSION, Example, TwoStageCoder
 from .rules import RULE_CONFIDENCE, RuleCoder, RuleResult
-from .text import analyse, coding_text, content_lemmas, stored_keys_and_lemmas
+from .text import analyse, coding_text, content_lemmas, people_pattern, stored_keys_and_lemmas
 from .units import Unit
 
 
@@ -41,6 +41,11 @@ class AnalysedUnits:
     units: list[Unit]
     rules: list[RuleResult]
     examples: list[Example]
+    informant_labels: tuple[str, ...] = ()  # read as a detected name (``coding_text``, ``people_pattern``)
+
+    @property
+    def people(self):
+        return people_pattern(self.informant_labels)
 
     def index(self) -> dict[str, int]:
         return {u.segment_id: i for i, u in enumerate(self.units)}
@@ -50,6 +55,7 @@ CHUNK = 2000  # segments analysed at a time: spaCy docs are dropped once lemmas 
 
 
 def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=None,
+                  informant_labels: Sequence[str] = (),
                   read: dict[str, dict[str, tuple[tuple[str, ...], RuleResult]] | None] | None = None) -> AnalysedUnits:
     """Lemmas and rule hits of every unit, its question and previous segment.
 
@@ -57,13 +63,16 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     Docs derived from ingest's one parse, read one transcript at a time; the pipeline does not
     run on them again. A transcript without them (a folder analysed outside a study run) is
     lemmatised here: each distinct text once ("Ja.", "[latter]" and the question of a turn
-    repeat). ``read``: shareable file name -> what :func:`analyse_file_job` made of its stored
-    Docs with this codebook (a run's cluster read them: :func:`prefetch_analysis`); a transcript
-    not in it is read here, the same way.
+    repeat). ``informant_labels``: the study's (:func:`~pipeline.coding.text.study_labels`), read as a
+    detected name is; the derived Docs were made with the same. ``read``: shareable file name -> what
+    :func:`analyse_file_job` made of its stored Docs with this codebook (a run's cluster read them:
+    :func:`prefetch_analysis`); a transcript not in it is read here, the same way.
     """
     from itertools import groupby
 
     units = list(units)
+    informant_labels = tuple(sorted(set(informant_labels)))
+    people = people_pattern(informant_labels)
     coder = RuleCoder(codebook, nlp)
     derived: dict[str, tuple[tuple[str, ...], RuleResult]] = {}  # segment id -> (lemmas, rule result)
     question_parts: dict[str, tuple[str, ...]] = {}  # interviewer segment id -> lemmas
@@ -88,22 +97,24 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
         for unit in group:
             derived[unit.segment_id] = found[unit.segment_id]
         question_parts.update((sid, found[sid][0]) for sid in asked)
-    by_text = _analyse_texts(pending, coder, nlp)
+    by_text = _analyse_texts(pending, coder, nlp, people)
     rules: list[RuleResult] = []
     examples: list[Example] = []
     for unit in units:
-        text = coding_text(unit.segment.text)
+        text = coding_text(unit.segment.text, people)
         if unit.segment_id in derived:
             lemmas, result = derived[unit.segment_id]
             question = tuple(lemma for sid in unit.question_ids for lemma in question_parts[sid])
             previous = derived[unit.previous_id][0] if unit.previous_id else ()
         else:
             lemmas, result = by_text[text]
-            question, previous = by_text[coding_text(unit.question)][0], by_text[coding_text(unit.previous)][0]
+            question = by_text[coding_text(unit.question, people)][0]
+            previous = by_text[coding_text(unit.previous, people)][0]
         rules.append(result)
         examples.append(Example(text=text, lemmas=lemmas, question_lemmas=question, previous_lemmas=previous,
                                 rule_codes=result.codes))
-    return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples))
+    return AnalysedUnits(units=units, rules=rules, examples=with_turn_context(units, examples),
+                         informant_labels=informant_labels)
 
 
 def _analyse_stored(stored, coder: RuleCoder, vocab, lexemes: dict) -> tuple[tuple[str, ...], RuleResult]:
@@ -145,18 +156,32 @@ def _worker_coder(codebook: Codebook, nlp) -> tuple[RuleCoder, dict]:
 
 def analysis_inputs(study, codebook: Codebook) -> tuple:
     """What :func:`analyse_file_job`'s results are a function of besides the code: the pipeline,
-    the codebook and the stored segment Docs' keys (by shareable file name, in its order)."""
+    the codebook, the stored segment Docs' keys (by shareable file name, in its order) and the
+    informant labels the Docs read as ``[PERSON_X]``. A Doc's key covers the labels its own text
+    held already; the labels are named too, so a reading made under other labels is never taken
+    (a stale reading would give other features than :func:`analyse_units` in process)."""
     from ..store import PrivateStore
 
     doc_keys: dict[str, str] = {}
     if study.private_store_path.exists():
         with PrivateStore(study.private_store_path) as private:
             doc_keys = private.shared_segment_doc_keys()
-    return _inputs(study.settings.model, codebook, doc_keys)
+    return _inputs(study.settings.model, codebook, doc_keys, _study_labels(study))
 
 
-def _inputs(model: str, codebook: Codebook, doc_keys: dict[str, str]) -> tuple:
-    return model, codebook.model_dump_json(), tuple(sorted(doc_keys.items()))
+def _inputs(model: str, codebook: Codebook, doc_keys: dict[str, str], labels: Sequence[str]) -> tuple:
+    return model, codebook.model_dump_json(), tuple(sorted(doc_keys.items())), tuple(sorted(set(labels)))
+
+
+def _study_labels(study) -> tuple[str, ...]:
+    """:func:`~pipeline.coding.text.study_labels` of the study's store (none before ingest made it)."""
+    from ..store import StudyStore
+    from .text import study_labels
+
+    if not study.store_path.exists():
+        return ()
+    with StudyStore(study.store_path) as store:
+        return study_labels(study, store)
 
 
 def read_while_deriving(study, codebook: Codebook) -> None:
@@ -172,8 +197,9 @@ def read_while_deriving(study, codebook: Codebook) -> None:
     executor = parallel.current()
     if executor.remote:
         model = study.settings.model
+        # The labels when the Docs are stored (this runs before ingest writes the informants).
         executor.add_reader(DERIVED, ANALYSIS_PREFETCH, analyse_file_job, codebook,
-                            inputs=lambda doc_keys: _inputs(model, codebook, doc_keys))
+                            inputs=lambda doc_keys: _inputs(model, codebook, doc_keys, _study_labels(study)))
 
 
 def prefetch_analysis(study) -> None:
@@ -213,15 +239,17 @@ def prefetched_analysis(study, codebook: Codebook) -> dict | None:
     return None if results is None else dict(zip((file for file, _key in inputs[2]), results))
 
 
-def _analyse_texts(units: Sequence[Unit], coder: RuleCoder, nlp) -> dict[str, tuple[tuple[str, ...], RuleResult]]:
+def _analyse_texts(units: Sequence[Unit], coder: RuleCoder, nlp, people=None
+                   ) -> dict[str, tuple[tuple[str, ...], RuleResult]]:
     """coding text -> (lemmas, rule result) of these units' segments, questions and previous segments, by the pipeline."""
     analysed: dict[str, tuple[tuple[str, ...], RuleResult]] = {}
-    texts = list(dict.fromkeys(coding_text(u.segment.text) for u in units))
+    texts = list(dict.fromkeys(coding_text(u.segment.text, people) for u in units))
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start:start + CHUNK]
         for text, doc in zip(chunk, analyse(nlp, chunk)):
             analysed[text] = (tuple(content_lemmas(doc)), coder.code_doc(doc))
-    contexts = sorted(({coding_text(u.question) for u in units} | {coding_text(u.previous) for u in units})
+    contexts = sorted(({coding_text(u.question, people) for u in units}
+                       | {coding_text(u.previous, people) for u in units})
                       - set(analysed))
     empty = RuleResult(codes=frozenset(), hits=())
     for start in range(0, len(contexts), CHUNK):
@@ -238,7 +266,8 @@ def mark_current_round(analysed: AnalysedUnits, segment_ids) -> AnalysedUnits:
     if not current:
         return analysed
     examples = [replace(e, current_round=u.segment_id in current) for u, e in zip(analysed.units, analysed.examples)]
-    return AnalysedUnits(units=analysed.units, rules=analysed.rules, examples=examples)
+    return AnalysedUnits(units=analysed.units, rules=analysed.rules, examples=examples,
+                         informant_labels=analysed.informant_labels)
 
 
 def with_turn_context(units: Sequence[Unit], examples: Sequence[Example]) -> list[Example]:
@@ -285,8 +314,10 @@ def training_fingerprint(analysed: AnalysedUnits, labels: dict[str, frozenset[st
     """Changes whenever retraining could change the model: decisions, texts, codebook, settings, code.
 
     Only the labelled units enter, with what their features read (their turn's other
-    segments, the question, the previous segment): a new transcript nobody has coded
-    does not change it, so its segments are predicted by the saved model.
+    segments, the question, the previous segment), as they read it (``coding_text`` with the
+    informant labels ``analysed`` was read with): a new transcript nobody has coded does not
+    change it, so its segments are predicted by the saved model, nor does its informant's
+    label where other transcripts named the person before.
     """
     import sklearn
 
@@ -298,8 +329,9 @@ def training_fingerprint(analysed: AnalysedUnits, labels: dict[str, frozenset[st
         "feature_version": FEATURE_VERSION, "sklearn": sklearn.__version__, "seed": seed,
         "codebook": codebook.model_dump(mode="json"), "model_codes": plan.model_codes, "params": params or {},
         "training": [(sid, sorted(labels[sid]), analysed.examples[index[sid]].text,
-                      coding_text(analysed.units[index[sid]].question),
-                      coding_text(analysed.units[index[sid]].previous), turns[analysed.units[index[sid]].turn])
+                      coding_text(analysed.units[index[sid]].question, analysed.people),
+                      coding_text(analysed.units[index[sid]].previous, analysed.people),
+                      turns[analysed.units[index[sid]].turn])
                      for sid in sorted(labels) if sid in index],
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")

@@ -34,6 +34,7 @@ from .human import HumanImport, chosen_human_codes, import_human_coding
 from .machine import (AnalysedUnits, Plan, Suggestions, analyse_units, combine, fit_model, machine_codings,
                       mark_current_round, plan_codes, predict_with_cache, prefetched_analysis, study_vectors,
                       training_fingerprint)
+from .text import study_labels
 from .units import load_units
 
 MODEL_FILE = "coding_model.joblib"
@@ -88,7 +89,8 @@ def machine_state(study: Study, store: StudyStore, codebook: Codebook, retrain: 
     units = load_units(store)
     nlp = load_nlp(study.settings.model)
     # Where the run's cluster read the stored Docs already (prefetch_analysis), their results.
-    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp), read=prefetched_analysis(study, codebook))
+    analysed = analyse_units(units, codebook, nlp, SegmentDocs(study, nlp), study_labels(study, store),
+                             read=prefetched_analysis(study, codebook))
     index = analysed.index()
     labels = {sid: codes for sid, codes in chosen_human_codes(store, settings.primary_coder).items() if sid in index}
     current = current_round_segments(study, store, analysed, labels)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
@@ -22,18 +23,53 @@ _LEMMA_COMPONENTS = ("tok2vec", "morphologizer", "trainable_lemmatizer", "lemmat
 
 
 _NUMBERED_TAG = re.compile(r"\[([A-ZÆØÅ]+)_\d+\]")
+PERSON_TAG = "[PERSON_X]"  # how the features read every reference to a person, detected name or informant
 
 
-def coding_text(text: str) -> str:
-    """The text the coding features read: every numbered tag ``[STED_7]`` as ``[STED_X]``.
+def coding_text(text: str, people: re.Pattern | None = None) -> str:
+    """The text the coding features read: every numbered tag ``[STED_7]`` as ``[STED_X]``, and with
+    ``people`` (:func:`people_pattern`) every informant's label ("ansatt S5") as ``[PERSON_X]``.
 
     A pseudonym's number says nothing about what is said, and the numbers follow one
     canonical order over the whole study: a new transcript can renumber every other
     one. Reading the type only, the rules and the classifier see the same text, the
     saved model and the held-out figure stay valid, and no tag becomes a feature of
-    its own. (Surrogate names, ``anonymisation.style: surrogates``, are read as written.)
+    its own. An informant's label is a person reference too: a name in one transcript
+    is a detected name (``[PERSON_3]``) until the transcript of the person it names
+    joins the study, and its informant's label after; read as one token, that change
+    changes nothing the features see (and no informant's id becomes a feature).
+    (Surrogate names, ``anonymisation.style: surrogates``, are read as written.)
     """
-    return _NUMBERED_TAG.sub(r"[\1_X]", text)
+    text = _NUMBERED_TAG.sub(r"[\1_X]", text)
+    return people.sub(PERSON_TAG, text) if people is not None else text
+
+
+@lru_cache(maxsize=64)
+def _people_pattern(labels: tuple[str, ...]) -> re.Pattern | None:
+    if not labels:
+        return None
+    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=lambda x: (-len(x), x)))
+    # A whole label, not the start of a longer word or id ("ansatt S50"); a possessive "s" may follow,
+    # as it follows a tag ("[PERSON_X]s").
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?=s?(?!\w))")
+
+
+def people_pattern(labels: Iterable[str]) -> re.Pattern | None:
+    """What :func:`coding_text` reads as ``[PERSON_X]``: these informant labels (None when there are none)."""
+    return _people_pattern(tuple(sorted({label for label in labels if label.strip()})))
+
+
+def study_labels(study, store) -> tuple[str, ...]:
+    """The labels the anonymiser writes for this study's informants ("ansatt S5"; from
+    ``StudyStore.informants``, written at ingest), sorted: what :func:`people_pattern` reads."""
+    from ..anonymise.sources import informant_label
+
+    return tuple(sorted({informant_label(study, i) for i in store.informants()}))
+
+
+def study_people(study, store) -> re.Pattern | None:
+    """:func:`people_pattern` of :func:`study_labels`."""
+    return people_pattern(study_labels(study, store))
 
 
 def lemma_components(nlp: Language) -> list[str]:
