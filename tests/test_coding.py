@@ -510,6 +510,35 @@ def test_renumbered_pseudonyms_leave_the_training_fingerprint_unchanged(make_stu
     assert fingerprint(analysed("[STED_2]", "Det var fint.")) != fingerprint(analysed("[STED_2]", "Det var trist."))
 
 
+def test_a_name_that_becomes_an_informant_label_leaves_the_training_fingerprint_unchanged(make_study):
+    """When the transcript of a person other interviews name joins the study, the name there becomes its
+    informant's label ("ansatt S5" for "[PERSON_1]"): the features read both as [PERSON_X], no retrain."""
+    from pipeline.codebook import load_codebook
+    from pipeline.coding.classifier import Example
+    from pipeline.coding.machine import AnalysedUnits, plan_codes, training_fingerprint
+    from pipeline.coding.text import coding_text, people_pattern
+    from pipeline.coding.units import build_units
+
+    def analysed(person: str, labels=("ansatt S5",)) -> AnalysedUnits:
+        segments = [Segment("q", "1", "1.txt", 0, "interviewer", 0, 1, f"Snakket du med {person}?"),
+                    Segment("a", "1", "1.txt", 1, "informant", 0, 1, f"Ja, {person}s bror hjalp oss."),
+                    Segment("b", "1", "1.txt", 1, "informant", 1, 2, f"{person} også.")]
+        units = build_units(segments)
+        people = people_pattern(labels)
+        examples = [Example(text=coding_text(u.segment.text, people), lemmas=(), turn=u.turn) for u in units]
+        return AnalysedUnits(units=units, rules=[], examples=examples, informant_labels=labels)
+
+    root = make_study({"1.txt": "I: Hei\nB: Hei"}, codebook=DEMO_CODEBOOK)
+    codebook = load_codebook(load_study(root).codebook_path)
+    labels = {"a": frozenset({"stability"})}
+    plan = plan_codes(codebook, list(labels.values()), 1)
+    fingerprint = lambda units: training_fingerprint(units, labels, plan, codebook, 0)  # noqa: E731
+    assert fingerprint(analysed("[PERSON_1]")) == fingerprint(analysed("ansatt S5"))
+    # read as written where the study has no such informant, and a place is not a person
+    assert fingerprint(analysed("[PERSON_1]", ())) != fingerprint(analysed("ansatt S5", ()))
+    assert fingerprint(analysed("[PERSON_1]")) != fingerprint(analysed("[STED_1]"))
+
+
 def test_current_round_decisions_are_weighted_and_named_in_the_summary(make_study):
     root, truth = build_corpus(make_study, settings_extra=FEW + "  current_round:\n    coders: [kari]\n"
                                "  model:\n    round_weight: 3.0\n")

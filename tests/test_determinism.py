@@ -86,3 +86,53 @@ def test_incremental_runs_equal_a_fresh_run_byte_for_byte(demo_run, tmp_path, mo
     assert sorted(after_second) == sorted(expected)
     assert [name for name in expected if after_second[name] != expected[name]] == []
     assert [name for name in expected if after_noop[name] != expected[name]] == []
+
+
+def _without_coding_of(root: Path, shared_name: str) -> None:
+    """The human coding files without their rows on one transcript (by its shareable name)."""
+    for path in sorted((root / "data" / "coded" / "human").glob("*.csv")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        column = lines[0].rstrip("\n").split(",").index("file")
+        path.write_text("".join(lines[:1] + [l for l in lines[1:] if l.split(",")[column] != shared_name]),
+                        encoding="utf-8")
+
+
+def _segments_naming(root: Path, label: str) -> set[str]:
+    """The transcripts whose stored segments hold ``label``."""
+    db = sqlite3.connect(root / "data" / "coded" / "study.sqlite")
+    try:
+        return {file for file, text in db.execute("SELECT file, text FROM segments") if label in text}
+    finally:
+        db.close()
+
+
+@pytest.mark.slow
+def test_a_new_transcript_other_interviews_name_reuses_the_model_and_equals_a_fresh_run(tmp_path, monkeypatch):
+    """ansatt5's informant is named in other interviews: when the transcript joins, those names become its
+    label ("ansatt S5") where they were "[PERSON_n]". The features read both as [PERSON_X], so the model and
+    the held-out figure are reused (the transcript is not coded yet), and the outputs are a fresh run's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", DEMO_EPOCH)
+    named, shared, label = "ansatt5.txt", "S5.txt", "ansatt S5"
+    everything = {p.name for p in (REPO / "data" / "raw" / "transcripts").iterdir()}
+
+    fresh = copy_study_inputs(REPO, tmp_path / "fresh")
+    _without_coding_of(fresh, shared)
+    run_all(load_study(fresh), echo=lambda line: None)
+
+    rounds = copy_study_inputs(REPO, tmp_path / "rounds")
+    _without_coding_of(rounds, shared)
+    _keep_only(rounds, everything - {named})
+    run_all(load_study(rounds), echo=lambda line: None)
+    assert _segments_naming(rounds, label) == set()
+    shutil.copy(REPO / "data" / "raw" / "informants.csv", rounds / "data" / "raw" / "informants.csv")
+    shutil.copy(REPO / "data" / "raw" / "transcripts" / named, rounds / "data" / "raw" / "transcripts" / named)
+    lines: list[str] = []
+    run_all(load_study(rounds), echo=lines.append)
+
+    assert _segments_naming(rounds, label) - {shared}  # other transcripts name the informant now
+    summary = "\n".join(lines)
+    assert "modell (uendret, gjenbrukt)" in summary
+    assert "samsvar på holdt-ut informanter: uendret, gjenbrukt" in summary
+    expected, found = _outputs(fresh), _outputs(rounds)
+    assert sorted(found) == sorted(expected)
+    assert [name for name in expected if found[name] != expected[name]] == []

@@ -74,6 +74,34 @@ def test_a_token_partly_replaced_keeps_what_lies_outside_the_replacement():
     assert [t.text for t in docs[0]][3:6] == ["[", "STED_X", "]"]
 
 
+def test_an_informant_label_is_read_as_a_detected_name_is():
+    """A name is ``[PERSON_3]`` until its informant's transcript joins and "ansatt S5" after: the
+    derived Doc (what coding and topics read) is the same token for both, possessive included."""
+    from pipeline.coding.text import people_pattern
+
+    nlp = load_nlp("auto")
+    people = people_pattern(["ansatt S5", "boligkjøper 7"])
+    text = "Jeg snakket med Kari Berg og Karis mann."
+    first, second = text.index("Kari Berg"), text.index("Karis")
+
+    def derived(new_first, new_second):
+        replaced = [(first, first + 9, "PERSON", "e", new_first), (second, second + 5, "PERSON", "e", new_second)]
+        anonymised = text[:first] + new_first + text[first + 9:second] + new_second + text[second + 5:]
+        docs, redone = derive_docs(nlp, [text], [nlp(text)], [replaced],
+                                   [SimpleNamespace(turn_position=0, start=0, end=len(text))], [anonymised],
+                                   people=people)
+        assert redone == 0
+        return anonymised, [(t.text, t.lemma_, t.pos_) for t in docs[0]]
+
+    tagged, tag_tokens = derived("[PERSON_3]", "[PERSON_3]s")
+    labelled, label_tokens = derived("ansatt S5", "ansatt S5s")
+    assert tagged != labelled
+    assert coding_text(tagged, people) == coding_text(labelled, people) == \
+        "Jeg snakket med [PERSON_X] og [PERSON_X]s mann."
+    assert label_tokens == tag_tokens
+    assert coding_text("ansatt S50 og boligkjøper 77", people) == "ansatt S50 og boligkjøper 77"  # other ids
+
+
 def test_coding_and_topics_read_the_derived_docs_and_do_not_run_the_pipeline(anonymised, monkeypatch):
     import pipeline.coding.machine as machine
     import pipeline.topics as topics
