@@ -244,6 +244,7 @@ def test_the_coding_stage_takes_the_cluster_s_reading_of_the_docs_only_where_mad
     from pipeline import parallel
     from pipeline.codebook import load_codebook
     from pipeline.coding import machine
+    from pipeline.coding.text import study_labels
     from pipeline.coding.units import load_units
 
     # two transcripts, and rules that hit (the neutral codebook's "hjelp", "vente")
@@ -256,7 +257,8 @@ def test_the_coding_stage_takes_the_cluster_s_reading_of_the_docs_only_where_mad
     nlp = load_nlp(anonymised.settings.model)
     with StudyStore(anonymised.store_path) as store:
         units = load_units(store)
-    own = machine.analyse_units(units, codebook, nlp, SegmentDocs(anonymised, nlp))
+        labels = study_labels(anonymised, store)
+    own = machine.analyse_units(units, codebook, nlp, SegmentDocs(anonymised, nlp), labels)
     # What a worker reads of each transcript's stored Docs (both speakers) is what the stage reads of them:
     # with it the stage reads no Docs (none given here) and lemmatises nothing.
     inputs = machine.analysis_inputs(anonymised, codebook)
@@ -264,7 +266,7 @@ def test_the_coding_stage_takes_the_cluster_s_reading_of_the_docs_only_where_mad
     read = [machine.analyse_file_job((anonymised.settings.model, SegmentDocs(anonymised, None).stored(file)), codebook)
             for file in files]
     assert files and all(read) and len(read[0]) > len([u for u in units if u.segment.file == files[0]])
-    taken = machine.analyse_units(units, codebook, nlp, None, read=dict(zip(files, read)))
+    taken = machine.analyse_units(units, codebook, nlp, None, labels, read=dict(zip(files, read)))
     assert taken.rules == own.rules and taken.examples == own.examples and any(r.codes for r in own.rules)
 
     class Cluster(parallel.InProcess):
@@ -285,5 +287,32 @@ def test_the_coding_stage_takes_the_cluster_s_reading_of_the_docs_only_where_mad
     assert take(parallel.Prefetch(inputs, read, None)) == dict(zip(files, read))
     # made under another codebook or from other Docs: left, and the stage reads the Docs itself
     assert take(parallel.Prefetch(inputs, read, None), codebook.model_copy(update={"version": "other"})) is None
-    assert take(parallel.Prefetch((*inputs[:2], ()), read, None)) is None
+    assert take(parallel.Prefetch((*inputs[:2], (), *inputs[3:]), read, None)) is None
+    # made under other informant labels (what the Docs read as [PERSON_X]): left too
+    assert inputs[3] and take(parallel.Prefetch((*inputs[:3], (*inputs[3], "annen S9")), read, None)) is None
     assert take(None) is None
+
+
+def test_a_transcript_whose_informant_others_name_re_derives_only_itself(make_study):
+    """When Kari's own interview joins, her name in a.txt becomes her label there ("a 2" for
+    "[PERSON_1]"): a.txt's text changes, what the features read of it does not, so its Docs stay."""
+    a = ("I: Hvem hjalp deg?\n"
+         "IP: Kari Berg på kontoret hjalp meg mye. Vi flyttet i fjor.\n")
+    b = ("I: Hva gjør du?\n"
+         "IP: Jeg jobber på kontoret og hjelper folk med søknader.\n")
+    root = make_study({"a.txt": a}, informants="id,file,group,name\n1,a.txt,a,Ola Nordmann\n")
+    study = load_study(root)
+    ingest_study(study)
+    anonymise_study(study)
+    with StudyStore(study.store_path) as store:
+        before = {s.file: s.text for s in store.segments() if "Kari" not in s.text and "PERSON" in s.text}
+    assert before  # the name was detected: a person tag in a.txt
+    make_study({"a.txt": a, "b.txt": b}, informants="id,file,group,name\n1,a.txt,a,Ola Nordmann\n"
+               "2,b.txt,a,Kari Berg\n", root=root)
+    study = load_study(root)
+    ingest_study(study)
+    result = anonymise_study(study)
+    with StudyStore(study.store_path) as store:
+        after = [s.text for s in store.segments() if s.file == "1.txt"]
+    assert any("a 2" in text for text in after)  # the informant's label now
+    assert result.derived[0] == 1  # only b.txt's Docs were derived
