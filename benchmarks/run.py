@@ -120,6 +120,12 @@ def _stages(result: dict) -> str:
     return ", ".join(f"{name} {seconds:.1f}" for name, seconds in result["stages"].items())
 
 
+def _cpu_share(result: dict, full: dict) -> str:
+    """The run's CPU seconds (client + workers, every stage) as a share of the full run's."""
+    total = lambda r: sum(c + w for c, w in r["cpu"].values())  # noqa: E731
+    return f"{total(result) / total(full):.2f}" if total(full) else "n/a"
+
+
 def _cpu(result: dict) -> str:
     """CPU seconds per stage, the client's + the workers' (less affected by a busy machine than wall time)."""
     return ", ".join(f"{name} {c:.1f}" + (f" + {w:.1f}" if w else "") for name, (c, w) in result["cpu"].items())
@@ -197,6 +203,8 @@ def main() -> None:
             one = _child("--child", "run", "--root", str(root))
             print(f"  one new transcript (not yet coded): {one['total']:.1f} s = {one['total'] / full['total']:.2f} "
                   f"of the full run; stages (s): {_stages(one)}")
+            print(f"    CPU s: {_cpu(one)} = {_cpu_share(one, full)} of the full run's; code stage: "
+                  f"{' | '.join(line for c in one['code'] for line in c.splitlines() if 'modell' in line or 'holdt-ut' in line)}")
             if any(len(lines) != len(path.read_text(encoding="utf-8").splitlines()) for path, lines in
                    human_rows.items()):
                 for path, lines in human_rows.items():
@@ -204,6 +212,7 @@ def main() -> None:
                 coded = _child("--child", "run", "--root", str(root))
                 print(f"  then its human coding added (retrain + held-out refit): {coded['total']:.1f} s = "
                       f"{coded['total'] / full['total']:.2f} of the full run; stages (s): {_stages(coded)}")
+                print(f"    CPU s: {_cpu(coded)} = {_cpu_share(coded, full)} of the full run's")
             # Every demo informant is named in other interviews: when the held-back one joins, those
             # names become its informant label there, decided segments change and the model must be
             # retrained. A new interview nobody else names: the held-back one again under other names.
@@ -212,6 +221,7 @@ def main() -> None:
                 other = _child("--child", "run", "--root", str(root))
                 print(f"  one new interview no other interview names ({unnamed}, not coded): {other['total']:.1f} s"
                       f" = {other['total'] / full['total']:.2f} of the full run; stages (s): {_stages(other)}")
+                print(f"    CPU s: {_cpu(other)} = {_cpu_share(other, full)} of the full run's")
         if args.workers > 1:
             shutil.rmtree(root / "data" / "private")
             shutil.rmtree(root / "data" / "coded" / "study.sqlite", ignore_errors=True)
