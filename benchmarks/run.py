@@ -203,8 +203,8 @@ def main() -> None:
             one = _child("--child", "run", "--root", str(root))
             print(f"  one new transcript (not yet coded): {one['total']:.1f} s = {one['total'] / full['total']:.2f} "
                   f"of the full run; stages (s): {_stages(one)}")
-            print(f"    CPU s: {_cpu(one)} = {_cpu_share(one, full)} of the full run's; code stage: "
-                  f"{' | '.join(line for c in one['code'] for line in c.splitlines() if 'modell' in line or 'holdt-ut' in line)}")
+            reuse = [line for c in one["code"] for line in c.splitlines() if "modell" in line or "holdt-ut" in line]
+            print(f"    CPU s: {_cpu(one)} = {_cpu_share(one, full)} of the full run's; code stage: {' | '.join(reuse)}")
             if any(len(lines) != len(path.read_text(encoding="utf-8").splitlines()) for path, lines in
                    human_rows.items()):
                 for path, lines in human_rows.items():
