@@ -59,7 +59,7 @@ def test_queue_spreads_over_informants_and_codes():
     assert most_uncertain_code({"a": 0.5, "b": 0.95}, {"a": 0.5, "b": 0.5}) == ("a", 1.0)
 
 
-def test_stage_persists_heldout_agreement_and_review_next(make_study):
+def test_stage_persists_heldout_agreement_and_review_next(make_study, monkeypatch):
     root, truth = build_corpus(make_study, n_informants=5, settings_extra="  min_examples_per_code: 3\n")
     decided = {sid: truth[sid] for sid in sorted(truth)[: 2 * len(truth) // 3]}
     write_human(root, "forsker1", decided)
@@ -70,6 +70,16 @@ def test_stage_persists_heldout_agreement_and_review_next(make_study):
     saved, current = read_heldout(study)
     data = json.loads(heldout_path(study).read_text(encoding="utf-8"))
     assert current and saved.coder == "forsker1" and data["statement"] == saved.statement
+    # the figure names its folds' method and the features' version: either changed, it is stale
+    from pipeline.coding import classifier, evaluation
+
+    with monkeypatch.context() as patch:
+        patch.setattr(evaluation, "HELDOUT_GROUPS", evaluation.HELDOUT_GROUPS + 1)
+        assert read_heldout(study)[1] is False
+    with monkeypatch.context() as patch:
+        patch.setattr(classifier, "FEATURE_VERSION", classifier.FEATURE_VERSION + "x")
+        assert read_heldout(study)[1] is False
+    assert read_heldout(study)[1] is True
     machine_turns = [r for r in saved.intervals if r.level == "turn"]
     assert {r.code for r in machine_turns} == {"stability", "information", "standard", "discount", ALL_CODES}
     assert all(r.n > 0 and r.kappa_low <= r.kappa <= r.kappa_high for r in machine_turns if r.kappa == r.kappa)

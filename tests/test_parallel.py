@@ -92,6 +92,7 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     assert [name for name, _n in kept] == ["coding-analysis"] and kept[0][1] == len(analysis_inputs[0][2])
     assert len(inputs) == 2 and inputs[0] == inputs[1]
     assert len(analysis_inputs) == 2 and analysis_inputs[0] == analysis_inputs[1] and analysis_inputs[0][2]
+    assert analysis_inputs[0][3]  # the informant labels the Docs read as [PERSON_X] are named
 
 
 def _dies_once(item: int, marker: str) -> int:

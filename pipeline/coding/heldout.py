@@ -33,7 +33,8 @@ from ..analysis import content_hash
 from ..settings import Study
 from ..store import StudyStore
 from .agreement import ALL_CODES, TRUST_KAPPA, IntervalRow, both_levels
-from .evaluation import HELDOUT_FOLDS, HELDOUT_GROUPS, LEAVE_ONE_OUT, heldout_method
+from . import evaluation
+from .evaluation import LEAVE_ONE_OUT, heldout_method
 
 HELDOUT_FILE = "agreement_heldout.json"
 # Bump when the estimator or the record changes: older files are then recomputed.
@@ -148,7 +149,8 @@ def heldout_fingerprint(study: Study, store: StudyStore, coder: str | None, code
     settings = study.settings
     return content_hash({
         "version": VERSION, "feature_version": FEATURE_VERSION, "coder": coder,
-        "folds": [HELDOUT_FOLDS, HELDOUT_GROUPS],  # with the informants below: heldout_cv's folds
+        # with the informants below: heldout_cv's folds (read here, so a changed constant is seen)
+        "folds": [evaluation.HELDOUT_FOLDS, evaluation.HELDOUT_GROUPS],
         "decisions": {name: sorted([sid, sorted(codes)] for sid, codes in found.items())
                       for name, found in sorted(decisions.items())},
         "segments": read,
