@@ -91,7 +91,14 @@ def detect_job(item: tuple, registry: RecognizerRegistry) -> list[list[Detection
 
 def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
                g: Gazetteer | None = None, spans: list[tuple[int, int]] | None = None) -> list[Detection]:
-    """``spans``: the keep terms' spans in ``text`` when the caller has them already."""
+    """``spans``: the keep terms' spans in ``text`` when the caller has them already.
+
+    A detection by the study's key (recognizer ``key``: an informant's name, a known identifier, a
+    'remove' decision or a name replaced elsewhere, found by the guard's own rule) is dropped only
+    inside a keep term, where the guard does not look either. The rules below that take a word
+    after a kept term for part of it (lower-case or dialect words, a firm's second word) read what
+    the recognizers guessed; dropping a key string would leave what the guard refuses ("Husbanken
+    Sæter" with the informant Liv Sæter)."""
     g = g or load_gazetteer()
     if spans is None:
         spans = [(m.start, m.end) for m in keep.find(text)] if len(keep) else []
@@ -104,6 +111,8 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
             if ks <= d.start and d.end <= ke:
                 drop = True
                 break
+            if d.recognizer == "key":
+                continue
             # "NAV Heimdal" -> "Heimdal"; but a place kept as a term stays part of a longer
             # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm).
             if ks <= d.start < ke < d.end and d.type != ADRESSE and not g.is_place(text[ks:ke]):
