@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import QualpipeError
+from .ingest.informants import PRIVATE_COLUMNS, REQUIRED
 from .progress import Track, no_progress
 
 # The issue's targets for the anonymiser.
@@ -103,17 +104,47 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
     return records
 
 
-def scratch_study(folder: Path, into: Path) -> Path:
+def scratch_study(folder: Path, into: Path, informant_columns: tuple[str, ...] | None = None) -> Path:
     """A study folder under ``into`` (a temporary directory) holding an evaluation folder's
-    transcripts, informants table and study.yaml, as a researcher's study holds them."""
+    transcripts, informants table and study.yaml, as a researcher's study holds them.
+
+    ``informant_columns``: the only columns of informants.csv the copy keeps (None: all of them)."""
     root = into / "study"
     (root / "data" / "raw").mkdir(parents=True)
     shutil.copytree(folder / "transcripts", root / "data" / "raw" / "transcripts")
-    shutil.copy(folder / "informants.csv", root / "data" / "raw" / "informants.csv")
+    if informant_columns is None:
+        shutil.copy(folder / "informants.csv", root / "data" / "raw" / "informants.csv")
+    else:
+        _copy_columns(folder / "informants.csv", root / "data" / "raw" / "informants.csv", informant_columns)
     if (folder / "study.yaml").exists():
         shutil.copy(folder / "study.yaml", root / "study.yaml")
     return root
 
+
+def _copy_columns(source: Path, target: Path, columns: tuple[str, ...]) -> None:
+    """``source``'s informants table with only ``columns`` (those it has, in its order), read as
+    ingest reads it: an error in the table is one about ``source``."""
+    import csv
+
+    from .ingest.informants import _read_rows
+
+    rows = _read_rows(source)
+    if not rows:
+        shutil.copy(source, target)  # no cells: nothing to leave out, and ingest says what is wrong
+        return
+    header = [c for c in rows[0] if c in columns]
+    with target.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows([row[c] for c in header] for row in rows)
+
+
+# The columns of a gold folder's informants.csv the anonymisation evaluation reads: the required
+# ones and the private ones the anonymiser uses (the name seeds the key, the labels find the turns).
+# The rest are the set author's notes about each informant (``role``): shared attributes in a
+# study, which the guard checks as the researcher's own text, and nothing the transcripts are
+# scored on.
+ANONYMISATION_INFORMANT_COLUMNS = (*REQUIRED, *PRIVATE_COLUMNS)
 
 # Where each input of the copy came from in the evaluation folder.
 _COPIED = {Path("study.yaml"): Path("study.yaml"), Path("data/raw/informants.csv"): Path("informants.csv"),
@@ -121,14 +152,14 @@ _COPIED = {Path("study.yaml"): Path("study.yaml"), Path("data/raw/informants.csv
 
 
 @contextmanager
-def scratch_copy(folder: Path, prefix: str):
+def scratch_copy(folder: Path, prefix: str, informant_columns: tuple[str, ...] | None = None):
     """:func:`scratch_study` in a temporary directory that is removed afterwards.
 
     An error about a file of the copy names the evaluation folder's own file (the copy is gone
     when the message is read): ``tests/data/X/study.yaml: ...``, not ``/tmp/qualpipe-.../study.yaml``;
     an output of the copy is named as ``X/<evaluation copy>/data/coded/...``."""
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
-        root = scratch_study(folder, Path(tmp))
+        root = scratch_study(folder, Path(tmp), informant_columns)
         try:
             yield root
         except QualpipeError as error:
@@ -161,7 +192,7 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
         raise QualpipeError("gold folder needs transcripts/, informants.csv, gold/ (see docs/anonymisation.md)",
                             gold_dir)
     gold = load_gold(gold_dir)
-    with scratch_copy(gold_dir, "qualpipe-gold-") as root:
+    with scratch_copy(gold_dir, "qualpipe-gold-", ANONYMISATION_INFORMANT_COLUMNS) as root:
         study = load_study(root)
         for name in without:
             study.settings.anonymisation.recognizers[name] = RecognizerSetting(enabled=False)

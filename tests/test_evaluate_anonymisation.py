@@ -234,3 +234,44 @@ def test_a_leak_is_listed_with_its_type_and_where_it_stands(tmp_path):
     assert result.leaks >= 1 and result.direct_leaks == 0
     assert ("STED", "Bergen") in {(kind, original) for kind, original, _context in result.leaked}
     assert all("⟦" in context for _k, _o, context in result.leaked)
+
+
+def test_the_evaluation_copies_only_the_informant_columns_it_reads(tmp_path, make_study):
+    # A gold set's role column is its author's note about the informant; a study shares it as an
+    # attribute, so the guard refuses a name in no list there (redteam10). The evaluation scores
+    # the transcripts: its copy keeps id, file, group and the private columns, and so evaluates.
+    from pipeline.anonymise.guard import LeakError
+    from pipeline.evaluate import ANONYMISATION_INFORMANT_COLUMNS, scratch_study
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+
+    role = "prosjektmedarbeider hos Tveitnes Eiendom"
+    gold = tmp_path / "goldset"
+    (gold / "transcripts").mkdir(parents=True)
+    (gold / "gold").mkdir()
+    text = "I: Hei.\nIP: Jeg heter Sigve Aasheim og bor her.\n"
+    (gold / "transcripts" / "a.txt").write_text(text, encoding="utf-8")
+    (gold / "informants.csv").write_text(f"id,file,group,name,role\n1,a.txt,g,Sigve Aasheim,{role}\n",
+                                         encoding="utf-8")
+    (gold / "study.yaml").write_text("name: T\n", encoding="utf-8")
+    from pipeline.store import PrivateStore
+
+    read = load_study(scratch_study(gold, tmp_path / "read", ANONYMISATION_INFORMANT_COLUMNS))
+    ingest_study(read)  # the turn's text as the pipeline parses it, for the gold span's offsets
+
+    with PrivateStore(read.private_store_path) as private:
+        turn = private.turns("a.txt")[1].text
+    start = turn.index("Sigve")
+    (gold / "gold" / "a.json").write_text(json.dumps({"file": "a.txt", "keep": [], "spans": [
+        {"turn": 1, "start": start, "end": start + 13, "type": "PERSON", "text": "Sigve Aasheim"}]}), encoding="utf-8")
+
+    result = evaluate_anonymisation(gold)
+    assert result.direct.recall == 1.0 and result.leaks == 0
+    copy = scratch_study(gold, tmp_path / "copy", ANONYMISATION_INFORMANT_COLUMNS)
+    assert (copy / "data" / "raw" / "informants.csv").read_text(encoding="utf-8").splitlines()[0] == "id,file,group,name"
+
+    # The same cell in a study's own table is refused, as tests/test_privacy_redteam10.py requires.
+    study = load_study(make_study({"a.txt": text}, informants=f"id,file,group,name,role\n1,a.txt,g,Sigve Aasheim,{role}\n",
+                                  settings="name: T\n"))
+    with pytest.raises(LeakError, match="column 'role', row 2"):
+        ingest_study(study)
