@@ -173,6 +173,34 @@ def test_local_workers_do_not_sample_their_tasks_stacks(cluster):
     assert set(cluster.client.run(_profiles).values()) == {False}
 
 
+def _settings_of(dask_worker) -> tuple:
+    import dask
+
+    return (os.environ.get("MALLOC_TRIM_THRESHOLD_"), dask.config.get("distributed.worker.memory.spill"),
+            type(dask_worker.data) is dict, "profile" in dask_worker.periodic_callbacks)
+
+
+def test_workers_the_cluster_starts_later_keep_its_settings():
+    """A worker that replaces one the scheduler lost (its nanny closed after the lost-worker timeout,
+    as under load) and one added later are started outside the cluster's start: they too never
+    spill (raw text on their disks), do not profile and keep the default malloc trim."""
+    executor = parallel.DaskExecutor(workers=2)
+    try:
+        client = executor._connect()
+        cluster = executor.cluster
+        lost = sorted(cluster.workers)[0]
+        cluster.sync(cluster.workers[lost].close)
+        del cluster.workers[lost]  # what SpecCluster does once the lost-worker timeout has passed
+        cluster.sync(cluster._correct_state)  # re-created from the worker spec
+        cluster.scale(3)
+        client.wait_for_workers(3, timeout=60)
+        found = client.run(_settings_of)
+        assert len(found) == 3 and set(found.values()) == {(None, False, True, False)}
+        assert executor.map(_worker_settings, [1, 2, 3, 4, 5, 6]) == [(None, False)] * 6
+    finally:
+        executor.close()
+
+
 def _http_address(dask_scheduler) -> str:
     return dask_scheduler.http_server.address
 
