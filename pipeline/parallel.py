@@ -290,34 +290,32 @@ class DaskExecutor:
                 self.client = Client(self.scheduler, timeout="20s")
             except OSError as exc:
                 raise QualpipeError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc})") from None
+            # External workers are started by whoever runs the cluster: refuse before any raw text
+            # is sent where one may spill it to its disk (each task checks its worker again: _call).
+            spilling = sorted(address for address, safe in self.client.run(_keeps_data_in_memory).items() if not safe)
+            if spilling:
+                self.client.close()
+                self.client = None
+                raise QualpipeError(f"{len(spilling)} worker(s) of the Dask cluster at {self.scheduler} may spill "
+                                    "task data to disk: start them with DASK_DISTRIBUTED__WORKER__MEMORY__TARGET=False "
+                                    "and DASK_DISTRIBUTED__WORKER__MEMORY__SPILL=False (docs/scale.md)")
         else:
-            # Raw text must not reach a worker's disk: no spilling, and the workers' scratch
-            # folder is a private temporary one, removed with the cluster. Dask starts its workers
-            # with MALLOC_TRIM_THRESHOLD_=65536 (memory back to the system sooner); spaCy allocates
-            # and frees so much that the same parse then costs a worker about 1.7 times the CPU it
-            # costs this process (docs/scale.md), so the workers keep the C library's default.
+            # Raw text must not reach a worker's disk (WORKER_SETTINGS: no spilling), and the
+            # workers' scratch folder is a private temporary one, removed with the cluster.
             self._scratch = tempfile.TemporaryDirectory(prefix="qualpipe-dask-")
-            # The scheduler's, the client's and the workers' periodic checks (event-loop ticks every
-            # 20 ms, system monitors every 0.5 s) cost an idle local cluster about 0.05 CPU s per
-            # second on the client alone, taken from the cores the work runs on; less often, a
-            # third of that (docs/scale.md).
-            # Dask's statistical profiler (for its dashboard, which a local cluster does not serve)
-            # walks the running task's stack every 10 ms on the worker's event loop: 10-15 % on top of
-            # the task's own CPU (docs/scale.md); off.
             # Where the system has it, the worker processes are forked from one server process that
             # imported the stages' modules once (WORKER_MODULES), instead of each importing them
             # afresh (spawned): about 2.5 CPU s a worker (docs/scale.md).
+            # A nanny takes its worker's settings from the global dask.config when it is made, so
+            # every nanny the cluster makes applies them itself (_nanny_class): one that replaces a
+            # worker the scheduler lost (under load) is made long after this block.
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            with dask.config.set({"distributed.worker.memory.target": False,
-                                  "distributed.worker.memory.spill": False,
-                                  "distributed.worker.multiprocessing-method": method,
-                                  "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                                  "distributed.admin.tick.interval": "1s",
-                                  "distributed.admin.system-monitor.interval": "2s",
-                                  "distributed.worker.profile.enabled": False}):
+            settings = {**WORKER_SETTINGS, "distributed.worker.multiprocessing-method": method}
+            with dask.config.set(settings):
                 if method == "forkserver":
                     _preload_forkserver()
                 self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                            worker_class=_nanny_class(settings),
                                             dashboard_address=None, local_directory=self._scratch.name,
                                             silence_logs=40,
                                             # no dashboard; the scheduler's own HTTP routes (health,
@@ -499,7 +497,58 @@ class Parcel:
         self.item = item
 
 
+# What every worker is started with (DaskExecutor._open: a local cluster's; docs/scale.md). Raw text
+# must not reach a worker's disk: no spilling (memory target and spill off). Dask starts its workers
+# with MALLOC_TRIM_THRESHOLD_=65536 (memory back to the system sooner); spaCy allocates and frees so
+# much that the same parse then costs a worker about 1.7 times the CPU it costs this process, so the
+# workers keep the C library's default (None unsets it). Dask's statistical profiler walks the
+# running task's stack every 10 ms: 10-15 % on top of the task's own CPU, for a dashboard a local
+# cluster does not serve. The periodic checks (event-loop ticks every 20 ms, system monitors every
+# 0.5 s) cost an idle local cluster about 0.05 CPU s a second on the client alone; less often, a
+# third of that.
+WORKER_SETTINGS = {"distributed.worker.memory.target": False,
+                   "distributed.worker.memory.spill": False,
+                   "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                   "distributed.admin.tick.interval": "1s",
+                   "distributed.admin.system-monitor.interval": "2s",
+                   "distributed.worker.profile.enabled": False}
+
+
+def _nanny_class(settings: dict) -> type:
+    """A Nanny that makes itself under ``settings``: its worker's dask.config and the environment it
+    spawns the worker process with are taken from the global config in ``Nanny.__init__``, which
+    for a nanny that replaces a lost worker runs outside the cluster's start. The config is its own
+    copy: Nanny keeps a shallow merge of the global one, whose nested sections ``dask.config.set``
+    puts back on leaving, so a worker process the nanny restarts (after it died) would get Dask's
+    defaults."""
+    import copy
+
+    import dask
+    from dask.distributed import Nanny
+
+    class QualpipeNanny(Nanny):
+        def __init__(self, *args, config: dict | None = None, **kwargs):
+            with dask.config.set(settings):
+                super().__init__(*args, config=copy.deepcopy({**dask.config.config, **(config or {})}), **kwargs)
+
+    return QualpipeNanny
+
+
+def _keeps_data_in_memory(dask_worker=None) -> bool:
+    """Whether a worker holds its task data in memory only: Dask's spill buffer (a target or spill
+    fraction set) writes it to the worker's disk."""
+    if dask_worker is None:
+        from dask.distributed import get_worker
+
+        dask_worker = get_worker()
+    return type(dask_worker.data) is dict
+
+
 def _call(fn: Callable, parcel: Parcel, *shared: Any) -> Any:
+    # Fails closed on a worker that may spill (started without the settings, or joined later):
+    # before the task makes anything of the raw text it was sent.
+    if not _keeps_data_in_memory():
+        raise QualpipeError("a Dask worker may spill task data to disk: start it with spilling off (docs/scale.md)")
     return fn(parcel.item, *shared)
 
 

@@ -180,14 +180,19 @@ def _settings_of(dask_worker) -> tuple:
             type(dask_worker.data) is dict, "profile" in dask_worker.periodic_callbacks)
 
 
-def test_workers_the_cluster_starts_later_keep_its_settings():
-    """A worker that replaces one the scheduler lost (its nanny closed after the lost-worker timeout,
-    as under load) and one added later are started outside the cluster's start: they too never
-    spill (raw text on their disks), do not profile and keep the default malloc trim."""
+def test_workers_the_cluster_starts_later_keep_its_settings(tmp_path):
+    """A worker process its nanny restarts (it died), a worker that replaces one the scheduler lost
+    (its nanny closed after the lost-worker timeout, as under load) and one added later are started
+    outside the cluster's start: they too never spill (raw text on their disks), do not profile and
+    keep the default malloc trim."""
     executor = parallel.DaskExecutor(workers=2)
     try:
         client = executor._connect()
         cluster = executor.cluster
+        assert executor.map(_dies_once, list(range(4)), str(tmp_path / "marker")) == [0, 1, 4, 9]
+        client.wait_for_workers(2, timeout=60)
+        restarted = client.run(_settings_of)
+        assert len(restarted) == 2 and set(restarted.values()) == {(None, False, True, False)}
         lost = sorted(cluster.workers)[0]
         cluster.sync(cluster.workers[lost].close)
         del cluster.workers[lost]  # what SpecCluster does once the lost-worker timeout has passed
