@@ -206,6 +206,23 @@ def test_workers_the_cluster_starts_later_keep_its_settings(tmp_path):
         executor.close()
 
 
+def test_a_cluster_whose_workers_may_spill_gets_no_raw_text():
+    """An external cluster (--scheduler) started with Dask's defaults (spill 0.7: a worker writes
+    task data to its disk) is refused before any task is sent; a task that reaches such a worker
+    (one that joined later) fails there before it reads its item."""
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as external:
+        executor = parallel.DaskExecutor(scheduler=external.scheduler_address)
+        with pytest.raises(QualpipeError, match="1 worker.* may spill task data to disk"):
+            executor.map(_length, [[1]])
+        assert executor.client is None
+        with Client(external) as client:
+            task = client.submit(parallel._call, _length, parallel.Parcel([1, 2]), pure=False)
+            with pytest.raises(QualpipeError, match="may spill task data to disk"):
+                task.result()
+
+
 def _http_address(dask_scheduler) -> str:
     return dask_scheduler.http_server.address
 
