@@ -17,8 +17,9 @@ process, the client.
   run before any stage writes its outputs.
 
 Privacy: raw turn text travels to the workers inside the cluster's connections
-and is never written on their disks (spilling to disk is switched off for a
-local cluster; see docs/scale.md for external workers). Workers must be trusted
+and is never written on their disks (spilling to disk is switched off for every
+worker of a local cluster; a task fails on a worker that may spill, and ``--scheduler``
+refuses a cluster with one: see docs/scale.md for external workers). Workers must be trusted
 machines covered by the study's data-processing agreement.
 
 Each item is one transcript, in both executors: the work per call is the same,
