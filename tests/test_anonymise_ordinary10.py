@@ -11,29 +11,20 @@ import pytest
     "kjøbt", "kjøgen",  # the soft consonants of southern and Danish-near writing (kjøpt, kjøkken's -k-)
     "hæst", "frokåst", "stuå", "kjæmpa",  # e written æ, o and a written å
 ])
-def test_dialect_spellings_are_words(word):
-    from pipeline.anonymise.dialect import dialect_word
+def test_dialect_spellings_are_respelled_words(word):
+    from pipeline.anonymise.dialect import respelled_word
     from pipeline.anonymise.lexicon import in_dictionary
 
     assert not in_dictionary(word)  # the form itself is not listed: the respelling makes it a word
-    assert dialect_word(word), word
+    assert respelled_word(word), word
 
 
 @pytest.mark.parametrize("name", ["sølvi", "snorre", "eivind", "sigve", "oksana", "einar", "gunnar", "tjomsland",
                                   "annes", "tores"])  # the last two: a listed name's genitive
 def test_names_stay_unexplained_by_respelling(name):
-    from pipeline.anonymise.dialect import dialect_word
+    from pipeline.anonymise.dialect import dialect_word, respelled_word
 
-    assert not dialect_word(name)
-
-
-def test_truecasing_leaves_respelled_words_lower_case():
-    from pipeline.anonymise.casing import truecase
-
-    # (after a place preposition a compound no dictionary lists is still capitalised, dialect-shaped
-    # or not: "på holtan" names a place)
-    text = "så kjøbte vi leiligheden og kjørte frem og tilbage med hengaren av fættern"
-    assert truecase(text) == text
+    assert not dialect_word(name) and not respelled_word(name)
 
 
 def test_a_firm_s_second_word_is_no_person():
@@ -119,3 +110,64 @@ def test_a_listed_surname_after_a_kept_firm_stays_a_person_and_a_key_name_is_nev
             at("Ekstra", rec="ner")]  # a guess: the firm's second word
     kept = [d.text for d in apply_keep(text, dets, keep, g)]
     assert kept == ["husbanken bækken", "Smedar", "Hansen"]
+
+
+# Names no gazetteer list holds that one respelling turns into a dictionary word ("peder" = peter,
+# "folkedal" = folketal, "tvedten" = tvetten, "krog" = krok, "solli" = soli, "runar" = runer).
+# The respelling may list such a replacement for review; it may not make the name an ordinary word
+# (no dialect_word, no lower-case word for apply_keep, capitalised by truecasing) nor let it out.
+UNLISTED_RESPELLABLE = ["peder", "signe", "runar", "bjørnar", "folkedal", "tvedten", "krog", "solli"]
+# "signe", "runar", "bjørnar" are words to lexicon.is_word already (an inflected or compound
+# reading), with or without the respelling: in lower case they are a miss of that rule, not this one.
+RESPELLING_ONLY = [n for n in UNLISTED_RESPELLABLE if n not in ("signe", "runar", "bjørnar")]
+
+
+@pytest.mark.parametrize("name", RESPELLING_ONLY)
+def test_a_respelling_does_not_make_an_unlisted_name_ordinary(name):
+    from pipeline.anonymise.casing import truecase
+    from pipeline.anonymise.dialect import dialect_word, respelled_word
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.lexicon import is_word
+    from pipeline.anonymise.recognizers import lower_case_words
+
+    g = load_gazetteer()
+    assert not (is_word(name) or g.is_name(name) or g.is_place(name))  # unlisted and no word ...
+    assert respelled_word(name)  # ... but one respelling away from one: the case the rule must not decide
+    assert not dialect_word(name)
+    assert not lower_case_words([name])
+    assert truecase(f"det var han {name} som ringte") != f"det var han {name} som ringte"
+
+
+def _anonymised_texts(make_study, transcript: str) -> str:
+    from pipeline.anonymise import anonymise_stage
+    from pipeline.ingest import ingest_study
+    from pipeline.settings import load_study
+    from pipeline.store import StudyStore
+
+    study = load_study(make_study({"a.txt": transcript}))
+    ingest_study(study)
+    anonymise_stage(study)
+    with StudyStore(study.store_path) as store:
+        return "\n".join(s.text for s in store.segments())
+
+
+def test_unlisted_respellable_names_are_replaced_capitalised_and_in_a_caseless_transcript(make_study):
+    capitalised = ("I: Hvem hjalp dere?\n"
+                   "IP: Vi bodde på Solli før vi flyttet. Folkedal ringte, og så kom Peder og Signe.\n"
+                   "I: Og naboene?\n"
+                   "IP: Vi fikk hjelp av Runar og Bjørnar, og senere av Tvedten og Krog.\n")
+    out = _anonymised_texts(make_study, capitalised)
+    for name in UNLISTED_RESPELLABLE:
+        assert name not in out.lower(), (name, out)
+
+
+def test_unlisted_respellable_names_are_replaced_in_a_caseless_transcript(make_study):
+    caseless = ("i: hvem hjalp dere\n"
+                "ip: det var han tvedten fra kommunen og så ringte vi folkedal\n"
+                "i: og naboene\n"
+                "ip: han peder hjalp oss og han krog fra banken også\n"
+                "i: og så\n"
+                "ip: vi kunne bo hos solli en stund\n")
+    out = _anonymised_texts(make_study, caseless)
+    for name in RESPELLING_ONLY:
+        assert name not in out.lower(), (name, out)

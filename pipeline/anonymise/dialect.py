@@ -8,10 +8,11 @@ as "no Norwegian word", such a form was capitalised by ``casing.truecase`` and t
 or firm by the model. ``dialect_word`` says the form is a word: the stem with a standard ending
 ("nabo", "brev", "jente") is a Norwegian word (``lexicon.is_word``), the form is the standard one
 with its final or last -e- dropped ("hadd", "korsn": apocope and syncope), a compound with a
-dialect word ("nånting"), or it is one of the short list of dialect words below; or, with one
-spelling of dialect or Danish-near writing undone (``respelled``: "kjæm", "nokå", "tilbage", "mykkje",
-"leiligheita", "hengaren"), a listed form. A form that is a gazetteer name or place ("stian" =
-sti + an, "karen") is never a dialect form, so known names keep their reading.
+dialect word ("nånting"), or it is one of the short list of dialect words below. A form that is
+a gazetteer name or place ("stian" = sti + an, "karen") is never a dialect form, so known names
+keep their reading. ``respelled_word`` also takes a form with one spelling of dialect or
+Danish-near writing undone ("kjæm", "nokå", "tilbage", "mykkje", "leiligheita", "hengaren"); that
+rule only lists a replacement for review, since it also turns unlisted names into words.
 """
 
 from __future__ import annotations
@@ -53,12 +54,22 @@ def dialect_word(word: str) -> bool:
     g = load_gazetteer()
     if g.is_name(w) or g.is_place(w):
         return False
-    if _dialect_form(w):
+    return _dialect_form(w)
+
+
+@lru_cache(maxsize=65536)
+def respelled_word(word: str) -> bool:
+    """``dialect_word``, or ``word`` with one spelling undone (``_SPELLINGS``) is a listed form, or
+    one with its -e- restored before a final n, l or r ("fættern" = fettern = fetteren); no second
+    rule on top. Only for listing a replacement for review (``stage.Anonymiser.dialect_form``):
+    one letter changed turns many unlisted names into words ("peder" = peter, "solli" = soli,
+    "tvedten" = tvetten), so it never decides that a word is no name."""
+    w = word.lower()
+    if dialect_word(w):
         return True
-    if w.endswith("s") and g.is_name(w[:-1]):
+    g = load_gazetteer()
+    if g.is_name(w) or g.is_place(w) or (w.endswith("s") and g.is_name(w[:-1])):
         return False  # a listed name's genitive ("annes") is the name, whatever a respelling makes of it
-    # One spelling undone (``_SPELLINGS``) gives a listed form, or one with its -e- restored before
-    # a final n, l or r ("fættern" = fettern = fetteren); no second rule on top.
     return len(w) >= 4 and any(in_dictionary(v) or (v[-1] in "nlr" and v[-2] not in _VOWELS
                                                     and in_dictionary(v[:-1] + "e" + v[-1])) for v in respelled(w))
 

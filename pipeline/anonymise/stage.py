@@ -38,7 +38,7 @@ from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .learned import span_scores
-from .dialect import dialect_word
+from .dialect import respelled_word
 from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
@@ -340,10 +340,10 @@ class Anonymiser:
 
     @staticmethod
     def dialect_form(text: str, kind: str) -> bool:
-        """A name, place or firm written as one dialect form of an ordinary word (``dialect_word``;
-        never a gazetteer name): only reviewed, it changes nothing else the key does."""
+        """A name, place or firm written as one dialect form or respelling of an ordinary word
+        (``respelled_word``; never a gazetteer name): only reviewed, it changes nothing else the key does."""
         toks = tokens_of(text)
-        return kind in (PERSON, "STED", "ORGANISASJON") and len(toks) == 1 and dialect_word(toks[0])
+        return kind in (PERSON, "STED", "ORGANISASJON") and len(toks) == 1 and respelled_word(toks[0])
 
     def build_matcher(self) -> None:
         """The key as a matcher. A detected ordinary word of the study (``mark_ordinary_words``) that
