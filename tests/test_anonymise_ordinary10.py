@@ -171,3 +171,38 @@ def test_unlisted_respellable_names_are_replaced_in_a_caseless_transcript(make_s
     out = _anonymised_texts(make_study, caseless)
     for name in RESPELLING_ONLY:
         assert name not in out.lower(), (name, out)
+
+
+@pytest.mark.parametrize("text,name,recognizer", [
+    ("jeg snakket med en dame i NAV Amira hun var veldig grei", "Amira", "ner"),  # no word: a name
+    ("hun ringte til NAV Peder og spurte", "Peder", "ner"),  # unlisted, one respelling from a word
+    ("de sa NAV Karimova er registrert", "Karimova", "key"),  # the key's own detection
+    ("de sa NAV Marked er registrert", "Marked", "key"),  # the key's, even a dictionary word
+])
+def test_a_firm_s_second_word_that_is_no_word_stays_a_person(text, name, recognizer):
+    from pipeline.anonymise.analyzer import apply_keep
+    from pipeline.anonymise.detection import Detection
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.matcher import StringMatcher
+
+    g = load_gazetteer()
+    keep = StringMatcher([("NAV", "KEEP")], g, strict_common=False, digit_types=set())
+    start = text.index(name)
+    alone = Detection(start, start + len(name), "PERSON", 0.85 if recognizer == "ner" else 1.0, recognizer, name)
+    whole = Detection(text.index("NAV"), start + len(name), "PERSON", 0.85, recognizer, text[text.index("NAV"):start + len(name)])
+    for found in (alone, whole):  # found alone after the firm, or cut from a span that starts with it
+        assert [d.text for d in apply_keep(text, [found], keep, g)] == [name], found
+
+
+def test_a_firm_s_dictionary_or_english_second_word_is_still_dropped():
+    from pipeline.anonymise.analyzer import apply_keep
+    from pipeline.anonymise.detection import Detection
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.matcher import StringMatcher
+
+    g = load_gazetteer()
+    keep = StringMatcher([("Coop", "KEEP"), ("Google", "KEEP")], g, strict_common=False, digit_types=set())
+    text = "Vi handlet på Coop Marked og Coop Extra og brukte Google Translate"
+    dets = [Detection(text.index(w), text.index(w) + len(w), "PERSON", 0.85, "ner", w)
+            for w in ("Marked", "Extra", "Translate")]
+    assert apply_keep(text, dets, keep, g) == []

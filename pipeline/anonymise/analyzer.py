@@ -23,13 +23,13 @@ from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 from .casing import lower_case_transcript, truecase
 from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import is_word
+from .lexicon import in_dictionary, is_word
 from .matcher import StringMatcher, sentence_initial
 from .numbers import WORD_PATTERN, dialect_forms
 from .persons import particle_tail
 from .registry import RecognizerRegistry
 from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words
-from .unexplained import ORDINAL
+from .unexplained import ORDINAL, english_word
 
 # Ties between equally scored overlapping detections: the more specific type wins.
 _TYPE_RANK = {t: i for i, t in enumerate(TYPES)}
@@ -143,10 +143,13 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
 
 def _brand_word(rest: str, d: Detection, g: Gazetteer) -> bool:
     """One capitalised word taken as a person right after a kept firm or service ("Coop Extra",
-    "Google Translate", "Coop Marked") names its chain or product: no listed first name or surname
-    ("fra NAV Mattis" in captions without punctuation stays a person)."""
+    "Google Translate", "Coop Marked") names its chain or product when it is a listed Norwegian form
+    (no compound reading: "Signe" = sign + e is one) or an English word, and no listed first name or surname ("fra NAV Mattis" in captions without punctuation
+    stays a person). Any other word stays replaced ("NAV Amira"): a name no list holds reads the
+    same, and a missed name is a leak. The key's own detections are never dropped."""
     words = rest.split()
-    return (d.type == PERSON and len(words) == 1 and words[0][:1].isupper()
+    return (d.type == PERSON and d.recognizer not in ("key", "key_caseless") and len(words) == 1
+            and words[0][:1].isupper() and (in_dictionary(words[0]) or english_word(words[0]))
             and not (g.is_first(words[0]) or g.is_last(words[0])))
 
 

@@ -91,6 +91,12 @@ def _english() -> dict:
     return DefaultDictionaryFactory().get_dictionary("en")
 
 
+def english_word(w: str) -> bool:
+    """``w`` (any case) is an English word form of 3+ letters whose lemma is no proper noun."""
+    w = w.lower()
+    return len(w) >= 3 and w in _english() and _english()[w][:1].islower()
+
+
 def _edits(w: str):
     for i in range(len(w) + 1):
         if i < len(w):
@@ -145,7 +151,7 @@ def explanation(word: str, g: Gazetteer, explain: tuple[str, ...] = EXPLANATIONS
         return "dialect"
     if "compound" in explain and _compound(w) and not w.endswith(_PLACE_TAILS):
         return "compound"
-    if "english" in explain and w in _english() and _english()[w][:1].islower() and len(w) >= 3:
+    if "english" in explain and english_word(w):
         return "english"
     if "misspelling" in explain and len(w) >= 5 and any(g.is_common_word(e) and len(e) >= 4 for e in _edits(w)):
         return "misspelling"
