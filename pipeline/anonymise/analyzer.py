@@ -89,11 +89,16 @@ def detect_job(item: tuple, registry: RecognizerRegistry) -> list[list[Detection
     return detect(texts, registry, nlp, caseless=caseless)
 
 
+# The study's key: its strings as written, and in transcripts without capitals the key's persons
+# in lower case (stage.py).
+KEY_RECOGNIZERS = frozenset({"key", "key_caseless"})
+
+
 def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
                g: Gazetteer | None = None, spans: list[tuple[int, int]] | None = None) -> list[Detection]:
     """``spans``: the keep terms' spans in ``text`` when the caller has them already.
 
-    A detection by the study's key (recognizer ``key``: an informant's name, a known identifier, a
+    A detection by the study's key (``KEY_RECOGNIZERS``: an informant's name, a known identifier, a
     'remove' decision or a name replaced elsewhere, found by the guard's own rule) is dropped only
     inside a keep term, where the guard does not look either. The rules below that take a word
     after a kept term for part of it (lower-case or dialect words, a firm's second word) read what
@@ -111,7 +116,7 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
             if ks <= d.start and d.end <= ke:
                 drop = True
                 break
-            if d.recognizer == "key":
+            if d.recognizer in KEY_RECOGNIZERS:
                 continue
             # "NAV Heimdal" -> "Heimdal"; but a place kept as a term stays part of a longer
             # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm).
@@ -148,7 +153,7 @@ def _brand_word(rest: str, d: Detection, g: Gazetteer) -> bool:
     stays a person). Any other word stays replaced ("NAV Amira"): a name no list holds reads the
     same, and a missed name is a leak. The key's own detections are never dropped."""
     words = rest.split()
-    return (d.type == PERSON and d.recognizer not in ("key", "key_caseless") and len(words) == 1
+    return (d.type == PERSON and d.recognizer not in KEY_RECOGNIZERS and len(words) == 1
             and words[0][:1].isupper() and (in_dictionary(words[0]) or english_word(words[0]))
             and not (g.is_first(words[0]) or g.is_last(words[0])))
 
