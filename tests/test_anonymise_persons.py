@@ -40,6 +40,26 @@ def test_a_particle_joins_the_parts_of_a_detected_name():
     assert not rec.analyze(text, None, found(text, "Kari", "Ola"))
 
 
+def test_a_norwegian_word_between_two_names_joins_no_two_people():
+    rec = NameParticleRecognizer()
+    # "da" between two detected persons is the clause word: two people, and "da" stays.
+    text = "Jeg snakket med Per da Kari kom inn."
+    assert not rec.analyze(text, None, found(text, "Per", "Kari"))
+    # A listed name after it, even where nothing found it alone ("de" before a surname as well).
+    assert not rec.analyze(text, None, found(text, "Per"))
+    text = "Vi traff Lise de Berg sa hei til"
+    assert not rec.analyze(text, None, found(text, "Lise"))
+    # A particle that is no Norwegian word joins a name a recognizer also found alone.
+    text = "Naboen Jan van Dijk kom."
+    assert {d.text for d in rec.analyze(text, None, found(text, "Jan", "Dijk"))} == {"Jan van Dijk"}
+    # The model's own span over both, beside sure detections of each: cut, not grown.
+    text = "Jeg snakket med Per da Kari kom inn."
+    dets = found(text, "Per", "Kari", score=0.95) + found(text, "Per da Kari", score=0.85)
+    dets += rec.analyze(text, None, dets)
+    replaced, _weak = merge(text, dets, 0.5)
+    assert [d.text for d in replaced] == ["Per", "Kari"]
+
+
 def test_a_name_with_a_particle_stays_one_span_around_a_sure_detection():
     # The model's sure "Lucia Ramos" (an anchor) inside the particle's span: the span grows over
     # "de la Torre", where the cut around the anchor would have left "Torre" and lost "de la".

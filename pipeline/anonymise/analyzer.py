@@ -296,11 +296,19 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
                 continue
             added = (text[d.start:a.start] + " " + text[a.end:d.end]).split()
             if all(w.isalpha() and w.islower() and w not in _STOP_WORDS for w in added) or (
-                    d.start == a.start and particle_tail(text[a.end:d.end])):
+                    d.start == a.start and particle_tail(text[a.end:d.end], _found_alone(anchors + vague, a, d))):
                 start, end = min(start, d.start), max(end, d.end)
         out.append(a if (start, end) == (a.start, a.end) else
                    Detection(start, end, a.type, a.score, a.recognizer, text[start:end]))
     return out
+
+
+def _found_alone(detections: list[Detection], a: Detection, d: Detection) -> bool:
+    """Another person than ``a`` and ``d`` holds the last word of ``d`` ("Kari" in the model's
+    "Per da Kari", beside the anchor "Per"): a second person after the particle."""
+    start = d.end - len(d.text.rsplit(" ", 1)[-1])
+    return any(o is not a and o is not d and o.type == PERSON and o.start < d.end and start < o.end
+               for o in detections)
 
 
 def _union_all(text: str, detections: list[Detection]) -> list[Detection]:

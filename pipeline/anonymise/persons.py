@@ -23,6 +23,7 @@ import re
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .detection import LOWER, MIN_SCORE, PERSON, UPPER, Detection, Recognizer
+from .gazetteer import Gazetteer, load_gazetteer
 from .slots import inflected_noun
 
 SCORE = 0.7
@@ -52,14 +53,25 @@ class InitialsRecognizer(Recognizer):
 # German, French, Italian, Arabic.
 _PARTICLES = ("da|das|de|del|dela|della|delos|der|des|di|do|dos|du|la|le|van|von|ten|ter|al|el|bin|ibn|bint|abu")
 _PARTICLE_THEN_NAME = re.compile(
-    rf" (?:(?:{_PARTICLES}) ){{1,2}}(?P<name>[{UPPER}][{LOWER}'’-]+)(?![\w])")
+    rf" (?P<particles>(?:(?:{_PARTICLES}) ){{1,2}})(?P<name>[{UPPER}][{LOWER}'’-]+)(?![\w])")
+# Particles that are also ordinary Norwegian words ("Per da Kari kom inn", "Ola de gamle"): between
+# two names they are a clause word as often as a particle, so they join only a name after them that
+# no list holds and no recognizer found alone; "van", "dela", "al" are no Norwegian words, and the
+# name after them is the rest of the same name even where a recognizer found it alone.
+_NORWEGIAN_WORDS = frozenset({"da", "de", "du", "der", "la", "di", "do"})
 
 
-def particle_tail(piece: str) -> bool:
+def particle_tail(piece: str, name_found: bool = False, g: Gazetteer | None = None) -> bool:
     """``piece`` is one or two particles and a capitalised name, with the space before them
-    (" dela Cruz"): the rest of a name a detection holds the beginning of."""
+    (" dela Cruz"): the rest of a name a detection holds the beginning of. Where the particles
+    are all Norwegian words, not when the name is a listed first name or surname or
+    ``name_found`` (a person detected on its own there): two people ("Per da Kari")."""
     m = _PARTICLE_THEN_NAME.fullmatch(piece)
-    return bool(m) and m.group("name").lower() not in STOP_WORDS
+    if not m or m.group("name").lower() in STOP_WORDS:
+        return False
+    if all(p in _NORWEGIAN_WORDS for p in m.group("particles").split()):
+        return not name_found and not (g or load_gazetteer()).is_name(m.group("name"))
+    return True
 
 
 class NameParticleRecognizer(Recognizer):
@@ -80,9 +92,14 @@ class NameParticleRecognizer(Recognizer):
             if d.type != PERSON or not d.replaced_at(self.min_score) or not d.text[:1].isupper():
                 continue
             m = _PARTICLE_THEN_NAME.match(text, d.end)
-            if m and particle_tail(m.group()):
+            if m and particle_tail(m.group(), _found_at(found, m.start("name"), m.end("name"), self.min_score)):
                 out.append(self._d(text, d.start, m.end("name"), PERSON, SCORE))
         return out
+
+
+def _found_at(found, start: int, end: int, min_score: float) -> bool:
+    """A person replaced at ``min_score`` overlaps ``start``-``end``."""
+    return any(o.type == PERSON and o.replaced_at(min_score) and o.start < end and start < o.end for o in found)
 
 
 # Articles and determiners: a lower-case word after one is the noun it spells.
