@@ -23,8 +23,17 @@ def test_initials_standing_for_a_person_are_a_person():
     assert {d.text for d in rec.analyze("Vi kalte ham B.J. i notatene, og kona E. R. P. var der.")} \
         == {"B.J.", "E. R. P."}
     # Fixed abbreviations written with dots, one capital with a dot, and an acronym are no initials.
-    assert not rec.analyze("Det var O.K. for meg. P.S. send det. Ring NAV i morgen, A. ba om det.")
+    assert not rec.analyze("Det var O.K. for meg. Vi så T.V. Ring NAV i morgen, A. ba om det.")
     assert all(d.score == 0.7 for d in rec.analyze("Hun het bare T.S."))  # replaced, and reviewed
+
+
+def test_an_abbreviation_that_may_be_initials_is_a_person_without_a_word_for_the_thing():
+    rec = InitialsRecognizer()
+    text = "Jeg ringte A.S. om kontrakten, og P.C. kom innom. P.S. var der også."
+    assert {d.text for d in rec.analyze(text)} == {"A.S.", "P.C.", "P.S."}
+    # A word for the thing beside it, either side, or a hyphenated ending: the thing.
+    assert not rec.analyze("Han startet et A.S. i fjor, firmaet A.S. gikk bra.")
+    assert not rec.analyze("Jeg kjøpte en ny P.C. og P.C.-en virker. Hun jobbet i F.N. lenge.")
 
 
 def test_a_particle_joins_the_parts_of_a_detected_name():

@@ -2,7 +2,9 @@
 
 * initials standing for a person: "jeg kaller dem bare K.A. her", "M.W. og A. H." — two or three
   capital letters each closed by a dot (a space between them or not); the language's fixed
-  abbreviations written so ("O.K.", "P.S.", "T.V.") are not initials (``initials``);
+  abbreviations written so ("O.K.", "T.V.") are not initials, nor an abbreviation that may be
+  either ("A.S.", "P.C.", "F.N.") with a word for the thing beside it ("et A.S.", "min P.C.")
+  (``initials``);
 * a name with a particle ("Maria Santos dela Cruz", "Rania al Hamwi", "Ludwig van der Berg"): a
   detected person, one or two lower-case particles and a capitalised word that is no function word;
   the particle joins the parts into one name (``name_particle``);
@@ -29,22 +31,49 @@ from .slots import inflected_noun
 SCORE = 0.7
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
-# Abbreviations written with a dot after each capital that name no one: okay, post scriptum, the
-# firm form, television, the union, a disc jockey, information technology, the kingdom, the states.
-_ABBREVIATIONS = frozenset({"ok", "ps", "as", "tv", "eu", "dj", "it", "uk", "usa", "fn", "pc", "cd", "dvd"})
+# Abbreviations written with a dot after each capital that are no two-letter initials anyone
+# goes by: okay, television, the states, a disc.
+_ABBREVIATIONS = frozenset({"ok", "tv", "usa", "dvd"})
+# Abbreviations that are also a person's initials ("A.S." for Anne Solberg, "P.C." for Per
+# Christian): the thing only with a word for it right beside, either side (the firm form "et A.S.",
+# "firmaet A.S."; "min P.C."; "i F.N."), or a hyphenated ending ("P.C.-en"); else a person.
+# "P.S." has no such word: a postscript is rare in what is said, initials are not.
+_THING_CUES = {
+    "as": {"et", "eget", "sitt", "firma", "firmaet", "selskap", "selskapet", "bedrift", "bedriften", "aksjeselskap"},
+    "it": {"i", "innen", "jobber", "jobbet", "bransjen", "avdelingen", "avdeling", "support", "konsulent", "drift"},
+    "pc": {"en", "min", "din", "sin", "ny", "gammel", "på", "skjerm", "data"},
+    "cd": {"en", "ei", "min", "plate", "plata", "spiller", "spilleren"},
+    "fn": {"i", "for", "jobbet", "jobber", "konvensjon", "konvensjonen", "ambassadør"},
+    "eu": {"i", "utenfor", "innenfor", "medlem", "land", "landene", "regler", "reglene"},
+    "uk": {"i", "fra", "til", "england", "london"},
+    "dj": {"en", "som"},
+}
 _INITIALS = re.compile(rf"(?<![\w.])(?:[{UPPER}]\. ?){{1,2}}[{UPPER}]\.(?![\w])")
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+_FIRST_WORD = re.compile(r"\W*?(\w+)")
+
+
+def _a_thing(text: str, start: int, end: int, letters: str) -> bool:
+    cues = _THING_CUES.get(letters)
+    if cues is None:
+        return False
+    if re.match(r"-\w", text[end:end + 2]):
+        return True
+    before = _LAST_WORD.search(text, max(0, start - 30), start)
+    after = _FIRST_WORD.match(text, end)
+    return any(m is not None and m.group(1).lower() in cues for m in (before, after))
 
 
 class InitialsRecognizer(Recognizer):
     name = "initials"
-    version = "1"
+    version = "2"
     supported_entities = (PERSON,)
 
     def analyze(self, text, doc=None):
         out = []
         for m in _INITIALS.finditer(text):
             letters = "".join(c for c in m.group() if c.isalpha()).lower()
-            if letters not in _ABBREVIATIONS:
+            if letters not in _ABBREVIATIONS and not _a_thing(text, m.start(), m.end(), letters):
                 out.append(self._d(text, m.start(), m.end(), PERSON, SCORE))
         return out
 
@@ -76,7 +105,7 @@ def particle_tail(piece: str, name_found: bool = False, g: Gazetteer | None = No
 
 class NameParticleRecognizer(Recognizer):
     name = "name_particle"
-    version = "1"
+    version = "2"
     supported_entities = (PERSON,)
     reads_detections = True
 
