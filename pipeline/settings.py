@@ -55,8 +55,10 @@ class SpeakerLabels(_Strict):
         # Labels match regardless of case, so "Informant" and "informant" are one label.
         both = sorted({x.lower() for x in self.interviewer} & {x.lower() for x in self.informant})
         if both:
-            # Quoted: an error line's quoted values are what shareable_message drops when they may be a name.
-            raise ValueError(f"label(s) {', '.join(repr(x) for x in both)} declared for both interviewer and informant")
+            # Quoted in single quotes (repr would switch to double ones for "d'souza"): an error line's
+            # quoted values are what shareable_message drops when they may be a name.
+            quoted = ", ".join(f"'{x}'" for x in both)
+            raise ValueError(f"label(s) {quoted} declared for both interviewer and informant")
         return self
 
 

@@ -452,7 +452,9 @@ def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str]) -> Guard:
     return guard
 
 
-_QUOTED = re.compile(r"(?<!\w)'[^'\n]*'(?!\w)")  # a value in quotes, not the apostrophe of "informant's"
+# A value in quotes, not the apostrophe of "informant's": in single quotes, with an apostrophe between
+# letters inside it ("sigve o'neill"), or in double quotes (repr's choice for a value holding one).
+_QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\n]|(?<=\w)'(?=\w))*'|"[^"\n]*")(?!\w)""")
 
 
 def _raw_file_names(root: Path, guard: Guard | None) -> dict[str, str]:
