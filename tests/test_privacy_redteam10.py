@@ -43,6 +43,16 @@ def test_a_keep_term_keeps_a_word_of_study_yaml_the_dictionaries_do_not_know(mak
     require_guard(load_study(make_study(TRANSCRIPT, informants=ONE, settings=settings)))
 
 
+def test_a_word_of_a_keep_term_of_several_words_is_kept_only_inside_the_term(make_study):
+    keep = "anonymisation:\n  keep_terms: [Kari Nordmanns minnefond]\n"
+    ok = SETTINGS + 'report:\n  subtitle: "Støtte fra Kari Nordmanns minnefond (kari_nordmanns_minnefond)"\n' + keep
+    require_guard(load_study(make_study(TRANSCRIPT, informants=ONE, settings=ok)))
+    bad = SETTINGS + 'report:\n  subtitle: "Funn fra intervjuer (intervjuer: kari nordmann)"\n' + keep
+    with pytest.raises(LeakError) as error:
+        require_guard(load_study(make_study(TRANSCRIPT, informants=ONE, settings=bad, root=None)))
+    assert "report.subtitle" in str(error.value) and "nordmann" not in str(error.value).lower()
+
+
 CODEBOOK = """\
 version: "1"
 name: Kodebok

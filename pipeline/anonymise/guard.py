@@ -168,8 +168,9 @@ class Guard:
         # the anonymiser leaves it.
         self._keeper = StringMatcher([(k, "KEEP") for k in keep], g, strict_common=False, digit_types=set())
         self._numbers = _Numbers(entries)
-        # A keep term's words as a file name writes them without æ, ø, å ("startlan"): the same term.
-        self._kept_folds = frozenset(ascii_fold(w) for k in keep for w in tokens_of(k))
+        # A keep term as a file name writes it without æ, ø, å ("startlan"): the same term, whole
+        # ("kari nordmanns minnefond"): a word of it alone is no keep term ("kari nordmann").
+        self._kept_folds = frozenset(filter(None, (fold_key(k) for k in keep)))
         # Digests of the texts this guard found clean: its verdict is a function of its entries and
         # the text alone, so a text checked again (segments.csv, written by the anonymisation stage
         # and again by the coding stage with the same key) is not read again.
@@ -283,6 +284,34 @@ def ascii_fold(word: str) -> str:
     return word.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
 
 
+_FOLD_TOKEN = re.compile(r"[^\W_]+")
+_FOLD_GAP = re.compile(r"[\W_]{1,3}")
+
+
+def fold_key(term: str) -> str:
+    """``term``'s words ASCII-folded (:func:`ascii_fold`), one space between: "Startlån i Trondheim"
+    and the file name's "startlan_i_trondheim" give the same key."""
+    return " ".join(ascii_fold(t) for t in _FOLD_TOKEN.findall(term))
+
+
+def _folded_spans(text: str, kept_folds: frozenset[str]) -> list[tuple[int, int]]:
+    """Where ``text`` spells a whole keep term ASCII-folded, its words in order with at most a
+    little punctuation between (``kept_folds``: :func:`fold_key` of each term)."""
+    if not kept_folds:
+        return []
+    longest = max(key.count(" ") + 1 for key in kept_folds)
+    tokens = list(_FOLD_TOKEN.finditer(text))
+    folded = [ascii_fold(t.group()) for t in tokens]
+    spans = []
+    for i in range(len(tokens)):
+        for n in range(1, min(longest, len(tokens) - i) + 1):
+            if n > 1 and not _FOLD_GAP.fullmatch(text, tokens[i + n - 2].end(), tokens[i + n - 1].start()):
+                break
+            if " ".join(folded[i:i + n]) in kept_folds:
+                spans.append((tokens[i].start(), tokens[i + n - 1].end()))
+    return spans
+
+
 def written_words(text: str, keeper: StringMatcher | None = None, kept_folds: frozenset[str] = frozenset()) -> Counter[str]:
     """Words of a text the researcher wrote (study.yaml, codebook.yaml, a cell of the informants
     table) that may be a name no list of the study holds, outside a keep term:
@@ -303,12 +332,12 @@ def written_words(text: str, keeper: StringMatcher | None = None, kept_folds: fr
     from .unexplained import WORD, explanation
 
     g = load_gazetteer()
-    kept = _kept_spans(text, keeper)
+    kept = _kept_spans(text, keeper) + _folded_spans(text, kept_folds)
     found: Counter[str] = Counter()
     previous = None
     for m in WORD.finditer(text):
         word = m.group()
-        if any(s <= m.start() and m.end() <= e for s, e in kept) or ascii_fold(word) in kept_folds:
+        if any(s <= m.start() and m.end() <= e for s, e in kept):
             previous = None
             continue
         if (previous is not None and not text[previous.end():m.start()].strip() and g.is_first(previous.group())
