@@ -58,9 +58,10 @@ def test_a_norwegian_word_between_two_names_joins_no_two_people():
     assert not rec.analyze(text, None, found(text, "Per"))
     text = "Vi traff Lise de Berg sa hei til"
     assert not rec.analyze(text, None, found(text, "Lise"))
-    # A particle that is no Norwegian word joins a name a recognizer also found alone.
-    text = "Naboen Jan van Dijk kom."
-    assert {d.text for d in rec.analyze(text, None, found(text, "Jan", "Dijk"))} == {"Jan van Dijk"}
+    # A particle that is no Norwegian word, or two particles, join a name a recognizer also found alone.
+    text = "Naboen Jan van Dijk kom, og Maricel de la Cruz."
+    assert {d.text for d in rec.analyze(text, None, found(text, "Jan", "Dijk", "Maricel", "Cruz"))} \
+        == {"Jan van Dijk", "Maricel de la Cruz"}
     # The model's own span over both, beside sure detections of each: cut, not grown.
     text = "Jeg snakket med Per da Kari kom inn."
     dets = found(text, "Per", "Kari", score=0.95) + found(text, "Per da Kari", score=0.85)

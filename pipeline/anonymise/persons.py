@@ -83,22 +83,23 @@ class InitialsRecognizer(Recognizer):
 _PARTICLES = ("da|das|de|del|dela|della|delos|der|des|di|do|dos|du|la|le|van|von|ten|ter|al|el|bin|ibn|bint|abu")
 _PARTICLE_THEN_NAME = re.compile(
     rf" (?P<particles>(?:(?:{_PARTICLES}) ){{1,2}})(?P<name>[{UPPER}][{LOWER}'’-]+)(?![\w])")
-# Particles that are also ordinary Norwegian words ("Per da Kari kom inn", "Ola de gamle"): between
-# two names they are a clause word as often as a particle, so they join only a name after them that
-# no list holds and no recognizer found alone; "van", "dela", "al" are no Norwegian words, and the
-# name after them is the rest of the same name even where a recognizer found it alone.
+# Particles that are also ordinary Norwegian words ("Per da Kari kom inn", "Ola de gamle"): alone
+# between two names such a word is a clause word as often as a particle, so it joins only a name after
+# it that no list holds and no recognizer found alone. "van", "dela", "al" are no Norwegian words, nor
+# is a pair ("de la Torre"): the name after them is the rest of the same name even where a recognizer
+# found it alone.
 _NORWEGIAN_WORDS = frozenset({"da", "de", "du", "der", "la", "di", "do"})
 
 
 def particle_tail(piece: str, name_found: bool = False, g: Gazetteer | None = None) -> bool:
     """``piece`` is one or two particles and a capitalised name, with the space before them
-    (" dela Cruz"): the rest of a name a detection holds the beginning of. Where the particles
-    are all Norwegian words, not when the name is a listed first name or surname or
-    ``name_found`` (a person detected on its own there): two people ("Per da Kari")."""
+    (" dela Cruz"): the rest of a name a detection holds the beginning of. Where the particle is
+    one Norwegian word, not when the name is a listed first name or surname or ``name_found`` (a
+    person detected on its own there): two people ("Per da Kari")."""
     m = _PARTICLE_THEN_NAME.fullmatch(piece)
     if not m or m.group("name").lower() in STOP_WORDS:
         return False
-    if all(p in _NORWEGIAN_WORDS for p in m.group("particles").split()):
+    if m.group("particles").strip() in _NORWEGIAN_WORDS:
         return not name_found and not (g or load_gazetteer()).is_name(m.group("name"))
     return True
 
