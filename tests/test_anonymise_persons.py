@@ -107,6 +107,17 @@ def test_the_registry_runs_them_after_the_other_name_rules_and_before_the_learne
         < names.index("name_repeat") < names.index("learned") == len(names) - 1
 
 
+def test_the_detection_cache_key_reads_the_code_of_every_recognizer():
+    # A recognizer's module missing from the digest leaves a study's cached detections stale after a change.
+    import inspect
+    from pathlib import Path
+
+    from pipeline.anonymise.registry import _CODE
+
+    modules = {Path(inspect.getfile(type(r))).name for r in builtin_recognizers([], set())}
+    assert modules - set(_CODE) == set()
+
+
 @pytest.fixture(scope="module")
 def nlp():
     from pipeline.nlp import load_nlp

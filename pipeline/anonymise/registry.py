@@ -42,7 +42,7 @@ from .learned import LearnedIdentifierRecognizer
 
 # The modules whose code decides what is detected (with the word lists in data/).
 _CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py",
-         "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py",
+         "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py", "persons.py",
          "unexplained.py", "neighbours.py", "learned.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
