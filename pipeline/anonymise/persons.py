@@ -54,6 +54,8 @@ _FIRST_WORD = re.compile(r"\W*?(\w+)")
 
 
 def _a_thing(text: str, start: int, end: int, letters: str) -> bool:
+    """The abbreviation ``letters`` at ``start``-``end`` is the thing it abbreviates, by a word of
+    its ``_THING_CUES`` right before or after it or a hyphenated ending."""
     cues = _THING_CUES.get(letters)
     if cues is None:
         return False
