@@ -100,10 +100,11 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
 
     A detection by the study's key (``KEY_RECOGNIZERS``: an informant's name, a known identifier, a
     'remove' decision or a name replaced elsewhere, found by the guard's own rule) is dropped only
-    inside a keep term, where the guard does not look either. The rules below that take a word
-    after a kept term for part of it (lower-case or dialect words, a firm's second word) read what
-    the recognizers guessed; dropping a key string would leave what the guard refuses ("Husbanken
-    Sæter" with the informant Liv Sæter)."""
+    inside a keep term, where the guard does not look either; a kept term it starts with is cut
+    off it ("NAV Karimova" -> "Karimova"). The rules below that take a word after a kept term for
+    part of it (lower-case or dialect words, a firm's second word) read what the recognizers
+    guessed; dropping a key string would leave what the guard refuses ("Husbanken Sæter" with the
+    informant Liv Sæter)."""
     g = g or load_gazetteer()
     if spans is None:
         spans = [(m.start, m.end) for m in keep.find(text)] if len(keep) else []
@@ -116,8 +117,7 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
             if ks <= d.start and d.end <= ke:
                 drop = True
                 break
-            if d.recognizer in KEY_RECOGNIZERS:
-                continue
+            from_key = d.recognizer in KEY_RECOGNIZERS
             # "NAV Heimdal" -> "Heimdal"; but a place kept as a term stays part of a longer
             # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm).
             if ks <= d.start < ke < d.end and d.type != ADRESSE and not g.is_place(text[ks:ke]):
@@ -128,7 +128,7 @@ def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
                     drop = True
                     break
                 rest = text[start:d.end]
-                if lower_case_words(rest.split()):
+                if not from_key and lower_case_words(rest.split()):
                     drop = True  # "Førde sidan eg", "NAV-kontoret ho": the name was the kept term
                     break
                 if _brand_word(rest, d, g):
