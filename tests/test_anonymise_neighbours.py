@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.anonymise.detection import PERSON, Detection
+from pipeline.anonymise.detection import Detection
 from pipeline.anonymise.neighbours import NameNeighbourRecognizer
 from pipeline.anonymise.registry import builtin_recognizers
+from conftest import person_detections as found
 
 
 @pytest.fixture(scope="module")
 def rec():
     return NameNeighbourRecognizer()
-
-
-def found(text, *names, score=0.85):
-    out = []
-    for name in names:
-        start = text.index(name)
-        out.append(Detection(start, start + len(name), PERSON, score, "ner", name))
-    return out
 
 
 def hits(rec, text, *names):

@@ -8,14 +8,7 @@ from pipeline.anonymise.analyzer import merge
 from pipeline.anonymise.detection import PERSON, Detection
 from pipeline.anonymise.persons import InitialsRecognizer, NameParticleRecognizer, NameRepeatRecognizer
 from pipeline.anonymise.registry import builtin_recognizers
-
-
-def found(text, *names, score=0.85):
-    out = []
-    for name in names:
-        start = text.index(name)
-        out.append(Detection(start, start + len(name), PERSON, score, "ner", name))
-    return out
+from conftest import person_detections as found
 
 
 def test_initials_standing_for_a_person_are_a_person():

@@ -112,3 +112,17 @@ class Recognizer:
 
     def _d(self, text: str, start: int, end: int, kind: str, score: float) -> Detection:
         return Detection(start, end, kind, round(score, 3), self.name, text[start:end])
+
+
+class DetectionReader(Recognizer):
+    """A recognizer that builds on the others' detections and takes one as found only where the
+    stage replaces it at the study's ``min_score`` (``Detection.replaced_at``); the registry gives
+    it the setting, which keys the detection cache."""
+
+    reads_detections = True
+
+    def __init__(self, min_score: float = MIN_SCORE):
+        self.min_score = min_score
+
+    def params(self) -> dict:
+        return {"min_score": self.min_score}

@@ -15,23 +15,16 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import MIN_SCORE, PERSON, Detection, Recognizer
+from .detection import PERSON, Detection, DetectionReader
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-class NamePartRecognizer(Recognizer):
+class NamePartRecognizer(DetectionReader):
     name = "name_part"
     version = "1"
     supported_entities = (PERSON,)
-    reads_detections = True
     score = 0.8
-
-    def __init__(self, min_score: float = MIN_SCORE):
-        self.min_score = min_score
-
-    def params(self):
-        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found=()):
         surnames = set()

@@ -24,7 +24,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import LOWER, MIN_SCORE, PERSON, UPPER, Detection, Recognizer
+from .detection import LOWER, PERSON, UPPER, Detection, DetectionReader, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .slots import inflected_noun
 
@@ -106,17 +106,10 @@ def particle_tail(piece: str, name_found: bool = False, g: Gazetteer | None = No
     return True
 
 
-class NameParticleRecognizer(Recognizer):
+class NameParticleRecognizer(DetectionReader):
     name = "name_particle"
     version = "2"
     supported_entities = (PERSON,)
-    reads_detections = True
-
-    def __init__(self, min_score: float = MIN_SCORE):
-        self.min_score = min_score
-
-    def params(self):
-        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found=()):
         out = []
@@ -141,17 +134,10 @@ _DETERMINERS = frozenset({"en", "ei", "et", "ein", "eit", "den", "det", "de", "d
 _BETWEEN = re.compile(r"\s*[,.:;–—-]+\s*|\s+")
 
 
-class NameRepeatRecognizer(Recognizer):
+class NameRepeatRecognizer(DetectionReader):
     name = "name_repeat"
     version = "1"
     supported_entities = (PERSON,)
-    reads_detections = True
-
-    def __init__(self, min_score: float = MIN_SCORE):
-        self.min_score = min_score
-
-    def params(self):
-        return {"min_score": self.min_score}
 
     def analyze(self, text, doc=None, found=()):
         persons = [d for d in found if d.type == PERSON and d.replaced_at(self.min_score)]
