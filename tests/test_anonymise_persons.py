@@ -1,4 +1,4 @@
-"""Initials, names with particles, a detected name said again (persons.py)."""
+"""Initials, names with particles, a detected name said again, a name split in syllables (persons.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.anonymise.analyzer import merge
 from pipeline.anonymise.detection import PERSON, Detection
-from pipeline.anonymise.persons import InitialsRecognizer, NameParticleRecognizer, NameRepeatRecognizer
+from pipeline.anonymise.persons import InitialsRecognizer, NameParticleRecognizer, NameRepeatRecognizer, NameSplitRecognizer
 from pipeline.anonymise.registry import builtin_recognizers
 from conftest import person_detections as found
 
@@ -147,3 +147,29 @@ def test_a_title_takes_the_surname_in_any_case():
     assert titled("Frøken Stein var lærer") == {("Stein", 0.75)}
     # A function word or a number word after the title is none.
     assert titled("fru og herr i samme hus, fru to") == set()
+
+
+def test_a_name_split_in_syllables_by_speech_recognition_is_one_person():
+    rec = NameSplitRecognizer()
+    # Forms of our own: a surname heard as syllables, then the next clause's pronoun or conjunction.
+    text = "så ringte jeg saksbehandleren ingvild brei svik og hun sa nei"
+    assert [d.text for d in rec.analyze(text, found=found(text, "ingvild"))] == ["ingvild brei svik"]
+    text = "naboen vår halvor mo land han hjelper oss"
+    assert [d.text for d in rec.analyze(text, found=found(text, "halvor"))] == ["halvor mo land"]
+    # The first name joined with its piece is a listed name, though the piece is a word ("tor" + "mod").
+    text = "jeg spurte onkel tor mod men han visste ikke"
+    assert [d.text for d in rec.analyze(text, found=found(text, "tor"))] == ["tor mod"]
+    assert all(d.score == 0.7 for d in rec.analyze(text, found=found(text, "tor")))
+
+
+def test_the_words_of_the_clause_after_a_name_are_no_syllables_of_it():
+    rec = NameSplitRecognizer()
+    for text in ("da kom kari inn og satte seg", "jeg spurte kari om han ville", "vi sa til kari at hun kunne",
+                 "så sa kari nei og gikk", "kari sa han var syk"):
+        assert not rec.analyze(text, found=found(text, "kari")), text
+    # No clause opener after the pieces: they may be the clause's own words.
+    text = "halvor mo land eier huset"
+    assert not rec.analyze(text, found=found(text, "halvor"))
+    # A capitalised piece is a word of its own, not a syllable a caseless transcript split.
+    text = "Vi møtte Kari Hau og Per"
+    assert not rec.analyze(text, found=found(text, "Kari"))

@@ -13,7 +13,13 @@
   sentence and is also the word for the sun), and the restatement next to a detected name, only
   punctuation between, in any case: "en dame fra NAV, tone. Tone Haugen", "heter storm, storm Lidal"
   (a lower-case word after an article is the noun: "under en eik. Eik Brattli"); not a noun with
-  its definite or plural ending ("sameiet, Sameiet Bjørkåsen": a firm's name a model typed a person).
+  its definite or plural ending ("sameiet, Sameiet Bjørkåsen": a firm's name a model typed a person);
+* a name that speech recognition split into syllables (``name_split``): after a detected person,
+  one to three short pieces in lower case and then a pronoun or conjunction that opens the next clause
+  ("fra nav kari hau land og sa", "min bror tor mod han jobber"), where the last word of the name
+  joined with the pieces is no Norwegian word or is a listed name ("kari" + "hauland", "tor" + "mod"
+  = "tormod"); no piece is a function word or a verb that follows a subject ("kari sa han": the
+  verb of a clause, not a piece of the name).
 
 Each hit is replaced and listed for review (``SCORE``, between ``min_score`` and ``review_below``).
 """
@@ -24,8 +30,9 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import LOWER, PERSON, UPPER, Detection, DetectionReader, Recognizer
+from .detection import LOWER, MIN_SCORE, PERSON, UPPER, Detection, DetectionReader, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import is_word
 from .slots import inflected_noun
 
 SCORE = 0.7
@@ -175,4 +182,50 @@ class NameRepeatRecognizer(DetectionReader):
                     continue  # "under en eik. Eik Brattli": the noun with its article
                 if free(m.start(), m.end()):
                     out.append(self._d(text, m.start(), m.end(), PERSON, SCORE))  # "tone. Tone Haugen"
+        return out
+
+
+# A piece of a split name is a syllable or two; a longer word is a word of its own.
+_MAX_PIECE = 5
+# The word after the pieces opens the next clause: the name has ended before it.
+_CLAUSE_AFTER_NAME = ("han", "hun", "hu", "ho", "hon", "og", "eller", "men")
+_SPLIT_TAIL = re.compile(r"(?P<pieces>(?: [^\W\d_]{1,%d}){1,3}?) (?:%s)\b"
+                         % (_MAX_PIECE, "|".join(_CLAUSE_AFTER_NAME)))
+# Words that follow a name in its clause (verbs, prepositions, particles): never a piece of it.
+_NOT_PIECES = frozenset({"er", "e", "var", "va", "har", "hadde", "skal", "ska", "vil", "kan", "må", "blir", "ble",
+                         "vart", "bor", "bodde", "går", "gikk", "kom", "sa", "sier", "seier", "fikk", "får", "fekk",
+                         "tror", "trur", "tenkte", "veit", "vet", "i", "på", "til", "med", "om", "av", "for", "fra",
+                         "frå", "ut", "inn", "opp", "ned", "hjem", "heim", "seg", "meg", "deg", "oss", "dem", "det",
+                         "den", "de", "som", "at", "så", "da", "nå", "no", "ikke", "ikkje", "ittj", "også", "og",
+                         "men", "eller", "han", "hun", "hu", "ho", "hon", "jo", "vel", "bare", "ba", "au", "òg", "sin", "si",
+                         "sitt", "min", "mi", "mitt", "ja", "nei", "eh", "ehm", "hm", "altså", "liksom"})
+
+
+class NameSplitRecognizer(DetectionReader):
+    name = "name_split"
+    version = "1"
+    supported_entities = (PERSON,)
+
+    def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
+        super().__init__(min_score)
+        self.gazetteer = gazetteer
+
+    def analyze(self, text, doc=None, found=()):
+        g = self.gazetteer or load_gazetteer()
+        out = []
+        for d in found:
+            if d.type != PERSON or not d.replaced_at(self.min_score):
+                continue
+            m = _SPLIT_TAIL.match(text, d.end)
+            if not m:
+                continue
+            pieces = m.group("pieces").split()
+            # In lower case: a caseless transcript is read truecased, which capitalises a whole
+            # name it knows, not its syllables; a written name is not split so.
+            if any(p != p.lower() or p in _NOT_PIECES for p in pieces):
+                continue
+            words = _WORD.findall(d.text)
+            joined = (words[-1] if words else "") + "".join(pieces)
+            if g.is_name(joined.lower()) or not is_word(joined):
+                out.append(self._d(text, d.start, m.end("pieces"), PERSON, SCORE))
         return out

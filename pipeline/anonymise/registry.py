@@ -34,7 +34,7 @@ from .recognizers import (AddressRecognizer, CaseNumberRecognizer, ContextNameRe
 from .slots import OrgFormRecognizer, OrgSlotRecognizer, PlaceCoordinationRecognizer, PlaceSlotRecognizer
 from .naming import NamingClauseRecognizer
 from .parts import NamePartRecognizer
-from .persons import InitialsRecognizer, NameParticleRecognizer, NameRepeatRecognizer
+from .persons import InitialsRecognizer, NameParticleRecognizer, NameRepeatRecognizer, NameSplitRecognizer
 from .fallback import FallbackRecognizer
 from .unexplained import NumberFormRecognizer, UnexplainedCapitalRecognizer, UnexplainedWordRecognizer
 from .neighbours import NameNeighbourRecognizer
@@ -182,7 +182,8 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
             NamePartRecognizer(min_score=low), FallbackRecognizer(g, min_score=low),
             NumberFormRecognizer(g, min_score=low), UnexplainedWordRecognizer(g, min_score=low),
             UnexplainedCapitalRecognizer(g, min_score=low), NameNeighbourRecognizer(g, min_score=low),
-            NameParticleRecognizer(min_score=low), NameRepeatRecognizer(min_score=low),
+            NameParticleRecognizer(min_score=low), NameSplitRecognizer(g, min_score=low),
+            NameRepeatRecognizer(min_score=low),
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
                                         review_below=settings.review_below)]
 
