@@ -173,3 +173,11 @@ def test_the_words_of_the_clause_after_a_name_are_no_syllables_of_it():
     # A capitalised piece is a word of its own, not a syllable a caseless transcript split.
     text = "Vi møtte Kari Hau og Per"
     assert not rec.analyze(text, found=found(text, "Kari"))
+
+
+def test_a_naming_verb_after_a_name_is_no_syllable_of_it():
+    # "Brekke het han": the verb of a naming clause, not the split tail of "Brekke".
+    rec = NameSplitRecognizer()
+    for text in ("saksbehandleren, Brekke het han, var grei", "han fra banken, sindre heiter han, og så"):
+        name = "Brekke" if "Brekke" in text else "sindre"
+        assert not rec.analyze(text, found=found(text, name)), text

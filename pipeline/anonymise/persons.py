@@ -198,7 +198,8 @@ _NOT_PIECES = frozenset({"er", "e", "var", "va", "har", "hadde", "skal", "ska", 
                          "frå", "ut", "inn", "opp", "ned", "hjem", "heim", "seg", "meg", "deg", "oss", "dem", "det",
                          "den", "de", "som", "at", "så", "da", "nå", "no", "ikke", "ikkje", "ittj", "også", "og",
                          "men", "eller", "han", "hun", "hu", "ho", "hon", "jo", "vel", "bare", "ba", "au", "òg", "sin", "si",
-                         "sitt", "min", "mi", "mitt", "ja", "nei", "eh", "ehm", "hm", "altså", "liksom"})
+                         "sitt", "min", "mi", "mitt", "ja", "nei", "eh", "ehm", "hm", "altså", "liksom", "het",
+                         "heter", "hette", "heitte", "heiter", "kalt", "kalla", "kalles"})
 
 
 class NameSplitRecognizer(DetectionReader):
