@@ -319,6 +319,15 @@ class NumberFinding:
 def classify(text: str, run: NumberRun) -> list[NumberFinding]:
     """What a run of digits is: the whole run, else the run without a word at an edge (an article
     "en", a count before it), else its comma-separated pieces; an unexplained rest of 6+ digits is NUMMER."""
+    restart = _restart(text, run)
+    if restart:
+        # A false start: the number begun, a hesitation, then said again from its beginning
+        # ("ni fire, eh, ni fire fem ..."): the number is what follows; the false start is
+        # masked with it, as its digits are the number's own.
+        found = classify(text, run.sub(restart, len(run.groups)))
+        if found and found[0].start <= run.token_starts[restart]:
+            head = found[0]
+            return [NumberFinding(run.start, head.end, head.type, head.score, head.digits), *found[1:]]
     windows = [(0, len(run.groups))]
     n = len(run.groups)
     if run.spoken and n > 2:
@@ -350,6 +359,21 @@ def classify(text: str, run: NumberRun) -> list[NumberFinding]:
         return out
     rest = _unexplained(text, run)
     return [rest] if rest else []
+
+
+def _restart(text: str, run: NumberRun) -> int | None:
+    """The group where a spoken number starts again after a hesitation ("eh", a pause) when the
+    groups before it are the first digits of what follows; None where there is no such restart."""
+    if not run.spoken:
+        return None
+    for k in range(1, len(run.groups)):
+        gap = text[run.token_ends[k - 1]:run.token_starts[k]].strip(" ,").lower()
+        if not (_FILLER_GAP.match(gap) or re.fullmatch(_PAUSE, gap)):
+            continue
+        before, after = "".join(run.groups[:k]), "".join(run.groups[k:])
+        if len(after) > len(before) and after.startswith(before):
+            return k
+    return None
 
 
 def _identify(text: str, run: NumberRun) -> NumberFinding | None:
@@ -470,7 +494,7 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
 
 # A self-correction inside a number ("9-3-8... nei, 9-3-5-4-1-7-0-2", "fem en tre – nei, fem en
 # to, to åtte", "H0203 – nei, unnskyld, H0302"): one or more correction words, after a pause or a dash.
-REPAIR = r"(?:eller\s+)?nei(?:\s+vent)?|unnskyld|jeg\s+mener|eg\s+meiner|æ\s+mene|mener\s+jeg|meiner\s+eg"
+REPAIR = r"(?:eller\s+)?nei(?:,?\s+vent)?|vent|unnskyld|jeg\s+mener|eg\s+meiner|æ\s+mene|mener\s+jeg|meiner\s+eg"
 # The pause after the correction word may be written as a dash too ("fem- nei- en åtte fem").
 REPAIR_GAP = (rf"\s*{_PAUSE}?\s*[,–—-]?\s*(?:{REPAIR})(?:\s*[,.]?\s*(?:{REPAIR}))*\s*[,.:–—-]?\s+")
 _REPAIR_GAP = re.compile(REPAIR_GAP, re.IGNORECASE)
@@ -489,6 +513,11 @@ def _findings(text: str) -> list[NumberFinding]:
             repaired = _repaired(text, runs[i], runs[i + 1])
             if repaired:
                 out.append(repaired)
+                i += 2
+                continue
+            joined = _repaired_unexplained(text, runs[i], runs[i + 1])
+            if joined:
+                out.append(joined)
                 i += 2
                 continue
         out += classify(text, runs[i])
@@ -510,6 +539,19 @@ def _repaired(text: str, first: NumberRun, second: NumberRun) -> NumberFinding |
         if found:
             return NumberFinding(min(found.start, first.start), second.end, found.type, found.score, found.digits)
     return None
+
+
+def _repaired_unexplained(text: str, first: NumberRun, second: NumberRun) -> NumberFinding | None:
+    """Fail closed on a correction no check explains: the corrected number (the second run in
+    place of the first's last group) is 6+ unexplained digits, so the whole span, wrong digits
+    and correction included, is NUMMER; else neither run alone would hide the digits the other holds."""
+    keep = max(len(first.groups) - 1, 0)
+    run = NumberRun(first.start, second.end, first.groups[:keep] + second.groups,
+                    first.seps[:keep] + second.seps, first.spoken or second.spoken,
+                    first.composed or second.composed,
+                    first.token_ends[:keep] + second.token_ends, first.token_starts[:keep] + second.token_starts)
+    found = _unexplained(text, run)
+    return NumberFinding(first.start, second.end, found.type, found.score, found.digits) if found else None
 
 
 def resolved_digits(text: str) -> str | None:

@@ -41,7 +41,7 @@ class IdNumberRecognizer(Recognizer):
     """
 
     name = "id_number"
-    version = "3"
+    version = "4"
     supported_entities = (FNR, KONTO)
 
     def analyze(self, text, doc=None):
@@ -57,7 +57,7 @@ class PhoneRecognizer(Recognizer):
     """
 
     name = "phone"
-    version = "3"
+    version = "4"
     supported_entities = (TELEFON,)
 
     def analyze(self, text, doc=None):
@@ -69,7 +69,7 @@ class NumberRecognizer(Recognizer):
     masked as NUMMER and listed for review. Over-masking is recoverable by review; a leak is not."""
 
     name = "number"
-    version = "2"
+    version = "3"
     supported_entities = (NUMMER,)
 
     def analyze(self, text, doc=None):
@@ -469,7 +469,7 @@ class CaseNumberRecognizer(Recognizer):
     """
 
     name = "case_number"
-    version = "3"
+    version = "4"
     supported_entities = (SAK,)
 
     def analyze(self, text, doc=None):
