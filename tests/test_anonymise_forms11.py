@@ -29,3 +29,11 @@ def test_correction_with_vent_masks_both_parts():
 def test_a_small_count_corrected_stays_unmasked():
     assert findings("vi var fem, nei, vent, seks personer") == []
     assert findings("det kosta tre tusen, nei, fire tusen kroner") == []
+
+
+def test_flat_after_a_hesitation_belongs_to_the_address():
+    from pipeline.anonymise.recognizers import AddressRecognizer
+
+    text = "Vi flytta til Granbakken 14 B, leilighet, eh, U null to null en, i fjor."
+    spans = [text[d.start:d.end] for d in AddressRecognizer().analyze(text)]
+    assert any("Granbakken 14 B, leilighet, eh, U null to null en" in s for s in spans), spans

@@ -195,7 +195,10 @@ _NUMBER_WORD_HOUSE = (rf"(?:{_DIGIT_BY_DIGIT}|(?!(?:en|ein|ett|eitt|éin)(?![\w�
                       rf"(?:\s+og\s+{NUMBER_WORD}(?![\wæøå]))?)")
 # The flat or entrance after the house number, by its cue word ("leilighet 302", "leil.203",
 # "bolig H0201", "oppgang B", "leilighet h 0 2 0 1" as a caption spaces the flat number's digits).
-_FLAT = (rf"(?:leilighet|leilegheit|leil\.|leil|bolig|bolignummer|bustad|oppgang|inngang)\s*(?:nummer\s+|nr\.?\s*)?"
+# A hesitation may stand between the cue and the flat's number, as between any spoken groups
+# ("leilighet, eh, H null to ...").
+_FLAT_GAP = r"(?:\s*,?\s*(?:e+h+m*|ø+h+m*|hm+)\s*,?\s*|\s*,?\s*)"
+_FLAT = (rf"(?:leilighet|leilegheit|leil\.|leil|bolig|bolignummer|bustad|oppgang|inngang){_FLAT_GAP}(?:nummer\s+|nr\.?\s*)?"
          rf"(?:(?:[A-Za-z]\s?)?(?:\d(?:\s?\d){{0,3}}|{NUMBER_WORD}(?:\s+(?:og\s+)?{NUMBER_WORD}){{0,3}})|[A-Za-z])(?![\wæøå])")
 # "nummer"/"nr." may stand before the house number ("Lyngbakkvegen nummer fire og tjue").
 _NUMBER = (rf"(?:(?:nummer|nr\.?)\s+)?(?:\d{{1,4}}|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?"
@@ -243,7 +246,7 @@ class AddressRecognizer(Recognizer):
     """Street addresses with a house number, street names alone, and postcode + place."""
 
     name = "address"
-    version = "4"
+    version = "5"
     supported_entities = (ADRESSE, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
