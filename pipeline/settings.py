@@ -126,6 +126,11 @@ class CodingModelSettings(_Strict):
     # f1: each code's threshold has the best F1 on held-out informants; prevalence: its predicted rate there is
     # the coded rate (docs/coding.md, "Transfer and a new round").
     threshold_rule: Literal["f1", "prevalence"] = "prevalence"
+    # Per code, the model's turn scores recalibrated on the current round's coded turns (out-of-fold, grouped by
+    # informant), shrunk towards the older material's calibration by a prior worth round_calibration_prior turns.
+    # Measured on a new round (docs/coding.md, "Twelfth session"): off by default.
+    round_calibration: bool = False
+    round_calibration_prior: float = Field(20.0, ge=0)
     # Subword vectors trained offline (pipeline/coding/vectors.py): mean vectors of segment, question and turn,
     # and their similarity to each code's codebook examples. Measured, not kept (docs/coding.md): 0 = off.
     vector_weight: float = 0.0

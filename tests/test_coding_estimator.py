@@ -275,3 +275,63 @@ def test_an_exclusion_naming_another_code_is_a_positive_of_it():
         TwoStageCoder(codes=CODES, prior_examples=priors, redirect_weight=0.0).fit(X, y).predict_proba(X),
         TwoStageCoder(codes=CODES, prior_examples=priors).fit(X, y).predict_proba(X))
     assert "redirect_weight" not in CodingModelSettings().params()
+
+
+def _round_with_a_wider_code():
+    """Old material where a turn of neighbours ('nabo') with a word of staying is not code a; a new round (2
+    informants) whose coder gives it a, and still gives a to plain staying turns and not to price turns."""
+    X, y = corpus(n_informants=6)
+    rng = random.Random(5)
+    extra, extra_y = [], []
+    for n, informant in enumerate(("i0", "i1", "i2", "i3", "i4", "i5", "r1", "r2")):
+        current = n >= 6
+        for t in range(9):
+            kind = ("nabo", "a", "b")[t % 3]
+            if kind == "nabo":
+                lemmas, label = ("nabo", rng.choice(WORDS["a"]), rng.choice(WORDS[""])), [int(current), 0]
+            else:
+                lemmas, label = tuple(rng.sample(WORDS[kind], 2) + rng.sample(WORDS[""], 1)), \
+                    [int(kind == "a"), int(kind == "b")]
+            if not current and kind != "nabo":
+                continue
+            extra.append(Example(text=" ".join(lemmas), lemmas=lemmas, turn_lemmas=lemmas, turn=(informant, 100 + t),
+                                 position=5000 + len(extra), informant=informant, current_round=current))
+            extra_y.append(label)
+    return X + extra, np.vstack([y, np.array(extra_y)])
+
+
+def test_round_calibration_moves_scores_towards_the_rounds_convention():
+    X, y = _round_with_a_wider_code()
+    neighbours = Example(text="nabo trygg mat", lemmas=("nabo", "trygg", "mat"), turn_lemmas=("nabo", "trygg", "mat"),
+                         turn=("probe", 0), informant="probe", current_round=True)
+    price = Example(text="pris rabatt fotball", lemmas=("pris", "rabatt", "fotball"),
+                    turn_lemmas=("pris", "rabatt", "fotball"), turn=("probe", 1), informant="probe", current_round=True)
+    probes = [neighbours, price]
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
+    # Off (the default): nothing is learned of the round's calibration.
+    assert plain.get_params()["round_calibration"] is False and plain.calibration_ is None
+    assert plain.predict(probes)[:, 0].tolist() == [0, 0]
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, round_calibration=True).fit(X, y)
+    assert len(model.calibration_) == len(CODES)
+    a0, b0, a1, b1 = model.calibration_[0]
+    assert a1 > a0  # the round's coder gives a at lower scores than the old one
+    # The round's convention: the neighbours' turn is now code a; the price turn is still not, and keeps b.
+    assert model.predict_proba([neighbours])[0, 0] > plain.predict_proba([neighbours])[0, 0] + 0.2
+    assert model.predict(probes).tolist() == [[1, 0], [0, 1]]
+    np.testing.assert_array_equal(model.thresholds_, plain.thresholds_)  # thresholds unchanged, scores moved
+    # The prior says how many turns the older calibration is worth: a very heavy one leaves the scores as they were.
+    heavy = clone(model).set_params(round_calibration_prior=1e6).fit(X, y)
+    np.testing.assert_allclose(heavy.predict_proba(probes), plain.predict_proba(probes), atol=0.02)
+    assert heavy.predict(probes)[:, 0].tolist() == [0, 0]
+    # Without a current round there is nothing to calibrate on: the same model as with it off.
+    old = [e for e in X if not e.current_round]
+    no_round = TwoStageCoder(codes=CODES, rule_codes=CODES, round_calibration=True).fit(old, y[:len(old)])
+    assert no_round.calibration_ is None
+    np.testing.assert_array_equal(no_round.predict_proba(probes),
+                                  TwoStageCoder(codes=CODES, rule_codes=CODES).fit(old, y[:len(old)]).predict_proba(probes))
+    # An ordinary parameter: clone keeps it and drops the learned state; a study setting, off by default.
+    twin = clone(model)
+    assert twin.get_params()["round_calibration"] is True and twin.get_params()["round_calibration_prior"] == 20.0
+    assert not hasattr(twin, "calibration_")
+    settings = CodingModelSettings()
+    assert settings.params()["round_calibration"] is False and settings.params()["round_calibration_prior"] == 20.0

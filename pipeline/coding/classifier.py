@@ -283,7 +283,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  similarity_weight: float = 0.0, round_thresholds: bool = False, threshold_rule: str = "prevalence",
                  round_features: float = 0.0, memory_weight: float = 0.0, memory_k: int = 20,
                  memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
-                 codebook_weight: float = 0.0, redirect_weight: float = 0.0, counts=None, random_state: int = 2019):
+                 codebook_weight: float = 0.0, redirect_weight: float = 0.0, round_calibration: bool = False,
+                 round_calibration_prior: float = 20.0, counts=None, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -314,6 +315,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.memory_blocks = memory_blocks
         self.codebook_weight = codebook_weight
         self.redirect_weight = redirect_weight
+        self.round_calibration = round_calibration
+        self.round_calibration_prior = round_calibration_prior
         self.counts = counts
         self.random_state = random_state
 
@@ -390,8 +393,71 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                 rows = self._threshold_rows(X, y[:, j])
                 self.thresholds_[j] = self._threshold(y[rows, j], scores[rows], turns[rows], weights[rows])
         self.memory_ = self._round_memory(X, y, held_out) if folds else None
+        self.calibration_ = self._round_calibration(X, y, held_out) if folds and self.round_calibration else None
         self.n_training_ = len(X)
         return self
+
+    def _round_calibration(self, X: Sequence[Example], y: np.ndarray, held_out: np.ndarray):
+        """Per code (older material's intercept and slope, the round's), or None without a current round.
+
+        Each turn's score is the largest out-of-fold score of its segments (folds grouped by informant: a
+        round's interview is scored by models that did not see it), centred so that the code's threshold is 0
+        on the logit scale; its label is whether any of its segments has the code. Two logistic calibrations
+        of that score per code: one on the turns of the older material, one on the current round's turns,
+        the latter shrunk towards the former by ``round_calibration_prior`` turns of pseudo-data (the older
+        turns' scores, labelled with the older calibration's probabilities), so with few round turns it stays
+        near the older one and the correction (:meth:`_calibrated`) near the identity. A code whose older
+        turns hold only one label, or whose older slope is not positive, is left as it is (``None``)."""
+        from scipy.special import expit, logit
+
+        current = np.fromiter((e.current_round for e in X), dtype=bool, count=len(X))
+        if not current.any():
+            return None
+        members: dict = {}
+        for i, e in enumerate(X):
+            members.setdefault(e.turn, []).append(i)
+        groups = list(members.values())
+        z = logit(np.clip(_centre(held_out, self.thresholds_), _EDGE, 1 - _EDGE))
+        turn_z = np.array([z[index].max(axis=0) for index in groups])
+        turn_y = np.array([y[index].max(axis=0) for index in groups])
+        in_round = np.array([bool(current[index].any()) for index in groups])
+        result = []
+        for j in range(y.shape[1]):
+            old_z, old_y = turn_z[~in_round, j], turn_y[~in_round, j]
+            if not len(old_y) or old_y.min() == old_y.max():
+                result.append(None)
+                continue
+            # A weak ridge towards the identity (worth about one turn) keeps separable older turns finite.
+            a0, b0 = _logistic_fit(old_z, old_y.astype(float), np.ones(len(old_y)), ridge=1.0)
+            if b0 <= 0:
+                result.append(None)
+                continue
+            round_z, round_y = turn_z[in_round, j], turn_y[in_round, j].astype(float)
+            prior = float(self.round_calibration_prior)
+            if not prior and round_y.min() == round_y.max():
+                result.append(None)  # unshrunk, one label: no finite fit
+                continue
+            # The prior: pseudo-turns at the older turns' scores, labelled with the older calibration's
+            # probabilities, worth ``prior`` turns in all (alone, their best fit is the older calibration).
+            scores = np.concatenate([round_z, old_z])
+            labels = np.concatenate([round_y, expit(a0 + b0 * old_z)])
+            weights = np.concatenate([np.ones(len(round_z)), np.full(len(old_z), prior / len(old_z))])
+            a1, b1 = _logistic_fit(scores, labels, weights, start=(a0, b0))
+            result.append((a0, b0, a1, max(b1, 0.1 * b0)))  # kept increasing: the turn's order holds
+        return result
+
+    def _calibrated(self, probabilities: np.ndarray) -> np.ndarray:
+        """The round's calibration: a score whose probability under the round's calibration is the one the older
+        calibration gives the score it becomes; thresholds are unchanged, so a code is given where the round's
+        coder would give it at the rate the threshold rule chose for the older material."""
+        from scipy.special import expit, logit
+
+        z = logit(np.clip(_centre(probabilities, self.thresholds_), _EDGE, 1 - _EDGE))
+        for j, fitted in enumerate(self.calibration_):
+            if fitted is not None:
+                a0, b0, a1, b1 = fitted
+                z[:, j] = (a1 + b1 * z[:, j] - a0) / b0
+        return _uncentre(expit(z), self.thresholds_)
 
     def _memory_matrix(self, X: Sequence[Example]):
         """What turns are compared by: the features, or only their ``memory_blocks`` (e.g. ``("lemmas",
@@ -580,6 +646,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                                       model.predict_proba(context_features(first, X, j, self.classes_[j],
                                                                            neighbours))[:, 1]
                                       for j, model in enumerate(self.context_models_)])
+        if getattr(self, "calibration_", None) is not None and len(X):
+            result = self._calibrated(result)
         if self.memory_weight and getattr(self, "memory_", None) is not None and len(X):
             # Corrected where the decision is made: 0.5 stands for each code's threshold, so that a residual
             # says how far the round's coder is on the other side of it, and the thresholds still hold after.
@@ -638,6 +706,26 @@ def _uncentre(centred: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
 
     c = np.clip(centred, _EDGE, 1 - _EDGE)
     return expit(logit(c) + logit(np.clip(thresholds, _EDGE, 1 - _EDGE)))
+
+
+def _logistic_fit(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray, start=(0.0, 1.0),
+                  ridge: float = 1e-6) -> tuple[float, float]:
+    """Intercept and slope of a weighted logistic regression of (soft) ``labels`` on one score (L-BFGS from
+    ``start``, deterministic; ``ridge``, towards ``start``, keeps a separable fit finite)."""
+    from scipy.optimize import minimize
+    from scipy.special import expit, log_expit
+
+    design = np.column_stack([np.ones(len(scores)), scores])
+    origin = np.array(start, dtype=float)
+
+    def loss(beta):
+        eta = design @ beta
+        value = -float(weights @ (labels * log_expit(eta) + (1 - labels) * log_expit(-eta)))
+        gradient = -design.T @ (weights * (labels - expit(eta)))
+        return value + 0.5 * ridge * float((beta - origin) @ (beta - origin)), gradient + ridge * (beta - origin)
+
+    found = minimize(loss, origin, jac=True, method="L-BFGS-B", options={"maxiter": 200, "gtol": 1e-8})
+    return float(found.x[0]), float(found.x[1])
 
 
 def _turn_rows(matrix, groups: Sequence[Sequence[int]]):
