@@ -104,6 +104,12 @@ VARIANTS = {
     "ppmi0.3_all": {"vectors": "ppmi_all", "vector_weight": 0.3},
     "ppmi_sim1_all": {"vectors": "ppmi_all", "similarity_weight": 1.0},
     "ppmi_sim0.5_all": {"vectors": "ppmi_all", "similarity_weight": 0.5},
+    # The round's calibration (twelfth session): per code, turn scores recalibrated on the round's coded turns,
+    # shrunk towards the older material's calibration by a prior worth N turns.
+    "calibrate10": {"round_calibration": True, "round_calibration_prior": 10.0},
+    "calibrate20": {"round_calibration": True, "round_calibration_prior": 20.0},
+    "calibrate40": {"round_calibration": True, "round_calibration_prior": 40.0},
+    "calibrate80": {"round_calibration": True, "round_calibration_prior": 80.0},
 }
 
 
