@@ -130,7 +130,7 @@ class CodingModelSettings(_Strict):
     # informant), shrunk towards the older material's calibration by a prior worth round_calibration_prior turns.
     # Measured on a new round (docs/coding.md, "Twelfth session"): off by default.
     round_calibration: bool = False
-    round_calibration_prior: float = Field(20.0, ge=0)
+    round_calibration_prior: float = Field(40.0, ge=0)
     # Subword vectors trained offline (pipeline/coding/vectors.py): mean vectors of segment, question and turn,
     # and their similarity to each code's codebook examples. Measured, not kept (docs/coding.md): 0 = off.
     vector_weight: float = 0.0

@@ -331,7 +331,7 @@ def test_round_calibration_moves_scores_towards_the_rounds_convention():
                                   TwoStageCoder(codes=CODES, rule_codes=CODES).fit(old, y[:len(old)]).predict_proba(probes))
     # An ordinary parameter: clone keeps it and drops the learned state; a study setting, off by default.
     twin = clone(model)
-    assert twin.get_params()["round_calibration"] is True and twin.get_params()["round_calibration_prior"] == 20.0
+    assert twin.get_params()["round_calibration"] is True and twin.get_params()["round_calibration_prior"] == 40.0
     assert not hasattr(twin, "calibration_")
     settings = CodingModelSettings()
-    assert settings.params()["round_calibration"] is False and settings.params()["round_calibration_prior"] == 20.0
+    assert settings.params()["round_calibration"] is False and settings.params()["round_calibration_prior"] == 40.0

@@ -284,7 +284,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  round_features: float = 0.0, memory_weight: float = 0.0, memory_k: int = 20,
                  memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
                  codebook_weight: float = 0.0, redirect_weight: float = 0.0, round_calibration: bool = False,
-                 round_calibration_prior: float = 20.0, counts=None, random_state: int = 2019):
+                 round_calibration_prior: float = 40.0, counts=None, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
