@@ -176,6 +176,15 @@ def definite_forms(nouns) -> set[str]:
 
 
 _SUFFIX_ALT = "|".join(sorted(definite_forms(STREET_SUFFIXES), key=len, reverse=True))
+# North Sami street nouns, as the end of a street's name ("Guolbanluodda 7", "Ávjoválgeaidnu 3 C") or
+# written apart after it ("Ánte Joná geaidnu 5"): the Sami words the dictionary of Giellatekno and
+# Divvun (giellalt/dict-sme-nob, smenob-all.lexc) translates with a street noun of the list above:
+# geaidnu (vei, veg), luodda (vei), bálggis (sti, veg), gáhta/gáhtta (gate), raŧŧi (vei, veg), máđii (vei),
+# šillju (plass); with the spellings without diacritics a keyboard without Sami letters gives. A Sami noun
+# has no article ending, so there are no definite forms. Not "ráidalas" (stige, trapp: no street noun).
+SAMI_STREET_NOUNS = ("geaidnu", "luodda", "bálggis", "balggis", "gáhta", "gahta", "gáhtta", "gahtta", "raŧŧi",
+                     "máđii", "šillju", "sillju")
+_SAMI_ALT = "|".join(sorted(SAMI_STREET_NOUNS, key=len, reverse=True))
 # A street noun standing alone as a street's name ("Kaia 4", "flytta til Sletta sju"): capitalised
 # mid-sentence or followed by a flat; long enough to be no function word ("Siden 2019" is not one).
 _BARE_STREET_NOUNS = sorted((n for n in definite_forms(STREET_SUFFIXES) if len(n) >= 5 and n not in _STOP
@@ -210,10 +219,10 @@ _STREET_COMPOUND = re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_AL
 _ADDRESS_PATTERNS = [
     # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.; in lower case ("hånesveien hundre og sju b"),
     # after a qualifier that is part of the name ("nedre fjellveien ni": captions write it in lower case too)
-    re.compile(rf"(?<![\w-])(?:(?i:{_DIRECTION[3:-1]})\s+)?(?:{CAP}{LOW}+|{LOW}{{3,}})(?:-{LOW}+)?(?:{_SUFFIX_ALT})"
+    re.compile(rf"(?<![\w-])(?:(?i:{_DIRECTION[3:-1]})\s+)?(?:{CAP}{LOW}+|{LOW}{{3,}})(?:-{LOW}+)?(?:{_SUFFIX_ALT}|{_SAMI_ALT})"
                rf"\s+{_NUMBER}"),
     # Kong Øysteins veg 14B, Tiller gate 12, 2. etg., Olav Tryggvasons gate 12
-    re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:gate|gata|veg|vei|veien|vegen|allé|plass|vei|bakke|terrasse|kai)\s+{_NUMBER}"),
+    re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:gate|gata|veg|vei|veien|vegen|allé|plass|vei|bakke|terrasse|kai|{_SAMI_ALT})\s+{_NUMBER}"),
     # A street noun written apart from its name, as automatic captions write it, in any case
     # ("storhaug bakken fire", "sælehaugen terrasse nummer tre"): the name word is no dictionary
     # word, stop word or number word (checked in analyze: "ned bakken to ganger" is no address).
@@ -228,6 +237,7 @@ _ADDRESS_PATTERNS = [
                rf"(?:\d{{1,3}}(?!\d)|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,?\s*{_FLAT})?{_COUNTED}"),
 ]
 _BARE_STREET = _ADDRESS_PATTERNS[-1]
+_SAMI_YEAR = re.compile(rf"(?:{_SAMI_ALT})\s+(?:19|20)\d\d(?!\d)")
 _APART_STREET = _ADDRESS_PATTERNS[2]
 # A house letter said as its name ("fjorten be", "tolv hå"); a letter written alone is in _NUMBER.
 _HOUSE_LETTER = re.compile(r"\s+(?:be|ce|se|de|eff|ge|hå)(?![\wæøå])", re.IGNORECASE)
@@ -246,7 +256,7 @@ class AddressRecognizer(Recognizer):
     """Street addresses with a house number, street names alone, and postcode + place."""
 
     name = "address"
-    version = "5"
+    version = "6"
     supported_entities = (ADRESSE, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -261,6 +271,8 @@ class AddressRecognizer(Recognizer):
                 if pattern is _BARE_STREET and (self.gazetteer.is_last(m.group().split()[0]) or (
                         sentence_initial(text, m.start()) and not re.search(r"(?i:leil)|\d[A-Ha-h]?\s*,", m.group()))):
                     continue  # "Haugen 3" may be a surname; "Bakken 2 ..." at a sentence start a common noun
+                if _SAMI_YEAR.search(m.group()):
+                    continue  # "i Guovdageaidnu 2019": a place ending in a Sami street noun, then a year
                 if pattern is _APART_STREET:
                     head = m.group("head").lower()  # truecasing may have capitalised it
                     if head in _STOP or in_dictionary(head) or _NUMBER_WORD_START.fullmatch(head):
