@@ -37,3 +37,25 @@ def test_sami_street_nouns(text, address):
 ])
 def test_sami_street_near_misses(text):
     assert addresses(text) == []
+
+
+# ------------------------------------------------------------------ a written-apart noun capitalised by truecasing
+@pytest.mark.parametrize("text,address", [
+    # a caption's "kvitmyr haugen sju" as truecasing gives it: both words capitalised
+    ("før det bodde vi i Kvitmyr Haugen sju, nede ved elva", "Kvitmyr Haugen sju"),
+    ("de leide i Lerstad Sletta tolv b i tre år", "Lerstad Sletta tolv b"),
+    ("adressa var Ospholt Bakken 14", "Ospholt Bakken 14"),
+])
+def test_apart_street_noun_capitalised(text, address):
+    assert address in addresses(text)
+
+
+@pytest.mark.parametrize("text", [
+    "jeg ringte Ingrid Haugen to ganger",  # a first name and a surname that is a street noun; counted
+    "så kom Ingrid Haugen fire minutter for seint",
+    "jeg snakket med Marte Sletta 4 dager etter",
+    "vi gikk ned Bakken to ganger",  # a stop word before the noun
+    "Jeg møtte Tore Bakken 12 mai",  # a first name before it
+])
+def test_apart_street_noun_capitalised_near_misses(text):
+    assert addresses(text) == []

@@ -228,7 +228,11 @@ _ADDRESS_PATTERNS = [
     # word, stop word or number word (checked in analyze: "ned bakken to ganger" is no address).
     # The noun is one that can stand alone as a street's name (``_BARE_STREET_NOUNS``: not "siden",
     # "Fredrikstad siden 2006"), and the number no year.
-    re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}}|{CAP}{LOW}{{2,}})\s+(?:{'|'.join(_BARE_STREET_NOUNS)})\s+"
+    # Truecasing a caption may capitalise the noun beside a capitalised name word ("Storhaug Bakken fire"):
+    # a capitalised noun counts only after a capitalised name word that is no first name (checked in
+    # analyze: "Kari Bakken 4" is a person's name and a number).
+    re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}}|{CAP}{LOW}{{2,}})\s+"
+               rf"(?P<noun>{'|'.join(f'[{n[0]}{n[0].upper()}]{n[1:]}' for n in _BARE_STREET_NOUNS)})\s+"
                rf"(?!(?:19|20)\d\d(?!\d)){_NUMBER}{_COUNTED}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
@@ -277,6 +281,9 @@ class AddressRecognizer(Recognizer):
                     head = m.group("head").lower()  # truecasing may have capitalised it
                     if head in _STOP or in_dictionary(head) or _NUMBER_WORD_START.fullmatch(head):
                         continue
+                    if m.group("noun")[0].isupper() and (
+                            m.group("head")[0].islower() or self.gazetteer.is_first(head)):
+                        continue  # "Kari Bakken 4": a first name and a surname that is a street noun
                 end = self._tail(text, _rstrip(text, m.start(), m.end()), m.group())
                 found.append(self._d(text, m.start(), end, ADRESSE, 0.95))
         for m in _STREET_COMPOUND.finditer(text):
