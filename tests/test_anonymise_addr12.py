@@ -59,3 +59,29 @@ def test_apart_street_noun_capitalised(text, address):
 ])
 def test_apart_street_noun_capitalised_near_misses(text):
     assert addresses(text) == []
+
+
+# ------------------------------------------------------------------ an indefinite street noun written apart
+@pytest.mark.parametrize("text,address", [
+    ("vi bor i fjellsrud ring 3 nå", "fjellsrud ring 3"),
+    ("han bor i Vestby park 12 B", "Vestby park 12 B"),
+    ("de bodde i grønnli vei sju før de kjøpte", "grønnli vei sju"),
+    # the name itself cut in two pieces by the caption, the second a dictionary word
+    ("i en blokk i hessel moen torg ni og der var det kaldt", "hessel moen torg ni"),
+    ("Kvams lia ring fem var den første", "Kvams lia ring fem"),
+])
+def test_apart_indefinite_street_noun(text, address):
+    assert address in addresses(text)
+
+
+@pytest.mark.parametrize("text", [
+    "så sa kari ring to av dem",  # a first name before the verb "ring"
+    "kari sa ring to ganger",
+    "dama sa at vi må ring fem",  # a stop word before it
+    "det var en stor park to kilometer unna",
+    "gikk over plass fire",
+    "vi hadde god plass fire stykker",  # dictionary words before the noun
+    "hjemme gate to var stengt",
+])
+def test_apart_indefinite_street_noun_near_misses(text):
+    assert addresses(text) == []

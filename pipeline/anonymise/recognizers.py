@@ -212,6 +212,8 @@ _FLAT = (rf"(?:leilighet|leilegheit|leil\.|leil|bolig|bolignummer|bustad|oppgang
 # "nummer"/"nr." may stand before the house number ("Lyngbakkvegen nummer fire og tjue").
 _NUMBER = (rf"(?:(?:nummer|nr\.?)\s+)?(?:\d{{1,4}}|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?"
            rf"(?:\s*,?\s*{_FLOOR})?(?:\s*,?\s*(?:{_FLAT}|[Hh]\d{{4}}|[Uu]\d{{4}}))?")
+_APART_NOUNS = ("ring", "park", "torg", "allé", "alle", "plass", "sti", "vei", "veg", "gate", "bakke", "kai",
+                "brygge", "terrasse")
 _DIRECTION = r"(?:Østre|Vestre|Søndre|Nordre|Øvre|Nedre|Store|Lille|Gamle|Nye)"
 _COUNTED = (r"(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker|måneder|månader|kroner|kr|prosent"
             r"|minutter|minutt|stykker|meter|kilometer|km|mil|personer|folk|barn|unger)(?![\wæøå]))")
@@ -234,6 +236,13 @@ _ADDRESS_PATTERNS = [
     re.compile(rf"(?<![\w-])(?P<head>{LOW}{{3,}}|{CAP}{LOW}{{2,}})\s+"
                rf"(?P<noun>{'|'.join(f'[{n[0]}{n[0].upper()}]{n[1:]}' for n in _BARE_STREET_NOUNS)})\s+"
                rf"(?!(?:19|20)\d\d(?!\d)){_NUMBER}{_COUNTED}"),
+    # The indefinite noun of a name written apart ("Fjellsrud ring 3", "Moa park 2"), as a caption cuts the
+    # name itself into pieces too ("tjenn heia ring fire"): one or two name pieces, the first no dictionary
+    # word and the two joined none either, no piece a stop word or a number word, the last no first name
+    # (checked in analyze: "kari ring to av dem" is someone told to call). The nouns a street's name takes
+    # apart (Kartverket's street names: "… ring", "… park", "… torg", "… allé", "… plass", "… sti").
+    re.compile(rf"(?<![\w-])(?P<head>(?:{LOW}{{3,}}|{CAP}{LOW}{{2,}})(?:\s+{LOW}{{3,}})?)\s+"
+               rf"(?P<noun>{'|'.join(_APART_NOUNS)})\s+(?!(?:19|20)\d\d(?!\d)){_NUMBER}{_COUNTED}"),
     # Østre Rosten 28
     re.compile(rf"(?<![\w-]){_DIRECTION}\s+{WORD}\s+{_NUMBER}"),
     # Kaia 4, leilighet 201; Sletta sju
@@ -241,6 +250,7 @@ _ADDRESS_PATTERNS = [
                rf"(?:\d{{1,3}}(?!\d)|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,?\s*{_FLAT})?{_COUNTED}"),
 ]
 _BARE_STREET = _ADDRESS_PATTERNS[-1]
+_APART_INDEFINITE = _ADDRESS_PATTERNS[3]
 _SAMI_YEAR = re.compile(rf"(?:{_SAMI_ALT})\s+(?:19|20)\d\d(?!\d)")
 _APART_STREET = _ADDRESS_PATTERNS[2]
 # A house letter said as its name ("fjorten be", "tolv hå"); a letter written alone is in _NUMBER.
@@ -284,6 +294,8 @@ class AddressRecognizer(Recognizer):
                     if m.group("noun")[0].isupper() and (
                             m.group("head")[0].islower() or self.gazetteer.is_first(head)):
                         continue  # "Kari Bakken 4": a first name and a surname that is a street noun
+                if pattern is _APART_INDEFINITE and not self._apart_name(m.group("head")):
+                    continue
                 end = self._tail(text, _rstrip(text, m.start(), m.end()), m.group())
                 found.append(self._d(text, m.start(), end, ADRESSE, 0.95))
         for m in _STREET_COMPOUND.finditer(text):
@@ -315,6 +327,17 @@ class AddressRecognizer(Recognizer):
                 found.append(self._d(text, m.start(), m.end(), STED, 0.75))
         found += self._lower_places(text)
         return found
+
+    def _apart_name(self, head: str) -> bool:
+        """The name pieces before an indefinite street noun written apart: the first no dictionary
+        word (the name's own part, "tjenn", "storhaug"), the pieces joined none either, no piece a stop
+        word or a number word, and the last no listed first name."""
+        pieces = head.lower().split()
+        if any(p in _STOP or _NUMBER_WORD_START.fullmatch(p) for p in pieces):
+            return False
+        if in_dictionary(pieces[0]) or in_dictionary("".join(pieces)):
+            return False
+        return not self.gazetteer.is_first(pieces[-1])
 
     def _lower_places(self, text: str) -> list[Detection]:
         """A place name in lower case after a place preposition, in any transcript ("nå bor vi på
