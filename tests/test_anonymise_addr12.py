@@ -85,3 +85,25 @@ def test_apart_indefinite_street_noun(text, address):
 ])
 def test_apart_indefinite_street_noun_near_misses(text):
     assert addresses(text) == []
+
+
+# ------------------------------------------------------------------ a place, a house number and a letter where someone lives
+@pytest.mark.parametrize("text,address", [
+    ("Dei bur no i Ospeneset 14 C, like ved sjøen", "Ospeneset 14 C"),
+    ("hun bor fortsatt på tveitaneset 7 b med ungene", "tveitaneset 7 b"),
+    ("de flytta til Storskjæret tre B i fjor", "Storskjæret tre B"),
+    ("leiligheten i Kvitholmen 22 D var for liten", "Kvitholmen 22 D"),
+])
+def test_place_with_house_number_and_letter_after_residence_cue(text, address):
+    assert address in addresses(text)
+
+
+@pytest.mark.parametrize("text", [
+    "vi bodde i Bodø 2 år",  # a count, no letter
+    "han bor i Storskjæret to a sa hun",  # a lower-case letter after a number word: a pronoun in dialect
+    "vi bor i byen 2 a",  # a Norwegian word in lower case
+    "Ospeneset 14 C var fint",  # no residence cue (no street noun either)
+    "bor i Oslo, 2 A",
+])
+def test_place_with_house_number_and_letter_near_misses(text):
+    assert addresses(text) == []

@@ -9,6 +9,7 @@ when it needs one) and returns :class:`Detection` spans; it never changes text. 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
 
@@ -326,6 +327,26 @@ class AddressRecognizer(Recognizer):
             if not self.gazetteer.is_common_word(word) and not in_dictionary(word):
                 found.append(self._d(text, m.start(), m.end(), STED, 0.75))
         found += self._lower_places(text)
+        found += self._lived_at(text)
+        return found
+
+    def _lived_at(self, text: str) -> list[Detection]:
+        """A place name with a house number and a house letter after a residence cue ("dei bur no i
+        Furuholmen 2 A", "flytta til Ospeneset 14 c"): whatever its last part, a number with a letter
+        where someone lives is a street address, not a count ("bodde i Bodø 2 år" has no letter). The
+        letter is a capital, or in lower case right after digits (a lower-case "a" or "e" after a
+        number word may be a pronoun or a verb in dialect); the name no stop word, number word or, in
+        lower case, Norwegian word (``lexicon.is_word``)."""
+        found = []
+        for m in _lived_at_pattern().finditer(text):
+            name = m.group("name")
+            low = name.lower()
+            if low in _STOP or _NUMBER_WORD_START.fullmatch(low) or (name[0].islower() and is_word(name)):
+                continue
+            if m.group("letter").islower() and not m.group("num")[-1].isdigit():
+                continue
+            end = self._tail(text, m.end(), m.group("addr"))
+            found.append(self._d(text, m.start("addr"), end, ADRESSE, 0.9))
         return found
 
     def _apart_name(self, head: str) -> bool:
@@ -393,6 +414,17 @@ class AddressRecognizer(Recognizer):
             end = after.end(1) if place else run.end
             found.append(self._d(text, run.start, end, ADRESSE, 0.85))
         return found
+
+
+@lru_cache(maxsize=1)
+def _lived_at_pattern() -> re.Pattern:
+    from .slots import _RESIDENCE  # here: slots reads cues, which read this module
+
+    return re.compile(
+        rf"(?<![\w-])(?i:{_RESIDENCE})\s+(?:(?i:her|der|nå|no|da|då|fortsatt|framleis|også|like|inn|vi|me|dei|de"
+        rf"|eg|jeg|æ|han|hun|ho|hu)\s+){{0,2}}(?i:på|i|til)\s+"
+        rf"(?P<addr>(?P<name>{CAP}{LOW}+(?:-{CAP}?{LOW}+)?|{LOW}{{4,}})\s+(?P<num>\d{{1,4}}|{_NUMBER_WORD_HOUSE})"
+        rf"\s?(?P<letter>[A-Ha-h])(?![\wæøå]))")
 
 
 _NUMBER_WORD_START = re.compile(rf"(?:{NUMBER_WORD})(?![\w'’-])", re.IGNORECASE)
