@@ -93,6 +93,8 @@ def test_apart_indefinite_street_noun_near_misses(text):
     ("hun bor fortsatt på tveitaneset 7 b med ungene", "tveitaneset 7 b"),
     ("de flytta til Storskjæret tre B i fjor", "Storskjæret tre B"),
     ("leiligheten i Kvitholmen 22 D var for liten", "Kvitholmen 22 D"),
+    # the floor and the flat after it, as after a street
+    ("hun bor på Ospeneset 14 C, 2. etasje, leilighet 3 nå", "Ospeneset 14 C, 2. etasje, leilighet 3"),
 ])
 def test_place_with_house_number_and_letter_after_residence_cue(text, address):
     assert address in addresses(text)
@@ -107,3 +109,8 @@ def test_place_with_house_number_and_letter_after_residence_cue(text, address):
 ])
 def test_place_with_house_number_and_letter_near_misses(text):
     assert addresses(text) == []
+
+
+def test_residence_cue_before_a_street_adds_no_second_address():
+    text = "vi budde i Lyngtuvegen 9 C, tredje etasje, og det"
+    assert addresses(text) == ["Lyngtuvegen 9 C, tredje etasje"]

@@ -327,16 +327,16 @@ class AddressRecognizer(Recognizer):
             if not self.gazetteer.is_common_word(word) and not in_dictionary(word):
                 found.append(self._d(text, m.start(), m.end(), STED, 0.75))
         found += self._lower_places(text)
-        found += self._lived_at(text)
+        found += self._lived_at(text, found)
         return found
 
-    def _lived_at(self, text: str) -> list[Detection]:
+    def _lived_at(self, text: str, known: list[Detection]) -> list[Detection]:
         """A place name with a house number and a house letter after a residence cue ("dei bur no i
         Furuholmen 2 A", "flytta til Ospeneset 14 c"): whatever its last part, a number with a letter
         where someone lives is a street address, not a count ("bodde i Bodø 2 år" has no letter). The
         letter is a capital, or in lower case right after digits (a lower-case "a" or "e" after a
         number word may be a pronoun or a verb in dialect); the name no stop word, number word or, in
-        lower case, Norwegian word (``lexicon.is_word``)."""
+        lower case, Norwegian word (``lexicon.is_word``). Only where no street address was found."""
         found = []
         for m in _lived_at_pattern().finditer(text):
             name = m.group("name")
@@ -345,6 +345,8 @@ class AddressRecognizer(Recognizer):
                 continue
             if m.group("letter").islower() and not m.group("num")[-1].isdigit():
                 continue
+            if any(d.type == ADRESSE and d.start <= m.start("addr") < d.end for d in known):
+                continue  # "budde i Nymannsveien 41 B, andre etasje": the street pattern has it, floor and all
             end = self._tail(text, m.end(), m.group("addr"))
             found.append(self._d(text, m.start("addr"), end, ADRESSE, 0.9))
         return found
@@ -424,7 +426,7 @@ def _lived_at_pattern() -> re.Pattern:
         rf"(?<![\w-])(?i:{_RESIDENCE})\s+(?:(?i:her|der|nå|no|da|då|fortsatt|framleis|også|like|inn|vi|me|dei|de"
         rf"|eg|jeg|æ|han|hun|ho|hu)\s+){{0,2}}(?i:på|i|til)\s+"
         rf"(?P<addr>(?P<name>{CAP}{LOW}+(?:-{CAP}?{LOW}+)?|{LOW}{{4,}})\s+(?P<num>\d{{1,4}}|{_NUMBER_WORD_HOUSE})"
-        rf"\s?(?P<letter>[A-Ha-h])(?![\wæøå]))")
+        rf"\s?(?P<letter>[A-Ha-h])(?![\wæøå])(?:\s*,?\s*{_FLOOR})?(?:\s*,?\s*(?:{_FLAT}|[Hh]\d{{4}}|[Uu]\d{{4}}))?)")
 
 
 _NUMBER_WORD_START = re.compile(rf"(?:{NUMBER_WORD})(?![\w'’-])", re.IGNORECASE)
