@@ -4,7 +4,10 @@ In a transcript without capitals a first name is a lower-case word, and many fir
 ordinary words ("liv", "sol", "frode" is a verb form), so neither case nor the lexicon decides.
 What does is a clause whose only reading makes the word a name:
 
-* naming verbs: "X heter han/hun/ho" and "heter X", "kaller de meg X", "kalt X";
+* naming verbs: "X heter han/hun/ho" and "heter X", "kaller de meg X", "kalt X"; where the
+  subject of the naming verb is a person (a personal pronoun or a kin or role noun: "hun heter
+  signe", "kona mi, hu heter ...", "eieren heter storm", "så heiter ho liv") the word after it is
+  the person's name even when it is an ordinary word (``_person_named``, for review);
 * an age given as "X som er ti (år)": "to unger liv som er ti og tor einar som er sju";
 * a cleft with a speech or deed verb: "det var frode som sa ...", "det var tor einar som ringte";
 * an identification: "sol det er dattera mi", "frode er naboen vår";
@@ -86,6 +89,48 @@ _SPELLED = r"med\s+(?:to|dobbel|dobbelt|doble)[\s-]+[a-zæøå](?![\w'’-])"
 _NAME_SPELLED = re.compile(rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:er|e)\s+det\s+|skrives\s+|staves\s+|skrivast\s+)?"
                            rf"{_SPELLED}", re.IGNORECASE)
 
+# A naming verb whose subject is a person: what follows is that person's name, an ordinary word too
+# ("hun heter signe", "ho heiter liv", "kona mi, hu heter ...", "eieren heter storm"). The subject is a
+# singular personal pronoun or a kin or role noun (maybe with its possessive) right before the verb, or
+# the pronoun right after it ("så heiter ho liv"); "det heter ...", "skolen heter ...", "hunden heter ..."
+# name a thing, and an ordinary word after them stays what the thing is called.
+_PERSON_PRONOUNS = frozenset({"han", "hun", "hu", "ho", "hon", "jeg", "eg", "æ", "je", "du"})
+_PERSON_NOUNS = frozenset(_KIN.split("|")) | frozenset({
+    "eieren", "eigaren", "utleieren", "utleigaren", "megleren", "meglaren", "læreren", "læraren", "lærerinnen",
+    "treneren", "rektoren", "presten", "vaktmesteren", "vaktmeisteren", "snekkeren", "elektrikeren", "rørleggeren",
+    "takstmannen", "kontaktpersonen", "veilederen", "rettleiaren", "konsulenten", "rådgiveren", "rådgjevaren",
+    "lederen", "leiaren", "styrelederen", "styreleiaren", "kollegaen", "vennen", "venninnen", "venninna", "kameraten",
+    "kjæresten", "søstera", "søsteren", "syster", "sambuaren", "samboeren", "ekskona", "eksmannen", "bestemor",
+    "bestefar", "tanta", "tante", "onkelen", "onkel", "kjerringa", "gubben", "jenten", "naboen", "nabokona"})
+# A compound ending in a kin or role noun of this many letters names a person too ("lillebroren",
+# "boligkonsulenten"); a shorter ending would make other words persons ("humor" of "mor").
+_MIN_COMPOUND_TAIL = 5
+_PERSON_TAILS = tuple(sorted(w for w in _PERSON_NOUNS if len(w) >= _MIN_COMPOUND_TAIL))
+_POSSESSIVES = frozenset(_POSSESSIVE.strip("(?:)").split("|"))
+# Words that stand between the verb and the name and are none ("hun heter faktisk ...", "han het visst ...").
+_SKIPPED = frozenset({"bare", "berre", "egentlig", "eigentleg", "eigentlig", "egentleg", "jo", "visst", "vel", "liksom",
+                      "faktisk", "forresten", "nemlig", "altså", "kanskje", "sikkert", "visstnok", "vist", "nå", "no",
+                      "da", "også", "òg", "tidligere", "før", "fortsatt", "fremdeles", "ennå", "enda", "nok", "eh",
+                      "ehm", "øh", "æh", "hm", "mm"})
+# What a person is called that is no name ("hun heter noe sånt", "han heter hva", "han het ikkje det").
+_NO_NAME = frozenset({"sånn", "sånt", "slik", "slikt", "noe", "noko", "nåkka", "nokke", "hva", "ka", "kva", "ikkje",
+                      "ittj", "itte", "ingenting", "ingen", "samme", "same", "akkurat", "sa", "sier", "seier", "tror",
+                      "trur", "mener", "meiner", "vet", "veit", "husker", "hugsar", "lenger", "lenge", "igjen"})
+# A question asks the name, it gives none: "hva heter han", "jeg vet ikke hva hun heter lenger".
+_ASKING = frozenset({"hva", "ka", "kva", "kå", "hvem", "kven", "hvordan", "korleis", "åssen", "koss", "hvilken"})
+_HESITATIONS = frozenset({"eh", "ehm", "øh", "æh", "hm", "mm"})
+_NAMING_VERB_RE = re.compile(rf"(?<![\w'’-]){_NAMING_VERB}(?![\w'’-])", re.IGNORECASE)
+_WORD_RE = re.compile(_W)
+_GAP_THEN_WORD = re.compile(rf"[ \t]*,?[ \t]+(?P<w>{_W})")
+_NUMBER_WORD = re.compile(WORD_PATTERN, re.IGNORECASE)
+
+
+def _person_noun(word: str) -> bool:
+    """A kin or role noun, or a compound ending in one of ``_MIN_COMPOUND_TAIL`` letters or more."""
+    low = word.lower()
+    return low in _PERSON_NOUNS or (len(low) > _MIN_COMPOUND_TAIL and low.endswith(_PERSON_TAILS))
+
+
 # Each rule's fixed word, searched first: most turns have none, and the patterns that read words
 # before it (lazily, at every word) are then not tried at all.
 _NAMING_WORD = re.compile(rf"(?<![\w'’-])(?:{_NAMING_VERB}|kalt|kalla|kaller|kalte|kallar)(?![\w'’-])", re.IGNORECASE)
@@ -117,7 +162,7 @@ class NamingClauseRecognizer(Recognizer):
     """A person named by the clause around the word (see the module docstring)."""
 
     name = "naming_clause"
-    version = "1"
+    version = "2"
     supported_entities = (PERSON,)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -133,7 +178,78 @@ class NamingClauseRecognizer(Recognizer):
                                        any_word=any_word)
                 if span is not None:
                     found.append(self._d(text, span[0], span[1], PERSON, score))
+        if may_hold(text, _NAMING_LETTERS) and _NAMING_WORD.search(text):
+            found.extend(d for d in self._person_named(text)
+                         if not any(o.start < d.end and d.start < o.end for o in found))
         return found
+
+    def _person_named(self, text: str) -> list[Detection]:
+        """The name after a naming verb whose subject is a person (``_PERSON_PRONOUNS`` or a kin or
+        role noun, maybe with its possessive, right before the verb, or the pronoun right after it),
+        over the adverbs and hesitations between them (``_SKIPPED``): any word but a function word
+        or one of ``_NO_NAME``, with the listed first names and surnames right after it. A listed
+        name, a word the lexicon lacks or a capitalised word scores 0.8; an ordinary word in lower
+        case 0.7, which is replaced and listed for review (a naming cue, not a list, says it is a name)."""
+        g = self.g
+        out = []
+        for verb in _NAMING_VERB_RE.finditer(text):
+            words = self._words_after(text, verb.end())
+            if not words:
+                continue
+            before = [m.group().lower() for m in _WORD_RE.finditer(text, max(0, verb.start() - 60), verb.start())]
+            if not self._subject_before(text, verb.start()):
+                if words[0][2].lower() not in _PERSON_PRONOUNS or (before and before[-1] in _ASKING):
+                    continue  # "det heter ...", "skolen heter ...": a thing's name; "hva heter han"
+                words = words[1:]
+            elif len(before) > 1 and before[-2] in _ASKING:
+                continue  # "hva hun heter nå"
+            prev = None
+            while words and words[0][2].lower() in _SKIPPED:
+                prev = words[0][2].lower()
+                words = words[1:]
+            if not words:
+                continue
+            s, e, w = words[0]
+            if "," in text[max(0, s - 3):s] and prev not in _HESITATIONS:
+                continue  # "hva heter han, sa du": a comma before the word ends the naming clause
+            low = w.lower()
+            if (low in STOP_WORDS or low in _NO_NAME or low in g.builtin_keep or low in _PERSON_PRONOUNS
+                    or len(low) < 2 or _NUMBER_WORD.fullmatch(low) or _person_noun(w)):
+                continue  # "hun heter noe annet", "han het det samme", "ho heiter mor"
+            end = e
+            for s2, e2, w2 in words[1:]:
+                if text[end:s2] != " " or w2.lower() in STOP_WORDS or not g.is_name(w2):
+                    break
+                end = e2  # "hun heter signe hansen"
+            score = 0.8 if g.is_name(w) or not is_word(w) or w[:1].isupper() else 0.7
+            out.append(self._d(text, s, end, PERSON, score))
+        return out
+
+    @staticmethod
+    def _words_after(text: str, pos: int) -> list[tuple[int, int, str]]:
+        """The words of the clause after ``pos``, up to six, over spaces and commas (a hesitation
+        "heter, eh, signe"); a sentence's end stops them."""
+        words = []
+        while len(words) < 6:
+            m = _GAP_THEN_WORD.match(text, pos)
+            if not m:
+                break
+            words.append((m.start("w"), m.end("w"), m.group("w")))
+            pos = m.end()
+        return words
+
+    @staticmethod
+    def _subject_before(text: str, pos: int) -> bool:
+        """The subject right before the naming verb at ``pos`` is a person: a personal pronoun,
+        a kin or role noun, or one with its possessive ("kona mi heter", "eieren heter")."""
+        found = list(_WORD_RE.finditer(text, max(0, pos - 60), pos))
+        if not found or not re.fullmatch(r"[ \t]*,?[ \t]*", text[found[-1].end():pos]):
+            return False
+        before = [m.group() for m in found]
+        last = before[-1].lower()
+        if last in _PERSON_PRONOUNS or _person_noun(last):
+            return True
+        return last in _POSSESSIVES and len(before) > 1 and _person_noun(before[-2])
 
     def _name_span(self, m: re.Match, text: str, before_verb: bool, need_first: bool,
                    any_word: bool = False) -> tuple[int, int] | None:
