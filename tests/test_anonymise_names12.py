@@ -55,3 +55,33 @@ def test_a_listed_name_after_the_person_subject_keeps_its_surname_and_score():
     assert {d.score for d in got} == {0.7}
     got = NamingClauseRecognizer().analyze("så heter han zorbulak")  # no word: a name, 0.8
     assert [(d.text, d.score) for d in got] == [("zorbulak", 0.8)]
+
+
+# ---------------------------------------------- a name right after a title or an office
+
+from pipeline.anonymise.cues import CueNameRecognizer  # noqa: E402
+
+
+@pytest.mark.parametrize("text, name, score", [
+    ("jeg ringte nav ingeborg og spurte om det", "ingeborg", 0.7),  # an office, a listed first name
+    ("saksbehandler tor sa at det gikk fint", "tor", 0.7),  # a title, a listed first name
+    ("saksbehandler stein ringte meg i går", "stein", 0.7),  # a name that is a word: a verb follows
+    ("vi snakket med advokat Zorbulak om kontrakten", "Zorbulak", 0.75),  # a title, a capitalised name
+    ("vi snakket med advokat johansen om kontrakten", "johansen", 0.7),  # a title, a listed surname
+    ("husbanken ingeborg johansen skrev brevet", "ingeborg johansen", 0.7),  # with the surname
+])
+def test_a_name_right_after_a_title_or_an_office_is_a_person(text, name, score):
+    got = [(d.text, d.score) for d in CueNameRecognizer().analyze(text) if d.type == PERSON]
+    assert got == [(name, score)]
+
+
+@pytest.mark.parametrize("text", [
+    "vi får penger fra nav per måned",  # "per" the preposition: no verb after it
+    "i banken stein på stein",
+    "hun jobber som lege tor er ikke noe for henne",  # "som lege": a profession, no title
+    "han ble tolk siden",
+    "jeg ringte nav trondheim",  # a place after the office
+    "fra nav sa de nei",  # a pronoun
+])
+def test_a_word_after_a_title_or_an_office_is_no_name_without_the_slot(text):
+    assert [d for d in CueNameRecognizer().analyze(text) if d.type == PERSON] == []

@@ -7,6 +7,11 @@
 * family: "Familien Nguyen", and a listed surname in lower case, "familien nguyen";
 * employer: "jobber hos Bygg og Bad Nord", "på Coop Extra"; a name explained as a firm
   ("nordbygg, det er byggfirma");
+* a role used as a title, or the office a caseworker sits in, right before a name: "saksbehandler
+  per sa", "advokat hansen", "ringte nav kari" (``_ROLE_THEN_NAME``): a listed first name (after a
+  title also a listed surname or a capitalised word); a name that is also a frequent word ("per",
+  "liv", "dag") only where the clause goes on from it as from a subject (a finite verb, a surname) or
+  ends there ("nav per telefon" stays);
 * coordination (``coordinated_names``, run after all recognizers): a word joined by og/eller to a
   detected person is a person ("Vår og Ánte" once "Ánte" is found).
 
@@ -148,13 +153,32 @@ _FIRM_WORDS = r"firma|firmaet|bedrift|bedriften|selskap|selskapet|butikk|butikke
 _EXPLAINED_ORG = re.compile(
     rf"(?<![\w])(?P<name>{_W}),\s+det\s+er\s+(?:et\s+|en\s+|ei\s+)?\w*(?:{_FIRM_WORDS})(?![\w])", re.IGNORECASE)
 _DEFINITE = re.compile(r"(?:en|et|a|ene|ane|ne)$")
+# Roles said as a title before a name ("saksbehandler Per", "advokat hansen"), indefinite as titles are,
+# and the offices and institutions a caseworker is named by ("nav kari", "husbanken per").
+_TITLES = ("saksbehandler|saksbehandlar|rådgiver|rådgjevar|veileder|rettleiar|konsulent|boligkonsulent|fastlege|lege"
+           "|doktor|advokat|rektor|lærer|lærar|megler|meglar|eiendomsmegler|prest|tolk|sykepleier|sjukepleiar"
+           "|kontaktperson|miljøarbeider|miljøterapeut|vaktmester|vaktmeister|takstmann|dommer|professor|direktør"
+           "|ordfører|programrådgiver|bostedsveileder|miljøveileder")
+_INSTITUTIONS = ("nav|husbanken|kommunen|kommuna|bydelen|banken|skatteetaten|udi|imdi|boligkontoret|sosialkontoret"
+                 "|flyktningtjenesten|flyktningkontoret|barnevernet|lånekassen|trygdekontoret|introsenteret")
+_ROLE_THEN_NAME = re.compile(rf"(?<![\w'’-])(?:(?P<title>{_TITLES})|(?P<office>{_INSTITUTIONS}))[ \t]+(?P<name>{_W})"
+                             rf"(?:[ \t]+(?P<second>{_W}))?", re.IGNORECASE)
+# Verbs a subject stands right before, for the name that is also a word: "saksbehandler per sa ...".
+_AFTER_SUBJECT = _SUBJECT_VERBS | frozenset({"ringte", "ringde", "sendte", "skrev", "skreiv", "hjalp", "hjelpte",
+                                             "spurte", "mente", "meinte", "ordnet", "ordna", "tok", "ville", "kunne",
+                                             "skulle", "måtte", "hadde"})
+_CLAUSE_END_AFTER = re.compile(r"\s*[.!?…]")
+# A role after these is what someone is or works as, no title before a name ("jobber som lege",
+# "han ble lærer", "en tolk").
+_PREDICATIVE = frozenset({"som", "sum", "er", "e", "var", "va", "ble", "blei", "vart", "blitt", "vorte", "være", "vere",
+                          "bli", "en", "ei", "et", "ein", "eit", "ny", "god", "flink"})
 
 
 class CueNameRecognizer(Recognizer):
     """Names and firms found by the slot they stand in (see the module docstring)."""
 
     name = "cue"
-    version = "2"
+    version = "3"
     supported_entities = (PERSON, ORG, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -221,6 +245,7 @@ class CueNameRecognizer(Recognizer):
             if country.lower() in g.builtin_keep and place.lower() not in g.builtin_keep \
                     and not g.is_common_word(place) and not g.is_first(place):
                 found.append(self._d(text, m.start("place"), m.end("place"), STED, 0.8))
+        found.extend(self._role_names(text))
         for m in _EXPLAINED_ORG.finditer(text):
             word = m.group("name")
             low = word.lower()
@@ -231,6 +256,35 @@ class CueNameRecognizer(Recognizer):
             score = CASELESS if word[:1].islower() else 0.7  # a firm's name is capitalised where case counts
             found.append(Detection(m.start("name"), m.end("name"), ORG, score, _rec(self.name, score), word))
         return found
+
+    def _role_names(self, text: str) -> list[Detection]:
+        """A name right after a title or an office (``_ROLE_THEN_NAME``, see the module docstring):
+        0.75 capitalised mid-sentence, 0.7 in lower case (replaced, listed for review)."""
+        g = self.g
+        out = []
+        for m in _ROLE_THEN_NAME.finditer(text):
+            word, second = m.group("name"), m.group("second")
+            low = word.lower()
+            if (low in STOP_WORDS or low in g.builtin_keep or len(low) < 3 or word.isupper() or g.is_place(word)
+                    or low in PERSON_CUES_BEFORE):
+                continue
+            capitalised = word[:1].isupper() and not sentence_initial(text, m.start("name"))
+            title = m.group("title") is not None
+            before = _TOKEN.findall(text, max(0, m.start() - 30), m.start())
+            if title and before and before[-1].lower() in _PREDICATIVE:
+                continue  # "hun jobber som lege liv er ...": the profession, not a title
+            if not (g.is_first(word) or (title and (g.is_last(word) or (capitalised and not is_word(word))))):
+                continue  # an office takes a listed first name; a title also a surname or a capitalised name
+            surname = second is not None and second.lower() not in STOP_WORDS and g.is_last(second) \
+                and not g.is_common_word(second) and second[:1].isupper() == word[:1].isupper()
+            if g.is_common_word(word) and not surname:
+                after = text[m.end("name"):]
+                nxt = re.match(r"[ \t]+(\w+)", after)
+                if not (_CLAUSE_END_AFTER.match(after) or (nxt and nxt.group(1).lower() in _AFTER_SUBJECT)):
+                    continue  # "fra nav per telefon", "lege dag og natt": the word, not the name
+            end = m.end("second") if surname else m.end("name")
+            out.append(self._d(text, m.start("name"), end, PERSON, 0.75 if capitalised else 0.7))
+        return out
 
 
 # ----------------------------------------------------------- coordination
