@@ -85,3 +85,34 @@ def test_a_name_right_after_a_title_or_an_office_is_a_person(text, name, score):
 ])
 def test_a_word_after_a_title_or_an_office_is_no_name_without_the_slot(text):
     assert [d for d in CueNameRecognizer().analyze(text) if d.type == PERSON] == []
+
+
+# ---------------------------------------------- a surname with a particle found as two spans
+
+from pipeline.anonymise.analyzer import merge  # noqa: E402
+from pipeline.anonymise.persons import NameParticleRecognizer  # noqa: E402
+from conftest import person_detections as found  # noqa: E402
+
+
+@pytest.mark.parametrize("text, first, last, whole", [
+    ("Vi kjøpte av Tormod de Lange i fjor.", "Tormod", "Lange", "Tormod de Lange"),  # a listed surname
+    ("Det var Hallvard di Bergamo som ringte.", "Hallvard", "Bergamo", "Hallvard di Bergamo"),  # unlisted
+    ("Naboen Gudrun do Vale hjalp oss.", "Gudrun", "Vale", "Gudrun do Vale"),
+])
+def test_two_parts_of_a_name_over_de_di_or_do_before_a_surname_are_one_person(text, first, last, whole):
+    dets = found(text, first, last)
+    dets += NameParticleRecognizer().analyze(text, None, dets)
+    replaced, _weak = merge(text, dets, 0.5)
+    assert [d.text for d in replaced] == [whole]
+
+
+@pytest.mark.parametrize("text, first, second", [
+    ("Jeg snakket med Per da Kari kom inn.", "Per", "Kari"),  # "da": then
+    ("Vi traff Ola der Lange bor.", "Ola", "Lange"),  # "der": where
+    ("Så ringte Tormod de Kari ikke kjente.", "Tormod", "Kari"),  # a first name after "de": two people
+])
+def test_a_clause_word_or_a_first_name_after_the_particle_keeps_two_people(text, first, second):
+    dets = found(text, first, second)
+    assert NameParticleRecognizer().analyze(text, None, dets) == []
+    replaced, _weak = merge(text, dets, 0.5)
+    assert [d.text for d in replaced] == [first, second]

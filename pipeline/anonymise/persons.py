@@ -7,7 +7,8 @@
   (``initials``);
 * a name with a particle ("Maria Santos dela Cruz", "Rania al Hamwi", "Ludwig van der Berg"): a
   detected person, one or two lower-case particles and a capitalised word that is no function word;
-  the particle joins the parts into one name (``name_particle``);
+  the particle joins the parts into one name (``name_particle``), also two parts found apart over
+  "de", "di" or "do" before a surname ("Ola de Berg", ``_SURNAME_PARTICLES``);
 * a detected name said again in the same turn (``name_repeat``): a capitalised word of a person's
   name written in capitals ("Sol Heggland ... Sol er som en bestemor", where "Sol" opens its
   sentence and is also the word for the sun), and the restatement next to a detected name, only
@@ -98,24 +99,36 @@ _PARTICLE_THEN_NAME = re.compile(
 # is a pair ("de la Torre"): the name after them is the rest of the same name even where a recognizer
 # found it alone.
 _NORWEGIAN_WORDS = frozenset({"da", "de", "du", "der", "la", "di", "do"})
+# Of those, the ones no clause puts between two names: "de" (a pronoun or the plural article: a verb
+# or a noun follows it, not a capitalised name), "di" (a possessive, after its noun) and "do" (a noun).
+# Before a capitalised surname they are the particle: "Ola de Berg", "Lise di Stefano", where both
+# parts are often found alone (two spans, "de" left between them). "da", "du", "der" and "la" (then,
+# you, there, let) stand between two people ("Per da Kari kom inn") and stay as they were.
+_SURNAME_PARTICLES = frozenset({"de", "di", "do"})
 
 
 def particle_tail(piece: str, name_found: bool = False, g: Gazetteer | None = None) -> bool:
     """``piece`` is one or two particles and a capitalised name, with the space before them
     (" dela Cruz"): the rest of a name a detection holds the beginning of. Where the particle is
     one Norwegian word, not when the name is a listed first name or surname or ``name_found`` (a
-    person detected on its own there): two people ("Per da Kari")."""
+    person detected on its own there): two people ("Per da Kari"); but "de", "di" and "do"
+    (``_SURNAME_PARTICLES``) before a name that is a listed surname or no listed first name are the
+    particle ("Ola de Berg")."""
     m = _PARTICLE_THEN_NAME.fullmatch(piece)
     if not m or m.group("name").lower() in STOP_WORDS:
         return False
-    if m.group("particles").strip() in _NORWEGIAN_WORDS:
-        return not name_found and not (g or load_gazetteer()).is_name(m.group("name"))
+    particle = m.group("particles").strip()
+    if particle in _NORWEGIAN_WORDS:
+        g = g or load_gazetteer()
+        if particle in _SURNAME_PARTICLES and (g.is_last(m.group("name")) or not g.is_first(m.group("name"))):
+            return True  # "Ola de Berg": a surname after the particle, found alone or not
+        return not name_found and not g.is_name(m.group("name"))
     return True
 
 
 class NameParticleRecognizer(DetectionReader):
     name = "name_particle"
-    version = "2"
+    version = "3"
     supported_entities = (PERSON,)
 
     def analyze(self, text, doc=None, found=()):
