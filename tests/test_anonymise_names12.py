@@ -24,6 +24,7 @@ def texts(dets, kind=PERSON):
     ("så heiter ho lyng og er sju", "lyng"),  # the pronoun after the verb
     ("han heter, eh, tiur", "tiur"),  # a hesitation between verb and name
     ("hun heter faktisk måne", "måne"),  # an adverb the older rule did not skip
+    ("Heiter ho lyng?", "lyng"),  # the verb opens the sentence
 ])
 def test_an_ordinary_word_named_by_a_person_subject_is_a_name_for_review(text, name):
     got = [d for d in NamingClauseRecognizer().analyze(text) if d.text == name]
@@ -44,6 +45,8 @@ def test_an_ordinary_word_named_by_a_person_subject_is_a_name_for_review(text, n
     "han heter ikke det",
     "hun heter mor",  # a kin noun is the role, not the name
     "han heter to ting",  # a number word
+    "pusen heter hun bare hjemme",  # what she is called stands before the verb: what follows is no name
+    "hva heter hun da",
 ])
 def test_a_naming_verb_without_a_person_subject_or_name_gives_no_ordinary_word(text):
     assert NamingClauseRecognizer().analyze(text) == []

@@ -110,12 +110,16 @@ _POSSESSIVES = frozenset(_POSSESSIVE.strip("(?:)").split("|"))
 # Words that stand between the verb and the name and are none ("hun heter faktisk ...", "han het visst ...").
 _SKIPPED = frozenset({"bare", "berre", "egentlig", "eigentleg", "eigentlig", "egentleg", "jo", "visst", "vel", "liksom",
                       "faktisk", "forresten", "nemlig", "altså", "kanskje", "sikkert", "visstnok", "vist", "nå", "no",
-                      "da", "også", "òg", "tidligere", "før", "fortsatt", "fremdeles", "ennå", "enda", "nok", "eh",
+                      "da", "også", "òg", "tidligere", "før", "fortsatt", "fremdeles", "ennå", "enda", "nok", "fullt",
+                      "ut", "eh",
                       "ehm", "øh", "æh", "hm", "mm"})
 # What a person is called that is no name ("hun heter noe sånt", "han heter hva", "han het ikkje det").
 _NO_NAME = frozenset({"sånn", "sånt", "slik", "slikt", "noe", "noko", "nåkka", "nokke", "hva", "ka", "kva", "ikkje",
                       "ittj", "itte", "ingenting", "ingen", "samme", "same", "akkurat", "sa", "sier", "seier", "tror",
                       "trur", "mener", "meiner", "vet", "veit", "husker", "hugsar", "lenger", "lenge", "igjen"})
+# What opens a clause whose verb comes before its pronoun subject: "så heiter ho ...", "nå heter han ...".
+_INVERTING = frozenset({"så", "da", "nå", "no", "der", "her", "og", "men", "forresten", "egentlig", "eigentleg",
+                        "eigentlig", "egentleg"})
 # A question asks the name, it gives none: "hva heter han", "jeg vet ikke hva hun heter lenger".
 _ASKING = frozenset({"hva", "ka", "kva", "kå", "hvem", "kven", "hvordan", "korleis", "åssen", "koss", "hvilken"})
 _HESITATIONS = frozenset({"eh", "ehm", "øh", "æh", "hm", "mm"})
@@ -198,7 +202,7 @@ class NamingClauseRecognizer(Recognizer):
                 continue
             before = [m.group().lower() for m in _WORD_RE.finditer(text, max(0, verb.start() - 60), verb.start())]
             if not self._subject_before(text, verb.start()):
-                if words[0][2].lower() not in _PERSON_PRONOUNS or (before and before[-1] in _ASKING):
+                if words[0][2].lower() not in _PERSON_PRONOUNS or not self._opens_inverted(text, verb.start()):
                     continue  # "det heter ...", "skolen heter ...": a thing's name; "hva heter han"
                 words = words[1:]
             elif len(before) > 1 and before[-2] in _ASKING:
@@ -237,6 +241,17 @@ class NamingClauseRecognizer(Recognizer):
             words.append((m.start("w"), m.end("w"), m.group("w")))
             pos = m.end()
         return words
+
+    @staticmethod
+    def _opens_inverted(text: str, pos: int) -> bool:
+        """Before a naming verb that its pronoun follows ("så heiter ho ..."): the clause's first
+        place holds an adverb or a conjunction (``_INVERTING``), or the verb opens the sentence. Any
+        other word there is what the person is called ("hodan heiter ho fullt ut"), or asks it ("hva
+        heter han"): the words after the pronoun are then no name."""
+        found = list(_WORD_RE.finditer(text, max(0, pos - 60), pos))
+        if not found or re.search(r"[.!?…:;]\s*$", text[found[-1].end():pos]):
+            return True
+        return found[-1].group().lower() in _INVERTING and re.fullmatch(r"[ \t]*", text[found[-1].end():pos]) is not None
 
     @staticmethod
     def _subject_before(text: str, pos: int) -> bool:
