@@ -119,3 +119,28 @@ def test_a_clause_word_or_a_first_name_after_the_particle_keeps_two_people(text,
     assert NameParticleRecognizer().analyze(text, None, dets) == []
     replaced, _weak = merge(text, dets, 0.5)
     assert [d.text for d in replaced] == [first, second]
+
+
+# ---------------------------------------------- the dialect pronoun before a first name
+
+@pytest.fixture(scope="module")
+def nlp():
+    from pipeline.nlp import load_nlp
+
+    return load_nlp("auto")
+
+
+def _gazetteer_persons(nlp, text):
+    from pipeline.anonymise.recognizers import GazetteerRecognizer
+
+    return [d.text for d in GazetteerRecognizer().analyze(text, nlp(text)) if d.type == PERSON and d.score >= 0.5]
+
+
+@pytest.mark.parametrize("pronoun", ["hu", "hon", "ho"])
+def test_a_dialect_pronoun_before_a_listed_first_name_is_its_article(nlp, pronoun):
+    # "trine" is a listed first name that is also a dictionary form: in lower case it needs a cue.
+    assert _gazetteer_persons(nlp, f"men {pronoun} trine {pronoun} var veldig flink") == ["trine"]
+
+
+def test_the_dialect_pronoun_before_an_ordinary_word_gives_no_name(nlp):
+    assert _gazetteer_persons(nlp, "men hu sa at hu var veldig flink") == []
