@@ -106,6 +106,58 @@ _LOCAL_STOP = {"e-post", "epost", "e-posten", "eposten", "mail", "mailen", "e-ma
                "på", "til", "te", "tel", "min", "mi", "mitt", "send", "skriv", "eller", "og", "heter", "det", "e", "æ"}
 
 
+# A spelling explanation said between the local part and the at-word ("lstandal, l og standal i eitt ord,
+# krøllalfa ...", "hansen, med to s, krøll ..."): one comma-bounded clause naming how the word before
+# it is written. Its cue is a spelling word or a letter said alone ("med dobbel l").
+_SPELLING_WORDS = frozenset({"ord", "ordet", "saman", "sammen", "stava", "stavet", "stavast", "staves", "bokstav",
+                             "bokstaven", "bokstavar", "bokstaver", "dobbel", "dobbelt", "skrive", "skrives",
+                             "skrivast", "skrevet", "skrive", "liten", "lita", "stor"})
+# One-letter words that are words ("i", "å", dialect "e"): no letter said alone by themselves.
+_ONE_LETTER_WORDS = frozenset({"i", "å", "e", "æ", "o"})
+
+
+_LETTER_BEFORE = re.compile(r"(?<![\w.+-])[^\W\d_],?\s+$")
+
+
+def _spelled_piece(word: str) -> bool:
+    return len(word) == 1 and word.isalpha()
+
+
+_CORRECTION_WORDS = frozenset({"nei", "unnskyld", "orsak", "vent", "beklager", "altså", "eller"})
+_CLAUSE_BEFORE = re.compile(r"(?:^|,\s+)((?:[\w'’-]+\s+){0,7}[\w'’-]+),?\s+$")
+
+
+def _spelling_explanation(text: str, at: int) -> int | None:
+    """The start of the spelling explanations that end right before the at-word at ``at`` (their
+    words are then part of the address, and the local part is the word before their first comma),
+    or None. An explanation is a comma-bounded clause of at most eight words, one of them a
+    spelling word ("eitt ord", "stava", "dobbel") or a letter said alone ("med to s"); up to three
+    in a row, a correction between them ("med to k, nei, berre ein k"). The word before the
+    first comma must be no stop word, cue, correction or number."""
+    offset = max(0, at - 160)
+    window = text[offset:at]
+    pos, found = len(window), None
+    for _ in range(5):
+        m = _CLAUSE_BEFORE.search(window[:pos])
+        if not m or m.start(1) == 0:
+            break
+        words = [w.lower() for w in m.group(1).split()]
+        if any(w in _SPELLING_WORDS or (_spelled_piece(w) and w not in _ONE_LETTER_WORDS) for w in words):
+            pos = found = m.start(1)
+        elif all(w in _CORRECTION_WORDS for w in words):
+            pos = m.start(1)
+        else:
+            break
+    if found is None:
+        return None
+    before = re.search(r"([\w.+-]+),\s+$", window[:found])
+    low = before.group(1).lower() if before else ""
+    if (not before or low in _LOCAL_STOP or low in _STOP or low in _SPELLING_WORDS or low in _CORRECTION_WORDS
+            or _NUMBER_PART.fullmatch(low)):
+        return None
+    return offset + found
+
+
 class EmailRecognizer(Recognizer):
     """E-mail addresses, written (kari@nav.no) or read aloud and transcribed in words.
 
@@ -115,7 +167,7 @@ class EmailRecognizer(Recognizer):
     """
 
     name = "email"
-    version = "3"
+    version = "4"
     supported_entities = (EPOST,)
 
     def analyze(self, text, doc=None):
@@ -137,18 +189,37 @@ class EmailRecognizer(Recognizer):
         """Start of the spoken local part before ``at`` (None if there is none)."""
         start = None
         pos = at
-        for step in range(12):  # a local part of more than 12 spoken words (letters spelled) is no local part
-            # A pause before the at-word may be written as a comma; elsewhere a comma ends the local part.
-            m = re.search(r"([\w.+-]+),?\s+$" if step == 0 else r"([\w.+-]+)\s+$", text[max(0, pos - 60):pos])
+        explained = _spelling_explanation(text, at)
+        if explained is not None:
+            # "lstandal, l og standal i eitt ord, krøllalfa ...": the explanation spells the local
+            # part (its pieces are the address's own), and the word before its comma is the local part.
+            start = pos = explained
+        previous = None  # the last word taken, walking back
+        for step in range(24):
+            # A pause before the at-word (or before an explanation) may be written as a comma; elsewhere
+            # a comma ends the local part, but between letters spelled one by one ("s, e, l, a, m,
+            # strek, t") it is only a pause.
+            m = re.search(r"([\w.+-]+)(,?)\s+$", text[max(0, pos - 60):pos])
             if not m:
                 break
             word = m.group(1)
             low = word.lower()
             # A spelled letter ("v a a r j o") is part of the address, even one that is a stop word.
-            spelled = len(low) == 1 and low.isalpha()
-            if low in _LOCAL_STOP or (low in _STOP and not _NUMBER_PART.fullmatch(low) and not spelled):
+            spelled = _spelled_piece(low)
+            # After a letter or glue word, a one-letter stop word ("e", "i") is a letter too.
+            in_letters = spelled and (previous is not None and (_spelled_piece(previous) or previous in _LOCAL_GLUE)
+                                      or _LETTER_BEFORE.search(text, 0, pos - len(m.group(0))) is not None)
+            if m.group(2) and step > 0 and not (
+                    (spelled or low in _LOCAL_GLUE) and previous is not None
+                    and (_spelled_piece(previous) or previous in _LOCAL_GLUE or _NUMBER_PART.fullmatch(previous))):
                 break
+            if not in_letters and (low in _LOCAL_STOP or (low in _STOP and not _NUMBER_PART.fullmatch(low)
+                                                          and not spelled)):
+                break
+            if step >= 12 and not (spelled or low in _LOCAL_GLUE):
+                break  # a local part of more than 12 spoken words goes on only in letters spelled one by one
             pos = pos - len(m.group(0))
+            previous = low
             if low not in _LOCAL_GLUE:
                 start = pos
         return start
