@@ -36,3 +36,28 @@ def test_a_comma_still_ends_the_local_part_outside_spelled_letters():
     text = "han sa det til meg, i eitt ord, krøllalfa gmail punktum com"
     # The word before the explanation's comma is a stop word ("meg"): no local part there.
     assert not any("meg" in s for s in _emails(text))
+
+
+# ------------------------------------------------------------------ case numbers
+
+def _cases(text):
+    from pipeline.anonymise.recognizers import CaseNumberRecognizer
+
+    return [text[d.start:d.end] for d in CaseNumberRecognizer().analyze(text)]
+
+
+def test_numbers_an_office_files_a_person_under_are_case_numbers():
+    # Customer, contract, membership and policy numbers, a few words after their cue.
+    assert _cases("Medlemsnummeret mitt i laget er 7731 2046, trur eg.") == ["7731 2046"]
+    assert _cases("polisenummer hos forsikringa: 5520193847") == ["5520193847"]
+    assert _cases("kundenr. 40917733 står på rekninga") == ["kundenr. 40917733"]
+
+
+def test_letters_before_digit_groups_take_every_group():
+    assert _cases("kontraktnummeret hos utleigar er KL 4410 2093 17.") == ["KL 4410 2093 17"]
+
+
+def test_the_new_cue_words_alone_are_no_cue():
+    # "kunde" and "kontrakt" without "nummer": an amount or a year after them stays.
+    assert _cases("Kunden betalte 45 000 kroner i 2019.") == []
+    assert _cases("Kontrakten vart underskriven i 2019, og kundenummeret har eg ikkje.") == []

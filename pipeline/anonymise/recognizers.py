@@ -602,7 +602,10 @@ _CASE_NUMBER = re.compile(r"(?<![\w/])(?:19|20)\d{2}/\d{3,7}(?:-\d{1,3})?(?![\w/
 _ARCHIVE_NUMBER = re.compile(r"(?<![\w/.,])(\d{2})/(\d{4,6})(-\d{1,3})?(?![\w/]|[.,]\d)")
 # A number named as a case/reference number, up to a few words after the cue ("saksnummer fra
 # Husbanken, 201609871"). At least five characters, so a year ("i 2015") is not taken.
-_CASE_CUE = re.compile(r"(?<![\wæøå])(?:(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage|lån|låne)\s*[-.]?\s*"
+# The numbers an office or firm files one person's case under are case numbers too: customer,
+# contract, agreement, membership, policy and DUF numbers ("kundenummeret mitt i Husbanken er ...").
+_CASE_CUE = re.compile(r"(?<![\wæøå])(?:(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage|lån|låne"
+                       r"|kunde|kontrakt|kontrakts|avtale|medlems|polise|forsikrings|duf)\s*[-.]?\s*"
                        r"(?:nummer\w*|nr\.?)|sak\s+(?:nummer|nr\.?)|referansen|referanse|ref\.)", re.IGNORECASE)
 # Between a cue and its number: the cue then belongs to the identifier ("saksnr. 21/03318").
 _CUE_GAP = re.compile(r"[\s:.,]*(?:(?:er|var|e|va|blir|lyder)\s*:?\s*)?(?:(?:nummer|nr\.?)\s*)?", re.IGNORECASE)
@@ -619,7 +622,7 @@ class CaseNumberRecognizer(Recognizer):
     """
 
     name = "case_number"
-    version = "4"
+    version = "5"
     supported_entities = (SAK,)
 
     def analyze(self, text, doc=None):
@@ -648,6 +651,10 @@ class CaseNumberRecognizer(Recognizer):
                 at = (run.start - cue.end(), run.end - cue.end())
                 if span is None or at[0] < span[0] or (at[0] == span[0] and at[1] > span[1]):
                     span = at
+                elif span[0] < at[0] < span[1] < at[1]:
+                    # Letters and digit groups ("HB 7102 5589"): the letters' match ends after the first
+                    # group; the run of digits that starts inside it goes on to its last.
+                    span = (span[0], at[1])
             if span:
                 start = cue.end() + span[0]
                 if _CUE_GAP.fullmatch(text, cue.end(), start):
