@@ -61,3 +61,19 @@ def test_the_new_cue_words_alone_are_no_cue():
     # "kunde" and "kontrakt" without "nummer": an amount or a year after them stays.
     assert _cases("Kunden betalte 45 000 kroner i 2019.") == []
     assert _cases("Kontrakten vart underskriven i 2019, og kundenummeret har eg ikkje.") == []
+
+
+# ------------------------------------------------------------------ dates
+
+def _dates(text):
+    from pipeline.anonymise.recognizers import DateRecognizer
+
+    return [text[d.start:d.end] for d in DateRecognizer().analyze(text)]
+
+
+def test_nynorsk_day_ordinals_date_a_day():
+    assert _dates("Vi flytta inn fjortande august, og kontrakten kom den tjugeandre.") == ["fjortande august"]
+    assert _dates("Fristen var sjuande november i fjor.") == ["sjuande november i fjor"]
+    assert _dates("møtet er den attande i tiande") == ["den attande i tiande"]
+    # Without a month there is no date: an ordinal alone counts.
+    assert _dates("det var den sjuande gongen eg ringde") == []

@@ -529,9 +529,12 @@ _BIRTH = re.compile(r"(?:født|fødd|fødselsdag|fødselsdato|bursdag)\w*\s+(?:d
 # A full date in words anywhere ("fjortende februar nittenfemtiåtte", "tredje mai to tusen og ni"): the
 # ordinal is one of the day ordinals and the year a four-digit year in words or digits, so ordinary
 # phrases ("andre mars" = other marches) do not qualify.
-_DAY_ORDINAL = (r"(?:(?:tjue|tretti|en|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni)?(?:og)?"
-                r"(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tjuende|trettiende)"
-                r"|tiende|ellevte|tolvte|trettende|fjortende|femtende|sekstende|syttende|attende|nittende)")
+# Bokmål and Nynorsk ("fyrste", "sjuande", "tjuande", "fjortande", "tjugeandre").
+_DAY_ORDINAL = (r"(?:(?:tjue|tjuge|tretti|en|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni)?(?:og)?"
+                r"(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|sjuande|syvende|åttende|åttande|niende"
+                r"|niande|tjuende|tjuande|tjugande|trettiende|trettiande)"
+                r"|tiende|tiande|ellevte|tolvte|trettende|trettande|fjortende|fjortande|femtende|femtande|sekstende"
+                r"|sekstande|syttende|syttande|attende|attande|nittende|nittande)")
 _UNIT = r"(?:en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni)"
 _BELOW_100 = (rf"(?:(?:tjue|tretti|førti|femti|seksti|sytti|åtti|nitti){_UNIT}?|{_UNIT}|ti|elleve|tolv|tretten|fjorten"
               r"|femten|seksten|sytten|atten|nitten)")
@@ -542,7 +545,8 @@ _SPOKEN_DATE = re.compile(
 # Day and month in words without a year ("fjortende juni", "første desember i fjor"), and the month as
 # an ordinal after "den" ("den tjuende i tiende"): the month names (not "mars" alone, "andre mars") or
 # "den ... i" make the ordinal a day.
-_MONTH_ORDINAL = r"(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte)"
+_MONTH_ORDINAL = (r"(?:første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|sjuande|syvende|åttende|åttande|niende"
+                  r"|niande|tiende|tiande|ellevte|tolvte)")
 _DIGIT = re.compile(r"\d")
 _MONTH_WORDS = literals("|".join(MONTHS))
 _MONTH_ORDINAL_WORDS = literals(_MONTH_ORDINAL[3:-1])
@@ -563,7 +567,7 @@ class DateRecognizer(Recognizer):
     """
 
     name = "date"
-    version = "2"
+    version = "3"
     supported_entities = (DATO,)
 
     def analyze(self, text, doc=None):
