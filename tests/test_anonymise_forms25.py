@@ -77,3 +77,11 @@ def test_nynorsk_day_ordinals_date_a_day():
     assert _dates("møtet er den attande i tiande") == ["den attande i tiande"]
     # Without a month there is no date: an ordinal alone counts.
     assert _dates("det var den sjuande gongen eg ringde") == []
+
+
+def test_a_day_of_another_calendar_is_a_date():
+    assert _dates("Vi kom hit den tredje i Tahsas, midt på vinteren.") == ["den tredje i Tahsas"]
+    assert _dates("Bryllaupet var 12. Shawwal, seier mor.") == ["12. Shawwal"]
+    # The month's name alone, or in lower case (some are words), dates nothing.
+    assert _dates("Under Ramadan jobba eg mindre.") == []
+    assert _dates("det var den femte i sene kveldar") == []

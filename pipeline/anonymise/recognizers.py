@@ -559,6 +559,23 @@ _SPOKEN_DAY_MONTH = re.compile(
     rf"|(?<![\wæøå])den\s+{_DAY_ORDINAL}\s+i\s+{_MONTH_ORDINAL}(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
 
 
+# The months of the calendars informants born elsewhere date by: Ethiopian and Eritrean (Ge'ez),
+# Islamic (Hijri), Iranian and Afghan solar. Capitalised, after a day's ordinal or number, "i" or
+# "av" between ("den fyrste i Meskerem", "15. Ramadan"): some are words or names on their own.
+_OTHER_CALENDAR_MONTHS = (
+    "Meskerem", "Meskarem", "Tikimt", "Tikimti", "Tekemt", "Hidar", "Hedar", "Tahsas", "Tahesas", "Ter", "Tirr",
+    "Yekatit", "Yakatit", "Megabit", "Magabit", "Miyazya", "Miyazia", "Ginbot", "Genbot", "Sene", "Hamle",
+    "Nehase", "Nehasie", "Nahase", "Pagume", "Pagumen",
+    "Muharram", "Muharrem", "Safar", "Rabi al-awwal", "Rabi al-thani", "Jumada al-awwal", "Jumada al-ula",
+    "Jumada al-thani", "Jumada al-akhira", "Rajab", "Shaban", "Sha'ban", "Ramadan", "Ramadhan", "Shawwal",
+    "Dhu al-Qidah", "Dhu al-Qi'dah", "Dhul-Qidah", "Dhu al-Hijjah", "Dhul-Hijjah",
+    "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Amordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
+    "Bahman", "Esfand", "Hamal", "Sawr", "Jawza", "Saratan", "Asad", "Sonbola", "Mizan", "Aqrab", "Qaws", "Jadi",
+    "Dalw", "Hut")
+_OTHER_MONTH_ALT = "|".join(re.escape(m) for m in sorted(_OTHER_CALENDAR_MONTHS, key=len, reverse=True))
+_OTHER_MONTH_WORDS = tuple(sorted({m.lower() for m in _OTHER_CALENDAR_MONTHS}))
+_OTHER_CALENDAR_DATE = re.compile(
+    rf"(?<![\wæøå])(?i:(?:den\s+)?(?:{_DAY_ORDINAL}|\d{{1,2}}\.)\s+(?:i\s+|av\s+)?)(?:{_OTHER_MONTH_ALT})(?![\wæøå'’-])")
 class DateRecognizer(Recognizer):
     """Full dates (day, month, year); a birth date also without the year.
 
@@ -575,7 +592,8 @@ class DateRecognizer(Recognizer):
         # Every form holds a digit, a month's name or (after "den ... i") a month as an ordinal.
         digit = _DIGIT.search(text) is not None
         month = may_hold(text, _MONTH_WORDS)
-        if not (digit or month or may_hold(text, _MONTH_ORDINAL_WORDS)):
+        other = may_hold(text, _OTHER_MONTH_WORDS)
+        if not (digit or month or other or may_hold(text, _MONTH_ORDINAL_WORDS)):
             return found
         for m in (_DATE.finditer(text) if digit else ()):
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
@@ -594,6 +612,8 @@ class DateRecognizer(Recognizer):
             # listed for review unless it is a birthday.
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
             found.append(self._d(text, m.start(), m.end(), DATO, 0.85 if birth else 0.7))
+        for m in (_OTHER_CALENDAR_DATE.finditer(text) if other else ()):  # "den fyrste i Meskerem"
+            found.append(self._d(text, m.start(), m.end(), DATO, 0.7))
         kept: list[Detection] = []
         for d in found:  # the first (fullest) form of one date only
             if not any(d.start < k.end and k.start < d.end for k in kept):
