@@ -85,3 +85,16 @@ def test_a_day_of_another_calendar_is_a_date():
     # The month's name alone, or in lower case (some are words), dates nothing.
     assert _dates("Under Ramadan jobba eg mindre.") == []
     assert _dates("det var den femte i sene kveldar") == []
+
+
+def test_day_and_month_with_a_slash_after_a_time_preposition_or_in_a_range():
+    assert _dates("Vi budde der frå 3/9 og ut året.") == ["3/9"]
+    assert _dates("stengt 24/12–2/1, opna att etterpå") == ["24/12", "2/1"]
+    assert _dates("Svaret kom innan 17/5.") == ["17/5"]
+
+
+def test_fractions_and_scores_with_a_slash_are_no_dates():
+    assert _dates("Ho har 2/3 stilling no.") == []
+    assert _dates("frå 1/4 til 1/2 av lønna") == []
+    assert _dates("kampen enda 3/1") == []
+    assert _dates("til 40/60 fordeling") == []

@@ -576,6 +576,34 @@ _OTHER_MONTH_ALT = "|".join(re.escape(m) for m in sorted(_OTHER_CALENDAR_MONTHS,
 _OTHER_MONTH_WORDS = tuple(sorted({m.lower() for m in _OTHER_CALENDAR_MONTHS}))
 _OTHER_CALENDAR_DATE = re.compile(
     rf"(?<![\wæøå])(?i:(?:den\s+)?(?:{_DAY_ORDINAL}|\d{{1,2}}\.)\s+(?:i\s+|av\s+)?)(?:{_OTHER_MONTH_ALT})(?![\wæøå'’-])")
+# Day and month with a slash, no year ("frå 15/8 til 20/10"): dated by a preposition of time or
+# "den" before it, or another such date after a range word; a fraction ("1/3 av lønna", "2/3 stilling")
+# is none.
+_SLASH_DAY_MONTH = re.compile(
+    r"(?<![\w/.,])(?P<pre>(?i:den|frå|fra|til|te|innan|innen|før|etter|sidan|siden|per|fram\s+til|frem\s+til)\s+)?"
+    r"(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?![\w/]|[.,]\d)")
+_SLASH_RANGE_AFTER = re.compile(r"\s*(?:[-–]|til|te)\s*[0-3]?\d/[01]?\d(?![\w/]|[.,]\d)", re.IGNORECASE)
+_SLASH_RANGE_BEFORE = re.compile(r"[0-3]?\d/[01]?\d\s*(?:[-–]|til|te)\s*$", re.IGNORECASE)
+_FRACTION_AFTER = re.compile(r"\s*(?:av|del|delar|deler|parten|stilling|stillinga|stillingen|prosent|%|time|timar|timer)"
+                             r"(?![\wæøå])", re.IGNORECASE)
+
+
+def _slash_day_month(text: str) -> list[tuple[int, int]]:
+    """Where ``_SLASH_DAY_MONTH`` dates a day: a real day and month, a cue before or a range."""
+    out = []
+    for m in _SLASH_DAY_MONTH.finditer(text):
+        day, month = int(m.group("day")), int(m.group("month"))
+        if not (1 <= day <= 31 and 1 <= month <= 12) or _FRACTION_AFTER.match(text, m.end()):
+            continue
+        after = _SLASH_RANGE_AFTER.match(text, m.end())
+        if after and _FRACTION_AFTER.match(text, after.end()):
+            continue  # "frå 1/3 til 1/2 av lønna": fractions, both
+        ranged = after or _SLASH_RANGE_BEFORE.search(text, 0, m.start("day"))
+        if m.group("pre") or ranged:
+            out.append((m.start("day"), m.end()))
+    return out
+
+
 class DateRecognizer(Recognizer):
     """Full dates (day, month, year); a birth date also without the year.
 
@@ -614,6 +642,8 @@ class DateRecognizer(Recognizer):
             found.append(self._d(text, m.start(), m.end(), DATO, 0.85 if birth else 0.7))
         for m in (_OTHER_CALENDAR_DATE.finditer(text) if other else ()):  # "den fyrste i Meskerem"
             found.append(self._d(text, m.start(), m.end(), DATO, 0.7))
+        for start, end in (_slash_day_month(text) if "/" in text else ()):  # "frå 15/8 til ..."
+            found.append(self._d(text, start, end, DATO, 0.7))
         kept: list[Detection] = []
         for d in found:  # the first (fullest) form of one date only
             if not any(d.start < k.end and k.start < d.end for k in kept):
