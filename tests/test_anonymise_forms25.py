@@ -98,3 +98,33 @@ def test_fractions_and_scores_with_a_slash_are_no_dates():
     assert _dates("frå 1/4 til 1/2 av lønna") == []
     assert _dates("kampen enda 3/1") == []
     assert _dates("til 40/60 fordeling") == []
+
+
+# ------------------------------------------------------------------ a phone number over two turns
+
+def test_phone_number_cut_by_the_listener_is_joined_over_the_turns():
+    from pipeline.anonymise.analyzer import detect
+    from pipeline.anonymise.recognizers import PhoneRecognizer
+    from pipeline.anonymise.registry import RecognizerRegistry
+
+    texts = ["Du kan ringe mobilen min, åtti sju, tre tre –", "Augneblink, eg finn ein penn.", "fire fem, null ein."]
+    found = detect(texts, RecognizerRegistry([PhoneRecognizer()]))
+    assert [(d.text, d.type) for d in found[0]] == [("åtti sju, tre tre", "TELEFON")]
+    assert found[1] == []
+    assert [(d.text, d.type) for d in found[2]] == [("fire fem, null ein", "TELEFON")]
+    # Only where the phone recognizer runs.
+    assert detect(texts, RecognizerRegistry([])) == [[], [], []]
+
+
+def test_numbers_in_two_turns_that_make_no_phone_number_stay():
+    from pipeline.anonymise.numbers import split_phones
+
+    # No phone cue before the first piece: a count, then an answer.
+    assert split_phones(["Vi var fire, fem –", "Kor mange no?", "tolv, null seks."]) == []
+    # The second piece is an amount.
+    assert split_phones(["nummeret er 92 41 –", "vent litt", "83 37 kroner"]) == []
+    # The first piece is finished (a full stop), or too few digits in all.
+    assert split_phones(["telefonen står på lappen, nitti fire åtti.", "Ja.", "tolv null seks."]) == []
+    assert split_phones(["ring meg, nitti fire", "Kor gammal er du?", "tjueto."]) == []
+    # A number in the turn between decides: it is no continuation.
+    assert split_phones(["mobilen er førtisju tjue –", "Er det 47?", "tolv tretti fire"]) == []

@@ -25,7 +25,7 @@ from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import StringMatcher, sentence_initial
-from .numbers import WORD_PATTERN, dialect_forms
+from .numbers import WORD_PATTERN, dialect_forms, split_phones
 from .persons import particle_tail
 from .registry import RecognizerRegistry
 from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words
@@ -63,6 +63,23 @@ def detect(texts: list[str], registry: RecognizerRegistry, nlp=None, batch_size:
                 found.append(registry.analyze(text, doc))
     else:
         found = [registry.analyze(text, None) for text in texts]
+    return with_split_numbers(texts, found, registry)
+
+
+def with_split_numbers(texts: list[str], found: list[list[Detection]], registry: RecognizerRegistry
+                       ) -> list[list[Detection]]:
+    """The detections of one transcript's turns, with the pieces of a phone number said over two
+    turns (``numbers.split_phones``; the one detection that reads more than one turn), where the
+    phone recognizer is enabled: each piece TELEFON at 0.7, replaced and listed for review."""
+    if "phone" not in registry:
+        return found
+    pieces = split_phones(texts)
+    if not pieces:
+        return found
+    found = [list(dets) for dets in found]
+    for i, start, end, _digits in pieces:
+        found[i].append(Detection(start, end, TELEFON, 0.7, "phone_split", texts[i][start:end]))
+        found[i].sort(key=lambda d: (d.start, d.end, d.type, d.recognizer))
     return found
 
 
@@ -83,7 +100,8 @@ def detect_job(item: tuple, registry: RecognizerRegistry) -> list[list[Detection
 
         read = parsed_texts(texts)  # truecased for a transcript written without capitals, as detect does
         if stored[0] == parse_key(read, model_id(nlp)):
-            return [registry.analyze(text, doc) for text, doc in zip(read, read_docs(stored[1], nlp))]
+            return with_split_numbers(read, [registry.analyze(text, doc)
+                                             for text, doc in zip(read, read_docs(stored[1], nlp))], registry)
     # A transcript written without capitals is read truecased (casing.py), all its turns alike.
     caseless = [lower_case_transcript(texts)] * len(texts)
     return detect(texts, registry, nlp, caseless=caseless)

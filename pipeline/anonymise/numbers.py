@@ -554,6 +554,53 @@ def _repaired_unexplained(text: str, first: NumberRun, second: NumberRun) -> Num
     return NumberFinding(first.start, second.end, found.type, found.score, found.digits) if found else None
 
 
+# A phone number dictated over two turns: the speaker stops mid-number (a dash, a pause or the end of
+# the turn) when the listener breaks in ("vent, eg skriv"), and goes on with the rest at the start of
+# their next turn. Neither piece alone has eight digits, so neither turn's recognizers see a number.
+_PHONE_CUE = re.compile(r"telefon|mobil|tlf|nummer|ring", re.IGNORECASE)
+_CUT_OFF = re.compile(r"\s*(?:[-–—]|\.{2,}|…)?\s*")
+_OPENS_TURN = re.compile(rf"\s*(?:(?:ja|jo|og|altså|så|{_FILLER})\s*,?\s+)?", re.IGNORECASE)
+_PIECE_ENDS = re.compile(r"\s*(?:[.,!?;:…–—-]|$)")
+
+
+def split_phones(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, int, str]]:
+    """The two pieces of each phone number said over two turns, as (turn index, start, end, digits
+    of the whole number) — one entry per piece. The first piece is the last number of its turn,
+    2-6 digits after a phone cue ("telefon", "mobil", "nummer", "ring") with nothing but a dash or a
+    pause after it; the second opens one of the next ``look_ahead`` turns (a turn between holds no
+    number but an article) and ends at a punctuation mark or the turn's end; together they are a phone number
+    (eight digits, the first 2-9, after an optional +47) that is no count."""
+    out: list[tuple[int, int, int, str]] = []
+    for i, text in enumerate(texts):
+        runs = number_runs(text)
+        if not runs:
+            continue
+        last = runs[-1]
+        if last.composed or not 2 <= len(last.digits) <= 6 or not _CUT_OFF.fullmatch(text, last.end):
+            continue
+        if not _PHONE_CUE.search(text, max(0, last.start - 60), last.start):
+            continue
+        for j in range(i + 1, min(len(texts), i + 1 + look_ahead)):
+            # An article ("ein penn") is no number.
+            following = [r for r in number_runs(texts[j])
+                         if not (len(r.groups) == 1 and texts[j][r.start:r.end].lower() in _ARTICLES)]
+            if not following:
+                continue
+            piece = following[0]
+            if (_OPENS_TURN.fullmatch(texts[j], 0, piece.start) and not piece.composed
+                    and _PIECE_ENDS.match(texts[j], piece.end) and not _CURRENCY_AFTER.match(texts[j], piece.end)):
+                digits = last.digits + piece.digits
+                prefixed = PHONE_PREFIX.search(text[max(0, last.start - 7):last.start])
+                national = digits[4:] if digits.startswith("0047") and len(digits) == 12 else (
+                    digits[2:] if prefixed and digits.startswith("47") and len(digits) == 10 else digits)
+                if (len(national) == 8 and national[0] in "23456789"
+                        and national not in "0123456789" and national not in "9876543210"):
+                    start = last.start - len(prefixed.group()) if prefixed and national != digits else last.start
+                    out += [(i, start, last.end, national), (j, piece.start, piece.end, national)]
+            break  # the first turn after with a number decides
+    return out
+
+
 def resolved_digits(text: str) -> str | None:
     """The digits of the one number ``text`` says with a self-correction inside it ("924 18 337
     – nei, 924 18 338" says 92418338): the pseudonym key and the guard compare these, so a later

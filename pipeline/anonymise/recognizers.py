@@ -58,7 +58,7 @@ class PhoneRecognizer(Recognizer):
     """
 
     name = "phone"
-    version = "4"
+    version = "5"
     supported_entities = (TELEFON,)
 
     def analyze(self, text, doc=None):
