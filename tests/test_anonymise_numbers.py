@@ -76,7 +76,8 @@ def test_stage_masks_unexplained_number_and_reviews_it(make_study):
     from pipeline.settings import load_study
     from pipeline.store import StudyStore
 
-    root = make_study({"a.txt": "I: Nummer?\nIP: Kundenummeret er 4471 9923 10, og kontoen 1503-27-74218.\n"})
+    # No cue says what the number is ("kundenummer" is a case-number cue since forms25): unexplained.
+    root = make_study({"a.txt": "I: Nummer?\nIP: Koden på kortet er 4471 9923 10, og kontoen 1503-27-74218.\n"})
     study = load_study(root)
     ingest_study(study)
     anonymise_stage(study)
