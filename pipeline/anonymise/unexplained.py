@@ -228,6 +228,11 @@ def _kind(text: str, start: int, g: Gazetteer, words: list[str]) -> str:
     return PERSON
 
 
+# UnexplainedWordRecognizer._word_code's answers.
+_SKIP, _UNEXPLAINED, _FIRST_NAME_WORD = 0, 1, 2
+_CODES_LIMIT = 1 << 17
+
+
 class UnexplainedWordRecognizer(Recognizer):
     """Every word no explanation covers, in any slot (module docstring); ``CASELESS``: the stage
     keeps the hits only in a transcript written in lower case."""
@@ -270,6 +275,33 @@ class UnexplainedWordRecognizer(Recognizer):
             len(before) > 1 and before[-1] == "og" and (self.g.is_first(before[-2]) or before[-2] in _PERSONAL))
         return joined  # "stein og sol", "meg og dag", "bjørn og eg"
 
+    def _word_code(self, word: str) -> int:
+        """What ``analyze`` makes of ``word`` before its context: ``_UNEXPLAINED`` (no explanation
+        covers it), ``_FIRST_NAME_WORD`` (an explained word of 3+ letters on the first-name list:
+        a name where its clause treats it as a person) or ``_SKIP``."""
+        why = explanation(word, self.g, self.explain)
+        if why is None:
+            return _UNEXPLAINED
+        if why in ("dictionary", "plain") and self.name_words and len(word) >= 3 \
+                and word.lower() not in _NOT_NAMES and self.g.is_first(word):
+            return _FIRST_NAME_WORD
+        return _SKIP
+
+    def __getstate__(self):
+        # A worker (--workers N) gets the recognizer without the client's word codes.
+        state = dict(self.__dict__)
+        state.pop("_word_codes", None)
+        return state
+
+    def _codes(self) -> dict[str, int]:
+        """``_word_code`` by word, kept across turns (a study repeats its words) for the settings
+        it was made with; emptied at ``_CODES_LIMIT`` words, which bounds its memory."""
+        settings = (self.g, self.explain, self.name_words)
+        cached = self.__dict__.get("_word_codes")
+        if cached is None or cached[0] != settings or len(cached[1]) >= _CODES_LIMIT:
+            cached = self.__dict__["_word_codes"] = (settings, {})
+        return cached[1]
+
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         # Not a CASELESS hit nor one whose only evidence is a capital: in a transcript without
         # capitals truecasing wrote it, and the stage drops both there.
@@ -277,14 +309,19 @@ class UnexplainedWordRecognizer(Recognizer):
         g = self.g
         words, names = [], []
         overlaps = _overlap_test(taken, len(text))
+        codes = self._codes()
         for m in WORD.finditer(text):
+            word = m.group()
+            code = codes.get(word)
+            if code == _SKIP:
+                continue  # what the word alone rules out, whether a detection covers it or not
             if overlaps(m.start(), m.end()):
                 continue
-            why = explanation(m.group(), g, self.explain)
-            if why is None:
+            if code is None:
+                code = codes[word] = self._word_code(word)
+            if code == _UNEXPLAINED:
                 words.append(m)
-            elif why in ("dictionary", "plain") and self.name_words and len(m.group()) >= 3 \
-                    and m.group().lower() not in _NOT_NAMES and g.is_first(m.group()) \
+            elif code == _FIRST_NAME_WORD \
                     and (_owner(text, m.start()) or not _noun_slot(text, m.start()) and self._named(text, m, doc)):
                 names.append(m)
         out = []
