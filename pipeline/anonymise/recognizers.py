@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from spacy.attrs import IDX, IS_SPACE, ORTH, POS
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
+from spacy.parts_of_speech import NAMES as _POS_NAMES
 
 from .dialect import dialect_word
 from .detection import LOWER, UPPER, literals, may_hold
@@ -1000,29 +1002,54 @@ class GazetteerRecognizer(Recognizer):
             return word[:-1], True
         return None
 
+    def _name_words(self) -> dict:
+        """``_name_word`` by word, kept across turns (a study repeats its words) for the gazetteer
+        it was made with; emptied at 1 << 17 words, which bounds its memory."""
+        cached = self.__dict__.get("_name_word_cache")
+        if cached is None or cached[0] is not self.g or len(cached[1]) >= 1 << 17:
+            cached = self.__dict__["_name_word_cache"] = (self.g, {})
+        return cached[1]
+
+    def __getstate__(self):
+        # A worker (--workers N) gets the recognizer without the client's cached words.
+        state = dict(self.__dict__)
+        state.pop("_name_word_cache", None)
+        return state
+
     def analyze(self, text, doc=None):
         if doc is None:
             return []
         found = []
         g = self.g
-        toks = [t for t in doc if not t.is_space]
-        texts = [t.text for t in toks]  # each Token.text builds a new string: once per token
+        # The tokens that are no space as columns (``Token.text``, ``idx``, ``pos_`` give the same
+        # values), without a spaCy ``Token`` object per token.
+        strings = doc.vocab.strings
+        rows = [(orth, idx, pos) for orth, idx, pos, space in doc.to_array([ORTH, IDX, POS, IS_SPACE]).tolist()
+                if not space]
+        texts = [strings[orth] for orth, _idx, _pos in rows]
+        idxs = [idx for _orth, idx, _pos in rows]
+        pos_of = [_POS_NAMES[pos] for _orth, _idx, pos in rows]
+        names = self._name_words()
         i = 0
-        while i < len(toks):
-            t = toks[i]
-            hit = self._name_word(texts[i])
+        n_toks = len(rows)
+        while i < n_toks:
+            t_idx = idxs[i]
+            word = texts[i]
+            hit = names.get(word, False)
+            if hit is False:
+                hit = names[word] = self._name_word(word)
             if hit:
                 name, possessive = hit
                 cap = texts[i][:1].isupper()
-                initial = sentence_initial(text, t.idx)
+                initial = sentence_initial(text, t_idx)
                 prev = texts[i - 1].lower() if i > 0 else ""
                 kin = _kin_slot(texts, i)
                 cue = prev in _NAME_CUES_BEFORE or kin
                 common = g.is_common_word(name)
                 # In an unpunctuated turn a capitalised dictionary word may open a sentence ("...
                 # kom mange folk Finn koden var ..."): there the name list alone does not win.
-                caption = cap and not initial and not cue and is_ordinary(name) and caption_start(text, t.idx)
-                nxt = texts[i + 1] if i + 1 < len(toks) else None
+                caption = cap and not initial and not cue and is_ordinary(name) and caption_start(text, t_idx)
+                nxt = texts[i + 1] if i + 1 < n_toks else None
                 followed = nxt is not None and nxt[:1].isupper() and g.is_name(nxt.rstrip("s"))
                 score = 0.0
                 if cap:
@@ -1031,8 +1058,8 @@ class GazetteerRecognizer(Recognizer):
                         # person too: replaced and listed for review, since a leak cannot be undone.
                         score = 0.7
                     elif not common:
-                        score = 0.85 if not initial or t.pos_ == "PROPN" or followed else 0.7
-                    elif not initial and (t.pos_ == "PROPN" or followed or cue or possessive
+                        score = 0.85 if not initial or pos_of[i] == "PROPN" or followed else 0.7
+                    elif not initial and (pos_of[i] == "PROPN" or followed or cue or possessive
                                           or _pronoun_follows(texts, i, 2)):
                         # "altså Vår, ho jobbe", "Vårs bursdag": an ordinary word capitalised mid-sentence
                         # and taken up by a pronoun, or in the genitive, is a name.
@@ -1041,7 +1068,7 @@ class GazetteerRecognizer(Recognizer):
                         score = 0.75  # "Sol, datteren min, sier": the apposition names her
                     elif followed:
                         score = 0.6
-                    elif initial and t.pos_ == "PROPN":
+                    elif initial and pos_of[i] == "PROPN":
                         score = 0.45  # "Per dag ...": review only
                 else:
                     # Not a possessive or other function word after the cue ("naboen vår", "kona hans"),
@@ -1059,43 +1086,43 @@ class GazetteerRecognizer(Recognizer):
                         # "aga leste det, hun er ...": a short lower-case name likewise.
                         # "aga leste det, hun er ...": a short lower-case name is only a name in a
                         # transcript written in lower case; the stage decides (review only here).
-                        found.append(Detection(t.idx, t.idx + len(texts[i]), PERSON, 0.45, "gazetteer_lower",
+                        found.append(Detection(t_idx, t_idx + len(texts[i]), PERSON, 0.45, "gazetteer_lower",
                                                texts[i]))
                 if score:
                     j = i + 1
                     # Extend over further first names and a surname: "Ole Petter Vik", "ole petter".
-                    while j < len(toks) and toks[j].idx == toks[j - 1].idx + len(texts[j - 1]) + 1:
+                    while j < n_toks and idxs[j] == idxs[j - 1] + len(texts[j - 1]) + 1:
                         w = texts[j]
                         same_case = w[:1].isupper() == cap
                         bare = w[:-1] if w.endswith("s") and not g.is_name(w) else w
-                        if same_case and (g.is_name(bare) or (cap and toks[j].pos_ == "PROPN"
+                        if same_case and (g.is_name(bare) or (cap and pos_of[j] == "PROPN"
                                                               and not g.is_common_word(bare))):
                             j += 1
                         else:
                             break
-                    end = toks[j - 1].idx + len(texts[j - 1])
-                    start = t.idx
+                    end = idxs[j - 1] + len(texts[j - 1])
+                    start = t_idx
                     # Family name first ("Nguyen Thi Lan", "Kovács Anna"): a capitalised surname right
                     # before the first name, that is no common word, is part of the name.
-                    if cap and i > 0 and toks[i - 1].idx + len(texts[i - 1]) + 1 == t.idx \
+                    if cap and i > 0 and idxs[i - 1] + len(texts[i - 1]) + 1 == t_idx \
                             and texts[i - 1][:1].isupper() and g.is_last(texts[i - 1]) \
-                            and not g.is_common_word(texts[i - 1]) and not found_before(found, toks[i - 1].idx):
-                        start = toks[i - 1].idx
+                            and not g.is_common_word(texts[i - 1]) and not found_before(found, idxs[i - 1]):
+                        start = idxs[i - 1]
                     found.append(self._d(text, start, end, PERSON, score))
                     i = j
                     continue
             # Places: capitalised, up to three words ("Nedre Elvehavn", "Mo i Rana").
             if texts[i][:1].isupper() and texts[i].lower() in self.place_starts:
-                for n in range(min(3, len(toks) - i), 0, -1):
+                for n in range(min(3, n_toks - i), 0, -1):
                     words = " ".join(texts[i:i + n])
                     if g.is_place(words):
-                        initial = sentence_initial(text, t.idx)
+                        initial = sentence_initial(text, t_idx)
                         common = n == 1 and g.is_common_word(words)
-                        if common and (initial and t.pos_ != "PROPN"):
+                        if common and (initial and pos_of[i] != "PROPN"):
                             break
                         score = 0.8 if not common else 0.7
-                        end = toks[i + n - 1].idx + len(texts[i + n - 1])
-                        found.append(self._d(text, t.idx, end, STED, score))
+                        end = idxs[i + n - 1] + len(texts[i + n - 1])
+                        found.append(self._d(text, t_idx, end, STED, score))
                         i += n - 1
                         break
             i += 1
