@@ -263,7 +263,7 @@ class StringMatcher:
         """Originals split into other words (module docstring): two to four consecutive tokens
         whose letters joined are an original's, the first a start of one (tested on the text's
         distinct words first, so a text without such a word costs one set intersection)."""
-        heads = {w for w, low in _lowered_tokens(text) if low in self._heads}
+        heads = _forms_of(text, self._heads)
         if not heads:
             return []
         from .lexicon import is_word
@@ -274,6 +274,8 @@ class StringMatcher:
         # up to three tokens after one are read from the text: no list of every token.
         if len(heads) <= 32 and len(text) > _SHORT:
             starts = _word_regex(frozenset(heads)).finditer(text)
+        elif len(heads) <= _FEW:
+            starts = _whole_tokens(text, heads)
         else:
             starts = (t for t in TOKEN.finditer(text) if t.group() in heads)
         for t in starts:
@@ -316,13 +318,15 @@ class StringMatcher:
         """The rule of the walk "try each token left to right, skip what a match consumed", but
         it only visits tokens that can start a match: a set intersection (C speed) says which
         distinct words of the text those are, one small regex finds where they stand."""
-        forms = {w for w, low in _lowered_tokens(text) if low in self._starts}
+        forms = _forms_of(text, self._starts)
         if not forms:
             return []
         found: list[Match] = []
         consumed = 0  # end of the last match: tokens starting before it were consumed
         if len(forms) <= 32 and len(text) > _SHORT:
             starts = _word_regex(frozenset(forms)).finditer(text)
+        elif len(forms) <= _FEW:
+            starts = _whole_tokens(text, forms)
         else:
             # A short text (a turn) is walked faster than a regex is compiled; and a regex tries
             # its alternatives one by one, so with many it is slower than the walk.
@@ -409,18 +413,62 @@ def _distinct_tokens(text: str) -> set[str]:
     return found
 
 
-def _lowered_tokens(text: str) -> tuple[tuple[str, str], ...]:
-    """(token, its lower case) of each distinct ``\\w+`` token of ``text``. A short text (a turn)
-    is read by several matchers one after the other (the key's, the decisions', the keep terms'):
-    the answers for the last few are kept (``_short_lowered_tokens``; a bounded cache, a few MB)."""
+# A short text holding this many start words or fewer is searched for each of them (str.find)
+# rather than walked token by token.
+_FEW = 8
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _whole_tokens(text: str, forms: set[str]) -> list[re.Match]:
+    """The ``TOKEN`` matches of ``text`` that are one of ``forms`` (each a whole ``\\w+`` token), in
+    order: the same as ``[t for t in TOKEN.finditer(text) if t.group() in forms]``, found by
+    searching for each form (C speed) and keeping the occurrences with no word character on
+    either side, which are exactly the tokens equal to it."""
+    starts = []
+    end = len(text)
+    for w in forms:
+        n = len(w)
+        i = text.find(w)
+        while i >= 0:
+            j = i + n
+            if (i == 0 or _WORD_CHAR.match(text, i - 1) is None) and (j == end or _WORD_CHAR.match(text, j) is None):
+                starts.append(i)
+            i = text.find(w, i + 1)
+    starts.sort()
+    return [TOKEN.match(text, i) for i in starts]
+
+
+def _forms_of(text: str, lowered: frozenset[str]) -> set[str]:
+    """The distinct ``\\w+`` tokens of ``text`` (as written) whose lower case is in ``lowered``:
+    the text's lower-cased words met with ``lowered`` in one set intersection (C speed), then the
+    forms of the few that are in it."""
+    by_lower = _forms_by_lower(text)
+    # frozenset.intersection walks the text's words (a dict's keys); ``keys() & frozenset`` would
+    # walk the frozenset (thousands of originals).
+    return {w for low in lowered.intersection(by_lower) for w in by_lower[low]}
+
+
+def _forms_by_lower(text: str) -> dict[str, tuple[str, ...]]:
+    """The distinct ``\\w+`` tokens of ``text`` by their lower case. A short text (a turn) is read
+    by several matchers one after the other (the key's, the decisions', the keep terms'): the
+    answers for the last few are kept (``_short_forms_by_lower``; a bounded cache, a few MB)."""
     if len(text) <= _SHORT:
-        return _short_lowered_tokens(text)
-    return tuple((w, w.lower()) for w in _distinct_tokens(text))
+        return _short_forms_by_lower(text)
+    return _by_lower(_distinct_tokens(text))
+
+
+def _by_lower(tokens: set[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for w in tokens:
+        low = w.lower()
+        forms = found.get(low)
+        found[low] = (w,) if forms is None else forms + (w,)
+    return found
 
 
 @lru_cache(maxsize=256)
-def _short_lowered_tokens(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((w, w.lower()) for w in set(TOKEN.findall(text)))
+def _short_forms_by_lower(text: str) -> dict[str, tuple[str, ...]]:
+    return _by_lower(set(TOKEN.findall(text)))
 
 
 @lru_cache(maxsize=4096)
