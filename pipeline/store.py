@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
+import itertools
 import json
 import os
 import re
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from .errors import QualpipeError
 from .records import Coding, Informant, Segment, Transcript, Turn
-from .safeio import escape_cell, unescape_cell
+from .safeio import FORMULA_TRIGGERS, escape_cell, unescape_cell
 
 if TYPE_CHECKING:
     from .anonymise.guard import Guard
@@ -380,15 +380,39 @@ def study_lock(root: Path, command: str = "", wait: float | None = None,
 def rows_to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     """CSV text with a header, ``\\n`` line ends, ``None`` as empty; text cells that a
     spreadsheet would run as a formula are escaped (:func:`pipeline.safeio.escape_cell`)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    lines: list[str] = []
+    # The csv module writes each row as one line: each is appended to ``lines``.
+    writer = csv.writer(_Lines(lines), lineterminator="\n")
     # csv quotes a field with "\n" but not one with a bare "\r" (not in the line terminator),
     # which readers then split: rows holding one are written fully quoted.
-    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    for row in [header, *rows]:
-        cells = ["" if value is None else escape_cell(value) for value in row]
-        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
-    return buffer.getvalue()
+    quoted = csv.writer(_Lines(lines), lineterminator="\n", quoting=csv.QUOTE_ALL)
+    plain = _PLAIN_START
+    for row in itertools.chain([header], rows):
+        # escape_cell of each cell, called only where it may change one: a text cell that is empty or
+        # starts with none of its triggers (nor an apostrophe) is unchanged, as are ints.
+        cells = ["" if value is None else value if type(value) is int or (
+                 type(value) is str and (not value or value[0] not in plain)) else escape_cell(value)
+                 for value in row]
+        writer.writerow(cells)
+        # A bare "\r" in the written line can only come from a cell: only then are the cells read.
+        if "\r" in lines[-1] and any(isinstance(c, str) and "\r" in c for c in cells):
+            lines.pop()
+            quoted.writerow(cells)
+    return "".join(lines)
+
+
+# A text cell that starts with none of these is never escaped (safeio.needs_escape: an apostrophe
+# before a trigger counts as the trigger).
+_PLAIN_START = frozenset(("'", *FORMULA_TRIGGERS))
+
+
+class _Lines:
+    """A file for ``csv.writer`` that keeps each line it is given."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, lines: list[str]):
+        self.write = lines.append
 
 
 @dataclass(frozen=True)

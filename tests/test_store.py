@@ -16,3 +16,37 @@ def test_segment_rows_are_read_positionally_in_the_order_of_the_records_fields(t
     with StudyStore(tmp_path / "study.sqlite") as store:
         store.replace_segments("7.txt", "7", "0" * 64, 4, [segment])
         assert store.segments() == [segment] and store.segment("s1") == segment
+
+
+def _rows_to_csv_cell_by_cell(header, rows):
+    """rows_to_csv as it was written before its fast path: escape_cell on every cell, every row's cells
+    searched for a bare CR."""
+    import csv
+    import io
+
+    from pipeline.safeio import escape_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in [header, *rows]:
+        cells = ["" if value is None else escape_cell(value) for value in row]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
+    return buffer.getvalue()
+
+
+def test_rows_to_csv_writes_what_escaping_every_cell_wrote():
+    """The fast path (a text cell that starts with no trigger and ints are not escaped; only a line
+    holding a CR has its cells searched) writes the same text, formula cells, CRs and str subclasses too."""
+    import itertools
+
+    from pipeline.store import rows_to_csv
+
+    class Text(str):
+        pass
+
+    cells = [None, 0, -3, 2.5, -0.25, True, "", "ja", "'", "''=1", "'ja", "=SUM(A1)", "+47 22", "-0.25", "-x",
+             "@a", "\tb", "\rc", "a\rb", "a\nb", 'si "hei"', "a,b", " =a", "ø", Text("=x"), Text("ja")]
+    rows = [list(combo) for combo in itertools.product(cells, repeat=2)]
+    assert rows_to_csv(["id", "=h"], rows) == _rows_to_csv_cell_by_cell(["id", "=h"], rows)
+    assert rows_to_csv(["a"], iter([("x",), ("\r",)])) == _rows_to_csv_cell_by_cell(["a"], [("x",), ("\r",)])
