@@ -77,7 +77,7 @@ def analyse_units(units: Sequence[Unit], codebook: Codebook, nlp, segment_docs=N
     derived: dict[str, tuple[tuple[str, ...], RuleResult]] = {}  # segment id -> (lemmas, rule result)
     question_parts: dict[str, tuple[str, ...]] = {}  # interviewer segment id -> lemmas
     pending: list[Unit] = []
-    lexemes: dict[int, tuple[str, str, bool]] = {}  # orth -> what the keys read of its lexeme
+    lexemes: dict[tuple[int, int], tuple[str, str | None]] = {}  # a token's (orth, lemma) -> its key and lemma
     for file, group in groupby(units, key=lambda u: u.segment.file):
         group = list(group)
         asked = {sid for u in group for sid in u.question_ids}
@@ -143,7 +143,7 @@ def analyse_file_job(item: tuple, codebook: Codebook) -> dict[str, tuple[tuple[s
     return {sid: _analyse_stored(doc, coder, nlp.vocab, lexemes) for sid, doc in docs.items()}
 
 
-_CODERS: dict = {}  # (codebook, pipeline) -> (rule coder, lexeme cache) in a worker process
+_CODERS: dict = {}  # (codebook, pipeline) -> (rule coder, token cache) in a worker process
 
 
 def _worker_coder(codebook: Codebook, nlp) -> tuple[RuleCoder, dict]:

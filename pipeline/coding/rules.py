@@ -150,7 +150,14 @@ class RuleCoder:
         """``code_doc`` of the Doc ``doc_of()`` gives, whose tokens' ``qp_key`` are ``keys``: the Doc
         is asked for only when a key holds a pattern word (most segments hold none)."""
         hits: dict[tuple[str, str], RuleHit] = {}
-        labels = [(index, label) for index, label in enumerate(self._label(key) for key in keys) if label]
+        known = self._labels
+        labels = []
+        for index, key in enumerate(keys):
+            label = known.get(key)
+            if label is None:
+                label = self._label(key)
+            if label:
+                labels.append((index, label))
         if not labels or len(self.matcher) == 0 or not self._complete(labels):
             return RuleResult(codes=frozenset(), hits=())
         doc = doc_of()

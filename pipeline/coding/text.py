@@ -110,21 +110,25 @@ def keys_and_lemmas(doc: Doc) -> tuple[list[str], list[str]]:
 
 
 def stored_keys_and_lemmas(orths: Sequence[int], lemmas: Sequence[int], vocab,
-                           lexemes: dict[int, tuple[str, str, bool]]) -> tuple[list[str], list[str]]:
+                           tokens: dict[tuple[int, int], tuple[str, str | None]]) -> tuple[list[str], list[str]]:
     """:func:`keys_and_lemmas` of a stored Doc read as its (orth, lemma) hashes (``segment_docs.
-    StoredDoc``): each token's text, ``lower_`` and ``is_punct or is_space`` are its lexeme's, looked
-    up once per word in ``lexemes`` (orth -> those three), its lemma the string of its hash."""
-    strings = vocab.strings
-
-    def tokens():
-        for orth, lemma_key in zip(orths, lemmas):
-            known = lexemes.get(orth)
-            if known is None:
-                lexeme = vocab[orth]
-                known = lexemes[orth] = (lexeme.orth_, lexeme.lower_, lexeme.is_punct or lexeme.is_space)
-            yield known[0], known[1], strings[lemma_key], known[2]
-
-    return _keys_and_lemmas(tokens())
+    StoredDoc``): each token's text, ``lower_`` and ``is_punct or is_space`` are its lexeme's, its lemma
+    the string of its hash. A token's key and content lemma are a function of that pair alone, so
+    each distinct pair is read once: ``tokens`` (orth, lemma) -> (key, content lemma or None)."""
+    keys: list[str] = []
+    found: list[str] = []
+    for pair in zip(orths, lemmas):
+        known = tokens.get(pair)
+        if known is None:
+            orth, lemma_key = pair
+            lexeme = vocab[orth]
+            key, content = _keys_and_lemmas([(lexeme.orth_, lexeme.lower_, vocab.strings[lemma_key],
+                                              lexeme.is_punct or lexeme.is_space)])
+            known = tokens[pair] = (key[0], content[0] if content else None)
+        keys.append(known[0])
+        if known[1] is not None:
+            found.append(known[1])
+    return keys, found
 
 
 def _keys_and_lemmas(tokens: Iterable[tuple[str, str, str, bool]]) -> tuple[list[str], list[str]]:
