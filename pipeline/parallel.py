@@ -593,7 +593,10 @@ def prepare_worker(model: str) -> None:
 
 def prepare_worker_later() -> None:
     """What compare's figure tasks load on a worker's first one: their module, and matplotlib's
-    fonts (the first text a process renders reads the font cache and the font)."""
+    fonts (the first text a process renders reads the font cache and the font); and BERTopic, which
+    the topics' fit (``topics._fit_job``) imports."""
+    import bertopic  # noqa: F401
+
     from . import compare  # noqa: F401
     from .plotting import new_figure, png_bytes
 

@@ -131,55 +131,76 @@ def informant_references(informants: Sequence[Informant], group_labels: Mapping[
 def study_topics(study: Study, informants: Sequence[Informant], segments: Sequence[Segment],
                  codes: Mapping[str, frozenset[str]], codebook: Mapping[str, str] | Sequence[str],
                  track: Track | None = None) -> TopicModelResult:
-    """Topics of a study's anonymised informant segments: lemmatise, then :func:`find_topics`.
+    """Topics of a study's anonymised informant segments: lemmatise and fit (:func:`fit_topics`),
+    then :func:`tabulate_topics` with the codes.
 
     The one path used by the topics stage and the report, so both show the same topics.
     """
-    from .nlp import load_nlp
+    return tabulate_topics(study_fit(study, informants, segments, track), informants, codes, codebook,
+                           study.settings.topics, group_order=study.settings.groups)
 
+
+PREFETCH = "topics-fit"  # the name of the topics' fit, prefetched on the run's executor
+
+
+def study_fit(study: Study, informants: Sequence[Informant], segments: Sequence[Segment],
+              track: Track | None = None) -> TopicFit:
+    """The :class:`TopicFit` of a study's informant segments: made on the run's cluster during the
+    coding stage where the run started it (:func:`prefetch_topics`) from these same inputs, else here,
+    the lemmas read from the Docs derived from ingest's one parse, one transcript per task on the run's
+    executor (--workers N; the stop words travel to each worker once)."""
+    from .nlp import load_nlp
     from .segment_docs import SegmentDocs
 
-    settings = study.settings.topics
     nlp = load_nlp(study.settings.model)
     stops, drop, files, by_file, items = _lemma_work(study, informants, segments, SegmentDocs(study, nlp))
     executor = parallel.current()
-    # Read on the cluster during the coding stage where the run started it (prefetch_lemmas), else now:
-    # the Docs derived from ingest's one parse, one transcript per task on the run's executor
-    # (--workers N; the stop words travel to each worker once).
     taken = executor.prefetched(PREFETCH)
-    found = taken.results_for(_lemma_inputs(study, stops, drop, files, by_file)) if taken is not None else None
-    if found is None:
-        found = executor.imap(_file_lemmas_job, items, stops, drop, track=track or no_progress,
-                              description="Leser lemmaer")
+    if taken is not None:
+        found = taken.results_for(_fit_inputs(study, stops, drop, files, by_file))
+        if found is not None:
+            return found[0]
+    lemmas = executor.imap(_file_lemmas_job, items, stops, drop, track=track or no_progress,
+                           description="Leser lemmaer")
+    return fit_topics(segments, _lemmas_by_segment(files, by_file, lemmas, study.settings.model, stops, drop),
+                      study.settings.topics)
+
+
+def _lemmas_by_segment(files, by_file, lemmas, model: str, stops, drop) -> dict[str, tuple[str, ...]]:
+    """Segment id -> content lemmas, from each file's lemmas (None for a segment without a Doc: such
+    segments, of a study not yet anonymised by this version, are lemmatised here)."""
     lemmas_by_segment: dict[str, tuple[str, ...]] = {}
     pending: list[Segment] = []
-    for file, lemmas in zip(files, found):
-        for s, its in zip(by_file[file], lemmas):
+    for file, found in zip(files, lemmas):
+        for s, its in zip(by_file[file], found):
             if its is not None:
                 lemmas_by_segment[s.segment_id] = its
             else:
                 pending.append(s)
-    # Segments without them (a study not yet anonymised by this version) are lemmatised here.
-    for k in range(0, len(pending), 250):
-        chunk = pending[k:k + 250]
-        found = content_lemmas([s.text for s in chunk], nlp, stops, drop)
-        lemmas_by_segment.update({s.segment_id: lemmas for s, lemmas in zip(chunk, found)})
-    return find_topics(segments, lemmas_by_segment, informants, codes, codebook, settings,
-                       group_order=study.settings.groups)
+    if pending:
+        from .nlp import load_nlp
+
+        nlp = load_nlp(model)
+        for k in range(0, len(pending), 250):
+            chunk = pending[k:k + 250]
+            found = content_lemmas([s.text for s in chunk], nlp, stops, drop)
+            lemmas_by_segment.update({s.segment_id: its for s, its in zip(chunk, found)})
+    return lemmas_by_segment
 
 
-PREFETCH = "topics-lemmas"  # the name of the topic words' prefetch on the run's executor
+def _by_file(segments: Sequence[Segment]) -> tuple[list[str], dict[str, list[Segment]]]:
+    by_file: dict[str, list[Segment]] = {}
+    for s in segments:
+        by_file.setdefault(s.file, []).append(s)
+    return sorted(by_file), by_file
 
 
 def _lemma_work(study: Study, informants: Sequence[Informant], segments: Sequence[Segment], stored) -> tuple:
     """(stop words, informant references, files, file -> its segments, the lemma tasks' items) of
-    :func:`study_topics`'s reading of the topic words; the items are read as their tasks are sent."""
+    :func:`study_fit`'s reading of the topic words; the items are read as their tasks are sent."""
     stops = stop_words(study.settings.topics.extra_stop_words)
     drop = informant_references(informants, study.settings.group_labels)
-    by_file: dict[str, list[Segment]] = {}
-    for s in segments:
-        by_file.setdefault(s.file, []).append(s)
-    files = sorted(by_file)
+    files, by_file = _by_file(segments)
     items = parallel.Lazy(lambda file: (study.settings.model, stored.stored(file), [s.segment_id for s in by_file[file]]),
                           files)
     return stops, drop, files, by_file, items
@@ -197,11 +218,21 @@ def _lemma_inputs(study: Study, stops, drop, files, by_file) -> tuple:
             sorted(doc_keys.items()))
 
 
-def prefetch_lemmas(study: Study) -> None:
-    """Start reading the topic words on the run's cluster as soon as the anonymised segments and their
-    Docs are stored (after the anonymisation stage): the workers read them while this process runs the
-    coding stage, where they would wait; the topics stage takes them (:func:`study_topics`). The same
-    tasks on the same items as the topics stage's own, so the same lemmas. Nothing on one process."""
+def _fit_inputs(study: Study, stops, drop, files, by_file) -> tuple:
+    """What the fit is a function of: the lemmas' inputs, the topic settings and what the documents
+    take of each informant segment (its text, place and informant)."""
+    segments = tuple((s.segment_id, s.informant_id, s.file, s.turn_index, s.speaker, s.start, s.end, s.text)
+                     for file in files for s in by_file[file])
+    return (_lemma_inputs(study, stops, drop, files, by_file), study.settings.topics.model_dump(), segments)
+
+
+def prefetch_topics(study: Study) -> None:
+    """Start the topics' fit (:func:`fit_topics`, with the reading of the topic words from the derived
+    segment Docs) on the run's cluster as soon as the anonymised segments and their Docs are stored
+    (after the anonymisation stage): a worker fits while this process runs the coding stage, whose
+    codes the fit does not read; the topics stage takes it (:func:`study_fit`) and adds the codes.
+    The same functions on the same inputs as the topics stage's own, so the same topics. Nothing on
+    one process."""
     from .nlp import load_nlp
     from .segment_docs import SegmentDocs
     from .store import StudyStore
@@ -215,9 +246,29 @@ def prefetch_lemmas(study: Study) -> None:
     if not segments:
         return
     stored = SegmentDocs(study, load_nlp(study.settings.model))
-    stops, drop, files, by_file, items = _lemma_work(study, informants, segments, stored)
-    executor.prefetch(PREFETCH, _file_lemmas_job, items, stops, drop,
-                      inputs=_lemma_inputs(study, stops, drop, files, by_file))
+    stops, drop, files, by_file, _items = _lemma_work(study, informants, segments, stored)
+    # One task: the reading of the words (some 0.6 CPU s at x10) and the fit; the item is read (every
+    # transcript's stored Docs) in the prefetch's thread as the task is sent.
+    item = parallel.Lazy(lambda _key: _fit_item(study, stored, segments, stops, drop), [0])
+    executor.prefetch(PREFETCH, _fit_job, item, inputs=_fit_inputs(study, stops, drop, files, by_file))
+
+
+def _fit_item(study: Study, stored, segments: Sequence[Segment], stops, drop) -> tuple:
+    """The item of :func:`_fit_job` for the informant ``segments`` (``stored``: the study's
+    ``SegmentDocs``)."""
+    files, by_file = _by_file(segments)
+    return (study.settings.model, study.settings.topics,
+            [(stored.stored(f), [s.segment_id for s in by_file[f]]) for f in files], list(segments), stops, drop)
+
+
+def _fit_job(item: tuple) -> TopicFit:
+    """The executor's task of :func:`prefetch_topics`: ``item`` = (model setting, topic settings, each
+    file's (stored derived Docs or None, segment ids), the informant segments, stop words, informant
+    references); the topic words of each file (:func:`_file_lemmas_job`) and :func:`fit_topics`."""
+    model, settings, stored, segments, stops, drop = item
+    files, by_file = _by_file(segments)
+    lemmas = [_file_lemmas_job((model, blob, ids), stops, drop) for blob, ids in stored]
+    return fit_topics(segments, _lemmas_by_segment(files, by_file, lemmas, model, stops, drop), settings)
 
 
 def _file_lemmas_job(item: tuple, stops: frozenset[str], drop: re.Pattern | None) -> list[tuple[str, ...] | None]:
@@ -391,6 +442,86 @@ def build_topic_model(settings: TopicSettings, n_documents: int, n_features_hint
     return model, embedder
 
 
+@dataclass(frozen=True)
+class FittedTopic:
+    """A topic as the fit makes it, before any code is read: its documents (indices into
+    :attr:`TopicFit.documents`), words and representative documents (closest to its centre first)."""
+
+    topic_id: int
+    label: str
+    top_lemmas: tuple[tuple[str, float], ...]
+    members: tuple[int, ...]
+    representative: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TopicFit:
+    """What :func:`fit_topics` makes of the informant segments and their lemmas: everything of the
+    topics that does not depend on the codes (so it can be made while the coding stage runs)."""
+
+    documents: list[TopicDocument]
+    n_segments: int
+    skipped: int
+    empty_note: str | None  # too few documents: no model was fitted
+    assigned: tuple[int, ...] = ()  # per document, NO_TOPIC for a topic below the minimum size
+    too_small: tuple[int, ...] = ()
+    topics: tuple[FittedTopic, ...] = ()
+
+
+def fit_topics(segments: Sequence[Segment], lemmas_by_segment: Mapping[str, Sequence[str]],
+               settings: TopicSettings | None = None) -> TopicFit:
+    """Documents from the informant segments, BERTopic fitted on their lemmas, each topic's words and
+    representative documents: a function of the segments, their lemmas and the settings only.
+
+    One thread for BLAS and OpenMP throughout, so the fit is the same bytes in this process and on a
+    cluster's worker (whose BLAS Dask starts on one thread), whatever the machine's cores."""
+    with threadpool_limits(limits=1):
+        return _fit_topics(segments, lemmas_by_segment, settings or TopicSettings())
+
+
+def _fit_topics(segments: Sequence[Segment], lemmas_by_segment: Mapping[str, Sequence[str]],
+                settings: TopicSettings) -> TopicFit:
+    informant_segments = [s for s in segments if s.speaker == "informant"]
+    documents, skipped = build_documents(informant_segments, lemmas_by_segment, settings.min_content_lemmas)
+    n_segments = len(informant_segments)
+    needed = 2 * max(settings.min_topic_size, 1)
+    if len(documents) < needed:
+        return TopicFit(documents, n_segments, skipped,
+                        f"For få dokumenter til temamodellering ({len(documents)}; trenger minst {needed}).")
+    vocabulary = {lemma for d in documents for lemma in d.lemmas}
+    # SVD and PCA need fewer dimensions than documents and words; small studies get smaller settings.
+    n_components = max(2, min(settings.n_components, len(documents) - 1, len(vocabulary) - 1))
+    reduced = max(2, min(settings.reduced_components, n_components - 1))
+    effective = settings.model_copy(update={"n_components": n_components, "reduced_components": reduced})
+    model, embedder = build_topic_model(effective, len(documents))
+    texts = [" ".join(d.lemmas) for d in documents]
+    embeddings = np.asarray(embedder.fit_transform(texts), dtype=np.float64)
+    # KMeans adds up its threads' partial sums in the order the threads finish: one thread (fit_topics)
+    # gives the same sums whatever the number of cores or their timing, and at this size threads cost
+    # far more CPU than they save; BLAS (SVD, PCA) on one thread too, as on a Dask worker.
+    assigned, _ = model.fit_transform(texts, embeddings=embeddings)
+    assigned = [int(t) for t in assigned]
+
+    # KMeans has no minimum cluster size: a topic below the study's own minimum is no topic.
+    sizes = {t: assigned.count(t) for t in set(assigned) if t != NO_TOPIC}
+    too_small = sorted(t for t, n in sizes.items() if n < settings.min_topic_size)
+    assigned = [NO_TOPIC if t in too_small else t for t in assigned]
+    topic_ids = sorted({t for t in assigned if t != NO_TOPIC})
+    topics: list[FittedTopic] = []
+    for t in topic_ids:
+        members = [k for k, a in enumerate(assigned) if a == t]
+        words = tuple((w, float(score)) for w, score in (model.get_topic(t) or []) if w)
+        label = f"{t}: " + ", ".join(w for w, _ in words[:3])
+        centre = embeddings[members].mean(axis=0)
+        norm = np.linalg.norm(centre)
+        closeness = embeddings[members] @ (centre / norm if norm else centre)
+        # Closest to the topic's centre first; document order breaks ties.
+        best = sorted(range(len(members)), key=lambda m: (-round(float(closeness[m]), 12), members[m]))
+        topics.append(FittedTopic(t, label, words, tuple(members),
+                                  tuple(members[m] for m in best[: settings.representative_documents])))
+    return TopicFit(documents, n_segments, skipped, None, tuple(assigned), tuple(too_small), tuple(topics))
+
+
 def find_topics(
     segments: Sequence[Segment],
     lemmas_by_segment: Mapping[str, Sequence[str]],
@@ -407,31 +538,30 @@ def find_topics(
     directly). A document's codes are the union of its segments' effective codes.
     Informants without a value for ``by`` are tabulated as ``(mangler)``.
     """
+    settings = settings or TopicSettings()
+    return tabulate_topics(fit_topics(segments, lemmas_by_segment, settings), informants, codes_by_segment,
+                           codebook_codes, settings, by, group_order)
+
+
+def tabulate_topics(
+    fit: TopicFit,
+    informants: Sequence[Informant],
+    codes_by_segment: Mapping[str, frozenset[str] | set[str]],
+    codebook_codes: Mapping[str, str] | Sequence[str],
+    settings: TopicSettings | None = None,
+    by: str = "group",
+    group_order: Sequence[str] = (),
+) -> TopicModelResult:
+    """The topics of a :class:`TopicFit` with their codes, by group and code overlap (what
+    :func:`find_topics` adds to the fit: the part that reads the codes)."""
     from .compare import informant_value
     from .store import natural_key
 
     settings = settings or TopicSettings()
-    informant_segments = [s for s in segments if s.speaker == "informant"]
-    documents, skipped = build_documents(informant_segments, lemmas_by_segment, settings.min_content_lemmas)
-    n_segments = len(informant_segments)
-    needed = 2 * max(settings.min_topic_size, 1)
-    if len(documents) < needed:
-        return _empty_result(n_segments, documents, skipped,
-                             f"For få dokumenter til temamodellering ({len(documents)}; trenger minst {needed}).")
-    vocabulary = {lemma for d in documents for lemma in d.lemmas}
-    # SVD and PCA need fewer dimensions than documents and words; small studies get smaller settings.
-    n_components = max(2, min(settings.n_components, len(documents) - 1, len(vocabulary) - 1))
-    reduced = max(2, min(settings.reduced_components, n_components - 1))
-    effective = settings.model_copy(update={"n_components": n_components, "reduced_components": reduced})
-    model, embedder = build_topic_model(effective, len(documents))
-    texts = [" ".join(d.lemmas) for d in documents]
-    embeddings = np.asarray(embedder.fit_transform(texts), dtype=np.float64)
-    # KMeans adds up its threads' partial sums in the order the threads finish: one thread gives the
-    # same sums whatever the number of cores or their timing, and at this size threads cost far more
-    # CPU than they save. BLAS in the other steps (SVD, PCA) keeps its own threads.
-    with threadpool_limits(limits=1, user_api="openmp"):
-        assigned, _ = model.fit_transform(texts, embeddings=embeddings)
-    assigned = [int(t) for t in assigned]
+    documents, skipped, n_segments = fit.documents, fit.skipped, fit.n_segments
+    if fit.empty_note is not None:
+        return _empty_result(n_segments, documents, skipped, fit.empty_note)
+    assigned, too_small = list(fit.assigned), list(fit.too_small)
 
     value_of = {i.id: informant_value(i, by) or MISSING_VALUE for i in informants}
     present = {value_of.get(d.informant_id, MISSING_VALUE) for d in documents} | set(value_of.values())
@@ -443,23 +573,11 @@ def find_topics(
     code_order = [*labels, *sorted(used - set(labels), key=natural_key)]
     rank = {c: k for k, c in enumerate(code_order)}
 
-    # KMeans has no minimum cluster size: a topic below the study's own minimum is no topic.
-    sizes = {t: assigned.count(t) for t in set(assigned) if t != NO_TOPIC}
-    too_small = sorted(t for t, n in sizes.items() if n < settings.min_topic_size)
-    assigned = [NO_TOPIC if t in too_small else t for t in assigned]
-    topic_ids = sorted({t for t in assigned if t != NO_TOPIC})
     topics: list[Topic] = []
     overlap_rows, representative_rows = [], []
-    for t in topic_ids:
-        members = [k for k, a in enumerate(assigned) if a == t]
-        words = tuple((w, float(score)) for w, score in (model.get_topic(t) or []) if w)
-        label = f"{t}: " + ", ".join(w for w, _ in words[:3])
-        centre = embeddings[members].mean(axis=0)
-        norm = np.linalg.norm(centre)
-        closeness = embeddings[members] @ (centre / norm if norm else centre)
-        # Closest to the topic's centre first; document order breaks ties.
-        best = sorted(range(len(members)), key=lambda m: (-round(float(closeness[m]), 12), members[m]))
-        representative = tuple(documents[members[m]] for m in best[: settings.representative_documents])
+    for fitted in fit.topics:
+        t, label, words, members = fitted.topic_id, fitted.label, fitted.top_lemmas, fitted.members
+        representative = tuple(documents[k] for k in fitted.representative)
         counts: dict[str, int] = {}
         for k in members:
             for code in doc_codes[k]:

@@ -35,8 +35,9 @@ def ingest_stage(study: Study, track: Track = no_progress) -> str:
 # and anonymise, per figure at compare. After the last of them a cluster of --workers N closes in the
 # background while the client runs the rest. The coding stage's reading of the segment Docs is made by
 # the tasks that derive them, while the client checks and writes (coding.machine.read_while_deriving),
-# and the topics stage's lemmas are read from the end of anonymise on, while the client codes
-# (_prefetch_after_anonymise); sent from inside their stages, the client waited for them (docs/scale.md).
+# and the topics stage's lemmas are read and its model fitted (it reads no code) from the end of
+# anonymise on, while the client codes (_prefetch_after_anonymise); sent from inside their stages, the
+# client waited for them (docs/scale.md).
 EXECUTOR_STAGES = ("ingest", "anonymise", "compare")
 
 
@@ -44,15 +45,16 @@ def _prefetch_after_anonymise(study: Study, names: list[str]) -> None:
     """Work of later stages that the cluster's workers can start as soon as the anonymisation stage has
     stored its outputs, while this process runs the coding stage (they would otherwise wait for it): the
     lemmas and rule hits of every segment (``coding.machine.prefetch_analysis``), which the coding stage
-    takes after it has read the human files and built its units, then the topic words of each
-    transcript (``topics.prefetch_lemmas``), both read from the derived segment Docs."""
+    takes after it has read the human files and built its units, then the topics' fit (the topic words
+    of each transcript, read from the derived segment Docs, and BERTopic's fit: ``topics.prefetch_topics``),
+    which reads no code; the topics stage adds the codes."""
     from .coding.machine import prefetch_analysis
-    from .topics import prefetch_lemmas
+    from .topics import prefetch_topics
 
     if "code" in names:
         prefetch_analysis(study)
     if "topics" in names:
-        prefetch_lemmas(study)
+        prefetch_topics(study)
 
 
 def stages() -> list[tuple[str, Stage]]:

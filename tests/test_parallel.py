@@ -67,8 +67,8 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     from pipeline.coding import machine
 
     inputs = []
-    lemma_inputs = topics._lemma_inputs
-    monkeypatch.setattr(topics, "_lemma_inputs", lambda *args: inputs.append(lemma_inputs(*args)) or inputs[-1])
+    fit_inputs = topics._fit_inputs
+    monkeypatch.setattr(topics, "_fit_inputs", lambda *args: inputs.append(fit_inputs(*args)) or inputs[-1])
     analysis_inputs = []
     made = machine.analysis_inputs
     monkeypatch.setattr(machine, "analysis_inputs",
@@ -84,10 +84,11 @@ def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     first, second = outputs
     assert sorted(first) == sorted(second) and len(first) > 10
     assert [name for name in first if first[name] != second[name]] == []
-    # the coding stage's reading of the segment Docs and the topic words were read on the workers from the
-    # end of anonymise on, and their stages took them: each prefetch's inputs are those its stage reads
-    # (only the two-worker run has prefetches; each is made once there, and compared once when taken)
-    assert taken == [("coding-analysis", True), ("topics-lemmas", True)]
+    # the coding stage's reading of the segment Docs and the topics' fit (the topic words and BERTopic)
+    # were made on the workers from the end of anonymise on, and their stages took them: each prefetch's
+    # inputs are those its stage reads (only the two-worker run has prefetches; each is made once there,
+    # and compared once when taken)
+    assert taken == [("coding-analysis", True), ("topics-fit", True)]
     # the coding stage's reading was made by the tasks that derived the Docs, one result per transcript
     assert [name for name, _n in kept] == ["coding-analysis"] and kept[0][1] == len(analysis_inputs[0][2])
     assert len(inputs) == 2 and inputs[0] == inputs[1]

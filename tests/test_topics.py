@@ -287,16 +287,18 @@ def test_the_topics_stage_discards_a_stale_prefetch_whatever_its_outcome(make_st
         finally:
             parallel._current.reset(token)
 
-    # Made from other inputs (other Docs, settings or segments): the stage reads the words itself,
+    # Made from other inputs (other Docs, settings or segments): the stage reads the words and fits itself,
     # whether the prefetch failed or not.
     assert run(parallel.Prefetch(("other",), None, failed)) == (expected, 1)
     assert run(parallel.Prefetch(("other",), [["stale"]], None)) == (expected, 1)
-    # Made from the stage's own inputs: its error stops the run; its results are used as they are.
+    # Made from the stage's own inputs: its error stops the run; its fit is used as it is (and tabulated
+    # with the stage's codes).
     current = ("current",)
-    monkeypatch.setattr(topics, "_lemma_inputs", lambda *a: current)
+    monkeypatch.setattr(topics, "_fit_inputs", lambda *a: current)
     with pytest.raises(QualpipeError, match="boom"):
         run(parallel.Prefetch(current, None, failed))
-    stops, drop, _files, _by_file, items = topics._lemma_work(
+    stops, drop, _files, _by_file, _items = topics._lemma_work(
         study, analysis.informants, analysis.segments, SegmentDocs(study, load_nlp(study.settings.model)))
-    own = list(parallel.InProcess().imap(topics._file_lemmas_job, items, stops, drop))
+    item = topics._fit_item(study, SegmentDocs(study, load_nlp(study.settings.model)), analysis.segments, stops, drop)
+    own = list(parallel.InProcess().imap(topics._fit_job, [item]))
     assert run(parallel.Prefetch(current, own, None)) == (expected, 0)
