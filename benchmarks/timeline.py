@@ -37,9 +37,10 @@ _FOLDER = "QUALPIPE_TIMELINE_DIR"
 
 
 def _timed_call(fn, parcel, *shared):
-    """``parallel._call`` with the task's times written beside it (runs on the worker)."""
+    """``parallel._call`` with the task's times written beside it (runs on the worker; a task of
+    several items, ``Parcel.several``, is one line)."""
     start, cpu = time.time(), time.process_time()
-    result = fn(parcel.item, *shared)
+    result = parcel.run(fn, shared)
     _write(fn.__name__, start, time.time(), time.process_time() - cpu)
     return result
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import contextvars
+import itertools
 import multiprocessing
 import tempfile
 import threading
@@ -362,22 +363,31 @@ class DaskExecutor:
         # (--scheduler) may hold another run's tasks of the same function.
         prefix = f"{fn.__name__}-{uuid.uuid4().hex}-{self._calls}"
         source = iter(items)
-        # Submitted or computed here, not yet handed over, in item order: futures and _Here results.
+        # Several consecutive items a task where there are many (task_items): each task costs the client
+        # and a local cluster's scheduler (in this process) the same whatever its size.
+        per_task = self.task_items(len(items))
+        # Submitted or computed here, not yet handed over, in item order: futures (each of one or more
+        # items, sizes[key]) and _Here results.
         waiting: collections.deque = collections.deque()
+        sizes: dict[str, int] = {}
         running = as_completed()
         submitted = 0
         pending = 0  # futures submitted and not yet seen completed
 
         def submit_next() -> None:
             nonlocal submitted, pending
-            for item in source:
-                future = client.submit(_call, fn, Parcel(item), *handles, pure=False, retries=self.retries,
-                                       key=f"{prefix}-{submitted}", priority=priority)
-                submitted += 1
-                pending += 1
-                waiting.append(future)
-                running.add(future)
+            batch = list(itertools.islice(source, per_task))
+            if not batch:
                 return
+            parcel = Parcel(batch[0]) if per_task == 1 else Parcel(batch, several=True)
+            key = f"{prefix}-{submitted}"
+            future = client.submit(_call, fn, parcel, *handles, pure=False, retries=self.retries,
+                                   key=key, priority=priority)
+            sizes[key] = len(batch)
+            submitted += 1
+            pending += 1
+            waiting.append(future)
+            running.add(future)
 
         def compute_here() -> _Here | None:
             for item in source:
@@ -386,7 +396,7 @@ class DaskExecutor:
                 return here
             return None
 
-        for _ in range(max(self.in_flight, ahead or 0)):
+        for _ in range(max(self.in_flight, -(-(ahead or 0) // per_task))):
             submit_next()
 
         def done() -> Iterator:
@@ -403,7 +413,9 @@ class DaskExecutor:
                     if self._idle_jobs and not running.has_ready():
                         self._run_idle_job()  # the workers compute the tasks in flight meanwhile
                     pending -= 1
-                    yield next(running)
+                    future = next(running)
+                    for _ in range(sizes[future.key]):  # one entry per item (the progress counts items)
+                        yield future
                 else:  # every item submitted or computed, and every one of them seen done
                     return
 
@@ -411,26 +423,35 @@ class DaskExecutor:
             finished: set = set()
             try:
                 for entry in track(done(), description=description, total=len(items)):
-                    if not isinstance(entry, _Here):
+                    if not isinstance(entry, _Here) and entry.key in sizes:  # not yet handed over
                         finished.add(entry.key)
                     while waiting and (isinstance(waiting[0], _Here) or waiting[0].key in finished):
                         first = waiting.popleft()
                         if isinstance(first, _Here):
-                            result = first.result
+                            results = [first.result]
                         else:
                             finished.discard(first.key)
                             try:
                                 result = self._result(first)
                             finally:
                                 first.release()
+                            del sizes[first.key]
+                            results = result if per_task > 1 else [result]
                         submit_next()  # before the client works on this result: the workers stay busy
-                        yield result
+                        yield from results
             finally:
                 for future in waiting:
                     if not isinstance(future, _Here):
                         future.release()
 
         return handed()
+
+    def task_items(self, n_items: int) -> int:
+        """How many consecutive items one task of an ``imap`` over ``n_items`` carries: one, unless
+        every worker would still get at least :data:`TASKS_PER_WORKER` tasks of up to
+        :data:`TASK_ITEMS` items (a transcript's parse or detection is some 0.03-0.1 CPU s at the demo's
+        size, and each task costs the client and a local cluster's scheduler about 3 ms of CPU)."""
+        return max(1, min(TASK_ITEMS, n_items // (TASKS_PER_WORKER * self.workers)))
 
     def _workers_ready(self) -> bool:
         """Whether a worker has loaded the pipeline (:meth:`start_soon`), or no one waits for that."""
@@ -490,12 +511,20 @@ class _Here:
 class Parcel:
     """One item of a task, passed through Dask untouched: Dask looks for futures and tasks inside
     the lists, tuples and dicts a task is given, element by element (every turn of every
-    transcript, 840 000 calls for the anonymise stage at ×30); a parcel it does not open."""
+    transcript, 840 000 calls for the anonymise stage at ×30); a parcel it does not open.
+    ``several``: ``item`` is a list of consecutive items, each called on its own (:meth:`run`)."""
 
-    __slots__ = ("item",)
+    __slots__ = ("item", "several")
 
-    def __init__(self, item: Any):
+    def __init__(self, item: Any, several: bool = False):
         self.item = item
+        self.several = several
+
+    def run(self, fn: Callable, shared: tuple) -> Any:
+        """``fn`` on the item, or the list of ``fn`` on each item, in order."""
+        if self.several:
+            return [fn(item, *shared) for item in self.item]
+        return fn(self.item, *shared)
 
 
 # What every worker is started with (DaskExecutor._open: a local cluster's; docs/scale.md). Raw text
@@ -550,10 +579,12 @@ def _call(fn: Callable, parcel: Parcel, *shared: Any) -> Any:
     # before the task makes anything of the raw text it was sent.
     if not _keeps_data_in_memory():
         raise QualpipeError("a Dask worker may spill task data to disk: start it with spilling off (docs/scale.md)")
-    return fn(parcel.item, *shared)
+    return parcel.run(fn, shared)
 
 
 PREFETCH_BATCH = 16  # at most this many items a prefetch task (DaskExecutor.prefetch)
+TASK_ITEMS = 3  # at most this many items a task of DaskExecutor.imap (task_items)
+TASKS_PER_WORKER = 16  # ... so long as every worker still gets this many tasks of it
 
 
 def _each(items: list, fn: Callable, *shared: Any) -> list:

@@ -40,6 +40,8 @@ def _outputs(root: Path) -> dict[str, bytes]:
 
 def test_two_worker_processes_write_the_same_files(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1560000000")
+    # Several transcripts a task, as at the demo x10 (this study is too small for it otherwise).
+    monkeypatch.setattr(parallel, "TASKS_PER_WORKER", 1)
     runner = CliRunner()
     # The researcher's keep decisions (README "Your own study", step 3), imported once ...
     reviewed = _study(tmp_path / "reviewed")
@@ -433,3 +435,44 @@ def test_local_workers_are_forked_with_the_stages_modules_imported():
     finally:
         executor.close()
     assert len(found) == 2 and all(all(flags) for flags in found.values())
+
+
+def _in_task(item: int) -> tuple[int, str]:
+    from dask.distributed import get_worker
+
+    return item, get_worker().get_current_task()
+
+
+def test_many_items_travel_several_a_task_and_come_back_one_by_one_in_order(cluster, monkeypatch):
+    """Where every worker still gets enough tasks, consecutive items share a task (each task costs the
+    client and the scheduler the same whatever its size): the results are still one per item, in item
+    order, the progress counts items, items are read as their tasks are sent, and few are out at once."""
+    monkeypatch.setattr(parallel, "TASKS_PER_WORKER", 4)
+    assert cluster.task_items(7) == 1 and cluster.task_items(100) == parallel.TASK_ITEMS == 3
+    made, counted = [], []
+
+    def make(n: int) -> int:
+        made.append(n)
+        return n
+
+    def track(entries, description="", total=None):
+        for entry in entries:
+            counted.append(total)
+            yield entry
+
+    before, cluster.in_flight = cluster.in_flight, 4
+    try:
+        results = []
+        for handed, result in enumerate(cluster.imap(_in_task, parallel.Lazy(make, range(100)), track=track), start=1):
+            results.append(result)
+            assert len(made) <= 3 * (cluster.in_flight + -(-handed // 3))
+    finally:
+        cluster.in_flight = before
+    assert [item for item, _task in results] == list(range(100)) and made == list(range(100))
+    tasks = [task for _item, task in results]
+    assert [len(set(tasks[k:k + 3])) for k in range(0, 100, 3)] == [1] * 34 and len(set(tasks)) == 34
+    assert counted == [100] * 100
+    # the same results as one item a task, and as in this process
+    monkeypatch.setattr(parallel, "TASK_ITEMS", 1)
+    assert cluster.map(_length, [[0] * n for n in range(40)]) == list(range(40))
+    assert len({task for _item, task in cluster.map(_in_task, list(range(40)))}) == 40
