@@ -23,7 +23,8 @@ refuses a cluster with one: see docs/scale.md for external workers). Workers mus
 machines covered by the study's data-processing agreement.
 
 Each item is one transcript, in both executors: the work per call is the same,
-so the results do not depend on how the calls were spread.
+so the results do not depend on how the calls were spread (a cluster's task may
+carry several consecutive items, each its own call: :meth:`DaskExecutor.task_items`).
 """
 
 from __future__ import annotations
