@@ -47,6 +47,9 @@ YAML_MAX_NODES = 200_000
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Text starting with none of these never needs escaping (apostrophes may stand before a trigger):
+# a cheap test before :func:`needs_escape`, for writers of many cells (store.rows_to_csv).
+MAY_NEED_ESCAPE = frozenset(("'", *FORMULA_TRIGGERS))
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
 
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from .errors import QualpipeError
 from .records import Coding, Informant, Segment, Transcript, Turn
-from .safeio import FORMULA_TRIGGERS, escape_cell, unescape_cell
+from .safeio import MAY_NEED_ESCAPE, escape_cell, unescape_cell
 
 if TYPE_CHECKING:
     from .anonymise.guard import Guard
@@ -386,7 +386,7 @@ def rows_to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     # csv quotes a field with "\n" but not one with a bare "\r" (not in the line terminator),
     # which readers then split: rows holding one are written fully quoted.
     quoted = csv.writer(_Lines(lines), lineterminator="\n", quoting=csv.QUOTE_ALL)
-    plain = _PLAIN_START
+    plain = MAY_NEED_ESCAPE
     for row in itertools.chain([header], rows):
         # escape_cell of each cell, called only where it may change one: a text cell that is empty or
         # starts with none of its triggers (nor an apostrophe) is unchanged, as are ints.
@@ -399,11 +399,6 @@ def rows_to_csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
             lines.pop()
             quoted.writerow(cells)
     return "".join(lines)
-
-
-# A text cell that starts with none of these is never escaped (safeio.needs_escape: an apostrophe
-# before a trigger counts as the trigger).
-_PLAIN_START = frozenset(("'", *FORMULA_TRIGGERS))
 
 
 class _Lines:

@@ -144,3 +144,24 @@ def test_a_dialect_pronoun_before_a_listed_first_name_is_its_article(nlp, pronou
 
 def test_the_dialect_pronoun_before_an_ordinary_word_gives_no_name(nlp):
     assert _gazetteer_persons(nlp, "men hu sa at hu var veldig flink") == []
+
+
+def test_a_recognizers_word_memo_is_pickled_empty_and_rebuilt_with_the_same_answers():
+    # The gazetteer and unexplained-word recognizers keep answers by word (detection.WordMemo); a
+    # worker gets the recognizer without the client's memo, and its detections are the same.
+    import pickle
+
+    from pipeline.anonymise.detection import word_memo
+    from pipeline.anonymise.recognizers import GazetteerRecognizer
+    from pipeline.nlp import load_nlp
+
+    nlp = load_nlp()
+    text = "Vi snakket med Ingrid Solbakk og Ingrid sa ja."
+    recognizer = GazetteerRecognizer()
+    first = recognizer.analyze(text, nlp(text))
+    assert first
+    assert len(word_memo(recognizer, recognizer.g)) > 0
+    copy = pickle.loads(pickle.dumps(recognizer))
+    assert len(copy.__dict__.get("_word_memo", {})) == 0
+    assert copy.analyze(text, nlp(text)) == first
+    assert word_memo(copy, copy.g) is not word_memo(copy, None)  # another key, another memo

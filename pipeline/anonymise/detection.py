@@ -31,6 +31,32 @@ LOWER = _latin(False)
 
 
 
+# Words a per-word memo holds before it starts again (its memory bound).
+WORD_MEMO_LIMIT = 1 << 17
+
+
+class WordMemo(dict):
+    """A recognizer's answers by word, where the answer depends only on the word and the
+    recognizer's settings (``key``): kept across turns, since a study repeats its words. Pickled
+    empty, so a worker (``--workers N``) builds its own rather than receive the client's."""
+
+    def __init__(self, key=None):
+        super().__init__()
+        self.key = key
+
+    def __reduce__(self):
+        return (WordMemo, ())
+
+
+def word_memo(owner, key) -> WordMemo:
+    """``owner``'s :class:`WordMemo` for the settings ``key``: a new one where ``key`` changed or
+    the memo reached ``WORD_MEMO_LIMIT`` words."""
+    memo = owner.__dict__.get("_word_memo")
+    if memo is None or memo.key != key or len(memo) >= WORD_MEMO_LIMIT:
+        memo = owner.__dict__["_word_memo"] = WordMemo(key)
+    return memo
+
+
 def literals(alternation: str) -> tuple[str, ...]:
     """The words of a regular expression's plain alternation ("sjømat|fiskeri|..."), for :func:`may_hold`."""
     words = tuple(alternation.split("|"))

@@ -16,7 +16,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS as _STOP
 from spacy.parts_of_speech import NAMES as _POS_NAMES
 
 from .dialect import dialect_word
-from .detection import LOWER, UPPER, literals, may_hold
+from .detection import LOWER, UPPER, literals, may_hold, word_memo
 from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED,  # noqa: F401
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
@@ -113,7 +113,7 @@ _LOCAL_STOP = {"e-post", "epost", "e-posten", "eposten", "mail", "mailen", "e-ma
 # it is written. Its cue is a spelling word or a letter said alone ("med dobbel l").
 _SPELLING_WORDS = frozenset({"ord", "ordet", "saman", "sammen", "stava", "stavet", "stavast", "staves", "bokstav",
                              "bokstaven", "bokstavar", "bokstaver", "dobbel", "dobbelt", "skrive", "skrives",
-                             "skrivast", "skrevet", "skrive", "liten", "lita", "stor"})
+                             "skrivast", "skrevet", "liten", "lita", "stor"})
 # One-letter words that are words ("i", "å", dialect "e"): no letter said alone by themselves.
 _ONE_LETTER_WORDS = frozenset({"i", "å", "e", "æ", "o"})
 
@@ -1002,20 +1002,6 @@ class GazetteerRecognizer(Recognizer):
             return word[:-1], True
         return None
 
-    def _name_words(self) -> dict:
-        """``_name_word`` by word, kept across turns (a study repeats its words) for the gazetteer
-        it was made with; emptied at 1 << 17 words, which bounds its memory."""
-        cached = self.__dict__.get("_name_word_cache")
-        if cached is None or cached[0] is not self.g or len(cached[1]) >= 1 << 17:
-            cached = self.__dict__["_name_word_cache"] = (self.g, {})
-        return cached[1]
-
-    def __getstate__(self):
-        # A worker (--workers N) gets the recognizer without the client's cached words.
-        state = dict(self.__dict__)
-        state.pop("_name_word_cache", None)
-        return state
-
     def analyze(self, text, doc=None):
         if doc is None:
             return []
@@ -1029,7 +1015,7 @@ class GazetteerRecognizer(Recognizer):
         texts = [strings[orth] for orth, _idx, _pos in rows]
         idxs = [idx for _orth, idx, _pos in rows]
         pos_of = [_POS_NAMES[pos] for _orth, _idx, pos in rows]
-        names = self._name_words()
+        names = word_memo(self, self.g)  # ``_name_word`` by word
         i = 0
         n_toks = len(rows)
         while i < n_toks:

@@ -44,7 +44,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS, person_context
 from .detection import (ADRESSE, DATO, FNR, KONTO, LOWER, MIN_SCORE, NUMMER, ORG, PERSON, SAK, STED, TELEFON, UPPER,
-                        Detection, Recognizer, literals, may_hold)
+                        Detection, Recognizer, literals, may_hold, word_memo)
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
@@ -230,7 +230,6 @@ def _kind(text: str, start: int, g: Gazetteer, words: list[str]) -> str:
 
 # UnexplainedWordRecognizer._word_code's answers.
 _SKIP, _UNEXPLAINED, _FIRST_NAME_WORD = 0, 1, 2
-_CODES_LIMIT = 1 << 17
 
 
 class UnexplainedWordRecognizer(Recognizer):
@@ -287,21 +286,6 @@ class UnexplainedWordRecognizer(Recognizer):
             return _FIRST_NAME_WORD
         return _SKIP
 
-    def __getstate__(self):
-        # A worker (--workers N) gets the recognizer without the client's word codes.
-        state = dict(self.__dict__)
-        state.pop("_word_codes", None)
-        return state
-
-    def _codes(self) -> dict[str, int]:
-        """``_word_code`` by word, kept across turns (a study repeats its words) for the settings
-        it was made with; emptied at ``_CODES_LIMIT`` words, which bounds its memory."""
-        settings = (self.g, self.explain, self.name_words)
-        cached = self.__dict__.get("_word_codes")
-        if cached is None or cached[0] != settings or len(cached[1]) >= _CODES_LIMIT:
-            cached = self.__dict__["_word_codes"] = (settings, {})
-        return cached[1]
-
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         # Not a CASELESS hit nor one whose only evidence is a capital: in a transcript without
         # capitals truecasing wrote it, and the stage drops both there.
@@ -309,7 +293,7 @@ class UnexplainedWordRecognizer(Recognizer):
         g = self.g
         words, names = [], []
         overlaps = _overlap_test(taken, len(text))
-        codes = self._codes()
+        codes = word_memo(self, (self.g, self.explain, self.name_words))  # ``_word_code`` by word
         for m in WORD.finditer(text):
             word = m.group()
             code = codes.get(word)
