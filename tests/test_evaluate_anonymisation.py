@@ -196,6 +196,17 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # blind on 4e9a6bd (first_run.txt), 1.0.0 / 1.1.0: 0.792 / 0.792 / 0.871 / 1.000 / 4 direct leaks;
     # 0.805 / 0.800 / 0.877 / 1.000 / 4. Floors a point below the lower of both; the set stays blind.
     "anon_gold_blind27": (0.78, 0.78, 0.86, 0.9, 4),
+    # Set 29 (Telemark: Notodden, Tinn/Rjukan, Seljord/Kviteseid; a transcription-service txt, a cp1252
+    # verbatim txt with a Polish buyer, an auto-captioned staff WebVTT), thirteenth session, run blind on
+    # the session-start code 11a1403 (first_run.txt), 1.0.0 / 1.1.0: 0.761 / 0.738 / 0.894 / 1.000 / 8
+    # direct leaks; 0.761 / 0.738 / 0.902 / 1.000 / 8. Released for tuning right after that run; floors
+    # a point below the lower of both pipelines.
+    "anon_gold_blind29": (0.75, 0.72, 0.88, 0.9, 8),
+    # Set 30 (Asker and Bærum; a formal staff docx full of references, a caseless ASR SRT with Tamil
+    # names, a verbatim txt with names spelled letter by letter), thirteenth session, run blind on
+    # 11a1403 (first_run.txt), 1.0.0 / 1.1.0: 0.924 / 0.882 / 0.920 / 1.000 / 2 direct leaks;
+    # 0.937 / 0.889 / 0.928 / 1.000 / 1. Floors a point below the lower of both; the set stays blind.
+    "anon_gold_blind30": (0.91, 0.87, 0.91, 0.9, 2),
 }
 
 
