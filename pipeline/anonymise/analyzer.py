@@ -24,7 +24,7 @@ from .casing import lower_case_transcript, truecase
 from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
-from .matcher import StringMatcher, sentence_initial
+from .matcher import KeepTerms, sentence_initial
 from .numbers import WORD_PATTERN, dialect_forms, split_phones
 from .persons import particle_tail
 from .registry import RecognizerRegistry
@@ -112,7 +112,7 @@ def detect_job(item: tuple, registry: RecognizerRegistry) -> list[list[Detection
 KEY_RECOGNIZERS = frozenset({"key", "key_caseless"})
 
 
-def apply_keep(text: str, detections: list[Detection], keep: StringMatcher,
+def apply_keep(text: str, detections: list[Detection], keep: KeepTerms,
                g: Gazetteer | None = None, spans: list[tuple[int, int]] | None = None) -> list[Detection]:
     """``spans``: the keep terms' spans in ``text`` when the caller has them already.
 

@@ -47,7 +47,7 @@ from ..settings import Study
 from .detection import TYPES
 from .gazetteer import load_gazetteer
 from .keystore import read_key_data
-from .matcher import StringMatcher, tokens_of
+from .matcher import KeepTerms, StringMatcher, tokens_of
 from .sources import informant_variants, keep_strings, known_identifiers, load_decisions, own_words
 
 KEEP_HINT = ("review step: qualpipe anonymise --review lists every detection (data/private/); if a term "
@@ -100,8 +100,8 @@ def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed
     for _informant, name, variants in informant_variants(study):
         for variant in [name, *variants]:
             entries.append((variant, _Typed("PERSON", "informant")))
-    keep = {tokens_of(k) for k in keep_strings(study, load_decisions(study))}
-    return [(o, t) for o, t in entries if tokens_of(o) and tokens_of(o) not in keep]
+    keep = KeepTerms(keep_strings(study, load_decisions(study)))
+    return [(o, t) for o, t in entries if tokens_of(o) and not keep.holds(o)]
 
 
 class _Numbers:
@@ -165,8 +165,8 @@ class Guard:
         g = load_gazetteer()
         self._matcher = StringMatcher(entries, g)
         # An original found only inside a keep term ("finn" in "finn.no") is no leak, exactly as
-        # the anonymiser leaves it.
-        self._keeper = StringMatcher([(k, "KEEP") for k in keep], g, strict_common=False, digit_types=set())
+        # the anonymiser leaves it (the same rule: a term in lower case keeps the lower-case word).
+        self._keeper = KeepTerms(keep, g)
         self._numbers = _Numbers(entries)
         # A keep term as a file name writes it without æ, ø, å ("startlan"): the same term, whole
         # ("kari nordmanns minnefond"): a word of it alone is no keep term ("kari nordmann").
@@ -254,11 +254,11 @@ ORIGINS = {"detected": "detected in the transcripts, not yet reviewed",
            "written": "in a text the study writes"}
 
 
-def _kept_spans(text: str, keeper: StringMatcher | None) -> list[tuple[int, int]]:
+def _kept_spans(text: str, keeper: KeepTerms | None) -> list[tuple[int, int]]:
     return [(m.start, m.end) for m in keeper.find(text)] if keeper is not None and len(keeper) else []
 
 
-def listed_words(text: str, keeper: StringMatcher | None = None) -> Counter[str]:
+def listed_words(text: str, keeper: KeepTerms | None = None) -> Counter[str]:
     """Capitalised words of ``text`` that the package's lists know as a place or a person's name and
     not as an ordinary word, outside a keep term. A word ending in -s is also read without it: the
     genitive ("Sigrids mann", "Hansens bakeri") is not in the lists."""
@@ -312,7 +312,7 @@ def _folded_spans(text: str, kept_folds: frozenset[str]) -> list[tuple[int, int]
     return spans
 
 
-def written_words(text: str, keeper: StringMatcher | None = None, kept_folds: frozenset[str] = frozenset()) -> Counter[str]:
+def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: frozenset[str] = frozenset()) -> Counter[str]:
     """Words of a text the researcher wrote (study.yaml, codebook.yaml, a cell of the informants
     table) that may be a name no list of the study holds, outside a keep term:
 
@@ -352,7 +352,7 @@ def written_words(text: str, keeper: StringMatcher | None = None, kept_folds: fr
     return found
 
 
-def unknown_capitalised(text: str, keeper: StringMatcher | None = None) -> int:
+def unknown_capitalised(text: str, keeper: KeepTerms | None = None) -> int:
     """How many title-case words of ``text`` are no ordinary word and no keep term: a name the lists
     do not hold ("Sigve Aasheim", "Oddvar") looks exactly like this. Used where a text can simply be
     left out (a quoted value of an error line, an id used as a file name), not to refuse a cell."""

@@ -44,7 +44,7 @@ from spacy.parts_of_speech import NAMES as POS_NAMES
 from .detection import MIN_SCORE, TYPES, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import is_ordinary, is_word
-from .matcher import StringMatcher
+from .matcher import KeepTerms, StringMatcher
 from .unexplained import explanation
 
 MODEL_FILE = "identifier_model.json"
@@ -574,8 +574,10 @@ class LearnedIdentifierRecognizer(Recognizer):
         self.allow = sorted(allow)
         self.min_score = min_score
         self.review_below = review_below
-        self._keep = StringMatcher([(k, "KEEP") for k in [*self.keep_terms, *self.allow]], self.g,
-                                   strict_common=False, digit_types=set())
+        self._keep = KeepTerms(self.keep_terms, self.g)
+        # An allow list is a recognizer's, by its words in any case (registry.set_allow).
+        self._allow = StringMatcher([(k, "ALLOW") for k in self.allow], self.g, strict_common=False,
+                                    digit_types=set())
 
     def params(self):
         return {"threshold": self.threshold, "keep_terms": self.keep_terms, "allow": self.allow,
@@ -589,7 +591,8 @@ class LearnedIdentifierRecognizer(Recognizer):
         """What it must not add to: the spans the other recognizers replace, the keep terms and
         the allowed strings."""
         spans = [(d.start, d.end) for d in found if d.replaced_at(self.min_score)]
-        return spans + ([(m.start, m.end) for m in self._keep.find(text)] if len(self._keep) else [])
+        return (spans + self._keep.spans(text)
+                + ([(m.start, m.end) for m in self._allow.find(text)] if len(self._allow) else []))
 
     def analyze(self, text, doc=None, found: list[Detection] = ()):
         model = self._model()

@@ -36,6 +36,15 @@ The rule (documented in docs/anonymisation.md):
   two to four words in any other way, not all of them words ("Kazlauskiene" finds "kazla us
   kiene"; "Nygård" does not find "ny gård"): automatic transcription cuts a name it does not know
   into pieces of words it knows.
+
+Keep terms (``KeepTerms``, the one rule by which the anonymiser, the learned recognizer and the
+guard keep text) match in any case when the researcher wrote them with a capital ("NAV",
+"Husbanken", "Leie til eie"). One written in lower case ("liv", "storm", "vår", "startlån") is the
+ordinary word: it keeps the word written in lower case, and capitalised only where the capital is
+the sentence's (opening a sentence, and no capitalised word or name tag right after it: "Storm i
+fjor haust" is the word, "Storm Bjørkedal ringte" a name). The capitalised name mid-sentence
+("Det var Liv på NAV") and a capitalised word inside a name of several words ("Liv Standal",
+"Ho Vår Eikrem") are not kept.
 """
 
 from __future__ import annotations
@@ -180,12 +189,14 @@ class StringMatcher:
     """Finds any of many strings in a text by the rule above.
 
     ``entries``: (original string, payload) pairs. ``strict_common``: apply
-    the ordinary-word rule (the keep-term matcher does not need it).
+    the ordinary-word rule (the keep-term matcher does not need it). ``lower_case_exact``: an
+    original written in lower case matches only the lower-case word (the keep terms' rule,
+    ``KeepTerms``).
     """
 
     def __init__(self, entries: Iterable[tuple[str, Any]], gazetteer: Gazetteer | None = None,
                  strict_common: bool = True, digit_types: set[str] | None = None, strict_dictionary: bool = True,
-                 ordinary_mid_sentence: bool | Callable[[Any], bool] = True):
+                 ordinary_mid_sentence: bool | Callable[[Any], bool] = True, lower_case_exact: bool = False):
         self.gazetteer = gazetteer or load_gazetteer()
         self.index: dict[str, list[tuple[tuple[str, ...], bool, str, Any]]] = {}
         self.digits: dict[str, tuple[str, Any]] = {}
@@ -203,7 +214,8 @@ class StringMatcher:
                         self.digit_lengths.add(len(digits))
             # 0: any case; 1: only capitalised; 2: only capitalised mid-sentence (a detected ordinary
             # word: "Ruta" opening a code label or a sentence is the word, not the person).
-            strict = 0
+            # 3: only as the lower-case word (``lower_case_exact``, a keep term written in lower case).
+            strict = 3 if lower_case_exact and lower_case_term(original) else 0
             if strict_common and len(toks) == 1:
                 mid_only = ordinary_mid_sentence(payload) if callable(ordinary_mid_sentence) else ordinary_mid_sentence
                 if strict_dictionary and mid_only and getattr(payload, "ordinary_word", False):
@@ -367,6 +379,10 @@ class StringMatcher:
                 if n == 1 and key != word and last != cand[-1] + "s":
                     continue
                 start, end = toks[i][0], toks[i + n - 1][1]
+                if strict == 3:
+                    if not _as_lower_case_word(text, toks[i:i + n]):
+                        continue
+                    return n, Match(start, end, original, payload)
                 # A possessive -s ("Sols kontor", "Vårs bursdag") marks a name even first in a sentence:
                 # the ordinary word's genitive is definite ("solens", "vårens"), unless "-s" is a word.
                 possessive = n == 1 and last == cand[0] + "s" and not self.gazetteer.is_common_word(last)
@@ -391,6 +407,68 @@ class StringMatcher:
                     found.append(Match(run.start(), run.end(), original, payload))
                     break
         return found
+
+
+def lower_case_term(term: str) -> bool:
+    """A string written in lower case: letters, none of them a capital ("liv", "leie til eie")."""
+    return any(c.isalpha() for c in term) and not any(c.isupper() for c in term)
+
+
+def _title_case(word: str) -> bool:
+    return len(word) > 1 and word[0].isupper() and any(c.islower() for c in word[1:])
+
+
+# The word after a keep term, skipping spaces only, and a tag the anonymiser wrote there ("[PERSON_3]",
+# "[STED_2]": a name stood there).
+_NEXT_WORD = re.compile(r"[ \t]+(\[?)(\w+)")
+
+
+def _as_lower_case_word(text: str, toks: list[tuple[int, int, str]]) -> bool:
+    """The words ``toks`` of ``text`` read as the lower-case word they spell: every one written
+    without a capital, but the first may carry the capital of a sentence's start when the word
+    after them does not go on as a name (a title-case word or a tag: "Liv Standal", "Storm [PERSON_3]").
+    A capital mid-sentence, or a word in capitals, is not the lower-case word."""
+    first = text[toks[0][0]:toks[0][1]]
+    if any(any(c.isupper() for c in text[s:e]) for s, e, _w in toks[1:]):
+        return False
+    if not any(c.isupper() for c in first):
+        return True
+    if not _title_case(first) or not sentence_initial(text, toks[0][0]):
+        return False
+    after = _NEXT_WORD.match(text, toks[-1][1])
+    return after is None or not (_title_case(after.group(2)) or (after.group(1) and after.group(2)[:1].isupper()))
+
+
+class KeepTerms:
+    """The study's keep terms (``anonymisation.keep_terms``, the built-in list, "keep" decisions) and
+    the one rule by which they keep text (module docstring): a term written with a capital in any
+    case, one written in lower case as the lower-case word only. The anonymiser (``analyzer.apply_keep``),
+    the learned recognizer and the guard all read them through this."""
+
+    def __init__(self, terms: Iterable[str], gazetteer: Gazetteer | None = None):
+        self.terms = tuple(dict.fromkeys(t for t in terms if tokens_of(t)))
+        self.matcher = StringMatcher([(t, "KEEP") for t in self.terms], gazetteer, strict_common=False,
+                                     digit_types=set(), lower_case_exact=True)
+        self._any_case = frozenset(tokens_of(t) for t in self.terms if not lower_case_term(t))
+        self._lower_case = frozenset(tokens_of(t) for t in self.terms if lower_case_term(t))
+
+    def __len__(self) -> int:
+        return len(self.matcher)
+
+    def find(self, text: str) -> list[Match]:
+        return self.matcher.find(text) if len(self.matcher) else []
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [(m.start, m.end) for m in self.find(text)]
+
+    def holds(self, string: str) -> bool:
+        """``string``, as written, is a keep term wherever it stands: its words are those of a term
+        written with a capital, or of a term written in lower case and it has no capital itself. An
+        original of the key or a known identifier that a keep term holds is left out of the key and
+        the guard; "Liv", detected as a name, is no keep term "liv"."""
+        toks = tokens_of(string)
+        return bool(toks) and (toks in self._any_case or (toks in self._lower_case
+                                                          and not any(c.isupper() for c in string)))
 
 
 _CHUNK = 1 << 20

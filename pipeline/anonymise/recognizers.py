@@ -21,7 +21,7 @@ from .detection import (ADRESSE, DATO, DIRECT_TYPES, EPOST, FNR, KONTO, NUMMER, 
                         TELEFON, TYPES, Detection, Recognizer)
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
-from .matcher import caption_start, sentence_initial
+from .matcher import KeepTerms, caption_start, sentence_initial
 from .numbers import WORD_PATTERN as NUMBER_WORD
 from .numbers import TENS, UNITS, findings, number_runs
 
@@ -781,10 +781,10 @@ class InstitutionRecognizer(Recognizer):
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
         self.gazetteer = gazetteer or load_gazetteer()
-        self.keep = {k.lower() for k in keep_terms}
+        self.keep = KeepTerms(sorted(keep_terms), self.gazetteer)
 
     def params(self):
-        return {"keep_terms": sorted(self.keep)}
+        return {"keep_terms": list(self.keep.terms)}
 
     def analyze(self, text, doc=None):
         found = []
@@ -797,7 +797,7 @@ class InstitutionRecognizer(Recognizer):
                     and not self.gazetteer.is_place(head_words[0]))):
                 start = text.index(head_words[1], start + len(head_words[0])) if len(head_words) > 1 else m.start(2)
                 head_words = head_words[1:]
-            if not head_words or " ".join(head_words).lower() in self.keep:
+            if not head_words or self.keep.holds(" ".join(head_words)):
                 continue
             suffix = m.group(2)
             if suffix.isupper() and len(suffix) <= 3 and len(head_words) == 1 and self.gazetteer.is_common_word(head_words[0]):
@@ -829,7 +829,7 @@ class InstitutionRecognizer(Recognizer):
             keep = []
             for w in reversed(words):
                 low = w.lower()
-                if low in _STOP or _NUMBER_WORD_RE.fullmatch(low) or low in self.keep:
+                if low in _STOP or _NUMBER_WORD_RE.fullmatch(low) or self.keep.holds(w):
                     break
                 if explanation(low, g) is not None and not g.is_place(low) and not (
                         club and after_preposition and len(keep) == 0):
@@ -1167,17 +1167,17 @@ class ContextNameRecognizer(Recognizer):
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
         self.g = gazetteer or load_gazetteer()
-        self.keep = {k.lower() for k in keep_terms}
+        self.keep = KeepTerms(sorted(keep_terms), self.g)
 
     def params(self):
-        return {"keep_terms": sorted(self.keep)}
+        return {"keep_terms": list(self.keep.terms)}
 
     def analyze(self, text, doc=None):
         found = []
         for m in _CONTEXT_NAME.finditer(text):
             name = m.group("name")
             first = name.split()[0]
-            if name.lower() in self.keep or self.g.is_common_word(first) or first.lower() in self.g.builtin_keep:
+            if self.keep.holds(name) or self.g.is_common_word(first) or first.lower() in self.g.builtin_keep:
                 continue
             if first[:1].islower() and is_word(first):
                 continue  # "kona naboen", "mannen min heiter ...": a lower-case Norwegian word is no name
@@ -1195,7 +1195,7 @@ class ContextNameRecognizer(Recognizer):
         for m in _TITLE_NAME.finditer(text):
             name = m.group("name")
             low = name.lower()
-            if low in _STOP or low in self.keep or low in self.g.builtin_keep or _NUMBER_WORD_RE.fullmatch(low):
+            if low in _STOP or self.keep.holds(name) or low in self.g.builtin_keep or _NUMBER_WORD_RE.fullmatch(low):
                 continue
             found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.75 if name[:1].isupper() else 0.7))
         return found

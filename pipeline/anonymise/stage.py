@@ -42,7 +42,7 @@ from .dialect import respelled_word
 from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key
 from .keystore import read_key_data, write_key_data, write_private
-from .matcher import StringMatcher, sentence_initial, tokens_of
+from .matcher import KeepTerms, StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context, subject_slot
 from .detection import LOWER, PERSON, Detection
@@ -118,8 +118,8 @@ class Anonymiser:
         self.key = key
         self.decisions = decisions
         keep = keep_strings(study, decisions)
-        self.keep_tokens = {tokens_of(k) for k in keep}
-        self.keep = StringMatcher([(k, "KEEP") for k in keep], self.g, strict_common=False, digit_types=set())
+        # One rule for what a keep term keeps (matcher.KeepTerms): a lower-case term the lower-case word.
+        self.keep = KeepTerms(keep, self.g)
         self.registry = default_registry(self.a, set(keep), study.root / "study.yaml")
         # The score of a span listed for review only, under min_score: the learned recognizer's.
         self.review_only = span_scores(self.a.min_score, self.a.review_below)[2]
@@ -154,7 +154,7 @@ class Anonymiser:
         for informant, name, variants in informant_variants(self.study):
             self.key.add_informant(informant.id, informant_label(self.study, informant), name, variants)
         for kind, original in known_identifiers(self.study):
-            if tokens_of(original) in self.keep_tokens:
+            if self.keep.holds(original):
                 continue
             self.key.add_known(kind or guess_type(original), original)
             if (kind or guess_type(original)) == "PERSON":
@@ -187,7 +187,7 @@ class Anonymiser:
                             for d in dets) if e is not None]
         spans = self._keep_spans.get(text)
         if spans is None:
-            spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
+            spans = self._keep_spans[text] = self.keep.spans(text)
         dets = apply_keep(text, dets, self.keep, self.g, spans=spans)
         replace, weak = merge(text, dets, self.a.min_score)
         return with_first_names(text, replace, self.g), weak
@@ -222,14 +222,17 @@ class Anonymiser:
         only where the transcript has capitals and wrote it (not truecasing)."""
         if d.recognizer == "unexplained_capital" and (lower or text[d.start:d.start + 1].islower()):
             return True
-        words = [w.lower() for w in UNEXPLAINED_WORD.findall(d.text)]
+        written = UNEXPLAINED_WORD.findall(d.text)
+        words = [w.lower() for w in written]
+        # A keep term explains a word as the study wrote it ("selam" kept is no "Selam").
+        kept = {w.lower() for w in written if self.keep.holds(w)}
         if d.recognizer == "unexplained_name_lower":
             # An ordinary word the clause made a name: the study's use of the word elsewhere says
             # nothing about this use; only its own wording and keep terms release it.
-            return bool(words) and all(w in self.own_words or w in self.attribute_words or (w,) in self.keep_tokens
+            return bool(words) and all(w in self.own_words or w in self.attribute_words or w in kept
                                        for w in words)
         return bool(words) and all(w in self.own_words or w in self.lower_vocab or w in self.study_vocab
-                                   or w in self.attribute_words or (w,) in self.keep_tokens for w in words)
+                                   or w in self.attribute_words or w in kept for w in words)
 
     def _fallback_explained(self, d: Detection, text: str) -> bool:
         """A one-word fallback hit the study itself explains (fallback.py): the researchers' own word
@@ -350,7 +353,7 @@ class Anonymiser:
         no detection saw written as a name is re-applied only where it reads as one: capitalised
         mid-sentence (the guard's rule), and as a person where the sentence is about one
         (``key_detections``); "Takst var ..." opening a sentence elsewhere stays the word."""
-        originals = [(o, e) for o, e in self.key.originals() if tokens_of(o) not in self.keep_tokens]
+        originals = [(o, e) for o, e in self.key.originals() if not self.keep.holds(o)]
         self.key_matcher = StringMatcher(originals, self.g, ordinary_mid_sentence=self.spread_mid_sentence_only)
         ordinary = [(o, e) for o, e in originals if e.type == PERSON and self.ordinary_word(o, PERSON)
                     and (self.lower_texts or e.ordinary_word)]
