@@ -101,3 +101,9 @@ def test_an_informant_whose_first_name_is_a_lower_case_keep_term_is_replaced_whe
     out = [t.text for turns in result.outputs.values() for t in turns]
     assert "Hegre" not in out[1] and "Sol" not in out[1], out
     assert "ringer Sol" not in out[3] and "og sol er godt" in out[3] and out[3].startswith("Sola skin"), out
+
+
+def test_the_built_in_list_is_kept_in_any_case_though_it_is_read_in_lower_case():
+    # Gazetteer.builtin_keep holds "polen", "kiwi", "finn.no" in lower case: names, kept in any case.
+    assert kept(["polen", "kiwi", "finn.no"], "fra Polen, på Kiwi og Finn.no") == ["Polen", "Kiwi", "Finn.no"]
+    assert KeepTerms(["polen"]).holds("Polen")

@@ -189,14 +189,14 @@ class StringMatcher:
     """Finds any of many strings in a text by the rule above.
 
     ``entries``: (original string, payload) pairs. ``strict_common``: apply
-    the ordinary-word rule (the keep-term matcher does not need it). ``lower_case_exact``: an
-    original written in lower case matches only the lower-case word (the keep terms' rule,
-    ``KeepTerms``).
+    the ordinary-word rule (the keep-term matcher does not need it). ``lower_case_exact``: originals
+    written in lower case that match only as the lower-case word (the keep terms' rule, ``KeepTerms``).
     """
 
     def __init__(self, entries: Iterable[tuple[str, Any]], gazetteer: Gazetteer | None = None,
                  strict_common: bool = True, digit_types: set[str] | None = None, strict_dictionary: bool = True,
-                 ordinary_mid_sentence: bool | Callable[[Any], bool] = True, lower_case_exact: bool = False):
+                 ordinary_mid_sentence: bool | Callable[[Any], bool] = True,
+                 lower_case_exact: frozenset[str] = frozenset()):
         self.gazetteer = gazetteer or load_gazetteer()
         self.index: dict[str, list[tuple[tuple[str, ...], bool, str, Any]]] = {}
         self.digits: dict[str, tuple[str, Any]] = {}
@@ -215,7 +215,7 @@ class StringMatcher:
             # 0: any case; 1: only capitalised; 2: only capitalised mid-sentence (a detected ordinary
             # word: "Ruta" opening a code label or a sentence is the word, not the person).
             # 3: only as the lower-case word (``lower_case_exact``, a keep term written in lower case).
-            strict = 3 if lower_case_exact and lower_case_term(original) else 0
+            strict = 3 if original in lower_case_exact and lower_case_term(original) else 0
             if strict_common and len(toks) == 1:
                 mid_only = ordinary_mid_sentence(payload) if callable(ordinary_mid_sentence) else ordinary_mid_sentence
                 if strict_dictionary and mid_only and getattr(payload, "ordinary_word", False):
@@ -446,11 +446,15 @@ class KeepTerms:
     the learned recognizer and the guard all read them through this."""
 
     def __init__(self, terms: Iterable[str], gazetteer: Gazetteer | None = None):
+        g = gazetteer or load_gazetteer()
         self.terms = tuple(dict.fromkeys(t for t in terms if tokens_of(t)))
-        self.matcher = StringMatcher([(t, "KEEP") for t in self.terms], gazetteer, strict_common=False,
-                                     digit_types=set(), lower_case_exact=True)
-        self._any_case = frozenset(tokens_of(t) for t in self.terms if not lower_case_term(t))
-        self._lower_case = frozenset(tokens_of(t) for t in self.terms if lower_case_term(t))
+        # The built-in list (countries, national organisations, "finn.no") holds names, read in
+        # lower case (``Gazetteer.builtin_keep``): kept in any case, whoever lists them.
+        lower = [t for t in self.terms if lower_case_term(t) and t not in g.builtin_keep]
+        self.matcher = StringMatcher([(t, "KEEP") for t in self.terms], g, strict_common=False, digit_types=set(),
+                                     lower_case_exact=frozenset(lower))
+        self._any_case = frozenset(tokens_of(t) for t in self.terms if t not in lower)
+        self._lower_case = frozenset(tokens_of(t) for t in lower)
 
     def __len__(self) -> int:
         return len(self.matcher)
