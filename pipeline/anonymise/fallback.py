@@ -20,8 +20,12 @@ few general rules, each named by its reason (the review sheet's ``recognizer`` c
   A capitalised bare noun given an age is one too ("Storm er tolv og spelar ski").
 * ``fallback_alias``: another name of a detected person beside it ("Hanne-Mette Solheim, eller
   bare HM", "odd-rune nilsen eller oddemann", "lisa altså elisabeth nango").
-* ``fallback_proprial_article``: "han"/"ho" before a name after a preposition ("med han mikkel
-  gaup"); ``fallback_kin_list``: children listed after kin and possessive ("ungene mine liv og storm").
+* ``fallback_proprial_article``: the pronoun as a name's article (han, hun, ho, hu, hon, hen) before a
+  name after a preposition ("med han mikkel gaup") or as the subject of a verb ("Ho semhar sa", "og
+  hu tesfay kom", "då kom ho yordanos"), in lower case in a transcript with capitals too: a first
+  name of the list, any word before a surname of the list, or a word no explanation covers
+  (``unexplained.explanation``: no dictionary, dialect, compound or English word);
+  ``fallback_kin_list``: children listed after kin and possessive ("ungene mine liv og storm").
 * ``fallback_name_run``: lower-case names of several words: two first names ("mette lise"), and a
   detected person followed by a surname or a rare word ("gunnar kval vik").
 * ``fallback_firm_head`` / ``fallback_place_head``: a firm by its business word without a legal form
@@ -60,6 +64,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .matcher import sentence_initial
 from .numbers import WORD_PATTERN
 from .slots import compass_region, inflected_noun, place_word, rare_word, seen_in_treebank
+from .unexplained import explanation
 
 SCORE = 0.7  # replaced and listed for review (min_score 0.5 <= score < review_below 0.75)
 _W = r"[^\W\d_][\w'’-]*"
@@ -121,10 +126,25 @@ _LISTED = re.compile(rf"{_B}(?P<w>[{UPPER}][\w'’-]+)\s*(?:,|\s+og|\s+eller)\s+
 _ALIAS_AFTER = re.compile(rf"\s*,?\s*(?:eller|også\s+kalt|kalt|alias)\s+(?P<just>(?:bare|berre)\s+)?(?P<w>{_W}){_E}",
                           re.IGNORECASE)
 _ALIAS_BEFORE = re.compile(rf"{_B}(?P<w>{_W})\s*,?\s+(?:altså|dvs\.?|eller|egentlig|eigentleg)\s*,?\s*$", re.IGNORECASE)
-# The proprial article of northern and Trøndelag speech, "han"/"ho" before a name after a preposition
-# ("time med han mikkel gaup"): after "med han" a noun stands only as a name.
-_PROPRIAL = re.compile(rf"{_B}(?i:med|til|hos|fra|frå|av|om|for|ved|mot)\s+(?i:han|ho|hu|hun)\s+(?P<w>{_W})"
+# The proprial article of northern, western and Trøndelag speech, the pronoun before a name (han, hun,
+# ho and the dialect forms hu, hon; hen, the neutral one), after a preposition ("time med han mikkel
+# gaup"): after "med han" a noun stands only as a name.
+_ARTICLE = r"(?i:han|hun|ho|hu|hon|hen)"
+_PROPRIAL = re.compile(rf"{_B}(?i:med|til|hos|fra|frå|av|om|for|ved|mot)\s+{_ARTICLE}\s+(?P<w>{_W})"
                        rf"(?:\s+(?P<s>{_W}))?{_E}")
+# The article before the subject of a verb ("Ho semhar sa ...", "og hu tesfay kom"), or after the verb
+# when something else opens the clause ("då kom ho yordanos"): a pronoun and a word, then a verb.
+_ARTICLE_SUBJECT = re.compile(rf"{_B}(?P<a>{_ARTICLE})\s+(?P<w>[{LOWER}][\w'’-]*)(?:\s+(?P<v>{_W}))?{_E}")
+# Finite verbs of saying, doing and being after a subject (Bokmål, Nynorsk, dialect forms), for a
+# turn read without its parse; the parse's VERB and AUX tags count too.
+_SUBJECT_VERBS = frozenset(literals(_DEED)) | frozenset({
+    "er", "e", "æ", "var", "va", "vart", "ble", "blei", "seie", "sei", "bur", "budde", "trur", "trudde", "tror",
+    "trodde", "meinte", "meiner", "mente", "mener", "syns", "synest", "syntes", "tykte", "likar", "liker", "likte",
+    "skulle", "sku", "kan", "kunne", "ska", "vil", "ville", "må", "måtte", "gjekk", "gjorde", "gjer", "gjør",
+    "veit", "vet", "visste", "kjem", "kjøpte", "sende", "sendte", "hugsar", "husker", "vart", "fann", "fant"})
+# Clause openers before the article: a conjunction or answer word (``_BOUNDARY``'s, one word).
+_OPENERS = frozenset({"og", "men", "for", "fordi", "at", "så", "når", "da", "då", "mens", "om", "hvis", "viss",
+                      "dersom", "før", "etter", "sidan", "siden", "ja", "nei", "jo", "både", "enten", "eller", "som"})
 # Children listed after a plural kin noun and its possessive: "ungene mine liv og storm de har bodd".
 _KIN_POSS_LIST = re.compile(
     rf"{_B}(?i:ungene|ungane|ungan|unga|barna|borna|sønnene|døtrene|jentene|jentane|guttene|gutane|tvillingene"
@@ -198,7 +218,7 @@ class FallbackRecognizer(Recognizer):
 
     name = "fallback"
     always_review = True  # masks the unexplained as the worst case: a person confirms each
-    version = "2"
+    version = "3"
     supported_entities = (PERSON, STED, ORG, SAK, DATO)
     reads_detections = True
 
@@ -329,14 +349,20 @@ class FallbackRecognizer(Recognizer):
         names of the list without one: "ungene mine liv og storm"; not "ungene mine går og leker")."""
         g = self.g
         low = text.lower()
-        article = " han " in low or " ho " in low or " hu " in low or " hun " in low  # most turns have none
+        article = any(f"{a} " in low for a in ("han", "hun", "ho", "hu", "hon", "hen"))  # most turns have none
         for m in (_PROPRIAL.finditer(text) if article else ()):
             w, s = m.group("w"), m.group("s")
             if _plain(w, g) or g.is_place(w):
                 continue
             surname = s is not None and not _plain(s, g) and g.is_last(s)
-            if surname or g.is_first(w):
+            if surname or g.is_first(w) or explanation(w, g) is None:
                 add(m.start("w"), m.end("s") if surname else m.end("w"), PERSON, "proprial_article", lower=False)
+        for m in (_ARTICLE_SUBJECT.finditer(text) if article else ()):
+            w = m.group("w")
+            if _plain(w, g) or g.is_place(w) or not (explanation(w, g) is None or g.is_first(w) and not is_ordinary(w)):
+                continue  # "ho berre sa", "han itj kom": a word, its dialect form; the name lists decide the rest
+            if self._article_subject(text, doc, m):
+                add(m.start("w"), m.end("w"), PERSON, "proprial_article", lower=False)
         for m in _KIN_POSS_LIST.finditer(text):
             a, b = m.group("a"), m.group("b")
             if _plain(a, g) or _plain(b, g):
@@ -349,6 +375,26 @@ class FallbackRecognizer(Recognizer):
             if named:
                 add(m.start("a"), m.end("a"), PERSON, "kin_list", lower=False)
                 add(m.start("b"), m.end("b"), PERSON, "kin_list", lower=False)
+
+    @staticmethod
+    def _article_subject(text, doc, m) -> bool:
+        """The pronoun of ``m`` (``_ARTICLE_SUBJECT``) is the article of a subject: it opens a clause
+        (a sentence's start, a comma or a conjunction before it) and a finite verb follows the word,
+        or a finite verb stands right before it (the subject after its verb: "då kom ho yordanos")."""
+        def verb(start: int, end: int, word: str) -> bool:
+            if word.lower() in _SUBJECT_VERBS:
+                return True
+            span = doc.char_span(start, end) if doc is not None else None
+            return span is not None and len(span) == 1 and span[0].pos_ in ("VERB", "AUX")
+
+        before = list(_WORD.finditer(text, max(0, m.start() - 30), m.start()))
+        prev = before[-1] if before else None
+        between = text[prev.end():m.start()] if prev is not None else ""
+        if prev is not None and not between.strip() and verb(prev.start(), prev.end(), prev.group()):
+            return True
+        opens = (sentence_initial(text, m.start()) or "," in between
+                 or (prev is not None and not between.strip() and prev.group().lower() in _OPENERS))
+        return opens and m.group("v") is not None and verb(m.start("v"), m.end("v"), m.group("v"))
 
     def _subjects(self, text, add):
         """A gazetteer first name that is also an ordinary word, as the subject of a verb of saying or

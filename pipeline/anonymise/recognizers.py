@@ -856,8 +856,8 @@ KIN_AND_ROLE_WORDS = frozenset({
     "prosjektleder", "prosjektleiar", "fru", "herr"})
 _NAMING_VERBS = frozenset({"heter", "het", "heiter", "heitte", "kalt", "kaller"})
 # A personal pronoun before a first name is the name's article in speech ("han per", "ho kari"), in
-# the dialect forms too ("hu kari hu var flink", "hon liv").
-_NAME_CUES_BEFORE = KIN_AND_ROLE_WORDS | {"han", "hun", "ho", "hu", "hon"} | _NAMING_VERBS
+# the dialect forms too ("hu kari hu var flink", "hon liv"), and the neutral "hen" ("hen kim kom").
+_NAME_CUES_BEFORE = KIN_AND_ROLE_WORDS | {"han", "hun", "ho", "hu", "hon", "hen"} | _NAMING_VERBS
 # One's child by the word for a girl or a boy, in its compounds too ("lillejenta", "veslegutten").
 _CHILD_WORDS = frozenset({"jenta", "jenten", "jentå", "jentungen", "gutten", "guten", "gutungen"})
 _KIN_WORDS = KIN_AND_ROLE_WORDS | _CHILD_WORDS
@@ -984,7 +984,7 @@ class GazetteerRecognizer(Recognizer):
     """
 
     name = "gazetteer"
-    version = "4"
+    version = "5"
     supported_entities = (PERSON, STED)
     needs_doc = True
 
