@@ -39,9 +39,15 @@ class SpeakerLabels(_Strict):
                             "Deltaker", "Deltakar", "Respondent"]
     # Words that open two or more lines with a colon but are speech, not labels ("Husk: ...").
     ignore: list[str] = []
-    # A transcript where one side holds more of the words than this is an error (a label is
-    # probably missing); raise it for interviews that are monologues by design.
+    # A transcript where one side holds more of the words than this must show the other side
+    # speaking throughout, as an interviewer does in a long narrative interview: at least
+    # ``min_other_turns`` turns, and no turn of the dominant side holding more than
+    # ``max_turn_share`` of all words. Otherwise it is an error (a label is probably missing, so
+    # one side's lines were read as the other's); raise these for interviews that are monologues
+    # by design.
     max_speaker_share: float = Field(0.9, gt=0.5, le=1.0)
+    min_other_turns: int = Field(5, ge=1)
+    max_turn_share: float = Field(0.25, gt=0.0, le=1.0)
 
     @field_validator("interviewer", "informant")
     @classmethod

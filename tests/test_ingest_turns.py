@@ -136,6 +136,40 @@ def test_one_side_with_over_90_percent_of_the_words_is_an_error(make_study, tmp_
     assert len(turns_of(root)) == 4
 
 
+def narrative(questions: int, words: int) -> list[tuple[str, str]]:
+    """A narrative interview: short questions, long answers of about ``words`` words each."""
+    lines = []
+    for _ in range(questions):
+        lines += [("I", "Og hvordan var det da?"), ("IP", answer(words))]
+    return lines
+
+
+def test_a_narrative_interview_with_a_normal_interviewer_passes_over_90_percent(make_study):
+    # The informant holds about 95 % of the words, the interviewer asks between every answer.
+    text = "".join(f"{label}: {line}\n" for label, line in narrative(8, 110))
+    turns = turns_of(make_study({"a.txt": text}, settings=NEUTRAL))
+    informant = sum(len(t.text.split()) for t in turns if t.speaker == "informant")
+    assert informant / sum(len(t.text.split()) for t in turns) > 0.9 and len(turns) == 16
+
+
+def test_interviewer_labels_lost_after_the_second_question_are_an_error_naming_the_setting(make_study):
+    # From the third question on the interviewer's lines carry no label: they join the informant's
+    # turn, which then holds most of the interview.
+    lines = narrative(8, 110)
+    text = "".join(f"{label}: {line}\n" if i < 4 or label == "IP" and i == 5 else f"{line}\n"
+                   for i, (label, line) in enumerate(lines))
+    message = parse_error(make_study({"a.txt": text}, settings=NEUTRAL))
+    assert "a.txt" in message and "speaker_labels.max_turn_share" in message and "max_speaker_share" in message
+
+
+def test_an_interviewer_with_too_few_turns_is_an_error_naming_the_setting(make_study, tmp_path):
+    text = "".join(f"{label}: {line}\n" for label, line in narrative(3, 150))
+    message = parse_error(make_study({"a.txt": text}, settings="name: Test\nspeaker_labels:\n  max_turn_share: 1.0\n"))
+    assert "the interviewer has 3 turn(s)" in message and "speaker_labels.min_other_turns" in message
+    settings = "name: Test\nspeaker_labels:\n  min_other_turns: 3\n  max_turn_share: 0.5\n"
+    assert len(turns_of(make_study({"a.txt": text}, settings=settings, root=tmp_path / "second"))) == 6
+
+
 def test_a_balanced_interview_passes(make_study):
     text = f"I: {answer(40)}\nIP: {answer(150)}\nI: {answer(30)}\nIP: {answer(150)}\n"
     assert [t.speaker for t in turns_of(make_study({"a.txt": text}, settings=NEUTRAL))] == [

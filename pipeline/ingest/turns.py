@@ -17,9 +17,14 @@ vi: ...") is not taken for one: at line start, after an optional timestamp,
 either a numbered label (``SPEAKER_00``, ``Person 2``, a capitalised word with
 a number) or one to three capitalised words of letters only, then ``:`` and a
 space or the line end. A transcription tool's numbered label counts at once;
-any other word counts only when it opens two or more lines of the file. A transcript without an informant turn, or where one side
-holds more than ``speaker_labels.max_speaker_share`` of the words, is an error
-as well: that is what a mis-declared label looks like once parsed.
+any other word counts only when it opens two or more lines of the file. A transcript without an
+informant turn is an error as well, and so is one where one side holds more than
+``speaker_labels.max_speaker_share`` of the words while the other does not speak throughout: fewer
+than ``min_other_turns`` turns, or one turn of the dominant side holding more than
+``max_turn_share`` of all words. That is what a missing or mis-declared label looks like once
+parsed (the lost lines join the turn before them, and the same label's next line continues it),
+while a long narrative interview has an interviewer who speaks between its answers
+(docs/robustness.md, "One side holds most of the words").
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ class LabelMatcher:
     speakers: dict[str, str]  # lower-cased label -> interviewer/informant
     ignored: frozenset[str] = frozenset()  # lower-cased line-start words that are not labels
     max_share: float = 0.9
+    min_other_turns: int = 5
+    max_turn_share: float = 0.25
 
     @classmethod
     def from_settings(cls, labels: SpeakerLabels, informant: tuple[str, ...] = (),
@@ -90,7 +97,8 @@ class LabelMatcher:
             rf"^\s*{_LEADING}\**(?P<label>{alternatives})(?P<number>\s?\d{{1,2}})?\**\s*:\**\s*",
             re.IGNORECASE,
         )
-        return cls(pattern, speakers, frozenset(w.lower() for w in labels.ignore), labels.max_speaker_share)
+        return cls(pattern, speakers, frozenset(w.lower() for w in labels.ignore), labels.max_speaker_share,
+                   labels.min_other_turns, labels.max_turn_share)
 
     def match(self, line: str) -> tuple[str, str, str, list[str], str] | None:
         """(speaker, label as written, rest of the line, leading timestamps, label with number) or None."""
@@ -171,16 +179,22 @@ def parse_turns(path: Path, lines: list[Line], matcher: LabelMatcher) -> tuple[l
             continue  # a label with nothing said
         turns.append(Turn(file=file, turn_index=len(turns), speaker=draft.speaker, label=draft.label,
                           text=text, timestamps=tuple(draft.stamps + stamps)))
-    check_speakers(path, turns, matcher.max_share)
+    check_speakers(path, turns, matcher.max_share, matcher.min_other_turns, matcher.max_turn_share)
     notes = [f"{file}: {header} header line(s) before the first speaker label were not read as speech"] if header else []
     return turns, notes
 
 
-def check_speakers(path: Path, turns: list[Turn], max_share: float) -> None:
-    """An informant must speak, and neither side may hold (almost) every word."""
-    words = Counter()
+def check_speakers(path: Path, turns: list[Turn], max_share: float, min_other_turns: int = 5,
+                   max_turn_share: float = 0.25) -> None:
+    """An informant must speak, and a side holding more than ``max_share`` of the words must have
+    the other side speaking throughout (module docstring): judged by the other side's turns and the
+    dominant side's longest turn together, not by the share alone."""
+    words, count, longest = Counter(), Counter(), Counter()
     for turn in turns:
-        words[turn.speaker] += len(turn.text.split())
+        n = len(turn.text.split())
+        words[turn.speaker] += n
+        count[turn.speaker] += 1
+        longest[turn.speaker] = max(longest[turn.speaker], n)
     labels = sorted({t.label for t in turns})
     if not words["informant"]:
         raise QualpipeError(
@@ -190,14 +204,25 @@ def check_speakers(path: Path, turns: list[Turn], max_share: float) -> None:
     total = sum(words.values())
     if total < MIN_WORDS_FOR_SHARE:
         return
-    for speaker, name in (("informant", "the informant"), ("interviewer", "the interviewer")):
+    for speaker, name, other in (("informant", "the informant", "interviewer"),
+                                 ("interviewer", "the interviewer", "informant")):
         share = words[speaker] / total
-        if share > max_share:
+        if share <= max_share:
+            continue
+        reasons = []
+        if count[other] < min_other_turns:
+            reasons.append(f"the {other} has {count[other]} turn(s) (fewer than speaker_labels.min_other_turns "
+                           f"{min_other_turns})")
+        if longest[speaker] / total > max_turn_share:
+            reasons.append(f"one of its turns holds {longest[speaker] / total:.0%} of the words (more than "
+                           f"speaker_labels.max_turn_share {max_turn_share:.0%})")
+        if reasons:
             raise QualpipeError(
-                f"{name} holds {share:.1%} of the {total} words (more than {max_share:.0%}): a speaker label is "
-                "probably missing, so one side's lines were read as the other's; check the labels "
-                "(speaker_labels in study.yaml, speaker_label column of the informants table) or, for a "
-                "genuine monologue, raise speaker_labels.max_speaker_share", path)
+                f"{name} holds {share:.1%} of the {total} words (more than speaker_labels.max_speaker_share "
+                f"{max_share:.0%}) and {' and '.join(reasons)}: a speaker label is probably missing, so one "
+                "side's lines were read as the other's; check the labels (speaker_labels in study.yaml, "
+                "speaker_label column of the informants table) or, for a genuine monologue, raise "
+                "speaker_labels.max_speaker_share", path)
 
 
 def _undeclared_message(lines: list[Line], undeclared: dict[str, _Unknown]) -> str:
