@@ -312,6 +312,23 @@ def _folded_spans(text: str, kept_folds: frozenset[str]) -> list[tuple[int, int]
     return spans
 
 
+def _term_compound(word: str, keeper: KeepTerms | None, kept_folds: frozenset[str], g) -> bool:
+    """A hyphenated compound whose first part is an acronym ("NAV", "UDI") or a keep term and whose
+    rest is ordinary words in lower case ("NAV-prosjektmedarbeidar", "Husbanken-lånet"): a kind of
+    person or thing named after an office, no name. The capital is the first part's; the rest passes
+    the test a lower-case word of the text passes (``unexplained.explanation``)."""
+    from .unexplained import explanation
+
+    first, _hyphen, rest = word.partition("-")
+    parts = [p for p in rest.split("-")]
+    if not rest or not all(p and p.islower() and explanation(p, g) is not None for p in parts):
+        return False
+    acronym = len(first) >= 2 and first.isupper() and first.isalpha()
+    kept = fold_key(first) in kept_folds or any(
+        m.start == 0 and m.end == len(first) for m in (keeper.find(first) if keeper is not None and len(keeper) else []))
+    return acronym or kept
+
+
 def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: frozenset[str] = frozenset()) -> Counter[str]:
     """Words of a text the researcher wrote (study.yaml, codebook.yaml, a cell of the informants
     table) that may be a name no list of the study holds, outside a keep term:
@@ -344,10 +361,11 @@ def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: frozen
                 and g.is_last(word)):
             found[f"PERSON (a first name and a surname of the lists, {ORIGINS['written']})"] += 1
         previous = m
-        if explanation(word, g) is None:
+        if explanation(word, g) is None and not _term_compound(word, keeper, kept_folds, g):
             found[f"PERSON ELLER STED (a word no dictionary explains, {ORIGINS['written']})"] += 1
         elif (word[:1].isupper() and not word.isupper() and not sentence_initial(text, m.start())
-              and not any(is_ordinary(p) or g.is_common_word(p) for p in (word, word.rstrip("s")))):
+              and not any(is_ordinary(p) or g.is_common_word(p) for p in (word, word.rstrip("s")))
+              and not _term_compound(word, keeper, kept_folds, g)):
             found[f"PERSON ELLER STED (a capitalised word that is no ordinary word, {ORIGINS['written']})"] += 1
     return found
 
