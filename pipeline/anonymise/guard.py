@@ -66,12 +66,35 @@ class _Typed:
     """A refused string's type; its source and ordinary-word flag from the key decide how strictly
     it matches (matcher.py), exactly as the anonymiser re-applies it."""
 
-    __slots__ = ("type", "source", "ordinary_word")
+    __slots__ = ("type", "source", "ordinary_word", "informant")
 
-    def __init__(self, kind: str, source: str = "detected", ordinary_word: bool = False):
+    def __init__(self, kind: str, source: str = "detected", ordinary_word: bool = False, informant: str = ""):
         self.type = kind
         self.source = source
         self.ordinary_word = ordinary_word
+        self.informant = informant  # the informant's id, for an informant's name
+
+
+def informant_entries(study: Study) -> list[tuple[str, _Typed]]:
+    """Every informant name form the guard refuses (each informant's name and its variants, outside
+    the keep terms), with the informant's id. The one list both the guard and the anonymiser's
+    informant-name pass read (``Anonymiser.informant_names``), through :func:`name_matcher`: what the
+    guard flags from the informants table, the anonymiser has replaced."""
+    keep = KeepTerms(keep_strings(study, load_decisions(study)))
+    entries = [(variant, _Typed("PERSON", "informant", informant=informant.id))
+               for informant, name, variants in informant_variants(study) for variant in [name, *variants]]
+    return [(o, t) for o, t in entries if tokens_of(o) and not keep.holds(o)]
+
+
+def name_matcher(entries: Iterable[tuple[str, object]], g=None) -> StringMatcher:
+    """The guard's string rule (matcher.py: case, separators, possessive -s, spelled and split
+    forms) over ``entries``; the anonymiser's informant-name pass builds the same."""
+    return StringMatcher(list(entries), g or load_gazetteer())
+
+
+def guard_text(text: str) -> str:
+    """The text as the guard reads it for names: an underscore as a space (same length)."""
+    return text.replace("_", " ")
 
 
 def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed]]:
@@ -97,11 +120,8 @@ def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed
             entries.append((original, _Typed(item["type"], source, ordinary)))
     for kind, original in known_identifiers(study):
         entries.append((original, _Typed(kind or "kjent identifikator", "known")))
-    for _informant, name, variants in informant_variants(study):
-        for variant in [name, *variants]:
-            entries.append((variant, _Typed("PERSON", "informant")))
     keep = KeepTerms(keep_strings(study, load_decisions(study)))
-    return [(o, t) for o, t in entries if tokens_of(o) and not keep.holds(o)]
+    return [(o, t) for o, t in entries if tokens_of(o) and not keep.holds(o)] + informant_entries(study)
 
 
 class _Numbers:
@@ -163,7 +183,7 @@ class Guard:
         entries = list(entries)
         keep = list(keep)
         g = load_gazetteer()
-        self._matcher = StringMatcher(entries, g)
+        self._matcher = name_matcher(entries, g)
         # An original found only inside a keep term ("finn" in "finn.no") is no leak, exactly as
         # the anonymiser leaves it (the same rule: a term in lower case keeps the lower-case word).
         self._keeper = KeepTerms(keep, g)
@@ -182,7 +202,7 @@ class Guard:
 
     def _payloads(self, text: str) -> list[object]:
         """The payload of every identifier ``text`` holds."""
-        words = text.replace("_", " ")  # same length: offsets stay those of ``text``
+        words = guard_text(text)  # same length: offsets stay those of ``text``
         hits = self._matcher.find(words)
         if hits and len(self._keeper):
             spans = [(m.start, m.end) for m in self._keeper.find(words)]

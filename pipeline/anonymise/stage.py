@@ -40,7 +40,7 @@ from .gazetteer import load_gazetteer
 from .learned import span_scores
 from .dialect import respelled_word
 from .lexicon import is_ordinary, is_word
-from .guard import guard_for_key
+from .guard import guard_for_key, guard_text
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import KeepTerms, StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
@@ -126,6 +126,8 @@ class Anonymiser:
         # A study's own deny lists report what they list, whatever its form.
         self.deny_lists = frozenset(r.name for r in self.registry if isinstance(r, DenyListRecognizer))
         self.key_matcher: StringMatcher | None = None
+        # The guard's informant-name rule (``seed_key``; ``_with_informant_names``).
+        self.informant_names: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
         self.own_words = own_words(study)  # the codebook's and the report's wording
         self.own_compounds: set[str] = set()  # key ids of the codebook's compound terms (own_compound)
@@ -153,6 +155,10 @@ class Anonymiser:
         """Informants, known identifiers and 'remove' decisions enter the key first."""
         for informant, name, variants in informant_variants(self.study):
             self.key.add_informant(informant.id, informant_label(self.study, informant), name, variants)
+        from .guard import informant_entries, name_matcher
+
+        entries = informant_entries(self.study)
+        self.informant_names = name_matcher(entries, self.g) if entries else None
         for kind, original in known_identifiers(self.study):
             if self.keep.holds(original):
                 continue
@@ -251,7 +257,33 @@ class Anonymiser:
         reads the key and changes nothing: registration reads every turn before the key grows."""
         extra, from_key = self.key_detections(text)
         replace, weak = self.candidates(text, dets + extra)
-        return TurnCandidates(replace, weak, {span: entity.id for span, entity in from_key.items()})
+        ids = {span: entity.id for span, entity in from_key.items()}
+        replace = self._with_informant_names(text, replace, ids)
+        return TurnCandidates(replace, weak, ids)
+
+    def _with_informant_names(self, text: str, replace: list[Detection], ids: dict[tuple[int, int], str]) -> list[Detection]:
+        """Every informant name form the guard would find in ``text`` (its own matcher and entries,
+        ``guard.informant_entries``; outside a keep term, as the guard looks), replaced as the
+        informant, whatever the detections and the key's rules made of it: a span the rules dropped,
+        cut or left to a shorter detection is taken whole (with any replacement it overlaps), so the
+        guard's informant check cannot refuse what the anonymiser wrote."""
+        if self.informant_names is None:
+            return replace
+        spans = self._keep_spans.get(text)
+        if spans is None:
+            spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
+        for m in self.informant_names.find(guard_text(text)):
+            if any(ks <= m.start and m.end <= ke for ks, ke in spans):
+                continue
+            if any(d.start <= m.start and m.end <= d.end for d in replace):
+                continue
+            over = [d for d in replace if d.start < m.end and m.start < d.end]
+            start, end = min([m.start] + [d.start for d in over]), max([m.end] + [d.end for d in over])
+            replace = sorted([d for d in replace if d not in over]
+                             + [Detection(start, end, PERSON, 1.0, "key", text[start:end])],
+                             key=lambda d: (d.start, d.end))
+            ids[(start, end)] = f"INFORMANT_{m.payload.informant}"
+        return replace
 
     def register(self, text: str, dets: list[Detection]) -> None:
         self.register_candidates(text, self.turn_candidates(text, dets))
