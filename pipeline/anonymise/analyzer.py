@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 
 from .casing import lower_case_transcript, truecase
-from .detection import ADRESSE, DATO, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
+from .detection import ADRESSE, DATO, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import KeepTerms, sentence_initial
-from .numbers import WORD_PATTERN, dialect_forms, split_phones
+from .numbers import WORD_PATTERN, dialect_forms, echoes, split_phones
 from .persons import particle_tail
 from .registry import RecognizerRegistry
 from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words
@@ -69,17 +69,19 @@ def detect(texts: list[str], registry: RecognizerRegistry, nlp=None, batch_size:
 def with_split_numbers(texts: list[str], found: list[list[Detection]], registry: RecognizerRegistry
                        ) -> list[list[Detection]]:
     """The detections of one transcript's turns, with the pieces of a phone number said over two
-    turns (``numbers.split_phones``; the one detection that reads more than one turn), where the
-    phone recognizer is enabled: each piece TELEFON at 0.7, replaced and listed for review."""
-    if "phone" not in registry:
-        return found
-    pieces = split_phones(texts)
-    if not pieces:
-        return found
+    turns (``numbers.split_phones``), where the phone recognizer is enabled: each piece TELEFON at
+    0.7, replaced and listed for review; and then the numbers that say an identifier's digits again
+    in the same turn or the next (``numbers.echoes``: "LTE-0093, ... null null ni tre"), as its type
+    at 0.7, replaced and listed for review. The detections that read more than one turn."""
+    pieces = split_phones(texts) if "phone" in registry else []
     found = [list(dets) for dets in found]
     for i, start, end, _digits in pieces:
         found[i].append(Detection(start, end, TELEFON, 0.7, "phone_split", texts[i][start:end]))
-        found[i].sort(key=lambda d: (d.start, d.end, d.type, d.recognizer))
+    for i, start, end, kind in echoes(texts, [[(d.start, d.end, d.type) for d in dets if d.score >= 0.7]
+                                             for dets in found]):
+        found[i].append(Detection(start, end, kind, 0.7, "number_echo", texts[i][start:end]))
+    for dets in found:
+        dets.sort(key=lambda d: (d.start, d.end, d.type, d.recognizer))
     return found
 
 
@@ -137,8 +139,10 @@ def apply_keep(text: str, detections: list[Detection], keep: KeepTerms,
                 break
             from_key = d.recognizer in KEY_RECOGNIZERS
             # "NAV Heimdal" -> "Heimdal"; but a place kept as a term stays part of a longer
-            # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm).
-            if ks <= d.start < ke < d.end and d.type != ADRESSE and not g.is_place(text[ks:ke]):
+            # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm). An address or a number
+            # or e-mail address is one identifier of a form, whatever words it is spoken in: a kept
+            # word opening it ("liv punktum rask krøllalfa ..." with the keep term liv) is its part.
+            if ks <= d.start < ke < d.end and d.type not in _WHOLE_FORMS and not g.is_place(text[ks:ke]):
                 start = ke
                 while start < d.end and not text[start].isalnum():
                     start += 1
@@ -162,6 +166,10 @@ def apply_keep(text: str, detections: list[Detection], keep: KeepTerms,
         if not drop:
             kept.append(d)
     return kept
+
+
+# Identifiers of a form (an address, an e-mail address, a number): a keep term inside one does not cut it.
+_WHOLE_FORMS = frozenset({ADRESSE, EPOST, TELEFON, FNR, KONTO, SAK, NUMMER})
 
 
 def _brand_word(rest: str, d: Detection, g: Gazetteer) -> bool:

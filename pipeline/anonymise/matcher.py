@@ -62,8 +62,9 @@ TOKEN = re.compile(r"\w+")
 DIGIT_RUN = re.compile(r"\+?\d(?:\d|[ .\-](?=\d))*")
 _NON_DIGIT = re.compile(r"\D")
 DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "NUMMER"}
-# Three or more single letters with spaces, hyphens or dots between them: a word spelled out.
-SPELLED_RUN = re.compile(r"(?<!\w)[^\W\d_](?:(?:\s*[.\-]\s*|[ \t]+)[^\W\d_](?!\w)){2,}")
+# Three or more single letters with spaces, hyphens, dots or commas between them: a word spelled out
+# ("W, L, O, D, ...": a pause between letters is written as a comma).
+SPELLED_RUN = re.compile(r"(?<!\w)[^\W\d_](?:(?:\s*[.,\-]\s*|[ \t]+)[^\W\d_](?!\w)){2,}")
 _LETTER = re.compile(r"[^\W\d_]")
 # Lower-case letters with dots only between them ("t.o.m", "m.a.o", "p.g.a"): how Norwegian writes
 # an abbreviation; a spelling is written with spaces or hyphens, or in capitals ("M.I.N.H.").

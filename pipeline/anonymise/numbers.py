@@ -81,7 +81,12 @@ _X = "|".join(sorted(TENS, key=len, reverse=True))
 # One number word: tens+unit ("nittito"), a year form ("tjueatten", "nittensyttiåtte"), teen, unit, hundre, tusen.
 _WORD = (rf"(?:(?:{'|'.join(_CENTURIES)})(?:(?:{_X})(?:{_U})?|{_T})|(?:{_X})(?:{_U})?|{_T}|null|{_U}|hundrede|hundre|tusen)")
 WORD_PATTERN = _WORD
-_TOKEN = re.compile(rf"(?<![\wæøå])(?:(?P<word>{_WORD})|(?P<digits>\d+))(?![\wæøå])", re.IGNORECASE)
+# A digit said twice or three times in one word before it ("dobbel null", "trippel sju", "dobbelt 4"):
+# one token of the repeated digits, as a phone number is read aloud.
+REPEATS = {"dobbel": 2, "dobbelt": 2, "dobble": 2, "dobbeltt": 2, "trippel": 3, "tripple": 3, "trippelt": 3}
+_REPEAT = "|".join(sorted(REPEATS, key=len, reverse=True))
+_TOKEN = re.compile(rf"(?<![\wæøå])(?:(?P<repeat>{_REPEAT})\s+)?(?:(?P<word>{_WORD})|(?P<digits>\d+))(?![\wæøå])",
+                    re.IGNORECASE)
 # What may stand between two tokens of one run.
 # A hyphen, dash or slash may have spaces around it ("030791 - 276 11", "21 / 3308": automatic
 # captions space them); a country code may stand in brackets ("(+47) 913 70 442"); a hesitation
@@ -231,6 +236,8 @@ def _build(text: str, tokens: list[re.Match]) -> NumberRun | None:
             spoken = True
             value, end, k, built = _spoken_value(text, tokens, k)
             composed = composed or built
+        if t.group("repeat") and len(value) == 1:
+            value, spoken = value * REPEATS[t.group("repeat").lower()], True
         # "seksti to" (tens, a space, a unit) is one number; "seksti, to" two.
         if (groups and gap == " " and value.isdigit() and len(value) == 1 and value != "0" and tokens[k - 1].group("word")
                 and len(groups[-1]) == 2 and groups[-1].endswith("0") and groups[-1] != "10"
@@ -494,7 +501,7 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
 
 # A self-correction inside a number ("9-3-8... nei, 9-3-5-4-1-7-0-2", "fem en tre – nei, fem en
 # to, to åtte", "H0203 – nei, unnskyld, H0302"): one or more correction words, after a pause or a dash.
-REPAIR = r"(?:eller\s+)?nei(?:,?\s+vent)?|vent|unnskyld|jeg\s+mener|eg\s+meiner|æ\s+mene|mener\s+jeg|meiner\s+eg"
+REPAIR = r"(?:eller\s+)?nei(?:,?\s+vent)?|vent|unnskyld|eller\s+(?:var|er|va|e)\s+(?:det|d[eæ])|jeg\s+mener|eg\s+meiner|æ\s+mene|mener\s+jeg|meiner\s+eg"
 # The pause after the correction word may be written as a dash too ("fem- nei- en åtte fem").
 REPAIR_GAP = (rf"\s*{_PAUSE}?\s*[,–—-]?\s*(?:{REPAIR})(?:\s*[,.]?\s*(?:{REPAIR}))*\s*[,.:–—-]?\s+")
 _REPAIR_GAP = re.compile(REPAIR_GAP, re.IGNORECASE)
@@ -536,7 +543,9 @@ def _repaired(text: str, first: NumberRun, second: NumberRun) -> NumberFinding |
                         first.spoken or second.spoken, first.composed or second.composed,
                         first.token_ends[:keep] + second.token_ends, first.token_starts[:keep] + second.token_starts)
         found = _identify(text, run)
-        if found:
+        if found and not (found.type == "TELEFON" and keep and set(first.seps[:keep]) & {"/", "-"}):
+            # (A written reference with a slash or hyphen whose last group is said again is no
+            # phone number: "HB-2019-0447, eller var det null fire fire sju".)
             return NumberFinding(min(found.start, first.start), second.end, found.type, found.score, found.digits)
     return None
 
@@ -561,6 +570,7 @@ _PHONE_CUE = re.compile(r"telefon|mobil|tlf|nummer|ring", re.IGNORECASE)
 _CUT_OFF = re.compile(r"\s*(?:[-–—]|\.{2,}|…)?\s*")
 _OPENS_TURN = re.compile(rf"\s*(?:(?:ja|jo|og|altså|så|{_FILLER})\s*,?\s+)?", re.IGNORECASE)
 _PIECE_ENDS = re.compile(r"\s*(?:[.,!?;:…–—-]|$)")
+_PUNCTUATION = re.compile(r"[.,!?;:…]")
 
 
 def split_phones(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, int, str]]:
@@ -578,7 +588,11 @@ def split_phones(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, 
         last = runs[-1]
         if last.composed or not 2 <= len(last.digits) <= 6 or not _CUT_OFF.fullmatch(text, last.end):
             continue
-        if not _PHONE_CUE.search(text, max(0, last.start - 60), last.start):
+        # The cue before the piece, in its turn or, where the piece opens its turn, at the end of
+        # the turn before (captions cut a sentence into cues: "... nummeret til Tor på" / "nittien fire").
+        cued = _PHONE_CUE.search(text, max(0, last.start - 60), last.start) or (
+            i > 0 and _OPENS_TURN.fullmatch(text, 0, last.start) and _PHONE_CUE.search(texts[i - 1][-60:]))
+        if not cued:
             continue
         for j in range(i + 1, min(len(texts), i + 1 + look_ahead)):
             # An article ("ein penn") is no number.
@@ -587,8 +601,10 @@ def split_phones(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, 
             if not following:
                 continue
             piece = following[0]
+            # A turn without punctuation (automatic captions) ends the piece at its last number word.
+            ends = _PIECE_ENDS.match(texts[j], piece.end) or not _PUNCTUATION.search(texts[j])
             if (_OPENS_TURN.fullmatch(texts[j], 0, piece.start) and not piece.composed
-                    and _PIECE_ENDS.match(texts[j], piece.end) and not _CURRENCY_AFTER.match(texts[j], piece.end)):
+                    and ends and not _CURRENCY_AFTER.match(texts[j], piece.end)):
                 digits = last.digits + piece.digits
                 prefixed = PHONE_PREFIX.search(text[max(0, last.start - 7):last.start])
                 national = digits[4:] if digits.startswith("0047") and len(digits) == 12 else (
@@ -610,3 +626,47 @@ def resolved_digits(text: str) -> str | None:
         return None
     found = findings(text)
     return found[0].digits if len(found) == 1 and found[0].digits else None
+
+
+# Types whose digits a speaker may say again: the identifier's number, or its last groups.
+_ECHOED_TYPES = frozenset({"FØDSELSNUMMER", "KONTONUMMER", "TELEFON", "SAKSNUMMER", "NUMMER"})
+ECHO_MIN_DIGITS = 4
+
+
+def echoes(texts: list[str], found: list[list[tuple[int, int, str]]]) -> list[tuple[int, int, int, str]]:
+    """Numbers that say again the digits of an identifier found just before them: in the same turn
+    or the next, a run of digits or number words (no amount) whose digits, four or more, are the
+    identifier's whole number or its last groups ("LTE-0093, jeg husker fordi null null ni tre";
+    "HB-2019-0447, eller var det null fire fire sju"; "ring 924 18 337 ... 18 337"). The digits
+    identify as the identifier does, so they are masked as its type. ``found``: per turn, the
+    (start, end, type) of its detections; returns (turn index, start, end, type) per echo."""
+    out: list[tuple[int, int, int, str]] = []
+    taken = [list((s, e) for s, e, _k in dets) for dets in found]
+    for i, dets in enumerate(found):
+        for start, end, kind in dets:
+            if kind not in _ECHOED_TYPES:
+                continue
+            said = texts[i][start:end]
+            groups = re.findall(r"\d+", said) or [g for r in number_runs(said) for g in r.groups]
+            if not groups and number_runs(said):
+                continue
+            spoken = [g for r in number_runs(said) for g in r.groups]
+            tails = set()
+            for parts in (groups, spoken):
+                for k in range(len(parts)):
+                    tail = "".join(parts[k:])
+                    if len(tail) >= ECHO_MIN_DIGITS:
+                        tails.add(tail)
+            if not tails:
+                continue
+            for j in (i, i + 1):
+                if j >= len(texts):
+                    break
+                for run in number_runs(texts[j]):
+                    if (run.composed or run.digits not in tails
+                            or any(s < run.end and run.start < e for s, e in taken[j])
+                            or _CURRENCY_AFTER.match(texts[j], run.end)):
+                        continue
+                    out.append((j, run.start, run.end, kind))
+                    taken[j].append((run.start, run.end))
+    return out

@@ -44,7 +44,7 @@ class IdNumberRecognizer(Recognizer):
     """
 
     name = "id_number"
-    version = "4"
+    version = "5"
     supported_entities = (FNR, KONTO)
 
     def analyze(self, text, doc=None):
@@ -60,7 +60,7 @@ class PhoneRecognizer(Recognizer):
     """
 
     name = "phone"
-    version = "5"
+    version = "6"
     supported_entities = (TELEFON,)
 
     def analyze(self, text, doc=None):
@@ -72,7 +72,7 @@ class NumberRecognizer(Recognizer):
     masked as NUMMER and listed for review. Over-masking is recoverable by review; a leak is not."""
 
     name = "number"
-    version = "3"
+    version = "4"
     supported_entities = (NUMMER,)
 
     def analyze(self, text, doc=None):
@@ -590,6 +590,30 @@ _FRACTION_AFTER = re.compile(r"\s*(?:av|del|delar|deler|parten|stilling|stilling
                              r"(?![\wæøå])", re.IGNORECASE)
 
 
+# Day and month with dots, no year ("fristen var den 30.11.", "frå 1.3. til 15.4."): the form is also a
+# time ("til 10.30", "møtet var 10.30."), so only "den" before it dates it, or a range of two written
+# with the closing dot of a date.
+_DOT_DAY_MONTH = re.compile(
+    r"(?<![\w/.,:])(?P<pre>(?i:den)\s+)?(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)(?P<dot>\.)?(?![\w/]|[.,:]?\d)")
+_DOT_RANGE_AFTER = re.compile(r"\s*(?:[-–]|til|te)\s*[0-3]?\d\.[01]?\d\.(?!\d)", re.IGNORECASE)
+_DOT_RANGE_BEFORE = re.compile(r"[0-3]?\d\.[01]?\d\.\s*(?:[-–]|til|te)\s*$", re.IGNORECASE)
+_CLOCK_BEFORE = re.compile(r"(?:kl\.?|klokka|klokken|klokka\s+var)\s*$", re.IGNORECASE)
+
+
+def _dot_day_month(text: str) -> list[tuple[int, int]]:
+    """Where ``_DOT_DAY_MONTH`` dates a day: a real day and month, "den" before or a dotted range."""
+    out = []
+    for m in _DOT_DAY_MONTH.finditer(text):
+        day, month = int(m.group("day")), int(m.group("month"))
+        if not (1 <= day <= 31 and 1 <= month <= 12) or _CLOCK_BEFORE.search(text, 0, m.start()):
+            continue
+        ranged = m.group("dot") and (_DOT_RANGE_AFTER.match(text, m.end())
+                                     or _DOT_RANGE_BEFORE.search(text, 0, m.start("day")))
+        if m.group("pre") or ranged:
+            out.append((m.start("day"), m.end()))
+    return out
+
+
 def _slash_day_month(text: str) -> list[tuple[int, int]]:
     """Where ``_SLASH_DAY_MONTH`` dates a day: a real day and month, a cue before or a range."""
     out = []
@@ -614,7 +638,7 @@ class DateRecognizer(Recognizer):
     """
 
     name = "date"
-    version = "3"
+    version = "4"
     supported_entities = (DATO,)
 
     def analyze(self, text, doc=None):
@@ -646,6 +670,8 @@ class DateRecognizer(Recognizer):
             found.append(self._d(text, m.start(), m.end(), DATO, 0.7))
         for start, end in (_slash_day_month(text) if "/" in text else ()):  # "frå 15/8 til ..."
             found.append(self._d(text, start, end, DATO, 0.7))
+        for start, end in (_dot_day_month(text) if digit else ()):  # "den 30.11."
+            found.append(self._d(text, start, end, DATO, 0.7))
         kept: list[Detection] = []
         for d in found:  # the first (fullest) form of one date only
             if not any(d.start < k.end and k.start < d.end for k in kept):
@@ -662,7 +688,13 @@ _ARCHIVE_NUMBER = re.compile(r"(?<![\w/.,])(\d{2})/(\d{4,6})(-\d{1,3})?(?![\w/]|
 # contract, agreement, membership, policy and DUF numbers ("kundenummeret mitt i Husbanken er ...").
 _CASE_CUE = re.compile(r"(?<![\wæøå])(?:(?:saks|referanse|ref|journal|arkiv|søknads|vedtaks|dokument|klage|lån|låne"
                        r"|kunde|kontrakt|kontrakts|avtale|medlems|polise|forsikrings|duf)\s*[-.]?\s*"
-                       r"(?:nummer\w*|nr\.?)|sak\s+(?:nummer|nr\.?)|referansen|referanse|ref\.)", re.IGNORECASE)
+                       r"(?:nummer\w*|nr\.?)|sak\s+(?:nummer|nr\.?)|referansen|referanse|ref\."
+                       # The document in definite form with a verb of having: "Kontrakten hadde nummer",
+                       # "saka fekk referanse", "avtalen har nr." (the cue's words stay unmasked).
+                       r"|(?P<held>(?:saka|saken|kontrakten|kontrakta|avtalen|avtala|søknaden|vedtaket|lånet"
+                       r"|polisen|klagen|klaga|kundeforholdet)\s+(?:har|hadde|fikk|fekk|får|fær|hæ|ha|har\s+fått)"
+                       r"\s+(?:(?:et|eit|ett|eitt)\s+)?(?:nummer(?:et)?|nr\.?|referanse(?:nummer)?|saksnummer)))",
+                       re.IGNORECASE)
 # Between a cue and its number: the cue then belongs to the identifier ("saksnr. 21/03318").
 _CUE_GAP = re.compile(r"[\s:.,]*(?:(?:er|var|e|va|blir|lyder)\s*:?\s*)?(?:(?:nummer|nr\.?)\s*)?", re.IGNORECASE)
 # Capital letters and digits, also apart ("LTE 0193"): four digits are a reference with letters before them.
@@ -678,7 +710,7 @@ class CaseNumberRecognizer(Recognizer):
     """
 
     name = "case_number"
-    version = "5"
+    version = "6"
     supported_entities = (SAK,)
 
     def analyze(self, text, doc=None):
@@ -713,7 +745,7 @@ class CaseNumberRecognizer(Recognizer):
                     span = (span[0], at[1])
             if span:
                 start = cue.end() + span[0]
-                if _CUE_GAP.fullmatch(text, cue.end(), start):
+                if _CUE_GAP.fullmatch(text, cue.end(), start) and not cue.group("held"):
                     start = cue.start()  # "saksnr. 21/03318", "referanse 2023/004512": the cue with it
                 found.append(self._d(text, start, cue.end() + span[1], SAK, 0.9))
         kept: list[Detection] = []
