@@ -28,18 +28,20 @@ from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
 from .numbers import WORD_PATTERN
+from .recognizers import ORGANISATION_KINDS
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(?:\[[^\]]*\]\s*)?([^\W\d_])", re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "til", "mellom", "ved", "nær", "hos"})
+# The kinds of association (borettslag, sameige, kyrkjelyd, velforening ...) are the institution
+# recognizer's own list (``recognizers.ORGANISATION_KINDS``), so truecasing and the recognizer read the same names.
 _INSTITUTION_WORDS = frozenset({
-    "borettslag", "burettslag", "sameie", "skole", "skule", "barneskole", "ungdomsskole", "skolesenter",
+    *ORGANISATION_KINDS, "skole", "skule", "barneskole", "ungdomsskole", "skolesenter",
     "barnehage", "sykehus", "sjukehus", "sykehjem", "sjukeheim", "helsesenter", "legesenter", "as", "asa",
-    "frivilligsentral", "idrettslag", "menighet", "kirke", "verk", "nikkelverk", "bymisjon", "boligbyggelag",
-    "bustadbyggjelag"})
+    "frivilligsentral", "kirke", "verk", "nikkelverk", "bymisjon"})
 # A compound ending in one of these names an institution too ("kulturskole", "omsorgssenter", "fylkeskommune").
 _INSTITUTION_HEADS = ("skole", "skule", "skolesenter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
-                      "idrettslag", "borettslag", "burettslag", "kommune", "byggelag", "byggjelag", "klubb")
+                      *ORGANISATION_KINDS, "kommune", "klubb")
 # A compound ending in a building, room or office noun is a common noun ("boligkontoret", "balkongdøra").
 GENERIC_HEADS = ("kontoret", "kontor", "døra", "døren", "døra", "rommet", "huset", "bygget", "senteret", "stua",
                   "stuen", "kjøkkenet", "leiligheten", "leiligheta", "leilegheita", "skolen", "skulen", "banken",

@@ -23,7 +23,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import KeepTerms, caption_start, sentence_initial
 from .numbers import WORD_PATTERN as NUMBER_WORD
-from .numbers import TENS, UNITS, findings, number_runs
+from .numbers import TENS, UNITS, dialect_forms, findings, number_runs
 
 NER_TYPES = {"PER": PERSON, "ORG": ORG, "GPE_ORG": ORG, "LOC": STED, "GPE_LOC": STED}
 
@@ -249,7 +249,30 @@ def definite_forms(nouns) -> set[str]:
     return out
 
 
-_SUFFIX_ALT = "|".join(sorted(definite_forms(STREET_SUFFIXES), key=len, reverse=True))
+def written_forms(nouns) -> set[str]:
+    """Street nouns as Bokmål, Nynorsk and dialect writing spell them, by the sound changes such writing
+    shows rather than a list per dialect (``numbers.dialect_forms`` does the same for number words):
+    both definite forms (``definite_forms``); the long a of a first syllable before one consonant
+    rounded to o or å, as western and Trøndelag speech and its writing have it ("gata" → "gota",
+    "gåta"; "flata" → "flåta"); a feminine definite -a written -å ("gatå", "slettå"); the -e- of a
+    definite -en dropped and marked ("vei'n", "bakk'n"). Only as the end of a street's name before a
+    house number (``_ADDRESS_PATTERNS``), where a form that is also a word ("gåta", a riddle) says
+    nothing else."""
+    forms = definite_forms(nouns)
+    for n in list(forms):
+        m = re.match(r"([^aeiouyæøå]*)a(?=[^aeiouyæøå][aeiouyæøå])", n)
+        if m:
+            forms |= {n[:m.end(1)] + v + n[m.end(1) + 1:] for v in "oå"}
+    for n in list(forms):
+        if n.endswith("a") and len(n) > 3:
+            forms.add(n[:-1] + "å")
+        if n.endswith("en") and len(n) > 4:
+            forms |= {n[:-2] + "'n", n[:-2] + "’n"}
+    return forms
+
+
+_STREET_FORMS = written_forms(STREET_SUFFIXES)
+_SUFFIX_ALT = "|".join(re.escape(n) for n in sorted(_STREET_FORMS, key=len, reverse=True))
 # North Sami street nouns, as the end of a street's name ("Guolbanluodda 7", "Ávjoválgeaidnu 3 C") or
 # written apart after it ("Ánte Joná geaidnu 5"): the Sami words the dictionary of Giellatekno and
 # Divvun (giellalt/dict-sme-nob, smenob-all.lexc) translates with a street noun of the list above:
@@ -263,9 +286,20 @@ _SAMI_ALT = "|".join(sorted(SAMI_STREET_NOUNS, key=len, reverse=True))
 # mid-sentence or followed by a flat; long enough to be no function word ("Siden 2019" is not one).
 _BARE_STREET_NOUNS = sorted((n for n in definite_forms(STREET_SUFFIXES) if len(n) >= 5 and n not in _STOP
                              and n not in ("siden", "sida")), key=len, reverse=True)
-# A floor after the house number: ", 2. etasje", ", 1. etg.", ", andre etasje".
-_FLOOR = (r"(?:\d{1,2}\.|første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende)"
-          r"\s*(?:etg\.?|etasje)(?![\wæøå])(?:\s+til\s+(?:venstre|høyre|høgre))?")
+# A floor after the house number: ", 2. etasje", ", 1. etg.", ", andre etasje", and the side of the
+# landing: ", andre høgda te venstre". The ordinal in Bokmål, Nynorsk and dialect forms
+# (``numbers.dialect_forms``: "fæmte"), the floor by its noun in either written form and the dialects'
+# ("etasjen", "høgda", "høyden", "planet"), the side by "til" or its dialect forms (te, tel, tå, åt).
+_FLOOR_ORDINALS = ("første", "fyrste", "førsta", "fyrsta", "andre", "andra", "anna", "tredje", "tridje", "tredde",
+                   "fjerde", "fjorde", "femte", "sjette", "sjuende", "sjuande", "syvende", "åttende", "åttande",
+                   "niende", "niande", "tiende", "tiande", "ellevte", "tolvte")
+_FLOOR_ORDINAL = "|".join(sorted({f for w in _FLOOR_ORDINALS for f in dialect_forms(w)}, key=len, reverse=True))
+_FLOOR_NOUNS = ("etasje", "etasjen", "etasjar", "etg.", "etg", "høgda", "høgde", "høgd", "høyda", "høyde", "høyden",
+                "høgden", "plan", "planet")
+_SIDE = r"(?:til|te|tel|tå|åt|på)\s+(?:venstre|vinstre|høyre|høgre|høire)(?:\s+side)?"
+_FLOOR = (rf"(?:\d{{1,2}}\.|(?:{_FLOOR_ORDINAL})(?![\wæøå]))"
+          rf"\s*(?:{'|'.join(re.escape(n) for n in sorted(_FLOOR_NOUNS, key=len, reverse=True))})(?![\wæøå])"
+          rf"(?:\s*,?\s*{_SIDE}(?![\wæøå]))?")
 # A house number in digits or words ("førtito", "hundre og sju"; not the article "en"/"ein").
 # A tens word and its unit apart ("tretti fire") are one number.
 _TENS_UNIT = (rf"(?:{'|'.join(sorted(TENS, key=len, reverse=True))})\s+"
@@ -291,6 +325,11 @@ _APART_NOUNS = ("ring", "park", "torg", "allé", "alle", "plass", "sti", "vei", 
 _DIRECTION = r"(?:Østre|Vestre|Søndre|Nordre|Øvre|Nedre|Store|Lille|Gamle|Nye)"
 _COUNTED = (r"(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker|måneder|månader|kroner|kr|prosent"
             r"|minutter|minutt|stykker|meter|kilometer|km|mil|personer|folk|barn|unger)(?![\wæøå]))")
+# The nouns written apart after a capitalised name ("Kong Øysteins veg 14B", "Tiller gate 12"), in their
+# written forms ("Kongens gota 3").
+_NAMED_APART = "|".join(re.escape(n) for n in sorted(
+    written_forms(("gate", "gata", "veg", "vei", "veien", "vegen")) | {"allé", "plass", "bakke", "terrasse", "kai"},
+    key=len, reverse=True))
 _STREET_COMPOUND = re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_ALT})(?![\wæøå])")
 _ADDRESS_PATTERNS = [
     # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.; in lower case ("hånesveien hundre og sju b"),
@@ -298,7 +337,7 @@ _ADDRESS_PATTERNS = [
     re.compile(rf"(?<![\w-])(?:(?i:{_DIRECTION[3:-1]})\s+)?(?:{CAP}{LOW}+|{LOW}{{3,}})(?:-{LOW}+)?(?:{_SUFFIX_ALT}|{_SAMI_ALT})"
                rf"\s+{_NUMBER}"),
     # Kong Øysteins veg 14B, Tiller gate 12, 2. etg., Olav Tryggvasons gate 12
-    re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:gate|gata|veg|vei|veien|vegen|allé|plass|vei|bakke|terrasse|kai|{_SAMI_ALT})\s+{_NUMBER}"),
+    re.compile(rf"(?<![\w-])(?:{WORD}\s+){{1,3}}(?:{_NAMED_APART}|{_SAMI_ALT})\s+{_NUMBER}"),
     # A street noun written apart from its name, as automatic captions write it, in any case
     # ("storhaug bakken fire", "sælehaugen terrasse nummer tre"): the name word is no dictionary
     # word, stop word or number word (checked in analyze: "ned bakken to ganger" is no address).
@@ -344,7 +383,7 @@ class AddressRecognizer(Recognizer):
     """Street addresses with a house number, street names alone, and postcode + place."""
 
     name = "address"
-    version = "6"
+    version = "7"
     supported_entities = (ADRESSE, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -755,8 +794,19 @@ class CaseNumberRecognizer(Recognizer):
         return kept
 
 
+# The kinds of association a name stands before, in their Bokmål and Nynorsk forms: housing
+# ("Rognebær sameige", "Granly borettslag"), faith ("Medhane Alem kyrkjelyd", "Filadelfia menighet"),
+# clubs and local societies ("Hessa idrettslag", "Nordbyen velforening", "Vik ungdomslag"). A compound
+# ending in one names one too ("Kvernhuset boligsameie"). Shared with truecasing (``casing``: the words
+# before one are capitalised in a transcript without capitals), so both find the same names.
+ORGANISATION_KINDS = (
+    "borettslag", "burettslag", "bustadbyggjelag", "boligbyggelag", "byggelag", "byggjelag", "sameie", "sameige",
+    "menighet", "menigheit", "kyrkjelyd", "kirkesamfunn", "trossamfunn", "trussamfunn", "forsamling",
+    "idrettslag", "velforening", "velforeining", "vellag", "grendelag", "grendalag", "ungdomslag", "sanitetslag",
+    "sanitetsforening", "sanitetsforeining", "samvirkelag", "bondelag", "kvinnelag", "pensjonistlag", "mållag",
+    "skytterlag", "skyttarlag", "sanglag", "songlag", "forening", "foreining")
 INSTITUTION_WORDS = (
-    "borettslag", "burettslag", "bustadbyggjelag", "boligbyggelag", "sameie", "skulekorps", "skolekorps", "frivilligsentral", "skole", "barneskole", "ungdomsskole", "videregående skole", "videregående",
+    *ORGANISATION_KINDS, "skulekorps", "skolekorps", "frivilligsentral", "skole", "barneskole", "ungdomsskole", "videregående skole", "videregående",
     # Nynorsk forms
     "skule", "barneskule", "ungdomsskule", "vidaregåande skule", "sjukeheim", "sjukehus", "helsesenter",
     "barnehage", "sykehjem", "omsorgssenter", "helsesenter", "legesenter", "legekontor", "sykehus",
@@ -766,8 +816,7 @@ INSTITUTION_WORDS = (
 # The institution words that also end compounds naming one ("skolesenter", "kulturskole", "omsorgssenter",
 # "fylkeskommune"): a compound ending in one is an institution word too.
 INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
-                     "idrettslag", "borettslag", "burettslag", "byggelag", "byggjelag", "klubb", "kirke", "kyrkje",
-                     "kommune",
+                     *ORGANISATION_KINDS, "klubb", "kirke", "kyrkje", "kommune",
                      "opplæring", "opplæringa")  # a named adult-education centre: "X voksenopplæring"
 _INST_ALT = (rf"[a-zæøå]*(?:{'|'.join(INSTITUTION_HEADS)})|"
              + "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True)))
@@ -793,9 +842,10 @@ _CLUB_LETTERS = r"(?:il|if|sk|hk|fk|bk|ik|tif|ballklubb)"
 _PLACE_HEADS = (rf"[{LOWER}]*(?:skole|skule|barnehage|barnehagen|klubb|klubben|idrettslag|vidaregåande|videregående"
                 r"|ungdomsskole|ungdomsskule)")
 _TRADE = "|".join(sorted({w.lower() for w in INSTITUTION_WORDS if w[:1].isupper() and len(w) > 3}, key=len, reverse=True))
+_ORG_KIND_HEADS = rf"[{LOWER}]*(?:{'|'.join(sorted(ORGANISATION_KINDS, key=len, reverse=True))})"
 _LOWER_INSTITUTION = re.compile(
     rf"(?<![\w'’-])(?P<name>{LOW}[\w'’-]+(?:\s+{LOW}[\w'’-]+)?|{CAP}{LOW}+)\s+"
-    rf"(?P<head>(?i:{_CLUB_LETTERS})|{_PLACE_HEADS}|{_TRADE})(?![\wæøå])")
+    rf"(?P<head>(?i:{_CLUB_LETTERS})|{_PLACE_HEADS}|{_ORG_KIND_HEADS}|{_TRADE})(?![\wæøå])")
 _CLUB_PREPOSITIONS = frozenset({"i", "på", "for", "mot", "med", "fra", "frå", "til"})
 
 
@@ -808,7 +858,7 @@ class InstitutionRecognizer(Recognizer):
     """
 
     name = "institution"
-    version = "3"
+    version = "4"
     supported_entities = (ORG,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
