@@ -28,7 +28,7 @@ from .matcher import KeepTerms, sentence_initial
 from .numbers import WORD_PATTERN, dialect_forms, echoes, split_phones
 from .persons import particle_tail
 from .registry import RecognizerRegistry
-from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words
+from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words, names_more_than_kept
 from .unexplained import ORDINAL, english_word
 
 # Ties between equally scored overlapping detections: the more specific type wins.
@@ -139,10 +139,12 @@ def apply_keep(text: str, detections: list[Detection], keep: KeepTerms,
                 break
             from_key = d.recognizer in KEY_RECOGNIZERS
             # "NAV Heimdal" -> "Heimdal"; but a place kept as a term stays part of a longer
-            # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm). An address or a number
-            # or e-mail address is one identifier of a form, whatever words it is spoken in: a kept
-            # word opening it ("liv punktum rask krøllalfa ..." with the keep term liv) is its part.
-            if ks <= d.start < ke < d.end and d.type not in _WHOLE_FORMS and not g.is_place(text[ks:ke]):
+            # name ("Bergen Bussdrift AS" is a firm, not Bergen + a firm), and so does any kept term
+            # before an institution or firm word ("Notodden sjukeheim", "Tinn Eigedom"). An address or
+            # a number or e-mail address is one identifier of a form, whatever words it is spoken in: a
+            # kept word opening it ("liv punktum rask krøllalfa ..." with the keep term liv) is its part.
+            if ks <= d.start < ke < d.end and d.type not in _WHOLE_FORMS and not g.is_place(text[ks:ke]) \
+                    and not names_more_than_kept(text[ks:ke], text[ke:d.end]):
                 start = ke
                 while start < d.end and not text[start].isalnum():
                     start += 1

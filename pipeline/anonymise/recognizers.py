@@ -812,16 +812,47 @@ INSTITUTION_WORDS = (
     "barnehage", "sykehjem", "omsorgssenter", "helsesenter", "legesenter", "legekontor", "sykehus",
     "hospital", "menighet", "moské", "kirke", "idrettslag", "IL", "AS", "ASA", "SA", "BA", "ANS", "DA",
     "Eiendom", "Renhold", "Bygg", "Sveis", "Mek", "Transport", "Taxi", "Storkjøkken", "Bakeri", "Regnskap",
-    "Rør", "Elektro", "Maling", "Service", "Vask", "Catering", "Kiosk", "Frisør", "Bilverksted")
+    "Rør", "Elektro", "Maling", "Service", "Vask", "Catering", "Kiosk", "Frisør", "Bilverksted",
+    # a bank named after its place ("Seljord Sparebank"), and the Nynorsk forms of the trade words
+    "Sparebank", "Sparebanken", "Eigedom", "Reinhald", "Røyr")
 # The institution words that also end compounds naming one ("skolesenter", "kulturskole", "omsorgssenter",
 # "fylkeskommune"): a compound ending in one is an institution word too.
 INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
                      *ORGANISATION_KINDS, "klubb", "kirke", "kyrkje", "kommune",
-                     "opplæring", "opplæringa")  # a named adult-education centre: "X voksenopplæring"
+                     "opplæring", "opplæringa",  # a named adult-education centre: "X voksenopplæring"
+                     "mottak", "rådhus", "sparebank")  # "Seljord mottak", "Notodden rådhus", "Nordmøre sparebank"
 _INST_ALT = (rf"[a-zæøå]*(?:{'|'.join(INSTITUTION_HEADS)})|"
              + "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True)))
 _INSTITUTION = re.compile(
     rf"(?<![\w-])((?:{WORD}(?:\s+(?:og|i|på|&)\s+|\s+)){{1,3}})({_INST_ALT})(?![\wæøå])")
+# A name made of a kept term and the institution or firm word after it: the head word opens the
+# rest of the name. The nouns match in any case (captions capitalise at random: "Seljord Rådhus"),
+# the trade words and letters as a firm writes them ("Tinn Eigedom", "Seljord IL"; "bygg" in lower
+# case is the noun). Not the words that name a kept place's own administration: "Seljord kommune" is
+# the municipality the study keeps.
+_KEPT_NAME_HEAD = re.compile(
+    rf"(?:(?i:[a-zæøå]*(?:{'|'.join(INSTITUTION_HEADS)})|"
+    + "|".join(re.escape(w) for w in sorted((w for w in INSTITUTION_WORDS if w.islower()), key=len, reverse=True))
+    + ")|" + "|".join(re.escape(w) for w in sorted((w for w in INSTITUTION_WORDS if not w.islower()), key=len,
+                                                   reverse=True))
+    + r")(?![\wæøå])")
+_OWN_ADMINISTRATION = re.compile(r"[a-zæøå]*kommunen?s?", re.IGNORECASE)
+
+
+def names_more_than_kept(term: str, rest: str) -> bool:
+    """A keep term protects the word it is, not a longer name made of it: a kept term that is no
+    acronym, followed by an institution or firm word ("Notodden sjukeheim", "Seljord barneskule",
+    "Kviteseid omsorgssenter", "Seljord mottak", "Notodden Sparebank", "Tinn Eigedom", "Seljord IL",
+    "Kviteseid Bygg og Anlegg"), is part of that institution's or firm's name, which is the
+    identifier. ``rest``: what stands after the term. An acronym is an organisation, and the word
+    after it says which of its parts ("NAV Heimdal"); a kept place's own administration ("Seljord
+    kommune") is the kept place. The one rule by which the institution recognizer and the merge
+    (``analyzer.apply_keep``) treat a keep term at the start of a longer name."""
+    head = _KEPT_NAME_HEAD.match(rest.lstrip())
+    return (head is not None and not term.isupper() and any(c.isalpha() for c in term)
+            and not _OWN_ADMINISTRATION.fullmatch(head.group()))
+
+
 _ACADEMY = re.compile(rf"(?<![\w])(?:Høgskolen|Høgskulen|Universitetet|Politihøgskolen|Folkehøgskolen|Folkehøgskulen"
                       rf"|Frivilligsentralen|Helsestasjonen|Legekontoret|Bydelskontoret|Kulturhuset)"
                       rf"\s+(?:i|på)\s+{CAP}{LOW}+(?:[ -]{CAP}{LOW}+)?")
@@ -879,7 +910,8 @@ class InstitutionRecognizer(Recognizer):
                     and not self.gazetteer.is_place(head_words[0]))):
                 start = text.index(head_words[1], start + len(head_words[0])) if len(head_words) > 1 else m.start(2)
                 head_words = head_words[1:]
-            if not head_words or self.keep.holds(" ".join(head_words)):
+            if not head_words or (self.keep.holds(" ".join(head_words))
+                                  and not names_more_than_kept(" ".join(head_words), m.group(2))):
                 continue
             suffix = m.group(2)
             if suffix.isupper() and len(suffix) <= 3 and len(head_words) == 1 and self.gazetteer.is_common_word(head_words[0]):
