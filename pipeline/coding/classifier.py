@@ -284,7 +284,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  round_features: float = 0.0, memory_weight: float = 0.0, memory_k: int = 20,
                  memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
                  codebook_weight: float = 0.0, redirect_weight: float = 0.0, round_calibration: bool = False,
-                 round_calibration_prior: float = 40.0, counts=None, random_state: int = 2019):
+                 round_calibration_prior: float = 40.0, round_context: float = 0.0, counts=None,
+                 random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -317,6 +318,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.redirect_weight = redirect_weight
         self.round_calibration = round_calibration
         self.round_calibration_prior = round_calibration_prior
+        self.round_context = round_context
         self.counts = counts
         self.random_state = random_state
 
@@ -379,9 +381,11 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         turns = np.array([turn_ids.setdefault(e.turn, len(turn_ids)) for e in X])
         held_out = out_of_fold.copy()  # the final stage's out-of-fold scores: what the round's memory corrects
         neighbours = neighbour_index(X) if use_context else None  # the same for every code
+        # The round's stage 2 (``round_context``): only where this fit has rows of a current round to learn it from.
+        self.round_context_ = bool(self.round_context) and use_context and any(e.current_round for e in X)
         for j in range(y.shape[1]):
             if use_context and y[:, j].min() != y[:, j].max():
-                features = context_features(out_of_fold, X, j, self.classes_[j], neighbours)
+                features = self._stage_two_features(out_of_fold, X, j, neighbours)
                 self.context_models_.append(self._context_model().fit(features, y[:, j], sample_weight=weights))
                 scores = _out_of_fold(lambda index, f=features, t=y[:, j]: self._context_model().fit(
                     f[index], t[index], sample_weight=weights[index]), features, y[:, j], folds)
@@ -396,6 +400,21 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.calibration_ = self._round_calibration(X, y, held_out) if folds and self.round_calibration else None
         self.n_training_ = len(X)
         return self
+
+    def _stage_two_features(self, first: np.ndarray, X: Sequence[Example], j: int, neighbours) -> np.ndarray:
+        """Code ``j``'s second-stage features; with the round's stage 2 (``round_context_``) also a copy of them
+        and a constant, times ``round_context``, on the current round's rows and 0 on any other.
+
+        Daumé's feature augmentation where it has few weights to learn: the second stage reads a few dozen
+        dense columns (every code's first-stage scores of the segment, its neighbours and its turn), so the
+        round's coded turns can move how a code's score is read against the other codes' (a turn the round's
+        coder files under another code) and its rate (the constant), where the first stage's round copy
+        (``round_features``) has as many weights as words to learn from the same few turns."""
+        features = context_features(first, X, j, self.classes_[j], neighbours)
+        if not getattr(self, "round_context_", False):
+            return features
+        current = np.fromiter((e.current_round for e in X), dtype=float, count=len(X)) * self.round_context
+        return np.hstack([features, current[:, None] * np.column_stack([features, np.ones(len(X))])])
 
     def _round_calibration(self, X: Sequence[Example], y: np.ndarray, held_out: np.ndarray):
         """Per code (older material's intercept and slope, the round's), or None without a current round.
@@ -643,8 +662,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         else:
             neighbours = neighbour_index(X)
             result = np.column_stack([first[:, j] if model is None else
-                                      model.predict_proba(context_features(first, X, j, self.classes_[j],
-                                                                           neighbours))[:, 1]
+                                      model.predict_proba(self._stage_two_features(first, X, j, neighbours))[:, 1]
                                       for j, model in enumerate(self.context_models_)])
         if getattr(self, "calibration_", None) is not None and len(X):
             result = self._calibrated(result)
