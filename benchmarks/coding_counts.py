@@ -9,7 +9,8 @@ prints, per code at turn level: the coder's count, the machine's count, precisio
 coder's own turn rate and the code's threshold. It says whether an over-predicted code is a matter of the
 threshold (the machine's rate on the new material against the training coder's), of the training coder's
 convention (that coder's rate against the new coder's) or of the ranking (precision at the coder's count:
-what the best threshold for this coder would still get wrong). ``--variant`` takes the parameter sets of
+what the best threshold for this coder would still get wrong); ``--confusions``: per code, its false-positive
+turns counted by the codes the coder gave them (another code's turn, or one without a code). ``--variant`` takes the parameter sets of
 benchmarks/coding_variants.py.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,6 +86,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--turn-weighted-round", action="store_true",
                         help="each segment of a round's coded turn weighs 1 / the turn's segments")
+    parser.add_argument("--confusions", action="store_true",
+                        help="per code, its false-positive turns counted by the codes the coder gave them")
     args = parser.parse_args()
     study = load_study(args.study)
     settings = study.settings.coding
@@ -98,6 +102,7 @@ def main() -> None:
             for k in args.round_k or [0]:
                 start = time.perf_counter()
                 sums = {c: np.zeros(5) for c in codes}  # coded, predicted, tp, tp at the coder's count, turns
+                confused = {c: Counter() for c in codes}  # false positives by the codes the coder gave the turn
                 thresholds = []
                 rotations = range(min(3, len(informants) // k)) if k else range(1)
                 for r in rotations:
@@ -114,6 +119,8 @@ def main() -> None:
                         ranked = np.argsort([-top.get(c, {}).get(key, 0.0) for key in keys], kind="stable")
                         at_count = int(y[ranked[:int(y.sum())]].sum()) if c in top else 0
                         sums[c] += [y.sum(), p.sum(), (y & p).sum(), at_count, len(keys)]
+                        confused[c].update("+".join(sorted(truth[key])) or "none" for key, yes, got in zip(keys, y, p)
+                                           if got and not yes)
                 tp, total = sum(sums[c][2] for c in codes), sum(sums[c][0] + sums[c][1] for c in codes)
                 print(f"set {n} k = {k} ({len(rotations)} rotation(s), {time.perf_counter() - start:.0f} s): "
                       f"micro-F1 over the rotations' turns {2 * tp / max(total, 1):.3f}")
@@ -125,6 +132,10 @@ def main() -> None:
                           f"P at coded count {at_count / max(coded_n, 1):.2f}  "
                           f"rate: coder {coded_n / turns:.3f} machine {predicted / turns:.3f} "
                           f"training coder {turn_rate(demo, c):.3f}  threshold {t:.3f}", flush=True)
+                    if args.confusions:
+                        print(f"    false positives by the coder's codes: "
+                              + ", ".join(f"{codes_} {n}" for codes_, n in sorted(confused[c].items(),
+                                                                                  key=lambda kv: (-kv[1], kv[0]))))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def estimators():
             redirect_weight=1.0, vectors=VECTORS, vector_weight=0.5, similarity_weight=0.5, lsa_weight=0.0,
             memory_weight=1.0, memory_blocks=("lemmas",), round_features=0.5, round_weight=2.0,
             round_thresholds=True, threshold_unit="turn", threshold_rule="f1", round_calibration=True,
-            round_calibration_prior=5.0, solver="liblinear"),
+            round_calibration_prior=5.0, round_context=0.5, solver="liblinear"),
     }
 
 

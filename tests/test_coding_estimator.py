@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -335,3 +336,56 @@ def test_round_calibration_moves_scores_towards_the_rounds_convention():
     assert not hasattr(twin, "calibration_")
     settings = CodingModelSettings()
     assert settings.params()["round_calibration"] is False and settings.params()["round_calibration_prior"] == 40.0
+
+
+def _round_that_files_mixed_turns_elsewhere():
+    """Old material whose coder gives turns of staying *and* price both codes; a new round (2 informants) whose
+    coder gives such a turn b alone, and still gives a to plain staying turns and b to plain price turns."""
+    X, y = corpus(n_informants=6)
+    rng = random.Random(11)
+    extra, extra_y = [], []
+    for n, informant in enumerate(("i0", "i1", "i2", "i3", "i4", "i5", "r1", "r2")):
+        current = n >= 6
+        for t in range(9 if current else 3):
+            kind = ("mixed", "a", "b")[t % 3] if current else "mixed"
+            if kind == "mixed":
+                lemmas = (rng.choice(WORDS["a"]), rng.choice(WORDS["b"]), rng.choice(WORDS[""]))
+                label = [0 if current else 1, 1]
+            else:
+                lemmas = tuple(rng.sample(WORDS[kind], 2) + rng.sample(WORDS[""], 1))
+                label = [int(kind == "a"), int(kind == "b")]
+            extra.append(Example(text=" ".join(lemmas), lemmas=lemmas, turn_lemmas=lemmas, turn=(informant, 100 + t),
+                                 position=5000 + len(extra), informant=informant, current_round=current))
+            extra_y.append(label)
+    return X + extra, np.vstack([y, np.array(extra_y)])
+
+
+def test_round_context_rereads_one_codes_score_against_the_others_for_the_round():
+    X, y = _round_that_files_mixed_turns_elsewhere()
+    def probe(lemmas, turn):
+        return Example(text=" ".join(lemmas), lemmas=lemmas, turn_lemmas=lemmas, turn=("probe", turn),
+                       informant="probe", current_round=True)
+    mixed, staying, price = probe(("flytte", "pris", "mat"), 0), probe(("trygg", "hjem", "tur"), 1), \
+        probe(("rabatt", "takst", "vær"), 2)
+    probes = [mixed, staying, price]
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES, solver="liblinear").fit(X, y)
+    assert plain.get_params()["round_context"] == 0.0 and plain.round_context_ is False
+    assert plain.predict(probes).tolist() == [[1, 1], [1, 0], [0, 1]]  # the old coder's convention
+    model = clone(plain).set_params(round_context=1.0).fit(X, y)
+    assert model.round_context_ is True
+    # The round's convention: a turn of staying and price is b alone; plain staying is still a, price still b.
+    assert model.predict(probes).tolist() == [[0, 1], [1, 0], [0, 1]]
+    # The same turns outside the round are read as the older material reads them (the shared columns).
+    older = [replace(e, current_round=False) for e in probes]
+    assert model.predict(older).tolist() == [[1, 1], [1, 0], [0, 1]]
+    # The first stage and the thresholds' rule are untouched: only the second stage has the round's columns.
+    np.testing.assert_array_equal(model.first_stage(probes), plain.first_stage(probes))
+    assert model.context_models_[0].coef_.shape[1] == 2 * plain.context_models_[0].coef_.shape[1] + 1
+    # Without a current round in the fit there is nothing to learn it from: the same model as with it off.
+    old = [e for e in X if not e.current_round]
+    no_round = clone(model).fit(old, y[:len(old)])
+    assert no_round.round_context_ is False
+    np.testing.assert_array_equal(no_round.predict_proba(probes), clone(plain).fit(old, y[:len(old)]).predict_proba(probes))
+    # An estimator parameter, not a study setting (measured: docs/coding.md "Thirteenth session").
+    assert clone(model).get_params()["round_context"] == 1.0 and not hasattr(clone(model), "round_context_")
+    assert "round_context" not in CodingModelSettings().params()
