@@ -112,6 +112,7 @@ VARIANTS = {
     "calibrate80": {"round_calibration": True, "round_calibration_prior": 80.0},
     # The round's stage 2 (thirteenth session): the second stage's few dense columns (every code's first-stage
     # scores in context) and a constant copied for the current round's rows, times the weight (Daumé).
+    "round_context0.1": {"round_context": 0.1},
     "round_context0.3": {"round_context": 0.3},
     "round_context1": {"round_context": 1.0},
     "round_context3": {"round_context": 3.0},
