@@ -42,6 +42,10 @@ predicted moves by the similarity-weighted mean of that residual over the
 ``memory_k`` most similar round turns, shrunk by ``memory_prior``, so the
 correction is local and grows with how many and how close the round's examples are.
 
+The round's stage 2 (``round_context``, off by default; docs/coding.md "Thirteenth session"): the second
+stage's dense columns and a constant copied for the current round's rows (Daumé's augmentation where there are
+few weights to learn), so a round can re-read one code's score against the others'.
+
 ``solver``: ``"sgd"`` (default; stochastic gradient descent on the logistic
 loss, time linear in the number of examples), ``"liblinear"`` (the exact
 solver; superlinear above ~60 000 examples) or ``"saga"``. ``C`` means the
