@@ -107,3 +107,14 @@ def test_the_built_in_list_is_kept_in_any_case_though_it_is_read_in_lower_case()
     # Gazetteer.builtin_keep holds "polen", "kiwi", "finn.no" in lower case: names, kept in any case.
     assert kept(["polen", "kiwi", "finn.no"], "fra Polen, på Kiwi og Finn.no") == ["Polen", "Kiwi", "Finn.no"]
     assert KeepTerms(["polen"]).holds("Polen")
+
+
+def test_the_guard_reads_the_researcher_s_texts_with_the_same_rule_in_the_folded_spelling_too():
+    # study.yaml's texts pass guard.written_words: a keep term spelled as a file name writes it
+    # ("startlan") is kept, but a lower-case term keeps only the lower-case word there too.
+    guard = Guard([], keep=["startlån", "stein"])
+    guard.check_fields([("study.yaml (report.title)", "Om startlan og stein")], Path("study.yaml"))
+    with pytest.raises(LeakError):
+        guard.check_fields([("study.yaml (report.title)", "Samtale med Stein Strand")], Path("study.yaml"))
+    Guard([], keep=["Stein Strand"]).check_fields([("study.yaml (report.title)", "Samtale med Stein Strand")],
+                                                Path("study.yaml"))

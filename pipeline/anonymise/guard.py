@@ -38,7 +38,7 @@ import hashlib
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,7 +47,7 @@ from ..settings import Study
 from .detection import TYPES
 from .gazetteer import load_gazetteer
 from .keystore import read_key_data
-from .matcher import KeepTerms, StringMatcher, tokens_of
+from .matcher import KeepTerms, StringMatcher, as_lower_case_word, tokens_of
 from .sources import informant_variants, keep_strings, known_identifiers, load_decisions, own_words
 
 KEEP_HINT = ("review step: qualpipe anonymise --review lists every detection (data/private/); if a term "
@@ -190,7 +190,12 @@ class Guard:
         self._numbers = _Numbers(entries)
         # A keep term as a file name writes it without æ, ø, å ("startlan"): the same term, whole
         # ("kari nordmanns minnefond"): a word of it alone is no keep term ("kari nordmann").
-        self._kept_folds = frozenset(filter(None, (fold_key(k) for k in keep)))
+        # A term kept only as the lower-case word (KeepTerms) is that in its folded spelling too.
+        folds: dict[str, bool] = {}
+        for k in keep:
+            if fold_key(k):
+                folds[fold_key(k)] = folds.get(fold_key(k), True) and k in self._keeper.lower_case_terms
+        self._kept_folds = folds
         # Digests of the texts this guard found clean: its verdict is a function of its entries and
         # the text alone, so a text checked again (segments.csv, written by the anonymisation stage
         # and again by the coding stage with the same key) is not read again.
@@ -314,9 +319,10 @@ def fold_key(term: str) -> str:
     return " ".join(ascii_fold(t) for t in _FOLD_TOKEN.findall(term))
 
 
-def _folded_spans(text: str, kept_folds: frozenset[str]) -> list[tuple[int, int]]:
+def _folded_spans(text: str, kept_folds: Mapping[str, bool]) -> list[tuple[int, int]]:
     """Where ``text`` spells a whole keep term ASCII-folded, its words in order with at most a
-    little punctuation between (``kept_folds``: :func:`fold_key` of each term)."""
+    little punctuation between (``kept_folds``: :func:`fold_key` of each term -> whether it is kept
+    only as the lower-case word, ``matcher.as_lower_case_word``)."""
     if not kept_folds:
         return []
     longest = max(key.count(" ") + 1 for key in kept_folds)
@@ -327,12 +333,15 @@ def _folded_spans(text: str, kept_folds: frozenset[str]) -> list[tuple[int, int]
         for n in range(1, min(longest, len(tokens) - i) + 1):
             if n > 1 and not _FOLD_GAP.fullmatch(text, tokens[i + n - 2].end(), tokens[i + n - 1].start()):
                 break
-            if " ".join(folded[i:i + n]) in kept_folds:
-                spans.append((tokens[i].start(), tokens[i + n - 1].end()))
+            exact = kept_folds.get(" ".join(folded[i:i + n]))
+            if exact is None or exact and not as_lower_case_word(
+                    text, [(t.start(), t.end(), f) for t, f in zip(tokens[i:i + n], folded[i:i + n])]):
+                continue
+            spans.append((tokens[i].start(), tokens[i + n - 1].end()))
     return spans
 
 
-def _term_compound(word: str, keeper: KeepTerms | None, kept_folds: frozenset[str], g) -> bool:
+def _term_compound(word: str, keeper: KeepTerms | None, kept_folds: Mapping[str, bool], g) -> bool:
     """A hyphenated compound whose first part is an acronym ("NAV", "UDI") or a keep term and whose
     rest is ordinary words in lower case ("NAV-prosjektmedarbeidar", "Husbanken-lånet"): a kind of
     person or thing named after an office, no name. The capital is the first part's; the rest passes
@@ -344,12 +353,13 @@ def _term_compound(word: str, keeper: KeepTerms | None, kept_folds: frozenset[st
     if not rest or not all(p and p.islower() and explanation(p, g) is not None for p in parts):
         return False
     acronym = len(first) >= 2 and first.isupper() and first.isalpha()
-    kept = fold_key(first) in kept_folds or any(
+    folded = kept_folds.get(fold_key(first))  # True: kept only as the lower-case word
+    kept = (folded is not None and not (folded and not first.islower())) or any(
         m.start == 0 and m.end == len(first) for m in (keeper.find(first) if keeper is not None and len(keeper) else []))
     return acronym or kept
 
 
-def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: frozenset[str] = frozenset()) -> Counter[str]:
+def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: Mapping[str, bool] | None = None) -> Counter[str]:
     """Words of a text the researcher wrote (study.yaml, codebook.yaml, a cell of the informants
     table) that may be a name no list of the study holds, outside a keep term:
 
@@ -369,7 +379,7 @@ def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: frozen
     from .unexplained import WORD, explanation
 
     g = load_gazetteer()
-    kept = _kept_spans(text, keeper) + _folded_spans(text, kept_folds)
+    kept = _kept_spans(text, keeper) + _folded_spans(text, kept_folds or {})
     found: Counter[str] = Counter()
     previous = None
     for m in WORD.finditer(text):
@@ -381,11 +391,11 @@ def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: frozen
                 and g.is_last(word)):
             found[f"PERSON (a first name and a surname of the lists, {ORIGINS['written']})"] += 1
         previous = m
-        if explanation(word, g) is None and not _term_compound(word, keeper, kept_folds, g):
+        if explanation(word, g) is None and not _term_compound(word, keeper, kept_folds or {}, g):
             found[f"PERSON ELLER STED (a word no dictionary explains, {ORIGINS['written']})"] += 1
         elif (word[:1].isupper() and not word.isupper() and not sentence_initial(text, m.start())
               and not any(is_ordinary(p) or g.is_common_word(p) for p in (word, word.rstrip("s")))
-              and not _term_compound(word, keeper, kept_folds, g)):
+              and not _term_compound(word, keeper, kept_folds or {}, g)):
             found[f"PERSON ELLER STED (a capitalised word that is no ordinary word, {ORIGINS['written']})"] += 1
     return found
 

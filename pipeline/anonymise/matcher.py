@@ -381,7 +381,7 @@ class StringMatcher:
                     continue
                 start, end = toks[i][0], toks[i + n - 1][1]
                 if strict == 3:
-                    if not _as_lower_case_word(text, toks[i:i + n]):
+                    if not as_lower_case_word(text, toks[i:i + n]):
                         continue
                     return n, Match(start, end, original, payload)
                 # A possessive -s ("Sols kontor", "Vårs bursdag") marks a name even first in a sentence:
@@ -424,7 +424,7 @@ def _title_case(word: str) -> bool:
 _NEXT_WORD = re.compile(r"[ \t]+(\[?)(\w+)")
 
 
-def _as_lower_case_word(text: str, toks: list[tuple[int, int, str]]) -> bool:
+def as_lower_case_word(text: str, toks: list[tuple[int, int, str]]) -> bool:
     """The words ``toks`` of ``text`` read as the lower-case word they spell: every one written
     without a capital, but the first may carry the capital of a sentence's start when the word
     after them does not go on as a name (a title-case word or a tag: "Liv Standal", "Storm [PERSON_3]").
@@ -454,6 +454,7 @@ class KeepTerms:
         lower = [t for t in self.terms if lower_case_term(t) and t not in g.builtin_keep]
         self.matcher = StringMatcher([(t, "KEEP") for t in self.terms], g, strict_common=False, digit_types=set(),
                                      lower_case_exact=frozenset(lower))
+        self.lower_case_terms = frozenset(lower)  # the terms kept only as the lower-case word
         self._any_case = frozenset(tokens_of(t) for t in self.terms if t not in lower)
         self._lower_case = frozenset(tokens_of(t) for t in lower)
 
