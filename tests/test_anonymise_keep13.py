@@ -118,3 +118,11 @@ def test_the_guard_reads_the_researcher_s_texts_with_the_same_rule_in_the_folded
         guard.check_fields([("study.yaml (report.title)", "Samtale med Stein Strand")], Path("study.yaml"))
     Guard([], keep=["Stein Strand"]).check_fields([("study.yaml (report.title)", "Samtale med Stein Strand")],
                                                 Path("study.yaml"))
+
+
+def test_in_a_turn_without_sentence_punctuation_a_capital_says_nothing_of_a_lower_case_term():
+    # Captions capitalise words anywhere ("det var Mitt jeg sydde Stein på"): the word may open a sentence.
+    caption = "og så sa hun at det var Mitt og jeg bar Stein opp hele bakken der i går kveld"
+    assert kept(["stein"], caption) == ["Stein"]
+    assert kept(["stein"], caption.replace("Stein opp", "Stein Hegre opp")) == []  # a name of two words
+    assert kept(["stein"], "Vi bar Stein opp bakken.") == []  # a punctuated turn: the name

@@ -40,9 +40,10 @@ The rule (documented in docs/anonymisation.md):
 Keep terms (``KeepTerms``, the one rule by which the anonymiser, the learned recognizer and the
 guard keep text) match in any case when the researcher wrote them with a capital ("NAV",
 "Husbanken", "Leie til eie"). One written in lower case ("liv", "storm", "vår", "startlån") is the
-ordinary word: it keeps the word written in lower case, and capitalised only where the capital is
-the sentence's (opening a sentence, and no capitalised word or name tag right after it: "Storm i
-fjor haust" is the word, "Storm Bjørkedal ringte" a name). The capitalised name mid-sentence
+ordinary word: it keeps the word written in lower case, and capitalised only where the capital may
+be the sentence's (opening a sentence, or anywhere in a turn without sentence punctuation, and no
+capitalised word or name tag right after it: "Storm i fjor haust" is the word, "Storm Bjørkedal
+ringte" a name). The capitalised name mid-sentence
 ("Det var Liv på NAV") and a capitalised word inside a name of several words ("Liv Standal",
 "Ho Vår Eikrem") are not kept.
 """
@@ -426,15 +427,17 @@ _NEXT_WORD = re.compile(r"[ \t]+(\[?)(\w+)")
 
 def as_lower_case_word(text: str, toks: list[tuple[int, int, str]]) -> bool:
     """The words ``toks`` of ``text`` read as the lower-case word they spell: every one written
-    without a capital, but the first may carry the capital of a sentence's start when the word
-    after them does not go on as a name (a title-case word or a tag: "Liv Standal", "Storm [PERSON_3]").
-    A capital mid-sentence, or a word in capitals, is not the lower-case word."""
+    without a capital, but the first may carry a capital that may be a sentence's start
+    (``caption_start``: opening a sentence, or anywhere in a turn without sentence punctuation,
+    where a capital says nothing) when the word after them does not go on as a name (a title-case
+    word or a tag: "Liv Standal", "Storm [PERSON_3]"). A capital mid-sentence, or a word in
+    capitals, is not the lower-case word."""
     first = text[toks[0][0]:toks[0][1]]
     if any(any(c.isupper() for c in text[s:e]) for s, e, _w in toks[1:]):
         return False
     if not any(c.isupper() for c in first):
         return True
-    if not _title_case(first) or not sentence_initial(text, toks[0][0]):
+    if not _title_case(first) or not caption_start(text, toks[0][0]):
         return False
     after = _NEXT_WORD.match(text, toks[-1][1])
     return after is None or not (_title_case(after.group(2)) or (after.group(1) and after.group(2)[:1].isupper()))
