@@ -88,7 +88,10 @@ class AnonymisationSettings(_Strict):
     # the borettslag ...), and terms that must stay (institutions, the scheme).
     known_identifiers: list[str] = []
     # National institutions and schemes only: a study's own city, district or office is an
-    # identifier unless its study.yaml keeps it (the demo lists Trondheim there).
+    # identifier unless its study.yaml keeps it (the demo lists Trondheim there). Written with a
+    # capital a term is kept in any case ("NAV": nav, Nav, NAV); written in lower case it is the
+    # ordinary word ("storm", "liv"): kept in lower case and with a sentence's capital, not as the
+    # capitalised name mid-sentence ("og Storm kom") nor inside a name ("Storm Bjørkedal").
     keep_terms: list[str] = ["NAV", "Husbanken", "startlån", "Norge", "Leie til eie"]
     # A file with more known identifiers, one a line (optional "TYPE: " prefix), so a real
     # study need not write names into the committed study.yaml. Relative to the study root.
