@@ -50,6 +50,13 @@ _NUMBER_WORD = re.compile(WORD_PATTERN, re.IGNORECASE)
 _COMPASS = frozenset({"vest", "øst", "nord", "sør", "søndre", "nordre", "østre", "vestre", "øvre", "nedre"})
 
 
+def _institution_noun(word: str) -> bool:
+    """An institution word with its definite ending ("borettslaget", "skulen", "sameiet"): the common
+    noun, which names no institution ("borettslaget hallemsmyra boligsameie" has one name)."""
+    return any(word[:-k] in _INSTITUTION_WORDS or word[:-k].endswith(_INSTITUTION_HEADS)
+               for k in (1, 2) if len(word) > k + 2 and word.endswith(("et", "en", "a", "i")))
+
+
 def lower_case_transcript(texts: list[str]) -> bool:
     """Written mostly in lower case (a hurried or machine transcription): at least 60 % of at
     least 5 sentence starts are lower-case letters."""
@@ -84,7 +91,8 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
         if (w in _INSTITUTION_WORDS or w.endswith(_INSTITUTION_HEADS)) and i > 0:
             head = []
             for k in (i - 1, i - 2):
-                if k < 0 or low[k] in STOP_WORDS or (g.is_common_word(low[k]) and low[k] not in _COMPASS):
+                if k < 0 or low[k] in STOP_WORDS or (g.is_common_word(low[k]) and low[k] not in _COMPASS) \
+                        or _institution_noun(low[k]):
                     break
                 head.append(k)
             if any(low[k] not in _COMPASS for k in head):

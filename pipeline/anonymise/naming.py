@@ -33,6 +33,7 @@ from .detection import PERSON, Detection, Recognizer, literals, may_hold
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import is_word
 from .numbers import WORD_PATTERN
+from .recognizers import CHILD_WORDS, KIN_AND_ROLE_WORDS
 
 _W = r"[^\W\d_][\w'’-]*"
 _NAME = rf"(?P<name>{_W}(?:\s+{_W}){{0,2}})"
@@ -95,13 +96,9 @@ _NAME_SPELLED = re.compile(rf"(?<![\w'’-]){_NAME_BEFORE}\s*,?\s+(?:(?:er|e)\s+
 # the pronoun right after it ("så heiter ho liv"); "det heter ...", "skolen heter ...", "hunden heter ..."
 # name a thing, and an ordinary word after them stays what the thing is called.
 _PERSON_PRONOUNS = frozenset({"han", "hun", "hu", "ho", "hon", "jeg", "eg", "æ", "je", "du"})
-_PERSON_NOUNS = frozenset(_KIN.split("|")) | frozenset({
-    "eieren", "eigaren", "utleieren", "utleigaren", "megleren", "meglaren", "læreren", "læraren", "lærerinnen",
-    "treneren", "rektoren", "presten", "vaktmesteren", "vaktmeisteren", "snekkeren", "elektrikeren", "rørleggeren",
-    "takstmannen", "kontaktpersonen", "veilederen", "rettleiaren", "konsulenten", "rådgiveren", "rådgjevaren",
-    "lederen", "leiaren", "styrelederen", "styreleiaren", "kollegaen", "vennen", "venninnen", "venninna", "kameraten",
-    "kjæresten", "søstera", "søsteren", "syster", "sambuaren", "samboeren", "ekskona", "eksmannen", "bestemor",
-    "bestefar", "tanta", "tante", "onkelen", "onkel", "kjerringa", "gubben", "jenten", "naboen", "nabokona"})
+# The kin and role nouns are the recognizers' one list (``recognizers.KIN_AND_ROLE_WORDS``, with the
+# words for one's girl or boy), so a name after "eieren" and "eieren heter X" read the same nouns.
+_PERSON_NOUNS = frozenset(_KIN.split("|")) | KIN_AND_ROLE_WORDS | CHILD_WORDS
 # A compound ending in a kin or role noun of this many letters names a person too ("lillebroren",
 # "boligkonsulenten"); a shorter ending would make other words persons ("humor" of "mor").
 _MIN_COMPOUND_TAIL = 5
@@ -166,7 +163,7 @@ class NamingClauseRecognizer(Recognizer):
     """A person named by the clause around the word (see the module docstring)."""
 
     name = "naming_clause"
-    version = "2"
+    version = "3"
     supported_entities = (PERSON,)
 
     def __init__(self, gazetteer: Gazetteer | None = None):

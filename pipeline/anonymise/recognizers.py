@@ -823,8 +823,12 @@ INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjuke
                      "mottak", "rådhus", "sparebank")  # "Seljord mottak", "Notodden rådhus", "Nordmøre sparebank"
 _INST_ALT = (rf"[a-zæøå]*(?:{'|'.join(INSTITUTION_HEADS)})|"
              + "|".join(re.escape(w) for w in sorted(INSTITUTION_WORDS, key=len, reverse=True)))
+# Before the kind of an association a lower-case adjective of denomination or origin may stand
+# between its name and its kind ("Sankt Hallvard katolske kyrkjelyd", "Debre Selam eritreisk
+# kyrkjelyd", "Al-Noor somaliske forening"): an adjective in -isk/-sk, in any of its forms.
+_KIND_ADJECTIVE = rf"[{LOWER}]{{2,}}(?:isk|iske|sk|ske)\s+(?=[{LOWER}]*(?:{'|'.join(ORGANISATION_KINDS)})(?![\wæøå]))"
 _INSTITUTION = re.compile(
-    rf"(?<![\w-])((?:{WORD}(?:\s+(?:og|i|på|&)\s+|\s+)){{1,3}})({_INST_ALT})(?![\wæøå])")
+    rf"(?<![\w-])((?:{WORD}(?:\s+(?:og|i|på|&)\s+|\s+)){{1,3}})((?:{_KIND_ADJECTIVE})?(?:{_INST_ALT}))(?![\wæøå])")
 # A name made of a kept term and the institution or firm word after it: the head word opens the
 # rest of the name. The nouns match in any case (captions capitalise at random: "Seljord Rådhus"),
 # the trade words and letters as a firm writes them ("Tinn Eigedom", "Seljord IL"; "bygg" in lower
@@ -959,7 +963,9 @@ class InstitutionRecognizer(Recognizer):
 
 # ------------------------------------------------------------------ model based
 
-# Kin and role nouns (Bokmål and Nynorsk) and naming verbs right before a name.
+# Kin and role nouns (Bokmål and Nynorsk) and naming verbs right before a name; the one list of the
+# nouns that name a person by kin or role (the naming clauses' person subjects read it too, with
+# ``CHILD_WORDS``).
 KIN_AND_ROLE_WORDS = frozenset({
     "kona", "kone", "mannen", "sønnen", "sonen", "datteren", "dattera", "dottera", "naboen", "broren", "bror",
     "søsteren", "søstera", "syster", "søster", "svigermor", "svigerfar", "svigersønnen", "barnebarnet", "venninnen",
@@ -967,14 +973,21 @@ KIN_AND_ROLE_WORDS = frozenset({
     "moren", "mor", "faren", "far", "bestemor", "bestefar", "mormor", "morfar", "farmor", "farfar", "onkel", "tante",
     "samboeren", "sambuaren", "kjæresten", "eksmannen", "ekskona", "tolk", "tolken", "legen", "læreren",
     "rådgiveren", "rådgjevaren", "sjefen", "leder", "lederen", "leiar", "leiaren", "styrelederen", "styreleiaren",
-    "prosjektleder", "prosjektleiar", "fru", "herr"})
+    "prosjektleder", "prosjektleiar", "fru", "herr",
+    # the people a housing interview names by their role (owners, tradesmen, caseworkers), and kin in
+    # their Nynorsk and dialect forms; also the person subjects of a naming verb (``naming``)
+    "dotter", "nabo", "nabokona", "svogeren", "saksbehandlaren", "fastlegen", "eieren", "eigaren", "utleieren",
+    "utleigaren", "megleren", "meglaren", "læraren", "lærerinnen", "treneren", "rektoren", "presten",
+    "vaktmesteren", "vaktmeisteren", "snekkeren", "elektrikeren", "rørleggeren", "takstmannen",
+    "kontaktpersonen", "veilederen", "rettleiaren", "konsulenten", "vennen", "tanta", "onkelen", "kjerringa",
+    "gubben"})
 _NAMING_VERBS = frozenset({"heter", "het", "heiter", "heitte", "kalt", "kaller"})
 # A personal pronoun before a first name is the name's article in speech ("han per", "ho kari"), in
 # the dialect forms too ("hu kari hu var flink", "hon liv"), and the neutral "hen" ("hen kim kom").
 _NAME_CUES_BEFORE = KIN_AND_ROLE_WORDS | {"han", "hun", "ho", "hu", "hon", "hen"} | _NAMING_VERBS
 # One's child by the word for a girl or a boy, in its compounds too ("lillejenta", "veslegutten").
-_CHILD_WORDS = frozenset({"jenta", "jenten", "jentå", "jentungen", "gutten", "guten", "gutungen"})
-_KIN_WORDS = KIN_AND_ROLE_WORDS | _CHILD_WORDS
+CHILD_WORDS = frozenset({"jenta", "jenten", "jentå", "jentungen", "gutten", "guten", "gutungen"})
+_KIN_WORDS = KIN_AND_ROLE_WORDS | CHILD_WORDS
 _KIN_TAILS = tuple(sorted(w for w in _KIN_WORDS if len(w) >= 5))
 _POSSESSIVES = frozenset({"min", "mi", "mitt", "din", "di", "ditt", "vår", "vårt", "hans", "hennes", "sin", "si",
                           "deres", "dykkar"})
