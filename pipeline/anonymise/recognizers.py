@@ -893,7 +893,7 @@ class InstitutionRecognizer(Recognizer):
     """
 
     name = "institution"
-    version = "4"
+    version = "5"
     supported_entities = (ORG,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
