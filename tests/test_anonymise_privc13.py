@@ -89,3 +89,105 @@ def test_informant_name_inside_a_keep_term_stays(informant_study):
     # "rask" is a keep term: the word, not the surname; the guard does not look inside it either.
     out = anon.anonymise_turn("Det gjekk rask, ho Liv Rask ringde.", []).text
     assert "gjekk rask" in out and "Liv Rask" not in out and not guard.findings(out)
+
+
+# ------------------------------------------------------------------ number, e-mail, date, spelling forms
+
+from pipeline.anonymise.analyzer import apply_keep  # noqa: E402
+from pipeline.anonymise.detection import Detection  # noqa: E402
+from pipeline.anonymise.matcher import StringMatcher  # noqa: E402
+from pipeline.anonymise.neighbours import NameNeighbourRecognizer  # noqa: E402
+from pipeline.anonymise.numbers import echoes, findings, number_runs, split_phones  # noqa: E402
+from pipeline.anonymise.recognizers import CaseNumberRecognizer, DateRecognizer  # noqa: E402
+
+
+@pytest.mark.parametrize("text, digits", [
+    ("mobilen min er åtte fire, dobbel sju, tre ni, fem og tretti", "84773935"),
+    ("ring fire sju trippel null, seks fem to", "47000652"),
+    ("nummeret er 9 dobbelt 4 51 62 3", "94451623"),
+])
+def test_a_repeated_digit_is_said_once(text, digits):
+    phones = [f for f in findings(text) if f.type == "TELEFON"]
+    assert [f.digits for f in phones] == [digits]
+    said = text[phones[0].start:phones[0].end]
+    assert phones[0].end == len(text) and any(w in said for w in ("dobbel", "trippel"))
+
+
+def test_dobbel_without_a_digit_is_no_number():
+    assert not number_runs("det vart dobbelt så dyrt som i fjor")
+
+
+@pytest.mark.parametrize("text", [
+    "Saka mi er SK-2020-7731, eller var det sju sju tre ein, ja.",
+    "Avtalen er AV/2017/5512, eller er det fem fem ein to, trur eg.",
+])
+def test_a_reference_corrected_in_its_last_group_is_no_phone_but_masked(text):
+    found = findings(text)
+    assert found and all(f.type != "TELEFON" for f in found)
+    tail = text.split("det ")[1].split(",")[0]
+    assert any(f.start <= text.index(tail) and text.index(tail) + len(tail) <= f.end for f in found)
+
+
+def test_identifier_digits_said_again_take_its_type():
+    text = "Avtalen har nr. KV-5521, lett å hugse: fem fem to ein, som hytta."
+    start = text.index("KV-5521")
+    out = echoes([text, "Ja, fem fem to ein."], [[(start, start + 7, "SAKSNUMMER")], []])
+    said = [(t, (texts := [text, "Ja, fem fem to ein."])[t][s:e], k) for t, s, e, k in out]
+    assert said == [(0, "fem fem to ein", "SAKSNUMMER"), (1, "fem fem to ein", "SAKSNUMMER")]
+    # A year or an amount with the same digits is no echo; nor a number two turns later.
+    assert not echoes(["Avtale KV-2019-5521 frå i fjor, 5521 kroner", "x", "fem fem to ein"],
+                      [[(7, 19, "SAKSNUMMER")], [], []])
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Kontrakten hadde nummer KT-4471, trur eg.", "KT-4471"),
+    ("Saka fekk referanse AB 20931 i fjor.", "AB 20931"),
+])
+def test_a_document_that_has_a_number_is_a_case_number_cue(text, number):
+    spans = [text[d.start:d.end] for d in CaseNumberRecognizer().analyze(text)]
+    assert spans == [number]
+
+
+def test_a_document_without_a_number_is_no_cue():
+    assert not CaseNumberRecognizer().analyze("Kontrakten hadde mange sider, 2019 var det.")
+
+
+def test_phone_split_over_caption_cues_without_punctuation():
+    turns = ["og så har eg nummeret til henne på", "åttien tre", "fire null sekstito fem ja det er privat"]
+    pieces = split_phones(turns)
+    assert [(t, turns[t][s:e], d) for t, s, e, d in pieces] == [
+        (1, "åttien tre", "81340625"), (2, "fire null sekstito fem", "81340625")]
+    # Without a phone cue before, no phone.
+    assert not split_phones(["og så var det", "åttien tre", "fire null sekstito fem ja det er privat"])
+
+
+def test_a_keep_term_opening_an_email_does_not_cut_it():
+    text = "det var sol punktum berg krøllalfa nav punktum no, sa ho"
+    keep = StringMatcher([("sol", "KEEP"), ("nav", "KEEP")], strict_common=False, digit_types=set())
+    d = Detection(8, 49, "EPOST", 1.0, "email", text[8:49])
+    assert [x.text for x in apply_keep(text, [d], keep)] == ["sol punktum berg krøllalfa nav punktum no"]
+
+
+@pytest.mark.parametrize("text, date", [
+    ("og søknadsfristen var den 15.9. det året", "15.9."),
+    ("borte frå 2.4. til 20.4. i fjor", "2.4."),
+    ("fristen gjekk ut den 31.1 trur eg", "31.1"),
+])
+def test_day_and_month_with_dots(text, date):
+    assert date in [text[d.start:d.end] for d in DateRecognizer().analyze(text)]
+
+
+@pytest.mark.parametrize("text", ["møtet varte til 11.30.", "kl. 10.15 kom ho", "den 3.45 var lite", "det kosta 12.50"])
+def test_a_time_or_amount_with_a_dot_is_no_date(text):
+    assert not DateRecognizer().analyze(text)
+
+
+def test_name_spelled_with_commas_after_a_spelling_verb():
+    text = "Det er vanskeleg, så eg stavar: T, R, Z, A, S, K, A. Men alle seier Tom."
+    spans = [text[d.start:d.end] for d in NameNeighbourRecognizer().analyze(text)]
+    assert "T, R, Z, A, S, K, A" in spans
+
+
+def test_guard_and_key_read_a_name_spelled_with_commas():
+    matcher = StringMatcher([("Trzaska", "PERSON")])
+    assert [m.original for m in matcher.find("eg stavar: T, R, Z, A, S, K, A.")] == ["Trzaska"]
