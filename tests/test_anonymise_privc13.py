@@ -191,3 +191,16 @@ def test_name_spelled_with_commas_after_a_spelling_verb():
 def test_guard_and_key_read_a_name_spelled_with_commas():
     matcher = StringMatcher([("Trzaska", "PERSON")])
     assert [m.original for m in matcher.find("eg stavar: T, R, Z, A, S, K, A.")] == ["Trzaska"]
+
+
+def test_an_identifier_resumed_after_a_pause_in_a_later_turn():
+    from pipeline.anonymise.numbers import continuations
+
+    first = "Kontonummeret mitt, vent, det er tolv null fire, tjueto…"
+    turns = [first, "Ta den tid du treng.", "…fem seks sju åtte ni, ja."]
+    start = first.index("tolv")
+    out = continuations(turns, [[(start, len(first) - 1, "KONTONUMMER")], [], []])
+    assert [(t, turns[t][s:e], k) for t, s, e, k in out] == [(2, "fem seks sju åtte ni", "KONTONUMMER")]
+    # No pause mark opening the later turn, or a number in the turn between: no continuation.
+    assert not continuations([first, "fem seks sju åtte ni, ja."], [[(start, len(first) - 1, "KONTONUMMER")], []])
+    assert not continuations([first, "Eg har to born.", "…fem seks sju"], [[(start, len(first) - 1, "KONTONUMMER")], [], []])

@@ -670,3 +670,40 @@ def echoes(texts: list[str], found: list[list[tuple[int, int, str]]]) -> list[tu
                     out.append((j, run.start, run.end, kind))
                     taken[j].append((run.start, run.end))
     return out
+
+
+# A number cut off with a pause mark at the end of a turn and resumed with one at the start of a
+# later turn ("... fødselsnummeret: fjortande i tredje syttiåtte…" / "Du treng ikkje…" / "…ett tre
+# sju, tre åtte."): the transcriber's marks say the second piece goes on with the first.
+_CUT_MARK = re.compile(r"\s*(?:…|\.{2,}|[–—])\s*$")
+_RESUME_MARK = re.compile(r"\s*(?:…|\.{2,}|[–—])\s*")
+
+
+def continuations(texts: list[str], found: list[list[tuple[int, int, str]]], look_ahead: int = 2
+                  ) -> list[tuple[int, int, int, str]]:
+    """The second pieces of identifiers said over two turns with a pause between: turn ``i`` ends
+    with a detected identifier of a number type (only a pause mark after it), and one of the next
+    ``look_ahead`` turns opens with a pause mark and a number (no amount) that ends at punctuation
+    or the turn's end; a turn between holds no number. Returns (turn index, start, end, type)."""
+    out: list[tuple[int, int, int, str]] = []
+    for i, dets in enumerate(found):
+        text = texts[i]
+        cut = _CUT_MARK.search(text)
+        if cut is None:
+            continue
+        last = max((d for d in dets if d[2] in _ECHOED_TYPES and d[1] <= cut.start()), key=lambda d: d[1], default=None)
+        if last is None or text[last[1]:cut.start()].strip():
+            continue
+        for j in range(i + 1, min(len(texts), i + 1 + look_ahead)):
+            runs = [r for r in number_runs(texts[j])
+                    if not (len(r.groups) == 1 and texts[j][r.start:r.end].lower() in _ARTICLES)]
+            opens = _RESUME_MARK.match(texts[j])
+            if opens and runs and runs[0].start == opens.end():
+                run = runs[0]
+                if (not run.composed and _PIECE_ENDS.match(texts[j], run.end)
+                        and not _CURRENCY_AFTER.match(texts[j], run.end)):
+                    out.append((j, run.start, run.end, last[2]))
+                break
+            if runs:
+                break
+    return out
