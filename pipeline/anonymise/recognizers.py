@@ -614,7 +614,14 @@ _OTHER_CALENDAR_MONTHS = (
     "Bahman", "Esfand", "Hamal", "Sawr", "Jawza", "Saratan", "Asad", "Sonbola", "Mizan", "Aqrab", "Qaws", "Jadi",
     "Dalw", "Hut")
 _OTHER_MONTH_ALT = "|".join(re.escape(m) for m in sorted(_OTHER_CALENDAR_MONTHS, key=len, reverse=True))
-_OTHER_MONTH_WORDS = tuple(sorted({m.lower() for m in _OTHER_CALENDAR_MONTHS}))
+
+
+def other_month_written(text: str) -> bool:
+    """Whether a month of another calendar is in ``text`` as written (``_OTHER_CALENDAR_DATE`` takes
+    it in that case only): the necessary condition checked before that expression."""
+    return any(m in text for m in _OTHER_CALENDAR_MONTHS)
+
+
 _OTHER_CALENDAR_DATE = re.compile(
     rf"(?<![\wæøå])(?i:(?:den\s+)?(?:{_DAY_ORDINAL}|\d{{1,2}}\.)\s+(?:i\s+|av\s+)?)(?:{_OTHER_MONTH_ALT})(?![\wæøå'’-])")
 # Day and month with a slash, no year ("frå 15/8 til 20/10"): dated by a preposition of time or
@@ -682,11 +689,14 @@ class DateRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found = []
-        # Every form holds a digit, a month's name or (after "den ... i") a month as an ordinal.
+        # Every form holds a digit, a month's name or (after "den ... i") a month as an ordinal; a
+        # month of another calendar is matched as written (capitalised), so only its exact spelling
+        # in the text lets that expression run: its lower case ("ter", "sene") is in most turns.
         digit = _DIGIT.search(text) is not None
         month = may_hold(text, _MONTH_WORDS)
-        other = may_hold(text, _OTHER_MONTH_WORDS)
-        if not (digit or month or other or may_hold(text, _MONTH_ORDINAL_WORDS)):
+        other = other_month_written(text)
+        ordinal = month or may_hold(text, _MONTH_ORDINAL_WORDS)  # _SPOKEN_DAY_MONTH needs one of them
+        if not (digit or other or ordinal):
             return found
         for m in (_DATE.finditer(text) if digit else ()):
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
@@ -695,7 +705,7 @@ class DateRecognizer(Recognizer):
             found.append(self._d(text, m.start(), m.end(), DATO, 0.85))
         for m in (_SPOKEN_BIRTH.finditer(text) if month else ()):  # "født fjortende mai syttiseks"
             found.append(self._d(text, m.start("date"), m.end("date"), DATO, 0.9))
-        for m in _SPOKEN_DAY_MONTH.finditer(text):  # "fjortende juni", "den tjuende i tiende"
+        for m in (_SPOKEN_DAY_MONTH.finditer(text) if ordinal else ()):  # "fjortende juni", "den tjuende i tiende"
             if _PUBLIC_DAY.match(m.group()):
                 continue  # a public holiday dates nothing in one person's life
             birth = _BIRTH.search(text[max(0, m.start() - 25):m.start()])
