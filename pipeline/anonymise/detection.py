@@ -71,10 +71,27 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     them. ``str.lower`` agrees with the ``re`` module's case folding on every character but the few
     it folds otherwise (dotless i and long s match "i" and "s"; İ lowers to two characters): a text
     with one of those is passed on to the expression."""
-    low = text.lower()
-    if len(low) != len(text) or "ı" in low or "ſ" in low:
+    global _LAST_LOWERED
+    last = _LAST_LOWERED  # read once: the tuple is replaced whole, never changed
+    if last[0] is text:
+        low = last[1]
+    else:
+        low = text.lower()
+        if len(low) != len(text) or "ı" in low or "ſ" in low:
+            low = None  # the re module may fold it otherwise: always "maybe"
+        _LAST_LOWERED = (text, low)
+    if low is None:
         return True
-    return any(w in low for w in words)
+    for w in words:  # a plain loop: a generator's resumption costs more than most of the searches
+        if w in low:
+            return True
+    return False
+
+
+# The last text ``may_hold`` lowered and its lower case (None: passed on whatever the words): the
+# recognizers ask it of one turn several times in a row, and lowering the turn cost as much as the
+# searches. It holds the text itself, so an identity test cannot meet another text.
+_LAST_LOWERED: tuple = (None, None)
 
 
 # The study's ``anonymisation.min_score`` when it sets none (pipeline/settings.py takes its default
