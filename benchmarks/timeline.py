@@ -1,7 +1,7 @@
 """Where a ``qualpipe run --workers N`` spends its time: every task's start and end on its worker,
 each stage's span and the client's CPU, in one run (run by hand).
 
-    .venv/bin/python benchmarks/timeline.py [--scale 10] [--workers 2] [--json FILE]
+    .venv/bin/python benchmarks/timeline.py [--scale 10] [--workers 2] [--json FILE] [--profile FILE]
 
 On a fresh copy of the demo repeated ``--scale`` times (as benchmarks/run.py makes it) it runs the
 whole pipeline on a LocalCluster of N processes and prints, per stage, its seconds, the client's CPU
@@ -9,7 +9,9 @@ seconds and how long each worker was busy in it; per task function, how many tas
 first began and the last ended, their busy and CPU seconds; when each worker had loaded the pipeline;
 each worker's gaps between tasks; and how many items the client computed itself while the workers
 started. A worker idle inside a stage, or a stage where only the client works, is time the cluster
-does not shorten.
+does not shorten. ``--profile FILE``: also a cProfile of the client's main thread (the study-wide
+steps; its waits for the workers show as lock acquires), for ``python -m pstats FILE``; the profiler
+slows the client, so the other figures of that run are not the run's own.
 
 The workers write one line per task into a private temporary folder on this machine (a local
 cluster only; the timing wraps ``parallel._call``, so the outputs are the run's own). Wall seconds
@@ -60,7 +62,7 @@ def _write(name: str, start: float, end: float, cpu: float) -> None:
             handle.write(json.dumps({"pid": os.getpid(), "fn": name, "t0": start, "t1": end, "cpu": cpu}) + "\n")
 
 
-def timeline(root: Path, workers: int, folder: Path) -> dict:
+def timeline(root: Path, workers: int, folder: Path, profile: Path | None = None) -> dict:
     import pipeline.workflow as workflow
     from pipeline import parallel
     from pipeline.settings import load_study
@@ -101,9 +103,18 @@ def timeline(root: Path, workers: int, folder: Path) -> dict:
             last = now
 
     threading.Thread(target=sample, daemon=True).start()
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.time()
     workflow.run_all(load_study(root), echo=lambda line: None, workers=workers)
     end = time.time()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     stop.set()
     tasks = [json.loads(line) for path in folder.glob("*.jsonl") for line in path.read_text().splitlines()]
     return {"start": start, "end": end, "stages": spans, "tasks": tasks, "client": samples, "here": here[0]}
@@ -146,6 +157,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path, help="also write every task's times here")
+    parser.add_argument("--profile", type=Path, help="also write a cProfile of the client's main thread here")
     args = parser.parse_args()
     from anonymise import demo_copy  # benchmarks/anonymise.py: the demo repeated with varied names
 
@@ -154,7 +166,7 @@ def main() -> None:
         shutil.copy(REPO / "codebook.yaml", root / "codebook.yaml")
         folder = Path(tmp) / "tasks"
         folder.mkdir()
-        data = timeline(root, args.workers, folder)
+        data = timeline(root, args.workers, folder, args.profile)
     if args.json:
         args.json.write_text(json.dumps(data), encoding="utf-8")
     print("\n".join(summary(data)))
