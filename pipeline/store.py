@@ -807,6 +807,14 @@ class StudyStore(_Database):
         row = self.conn.execute(f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE segment_id = ?", (segment_id,)).fetchone()
         return _segment(row) if row else None
 
+    def segment_ids(self, speaker: str | None = None) -> set[str]:
+        """The ids of :meth:`segments` (of one ``speaker``), without building the segments: a run's
+        coding stage asks for them once per study (``coding.human.import_human_coding``)."""
+        sql, args = "SELECT segment_id FROM segments", ()
+        if speaker:
+            sql, args = sql + " WHERE speaker = ?", (speaker,)
+        return {row[0] for row in self.conn.execute(sql, args)}
+
     def has_segments(self, speaker: str | None = None) -> bool:
         sql, args = "SELECT 1 FROM segments", ()
         if speaker:

@@ -18,6 +18,17 @@ def test_segment_rows_are_read_positionally_in_the_order_of_the_records_fields(t
         assert store.segments() == [segment] and store.segment("s1") == segment
 
 
+def test_segment_ids_are_the_ids_of_the_segments_of_a_speaker(tmp_path):
+    segments = [Segment(segment_id=f"s{i}", informant_id="7", file="7.txt", turn_index=i, speaker=speaker,
+                        start=0, end=3, text="Ja.") for i, speaker in enumerate(["interviewer", "informant", "informant"])]
+    with StudyStore(tmp_path / "study.sqlite") as store:
+        assert store.segment_ids() == set()
+        store.replace_segments("7.txt", "7", "0" * 64, 3, segments)
+        for speaker in (None, "informant", "interviewer"):
+            assert store.segment_ids(speaker) == {s.segment_id for s in store.segments(speaker=speaker)}
+        assert store.segment_ids("informant") == {"s1", "s2"}
+
+
 def _rows_to_csv_cell_by_cell(header, rows):
     """rows_to_csv as it was written before its fast path: escape_cell on every cell, every row's cells
     searched for a bare CR."""

@@ -517,7 +517,7 @@ def import_human_coding(study: Study, store: StudyStore, code_ids: Iterable[str]
     in the store's meta, for status and the report).
     """
     files = human_files(study)
-    segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
+    segment_ids = store.segment_ids(speaker="informant")
     code_ids = set(code_ids)
     anchors = SegmentAnchors.load(study) if files else None
     if files:
@@ -607,7 +607,7 @@ def apply_human_decisions(study: Study, store: StudyStore, coder: str, decisions
     # Read, merge and write under the study lock: two imports for one coder at once would
     # otherwise both read the old file and the second write would drop the first's rows.
     with study_lock(study.root, command="human decisions"):
-        segment_ids = {s.segment_id for s in store.segments(speaker="informant")}
+        segment_ids = store.segment_ids(speaker="informant")
         anchors = SegmentAnchors.load(study)
         limit = study.settings.limits.max_file_bytes
         existing = (read_human_rows(path, segment_ids, set(code_ids), anchors, limit) if path.exists()
