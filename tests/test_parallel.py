@@ -4,6 +4,7 @@ Dask the option says how to install it."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
@@ -476,3 +477,69 @@ def test_many_items_travel_several_a_task_and_come_back_one_by_one_in_order(clus
     monkeypatch.setattr(parallel, "TASK_ITEMS", 1)
     assert cluster.map(_length, [[0] * n for n in range(40)]) == list(range(40))
     assert len({task for _item, task in cluster.map(_in_task, list(range(40)))}) == 40
+
+
+def _call_dying(task_name: str, marker: str, always: bool, fn, parcel, *shared):
+    """``parallel._call`` that kills its worker process in the first task of ``task_name`` it meets
+    (the marker file names that task's items): that task's first try only, or every try with ``always``."""
+    if fn.__name__ == task_name:
+        victim = hashlib.sha256(repr(parcel.item).encode("utf-8")).hexdigest()
+        if not os.path.exists(marker) or (always and Path(marker).read_text(encoding="utf-8") == victim):
+            Path(marker).write_text(victim, encoding="utf-8")
+            os._exit(1)
+    return _real_call(fn, parcel, *shared)
+
+
+_real_call = parallel._call
+
+
+def test_a_worker_dying_mid_run_leaves_the_same_files_or_none_of_the_stage(tmp_path, monkeypatch):
+    """``qualpipe run --workers 2`` with a worker killed in the middle of a recognizer task: the task
+    runs again on the worker its nanny starts, and the run writes every file the in-process run
+    writes, byte for byte. Killed every time, the task fails for good: the run stops with one line
+    and the anonymisation stage has written nothing shareable (no anonymised segment, none of its
+    files), and the next run completes with the same files."""
+    import functools
+
+    import dask
+    import dask.distributed  # noqa: F401 - its settings in dask.config
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1560000000")
+    runner = CliRunner()
+    secret = None
+    outputs = {}
+    for name, options, dying in (("one", [], None), ("retried", ["--workers", "2"], False),
+                                 ("failed", ["--workers", "2"], True)):
+        root = _study(tmp_path / name)
+        if secret is not None:  # the same study: its secret
+            shutil.copy(secret, root / "data" / "private" / "study_secret.json")
+        marker = tmp_path / f"{name}.died"
+        if dying is not None:
+            monkeypatch.setattr(parallel, "_call", functools.partial(_call_dying, "detect_job", str(marker), dying))
+        # A task that killed its worker is not given to another here (Dask's default: after 3 such
+        # deaths): each try is one death, and the client's retries (2) decide. Set in place: a
+        # dask.config.set context around the run raced with the cluster's start in its thread
+        # (KeyError 'comm' reading the config).
+        monkeypatch.setitem(dask.config.config["distributed"]["scheduler"], "allowed-failures", 0 if dying else 3)
+        result = runner.invoke(app, ["run", *options, "--study", str(root)])
+        monkeypatch.setattr(parallel, "_call", _real_call)
+        secret = secret or root / "data" / "private" / "study_secret.json"
+        if dying:
+            assert result.exit_code == 1, result.output
+            assert "a task failed on the Dask cluster" in result.output and marker.exists()
+            from pipeline.store import StudyStore
+
+            with StudyStore(load_study(root).store_path) as store:
+                assert not store.has_segments()
+            assert not (root / "data" / "coded" / "segments.csv").exists()
+            assert not (root / "reports").exists() or not any((root / "reports").rglob("*.*"))
+            # the next run, nothing killed, completes
+            result = runner.invoke(app, ["run", "--workers", "2", "--study", str(root)])
+        assert result.exit_code == 0, result.output
+        if dying is False:
+            assert marker.exists()  # a worker did die
+        outputs[name] = _outputs(root)
+    assert len(outputs["one"]) > 10
+    for name in ("retried", "failed"):
+        assert sorted(outputs[name]) == sorted(outputs["one"])
+        assert [n for n in outputs["one"] if outputs["one"][n] != outputs[name][n]] == []
