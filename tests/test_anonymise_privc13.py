@@ -204,3 +204,18 @@ def test_an_identifier_resumed_after_a_pause_in_a_later_turn():
     # No pause mark opening the later turn, or a number in the turn between: no continuation.
     assert not continuations([first, "fem seks sju åtte ni, ja."], [[(start, len(first) - 1, "KONTONUMMER")], []])
     assert not continuations([first, "Eg har to born.", "…fem seks sju"], [[(start, len(first) - 1, "KONTONUMMER")], [], []])
+
+
+def test_a_birth_date_said_as_a_fodselsnummer_takes_its_five_digits():
+    from pipeline.anonymise.numbers import continuations
+
+    one = "personnummeret mitt er tjuande i fyrste åttiein, null fire to ni ein, og det"
+    date = (one.index("tjuande"), one.index(", null"), "DATO")
+    assert [one[s:e] for _t, s, e, _k in continuations([one], [[date]])] == ["null fire to ni ein"]
+    cut = "Fødselsnummeret? Det er tjuande i fyrste åttiein…"
+    turns = [cut, "Du må ikkje…", "…null fire to ni ein."]
+    date = (cut.index("tjuande"), len(cut) - 1, "DATO")
+    assert [(t, k) for t, _s, _e, k in continuations(turns, [[date], [], []])] == [(2, "FØDSELSNUMMER")]
+    # No fødselsnummer cue: a date and a number after it are a date and a number.
+    other = "Eg flytta hit den tjuande i fyrste åttiein, null fire to ni ein gong"
+    assert not continuations([other], [[(other.index("tjuande"), other.index(", null"), "DATO")]])

@@ -679,19 +679,38 @@ _CUT_MARK = re.compile(r"\s*(?:…|\.{2,}|[–—])\s*$")
 _RESUME_MARK = re.compile(r"\s*(?:…|\.{2,}|[–—])\s*")
 
 
+def _birth_dates(text: str, dets: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The dates of ``dets`` said right after a fødselsnummer cue (within 60 characters): the date is
+    the number's first six digits, as people say it ("fødselsnummeret: fjortande i tredje syttiåtte …")."""
+    return [d for d in dets if d[2] == "DATO" and FNR_CONTEXT.search(text, max(0, d[0] - 60), d[0])]
+
+
 def continuations(texts: list[str], found: list[list[tuple[int, int, str]]], look_ahead: int = 2
                   ) -> list[tuple[int, int, int, str]]:
     """The second pieces of identifiers said over two turns with a pause between: turn ``i`` ends
     with a detected identifier of a number type (only a pause mark after it), and one of the next
     ``look_ahead`` turns opens with a pause mark and a number (no amount) that ends at punctuation
-    or the turn's end; a turn between holds no number. Returns (turn index, start, end, type)."""
+    or the turn's end; a turn between holds no number. A date said after a fødselsnummer cue counts as
+    that number's first part, and five digits right after it in its own turn are its rest
+    (``_birth_dates``). Returns (turn index, start, end, type)."""
     out: list[tuple[int, int, int, str]] = []
     for i, dets in enumerate(found):
         text = texts[i]
+        for start, end, _kind in _birth_dates(text, dets):
+            # The date said as a fødselsnummer's first six digits, its five last digits right after
+            # it in the same turn ("fødselsnummeret er fjortande i tredje syttiåtte, ett tre sju tre åtte").
+            # (The date's year and the digits may be read as one run: "syttiåtte, ett tre sju ...".)
+            run = next((r for r in number_runs(text) if r.end > end), None)
+            first = next((k for k, at in enumerate(run.token_starts) if at >= end), None) if run else None
+            tail = run.sub(first, len(run.groups)) if first is not None else None
+            if (tail is not None and len(tail.digits) == 5 and not tail.composed
+                    and re.fullmatch(rf"[\s,]*(?:{_PAUSE}|[–—-])?[\s,]*", text[end:tail.start])):
+                out.append((i, tail.start, tail.end, "FØDSELSNUMMER"))
         cut = _CUT_MARK.search(text)
         if cut is None:
             continue
-        last = max((d for d in dets if d[2] in _ECHOED_TYPES and d[1] <= cut.start()), key=lambda d: d[1], default=None)
+        cut_off = [d for d in dets if d[2] in _ECHOED_TYPES] + [(s, e, "FØDSELSNUMMER") for s, e, _k in _birth_dates(text, dets)]
+        last = max((d for d in cut_off if d[1] <= cut.start()), key=lambda d: d[1], default=None)
         if last is None or text[last[1]:cut.start()].strip():
             continue
         for j in range(i + 1, min(len(texts), i + 1 + look_ahead)):
