@@ -219,3 +219,13 @@ def test_a_birth_date_said_as_a_fodselsnummer_takes_its_five_digits():
     # No fødselsnummer cue: a date and a number after it are a date and a number.
     other = "Eg flytta hit den tjuande i fyrste åttiein, null fire to ni ein gong"
     assert not continuations([other], [[(other.index("tjuande"), other.index(", null"), "DATO")]])
+
+
+def test_the_fodselsnummer_cue_is_read_back_to_its_sentence():
+    from pipeline.anonymise.numbers import continuations
+
+    far = "Det stod fødselsnummeret mitt på kvart einaste ark dei sende, så eg kan det utanåt: tjuande i fyrste åttiein…"
+    turns = [far, "…null fire to ni ein."]
+    assert continuations(turns, [[(far.index("tjuande"), len(far) - 1, "DATO")], []])
+    other = "Eg har fødselsnummer. Men eg flytta hit den tjuande i fyrste åttiein…"
+    assert not continuations([other, "…null fire to ni ein."], [[(other.index("tjuande"), len(other) - 1, "DATO")], []])

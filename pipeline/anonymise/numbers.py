@@ -680,9 +680,20 @@ _RESUME_MARK = re.compile(r"\s*(?:…|\.{2,}|[–—])\s*")
 
 
 def _birth_dates(text: str, dets: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The dates of ``dets`` said right after a fødselsnummer cue (within 60 characters): the date is
-    the number's first six digits, as people say it ("fødselsnummeret: fjortande i tredje syttiåtte …")."""
-    return [d for d in dets if d[2] == "DATO" and FNR_CONTEXT.search(text, max(0, d[0] - 60), d[0])]
+    """The dates of ``dets`` said after a fødselsnummer cue in their sentence (at most 120 characters
+    back): the date is the number's first six digits, as people say it ("Det sto fødselsnummeret mitt
+    på kvart ark, so eg kan det: fjortande i tredje syttiåtte …")."""
+    out = []
+    for d in dets:
+        if d[2] != "DATO":
+            continue
+        sentence = max([d[0] - 120, 0] + [m.end() for m in _SENTENCE_END.finditer(text, max(0, d[0] - 120), d[0])])
+        if FNR_CONTEXT.search(text, sentence, d[0]):
+            out.append(d)
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
 def continuations(texts: list[str], found: list[list[tuple[int, int, str]]], look_ahead: int = 2
