@@ -680,7 +680,7 @@ _RESUME_MARK = re.compile(r"\s*(?:…|\.{2,}|[–—])\s*")
 
 
 def _birth_dates(text: str, dets: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The dates of ``dets`` said after a fødselsnummer cue in their sentence (at most 120 characters
+    """The dates of ``dets`` said after a fødselsnummer cue in their sentence or the question before it (at most 120 characters
     back): the date is the number's first six digits, as people say it ("Det sto fødselsnummeret mitt
     på kvart ark, so eg kan det: fjortande i tredje syttiåtte …")."""
     out = []
@@ -693,7 +693,7 @@ def _birth_dates(text: str, dets: list[tuple[int, int, str]]) -> list[tuple[int,
     return out
 
 
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_SENTENCE_END = re.compile(r"[.!](?:\s|$)")  # not "?": "Fødselsnummeret? Det er …" names it
 
 
 def continuations(texts: list[str], found: list[list[tuple[int, int, str]]], look_ahead: int = 2
