@@ -92,3 +92,74 @@ def test_the_stage_replaces_the_institution_and_keeps_the_place(make_study):
     assert "sjukeheim" not in out[1] and "barneskule" not in out[1], out
     assert "Sparebank" not in out[3], out
     assert "budd i Brattvik heile" in out[3] and "Brattvik kommune eig" in out[3], out
+
+
+# ------------------------------------------------------------------ a caption's random capitals (set 29's class 2)
+
+def _anonymiser(make_study):
+    from pipeline.anonymise.operators import Key
+    from pipeline.anonymise.stage import Anonymiser
+    from pipeline.settings import load_study
+
+    study = load_study(make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}))
+    return Anonymiser(study, Key("tags", 1), {})
+
+
+@pytest.mark.parametrize("text, words, recognizer, expected", [
+    # a Nynorsk verb capitalised at random, which the study writes in lower case elsewhere
+    ("kan de to Seie kven de er", "Seie", "fallback_capitalised", True),
+    ("kan de to Seie kven de er", "Seie", "ner", True),
+    ("vi fekk Høg rente", "Høg", "ner", False),  # a listed form the study does not use: no evidence it is the word
+    ("korleis er samarbeidet mellom Dykk", "Dykk", "ner", True),  # written in lower case in the treebank
+    ("dei har Permanent Opphald no", "Permanent Opphald", "ner", True),  # a compound after the first word
+    ("folk skriv det med Dobbel t", "Dobbel t", "ner", True),  # a letter after it
+    ("pengar til Oppgradering før sal", "Oppgradering", "learned", True),
+    ("eg snakka med Liv i går", "Liv", "ner", False),  # a listed first name: the name list decides
+    ("på jobben seier dei Kris", "Kris", "ner", False),  # a rare dictionary form nobody writes as a word
+    ("vi budde på Kvitmyrå i ti år", "Kvitmyrå", "ner", False),  # no dictionary word: a name
+    ("eg snakka med Sol Hegre", "Sol Hegre", "ner", False),
+    ("dei har Permanent Opphald no", "Permanent Opphald", "naming_clause", False),  # a clause rule's evidence
+])
+def test_a_captions_capital_on_ordinary_words_alone_is_no_name(make_study, text, words, recognizer, expected):
+    anonymiser = _anonymiser(make_study)
+    anonymiser.lower_vocab = {"seie", "kven"}  # what the study's transcripts with capitals write in lower case
+    s = text.index(words)
+    d = Detection(s, s + len(words), PERSON, 0.85, recognizer, words)
+    assert anonymiser._caption_capital(d, text) is expected
+
+
+def test_in_a_transcript_with_capitals_the_rule_does_not_apply(make_study):
+    anonymiser = _anonymiser(make_study)
+    text = "Korleis er samarbeidet mellom Dykk?"
+    s = text.index("Dykk")
+    d = Detection(s, s + 4, PERSON, 0.85, "ner", "Dykk")
+    assert anonymiser._study_evidence(d, lower=False, text=text) == d
+    assert anonymiser._study_evidence(d, lower=True, text=text).score < anonymiser.a.min_score
+
+
+def test_truecasing_takes_no_verb_before_an_institution_word_and_no_decade_after_a_place_preposition():
+    from pipeline.anonymise.casing import truecase
+
+    assert truecase("ungane slepp å byte skule no") == "ungane slepp å byte skule no"
+    assert truecase("dei måtte bytt skole i fjor") == "dei måtte bytt skole i fjor"
+    assert truecase("han går på grim skole") == "han går på Grim skole"  # a school's name stays one
+    assert truecase("huset er frå syttitalet") == "huset er frå syttitalet"
+    assert truecase("vi flytta til tinnheia") == "vi flytta til Tinnheia"  # a compound place stays one
+
+
+def test_a_decade_is_no_place_in_a_place_slot():
+    from pipeline.anonymise.numbers import DECADE
+    from pipeline.anonymise.slots import PlaceSlotRecognizer
+
+    assert all(DECADE.fullmatch(w) for w in ("syttitalet", "nittitallet", "åttitala", "1970-talet"))
+    assert not any(DECADE.fullmatch(w) for w in ("talet", "totalt", "Tallaksen"))
+    for text in ("leilegheitene er frå Syttitalet", "dei kom frå syttitalet"):
+        assert PlaceSlotRecognizer().analyze(text) == []
+    assert [d.text for d in PlaceSlotRecognizer().analyze("leilegheitene er frå Kvitmyrå")] == ["Kvitmyrå"]
+
+
+def test_a_compound_opening_with_a_particle_of_two_letters_is_a_word():
+    from pipeline.anonymise.lexicon import is_word
+
+    assert is_word("utleige") and is_word("avleige")  # ut/av + a listed Nynorsk word of five letters or more
+    assert not is_word("utvik") and not is_word("omdal")  # a tail of three: no compound reading

@@ -9,9 +9,11 @@ the offsets they report hold for the original text, which is never changed:
 2. a gazetteer name or place that is no dictionary word — "marit", "terje";
 3. next to a word capitalised so, a gazetteer first name or a compound not in the dictionary
    ("jan Erik" -> "Jan Erik", "Erik salvesen" -> "Erik Salvesen");
-4. a compound not in the dictionary after a place preposition ("på tinnheia", "fra slettheia");
+4. a compound not in the dictionary after a place preposition ("på tinnheia", "fra slettheia"), but
+   no decade ("frå syttitalet", ``numbers.DECADE``);
 5. up to two words before an institution word that are no frequent ordinary words
-   ("solsikken barnehage", "grim skole", "sørlandet sykehus").
+   ("solsikken barnehage", "grim skole", "sørlandet sykehus"), nor a verb after the infinitive
+   marker or a modal ("å byte skule", "måtte bytt skole").
 
 An ordinary dictionary word ("ruta", "naboen", "takst") is never capitalised by rules 1-2, so it
 cannot become a name by case alone. Detections in lower-case transcripts stay subject to the
@@ -27,7 +29,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .dialect import dialect_word
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
-from .numbers import WORD_PATTERN
+from .numbers import DECADE, WORD_PATTERN
 from .recognizers import ORGANISATION_KINDS
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)(?:\[[^\]]*\]\s*)?([^\W\d_])", re.MULTILINE)
@@ -47,6 +49,10 @@ GENERIC_HEADS = ("kontoret", "kontor", "døra", "døren", "døra", "rommet", "hu
                   "stuen", "kjøkkenet", "leiligheten", "leiligheta", "leilegheita", "skolen", "skulen", "banken",
                   "laget", "butikken", "etasjen", "kjelleren", "trappa", "trappen", "gangen", "vinduet", "taket")
 _NUMBER_WORD = re.compile(WORD_PATTERN, re.IGNORECASE)
+# The infinitive marker and the modal verbs (Bokmål, Nynorsk, dialect forms): the word after one is
+# a verb ("å byte skule", "må bytte skole"), never the first word of an institution's name.
+VERB_BEFORE = frozenset({"å", "må", "måtte", "skal", "skulle", "ska", "sku", "vil", "ville", "vile", "kan", "kunne",
+                         "bør", "burde", "laut", "lyt", "tør", "turde"})
 _COMPASS = frozenset({"vest", "øst", "nord", "sør", "søndre", "nordre", "østre", "vestre", "øvre", "nedre"})
 
 
@@ -85,7 +91,7 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
         if beside and (g.is_first(w) or g.is_last(w) or compound):
             cap[i] = True
         elif compound and i > 0 and low[i - 1] in _PLACE_PREPOSITIONS and not w.endswith(GENERIC_HEADS) \
-                and not _NUMBER_WORD.fullmatch(w):
+                and not _NUMBER_WORD.fullmatch(w) and not DECADE.fullmatch(w):  # "frå syttitalet": a time
             cap[i] = True
     for i, w in enumerate(low):
         if (w in _INSTITUTION_WORDS or w.endswith(_INSTITUTION_HEADS)) and i > 0:
@@ -95,6 +101,8 @@ def truecase(text: str, g: Gazetteer | None = None) -> str:
                         or _institution_noun(low[k]):
                     break
                 head.append(k)
+            if head and head[-1] > 0 and low[head[-1] - 1] in VERB_BEFORE:
+                head = []  # "slepp å byte skule", "måtte bytt skole": a verb and its object, no name
             if any(low[k] not in _COMPASS for k in head):
                 for k in head:
                     cap[k] = True

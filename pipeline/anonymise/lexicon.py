@@ -24,6 +24,9 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 # Linking letters between the parts of a compound ("arbeid-s-plass", "barn-e-hage").
 _LINKS = ("", "s", "e")
 _MIN_HEAD, _MIN_TAIL = 3, 4  # shorter tails ("tes", "ar") would make almost any name a compound
+# Particles of two letters that open compounds ("utleige", "avleige", "påbygg", "omsorgsbustad"):
+# heads shorter than _MIN_HEAD, so taken only before a listed word of five letters or more.
+_PARTICLES, _PARTICLE_TAIL = ("ut", "av", "på", "om"), 5
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +64,8 @@ def is_word(token: str) -> bool:
         return True
     if "-" in w:  # "e-post", "kjøp-og-salg": a word when each part is
         return all(is_word(p) for p in w.split("-") if p)
+    if w[:2] in _PARTICLES and len(w) - 2 >= _PARTICLE_TAIL and _listed(w[2:]):
+        return True
     for cut in range(_MIN_HEAD, len(w) - _MIN_TAIL + 1):
         head, tail = w[:cut], w[cut:]
         if not _listed(tail):

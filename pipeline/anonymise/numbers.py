@@ -87,6 +87,9 @@ REPEATS = {"dobbel": 2, "dobbelt": 2, "dobble": 2, "dobbeltt": 2, "trippel": 3, 
 _REPEAT = "|".join(sorted(REPEATS, key=len, reverse=True))
 _TOKEN = re.compile(rf"(?<![\wæøå])(?:(?P<repeat>{_REPEAT})\s+)?(?:(?P<word>{_WORD})|(?P<digits>\d+))(?![\wæøå])",
                     re.IGNORECASE)
+# A decade or century named by its number, in words or digits, Bokmål and Nynorsk ("syttitalet",
+# "nittitallet", "åttitala", "1970-talet"): a time, never a place or a name.
+DECADE = re.compile(rf"(?:{_WORD}|\d{{2,4}}-?)tall?(?:et|a|ene|s)?", re.IGNORECASE)
 # What may stand between two tokens of one run.
 # A hyphen, dash or slash may have spaces around it ("030791 - 276 11", "21 / 3308": automatic
 # captions space them); a country code may stand in brackets ("(+47) 913 70 442"); a hesitation

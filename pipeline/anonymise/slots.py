@@ -36,7 +36,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .casing import GENERIC_HEADS
 from .lexicon import _dictionaries, in_dictionary
 from .matcher import sentence_initial
-from .numbers import WORD_PATTERN
+from .numbers import DECADE, WORD_PATTERN
 
 _NUMBER_WORD = re.compile(WORD_PATTERN, re.IGNORECASE)
 _TIME_WORDS = frozenset({
@@ -67,7 +67,7 @@ def rare_word(word: str) -> bool:
     lemma (simplemma), not the last part of a compound ("asylmottak" ends in "mottak"); and no
     stop word, number word, month, weekday or word of under three letters."""
     w = word.lower()
-    if len(w) < 3 or w in STOP_WORDS or w in _TIME_WORDS or _NUMBER_WORD.fullmatch(w) or not w.isalpha():
+    if len(w) < 3 or w in STOP_WORDS or w in _TIME_WORDS or _NUMBER_WORD.fullmatch(w) or DECADE.fullmatch(w) or not w.isalpha():
         return False
     seen = _ndt_words()
     lemmas = {d[w].lower() for d in _dictionaries() if w in d}
@@ -88,7 +88,7 @@ def place_word(word: str) -> bool:
     (``rare_word``), or a compound the dictionary does not list ("vågsbygd", "tinnheia") that
     does not end in a building or room noun ("boligkontoret")."""
     w = word.lower()
-    if len(w) < 3 or w in STOP_WORDS or w in _TIME_WORDS or _NUMBER_WORD.fullmatch(w) or not w.isalpha():
+    if len(w) < 3 or w in STOP_WORDS or w in _TIME_WORDS or _NUMBER_WORD.fullmatch(w) or DECADE.fullmatch(w) or not w.isalpha():
         return False
     return rare_word(w) or (not in_dictionary(w) and not w.endswith(GENERIC_HEADS))
 
@@ -118,7 +118,8 @@ def inflected_noun(word: str) -> bool:
 def _place_score(word: str, text: str, start: int, g: Gazetteer) -> float:
     """How sure a word in a place slot is a place name (0: not one)."""
     low = word.lower()
-    if low in g.builtin_keep or low in STOP_WORDS or _NUMBER_WORD.fullmatch(low) or low in _TIME_WORDS:
+    if low in g.builtin_keep or low in STOP_WORDS or _NUMBER_WORD.fullmatch(low) or low in _TIME_WORDS \
+            or DECADE.fullmatch(low):
         return 0.0
     if word[:1].isupper():
         if sentence_initial(text, start):

@@ -47,6 +47,7 @@ from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context, subject_slot
 from .detection import LOWER, PERSON, Detection
 from .registry import DenyListRecognizer, RecognizerRegistry, default_registry
+from .slots import seen_in_treebank
 from .study_names import StudyNameForms, StudyPlaces
 from .unexplained import WORD as UNEXPLAINED_WORD
 from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
@@ -106,6 +107,11 @@ def _det_to_row(d: Detection) -> list:
 def _row_to_det(text: str, row: list) -> Detection:
     start, end, kind, score, name = row
     return Detection(start, end, kind, score, name, text[start:end])
+
+
+# Recognizers whose evidence for a name is its capital (``Anonymiser._caption_capital``).
+CAPITAL_RECOGNIZERS = ("ner", "fallback_capitalised", "learned")
+_NAME_TYPES = frozenset({"PERSON", "STED", "ORGANISASJON"})
 
 
 class Anonymiser:
@@ -206,6 +212,8 @@ class Anonymiser:
         only in a transcript written in lower case, and is dropped elsewhere."""
         if d.recognizer.startswith("unexplained") and self._unexplained_explained(d, lower, text):
             return None
+        if lower and self._caption_capital(d, text):
+            return replace(d, score=min(d.score, self.review_only))
         if d.recognizer.endswith("_lower"):
             if lower and caseless_name(d):
                 return Detection(d.start, d.end, d.type, 0.7, d.recognizer, d.text)
@@ -219,6 +227,31 @@ class Anonymiser:
         if is_word(d.text) and not person_context(text, d.start, d.end):
             return d  # "Adressa er ...", "Vindauga er ...": a dictionary word opening a sentence
         return Detection(d.start, d.end, d.type, 0.75, "ner", d.text)
+
+    def _caption_capital(self, d: Detection, text: str) -> bool:
+        """In a transcript written in lower case, a capital the captioner wrote is no evidence by
+        itself: automatic captions capitalise ordinary words at random ("kan de to Seie kven de er",
+        "mellom Dykk", "dei har Permanent Opphald"). A name, place or firm that a recognizer reading
+        capitals found (``CAPITAL_RECOGNIZERS``: the model, the capitalised-word fallback, the learned
+        model) and whose every word is an ordinary word on no name or place list is listed for review,
+        not replaced: the first a form of a common word (``lexicon.is_ordinary``) in use as one — a
+        frequent word, written in lower case in the treebank (``slots.seen_in_treebank``), in a
+        transcript with capitals or in several transcripts of the study — since the dictionary also
+        lists rare forms that are names ("kris"); the words after it any word ("Permanent Opphald")
+        or a letter ("Dobbel t"). The key, the clause and slot rules and the name lists decide as before."""
+        if d.type not in _NAME_TYPES or not d.recognizer.startswith(CAPITAL_RECOGNIZERS):
+            return False
+        words = UNEXPLAINED_WORD.findall(text[d.start:d.end])
+        if not words or not words[0][:1].isupper():
+            return False
+        g = self.g
+        first = words[0].lower()
+        if not is_ordinary(first) or not (g.is_common_word(first) or first in self.lower_vocab
+                                          or first in self.study_vocab or seen_in_treebank(first)):
+            return False
+        return all((i == 0 or len(w) <= 2 or is_word(w))
+                   and not (g.is_first(w) or g.is_last(w) or g.is_place(w) or w.lower() in g.builtin_keep)
+                   for i, w in enumerate(words))
 
     def _unexplained_explained(self, d: Detection, lower: bool, text: str) -> bool:
         """What the study explains of an unexplained-word hit (unexplained.py): every word of it is
