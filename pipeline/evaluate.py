@@ -173,6 +173,22 @@ def scratch_copy(folder: Path, prefix: str, informant_columns: tuple[str, ...] |
             raise
 
 
+# A cell of five digits or fewer is the tool's own number (a turn index, a character offset, a count):
+# no direct identifier is that short on its own, and a gold piece of a number split over cues ("209"
+# of a phone said in three cues) would otherwise be "found" wherever an offset happens to equal it.
+_TOOL_NUMBER = re.compile(r"\d{1,5}")
+
+
+def scanned_cells(csv_text: str) -> str:
+    """The cells of a shareable CSV that the leak count reads: every cell but the short whole numbers
+    the tool writes itself (``_TOOL_NUMBER``), one cell a line so no two cells join into one number."""
+    import csv
+    import io
+
+    return "\n".join(cell for row in csv.reader(io.StringIO(csv_text)) for cell in row
+                     if not _TOOL_NUMBER.fullmatch(cell))
+
+
 def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
                            without: list[str] = ()) -> AnonymisationEvaluation:
     """Run ingest + anonymise on a copy of the gold study and score it span by span.
@@ -200,7 +216,7 @@ def evaluate_anonymisation(gold_dir: str | Path, track: Track = no_progress,
         result = anonymise_study(study, track)
         with PrivateStore(study.private_store_path) as private:
             turns = {f: private.turns(f) for f in private.files()}
-        outputs = "\n".join(p.read_bytes().decode("utf-8", "ignore")
+        outputs = "\n".join(scanned_cells(p.read_bytes().decode("utf-8", "ignore"))
                             for p in sorted(study.coded_dir.rglob("*")) if p.is_file() and p.suffix == ".csv")
     by_type: dict[str, TypeScore] = {}
     direct, total = TypeScore("direkte"), TypeScore("alle")

@@ -300,3 +300,13 @@ def test_the_evaluation_copies_only_the_informant_columns_it_reads(tmp_path, mak
                                   settings="name: T\n"))
     with pytest.raises(LeakError, match="column 'role', row 2"):
         ingest_study(study)
+
+
+def test_leak_count_reads_text_cells_not_the_tools_offsets():
+    from pipeline.evaluate import scanned_cells
+
+    csv_text = 'id,file,turn,start,end,text\ns1,B01.txt,7,209,268,"Ring 209 eller 91 23 45 67, sa hun"\n'
+    scanned = scanned_cells(csv_text).split("\n")
+    assert "209" not in scanned and "268" not in scanned and "7" not in scanned  # the tool's own numbers
+    assert "Ring 209 eller 91 23 45 67, sa hun" in scanned  # a number inside the text is read
+    assert scanned_cells("id,code\n123456,a\n").split("\n") == ["id", "code", "123456", "a"]  # six digits: read
