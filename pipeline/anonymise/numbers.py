@@ -650,12 +650,11 @@ def echoes(texts: list[str], found: list[list[tuple[int, int, str]]]) -> list[tu
             if kind not in _ECHOED_TYPES:
                 continue
             said = texts[i][start:end]
-            groups = re.findall(r"\d+", said) or [g for r in number_runs(said) for g in r.groups]
-            if not groups and number_runs(said):
-                continue
-            spoken = [g for r in number_runs(said) for g in r.groups]
+            # Its digit groups as written ("LTE-0093": 0093) and as the number runs read them.
+            written = re.findall(r"\d+", said)
+            read = [g for r in number_runs(said) for g in r.groups]
             tails = set()
-            for parts in (groups, spoken):
+            for parts in (written, read):
                 for k in range(len(parts)):
                     tail = "".join(parts[k:])
                     if len(tail) >= ECHO_MIN_DIGITS:
