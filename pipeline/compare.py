@@ -497,7 +497,9 @@ def cluster_informants(
         labels = fcluster(Z, t=k, criterion="maxclust")
         if len(set(labels)) < 2 or len(set(labels)) > n - 1:
             continue
-        silhouettes[k] = float(silhouette_score(values, labels, metric=metric))
+        # Ten decimals: the last digits of a float sum depend on the machine's BLAS, and compare.json
+        # is a committed output that must be the same bytes wherever the study is run.
+        silhouettes[k] = round(float(silhouette_score(values, labels, metric=metric)), 10)
     if silhouettes:
         best = max(silhouettes.values())
         # Exact float ties are rare; round so near-ties go to the smaller, simpler k.
