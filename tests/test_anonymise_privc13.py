@@ -42,7 +42,7 @@ from pipeline.settings import load_study  # noqa: E402
 # Informants whose names are also ordinary words or keep-term-like (rask, sol, vinter, bakken), a
 # hyphenated and an accented name: the forms where the key's rules and the guard could part.
 _INFORMANTS = ("id,file,group,name\n1,a.txt,a,Liv Rask\n2,b.txt,a,Tor Vinter\n"
-               "3,c.txt,a,Sol Bakken-Åsen\n4,d.txt,a,Zoë Kråkenes\n")
+               "3,c.txt,a,Sol Bakken-Åsen\n4,d.txt,a,Zoë Kråkenes\n5,e.txt,a,Karin Dahle\n")
 _SETTINGS = "name: Teststudie\nanonymisation:\n  keep_terms: [NAV, rask, Husbanken]\n"
 _FORMS = ["Liv Rask", "liv rask", "LIV RASK", "Liv_Rask", "Liv  Rask", "Rask", "Rasks", "Liv", "liv",
           "Tor Vinter", "tor vinter", "Vinter", "vinter", "Tors", "TOR", "Sol Bakken-Åsen", "Bakken-Åsen",
@@ -58,7 +58,7 @@ def informant_study(tmp_path_factory):
     root = tmp_path_factory.mktemp("informants") / "study"
     folder = root / "data" / "raw" / "transcripts"
     folder.mkdir(parents=True)
-    for name in "abcd":
+    for name in "abcde":
         (folder / f"{name}.txt").write_text("I: Hei.\nIP: Hei.\n", encoding="utf-8")
     (root / "data" / "raw" / "informants.csv").write_text(_INFORMANTS, encoding="utf-8")
     (root / "study.yaml").write_text(_SETTINGS, encoding="utf-8")
@@ -72,16 +72,54 @@ def informant_study(tmp_path_factory):
     return anon, Guard(informant_entries(study), keep=keep)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(_FORMS + _WORDS), st.sampled_from(_PUNCT)), min_size=1, max_size=12))
+# Words spelled letter by letter, several of them in one run: a first name and surname spelled
+# together, a spelling and its correction, a name and an ordinary word ("nei", "og").
+_SPELLED_WORDS = ["Karin", "Dahle", "Kråkenes", "Zoë", "Zoe", "Åsen", "Tor", "Liv", "Kari", "Karen",
+                  "Dahl", "nei", "og", "e", "ja"]
+_SPELLED = st.builds(
+    lambda words, sep, upper: sep.join((w.upper() if upper else w) for w in "".join(words)),
+    st.lists(st.sampled_from(_SPELLED_WORDS), min_size=1, max_size=3),
+    st.sampled_from(["-", " ", ".", ", ", " - "]), st.booleans())
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(_FORMS + _WORDS), _SPELLED), st.sampled_from(_PUNCT)),
+                min_size=1, max_size=12))
 def test_whatever_the_guard_flags_from_the_informants_table_is_replaced(informant_study, pieces):
     """Property: a turn made of informants' name forms (any case, separators, possessive, accents
-    dropped) among ordinary and kept words, with no detection at all: the anonymised turn holds
-    nothing the guard's informant-name check flags."""
+    dropped, spelled letter by letter alone or run on into other spelled words) among ordinary and
+    kept words, with no detection at all: the rendered turn holds nothing the guard's informant-name
+    check flags."""
     anon, guard = informant_study
     text = "".join(word + punct for word, punct in pieces).strip()
     out = anon.anonymise_turn(text, []).text
     assert not guard.findings(out), (text, out)
+
+
+@pytest.mark.parametrize("text", [
+    "Eg heiter K-A-R-I-N-D-A-H-L-E, ja.",  # first name and surname spelled in one run
+    "Det er D-A-H-L-E-K-A-R-I-N og ikkje meir.",
+    "ho heiter K A R I N D A H L E sa ho",
+    "Z-O-E-K-R-Å-K-E-N-E-S sa ho",
+    "stav det K-A-R-E-N-N-E-I-K-A-R-I-N-D-A-H-L-E takk",  # a spelling, "nei", the correction
+    "ja k-a-r-i-n-k-a-r-i-n-k-a-r-i-n, tre gonger",  # one name spelled three times: one per round
+])
+def test_a_name_left_in_a_spelled_run_after_rendering_is_replaced(informant_study, text):
+    """The raw run spells one informant name per run (matcher._spelled_matches), so the pass over the
+    raw turn replaces one of two; the name the rendered turn then spells is found there (the guard's
+    reading) and replaced as the informant."""
+    anon, guard = informant_study
+    result = anon.anonymise_turn(text, [])
+    assert not guard.findings(result.text), result.text
+    assert all(entity.startswith("INFORMANT_") for _s, _e, _k, entity, _n in result.replaced)
+
+
+def test_a_turn_the_guard_passes_renders_as_before(informant_study):
+    """A turn without an informant name in its rendering is rendered once, as before the rule."""
+    anon, _guard = informant_study
+    text = "Ho Karin Dahle sa K-A-R-I-N, og Liv Rask kom."
+    found = anon.turn_candidates(text, [])
+    assert anon.render_turn(text, found) == anon._render_once(text, found)
 
 
 def test_informant_name_inside_a_keep_term_stays(informant_study):

@@ -310,13 +310,35 @@ class Anonymiser:
                 continue
             if any(d.start <= m.start and m.end <= d.end for d in replace):
                 continue
-            over = [d for d in replace if d.start < m.end and m.start < d.end]
-            start, end = min([m.start] + [d.start for d in over]), max([m.end] + [d.end for d in over])
-            replace = sorted([d for d in replace if d not in over]
-                             + [Detection(start, end, PERSON, 1.0, "key", text[start:end])],
-                             key=lambda d: (d.start, d.end))
-            ids[(start, end)] = f"INFORMANT_{m.payload.informant}"
+            replace = _as_informant(text, replace, ids, m.start, m.end, m.payload.informant)
         return replace
+
+    def _informant_names_rendered(self, text: str, result: TurnResult) -> list[tuple[int, int, str]]:
+        """Every informant name form the guard would find in the rendered turn ``result.text`` (its
+        matcher over ``guard_text``, outside the keep terms as it finds them there) that is not wholly
+        inside a replacement, as (raw start, raw end, informant id): a hit that takes in part of a
+        replacement takes in its whole raw span. Empty for a turn the guard's informant check passes."""
+        if self.informant_names is None:
+            return []
+        out = guard_text(result.text)
+        hits = self.informant_names.find(out)
+        if not hits:
+            return []
+        kept = [(m.start, m.end) for m in self.keep.find(out)] if len(self.keep) else []
+        # Where each replacement stands in the rendered text: (out start, out end, raw start, raw end).
+        pieces, shift = [], 0
+        for start, end, _kind, _entity, new in result.replaced:
+            pieces.append((start + shift, start + shift + len(new), start, end))
+            shift += len(new) - (end - start)
+        found = []
+        for m in hits:
+            if any(ks <= m.start and m.end <= ke for ks, ke in kept):
+                continue
+            if any(os <= m.start and m.end <= oe for os, oe, _s, _e in pieces):
+                continue  # the tool's own wording (a pseudonym), not the raw text
+            found.append((_raw_offset(m.start, pieces, "start"), _raw_offset(m.end, pieces, "end"),
+                          m.payload.informant))
+        return found
 
     def register(self, text: str, dets: list[Detection]) -> None:
         self.register_candidates(text, self.turn_candidates(text, dets))
@@ -508,7 +530,30 @@ class Anonymiser:
         return self.render_turn(text, self.turn_candidates(text, dets))
 
     def render_turn(self, text: str, found: TurnCandidates) -> TurnResult:
-        """Step 3 for one turn: each span replaced by its entity's pseudonym (new ones enter the key)."""
+        """Step 3 for one turn: each span replaced by its entity's pseudonym (new ones enter the key).
+
+        The guarantee is read at the output: an informant name form the guard's informant check finds
+        in the rendered turn outside the replacements (a spelled run that held first name and surname,
+        or a spelling and its correction, spells one name only once another part of it is replaced)
+        is replaced as that informant and the turn rendered again, until the rendering has none. A
+        run spelling one name several times gives up one per round (the matcher reads one name per
+        run). Each round replaces at least one raw character no replacement held (a hit is not wholly
+        inside one), so there are at most as many rounds as characters; a hit still there after them
+        would be a fault, left for the guard, which refuses the file (fails closed)."""
+        result = self._render_once(text, found)
+        for _round in range(len(text)):
+            hits = self._informant_names_rendered(text, result)
+            if not hits:
+                break
+            replace, ids = list(found.replace), dict(found.from_key)
+            for start, end, informant in hits:
+                replace = _as_informant(text, replace, ids, start, end, informant)
+            found = TurnCandidates(replace, found.weak, ids)
+            result = self._render_once(text, found)
+        return result
+
+    def _render_once(self, text: str, found: TurnCandidates) -> TurnResult:
+        """Each span of ``found.replace`` replaced by its entity's pseudonym (new ones enter the key)."""
         weak = found.weak
         pieces, replaced, review = [], [], []
         cursor = 0
@@ -535,6 +580,31 @@ class Anonymiser:
         pieces.append(text[cursor:])
         review += [_review_item(d, False) for d in weak]
         return TurnResult("".join(pieces), replaced, sorted(review, key=lambda r: r["start"]))
+
+
+def _raw_offset(pos: int, pieces: list[tuple[int, int, int, int]], side: str) -> int:
+    """Where rendered offset ``pos`` (a hit's start or end, ``side``) stands in the raw turn, from the
+    replacements' (rendered start, rendered end, raw start, raw end) in order: inside a replacement,
+    that replacement's raw start or end."""
+    shift = 0
+    for out_start, out_end, raw_start, raw_end in pieces:
+        if (out_start <= pos < out_end) if side == "start" else (out_start < pos <= out_end):
+            return raw_start if side == "start" else raw_end
+        if out_end > pos:
+            break
+        shift = out_end - raw_end
+    return pos - shift
+
+
+def _as_informant(text: str, replace: list[Detection], ids: dict[tuple[int, int], str],
+                  start: int, end: int, informant: str) -> list[Detection]:
+    """``replace`` with raw span ``start``-``end`` taken as informant ``informant``'s name: with every
+    replacement it overlaps, one span replaced as the informant (``ids`` gets its entity id)."""
+    over = [d for d in replace if d.start < end and start < d.end]
+    start, end = min([start] + [d.start for d in over]), max([end] + [d.end for d in over])
+    ids[(start, end)] = f"INFORMANT_{informant}"
+    return sorted([d for d in replace if d not in over] + [Detection(start, end, PERSON, 1.0, "key", text[start:end])],
+                  key=lambda d: (d.start, d.end))
 
 
 def _key_suffix(original: str, entity: Entity) -> tuple[str, str]:
