@@ -207,6 +207,13 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # 11a1403 (first_run.txt), 1.0.0 / 1.1.0: 0.924 / 0.882 / 0.920 / 1.000 / 2 direct leaks;
     # 0.937 / 0.889 / 0.928 / 1.000 / 1. Floors a point below the lower of both; the set stays blind.
     "anon_gold_blind30": (0.91, 0.87, 0.91, 0.9, 2),
+    # Set 28 (Sogn and Hardanger; caseless ASR WebVTT, a Nynorsk docx of a Ukrainian buyer, an
+    # interpreted Somali SRT), thirteenth session: its first run on 11a1403 stopped at the guard (an
+    # informant's name left in an anonymised turn, fail closed); measured with that refusal as a warning,
+    # 1.0.0 / 1.1.0: 0.831 / 0.771 / 0.946 / 1.000 / 8 direct leaks; 0.831 / 0.771 / 0.969 / 0.973 / 8
+    # (first_run.txt). Since the rendered turn is read for informant names (stage.render_turn) it passes
+    # the guard. Floors a point below the lower of both first-run figures; the set stays blind.
+    "anon_gold_blind28": (0.82, 0.76, 0.93, 0.9, 8),
 }
 
 
