@@ -193,8 +193,8 @@ class Guard:
         # A term kept only as the lower-case word (KeepTerms) is that in its folded spelling too.
         folds: dict[str, bool] = {}
         for k in keep:
-            if fold_key(k):
-                folds[fold_key(k)] = folds.get(fold_key(k), True) and k in self._keeper.lower_case_terms
+            if key := fold_key(k):
+                folds[key] = folds.get(key, True) and k in self._keeper.lower_case_terms
         self._kept_folds = folds
         # Digests of the texts this guard found clean: its verdict is a function of its entries and
         # the text alone, so a text checked again (segments.csv, written by the anonymisation stage
@@ -349,14 +349,13 @@ def _term_compound(word: str, keeper: KeepTerms | None, kept_folds: Mapping[str,
     from .unexplained import explanation
 
     first, _hyphen, rest = word.partition("-")
-    parts = [p for p in rest.split("-")]
-    if not rest or not all(p and p.islower() and explanation(p, g) is not None for p in parts):
+    if not rest or not all(p and p.islower() and explanation(p, g) is not None for p in rest.split("-")):
         return False
-    acronym = len(first) >= 2 and first.isupper() and first.isalpha()
-    folded = kept_folds.get(fold_key(first))  # True: kept only as the lower-case word
-    kept = (folded is not None and not (folded and not first.islower())) or any(
-        m.start == 0 and m.end == len(first) for m in (keeper.find(first) if keeper is not None and len(keeper) else []))
-    return acronym or kept
+    if len(first) >= 2 and first.isupper() and first.isalpha():
+        return True  # an acronym
+    lower_only = kept_folds.get(fold_key(first))  # True: kept only as the lower-case word
+    return (lower_only is False or (lower_only is True and first.islower())
+            or (0, len(first)) in _kept_spans(first, keeper))
 
 
 def written_words(text: str, keeper: KeepTerms | None = None, kept_folds: Mapping[str, bool] | None = None) -> Counter[str]:

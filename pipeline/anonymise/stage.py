@@ -188,6 +188,14 @@ class Anonymiser:
             return d
         return replace(d, score=min(d.score, self.review_only))
 
+    def _kept_spans(self, text: str) -> list[tuple[int, int]]:
+        """The keep terms' spans in ``text``, once per text: the keep list is fixed for the run and
+        every turn is merged several times (registration, each replacement round)."""
+        spans = self._keep_spans.get(text)
+        if spans is None:
+            spans = self._keep_spans[text] = self.keep.spans(text)
+        return spans
+
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
         dets = [self._fitted(text, e) for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None]
@@ -197,10 +205,7 @@ class Anonymiser:
         dets = [e for e in (d if (d.type, normalise(d.type, text[d.start:d.end])) in self.key.index
                             else trim_clause_words(text, d)
                             for d in dets) if e is not None]
-        spans = self._keep_spans.get(text)
-        if spans is None:
-            spans = self._keep_spans[text] = self.keep.spans(text)
-        dets = apply_keep(text, dets, self.keep, self.g, spans=spans)
+        dets = apply_keep(text, dets, self.keep, self.g, spans=self._kept_spans(text))
         replace, weak = merge(text, dets, self.a.min_score)
         return with_first_names(text, replace, self.g), weak
 
@@ -302,9 +307,7 @@ class Anonymiser:
         guard's informant check cannot refuse what the anonymiser wrote."""
         if self.informant_names is None:
             return replace
-        spans = self._keep_spans.get(text)
-        if spans is None:
-            spans = self._keep_spans[text] = [(m.start, m.end) for m in self.keep.find(text)] if len(self.keep) else []
+        spans = self._kept_spans(text)
         for m in self.informant_names.find(guard_text(text)):
             if any(ks <= m.start and m.end <= ke for ks, ke in spans):
                 continue
