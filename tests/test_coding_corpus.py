@@ -9,12 +9,14 @@ depend on the anonymiser.
 
 from __future__ import annotations
 
+import json
 import random
 
 from conftest import DEMO_CODEBOOK
 from pipeline.ingest import ingest_study
 from pipeline.settings import load_study
-from pipeline.store import PrivateStore, StudyStore
+from pipeline.secret import SECRET_MODE, secret_paths
+from pipeline.store import PrivateStore, StudyStore, create_if_absent
 
 SENTENCES = {
     "stability": [
@@ -104,6 +106,11 @@ def build_corpus(make_study, n_informants: int = 6, settings_extra: str = "", tu
     settings = "name: Teststudie\ncoding:\n  primary_coder: forsker1\n" + settings_extra
     root = make_study(files, settings=settings, codebook=DEMO_CODEBOOK)
     study = load_study(root)
+    # A fixed secret: the corpus's segment ids, and every split of them by id, are then the same on
+    # every machine (a study's own secret is random, so a split by id would differ from run to run).
+    plain, _ = secret_paths(study)
+    plain.parent.mkdir(parents=True, exist_ok=True)
+    create_if_absent(plain, json.dumps({"secret": "5e" * 32}).encode("utf-8"), SECRET_MODE)
     ingest_study(study)
     simulate_anonymisation(study)
     codes = {}

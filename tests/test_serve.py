@@ -38,7 +38,7 @@ def logged_in(study) -> TestClient:
 def corpus(make_study):
     """A small coded study: forsker1 decided half the segments, forsker2 a quarter."""
     root, truth = build_corpus(make_study, n_informants=4, settings_extra="  min_examples_per_code: 3\n")
-    ids = sorted(truth)
+    ids = list(truth)  # transcript order
     write_human(root, "forsker1", {sid: truth[sid] for sid in ids[: len(ids) // 2]})
     write_human(root, "forsker2", {sid: truth[sid] for sid in ids[: len(ids) // 4]})
     study = load_study(root)
@@ -148,8 +148,10 @@ def test_transcript_page_is_the_conversation_with_codes_codebook_and_suggestions
     undecided = [s for s in informant if s.segment_id not in mine and s.segment_id in machine]
     if undecided:
         start = html.index(f'id="seg-{undecided[0].segment_id}"')
-        assert 'data-suggested=""' not in html[start:start + 600]
-        assert "mark forslag" in html[start:start + 1500]
+        end = html.find('id="seg-', start + 1)
+        segment_html = html[start:end if end > 0 else len(html)]
+        assert 'data-suggested=""' not in segment_html
+        assert "mark forslag" in segment_html
     assert client.get("/informant/99").status_code == 404
 
 
