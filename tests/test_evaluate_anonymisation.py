@@ -214,6 +214,16 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # (first_run.txt). Since the rendered turn is read for informant names (stage.render_turn) it passes
     # the guard. Floors a point below the lower of both first-run figures; the set stays blind.
     "anon_gold_blind28": (0.82, 0.76, 0.93, 0.9, 8),
+    # Set 31 (Namdalen and Røros; a caseless Transcribe-style txt, a docx of a Vietnamese-born buyer, a
+    # staff SRT with South Sámi names), fourteenth session, run blind on the session-start code 968f694
+    # (first_run.txt), 1.0.0 / 1.1.0: 0.933 / 0.902 / 0.768 / 1.000 / 4 direct leaks; 0.943 / 0.902 /
+    # 0.774 / 1.000 / 4. Floors a point below the lower of both; the set stays blind.
+    "anon_gold_blind31": (0.92, 0.89, 0.75, 0.9, 4),
+    # Set 32 (Nedre Glomma in Østfold; a Teams WebVTT, a cp1252 verbatim txt of a couple, a staff group
+    # docx with a tenant list), fourteenth session, run blind on 968f694 (first_run.txt), 1.0.0 / 1.1.0:
+    # 0.952 / 0.934 / 0.987 / 1.000 / 4 direct leaks; 0.952 / 0.940 / 0.981 / 1.000 / 4. Floors a point
+    # below the lower of both; the set stays blind.
+    "anon_gold_blind32": (0.94, 0.92, 0.97, 0.9, 4),
 }
 
 
