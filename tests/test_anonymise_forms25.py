@@ -104,16 +104,18 @@ def test_fractions_and_scores_with_a_slash_are_no_dates():
 
 def test_phone_number_cut_by_the_listener_is_joined_over_the_turns():
     from pipeline.anonymise.analyzer import detect
+    from pipeline.anonymise.crossturn import PhoneSplitRecognizer
     from pipeline.anonymise.recognizers import PhoneRecognizer
     from pipeline.anonymise.registry import RecognizerRegistry
 
     texts = ["Du kan ringe mobilen min, åtti sju, tre tre –", "Augneblink, eg finn ein penn.", "fire fem, null ein."]
-    found = detect(texts, RecognizerRegistry([PhoneRecognizer()]))
+    found = detect(texts, RecognizerRegistry([PhoneRecognizer(), PhoneSplitRecognizer()]))
     assert [(d.text, d.type) for d in found[0]] == [("åtti sju, tre tre", "TELEFON")]
     assert found[1] == []
     assert [(d.text, d.type) for d in found[2]] == [("fire fem, null ein", "TELEFON")]
-    # Only where the phone recognizer runs.
-    assert detect(texts, RecognizerRegistry([])) == [[], [], []]
+    # Only where the phone_split recognizer runs (its own component: the phone recognizer alone
+    # finds neither piece).
+    assert detect(texts, RecognizerRegistry([PhoneRecognizer()])) == [[], [], []]
 
 
 def test_numbers_in_two_turns_that_make_no_phone_number_stay():

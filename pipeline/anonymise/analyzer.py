@@ -25,7 +25,7 @@ from .detection import ADRESSE, DATO, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SA
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import KeepTerms, sentence_initial
-from .numbers import WORD_PATTERN, continuations, dialect_forms, echoes, split_phones
+from .numbers import WORD_PATTERN, dialect_forms
 from .persons import particle_tail
 from .registry import RecognizerRegistry
 from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words, names_more_than_kept
@@ -68,26 +68,11 @@ def detect(texts: list[str], registry: RecognizerRegistry, nlp=None, batch_size:
 
 def with_split_numbers(texts: list[str], found: list[list[Detection]], registry: RecognizerRegistry
                        ) -> list[list[Detection]]:
-    """The detections of one transcript's turns, with the pieces of a phone number said over two
-    turns (``numbers.split_phones``), where the phone recognizer is enabled: each piece TELEFON at
-    0.7, replaced and listed for review; and then the numbers that say an identifier's digits again
-    in the same turn or the next (``numbers.echoes``: "LTE-0093, ... null null ni tre"), and the
-    piece of an identifier resumed after a pause in a later turn (``numbers.continuations``: "…ett
-    tre sju, tre åtte"), as its type at 0.7, replaced and listed for review. The detections that
-    read more than one turn."""
-    pieces = split_phones(texts) if "phone" in registry else []
-    found = [list(dets) for dets in found]
-    for i, start, end, _digits in pieces:
-        found[i].append(Detection(start, end, TELEFON, 0.7, "phone_split", texts[i][start:end]))
-    spans = [[(d.start, d.end, d.type) for d in dets if d.score >= 0.7] for dets in found]
-    for i, start, end, kind in continuations(texts, spans):
-        found[i].append(Detection(start, end, kind, 0.7, "number_continued", texts[i][start:end]))
-        spans[i].append((start, end, kind))
-    for i, start, end, kind in echoes(texts, spans):
-        found[i].append(Detection(start, end, kind, 0.7, "number_echo", texts[i][start:end]))
-    for dets in found:
-        dets.sort(key=lambda d: (d.start, d.end, d.type, d.recognizer))
-    return found
+    """The detections of one transcript's turns with those of the enabled transcript recognizers
+    (``crossturn.py``: a phone number said over two turns, an identifier resumed after a pause in
+    a later turn, an identifier's digits said again; ``RecognizerRegistry.analyze_transcript``),
+    each turn's sorted by position."""
+    return registry.analyze_transcript(texts, found)
 
 
 def detect_job(item: tuple, registry: RecognizerRegistry) -> list[list[Detection]]:

@@ -130,7 +130,8 @@ class Recognizer:
     needs it). ``reads_detections``: it runs after the others and is given what they found
     (``analyze(text, doc, found)``). ``always_review``: every replacement it causes is listed on
     the review sheet whatever its score and the study's ``review_below`` (a recognizer that masks
-    on weak evidence by design). ``enabled_by_default``: see below.
+    on weak evidence by design). ``reads_transcript``: it reads all turns of a transcript at once
+    (:class:`TranscriptRecognizer`). ``enabled_by_default``: see below.
     """
 
     name = "recognizer"
@@ -138,6 +139,7 @@ class Recognizer:
     supported_entities: tuple[str, ...] = ()
     needs_doc = False
     reads_detections = False
+    reads_transcript = False
     always_review = False
     # False: registered, but runs only where study.yaml switches it on (``NAME: {enabled: true}``).
     enabled_by_default = True
@@ -169,3 +171,22 @@ class DetectionReader(Recognizer):
 
     def params(self) -> dict:
         return {"min_score": self.min_score}
+
+
+class TranscriptRecognizer(Recognizer):
+    """A recognizer that reads all turns of one transcript at once, with what every per-turn
+    recognizer found in them (and the transcript recognizers registered before it): an identifier
+    said over two turns, resumed after a pause or said again in the next turn is in no one turn.
+
+    The registry runs these after all per-turn recognizers, in its order
+    (``RecognizerRegistry.analyze_transcript``); each returns (turn index, detection) pairs.
+    ``analyze`` reads one text as a transcript of one turn, so a caller that has a single text
+    (the guard's pattern check) gets the same rule."""
+
+    reads_transcript = True
+
+    def analyze_transcript(self, texts: list[str], found: list[list[Detection]]) -> list[tuple[int, Detection]]:
+        raise NotImplementedError
+
+    def analyze(self, text: str, doc=None, found: list[Detection] = ()) -> list[Detection]:
+        return [d for _i, d in self.analyze_transcript([text], [list(found)])]

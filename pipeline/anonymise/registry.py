@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import QualpipeError
 from ..settings import AnonymisationSettings
+from .crossturn import NumberContinuedRecognizer, NumberEchoRecognizer, PhoneSplitRecognizer
 from .cues import CoordinationRecognizer, CueNameRecognizer
 from .detection import TYPES, Detection, Recognizer
 from .gazetteer import load_gazetteer
@@ -43,7 +44,7 @@ from .learned import LearnedIdentifierRecognizer
 # The modules whose code decides what is detected (with the word lists in data/).
 _CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py",
          "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py", "persons.py",
-         "unexplained.py", "neighbours.py", "learned.py")
+         "unexplained.py", "neighbours.py", "learned.py", "crossturn.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
@@ -111,10 +112,13 @@ class RecognizerRegistry:
         return any(r.needs_doc for r in self)
 
     def analyze(self, text: str, doc=None) -> list[Detection]:
-        """Every enabled recognizer's detections for one text (unmerged, sorted by position)."""
+        """Every enabled per-turn recognizer's detections for one text (unmerged, sorted by
+        position); the transcript recognizers run over all turns after it (``analyze_transcript``)."""
         found: list[Detection] = []
         later = []
         for recognizer in self:
+            if recognizer.reads_transcript:
+                continue
             if recognizer.reads_detections:
                 later.append(recognizer)
             else:
@@ -122,6 +126,22 @@ class RecognizerRegistry:
         for recognizer in later:
             found.extend(self._allowed(recognizer, recognizer.analyze(text, doc, found)))
         return sorted(found, key=lambda d: (d.start, d.end, d.type, d.recognizer))
+
+    def analyze_transcript(self, texts: list[str], found: list[list[Detection]]) -> list[list[Detection]]:
+        """``found`` (each turn's detections by ``analyze``) with every enabled transcript
+        recognizer's detections added (``detection.TranscriptRecognizer``), in registry order, each
+        given what the ones before it added; each turn's list sorted by position."""
+        found = [list(dets) for dets in found]
+        for recognizer in self:
+            if not recognizer.reads_transcript:
+                continue
+            allow = self.allow.get(recognizer.name)
+            for i, d in recognizer.analyze_transcript(texts, found):
+                if not (allow and tokens_of(d.text) in allow):
+                    found[i].append(d)
+        for dets in found:
+            dets.sort(key=lambda d: (d.start, d.end, d.type, d.recognizer))
+        return found
 
     def always_reviewed(self, d: Detection) -> bool:
         """Whether ``d`` (merged or not: its ``recognizer`` joins the names with "+") comes from a
@@ -162,7 +182,9 @@ def code_digest() -> str:
 def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=None) -> list[Recognizer]:
     """The built-in recognizers in their fixed order (those that read the others' detections last,
     the unexplained-word recognizers after all: they mask only what nothing else explained; the
-    learned token model last, adding only what none of them found).
+    learned token model last of the per-turn ones, adding only what none of them found; then the
+    transcript recognizers, ``crossturn.py``, which read all turns of a transcript and run after
+    every per-turn one whatever the order).
 
     ``settings`` (the study's ``anonymisation``, defaults if None) gives every recognizer that reads
     the others' detections the study's ``min_score`` (a detection under it is not replaced, so none
@@ -185,7 +207,8 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
             NameParticleRecognizer(min_score=low), NameSplitRecognizer(g, min_score=low),
             NameRepeatRecognizer(min_score=low),
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
-                                        review_below=settings.review_below)]
+                                        review_below=settings.review_below),
+            PhoneSplitRecognizer(), NumberContinuedRecognizer(), NumberEchoRecognizer()]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:
