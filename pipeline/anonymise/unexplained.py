@@ -435,6 +435,12 @@ _MONTH_DATE = re.compile(
     rf"|(?P<m2>{_MONTHS})\.?\s+(?P<y2>\d{{4}}|{_SHORT_YEAR}|(?:tjue|nitten)(?:{WORD_PATTERN})+|to\s+tusen(?:\s+og)?(?:\s+{WORD_PATTERN})*))"
     rf"(?![\w])", re.IGNORECASE)
 _MONTH = re.compile(rf"(?<![\w])(?:{_MONTHS})(?![\w])", re.IGNORECASE)
+# A month and its year said in two bare digits ("ho vart fødd i januar 21, og da ..."): after a
+# preposition of time, and ending its clause (punctuation, the turn's end or a conjunction after
+# it), the two digits are the year; before a noun they count ("i januar 21 dagar").
+_MONTH_BARE_YEAR = re.compile(
+    rf"(?<![\w])(?:i|fra|frå|til|te|siden|sidan|før|etter|innen|innan|rundt|per)\s+(?P<date>(?:{_MONTHS})\.?\s+\d{{2}})"
+    rf"(?![\d\w])(?![.,:]\d)(?=\s*(?:[,.;:!?…–—]|$|(?:og|men|eller|så|da|at|som|fordi|når)(?![\w])))", re.IGNORECASE)
 _ORDINAL_DATE = re.compile(rf"(?<![\w])(?:den\s+)?{ORDINAL}\s+i\s+{ORDINAL}(?:\s+(?:{WORD_PATTERN})+|\s+\d{{2,4}})?"
                            rf"(?![\w])", re.IGNORECASE)
 _TENS_WORD = "|".join(sorted(TENS, key=len, reverse=True))
@@ -489,7 +495,7 @@ class NumberFormRecognizer(Recognizer):
     the form says what they are, listed for review."""
 
     name = "number_form"
-    version = "2"
+    version = "3"
     supported_entities = (DATO, ADRESSE, SAK, NUMMER, TELEFON)
     reads_detections = True
 
@@ -532,6 +538,8 @@ class NumberFormRecognizer(Recognizer):
         months = may_hold(text, _MONTH_WORDS)
         for m in (_MONTH_DATE.finditer(text) if months else ()):
             add(m.start(), m.end(), DATO)
+        for m in (_MONTH_BARE_YEAR.finditer(text) if months else ()):
+            add(m.start("date"), m.end("date"), DATO)
         for m in _ORDINAL_DATE.finditer(text):
             add(m.start(), m.end(), DATO)
         for m in _STREET.finditer(text):
