@@ -97,6 +97,17 @@ class Prefetch:
         return self.results
 
 
+class TaskFailedError(QualpipeError):
+    """A task failed on the cluster on every try (``kind``: its exception's type name). Said where
+    its result is asked for, before the stage wrote anything; a caller that asks after its stage
+    wrote (``segment_docs.start_segment_docs``) says what was written instead."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        super().__init__(f"a task failed on the Dask cluster ({kind}); nothing was written — run again, "
+                         "or with --workers 1 to see the error")
+
+
 class InProcess:
     """Every call here, one after the other."""
 
@@ -465,8 +476,7 @@ class DaskExecutor:
         except QualpipeError:
             raise
         except Exception as exc:  # a task that failed on every try: the run stops, nothing is written
-            raise QualpipeError(f"a task failed on the Dask cluster ({type(exc).__name__}); "
-                                "nothing was written — run again, or with --workers 1 to see the error") from None
+            raise TaskFailedError(type(exc).__name__) from None
 
     def close_soon(self) -> None:
         """The run has no more tasks for the cluster: it closes in the background (stopping the

@@ -40,6 +40,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
 from .coding.text import coding_text
+from .errors import QualpipeError
 from .parse import append_columns
 
 DERIVE_VERSION = "2"  # 2: informant labels read as [PERSON_X]
@@ -543,7 +544,12 @@ def start_segment_docs(study, files: Sequence[str], shared: dict[str, str], turn
     def finish() -> tuple[int, int]:
         read: dict[str, list] = {}
         with PrivateStore(study.private_store_path) as private:
-            done = _store_derived(private, todo, found, shared, segments, read)
+            try:
+                done = _store_derived(private, todo, found, shared, segments, read)
+            except parallel.TaskFailedError as exc:
+                # Asked for after the anonymise stage checked and wrote its outputs: those are
+                # complete; what is missing is this private cache, which the next run derives.
+                raise QualpipeError(derive_failed_message(exc.kind)) from None
         # Only now, the Docs stored (the checks passed): by shareable name, in its order.
         keys = {shared[f]: key for f, key, _replaced, _anonymised in todo}
         for index, reader in enumerate(readers):
@@ -551,6 +557,14 @@ def start_segment_docs(study, files: Sequence[str], shared: dict[str, str], turn
         return done
 
     return finish
+
+
+def derive_failed_message(kind: str) -> str:
+    """What a derive task failing for good after the anonymise stage wrote its outputs means."""
+    return (f"a task deriving the anonymised segments' analyses failed on the Dask cluster ({kind}); the "
+            "anonymise stage's outputs were written and are complete, but the analyses the coding stage "
+            "reads (a private cache) were not all stored and the stages after anonymise did not run — run "
+            "again (it derives them), or with --workers 1 to see the error")
 
 
 DERIVED = "segment-docs"  # the kind of result a reader of the derived Docs reads (executor.add_reader)
