@@ -515,6 +515,11 @@ class _Database:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        # Every segment, as the last read of all of them gave them (``_all_segments``), and when: a
+        # stage asks for them several times (the coding stage: its units, the export, the held-out
+        # folds) and gets one read.
+        self._segments_read: tuple[tuple[int, int], tuple[Segment, ...]] | None = None
+        self._segment_writes = 0  # this connection's writes to the segments table (``_segments_changed``)
         self._migrate()
 
     @property
@@ -547,8 +552,27 @@ class _Database:
 
     def remove_transcripts(self, files: Iterable[str]) -> None:
         """Forget transcripts (their segments go with them: ON DELETE CASCADE)."""
+        self._segments_changed()
         with self.transaction() as db:
             db.executemany("DELETE FROM transcripts WHERE file = ?", [(f,) for f in files])
+
+    def _segments_changed(self) -> None:
+        """Called by every method of this connection that writes the segments table, before it does:
+        the segments read before are read again."""
+        self._segment_writes += 1
+        self._segments_read = None
+
+    def _all_segments(self) -> tuple[Segment, ...]:
+        """Every segment in (file, seq) order, read once while the table stays as it was.
+
+        Valid while this connection wrote no segment (``_segments_changed``) and no other connection
+        committed a change to the database (SQLite's ``PRAGMA data_version`` moves then), so a
+        repeated read returns what the query would."""
+        version = (int(self.conn.execute("PRAGMA data_version").fetchone()[0]), self._segment_writes)
+        if self._segments_read is None or self._segments_read[0] != version:
+            rows = self.conn.execute(f"SELECT {_SEGMENT_COLUMNS} FROM segments ORDER BY file, seq")
+            self._segments_read = (version, tuple(_segment(r) for r in rows))
+        return self._segments_read[1]
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -646,6 +670,7 @@ class PrivateStore(_Database):
                            fingerprint: str, parse: tuple[str, bytes] | None = None) -> None:
         """Store one parsed transcript and its segments, replacing any older version;
         ``parse`` = (key, DocBin bytes) of its one spaCy pass (pipeline/parse.py)."""
+        self._segments_changed()
         with self.transaction() as db:
             db.execute("DELETE FROM transcripts WHERE file = ?", (transcript.file,))
             db.execute(
@@ -704,7 +729,7 @@ class PrivateStore(_Database):
 
     def segments(self, file: str | None = None) -> list[Segment]:
         if file is None:
-            rows = self.conn.execute(f"SELECT {_SEGMENT_COLUMNS} FROM segments ORDER BY file, seq")
+            return list(self._all_segments())
         else:
             rows = self.conn.execute(f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE file = ? ORDER BY seq", (file,))
         return [_segment(r) for r in rows]
@@ -784,24 +809,26 @@ class StudyStore(_Database):
         Codings are keyed by segment id and are left alone: a segment whose raw
         text did not change keeps its id and so its codings.
         """
+        self._segments_changed()
         with self.transaction() as db:
             db.execute("DELETE FROM transcripts WHERE file = ?", (file,))
             db.execute("INSERT INTO transcripts VALUES (?, ?, ?, ?, ?)", (file, informant_id, sha256, n_turns, utc_now()))
             _insert_segments(db, segments)
 
     def segments(self, speaker: str | None = None, file: str | None = None) -> list[Segment]:
-        sql = f"SELECT {_SEGMENT_COLUMNS} FROM segments"
-        where, args = [], []
-        if speaker:
-            where.append("speaker = ?")
-            args.append(speaker)
+        """The segments (of one ``speaker``, of one ``file``) in (file, seq) order. Those of the whole
+        study come from one read while the table is unchanged (``_all_segments``): a filter keeps
+        the query's order and its test (SQLite compares text by bytes, as ``==`` here)."""
         if file:
-            where.append("file = ?")
-            args.append(file)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY file, seq"
-        return [_segment(r) for r in self.conn.execute(sql, args)]
+            sql = f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE file = ?"
+            args: list[str] = [file]
+            if speaker:
+                sql += " AND speaker = ?"
+                args.append(speaker)
+            return [_segment(r) for r in self.conn.execute(sql + " ORDER BY seq", args)]
+        if speaker:
+            return [s for s in self._all_segments() if s.speaker == speaker]
+        return list(self._all_segments())
 
     def segment(self, segment_id: str) -> Segment | None:
         row = self.conn.execute(f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE segment_id = ?", (segment_id,)).fetchone()
