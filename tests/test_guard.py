@@ -219,3 +219,59 @@ def test_the_guards_of_one_key_are_one_guard_and_remember_only_clean_texts(make_
     with pytest.raises(LeakError, match="PERSON"):
         other.check(clean, study.coded_dir / "x.csv")
     assert guard_with_key(study, PERSON="Farzana") is guard  # the first key's guard again
+
+
+SEGMENT_HEADER = ("segment_id", "informant_id", "file", "turn_index", "speaker", "start", "end", "text")
+
+
+def _counting_scans(guard, monkeypatch) -> list[str]:
+    """The texts ``guard`` reads (scans) from now on; a text its memo holds is not among them."""
+    scanned: list[str] = []
+    payloads = guard._payloads
+    monkeypatch.setattr(guard, "_payloads", lambda text: scanned.append(text) or payloads(text))
+    return scanned
+
+
+def test_an_export_cell_equal_to_a_checked_turn_is_not_read_again_and_one_differing_by_a_character_is(
+        make_study, monkeypatch):
+    from pipeline.store import Table, rows_to_csv
+
+    study = make(make_study)
+    guard = guard_with_key(study, PERSON="Farzana")
+    turn = "Vi snakket med [PERSON_1] i går."
+    guard.check(turn, study.store_path, "the anonymised transcript of informant 1")
+    scanned = _counting_scans(guard, monkeypatch)
+    rows = ((f"s{i}", "1", "1.txt", i, "informant", 0, len(text), text)
+            for i, text in enumerate([turn, turn + " ", "Ja.", "Ja.", "=SUM(A1)"]))
+    table = Table(SEGMENT_HEADER, tuple(rows), text_columns=("text",))
+    target = study.coded_dir / "segments.csv"
+    write_shareable(study.root, {target: table}, guard)
+    assert target.read_text(encoding="utf-8") == rows_to_csv(list(SEGMENT_HEADER), table.rows)
+    # the frame, the cell one character longer, "Ja." once, the formula as written (escaped)
+    assert turn not in scanned and turn + " " in scanned and scanned.count("Ja.") == 1
+    assert "'=SUM(A1)" in scanned and len(scanned) == 4
+    assert all(s.startswith(",".join(SEGMENT_HEADER)) for s in scanned if "segment_id" in s)
+    scanned.clear()
+    write_shareable(study.root, {target: table}, guard)  # the coding stage writes the same table again
+    assert scanned == []
+
+
+def test_a_table_cell_or_the_cells_beside_it_holding_an_identifier_are_refused_and_nothing_is_written(
+        make_study):
+    from pipeline.store import Table
+
+    study = make(make_study)
+    guard = guard_with_key(study, PERSON="Farzana")
+    target = study.coded_dir / "segments.csv"
+    leaking = Table(SEGMENT_HEADER, (("s1", "1", "1.txt", 0, "informant", 0, 3, "Ja."),
+                                     ("s2", "1", "1.txt", 1, "informant", 0, 22, "Vi snakket med Farzana.")),
+                    text_columns=("text",))
+    with pytest.raises(LeakError) as error:
+        write_shareable(study.root, {target: leaking}, guard)
+    assert "the 'text' column (row 2)" in str(error.value) and "farzana" not in str(error.value).lower()
+    assert not target.exists()
+    # The other cells are read together, in their rows, as the whole file was: a name across two of them.
+    across = Table(("a", "b", "text"), (("Hamid", "Rahimi", "Ja."),), text_columns=("text",))
+    with pytest.raises(LeakError, match="without its text columns"):
+        write_shareable(study.root, {target: across}, guard)
+    assert not target.exists()
