@@ -183,3 +183,27 @@ def test_a_naming_verb_after_a_name_is_no_syllable_of_it():
     for text in ("saksbehandleren, Brekke het han, var grei", "han fra banken, sindre heiter han, og så"):
         name = "Brekke" if "Brekke" in text else "sindre"
         assert not rec.analyze(text, found=found(text, name)), text
+
+
+def test_a_split_surname_whose_syllables_sound_like_function_words_ends_in_a_surname_element():
+    # Invented forms: a syllable heard as "som", "ut" or "av", the last one an element surnames end in.
+    rec = NameSplitRecognizer()
+    for text, name, whole in (("så ringte saksbehandleren marit som land fra nav hun sa", "marit", "marit som land"),
+                              ("vi hadde rådgiveren per ås heim han var grei", "per", "per ås heim"),
+                              ("det var torunn ut vik og hun hjalp oss", "torunn", "torunn ut vik"),
+                              ("naboen vår leif om dal han kom", "leif", "leif om dal")):
+        assert [d.text for d in rec.analyze(text, found=found(text, name))] == [whole], text
+    # The office after the name ends it as a pronoun does.
+    text = "det var ingrid hau land fra nav som ringte"
+    assert [d.text for d in rec.analyze(text, found=found(text, "ingrid"))] == ["ingrid hau land"]
+
+
+def test_function_words_of_the_clause_after_a_name_make_no_split_surname():
+    rec = NameSplitRecognizer()
+    # No surname element at the end; a place preposition, a possessive or a verb before one; one
+    # piece alone; the syllables joined a dictionary word ("i" + "land").
+    for text in ("jeg snakket med kari som sa at hun kunne", "så kom kari på land og hun var glad",
+                 "kari som var der og hun", "da kom kari heim og satte seg", "jeg ringte kari i dag og hun sa",
+                 "vi fikk brev fra kari i går fra nav", "kari så berg og gikk", "det var kari sin gård og hun",
+                 "vi kjørte kari opp i dal og", "hun sa til kari at hun ville"):
+        assert not rec.analyze(text, found=found(text, "kari")), text

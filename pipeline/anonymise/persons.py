@@ -20,7 +20,11 @@
   ("fra nav kari hau land og sa", "min bror tor mod han jobber"), where the last word of the name
   joined with the pieces is no Norwegian word or is a listed name ("kari" + "hauland", "tor" + "mod"
   = "tormod"); no piece is a function word or a verb that follows a subject ("kari sa han": the
-  verb of a clause, not a piece of the name).
+  verb of a clause, not a piece of the name). A piece may sound like a function word ("ingrid som
+  land fra nav", Sømland; "sigurd ås heim han"): then the last piece is an element surnames end in
+  ("land", "heim", "vik"), the others words a syllable sounds like ("som", "ut", "av"), never a
+  place preposition, possessive, verb or pronoun, and the pieces joined no dictionary word; the name
+  may also end before "fra"/"frå" (the office or firm a person is named with).
 
 Each hit is replaced and listed for review (``SCORE``, between ``min_score`` and ``review_below``).
 """
@@ -33,7 +37,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .detection import LOWER, MIN_SCORE, PERSON, UPPER, Detection, DetectionReader, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import is_word
+from .lexicon import in_dictionary, is_word
 from .slots import inflected_noun
 
 SCORE = 0.7
@@ -200,8 +204,9 @@ class NameRepeatRecognizer(DetectionReader):
 
 # A piece of a split name is a syllable or two; a longer word is a word of its own.
 _MAX_PIECE = 5
-# The word after the pieces opens the next clause: the name has ended before it.
-_CLAUSE_AFTER_NAME = ("han", "hun", "hu", "ho", "hon", "og", "eller", "men")
+# The word after the pieces opens the next clause, or says where the person is from ("kari hau
+# land fra nav", the office or firm a caseworker is named with): the name has ended before it.
+_CLAUSE_AFTER_NAME = ("han", "hun", "hu", "ho", "hon", "og", "eller", "men", "fra", "frå")
 _SPLIT_TAIL = re.compile(r"(?P<pieces>(?: [^\W\d_]{1,%d}){1,3}?) (?:%s)\b"
                          % (_MAX_PIECE, "|".join(_CLAUSE_AFTER_NAME)))
 # Words that follow a name in its clause (verbs, prepositions, particles): never a piece of it.
@@ -215,9 +220,38 @@ _NOT_PIECES = frozenset({"er", "e", "var", "va", "har", "hadde", "skal", "ska", 
                          "heter", "hette", "heitte", "heiter", "kalt", "kalla", "kalles"})
 
 
+# The elements Norwegian surnames end in, most of them farm names ("Sømland", "Åsheim", "Utvik",
+# "Kvernmo"), in their bare form and at most ``_MAX_PIECE`` letters: the syllable speech
+# recognition ends a split surname with.
+_SURNAME_ENDINGS = frozenset({
+    "land", "heim", "vik", "stad", "rud", "set", "seth", "dal", "dahl", "berg", "haug", "nes", "ness", "bø", "by",
+    "li", "lie", "lid", "eng", "mo", "moen", "ås", "aas", "gard", "gård", "gaard", "voll", "vold", "bakk", "bakke",
+    "holm", "fjell", "tun", "hus", "rød", "torp", "tveit", "lund", "myr", "sæter", "seter", "øy", "sand", "bekk",
+    "skog", "vang", "stø", "hagen", "næs", "rønn", "nor", "vatn"})
+# Function words a split surname's first syllable sounds like ("ingrid som land" = Sømland, "per
+# ut vik" = Utvik, "sigurd ås heim": "heim" the last). Only before a surname ending
+# (``_SURNAME_ENDINGS``), which the clause's own function words do not make ("kari som sa at hun",
+# "kom kari inn og"). Not the place prepositions (i, på, til, ved: "kari på land og" is where she
+# is), the possessives ("kari sin gård": her farm), the adverbs and verbs that follow a subject
+# ("kari så berg": saw), nor the pronouns, conjunctions and answer words of ``_NOT_PIECES``.
+_SYLLABLE_WORDS = frozenset({"som", "om", "av", "ut", "inn", "opp", "ned", "heim", "hjem"})
+
+
+def _pieces_of_a_name(pieces: list[str]) -> bool:
+    """``pieces`` (lower case) may be the syllables of a split name: none a word of the clause
+    after a name (``_NOT_PIECES``), or two or more ending in a surname element where the others
+    are words a syllable sounds like and the syllables joined are no dictionary word ("i" + "land"
+    = "iland")."""
+    if not any(p in _NOT_PIECES for p in pieces):
+        return True
+    return (len(pieces) >= 2 and pieces[-1] in _SURNAME_ENDINGS
+            and all(p in _SYLLABLE_WORDS or p not in _NOT_PIECES for p in pieces[:-1])
+            and not in_dictionary("".join(pieces)))
+
+
 class NameSplitRecognizer(DetectionReader):
     name = "name_split"
-    version = "1"
+    version = "2"
     supported_entities = (PERSON,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
@@ -236,10 +270,11 @@ class NameSplitRecognizer(DetectionReader):
             pieces = m.group("pieces").split()
             # In lower case: a caseless transcript is read truecased, which capitalises a whole
             # name it knows, not its syllables; a written name is not split so.
-            if any(p != p.lower() or p in _NOT_PIECES for p in pieces):
+            if any(p != p.lower() for p in pieces) or not _pieces_of_a_name(pieces):
                 continue
             words = _WORD.findall(d.text)
             joined = (words[-1] if words else "") + "".join(pieces)
-            if g.is_name(joined.lower()) or not is_word(joined):
+            ending = any(p in _NOT_PIECES for p in pieces)  # taken by its surname ending alone
+            if ending or g.is_name(joined.lower()) or not is_word(joined):
                 out.append(self._d(text, d.start, m.end("pieces"), PERSON, SCORE))
         return out
