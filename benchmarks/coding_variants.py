@@ -116,6 +116,11 @@ VARIANTS = {
     "round_context0.3": {"round_context": 0.3},
     "round_context1": {"round_context": 1.0},
     "round_context3": {"round_context": 3.0},
+    # A turn-coded round's code on its carriers only (fourteenth session): in the round's turns where every segment
+    # has a code, the N segments with the largest out-of-fold first-stage score keep it, the rest weigh W for it.
+    "carriers1": {"round_carriers": 1},
+    "carriers2": {"round_carriers": 2},
+    "carriers1_spread0.3": {"round_carriers": 1, "round_spread_weight": 0.3},
 }
 
 

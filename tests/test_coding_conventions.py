@@ -19,7 +19,7 @@ from sklearn.utils.estimator_checks import check_no_attributes_set_in_init, chec
 
 from pipeline.coding.classifier import CodebookMatch, ExampleField, RuleHits, TwoStageCoder
 from pipeline.coding.vectors import CodeSimilarity, FoldVectors, MeanVectors, ppmi_vectors
-from tests.test_coding_estimator import CODES, _codebook_priors, _two_rounds, corpus
+from tests.test_coding_estimator import CODES, _codebook_priors, _round_coded_by_turns, _two_rounds, corpus
 
 VECTORS = ppmi_vectors([e.lemmas for e in corpus()[0]], dimensions=4, window=3, seed=7)
 SENTENCES = (("a", (("flytte", "trygg"),), (("pris",),)), ("b", (("rabatt", "takst"),), ()))
@@ -46,7 +46,11 @@ def estimators():
             redirect_weight=1.0, vectors=VECTORS, vector_weight=0.5, similarity_weight=0.5, lsa_weight=0.0,
             memory_weight=1.0, memory_blocks=("lemmas",), round_features=0.5, round_weight=2.0,
             round_thresholds=True, threshold_unit="turn", threshold_rule="f1", round_calibration=True,
-            round_calibration_prior=5.0, round_context=0.5, solver="liblinear"),
+            round_calibration_prior=5.0, round_context=0.5, round_carriers=1, round_spread_weight=0.3,
+            solver="liblinear"),
+        # A round coded by turns (every segment of a turn has its code), so the carriers are chosen in the fit.
+        "TwoStageCoder(round carriers)": TwoStageCoder(codes=CODES, rule_codes=CODES, round_carriers=1,
+                                                       round_spread_weight=0.3, round_context=0.5),
     }
 
 
@@ -54,6 +58,8 @@ NAMES = list(estimators())
 
 
 def _data(name):
+    if "carriers" in name:
+        return _round_coded_by_turns()
     return _two_rounds() if "everything" in name else corpus(n_informants=4)
 
 

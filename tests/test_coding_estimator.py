@@ -389,3 +389,74 @@ def test_round_context_rereads_one_codes_score_against_the_others_for_the_round(
     # An estimator parameter, not a study setting (measured: docs/coding.md "Thirteenth session").
     assert clone(model).get_params()["round_context"] == 1.0 and not hasattr(clone(model), "round_context_")
     assert "round_context" not in CodingModelSettings().params()
+
+
+ROUND_ONLY = ["kaffe", "hage", "sol", "bil"]  # words only the round's non-carrying sentences use
+
+
+def _round_coded_by_turns():
+    """Old material coded by segment; a new round (2 informants) coded by turns: each of its staying turns has one
+    sentence about staying and two about nothing in particular (words seen nowhere else), and the coder's code a
+    is given to the whole turn, so all three segments carry it."""
+    X, y = corpus(n_informants=6)
+    rng = random.Random(5)
+    extra, extra_y = [], []
+    for informant in ("r1", "r2"):
+        for t in range(6):
+            staying = t % 2 == 0
+            sentences = [tuple(rng.sample(WORDS["a"], 2) + rng.sample(WORDS[""], 1))] if staying else []
+            sentences += [tuple(rng.sample(ROUND_ONLY, 2)) for _ in range(3 - len(sentences))]
+            turn = tuple(lemma for sentence in sentences for lemma in sentence)
+            for lemmas in sentences:
+                extra.append(Example(text=" ".join(lemmas), lemmas=lemmas, turn_lemmas=turn, turn=(informant, t),
+                                     position=9000 + len(extra), informant=informant, current_round=True))
+                extra_y.append([int(staying), 0])
+    return X + extra, np.vstack([y, np.array(extra_y)])
+
+
+def test_round_carriers_keep_a_turn_coded_rounds_code_on_the_segments_that_carry_it():
+    X, y = _round_coded_by_turns()
+    round_rows = [i for i, e in enumerate(X) if e.current_round and y[i, 0]]
+    carriers = [i for i in round_rows if set(X[i].lemmas) & set(WORDS["a"])]
+    others = [i for i in round_rows if i not in carriers]
+    assert len(carriers) == 6 and len(others) == 12  # 6 staying turns of 3 segments, one carrier each
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES, solver="liblinear").fit(X, y)
+    model = clone(plain).set_params(round_carriers=1).fit(X, y)
+    assert plain.get_params()["round_carriers"] == 0 and plain.carrier_turns_ == 0
+    assert model.carrier_turns_ == 6  # every staying turn of the round, and no (turn, code) pair else
+    # Which rows train code a: without it, every segment of the round's staying turns; with it, the carrier alone
+    # (chosen by out-of-fold scores), the other two unlabelled for a and still negatives of b.
+    weights = np.ones(len(X))
+    folds = list(GroupKFold(5).split(X, groups=[e.informant for e in X]))
+    features = model.features_.transform(X).tocsr()
+    off = plain._round_carrier_weights(X, y, weights, features, folds, None, None, None)
+    on = model._round_carrier_weights(X, y, weights, features, folds, None, None, None)
+    assert (off[others, 0] == 1).all() and (on[others, 0] == 0).all() and (on[carriers, 0] == 1).all()
+    assert (on[:, 1] == 1).all() and (on[[i for i in range(len(X)) if i not in round_rows], 0] == 1).all()
+    # What it changes: a sentence of the round's other words, alone in its turn, is no longer read as code a.
+    probe = Example(text="kaffe hage", lemmas=("kaffe", "hage"), turn_lemmas=("kaffe", "hage"), turn=("probe", 0),
+                    informant="probe", current_round=True)
+    staying = Example(text="flytte trygg mat", lemmas=("flytte", "trygg", "mat"), turn_lemmas=("flytte", "trygg", "mat"),
+                      turn=("probe", 1), informant="probe", current_round=True)
+    # (stage 1 learned the round's other words as a without it; the thresholds move with what is trained, so the
+    # first stage's scores are compared)
+    assert plain.first_stage([probe])[0, 0] > 0.5 and model.first_stage([probe])[0, 0] < 0.2
+    assert model.predict([probe])[0, 0] == 0
+    assert model.predict_proba([probe])[0, 0] < plain.predict_proba([probe])[0, 0] - 0.2
+    assert model.predict([staying]).tolist() == [[1, 0]]
+    # Weighted down instead of unlabelled: the other segments still teach a, with the given weight.
+    half = clone(model).set_params(round_spread_weight=0.5)
+    assert (half._round_carrier_weights(X, y, weights, features, folds, None, None, None)[others, 0] == 0.5).all()
+    # A turn whose code sits on some of its segments only was coded by segment: left as it is.
+    by_segment = y.copy()
+    by_segment[others[::2], 0] = 0
+    assert clone(model).fit(X, by_segment).carrier_turns_ == 6 - len(set(X[i].turn for i in others[::2]))
+    # Without a current round nothing changes: the same model as with it off.
+    old = [e for e in X if not e.current_round]
+    np.testing.assert_array_equal(clone(model).fit(old, y[:len(old)]).predict_proba([probe, staying]),
+                                  clone(plain).fit(old, y[:len(old)]).predict_proba([probe, staying]))
+    # An estimator parameter, off by default, not a study setting; clone keeps it and drops the learned state.
+    assert clone(half).get_params()["round_spread_weight"] == 0.5 and not hasattr(clone(model), "carrier_turns_")
+    assert "round_carriers" not in CodingModelSettings().params()
+    with pytest.raises(ValueError, match="round_carriers"):
+        clone(plain).set_params(round_carriers=-1).fit(X, y)

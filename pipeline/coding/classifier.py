@@ -46,6 +46,11 @@ The round's stage 2 (``round_context``, off by default; docs/coding.md "Thirteen
 stage's dense columns and a constant copied for the current round's rows (Daumé's augmentation where there are
 few weights to learn), so a round can re-read one code's score against the others'.
 
+A turn-coded round's code on its carriers (``round_carriers``, off by default; docs/coding.md "Fourteenth
+session"): where every segment of a round's turn has a code (a coder who codes turns), only the segment(s) with
+the largest out-of-fold first-stage score keep it as a label; the rest weigh ``round_spread_weight`` for it
+(0: unlabelled), so the round teaches a segment's rate, not a turn's.
+
 ``solver``: ``"sgd"`` (default; stochastic gradient descent on the logistic
 loss, time linear in the number of examples), ``"liblinear"`` (the exact
 solver; superlinear above ~60 000 examples) or ``"saga"``. ``C`` means the
@@ -288,8 +293,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  round_features: float = 0.0, memory_weight: float = 0.0, memory_k: int = 20,
                  memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
                  codebook_weight: float = 0.0, redirect_weight: float = 0.0, round_calibration: bool = False,
-                 round_calibration_prior: float = 40.0, round_context: float = 0.0, counts=None,
-                 random_state: int = 2019):
+                 round_calibration_prior: float = 40.0, round_context: float = 0.0, round_carriers: int = 0,
+                 round_spread_weight: float = 0.0, counts=None, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -323,6 +328,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.round_calibration = round_calibration
         self.round_calibration_prior = round_calibration_prior
         self.round_context = round_context
+        self.round_carriers = round_carriers
+        self.round_spread_weight = round_spread_weight
         self.counts = counts
         self.random_state = random_state
 
@@ -374,9 +381,12 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         n_groups = len(set(groups.tolist()))
         folds = list(GroupKFold(n_splits=min(self.max_folds, n_groups)).split(matrix, groups=groups)) \
             if n_groups >= 2 else []
+        # Per code: how much each row teaches it (``round_carriers``: a turn-coded round's code on its carriers).
+        code_weights = self._round_carrier_weights(X, y, weights, matrix, folds, prior_matrix, prior_y,
+                                                   prior_weights)
         self.models_, out_of_fold = [], np.zeros(y.shape)
         for j in range(y.shape[1]):
-            fit_one = self._fitter(matrix, y[:, j], weights, prior_matrix, prior_y, prior_weights, j)
+            fit_one = self._fitter(matrix, y[:, j], code_weights[:, j], prior_matrix, prior_y, prior_weights, j)
             self.models_.append(fit_one(np.arange(len(X))))
             out_of_fold[:, j] = _out_of_fold(fit_one, matrix, y[:, j], folds)
         self.context_models_, self.thresholds_ = [], np.full(y.shape[1], 0.5)
@@ -390,20 +400,81 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         for j in range(y.shape[1]):
             if use_context and y[:, j].min() != y[:, j].max():
                 features = self._stage_two_features(out_of_fold, X, j, neighbours)
-                self.context_models_.append(self._context_model().fit(features, y[:, j], sample_weight=weights))
-                scores = _out_of_fold(lambda index, f=features, t=y[:, j]: self._context_model().fit(
-                    f[index], t[index], sample_weight=weights[index]), features, y[:, j], folds)
+                fit_two = self._context_fitter(features, y[:, j], code_weights[:, j])
+                self.context_models_.append(fit_two(np.arange(len(X))))
+                scores = _out_of_fold(fit_two, features, y[:, j], folds)
             else:
                 self.context_models_.append(None)
                 scores = out_of_fold[:, j]
             held_out[:, j] = scores
             if folds:
                 rows = self._threshold_rows(X, y[:, j])
-                self.thresholds_[j] = self._threshold(y[rows, j], scores[rows], turns[rows], weights[rows])
+                row_weights = weights
+                if self.round_carriers and self.threshold_unit == "segment":
+                    # A segment's rate, as the carriers teach it: an unlabelled non-carrier says nothing; a turn's
+                    # threshold (threshold_unit turn) reads the turn as it was coded.
+                    rows, row_weights = rows[code_weights[rows, j] > 0], code_weights[:, j]
+                self.thresholds_[j] = self._threshold(y[rows, j], scores[rows], turns[rows], row_weights[rows])
         self.memory_ = self._round_memory(X, y, held_out) if folds else None
         self.calibration_ = self._round_calibration(X, y, held_out) if folds and self.round_calibration else None
         self.n_training_ = len(X)
         return self
+
+    def _round_carrier_weights(self, X: Sequence[Example], y: np.ndarray, weights: np.ndarray, matrix, folds,
+                               prior_matrix, prior_y, prior_weights) -> np.ndarray:
+        """(examples, codes) training weights: ``weights`` for every code, but with ``round_carriers`` > 0, in a
+        turn of the current round where every segment (two or more) carries a code, only the ``round_carriers``
+        segments with the largest out-of-fold first-stage score for the code keep their weight for it; the
+        turn's other segments weigh ``round_spread_weight`` for that code (0: unlabelled, left out of its fits).
+
+        Why: a round coded by turns gives its code to every segment of the turn, so every round-specific model
+        measured so far learned a turn's rate as a segment's and over-coded the rest of the round (docs/coding.md,
+        "Thirteenth session"). A code given to only some segments of a turn was coded by segment, and is left as
+        it is. The scores that choose the carriers come from the fit's own folds (grouped by informant) with the
+        labels as given, so a round's segment is ranked by models that never saw its interview, never by a model
+        trained on it; ties go to the earlier segment. Learned state: ``carrier_turns_``, how many (turn, code)
+        pairs were narrowed to their carriers."""
+        code_weights = np.repeat(weights[:, None], y.shape[1], axis=1)
+        self.carrier_turns_ = 0
+        if not self.round_carriers or not folds:
+            return code_weights
+        if int(self.round_carriers) < 1 or self.round_spread_weight < 0:
+            raise ValueError(f"round_carriers must be a whole number >= 1 (or 0: off), round_spread_weight >= 0; "
+                             f"got {self.round_carriers!r}, {self.round_spread_weight!r}")
+        members: dict = {}
+        for i, e in enumerate(X):
+            if e.current_round:
+                members.setdefault(e.turn, []).append(i)
+        spread = {j: [index for index in members.values() if len(index) >= 2 and y[index, j].all()]
+                  for j in range(y.shape[1])}
+        for j, turns in spread.items():
+            if not turns:
+                continue
+            wanted = np.zeros(len(X), dtype=bool)
+            wanted[[i for index in turns for i in index]] = True
+            fit_one = self._fitter(matrix, y[:, j], weights, prior_matrix, prior_y, prior_weights, j)
+            scores = np.zeros(len(X))
+            for train_index, test_index in folds:
+                rows = test_index[wanted[test_index]]
+                if len(rows):
+                    scores[rows] = fit_one(train_index).predict_proba(matrix[rows])[:, 1]
+            for index in turns:
+                index = sorted(index, key=lambda i: X[i].position)
+                ranked = sorted(range(len(index)), key=lambda n: (-scores[index[n]], n))
+                for n in ranked[int(self.round_carriers):]:
+                    code_weights[index[n], j] *= self.round_spread_weight
+                self.carrier_turns_ += len(index) > int(self.round_carriers)
+        return code_weights
+
+    def _context_fitter(self, features: np.ndarray, y: np.ndarray, weights: np.ndarray):
+        """A function fitting a code's stage-2 model on the given rows, those of weight 0 left out (unlabelled)."""
+        def fit(index):
+            if self.round_carriers:
+                index = index[weights[index] > 0]
+            if y[index].min() == y[index].max():
+                return ConstantModel(float(y[index][0]) if len(index) else 0.0)
+            return self._context_model().fit(features[index], y[index], sample_weight=weights[index])
+        return fit
 
     def _stage_two_features(self, first: np.ndarray, X: Sequence[Example], j: int, neighbours) -> np.ndarray:
         """Code ``j``'s second-stage features; with the round's stage 2 (``round_context_``) also a copy of them
@@ -634,6 +705,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         keep = prior_weights[:, j] > 0 if prior_weights is not None else None
 
         def fit(index):
+            if self.round_carriers:  # a round's non-carrier row of weight 0 is unlabelled for this code
+                index = index[sample_weight[index] > 0]
             X_fit, y_fit = matrix[index], y[index]
             if y_fit.min() == y_fit.max():  # e.g. a fold without the code: it says what it saw
                 return ConstantModel(float(y_fit[0]) if len(y_fit) else 0.0)
