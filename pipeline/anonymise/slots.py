@@ -14,7 +14,8 @@ there, "lund", "grim", "hånes" are not).
 * ``place_coordination`` (runs after the others): a word joined by og/eller to a detected place
   ("mellom slettheia og vågsbygd og kvadraturen");
 * ``org_form``: a firm before a legal form in any case ("agder rør og varme as"), a regional
-  savings bank ("sparebanken sør", "Lillestrøm sparebank").
+  savings bank ("sparebanken sør", "Lillestrøm sparebank"), a place-like word before the trade a
+  local firm is named by ("kvernmoen sag", "numedal tre og tak").
 
 A lower-case hit scores ``cues.CASELESS`` under a name ending in ``_lower``: the stage keeps it
 (0.7, replaced and listed for review) only in a transcript written in lower case and drops it
@@ -230,6 +231,57 @@ def compass_region(word: str) -> bool:
 _PLACE_THEN_BANK = re.compile(rf"(?<![\w-])(?P<word>{_W})\s+(?i:sparebank|sparebanken)(?![\w-])")
 
 
+# The line of business a firm's name ends in, as local firms are named ("bjørkeli vurdering", "kvernmoen
+# sag", "heiane byggkontroll", "nordvåg eiendomsmegling"), Bokmål and Nynorsk: each ends a name alone.
+_TRADES = ("rør|bygg|byggkontroll|byggservice|vurdering|takst|eiendom|eigedom|eiendomsmegling|eigedomsmekling"
+           "|eiendomsmegler|eigedomsmeklar|kreditt|trevare|trevarer|sag|kraftlag|renhold|reinhald|reinhold|vaktmester"
+           "|vaktmeister|gruve|transport|elektro|maling|regnskap|bakeri|entreprenør|rørlegger|snekkeri|verksted"
+           "|verkstad|sparebank")
+# Generic nouns that end a firm's name only beside another trade ("rør og bad", "tre og tak",
+# "vaktmester og drift", "bygg kontroll" as speech recognition splits the compound).
+_TRADE_PARTNERS = "bad|tak|tre|drift|varme|anlegg|kontroll|service|montasje"
+_TRADE_RUN = re.compile(
+    rf"(?<![\w-])(?P<name>{_W})\s+(?P<trade>(?i:(?:{_TRADES}|{_TRADE_PARTNERS})(?:\s+(?:og\s+)?(?:{_TRADES}|{_TRADE_PARTNERS}))?))"
+    rf"(?![\w-])")
+_ALONE_TRADE = re.compile(rf"(?i:{_TRADES})")
+# The tails of a trade compound speech recognition writes apart ("bygg kontroll", "rør service").
+_SPLIT_TAILS = frozenset({"kontroll", "service", "montasje"})
+# A word before the name that makes it an adjective or a noun's owner, not a firm's name:
+# "et lekk tak", "den nye vurderinga".
+_NOT_BEFORE_A_FIRM = frozenset({"en", "ei", "et", "ein", "eit", "den", "det", "de", "denne", "dette", "min", "mi",
+                                "mitt", "din", "di", "ditt", "sin", "si", "sitt", "vår", "vårt", "hans", "hennes",
+                                "deres", "mye", "litt", "noe", "noko", "ny", "nytt", "nye"})
+
+
+def trade_firm(text: str, m: re.Match, g: Gazetteer) -> float:
+    """The score of a trade run (``_TRADE_RUN``) as a firm's name in lower case, or 0: the name
+    word is a place-like word (``place_word``: rare as an ordinary word, or a compound the
+    dictionary does not list) or a compass word, no keep term nor the genitive of a word or keep
+    term ("kommunens vurdering"), nothing before it that makes it an adjective or an owner, and the
+    trade ends a name alone or stands beside another. A name word
+    nothing explains is a name in any transcript (0.7, reviewed); one the dictionary explains as a
+    compound or a rare word ("fjellgard", "bryggen") only in one written in lower case (``CASELESS``)."""
+    from .unexplained import explanation  # unexplained reads this module's place words
+
+    name, trade = m.group("name"), m.group("trade")
+    if name != name.lower() or name in g.builtin_keep or name in STOP_WORDS:
+        return 0.0
+    if name.endswith("s") and (in_dictionary(name[:-1]) or name[:-1] in g.builtin_keep):
+        return 0.0  # "kommunens vurdering", "husbankens takst": the owner's genitive
+    parts = [w for w in trade.split() if w.lower() != "og"]
+    if len(parts) == 1 and not _ALONE_TRADE.fullmatch(parts[0]):
+        return 0.0  # "et nytt bad", "gamle tre": a generic noun alone is the thing
+    if len(parts) == 2 and " og " not in trade and not (_ALONE_TRADE.fullmatch(parts[0])
+                                                         and parts[1].lower() in _SPLIT_TAILS):
+        return 0.0  # "sparebank tre prosent": without "og" only a compound's tail ("bygg kontroll")
+    before = _NAME_TOKEN.search(text, max(0, m.start() - 30), m.start())
+    if before is not None and before.group(1).lower() in _NOT_BEFORE_A_FIRM:
+        return 0.0
+    if re.fullmatch(_COMPASS, name) is None and not compass_region(name) and not place_word(name):
+        return 0.0
+    return 0.7 if explanation(name, g) is None else CASELESS
+
+
 # Capitalised words joined by og/& mid-sentence, one of them an ordinary word: "Jæren Rør og Bad",
 # "Bygg og Anlegg Nord". Norwegian capitalises ordinary words mid-sentence only inside a name.
 _CAP_WORD = rf"[{UPPER}][{LOWER}]+"
@@ -239,11 +291,12 @@ _CAPITAL_RUN = re.compile(rf"(?<![\w-])(?P<run>{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,
 
 class OrgFormRecognizer(Recognizer):
     """Firms by their legal form in any case ("agder rør og varme as"), regional savings banks
-    ("sparebanken sør", "Sandnes Sparebank") and capitalised ordinary words joined by og/&
-    mid-sentence ("frå Jæren Rør og Bad"); see the module docstring."""
+    ("sparebanken sør", "Sandnes Sparebank"), capitalised ordinary words joined by og/&
+    mid-sentence ("frå Jæren Rør og Bad") and a place-like word before a trade in lower case
+    ("frå heiane byggkontroll", ``trade_firm``); see the module docstring."""
 
     name = "org_form"
-    version = "1"
+    version = "2"
     supported_entities = (ORG,)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -265,6 +318,12 @@ class OrgFormRecognizer(Recognizer):
                 continue
             if any(not rare_word(w) and not self.g.is_place(w) for w in words):
                 found.append(_det(self.name, text, m.start(), m.end(), ORG, 0.75))
+        for m in _TRADE_RUN.finditer(text):
+            if any(d.start <= m.start() and m.end() <= d.end for d in found):
+                continue  # inside a firm its legal form gave ("agder rør og varme as")
+            score = trade_firm(text, m, self.g)
+            if score:
+                found.append(_det(self.name, text, m.start(), m.end(), ORG, score))
         for m in [*_BANK_THEN_REGION.finditer(text), *_PLACE_THEN_BANK.finditer(text)]:
             word = m.group("word")
             low = word.lower()
