@@ -207,3 +207,20 @@ def test_function_words_of_the_clause_after_a_name_make_no_split_surname():
                  "vi fikk brev fra kari i går fra nav", "kari så berg og gikk", "det var kari sin gård og hun",
                  "vi kjørte kari opp i dal og", "hun sa til kari at hun ville"):
         assert not rec.analyze(text, found=found(text, "kari")), text
+
+
+def test_the_merge_grows_a_sure_name_over_the_syllables_name_split_vetted():
+    # The model's sure "ingrid" (an anchor) and the split surname whose syllable sounds like "som":
+    # one person, not "ingrid" with "som land" cut off.
+    text = "så ringte ingrid som land fra nav hun sa"
+    sure = found(text, "ingrid", score=0.95)
+    split = NameSplitRecognizer().analyze(text, found=sure)
+    merged, _weak = merge(text, sure + split, 0.5)
+    assert [d.text for d in merged] == ["ingrid som land"]
+
+
+def test_before_fra_only_a_name_ending_in_a_surname_element_is_split():
+    # A clause of ordinary short words before "fra" is no split name.
+    rec = NameSplitRecognizer()
+    text = "tuan måtte bytte skole fra kambo skole til refsnes"
+    assert not rec.analyze(text, found=found(text, "tuan"))

@@ -304,7 +304,9 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
     kept only with a capital, which a transcript without capitals never has). A capitalised anchor
     alike: the model's "Eivind" inside "Eivind bråten" (the lower-case other half, ``neighbours.py``)
     would lose "bråten" the same way; and over a particle and the name after it ("Maria Santos"
-    inside "Maria Santos dela Cruz", ``persons.particle_tail``), which the cut would leave as "Cruz". With a capital, a function word or punctuation added
+    inside "Maria Santos dela Cruz", ``persons.particle_tail``), which the cut would leave as "Cruz";
+    and over the syllables ``name_split`` vetted, which may sound like function words ("ingrid" in
+    "ingrid som land", Sømland). With a capital, a function word or punctuation added
     ("Marius Aune på Fjordbyen Eiendom"), the vaguer span is cut around the anchor as before."""
     out = []
     for a in anchors:
@@ -314,7 +316,9 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
                 continue
             added = (text[d.start:a.start] + " " + text[a.end:d.end]).split()
             if all(w.isalpha() and w.islower() and w not in _STOP_WORDS for w in added) or (
-                    d.start == a.start and particle_tail(text[a.end:d.end], _found_alone(anchors + vague, a, d))):
+                    d.start == a.start and particle_tail(text[a.end:d.end], _found_alone(anchors + vague, a, d))) or (
+                    d.start == a.start and d.recognizer == "name_split"
+                    and all(w.isalpha() and w.islower() for w in added)):
                 start, end = min(start, d.start), max(end, d.end)
         out.append(a if (start, end) == (a.start, a.end) else
                    Detection(start, end, a.type, a.score, a.recognizer, text[start:end]))

@@ -23,8 +23,9 @@
   verb of a clause, not a piece of the name). A piece may sound like a function word ("ingrid som
   land fra nav", Sømland; "sigurd ås heim han"): then the last piece is an element surnames end in
   ("land", "heim", "vik"), the others words a syllable sounds like ("som", "ut", "av"), never a
-  place preposition, possessive, verb or pronoun, and the pieces joined no dictionary word; the name
-  may also end before "fra"/"frå" (the office or firm a person is named with).
+  place preposition, possessive, verb or pronoun, and the pieces joined no dictionary word; a name
+  ending in a surname element may also end before "fra"/"frå" (the office or firm a person is
+  named with: "ingrid hau land fra nav").
 
 Each hit is replaced and listed for review (``SCORE``, between ``min_score`` and ``review_below``).
 """
@@ -207,7 +208,7 @@ _MAX_PIECE = 5
 # The word after the pieces opens the next clause, or says where the person is from ("kari hau
 # land fra nav", the office or firm a caseworker is named with): the name has ended before it.
 _CLAUSE_AFTER_NAME = ("han", "hun", "hu", "ho", "hon", "og", "eller", "men", "fra", "frå")
-_SPLIT_TAIL = re.compile(r"(?P<pieces>(?: [^\W\d_]{1,%d}){1,3}?) (?:%s)\b"
+_SPLIT_TAIL = re.compile(r"(?P<pieces>(?: [^\W\d_]{1,%d}){1,3}?) (?P<after>%s)\b"
                          % (_MAX_PIECE, "|".join(_CLAUSE_AFTER_NAME)))
 # Words that follow a name in its clause (verbs, prepositions, particles): never a piece of it.
 _NOT_PIECES = frozenset({"er", "e", "var", "va", "har", "hadde", "skal", "ska", "vil", "kan", "må", "blir", "ble",
@@ -272,6 +273,8 @@ class NameSplitRecognizer(DetectionReader):
             # name it knows, not its syllables; a written name is not split so.
             if any(p != p.lower() for p in pieces) or not _pieces_of_a_name(pieces):
                 continue
+            if m.group("after") in ("fra", "frå") and pieces[-1] not in _SURNAME_ENDINGS:
+                continue  # "tuan måtte bytte skole fra kambo skole": a clause, not a name, before "fra"
             words = _WORD.findall(d.text)
             joined = (words[-1] if words else "") + "".join(pieces)
             ending = any(p in _NOT_PIECES for p in pieces)  # taken by its surname ending alone
