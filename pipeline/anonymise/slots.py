@@ -240,12 +240,16 @@ _TRADES = ("rør|bygg|byggkontroll|byggservice|vurdering|takst|eiendom|eigedom|e
 # Generic nouns that end a firm's name only beside another trade ("rør og bad", "tre og tak",
 # "vaktmester og drift", "bygg kontroll" as speech recognition splits the compound).
 _TRADE_PARTNERS = "bad|tak|tre|drift|varme|anlegg|kontroll|service|montasje"
+# The tails of a trade compound speech recognition writes apart ("bygg kontroll", "rør service"):
+# without "og", only one of them joins a second word to the trade ("sparebank tre prosent").
+_SPLIT_TAILS = "kontroll|service|montasje"
 _TRADE_RUN = re.compile(
-    rf"(?<![\w-])(?P<name>{_W})\s+(?P<trade>(?i:(?:{_TRADES}|{_TRADE_PARTNERS})(?:\s+(?:og\s+)?(?:{_TRADES}|{_TRADE_PARTNERS}))?))"
-    rf"(?![\w-])")
+    rf"(?<![\w-])(?P<name>{_W})\s+(?P<trade>(?i:(?:{_TRADES}|{_TRADE_PARTNERS})"
+    rf"(?:\s+og\s+(?:{_TRADES}|{_TRADE_PARTNERS})|\s+(?:{_SPLIT_TAILS}))?))(?![\w-])")
 _ALONE_TRADE = re.compile(rf"(?i:{_TRADES})")
-# The tails of a trade compound speech recognition writes apart ("bygg kontroll", "rør service").
-_SPLIT_TAILS = frozenset({"kontroll", "service", "montasje"})
+# The endings of the loan verbs of work done on a house, in the dictionary ("rehabilitere",
+# "renovert", "monterte"): before a trade noun the thing done, not a firm.
+_WORK_VERB_ENDINGS = ("ere", "erer", "erte", "ert", "eres")
 # A word before the name that makes it an adjective or a noun's owner, not a firm's name:
 # "et lekk tak", "den nye vurderinga".
 _NOT_BEFORE_A_FIRM = frozenset({"en", "ei", "et", "ein", "eit", "den", "det", "de", "denne", "dette", "min", "mi",
@@ -268,12 +272,13 @@ def trade_firm(text: str, m: re.Match, g: Gazetteer) -> float:
         return 0.0
     if name.endswith("s") and (in_dictionary(name[:-1]) or name[:-1] in g.builtin_keep):
         return 0.0  # "kommunens vurdering", "husbankens takst": the owner's genitive
+    if name.endswith(_WORK_VERB_ENDINGS) and in_dictionary(name):
+        return 0.0  # "skal rehabilitere rør", "montert bad": what is done to the trade's object
     parts = [w for w in trade.split() if w.lower() != "og"]
     if len(parts) == 1 and not _ALONE_TRADE.fullmatch(parts[0]):
         return 0.0  # "et nytt bad", "gamle tre": a generic noun alone is the thing
-    if len(parts) == 2 and " og " not in trade and not (_ALONE_TRADE.fullmatch(parts[0])
-                                                         and parts[1].lower() in _SPLIT_TAILS):
-        return 0.0  # "sparebank tre prosent": without "og" only a compound's tail ("bygg kontroll")
+    if len(parts) == 2 and " og " not in trade and not _ALONE_TRADE.fullmatch(parts[0]):
+        return 0.0  # "tak service": a compound's tail only after a trade that ends a name alone
     before = _NAME_TOKEN.search(text, max(0, m.start() - 30), m.start())
     if before is not None and before.group(1).lower() in _NOT_BEFORE_A_FIRM:
         return 0.0
