@@ -436,7 +436,8 @@ def test_round_carriers_keep_a_turn_coded_rounds_code_on_the_segments_that_carry
     # What it changes: a sentence of the round's other words, alone in its turn, is no longer read as code a.
     probe = Example(text="kaffe hage", lemmas=("kaffe", "hage"), turn_lemmas=("kaffe", "hage"), turn=("probe", 0),
                     informant="probe", current_round=True)
-    staying = Example(text="flytte trygg mat", lemmas=("flytte", "trygg", "mat"), turn_lemmas=("flytte", "trygg", "mat"),
+    staying_lemmas = ("flytte", "trygg", "mat")
+    staying = Example(text=" ".join(staying_lemmas), lemmas=staying_lemmas, turn_lemmas=staying_lemmas,
                       turn=("probe", 1), informant="probe", current_round=True)
     # (stage 1 learned the round's other words as a without it; the thresholds move with what is trained, so the
     # first stage's scores are compared)
