@@ -471,7 +471,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         def fit(index):
             if self.round_carriers:
                 index = index[weights[index] > 0]
-            if y[index].min() == y[index].max():
+            if not len(index) or y[index].min() == y[index].max():
                 return ConstantModel(float(y[index][0]) if len(index) else 0.0)
             return self._context_model().fit(features[index], y[index], sample_weight=weights[index])
         return fit
@@ -708,7 +708,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             if self.round_carriers:  # a round's non-carrier row of weight 0 is unlabelled for this code
                 index = index[sample_weight[index] > 0]
             X_fit, y_fit = matrix[index], y[index]
-            if y_fit.min() == y_fit.max():  # e.g. a fold without the code: it says what it saw
+            if not len(y_fit) or y_fit.min() == y_fit.max():  # e.g. a fold without the code: it says what it saw
                 return ConstantModel(float(y_fit[0]) if len(y_fit) else 0.0)
             weights = sample_weight[index]
             if keep is not None and keep.any():
