@@ -40,7 +40,7 @@ from ..store import StudyStore
 from .agreement import cohen_kappa, to_turns
 from .human import coder_decisions
 from .machine import (AnalysedUnits, analyse_units, combine, fit_model, fold_vectors, make_estimator,
-                      mark_current_round, plan_codes, training_set)
+                      decided_ids, mark_current_round, plan_codes, training_set)
 from .text import study_labels
 from .units import load_units, turn_key
 
@@ -298,7 +298,7 @@ def heldout_predictions(data: Labelled, min_examples: int, seed: int, params: di
     plan = plan_codes(data.codebook, list(data.labels.values()), min_examples)
     examples, y, groups = training_set(data.analysed, data.labels, plan.model_codes)
     index = data.analysed.index()
-    decided = [sid for sid in sorted(data.labels) if sid in index]
+    decided = decided_ids(data.analysed, data.labels)  # the rows' order of training_set
     predictions = {sid: set(data.analysed.rules[index[sid]].codes) & set(plan.rule_codes) for sid in decided}
     if plan.model_codes:
         from .counts import TokenCounts

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -386,10 +386,19 @@ def make_estimator(plan: Plan, codebook: Codebook, seed: int, params: dict | Non
                          prior_examples=priors, **params)
 
 
+def decided_ids(analysed: AnalysedUnits, labels: Mapping[str, object]) -> list[str]:
+    """The labelled units' ids in the units' order (transcript, then position).
+
+    Never in the ids' own order: segment ids are keyed with the study's secret, and the fits
+    depend on the order of their rows, so a sorted-id order would make a model (and every
+    held-out figure) depend on the secret, different for each new secret of the same material."""
+    return [u.segment_id for u in analysed.units if u.segment_id in labels]
+
+
 def training_set(analysed: AnalysedUnits, labels: dict[str, frozenset[str]], codes: Sequence[str]):
-    """(examples, indicator matrix, informant groups) of the labelled units, in sorted segment-id order."""
+    """(examples, indicator matrix, informant groups) of the labelled units, in :func:`decided_ids` order."""
     index = analysed.index()
-    decided = [sid for sid in sorted(labels) if sid in index]
+    decided = decided_ids(analysed, labels)
     examples = [analysed.examples[index[sid]] for sid in decided]
     y = np.array([[1 if code in labels[sid] else 0 for code in codes] for sid in decided], dtype=int)
     groups = np.array([analysed.units[index[sid]].informant_id for sid in decided])
