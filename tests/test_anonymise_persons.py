@@ -224,3 +224,12 @@ def test_before_fra_only_a_name_ending_in_a_surname_element_is_split():
     rec = NameSplitRecognizer()
     text = "tuan måtte bytte skole fra kambo skole til refsnes"
     assert not rec.analyze(text, found=found(text, "tuan"))
+
+
+def test_the_merge_cuts_a_split_tail_at_a_stop_word_that_is_no_syllable():
+    # "her" (here) is no syllable a surname sounds like: the sure name stays itself.
+    text = "kusina mi jos lin budde her ho jobba"
+    sure = found(text, "jos", score=0.95)
+    split = [Detection(sure[0].start, text.index(" ho"), PERSON, 0.7, "name_split", "jos lin budde her")]
+    merged, _weak = merge(text, sure + split, 0.5)
+    assert "jos lin budde her" not in [d.text for d in merged]

@@ -26,7 +26,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import KeepTerms, sentence_initial
 from .numbers import WORD_PATTERN, dialect_forms
-from .persons import particle_tail
+from .persons import particle_tail, split_syllable
 from .registry import RecognizerRegistry
 from .recognizers import MONTH_ALT, WEEKDAY, lower_case_words, names_more_than_kept
 from .unexplained import ORDINAL, english_word
@@ -305,8 +305,9 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
     alike: the model's "Eivind" inside "Eivind bråten" (the lower-case other half, ``neighbours.py``)
     would lose "bråten" the same way; and over a particle and the name after it ("Maria Santos"
     inside "Maria Santos dela Cruz", ``persons.particle_tail``), which the cut would leave as "Cruz";
-    and over the syllables ``name_split`` vetted, which may sound like function words ("ingrid" in
-    "ingrid som land", Sømland). With a capital, a function word or punctuation added
+    and over the syllables ``name_split`` vetted, which may sound like function words or be a
+    surname element the stop list holds ("ingrid" in "ingrid som land", Sømland; ``persons.split_syllable``),
+    though no other stop word ("jos lin budde her": "her" ends the name before it). With a capital, a function word or punctuation added
     ("Marius Aune på Fjordbyen Eiendom"), the vaguer span is cut around the anchor as before."""
     out = []
     for a in anchors:
@@ -318,7 +319,8 @@ def _extended(text: str, anchors: list[Detection], vague: list[Detection]) -> li
             if all(w.isalpha() and w.islower() and w not in _STOP_WORDS for w in added) or (
                     d.start == a.start and particle_tail(text[a.end:d.end], _found_alone(anchors + vague, a, d))) or (
                     d.start == a.start and d.recognizer == "name_split"
-                    and all(w.isalpha() and w.islower() for w in added)):
+                    and all(w.isalpha() and w.islower() and (w not in _STOP_WORDS or split_syllable(w))
+                            for w in added)):
                 start, end = min(start, d.start), max(end, d.end)
         out.append(a if (start, end) == (a.start, a.end) else
                    Detection(start, end, a.type, a.score, a.recognizer, text[start:end]))

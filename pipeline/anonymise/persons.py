@@ -238,6 +238,12 @@ _SURNAME_ENDINGS = frozenset({
 _SYLLABLE_WORDS = frozenset({"som", "om", "av", "ut", "inn", "opp", "ned", "heim", "hjem"})
 
 
+def split_syllable(word: str) -> bool:
+    """``word`` (lower case) may be a syllable of a split surname though it is a function word:
+    one a syllable sounds like or a surname element ("som", "land", "heim")."""
+    return word in _SYLLABLE_WORDS or word in _SURNAME_ENDINGS
+
+
 def _pieces_of_a_name(pieces: list[str]) -> bool:
     """``pieces`` (lower case) may be the syllables of a split name: none a word of the clause
     after a name (``_NOT_PIECES``), or two or more ending in a surname element where the others
