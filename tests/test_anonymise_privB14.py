@@ -57,3 +57,11 @@ def test_a_generic_noun_alone_ends_no_firm(firms):
 def test_without_og_only_a_compound_tail_joins_a_second_trade(firms):
     # "tre" after a trade is the number, not a second trade ("tre og tak" needs the og).
     assert {text for text, _score in firms("lånet i kvitmyrdal sparebank tre prosent")} == {"kvitmyrdal sparebank"}
+
+
+def test_a_name_word_truecasing_capitalised_is_read_as_its_lower_case(firms):
+    # A caseless transcript is read truecased: an unknown word comes capitalised ("Kvitmyrdal sag").
+    assert firms("han jobba på Kvitmyrdal sag i mange år") == {("Kvitmyrdal sag", 0.7)}
+    # Opening a sentence, or an acronym, the capital says nothing.
+    assert firms("Kvitmyrdal sag var stengt.") == set()
+    assert firms("han var hos NAV regnskap") == set()

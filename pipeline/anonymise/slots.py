@@ -258,8 +258,9 @@ _NOT_BEFORE_A_FIRM = frozenset({"en", "ei", "et", "ein", "eit", "den", "det", "d
 
 
 def trade_firm(text: str, m: re.Match, g: Gazetteer) -> float:
-    """The score of a trade run (``_TRADE_RUN``) as a firm's name in lower case, or 0: the name
-    word is a place-like word (``place_word``: rare as an ordinary word, or a compound the
+    """The score of a trade run (``_TRADE_RUN``) as a firm's name, or 0: the trade in lower case
+    (or a caption's capitals), the name word in lower case or capitalised mid-sentence (as
+    truecasing writes an unknown word of a caseless transcript), a place-like word (``place_word``: rare as an ordinary word, or a compound the
     dictionary does not list) or a compass word, no keep term nor the genitive of a word or keep
     term ("kommunens vurdering"), nothing before it that makes it an adjective or an owner, and the
     trade ends a name alone or stands beside another. A name word
@@ -268,7 +269,14 @@ def trade_firm(text: str, m: re.Match, g: Gazetteer) -> float:
     from .unexplained import explanation  # unexplained reads this module's place words
 
     name, trade = m.group("name"), m.group("trade")
-    if name != name.lower() or name in g.builtin_keep or name in STOP_WORDS:
+    if name[:1].isupper():
+        # A transcript without capitals is read truecased, which capitalises a word it does not
+        # know ("Kvernmoen sag"); a capital that opens a sentence says nothing, and an acronym is
+        # the keep list's business.
+        if name[1:] != name[1:].lower() or trade != trade.lower() or sentence_initial(text, m.start()):
+            return 0.0  # "Sandnes Sparebank": a written name, the other rules' business
+        name = name.lower()
+    if name in g.builtin_keep or name in STOP_WORDS:
         return 0.0
     if name.endswith("s") and (in_dictionary(name[:-1]) or name[:-1] in g.builtin_keep):
         return 0.0  # "kommunens vurdering", "husbankens takst": the owner's genitive
