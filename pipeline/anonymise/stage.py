@@ -42,7 +42,7 @@ from .dialect import respelled_word
 from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key, guard_text
 from .keystore import read_key_data, write_key_data, write_private
-from .matcher import KeepTerms, StringMatcher, sentence_initial, tokens_of
+from .matcher import KeepTerms, Match, StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context, subject_slot
 from .detection import LOWER, PERSON, Detection
@@ -156,6 +156,11 @@ class Anonymiser:
         # Keep-term spans per text: the keep list is fixed for the run, and every turn is merged
         # several times (registration, each replacement round).
         self._keep_spans: dict[str, list[tuple[int, int]]] = {}
+        # The informant-name matcher's hits per text it read (``_informant_hits``): that matcher is
+        # built once per run (``seed_key``), and every turn is read by it in the seeded reading, in
+        # each replacement round and, rendered without a replacement, as the same text again.
+        self._informant_hits_of: dict[str, tuple[Match, ...]] = {}
+        self._normalised_of: dict[tuple[str, str], str] = {}  # ``_normalised``
 
     def seed_key(self) -> None:
         """Informants, known identifiers and 'remove' decisions enter the key first."""
@@ -165,6 +170,7 @@ class Anonymiser:
 
         entries = informant_entries(self.study)
         self.informant_names = name_matcher(entries, self.g) if entries else None
+        self._informant_hits_of = {}  # of the matcher just built
         for kind, original in known_identifiers(self.study):
             if self.keep.holds(original):
                 continue
@@ -202,12 +208,20 @@ class Anonymiser:
         # A name the key holds already (an informant's, a known identifier, a researcher's
         # 'remove' decision: the key is fresh and seeded when turns are read) is taken whole, even
         # if a part of it looks like a clause word ("Han Li").
-        dets = [e for e in (d if (d.type, normalise(d.type, text[d.start:d.end])) in self.key.index
+        dets = [e for e in (d if (d.type, self._normalised(d.type, text[d.start:d.end])) in self.key.index
                             else trim_clause_words(text, d)
                             for d in dets) if e is not None]
         dets = apply_keep(text, dets, self.keep, self.g, spans=self._kept_spans(text))
         replace, weak = merge(text, dets, self.a.min_score)
         return with_first_names(text, replace, self.g), weak
+
+    def _normalised(self, kind: str, span: str) -> str:
+        """``normalise(kind, span)``, once per run: a pure function of the two, asked for every
+        detection of every turn in the seeded reading and again in each replacement round."""
+        found = self._normalised_of.get((kind, span))
+        if found is None:
+            found = self._normalised_of[(kind, span)] = normalise(kind, span)
+        return found
 
     def _study_evidence(self, d: Detection, lower: bool = False, text: str = "") -> Detection | None:
         """A lone unknown capitalised word opening a sentence, tagged a name by the model, is
@@ -308,13 +322,21 @@ class Anonymiser:
         if self.informant_names is None:
             return replace
         spans = self._kept_spans(text)
-        for m in self.informant_names.find(guard_text(text)):
+        for m in self._informant_hits(guard_text(text)):
             if any(ks <= m.start and m.end <= ke for ks, ke in spans):
                 continue
             if any(d.start <= m.start and m.end <= d.end for d in replace):
                 continue
             replace = _as_informant(text, replace, ids, m.start, m.end, m.payload.informant)
         return replace
+
+    def _informant_hits(self, out: str) -> tuple[Match, ...]:
+        """``self.informant_names.find(out)``, once per text and run: the matcher is fixed after
+        ``seed_key`` (the study's informants), so its answer for a text is too."""
+        hits = self._informant_hits_of.get(out)
+        if hits is None:
+            hits = self._informant_hits_of[out] = tuple(self.informant_names.find(out))
+        return hits
 
     def _informant_names_rendered(self, text: str, result: TurnResult) -> list[tuple[int, int, str]]:
         """Every informant name form the guard would find in the rendered turn ``result.text`` (its
@@ -324,7 +346,7 @@ class Anonymiser:
         if self.informant_names is None:
             return []
         out = guard_text(result.text)
-        hits = self.informant_names.find(out)
+        hits = self._informant_hits(out)
         if not hits:
             return []
         kept = [(m.start, m.end) for m in self.keep.find(out)] if len(self.keep) else []
