@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
+
 from .gazetteer import load_gazetteer
 from .lexicon import in_dictionary, is_word
 
@@ -55,6 +57,26 @@ def dialect_word(word: str) -> bool:
     if g.is_name(w) or g.is_place(w):
         return False
     return _dialect_form(w)
+
+
+@lru_cache(maxsize=65536)
+def closed_class_word(word: str) -> bool:
+    """Is ``word`` a function word (a pronoun, adverb, question word, auxiliary): a Norwegian stop
+    word or one of the dialects' (``DIALECT_WORDS``), as written or with one dialect spelling or
+    dropped -e- undone ("kæm" = kem, "korsn" = korsen), and on no name or place list ("Hans",
+    "Dag" and "Vår" are)? A closed class no name belongs to, so a name type on such a word alone
+    ("dæm", "kæm", "Korsn", "Ha") is the transcript's own wording: caseless and dialect
+    transcripts give the model and the lower-case rules many of them (issue 10)."""
+    w = word.lower()
+    g = load_gazetteer()
+    if g.is_name(w) or g.is_place(w):
+        return False
+    closed = DIALECT_WORDS | _STOP_WORDS
+    if w in closed:
+        return True
+    if len(w) >= 3 and w[-1] in "nlr" and w[-2] not in _VOWELS and w[:-1] + "e" + w[-1] in closed:
+        return True
+    return any(v in closed for v in respelled(w))
 
 
 @lru_cache(maxsize=65536)

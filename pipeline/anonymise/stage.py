@@ -38,7 +38,7 @@ from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .learned import span_scores
-from .dialect import respelled_word
+from .dialect import closed_class_word, respelled_word
 from .lexicon import is_ordinary, is_word
 from .guard import guard_for_key, guard_text
 from .keystore import read_key_data, write_key_data, write_private
@@ -194,6 +194,18 @@ class Anonymiser:
             return d
         return replace(d, score=min(d.score, self.review_only))
 
+    def _function_word(self, text: str, d: Detection) -> Detection:
+        """A name, place or firm on one function word alone (``dialect.closed_class_word``: "dæm",
+        "kæm", "Korsn", "Ha") is listed for review, not replaced: no name is a pronoun or question
+        word, and once replaced the key would spread the word over the study. What the
+        researchers listed (an informant, a known identifier, a decision, a deny list) stays."""
+        if d.type not in _NAME_TYPES or d.recognizer in self.deny_lists or (d.recognizer == "key" and d.score >= 1.0):
+            return d
+        toks = tokens_of(text[d.start:d.end])
+        if len(toks) != 1 or not closed_class_word(toks[0]):
+            return d
+        return replace(d, score=min(d.score, self.review_only))
+
     def _kept_spans(self, text: str) -> list[tuple[int, int]]:
         """The keep terms' spans in ``text``, once per text: the keep list is fixed for the run and
         every turn is merged several times (registration, each replacement round)."""
@@ -205,6 +217,7 @@ class Anonymiser:
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
         dets = [self._fitted(text, e) for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None]
+        dets = [self._function_word(text, d) for d in dets]
         # A name the key holds already (an informant's, a known identifier, a researcher's
         # 'remove' decision: the key is fresh and seeded when turns are read) is taken whole, even
         # if a part of it looks like a clause word ("Han Li").

@@ -1,0 +1,73 @@
+"""Fourteenth session, privC14: false finds on caseless and dialect transcripts (issue 10).
+
+Invented sentences only (no gold set's text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.anonymise.detection import Detection
+from pipeline.anonymise.dialect import closed_class_word
+from pipeline.anonymise.stage import Anonymiser, fresh_key
+from pipeline.settings import load_study
+
+
+@pytest.mark.parametrize("word", ["dæm", "Dæm", "kæm", "Korsn", "kossn", "ha", "Ha", "dokker", "itj", "hu"])
+def test_function_words_of_the_dialects_are_closed_class(word):
+    assert closed_class_word(word)
+
+
+@pytest.mark.parametrize("word", ["Hans", "Dag", "vår", "Kari", "Trondheim", "Ottar", "leilighetan", "tebake"])
+def test_names_places_and_open_words_are_not_closed_class(word):
+    # A stop word that is also a name ("Hans", "Dag", "Vår") is a name; nouns are open class.
+    assert not closed_class_word(word)
+
+
+@pytest.fixture(scope="module")
+def anonymiser(tmp_path_factory):
+    root = tmp_path_factory.mktemp("privc14") / "study"
+    folder = root / "data" / "raw" / "transcripts"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("I: Hei.\nIP: Hei.\n", encoding="utf-8")
+    (root / "data" / "raw" / "informants.csv").write_text("id,file,group,name\n1,a.txt,a,Dag Moen\n",
+                                                         encoding="utf-8")
+    (root / "study.yaml").write_text("name: Teststudie\n", encoding="utf-8")
+    from tests.conftest import NEUTRAL_CODEBOOK
+
+    (root / "codebook.yaml").write_text(NEUTRAL_CODEBOOK, encoding="utf-8")
+    study = load_study(root)
+    anon = Anonymiser(study, fresh_key(study), {})
+    anon.start_study({"a.txt": ["Hei."]})
+    return anon
+
+
+def _span(text, word, kind="PERSON", score=0.75, recognizer="ner"):
+    start = text.index(word)
+    return Detection(start, start + len(word), kind, score, recognizer, word)
+
+
+@pytest.mark.parametrize("text,word", [
+    ("Korsn gikk det med dæm etterpå?", "Korsn"),
+    ("og så spurte dæm om kontonummeret", "dæm"),
+    ("kan dokker si kæm dokker e", "kæm"),
+    ("Ha ein person som følgjer opp", "Ha"),
+])
+def test_a_function_word_taken_as_a_name_is_only_reviewed(anonymiser, text, word):
+    replace, weak = anonymiser.candidates(text, [_span(text, word)])
+    assert not replace
+    assert [text[d.start:d.end] for d in weak] == [word]
+
+
+def test_a_name_that_is_a_stop_word_and_the_informant_stay_replaced(anonymiser):
+    text = "han Hans kom med Dag Moen i går"
+    replace, _weak = anonymiser.candidates(text, [_span(text, "Hans"), _span(text, "Dag Moen", score=1.0,
+                                                                             recognizer="key")])
+    assert sorted(text[d.start:d.end] for d in replace) == ["Dag Moen", "Hans"]
+
+
+def test_a_function_word_inside_a_longer_name_stays_replaced(anonymiser):
+    # Only a span that is one function word alone is released; "Ha" opens no name here, but a
+    # detection of two words ("Kari Ha") is the model's reading of a name and stays.
+    text = "eg møtte Kari Ha i går"
+    replace, _weak = anonymiser.candidates(text, [_span(text, "Kari Ha")])
+    assert [text[d.start:d.end] for d in replace] == ["Kari Ha"]
