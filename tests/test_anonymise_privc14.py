@@ -71,3 +71,30 @@ def test_a_function_word_inside_a_longer_name_stays_replaced(anonymiser):
     text = "eg møtte Kari Ha i går"
     replace, _weak = anonymiser.candidates(text, [_span(text, "Kari Ha")])
     assert [text[d.start:d.end] for d in replace] == ["Kari Ha"]
+
+
+_CASED = "Vi fikk lån gjennom kommunen, og leilighetan og kontraktan var fine. Kari Moen hjalp oss."
+_CASELESS = "æ fikk kontraktan og så flytta vi inn i leilighetan ved siden av moen"
+
+
+@pytest.fixture()
+def mixed_study(anonymiser):
+    anonymiser.start_study({"a.txt": [_CASED], "b.txt": [_CASELESS]}, lower_files={"b.txt"})
+    yield anonymiser
+    anonymiser.start_study({"a.txt": ["Hei."]})
+
+
+@pytest.mark.parametrize("word,kind", [("kontraktan", "STED"), ("leilighetan", "STED"), ("kontraktan", "ORGANISASJON")])
+def test_a_truecased_word_the_cased_transcripts_write_in_lower_case_is_only_reviewed(mixed_study, word, kind):
+    # The detection is on the truecased copy ("Leilighetan"); the turn itself writes the word in lower case.
+    d = _span(_CASELESS, word, kind)
+    replace, weak = mixed_study.candidates(_CASELESS, [Detection(d.start, d.end, kind, 0.75, "ner", word.title())])
+    assert not replace and len(weak) == 1
+
+
+def test_a_truecased_name_or_a_word_no_cased_transcript_writes_stays_replaced(mixed_study):
+    # "moen" is a surname (the name lists have it); "flytta" no cased transcript writes.
+    found = [_span(_CASELESS, w, "PERSON") for w in ("moen", "flytta")]
+    replace, _weak = mixed_study.candidates(_CASELESS, found)
+    assert sorted(_CASELESS[d.start:d.end] for d in replace) == ["flytta", "moen"]
+
