@@ -192,3 +192,42 @@ def test_split_matches_find_a_name_said_in_pieces():
     matcher = StringMatcher(_SPLIT_NAMES, load_gazetteer(), strict_common=False, digit_types=set())
     found = matcher._split_matches("hun heter hege halvors rud, og Marius au ne kom")
     assert [(m.original) for m in found] == ["Halvorsrud", "Mariusaune"]
+
+
+def _split_walk_reference(matcher, text):
+    """``StringMatcher._split_matches`` as it was before its white-space precheck: every head token's
+    walk, the next token searched for and the gap tested after the search."""
+    from pipeline.anonymise.lexicon import is_word
+    from pipeline.anonymise.matcher import TOKEN, Match
+
+    found = []
+    for t in TOKEN.finditer(text):
+        if t.group().lower() not in matcher._heads:
+            continue
+        joined, pieces = t.group().lower(), [t]
+        for _more in range(3):
+            if joined not in matcher._joined_prefixes:
+                break
+            nxt = TOKEN.search(text, pieces[-1].end())
+            if nxt is None or not text[pieces[-1].end():nxt.start()].isspace():
+                break
+            pieces.append(nxt)
+            joined += nxt.group().lower()
+            hit = matcher._joined.get(joined)
+            if hit and all(is_word(p.group()) for p in pieces):
+                break
+            if hit:
+                found.append(Match(t.start(), nxt.end(), *hit))
+                break
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["kazla", "us", "kiene", "Kazlaus", "KIENE", "ny", "gård", "nygård", "er"]),
+                          st.sampled_from([" ", "  ", "\t", "\n", "-", ", ", "_", ". ", " - "])), max_size=8))
+def test_the_split_walk_stops_where_no_white_space_follows_and_finds_what_it_found_before(pieces):
+    from pipeline.anonymise.matcher import StringMatcher
+
+    matcher = StringMatcher([("Kazlauskiene", "PERSON"), ("Nygård", "PERSON")])
+    text = "".join(word + sep for word, sep in pieces)
+    assert matcher._split_matches(text) == _split_walk_reference(matcher, text)

@@ -298,8 +298,13 @@ class StringMatcher:
             for _more in range(3):
                 if joined not in prefixes:
                     break  # no original starts so: a longer join cannot be one
-                nxt = TOKEN.search(text, pieces[-1].end())
-                if nxt is None or not text[pieces[-1].end():nxt.start()].isspace():
+                end = pieces[-1].end()
+                if end == len(text) or not text[end].isspace():
+                    # The character after a token is no word character: unless it is white space,
+                    # the gap to the next token is not all white space (the search's test below).
+                    break
+                nxt = TOKEN.search(text, end)
+                if nxt is None or not text[end:nxt.start()].isspace():
                     break
                 pieces.append(nxt)
                 joined += nxt.group().lower()
