@@ -362,7 +362,7 @@ def pooled_training(train: Sequence[tuple[Labelled, Mapping[str, frozenset[str]]
     units, rules, examples, labels = [], [], [], {}
     for data, chosen in train:
         index = data.analysed.index()
-        for sid in sorted(chosen):
+        for sid in decided_ids(data.analysed, chosen):  # transcript order, never the keyed ids' order
             i = index[sid]
             units.append(data.analysed.units[i])
             rules.append(data.analysed.rules[i])
