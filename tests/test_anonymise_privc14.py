@@ -98,3 +98,13 @@ def test_a_truecased_name_or_a_word_no_cased_transcript_writes_stays_replaced(mi
     replace, _weak = mixed_study.candidates(_CASELESS, found)
     assert sorted(_CASELESS[d.start:d.end] for d in replace) == ["flytta", "moen"]
 
+
+
+@pytest.mark.parametrize("span,fits", [("leilighetan", False), ("Kontraktan", False), ("kari@eksempel.no", True),
+                                       ("kari punktum moen krøllalfa gmail punktum com", True),
+                                       ("post@moen.no", True)])
+def test_an_email_address_of_one_word_of_letters_alone_does_not_fit_its_form(span, fits):
+    from pipeline.anonymise.analyzer import fits_its_form
+
+    text = f"det va {span} sa ho"
+    assert fits_its_form(text, _span(text, span, "EPOST", 0.8, "learned")) is fits
