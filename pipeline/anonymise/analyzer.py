@@ -244,7 +244,7 @@ def fits_its_form(text: str, d: Detection) -> bool:
     span = text[d.start:d.end]
     if _IDENTIFIER_KIND.fullmatch(span.strip()):
         return False
-    if d.type == EPOST and _LETTERS_ONLY.fullmatch(span.strip()):
+    if d.type == EPOST and _LETTERS_ONLY.fullmatch(span.strip(" .,;:!?")):
         return False
     if d.type == DATO:
         return _HOLDS_DATE.search(span) is not None
