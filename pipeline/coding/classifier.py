@@ -79,7 +79,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-FEATURE_VERSION = "5"  # 5: an informant's label read as a detected name, [PERSON_X]
+FEATURE_VERSION = "6"  # 6: training rows in transcript order (machine.decided_ids); 5: an informant's label read as a detected name, [PERSON_X]
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.901, 0.025), 3)
 ROUND_THRESHOLD_MIN = 3  # positives (and negatives) of a code the current round needs to set its threshold
 NONE = ("<ingen>",)  # stands for "no question" / "no previous sentence"
