@@ -96,7 +96,8 @@ def transcript(seed: int, turns: int = 8) -> tuple[str, list[tuple[str, str]]]:
     return "\n".join(lines) + "\n", truth
 
 
-def build_corpus(make_study, n_informants: int = 6, settings_extra: str = "", turns: int = 8):
+def build_corpus(make_study, n_informants: int = 6, settings_extra: str = "", turns: int = 8, secret: str = "5e" * 32,
+                 root=None):
     """A study folder, segments in the StudyStore, and the true codes per segment id."""
     files, truths = {}, {}
     for k in range(1, n_informants + 1):
@@ -104,13 +105,13 @@ def build_corpus(make_study, n_informants: int = 6, settings_extra: str = "", tu
         files[f"k{k:02d}.txt"] = text
         truths[f"k{k:02d}.txt"] = truth
     settings = "name: Teststudie\ncoding:\n  primary_coder: forsker1\n" + settings_extra
-    root = make_study(files, settings=settings, codebook=DEMO_CODEBOOK)
+    root = make_study(files, settings=settings, codebook=DEMO_CODEBOOK, root=root)
     study = load_study(root)
     # A fixed secret: the corpus's segment ids, and every split of them by id, are then the same on
     # every machine (a study's own secret is random, so a split by id would differ from run to run).
     plain, _ = secret_paths(study)
     plain.parent.mkdir(parents=True, exist_ok=True)
-    create_if_absent(plain, json.dumps({"secret": "5e" * 32}).encode("utf-8"), SECRET_MODE)
+    create_if_absent(plain, json.dumps({"secret": secret}).encode("utf-8"), SECRET_MODE)
     ingest_study(study)
     simulate_anonymisation(study)
     codes = {}

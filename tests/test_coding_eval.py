@@ -92,13 +92,33 @@ def test_pooled_training_marks_only_the_test_material_as_its_current_round(make_
     write_human(root, "forsker1", truth)
     data = study_labelled(load_study(root))
     other = replace(data, name="annen")  # the same material as another study's
+    in_order = [u.segment_id for u in data.analysed.units if u.segment_id in data.labels]  # transcript order
     first = sorted(data.labels)[:5]
     train = [(other, data.labels), (data, {sid: data.labels[sid] for sid in first})]
     pooled, labels = pooled_training(train, data)
     assert len(pooled.units) == len(data.labels) + len(first) == len(pooled.examples) == len(pooled.rules)
     assert [e.current_round for e in pooled.examples] == [False] * len(data.labels) + [True] * len(first)
-    assert [u.segment_id for u in pooled.units] == sorted(data.labels) + first
+    # Each material's rows in transcript order, never in the order of the ids (keyed with the secret).
+    assert [u.segment_id for u in pooled.units] == in_order + [sid for sid in in_order if sid in first]
+    assert in_order != sorted(in_order)
     assert labels == data.labels
     # Trained on the pooled material, the machine codes every unit of the test material.
     predicted = train_and_predict(train, data, data.codebook, 3, 0)
     assert set(predicted) == {u.segment_id for u in data.analysed.units}
+
+
+def test_the_model_does_not_depend_on_the_studys_secret(make_study, tmp_path):
+    """The same material under two secrets (other segment ids) gets the same machine codes, place by place."""
+    from pipeline.coding.evaluation import study_labelled, train_and_predict
+
+    by_place = []
+    for k, secret in enumerate(("5e" * 32, "a7" * 32)):
+        root, truth = build_corpus(make_study, n_informants=3, settings_extra="  min_examples_per_code: 3\n",
+                                   secret=secret, root=tmp_path / f"study{k}")
+        write_human(root, "forsker1", {sid: truth[sid] for sid in list(truth)[::2]})
+        data = study_labelled(load_study(root))
+        predicted = train_and_predict([(data, data.labels)], data, data.codebook, 3, 0)
+        place = {s.segment_id: (s.file, s.turn_index, s.start) for s in data.segments}
+        by_place.append({place[sid]: codes for sid, codes in predicted.items()})
+    assert by_place[0].keys() == by_place[1].keys() and len(by_place[0]) > 20
+    assert by_place[0] == by_place[1]
