@@ -109,3 +109,25 @@ def test_bootstrap_intervals_from_sample_sums_equal_those_of_the_resampled_value
     assert [r.code for r in rows] == [*codes, ALL_CODES]
     assert [((r.kappa_low, r.kappa_high), (r.alpha_low, r.alpha_high)) for r in rows] == direct(a, b, codes)
     assert all(r.kappa_low <= r.kappa <= r.kappa_high for r in rows)
+
+
+def test_bootstrap_intervals_do_not_depend_on_the_segment_ids():
+    """The same decisions at the same places under other ids (another study secret) give the same intervals."""
+    import random
+
+    from pipeline.coding.agreement import both_levels
+
+    rng = random.Random(3)
+    places = [(f"{f}.txt", turn, start) for f in "ab" for turn in range(12) for start in (0, 40)]
+    a_codes = [{c for c in "xy" if rng.random() < 0.4} for _ in places]
+    b_codes = [codes if rng.random() < 0.7 else {c for c in "xy" if rng.random() < 0.4} for codes in a_codes]
+
+    def rows(ids):
+        segments = [Segment(sid, "1", f, turn, "informant", start, start + 30, "x")
+                    for sid, (f, turn, start) in zip(ids, places)]
+        return both_levels(dict(zip(ids, a_codes)), dict(zip(ids, b_codes)), segments, ["x", "y"], "a – b")
+
+    first = [f"s{k:03d}" for k in range(len(places))]
+    second = [f"s{k:03d}" for k in rng.sample(range(len(places)), len(places))]  # the same places, other ids
+    assert rows(first) == rows(second)
+    assert any(r.level == "segment" and r.kappa_low < r.kappa < r.kappa_high for r in rows(first))

@@ -291,5 +291,14 @@ def _interval(values: np.ndarray) -> tuple[float, float]:
 def both_levels(a: Mapping[str, Iterable[str]], b: Mapping[str, Iterable[str]], segments: Sequence[Segment],
                 codes: Sequence[str], pair: str) -> list[IntervalRow]:
     both = set(a) & set(b)
-    rows = interval_rows({k: a[k] for k in both}, {k: b[k] for k in both}, codes, "segment", pair)
+    # The segment-level units by their place, not their ids: the bootstrap draws units by position in
+    # sorted order, and ids are keyed with the study's secret, so intervals over ids would change with it.
+    place = {s.segment_id: segment_place(s) for s in segments}
+    rows = interval_rows({place.get(k, k): a[k] for k in both}, {place.get(k, k): b[k] for k in both},
+                         codes, "segment", pair)
     return rows + interval_rows(to_turns(a, segments, both), to_turns(b, segments, both), codes, "turn", pair)
+
+
+def segment_place(segment: Segment) -> str:
+    """Where a segment stands (file, turn, start), as a key that sorts the same under any secret."""
+    return f"{segment.file}\x00{segment.turn_index:09d}\x00{segment.start:09d}"
