@@ -43,8 +43,9 @@ HELDOUT_FILE = "agreement_heldout.json"
 # (vectors.FoldVectors); a version-3 figure read the held-out informants' text through the vectors.
 # 5: past evaluation.HELDOUT_FOLDS informants the outer folds are that many groups of informants.
 # 6: past it, evaluation.HELDOUT_GROUPS (5) groups instead of 20 (a study of up to 20 informants: the same
-# leave-one-out figures, recomputed once).
-VERSION = 6
+# leave-one-out figures, recomputed once). 7: segment-level bootstrap intervals over the segments'
+# places (agreement.segment_place), not their keyed ids.
+VERSION = 7
 METHOD = LEAVE_ONE_OUT
 
 
