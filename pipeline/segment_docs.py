@@ -79,6 +79,16 @@ class _Names:
                     found[key] = "" if column == MORPH and text == empty else text
         return found
 
+    def fill(self, arrays: Sequence[numpy.ndarray]) -> None:
+        """Look up every hash of the lemma, pos, tag and morph columns of these ``TURN_COLUMNS``
+        arrays (a transcript's turns) at once: one ``numpy.unique`` per column for the transcript,
+        not four per turn. What is stored for a hash does not depend on when it was looked up."""
+        arrays = [a for a in arrays if len(a)]
+        if arrays:
+            joined = numpy.concatenate(arrays)
+            for i, column in ((2, LEMMA), (3, POS), (4, TAG), (5, MORPH)):
+                self.of(column, joined[:, i])
+
 
 TURN_COLUMNS = [LENGTH, SPACY, LEMMA, POS, TAG, MORPH, SENT_START]  # what a segment reads of its turn's tokens
 
@@ -90,18 +100,19 @@ class _TurnTokens:
 
     __slots__ = ("starts", "ends", "rows")
 
-    def __init__(self, raw_doc: Doc | numpy.ndarray, raw_text: str, names: _Names):
-        """``raw_doc``: the raw Doc, or its ``TURN_COLUMNS`` as ``parse.read_columns`` reads them."""
+    def __init__(self, raw_doc: Doc | numpy.ndarray, raw_text: str, names: _Names, filled: bool = False):
+        """``raw_doc``: the raw Doc, or its ``TURN_COLUMNS`` as ``parse.read_columns`` reads them;
+        ``filled``: ``names`` holds every hash of these columns already (``_Names.fill``)."""
         array = raw_doc if isinstance(raw_doc, numpy.ndarray) else raw_doc.to_array(TURN_COLUMNS)  # uint64: -1 wraps
-        lengths, spaces = array[:, 0].tolist(), array[:, 1].tolist()
-        starts, ends, cursor = [], [], 0
-        for length, space in zip(lengths, spaces):
-            starts.append(cursor)
-            ends.append(cursor + length)
-            cursor += length + space
-        self.starts, self.ends = starts, ends
-        lemma_, pos_, tag_, morph_ = (names.of(column, array[:, i]) for i, column in
-                                      ((2, LEMMA), (3, POS), (4, TAG), (5, MORPH)))
+        # a token ends after the lengths and trailing spaces of those before it and its own length
+        lengths, spaces = array[:, 0].astype(numpy.int64), array[:, 1].astype(numpy.int64)
+        ends_ = numpy.cumsum(lengths + spaces) - spaces
+        self.starts, self.ends = starts, ends = (ends_ - lengths).tolist(), ends_.tolist()
+        if filled:
+            lemma_, pos_, tag_, morph_ = (names.by_column[column] for column in (LEMMA, POS, TAG, MORPH))
+        else:
+            lemma_, pos_, tag_, morph_ = (names.of(column, array[:, i]) for i, column in
+                                          ((2, LEMMA), (3, POS), (4, TAG), (5, MORPH)))
         self.rows = [(word, lemma_[lemma] or word, pos_[pos], tag_[tag], morph_[morph], sent == 1)
                      for word, (_l, _s, lemma, pos, tag, morph, sent)
                      in zip([raw_text[s:e] for s, e in zip(starts, ends)], array.tolist())]
@@ -322,6 +333,10 @@ def derive_bytes(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Do
     writer = writer or _Columns(nlp.vocab, box.attrs)
     names = names or _Names(nlp.vocab)
     columns: dict[int, _TurnTokens] = {}
+    # A stored parse's columns: their strings looked up once for the transcript (not per turn).
+    filled = bool(raw_docs) and all(isinstance(raw, numpy.ndarray) for raw in raw_docs)
+    if filled:
+        names.fill(raw_docs)
     found: list[tuple | None] = []
     for segment, text in zip(segments, anonymised_texts):
         expected = coding_text(text, people)
@@ -330,7 +345,7 @@ def derive_bytes(nlp: Language, turn_texts: Sequence[str], raw_docs: Sequence[Do
         if expected.strip():
             tokens = columns.get(position)
             if tokens is None:
-                tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position], names)
+                tokens = columns[position] = _TurnTokens(raw_docs[position], turn_texts[position], names, filled)
             pieces = _segment_pieces(nlp, tokens, turn_texts[position], segment.start, segment.end,
                                      replaced[position], expected, names.replacements, people)
         found.append(pieces)
