@@ -316,3 +316,38 @@ def test_a_transcript_whose_informant_others_name_re_derives_only_itself(make_st
         after = [s.text for s in store.segments() if s.file == "1.txt"]
     assert any("a 2" in text for text in after)  # the informant's label now
     assert result.derived[0] == 1  # only b.txt's Docs were derived
+
+
+def test_a_transcript_s_columns_looked_up_at_once_give_what_the_tokens_give():
+    """derive_bytes looks up the strings of a stored parse's columns once per transcript (_Names.fill)
+    and _TurnTokens reads them without a look-up of its own: each token's row and character offsets
+    are what the Tokens give, and the derived bytes are those derived from the Docs."""
+    from pipeline.parse import new_docbin, read_columns
+    from pipeline.segment_docs import TURN_COLUMNS, _Names, _TurnTokens, derive_bytes
+
+    nlp = load_nlp("auto")
+    texts = ["Kari Berg bodde i Oslos sentrum i fjor.\nSå flyttet vi til Bergen.", "", "Ja.",
+             "Nei,  det var  [latter] fint på NAV-kontoret, 23. mai.  "]
+    raw = list(nlp.pipe(texts))
+    box = new_docbin()
+    for doc in raw:
+        box.add(doc)
+    columns = read_columns(box.to_bytes(), nlp, TURN_COLUMNS)
+    names = _Names(nlp.vocab)
+    names.fill(columns)
+    for doc, array, text in zip(raw, columns, texts):
+        tokens = _TurnTokens(array, text, names, filled=True)
+        assert tokens.starts == [t.idx for t in doc] and tokens.ends == [t.idx + len(t.text) for t in doc]
+        assert tokens.rows == [(t.text, t.lemma_ or t.text, t.pos_, t.tag_, str(t.morph), bool(t.is_sent_start))
+                               for t in doc]
+    # a look-up the fill did not make is an error, never an empty string
+    with pytest.raises(KeyError):
+        _TurnTokens(columns[0], texts[0], _Names(nlp.vocab), filled=True)
+    start = texts[0].index("Oslo")
+    replaced = [[(0, 9, "PERSON", "e1", "[PERSON_1]"), (start, start + 4, "STED", "e2", "[STED_3]")], [], [], []]
+    segments = [SimpleNamespace(turn_position=0, start=0, end=len(texts[0])),
+                SimpleNamespace(turn_position=2, start=0, end=3),
+                SimpleNamespace(turn_position=3, start=0, end=len(texts[3]))]
+    anonymised = ["[PERSON_1] bodde i [STED_3]s sentrum i fjor.\nSå flyttet vi til Bergen.", "Ja.", texts[3]]
+    assert derive_bytes(nlp, texts, columns, replaced, segments, anonymised) == \
+        derive_bytes(nlp, texts, raw, replaced, segments, anonymised)
