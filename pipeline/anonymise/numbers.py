@@ -30,7 +30,6 @@ TEENS = {"ti": 10, "elleve": 11, "ellve": 11, "tolv": 12, "tretten": 13, "fjorte
          "sekstan": 16, "syttan": 17, "attan": 18, "nittan": 19}
 TENS = {"tjue": 20, "tjuge": 20, "tyve": 20, "tretti": 30, "tredve": 30, "førti": 40, "firti": 40, "femti": 50,
         "seksti": 60, "sytti": 70, "søtti": 70, "åtti": 80, "nitti": 90}
-_CENTURIES = ("tjuge", "tjue", "nitten", "nittan")  # heads of a year said in one word: "tjueatten", "nittensyttiåtte"
 BIG = {"hundre": 100, "hundrede": 100, "tusen": 1000}
 # Spoken separators: "tjueatten stryk null fire ... bindestrek tre" is 2018/04417-3.
 SEP_WORDS = {"skråstrek": "/", "stryk": "/", "slash": "/", "bindestrek": "-", "strek": "-"}
@@ -42,12 +41,26 @@ def dialect_forms(word: str) -> set[str]:
     writing shows rather than a list per dialect: the short e of the first syllable, before a
     consonant, as æ ("fæm", "sæks", "sæksti", "fæmten"); the teen ending -ten as -tan or -tån
     ("attån", "fjortan"); a final unstressed -e dropped after a consonant ("ellev"); a
-    one-syllable word's final m doubled ("fæmm"). A form that is an ordinary word of its own
-    ("fir", "ått": ``lexicon.in_dictionary``) is left out: read as a number it would join
-    runs it is no part of."""
+    one-syllable word's final m doubled ("fæmm"); y before a double consonant lowered to ø
+    ("søtten", "søtti": Trøndelag and much of the west); a first tj written kj, the same sound
+    ("kjue", "kjuge"). A form that is an ordinary word of its own ("fir", "ått", "søtten":
+    ``lexicon.in_dictionary``) is left out: read as a number it would join runs it is no part
+    of. ``compound_forms`` keeps those too, for the parts of a one-word number ("tjuesøtten")."""
     from .lexicon import in_dictionary
 
+    return {word} | {f for f in compound_forms(word) if not in_dictionary(f)}
+
+
+def compound_forms(word: str) -> set[str]:
+    """Every dialect spelling of a number word by the sound changes of ``dialect_forms``, those
+    that are ordinary words too: inside a number said as one word ("tjuesøtten" = 2017,
+    "kjuetre" = 23) no ordinary word can be meant, so a dictionary form is safe there."""
     forms = {word}
+    m = re.match(r"([^aeiouyæøå]*)y(?=([^aeiouyæøå])\2)", word)
+    if m:
+        forms.add(word[:m.end(1)] + "ø" + word[m.end(1) + 1:])
+    if word.startswith("tj"):
+        forms |= {"kj" + f[2:] for f in forms}
     m = re.match(r"([^aeiouyæøå]*)e(?=[^aeiouyæøå](?:[^aeiouyæøå]|$))", word)
     if m:
         forms.add(word[:m.end(1)] + "æ" + word[m.end(1) + 1:])
@@ -58,18 +71,24 @@ def dialect_forms(word: str) -> set[str]:
             forms.add(form[:-1])
         if re.fullmatch(r"[^aeiouyæøå]*[aeiouyæøå]m", form):
             forms.add(form + "m")
-    return {word} | {f for f in forms if f != word and not in_dictionary(f)}
+    return forms
 
 
-def _with_dialect_forms(words: dict[str, int]) -> dict[str, int]:
+def _with_dialect_forms(words: dict[str, int], forms=dialect_forms) -> dict[str, int]:
     out = dict(words)
     for word, value in words.items():
         if word not in _ARTICLES and word != "null":
-            for form in dialect_forms(word):
+            for form in forms(word):
                 out.setdefault(form, value)
     return out
 
 
+# The parts of a number said as one word, with the dialect forms that are ordinary words as well.
+_TEEN_PARTS, _TEN_PARTS = _with_dialect_forms(TEENS, compound_forms), _with_dialect_forms(TENS, compound_forms)
+# The first part of a year said in one word: "tjueatten" = 2018, "nittensyttiåtte" = 1978.
+_CENTURY_OF = {form: "20" for form in compound_forms("tjue") | compound_forms("tjuge")} | {
+    form: "19" for form in compound_forms("nitten") | compound_forms("nittan")}
+_CENTURIES = tuple(sorted(_CENTURY_OF, key=len, reverse=True))
 UNITS, TEENS, TENS = _with_dialect_forms(UNITS), _with_dialect_forms(TEENS), _with_dialect_forms(TENS)
 # Accents of emphasis ("én", "éin", "fèm") are read as the plain letter; one character for one
 # keeps every offset.
@@ -78,9 +97,18 @@ _ACCENTS = str.maketrans("éèêóòôáàâ", "eeeoooaaa")
 _U = "|".join(sorted((u for u in UNITS if u != "null"), key=len, reverse=True))
 _T = "|".join(sorted(TEENS, key=len, reverse=True))
 _X = "|".join(sorted(TENS, key=len, reverse=True))
-# One number word: tens+unit ("nittito"), a year form ("tjueatten", "nittensyttiåtte"), teen, unit, hundre, tusen.
-_WORD = (rf"(?:(?:{'|'.join(_CENTURIES)})(?:(?:{_X})(?:{_U})?|{_T})|(?:{_X})(?:{_U})?|{_T}|null|{_U}|hundrede|hundre|tusen)")
+_TP = "|".join(sorted(_TEEN_PARTS, key=len, reverse=True))
+_XP = "|".join(sorted(_TEN_PARTS, key=len, reverse=True))
+# One number word: a year form ("tjueatten", "nittensyttiåtte", "tjuesøtten"), tens+unit ("nittito",
+# "søttifem"), tens, teen, unit, hundre, tusen; the parts of a compound in every dialect form.
+_WORD = (rf"(?:(?:{'|'.join(_CENTURIES)})(?:(?:{_XP})(?:{_U})?|{_TP})|(?:{_XP})(?:{_U})|{_X}|{_T}|null|{_U}"
+         rf"|hundrede|hundre|tusen)")
 WORD_PATTERN = _WORD
+# A year said in words, in one word or several ("tjueatten", "tjue søtten", "nitten hundre og fem",
+# "to tusen og sytten"), its parts in every dialect form.
+_BELOW_100 = rf"(?:(?:{_XP})(?:{_U})?|{_TP}|{_U})"
+YEAR_WORDS_PATTERN = (rf"(?:(?:{'|'.join(_CENTURIES)})\s*(?:hundre\s*(?:og\s*)?)?{_BELOW_100}"
+                      rf"|to\s*tusen(?:\s*og)?(?:\s*{_BELOW_100})?)")
 # A digit said twice or three times in one word before it ("dobbel null", "trippel sju", "dobbelt 4"):
 # one token of the repeated digits, as a phone number is read aloud.
 REPEATS = {"dobbel": 2, "dobbelt": 2, "dobble": 2, "dobbeltt": 2, "trippel": 3, "tripple": 3, "trippelt": 3}
@@ -146,17 +174,17 @@ def _word_value(word: str) -> str:
     w = word.lower()
     if w in UNITS:
         return str(UNITS[w])
-    if w in TEENS:
-        return str(TEENS[w])
+    if w in _TEEN_PARTS:
+        return str(_TEEN_PARTS[w])
     for head in _CENTURIES:  # year forms: "tjueatten" = 2018, "nittensyttiåtte" = 1978
-        if w.startswith(head) and len(w) > len(head) and w not in TENS and not w[len(head):] in UNITS:
+        if w.startswith(head) and len(w) > len(head) and w not in _TEN_PARTS and not w[len(head):] in UNITS:
             tail = w[len(head):]
-            if tail in TEENS or any(tail.startswith(t) for t in TENS):
-                return str(20 if head.startswith("tju") else 19) + _word_value(tail).zfill(2)
-    for tens in sorted(TENS, key=len, reverse=True):
+            if tail in _TEEN_PARTS or any(tail.startswith(t) for t in _TEN_PARTS):
+                return _CENTURY_OF[head] + _word_value(tail).zfill(2)
+    for tens in sorted(_TEN_PARTS, key=len, reverse=True):
         if w.startswith(tens):
             unit = w[len(tens):]
-            return str(TENS[tens] + (UNITS[unit] if unit else 0))
+            return str(_TEN_PARTS[tens] + (UNITS[unit] if unit else 0))
     raise ValueError(word)
 
 

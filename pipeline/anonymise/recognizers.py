@@ -23,7 +23,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import KeepTerms, caption_start, sentence_initial
 from .numbers import WORD_PATTERN as NUMBER_WORD
-from .numbers import TENS, UNITS, dialect_forms, findings, number_runs
+from .numbers import TENS, UNITS, YEAR_WORDS_PATTERN, dialect_forms, findings, number_runs
 
 NER_TYPES = {"PER": PERSON, "ORG": ORG, "GPE_ORG": ORG, "LOC": STED, "GPE_LOC": STED}
 
@@ -576,11 +576,8 @@ _DAY_ORDINAL = (r"(?:(?:tjue|tjuge|tretti|en|ei|to|tre|fire|fem|seks|sju|syv|åt
                 r"|niande|tjuende|tjuande|tjugande|trettiende|trettiande)"
                 r"|tiende|tiande|ellevte|tolvte|trettende|trettande|fjortende|fjortande|femtende|femtande|sekstende"
                 r"|sekstande|syttende|syttande|attende|attande|nittende|nittande)")
-_UNIT = r"(?:en|ett|ei|to|tre|fire|fem|seks|sju|syv|åtte|ni)"
-_BELOW_100 = (rf"(?:(?:tjue|tretti|førti|femti|seksti|sytti|åtti|nitti){_UNIT}?|{_UNIT}|ti|elleve|tolv|tretten|fjorten"
-              r"|femten|seksten|sytten|atten|nitten)")
-_FULL_YEAR_WORDS = (rf"(?:(?:19|20)\d{{2}}|nitten\s*(?:hundre\s*(?:og\s*)?)?{_BELOW_100}|tjue\s*{_BELOW_100}"
-                    rf"|to\s*tusen(?:\s*og)?(?:\s*{_BELOW_100})?)")
+# The year in words as numbers.py reads it, in its dialect forms too ("tjuesøtten", "kjue åtte").
+_FULL_YEAR_WORDS = rf"(?:(?:19|20)\d{{2}}|{YEAR_WORDS_PATTERN})"
 _SPOKEN_DATE = re.compile(
     rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL}\s+(?:{MONTH_ALT})\s+{_FULL_YEAR_WORDS}(?![\wæøå])", re.IGNORECASE)
 # Day and month in words without a year ("fjortende juni", "første desember i fjor"), and the month as
