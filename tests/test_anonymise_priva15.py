@@ -40,3 +40,38 @@ def test_a_dialect_form_that_is_an_ordinary_word_is_no_number_alone(word):
 ])
 def test_a_date_with_its_year_in_dialect_words_is_one_date(text, date):
     assert [text[d.start:d.end] for d in DateRecognizer().analyze(text)] == [date]
+
+
+@pytest.mark.parametrize("word", ["Tyrkia", "tyrkia", "TYRKIA", "Moen", "moen", "MOEN"])
+def test_the_name_and_keep_lists_hold_a_word_in_any_case(word):
+    from pipeline.anonymise.gazetteer import load_gazetteer
+
+    assert load_gazetteer().is_listed(word)
+
+
+def test_both_caseless_review_rules_ask_the_lists_the_same_way(tmp_path, monkeypatch):
+    # One helper, one case rule: a word the lists hold (here: every word) is never released by
+    # either rule, whatever its case; with the lists holding nothing, both release the word.
+    from tests.conftest import NEUTRAL_CODEBOOK
+    from pipeline.anonymise.detection import Detection
+    from pipeline.anonymise.gazetteer import Gazetteer
+    from pipeline.anonymise.stage import Anonymiser, fresh_key
+    from pipeline.settings import load_study
+
+    folder = tmp_path / "data" / "raw" / "transcripts"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("I: Hei.\n", encoding="utf-8")
+    (tmp_path / "data" / "raw" / "informants.csv").write_text("id,file,group\n1,a.txt,a\n", encoding="utf-8")
+    (tmp_path / "study.yaml").write_text("name: Teststudie\n", encoding="utf-8")
+    (tmp_path / "codebook.yaml").write_text(NEUTRAL_CODEBOOK, encoding="utf-8")
+    study = load_study(tmp_path)
+    anon = Anonymiser(study, fresh_key(study), {})
+    cased = "Vi fikk huset i fjor, og huset var fint."
+    caseless = "æ fikk huset og så Huset igjen"
+    anon.start_study({"a.txt": [cased], "b.txt": [caseless]}, lower_files={"b.txt"})
+    truecased = Detection(caseless.index("huset"), caseless.index("huset") + 5, "STED", 0.75, "ner", "Huset")
+    captioned = Detection(caseless.index("Huset"), caseless.index("Huset") + 5, "STED", 0.75, "ner", "Huset")
+    for listed in (False, True):
+        monkeypatch.setattr(Gazetteer, "is_listed", lambda self, w, listed=listed: listed)
+        assert anon._truecased_study_word(truecased, caseless) is not listed
+        assert anon._caption_capital(captioned, caseless) is not listed

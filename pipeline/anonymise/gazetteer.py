@@ -57,6 +57,11 @@ class Gazetteer:
     def is_place(self, words: str) -> bool:
         return words.lower() in self.places
 
+    def is_listed(self, word: str) -> bool:
+        """A first name, surname, place or built-in keep word, in any case: every list is
+        lower-cased, so "Husbanken", "husbanken" and "HUSBANKEN" are listed alike."""
+        return self.is_first(word) or self.is_last(word) or self.is_place(word) or word.lower() in self.builtin_keep
+
     def is_common_word(self, word: str) -> bool:
         """An ordinary Norwegian word (or too short to be safe as a name on its own)."""
         w = word.lower()

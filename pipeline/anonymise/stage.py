@@ -265,7 +265,8 @@ class Anonymiser:
         itself: automatic captions capitalise ordinary words at random ("kan de to Seie kven de er",
         "mellom Dykk", "dei har Permanent Opphald"). A name, place or firm that a recognizer reading
         capitals found (``CAPITAL_RECOGNIZERS``: the model, the capitalised-word fallback, the learned
-        model) and whose every word is an ordinary word on no name or place list is listed for review,
+        model) and whose every word is an ordinary word on no name, place or keep list
+        (``Gazetteer.is_listed``) is listed for review,
         not replaced: the first a form of a common word (``lexicon.is_ordinary``) in use as one — a
         frequent word, written in lower case in the treebank (``slots.seen_in_treebank``), in a
         transcript with capitals or in several transcripts of the study — since the dictionary also
@@ -281,15 +282,14 @@ class Anonymiser:
         if not is_ordinary(first) or not (g.is_common_word(first) or first in self.lower_vocab
                                           or first in self.study_vocab or seen_in_treebank(first)):
             return False
-        return all((i == 0 or len(w) <= 2 or is_word(w))
-                   and not (g.is_first(w) or g.is_last(w) or g.is_place(w) or w.lower() in g.builtin_keep)
-                   for i, w in enumerate(words))
+        return all((i == 0 or len(w) <= 2 or is_word(w)) and not g.is_listed(w) for i, w in enumerate(words))
 
     def _truecased_study_word(self, d: Detection, text: str) -> bool:
         """In a transcript written in lower case, a one-word name, place or firm that a recognizer
         reading capitals found on a capital only truecasing gave it (the turn writes it in lower
         case), where the study's transcripts with capitals write the same word in lower case
-        (``lower_vocab``) and no name or place list has it: "startlån", "leilighetan" in the
+        (``lower_vocab``) and no name, place or keep list has it (``Gazetteer.is_listed``, the
+        same test in any case as ``_caption_capital``'s): "startlån", "leilighetan" in the
         caseless transcript, "startlån" in the others. Those transcripts wrote it as a word; the
         capital is the truecaser's guess. Listed for review, not replaced (once replaced, the key
         would spread it into the transcripts that wrote it as a word)."""
@@ -298,10 +298,7 @@ class Anonymiser:
         words = UNEXPLAINED_WORD.findall(text[d.start:d.end])
         if len(words) != 1 or not words[0][:1].islower():
             return False
-        w = words[0]
-        g = self.g
-        return w in self.lower_vocab and not (g.is_first(w) or g.is_last(w) or g.is_place(w)
-                                              or w in g.builtin_keep)
+        return words[0] in self.lower_vocab and not self.g.is_listed(words[0])
 
     def _unexplained_explained(self, d: Detection, lower: bool, text: str) -> bool:
         """What the study explains of an unexplained-word hit (unexplained.py): every word of it is
