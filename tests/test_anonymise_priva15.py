@@ -75,3 +75,26 @@ def test_both_caseless_review_rules_ask_the_lists_the_same_way(tmp_path, monkeyp
         monkeypatch.setattr(Gazetteer, "is_listed", lambda self, w, listed=listed: listed)
         assert anon._truecased_study_word(truecased, caseless) is not listed
         assert anon._caption_capital(captioned, caseless) is not listed
+
+
+@pytest.mark.parametrize("text, found", [
+    ("det va rune fossmo eller rune foss mo han", ["rune fossmo", "rune foss mo"]),  # said whole, then in words
+    ("kari skjelvåg eh skjel våg nei", ["skjelvåg", "skjel våg"]),
+    ("jeg bor på vågs bygd nå", ["vågs bygd"]),      # a place split, not all pieces words
+])
+def test_a_name_or_place_split_into_words_is_the_name(text, found):
+    from pipeline.anonymise.matcher import StringMatcher
+
+    matcher = StringMatcher([("Rune Fossmo", "PERSON"), ("Skjelvåg", "PERSON"), ("Vågsbygd", "STED")])
+    assert [text[m.start:m.end] for m in matcher.find(text)] == found
+
+
+@pytest.mark.parametrize("text", ["rune foss mo kom", "skjel våg", "en ny gård", "eg kjøpte spare banken"])
+def test_words_that_spell_a_name_joined_are_words_unless_the_text_says_it_whole(text):
+    # Every piece an ordinary word and the name not said whole in the text: the words. A firm's
+    # name is matched whole only.
+    from pipeline.anonymise.matcher import StringMatcher
+
+    matcher = StringMatcher([("Rune Fossmo", "PERSON"), ("Skjelvåg", "PERSON"), ("Nygård", "PERSON"),
+                             ("Sparebanken", "ORGANISASJON")])
+    assert not matcher.find(text)

@@ -32,10 +32,12 @@ The rule (documented in docs/anonymisation.md):
   interviews spell names, and captions write the spelling as single letters. Lower-case letters
   with dots only between them are an abbreviation ("t.o.m."), and a name that is an ordinary word
   is not found spelled ("Tom" is not "t o m").
-* A person's name of six letters or more that is no ordinary word also matches split into
-  two to four words in any other way, not all of them words ("Kazlauskiene" finds "kazla us
-  kiene"; "Nygård" does not find "ny gård"): automatic transcription cuts a name it does not know
-  into pieces of words it knows.
+* A person's name or a place of six letters or more that is no ordinary word also matches split
+  into two to four words in any other way, not all of them words ("Kazlauskiene" finds "kazla us
+  kiene", "Vågsbygd" "vågs bygd"; "Nygård" does not find "ny gård"): automatic transcription cuts
+  a name it does not know into pieces of words it knows. Pieces that are all words are the name
+  too where the same text also says the name whole ("skjelvåg eh skjel våg", "rune fossmo eller
+  rune foss mo"): a speaker spelling out or repeating a name, which the transcriber heard twice.
 
 Keep terms (``KeepTerms``, the one rule by which the anonymiser, the learned recognizer and the
 guard keep text) match in any case when the researcher wrote them with a capital ("NAV",
@@ -249,7 +251,7 @@ class StringMatcher:
                          and getattr(payload, "type", payload) in _NAME_TYPES}
         self._joined = {"".join(toks): (original, payload) for c in self.index.values()
                         for toks, strict, original, payload in sorted(c, key=lambda x: x[2], reverse=True)
-                        if not strict and getattr(payload, "type", payload) == "PERSON"
+                        if not strict and getattr(payload, "type", payload) in _SPLIT_TYPES
                         and len("".join(toks)) >= 6 and "".join(toks).isalpha()}
         self._heads = frozenset(j[:k] for j in self._joined for k in range(2, len(j) - 1))
         # Every proper prefix of a joined original: a join of tokens that is none of them can
@@ -284,6 +286,7 @@ class StringMatcher:
 
         found = []
         prefixes = self._joined_prefixes
+        said: set[str] | None = None  # the text's words, read once and only for pieces that are all words
         # Only the head tokens are visited (each a whole \w+ token, as TOKEN finds them), and the
         # up to three tokens after one are read from the text: no list of every token.
         if len(heads) <= 32 and len(text) > _SHORT:
@@ -310,7 +313,10 @@ class StringMatcher:
                 joined += nxt.group().lower()
                 hit = self._joined.get(joined)
                 if hit and all(is_word(p.group()) for p in pieces):
-                    break  # ordinary words that spell a name joined ("en ny gård", "sol berg") are the words
+                    if said is None:
+                        said = {w.lower() for w in _distinct_tokens(text)}
+                    if not said.issuperset(tokens_of(hit[0])):
+                        break  # ordinary words that spell a name joined ("en ny gård", "sol berg") are the words
                 if hit:
                     found.append(Match(t.start(), nxt.end(), *hit))
                     break
@@ -414,6 +420,11 @@ class StringMatcher:
                     found.append(Match(run.start(), run.end(), original, payload))
                     break
         return found
+
+
+# The types whose originals also match split into pieces (``_split_matches``): a firm's name is
+# often words of the language ("Spare Banken") and stays matched whole only.
+_SPLIT_TYPES = frozenset({"PERSON", "STED"})
 
 
 def lower_case_term(term: str) -> bool:
