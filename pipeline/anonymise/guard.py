@@ -47,7 +47,7 @@ from ..settings import Study
 from .detection import TYPES
 from .gazetteer import load_gazetteer
 from .keystore import read_key_data
-from .matcher import KeepTerms, StringMatcher, as_lower_case_word, tokens_of
+from .matcher import KeepTerms, Match, StringMatcher, as_lower_case_word, tokens_of
 from .sources import informant_variants, keep_strings, known_identifiers, load_decisions, own_words
 
 KEEP_HINT = ("review step: qualpipe anonymise --review lists every detection (data/private/); if a term "
@@ -128,17 +128,17 @@ class _Numbers:
     """The numbers among the originals, compared as bare digits."""
 
     def __init__(self, entries: Iterable[tuple[str, object]]):
-        self.kinds: dict[str, object] = {}
+        self.kinds: dict[str, tuple[str, object]] = {}  # digits -> (original, payload)
         for original, payload in entries:
             for run in _NUMBER.finditer(original):
                 digits = re.sub(r"\D", "", run.group())
-                for form in {digits, _COUNTRY_CODE.sub("", digits)}:
+                for form in sorted({digits, _COUNTRY_CODE.sub("", digits)}):
                     if len(form) >= MIN_DIGITS:
-                        self.kinds.setdefault(form, payload)
+                        self.kinds.setdefault(form, (original, payload))
         self.lengths = sorted({len(d) for d in self.kinds}, reverse=True)
 
-    def find(self, text: str) -> list[tuple[int, int, object]]:
-        """(start, end, payload) of each run of digits that holds a number of the originals."""
+    def find(self, text: str) -> list[tuple[int, int, tuple[str, object]]]:
+        """(start, end, (original, payload)) of each run of digits that holds a number of the originals."""
         if not self.kinds:
             return []
         found = []
@@ -162,6 +162,10 @@ class _Numbers:
                 if hit is not None:
                     found.append((run.start(), run.end(), self.kinds[hit]))
         return found
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
 
 
 @lru_cache(maxsize=32)
@@ -207,18 +211,33 @@ class Guard:
 
     def _payloads(self, text: str) -> list[object]:
         """The payload of every identifier ``text`` holds."""
+        return [m.payload for m in self.leaks(text)]
+
+    def leaks(self, text: str) -> list[Match]:
+        """Every identifier ``text`` holds, as the guard finds it: where it stands, the original of
+        the entries it matched and its payload. The one answer :meth:`check` refuses by, and the
+        one the anonymiser replaces by (``Anonymiser.render_turn``), so the two cannot disagree."""
+        digest = _digest(text)
+        if digest in self._clean:
+            return []
         words = guard_text(text)  # same length: offsets stay those of ``text``
         hits = self._matcher.find(words)
         if hits and len(self._keeper):
             spans = [(m.start, m.end) for m in self._keeper.find(words)]
             hits = [h for h in hits if not any(ks <= h.start and h.end <= ke for ks, ke in spans)]
-        payloads = [h.payload for h in hits]
         taken = [(h.start, h.end) for h in hits]
-        for start, end, payload in self._numbers.find(text):
+        for start, end, (original, payload) in self._numbers.find(text):
             if not any(s < end and start < e for s, e in taken):  # one number counts once
-                payloads.append(payload)
+                hits.append(Match(start, end, original, payload))
                 taken.append((start, end))
-        return payloads
+        if not hits:
+            self._remember_clean(digest)
+        return hits
+
+    def _remember_clean(self, digest: bytes) -> None:
+        if len(self._clean) >= _CLEAN_KEPT:  # a long-lived guard (the workbench's) stays small
+            self._clean.clear()
+        self._clean.add(digest)
 
     def check_fields(self, fields: Iterable[tuple[str, str]], target: Path) -> None:
         """Check short texts that are not transcript text, which the researcher writes from the
@@ -249,15 +268,13 @@ class Guard:
 
     def check(self, text: str, target: Path, source: str | None = None) -> None:
         """Raise LeakError naming ``target`` and ``source`` (never the identifier) if ``text`` leaks."""
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
-        if digest in self._clean:
+        digest = _digest(text)
+        if digest in self._clean:  # found clean before (here or by ``leaks``): not read again
             return
         payloads = self._payloads(text)
         if payloads:
             self._refuse(Counter(describe(p) for p in payloads), target, source)
-        if len(self._clean) >= _CLEAN_KEPT:  # a long-lived guard (the workbench's) stays small
-            self._clean.clear()
-        self._clean.add(digest)
+        self._remember_clean(digest)
 
     __call__ = check
 
@@ -510,9 +527,16 @@ _GUARDS_LOCK = threading.Lock()  # the workbench serves requests on threads
 
 def guard_for_key(study: Study, key_data: dict | None) -> Guard:
     """The guard for a key not yet written (the anonymise stage checks before it saves the key)."""
-    guard = _guard_of(guard_entries(study, key_data), keep_strings(study, load_decisions(study)))
+    guard = key_guard(study, key_data)
     guard.check_fields(settings_texts(study), study.root / "study.yaml")
     return guard
+
+
+def key_guard(study: Study, key_data: dict | None) -> Guard:
+    """:func:`guard_for_key` without its check of study.yaml: the guard the anonymiser asks, while
+    it replaces, what the stage's guard will refuse in a rendered turn (the same object when the
+    key is the same: ``_guard_of``)."""
+    return _guard_of(guard_entries(study, key_data), keep_strings(study, load_decisions(study)))
 
 
 def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str]) -> Guard:

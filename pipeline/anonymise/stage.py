@@ -7,7 +7,9 @@
 2. Register every replaced string in the study-wide key (informants and known
    identifiers first), so one person has one pseudonym everywhere.
 3. Replace: each turn's detections plus every original from the key found in
-   it (the guard's own matching rule), merged, then transformed; segments are
+   it (the guard's own matching rule), merged, then transformed; then whatever
+   the stage's guard still finds in the rendered turn or one of its segments
+   (``Guard.leaks``) is replaced too, so step 4 cannot refuse it; segments are
    mapped onto the anonymised turn text and keep their ids.
 4. Check every text with the leak guard, then write: key and cache
    (data/private, 0600), segments and audit (study store), CSV exports.
@@ -40,12 +42,12 @@ from .gazetteer import load_gazetteer
 from .learned import span_scores
 from .dialect import closed_class_word, respelled_word
 from .lexicon import is_ordinary, is_word
-from .guard import guard_for_key, guard_text
+from .guard import Guard, guard_for_key, guard_text, key_guard
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import KeepTerms, Match, StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
 from .cues import caseless_name, person_context, subject_slot
-from .detection import LOWER, PERSON, Detection
+from .detection import LOWER, PERSON, TYPES, Detection
 from .registry import DenyListRecognizer, RecognizerRegistry, default_registry
 from .slots import seen_in_treebank
 from .study_names import StudyNameForms, StudyPlaces
@@ -132,6 +134,12 @@ class Anonymiser:
         # A study's own deny lists report what they list, whatever its form.
         self.deny_lists = frozenset(r.name for r in self.registry if isinstance(r, DenyListRecognizer))
         self.key_matcher: StringMatcher | None = None
+        # The stage's guard for the key as it stands (``build_matcher``): what it would refuse in a
+        # rendered turn is replaced before the turn is returned (``render_turn``).
+        self.guard: Guard | None = None
+        # Raw (start, end) of the segments of each turn text, as the stage stores them: each segment's
+        # text is a cell of segments.csv, which the guard reads on its own (``_guard_hits_rendered``).
+        self.segment_cuts: dict[str, set[tuple[int, int]]] = {}
         # The guard's informant-name rule (``seed_key``; ``_with_informant_names``).
         self.informant_names: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
@@ -366,33 +374,6 @@ class Anonymiser:
             hits = self._informant_hits_of[out] = tuple(self.informant_names.find(out))
         return hits
 
-    def _informant_names_rendered(self, text: str, result: TurnResult) -> list[tuple[int, int, str]]:
-        """Every informant name form the guard would find in the rendered turn ``result.text`` (its
-        matcher over ``guard_text``, outside the keep terms as it finds them there) that is not wholly
-        inside a replacement, as (raw start, raw end, informant id): a hit that takes in part of a
-        replacement takes in its whole raw span. Empty for a turn the guard's informant check passes."""
-        if self.informant_names is None:
-            return []
-        out = guard_text(result.text)
-        hits = self._informant_hits(out)
-        if not hits:
-            return []
-        kept = [(m.start, m.end) for m in self.keep.find(out)] if len(self.keep) else []
-        # Where each replacement stands in the rendered text: (out start, out end, raw start, raw end).
-        pieces, shift = [], 0
-        for start, end, _kind, _entity, new in result.replaced:
-            pieces.append((start + shift, start + shift + len(new), start, end))
-            shift += len(new) - (end - start)
-        found = []
-        for m in hits:
-            if any(ks <= m.start and m.end <= ke for ks, ke in kept):
-                continue
-            if any(os <= m.start and m.end <= oe for os, oe, _s, _e in pieces):
-                continue  # the tool's own wording (a pseudonym), not the raw text
-            found.append((_raw_offset(m.start, pieces, "start"), _raw_offset(m.end, pieces, "end"),
-                          m.payload.informant))
-        return found
-
     def register(self, text: str, dets: list[Detection]) -> None:
         self.register_candidates(text, self.turn_candidates(text, dets))
 
@@ -495,6 +476,7 @@ class Anonymiser:
         (``key_detections``); "Takst var ..." opening a sentence elsewhere stays the word."""
         originals = [(o, e) for o, e in self.key.originals() if not self.keep.holds(o)]
         self.key_matcher = StringMatcher(originals, self.g, ordinary_mid_sentence=self.spread_mid_sentence_only)
+        self.guard = key_guard(self.study, self.key.to_json())
         ordinary = [(o, e) for o, e in originals if e.type == PERSON and self.ordinary_word(o, PERSON)
                     and (self.lower_texts or e.ordinary_word)]
         self.loose_matcher = StringMatcher(ordinary, self.g, strict_common=False) if ordinary else None
@@ -585,25 +567,75 @@ class Anonymiser:
     def render_turn(self, text: str, found: TurnCandidates) -> TurnResult:
         """Step 3 for one turn: each span replaced by its entity's pseudonym (new ones enter the key).
 
-        The guarantee is read at the output: an informant name form the guard's informant check finds
-        in the rendered turn outside the replacements (a spelled run that held first name and surname,
-        or a spelling and its correction, spells one name only once another part of it is replaced)
-        is replaced as that informant and the turn rendered again, until the rendering has none. A
-        run spelling one name several times gives up one per round (the matcher reads one name per
-        run). Each round replaces at least one raw character no replacement held (a hit is not wholly
-        inside one), so there are at most as many rounds as characters; a hit still there after them
-        would be a fault, left for the guard, which refuses the file (fails closed)."""
+        The guarantee is read at the output, by the guard itself: every identifier the stage's guard
+        for the key as it stands (``self.guard``, ``Guard.leaks``: its entries, its matching rule, its
+        keep terms) finds in the rendered turn outside the replacements is replaced as the entity it
+        matched, and the turn rendered again, until the guard finds none. The key's and the
+        detections' rules leave such a hit where they read the raw turn otherwise than the guard
+        reads the output: ``_`` joins words for the guard only ("Strand_"), an ordinary word
+        re-applied only where it reads as a name, a span cut by a longer or a weaker detection, a
+        spelled run that spells a name only once another part of it is replaced. Each such
+        replacement of a detected entity is listed for review (``GUARD_RECOGNIZER``). Each round
+        replaces at least one raw character no replacement held (a hit is not wholly inside one), so
+        there are at most as many rounds as characters; a hit wholly inside a pseudonym, or one whose
+        original no entity of the key holds, is left for the stage's guard, which refuses the file
+        (fails closed)."""
         result = self._render_once(text, found)
         for _round in range(len(text)):
-            hits = self._informant_names_rendered(text, result)
+            hits = self._guard_hits_rendered(text, result)
             if not hits:
                 break
             replace, ids = list(found.replace), dict(found.from_key)
-            for start, end, informant in hits:
-                replace = _as_informant(text, replace, ids, start, end, informant)
+            for start, end, entity in hits:
+                replace = _as_entity(text, replace, ids, start, end, entity)
             found = TurnCandidates(replace, found.weak, ids)
             result = self._render_once(text, found)
         return result
+
+    def _guard_hits_rendered(self, text: str, result: TurnResult) -> list[tuple[int, int, Entity]]:
+        """Every identifier the guard finds in the rendered turn ``result.text`` that is not wholly
+        inside a replacement, as (raw start, raw end, the key's entity for it): a hit that takes in
+        part of a replacement takes in its whole raw span. Empty for a turn the guard passes."""
+        if self.guard is None:
+            return []
+        out = result.text
+        hits = list(self.guard.leaks(out))
+        # A segment's text is read on its own too (a cell of segments.csv): a keep term read by its
+        # turn's context ("Startlån" in a turn without sentence punctuation) or cut by the segment's
+        # edge may keep a word there that it does not keep in the segment.
+        for start, end in sorted(self.segment_cuts.get(text, ())):
+            a = map_offset(start, result.replaced, "start")
+            b = map_offset(end, result.replaced, "end") if end > start else a
+            if b > a and (a, b) != (0, len(out)):
+                hits += [Match(m.start + a, m.end + a, m.original, m.payload) for m in self.guard.leaks(out[a:b])]
+        if not hits:
+            return []
+        # Where each replacement stands in the rendered text: (out start, out end, raw start, raw end).
+        pieces, shift = [], 0
+        for start, end, _kind, _entity, new in result.replaced:
+            pieces.append((start + shift, start + shift + len(new), start, end))
+            shift += len(new) - (end - start)
+        found = []
+        for m in sorted(set(hits), key=lambda m: (m.start, m.end, m.original)):
+            if any(os <= m.start and m.end <= oe for os, oe, _s, _e in pieces):
+                continue  # the tool's own wording (a pseudonym), not the raw text: left to the guard
+            entity = self._entity_of(m)
+            if entity is None:
+                continue  # nothing to replace it as: left to the guard, which refuses (fails closed)
+            found.append((_raw_offset(m.start, pieces, "start"), _raw_offset(m.end, pieces, "end"), entity))
+        return found
+
+    def _entity_of(self, m: Match) -> Entity | None:
+        """The key's entity of a guard hit: the informant's, or the one whose original it matched."""
+        payload = m.payload
+        if getattr(payload, "informant", ""):  # the informants table's entries name their informant
+            return self.key.entities.get(f"INFORMANT_{payload.informant}")
+        kind = getattr(payload, "type", None)
+        for k in (kind, guess_type(m.original)):
+            found = self.key.index.get((k, normalise(k, m.original))) if k in TYPES else None
+            if found is not None:
+                return self.key.entities[found]
+        return next((e for e in self.key.entities.values() if m.original in e.originals), None)
 
     def _render_once(self, text: str, found: TurnCandidates) -> TurnResult:
         """Each span of ``found.replace`` replaced by its entity's pseudonym (new ones enter the key)."""
@@ -623,7 +655,7 @@ class Anonymiser:
             pieces += [text[cursor:d.start], new]
             cursor = d.end
             replaced.append((d.start, d.end, entity.type, entity.id, new))
-            if (d.score < self.a.review_below or self.registry.always_reviewed(d)
+            if (d.score < self.a.review_below or self.registry.always_reviewed(d) or d.recognizer == GUARD_RECOGNIZER
                     or (entity.source == "detected" and (self.ordinary_word(bare, d.type)
                                                          or self.dialect_form(bare, d.type)))):
                 # Every replacement of a form that is also an ordinary word (a dialect or Nynorsk
@@ -653,10 +685,30 @@ def _as_informant(text: str, replace: list[Detection], ids: dict[tuple[int, int]
                   start: int, end: int, informant: str) -> list[Detection]:
     """``replace`` with raw span ``start``-``end`` taken as informant ``informant``'s name: with every
     replacement it overlaps, one span replaced as the informant (``ids`` gets its entity id)."""
+    return _taken_whole(text, replace, ids, start, end, f"INFORMANT_{informant}", PERSON, 1.0, "key")
+
+
+# The recognizer of a replacement the guard's answer on the rendered turn asked for (``render_turn``).
+GUARD_RECOGNIZER = "guard"
+
+
+def _as_entity(text: str, replace: list[Detection], ids: dict[tuple[int, int], str],
+               start: int, end: int, entity: Entity) -> list[Detection]:
+    """``replace`` with raw span ``start``-``end``, which the guard found in the rendered turn, taken
+    as ``entity`` (with every replacement it overlaps). What the researchers gave (an informant, a
+    known identifier, a decision) is sure; a detected entity's is listed for review."""
+    if entity.source in ("informant", "known", "decision"):
+        return _taken_whole(text, replace, ids, start, end, entity.id, entity.type, 1.0, "key")
+    return _taken_whole(text, replace, ids, start, end, entity.id, entity.type, min(0.9, entity.confidence),
+                        GUARD_RECOGNIZER)
+
+
+def _taken_whole(text: str, replace: list[Detection], ids: dict[tuple[int, int], str], start: int, end: int,
+                 entity_id: str, kind: str, score: float, recognizer: str) -> list[Detection]:
     over = [d for d in replace if d.start < end and start < d.end]
     start, end = min([start] + [d.start for d in over]), max([end] + [d.end for d in over])
-    ids[(start, end)] = f"INFORMANT_{informant}"
-    return sorted([d for d in replace if d not in over] + [Detection(start, end, PERSON, 1.0, "key", text[start:end])],
+    ids[(start, end)] = entity_id
+    return sorted([d for d in replace if d not in over] + [Detection(start, end, kind, score, recognizer, text[start:end])],
                   key=lambda d: (d.start, d.end))
 
 
@@ -791,6 +843,12 @@ def anonymise_study(study: Study, track: Track = no_progress) -> AnonymiseResult
         if f not in texts:
             texts[f] = [(t.text, dets_of(f, t)) for t in turns[f]]
     texts = {f: texts[f] for f in files}
+    for f in files:
+        cuts_of_turn = defaultdict(set)
+        for s in segments[f]:
+            cuts_of_turn[s.turn_index].add((s.start, s.end))
+        for t in turns[f]:
+            anon.segment_cuts.setdefault(t.text, set()).update(cuts_of_turn[t.turn_index])
     outputs = anon.finish_study(texts, [seeded[f] if f in seeded else anon.seeded_candidates(texts[f])
                                         for f in files])
 
