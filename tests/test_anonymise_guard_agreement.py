@@ -221,3 +221,15 @@ def test_a_hit_inside_a_pseudonym_is_left_to_the_guard_which_refuses(tmp_path):
     _anon, outputs, guard = _run(load_study(root), {"a.txt": [(turn, [_detected(turn, "Kari Nordmann")])]}, set())
     assert "Kari" not in outputs["a.txt"][0].text
     assert _refused(guard, outputs["a.txt"][0].text) != ""
+
+
+def test_a_key_match_cut_by_a_sure_detection_leaves_no_name(study):
+    # The key's "anne-lise dahles" (0.9) overlaps the model's "dahles-så" (0.99, an anchor): the merge
+    # cuts the weaker span around the anchor and dropped the piece before it; the guard found "anne-lise".
+    cased = "Vi møtte Anne-Lise Dahle i går."
+    turn = "og så kom anne-lise dahles-så sa ho"
+    files = {"a.txt": [(cased, [_detected(cased, "Anne-Lise Dahle")])],
+             "b.txt": [(turn, [_detected(turn, "dahles-så", score=0.99)])]}
+    _anon, outputs, guard = _run(study, files, {"b.txt"})
+    rendered = outputs["b.txt"][0].text
+    assert "anne" not in rendered and _refused(guard, rendered) == ""
