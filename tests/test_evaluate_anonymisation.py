@@ -228,6 +228,11 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # Fifteenth session, a blind writer (Hedmarken and Hadeland), first run on 2e8a757 (first_run.txt):
     # 0.908 / 0.890 / 0.907 / 0.980 / 1 direct leak; 1.1.0: 0.908 / 0.890 / 0.913 / 0.980 / 1.
     "anon_gold_blind33": (0.89, 0.88, 0.89, 0.9, 1),
+    # Fifteenth session, a blind writer (Salten). The first run on 2e8a757 stopped at the guard's refusal
+    # (fail closed); with the refusal a warning in the measuring checkout: 0.989 / 0.970 / 1.000 / 0.977 / 1;
+    # 1.1.0: 0.989 / 0.970 / 0.992 / 0.953 / 1. Since the anonymiser replaces what the guard finds
+    # (privC15) the set runs through: 0.989 / 0.970 / 0.976 / 0.977 / 1; 1.1.0 0.989 / 0.970 / 0.969 / 0.953 / 1.
+    "anon_gold_blind34": (0.97, 0.96, 0.95, 0.9, 1),
 }
 
 
