@@ -10,10 +10,11 @@ from pipeline.anonymise.detection import TranscriptRecognizer
 from pipeline.anonymise.registry import default_registry
 from pipeline.settings import AnonymisationSettings
 
-TRANSCRIPT_RECOGNIZERS = ("phone_split", "number_continued", "number_echo")
+TRANSCRIPT_RECOGNIZERS = ("phone_split", "checked_split", "number_continued", "number_echo")
 
 # One transcript with each form once: a phone number said over two turns, an account number
-# resumed after a pause in a later turn, a case number's digits said again in the next turn.
+# resumed after a pause in a later turn, a case number's digits said again in the next turn, a
+# fødselsnummer over two turns.
 TURNS = [
     "Du kan ringe mobilen min, åtti sju, tre tre –",
     "Augneblink, eg finn ein penn.",
@@ -23,6 +24,9 @@ TURNS = [
     "…fem seks sju åtte ni, ja.",
     "Saka har saksnummer 2019/5521 hos dei.",
     "Ja, fem fem to ein, det var den.",
+    # A fødselsnummer read out over two turns (invented; its control digits hold).
+    "Fødselsnummeret hans er 120385 …",
+    "Ja, 123 56.",
 ]
 
 

@@ -39,10 +39,11 @@ _PRONOUN = r"(?:han|hun|ho|hon|hen)"
 # ", dilan, han", ", ole martin, han"
 _APPOSITION = re.compile(rf"(?<=,)\s+(?P<name>{_W}(?:\s+{_W})?)\s*,\s+{_PRONOUN}(?![\w'’-])", re.IGNORECASE)
 # "det skrives h e v i", "det staves k-a-s-i-a", "så jeg staver: W, L, O, D ...": the letters with
-# spaces, dots, hyphens or commas between them (a pause said as a comma), after a colon too.
+# spaces, dots, hyphens or commas between them (a pause said as a comma), after a colon too; a word
+# processor turns " - " into an en dash ("M – A – H – M"), so a dash is a hyphen here.
 _SPELLED = re.compile(r"(?<![\w'’-])(?:skrives|skrivast|staves|stavast|stavet|stava|stavar|staver|stavar\s+eg|staver\s+jeg)"
                       r"(?:\s+(?:det|den|han|ho|hun|bare|berre|som|med))*\s*:?\s+"
-                      r"(?P<name>[^\W\d_](?:(?:\s*[,.-]\s*|\s+)[^\W\d_](?![\w'’])){2,})(?![\w'’-])",
+                      r"(?P<name>[^\W\d_](?:(?:\s*[,.–—-]\s*|\s+)[^\W\d_](?![\w'’])){2,})(?![\w'’-])",
                       re.IGNORECASE)
 # The word before a detected name, searched in a window of the text (a lookbehind sees past its start).
 _BEFORE = re.compile(rf"(?<![\w'’-])(?P<w>{_W}) $")
@@ -79,7 +80,7 @@ def after_role_noun(text: str, start: int) -> bool:
 
 class NameNeighbourRecognizer(Recognizer):
     name = "name_neighbour"
-    version = "2"
+    version = "3"
     supported_entities = (PERSON,)
     reads_detections = True
 

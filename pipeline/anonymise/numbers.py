@@ -533,8 +533,13 @@ def _unexplained(text: str, run: NumberRun) -> NumberFinding | None:
 # A self-correction inside a number ("9-3-8... nei, 9-3-5-4-1-7-0-2", "fem en tre – nei, fem en
 # to, to åtte", "H0203 – nei, unnskyld, H0302"): one or more correction words, after a pause or a dash.
 REPAIR = r"(?:eller\s+)?nei(?:,?\s+vent)?|vent|unnskyld|eller\s+(?:var|er|va|e)\s+(?:det|d[eæ])|jeg\s+mener|eg\s+meiner|æ\s+mene|mener\s+jeg|meiner\s+eg"
-# The pause after the correction word may be written as a dash too ("fem- nei- en åtte fem").
-REPAIR_GAP = (rf"\s*{_PAUSE}?\s*[,–—-]?\s*(?:{REPAIR})(?:\s*[,.]?\s*(?:{REPAIR}))*\s*[,.:–—-]?\s+")
+# The pause after the correction word may be written as a dash too ("fem- nei- en åtte fem"). The
+# corrected number may be said as what it is ("nittito fire fire … nei, vent, det er nittito
+# førtifire ...", "... nei det e ..."): the restatement is part of the correction, as it is for names
+# and dates ("… nei, det var Ingvild Brattekås", "– nei, unnskyld, det var 1. september").
+_RESTATED = r"(?:det|dæ|de)\s+(?:er|var|e|va|æ)"
+REPAIR_GAP = (rf"\s*{_PAUSE}?\s*[,–—-]?\s*(?:{REPAIR})(?:\s*[,.]?\s*(?:{REPAIR}))*(?:\s*,?\s+{_RESTATED})?"
+              rf"\s*[,.:–—-]?\s+")
 _REPAIR_GAP = re.compile(REPAIR_GAP, re.IGNORECASE)
 
 
@@ -645,6 +650,55 @@ def split_phones(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, 
                     start = last.start - len(prefixed.group()) if prefixed and national != digits else last.start
                     out += [(i, start, last.end, national), (j, piece.start, piece.end, national)]
             break  # the first turn after with a number decides
+    return out
+
+
+# An identifier of eleven digits said over two turns ("fødselsnummer null ni null en seks åtte …" /
+# "Du må ta resten også." / "Ja, to fire fem ni null."): a speaker who stops after the date part, or
+# a list read out in turns, leaves neither piece the eleven digits the per-turn rules check. The
+# control digits decide what the two pieces are together, as they do for one run (``_identify``).
+_CHECKED_CUE = re.compile(rf"{FNR_CONTEXT.pattern}|{ACCOUNT_CONTEXT.pattern}", re.IGNORECASE)
+
+
+def split_checked(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, int, str]]:
+    """The two pieces of each fødselsnummer or account number said over two turns, or two lines of
+    one turn (a speaker's lines or caption cues joined into one turn: a run of numbers ends at a line
+    break), as (turn index, start, end, type) — one entry per piece. The first piece is the last
+    number of its line with nothing but a dash or a pause after it, after a cue for either
+    ("fødselsnummer", "d-nummer", "konto") in its line or the one before; the second opens one of the
+    next ``look_ahead`` lines (after "ja", "og" or a filler at most; a line between holds no number
+    but an article) and ends at a punctuation mark or the line's end; together they are eleven digits
+    whose control digits hold (a fødselsnummer or D-nummer, else an account number)."""
+    from stdnum.no import fodselsnummer, kontonr
+
+    lines = [(i, m.start(), m.group()) for i, text in enumerate(texts) for m in re.finditer(r"[^\n]+", text)]
+    out: list[tuple[int, int, int, str]] = []
+    for k, (i, at, text) in enumerate(lines):
+        runs = number_runs(text)
+        if not runs:
+            continue
+        last = runs[-1]
+        if last.composed or not 2 <= len(last.digits) <= 9 or not _CUT_OFF.fullmatch(text, last.end):
+            continue
+        cue = _CHECKED_CUE.search(text, max(0, last.start - 120), last.start) or (
+            k > 0 and _CHECKED_CUE.search(lines[k - 1][2][-120:]))
+        if not cue:
+            continue
+        for j, j_at, following_text in lines[k + 1:k + 1 + look_ahead]:
+            following = [r for r in number_runs(following_text)
+                         if not (len(r.groups) == 1 and following_text[r.start:r.end].lower() in _ARTICLES)]
+            if not following:
+                continue
+            piece = following[0]
+            ends = _PIECE_ENDS.match(following_text, piece.end) or not _PUNCTUATION.search(following_text)
+            digits = last.digits + piece.digits
+            if (_OPENS_TURN.fullmatch(following_text, 0, piece.start) and not piece.composed and ends
+                    and not _CURRENCY_AFTER.match(following_text, piece.end) and len(digits) == 11):
+                kind = ("FØDSELSNUMMER" if fodselsnummer.is_valid(digits)
+                        else "KONTONUMMER" if kontonr.is_valid(digits) else None)
+                if kind:
+                    out += [(i, at + last.start, at + last.end, kind), (j, j_at + piece.start, j_at + piece.end, kind)]
+            break  # the first line after with a number decides
     return out
 
 
