@@ -105,3 +105,38 @@ def test_a_name_spelled_with_dashes_is_a_name():
         text = f"Etternavnet, jeg staver: {spelled}. Folk skriver alltid feil."
         dets = detect([text], registry)[0]
         assert any(text[d.start:d.end] == spelled and d.type == "PERSON" for d in dets), spelled
+
+
+# ---------------------------------------------------------------- a key's name over a kept word
+
+from pipeline.anonymise.analyzer import apply_keep, key_name_over_kept_word  # noqa: E402
+from pipeline.anonymise.detection import Detection  # noqa: E402
+from pipeline.anonymise.matcher import KeepTerms  # noqa: E402
+
+
+def _key_person(text: str, word: str, recognizer: str = "key") -> Detection:
+    at = text.rindex(word)
+    return Detection(at, at + len(word), "PERSON", 0.9, recognizer, word)
+
+
+def test_a_key_name_opening_a_sentence_about_a_person_is_replaced_though_the_word_is_kept():
+    keep = KeepTerms(["berg"])
+    text = "Det er et berg av papir. Berg på lønn er grei, altså, men han har mye å gjøre."
+    d = _key_person(text, "Berg")
+    assert key_name_over_kept_word(text, d, keep)
+    kept = apply_keep(text, [d], keep)
+    assert [(x.text, x.type) for x in kept] == [("Berg", "PERSON")] and kept[0].score <= 0.7
+    # The lower-case word stays kept: no key detection may stand there.
+    low = Detection(text.index("berg"), text.index("berg") + 4, "PERSON", 0.9, "key", "berg")
+    assert apply_keep(text, [low], keep) == []
+
+
+def test_the_kept_word_stays_kept_without_a_person_or_outside_the_key():
+    keep = KeepTerms(["berg"])
+    no_person = "Vi gikk over fjellet. Berg er tungt å gå i, sa guiden til oss alle."
+    assert apply_keep(no_person, [_key_person(no_person, "Berg")], keep) == []
+    about_person = "Det er et berg av papir. Berg på lønn er grei, men han har mye å gjøre."
+    # Only the study's key: a model's guess on a kept word stays dropped.
+    assert apply_keep(about_person, [_key_person(about_person, "Berg", "ner")], keep) == []
+    # A term the study wrote with a capital keeps the name in any case (the rule is for lower-case terms).
+    assert apply_keep(about_person, [_key_person(about_person, "Berg")], KeepTerms(["Berg"])) == []

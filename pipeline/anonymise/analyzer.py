@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from spacy.lang.nb.stop_words import STOP_WORDS as _STOP_WORDS
 
 from .casing import lower_case_transcript, truecase
+from .cues import person_context
 from .detection import ADRESSE, DATO, EPOST, FNR, KONTO, NUMMER, ORG, PERSON, SAK, STED, TELEFON, TYPES, Detection
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
@@ -125,6 +126,9 @@ def apply_keep(text: str, detections: list[Detection], keep: KeepTerms,
         drop = False
         for ks, ke in spans:
             if ks <= d.start and d.end <= ke:
+                if (ks, ke) == (d.start, d.end) and key_name_over_kept_word(text, d, keep):
+                    d = Detection(d.start, d.end, d.type, min(d.score, KEPT_WORD_NAME_SCORE), d.recognizer, d.text)
+                    break
                 drop = True
                 break
             from_key = d.recognizer in KEY_RECOGNIZERS
@@ -158,6 +162,24 @@ def apply_keep(text: str, detections: list[Detection], keep: KeepTerms,
         if not drop:
             kept.append(d)
     return kept
+
+
+# A name of the key over a kept word is replaced for review (the reviewer sees the word kept elsewhere).
+KEPT_WORD_NAME_SCORE = 0.7
+# How far on in its sentence a personal pronoun makes the word opening it a person ("Stein på
+# økonomi er grei, altså, men han har ..."): a clause or two, not the rest of a long turn.
+_PRONOUN_WORDS = 12
+
+
+def key_name_over_kept_word(text: str, d: Detection, keep: KeepTerms) -> bool:
+    """A person of the study's key ("Stein" of "Stein Halvorsen") written as a keep term the study
+    lists in lower case ("stein", the ordinary word), with a capital that opens a sentence: the
+    keep rule reads such a capital as the sentence's, so the word would be kept, but the capital
+    says nothing either way. Where the rest of the sentence speaks of a person (a personal pronoun
+    in its next words, or a person cue right before), it is the study's person, not the word."""
+    return (d.type == PERSON and d.recognizer in KEY_RECOGNIZERS and d.text[:1].isupper()
+            and d.text.lower() in keep.lower_case_terms and sentence_initial(text, d.start)
+            and person_context(text, d.start, d.end, window=_PRONOUN_WORDS))
 
 
 # Identifiers of a form (an address, an e-mail address, a number): a keep term inside one does not cut it.
