@@ -131,3 +131,19 @@ def test_bootstrap_intervals_do_not_depend_on_the_segment_ids():
     second = [f"s{k:03d}" for k in rng.sample(range(len(places)), len(places))]  # the same places, other ids
     assert rows(first) == rows(second)
     assert any(r.level == "segment" and r.kappa_low < r.kappa < r.kappa_high for r in rows(first))
+
+
+def test_a_decision_on_a_segment_not_in_the_study_is_an_error_that_names_the_pair():
+    """A decision whose segment the segments do not hold has no place and no turn: an error, not a fallback."""
+    import pytest
+
+    from pipeline.coding.agreement import UnplacedDecisionError, both_levels
+
+    segments = [Segment(f"s{k}", "1", "a.txt", k, "informant", 0, 30, "x") for k in range(6)]
+    a = {f"s{k}": {"x"} if k % 2 else set() for k in range(6)}
+    b = {f"s{k}": {"x"} if k % 3 else set() for k in range(6)}
+    assert both_levels(a, b, segments, ["x"], "a – b")  # every decision placed: rows
+    with pytest.raises(UnplacedDecisionError, match=r"a – b: 1 of 7 segments"):
+        both_levels({**a, "gone": {"x"}}, {**b, "gone": set()}, segments, ["x"], "a – b")
+    # Decided by one coder only: not a unit of agreement, so not an error.
+    assert both_levels({**a, "gone": {"x"}}, b, segments, ["x"], "a – b") == both_levels(a, b, segments, ["x"], "a – b")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import QualpipeError
 from ..records import Segment
 from .units import turn_key
 
@@ -294,9 +295,21 @@ def both_levels(a: Mapping[str, Iterable[str]], b: Mapping[str, Iterable[str]], 
     # The segment-level units by their place, not their ids: the bootstrap draws units by position in
     # sorted order, and ids are keyed with the study's secret, so intervals over ids would change with it.
     place = {s.segment_id: segment_place(s) for s in segments}
-    rows = interval_rows({place.get(k, k): a[k] for k in both}, {place.get(k, k): b[k] for k in both},
+    unplaced = both - set(place)
+    if unplaced:
+        # Such a decision would count at segment level (under its id, sorted apart from the places) and not at
+        # turn level (to_turns cannot place it): two levels over different units, silently.
+        raise UnplacedDecisionError(
+            f"agreement {pair}: {len(unplaced)} of {len(both)} segments both decided are not among the study's "
+            f"informant segments (decisions left from an earlier ingest?); run `qualpipe ingest` and `qualpipe "
+            f"review import` again, or remove those decisions, so that every decision names a segment of the study")
+    rows = interval_rows({place[k]: a[k] for k in both}, {place[k]: b[k] for k in both},
                          codes, "segment", pair)
     return rows + interval_rows(to_turns(a, segments, both), to_turns(b, segments, both), codes, "turn", pair)
+
+
+class UnplacedDecisionError(QualpipeError):
+    """A decision names a segment that the segments given do not hold, so it has no place and no turn."""
 
 
 def segment_place(segment: Segment) -> str:
