@@ -48,6 +48,9 @@ def estimators():
             round_thresholds=True, threshold_unit="turn", threshold_rule="f1", round_calibration=True,
             round_calibration_prior=5.0, round_context=0.5, round_carriers=1, round_spread_weight=0.3,
             solver="liblinear"),
+        # The first stage's order-insensitive settings: a fixed budget of epochs, averaged SGD, a bag of orders.
+        "TwoStageCoder(first stage: fixed epochs, averaged, bagged)": TwoStageCoder(
+            codes=CODES, rule_codes=CODES, sgd_epochs=20, sgd_average=True, sgd_bag=2),
         # A round coded by turns (every segment of a turn has its code), so the carriers are chosen in the fit.
         "TwoStageCoder(round carriers)": TwoStageCoder(codes=CODES, rule_codes=CODES, round_carriers=1,
                                                        round_spread_weight=0.3, round_context=0.5),

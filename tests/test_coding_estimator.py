@@ -461,3 +461,42 @@ def test_round_carriers_keep_a_turn_coded_rounds_code_on_the_segments_that_carry
     assert "round_carriers" not in CodingModelSettings().params()
     with pytest.raises(ValueError, match="round_carriers"):
         clone(plain).set_params(round_carriers=-1).fit(X, y)
+
+
+def _noisy_corpus(flip: float = 0.2, seed: int = 5):
+    """The corpus with a fifth of its labels flipped: a fit that does not reach the optimum shows its row order."""
+    X, y = corpus(n_informants=6, turns=6, seed=seed)
+    flipped = np.random.RandomState(seed).rand(*y.shape) < flip
+    return X, np.where(flipped, 1 - y, y)
+
+
+def _order_spread(**params) -> float:
+    """The largest change of a first-stage probability when the same rows are given in another order."""
+    X, y = _noisy_corpus()
+    first = TwoStageCoder(codes=CODES, rule_codes=CODES, **params).fit(X, y).first_stage(X)
+    spread = 0.0
+    for seed in range(3):
+        order = np.random.RandomState(seed).permutation(len(X))
+        other = TwoStageCoder(codes=CODES, rule_codes=CODES, **params).fit([X[i] for i in order], y[order])
+        spread = max(spread, float(np.abs(other.first_stage(X) - first).max()))
+    return spread
+
+
+def test_a_fixed_budget_of_epochs_makes_the_first_stage_nearly_independent_of_the_row_order():
+    """SGD stopped on a noisy loss (sgd_epochs None) stops at an epoch the row order chooses; a fixed budget
+    with a falling step size ends near the one optimum, whatever the order (docs/coding.md, fifteenth session)."""
+    stopped, fixed = _order_spread(), _order_spread(sgd_epochs=100)
+    assert stopped > 0.05  # the corpus shows the order: otherwise this test could not fail
+    assert fixed < 0.03 and fixed < stopped / 4
+    assert _order_spread(solver="liblinear") < 1e-4  # an exact solver: only its tolerance shows the order
+
+
+def test_a_bag_of_orders_is_one_linear_model_with_a_smaller_order_spread():
+    from pipeline.coding.classifier import BaggedLinear
+
+    X, y = _noisy_corpus()
+    model = TwoStageCoder(codes=CODES, rule_codes=CODES, sgd_bag=3).fit(X, y)
+    assert all(isinstance(m, BaggedLinear) and m.coef_.shape[0] == 1 for m in model.models_)
+    assert _order_spread(sgd_bag=5) < _order_spread() / 1.5
+    with pytest.raises(ValueError, match="sgd_bag"):
+        TwoStageCoder(codes=CODES, rule_codes=CODES, sgd_bag=0).fit(X, y)

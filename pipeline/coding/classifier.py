@@ -294,7 +294,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                  memory_prior: float = 1.0, memory_blocks: Sequence[str] | None = None,
                  codebook_weight: float = 0.0, redirect_weight: float = 0.0, round_calibration: bool = False,
                  round_calibration_prior: float = 40.0, round_context: float = 0.0, round_carriers: int = 0,
-                 round_spread_weight: float = 0.0, counts=None, random_state: int = 2019):
+                 round_spread_weight: float = 0.0, sgd_average: bool = False, sgd_epochs: int | None = None,
+                 sgd_bag: int = 1, counts=None, random_state: int = 2019):
         self.codes = codes
         self.rule_codes = rule_codes
         self.C = C
@@ -330,6 +331,9 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         self.round_context = round_context
         self.round_carriers = round_carriers
         self.round_spread_weight = round_spread_weight
+        self.sgd_average = sgd_average
+        self.sgd_epochs = sgd_epochs
+        self.sgd_bag = sgd_bag
         self.counts = counts
         self.random_state = random_state
 
@@ -337,10 +341,21 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
 
     def _first_model(self, n: int, n_features: int = 0):
         if self.solver == "sgd":
+            if int(self.sgd_bag) < 1 or (self.sgd_epochs is not None and int(self.sgd_epochs) < 1):
+                raise ValueError(f"sgd_bag must be a whole number >= 1 and sgd_epochs one >= 1 (or None); got "
+                                 f"{self.sgd_bag!r}, {self.sgd_epochs!r}")
+            # sgd_epochs None: stop once the training loss has not fallen by tol for 3 epochs (at most 30). That
+            # epoch depends on the order the rows come in (the loss is noisy), so where the fit stops is a draw;
+            # N: exactly N epochs, the step size falling as 1 / (alpha (t + t0)), so the fit nears the optimum.
+            fixed = self.sgd_epochs is not None
             # Same objective as LogisticRegression(C): mean log-loss + ||w||² / (2 C n).
-            return SGDClassifier(loss="log_loss", alpha=1.0 / (self.C * max(n, 1)), class_weight="balanced",
-                                 max_iter=30, tol=1e-4, n_iter_no_change=3, average=False,
-                                 random_state=self.random_state)
+            sgd = SGDClassifier(loss="log_loss", alpha=1.0 / (self.C * max(n, 1)), class_weight="balanced",
+                                max_iter=int(self.sgd_epochs) if fixed else 30, tol=None if fixed else 1e-4,
+                                n_iter_no_change=3, average=bool(self.sgd_average), random_state=self.random_state)
+            return sgd if int(self.sgd_bag) == 1 else BaggedLinear(sgd, int(self.sgd_bag), self.random_state)
+        if self.solver == "lbfgs":
+            # Deterministic and exact (a strictly convex objective has one optimum): the rows' order cannot matter.
+            return LogisticRegression(C=self.C, class_weight="balanced", solver="lbfgs", max_iter=500, tol=1e-4)
         if self.solver == "saga":
             return LogisticRegression(C=self.C, class_weight="balanced", solver="saga", max_iter=200, tol=1e-3,
                                       random_state=self.random_state)
@@ -348,7 +363,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             # liblinear's dual solver is ~30x faster while there are fewer examples than features.
             return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", dual=n <= n_features,
                                       random_state=self.random_state, max_iter=1000)
-        raise ValueError(f"unknown solver '{self.solver}' (sgd, liblinear, saga)")
+        raise ValueError(f"unknown solver '{self.solver}' (sgd, lbfgs, liblinear, saga)")
 
     def _context_model(self):
         # A few dozen dense features: liblinear's primal solver is fast and linear in the examples.
@@ -772,6 +787,40 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.classifier_tags.multi_label = True
         return tags
+
+
+class BaggedLinear:
+    """``k`` fits of one linear model, each on the rows in its own seeded permutation, their weights averaged.
+
+    SGD's result depends on the order it meets the rows in; the mean of ``k`` orders' weights is one linear
+    model whose spread over orders is smaller (about 1/sqrt(k) where the fits' errors are independent)."""
+
+    def __init__(self, model, k: int, random_state: int):
+        self.model = model
+        self.k = k
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None):
+        from sklearn.base import clone
+
+        coefs, intercepts = [], []
+        for b in range(self.k):
+            order = np.random.RandomState(self.random_state + b).permutation(X.shape[0])
+            fitted = clone(self.model).fit(X[order], np.asarray(y)[order],
+                                           sample_weight=None if sample_weight is None
+                                           else np.asarray(sample_weight)[order])
+            coefs.append(fitted.coef_)
+            intercepts.append(fitted.intercept_)
+        self.classes_ = fitted.classes_
+        self.coef_ = np.mean(coefs, axis=0)
+        self.intercept_ = np.mean(intercepts, axis=0)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        from scipy.special import expit
+
+        p = expit(np.asarray(X @ self.coef_.T).ravel() + self.intercept_[0])
+        return np.column_stack([1.0 - p, p])
 
 
 class ConstantModel:

@@ -1,0 +1,78 @@
+"""Fit time of one code's first-stage model per candidate, at the demo's size and at ×N (run by hand, not a test).
+
+    .venv/bin/python benchmarks/coding_first_stage_time.py STUDY [--times 10] [--candidate NAME ...]
+
+The study's training rows are featurised once (the estimator's own features, codebook rows included); the
+×N matrix is N copies of those rows, each copy's nonzero values scaled by its own seeded factor in
+[0.9, 1.1], so rows are not exact duplicates. Each candidate (coding_orders.CANDIDATES) fits the first stage of
+every code once per size; the wall time of those fits is printed (one process, load in the caller's log).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from coding_orders import CANDIDATES  # noqa: E402
+from pipeline.coding.evaluation import study_labelled  # noqa: E402
+from pipeline.coding.machine import make_estimator, plan_codes, training_set  # noqa: E402
+from pipeline.nlp import load_nlp  # noqa: E402
+from pipeline.settings import load_study  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("study", type=Path)
+    parser.add_argument("--times", type=int, default=10)
+    parser.add_argument("--candidate", action="append", default=None, choices=sorted(CANDIDATES))
+    args = parser.parse_args()
+    study = load_study(args.study)
+    settings = study.settings.coding
+    nlp = load_nlp(study.settings.model)
+    data = study_labelled(study, None, nlp)
+    plan = plan_codes(data.codebook, list(data.labels.values()), settings.min_examples_per_code)
+    examples, y, _ = training_set(data.analysed, data.labels, plan.model_codes)
+    base = make_estimator(plan, data.codebook, settings.seed, settings.model.params(), nlp)
+    features = base.set_params(counts=None)
+    from pipeline.coding.classifier import make_features
+
+    union = make_features(base.rule_codes, random_state=base.random_state)
+    matrix = union.fit_transform(examples).tocsr()
+    rng = np.random.RandomState(0)
+    copies = []
+    for _ in range(args.times):
+        copy = matrix.copy()
+        copy.data = copy.data * rng.uniform(0.9, 1.1, size=copy.data.shape)
+        copies.append(copy)
+    big = sparse.vstack(copies, format="csr")
+    big_y = np.tile(y, (args.times, 1))
+    print(f"rows {matrix.shape[0]} x {matrix.shape[1]} features (nnz {matrix.nnz}); x{args.times}: {big.shape[0]} rows",
+          flush=True)
+    for name in args.candidate or list(CANDIDATES):
+        estimator = features.set_params(**{**settings.model.params(), **CANDIDATES[name]})
+        timings = []
+        for X, labels in ((matrix, y), (big, big_y)):
+            start = time.perf_counter()
+            for j in range(labels.shape[1]):
+                estimator._first_model(*X.shape).fit(X, labels[:, j], sample_weight=np.ones(X.shape[0]))
+            timings.append(time.perf_counter() - start)
+        print(f"{name:18s} {len(plan.model_codes)} codes: {timings[0]:.2f} s at {matrix.shape[0]} rows, "
+              f"{timings[1]:.2f} s at x{args.times} (ratio {timings[1] / timings[0]:.1f})", flush=True)
+
+
+if __name__ == "__main__":
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    main()
