@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import clone
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -41,9 +42,9 @@ def main() -> None:
     data = study_labelled(study, None, nlp)
     plan = plan_codes(data.codebook, list(data.labels.values()), settings.min_examples_per_code)
     examples, y, _ = training_set(data.analysed, data.labels, plan.model_codes)
-    base = make_estimator(plan, data.codebook, settings.seed, settings.model.params(), nlp)
-    features = base.set_params(counts=None)
     from pipeline.coding.classifier import make_features
+
+    base = make_estimator(plan, data.codebook, settings.seed, settings.model.params(), nlp)
 
     union = make_features(base.rule_codes, random_state=base.random_state)
     matrix = union.fit_transform(examples).tocsr()
@@ -58,7 +59,7 @@ def main() -> None:
     print(f"rows {matrix.shape[0]} x {matrix.shape[1]} features (nnz {matrix.nnz}); x{args.times}: {big.shape[0]} rows",
           flush=True)
     for name in args.candidate or list(CANDIDATES):
-        estimator = features.set_params(**{**settings.model.params(), **CANDIDATES[name]})
+        estimator = clone(base).set_params(**CANDIDATES[name])  # the defaults plus this candidate's only
         timings = []
         for X, labels in ((matrix, y), (big, big_y)):
             start = time.perf_counter()
