@@ -48,6 +48,9 @@ CANDIDATES = {
     "sgd_epochs50": {"sgd_epochs": 50},
     "sgd_epochs100": {"sgd_epochs": 100},
     "sgd_avg_epochs100": {"sgd_average": True, "sgd_epochs": 100},
+    # Nearer the optimum is less regularised than an early stop: the same budget with a smaller C.
+    "sgd_epochs100_C2": {"sgd_epochs": 100, "C": 2.0},
+    "sgd_epochs100_C1": {"sgd_epochs": 100, "C": 1.0},
     "sgd_bag5": {"sgd_bag": 5},
     "sgd_avg_bag3": {"sgd_average": True, "sgd_bag": 3},
     "lbfgs": {"solver": "lbfgs"},
