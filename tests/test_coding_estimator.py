@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import replace
 
@@ -470,6 +471,7 @@ def _noisy_corpus(flip: float = 0.2, seed: int = 5):
     return X, np.where(flipped, 1 - y, y)
 
 
+@functools.lru_cache(maxsize=None)  # the early-stopped spread serves two tests
 def _order_spread(**params) -> float:
     """The largest change of a first-stage probability when the same rows are given in another order."""
     X, y = _noisy_corpus()
