@@ -143,8 +143,9 @@ def test_guard_number_runs_hold_at_least_the_digits_asked():
 def _split_matches_walk(matcher, text):
     """The split-name rule as a plain walk over every token (the reference for the pruned one)."""
     from pipeline.anonymise.lexicon import is_word
-    from pipeline.anonymise.matcher import TOKEN, Match
+    from pipeline.anonymise.matcher import TOKEN, Match, tokens_of
 
+    said = {w.group().lower() for w in TOKEN.finditer(text)}
     found = []
     toks = list(TOKEN.finditer(text))
     for i, t in enumerate(toks):
@@ -196,10 +197,12 @@ def test_split_matches_find_a_name_said_in_pieces():
 
 def _split_walk_reference(matcher, text):
     """``StringMatcher._split_matches`` as it was before its white-space precheck: every head token's
-    walk, the next token searched for and the gap tested after the search."""
+    walk, the next token searched for and the gap tested after the search; pieces that are all words
+    spell the name only where the text also says it whole."""
     from pipeline.anonymise.lexicon import is_word
-    from pipeline.anonymise.matcher import TOKEN, Match
+    from pipeline.anonymise.matcher import TOKEN, Match, tokens_of
 
+    said = {w.group().lower() for w in TOKEN.finditer(text)}
     found = []
     for t in TOKEN.finditer(text):
         if t.group().lower() not in matcher._heads:
@@ -214,8 +217,8 @@ def _split_walk_reference(matcher, text):
             pieces.append(nxt)
             joined += nxt.group().lower()
             hit = matcher._joined.get(joined)
-            if hit and all(is_word(p.group()) for p in pieces):
-                break
+            if hit and all(is_word(p.group()) for p in pieces) and not said.issuperset(tokens_of(hit[0])):
+                break  # ordinary words that spell a name are the words, unless the text says the name whole
             if hit:
                 found.append(Match(t.start(), nxt.end(), *hit))
                 break
