@@ -177,6 +177,7 @@ class DaskExecutor:
         self._prefetches: dict[str, tuple[threading.Thread, dict]] = {}  # see prefetch
         self._readers: dict[str, list[Reader]] = collections.defaultdict(list)  # see add_reader
         self._kept: dict[str, Prefetch] = {}  # see keep
+        self._shared: list = []  # the imaps' shared objects still on the workers (dask_shared.share)
         # Tasks submitted and not yet handed over: enough to keep every worker busy while the
         # client works on a result or one slow transcript holds back those after it.
         self.in_flight = max(8, 4 * workers)
@@ -367,9 +368,13 @@ class DaskExecutor:
         if not items:
             return iter(())
         client = self._connect()
-        # Objects every call needs (a recognizer registry, the stop words) travel to each worker once,
-        # each whole: ``scatter`` would spread a set, list or dict given bare over its elements.
-        handles = [client.scatter([obj], broadcast=True, hash=False)[0] for obj in shared]
+        from .dask_shared import share
+
+        # Objects every call needs (a recognizer registry, the stop words) travel to each worker once
+        # and are set up again on a worker that replaces one (dask_shared: scattered data was lost
+        # for good once every worker holding it had died).
+        handles = [share(client, obj) for obj in shared]
+        self._shared.extend(handles)
         self._calls += 1
         # Unique per run: Dask takes two tasks of one key for the same task, and a shared scheduler
         # (--scheduler) may hold another run's tasks of the same function.
@@ -455,8 +460,20 @@ class DaskExecutor:
                 for future in waiting:
                     if not isinstance(future, _Here):
                         future.release()
+                self._unshare(handles)
 
         return handed()
+
+    def _unshare(self, handles: list) -> None:
+        """Take an imap's shared objects off the workers (once: here when it ends, else at ``_shut``,
+        so none stays on a ``--scheduler`` cluster's workers after the run)."""
+        from .dask_shared import unshare
+
+        for handle in handles:
+            if handle in self._shared:
+                self._shared.remove(handle)
+                with contextlib.suppress(Exception):  # the cluster closing meanwhile takes them with it
+                    unshare(self.client, handle)
 
     def task_items(self, n_items: int) -> int:
         """How many consecutive items one task of an ``imap`` over ``n_items`` carries: one, unless
@@ -500,6 +517,7 @@ class DaskExecutor:
         for future in [*self._prepared, *self._prepared_later]:
             with contextlib.suppress(Exception):
                 future.release()
+        self._unshare(list(self._shared))
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.close()
@@ -590,7 +608,7 @@ def _call(fn: Callable, parcel: Parcel, *shared: Any) -> Any:
     # before the task makes anything of the raw text it was sent.
     if not _keeps_data_in_memory():
         raise QualpipeError("a Dask worker may spill task data to disk: start it with spilling off (docs/scale.md)")
-    return parcel.run(fn, shared)
+    return parcel.run(fn, tuple(handle.value() for handle in shared))
 
 
 PREFETCH_BATCH = 16  # at most this many items a prefetch task (DaskExecutor.prefetch)
