@@ -550,7 +550,9 @@ class Parcel:
         self.several = several
 
     def run(self, fn: Callable, shared: tuple) -> Any:
-        """``fn`` on the item, or the list of ``fn`` on each item, in order."""
+        """``fn`` on the item, or the list of ``fn`` on each item, in order; ``shared``: the handles
+        of the objects every call is given (``dask_shared.Shared``), read on this worker."""
+        shared = tuple(handle.value() for handle in shared)
         if self.several:
             return [fn(item, *shared) for item in self.item]
         return fn(self.item, *shared)
@@ -608,7 +610,7 @@ def _call(fn: Callable, parcel: Parcel, *shared: Any) -> Any:
     # before the task makes anything of the raw text it was sent.
     if not _keeps_data_in_memory():
         raise QualpipeError("a Dask worker may spill task data to disk: start it with spilling off (docs/scale.md)")
-    return parcel.run(fn, tuple(handle.value() for handle in shared))
+    return parcel.run(fn, shared)
 
 
 PREFETCH_BATCH = 16  # at most this many items a prefetch task (DaskExecutor.prefetch)
