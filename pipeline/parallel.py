@@ -37,6 +37,7 @@ import multiprocessing
 import tempfile
 import threading
 import uuid
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -472,8 +473,13 @@ class DaskExecutor:
         for handle in handles:
             if handle in self._shared:
                 self._shared.remove(handle)
-                with contextlib.suppress(Exception):  # the cluster closing meanwhile takes them with it
+                try:
                     unshare(self.client, handle)
+                except Exception as exc:  # noqa: BLE001 - a local cluster closing meanwhile takes them with it
+                    if self.scheduler:  # an external one keeps them until its scheduler stops
+                        warnings.warn(f"could not remove a shared object ({handle.name}) from the Dask cluster at "
+                                      f"{self.scheduler} ({type(exc).__name__}): restart its scheduler to drop it "
+                                      "from memory", stacklevel=2)
 
     def task_items(self, n_items: int) -> int:
         """How many consecutive items one task of an ``imap`` over ``n_items`` carries: one, unless
