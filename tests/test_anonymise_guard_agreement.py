@@ -174,16 +174,16 @@ def _detected(text: str, word: str, kind: str = "PERSON", score: float = 0.9) ->
 
 
 def test_a_name_joined_to_the_next_word_by_an_underscore_is_replaced(study):
-    # The key reads "Strand_" as one token (``\w`` holds "_"), the guard reads "Strand " (an underscore
-    # separates words for it: "Hamid_Rahimi"); before, the turn was refused with 1 × PERSON.
+    # The key read "Strand_" as one token (``\w`` holds "_"), the guard reads "Strand " (an underscore
+    # separates words for it: "Hamid_Rahimi"); before session 15, the turn was refused with 1 × PERSON.
+    # Since session 16 (privE16) the key's matcher reads "_" as the guard does: the key replaces it.
     cased = "Vi snakket med Liv Strand i går."
     turn = "Og Liv Strand_ kom."
     anon, outputs, guard = _run(study, {"a.txt": [(cased, [_detected(cased, "Liv Strand")])],
                                         "b.txt": [(turn, [])]}, set())
     rendered = outputs["b.txt"][0]
     assert "Strand" not in rendered.text and _refused(guard, rendered.text) == ""
-    # Replaced on the guard's word alone: listed for review.
-    assert any(item["recognizer"] == "guard" and item["replaced"] for item in rendered.review)
+    assert not any(item["recognizer"] == "guard" for item in rendered.review)
 
 
 def test_a_segment_the_guard_reads_on_its_own_is_replaced_where_its_turn_keeps_a_term(study):

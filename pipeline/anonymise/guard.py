@@ -47,7 +47,7 @@ from ..settings import Study
 from .detection import TYPES
 from .gazetteer import load_gazetteer
 from .keystore import read_key_data
-from .matcher import KeepTerms, Match, StringMatcher, as_lower_case_word, tokens_of
+from .matcher import KeepTerms, Match, StringMatcher, as_lower_case_word, fold_separators, tokens_of
 from .sources import informant_variants, keep_strings, known_identifiers, load_decisions, own_words
 
 KEEP_HINT = ("review step: qualpipe anonymise --review lists every detection (data/private/); if a term "
@@ -93,8 +93,10 @@ def name_matcher(entries: Iterable[tuple[str, object]], g=None) -> StringMatcher
 
 
 def guard_text(text: str) -> str:
-    """The text as the guard reads it for names: an underscore as a space (same length)."""
-    return text.replace("_", " ")
+    """The text as the guard reads it for names: an underscore as a space (same length). The
+    matcher reads every text so itself (``matcher.fold_separators``): the anonymiser's key and the
+    guard part nowhere over a separator."""
+    return fold_separators(text)
 
 
 def guard_entries(study: Study, key_data: dict | None) -> list[tuple[str, _Typed]]:

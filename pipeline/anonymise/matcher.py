@@ -6,10 +6,14 @@ transcript), so a correct run never trips the guard.
 
 The rule (documented in docs/anonymisation.md):
 
-* Text and originals are compared as sequences of word tokens (``\\w+``),
+* Text and originals are compared as sequences of word tokens (letters and digits, ``[^\\W_]+``),
   case-insensitively, so punctuation and spacing between tokens do not matter
   ("Ole Petter" finds "ole  petter", "Kari-Anne" finds "Kari Anne") and word
-  boundaries are implied ("Lade" is not found in "Ladesletta").
+  boundaries are implied ("Lade" is not found in "Ladesletta"). An underscore separates words
+  like a space (``fold_separators``: the text is read with each ``_`` as a space, same length):
+  "Hamid Rahimi" finds "Hamid_Rahimi", "HAMID-RAHIMI" and "hamid.rahimi" (a file name, a user
+  name quoted in a turn), exactly as the guard reads them; an e-mail address in the key is an
+  original of its own and matches whole, its longer match winning over a name inside it.
 * A possessive -s on the last token matches too ("Hildes", "Kari-Annes").
 * An original that is a single ordinary word ("Lade", "Strand", "Liv", see
   ``Gazetteer.is_common_word``) matches only when written with a capital
@@ -61,7 +65,9 @@ from typing import Any
 
 from .gazetteer import Gazetteer, load_gazetteer
 
-TOKEN = re.compile(r"\w+")
+# A word token: letters and digits. ``\w`` would take "_" in, and "Hamid_Rahimi" would be one token
+# that no original "Hamid Rahimi" matches while the guard (which reads "_" as a space) finds it.
+TOKEN = re.compile(r"[^\W_]+")
 DIGIT_RUN = re.compile(r"\+?\d(?:\d|[ .\-](?=\d))*")
 _NON_DIGIT = re.compile(r"\D")
 DIGIT_TYPES = {"TELEFON", "FØDSELSNUMMER", "KONTONUMMER", "NUMMER"}
@@ -86,6 +92,14 @@ class Match:
 
 def tokens_of(text: str) -> tuple[str, ...]:
     return tuple(t.lower() for t in TOKEN.findall(text))
+
+
+def fold_separators(text: str) -> str:
+    """``text`` as the matcher (and the guard) read it: each underscore a space, the same length, so
+    every offset stays that of ``text``. "_" joins words in file names, user names and captions
+    ("Hamid_Rahimi", "m_i_n_h"); read as a space, every rule below (a sentence start, a name split
+    into words, a spelled run) treats it as the gap between two words it is."""
+    return text.replace("_", " ") if "_" in text else text
 
 
 def digits_of(text: str, kind: str | None = None) -> str:
@@ -155,7 +169,7 @@ def sentence_initial(text: str, start: int) -> bool:
 
 
 _SENTENCE_MARK = re.compile(r"[.!?…]")
-_WORDS = re.compile(r"\w+")
+_WORDS = TOKEN  # words as the matcher counts them: "_" separates two
 
 
 @lru_cache(maxsize=4096)
@@ -263,7 +277,8 @@ class StringMatcher:
         return self._size
 
     def find(self, text: str) -> list[Match]:
-        """Non-overlapping matches, leftmost-longest."""
+        """Non-overlapping matches, leftmost-longest; offsets are those of ``text``."""
+        text = fold_separators(text)
         found: list[Match] = []
         if self.index:
             found = self._token_matches(text)
@@ -287,7 +302,7 @@ class StringMatcher:
         found = []
         prefixes = self._joined_prefixes
         said: set[str] | None = None  # the text's words, read once and only for pieces that are all words
-        # Only the head tokens are visited (each a whole \w+ token, as TOKEN finds them), and the
+        # Only the head tokens are visited (each a whole token, as TOKEN finds them), and the
         # up to three tokens after one are read from the text: no list of every token.
         if len(heads) <= 32 and len(text) > _SHORT:
             starts = _word_regex(frozenset(heads)).finditer(text)
@@ -502,7 +517,7 @@ _SPACE = re.compile(r"\s")
 
 
 def _distinct_tokens(text: str) -> set[str]:
-    """The distinct ``\\w+`` tokens of ``text``; a long text is read in pieces cut at white
+    """The distinct ``TOKEN`` tokens of ``text``; a long text is read in pieces cut at white
     space (no token spans it), so a whole-export check never holds a list of all its words."""
     if len(text) <= _CHUNK:
         return set(TOKEN.findall(text))
@@ -519,11 +534,11 @@ def _distinct_tokens(text: str) -> set[str]:
 # A short text holding this many start words or fewer is searched for each of them (str.find)
 # rather than walked token by token.
 _FEW = 8
-_WORD_CHAR = re.compile(r"\w")
+_WORD_CHAR = re.compile(r"[^\W_]")  # a character of a TOKEN
 
 
 def _whole_tokens(text: str, forms: set[str]) -> list[re.Match]:
-    """The ``TOKEN`` matches of ``text`` that are one of ``forms`` (each a whole ``\\w+`` token), in
+    """The ``TOKEN`` matches of ``text`` that are one of ``forms`` (each a whole ``TOKEN`` token), in
     order: the same as ``[t for t in TOKEN.finditer(text) if t.group() in forms]``, found by
     searching for each form (C speed) and keeping the occurrences with no word character on
     either side, which are exactly the tokens equal to it."""
@@ -542,7 +557,7 @@ def _whole_tokens(text: str, forms: set[str]) -> list[re.Match]:
 
 
 def _forms_of(text: str, lowered: frozenset[str]) -> set[str]:
-    """The distinct ``\\w+`` tokens of ``text`` (as written) whose lower case is in ``lowered``:
+    """The distinct ``TOKEN`` tokens of ``text`` (as written) whose lower case is in ``lowered``:
     the text's lower-cased words met with ``lowered`` in one set intersection (C speed), then the
     forms of the few that are in it."""
     by_lower = _forms_by_lower(text)
@@ -552,7 +567,7 @@ def _forms_of(text: str, lowered: frozenset[str]) -> set[str]:
 
 
 def _forms_by_lower(text: str) -> dict[str, tuple[str, ...]]:
-    """The distinct ``\\w+`` tokens of ``text`` by their lower case. A short text (a turn) is read
+    """The distinct ``TOKEN`` tokens of ``text`` by their lower case. A short text (a turn) is read
     by several matchers one after the other (the key's, the decisions', the keep terms'): the
     answers for the last few are kept (``_short_forms_by_lower``; a bounded cache, a few MB)."""
     if len(text) <= _SHORT:
@@ -578,7 +593,7 @@ def _short_forms_by_lower(text: str) -> dict[str, tuple[str, ...]]:
 def _word_regex(words: frozenset[str]) -> re.Pattern:
     """Whole-token occurrences of any of ``words`` (exact strings, as written in the text)."""
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
 def _non_overlapping(matches: list[Match]) -> list[Match]:
