@@ -150,3 +150,70 @@ def test_first_run_keeps_the_rest_of_a_file_name_that_joins_a_name(make_study):
                              "id,file,group,name\n1,a.txt,a,Hamid Rahimi\n")
     assert "Filen het a 1_intervju.docx." in text
     assert len([e for e in key["entities"] if e["type"] == "PERSON"]) == 1
+
+
+# 2. False finds: a pronoun or form of address alone, a speaker label.
+
+@pytest.mark.parametrize("word", ["Dere", "De", "Dykk", "Dei", "Deg", "Dokker", "Ho", "Me"])
+def test_a_pronoun_or_form_of_address_is_never_a_name_alone(study, word):
+    from pipeline.anonymise.dialect import closed_class_word
+
+    assert closed_class_word(word)
+    turn = f"{word} må gjerne fortelle litt om bakgrunnen."
+    anon = Anonymiser(study, fresh_key(study), {})
+    outputs = anon.anonymise_study_texts({"a.txt": [(turn, [Detection(0, len(word), "PERSON", 0.85, "ner", word)])]}, set())
+    assert outputs["a.txt"][0].text == turn  # listed for review, not replaced
+    assert not [e for e in anon.key.entities.values() if e.type == "PERSON"]
+
+
+def test_a_name_on_the_pronoun_lists_stays_a_name():
+    from pipeline.anonymise.dialect import closed_class_word
+
+    assert not closed_class_word("Hans") and not closed_class_word("Dag")  # on the name lists
+
+
+def _speaker_study(make_study, settings: str = "name: Teststudie\n", informants: str | None = None):
+    root = make_study({"a.txt": "I: Hei.\nIP: Hei.\n"}, informants=informants, settings=settings)
+    return load_study(root)
+
+
+@pytest.mark.parametrize("turn,label", [
+    ("Så bruker vi Deltaker A og B i referatet.", "Deltaker A"),
+    ("Jeg kaller dere IP1 og IP2 i utskrifta.", "IP1"),
+    ("Det sa Informant 3 også.", "Informant 3"),
+    ("Som Intervjuer spør jeg om alt.", "Intervjuer"),
+    ("Da oversatte Tolk det for oss.", "Tolk"),
+])
+def test_a_speaker_label_is_no_name(make_study, turn, label):
+    study = _speaker_study(make_study)
+    start = turn.index(label)
+    anon = Anonymiser(study, fresh_key(study), {})
+    dets = [Detection(start, start + len(label), "PERSON", 0.85, "ner", label)]
+    outputs = anon.anonymise_study_texts({"a.txt": [(turn, dets)]}, set())
+    assert outputs["a.txt"][0].text == turn
+
+
+def test_a_name_after_a_speaker_label_is_still_found(make_study):
+    study = _speaker_study(make_study)
+    turn = "Deltaker A, Kari, sa at det gikk fint."
+    anon = Anonymiser(study, fresh_key(study), {})
+    dets = [Detection(0, 16, "PERSON", 0.85, "ner", turn[:16])]  # "Deltaker A, Kari": the model's span
+    rendered = anon.anonymise_study_texts({"a.txt": [(turn, dets)]}, set())["a.txt"][0].text
+    assert rendered.startswith("Deltaker A, ") and "Kari" not in rendered
+
+
+def test_a_label_that_is_a_name_stays_a_name(make_study):
+    # A study that labels its speakers by first name: the label "Ola" is a name (the name lists).
+    study = _speaker_study(make_study, settings="name: Teststudie\nspeaker_labels:\n  informant: [Ola, IP]\n")
+    turn = "Og Ola sa at det var fint."
+    anon = Anonymiser(study, fresh_key(study), {})
+    rendered = anon.anonymise_study_texts({"a.txt": [(turn, [Detection(3, 6, "PERSON", 0.85, "ner", "Ola")])]},
+                                          set())["a.txt"][0].text
+    assert "Ola" not in rendered
+
+
+def test_labels_of_the_informants_table_are_speaker_labels(make_study):
+    from pipeline.anonymise.sources import speaker_labels
+
+    study = _speaker_study(make_study, informants="id,file,group,speaker_label\n1,a.txt,a,Samtalepartner\n")
+    assert "Samtalepartner" in speaker_labels(study)

@@ -234,6 +234,58 @@ def trim_clause_words(text: str, d: Detection) -> Detection | None:
     return Detection(start, end, d.type, d.score, d.recognizer, text[start:end])
 
 
+# Role words a transcript labels a speaker with beyond the study's declared labels: the interpreter
+# and an observer speak too, and the text names them so ("Tolk sa ...", "Deltaker A og B").
+ROLE_LABELS = ("Tolk", "Tolken", "Observatør")
+
+
+class SpeakerLabels:
+    """The study's speaker labels as words of a turn ("så bruker vi Deltaker A og B", "jeg kaller
+    dere IP1 og IP2", "Tolk: ..."): a role, never a name. A label may carry a number or one
+    letter ("IP1", "Informant 3", "Deltaker A"), as several speakers of one role are told apart.
+
+    Only labels that can be no name are read so: of two letters or more and no word of them on the
+    name lists or in ``names`` (an informant's name: a study that labels speakers by first name).
+    """
+
+    def __init__(self, labels: Iterable[str], g: Gazetteer | None = None, names: Iterable[str] = ()):
+        g = g or load_gazetteer()
+        named = {w.lower() for n in names for w in _WORD.findall(n)}
+        roles = sorted({label.strip() for label in labels
+                        if sum(c.isalpha() for c in label) >= 2 and not any(
+                            g.is_name(w) or g.is_first(w) or g.is_last(w) or w.lower() in named
+                            for w in _WORD.findall(label))}, key=lambda x: (-len(x), x))
+        if not roles:
+            self._label = None
+            return
+        one = (rf"(?i:{'|'.join(re.escape(r) for r in roles)})"
+               rf"(?:\s?\d{{1,2}}(?!\w)|\s[^\W\d_](?![^\W\d_]))?(?![^\W_])")
+        self._label = re.compile(one)
+        self._lead = re.compile(rf"{one}[\s,:;]+")
+        self._tail = re.compile(rf"[\s,:;]+{one}$")
+
+    def without_labels(self, text: str, d: Detection) -> Detection | None:
+        """``d`` without a speaker label at its start or end ("Deltaker A, Kari" -> "Kari"); None
+        when the span is a label alone. A detection of no name type is left as it is."""
+        if self._label is None or d.type not in _NAME_TYPES:
+            return d
+        span = text[d.start:d.end]
+        if self._label.fullmatch(span.strip()):
+            return None
+        start, end = d.start, d.end
+        lead = self._lead.match(span)
+        if lead:
+            start += lead.end()
+        tail = self._tail.search(text, start, end)
+        if tail:
+            end = tail.start()
+        if (start, end) == (d.start, d.end):
+            return d
+        if not text[start:end].strip():
+            return None
+        return Detection(start, end, d.type, d.score, d.recognizer, text[start:end])
+
+
 # A number's type says what its digits are: a span of one that holds no digit and no number word
 # ("D-nummer" beside a D-nummer, which a model reading the context types as the number) is none.
 _NUMBER_TYPES = frozenset({FNR, KONTO, TELEFON, NUMMER, SAK})

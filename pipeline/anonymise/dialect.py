@@ -36,6 +36,14 @@ DIALECT_WORDS = frozenset({
     "nån", "nånn", "nånnting", "nåkka", "nokka", "nokke", "nåkke", "nokon", "kor", "ka", "kem", "kælles", "korsen",
     "kossen", "kordan", "koss", "åssen", "hærre", "dærre", "hainn", "hu", "dæm", "dokker", "dokk", "mæ", "dæ",
     "sæ", "ittj", "itj", "ikkj", "heilt", "sia", "sånn", "nåkken", "ingenting", "åsså", "asså"})
+# Personal pronouns and forms of address, Bokmål, Nynorsk and dialect, in every case: a closed
+# class, and no name alone. The stop list misses the polite and plural address ("Dere", "Dykk",
+# "Dokker") and the Nynorsk forms ("Dei", "Me", "Ho", "Deg"); capitalised at a sentence start or as
+# polite address, a model reads them as a person's name.
+PERSONAL_PRONOUNS = frozenset({
+    "jeg", "eg", "æ", "je", "meg", "mæ", "du", "deg", "dæ", "han", "ham", "hun", "ho", "hu", "hon", "henne",
+    "hen", "vi", "me", "oss", "dere", "dokker", "dokk", "dåkk", "dykk", "dykkar", "dokkers", "de",
+    "dei", "dem", "døm", "dæm", "deres", "deira", "seg", "sæ"})
 # Spellings of dialect and older or Danish-near writing, each undone one at a time to find the
 # standard form the dictionaries list (sound changes, not words): an open e or o written æ or å
 # ("kjæm" = kjem, "nokå" = noko, "jentå" = jenta), the soft g, b, d of southern speech after a vowel
@@ -62,7 +70,8 @@ def dialect_word(word: str) -> bool:
 @lru_cache(maxsize=65536)
 def closed_class_word(word: str) -> bool:
     """Is ``word`` a function word (a pronoun, adverb, question word, auxiliary): a Norwegian stop
-    word or one of the dialects' (``DIALECT_WORDS``), as written or with one dialect spelling or
+    word, a personal pronoun or form of address (``PERSONAL_PRONOUNS``: "Dere", "Dykk", "Dei") or
+    one of the dialects' (``DIALECT_WORDS``), as written or with one dialect spelling or
     dropped -e- undone ("kæm" = kem, "korsn" = korsen), and on no name or place list ("Hans",
     "Dag" and "Vår" are)? A closed class no name belongs to, so a name type on such a word alone
     ("dæm", "kæm", "Korsn", "Ha") is the transcript's own wording: caseless and dialect
@@ -71,7 +80,7 @@ def closed_class_word(word: str) -> bool:
     g = load_gazetteer()
     if g.is_name(w) or g.is_place(w):
         return False
-    closed = DIALECT_WORDS | _STOP_WORDS
+    closed = DIALECT_WORDS | _STOP_WORDS | PERSONAL_PRONOUNS
     if w in closed:
         return True
     if len(w) >= 3 and w[-1] in "nlr" and w[-2] not in _VOWELS and w[:-1] + "e" + w[-1] in closed:

@@ -49,9 +49,10 @@ _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
 class DenyListRecognizer(Recognizer):
-    """Always reports the listed strings as ``entity`` (Presidio's deny list), matched as the key is."""
+    """Always reports the listed strings as ``entity`` (Presidio's deny list), matched as the key is.
+    Version 2: across "_" too ("Hamid_Rahimi"), as the key and the guard match."""
 
-    version = "1"
+    version = "2"
 
     def __init__(self, name: str, entity: str, deny: list[str]):
         self.name = name

@@ -80,6 +80,21 @@ def informant_variants(study: Study) -> list[tuple[Informant, str, list[str]]]:
             for (inf, name, variants), toks in zip(found, tokens)]
 
 
+def speaker_labels(study: Study) -> list[str]:
+    """Every speaker label the study's ingest knows: study.yaml's ``speaker_labels`` and the
+    informants table's label columns (empty where the table cannot be read)."""
+    from ..ingest import load_informant_table
+
+    labels = [*study.settings.speaker_labels.interviewer, *study.settings.speaker_labels.informant]
+    try:
+        table = load_informant_table(study)
+    except QualpipeError:
+        return labels
+    for own, interviewer in table.labels.values():
+        labels += [*own, *interviewer]
+    return labels
+
+
 def known_identifiers(study: Study) -> list[tuple[str | None, str]]:
     """(type or None, string) from the settings and the private known-identifiers file."""
     settings = study.settings.anonymisation

@@ -36,7 +36,8 @@ from ..records import Segment, Turn
 from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
-from .analyzer import apply_keep, detect_job, fits_its_form, merge, trim_clause_words, with_first_names
+from .analyzer import (ROLE_LABELS, SpeakerLabels, apply_keep, detect_job, fits_its_form, merge, trim_clause_words,
+                       with_first_names)
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .learned import span_scores
@@ -53,7 +54,7 @@ from .slots import seen_in_treebank
 from .study_names import StudyNameForms, StudyPlaces
 from .unexplained import WORD as UNEXPLAINED_WORD
 from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
-                      load_decisions, own_words)
+                      load_decisions, own_words, speaker_labels)
 
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(rf"(?<![\w])[{LOWER}][\w]*")
@@ -133,6 +134,10 @@ class Anonymiser:
         self.review_only = span_scores(self.a.min_score, self.a.review_below)[2]
         # A study's own deny lists report what they list, whatever its form.
         self.deny_lists = frozenset(r.name for r in self.registry if isinstance(r, DenyListRecognizer))
+        # The study's speaker labels and the role words transcripts label speakers with, as words of
+        # a turn: a role, no name (``_speaker_label``).
+        self.speaker_labels = SpeakerLabels([*speaker_labels(study), *ROLE_LABELS], self.g,
+                                            [n for _i, name, variants in informant_variants(study) for n in [name, *variants]])
         self.key_matcher: StringMatcher | None = None
         # The stage's guard for the key as it stands (``build_matcher``): what it would refuse in a
         # rendered turn is replaced before the turn is returned (``render_turn``).
@@ -214,6 +219,16 @@ class Anonymiser:
             return d
         return replace(d, score=min(d.score, self.review_only))
 
+    def _speaker_label(self, text: str, d: Detection) -> Detection:
+        """A name, place or firm that is a speaker label of the study ("Deltaker A", "IP1",
+        "Intervjuer", "Tolk": ``analyzer.SpeakerLabels``) is listed for review, not replaced; one that
+        starts or ends with a label and goes on ("Deltaker A, Kari") is cut to the rest. What the
+        researchers listed (an informant, a known identifier, a decision, a deny list) stays."""
+        if d.recognizer in self.deny_lists or (d.recognizer == "key" and d.score >= 1.0):
+            return d
+        rest = self.speaker_labels.without_labels(text, d)
+        return replace(d, score=min(d.score, self.review_only)) if rest is None else rest
+
     def _kept_spans(self, text: str) -> list[tuple[int, int]]:
         """The keep terms' spans in ``text``, once per text: the keep list is fixed for the run and
         every turn is merged several times (registration, each replacement round)."""
@@ -225,7 +240,7 @@ class Anonymiser:
     def candidates(self, text: str, dets: list[Detection]) -> tuple[list[Detection], list[Detection]]:
         lower = text in self.lower_texts
         dets = [self._fitted(text, e) for e in (self._study_evidence(d, lower, text) for d in dets) if e is not None]
-        dets = [self._function_word(text, d) for d in dets]
+        dets = [self._speaker_label(text, self._function_word(text, d)) for d in dets]
         # A name the key holds already (an informant's, a known identifier, a researcher's
         # 'remove' decision: the key is fresh and seeded when turns are read) is taken whole, even
         # if a part of it looks like a clause word ("Han Li").
