@@ -152,6 +152,39 @@ def test_first_run_keeps_the_rest_of_a_file_name_that_joins_a_name(make_study):
     assert len([e for e in key["entities"] if e["type"] == "PERSON"]) == 1
 
 
+
+@pytest.mark.parametrize("text,found,grown", [
+    ("Naboen min Hamid_Rahimi kom i går.", "Hamid", "Hamid_Rahimi"),
+    ("Filen het Hamid_Rahimi_intervju.docx.", "Hamid", "Hamid_Rahimi"),  # "intervju": a word, in lower case
+    ("Filen het Intervju_Hamid_Rahimi.docx.", "Rahimi", "Hamid_Rahimi"),  # "Intervju": an ordinary word
+    ("Mappa Kari_Nordmann_CV ligger her.", "Kari", "Kari_Nordmann"),  # "CV": an ordinary word
+    ("Han het Hamid Rahimi.", "Hamid", "Hamid"),  # a space: the recognizers' own reading
+])
+def test_a_name_detected_in_part_of_an_underscore_join_takes_the_rest(text, found, grown):
+    from pipeline.anonymise.analyzer import over_joined_parts
+
+    start = text.index(found)
+    d = Detection(start, start + len(found), "PERSON", 0.75, "context", found)
+    assert [x.text for x in over_joined_parts(text, [d])] == [grown]
+
+
+def test_a_joined_name_is_not_grown_into_another_replaced_span():
+    from pipeline.anonymise.analyzer import over_joined_parts
+
+    text = "Se Hamid_Rahimi her."
+    first, last = Detection(3, 8, "PERSON", 0.75, "context", "Hamid"), Detection(9, 15, "PERSON", 0.9, "ner", "Rahimi")
+    assert [x.text for x in over_joined_parts(text, [first, last])] == ["Hamid", "Rahimi"]
+
+
+def test_first_run_replaces_the_whole_of_a_joined_name_a_cue_found_part_of(make_study):
+    # Before: "Naboen min [PERSON_1]_Rahimi kom i går." — the cue "naboen min" took "Hamid" alone.
+    text, key = _stage_texts(make_study, "I: Hvem kom?\nIP: Naboen min Hamid_Rahimi kom i går.\n",
+                             "id,file,group\n1,a.txt,a\n")
+    assert "Rahimi" not in text and "Hamid" not in text
+    (person,) = [e for e in key["entities"] if e["type"] == "PERSON"]
+    assert {"Hamid", "Rahimi"} <= set(person["originals"])  # its parts known, as a spaced name's are
+
+
 # 2. False finds: a pronoun or form of address alone, a speaker label.
 
 @pytest.mark.parametrize("word", ["Dere", "De", "Dykk", "Dei", "Deg", "Dokker", "Ho", "Me"])

@@ -286,6 +286,43 @@ class SpeakerLabels:
         return Detection(start, end, d.type, d.score, d.recognizer, text[start:end])
 
 
+# A word joined to a name by "_" (a file or user name: "Hamid_Rahimi", "Kari_Nordmann_intervju"),
+# right after or before a span.
+_JOINED_AFTER = re.compile(r"_([^\W\d_]+)")
+_JOINED_BEFORE = re.compile(r"([^\W\d_]+)_$")
+
+
+def _joined_name_part(word: str, g: Gazetteer) -> bool:
+    """A word joined by "_" to a name that is more of the name: capitalised, and no ordinary word
+    unless a name list holds it ("Rahimi", "Nordmann"; not "Intervju", "intervju")."""
+    return word[:1].isupper() and (g.is_name(word) or g.is_last(word) or g.is_first(word) or not is_word(word))
+
+
+def over_joined_parts(text: str, replaced: list[Detection], g: Gazetteer | None = None) -> list[Detection]:
+    """Each replaced name, place or firm grown over the words joined to it by "_" that are more of
+    the name (``_joined_name_part``): a recognizer that reads "_" as part of a word, or a cue before
+    a name, takes "Hamid" of "Hamid_Rahimi", and the rest would be left. A span is not grown into
+    another replaced one."""
+    g = g or load_gazetteer()
+    out = []
+    for i, d in enumerate(replaced):
+        if d.type not in _NAME_TYPES:
+            out.append(d)
+            continue
+        start, end = d.start, d.end
+        while (m := _JOINED_AFTER.match(text, end)) and _joined_name_part(m.group(1), g):
+            end = m.end()
+        while (m := _JOINED_BEFORE.search(text, max(0, start - 60), start)) and _joined_name_part(m.group(1), g) \
+                and (m.start() == 0 or not (text[m.start() - 1].isalnum())):
+            start = m.start()
+        if (start, end) != (d.start, d.end) and not any(
+                o is not d and o.start < end and start < o.end and not (d.start <= o.start and o.end <= d.end)
+                for o in replaced):
+            d = Detection(start, end, d.type, d.score, d.recognizer, text[start:end])
+        out.append(d)
+    return out
+
+
 # A number's type says what its digits are: a span of one that holds no digit and no number word
 # ("D-nummer" beside a D-nummer, which a model reading the context types as the number) is none.
 _NUMBER_TYPES = frozenset({FNR, KONTO, TELEFON, NUMMER, SAK})

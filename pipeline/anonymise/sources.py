@@ -15,7 +15,7 @@ from ..errors import QualpipeError
 from ..records import Informant
 from ..settings import Study
 from .gazetteer import load_gazetteer
-from .matcher import tokens_of
+from .matcher import fold_separators, tokens_of
 from .detection import EPOST, ORG, PERSON, STED, TYPES
 from .registry import default_recognizers
 
@@ -42,8 +42,9 @@ def without_accents(text: str) -> str:
 
 def name_variants(name: str) -> list[str]:
     """The forms a person's name is written in: full, first name(s), first, last, first + last,
-    and each of them without its accents."""
-    words = name.split()
+    and each of them without its accents. An underscore separates the words ("Hamid_Rahimi", as the
+    matcher reads it)."""
+    words = fold_separators(name).split()
     variants = [" ".join(words[:-1]), words[0], words[-1], f"{words[0]} {words[-1]}"] if len(words) >= 2 else []
     variants += [without_accents(v) for v in [name, *variants]]
     out: list[str] = []

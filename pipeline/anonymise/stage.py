@@ -36,8 +36,8 @@ from ..records import Segment, Turn
 from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
-from .analyzer import (ROLE_LABELS, SpeakerLabels, apply_keep, detect_job, fits_its_form, merge, trim_clause_words,
-                       with_first_names)
+from .analyzer import (ROLE_LABELS, SpeakerLabels, apply_keep, detect_job, fits_its_form, merge, over_joined_parts,
+                       trim_clause_words, with_first_names)
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
 from .learned import span_scores
@@ -249,7 +249,7 @@ class Anonymiser:
                             for d in dets) if e is not None]
         dets = apply_keep(text, dets, self.keep, self.g, spans=self._kept_spans(text))
         replace, weak = merge(text, dets, self.a.min_score)
-        return with_first_names(text, replace, self.g), weak
+        return with_first_names(text, over_joined_parts(text, replace, self.g), self.g), weak
 
     def _normalised(self, kind: str, span: str) -> str:
         """``normalise(kind, span)``, once per run: a pure function of the two, asked for every
