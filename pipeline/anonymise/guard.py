@@ -12,13 +12,13 @@ transcript by its informant, ``study.yaml (report.title)``, a column of the
 informants table) and the setting that keeps a term, never the identifier
 itself (the line may end up in a log).
 
-Matching follows ``matcher.py`` (word tokens, case-insensitive; an original
-that is an ordinary word only when capitalised and not sentence-initial), the
-rule the anonymiser uses to re-apply the key, so a correct run never trips it,
-and goes further where an identifier is written in ways transcripts are not:
+Matching follows ``matcher.py`` (word tokens, case-insensitive, across
+separators: ``Hamid_Rahimi``, ``HAMID-RAHIMI`` and ``hamid.rahimi`` all hold
+"Hamid Rahimi"; an original that is an ordinary word only when capitalised and
+not sentence-initial), the rule the anonymiser uses to re-apply the key, so a
+correct run never trips it, and goes further where an identifier is written in
+ways transcripts are not:
 
-* across separators and case: ``Hamid_Rahimi``, ``HAMID-RAHIMI`` and
-  ``hamid.rahimi`` all hold "Hamid Rahimi" (``_`` separates words here);
 * numbers across any grouping: an original holding 6 or more digits is found
   in any run of digit groups separated by single spaces, dots, slashes,
   hyphens or underscores ("14 08 63 271 64", "1408.6327/164"), beginning and
