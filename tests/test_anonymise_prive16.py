@@ -250,3 +250,13 @@ def test_labels_of_the_informants_table_are_speaker_labels(make_study):
 
     study = _speaker_study(make_study, informants="id,file,group,speaker_label\n1,a.txt,a,Samtalepartner\n")
     assert "Samtalepartner" in speaker_labels(study)
+
+
+def test_the_guard_finds_an_email_address_of_the_key_that_holds_an_underscore():
+    # Before, the original's tokens were ("hamid_rahimi", "example", "no") and the guard read the
+    # text with "_" as a space: the address, left in a text, was never found (the guard failed open).
+    from pipeline.anonymise.guard import _Typed
+
+    guard = Guard([("hamid_rahimi@example.no", _Typed("EPOST"))])
+    text = "Skriv til hamid_rahimi@example.no nå."
+    assert [(m.start, m.end) for m in guard.leaks(text)] == [(10, 33)]
