@@ -239,7 +239,7 @@ def trim_clause_words(text: str, d: Detection) -> Detection | None:
 ROLE_LABELS = ("Tolk", "Tolken", "Observatør")
 
 
-class SpeakerLabels:
+class RoleLabels:
     """The study's speaker labels as words of a turn ("så bruker vi Deltaker A og B", "jeg kaller
     dere IP1 og IP2", "Tolk: ..."): a role, never a name. A label may carry a number or one
     letter ("IP1", "Informant 3", "Deltaker A"), as several speakers of one role are told apart.
@@ -305,7 +305,7 @@ def over_joined_parts(text: str, replaced: list[Detection], g: Gazetteer | None 
     another replaced one."""
     g = g or load_gazetteer()
     out = []
-    for i, d in enumerate(replaced):
+    for d in replaced:
         if d.type not in _NAME_TYPES:
             out.append(d)
             continue

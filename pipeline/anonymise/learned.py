@@ -554,7 +554,7 @@ class LearnedIdentifierRecognizer(Recognizer):
     to; ``min_score``, ``review_below``: the study's, which its scores follow (``span_scores``)."""
 
     name = "learned"
-    version = "3"  # 3: an allow list's string is matched across "_" too (matcher.fold_separators)
+    version = "3"
     supported_entities = tuple(t for t in TYPES)
     needs_doc = True
     reads_detections = True

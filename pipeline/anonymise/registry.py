@@ -49,8 +49,8 @@ _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
 class DenyListRecognizer(Recognizer):
-    """Always reports the listed strings as ``entity`` (Presidio's deny list), matched as the key is.
-    Version 2: across "_" too ("Hamid_Rahimi"), as the key and the guard match."""
+    """Always reports the listed strings as ``entity`` (Presidio's deny list), matched as the key is
+    (across "_" too: "Hamid_Rahimi")."""
 
     version = "2"
 

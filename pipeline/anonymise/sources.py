@@ -83,7 +83,7 @@ def informant_variants(study: Study) -> list[tuple[Informant, str, list[str]]]:
 
 def speaker_labels(study: Study) -> list[str]:
     """Every speaker label the study's ingest knows: study.yaml's ``speaker_labels`` and the
-    informants table's label columns (empty where the table cannot be read)."""
+    informants table's label columns (study.yaml's alone where the table cannot be read)."""
     from ..ingest import load_informant_table
 
     labels = [*study.settings.speaker_labels.interviewer, *study.settings.speaker_labels.informant]

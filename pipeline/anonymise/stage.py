@@ -36,7 +36,7 @@ from ..records import Segment, Turn
 from ..secret import keyed_hex, study_secret
 from ..settings import Study
 from ..store import PrivateStore, StudyStore, rows_to_csv
-from .analyzer import (ROLE_LABELS, SpeakerLabels, apply_keep, detect_job, fits_its_form, merge, over_joined_parts,
+from .analyzer import (ROLE_LABELS, RoleLabels, apply_keep, detect_job, fits_its_form, merge, over_joined_parts,
                        trim_clause_words, with_first_names)
 from .casing import lower_case_transcript
 from .gazetteer import load_gazetteer
@@ -136,8 +136,8 @@ class Anonymiser:
         self.deny_lists = frozenset(r.name for r in self.registry if isinstance(r, DenyListRecognizer))
         # The study's speaker labels and the role words transcripts label speakers with, as words of
         # a turn: a role, no name (``_speaker_label``).
-        self.speaker_labels = SpeakerLabels([*speaker_labels(study), *ROLE_LABELS], self.g,
-                                            [n for _i, name, variants in informant_variants(study) for n in [name, *variants]])
+        self.role_labels = RoleLabels([*speaker_labels(study), *ROLE_LABELS], self.g,
+                                      [n for _i, name, variants in informant_variants(study) for n in [name, *variants]])
         self.key_matcher: StringMatcher | None = None
         # The stage's guard for the key as it stands (``build_matcher``): what it would refuse in a
         # rendered turn is replaced before the turn is returned (``render_turn``).
@@ -221,12 +221,12 @@ class Anonymiser:
 
     def _speaker_label(self, text: str, d: Detection) -> Detection:
         """A name, place or firm that is a speaker label of the study ("Deltaker A", "IP1",
-        "Intervjuer", "Tolk": ``analyzer.SpeakerLabels``) is listed for review, not replaced; one that
+        "Intervjuer", "Tolk": ``analyzer.RoleLabels``) is listed for review, not replaced; one that
         starts or ends with a label and goes on ("Deltaker A, Kari") is cut to the rest. What the
         researchers listed (an informant, a known identifier, a decision, a deny list) stays."""
         if d.recognizer in self.deny_lists or (d.recognizer == "key" and d.score >= 1.0):
             return d
-        rest = self.speaker_labels.without_labels(text, d)
+        rest = self.role_labels.without_labels(text, d)
         return replace(d, score=min(d.score, self.review_only)) if rest is None else rest
 
     def _kept_spans(self, text: str) -> list[tuple[int, int]]:
