@@ -847,21 +847,35 @@ _KEPT_NAME_HEAD = re.compile(
     + ")|" + "|".join(re.escape(w) for w in sorted((w for w in INSTITUTION_WORDS if not w.islower()), key=len,
                                                    reverse=True))
     + r")(?![\wæøå])")
+# Two trade words joined by "og", each capitalised as a name's words are ("Hvaler Fisk og Sjømat",
+# "Kviteseid Bygg og Anlegg"): what a local firm is called after its place, whichever trade it names.
+# Dictionary words only: a first name there ("Brattvik Per og Kari") is two people, not a firm.
+_TRADE_PAIR = re.compile(rf"({CAP}{LOW}+)[^\S\n]+(?:og|&)[^\S\n]+({CAP}{LOW}+)(?![\wæøå'’-])")
 _OWN_ADMINISTRATION = re.compile(r"[a-zæøå]*kommunen?s?", re.IGNORECASE)
+
+
+def _association_kind(suffix: str) -> bool:
+    """The institution word ``suffix`` (with any adjective before it) is a kind of association."""
+    return suffix.split()[-1].lower().endswith(ORGANISATION_KINDS)
 
 
 def names_more_than_kept(term: str, rest: str) -> bool:
     """A keep term protects the word it is, not a longer name made of it: a kept term that is no
     acronym, followed by an institution or firm word ("Notodden sjukeheim", "Seljord barneskule",
     "Kviteseid omsorgssenter", "Seljord mottak", "Notodden Sparebank", "Tinn Eigedom", "Seljord IL",
-    "Kviteseid Bygg og Anlegg"), is part of that institution's or firm's name, which is the
-    identifier. ``rest``: what stands after the term. An acronym is an organisation, and the word
+    "Kviteseid Bygg og Anlegg"), or by two trade words joined by "og" ("Hvaler Fisk og Sjømat",
+    ``_TRADE_PAIR``), is part of that institution's or firm's name, which is the identifier. ``rest``: what stands after the term. An acronym is an organisation, and the word
     after it says which of its parts ("NAV Heimdal"); a kept place's own administration ("Seljord
     kommune") is the kept place. The one rule by which the institution recognizer and the merge
     (``analyzer.apply_keep``) treat a keep term at the start of a longer name."""
+    if term.isupper() or not any(c.isalpha() for c in term):
+        return False
     head = _KEPT_NAME_HEAD.match(rest.lstrip())
-    return (head is not None and not term.isupper() and any(c.isalpha() for c in term)
-            and not _OWN_ADMINISTRATION.fullmatch(head.group()))
+    if head is not None:
+        return not _OWN_ADMINISTRATION.fullmatch(head.group())
+    pair = _TRADE_PAIR.match(rest.lstrip())
+    return pair is not None and all(in_dictionary(w.lower()) and not load_gazetteer().is_first(w)
+                                    for w in (pair.group(1), pair.group(2)))
 
 
 _ACADEMY = re.compile(rf"(?<![\w])(?:Høgskolen|Høgskulen|Universitetet|Politihøgskolen|Folkehøgskolen|Folkehøgskulen"
@@ -870,6 +884,20 @@ _ACADEMY = re.compile(rf"(?<![\w])(?:Høgskolen|Høgskulen|Universitetet|Politih
 _SAINT = re.compile(rf"(?<![\w])St\.\s*{CAP}{LOW}+(?:s)?(?:\s+(?:hospital|sykehus|kirke))?")
 _GENERIC_HEADS = {"den", "det", "de", "en", "et", "jeg", "vi", "han", "hun", "og", "på", "i", "min", "mitt",
                   "vår", "ny", "nye", "gamle", "hele"}
+
+# An association's place after its kind, as local branches and societies are named: "Kurdisk forening
+# Sarpsborg", "Somalisk kvinneforening i Grenland", "Pensjonistforeningen i Fauske", "leieboerforeningen
+# Tune og omegn". The place is one or two capitalised words (or a hyphenated one) on the same line,
+# right after the kind or after "i"/"på"; the name is the whole, and its place is what identifies it.
+_PLACE_AFTER_KIND = re.compile(
+    rf"(?P<gap>[^\S\n]+(?:i|på)[^\S\n]+|[^\S\n]+)(?P<place>{CAP}{LOW}+(?:-{CAP}{LOW}+)?)"
+    rf"(?:[^\S\n]+(?P<second>{CAP}{LOW}+))?(?P<omegn>[^\S\n]+og[^\S\n]+omegn)?(?![\wæøå'’-])")
+# A kind of association in a compound that names its members or purpose, in any form of the noun
+# ("Pensjonistforeningen", "leieboerforeningen", "Innvandrarforeininga"): named by its place alone.
+_COMPOUND_KIND = re.compile(
+    rf"(?<![\w'’-])(?P<kind>[{UPPER}{LOWER}][{LOWER}]{{2,}}?(?:{'|'.join(sorted(ORGANISATION_KINDS, key=len, reverse=True))})"
+    rf"(?:en|et|a|t|n)?)(?![\wæøå'’-])")
+_KIND_ENDINGS = ("en", "et", "a", "t", "n")
 
 
 # Written without capitals (machine transcription, unreliable captions): a club's letters
@@ -900,7 +928,7 @@ class InstitutionRecognizer(Recognizer):
     """
 
     name = "institution"
-    version = "5"
+    version = "6"
     supported_entities = (ORG,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, keep_terms: set[str] = frozenset()):
@@ -927,7 +955,11 @@ class InstitutionRecognizer(Recognizer):
             suffix = m.group(2)
             if suffix.isupper() and len(suffix) <= 3 and len(head_words) == 1 and self.gazetteer.is_common_word(head_words[0]):
                 continue
-            found.append(self._d(text, start, m.end(), ORG, 0.9))
+            end = m.end()
+            if _association_kind(suffix):
+                end = self._place_after(text, end) or end
+            found.append(self._d(text, start, end, ORG, 0.9))
+        found += self._named_by_place(text, found)
         found += self._lower_case(text)
         for m in _ACADEMY.finditer(text):
             found.append(self._d(text, m.start(), m.end(), ORG, 0.9))
@@ -935,6 +967,52 @@ class InstitutionRecognizer(Recognizer):
             found.append(self._d(text, m.start(), m.end(), ORG, 0.9))
         return found
 
+
+    def _place_after(self, text: str, end: int) -> int | None:
+        """The end of an association's place right after its kind at ``end`` ("forening Sarpsborg",
+        "kvinneforening i Grenland", "foreningen Tune og omegn"), or None. A capitalised word on the
+        same line after the kind or its preposition is a name in Norwegian spelling; not a function
+        word, a service or brand the study keeps by default ("på Facebook"), an English word ("på
+        Teams") or a first name that is no place ("forening Ali sa")."""
+        from .unexplained import explanation  # here: unexplained reads cues, which read this module
+
+        m = _PLACE_AFTER_KIND.match(text, end)
+        if m is None:
+            return None
+        g = self.gazetteer
+
+        def place_word(w: str) -> bool:
+            low = w.lower()
+            return not (low in _STOP or low in g.builtin_keep or explanation(low, g) == "english"
+                        or (g.is_first(w) and not g.is_place(w)))
+
+        if not all(place_word(w) for w in m.group("place").split("-")):
+            return None
+        if m.group("second") and place_word(m.group("second")) and not m.group("gap").strip():
+            return m.end()  # "forening Østfold Akershus": a second word only right after the kind
+        if m.group("omegn"):
+            return m.end()
+        return m.end("place")
+
+    def _named_by_place(self, text: str, found: list[Detection]) -> list[Detection]:
+        """An association named by a compound kind and its place, no name word before it
+        ("Pensjonistforeningen i Fauske", "leieboerforeningen Tune og omegn"). The kind alone
+        ("foreningen i Sarpsborg", "velforeningen på Tune") is the common noun; after "i"/"på" the
+        kind is written with its capital, as a name is."""
+        more = []
+        for m in _COMPOUND_KIND.finditer(text):
+            kind = m.group("kind")
+            low = kind.lower()
+            stems = {low} | {low[:-len(e)] for e in _KIND_ENDINGS if low.endswith(e)}
+            if stems & set(ORGANISATION_KINDS) or any(d.start <= m.start() < d.end for d in found):
+                continue
+            end = self._place_after(text, m.end())
+            if end is None:
+                continue
+            if text[m.end():end].split()[0] in ("i", "på") and not kind[:1].isupper():
+                continue  # "i pensjonistforeningen i Fauske": the society in a place, described
+            more.append(self._d(text, m.start(), end, ORG, 0.9))
+        return more
 
     def _lower_case(self, text: str) -> list[Detection]:
         found = []
