@@ -821,7 +821,11 @@ INSTITUTION_WORDS = (
     "Eiendom", "Renhold", "Bygg", "Sveis", "Mek", "Transport", "Taxi", "Storkjøkken", "Bakeri", "Regnskap",
     "Rør", "Elektro", "Maling", "Service", "Vask", "Catering", "Kiosk", "Frisør", "Bilverksted",
     # a bank named after its place ("Seljord Sparebank"), and the Nynorsk forms of the trade words
-    "Sparebank", "Sparebanken", "Eigedom", "Reinhald", "Røyr")
+    "Sparebank", "Sparebanken", "Eigedom", "Reinhald", "Røyr",
+    # the fishing, fish-farming and building trades of a coastal or rural firm ("Nordkyst Sjømat",
+    # "Hitra Fiskeri", "Kviteseid Anlegg"); capitalised, as a firm writes them, or in lower case
+    # after a word no word list explains (``_TRADE``)
+    "Fisk", "Sjømat", "Havbruk", "Fiskeri", "Seafood", "Anlegg", "Trelast", "Entreprenør")
 # The institution words that also end compounds naming one ("skolesenter", "kulturskole", "omsorgssenter",
 # "fylkeskommune"): a compound ending in one is an institution word too.
 INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
@@ -898,6 +902,9 @@ _COMPOUND_KIND = re.compile(
     rf"(?<![\w'’-])(?P<kind>[{UPPER}{LOWER}][{LOWER}]{{2,}}?(?:{'|'.join(sorted(ORGANISATION_KINDS, key=len, reverse=True))})"
     rf"(?:en|et|a|t|n)?)(?![\wæøå'’-])")
 _KIND_ENDINGS = ("en", "et", "a", "t", "n")
+# An adjective of origin or denomination, capitalised as it opens a name ("Kurdisk", "Norsk-somalisk",
+# "Litauiske"): in -isk/-sk, in any of its forms.
+_ORIGIN_ADJECTIVE = re.compile(rf"{CAP}[{LOWER}-]+(?:isk|iske|sk|ske)")
 
 
 # Written without capitals (machine transcription, unreliable captions): a club's letters
@@ -956,7 +963,9 @@ class InstitutionRecognizer(Recognizer):
             if suffix.isupper() and len(suffix) <= 3 and len(head_words) == 1 and self.gazetteer.is_common_word(head_words[0]):
                 continue
             end = m.end()
-            if _association_kind(suffix):
+            if _association_kind(suffix) and all(_ORIGIN_ADJECTIVE.fullmatch(w) for w in head_words):
+                # "Kurdisk forening" describes; with its place it is the name. A name word before
+                # the kind names it alone ("Bekkefaret borettslag på Tasta": a place beside it).
                 end = self._place_after(text, end) or end
             found.append(self._d(text, start, end, ORG, 0.9))
         found += self._named_by_place(text, found)
