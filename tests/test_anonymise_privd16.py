@@ -117,3 +117,18 @@ def test_the_trade_words_in_ordinary_speech_are_no_firm(text):
 def test_the_recognizer_version_is_bumped():
     # The detection cache keys on it: version 5's cached detections lack the places.
     assert InstitutionRecognizer.version == "6"
+
+
+def test_a_transcript_without_capitals_is_read_truecased():
+    # Truecasing capitalises the adjective before the kind (its rule 5) and the place no dictionary
+    # holds (rule 2); the recognizer then reads the name as written with capitals.
+    from pipeline.anonymise.casing import truecase
+
+    assert ("Tamilsk forening Brattvik", ORG) in found(truecase("vi har tamilsk forening brattvik her"))
+    assert found(truecase("vi har en tamilsk forening i byen")) == [("Tamilsk forening", ORG)]
+
+
+def test_the_new_trades_in_lower_case_are_left_to_the_learned_model():
+    # "fjordlys fisk" is a firm, but in lower case "fisk" and "anlegg" are everyday nouns: no rule here.
+    assert found("jeg jobber på fjordlys fisk nede ved kaia") == []
+    assert found("jeg jobber på fjordlys eiendom nede ved kaia") == [("fjordlys eiendom", ORG)]  # an older trade

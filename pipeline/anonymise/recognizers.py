@@ -812,6 +812,11 @@ ORGANISATION_KINDS = (
     "idrettslag", "velforening", "velforeining", "vellag", "grendelag", "grendalag", "ungdomslag", "sanitetslag",
     "sanitetsforening", "sanitetsforeining", "samvirkelag", "bondelag", "kvinnelag", "pensjonistlag", "mållag",
     "skytterlag", "skyttarlag", "sanglag", "songlag", "forening", "foreining")
+# The fishing, fish-farming and building trades of a coastal or rural firm ("Nordkyst Sjømat", "Hitra
+# Fiskeri", "Kviteseid Anlegg"), as a firm writes them, capitalised. In lower case they are the
+# everyday nouns of the same places ("vi dreiv med fisk og anlegg"), so the lower-case rule
+# (``_TRADE``) does not read them; a lower-case firm of these trades is left to the learned model.
+_CAPITAL_ONLY_TRADES = ("Fisk", "Sjømat", "Havbruk", "Fiskeri", "Seafood", "Anlegg", "Trelast", "Entreprenør")
 INSTITUTION_WORDS = (
     *ORGANISATION_KINDS, "skulekorps", "skolekorps", "frivilligsentral", "skole", "barneskole", "ungdomsskole", "videregående skole", "videregående",
     # Nynorsk forms
@@ -822,10 +827,7 @@ INSTITUTION_WORDS = (
     "Rør", "Elektro", "Maling", "Service", "Vask", "Catering", "Kiosk", "Frisør", "Bilverksted",
     # a bank named after its place ("Seljord Sparebank"), and the Nynorsk forms of the trade words
     "Sparebank", "Sparebanken", "Eigedom", "Reinhald", "Røyr",
-    # the fishing, fish-farming and building trades of a coastal or rural firm ("Nordkyst Sjømat",
-    # "Hitra Fiskeri", "Kviteseid Anlegg"); capitalised, as a firm writes them, or in lower case
-    # after a word no word list explains (``_TRADE``)
-    "Fisk", "Sjømat", "Havbruk", "Fiskeri", "Seafood", "Anlegg", "Trelast", "Entreprenør")
+    *_CAPITAL_ONLY_TRADES)
 # The institution words that also end compounds naming one ("skolesenter", "kulturskole", "omsorgssenter",
 # "fylkeskommune"): a compound ending in one is an institution word too.
 INSTITUTION_HEADS = ("skole", "skule", "senter", "barnehage", "sykehjem", "sjukeheim", "sykehus", "sjukehus",
@@ -918,7 +920,8 @@ _ORIGIN_ADJECTIVE = re.compile(rf"{CAP}[{LOWER}-]+(?:isk|iske|sk|ske)")
 _CLUB_LETTERS = r"(?:il|if|sk|hk|fk|bk|ik|tif|ballklubb)"
 _PLACE_HEADS = (rf"[{LOWER}]*(?:skole|skule|barnehage|barnehagen|klubb|klubben|idrettslag|vidaregåande|videregående"
                 r"|ungdomsskole|ungdomsskule)")
-_TRADE = "|".join(sorted({w.lower() for w in INSTITUTION_WORDS if w[:1].isupper() and len(w) > 3}, key=len, reverse=True))
+_TRADE = "|".join(sorted({w.lower() for w in INSTITUTION_WORDS if w[:1].isupper() and len(w) > 3
+                          and w not in _CAPITAL_ONLY_TRADES}, key=len, reverse=True))
 _ORG_KIND_HEADS = rf"[{LOWER}]*(?:{'|'.join(sorted(ORGANISATION_KINDS, key=len, reverse=True))})"
 _LOWER_INSTITUTION = re.compile(
     rf"(?<![\w'’-])(?P<name>{LOW}[\w'’-]+(?:\s+{LOW}[\w'’-]+)?|{CAP}{LOW}+)\s+"
