@@ -26,6 +26,7 @@ def found(text, keep_terms=frozenset()):
     ("Ho er med i Eritreisk kvinneforening i Ulvøy.", "Eritreisk kvinneforening i Ulvøy"),
     ("Han leiar Litauiske foreining på Sørvåg no.", "Litauiske foreining på Sørvåg"),
     ("Vi har Polsk forening Nord-Ulvøy her.", "Polsk forening Nord-Ulvøy"),  # a hyphenated place
+    ("Ho er i Tamilsk forening i Nordre Brattvik.", "Tamilsk forening i Nordre Brattvik"),  # two words
     ("Dei gjekk til Pensjonistforeningen i Sørvåg.", "Pensjonistforeningen i Sørvåg"),
     ("Pensjonistforeningen i Sørvåg hjelper oss.", "Pensjonistforeningen i Sørvåg"),  # a compound, opening
     ("og så er det leieboerforeningen Lyngbø og omegn som hjelper", "leieboerforeningen Lyngbø og omegn"),
@@ -67,6 +68,7 @@ def test_a_kind_and_a_place_without_a_name_are_no_name(text):
     ("Vi budde i Granly borettslag på Ulvøy.", "Granly borettslag"),  # a name word names it alone
     ("Ho spelar i Lyngbø idrettslag i Brattvik.", "Lyngbø idrettslag"),
     ("Tamilsk forening\nBrattvik er fin.", "Tamilsk forening"),  # the next line is not the name
+    ("eg var i Tamilsk forening i Brattvik Vi møttes der", "Tamilsk forening i Brattvik"),  # a caption's next clause
 ])
 def test_the_place_is_joined_only_where_it_completes_the_name(text, name):
     assert found(text)[0] == (name, ORG)

@@ -870,9 +870,10 @@ def names_more_than_kept(term: str, rest: str) -> bool:
     acronym, followed by an institution or firm word ("Notodden sjukeheim", "Seljord barneskule",
     "Kviteseid omsorgssenter", "Seljord mottak", "Notodden Sparebank", "Tinn Eigedom", "Seljord IL",
     "Kviteseid Bygg og Anlegg"), or by two trade words joined by "og" ("Hvaler Fisk og Sjømat",
-    ``_TRADE_PAIR``), is part of that institution's or firm's name, which is the identifier. ``rest``: what stands after the term. An acronym is an organisation, and the word
-    after it says which of its parts ("NAV Heimdal"); a kept place's own administration ("Seljord
-    kommune") is the kept place. The one rule by which the institution recognizer and the merge
+    ``_TRADE_PAIR``), is part of that institution's or firm's name, which is the identifier.
+    ``rest``: what stands after the term. An acronym is an organisation, and the word after it says
+    which of its parts ("NAV Heimdal"); a kept place's own administration ("Seljord kommune") is the
+    kept place. The one rule by which the institution recognizer and the merge
     (``analyzer.apply_keep``) treat a keep term at the start of a longer name."""
     if term.isupper() or not any(c.isalpha() for c in term):
         return False
@@ -1000,11 +1001,9 @@ class InstitutionRecognizer(Recognizer):
 
         if not all(place_word(w) for w in m.group("place").split("-")):
             return None
-        if m.group("second") and place_word(m.group("second")) and not m.group("gap").strip():
-            return m.end()  # "forening Østfold Akershus": a second word only right after the kind
-        if m.group("omegn"):
-            return m.end()
-        return m.end("place")
+        if m.group("second") and not place_word(m.group("second")):
+            return m.end("place")  # "forening i Sarpsborg Vi ...": the next sentence of a caption
+        return m.end()  # a place of two words ("i Nordre Land"), "og omegn" after it
 
     def _named_by_place(self, text: str, found: list[Detection]) -> list[Detection]:
         """An association named by a compound kind and its place, no name word before it
