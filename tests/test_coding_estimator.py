@@ -502,3 +502,28 @@ def test_a_bag_of_orders_is_one_linear_model_with_a_smaller_order_spread():
     assert _order_spread(sgd_bag=5) < _order_spread() / 1.5
     with pytest.raises(ValueError, match="sgd_bag"):
         TwoStageCoder(codes=CODES, rule_codes=CODES, sgd_bag=0).fit(X, y)
+
+
+def test_the_study_default_first_stage_is_a_fixed_budget_with_its_own_C_and_little_row_order_spread():
+    """coding.model's defaults run sgd for a fixed budget of epochs, C unset taking the budget's C (docs/coding.md,
+    sixteenth session): the first stage then moves little when its rows come in another order, and a study that
+    asks for the early stop, another solver or its own C keeps the C measured for it."""
+    from pydantic import ValidationError
+
+    from pipeline.coding.classifier import EARLY_STOP_C, FIXED_BUDGET_C
+
+    params = CodingModelSettings().params()
+    assert params["solver"] == "sgd" and params["sgd_epochs"] == 100 and params["C"] is None
+    first = {key: params[key] for key in ("C", "sgd_epochs", "solver")}
+    sgd = TwoStageCoder(codes=CODES, rule_codes=CODES, **first)._first_model(50)
+    assert sgd.max_iter == 100 and sgd.tol is None and sgd.alpha == pytest.approx(1.0 / (FIXED_BUDGET_C * 50))
+    assert FIXED_BUDGET_C < EARLY_STOP_C  # nearer the optimum is less regularised: the budget needs a smaller C
+    spread = _order_spread(**first)
+    assert spread < 0.03 and spread < _order_spread() / 4  # _order_spread(): the early stop, over 0.05
+    assert TwoStageCoder(sgd_epochs=None).first_C() == EARLY_STOP_C
+    assert TwoStageCoder(solver="liblinear", sgd_epochs=100).first_C() == EARLY_STOP_C
+    assert TwoStageCoder(C=2.0, sgd_epochs=100).first_C() == 2.0
+    assert CodingModelSettings(C=4.0, sgd_epochs=None).params()["C"] == 4.0
+    for wrong in ({"sgd_epochs": 0}, {"C": 0}):
+        with pytest.raises(ValidationError):
+            CodingModelSettings(**wrong)
