@@ -8,7 +8,8 @@ For every candidate first stage (estimator parameters over the study.yaml defaul
 an evaluation, inner folds included, sees its rows in that permutation of the order it was given) it prints the
 turn-level micro-F1, micro kappa and kappa per code of:
 
-* ``own``: the study's own coder, 6 folds grouped by informant (held-out informants of the study);
+* ``own``: the study's own coder, 6 folds grouped by informant (held-out informants of the study); ``own_ho``
+  with ``--own-cv heldout``: the folds of the study's held-out record (``qualpipe agreement``);
 * ``transferN``: trained on the study's coder, scored on set N (no round: k = 0);
 * ``roundN+k``: the study's coder plus k interviews of set N, scored on the others (the rotations of
   ``benchmarks/coding_variants.py``).
@@ -41,22 +42,19 @@ from pipeline.coding.evaluation import MICRO, heldout_predictions, train_and_pre
 from pipeline.nlp import load_nlp  # noqa: E402
 from pipeline.settings import load_study  # noqa: E402
 
-# Over the study.yaml defaults. Candidates measured against the early stop (fifteenth session) name its C
-# (4, what an unset C was for them) and sgd_epochs where they keep the stop, so they stay the models measured then.
 CANDIDATES = {
     "default": {},
-    "early_stop": {"sgd_epochs": None},  # stopped early on tol; C unset is then 4 (TwoStageCoder.first_C)
-    "sgd_avg": {"sgd_average": True, "sgd_epochs": None},
-    "sgd_epochs30": {"sgd_epochs": 30, "C": 4.0},
-    "sgd_epochs50": {"sgd_epochs": 50, "C": 4.0},
-    "sgd_epochs100": {"sgd_epochs": 100, "C": 4.0},
-    "sgd_avg_epochs100": {"sgd_average": True, "sgd_epochs": 100, "C": 4.0},
+    "sgd_avg": {"sgd_average": True},
+    "sgd_epochs30": {"sgd_epochs": 30},
+    "sgd_epochs50": {"sgd_epochs": 50},
+    "sgd_epochs100": {"sgd_epochs": 100},
+    "sgd_avg_epochs100": {"sgd_average": True, "sgd_epochs": 100},
     # Nearer the optimum is less regularised than an early stop: the same budget with a smaller C.
     "sgd_epochs100_C2": {"sgd_epochs": 100, "C": 2.0},
     "sgd_epochs100_C1.5": {"sgd_epochs": 100, "C": 1.5},
     "sgd_epochs100_C1": {"sgd_epochs": 100, "C": 1.0},
-    "sgd_bag5": {"sgd_bag": 5, "sgd_epochs": None},
-    "sgd_avg_bag3": {"sgd_average": True, "sgd_bag": 3, "sgd_epochs": None},
+    "sgd_bag5": {"sgd_bag": 5},
+    "sgd_avg_bag3": {"sgd_average": True, "sgd_bag": 3},
     "lbfgs": {"solver": "lbfgs"},
     "liblinear": {"solver": "liblinear"},
 }
@@ -77,6 +75,12 @@ class PermutedCoder(TwoStageCoder):
         return super().fit([X[i] for i in order], np.asarray(y)[order], groups=groups, sample_weight=sample_weight)
 
 
+def permutation_seed(order: int) -> int | None:
+    """``--order``'s seed for :class:`PermutedCoder`; a negative order is none: the rows as the study gives them
+    (transcript order, the draw of the study's own model and held-out record)."""
+    return None if order < 0 else order
+
+
 def figures(scores) -> dict:
     by = {s.code: s for s in scores}
     return {"f1": by[MICRO].f1, "kappa": by[MICRO].kappa,
@@ -88,9 +92,13 @@ def main() -> None:
     parser.add_argument("study", type=Path)
     parser.add_argument("--against", action="append", type=Path, required=True)
     parser.add_argument("--candidate", action="append", default=None, choices=sorted(CANDIDATES))
-    parser.add_argument("--order", action="append", type=int, default=None, help="permutation seeds (default 0-4)")
+    parser.add_argument("--order", action="append", type=int, default=None,
+                        help="permutation seeds (default 0-4); -1: none, the rows in the study's own order")
     parser.add_argument("--round", type=int, action="append", default=None, dest="round_k")
     parser.add_argument("--skip", action="append", default=[], help="own, transfer, round")
+    parser.add_argument("--own-cv", choices=["6", "heldout"], default="6",
+                        help="own's folds: 6 grouped by informant, or the study's held-out folds (qualpipe "
+                             "agreement's: one per informant up to 20)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     study = load_study(args.study)
@@ -114,12 +122,14 @@ def main() -> None:
         params = {**settings.model.params(), **CANDIDATES[candidate]}
         params.pop("search", None)
         for order in args.order or [0, 1, 2, 3, 4]:
-            PermutedCoder.order_seed = order
+            PermutedCoder.order_seed = permutation_seed(order)
             start = time.perf_counter()
             if "own" not in args.skip:
+                cv = GroupKFold(6) if args.own_cv == "6" else None  # None: evaluation.heldout_cv
                 predictions, _ = heldout_predictions(demo, settings.min_examples_per_code, settings.seed, params,
-                                                     None, nlp=nlp, cv=GroupKFold(6))
-                record(candidate, order, "own", turn_scores(demo, predictions, set(predictions)))
+                                                     None, nlp=nlp, cv=cv)
+                name = "own" if args.own_cv == "6" else "own_ho"
+                record(candidate, order, name, turn_scores(demo, predictions, set(predictions)))
             for n, blind in enumerate(blinds, start=1):
                 informants = blind.informants()
                 if "transfer" not in args.skip:

@@ -36,7 +36,6 @@ from pipeline.settings import load_study  # noqa: E402
 
 VARIANTS = {
     "default": {},
-    "early_stop": {"sgd_epochs": None},  # the first stage stopped early on tol; C unset is then 4
     "liblinear": {"solver": "liblinear"},
     "saga": {"solver": "saga"},
     "priors0.5": {"prior_weight": 0.5},

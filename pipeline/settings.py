@@ -116,10 +116,7 @@ class CodingModelSettings(_Strict):
     Defaults were chosen to hold across two studies (the demo and the blind set), not to be the best on one.
     """
 
-    # Inverse regularisation of the per-code models. None: chosen by the first stage's fit (TwoStageCoder.first_C):
-    # 1 for sgd with a fixed budget of epochs (a fit run near its optimum is less regularised than one stopped
-    # early, so it needs a smaller C), 4 otherwise (sgd stopped early, liblinear, saga: where 4 was measured).
-    C: float | None = Field(None, gt=0)
+    C: float = 4.0  # inverse regularisation of the per-code models
     question_weight: float = 0.5  # the interviewer's preceding question
     previous_weight: float = 0.3  # the informant's previous sentence in the turn
     turn_weight: float = 0.5  # the whole turn
@@ -130,10 +127,6 @@ class CodingModelSettings(_Strict):
     context: bool = True  # second stage: re-score in the light of neighbours and turn
     context_C: float = 1.0
     solver: Literal["sgd", "liblinear", "saga"] = "sgd"  # sgd: training time linear in the examples
-    # sgd's first stage runs exactly this many epochs (no early stop: where a noisy loss stops is a draw of the
-    # rows' order, so held-out figures moved by up to 0.023 micro-F1 with it); null: stop once the loss has not
-    # fallen by tol for 3 epochs (at most 30), with C 4 where C is not set. Read by sgd only.
-    sgd_epochs: int | None = Field(100, ge=1)
     prior_weight: float = 1.0  # weight of the codebook's examples and criteria as training examples (0: off)
     threshold_unit: Literal["segment", "turn"] = "segment"  # thresholds chosen for the F1 of segments or of turns
     round_weight: float = 1.0  # weight of a decision of the current round (coding.current_round) against an older one

@@ -504,26 +504,25 @@ def test_a_bag_of_orders_is_one_linear_model_with_a_smaller_order_spread():
         TwoStageCoder(codes=CODES, rule_codes=CODES, sgd_bag=0).fit(X, y)
 
 
-def test_the_study_default_first_stage_is_a_fixed_budget_with_its_own_C_and_little_row_order_spread():
-    """coding.model's defaults run sgd for a fixed budget of epochs, C unset taking the budget's C (docs/coding.md,
-    sixteenth session): the first stage then moves little when its rows come in another order, and a study that
-    asks for the early stop, another solver or its own C keeps the C measured for it."""
-    from pydantic import ValidationError
+def test_the_order_benchmark_gives_every_fit_its_seeded_permutation_and_order_minus_one_the_studys_order():
+    """benchmarks/coding_orders.py compares candidates over row orders: that holds only if each fit sees the seeded
+    permutation of its rows (labels and informant groups along), and order -1, the study's own draw (its model and
+    held-out record: the line the sixteenth session checked its candidate on), is the plain estimator."""
+    import sys
+    from pathlib import Path
 
-    from pipeline.coding.classifier import EARLY_STOP_C, FIXED_BUDGET_C
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import coding_orders
 
-    params = CodingModelSettings().params()
-    assert params["solver"] == "sgd" and params["sgd_epochs"] == 100 and params["C"] is None
-    first = {key: params[key] for key in ("C", "sgd_epochs", "solver")}
-    sgd = TwoStageCoder(codes=CODES, rule_codes=CODES, **first)._first_model(50)
-    assert sgd.max_iter == 100 and sgd.tol is None and sgd.alpha == pytest.approx(1.0 / (FIXED_BUDGET_C * 50))
-    assert FIXED_BUDGET_C < EARLY_STOP_C  # nearer the optimum is less regularised: the budget needs a smaller C
-    spread = _order_spread(**first)
-    assert spread < 0.03 and spread < _order_spread() / 4  # _order_spread(): the early stop, over 0.05
-    assert TwoStageCoder(sgd_epochs=None).first_C() == EARLY_STOP_C
-    assert TwoStageCoder(solver="liblinear", sgd_epochs=100).first_C() == EARLY_STOP_C
-    assert TwoStageCoder(C=2.0, sgd_epochs=100).first_C() == 2.0
-    assert CodingModelSettings(C=4.0, sgd_epochs=None).params()["C"] == 4.0
-    for wrong in ({"sgd_epochs": 0}, {"C": 0}):
-        with pytest.raises(ValidationError):
-            CodingModelSettings(**wrong)
+    X, y = _noisy_corpus()
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y).predict_proba(X)
+    order = np.random.RandomState(1).permutation(len(X))
+    by_hand = TwoStageCoder(codes=CODES, rule_codes=CODES).fit([X[i] for i in order], y[order]).predict_proba(X)
+    assert not np.allclose(by_hand, plain)  # the corpus shows its order, so the checks below can fail
+    try:
+        for seed, expected in ((coding_orders.permutation_seed(-1), plain), (coding_orders.permutation_seed(1), by_hand)):
+            coding_orders.PermutedCoder.order_seed = seed
+            found = clone(coding_orders.PermutedCoder(codes=CODES, rule_codes=CODES)).fit(X, y).predict_proba(X)
+            assert np.array_equal(found, expected)
+    finally:
+        coding_orders.PermutedCoder.order_seed = None

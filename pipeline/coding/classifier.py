@@ -79,9 +79,6 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-# coding.model.C where neither the study nor the caller sets one (TwoStageCoder.first_C).
-FIXED_BUDGET_C = 1.0
-EARLY_STOP_C = 4.0
 FEATURE_VERSION = "6"  # 6: training rows in transcript order (machine.decided_ids); 5: an informant's label read as a detected name, [PERSON_X]
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.901, 0.025), 3)
 ROUND_THRESHOLD_MIN = 3  # positives (and negatives) of a code the current round needs to set its threshold
@@ -286,7 +283,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
     whose rule hits are features (normally the whole codebook).
     """
 
-    def __init__(self, codes: Sequence[str] = (), rule_codes: Sequence[str] = (), C: float | None = None,
+    def __init__(self, codes: Sequence[str] = (), rule_codes: Sequence[str] = (), C: float = 4.0,
                  question_weight: float = 0.5, previous_weight: float = 0.3, turn_weight: float = 0.5,
                  rule_weight: float = 1.0, turn_rule_weight: float = 0.5, char_weight: float = 1.0,
                  lsa_weight: float = 0.0, context: bool = True, context_C: float = 1.0, solver: str = "sgd", max_folds: int = 5,
@@ -342,16 +339,7 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
 
     # -- fitting
 
-    def first_C(self) -> float:
-        """The first stage's C: ``C`` where given, else the one measured for this fit (docs/coding.md, sixteenth
-        session): a fixed budget of SGD epochs ends near the optimum, which is less regularised than an early stop,
-        so it takes FIXED_BUDGET_C; the early stop and the exact solvers take EARLY_STOP_C."""
-        if self.C is not None:
-            return float(self.C)
-        return FIXED_BUDGET_C if self.solver == "sgd" and self.sgd_epochs is not None else EARLY_STOP_C
-
     def _first_model(self, n: int, n_features: int = 0):
-        C = self.first_C()
         if self.solver == "sgd":
             if int(self.sgd_bag) < 1 or (self.sgd_epochs is not None and int(self.sgd_epochs) < 1):
                 raise ValueError(f"sgd_bag must be a whole number >= 1 and sgd_epochs one >= 1 (or None); got "
@@ -361,19 +349,19 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             # N: exactly N epochs, the step size falling as 1 / (alpha (t + t0)), so the fit nears the optimum.
             fixed = self.sgd_epochs is not None
             # Same objective as LogisticRegression(C): mean log-loss + ||w||² / (2 C n).
-            sgd = SGDClassifier(loss="log_loss", alpha=1.0 / (C * max(n, 1)), class_weight="balanced",
+            sgd = SGDClassifier(loss="log_loss", alpha=1.0 / (self.C * max(n, 1)), class_weight="balanced",
                                 max_iter=int(self.sgd_epochs) if fixed else 30, tol=None if fixed else 1e-4,
                                 n_iter_no_change=3, average=bool(self.sgd_average), random_state=self.random_state)
             return sgd if int(self.sgd_bag) == 1 else BaggedLinear(sgd, int(self.sgd_bag), self.random_state)
         if self.solver == "lbfgs":
             # Deterministic and exact (a strictly convex objective has one optimum): the rows' order cannot matter.
-            return LogisticRegression(C=C, class_weight="balanced", solver="lbfgs", max_iter=500, tol=1e-4)
+            return LogisticRegression(C=self.C, class_weight="balanced", solver="lbfgs", max_iter=500, tol=1e-4)
         if self.solver == "saga":
-            return LogisticRegression(C=C, class_weight="balanced", solver="saga", max_iter=200, tol=1e-3,
+            return LogisticRegression(C=self.C, class_weight="balanced", solver="saga", max_iter=200, tol=1e-3,
                                       random_state=self.random_state)
         if self.solver == "liblinear":
             # liblinear's dual solver is ~30x faster while there are fewer examples than features.
-            return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=n <= n_features,
+            return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", dual=n <= n_features,
                                       random_state=self.random_state, max_iter=1000)
         raise ValueError(f"unknown solver '{self.solver}' (sgd, lbfgs, liblinear, saga)")
 
