@@ -8,7 +8,8 @@ as "no Norwegian word", such a form was capitalised by ``casing.truecase`` and t
 or firm by the model. ``dialect_word`` says the form is a word: the stem with a standard ending
 ("nabo", "brev", "jente") is a Norwegian word (``lexicon.is_word``), the form is the standard one
 with its final or last -e- dropped ("hadd", "korsn": apocope and syncope), a compound with a
-dialect word ("nånting"), or it is one of the short list of dialect words below. A form that is
+dialect word ("nånting"), the standard form with the -e after a palatal j said -i ("ikkji",
+"mykji" = ikkje, mykje: eastern inland dialects), or it is one of the short list of dialect words below. A form that is
 a gazetteer name or place ("stian" = sti + an, "karen") is never a dialect form, so known names
 keep their reading. ``respelled_word`` also takes a form with one spelling of dialect or
 Danish-near writing undone ("kjæm", "nokå", "tilbage", "mykkje", "leiligheita", "hengaren"); that
@@ -137,6 +138,10 @@ def _dialect_form(w: str) -> bool:
         stem = w[: -len(ending)]
         if w.endswith(ending) and len(stem) >= _MIN_STEM and (is_word(stem) or is_word(stem + "e")):
             return True
+    if len(w) >= 4 and w.endswith("ji") and in_dictionary(w[:-1] + "e"):
+        # The final -e after a palatal consonant said -i in the inland dialects of eastern Norway
+        # (Hallingdal, Valdres, Gudbrandsdal): "ikkji", "mykji", "kyrkji" = ikkje, mykje, kyrkje.
+        return True
     if len(w) >= 4 and w.isalpha():
         # Apocope, the dropped final -e of northern and Trøndelag speech ("hadd", "bytt", "kost" =
         # hadde, bytte, koste), and syncope, the dropped -e- before a final n, l or r ("korsn" =

@@ -218,7 +218,7 @@ class FallbackRecognizer(Recognizer):
 
     name = "fallback"
     always_review = True  # masks the unexplained as the worst case: a person confirms each
-    version = "3"
+    version = "4"
     supported_entities = (PERSON, STED, ORG, SAK, DATO)
     reads_detections = True
 

@@ -163,7 +163,7 @@ class NamingClauseRecognizer(Recognizer):
     """A person named by the clause around the word (see the module docstring)."""
 
     name = "naming_clause"
-    version = "3"
+    version = "4"
     supported_entities = (PERSON,)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -214,8 +214,11 @@ class NamingClauseRecognizer(Recognizer):
             if "," in text[max(0, s - 3):s] and prev not in _HESITATIONS:
                 continue  # "hva heter han, sa du": a comma before the word ends the naming clause
             low = w.lower()
-            if (low in STOP_WORDS or low in _NO_NAME or low in g.builtin_keep or low in _PERSON_PRONOUNS
-                    or len(low) < 2 or _NUMBER_WORD.fullmatch(low) or _person_noun(w)):
+            # A first name that is also a function word ("hans", "dag", "vår") is the name here: after a
+            # person's naming verb no possessive or adverb can stand alone ("han heitte hans sen").
+            function_word_name = low in STOP_WORDS and g.is_first(low) and low not in _PERSON_PRONOUNS
+            if ((low in STOP_WORDS and not function_word_name) or low in _NO_NAME or low in g.builtin_keep
+                    or low in _PERSON_PRONOUNS or len(low) < 2 or _NUMBER_WORD.fullmatch(low) or _person_noun(w)):
                 continue  # "hun heter noe annet", "han het det samme", "ho heiter mor"
             end = e
             for s2, e2, w2 in words[1:]:

@@ -16,7 +16,10 @@ spells or corrects it. The forms, in transcripts with capitals too:
 * the one reached at a detected phone number: "ring kari på 924 18 337", "ta dag på sju åtte ..."
   (a listed first name, even one that is a word, or an unexplained word);
 * a name corrected to a detected one: "tan eller thanh heiter han", "Per, nei, Pål" — a single
-  word with the same initial, or a listed name, before "eller"/"nei" and the detected name.
+  word with the same initial, or a listed name, before "eller"/"nei" and the detected name;
+* a nickname in quotation marks right after a detected name, the way writing gives a person's
+  other name: "vaktmesteren, Tor-Erik, «TE»", "Kristoffer «Kris»" — one or two words, no function
+  word, the quote closed after them (a quoted sentence after a name is speech, not a name).
 
 Each hit is reviewed (score 0.7, above the replacement threshold, under the review one).
 """
@@ -50,6 +53,8 @@ _BEFORE = re.compile(rf"(?<![\w'’-])(?P<w>{_W}) $")
 # What corrects a name: "X eller Y", "X, nei, Y", "X– nei, Y", "X, jeg mener Y"
 _CORRECTION = re.compile(rf"(?<![\w'’-])(?P<name>{_W})\s*(?:[–—-]\s*|,\s*)?(?:eller|nei|jeg\s+mener|eg\s+meiner)"
                          rf"\s*,?\s*$", re.IGNORECASE)
+# "Tor-Erik, «TE»", 'Kristoffer "Kris"': one or two words in quotation marks right after a name.
+_QUOTED_NICKNAME = re.compile(rf",?[ \t]*[«“”\"‘’'](?P<name>{_W}(?:[ \t]{_W})?)[»”“\"’‘'](?![\w])")
 # What closes an apposition: a comma, the end of a sentence or of the turn.
 _CLOSED = re.compile(r"\s*(?:[,.!?…;:]|$)")
 # A role or kin noun, optionally with a possessive and a comma, ending right before the name; a
@@ -80,7 +85,7 @@ def after_role_noun(text: str, start: int) -> bool:
 
 class NameNeighbourRecognizer(Recognizer):
     name = "name_neighbour"
-    version = "3"
+    version = "4"
     supported_entities = (PERSON,)
     reads_detections = True
 
@@ -146,6 +151,10 @@ class NameNeighbourRecognizer(Recognizer):
                     and before.group("w").lower() != first.group().lower():  # "hilde Hilde Kvernmo" repeats
                 start = d.start - len(before.group("w")) - 1
                 out.append(self._d(text, start, d.end, PERSON, SCORE))  # "ole martin"
+            quoted = _QUOTED_NICKNAME.match(text, d.end)
+            if quoted and all(w.lower() not in STOP_WORDS and not self.g.is_place(w)
+                              for w in _WORD.findall(quoted.group("name"))):
+                out.append(self._d(text, quoted.start("name"), quoted.end("name"), PERSON, SCORE))  # "Per, «PA»"
             corr = _CORRECTION.search(text, max(0, d.start - 40), d.start)
             if corr and first:
                 word = corr.group("name")

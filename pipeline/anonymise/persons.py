@@ -25,7 +25,9 @@
   ("land", "heim", "vik"), the others words a syllable sounds like ("som", "ut", "av"), never a
   place preposition, possessive, verb or pronoun, and the pieces joined no dictionary word; a name
   ending in a surname element may also end before "fra"/"frå" (the office or firm a person is
-  named with: "ingrid hau land fra nav").
+  named with: "ingrid hau land fra nav"). The joined name said whole right after "eller" is the
+  speaker's restatement of it, the same person ("han het tor mod eller tormod"; a letter doubled at
+  the cut is one letter: "hans sen eller hansen").
 
 Each hit is replaced and listed for review (``SCORE``, between ``min_score`` and ``review_below``).
 """
@@ -208,6 +210,15 @@ _MAX_PIECE = 5
 # The word after the pieces opens the next clause, or says where the person is from ("kari hau
 # land fra nav", the office or firm a caseworker is named with): the name has ended before it.
 _CLAUSE_AFTER_NAME = ("han", "hun", "hu", "ho", "hon", "og", "eller", "men", "fra", "frå")
+# The word after "eller" that may say the split name whole.
+_RESTATED = re.compile(r" (?P<w>[^\W\d_]+)\b")
+
+
+def _single(word: str) -> str:
+    """``word`` in lower case with doubled letters written once: a split name repeats the letter at
+    its cut ("hans sen" = Hansen, "kris ten" = Kristen) that the whole word says once."""
+    return re.sub(r"(.)\1+", r"\1", word.lower())
+
 _SPLIT_TAIL = re.compile(r"(?P<pieces>(?: [^\W\d_]{1,%d}){1,3}?) (?P<after>%s)\b"
                          % (_MAX_PIECE, "|".join(_CLAUSE_AFTER_NAME)))
 # Words that follow a name in its clause (verbs, prepositions, particles): never a piece of it.
@@ -258,7 +269,7 @@ def _pieces_of_a_name(pieces: list[str]) -> bool:
 
 class NameSplitRecognizer(DetectionReader):
     name = "name_split"
-    version = "2"
+    version = "3"
     supported_entities = (PERSON,)
 
     def __init__(self, gazetteer: Gazetteer | None = None, min_score: float = MIN_SCORE):
@@ -286,4 +297,7 @@ class NameSplitRecognizer(DetectionReader):
             ending = any(p in _NOT_PIECES for p in pieces)  # taken by its surname ending alone
             if ending or g.is_name(joined.lower()) or not is_word(joined):
                 out.append(self._d(text, d.start, m.end("pieces"), PERSON, SCORE))
+                restated = _RESTATED.match(text, m.end("after"))
+                if m.group("after") == "eller" and restated and _single(restated.group("w")) == _single(joined):
+                    out.append(self._d(text, restated.start("w"), restated.end("w"), PERSON, SCORE))
         return out

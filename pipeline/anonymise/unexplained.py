@@ -238,7 +238,7 @@ class UnexplainedWordRecognizer(Recognizer):
 
     name = "unexplained"
     always_review = True  # masks what nothing explains: the review sheet gives ordinary words back
-    version = "2"
+    version = "3"
     supported_entities = (PERSON, STED, ORG)
     reads_detections = True
 
@@ -366,7 +366,7 @@ class UnexplainedCapitalRecognizer(Recognizer):
 
     name = "unexplained_capital"
     always_review = True
-    version = "2"
+    version = "3"
     supported_entities = (PERSON, STED, ORG)
     reads_detections = True
 
