@@ -22,8 +22,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-UNITS = {"null": 0, "en": 1, "ein": 1, "éin": 1, "ett": 1, "eitt": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5,
-         "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "ni": 9}
+# "tri" and "tvo"/"tvei" are the Nynorsk and western and inland dialect forms of three and two (a
+# closed class: the other old forms, "fira", "sjau", "åtta", are ordinary words too and stay out).
+UNITS = {"null": 0, "en": 1, "ein": 1, "éin": 1, "ett": 1, "eitt": 1, "to": 2, "tvo": 2, "tvei": 2, "tre": 3,
+         "tri": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "ni": 9}
 # Teens and tens also in their Nynorsk and dialect forms ("fjortan", "tjuge", "søtti").
 TEENS = {"ti": 10, "elleve": 11, "ellve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15,
          "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19, "trettan": 13, "fjortan": 14, "femtan": 15,

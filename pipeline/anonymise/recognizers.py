@@ -44,7 +44,7 @@ class IdNumberRecognizer(Recognizer):
     """
 
     name = "id_number"
-    version = "5"
+    version = "6"
     supported_entities = (FNR, KONTO)
 
     def analyze(self, text, doc=None):
@@ -60,7 +60,7 @@ class PhoneRecognizer(Recognizer):
     """
 
     name = "phone"
-    version = "6"
+    version = "7"
     supported_entities = (TELEFON,)
 
     def analyze(self, text, doc=None):
@@ -72,7 +72,7 @@ class NumberRecognizer(Recognizer):
     masked as NUMMER and listed for review. Over-masking is recoverable by review; a leak is not."""
 
     name = "number"
-    version = "4"
+    version = "5"
     supported_entities = (NUMMER,)
 
     def analyze(self, text, doc=None):
@@ -383,7 +383,7 @@ class AddressRecognizer(Recognizer):
     """Street addresses with a house number, street names alone, and postcode + place."""
 
     name = "address"
-    version = "7"
+    version = "8"
     supported_entities = (ADRESSE, STED)
 
     def __init__(self, gazetteer: Gazetteer | None = None):
@@ -681,7 +681,7 @@ class DateRecognizer(Recognizer):
     """
 
     name = "date"
-    version = "4"
+    version = "5"
     supported_entities = (DATO,)
 
     def analyze(self, text, doc=None):
@@ -756,7 +756,7 @@ class CaseNumberRecognizer(Recognizer):
     """
 
     name = "case_number"
-    version = "6"
+    version = "7"
     supported_entities = (SAK,)
 
     def analyze(self, text, doc=None):

@@ -495,7 +495,7 @@ class NumberFormRecognizer(Recognizer):
     the form says what they are, listed for review."""
 
     name = "number_form"
-    version = "3"
+    version = "4"
     supported_entities = (DATO, ADRESSE, SAK, NUMMER, TELEFON)
     reads_detections = True
 
