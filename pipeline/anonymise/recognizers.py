@@ -91,13 +91,15 @@ _BRACKET_DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punktum|punkt|prikk|\.)\s*[)\]}>]\s*)
 _OBFUSCATED_EMAIL = re.compile(
     rf"(?<![\w.+-])[\w.+-]+(?:{_BRACKET_AT})[\w-]+(?:{_BRACKET_DOT}[\w-]+)*{_BRACKET_DOT}[A-Za-z]{{2,}}(?![\w])",
     re.IGNORECASE)
-_TLD = r"(?:com|no|net|org|se|dk|fi|de|pl|lt|uk|eu|nu|info|io|edu|gov|biz)"
+# "kom" is "com" as a Norwegian says it and speech recognition writes it (only after an at-word and a dot-word).
+_TLD = r"(?:com|kom|no|net|org|se|dk|fi|de|pl|lt|uk|eu|nu|info|io|edu|gov|biz)"
 # A pause around the at-word or a dot-word is written as a comma ("oksana, krøllalfa, epost punktum no").
 _SPOKEN_DOT_GAP = rf"(?:,?\s+{_SPOKEN_DOT},?\s+|\.)"
+# The at-word may stand in brackets as a typist marks a word said ("kari (alfakrøll) gmail punktum com").
 _SPOKEN_DOMAIN = re.compile(
-    rf"\s*{_SPOKEN_AT},?\s+[\w-]+(?:\s+[\w-]+){{0,2}}?(?:{_SPOKEN_DOT_GAP}[\w-]+)*?{_SPOKEN_DOT_GAP}{_TLD}(?![\w])",
-    re.IGNORECASE)
-_SPOKEN_AT_WORD = re.compile(rf"(?<![\w-]){_SPOKEN_AT}(?![\w-])", re.IGNORECASE)
+    rf"\s*[(\[{{<]?{_SPOKEN_AT}[)\]}}>]?,?\s+[\w-]+(?:\s+[\w-]+){{0,2}}?(?:{_SPOKEN_DOT_GAP}[\w-]+)*?{_SPOKEN_DOT_GAP}"
+    rf"{_TLD}(?![\w])", re.IGNORECASE)
+_SPOKEN_AT_WORD = re.compile(rf"(?:[(\[{{<](?={_SPOKEN_AT}[)\]}}>]))?(?<![\w-]){_SPOKEN_AT}(?![\w-])", re.IGNORECASE)
 # Words of the local part as spoken: separators and numbers ("syttifire", "to", "85").
 _LOCAL_GLUE = {"punktum", "punkt", "prikk", "dot", "dått", "dott", "strek", "bindestrek", "understrek", "underscore", "minus"}
 _NUMBER_PART = re.compile(r"(?:\d+|(?:null|en|ett|to|tre|fire|fem|seks|sju|syv|åtte|ni|ti|elleve|tolv|tretten|"
@@ -105,7 +107,7 @@ _NUMBER_PART = re.compile(r"(?:\d+|(?:null|en|ett|to|tre|fire|fem|seks|sju|syv|�
                           r"nitti|hundre|tusen|og)+)", re.IGNORECASE)
 # Words that introduce an address rather than belong to it.
 _LOCAL_STOP = {"e-post", "epost", "e-posten", "eposten", "mail", "mailen", "e-mail", "adresse", "adressen", "er",
-               "på", "til", "te", "tel", "min", "mi", "mitt", "send", "skriv", "eller", "og", "heter", "det", "e", "æ"}
+               "på", "til", "te", "tel", "fra", "frå", "min", "mi", "mitt", "send", "skriv", "eller", "og", "heter", "det", "e", "æ"}
 
 
 # A spelling explanation said between the local part and the at-word ("lstandal, l og standal i eitt ord,
@@ -169,7 +171,7 @@ class EmailRecognizer(Recognizer):
     """
 
     name = "email"
-    version = "4"
+    version = "5"
     supported_entities = (EPOST,)
 
     def analyze(self, text, doc=None):
