@@ -19,7 +19,8 @@
   one to three short pieces in lower case and then a pronoun or conjunction that opens the next clause
   ("fra nav kari hau land og sa", "min bror tor mod han jobber"), where the last word of the name
   joined with the pieces is no Norwegian word or is a listed name ("kari" + "hauland", "tor" + "mod"
-  = "tormod"); no piece is a function word or a verb that follows a subject ("kari sa han": the
+  = "tormod"), or two or more pieces joined are a listed surname ("kari hau gen" = Haugen, though
+  "kari" + "haugen" reads as a compound); no piece is a function word or a verb that follows a subject ("kari sa han": the
   verb of a clause, not a piece of the name). A piece may sound like a function word ("ingrid som
   land fra nav", Sømland; "sigurd ås heim han"): then the last piece is an element surnames end in
   ("land", "heim", "vik"), the others words a syllable sounds like ("som", "ut", "av"), never a
@@ -295,7 +296,10 @@ class NameSplitRecognizer(DetectionReader):
             words = _WORD.findall(d.text)
             joined = (words[-1] if words else "") + "".join(pieces)
             ending = any(p in _NOT_PIECES for p in pieces)  # taken by its surname ending alone
-            if ending or g.is_name(joined.lower()) or not is_word(joined):
+            # Two or more pieces that make a listed surname ("kari hau gen" = Haugen): the first name
+            # and the surname joined may read as a compound word ("kari" + "haugen"), the pieces cannot.
+            surname = len(pieces) >= 2 and g.is_last("".join(pieces))
+            if ending or surname or g.is_name(joined.lower()) or not is_word(joined):
                 out.append(self._d(text, d.start, m.end("pieces"), PERSON, SCORE))
                 restated = _RESTATED.match(text, m.end("after"))
                 if m.group("after") == "eller" and restated and _single(restated.group("w")) == _single(joined):
