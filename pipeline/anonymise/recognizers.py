@@ -562,7 +562,10 @@ _DATE = re.compile(
     rf"|\d{{1,2}}[./]\d{{1,2}}[./-](?:19|20)?\d{{2}})(?![\d])", re.IGNORECASE)
 # The year said relative to now belongs to the date ("2. juni i fjor"): it dates it as well.
 _RELATIVE_YEAR = r"(?:\s+(?:i\s+fjor|i\s+år|året\s+etter|året\s+før))?"
-_DAY_MONTH = re.compile(rf"(?<![\d.])\d{{1,2}}\.\s*(?:{MONTH_ALT})(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
+# The weekday before a day and month belongs to the date, as it does before a full one ("fredag 13. oktober").
+_WEEKDAY_BEFORE = rf"(?:(?<![\wæøå]){WEEKDAY}\s+(?:den\s+)?)?"
+_DAY_MONTH = re.compile(rf"(?<![\d.]){_WEEKDAY_BEFORE}\d{{1,2}}\.\s*(?:{MONTH_ALT})(?![\wæøå]){_RELATIVE_YEAR}",
+                        re.IGNORECASE)
 _NUMBER_WORD = r"(?:[a-zæøå]*(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte|tende|ende|nde|ste)|\d{1,2}\.?)"
 _YEAR_WORD = r"(?:(?:19|20)?\d{2}|[a-zæøå]*(?:nitten|tjue|tretti|førti|femti|seksti|sytti|åtti|nitti|totusen|to tusen)[a-zæøå]*)"
 _SPOKEN_BIRTH = re.compile(
@@ -594,7 +597,7 @@ _PUBLIC_DAY = re.compile(r"(?:den\s+)?(?:første|syttende)\s+mai(?![\wæøå])",
 # Without a year "andre" is read as "other" ("andre mai tjue ganger"), so it is no day here.
 _DAY_ORDINAL_ALONE = rf"(?!andre(?![\wæøå])){_DAY_ORDINAL}"
 _SPOKEN_DAY_MONTH = re.compile(
-    rf"(?<![\wæøå])(?:den\s+)?{_DAY_ORDINAL_ALONE}\s+(?:januar|februar|april|mai|juni|juli|august|september|oktober"
+    rf"(?<![\wæøå]){_WEEKDAY_BEFORE}(?:den\s+)?{_DAY_ORDINAL_ALONE}\s+(?:januar|februar|april|mai|juni|juli|august|september|oktober"
     rf"|november|desember)(?![\wæøå]){_RELATIVE_YEAR}"
     rf"|(?<![\wæøå])den\s+{_DAY_ORDINAL}\s+i\s+{_MONTH_ORDINAL}(?![\wæøå]){_RELATIVE_YEAR}", re.IGNORECASE)
 
