@@ -8,7 +8,8 @@ Every name, number and address here is invented (the fødselsnummer's control di
 * the palatal -i of the eastern inland dialects ("ikkji" = ikkje) is a dialect form, no name;
 * "tri", "tvo", "tvei": the Nynorsk and dialect number words for three and two;
 * e-mail addresses read aloud: the at-word in brackets before a spoken domain, "kom" for com, and
-  "frå" before the local part is no part of it."""
+  "frå" before the local part is no part of it;
+* the weekday before a day and month without a year belongs to the date."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pipeline.anonymise.dialect import dialect_word
 from pipeline.anonymise.naming import NamingClauseRecognizer
 from pipeline.anonymise.neighbours import NameNeighbourRecognizer
 from pipeline.anonymise.persons import NameSplitRecognizer
-from pipeline.anonymise.recognizers import EmailRecognizer, IdNumberRecognizer, PhoneRecognizer
+from pipeline.anonymise.recognizers import DateRecognizer, EmailRecognizer, IdNumberRecognizer, PhoneRecognizer
 from pipeline.anonymise.unexplained import UnexplainedWordRecognizer
 
 FNR = "13038330025"  # 13.03.83, individual number 300, valid control digits
@@ -143,3 +144,18 @@ def test_kom_as_heard_for_com_and_fra_before_the_local_part():
 def test_kom_without_an_at_word_is_the_verb():
     assert EmailRecognizer().analyze("han kom at vi kom punktum kom") == []
     assert EmailRecognizer().analyze("ho kom frå gmail punktum kom") == []
+
+
+# ------------------------------------------------------------------ weekday before a day and month
+
+def test_the_weekday_before_a_day_and_month_is_part_of_the_date():
+    r = DateRecognizer()
+    assert _texts(r.analyze("Han kom onsdag 9. november, det hugsar eg.")) == {"onsdag 9. november"}
+    assert _texts(r.analyze("vi flytta inn laurdag den 2. juni")) == {"laurdag den 2. juni"}
+    assert _texts(r.analyze("ho ringde tysdag sjuande april")) == {"tysdag sjuande april"}
+
+
+def test_a_weekday_in_another_sentence_or_alone_is_no_date():
+    r = DateRecognizer()
+    assert _texts(r.analyze("Vi var der på fredag. 9. november kom han.")) == {"9. november"}
+    assert r.analyze("Vi møtes kvar onsdag.") == []
