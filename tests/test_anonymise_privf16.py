@@ -4,6 +4,7 @@ Every name, number and address here is invented (the fødselsnummer's control di
 * a first name that is also a function word ("dag", "hans", "vår") after a person's naming verb;
 * a name split by speech recognition and said whole again after "eller", a letter doubled at the cut;
 * split pieces that join into a listed surname where first name + surname read as a compound word;
+* one piece between two found parts of a name is its middle;
 * a nickname in quotation marks right after a detected name;
 * the palatal -i of the eastern inland dialects ("ikkji" = ikkje) is a dialect form, no name;
 * "tri", "tvo", "tvei": the Nynorsk and dialect number words for three and two;
@@ -78,6 +79,20 @@ def test_split_pieces_that_join_into_a_listed_surname():
 def test_a_place_preposition_after_a_name_is_no_piece():
     text = "så kom tone på land og sa det"
     assert NameSplitRecognizer().analyze(text, None, [_person(text, "tone")]) == []
+
+
+# ------------------------------------------------------------------ one piece between two parts
+
+def test_one_piece_between_two_found_parts_of_a_name_is_its_middle():
+    text = "mannen min per Ståle mar han jobbar der"  # truecasing may have capitalised the piece
+    found = NameSplitRecognizer().analyze(text, None, [_person(text, "per"), _person(text, "mar")])
+    assert "per Ståle mar" in _texts(found)
+
+
+def test_a_verb_or_function_word_between_two_names_is_no_middle():
+    for text in ("så ringte tone sa per at", "tone og per kom", "tone med per kom"):
+        found = NameSplitRecognizer().analyze(text, None, [_person(text, "tone"), _person(text, "per")])
+        assert not any(d.text.startswith("tone ") and d.text.endswith("per") for d in found), text
 
 
 # ------------------------------------------------------------------ quoted nickname

@@ -20,15 +20,17 @@
   ("fra nav kari hau land og sa", "min bror tor mod han jobber"), where the last word of the name
   joined with the pieces is no Norwegian word or is a listed name ("kari" + "hauland", "tor" + "mod"
   = "tormod"), or two or more pieces joined are a listed surname ("kari hau gen" = Haugen, though
-  "kari" + "haugen" reads as a compound); no piece is a function word or a verb that follows a subject ("kari sa han": the
-  verb of a clause, not a piece of the name). A piece may sound like a function word ("ingrid som
+  "kari" + "haugen" reads as a compound); no piece is a function word or a verb that follows a
+  subject ("kari sa han": the verb of a clause, not a piece of the name). A piece may sound like a function word ("ingrid som
   land fra nav", Sømland; "sigurd ås heim han"): then the last piece is an element surnames end in
   ("land", "heim", "vik"), the others words a syllable sounds like ("som", "ut", "av"), never a
   place preposition, possessive, verb or pronoun, and the pieces joined no dictionary word; a name
   ending in a surname element may also end before "fra"/"frå" (the office or firm a person is
   named with: "ingrid hau land fra nav"). The joined name said whole right after "eller" is the
   speaker's restatement of it, the same person ("han het tor mod eller tormod"; a letter doubled at
-  the cut is one letter: "hans sen eller hansen").
+  the cut is one letter: "hans sen eller hansen"). One piece between two found parts of a name, no
+  function word or verb of ``_NOT_PIECES``, is its middle ("ola krist jan", whether truecasing
+  capitalised the piece or not).
 
 Each hit is replaced and listed for review (``SCORE``, between ``min_score`` and ``review_below``).
 """
@@ -211,6 +213,8 @@ _MAX_PIECE = 5
 # The word after the pieces opens the next clause, or says where the person is from ("kari hau
 # land fra nav", the office or firm a caseworker is named with): the name has ended before it.
 _CLAUSE_AFTER_NAME = ("han", "hun", "hu", "ho", "hon", "og", "eller", "men", "fra", "frå")
+# One piece of a split name between two found parts of it ("ola krist jan"), followed by a space.
+_ONE_PIECE = re.compile(r" (?P<piece>[^\W\d_]{1,%d}) (?=[^\W\d_])" % _MAX_PIECE)
 # The word after "eller" that may say the split name whole.
 _RESTATED = re.compile(r" (?P<w>[^\W\d_]+)\b")
 
@@ -280,6 +284,16 @@ class NameSplitRecognizer(DetectionReader):
     def analyze(self, text, doc=None, found=()):
         g = self.gazetteer or load_gazetteer()
         out = []
+        persons = [d for d in found if d.type == PERSON and d.replaced_at(self.min_score)]
+        starts = {d.start: d for d in persons}
+        for d in persons:
+            between = _ONE_PIECE.match(text, d.end)
+            after = starts.get(between.end()) if between else None
+            if after is not None and between.group("piece").lower() not in _NOT_PIECES \
+                    and between.group("piece").lower() not in STOP_WORDS:
+                # "ola krist jan": one piece between two parts of a name found is the name's middle
+                # (in a caseless transcript truecasing may have capitalised it).
+                out.append(self._d(text, d.start, after.end, PERSON, SCORE))
         for d in found:
             if d.type != PERSON or not d.replaced_at(self.min_score):
                 continue
