@@ -29,8 +29,8 @@
   named with: "ingrid hau land fra nav"). The joined name said whole right after "eller" is the
   speaker's restatement of it, the same person ("han het tor mod eller tormod"; a letter doubled at
   the cut is one letter: "hans sen eller hansen"). One piece between two found parts of a name, no
-  function word or verb of ``_NOT_PIECES``, is its middle ("ola krist jan", whether truecasing
-  capitalised the piece or not).
+  Norwegian word, is its middle ("ola krist jan", whether truecasing capitalised the piece or not);
+  a word there stands between two persons ("Påves kone Sunná").
 
 Each hit is replaced and listed for review (``SCORE``, between ``min_score`` and ``review_below``).
 """
@@ -289,10 +289,11 @@ class NameSplitRecognizer(DetectionReader):
         for d in persons:
             between = _ONE_PIECE.match(text, d.end)
             after = starts.get(between.end()) if between else None
-            if after is not None and between.group("piece").lower() not in _NOT_PIECES \
-                    and between.group("piece").lower() not in STOP_WORDS:
-                # "ola krist jan": one piece between two parts of a name found is the name's middle
-                # (in a caseless transcript truecasing may have capitalised it).
+            piece = between.group("piece").lower() if between else ""
+            if after is not None and piece not in _NOT_PIECES and piece not in STOP_WORDS and not is_word(piece):
+                # "ola krist jan": one piece no word explains between two parts of a name found is the
+                # name's middle (in a caseless transcript truecasing may have capitalised it); a word
+                # there ("Påves kone Sunná", "fættern te Rolf") stands between two persons.
                 out.append(self._d(text, d.start, after.end, PERSON, SCORE))
         for d in found:
             if d.type != PERSON or not d.replaced_at(self.min_score):
