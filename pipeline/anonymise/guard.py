@@ -48,7 +48,7 @@ from .detection import TYPES
 from .gazetteer import load_gazetteer
 from .keystore import read_key_data
 from .matcher import KeepTerms, Match, StringMatcher, as_lower_case_word, fold_separators, tokens_of
-from .sources import informant_variants, keep_strings, known_identifiers, load_decisions, own_words
+from .sources import informant_variants, keep_strings, known_identifiers, label_texts, load_decisions, own_words
 
 KEEP_HINT = ("review step: qualpipe anonymise --review lists every detection (data/private/); if a term "
              "is no identifier, decide 'keep' for it there and import the sheet with qualpipe anonymise "
@@ -182,14 +182,23 @@ class Guard:
     """Refuses text holding an identifier of the study; see the module docstring for the rule.
 
     Build it with :func:`require_guard` (the study's) or from explicit
-    ``entries`` — (original, payload with a ``type``) pairs — and keep terms.
+    ``entries`` — (original, payload with a ``type``) pairs — keep terms and the study's own labels
+    (``sources.label_texts``).
     """
 
-    def __init__(self, entries: Iterable[tuple[str, object]], keep: Iterable[str] = ()):
+    def __init__(self, entries: Iterable[tuple[str, object]], keep: Iterable[str] = (), labels: Iterable[str] = ()):
         entries = list(entries)
         keep = list(keep)
         g = load_gazetteer()
         self._matcher = name_matcher(entries, g)
+        # The study's labels, each with what the guard finds in it read on its own. The tool writes a
+        # label verbatim (an informant's pseudonym "Kjøpte og ble boende B1" in a turn, a line of
+        # study.yaml, a heading of the report), so a word of it is read where it stands in the label:
+        # a detected ordinary word the matcher takes only capitalised mid-sentence ("kjøpte") is no
+        # hit where the label opens with it, wherever the label is written. What the label alone
+        # holds (a name, an informant's name, a known identifier) is found in it still.
+        self._labels = {label: frozenset((m.start, m.end) for m in self._matcher.find(guard_text(label)))
+                        for label in sorted({x for x in labels if tokens_of(x)}, key=lambda x: (-len(x), x))}
         # An original found only inside a keep term ("finn" in "finn.no") is no leak, exactly as
         # the anonymiser leaves it (the same rule: a term in lower case keeps the lower-case word).
         self._keeper = KeepTerms(keep, g)
@@ -227,6 +236,8 @@ class Guard:
         if hits and len(self._keeper):
             spans = [(m.start, m.end) for m in self._keeper.find(words)]
             hits = [h for h in hits if not any(ks <= h.start and h.end <= ke for ks, ke in spans)]
+        if hits and self._labels:
+            hits = [h for h in hits if not self._read_in_label(text, h)]
         taken = [(h.start, h.end) for h in hits]
         for start, end, (original, payload) in self._numbers.find(text):
             if not any(s < end and start < e for s, e in taken):  # one number counts once
@@ -235,6 +246,20 @@ class Guard:
         if not hits:
             self._remember_clean(digest)
         return hits
+
+    def _read_in_label(self, text: str, hit: Match) -> bool:
+        """Whether ``hit``, a detected entry's, lies in an occurrence of one of the study's labels
+        where the label read on its own holds no hit: then the label's context, not the word, made it
+        one (a label opening with a capital, written after other words)."""
+        if getattr(hit.payload, "source", "detected") != "detected":
+            return False  # an informant's name, a known identifier, a decision: refused wherever they stand
+        for label, own in self._labels.items():
+            at = text.find(label, max(0, hit.end - len(label)))
+            while 0 <= at <= hit.start:
+                if hit.end <= at + len(label) and (hit.start - at, hit.end - at) not in own:
+                    return True
+                at = text.find(label, at + 1)
+        return False
 
     def _remember_clean(self, digest: bytes) -> None:
         if len(self._clean) >= _CLEAN_KEPT:  # a long-lived guard (the workbench's) stays small
@@ -538,16 +563,18 @@ def key_guard(study: Study, key_data: dict | None) -> Guard:
     """:func:`guard_for_key` without its check of study.yaml: the guard the anonymiser asks, while
     it replaces, what the stage's guard will refuse in a rendered turn (the same object when the
     key is the same: ``_guard_of``)."""
-    return _guard_of(guard_entries(study, key_data), keep_strings(study, load_decisions(study)))
+    return _guard_of(guard_entries(study, key_data), keep_strings(study, load_decisions(study)), label_texts(study))
 
 
-def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str]) -> Guard:
-    """``Guard(entries, keep)``, or the one built before from exactly these entries and keep terms."""
-    key = (tuple((o, t.type, t.source, t.ordinary_word) for o, t in entries), tuple(keep), id(load_gazetteer()))
+def _guard_of(entries: list[tuple[str, _Typed]], keep: list[str], labels: tuple[str, ...] = ()) -> Guard:
+    """``Guard(entries, keep, labels)``, or the one built before from exactly these entries, keep terms
+    and labels."""
+    key = (tuple((o, t.type, t.source, t.ordinary_word) for o, t in entries), tuple(keep), tuple(labels),
+           id(load_gazetteer()))
     with _GUARDS_LOCK:
         guard = _GUARDS.pop(key, None)
         if guard is None:
-            guard = Guard(entries, keep)
+            guard = Guard(entries, keep, labels)
             while len(_GUARDS) >= _GUARDS_KEPT:
                 del _GUARDS[next(iter(_GUARDS))]
         _GUARDS[key] = guard  # the most recently used last

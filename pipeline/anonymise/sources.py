@@ -28,6 +28,24 @@ def informant_label(study: Study, informant: Informant) -> str:
     return f"{group} {informant.id}"
 
 
+def label_texts(study: Study) -> tuple[str, ...]:
+    """The study's own labels as the tool writes them, verbatim, into shareable text: each group's
+    label (study.yaml's ``group_labels``, else the group's key), which every informant's pseudonym
+    holds (``informant_label``) wherever a transcript says the name, and the report's group names.
+    The guard reads a label as the text it is, on its own (``guard.Guard``): "Kjøpte og ble boende"
+    opens with its capital wherever it is written ("... heter Kjøpte og ble boende B1")."""
+    s = study.settings
+    labels = {s.group_labels.get(g, g) for g in s.groups} | set(s.group_labels.values()) | set(s.report.group_names.values())
+    return tuple(sorted(label for label in labels if label and tokens_of(label)))
+
+
+def label_words(study: Study) -> frozenset[str]:
+    """The lower-cased words of :func:`label_texts`: the researchers' own wording, as the codebook's
+    (``own_words``) — a detected name that is one of these and an ordinary word ("kjøpte" of
+    "Kjøpte og ble boende") is the word before it is anyone's name."""
+    return frozenset(w.lower() for label in label_texts(study) for w in _WORD.findall(label))
+
+
 def without_accents(text: str) -> str:
     """``text`` without its accents ("Hêvî Barzanî" -> "Hevi Barzani", "Trần" -> "Tran"), as
     automatic captions and keyboards without the letters write a name; å, æ and ø stay letters."""

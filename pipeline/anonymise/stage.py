@@ -54,7 +54,7 @@ from .slots import seen_in_treebank
 from .study_names import StudyNameForms, StudyPlaces
 from .unexplained import WORD as UNEXPLAINED_WORD
 from .sources import (attribute_words, guess_type, informant_label, informant_variants, keep_strings, known_identifiers,
-                      load_decisions, own_words, speaker_labels)
+                      label_words, load_decisions, own_words, speaker_labels)
 
 CACHE_NAME = "anonymisation_cache.json"
 _LOWER_WORD = re.compile(rf"(?<![\w])[{LOWER}][\w]*")
@@ -149,6 +149,9 @@ class Anonymiser:
         self.informant_names: StringMatcher | None = None
         self.lower_vocab: set[str] = set()  # words the study writes in lower case somewhere
         self.own_words = own_words(study)  # the codebook's and the report's wording
+        # The words of the study's labels (group labels: every informant's pseudonym holds one), its
+        # own wording too, for ``mark_ordinary_words`` only: the guard reads a label on its own.
+        self.label_words = label_words(study)
         self.own_compounds: set[str] = set()  # key ids of the codebook's compound terms (own_compound)
         # Entities some detection saw written as a name (``register``): capitalised mid-sentence, a
         # name of several words ("Dag Rune heter han"), or a person in a sentence about one.
@@ -447,15 +450,18 @@ class Anonymiser:
 
     def mark_ordinary_words(self) -> None:
         """Detected one-word names that are ordinary words the study itself uses in lower case
-        ("ruta" in a transcript) or in its own wording (the codebook's "takst"): the key spreads
-        them only where they read as a name (``build_matcher``) and lists each replacement for review."""
+        ("ruta" in a transcript) or in its own wording (the codebook's "takst", a group label's
+        "kjøpte"): the key spreads them only where they read as a name (``build_matcher``) and lists
+        each replacement for review. The guard's rule for them is the same (capitalised mid-sentence),
+        so a label opening with the word ("Kjøpte og ble boende") is not refused for it."""
         for entity in self.key.entities.values():
             if entity.source != "detected" or entity.ordinary_word:
                 continue
             if any(self.own_compound(o, entity.type) for o in entity.originals):
                 self.own_compounds.add(entity.id)
             elif not any(self.ordinary_word(o, entity.type) and (tokens_of(o)[0] in self.lower_vocab
-                                                                 or tokens_of(o)[0] in self.own_words)
+                                                                 or tokens_of(o)[0] in self.own_words
+                                                                 or tokens_of(o)[0] in self.label_words)
                          for o in entity.originals):
                 continue
             entity.ordinary_word = True
