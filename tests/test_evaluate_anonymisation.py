@@ -237,6 +237,13 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # 1.1.0: 0.989 / 0.970 / 0.992 / 0.953 / 1. Since the anonymiser replaces what the guard finds
     # (privC15) the set runs through: 0.989 / 0.970 / 0.976 / 0.977 / 1; 1.1.0 0.989 / 0.970 / 0.969 / 0.953 / 1.
     "anon_gold_blind34": (0.97, 0.96, 0.95, 0.9, 1),
+    # Sixteenth session, a blind writer (Vest-Finnmark). The first run on f15b7fb stopped at the guard's
+    # refusal with 1.0.0 (a group label and B35-01's transcript: an ordinary word detected as a name); with the
+    # refusal a warning in the measuring checkout: 0.935 / 0.915 / 0.983 / 1.000 / 4 direct leaks; 1.1.0 ran
+    # through: 0.935 / 0.921 / 0.983 / 1.000 / 4. Since the guard reads the study's labels on their own
+    # (privH16) it runs through with both: 0.935 / 0.921 / 0.983 / 1.000 / 4; 1.1.0 0.935 / 0.926 / 0.983 /
+    # 1.000 / 4. Floors a point below the lower of both pipelines.
+    "anon_gold_blind35": (0.92, 0.91, 0.97, 0.9, 4),
 }
 
 
