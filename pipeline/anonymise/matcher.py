@@ -57,6 +57,7 @@ ringte" a name). The capitalised name mid-sentence
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -263,13 +264,19 @@ class StringMatcher:
                          for toks, strict, original, payload in reversed(c)
                          if len(toks) == 1 and not strict and len(w) >= 3 and w.isalpha()
                          and getattr(payload, "type", payload) in _NAME_TYPES}
-        self._joined = {"".join(toks): (original, payload) for c in self.index.values()
-                        for toks, strict, original, payload in sorted(c, key=lambda x: x[2], reverse=True)
-                        if not strict and getattr(payload, "type", payload) in _SPLIT_TYPES
-                        and len("".join(toks)) >= 6 and "".join(toks).isalpha()}
-        self._heads = frozenset(j[:k] for j in self._joined for k in range(2, len(j) - 1))
-        # Every proper prefix of a joined original: a join of tokens that is none of them can
-        # grow into no original, so the walk stops there (the same matches, fewer look-ups).
+        joined = {"".join(toks): (original, payload) for c in self.index.values()
+                  for toks, strict, original, payload in sorted(c, key=lambda x: x[2], reverse=True)
+                  if not strict and getattr(payload, "type", payload) in _SPLIT_TYPES
+                  and len("".join(toks)) >= 6 and "".join(toks).isalpha()}
+        # Split pieces are compared by sound (``sound_key``): speech recognition writes a name it
+        # does not know in the language's spelling ("mari sel de la krus" for "Maricel Dela Cruz").
+        self._joined = {}
+        for j in sorted(joined):
+            self._joined.setdefault(sound_key(j), joined[j])
+        # A head is the start of an original as written, of any length ("o lena" for "Olena").
+        self._heads = frozenset(j[:k] for j in joined for k in range(1, len(j) - 1))
+        # Every proper prefix of a joined original's sound key: a join of tokens that is none of
+        # them can grow into no original, so the walk stops there (the same matches, fewer look-ups).
         self._joined_prefixes = frozenset(j[:k] for j in self._joined for k in range(1, len(j)))
         self._lengths_longest_first = sorted(self.digit_lengths, reverse=True)
 
@@ -313,8 +320,12 @@ class StringMatcher:
         for t in starts:
             joined = t.group().lower()
             pieces = [t]
-            for _more in range(3):
-                if joined not in prefixes:
+            best = None
+            for _more in range(_MAX_PIECES - 1):
+                key = sound_key(joined)
+                # The last letter's sound may depend on the next piece's first ("mari" + "cel"), so a
+                # join whose key less its last letter starts an original goes on too.
+                if key not in prefixes and key[:-1] not in prefixes:
                     break  # no original starts so: a longer join cannot be one
                 end = pieces[-1].end()
                 if end == len(text) or not text[end].isspace():
@@ -326,15 +337,17 @@ class StringMatcher:
                     break
                 pieces.append(nxt)
                 joined += nxt.group().lower()
-                hit = self._joined.get(joined)
-                if hit and all(is_word(p.group()) for p in pieces):
+                hit = self._joined.get(sound_key(joined))
+                if hit and all(is_word(p.group()) for p in pieces) and not _long_name(hit[0]):
                     if said is None:
                         said = {w.lower() for w in _distinct_tokens(text)}
                     if not said.issuperset(tokens_of(hit[0])):
-                        break  # ordinary words that spell a name joined ("en ny gård", "sol berg") are the words
+                        # ordinary words that spell a name joined ("en ny gård", "sol berg") are the words
+                        hit = None
                 if hit:
-                    found.append(Match(t.start(), nxt.end(), *hit))
-                    break
+                    best = Match(t.start(), nxt.end(), *hit)  # the longest join that is an original wins
+            if best is not None:
+                found.append(best)
         return found
 
     def _spelled_matches(self, text: str) -> list[Match]:
@@ -435,6 +448,37 @@ class StringMatcher:
                     found.append(Match(run.start(), run.end(), original, payload))
                     break
         return found
+
+
+def _long_name(original: str) -> bool:
+    """A name of two words or more and ten letters: ordinary words do not spell one by chance, so
+    its pieces are the name even where each is a word ("mari sel de la krus", "kari nord mann")."""
+    toks = tokens_of(original)
+    return len(toks) >= 2 and len("".join(toks)) >= 10
+
+
+# A name said in more pieces than words: "mari sel de la krus" (3 words, 5 pieces).
+_MAX_PIECES = 6
+# Letters written for the same sound, in the spelling automatic transcription writes Norwegian in:
+# the foreign spelling of a name and the ASR's pieces of it meet in one key.
+_SOUND_PAIRS = (("ph", "f"), ("th", "t"), ("w", "v"), ("z", "s"), ("q", "k"), ("x", "ks"), ("æ", "e"), ("aa", "å"))
+_SOFT_C = re.compile(r"c(?=[eiy])")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def sound_key(word: str) -> str:
+    """``word`` (lower case, letters) as it sounds to a Norwegian transcriber: accents dropped (å
+    kept), c as s before e/i/y and k elsewhere, w as v, z as s, æ as e, doubled letters once
+    ("maricelcruz" and "mariselkrus", "warsame" and "varsame", "pettersen" and "petersen" share a
+    key). Used for names split into pieces only, where the join must still be a known name."""
+    out = []
+    for c in unicodedata.normalize("NFC", word):
+        out.append(c if c == "å" else "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x)))
+    key = "".join(out)
+    for a, b in _SOUND_PAIRS:
+        key = key.replace(a, b)
+    key = _SOFT_C.sub("s", key).replace("c", "k")
+    return _DOUBLED.sub(r"\1", key)
 
 
 # The types whose originals also match split into pieces (``_split_matches``): a firm's name is
