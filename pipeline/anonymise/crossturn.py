@@ -1,15 +1,21 @@
-"""The recognizers that read a whole transcript: number identifiers said over more than one turn.
+"""The recognizers that read a whole transcript: number identifiers said over more than one turn,
+and a person's clipped name given as what everyone calls them.
 
 Each reads all turns of one transcript and what the per-turn recognizers found there
 (``detection.TranscriptRecognizer``); the registry runs them last, in this order, so the echo also
 reads the pieces the first two found. The rules are ``numbers.split_phones``,
-``numbers.split_checked``, ``numbers.continuations`` and ``numbers.echoes``; each detection is its type at ``score`` (0.7:
-replaced and listed for review at the default ``review_below``).
+``numbers.split_checked``, ``numbers.continuations`` and ``numbers.echoes``, and
+``ClippedNameRecognizer``'s; each detection is its type at ``score`` (0.7: replaced and listed for
+review at the default ``review_below``).
 """
 
 from __future__ import annotations
 
-from .detection import FNR, KONTO, NUMMER, SAK, TELEFON, Detection, TranscriptRecognizer
+import re
+
+from spacy.lang.nb.stop_words import STOP_WORDS
+
+from .detection import FNR, KONTO, NUMMER, PERSON, SAK, TELEFON, Detection, TranscriptRecognizer
 from .numbers import continuations, echoes, split_checked, split_phones
 
 # What the piece rules take as found: a detection the stage replaces without doubt of its span
@@ -100,3 +106,54 @@ class NumberEchoRecognizer(_NumberPieces):
     def analyze_transcript(self, texts, found):
         return [(i, self._d(texts[i], start, end, kind, self.score))
                 for i, start, end, kind in echoes(texts, self._spans(found))]
+
+
+# What everyone calls a person, with or without "bare" ("alle sier maks", "folk kaller ham bare tesfa",
+# "kaller alle meg petra"): the frame names the word that follows.
+_CALLED = re.compile(
+    r"(?<![\w'’-])(?:(?:alle|folk|mange|de|dei|vi|me|noen|nokon|gutta|jentene|vennene|kollegaene)\s+"
+    r"(?:sier|seier|sei|kaller|kallar|kalte|kalla)|(?:kaller|kallar|sier|seier)\s+(?:alle|folk))"
+    r"(?:\s+(?:meg|mæ|me|deg|han|ham|henne|ho|oss))?(?:\s+(?:bare|berre|alltid|for))?"
+    r"\s+(?P<w>[^\W\d_][\w'’-]*)(?![\w'’-])", re.IGNORECASE)
+# A clipped name keeps this many letters of the name at least, and drops two or more.
+_CLIP_MIN, _CLIP_DROPS = 3, 2
+
+
+def clipped_from(word: str, names: set[str]) -> bool:
+    """``word`` is a clipped form of one of ``names`` (lower-case name parts): its start, three
+    letters or more, with two or more letters cut off ("maks" of "maksym", "tesfa" of "tesfalem")."""
+    low = word.lower()
+    return (len(low) >= _CLIP_MIN and low.isalpha() and low not in STOP_WORDS
+            and any(n.startswith(low) and len(n) - len(low) >= _CLIP_DROPS for n in names))
+
+
+class ClippedNameRecognizer(TranscriptRecognizer):
+    """A clipped form of a person's name found anywhere in the transcript, in the frame that gives
+    what everyone calls someone ("dette er sønnen min maksym" ... "alle sier maks"), as PERSON: a
+    clipped name is often an ordinary word ("maks", "bjørn" of "bjørnar"), which no rule reading
+    the word alone takes, and the name it is cut from may stand in another speaker's turn."""
+
+    name = "name_clipped"
+    version = "1"
+    supported_entities = (PERSON,)
+
+    def __init__(self, found_at: float = FOUND_AT, score: float = SCORE):
+        self.found_at = found_at
+        self.score = score
+
+    def params(self) -> dict:
+        return {"found_at": self.found_at, "score": self.score}
+
+    def analyze_transcript(self, texts, found):
+        names = {p for dets in found for d in dets if d.type == PERSON and d.score >= self.found_at
+                 for p in re.split(r"[^\w]+", d.text.lower()) if p}
+        if not names:
+            return []
+        out = []
+        for i, text in enumerate(texts):
+            taken = [(d.start, d.end) for d in found[i]]
+            for m in _CALLED.finditer(text):
+                start, end = m.span("w")
+                if clipped_from(m.group("w"), names) and not any(s < end and start < e for s, e in taken):
+                    out.append((i, self._d(text, start, end, PERSON, self.score)))
+        return out

@@ -58,6 +58,35 @@ def person_context(text: str, start: int, end: int, window: int = 6) -> bool:
     return bool(before) and before[-1].lower() in PERSON_CUES_BEFORE
 
 
+_YOU = frozenset({"du", "dere", "dokker", "dykk", "dåkker"})
+_COORDINATORS = frozenset({"og", "eller"})
+
+
+def addressed(text: str, start: int, end: int) -> bool:
+    """Is ``text[start:end]`` the person a question or remark ends by addressing, right after its
+    "du" ("ka tenkte du maks", "hva synes du, sol?"): nothing but punctuation follows it to the
+    sentence's or the turn's end. Asked only of a name the key already holds as a person."""
+    stop = _SENTENCE_END.search(text, end)
+    if _TOKEN.search(text, end, stop.start() if stop else len(text)):
+        return False
+    before = _TOKEN.findall(text, max(0, start - 30), start)
+    return bool(before) and before[-1].lower() in _YOU
+
+
+def coordinated(text: str, start: int, end: int, persons: list[tuple[int, int]]) -> bool:
+    """Is ``text[start:end]`` joined by "og"/"eller" to one of ``persons`` (spans), right before
+    or right after it ("tusen takk olena og maks", "stein og sol")? A comma alone is not enough
+    ("takk kari, storm i kveld")."""
+    for s, e in persons:
+        gap = text[e:start] if e <= start else text[end:s] if end <= s else None
+        if gap is None or len(gap) > 12:
+            continue
+        words = _TOKEN.findall(gap)
+        if len(words) == 1 and words[0].lower() in _COORDINATORS and not gap.replace(words[0], "").strip(" ,"):
+            return True
+    return False
+
+
 # The copula, auxiliaries and verbs of doing a subject stands right before (dialect "e", "va", "ska").
 _SUBJECT_VERBS = frozenset({"er", "e", "var", "va", "har", "hadde", "skal", "ska", "vil", "kan", "må", "blir", "ble",
                             "vart", "bor", "bodde", "går", "gikk", "jobber", "jobbar", "jobba", "kom", "kommer", "sa",

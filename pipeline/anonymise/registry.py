@@ -24,7 +24,8 @@ from pathlib import Path
 
 from ..errors import QualpipeError
 from ..settings import AnonymisationSettings
-from .crossturn import CheckedSplitRecognizer, NumberContinuedRecognizer, NumberEchoRecognizer, PhoneSplitRecognizer
+from .crossturn import (CheckedSplitRecognizer, ClippedNameRecognizer, NumberContinuedRecognizer, NumberEchoRecognizer,
+                        PhoneSplitRecognizer)
 from .cues import CoordinationRecognizer, CueNameRecognizer
 from .detection import TYPES, Detection, Recognizer
 from .gazetteer import load_gazetteer
@@ -209,7 +210,8 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
             NameRepeatRecognizer(min_score=low),
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
                                         review_below=settings.review_below),
-            PhoneSplitRecognizer(), CheckedSplitRecognizer(), NumberContinuedRecognizer(), NumberEchoRecognizer()]
+            PhoneSplitRecognizer(), CheckedSplitRecognizer(), NumberContinuedRecognizer(), NumberEchoRecognizer(),
+            ClippedNameRecognizer()]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:

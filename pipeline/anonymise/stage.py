@@ -47,7 +47,7 @@ from .guard import Guard, guard_for_key, guard_text, key_guard
 from .keystore import read_key_data, write_key_data, write_private
 from .matcher import KeepTerms, Match, StringMatcher, sentence_initial, tokens_of
 from .operators import Entity, Key, normalise
-from .cues import caseless_name, person_context, subject_slot
+from .cues import addressed, caseless_name, coordinated, person_context, subject_slot
 from .detection import LOWER, PERSON, TYPES, Detection
 from .registry import DenyListRecognizer, RecognizerRegistry, default_registry
 from .slots import seen_in_treebank
@@ -429,8 +429,12 @@ class Anonymiser:
                 # In lower case a clause's subject too ("og storm er i barnehagen"): the study has
                 # detected the word as this person and never writes it in lower case as a word
                 # (``ordinary_word``), and a bare noun seldom stands before its verb.
+                # Or addressed after "du" at a sentence's end, or joined by "og" to a person of the key.
+                persons = [span for span, e in from_key.items() if e.type == PERSON]
                 if (not any(s < m.end and m.start < e for s, e in from_key)
                         and (person_context(text, m.start, m.end)
+                             or addressed(text, m.start, m.end)
+                             or coordinated(text, m.start, m.end, persons)
                              or (text[m.start].islower() and not m.payload.ordinary_word
                                  and subject_slot(text, m.start, m.end)))):
                     extra.append(Detection(m.start, m.end, PERSON, 0.7, "key_caseless", text[m.start:m.end]))
