@@ -59,7 +59,8 @@ def person_context(text: str, start: int, end: int, window: int = 6) -> bool:
 
 
 _YOU = frozenset({"du", "dere", "dokker", "dykk", "dåkker"})
-_COORDINATORS = frozenset({"og", "eller"})
+# "og"/"eller" alone between the two, no punctuation: "Bures, og giitu" (a greeting, then a clause) is no pair.
+_COORDINATION = re.compile(r"[ \t]+(?:og|eller)[ \t]+", re.IGNORECASE)
 
 
 def addressed(text: str, start: int, end: int) -> bool:
@@ -75,14 +76,11 @@ def addressed(text: str, start: int, end: int) -> bool:
 
 def coordinated(text: str, start: int, end: int, persons: list[tuple[int, int]]) -> bool:
     """Is ``text[start:end]`` joined by "og"/"eller" to one of ``persons`` (spans), right before
-    or right after it ("tusen takk olena og maks", "stein og sol")? A comma alone is not enough
-    ("takk kari, storm i kveld")."""
+    or right after it ("tusen takk olena og maks", "stein og sol")? A comma, alone or before the
+    "og", is not enough ("takk kari, storm i kveld")."""
     for s, e in persons:
         gap = text[e:start] if e <= start else text[end:s] if end <= s else None
-        if gap is None or len(gap) > 12:
-            continue
-        words = _TOKEN.findall(gap)
-        if len(words) == 1 and words[0].lower() in _COORDINATORS and not gap.replace(words[0], "").strip(" ,"):
+        if gap is not None and _COORDINATION.fullmatch(gap):
             return True
     return False
 
