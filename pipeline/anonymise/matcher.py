@@ -37,11 +37,15 @@ The rule (documented in docs/anonymisation.md):
   with dots only between them are an abbreviation ("t.o.m."), and a name that is an ordinary word
   is not found spelled ("Tom" is not "t o m").
 * A person's name or a place of six letters or more that is no ordinary word also matches split
-  into two to four words in any other way, not all of them words ("Kazlauskiene" finds "kazla us
+  into two to six words in any other way, not all of them words ("Kazlauskiene" finds "kazla us
   kiene", "Vågsbygd" "vågs bygd"; "Nygård" does not find "ny gård"): automatic transcription cuts
-  a name it does not know into pieces of words it knows. Pieces that are all words are the name
-  too where the same text also says the name whole ("skjelvåg eh skjel våg", "rune fossmo eller
-  rune foss mo"): a speaker spelling out or repeating a name, which the transcriber heard twice.
+  a name it does not know into pieces of words it knows, and writes them in Norwegian spelling, so
+  the pieces are compared with the name by sound (``sound_key``: "mari sel de la krus" finds
+  "Maricel Dela Cruz", "hodan abdi var same" "Hodan Abdi Warsame"); the first piece may be one
+  letter ("o lena koval enko"), and the longest join that is a name wins. Pieces that are all words
+  are the name too where the same text also says the name whole ("skjelvåg eh skjel våg", "rune
+  fossmo eller rune foss mo"): a speaker spelling out or repeating a name, which the transcriber
+  heard twice; and where the name has two words or more and ten letters (``_long_name``).
 
 Keep terms (``KeepTerms``, the one rule by which the anonymiser, the learned recognizer and the
 guard keep text) match in any case when the researcher wrote them with a capital ("NAV",
