@@ -10,11 +10,11 @@ from pipeline.anonymise.detection import TranscriptRecognizer
 from pipeline.anonymise.registry import default_registry
 from pipeline.settings import AnonymisationSettings
 
-TRANSCRIPT_RECOGNIZERS = ("phone_split", "checked_split", "number_continued", "number_echo")
+TRANSCRIPT_RECOGNIZERS = ("phone_split", "checked_split", "number_continued", "number_echo", "name_clipped")
 
 # One transcript with each form once: a phone number said over two turns, an account number
 # resumed after a pause in a later turn, a case number's digits said again in the next turn, a
-# fødselsnummer over two turns.
+# fødselsnummer over two turns, a person's clipped name.
 TURNS = [
     "Du kan ringe mobilen min, åtti sju, tre tre –",
     "Augneblink, eg finn ein penn.",
@@ -27,6 +27,9 @@ TURNS = [
     # A fødselsnummer read out over two turns (invented; its control digits hold).
     "Fødselsnummeret hans er 120385 …",
     "Ja, 123 56.",
+    # A clipped name, an ordinary word, given after the name in another turn (invented).
+    "Sønnen min heter Rasmus.",
+    "Ja, alle sier ras.",
 ]
 
 

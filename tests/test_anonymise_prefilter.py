@@ -141,9 +141,10 @@ def test_guard_number_runs_hold_at_least_the_digits_asked():
 
 
 def _split_matches_walk(matcher, text):
-    """The split-name rule as a plain walk over every token (the reference for the pruned one)."""
+    """The split-name rule as a plain walk over every token (the reference for the pruned one): up to
+    ``_MAX_PIECES`` pieces compared by ``sound_key``, the longest join that is a name winning."""
     from pipeline.anonymise.lexicon import is_word
-    from pipeline.anonymise.matcher import TOKEN, Match, tokens_of
+    from pipeline.anonymise.matcher import _MAX_PIECES, TOKEN, Match, _long_name, sound_key, tokens_of
 
     said = {w.group().lower() for w in TOKEN.finditer(text)}
     found = []
@@ -151,17 +152,19 @@ def _split_matches_walk(matcher, text):
     for i, t in enumerate(toks):
         if t.group().lower() not in matcher._heads:
             continue
-        joined = t.group().lower()
-        for j in range(i + 1, min(i + 4, len(toks))):
+        joined, best = t.group().lower(), None
+        for j in range(i + 1, min(i + _MAX_PIECES, len(toks))):
             if not text[toks[j - 1].end():toks[j].start()].isspace():
                 break
             joined += toks[j].group().lower()
-            hit = matcher._joined.get(joined)
-            if hit and all(is_word(p.group()) for p in toks[i:j + 1]):
-                break
+            hit = matcher._joined.get(sound_key(joined))
+            if (hit and all(is_word(p.group()) for p in toks[i:j + 1]) and not _long_name(hit[0])
+                    and not said.issuperset(tokens_of(hit[0]))):
+                hit = None
             if hit:
-                found.append(Match(t.start(), toks[j].end(), *hit))
-                break
+                best = Match(t.start(), toks[j].end(), *hit)
+        if best is not None:
+            found.append(best)
     return found
 
 
@@ -198,30 +201,31 @@ def test_split_matches_find_a_name_said_in_pieces():
 def _split_walk_reference(matcher, text):
     """``StringMatcher._split_matches`` as it was before its white-space precheck: every head token's
     walk, the next token searched for and the gap tested after the search; pieces that are all words
-    spell the name only where the text also says it whole."""
+    spell the name only where the text also says it whole (or the name is long, ``_long_name``); the
+    longest join that is a name wins."""
     from pipeline.anonymise.lexicon import is_word
-    from pipeline.anonymise.matcher import TOKEN, Match, tokens_of
+    from pipeline.anonymise.matcher import _MAX_PIECES, TOKEN, Match, _long_name, sound_key, tokens_of
 
     said = {w.group().lower() for w in TOKEN.finditer(text)}
     found = []
     for t in TOKEN.finditer(text):
         if t.group().lower() not in matcher._heads:
             continue
-        joined, pieces = t.group().lower(), [t]
-        for _more in range(3):
-            if joined not in matcher._joined_prefixes:
-                break
+        joined, pieces, best = t.group().lower(), [t], None
+        for _more in range(_MAX_PIECES - 1):
             nxt = TOKEN.search(text, pieces[-1].end())
             if nxt is None or not text[pieces[-1].end():nxt.start()].isspace():
                 break
             pieces.append(nxt)
             joined += nxt.group().lower()
-            hit = matcher._joined.get(joined)
-            if hit and all(is_word(p.group()) for p in pieces) and not said.issuperset(tokens_of(hit[0])):
-                break  # ordinary words that spell a name are the words, unless the text says the name whole
+            hit = matcher._joined.get(sound_key(joined))
+            if (hit and all(is_word(p.group()) for p in pieces) and not _long_name(hit[0])
+                    and not said.issuperset(tokens_of(hit[0]))):
+                hit = None  # ordinary words that spell a name are the words, unless the text says it whole
             if hit:
-                found.append(Match(t.start(), nxt.end(), *hit))
-                break
+                best = Match(t.start(), nxt.end(), *hit)
+        if best is not None:
+            found.append(best)
     return found
 
 

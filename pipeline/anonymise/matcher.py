@@ -45,7 +45,7 @@ The rule (documented in docs/anonymisation.md):
   letter ("o lena koval enko"), and the longest join that is a name wins. Pieces that are all words
   are the name too where the same text also says the name whole ("skjelvåg eh skjel våg", "rune
   fossmo eller rune foss mo"): a speaker spelling out or repeating a name, which the transcriber
-  heard twice; and where the name has two words or more and ten letters (``_long_name``).
+  heard twice; and where the name has three words or more and twelve letters (``_long_name``).
 
 Keep terms (``KeepTerms``, the one rule by which the anonymiser, the learned recognizer and the
 guard keep text) match in any case when the researcher wrote them with a capital ("NAV",
@@ -455,10 +455,11 @@ class StringMatcher:
 
 
 def _long_name(original: str) -> bool:
-    """A name of two words or more and ten letters: ordinary words do not spell one by chance, so
-    its pieces are the name even where each is a word ("mari sel de la krus", "kari nord mann")."""
+    """A name of three words or more and twelve letters: ordinary words do not spell one by chance,
+    so its pieces are the name even where each is a word ("mari sel de la krus"). A name of two
+    words they may ("rune foss mo kom" is a sentence about Rune Foss)."""
     toks = tokens_of(original)
-    return len(toks) >= 2 and len("".join(toks)) >= 10
+    return len(toks) >= 3 and len("".join(toks)) >= 12
 
 
 # A name said in more pieces than words: "mari sel de la krus" (3 words, 5 pieces).
@@ -467,22 +468,21 @@ _MAX_PIECES = 6
 # the foreign spelling of a name and the ASR's pieces of it meet in one key.
 _SOUND_PAIRS = (("ph", "f"), ("th", "t"), ("w", "v"), ("z", "s"), ("q", "k"), ("x", "ks"), ("æ", "e"), ("aa", "å"))
 _SOFT_C = re.compile(r"c(?=[eiy])")
-_DOUBLED = re.compile(r"(.)\1+")
 
 
 def sound_key(word: str) -> str:
     """``word`` (lower case, letters) as it sounds to a Norwegian transcriber: accents dropped (å
-    kept), c as s before e/i/y and k elsewhere, w as v, z as s, æ as e, doubled letters once
-    ("maricelcruz" and "mariselkrus", "warsame" and "varsame", "pettersen" and "petersen" share a
-    key). Used for names split into pieces only, where the join must still be a known name."""
+    kept), c as s before e/i/y and k elsewhere, w as v, z as s, æ as e ("maricelcruz" and
+    "mariselkrus", "warsame" and "varsame" share a key). Doubled letters stay: read once, a
+    possessive -s before an s ("Hildes strand") would join into the name ("Hilde Strand"). Used for
+    names split into pieces only, where the join must still be a known name."""
     out = []
     for c in unicodedata.normalize("NFC", word):
         out.append(c if c == "å" else "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x)))
     key = "".join(out)
     for a, b in _SOUND_PAIRS:
         key = key.replace(a, b)
-    key = _SOFT_C.sub("s", key).replace("c", "k")
-    return _DOUBLED.sub(r"\1", key)
+    return _SOFT_C.sub("s", key).replace("c", "k")
 
 
 # The types whose originals also match split into pieces (``_split_matches``): a firm's name is
