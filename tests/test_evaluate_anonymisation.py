@@ -186,7 +186,7 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # on the session-start code 4e9a6bd (first_run.txt), 1.0.0 / 1.1.0:
     # 26: 0.836 / 0.843 / 0.942 / 1.000 / 3 direct leaks; 0.849 / 0.858 / 0.975 / 0.974 / 3.
     # Floors a point below the lower of both pipelines' figures; the set stayed blind until it was
-    # released for tuning to privG16 (sixteenth session): on 00b8763, 1.0.0 / 1.1.0: 0.959 / 0.913 /
+    # released for tuning to privG16 (sixteenth session): on 98a28a6, 1.0.0 / 1.1.0: 0.959 / 0.913 /
     # 0.984 / 1.000 / 0 direct leaks; 0.973 / 0.929 / 0.984 / 0.974 / 0. Floors a point below the lower.
     "anon_gold_blind26": (0.94, 0.90, 0.97, 0.9, 0),
     # Set 25 (Sunnmøre again, another writer: Nynorsk, dialect, an interpreted SRT), twelfth session,
