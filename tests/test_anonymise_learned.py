@@ -320,3 +320,37 @@ def test_its_features_read_the_other_detections_at_the_studys_min_score(nlp, mon
     recognizer = learned.LearnedIdentifierRecognizer(min_score=0.7, review_below=0.9)
     recognizer.analyze(text, nlp(text), [Detection(14, 22, "ORGANISASJON", 0.6, "x", "fjordlys")])
     assert seen == [0.7]
+
+
+def test_a_compound_no_dictionary_lists_whole_is_its_shape(nlp):
+    # Street, farm and firm names are compounds of two listed words, which the lexicon's compound
+    # analysis takes for a word; as a neighbour such a word must give its shape, never its spelling.
+    from pipeline.anonymise.lexicon import in_dictionary, is_word
+
+    street = "furulivegen"
+    assert is_word(street) and not in_dictionary(street)  # the class this test is about
+    text = f"vi budde i {street} då og han kom"
+    feats = [feat for _s, _e, feats in token_features(text, nlp(text)) for feat in feats]
+    assert not any(street in feat for feat in feats)
+    assert "p1=<low>" in feats  # "då" after it sees its shape
+
+
+def test_the_shipped_weights_name_the_sets_trained_on_and_no_held_back_one():
+    import importlib.util
+    import json
+    from importlib import resources
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("train_identifier_model",
+                                                  root / "tools" / "train_identifier_model.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    shipped = json.loads(resources.files("pipeline.anonymise").joinpath("data", "identifier_model.json")
+                         .read_text(encoding="utf-8"))
+    trained_on = set(shipped["trained_on"])
+    assert len(trained_on) >= 25
+    assert trained_on <= set(tool.READABLE)
+    assert not trained_on & set(tool.HELD_BACK) and not set(tool.READABLE) & set(tool.HELD_BACK)
+    for name in trained_on:
+        assert (root / "tests" / "data" / name / "gold").is_dir(), name

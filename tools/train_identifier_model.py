@@ -95,7 +95,7 @@ def extract(name: str) -> dict:
     from pipeline.anonymise.gazetteer import load_gazetteer
     from pipeline.anonymise.matcher import StringMatcher
     from pipeline.anonymise.stage import anonymise_study
-    from pipeline.evaluate import load_gold, scratch_copy
+    from pipeline.evaluate import ANONYMISATION_INFORMANT_COLUMNS, load_gold, scratch_copy
     from pipeline.ingest import ingest_study
     from pipeline.settings import load_study
     from pipeline.store import PrivateStore
@@ -104,7 +104,8 @@ def extract(name: str) -> dict:
     gold = load_gold(gold_dir)
     sink: list = []
     _patch(lambda inner: _Capture(inner, sink))
-    with scratch_copy(gold_dir, "qualpipe-train-") as root:
+    # The informant columns the evaluation keeps: the features are those of the run it scores.
+    with scratch_copy(gold_dir, "qualpipe-train-", ANONYMISATION_INFORMANT_COLUMNS) as root:
         study = load_study(root)
         ingest_study(study)
         result = anonymise_study(study)
@@ -162,11 +163,18 @@ def _from_json(data: dict) -> dict:
                        **{k: [tuple(v) for v in t[k]] for k in tuples}} for t in data["turns"]]}
 
 
+def _informant_columns() -> tuple[str, ...]:
+    from pipeline.evaluate import ANONYMISATION_INFORMANT_COLUMNS
+
+    return ANONYMISATION_INFORMANT_COLUMNS
+
+
 def _inputs_digest(name: str) -> str:
     """What a set's extraction reads: the detection code, the stage that replaces (stage.py), and
     the gold folder's files (a corrected gold file or transcript is extracted again)."""
     h = hashlib.sha256(registry.code_digest().encode())
     h.update((ROOT / "pipeline" / "anonymise" / "stage.py").read_bytes())
+    h.update(b"informant columns: " + repr(_informant_columns()).encode())
     folder = GOLD / name
     for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else ():
         h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
@@ -207,15 +215,21 @@ SPELLED = ("p1", "p2", "n1", "n2", "p21")
 
 
 def spelled_gold_words(features, sets: dict) -> list[str]:
-    """The features among ``features`` that spell a word of a gold identifier span of ``sets``
-    (``_context_form`` spells only stop words and words no name or place list holds; a name no list
-    holds, written as a word, would pass it and be carried into the shipped weights)."""
+    """The features among ``features`` that spell a word of a gold identifier span of ``sets`` that
+    is no ordinary word: neither a stop word, nor listed whole in the dictionaries, nor on the
+    common-word list (``_context_form`` spells only those; a name no list holds that passes for a
+    word, as a compound does, would be carried into the shipped weights). An ordinary word inside
+    a span ("kommune", "sju") names no one and is allowed."""
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.lexicon import in_dictionary
+
+    g = load_gazetteer()
     words = set()
     for data in sets.values():
         for t in data["turns"]:
             for start, end, _kind in t["gold"]:
                 words.update(w.lower() for w in "".join(c if c.isalpha() else " " for c in t["text"][start:end]).split())
-    words -= learned.STOP_WORDS  # a fixed list, not the gold sets' ("hans", "dag")
+    words = {w for w in words if not (w in learned.STOP_WORDS or in_dictionary(w) or g.is_common_word(w))}
     out = []
     for feat in features:
         head, _, value = feat.partition("=")

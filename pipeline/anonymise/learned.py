@@ -43,7 +43,7 @@ from spacy.parts_of_speech import NAMES as POS_NAMES
 
 from .detection import MIN_SCORE, TYPES, Detection, Recognizer
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import is_ordinary, is_word
+from .lexicon import in_dictionary, is_ordinary, is_word
 from .matcher import KeepTerms, StringMatcher
 from .unexplained import explanation
 
@@ -90,7 +90,10 @@ def _context_form(word: str) -> str:
     """A neighbour as a context feature: the word itself only when it is a stop word, or a
     Norwegian word that no name or place list holds, else its shape. The weights are trained on
     gold sets and shipped: a feature spelled like a name ("p1=frode" in a caseless transcript,
-    where a name is lower case and may pass as a word) would carry that name into the package."""
+    where a name is lower case and may pass as a word) would carry that name into the package.
+    A lower-case word counts as a word only when the dictionaries list it whole: a compound made
+    up of two listed words is how street, farm and firm names are built ("kvednevegen"), and no
+    list holds those."""
     low = word.lower()
     if not word.isalpha():
         return _shape(word)
@@ -99,7 +102,7 @@ def _context_form(word: str) -> str:
     g = load_gazetteer()
     if g.is_first(low) or g.is_last(low) or g.is_place(low):
         return _shape(word)
-    if g.is_common_word(low) or (not word[:1].isupper() and is_word(low)):
+    if g.is_common_word(low) or (not word[:1].isupper() and in_dictionary(low)):
         return low
     return _shape(word)
 
