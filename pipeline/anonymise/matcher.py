@@ -470,6 +470,7 @@ _SOUND_PAIRS = (("ph", "f"), ("th", "t"), ("w", "v"), ("z", "s"), ("q", "k"), ("
 _SOFT_C = re.compile(r"c(?=[eiy])")
 
 
+@lru_cache(maxsize=65536)
 def sound_key(word: str) -> str:
     """``word`` (lower case, letters) as it sounds to a Norwegian transcriber: accents dropped (å
     kept), c as s before e/i/y and k elsewhere, w as v, z as s, æ as e ("maricelcruz" and

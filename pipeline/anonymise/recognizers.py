@@ -985,7 +985,6 @@ class InstitutionRecognizer(Recognizer):
             found.append(self._d(text, m.start(), m.end(), ORG, 0.9))
         return found
 
-
     def _place_after(self, text: str, end: int) -> int | None:
         """The end of an association's place right after its kind at ``end`` ("forening Sarpsborg",
         "kvinneforening i Grenland", "foreningen Tune og omegn"), or None. A capitalised word on the
