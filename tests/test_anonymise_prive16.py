@@ -252,6 +252,18 @@ def test_labels_of_the_informants_table_are_speaker_labels(make_study):
     assert "Samtalepartner" in speaker_labels(study)
 
 
+def test_an_informants_table_that_cannot_be_read_stops_the_speaker_labels_naming_the_file(make_study):
+    # Read without the table, its labels would not be known as labels, nor its names as names.
+    from pipeline.anonymise.sources import speaker_labels
+    from pipeline.errors import QualpipeError
+
+    study = _speaker_study(make_study, informants="id,file,group,speaker_label\n1,a.txt,a,Samtalepartner\n")
+    table = study.raw_dir / "informants.csv"
+    table.write_bytes(b"id;file\n\xff\xfe1;a.txt\n")
+    with pytest.raises(QualpipeError, match="informants"):
+        speaker_labels(study)
+
+
 def test_the_guard_finds_an_email_address_of_the_key_that_holds_an_underscore():
     # Before, the original's tokens were ("hamid_rahimi", "example", "no") and the guard read the
     # text with "_" as a space: the address, left in a text, was never found (the guard failed open).

@@ -72,20 +72,26 @@ def name_variants(name: str) -> list[str]:
     return out
 
 
+def _informant_table(study: Study):
+    """The study's informants table, or None for a study without a raw folder (its transcripts and
+    table were never placed here). A table that is there but cannot be read is the user's error,
+    raised with its file name: read without it, its names and speaker labels would go unprotected."""
+    from ..ingest import load_informant_table
+
+    if not study.raw_dir.exists():
+        return None
+    return load_informant_table(study)
+
+
 def informant_variants(study: Study) -> list[tuple[Informant, str, list[str]]]:
     """(informant, name, variants) for informants with a name in the private column.
 
     A short form shared by two informants ("Anne" for two Annes) is dropped for
     both: it cannot say who is meant, so ordinary detection handles it.
     """
-    from ..ingest import load_informant_table
-
-    try:
-        table = load_informant_table(study)
-    except QualpipeError:
-        if not study.raw_dir.exists():
-            return []
-        raise
+    table = _informant_table(study)
+    if table is None:
+        return []
     by_id = {i.id: i for i in table.informants}
     found = [(by_id[i], name.strip(), name_variants(name.strip())) for i, name in sorted(table.names.items())
              if i in by_id and name.strip()]
@@ -101,13 +107,10 @@ def informant_variants(study: Study) -> list[tuple[Informant, str, list[str]]]:
 
 def speaker_labels(study: Study) -> list[str]:
     """Every speaker label the study's ingest knows: study.yaml's ``speaker_labels`` and the
-    informants table's label columns (study.yaml's alone where the table cannot be read)."""
-    from ..ingest import load_informant_table
-
+    informants table's label columns."""
     labels = [*study.settings.speaker_labels.interviewer, *study.settings.speaker_labels.informant]
-    try:
-        table = load_informant_table(study)
-    except QualpipeError:
+    table = _informant_table(study)
+    if table is None:
         return labels
     for own, interviewer in table.labels.values():
         labels += [*own, *interviewer]
@@ -193,14 +196,9 @@ def attribute_words(study: Study) -> frozenset[str]:
     """The lower-cased words of the informants' shared attributes and group labels (informants.csv
     without its private name column, study.yaml's group_labels): the researchers' own description
     of their informants ("kjøpar i distriktskommune"), which they share as it is."""
-    from ..ingest import load_informant_table
-
-    try:
-        table = load_informant_table(study)
-    except QualpipeError:
-        if not study.raw_dir.exists():
-            return frozenset()
-        raise
+    table = _informant_table(study)
+    if table is None:
+        return frozenset()
     words = {w.lower() for label in study.settings.group_labels.values() for w in _WORD.findall(label)}
     for informant in table.informants:
         for value in [informant.group, *informant.attributes.values()]:
