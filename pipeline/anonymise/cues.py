@@ -33,7 +33,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import in_dictionary, is_word
 from .matcher import sentence_initial
-from .detection import MIN_SCORE, ORG, PERSON, STED, UPPER, Detection, Recognizer
+from .detection import MIN_SCORE, ORG, PERSON, STED, UPPER, Detection, Recognizer, literals, may_hold
 
 _W = r"[^\W\d_][\w'’-]*"  # a word of letters (any script), maybe with - or '
 PRONOUNS = frozenset({"han", "hun", "ho", "hon", "henne", "ham", "honom"})
@@ -190,6 +190,7 @@ _INSTITUTIONS = ("nav|husbanken|kommunen|kommuna|bydelen|banken|skatteetaten|udi
                  "|flyktningtjenesten|flyktningkontoret|barnevernet|lånekassen|trygdekontoret|introsenteret")
 _ROLE_THEN_NAME = re.compile(rf"(?<![\w'’-])(?:(?P<title>{_TITLES})|(?P<office>{_INSTITUTIONS}))[ \t]+(?P<name>{_W})"
                              rf"(?:[ \t]+(?P<second>{_W}))?", re.IGNORECASE)
+_ROLE_WORDS = literals(f"{_TITLES}|{_INSTITUTIONS}")  # one of them in every _ROLE_THEN_NAME match
 # Verbs a subject stands right before, for the name that is also a word: "saksbehandler per sa ...".
 _AFTER_SUBJECT = _SUBJECT_VERBS | frozenset({"ringte", "ringde", "sendte", "skrev", "skreiv", "hjalp", "hjelpte",
                                              "spurte", "mente", "meinte", "ordnet", "ordna", "tok", "ville", "kunne",
@@ -289,7 +290,7 @@ class CueNameRecognizer(Recognizer):
         0.75 capitalised mid-sentence, 0.7 in lower case (replaced, listed for review)."""
         g = self.g
         out = []
-        for m in _ROLE_THEN_NAME.finditer(text):
+        for m in (_ROLE_THEN_NAME.finditer(text) if may_hold(text, _ROLE_WORDS) else ()):
             word, second = m.group("name"), m.group("second")
             low = word.lower()
             if (low in STOP_WORDS or low in g.builtin_keep or len(low) < 3 or word.isupper() or g.is_place(word)

@@ -184,7 +184,8 @@ _TOKEN_COLUMNS = [ORTH, POS, ENT_TYPE, IDX, SENT_START]
 
 class _Lexemes(dict):
     """A vocabulary's lexeme attributes by orth hash, as ``Token`` gives them: (text, ``lower_``,
-    ``is_alpha``, ``is_punct``, ``is_space``); each distinct word looked up once. Emptied when it holds
+    ``is_alpha``, ``is_punct``, ``is_space``), and whether the text holds a letter or digit (what
+    makes it a word token, ``_Turn``); each distinct word looked up once. Emptied when it holds
     ``limit`` words, which bounds its memory on a long study (the values do not depend on it)."""
 
     def __init__(self, vocab, limit: int = 1 << 18):
@@ -195,7 +196,9 @@ class _Lexemes(dict):
         if len(self) >= self.limit:
             self.clear()
         lex = self.vocab[orth]
-        found = self[orth] = (lex.orth_, lex.lower_, lex.is_alpha, lex.is_punct, lex.is_space)
+        word = lex.orth_
+        found = self[orth] = (word, lex.lower_, lex.is_alpha, lex.is_punct, lex.is_space,
+                              any(c.isalnum() for c in word))
         return found
 
 
@@ -220,7 +223,7 @@ class _Turn:
         # once per distinct word, ``_lexemes``), without a spaCy ``Token`` object per token.
         lexeme = _lexemes(doc.vocab)
         names = doc.vocab.strings
-        toks = []  # (word, lower, alpha, punct, idx, sentence start) of each token that is no space
+        toks = []  # (lexeme attributes, idx, sentence start) of each token that is no space
         self.pos, self.ents = [], []
         for orth, pos, ent, idx, sent in doc.to_array(_TOKEN_COLUMNS).tolist():
             lex = lexeme.get(orth)
@@ -228,12 +231,12 @@ class _Turn:
                 lex = lexeme.of(orth)
             if lex[4]:
                 continue
-            toks.append((lex[0], lex[1], lex[2], lex[3], idx, sent == 1))
+            toks.append((lex, idx, sent == 1))
             self.pos.append(POS_NAMES[pos])
             self.ents.append(names[ent] if ent else OUTSIDE)
         self.text = text
-        self.words = [t[0] for t in toks]
-        alpha = [t[2] for t in toks]
+        self.words = [t[0][0] for t in toks]
+        alpha = [t[0][2] for t in toks]
         capitals = sum(w[:1].isupper() for w, a in zip(self.words, alpha) if a)
         letters = sum(alpha)
         capital_share = capitals / letters if letters else 0.0
@@ -248,12 +251,13 @@ class _Turn:
                     return kind
             return None
 
-        starts = [t[4] for t in toks]
-        self.detected = [hit(strong, s, s + len(w)) if strong else None for s, w in zip(starts, self.words)]
+        starts = [t[1] for t in toks]
+        self.detected = ([hit(strong, s, s + len(w)) for s, w in zip(starts, self.words)] if strong
+                         else [None] * len(toks))
         # (index, start, end, own-group arguments, weak detection, form detected elsewhere) per word token
         self.tokens = []
-        for i, (word, low, _alpha, punct, start, sent) in enumerate(toks):
-            if punct or not any(c.isalnum() for c in word):
+        for i, ((word, low, _alpha, punct, _space, has_alnum), start, sent) in enumerate(toks):
+            if punct or not has_alnum:
                 continue
             end = start + len(word)
             if text[start:end] != word:
@@ -480,11 +484,12 @@ class TokenScorer:
         """(tokens × classes) decision scores of ``turn``'s word tokens."""
         if self._used > self.limit:
             self._empty()
-        known, row_of = self._rows, self._row
-        rows = []
-        for key in turn.group_keys():
-            row = known.get(key)
-            rows.append(row_of(*key) if row is None else row)
+        keys = turn.group_keys()
+        # The look-ups at C speed (``map``); only a group not seen before is summed (``_row``).
+        rows = list(map(self._rows.get, keys))
+        if None in rows:
+            row_of = self._row
+            rows = [row_of(*key) if row is None else row for key, row in zip(keys, rows)]
         return self._table[rows].reshape(len(turn.tokens), 4, -1).sum(axis=1) + self.intercept
 
 

@@ -364,8 +364,31 @@ _ADDRESS_PATTERNS = [
     re.compile(rf"(?<![\w-])(?:{'|'.join(n[0].upper() + n[1:] for n in _BARE_STREET_NOUNS)})\s+"
                rf"(?:\d{{1,3}}(?!\d)|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,?\s*{_FLAT})?{_COUNTED}"),
 ]
+_SUFFIXED_STREET = _ADDRESS_PATTERNS[0]
 _BARE_STREET = _ADDRESS_PATTERNS[-1]
 _APART_INDEFINITE = _ADDRESS_PATTERNS[3]
+# What every match of three of the expressions holds as a word of the turn (a run of characters that
+# are no space: ``str.split`` and ``\s`` count the same characters as space): _SUFFIXED_STREET a word
+# ending in a street's ending (the space before its number follows), _APART_STREET and
+# _APART_INDEFINITE their noun as a word between spaces. A turn without one is not searched with that
+# expression, which would try every word of the turn.
+_STREET_ENDINGS = frozenset(_STREET_FORMS) | frozenset(SAMI_STREET_NOUNS)
+_STREET_ENDING_LENGTHS = tuple(sorted({len(e) for e in _STREET_ENDINGS}))
+_APART_STREET_WORDS = frozenset(form for n in _BARE_STREET_NOUNS for form in (n, n[0].upper() + n[1:]))
+_APART_INDEFINITE_WORDS = frozenset(_APART_NOUNS)
+
+
+def _ends_like_street(words: list[str]) -> bool:
+    """Whether a word of ``words`` ends in one of ``_STREET_ENDINGS``."""
+    for word in words:
+        for n in _STREET_ENDING_LENGTHS:
+            if n > len(word):
+                break
+            if word[-n:] in _STREET_ENDINGS:
+                return True
+    return False
+
+
 _SAMI_YEAR = re.compile(rf"(?:{_SAMI_ALT})\s+(?:19|20)\d\d(?!\d)")
 _APART_STREET = _ADDRESS_PATTERNS[2]
 # A house letter said as its name ("fjorten be", "tolv hå"); a letter written alone is in _NUMBER.
@@ -393,7 +416,13 @@ class AddressRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found = []
+        words = text.split()
+        held = set(words)
         for pattern in _ADDRESS_PATTERNS:
+            if (pattern is _SUFFIXED_STREET and not _ends_like_street(words)) or (
+                    pattern is _APART_STREET and held.isdisjoint(_APART_STREET_WORDS)) or (
+                    pattern is _APART_INDEFINITE and held.isdisjoint(_APART_INDEFINITE_WORDS)):
+                continue  # no word it needs (above)
             for m in pattern.finditer(text):
                 if _NUMBER_WORD_START.match(m.group()):
                     continue  # "sekstien null": a number word ending like a street ("-stien"), in a number
@@ -929,9 +958,13 @@ _PLACE_HEADS = (rf"[{LOWER}]*(?:skole|skule|barnehage|barnehagen|klubb|klubben|i
 _TRADE = "|".join(sorted({w.lower() for w in INSTITUTION_WORDS if w[:1].isupper() and len(w) > 3
                           and w not in _CAPITAL_ONLY_TRADES}, key=len, reverse=True))
 _ORG_KIND_HEADS = rf"[{LOWER}]*(?:{'|'.join(sorted(ORGANISATION_KINDS, key=len, reverse=True))})"
+_INSTITUTION_HEAD = rf"(?i:{_CLUB_LETTERS})|{_PLACE_HEADS}|{_ORG_KIND_HEADS}|{_TRADE}"
 _LOWER_INSTITUTION = re.compile(
     rf"(?<![\w'’-])(?P<name>{LOW}[\w'’-]+(?:\s+{LOW}[\w'’-]+)?|{CAP}{LOW}+)\s+"
-    rf"(?P<head>(?i:{_CLUB_LETTERS})|{_PLACE_HEADS}|{_ORG_KIND_HEADS}|{_TRADE})(?![\wæøå])")
+    rf"(?P<head>{_INSTITUTION_HEAD})(?![\wæøå])")
+# The end of every _LOWER_INSTITUTION match (a space, then its head word): searched first, as it is
+# found in a fraction of the time the whole expression takes to try every word of a turn.
+_LOWER_INSTITUTION_END = re.compile(rf"\s(?:{_INSTITUTION_HEAD})(?![\wæøå])")
 _CLUB_PREPOSITIONS = frozenset({"i", "på", "for", "mot", "med", "fra", "frå", "til"})
 
 
@@ -1032,7 +1065,7 @@ class InstitutionRecognizer(Recognizer):
     def _lower_case(self, text: str) -> list[Detection]:
         found = []
         g = self.gazetteer
-        for m in _LOWER_INSTITUTION.finditer(text):
+        for m in (_LOWER_INSTITUTION.finditer(text) if _LOWER_INSTITUTION_END.search(text) else ()):
             head = m.group("head")
             words = m.group("name").split()
             club = re.fullmatch(_CLUB_LETTERS, head, re.IGNORECASE) is not None
@@ -1374,6 +1407,7 @@ _RELATION = (r"naboen|nabo|kona|kone|mannen|sønnen|sonen|datteren|dattera|dotte
 _CONTEXT_NAME = re.compile(
     rf"(?<![\w])(?:{_RELATION})(?:\s+(?:min|mi|mitt|vår|vårt|sin|si|hennes|hans))?\s*,?\s+"
     rf"(?P<name>{CAP}{LOW}+(?:-{CAP}{LOW}+)?(?:\s+{CAP}{LOW}+){{0,2}}|{LOW}{{3,}}(?=\s*,))", re.IGNORECASE)
+_RELATION_WORDS = literals(_RELATION)  # one of them in every _CONTEXT_NAME match
 
 
 # A title takes a surname, in any case and whatever else the word means: "fru eng", "herr Lie".
@@ -1401,7 +1435,7 @@ class ContextNameRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found = []
-        for m in _CONTEXT_NAME.finditer(text):
+        for m in (_CONTEXT_NAME.finditer(text) if may_hold(text, _RELATION_WORDS) else ()):
             name = m.group("name")
             first = name.split()[0]
             if self.keep.holds(name) or self.g.is_common_word(first) or first.lower() in self.g.builtin_keep:

@@ -451,14 +451,16 @@ _HOUSE_NUMBER = (rf"(?:\d{{1,4}}|(?:{_TENS_WORD})\s+(?:{_UNIT_WORD})(?![\w])|(?:
                  rf"(?:\s*[a-hA-H](?![\w])|\s+(?:be|ce|se|de|eff|ge|hå)(?![\w]))?")
 # Street nouns that automatic captions write apart from the name ("lerke veien 7 C").
 _STREET_NOUN = r"(?:veien|vegen|vei|veg|gata|gate|gaten|stien|allé|alléen|plassen|ringen|tunet|svingen)"
-_STREET = re.compile(rf"(?<![\w'’-])(?P<street>[\wæøå'’-]*(?:gata|gate|gaten|veien|vegen|veg|vei|tunet|stien|plassen"
-                     rf"|ringen|allé|alle|bakken|lia|haugen|svingen|løkka|kroken|jordet|vollen|tun|stubben|brinken"
-                     rf"|lunden|skogen|torget|kaia|bryggen|brygga)|(?P<head>[^\W\d_]{{3,}})\s+{_STREET_NOUN})"
+_STREET_END = ("gata|gate|gaten|veien|vegen|veg|vei|tunet|stien|plassen|ringen|allé|alle|bakken|lia|haugen|svingen"
+               "|løkka|kroken|jordet|vollen|tun|stubben|brinken|lunden|skogen|torget|kaia|bryggen|brygga")
+_STREET = re.compile(rf"(?<![\w'’-])(?P<street>[\wæøå'’-]*(?:{_STREET_END})|(?P<head>[^\W\d_]{{3,}})\s+{_STREET_NOUN})"
                      rf"(?P<nr>\s+(?:nummer\s+|nr\.?\s*)?{_HOUSE_NUMBER})"
                      rf"(?P<flat>\s*,?\s*(?:(?:leilighet|leilegheit|h|bolig)\s*(?:nummer\s+|nr\.?\s*)?"
                      rf"(?:[hHuUkK]\s*)?(?:\d{{3,4}}|(?:{WORD_PATTERN})(?:\s+(?:og\s+)?(?:{WORD_PATTERN})){{0,3}})))?"
                      rf"(?![\w])(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker|måneder|månader"
                      rf"|kroner|prosent|minutter|minutt|stykker|meter|kilometer|km|mil))", re.IGNORECASE)
+# One of them in every _STREET match: a street's end or the noun written apart after its name.
+_STREET_WORDS = literals(f"{_STREET_END}|{_STREET_NOUN[3:-1]}")
 _CADASTRE = re.compile(r"(?<![\w])(?:gnr|gardsnummer|gårdsnummer)\.?\s*\d+\s*,?\s*(?:og\s+)?(?:bnr|bruksnummer)\.?\s*\d+"
                        r"(?:\s*(?:/|,)?\s*(?:snr|fnr)\.?\s*\d+)?(?![\w])", re.IGNORECASE)
 _POSTCODE_CUE = re.compile(r"(?<![\w])(?:postnummer|postnummeret|postnr|postkode|postkoden)\.?(?![\w])", re.IGNORECASE)
@@ -542,7 +544,7 @@ class NumberFormRecognizer(Recognizer):
             add(m.start("date"), m.end("date"), DATO)
         for m in _ORDINAL_DATE.finditer(text):
             add(m.start(), m.end(), DATO)
-        for m in _STREET.finditer(text):
+        for m in (_STREET.finditer(text) if may_hold(text, _STREET_WORDS) else ()):
             street = m.group("street").lower()
             if street in ("gata", "gate", "gaten", "veien", "vegen", "veg", "vei", "tunet", "stien", "plassen",
                           "ringen", "bakken", "lia", "haugen", "torget", "kaia", "brygga", "bryggen", "skogen",
