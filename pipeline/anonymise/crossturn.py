@@ -15,7 +15,7 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import FNR, KONTO, NUMMER, PERSON, SAK, TELEFON, Detection, TranscriptRecognizer
+from .detection import FNR, KONTO, NUMMER, PERSON, SAK, TELEFON, Detection, TranscriptRecognizer, literals, may_hold
 from .numbers import continuations, echoes, split_checked, split_phones
 
 # What the piece rules take as found: a detection the stage replaces without doubt of its span
@@ -115,6 +115,7 @@ _CALLED = re.compile(
     r"(?:sier|seier|sei|kaller|kallar|kalte|kalla)|(?:kaller|kallar|sier|seier)\s+(?:alle|folk))"
     r"(?:\s+(?:meg|mæ|me|deg|han|ham|henne|ho|oss))?(?:\s+(?:bare|berre|alltid|for))?"
     r"\s+(?P<w>[^\W\d_][\w'’-]*)(?![\w'’-])", re.IGNORECASE)
+_CALLED_WORDS = literals("sier|seier|sei|kaller|kallar|kalte|kalla")  # the verb of either frame of _CALLED
 # A clipped name keeps this many letters of the name at least, and drops two or more.
 _CLIP_MIN, _CLIP_DROPS = 3, 2
 
@@ -152,7 +153,7 @@ class ClippedNameRecognizer(TranscriptRecognizer):
         out = []
         for i, text in enumerate(texts):
             taken = [(d.start, d.end) for d in found[i]]
-            for m in _CALLED.finditer(text):
+            for m in (_CALLED.finditer(text) if may_hold(text, _CALLED_WORDS) else ()):
                 start, end = m.span("w")
                 if clipped_from(m.group("w"), names) and not any(s < end and start < e for s, e in taken):
                     out.append((i, self._d(text, start, end, PERSON, self.score)))

@@ -164,15 +164,18 @@ _VOCATIVE = re.compile(
 _KIN = (r"barn|barna|unger|ungene|unga|ungan|ungar|born|borna|døtre|døtrene|sønner|sønnene|søsken|søsknene|"
         r"brødre|søstre|tvillinger|tvillingene|barnebarn|barnebarna|gutter|jenter")
 _KIN_LIST = re.compile(rf"(?<![\w])(?:{_KIN})\s*[,:]\s+", re.IGNORECASE)
+_KIN_WORDS = literals(_KIN)  # one of them in every _KIN_LIST match
 _LIST_ITEM = re.compile(rf"(?P<word>{_W})(?P<sep>\s*,\s*|\s+(?:og|eller|&)\s+)?")
 _UPPER = UPPER  # every Latin capital: Sámi, Icelandic, Polish names too
 _DISLOCATION = re.compile(rf"(?<![\w'’-])(?P<name>[{_UPPER}][\w'’-]*)\s*,\s+(?:han|hun|ho|hon)\b")
 _FAMILY = re.compile(rf"(?<![\w])(?i:familien)\s+(?P<name>{_W})")
 _CAP = rf"[{_UPPER}][\w'’&-]*"
+_EMPLOYED = ("jobber|jobbet|jobba|jobbar|jobbe|jobb|arbeider|arbeidet|arbeida|arbeidar|ansatt|tilsett|praksis"
+             "|lærling")
 _EMPLOYER = re.compile(
-    rf"(?<![\w])(?i:jobber|jobbet|jobba|jobbar|jobbe|jobb|arbeider|arbeidet|arbeida|arbeidar|ansatt|tilsett|praksis"
-    rf"|lærling)(?:\s+(?i:som|sum)\s+[\w-]+)?\s+"
+    rf"(?<![\w])(?i:{_EMPLOYED})(?:\s+(?i:som|sum)\s+[\w-]+)?\s+"
     rf"(?:hos|i|på|for|ved)\s+(?P<org>{_CAP}(?:(?:\s+(?:og|&)\s+|\s+){_CAP}){{0,3}})")
+_EMPLOYED_WORDS = literals(_EMPLOYED)  # one of them in every _EMPLOYER match
 # "frå Herat i Afghanistan": a capitalised word said to be in a country is a place there.
 _PLACE_IN_COUNTRY = re.compile(rf"(?<![\w])(?i:fra|frå|i|fødd i|født i)\s+(?P<place>[{_UPPER}][\w'’-]+)\s*,?\s+i\s+"
                                rf"(?P<country>[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+)?)")
@@ -231,7 +234,7 @@ class CueNameRecognizer(Recognizer):
                     continue  # "takk, flott kjøkken": the closing two words are no name
             found.append(Detection(m.start("name"), end, PERSON, score, _rec(self.name, score),
                                    text[m.start("name"):end]))
-        for m in _KIN_LIST.finditer(text):
+        for m in (_KIN_LIST.finditer(text) if may_hold(text, _KIN_WORDS) else ()):
             pos = m.end()
             while True:
                 item = _LIST_ITEM.match(text, pos)
@@ -263,7 +266,7 @@ class CueNameRecognizer(Recognizer):
                 # "familien tran": a transcriber who leaves names in lower case writes the family's
                 # name so too; a listed surname there names it (reviewed), not what the family does.
                 found.append(self._d(text, m.start("name"), m.end("name"), PERSON, 0.7))
-        for m in _EMPLOYER.finditer(text):
+        for m in (_EMPLOYER.finditer(text) if may_hold(text, _EMPLOYED_WORDS) else ()):
             org = m.group("org").rstrip(".")
             if org.isupper() or org.lower() in g.builtin_keep or g.is_place(org):
                 continue  # acronyms and country names are keep terms' business; places are places

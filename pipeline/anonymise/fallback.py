@@ -203,6 +203,7 @@ _ORDINALS = ("første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende|å
 _MONTH_ORDINALS = "første|fyrste|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende|tiende|ellevte|tolvte"
 _SPOKEN_DATE = re.compile(rf"{_B}(?:den\s+)?(?:{_ORDINALS})\s+i\s+(?:{_MONTH_ORDINALS})"
                           rf"(?:\s+(?:{WORD_PATTERN}|\d{{4}}))?{_E}", re.IGNORECASE)
+_MONTH_ORDINAL_WORDS = literals(_MONTH_ORDINALS)  # one of them in every _SPOKEN_DATE match
 
 
 def _plain(word: str, g: Gazetteer) -> bool:
@@ -272,7 +273,7 @@ class FallbackRecognizer(Recognizer):
                 add(m.start("ref"), m.end("ref"), SAK, "reference", lower=False, over=True)
 
     def _dates(self, text, add):
-        for m in _SPOKEN_DATE.finditer(text):
+        for m in (_SPOKEN_DATE.finditer(text) if may_hold(text, _MONTH_ORDINAL_WORDS) else ()):
             add(m.start(), m.end(), DATO, "date", lower=False)
 
     def _person_clauses(self, text, add, persons):

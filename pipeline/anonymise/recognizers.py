@@ -1412,6 +1412,7 @@ _RELATION_WORDS = literals(_RELATION)  # one of them in every _CONTEXT_NAME matc
 
 # A title takes a surname, in any case and whatever else the word means: "fru eng", "herr Lie".
 _TITLE_NAME = re.compile(r"(?<![\w'’-])(?i:fru|herr|frøken|frk\.)\s+(?P<name>[^\W\d_][\w'’-]*)")
+_TITLE_WORDS = ("fru", "herr", "frøken", "frk")  # one of them in every _TITLE_NAME match
 
 
 class ContextNameRecognizer(Recognizer):
@@ -1453,7 +1454,7 @@ class ContextNameRecognizer(Recognizer):
             if " ".join(keep_words) != name[: end - m.start("name")]:
                 end = m.start("name") + len(words[0])
             found.append(self._d(text, m.start("name"), end, PERSON, score))
-        for m in _TITLE_NAME.finditer(text):
+        for m in (_TITLE_NAME.finditer(text) if may_hold(text, _TITLE_WORDS) else ()):
             name = m.group("name")
             low = name.lower()
             if low in _STOP or self.keep.holds(name) or low in self.g.builtin_keep or _NUMBER_WORD_RE.fullmatch(low):

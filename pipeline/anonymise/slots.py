@@ -32,7 +32,7 @@ from importlib import resources
 from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .cues import CASELESS
-from .detection import LOWER, MIN_SCORE, ORG, STED, UPPER, Detection, Recognizer
+from .detection import LOWER, MIN_SCORE, ORG, STED, UPPER, Detection, Recognizer, literals, may_hold
 from .gazetteer import Gazetteer, load_gazetteer
 from .casing import GENERIC_HEADS
 from .lexicon import _dictionaries, in_dictionary
@@ -337,7 +337,8 @@ class OrgFormRecognizer(Recognizer):
             score = trade_firm(text, m, self.g)
             if score:
                 found.append(_det(self.name, text, m.start(), m.end(), ORG, score))
-        for m in [*_BANK_THEN_REGION.finditer(text), *_PLACE_THEN_BANK.finditer(text)]:
+        for m in [*_BANK_THEN_REGION.finditer(text),
+                  *(_PLACE_THEN_BANK.finditer(text) if may_hold(text, ("sparebank",)) else ())]:
             word = m.group("word")
             low = word.lower()
             if low in STOP_WORDS or low in self.g.builtin_keep:
@@ -376,13 +377,17 @@ class OrgFormRecognizer(Recognizer):
 # sørmegleren", "banken Sparebank Vest"), or after playing in, being a member of, working for it.
 _ORG_NOUNS = (r"megleren|meglerfirmaet|meglerkontoret|banken|firmaet|bedriften|selskapet|arbeidsgiveren"
               r"|entreprenøren|leverandøren|utleieren|forvalteren|klubben|laget|idrettslaget|foreningen")
+_PLAYS = "spiller|spilte|spelar|spela|trener|trente|trenar|trena"
+_MEMBER = "medlem|medlemmer|medlemskap"
+_WORKS = "jobber|jobbet|jobba|jobbar|arbeider|arbeidet|ansatt|tilsett"
 _ORG_SLOT = re.compile(
     rf"(?<![\w-])(?:(?i:{_ORG_NOUNS})"
-    rf"|(?i:spiller|spilte|spelar|spela|trener|trente|trenar|trena)(?:\s+(?i:[\wæøå]*ball|håndball|handball|bandy"
+    rf"|(?i:{_PLAYS})(?:\s+(?i:[\wæøå]*ball|håndball|handball|bandy"
     rf"|hockey|ishockey|turn|svømming|sjakk|korps))?\s+(?i:i|på|for|med)"
-    rf"|(?i:medlem|medlemmer|medlemskap)\s+(?i:i|av)"
-    rf"|(?i:jobber|jobbet|jobba|jobbar|arbeider|arbeidet|ansatt|tilsett)\s+(?i:hos|i|på|for|ved))"
+    rf"|(?i:{_MEMBER})\s+(?i:i|av)"
+    rf"|(?i:{_WORKS})\s+(?i:hos|i|på|for|ved))"
     rf"\s+(?P<name>{_W})")
+_ORG_SLOT_WORDS = literals(f"{_ORG_NOUNS}|{_PLAYS}|{_MEMBER}|{_WORKS}")  # one of them in every _ORG_SLOT match
 
 
 class OrgSlotRecognizer(Recognizer):
@@ -398,7 +403,7 @@ class OrgSlotRecognizer(Recognizer):
 
     def analyze(self, text, doc=None):
         found = []
-        for m in _ORG_SLOT.finditer(text):
+        for m in (_ORG_SLOT.finditer(text) if may_hold(text, _ORG_SLOT_WORDS) else ()):
             word = m.group("name")
             low = word.lower()
             if low in STOP_WORDS or low in self.g.builtin_keep or word.isupper():
