@@ -161,6 +161,7 @@ def caseless_name(d: Detection) -> bool:
 _VOCATIVE = re.compile(
     rf"(?<![\w])(?:takk|hei|hallo|heisann)(?:\s+(?:skal du ha|så mye|for (?:praten|samtalen|nå|i dag)))?"
     rf"\s*,?\s+(?P<name>{_W}(?:\s+{_W})?)\s*(?=[.!?…]|$)", re.IGNORECASE | re.MULTILINE)
+_GREETING_WORDS = literals("takk|hei|hallo|heisann")  # one of them in every _VOCATIVE match
 _KIN = (r"barn|barna|unger|ungene|unga|ungan|ungar|born|borna|døtre|døtrene|sønner|sønnene|søsken|søsknene|"
         r"brødre|søstre|tvillinger|tvillingene|barnebarn|barnebarna|gutter|jenter")
 _KIN_LIST = re.compile(rf"(?<![\w])(?:{_KIN})\s*[,:]\s+", re.IGNORECASE)
@@ -218,7 +219,7 @@ class CueNameRecognizer(Recognizer):
     def analyze(self, text, doc=None):
         g = self.g
         found: list[Detection] = []
-        for m in _VOCATIVE.finditer(text):
+        for m in (_VOCATIVE.finditer(text) if may_hold(text, _GREETING_WORDS) else ()):
             words = list(re.finditer(_W, m.group("name")))
             first = words[0]
             score = slot_score(first.group(), text, m.start("name"), g, 0.8)
@@ -248,7 +249,7 @@ class CueNameRecognizer(Recognizer):
                 if not item.group("sep"):
                     break
                 pos = item.end()
-        for m in _DISLOCATION.finditer(text):
+        for m in (_DISLOCATION.finditer(text) if "," in text else ()):
             word = m.group("name")
             if g.is_common_word(word) or g.is_place(word) or word.lower() in g.builtin_keep or word.isupper():
                 continue
@@ -277,7 +278,7 @@ class CueNameRecognizer(Recognizer):
                     and not g.is_common_word(place) and not g.is_first(place):
                 found.append(self._d(text, m.start("place"), m.end("place"), STED, 0.8))
         found.extend(self._role_names(text))
-        for m in _EXPLAINED_ORG.finditer(text):
+        for m in (_EXPLAINED_ORG.finditer(text) if "," in text else ()):
             word = m.group("name")
             low = word.lower()
             if low in STOP_WORDS or g.is_common_word(word) or g.is_place(word) or low in g.builtin_keep:

@@ -86,6 +86,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![
 _SPOKEN_AT = r"(?:krøllalfa|alfakrøll|krøll[- ]alfa|alfa[- ]krøll|snabel-a|at-tegn|krøll|at)"
 _SPOKEN_DOT = r"(?:punktum|punkt|prikk|dot|dått|dott)"
 # Written and disguised against harvesters: "boligsosialt(at)bodo.kommune.no", "kari [at] nav [dot] no".
+_OPENING_BRACKETS = "([{<"  # one of them in every _BRACKET_AT
 _BRACKET_AT = r"\s*[(\[{<]\s*(?:at|krøll|krøllalfa|alfakrøll|@)\s*[)\]}>]\s*"
 _BRACKET_DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punktum|punkt|prikk|\.)\s*[)\]}>]\s*)"
 _OBFUSCATED_EMAIL = re.compile(
@@ -175,8 +176,10 @@ class EmailRecognizer(Recognizer):
     supported_entities = (EPOST,)
 
     def analyze(self, text, doc=None):
-        found = [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _EMAIL.finditer(text)]
-        found += [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _OBFUSCATED_EMAIL.finditer(text)]
+        # A written address holds its "@", a disguised one an opening bracket ("(at)", "[dot]").
+        found = [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in (_EMAIL.finditer(text) if "@" in text else ())]
+        if any(c in text for c in _OPENING_BRACKETS):
+            found += [self._d(text, m.start(), m.end(), EPOST, 1.0) for m in _OBFUSCATED_EMAIL.finditer(text)]
         for at in _SPOKEN_AT_WORD.finditer(text):
             domain = _SPOKEN_DOMAIN.match(text, at.start())
             if not domain:
@@ -329,9 +332,9 @@ _COUNTED = (r"(?!\s+(?:ganger|gonger|gang|år|timer|timar|dager|dagar|uker|veker
             r"|minutter|minutt|stykker|meter|kilometer|km|mil|personer|folk|barn|unger)(?![\wæøå]))")
 # The nouns written apart after a capitalised name ("Kong Øysteins veg 14B", "Tiller gate 12"), in their
 # written forms ("Kongens gota 3").
-_NAMED_APART = "|".join(re.escape(n) for n in sorted(
-    written_forms(("gate", "gata", "veg", "vei", "veien", "vegen")) | {"allé", "plass", "bakke", "terrasse", "kai"},
-    key=len, reverse=True))
+_NAMED_APART_NOUNS = written_forms(("gate", "gata", "veg", "vei", "veien", "vegen")) | {"allé", "plass", "bakke", "terrasse",
+                                                                                      "kai"}
+_NAMED_APART = "|".join(re.escape(n) for n in sorted(_NAMED_APART_NOUNS, key=len, reverse=True))
 _STREET_COMPOUND = re.compile(rf"(?<![\w-]){CAP}{LOW}+(?:-{LOW}+)?(?:{_SUFFIX_ALT})(?![\wæøå])")
 _ADDRESS_PATTERNS = [
     # Saupstadringen 41B, Lillegårdsbakken 3, Tillerbakken 7, 2. etg.; in lower case ("hånesveien hundre og sju b"),
@@ -365,26 +368,37 @@ _ADDRESS_PATTERNS = [
                rf"(?:\d{{1,3}}(?!\d)|{_NUMBER_WORD_HOUSE})(?:\s?[A-Ha-h](?![\wæøå]))?(?:\s*,?\s*{_FLAT})?{_COUNTED}"),
 ]
 _SUFFIXED_STREET = _ADDRESS_PATTERNS[0]
+_NAMED_APART_STREET = _ADDRESS_PATTERNS[1]
 _BARE_STREET = _ADDRESS_PATTERNS[-1]
 _APART_INDEFINITE = _ADDRESS_PATTERNS[3]
-# What every match of three of the expressions holds as a word of the turn (a run of characters that
-# are no space: ``str.split`` and ``\s`` count the same characters as space): _SUFFIXED_STREET a word
-# ending in a street's ending (the space before its number follows), _APART_STREET and
-# _APART_INDEFINITE their noun as a word between spaces. A turn without one is not searched with that
-# expression, which would try every word of the turn.
-_STREET_ENDINGS = frozenset(_STREET_FORMS) | frozenset(SAMI_STREET_NOUNS)
-_STREET_ENDING_LENGTHS = tuple(sorted({len(e) for e in _STREET_ENDINGS}))
+# What every match of five of the expressions holds as a word of the turn (a run of characters that
+# are no space: ``str.split`` and ``\s`` count the same characters as space), as the space after it
+# follows in the expression: _SUFFIXED_STREET a word ending in a street's ending, _BARE_STREET one
+# ending in its capitalised noun; _NAMED_APART_STREET, _APART_STREET and _APART_INDEFINITE their noun
+# as a word between spaces. A turn without one is not searched with that expression, which would try
+# every word of the turn.
+class _Endings(frozenset):
+    """Strings a word may end in, with their lengths (``_ends_in``)."""
+
+    def __init__(self, strings):
+        super().__init__()
+        self.lengths = tuple(sorted({len(s) for s in self}))
+
+
+_STREET_ENDINGS = _Endings(_STREET_FORMS | set(SAMI_STREET_NOUNS))
+_BARE_STREET_ENDINGS = _Endings(n[0].upper() + n[1:] for n in _BARE_STREET_NOUNS)
+_NAMED_APART_WORDS = frozenset(_NAMED_APART_NOUNS) | frozenset(SAMI_STREET_NOUNS)
 _APART_STREET_WORDS = frozenset(form for n in _BARE_STREET_NOUNS for form in (n, n[0].upper() + n[1:]))
 _APART_INDEFINITE_WORDS = frozenset(_APART_NOUNS)
 
 
-def _ends_like_street(words: list[str]) -> bool:
-    """Whether a word of ``words`` ends in one of ``_STREET_ENDINGS``."""
+def _ends_in(words: list[str], endings: _Endings) -> bool:
+    """Whether a word of ``words`` ends in one of ``endings``."""
     for word in words:
-        for n in _STREET_ENDING_LENGTHS:
+        for n in endings.lengths:
             if n > len(word):
                 break
-            if word[-n:] in _STREET_ENDINGS:
+            if word[-n:] in endings:
                 return True
     return False
 
@@ -400,6 +414,7 @@ _NEXT_WORD = re.compile(r"\s+([a-zæøåA-ZÆØÅ][a-zæøå-]{2,})(?![\wæøå]
 _LOWER_PLACE = re.compile(rf"(?<![\w-])(?:på|i|fra|frå|til|ved|mellom|gjennom|utenfor|nær)\s+(?P<w>[{LOWER}]{{4,}}[{LOWER}-]*)"
                           r"(?![\w-])")
 _LOWER_STREET = re.compile(r"(?<![\w-])[a-zæøå]{3,}(?:gata|gaten|gate|veien|vegen)(?![\wæøå])")
+_LOWER_STREET_WORDS = ("gat", "veien", "vegen")  # one of them in every _LOWER_STREET match
 _YEAR_BEFORE = re.compile(r"(?:\bi|\bfra|\btil|\bsiden|\bår|\bhøsten|\bvåren|\bsommeren|\bvinteren|\bom|\bin)\s*$",
                           re.IGNORECASE)
 
@@ -419,7 +434,9 @@ class AddressRecognizer(Recognizer):
         words = text.split()
         held = set(words)
         for pattern in _ADDRESS_PATTERNS:
-            if (pattern is _SUFFIXED_STREET and not _ends_like_street(words)) or (
+            if (pattern is _SUFFIXED_STREET and not _ends_in(words, _STREET_ENDINGS)) or (
+                    pattern is _BARE_STREET and not _ends_in(words, _BARE_STREET_ENDINGS)) or (
+                    pattern is _NAMED_APART_STREET and held.isdisjoint(_NAMED_APART_WORDS)) or (
                     pattern is _APART_STREET and held.isdisjoint(_APART_STREET_WORDS)) or (
                     pattern is _APART_INDEFINITE and held.isdisjoint(_APART_INDEFINITE_WORDS)):
                 continue  # no word it needs (above)
@@ -463,7 +480,7 @@ class AddressRecognizer(Recognizer):
             score = 0.9 if self.gazetteer.is_place(place) or before.rstrip().endswith(",") else 0.8
             found.append(self._d(text, m.start(), m.end(), ADRESSE, score))
         found += self._postcodes(text)
-        for m in _LOWER_STREET.finditer(text):
+        for m in (_LOWER_STREET.finditer(text) if may_hold(text, _LOWER_STREET_WORDS) else ()):
             # A street name in lower case without number ("møtene var i tollbodgata"): a name when it is
             # no dictionary word itself ("hovedgata", "motorveien" are).
             word = m.group()
