@@ -238,3 +238,92 @@ def test_the_split_walk_stops_where_no_white_space_follows_and_finds_what_it_fou
     matcher = StringMatcher([("Kazlauskiene", "PERSON"), ("Nygård", "PERSON")])
     text = "".join(word + sep for word, sep in pieces)
     assert matcher._split_matches(text) == _split_walk_reference(matcher, text)
+
+
+def _split_words(endings):
+    from pipeline.anonymise import recognizers as r
+
+    return lambda text: r._ends_in(text.split(), endings)
+
+
+def _word_of(words):
+    return lambda text: not set(text.split()).isdisjoint(words)
+
+
+def _holds(words):
+    return lambda text: may_hold(text, words)
+
+
+def _prechecked():
+    """(expression, its precheck, a text it matches) for each expression a recognizer searches a turn
+    with only where its precheck passes (the words or characters every match holds)."""
+    from pipeline.anonymise import crossturn as x, cues as c, neighbours as n, recognizers as r, slots as s
+    from pipeline.anonymise import unexplained as u
+
+    comma = lambda text: "," in text  # noqa: E731
+    return [
+        (r._SUFFIXED_STREET, _split_words(r._STREET_ENDINGS), "vi bodde i Saupstadringen 41B den gangen"),
+        (r._BARE_STREET, _split_words(r._BARE_STREET_ENDINGS), "hun flytta til Sletta sju i fjor"),
+        (r._NAMED_APART_STREET, _word_of(r._NAMED_APART_WORDS), "kontoret ligger i Kong Øysteins veg 14B"),
+        (r._APART_STREET, _word_of(r._APART_STREET_WORDS), "dei bur i storhaug bakken fire no"),
+        (r._APART_INDEFINITE, _word_of(r._APART_INDEFINITE_WORDS), "adressa er fjellsrud ring 3 på Lambertseter"),
+        (r._LOWER_STREET, _holds(r._LOWER_STREET_WORDS), "møtene var i tollbodgata om kvelden"),
+        (r._LOWER_INSTITUTION, lambda text: r._LOWER_INSTITUTION_END.search(text) is not None,
+         "ho gikk på huseby skole i mange år"),
+        (r._CONTEXT_NAME, _holds(r._RELATION_WORDS), "naboen min, Tsegereda, hjalp oss"),
+        (r._TITLE_NAME, _holds(r._TITLE_WORDS), "vi snakket med fru Eng i går"),
+        (r._EMAIL, lambda text: "@" in text, "send det til kari@nav.no så fort du kan"),
+        (r._OBFUSCATED_EMAIL, lambda text: any(b in text for b in r._OPENING_BRACKETS),
+         "skriv til boligsosialt(at)bodo.kommune.no"),
+        (u._STREET, _holds(u._STREET_WORDS), "hun bor i lerkeveien sju"),
+        (c._ROLE_THEN_NAME, _holds(c._ROLE_WORDS), "saksbehandler Per ringte meg"),
+        (c._KIN_LIST, _holds(c._KIN_WORDS), "barna: Ola, Kari og Per"),
+        (c._EMPLOYER, _holds(c._EMPLOYED_WORDS), "han jobber hos Fjordbyen Eiendom"),
+        (c._VOCATIVE, _holds(c._GREETING_WORDS), "takk, Kari."),
+        (c._DISLOCATION, comma, "Petra, hun er grei"),
+        (c._EXPLAINED_ORG, comma, "Nidarbygg, det er et byggfirma"),
+        (fallback._SPOKEN_DATE, _holds(fallback._MONTH_ORDINAL_WORDS), "det var den fjortende i tiende"),
+        (x._CALLED, _holds(x._CALLED_WORDS), "alle kaller meg bare Tesfa"),
+        (s._ORG_SLOT, _holds(s._ORG_SLOT_WORDS), "jeg jobber hos Kiwi nå"),
+        (s._PLACE_THEN_BANK, _holds(("sparebank",)), "lånet er i Sortland Sparebank"),
+        (n._APPOSITION, comma, "vi møtte, dilan, han var der"),
+    ]
+
+
+def test_each_prechecked_expression_passes_its_precheck_where_it_matches_and_only_runs_there():
+    for pattern, precheck, text in _prechecked():
+        assert pattern.search(text) and precheck(text), (pattern.pattern[:40], text)
+    # A turn without the words is not searched: each check can say no.
+    assert not any(precheck("ja nei altså det var fint.") for _p, precheck, _t in _prechecked())
+
+
+_PRECHECK_WORDS = ["Saupstadringen", "41B", "Sletta", "sju", "Kong", "Øysteins", "veg", "14B", "storhaug", "bakken",
+                   "fire", "fjellsrud", "ring", "3", "tollbodgata", "huseby", "skole", "IL", "naboen", "min,",
+                   "Tsegereda,", "fru", "Eng", "kari@nav.no", "boligsosialt(at)bodo.kommune.no", "[at]", "lerkeveien",
+                   "saksbehandler", "NAV", "Per", "barna:", "jobber", "hos", "Kiwi", "takk,", "Kari.", "Petra,",
+                   "hun", "Nidarbygg,", "det", "er", "et", "den", "fjortende", "i", "tiende", "alle", "kaller",
+                   "meg", "bare", "Sortland", "Sparebank", "dilan,", "han", "og", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PRECHECK_WORDS), max_size=7), _TEXT, st.sampled_from([" ", "  ", "\t", "\n", " , "]))
+def test_a_prechecked_expression_matches_only_where_its_precheck_passes(words, noise, gap):
+    text = gap.join(words) + gap + noise
+    for pattern, precheck, _example in _prechecked():
+        if pattern.search(text):
+            assert precheck(text), (pattern.pattern[:40], text)
+
+
+def test_the_demo_turns_a_prechecked_expression_matches_pass_its_precheck():
+    from pathlib import Path
+
+    lines = [line for path in sorted((Path(__file__).resolve().parents[1] / "data" / "raw" / "transcripts").glob("*.txt"))
+             for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    assert len(lines) > 100
+    matched = 0
+    for pattern, precheck, _example in _prechecked():
+        for line in lines:
+            if pattern.search(line):
+                matched += 1
+                assert precheck(line), (pattern.pattern[:40], line)
+    assert matched > 0

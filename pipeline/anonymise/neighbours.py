@@ -169,7 +169,7 @@ class NameNeighbourRecognizer(Recognizer):
             m = _REACHED.search(text, max(0, d.start - 60), d.start)
             if m and self._reached(m.group("w")):
                 out.append(self._d(text, m.start("w"), m.end("w"), PERSON, SCORE))  # "ta dag på <nummer>"
-        for m in _APPOSITION.finditer(text):
+        for m in (_APPOSITION.finditer(text) if "," in text else ()):  # its two commas
             words = _WORD.findall(m.group("name"))
             if all(self._name_word(w) for w in words) and any(w[:1].islower() or self.g.is_name(w) for w in words):
                 out.append(self._d(text, m.start("name"), m.end("name"), PERSON, SCORE))  # ", dilan, han"
