@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/detection_profile.py prepare DIR [--scale 3]
     .venv/bin/python benchmarks/detection_profile.py detect DIR [--profile OUT.prof] [--top 30] [--repeat 2] [--by-recognizer]
+    .venv/bin/python benchmarks/detection_profile.py stage DIR
 
 ``prepare`` writes the demo repeated ``--scale`` times (``anonymise.demo_copy``) to DIR and
 ingests it once. ``detect`` runs ``analyzer.detect_job`` — what a worker of ``--workers N`` runs
@@ -11,6 +12,9 @@ seconds (``time.process_time``) of each pass and the sha256 of the pickled detec
 hashes: equal detections, so a change to the detection code can be checked for identity). With
 ``--profile`` the last pass runs under cProfile: the top functions by tottime and by cumtime are
 printed and the stats written to OUT.prof. The study's files are read, never written.
+``stage`` copies DIR (ingested, not yet anonymised) to a temporary folder and runs the whole
+``anonymise_study`` there in this process (no detection cache, no key), printing its CPU seconds
+and the sha256 of every file it wrote under data/coded/.
 """
 
 from __future__ import annotations
@@ -104,6 +108,27 @@ def detect(root: Path, profile: Path | None, top: int, repeat: int, by_recognize
             print(out.getvalue())
 
 
+def stage(root: Path) -> None:
+    import shutil
+    import tempfile
+
+    from pipeline.anonymise.stage import anonymise_study
+    from pipeline.nlp import load_nlp
+    from pipeline.settings import load_study
+
+    with tempfile.TemporaryDirectory(prefix="qualpipe-stage-") as tmp:
+        shutil.copytree(root, Path(tmp) / "study")
+        study = load_study(Path(tmp) / "study")
+        load_nlp(study.settings.model)  # loaded before the timing, as detection's workers have it
+        cpu = time.process_time()
+        anonymise_study(study)
+        cpu = time.process_time() - cpu
+        print(f"anonymise_study: {cpu:.2f} CPU s")
+        for path in sorted(study.coded_dir.rglob("*")):
+            if path.is_file():
+                print(f"  {path.relative_to(study.coded_dir)} sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,9 +141,12 @@ def main() -> None:
     d.add_argument("--top", type=int, default=30)
     d.add_argument("--repeat", type=int, default=2)
     d.add_argument("--by-recognizer", action="store_true", help="CPU seconds per recognizer (adds a wrapper's cost)")
+    sub.add_parser("stage").add_argument("dir", type=Path)
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args.dir, args.scale)
+    elif args.command == "stage":
+        stage(args.dir)
     else:
         detect(args.dir, args.profile, args.top, args.repeat, args.by_recognizer)
 
