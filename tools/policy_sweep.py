@@ -13,6 +13,11 @@ Policies (comma-separated, combinable):
   direct_weak      a review-only span of a direct type is replaced (and listed for review)
   learned_weak     the learned recognizer's review-only spans are replaced, any type
   cased_unexplained  a word no explanation covers is masked in a transcript with capitals too
+  key_any_case     every original of the key is re-applied in any case and position
+  key_any_case_person  the same for the key's persons only
+  explain_without=A+B  the unexplained recognizer without these explanation classes
+  capital_without=A+B  unexplained_capital's sentence-start test without these classes
+  min_score=X      the study's min_score (what scores under it is review-only)
 """
 
 from __future__ import annotations
@@ -58,6 +63,79 @@ def apply(policy: str) -> None:
                 return _original(self, d, lower, text)
 
             stage.Anonymiser._study_evidence = evidence
+        elif name == "key_any_case":
+            from pipeline.anonymise.matcher import StringMatcher
+
+            original_build = stage.Anonymiser.build_matcher
+
+            def build_matcher(self, _original=original_build):
+                _original(self)
+                originals = [(o, e) for o, e in self.key.originals() if not self.keep.holds(o)]
+                self.key_matcher = StringMatcher(originals, self.g, strict_common=False)
+
+            stage.Anonymiser.build_matcher = build_matcher
+        elif name == "key_any_case_person":
+            from pipeline.anonymise.matcher import StringMatcher
+
+            class Both:
+                def __init__(self, *matchers):
+                    self.matchers = matchers
+
+                def find(self, text):
+                    return sorted((m for k in self.matchers for m in k.find(text)), key=lambda m: (m.start, -m.end))
+
+            original_build = stage.Anonymiser.build_matcher
+
+            def build_matcher(self, _original=original_build):
+                _original(self)
+                persons = [(o, e) for o, e in self.key.originals() if not self.keep.holds(o) and e.type == "PERSON"]
+                if persons:
+                    self.key_matcher = Both(self.key_matcher, StringMatcher(persons, self.g, strict_common=False))
+
+            stage.Anonymiser.build_matcher = build_matcher
+        elif name == "explain_without":
+            # The unexplained recognizer (lower-case transcripts) with explanation classes left out, "+"-joined.
+            from pipeline.anonymise import unexplained
+
+            classes = tuple(c for c in unexplained.EXPLANATIONS if c not in value.split("+"))
+            original_init = unexplained.UnexplainedWordRecognizer.__init__
+
+            def init(self, gazetteer=None, explain=None, *a, _original=original_init, _classes=classes, **k):
+                _original(self, gazetteer, _classes if explain is None else explain, *a, **k)
+
+            unexplained.UnexplainedWordRecognizer.__init__ = init
+        elif name == "capital_without":
+            # unexplained_capital's sentence-start test with explanation classes left out, "+"-joined.
+            from pipeline.anonymise import unexplained
+
+            classes = tuple(c for c in unexplained.EXPLANATIONS if c not in value.split("+"))
+            original_explanation = unexplained.explanation
+
+            def explanation(word, g, explain=classes, _original=original_explanation):
+                return _original(word, g, explain)
+
+            original_analyze = unexplained.UnexplainedCapitalRecognizer.analyze
+
+            def analyze(self, *a, _original=original_analyze, **k):
+                # Only this recognizer's test: the guard reads the same function and must keep every class.
+                unexplained.explanation = explanation
+                try:
+                    return _original(self, *a, **k)
+                finally:
+                    unexplained.explanation = original_explanation
+
+            unexplained.UnexplainedCapitalRecognizer.analyze = analyze
+        elif name == "min_score":
+            import pipeline.settings as settings_module
+
+            original_load = settings_module.load_study
+
+            def load_study(root=".", _original=original_load, _value=float(value)):
+                study = _original(root)
+                study.settings.anonymisation.min_score = _value
+                return study
+
+            settings_module.load_study = load_study
         else:
             raise SystemExit(f"unknown policy {name!r}")
 
