@@ -88,15 +88,21 @@ def test_missing_conllu_is_clear_error(tmp_path):
 # lowered to a point or two under its figures (0.982, 0.948, 0.924; recall unchanged or higher:
 # set 7 all 0.968, sets 10 and 12 all 0.988 and 0.969). Rows 9 and 11 are left as they were (blind).
 # Retrained without any listed name or short word spelled in its features (the review's finding):
-# set 3's precision 0.966, its floor 0.95.
+# set 3's precision 0.966 then (its floor now: its entry below).
 REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direct identifiers)
-    "anon_gold_blind": (0.99, 0.99, 0.99, 0.9, 0),
+    # Precision floor a point below 0.988 / 0.988 (1.0.0 / 1.1.0): caseless compounds are masked for review
+    # (unexplained.CASELESS_EXPLANATIONS), over-masking a researcher undoes, chosen for recall.
+    "anon_gold_blind": (0.99, 0.99, 0.97, 0.9, 0),
     "anon_gold_blind2": (0.98, 0.99, 0.99, 0.9, 0),
-    "anon_gold_blind3": (0.98, 0.97, 0.95, 0.9, 0),
+    # Precision floor a point below 0.918 / 0.911 (1.0.0 / 1.1.0): caseless compounds are masked for review
+    # (unexplained.CASELESS_EXPLANATIONS), over-masking a researcher undoes, chosen for recall.
+    "anon_gold_blind3": (0.98, 0.97, 0.90, 0.9, 0),
     "anon_gold_blind4": (0.99, 0.99, 0.99, 0.9, 0),
     # Not blind any more: its misses were read for naming.py, dialect.py and the address/e-mail/date
     # rules (first runs 0.848 / 0.826 / 0.912 in tests/data/anon_gold_blind5/first_run.txt).
-    "anon_gold_blind5": (0.99, 0.99, 0.98, 0.9, 0),
+    # Precision floor a point below 0.951 / 0.933 (1.0.0 / 1.1.0): caseless compounds are masked for review
+    # (unexplained.CASELESS_EXPLANATIONS), over-masking a researcher undoes, chosen for recall.
+    "anon_gold_blind5": (0.99, 0.99, 0.92, 0.9, 0),
     # Set 6 measured the final code blind once (first_run.txt); these are its figures after a fix read
     # from its misses and the recall fallback (fallback.py), whose classes came from its misses too.
     "anon_gold_blind6": (0.98, 0.98, 0.93, 0.9, 1),
@@ -111,7 +117,9 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # clauses, the proprial article, letters outside ÆØÅ, ...; docs/anonymisation.md "Session 5"):
     # set 7 0.969 / 0.955 (1.0.0) and 0.959 / 0.949 (1.1.0), set 8 0.972 / 0.949, 1 direct leak each.
     "anon_gold_blind7": (0.95, 0.94, 0.91, 0.9, 1),
-    "anon_gold_blind8": (0.96, 0.94, 0.95, 0.9, 1),
+    # Precision floor a point below 0.917 / 0.906 (1.0.0 / 1.1.0): caseless compounds are masked for review
+    # (unexplained.CASELESS_EXPLANATIONS), over-masking a researcher undoes, chosen for recall.
+    "anon_gold_blind8": (0.96, 0.94, 0.89, 0.9, 1),
     # Sets 9 and 10 (fourth session) were run blind on the session-start code 4acddea and once on the
     # final anonymiser (first_run.txt): set 9 direct 0.920 -> 0.930, all 0.827 -> 0.905; set 10 0.922 ->
     # 0.941, 0.871 -> 0.924. Set 9 is still blind (nobody has read its misses). Set 10's false positives
@@ -129,7 +137,9 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # caseless name clauses (unexplained.py) and names next to a detected one (neighbours.py):
     # 0.980 / 0.963 / 0.982 / 1.000 / 2 (1.0.0). Not blind since. Floors two points below (the
     # second-half rule leans on the model's tag of the capitalised half).
-    "anon_gold_blind12": (0.96, 0.94, 0.97, 0.9, 3),
+    # Precision floor a point below 0.970 / 0.947 (1.0.0 / 1.1.0): caseless compounds are masked for review
+    # (unexplained.CASELESS_EXPLANATIONS), over-masking a researcher undoes, chosen for recall.
+    "anon_gold_blind12": (0.96, 0.94, 0.93, 0.9, 3),
     # Set 11 (fifth session) was run blind on the session-start code 5eda0f2 (first_run.txt: 0.916 /
     # 0.856 / 0.924 / 0.917 / 2) and once on the final code: 0.916 / 0.874 / 0.925 / 0.917 / 2 (1.0.0),
     # 0.925 / 0.880 / 0.920 / 0.917 / 1 (1.1.0). Still blind, as is set 9, which rose at the same
@@ -199,7 +209,9 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # 0.805 / 0.800 / 0.877 / 1.000 / 4. Blind until it was released for tuning to privF16 (sixteenth
     # session): on b65a213, 1.0.0 / 1.1.0: 0.987 / 0.931 / 0.951 / 0.985 / 1 direct leak; 0.987 / 0.931 /
     # 0.951 / 0.985 / 1. Floors a point below the lower of both pipelines.
-    "anon_gold_blind27": (0.97, 0.92, 0.94, 0.9, 1),
+    # Precision floor a point below 0.922 / 0.915 (1.0.0 / 1.1.0): caseless compounds are masked for review
+    # (unexplained.CASELESS_EXPLANATIONS), over-masking a researcher undoes, chosen for recall.
+    "anon_gold_blind27": (0.97, 0.92, 0.90, 0.9, 1),
     # Set 29 (Telemark: Notodden, Tinn/Rjukan, Seljord/Kviteseid; a transcription-service txt, a cp1252
     # verbatim txt with a Polish buyer, an auto-captioned staff WebVTT), thirteenth session, run blind on
     # the session-start code 11a1403 (first_run.txt), 1.0.0 / 1.1.0: 0.761 / 0.738 / 0.894 / 1.000 / 8
