@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/coding_orders.py STUDY --against SET [--against SET ...]
         [--candidate NAME ...] [--order 0 --order 1 ...] [--round 2] [--json FILE]
 
-For every candidate first stage (estimator parameters over the study.yaml defaults, ``CANDIDATES``) and every
+For every candidate first stage (estimator parameters over the study.yaml defaults, ``CANDIDATES``; a candidate's
+``search`` is a ``coding.model.search`` grid, chosen inside every fit on its own training informants) and every
 ``--order`` (a seeded permutation of the training rows, applied inside each fit to all its rows, so every fit of
 an evaluation, inner folds included, sees its rows in that permutation of the order it was given) it prints the
 turn-level micro-F1, micro kappa and kappa per code of:
@@ -53,6 +54,9 @@ CANDIDATES = {
     "sgd_epochs100_C2": {"sgd_epochs": 100, "C": 2.0},
     "sgd_epochs100_C1.5": {"sgd_epochs": 100, "C": 1.5},
     "sgd_epochs100_C1": {"sgd_epochs": 100, "C": 1.0},
+    # The same budget with C chosen per study on its own coding: coding.model.search, an inner GroupKFold of
+    # machine.SEARCH_FOLDS folds on the training informants in every fit an evaluation makes (nested).
+    "sgd_epochs100_searchC": {"sgd_epochs": 100, "search": {"C": [1.0, 2.0, 4.0]}},
     "sgd_bag5": {"sgd_bag": 5},
     "sgd_avg_bag3": {"sgd_average": True, "sgd_bag": 3},
     "lbfgs": {"solver": "lbfgs"},
@@ -106,35 +110,49 @@ def main() -> None:
     nlp = load_nlp(study.settings.model)
     demo, blinds = analysed_studies(study, nlp, args.against, None)
     machine.TwoStageCoder = PermutedCoder  # make_estimator builds this one
+    chosen: list = []  # the parameters each search of the current line chose (a search candidate only)
+    searched = machine.search_parameters
+
+    def search_parameters(estimator, grid, examples, y, groups):
+        found = searched(estimator, grid, examples, y, groups)
+        chosen.append(tuple(found.get_params()[k] for k in sorted(grid)))
+        return found
+
+    machine.search_parameters = search_parameters  # fit_model and evaluation._SearchedCoder look it up there
     out = args.json.open("w") if args.json else None
     results: dict = {}
 
     def record(candidate, order, name, scores):
         found = figures(scores)
         results.setdefault((candidate, name), []).append(found)
+        picks = {str(k): chosen.count(k) for k in sorted(set(chosen))}
+        chosen.clear()
         print(f"{candidate:18s} order {order} {name:9s} F1 {found['f1']:.3f} micro kappa {found['kappa']:.3f}  "
-              + " ".join(f"{c[:5]} {k:.2f}" for c, k in found["codes"].items()), flush=True)
+              + " ".join(f"{c[:5]} {k:.2f}" for c, k in found["codes"].items())
+              + (f"  chosen {picks}" if picks else ""), flush=True)
         if out:
-            out.write(json.dumps({"candidate": candidate, "order": order, "line": name, **found}) + "\n")
+            out.write(json.dumps({"candidate": candidate, "order": order, "line": name, **found,
+                                  **({"chosen": picks} if picks else {})}) + "\n")
             out.flush()
 
     for candidate in args.candidate or list(CANDIDATES):
         params = {**settings.model.params(), **CANDIDATES[candidate]}
-        params.pop("search", None)
+        search = params.pop("search", None) or None
         for order in args.order or [0, 1, 2, 3, 4]:
             PermutedCoder.order_seed = permutation_seed(order)
             start = time.perf_counter()
             if "own" not in args.skip:
                 cv = GroupKFold(6) if args.own_cv == "6" else None  # None: evaluation.heldout_cv
                 predictions, _ = heldout_predictions(demo, settings.min_examples_per_code, settings.seed, params,
-                                                     None, nlp=nlp, cv=cv)
+                                                     search, nlp=nlp, cv=cv)
                 name = "own" if args.own_cv == "6" else "own_ho"
                 record(candidate, order, name, turn_scores(demo, predictions, set(predictions)))
             for n, blind in enumerate(blinds, start=1):
                 informants = blind.informants()
                 if "transfer" not in args.skip:
                     predictions = train_and_predict([(demo, demo.labels)], blind, demo.codebook,
-                                                    settings.min_examples_per_code, settings.seed, params, nlp=nlp)
+                                                    settings.min_examples_per_code, settings.seed, params, search,
+                                                    nlp=nlp)
                     record(candidate, order, f"transfer{n}", turn_scores(blind, predictions, set(blind.labels)))
                 if "round" in args.skip:
                     continue
@@ -145,7 +163,7 @@ def main() -> None:
                         rest = set(blind.subset([i for i in informants if i not in coded]))
                         predictions = train_and_predict([(demo, demo.labels), (blind, blind.subset(coded))], blind,
                                                         demo.codebook, settings.min_examples_per_code,
-                                                        settings.seed, params, nlp=nlp)
+                                                        settings.seed, params, search, nlp=nlp)
                         rows.append(figures(turn_scores(blind, predictions, rest)))
                     record(candidate, order, f"round{n}+{k}", _pooled(rows))
             print(f"   ({time.perf_counter() - start:.0f} s)", flush=True)

@@ -144,8 +144,24 @@ class CodingModelSettings(_Strict):
     # and their similarity to each code's codebook examples. Measured, not kept (docs/coding.md): 0 = off.
     vector_weight: float = 0.0
     similarity_weight: float = 0.0
+    # None: the first stage's SGD stops early on its training loss (at most 30 epochs); N: exactly N epochs, a fit
+    # nearly independent of the rows' order but less regularised, so it wants its own C (docs/coding.md, sessions
+    # 15-17: with search {C: [1, 2, 4]} the study chooses it on its own coding).
+    sgd_epochs: int | None = Field(None, ge=1)
     # Parameter grid chosen per study by cross-validation grouped by informant, e.g. {C: [1, 4, 16]}.
     search: dict[str, list[float | bool | str]] = {}
+
+    @field_validator("search")
+    @classmethod
+    def _searchable(cls, grid: dict) -> dict:
+        # A key the model does not have would only fail deep inside the first fit, after the stage's analysis.
+        unknown = sorted(set(grid) - (set(cls.model_fields) - {"search"}))
+        if unknown:
+            raise ValueError(f"search names no model setting: {', '.join(unknown)} (the keys of coding.model)")
+        empty = sorted(key for key, values in grid.items() if not values)
+        if empty:
+            raise ValueError(f"search gives no values to try for: {', '.join(empty)}")
+        return grid
 
     def params(self) -> dict:
         return self.model_dump(exclude={"search"})
