@@ -35,9 +35,13 @@ def apply(policy: str) -> None:
     for part in filter(None, policy.split(",")):
         name, _, value = part.partition("=")
         if name == "threshold":
-            d = list(learned.LearnedIdentifierRecognizer.__init__.__defaults__)
-            d[2] = float(value)
-            learned.LearnedIdentifierRecognizer.__init__.__defaults__ = tuple(d)
+            original_learned = learned.LearnedIdentifierRecognizer.__init__
+
+            def learned_init(self, *a, _original=original_learned, _value=float(value), **k):
+                k.setdefault("threshold", _value)  # the registry passes every other setting by name
+                _original(self, *a, **k)
+
+            learned.LearnedIdentifierRecognizer.__init__ = learned_init
         elif name in ("direct_weak", "learned_weak"):
             original = stage.merge
 

@@ -405,6 +405,14 @@ def _ends_in(words: list[str], endings: _Endings) -> bool:
 
 _SAMI_YEAR = re.compile(rf"(?:{_SAMI_ALT})\s+(?:19|20)\d\d(?!\d)")
 _APART_STREET = _ADDRESS_PATTERNS[2]
+# Each expression's precheck (above) over the turn's words and their set: False, and the expression cannot match.
+_ADDRESS_PRECHECKS = {
+    _SUFFIXED_STREET: lambda words, held: _ends_in(words, _STREET_ENDINGS),
+    _BARE_STREET: lambda words, held: _ends_in(words, _BARE_STREET_ENDINGS),
+    _NAMED_APART_STREET: lambda words, held: not held.isdisjoint(_NAMED_APART_WORDS),
+    _APART_STREET: lambda words, held: not held.isdisjoint(_APART_STREET_WORDS),
+    _APART_INDEFINITE: lambda words, held: not held.isdisjoint(_APART_INDEFINITE_WORDS),
+}
 # A house letter said as its name ("fjorten be", "tolv hå"); a letter written alone is in _NUMBER.
 _HOUSE_LETTER = re.compile(r"\s+(?:be|ce|se|de|eff|ge|hå)(?![\wæøå])", re.IGNORECASE)
 _NUMBER_WORD_RE = re.compile(NUMBER_WORD, re.IGNORECASE)
@@ -434,12 +442,9 @@ class AddressRecognizer(Recognizer):
         words = text.split()
         held = set(words)
         for pattern in _ADDRESS_PATTERNS:
-            if (pattern is _SUFFIXED_STREET and not _ends_in(words, _STREET_ENDINGS)) or (
-                    pattern is _BARE_STREET and not _ends_in(words, _BARE_STREET_ENDINGS)) or (
-                    pattern is _NAMED_APART_STREET and held.isdisjoint(_NAMED_APART_WORDS)) or (
-                    pattern is _APART_STREET and held.isdisjoint(_APART_STREET_WORDS)) or (
-                    pattern is _APART_INDEFINITE and held.isdisjoint(_APART_INDEFINITE_WORDS)):
-                continue  # no word it needs (above)
+            precheck = _ADDRESS_PRECHECKS.get(pattern)
+            if precheck is not None and not precheck(words, held):
+                continue  # no word it needs
             for m in pattern.finditer(text):
                 if _NUMBER_WORD_START.match(m.group()):
                     continue  # "sekstien null": a number word ending like a street ("-stien"), in a number
