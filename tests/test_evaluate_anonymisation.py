@@ -259,6 +259,14 @@ REGRESSION = {  # set: (direct recall, all recall, precision, kept, leaked direc
     # 1.000 / 4. Floors a point below the lower of both pipelines.
     "anon_gold_blind35": (0.92, 0.91, 0.97, 0.9, 4),
     "anon_gold_blind36": (0.93, 0.92, 0.89, 0.9, 4),
+    # Eighteenth session, a blind writer (Helgeland: a video meeting's WebVTT with voice tags, a typist's docx
+    # of a Thai-speaking informant, a staff meeting's minutes). The first run on 9575033 stopped at the
+    # guard's refusal with both pipelines (the study's name holds "Helgeland", a study site); with the
+    # refusal a warning: 0.910 / 0.913 / 0.864 / 1.000 / 5 direct leaks; 1.1.0 0.921 / 0.921 / 0.868 / 1.000 / 3.
+    # With the fix the refusal names ("Helgeland" in keep_terms, the only change to the writer's files) it
+    # runs through: 0.910 / 0.909 / 0.868 / 1.000 / 5; 1.1.0 0.921 / 0.917 / 0.871 / 1.000 / 3 (first_run.txt).
+    # Floors a point below the lower of both; the set stays blind.
+    "anon_gold_blind37": (0.90, 0.90, 0.86, 0.9, 5),
 }
 
 
