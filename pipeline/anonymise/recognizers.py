@@ -925,8 +925,9 @@ def names_more_than_kept(term: str, rest: str) -> bool:
     """A keep term protects the word it is, not a longer name made of it: a kept term that is no
     acronym, followed by an institution or firm word ("Notodden sjukeheim", "Seljord barneskule",
     "Kviteseid omsorgssenter", "Seljord mottak", "Notodden Sparebank", "Tinn Eigedom", "Seljord IL",
-    "Kviteseid Bygg og Anlegg"), or by two trade words joined by "og" ("Hvaler Fisk og Sjømat",
-    ``_TRADE_PAIR``), is part of that institution's or firm's name, which is the identifier.
+    "Kviteseid Bygg og Anlegg"), by two trade words joined by "og" ("Hvaler Fisk og Sjømat",
+    ``_TRADE_PAIR``), or by a region of the country ("Coop Nord", "SpareBank 1 Nord-Norge",
+    ``slots.region_follows``), is part of that institution's or firm's name, which is the identifier.
     ``rest``: what stands after the term. An acronym is an organisation, and the word after it says
     which of its parts ("NAV Heimdal"); a kept place's own administration ("Seljord kommune") is the
     kept place. The one rule by which the institution recognizer and the merge
@@ -936,6 +937,10 @@ def names_more_than_kept(term: str, rest: str) -> bool:
     head = _KEPT_NAME_HEAD.match(rest.lstrip())
     if head is not None:
         return not _OWN_ADMINISTRATION.fullmatch(head.group())
+    from .slots import region_follows  # here: slots reads cues, which read this module
+
+    if region_follows(rest):
+        return True  # "Coop Nord", "SpareBank 1 Nord-Norge": a chain's or bank's regional company
     pair = _TRADE_PAIR.match(rest.lstrip())
     return pair is not None and all(in_dictionary(w.lower()) and not load_gazetteer().is_first(w)
                                     for w in (pair.group(1), pair.group(2)))

@@ -302,6 +302,91 @@ _CAPITAL_RUN = re.compile(rf"(?<![\w-])(?P<run>{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,
                           rf"(?:\s+{_CAP_WORD}){{0,2}})(?![\w-])")
 
 
+
+# A firm named by its trade, bank or chain and the part of the country it serves, as regional firms
+# and the regional companies of national chains and banks are named ("Takstkompaniet Nord",
+# "eigedomsmeklar vest", "Coop Nord", "SpareBank 1 Nord-Norge", "Eiendomsmegler 1 Midt-Norge",
+# "spare banken sør vest"): a compass word, or two ("sør vest", "Sør-Vest"), with "-Norge",
+# "-Noreg" or "-landet" after it or not.
+_REGION = rf"(?:{_COMPASS})(?:[\s-](?:{_COMPASS}))?(?:-?(?:norge|noreg|landet))?"
+_REGION_WORD = re.compile(rf"(?<=[^\S\n])(?i:{_REGION})(?![\w'’-])")
+# After the region word, what makes it a direction or a position, not a name's part: "nord for
+# Manila", "midt i sentrum", "midt på natta".
+_DIRECTION_AFTER = re.compile(r"[^\S\n]+(?i:for|av)(?![\w'’-])")
+_MIDDLE_AFTER = re.compile(r"[^\S\n]+(?i:i|på|inni|oppi|nedi|ute|under|mellom|etter|av|om|for)(?![\w'’-])")
+# The words before the region, on its line and joined by spaces only (a chain's number, "1", "1000",
+# "en", between the name and its region).
+_WORDS_BEFORE = re.compile(r"(?<![\w'’.-])(?:[^\W_][\w'’.-]*[^\S\n]+){1,4}$")
+_CHAIN_NUMBERS = frozenset({"1", "1000", "en", "ein"})
+# Trade words and the heads of a firm's name that end a lower-case name before its region
+# (``_TRADES``, and the estate agent's and service firm's words: "eigedomsmeklar", "rørservice").
+_FIRM_TAIL = re.compile(rf"[{LOWER}]*(?:{_TRADES}|sparebanken|megler|meglar|meklar|megling|mekling|service"
+                        rf"|kompani|kompaniet)")
+_FIRM_HEAD = re.compile(rf"(?:{_TRADES})[{LOWER}]{{3,}}")
+
+
+def region_follows(rest: str) -> bool:
+    """``rest`` (what stands after a name) opens with a region of the country ("Nord", "Nord-Norge",
+    "sør vest"), as a regional firm's name ends, and not with a direction or a position ("nord for
+    byen", "midt i sentrum")."""
+    m = re.match(rf"[^\S\n]*(?i:{_REGION})(?![\w'’-])", rest)
+    if m is None:
+        return False
+    region = m.group().strip().lower()
+    if region == "midt":
+        return _MIDDLE_AFTER.match(rest, m.end()) is None
+    return re.search(r"norge|noreg|landet", region) is not None or _DIRECTION_AFTER.match(rest, m.end()) is None
+
+
+def regional_firms(text: str, g: Gazetteer) -> list[tuple[int, int]]:
+    """The spans of firms named by a trade, bank or chain and their region (see ``_REGION``): the word
+    before the region (a chain's number, "1", "1000", may stand between) is a trade word or a
+    compound ending in one ("eigedomsmeklar", "spare banken" as speech recognition splits it), a
+    compound opening with a trade word no dictionary lists ("rørkjappen"), or a word capitalised
+    mid-sentence that is no first name, surname or place ("Coop", "Takstkompaniet"; "Trondheim
+    sør" is a part of a town, "Kari Nord" a person); one word joined to it by "og" belongs to the
+    name ("takst og bygg nord"). Not after an article, a possessive or an adjective ("et nytt bygg
+    nord for ..."), nor a region that is a direction or a position (``region_follows``)."""
+    out = []
+    for m in (_REGION_WORD.finditer(text) if may_hold(text, _COMPASS_WORDS) else ()):
+        if not region_follows(text[m.start() - 1:]):
+            continue
+        before = _WORDS_BEFORE.search(text, max(0, m.start() - 80), m.start())
+        if before is None:
+            continue
+        tokens = [(t.start(), t.group()) for t in re.finditer(r"[^\s]+", before.group())]
+        tokens = [(before.start() + at, w) for at, w in tokens]
+        number = bool(tokens) and tokens[-1][1].lower() in _CHAIN_NUMBERS and len(tokens) >= 2
+        k = len(tokens) - 1 - number
+        at, word = tokens[k]
+        low = word.lower()
+        if low in STOP_WORDS or not word.replace("-", "").isalpha():
+            continue
+        start = None
+        if k > 0 and tokens[k - 1][1].isalpha() and tokens[k - 1][1].lower() not in STOP_WORDS \
+                and tokens[k - 1][1][:1].isupper() == word[:1].isupper() \
+                and _FIRM_TAIL.fullmatch(tokens[k - 1][1].lower() + low):
+            start, k = tokens[k - 1][0], k - 1  # "spare banken", "eiendoms megler": a compound written apart
+        elif word[:1].isupper() and not word.isupper():
+            # (An acronym before a region is the keep list's organisation and its office: "NAV Vest".)
+            if (not sentence_initial(text, at) and not g.is_first(word) and not g.is_last(word)
+                    and not g.is_place(word)):
+                start = at
+        elif _FIRM_TAIL.fullmatch(low) or (_FIRM_HEAD.fullmatch(low) and not in_dictionary(low)):
+            start = at
+        if start is None:
+            continue
+        if k > 0 and tokens[k - 1][1].lower() in _NOT_BEFORE_A_FIRM:
+            continue
+        if k > 1 and tokens[k - 1][1].lower() in ("og", "&") and tokens[k - 2][1].lower() not in STOP_WORDS \
+                and tokens[k - 2][1].isalpha():
+            start = tokens[k - 2][0]  # "takst og bygg nord", "Bygg og Bad Nord"
+        out.append((start, m.end()))
+    return out
+
+
+_COMPASS_WORDS = literals(_COMPASS)  # one of them in every region
+
 class OrgFormRecognizer(Recognizer):
     """Firms by their legal form in any case ("agder rør og varme as"), regional savings banks
     ("sparebanken sør", "Sandnes Sparebank"), capitalised ordinary words joined by og/&
@@ -312,8 +397,13 @@ class OrgFormRecognizer(Recognizer):
     version = "2"
     supported_entities = (ORG,)
 
-    def __init__(self, gazetteer: Gazetteer | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, regions: bool = True):
         self.g = gazetteer or load_gazetteer()
+        # The regional firms (``regional_firms``); a switch for the ablation.
+        self.regions = regions
+
+    def params(self):
+        return {"regions": self.regions}
 
     def analyze(self, text, doc=None):
         found = []
@@ -348,6 +438,11 @@ class OrgFormRecognizer(Recognizer):
             if compass or (word[:1].isupper() and not sentence_initial(text, m.start("word"))) or place_word(word):
                 found.append(_det(self.name, text, m.start(), m.end(), ORG,
                                   CASELESS if span == span.lower() else 0.85))
+        if self.regions:
+            for start, end in regional_firms(text, self.g):
+                if not any(d.start <= start and end <= d.end for d in found):
+                    span = text[start:end]
+                    found.append(_det(self.name, text, start, end, ORG, CASELESS if span == span.lower() else 0.85))
         return found
 
     def _name_start(self, text: str, end: int) -> int | None:
