@@ -386,6 +386,8 @@ def regional_firms(text: str, g: Gazetteer) -> list[tuple[int, int]]:
 
 
 _COMPASS_WORDS = literals(_COMPASS)  # one of them in every region
+# A name word and "og"/"&" right before a trade firm's name (``OrgFormRecognizer._partner_before``).
+_PARTNER_BEFORE = re.compile(rf"(?<![\w'’-])(?P<word>{_W})[^\S\n]+(?:og|&)[^\S\n]+$")
 
 class OrgFormRecognizer(Recognizer):
     """Firms by their legal form in any case ("agder rør og varme as"), regional savings banks
@@ -394,16 +396,35 @@ class OrgFormRecognizer(Recognizer):
     ("frå heiane byggkontroll", ``trade_firm``); see the module docstring."""
 
     name = "org_form"
-    version = "2"
+    version = "3"
     supported_entities = (ORG,)
 
-    def __init__(self, gazetteer: Gazetteer | None = None, regions: bool = True):
+    def __init__(self, gazetteer: Gazetteer | None = None, regions: bool = True, partners: bool = True):
         self.g = gazetteer or load_gazetteer()
-        # The regional firms (``regional_firms``); a switch for the ablation.
+        # The regional firms (``regional_firms``) and a trade firm's two partners' names
+        # (``_partner_before``); switches for the ablation.
         self.regions = regions
+        self.partners = partners
 
     def params(self):
-        return {"regions": self.regions}
+        return {"regions": self.regions, "partners": self.partners}
+
+    def _partner_before(self, text: str, start: int) -> int:
+        """Where a trade firm's name begins when a second name word is joined to the first by
+        "og"/"&" ("krogh og vik eiendom", "berg & dahl rør"): the partners' names, as firms of two
+        owners are called. The word before "og" must be a name as the first is (``place_word``:
+        rare as an ordinary word, or a compound no dictionary lists; or a listed surname), no stop
+        word; else the firm begins at its first name word ("hus og vik eiendom")."""
+        m = _PARTNER_BEFORE.search(text, max(0, start - 40), start)
+        if m is None:
+            return start
+        word = m.group("word")
+        low = word.lower()
+        if low in STOP_WORDS or low in self.g.builtin_keep or sentence_initial(text, m.start("word")):
+            return start
+        if word[:1].isupper() != text[start:start + 1].isupper():
+            return start
+        return m.start("word") if place_word(low) or self.g.is_last(word) else start
 
     def analyze(self, text, doc=None):
         found = []
@@ -426,7 +447,8 @@ class OrgFormRecognizer(Recognizer):
                 continue  # inside a firm its legal form gave ("agder rør og varme as")
             score = trade_firm(text, m, self.g)
             if score:
-                found.append(_det(self.name, text, m.start(), m.end(), ORG, score))
+                start = self._partner_before(text, m.start()) if self.partners else m.start()
+                found.append(_det(self.name, text, start, m.end(), ORG, score))
         for m in [*_BANK_THEN_REGION.finditer(text),
                   *(_PLACE_THEN_BANK.finditer(text) if may_hold(text, ("sparebank",)) else ())]:
             word = m.group("word")
