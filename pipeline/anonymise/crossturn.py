@@ -15,8 +15,10 @@ import re
 
 from spacy.lang.nb.stop_words import STOP_WORDS
 
-from .detection import FNR, KONTO, NUMMER, PERSON, SAK, TELEFON, Detection, TranscriptRecognizer, literals, may_hold
-from .numbers import continuations, echoes, split_checked, split_phones
+from .detection import (ADRESSE, FNR, KONTO, NUMMER, PERSON, SAK, STED, TELEFON, Detection, TranscriptRecognizer,
+                        literals, may_hold)
+from .numbers import continuations, echoes, number_runs, split_checked, split_phones
+from .recognizers import _SUFFIX_ALT as _STREET_ALT
 
 # What the piece rules take as found: a detection the stage replaces without doubt of its span
 # (the per-turn number recognizers score 0.7 and more; a weaker guess is no identifier to go on with).
@@ -106,6 +108,58 @@ class NumberEchoRecognizer(_NumberPieces):
     def analyze_transcript(self, texts, found):
         return [(i, self._d(texts[i], start, end, kind, self.score))
                 for i, start, end, kind in echoes(texts, self._spans(found))]
+
+
+# A street's name, the words of an address before its number: a street noun written apart after them
+# ("Kong Oscars gate"), or a compound that ends in one ("Tømmerveien", "hånesveien").
+_STREET_NAME = re.compile(rf"(?i:[^\W\d_][\w'’.-]*[^\S\n]+(?:[^\W\d_][\w'’.-]*[^\S\n]+)*[^\W\d_]*(?:{_STREET_ALT})"
+                          rf"|[^\W\d_]+(?:{_STREET_ALT}))")
+
+
+def street_of(address: str) -> str | None:
+    """The street's name of an address said with its number ("Tømmerveien 8 A, leilighet 3" ->
+    "Tømmerveien"), or None where the address does not open with a street and its number."""
+    starts = [r.start for r in number_runs(address)] + [m.start() for m in re.finditer(r"\d", address)][:1]
+    if not starts or min(starts) == 0:
+        return None  # "nummer sju oppi bøvegen": the number first
+    head = address[:min(starts)].strip(" ,")
+    head = re.sub(r"(?i)[^\S\n]+(?:nummer|nr\.?)$", "", head)
+    while head.split(maxsplit=1)[0].lower() in STOP_WORDS and " " in head:
+        head = head.split(maxsplit=1)[1]  # "i Tømmerveien 8": a preposition the address took with it
+    return head if _STREET_NAME.fullmatch(head) and len(head) >= 6 else None
+
+
+class StreetRepeatRecognizer(TranscriptRecognizer):
+    """The street of an address found in the transcript said again alone, in any turn ("Tømmerveien
+    8 A, leilighet 3" ... "Da, da. Tømmerveien."), as STED: a street's name without its number is a
+    place, and one that is a dictionary word ("tømmervei") opening a sentence is no name to the
+    per-turn rules, but the transcript has said which street it is."""
+
+    name = "street_repeat"
+    version = "1"
+    supported_entities = (STED,)
+
+    def __init__(self, found_at: float = FOUND_AT, score: float = SCORE):
+        self.found_at = found_at
+        self.score = score
+
+    def params(self) -> dict:
+        return {"found_at": self.found_at, "score": self.score}
+
+    def analyze_transcript(self, texts, found):
+        streets = {street.lower() for dets in found for d in dets
+                   if d.type == ADRESSE and d.score >= self.found_at and (street := street_of(d.text))}
+        if not streets:
+            return []
+        said = re.compile(r"(?<![\w'’-])(?:" + "|".join(re.escape(s) for s in sorted(streets, key=len, reverse=True))
+                          + r")(?![\w'’-])", re.IGNORECASE)
+        out = []
+        for i, text in enumerate(texts):
+            taken = [(d.start, d.end) for d in found[i] if d.score >= self.found_at]
+            for m in said.finditer(text):
+                if not any(s < m.end() and m.start() < e for s, e in taken):
+                    out.append((i, self._d(text, m.start(), m.end(), STED, self.score)))
+        return out
 
 
 # What everyone calls a person, with or without "bare" ("alle sier maks", "folk kaller ham bare tesfa",

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import QualpipeError
 from ..settings import AnonymisationSettings
 from .crossturn import (CheckedSplitRecognizer, ClippedNameRecognizer, NumberContinuedRecognizer, NumberEchoRecognizer,
-                        PhoneSplitRecognizer)
+                        PhoneSplitRecognizer, StreetRepeatRecognizer)
 from .cues import CoordinationRecognizer, CueNameRecognizer
 from .detection import TYPES, Detection, Recognizer
 from .gazetteer import load_gazetteer
@@ -211,7 +211,7 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
                                         review_below=settings.review_below),
             PhoneSplitRecognizer(), CheckedSplitRecognizer(), NumberContinuedRecognizer(), NumberEchoRecognizer(),
-            ClippedNameRecognizer()]
+            ClippedNameRecognizer(), StreetRepeatRecognizer()]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:
