@@ -17,7 +17,7 @@ from spacy.lang.nb.stop_words import STOP_WORDS
 
 from .detection import (ADRESSE, FNR, KONTO, NUMMER, PERSON, SAK, STED, TELEFON, Detection, TranscriptRecognizer,
                         literals, may_hold)
-from .numbers import continuations, echoes, number_runs, split_checked, split_phones
+from .numbers import continuations, echoes, number_runs, split_cases, split_checked, split_phones
 from .recognizers import _SUFFIX_ALT as _STREET_ALT
 
 # What the piece rules take as found: a detection the stage replaces without doubt of its span
@@ -81,6 +81,25 @@ class CheckedSplitRecognizer(TranscriptRecognizer):
     def analyze_transcript(self, texts, found):
         return [(i, self._d(texts[i], start, end, kind, self.score))
                 for i, start, end, kind in split_checked(texts)]
+
+
+class CaseSplitRecognizer(TranscriptRecognizer):
+    """The two pieces of a case number cut at its separator over two lines or turns ("det va
+    tjuetre stryk" / "fire fem seks sju trur æ"; ``numbers.split_cases``, which reads the words,
+    not the other detections), each SAKSNUMMER for review."""
+
+    name = "case_split"
+    version = "1"
+    supported_entities = (SAK,)
+
+    def __init__(self, score: float = SCORE):
+        self.score = score
+
+    def params(self) -> dict:
+        return {"score": self.score}
+
+    def analyze_transcript(self, texts, found):
+        return [(i, self._d(texts[i], start, end, SAK, self.score)) for i, start, end in split_cases(texts)]
 
 
 class NumberContinuedRecognizer(_NumberPieces):

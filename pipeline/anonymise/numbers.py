@@ -704,6 +704,49 @@ def split_checked(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int,
     return out
 
 
+# A case number cut at its slash: the speaker, or a caption's cue, stops after the year and the
+# slash ("det va tjuetre stryk" / "fire fem seks sju trur æ", "va 21/" / "00871, og ...").
+# A slash ends no number, so the next number said is its rest.
+_DANGLING_SEP = re.compile(rf"[^\S\n]*(?:,?[^\S\n]+(?:skrå[^\S\n]?strek|stryk|slash)|[^\S\n]*/)"
+                           rf"[^\S\n]*,?[^\S\n]*(?:{_PAUSE})?[^\S\n]*$", re.IGNORECASE)
+
+
+def split_cases(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, int]]:
+    """The two pieces of each case number cut at its separator over two lines or turns, as (turn
+    index, start, end) per piece, the separator with the first: the first piece is the last number
+    of its line (two or four digits, as a case number's year is written), a spoken or written slash
+    after it and nothing more; the second opens one of the next ``look_ahead`` lines
+    (after "ja", "og" or a filler at most; a line between holds no number but an article), no
+    amount; together they have a case number's form (``_CASE_FORM``: 2018/04417, 23/4567-3) and
+    are no month and year."""
+    lines = [(i, m.start(), m.group()) for i, text in enumerate(texts) for m in re.finditer(r"[^\n]+", text)]
+    out: list[tuple[int, int, int]] = []
+    for k, (i, at, text) in enumerate(lines):
+        runs = number_runs(text)
+        if not runs:
+            continue
+        last = runs[-1]
+        cut = _DANGLING_SEP.match(text, last.end)
+        if last.composed or len(last.digits) not in (2, 4) or cut is None:
+            continue
+        for j, j_at, following_text in lines[k + 1:k + 1 + look_ahead]:
+            following = [r for r in number_runs(following_text)
+                         if not (len(r.groups) == 1 and following_text[r.start:r.end].lower() in _ARTICLES)]
+            if not following:
+                continue
+            piece = following[0]
+            if (_OPENS_TURN.fullmatch(following_text, 0, piece.start) and not piece.composed
+                    and not _CURRENCY_AFTER.match(following_text, piece.end)):
+                joined = last.digits + "/" + piece.formatted()
+                head, _slash, tail = joined.partition("/")
+                month_year = len(tail) == 4 and tail[:2] in ("19", "20") and int(head) <= 12
+                if _CASE_FORM.fullmatch(joined) and not month_year:
+                    end = last.end + len(cut.group().rstrip(" ,.…"))
+                    out += [(i, at + last.start, at + end), (j, j_at + piece.start, j_at + piece.end)]
+            break  # the first line after with a number decides
+    return out
+
+
 def resolved_digits(text: str) -> str | None:
     """The digits of the one number ``text`` says with a self-correction inside it ("924 18 337
     – nei, 924 18 338" says 92418338): the pseudonym key and the guard compare these, so a later

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import QualpipeError
 from ..settings import AnonymisationSettings
 from .crossturn import (CheckedSplitRecognizer, ClippedNameRecognizer, NumberContinuedRecognizer, NumberEchoRecognizer,
-                        PhoneSplitRecognizer, StreetRepeatRecognizer)
+                        PhoneSplitRecognizer, StreetRepeatRecognizer, CaseSplitRecognizer)
 from .cues import CoordinationRecognizer, CueNameRecognizer
 from .detection import TYPES, Detection, Recognizer
 from .gazetteer import load_gazetteer
@@ -210,7 +210,7 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
             NameRepeatRecognizer(min_score=low),
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
                                         review_below=settings.review_below),
-            PhoneSplitRecognizer(), CheckedSplitRecognizer(), NumberContinuedRecognizer(), NumberEchoRecognizer(),
+            PhoneSplitRecognizer(), CheckedSplitRecognizer(), CaseSplitRecognizer(), NumberContinuedRecognizer(), NumberEchoRecognizer(),
             ClippedNameRecognizer(), StreetRepeatRecognizer()]
 
 
