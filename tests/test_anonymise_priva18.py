@@ -137,3 +137,30 @@ def test_a_case_number_cut_at_its_slash_over_two_turns():
 ])
 def test_no_case_number_without_its_slash_or_with_an_amount(texts):
     assert split_cases(texts) == []
+
+
+# ------------------------------------------------------------------ the dot read aloud inside a number
+
+def test_an_account_number_read_with_its_dots_is_one_number():
+    from stdnum.no import kontonr
+
+    from pipeline.anonymise.numbers import findings
+
+    digits = "12345678903"  # a made-up number passing the mod 11 check
+    assert kontonr.is_valid(digits)
+    words = dict(zip("0123456789", "null en to tre fire fem seks sju åtte ni".split()))
+    said = " ".join(words[c] for c in digits[:4]) + " punktum " + " ".join(words[c] for c in digits[4:6]) \
+        + " punktum " + " ".join(words[c] for c in digits[6:])
+    text = f"kontonummeret er {said} sa han"
+    found = findings(text)
+    assert [(text[f.start:f.end], f.type) for f in found] == [(said, "KONTONUMMER")]
+
+
+@pytest.mark.parametrize("text", [
+    "taksten var to komma en million",  # "komma" is the decimal mark, no separator
+    "kanskje ett-to-tre, eh, én komma to, én komma tre",
+])
+def test_a_decimal_said_with_komma_is_no_identifier(text):
+    from pipeline.anonymise.numbers import findings
+
+    assert findings(text) == []

@@ -3,7 +3,7 @@
 ``number_runs(text)`` finds every run of digits or Norwegian number words (Bokmål and Nynorsk:
 "null", "ein", "sju"/"syv", "nittito", "tjuetre", "tjuge", "fjortan", "hundre og sju", "to tusen og
 nitten", the year form "tjueatten", the unit first "to og nitti") joined by spaces, commas, dots,
-hyphens or slashes, spaced or not (also spoken: "skråstrek", "stryk", "bindestrek"; a hesitation
+hyphens or slashes, spaced or not (also spoken: "skråstrek", "stryk", "bindestrek", "punktum"; a hesitation
 "eh" between two groups; a pause "..."; a spoken separator between commas or in two words, "skrå
 strek"), and says which digits it holds. Number words come in their dialect forms too, made by
 sound change (``dialect_forms``: "fæm", "sæks", "attån", "ellev"), and an accent of emphasis ("én")
@@ -34,7 +34,11 @@ TENS = {"tjue": 20, "tjuge": 20, "tyve": 20, "tretti": 30, "tredve": 30, "førti
         "seksti": 60, "sytti": 70, "søtti": 70, "åtti": 80, "nitti": 90}
 BIG = {"hundre": 100, "hundrede": 100, "tusen": 1000}
 # Spoken separators: "tjueatten stryk null fire ... bindestrek tre" is 2018/04417-3.
-SEP_WORDS = {"skråstrek": "/", "stryk": "/", "slash": "/", "bindestrek": "-", "strek": "-"}
+SEP_WORDS = {"skråstrek": "/", "stryk": "/", "slash": "/", "bindestrek": "-", "strek": "-",
+             # The dot read aloud by its name: an account number written with dots ("3207.11.11007")
+             # read "tre to null sju punktum elleve punktum ...". Not "komma": said between numbers it
+             # is the decimal mark ("to komma en million", "én komma to, én komma tre").
+             "punktum": ".", "prikk": "."}
 _ARTICLES = frozenset({"en", "ein", "éin", "ett", "eitt"})  # also "one", but an article: no dialect forms made of them
 
 
@@ -129,7 +133,7 @@ DECADE = re.compile(rf"(?:{_WORD}|\d{{2,4}}-?)tall?(?:et|a|ene|s)?", re.IGNORECA
 # captions split it ("skrå strek", "binde strek").
 _FILLER = r"(?:e+h+m*|ø+h+m*|e+m+|hm+|m+h*m+)"
 _PAUSE = r"(?:\.{2,}|…)"
-_SPOKEN_SEP = r"(?:og|skrå\s?strek|stryk|slash|binde\s?strek|strek)"
+_SPOKEN_SEP = r"(?:og|skrå\s?strek|stryk|slash|binde\s?strek|strek|punktum|prikk)"
 _GAP = re.compile(rf"(?:\s*,\s*|[.\-/]|\s*[-–/]\s*|\)\s*|\s*{_PAUSE}\s*|\s*,?\s+{_SPOKEN_SEP}\s*,?\s+"
                   rf"|\s*,?\s+{_FILLER}\s*,?\s+|\s+)", re.IGNORECASE)
 _FILLER_GAP = re.compile(rf".*\b{_FILLER}\b", re.IGNORECASE)
