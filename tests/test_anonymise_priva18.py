@@ -83,6 +83,8 @@ def test_a_trade_firm_of_two_partners_takes_both_names():
     text = "vi solgte gjennom brekke og vik eiendom i fjor"
     assert "brekke og vik eiendom" in firms(text)
     assert "brekke og vik eiendom" not in firms(text, partners=False)
+    # Truecased (a caseless transcript is read so): the unknown word capitalised, the place not.
+    assert "Brekkø og vik eiendom" in firms("vi solgte gjennom Brekkø og vik eiendom i fjor")
     # An ordinary word before "og" is no partner: the firm begins at its name word.
     assert "hus og vik eiendom" not in firms("vi hadde hus og vik eiendom")
 

@@ -414,15 +414,14 @@ class OrgFormRecognizer(Recognizer):
         "og"/"&" ("krogh og vik eiendom", "berg & dahl rør"): the partners' names, as firms of two
         owners are called. The word before "og" must be a name as the first is (``place_word``:
         rare as an ordinary word, or a compound no dictionary lists; or a listed surname), no stop
-        word; else the firm begins at its first name word ("hus og vik eiendom")."""
+        word, in either case (truecasing capitalises the unknown one of a caseless transcript,
+        "Krogh og vik eiendom"); else the firm begins at its first name word ("hus og vik eiendom")."""
         m = _PARTNER_BEFORE.search(text, max(0, start - 40), start)
         if m is None:
             return start
         word = m.group("word")
         low = word.lower()
         if low in STOP_WORDS or low in self.g.builtin_keep or sentence_initial(text, m.start("word")):
-            return start
-        if word[:1].isupper() != text[start:start + 1].isupper():
             return start
         return m.start("word") if place_word(low) or self.g.is_last(word) else start
 
