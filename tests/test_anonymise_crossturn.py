@@ -10,11 +10,13 @@ from pipeline.anonymise.detection import TranscriptRecognizer
 from pipeline.anonymise.registry import default_registry
 from pipeline.settings import AnonymisationSettings
 
-TRANSCRIPT_RECOGNIZERS = ("phone_split", "checked_split", "number_continued", "number_echo", "name_clipped")
+TRANSCRIPT_RECOGNIZERS = ("phone_split", "checked_split", "case_split", "number_continued", "number_echo", "name_clipped",
+                          "street_repeat")
 
 # One transcript with each form once: a phone number said over two turns, an account number
 # resumed after a pause in a later turn, a case number's digits said again in the next turn, a
-# fødselsnummer over two turns, a person's clipped name.
+# fødselsnummer over two turns, a person's clipped name, a case number cut at its slash, a street
+# said again alone.
 TURNS = [
     "Du kan ringe mobilen min, åtti sju, tre tre –",
     "Augneblink, eg finn ein penn.",
@@ -30,6 +32,13 @@ TURNS = [
     # A clipped name, an ordinary word, given after the name in another turn (invented).
     "Sønnen min heter Rasmus.",
     "Ja, alle sier ras.",
+    # A case number cut at its slash, its rest in the next turn but one (invented).
+    "Vedtaket hadde nummer tjueein stryk",
+    "Mhm.",
+    "fire fire sju sju, står det.",
+    # A street said again alone after its address (invented; "skogsveg" is a dictionary word).
+    "Vi bur i Skogsvegen 14 B no.",
+    "Skogsvegen, ja.",
 ]
 
 
@@ -72,6 +81,8 @@ def test_each_finds_its_form(everything):
     # The first piece alone is six digits, a NUMMER (no account number yet): the piece takes its type.
     assert by["number_continued"] == [(5, "fem seks sju åtte ni", "NUMMER")]
     assert by["number_echo"] == [(7, "fem fem to ein", "SAKSNUMMER")]
+    assert by["case_split"] == [(12, "tjueein stryk", "SAKSNUMMER"), (14, "fire fire sju sju", "SAKSNUMMER")]
+    assert by["street_repeat"] == [(16, "Skogsvegen", "STED")]
 
 
 @pytest.mark.parametrize("name", TRANSCRIPT_RECOGNIZERS)
