@@ -41,11 +41,12 @@ from .fallback import FallbackRecognizer
 from .unexplained import NumberFormRecognizer, UnexplainedCapitalRecognizer, UnexplainedWordRecognizer
 from .neighbours import NameNeighbourRecognizer
 from .learned import LearnedIdentifierRecognizer
+from .split_names import SplitNameRecognizer
 
 # The modules whose code decides what is detected (with the word lists in data/).
 _CODE = ("analyzer.py", "casing.py", "detection.py", "numbers.py", "recognizers.py", "cues.py", "lexicon.py", "gazetteer.py", "matcher.py", "registry.py",
          "slots.py", "naming.py", "dialect.py", "parts.py", "fallback.py", "persons.py",
-         "unexplained.py", "neighbours.py", "learned.py", "crossturn.py")
+         "unexplained.py", "neighbours.py", "learned.py", "crossturn.py", "split_names.py")
 _LIBRARIES = ("python-stdnum", "simplemma", "spacy")
 
 
@@ -211,7 +212,7 @@ def builtin_recognizers(ner_labels: list[str], keep_terms: set[str], settings=No
             LearnedIdentifierRecognizer(g, keep_terms, allow=allowed, min_score=low,
                                         review_below=settings.review_below),
             PhoneSplitRecognizer(), CheckedSplitRecognizer(), CaseSplitRecognizer(), NumberContinuedRecognizer(), NumberEchoRecognizer(),
-            ClippedNameRecognizer(), StreetRepeatRecognizer()]
+            ClippedNameRecognizer(), StreetRepeatRecognizer(), SplitNameRecognizer(g)]
 
 
 def default_registry(settings, keep_terms: set[str] = frozenset(), source: Path | None = None) -> RecognizerRegistry:
