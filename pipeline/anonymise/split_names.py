@@ -23,13 +23,17 @@ written whole), when the join is a name by one of three kinds of evidence:
   or a hesitation between or not (PERSON: "ingrid eller hammer voll").
 
 Whatever the evidence, the pieces must not be a phrase of ordinary words in their clause: where every
-piece is a dictionary word, the join needs a frame a name stands in (``listed`` and ``echo``: the word
-after it opens a new clause, a pronoun, conjunction, "fra", "som" or the end of the sentence, or a first
-name, kin or role word, "heter"/"het" or "det var" is before it; ``farm`` has its frame already); a
-piece that is a function word (spaCy's stop words) is never the first of two pieces ("han sen" is "he
-late" as often as Hansen), and no piece is a verb or preposition that follows a name in its clause
-(``persons._NOT_PIECES``) unless three or more pieces join to a listed name of seven letters or more
-("min dau gas"). Each hit is replaced and listed for review (``SCORE``).
+piece is a dictionary word, a ``listed`` join needs a frame a name stands in (the word after it opens a
+new clause, a pronoun, conjunction, "fra", "som" or the end of the sentence, or a first name, kin or
+role word, "heter"/"het" or "det var" is before it), an ``echo`` is not taken at all ("start lån" beside
+a "startlån" some recognizer took for a name elsewhere), and ``farm`` has its frame already; the first
+piece is never a function word (spaCy's stop words, articles and possessives: "han sen" is "he late"
+as often as Hansen) and no
+later piece a verb or preposition that follows a name in its clause (``_NOT_PIECES``). A piece that is
+a word enters the key as part of the person, which re-applies a person's ordinary-word parts in a
+caseless transcript's person contexts (stage.py, ``key_caseless``): so "min dau gas" (Mindaugas) is
+left, since "min" would follow the person into "mannen min". Each hit is replaced and listed for
+review (``SCORE``).
 """
 
 from __future__ import annotations
@@ -86,6 +90,9 @@ _NOT_PIECES = frozenset({"er", "e", "var", "va", "har", "hadde", "skal", "ska", 
                          "heim", "seg", "meg", "deg", "oss", "dem", "det", "den", "de", "som", "at", "så", "da",
                          "nå", "no", "ikke", "ikkje", "også", "og", "men", "eller", "han", "hun", "hu", "ho", "hon",
                          "jo", "vel", "bare", "ja", "nei", "eh", "ehm", "hm", "altså", "liksom", "het", "heter"})
+# Articles and possessives (spaCy's list lacks "min", "mi", "vår"): the word after one is its noun.
+_DETERMINERS = frozenset({"en", "ei", "et", "ein", "eit", "min", "mi", "mitt", "din", "di", "ditt", "sin", "si", "sitt",
+                          "vår", "vårt", "våre", "hans", "hennes", "deres", "dykkar", "denne", "dette", "disse"})
 _SENTENCE_END = re.compile(r"\s*(?:[.!?…]|$)")
 
 
@@ -195,17 +202,16 @@ class SplitNameRecognizer(TranscriptRecognizer):
         if not joins:
             return None
         words = all(is_word(p) for p in pieces)
-        first_stop = pieces[0] in STOP_WORDS or pieces[0] in _NOT_PIECES
+        first_stop = pieces[0] in STOP_WORDS or pieces[0] in _NOT_PIECES or pieces[0] in _DETERMINERS
         frame = (after in _AFTER_NAME or bool(_SENTENCE_END.match(text, end))
                  or before in _BEFORE_NAME or (before == "var" and before2 == "det") or self._first(before))
-        listed = any(self._listed(j) for j in joins)
-        if first_stop and not (listed and len(pieces) >= 3 and max(map(len, joins)) >= 7):
+        if first_stop:
             return None
-        if listed and (not words or frame):
+        if any(self._listed(j) for j in joins) and (not words or frame):
             return PERSON, "listed"
         for j in joins:
             echo = echoes.get(_sound(j))
-            if echo and len(j) >= _MIN_ECHO and (not words or frame):
+            if echo and len(j) >= _MIN_ECHO and not words:
                 return echo[0], "echo"
         if len(pieces) == 2 and pieces[1] in FARM_ELEMENTS and len(pieces[0]) >= 3 and not first_stop:
             # "i ulike land", "på åpen myr": an adjective or number before a bare noun is a phrase; a
