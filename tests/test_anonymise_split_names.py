@@ -42,10 +42,12 @@ def test_ordinary_phrases_of_an_adjective_or_function_word_and_a_noun_are_no_nam
         assert hits(text) == [], text
 
 
-def test_pieces_found_already_are_left_to_the_others():
+def test_a_name_found_whole_is_left_to_the_others_half_of_one_is_joined():
     r = SplitNameRecognizer()
     text = "det var tor geir fra nav han ringte"
     assert r.turn_hits(text, taken=[(8, 16)]) == []
+    # One piece found alone is half the name: the join completes it.
+    assert r.turn_hits(text, taken=[(12, 16)]) == [(8, 16, PERSON, "listed")]
 
 
 def test_the_echo_of_a_name_found_in_another_turn_of_the_transcript():

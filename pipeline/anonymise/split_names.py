@@ -167,7 +167,7 @@ class SplitNameRecognizer(TranscriptRecognizer):
 
     def turn_hits(self, text: str, taken=(), echoes=None) -> list[tuple[int, int, str, str]]:
         """(start, end, type, reason) of each split name in one turn's ``text``; ``taken``: spans
-        found already (a split name none of whose pieces is found)."""
+        found already (a split name that none of them holds whole)."""
         echoes = echoes or {}
         words = list(_WORD.finditer(text))
         low = [m.group().lower() for m in words]
@@ -182,7 +182,9 @@ class SplitNameRecognizer(TranscriptRecognizer):
                 if any(text[a.end():b.start()] != " " for a, b in zip(span, span[1:])):
                     continue
                 start, end = span[0].start(), span[-1].end()
-                if any(s < end and start < e for s, e in taken):
+                # Found whole already: the others' span stands. A piece found alone ("geir" of "hall
+                # geir") is half a name, which the join completes (the merge joins the two).
+                if any(s <= start and end <= e for s, e in taken):
                     continue
                 pieces = low[k:k + n]
                 hit = self._judge(text, pieces, low[k - 1] if k else "", low[k - 2] if k > 1 else "",
