@@ -1,7 +1,10 @@
 """split_join (pipeline/anonymise/split_names.py): a name a speech recogniser wrote as lower-case
-pieces, none of them found, joined where the join is a name. Every form here is invented."""
+pieces, none of them found, joined where the join is a name. Every form here is invented but
+"lippestad", a surname of the NorNE list."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +41,9 @@ def test_a_stem_and_a_farm_element_after_a_first_name_or_a_place_preposition():
 
 def test_ordinary_phrases_of_an_adjective_or_function_word_and_a_noun_are_no_names():
     for text in ("mange bor i ulike land i dag", "en elg på åpen myr", "i over hundre land",
-                 "kom han sen hjem", "det var han sen til", "vi var på by en", "ho går i hall en"):
+                 "kom han sen hjem", "det var han sen til", "vi var på by en", "ho går i hall en",
+                 # an article or possessive first: its noun follows ("mi" + "kael" joins to a listed name)
+                 "og så kom mi kael han var sint"):
         assert hits(text) == [], text
 
 
@@ -59,6 +64,16 @@ def test_the_echo_of_a_name_found_in_another_turn_of_the_transcript():
     assert [(i, d.text, d.type, d.recognizer) for i, d in out] == [(7, "vuor isto", PERSON, "split_join_echo")]
     # Nothing found elsewhere: the pieces are no listed name and no farm name, so they stay.
     assert SplitNameRecognizer().analyze_transcript(texts, [[] for _ in texts]) == []
+
+
+def test_no_echo_of_pieces_that_are_words_one_by_one():
+    # A compound some recognizer took for a name in one turn ("startlån") is no evidence that its
+    # words said apart in another ("start lån") are one.
+    texts = CASELESS + ["ip: vi fikk startlån fra banken", "ip: start lån var greit for oss"]
+    found = [[] for _ in texts]
+    at = texts[6].index("startlån")
+    found[6] = [Detection(at, at + len("startlån"), PERSON, 0.9, "learned", "startlån")]
+    assert SplitNameRecognizer().analyze_transcript(texts, found) == []
 
 
 def test_a_transcript_with_capitals_writes_a_name_whole():
@@ -97,3 +112,30 @@ def test_the_stage_replaces_the_split_names_of_a_caseless_transcript_for_review(
     left = [piece for piece in ("] sett i mange", "] voll som") if piece in text]
     assert left == ([] if enabled else ["] sett i mange", "] voll som"])
     assert "tor geir" not in text and "bjørke" not in text and "lunde" not in text
+
+
+NORNE = Path(__file__).resolve().parents[2] / "shared" / "data" / "norne"
+
+
+def test_the_norne_surnames_are_no_words_and_no_gazetteer_entries():
+    from pipeline.anonymise.gazetteer import load_gazetteer
+    from pipeline.anonymise.lexicon import in_dictionary
+
+    names = norne_surnames()
+    assert len(names) > 500
+    assert [n for n in names if in_dictionary(n)] == []
+    assert not load_gazetteer().is_name("lippestad")  # read by the join only, never as a name found alone
+
+
+@pytest.mark.skipif(not (NORNE / "ndt" / "nob").is_dir(), reason="NorNE not in ../shared/data/norne")
+def test_the_build_gives_the_shipped_surnames(tmp_path):
+    import importlib.util
+    from importlib import resources
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("build_norne_surnames", root / "tools" / "build_norne_surnames.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    build.main(str(NORNE), str(tmp_path))
+    shipped = resources.files("pipeline.anonymise").joinpath("data", "norne_last.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "norne_last.txt").read_text(encoding="utf-8") == shipped

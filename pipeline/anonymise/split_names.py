@@ -61,8 +61,9 @@ _MIN_JOIN = 5
 _MIN_ECHO = 6
 
 # The elements Norwegian farm names (and so surnames and local place names) end in, in the forms a
-# caption writes them apart: bare, doubled ("sett"), definite ("haugen" is its own word and is read
-# by the dictionary test). Norsk stadnamnleksikon's common generics.
+# caption writes them apart: bare, with the vowel's length written ("sett" for -set), a spelling of
+# surnames ("vold", "dahl", "aas", "seth"), clipped as said ("ru" for -rud, "sta" for -stad), and
+# definite as a place is named ("vannet", "heia"). The common generics, not a list of names.
 FARM_ELEMENTS = frozenset({
     "stad", "sta", "voll", "vold", "vik", "dal", "dahl", "rud", "ru", "heim", "land", "by", "bø", "set", "sett", "seth",
     "haug", "berg", "nes", "ness", "li", "lie", "lid", "mo", "moen", "ås", "aas", "gard", "gård", "eng", "holm", "lund",
@@ -79,7 +80,7 @@ _AFTER_NAME = frozenset({"han", "hun", "hu", "ho", "hon", "og", "eller", "men", 
 # Before a name: a person frame.
 _BEFORE_NAME = frozenset({"heter", "het", "heiter", "heitte", "hette", "kalt", "kalla", "mor", "far", "mora", "faren",
                           "bror", "broren", "søster", "søstera", "søsteren", "kusina", "kusine", "fetter", "fetteren",
-                          "mannen", "kona", "naboen", "naboen", "sønnen", "dattera", "datteren", "onkel", "tante"})
+                          "mannen", "kona", "naboen", "sønnen", "dattera", "datteren", "onkel", "tante"})
 _PLACE_PREPOSITIONS = frozenset({"på", "i", "fra", "frå", "til", "ved", "mot", "over", "nær", "hos"})
 # Between a first name and the surname that corrects or completes it.
 _BETWEEN_NAMES = frozenset({"eller", "eh", "e", "ehm", "øh", "hm", "altså"})
