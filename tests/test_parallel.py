@@ -394,6 +394,9 @@ def test_a_run_s_cluster_starts_at_once_its_workers_load_the_pipeline_and_it_clo
         wait(executor._prepared)
         loaded = executor.client.run(lambda: load_nlp.cache_info().currsize)
         assert len(loaded) == 2 and all(n >= 1 for n in loaded.values())
+        # what they loaded is out of the cyclic collector's full collections for their lifetime
+        frozen = executor.client.run(lambda: __import__("gc").get_freeze_count())
+        assert all(n > 0 for n in frozen.values())
         # and, when idle, what the code and compare stages' tasks need
         wait(executor._prepared_later)
         later = executor.client.run(lambda: "pipeline.coding.machine" in sys.modules)
