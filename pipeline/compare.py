@@ -864,12 +864,17 @@ def compare_attribute(study: Study, analysis: AnalysisInput, by: str) -> tuple[C
     }
     # Each figure drawn and rendered by one task on the run's executor (--workers N: on the cluster,
     # while this process makes the tables); in this process when the tables are done. On two busy
-    # cores the client drawing one of the three itself as well was slower (docs/scale.md).
-    pictures = parallel.current().imap(figure_job, [(plot, args) for _name, plot, args in drawn.values()])
+    # cores the client drawing one of the three itself as well was slower (docs/scale.md). The
+    # dendrogram is sent first: it has a leaf per informant and takes several times the others' time
+    # in a large study, so two workers finish the three when it is done, not after it and another.
+    sent = sorted(drawn, key=lambda role: role != "dendrogram")
+    pictures = parallel.current().imap(figure_job, [drawn[role][1:] for role in sent])
     tables = {f"{name}{suffix}": text for name, text in
               {**comparison_tables(comparison), **clustering_tables(clustering)}.items()}
+    made = dict(zip(sent, pictures))
     rendered, figures = {}, {}
-    for (role, (name, _plot, _args)), (png, text) in zip(drawn.items(), pictures):
+    for role, (name, _plot, _args) in drawn.items():
+        png, text = made[role]
         rendered[name] = (png, text)
         figures[role] = StageFigure(name=f"{name}.png", sha256=hashlib.sha256(png).hexdigest(), text=text)
     return CompareResult(comparison, clustering, figures), tables, rendered

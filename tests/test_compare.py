@@ -385,6 +385,11 @@ def test_stage_persists_the_typed_result_the_report_reads(make_study):
     for figure in persisted.figures.values():
         png = (root / "reports" / "figures" / figure.name).read_bytes()
         assert hashlib.sha256(png).hexdigest() == figure.sha256 and figure.text
+    # Each role holds its own figure, in the stage's order (the dendrogram is drawn first).
+    assert {role: f.name for role, f in persisted.figures.items()} == {
+        "heatmap": "compare_heatmap.png", "prevalence": "compare_prevalence.png",
+        "dendrogram": "clusters_dendrogram.png"}
+    assert list(persisted.figures) == ["heatmap", "prevalence", "dendrogram"]
     # Other data: the persisted result is refused with the command that refreshes it.
     with StudyStore(study.store_path) as store:
         store.replace_machine_codings("rule", [])
@@ -399,3 +404,21 @@ def test_compare_by_another_attribute_also_refreshes_the_groups_comparison(make_
     compare_stage(load_study(root))
     tables = root / "reports" / "tables"
     assert (tables / "compare_age_group.json").exists() and (tables / "compare.json").exists()
+
+
+def test_the_dendrogram_is_handed_to_the_executor_first(make_study, monkeypatch):
+    """The figure with a leaf per informant goes out first: on a cluster two workers then draw the
+    other two while it is drawn, instead of one of them after it."""
+    from pipeline import compare, parallel
+
+    sent = []
+
+    class Recording(parallel.InProcess):
+        def imap(self, fn, items, *shared, **kwargs):
+            sent.extend(plot.__name__ for plot, _args in items)
+            return super().imap(fn, items, *shared, **kwargs)
+
+    root = build_coded_study(make_study, INFORMANTS_CSV)
+    monkeypatch.setattr(parallel, "current", lambda: Recording())
+    compare.compare_stage(load_study(root), by="group")
+    assert sent == ["plot_dendrogram", "plot_heatmap", "plot_prevalence"]
