@@ -60,6 +60,9 @@ CANDIDATES = {
     "sgd_bag5": {"sgd_bag": 5},
     "sgd_avg_bag3": {"sgd_average": True, "sgd_bag": 3},
     "lbfgs": {"solver": "lbfgs"},
+    # A second first-stage family beside the linear one (coding18): multinomial naive Bayes on the same features,
+    # calibrated, its scores read by stage 2 next to the linear model's; alpha 0.1 from the demo's own folds.
+    "nb0.1": {"nb_alpha": 0.1},
     "liblinear": {"solver": "liblinear"},
 }
 
