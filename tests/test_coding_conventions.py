@@ -51,6 +51,9 @@ def estimators():
         # The first stage's order-insensitive settings: a fixed budget of epochs, averaged SGD, a bag of orders.
         "TwoStageCoder(first stage: fixed epochs, averaged, bagged)": TwoStageCoder(
             codes=CODES, rule_codes=CODES, sgd_epochs=20, sgd_average=True, sgd_bag=2),
+        # A second first-stage family (calibrated naive Bayes) whose scores stage 2 reads beside the linear ones.
+        "TwoStageCoder(naive Bayes beside the linear first stage)": TwoStageCoder(codes=CODES, rule_codes=CODES,
+                                                                                  nb_alpha=0.1),
         # A round coded by turns (every segment of a turn has its code), so the carriers are chosen in the fit.
         "TwoStageCoder(round carriers)": TwoStageCoder(codes=CODES, rule_codes=CODES, round_carriers=1,
                                                        round_spread_weight=0.3, round_context=0.5),

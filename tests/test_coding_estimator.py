@@ -526,3 +526,28 @@ def test_the_order_benchmark_gives_every_fit_its_seeded_permutation_and_order_mi
             assert np.array_equal(found, expected)
     finally:
         coding_orders.PermutedCoder.order_seed = None
+
+
+def test_naive_bayes_beside_the_linear_first_stage_is_read_by_stage_two():
+    """``nb_alpha``: per code a calibrated multinomial naive Bayes on the same features, whose out-of-fold
+    scores stage 2 reads beside the linear model's (docs/coding.md, "Eighteenth session"). With the linear
+    first stage made blind (C so small its weights stay near 0), only naive Bayes can tell a sentence of code
+    a without a keyword hit from one of b: the model codes well with it and not without it."""
+    X, y = corpus()
+    blind = dict(codes=CODES, rule_codes=CODES, C=1e-7, solver="liblinear")
+    without = TwoStageCoder(**blind).fit(X, y)
+    model = TwoStageCoder(**blind, nb_alpha=0.1).fit(X, y)
+    assert np.ptp(model.first_stage(X)) < 0.05  # the linear stage says nothing, so the test can fail
+    assert without.score(X, y) < 0.8 < 0.95 < model.score(X, y)
+    # Stage 2 reads six columns per code of each family, plus the keyword hits and the length.
+    assert [m.coef_.shape[1] for m in model.context_models_] == [6 * 2 * len(CODES) + 3] * len(CODES)
+    assert [m.coef_.shape[1] for m in without.context_models_] == [6 * len(CODES) + 3] * len(CODES)
+    assert len(model.nb_models_) == len(CODES) and not without.nb_models_
+    # Off (0), it is the model without it, byte for byte; it needs stage 2, which weighs the two families.
+    plain = TwoStageCoder(codes=CODES, rule_codes=CODES).fit(X, y)
+    assert np.array_equal(TwoStageCoder(codes=CODES, rule_codes=CODES, nb_alpha=0.0).fit(X, y).predict_proba(X),
+                          plain.predict_proba(X))
+    with pytest.raises(ValueError, match="nb_alpha"):
+        TwoStageCoder(codes=CODES, rule_codes=CODES, nb_alpha=0.1, context=False).fit(X, y)
+    with pytest.raises(ValueError, match="nb_alpha"):
+        TwoStageCoder(codes=CODES, rule_codes=CODES, nb_alpha=-1.0).fit(X, y)
