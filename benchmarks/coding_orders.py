@@ -63,6 +63,10 @@ CANDIDATES = {
     # A second first-stage family beside the linear one (coding18): multinomial naive Bayes on the same features,
     # calibrated, its scores read by stage 2 next to the linear model's; alpha 0.1 from the demo's own folds.
     "nb0.1": {"nb_alpha": 0.1},
+    "nb0.03": {"nb_alpha": 0.03},
+    "nb1": {"nb_alpha": 1.0},
+    # The first stage before the eighteenth session (the linear model alone), once nb_alpha is the study default.
+    "linear_only": {"nb_alpha": 0.0},
     "liblinear": {"solver": "liblinear"},
 }
 

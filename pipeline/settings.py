@@ -148,6 +148,11 @@ class CodingModelSettings(_Strict):
     # nearly independent of the rows' order but less regularised, so it wants its own C (docs/coding.md, sessions
     # 15-17: with search {C: [1, 2, 4]} the study chooses it on its own coding).
     sgd_epochs: int | None = Field(None, ge=1)
+    # Per code a multinomial naive Bayes (smoothing nb_alpha) on the same features beside the linear first stage,
+    # its calibrated scores read by stage 2 (docs/coding.md, "Eighteenth session"); 0: the linear stage alone.
+    # It reads counts, so it cannot take the blocks with negative values (vectors, similarity, LSA), and needs
+    # stage 2 (context). The estimator's own default is 0 (TwoStageCoder alone is the linear stage); a study's is 0.1.
+    nb_alpha: float = Field(0.1, ge=0)
     # Parameter grid chosen per study by cross-validation grouped by informant, e.g. {C: [1, 4, 16]}.
     search: dict[str, list[float | bool | str]] = {}
 
@@ -162,6 +167,17 @@ class CodingModelSettings(_Strict):
         if empty:
             raise ValueError(f"search gives no values to try for: {', '.join(empty)}")
         return grid
+
+    @model_validator(mode="after")
+    def _naive_bayes_reads_counts(self) -> "CodingModelSettings":
+        negative = [key for key in ("vector_weight", "similarity_weight", "lsa_weight") if getattr(self, key)]
+        if self.nb_alpha and negative:
+            raise ValueError(f"nb_alpha (naive Bayes, which reads counts) cannot read the blocks of "
+                             f"{', '.join(negative)}, which hold negative values: set nb_alpha: 0 or those to 0")
+        if self.nb_alpha and not self.context:
+            raise ValueError("nb_alpha needs the second stage, which weighs naive Bayes against the linear model: "
+                             "set nb_alpha: 0 with context: false")
+        return self
 
     def params(self) -> dict:
         return self.model_dump(exclude={"search"})

@@ -164,8 +164,8 @@ def test_no_held_out_informants_text_reaches_the_vectors_of_a_cross_validated_fi
     monkeypatch.setattr(vectors_module, "treebank_path", lambda root=None: None)
     data = _labelled_with_markers()
     study = SimpleNamespace(settings=SimpleNamespace(coding=CodingSettings(
-        min_examples_per_code=2, model=CodingModelSettings(vector_weight=1.0))), private_dir=tmp_path, root=tmp_path,
-        human_dir=tmp_path)
+        min_examples_per_code=2, model=CodingModelSettings(vector_weight=1.0, nb_alpha=0.0))), private_dir=tmp_path,
+        root=tmp_path, human_dir=tmp_path)
     result = evaluate_labelled(study, data, nlp=None)
     assert result.n_informants == 4
     informants = set(data.informants())

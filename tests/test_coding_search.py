@@ -82,3 +82,27 @@ def test_a_search_over_a_setting_the_model_does_not_have_is_an_error_when_the_st
                                          encoding="utf-8")
     with pytest.raises(QualpipeError, match=words):
         load_study(tmp_path)
+
+
+def test_a_study_fits_naive_bayes_beside_the_linear_stage_by_default_and_can_turn_it_off():
+    """coding.model.nb_alpha (docs/coding.md, "Eighteenth session"): the study default reaches the fit as one
+    naive Bayes per model code; 0 fits the linear stage alone."""
+    data = _labelled_with_markers()
+    plan = machine.plan_codes(data.codebook, list(data.labels.values()), 2)
+    for settings, count in ((CodingModelSettings(), len(plan.model_codes)), (CodingModelSettings(nb_alpha=0), 0)):
+        model = machine.fit_model(data.analysed, data.labels, plan, data.codebook, 2019, settings.params())
+        assert len(model.nb_models_) == count and model.nb_alpha == settings.nb_alpha
+    assert CodingModelSettings().nb_alpha == 0.1
+
+
+@pytest.mark.parametrize("setting, words", [("vector_weight: 1.0", "vector_weight"), ("lsa_weight: 0.5", "lsa_weight"),
+                                            ("context: false", "context: false")])
+def test_naive_bayes_with_blocks_it_cannot_read_or_without_stage_two_is_an_error_when_the_study_is_read(
+        tmp_path, setting, words):
+    from pipeline.settings import load_study
+
+    (tmp_path / "study.yaml").write_text(f"coding:\n  model:\n    {setting}\n", encoding="utf-8")
+    with pytest.raises(QualpipeError, match=words):
+        load_study(tmp_path)
+    (tmp_path / "study.yaml").write_text(f"coding:\n  model:\n    {setting}\n    nb_alpha: 0\n", encoding="utf-8")
+    load_study(tmp_path)

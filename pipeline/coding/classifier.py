@@ -366,21 +366,24 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
                                       random_state=self.random_state, max_iter=1000)
         raise ValueError(f"unknown solver '{self.solver}' (sgd, lbfgs, liblinear, saga)")
 
-    def _nb_model(self, n: int, n_features: int = 0):
+    def _nb_model(self, y):
         """Multinomial naive Bayes on the same (non-negative) features, its probabilities calibrated by a
-        sigmoid on 3 inner folds (its raw scores run to ±15 on the logit scale; stage 2 reads probabilities).
+        sigmoid on 3 inner stratified folds (its raw scores run to ±15 on the logit scale, and stage 2 reads
+        probabilities); ``y``: the labels it will be fitted on (fewer folds where a class has fewer than 3 rows,
+        none below 2).
 
         Why a second family: a generative model reaches its (higher) asymptotic error from far fewer examples
-        than a discriminative one (Ng and Jordan 2002), and weighs each word by its own counts, not by what it
-        adds to the words it co-occurs with; stage 2 learns, per code and on held-out informants, how much of
-        each to believe."""
+        than a discriminative one (Ng and Jordan 2002), and weighs each word by its own counts in the code's
+        rows, not by what it adds to the words it co-occurs with in one coder's material; stage 2 learns, per
+        code and on held-out informants, how much of each to believe."""
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.naive_bayes import MultinomialNB
 
         if self.nb_alpha < 0:
             raise ValueError(f"nb_alpha must be > 0 (or 0: off); got {self.nb_alpha!r}")
-        return CalibratedClassifierCV(MultinomialNB(alpha=float(self.nb_alpha)), method="sigmoid", cv=3,
-                                      ensemble=False)
+        nb = MultinomialNB(alpha=float(self.nb_alpha))
+        folds = min(3, int(np.bincount(np.asarray(y, dtype=int), minlength=2).min()))
+        return CalibratedClassifierCV(nb, method="sigmoid", cv=folds, ensemble=False) if folds >= 2 else nb
 
     def _context_model(self):
         # A few dozen dense features: liblinear's primal solver is fast and linear in the examples.
@@ -426,10 +429,13 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
         if self.nb_alpha:
             if not self.context:
                 raise ValueError("nb_alpha needs the second stage (context=True): stage 2 is what weighs the two")
+            if matrix.min() < 0 or (prior_matrix is not None and prior_matrix.min() < 0):
+                raise ValueError("nb_alpha (naive Bayes reads counts) cannot read feature blocks with negative "
+                                 "values (vector_weight, similarity_weight, lsa_weight): set nb_alpha to 0 or those to 0")
             nb_out_of_fold = np.zeros(y.shape)
             for j in range(y.shape[1]):
                 fit_nb = self._fitter(matrix, y[:, j], code_weights[:, j], prior_matrix, prior_y, prior_weights, j,
-                                      model=self._nb_model)
+                                      family="naive_bayes")
                 self.nb_models_.append(fit_nb(np.arange(len(X))))
                 nb_out_of_fold[:, j] = _out_of_fold(fit_nb, matrix, y[:, j], folds)
         stage_one = np.hstack([out_of_fold, nb_out_of_fold])
@@ -744,10 +750,9 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             return [], None, None
         return examples, np.array(labels), np.array(weights)
 
-    def _fitter(self, matrix, y, sample_weight, prior_matrix, prior_y, prior_weights, j, model=None):
-        """A function fitting code ``j``'s stage-1 model (``model(n, n_features)``, default the linear one) on the
-        given rows (plus the codebook's examples)."""
-        model = model or self._first_model
+    def _fitter(self, matrix, y, sample_weight, prior_matrix, prior_y, prior_weights, j, family: str = "linear"):
+        """A function fitting code ``j``'s stage-1 model (``family``: the linear one, or ``naive_bayes``,
+        :meth:`_nb_model`) on the given rows (plus the codebook's examples)."""
         keep = prior_weights[:, j] > 0 if prior_weights is not None else None
 
         def fit(index):
@@ -764,7 +769,8 @@ class TwoStageCoder(ClassifierMixin, BaseEstimator):
             with warnings.catch_warnings():
                 # SGD runs a fixed budget of epochs (linear time); stopping short of tol is expected.
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                return model(*X_fit.shape).fit(X_fit, y_fit, sample_weight=weights)
+                model = self._first_model(*X_fit.shape) if family == "linear" else self._nb_model(y_fit)
+                return model.fit(X_fit, y_fit, sample_weight=weights)
         return fit
 
     # -- prediction
