@@ -28,7 +28,7 @@ SCORE = 0.7
 CHECKED_SCORE = 0.9
 
 
-class _NumberPieces(TranscriptRecognizer):
+class _FromFound(TranscriptRecognizer):
     """A rule that goes on from a found identifier: ``found_at``, the score a detection needs to
     be built on; ``score``, the score given."""
 
@@ -102,7 +102,7 @@ class CaseSplitRecognizer(TranscriptRecognizer):
         return [(i, self._d(texts[i], start, end, SAK, self.score)) for i, start, end in split_cases(texts)]
 
 
-class NumberContinuedRecognizer(_NumberPieces):
+class NumberContinuedRecognizer(_FromFound):
     """The piece of a found identifier resumed after a pause mark in one of the next two turns,
     and the rest of a fødselsnummer said as a date after its cue (``numbers.continuations``), as
     the identifier's type."""
@@ -116,7 +116,7 @@ class NumberContinuedRecognizer(_NumberPieces):
                 for i, start, end, kind in continuations(texts, self._spans(found))]
 
 
-class NumberEchoRecognizer(_NumberPieces):
+class NumberEchoRecognizer(_FromFound):
     """A found identifier's digits (four or more: its whole number or its last groups) said again
     in the same turn or the next (``numbers.echoes``), as the identifier's type."""
 
@@ -148,7 +148,7 @@ def street_of(address: str) -> str | None:
     return head if _STREET_NAME.fullmatch(head) and len(head) >= 6 else None
 
 
-class StreetRepeatRecognizer(TranscriptRecognizer):
+class StreetRepeatRecognizer(_FromFound):
     """The street of an address found in the transcript said again alone, in any turn ("Tømmerveien
     8 A, leilighet 3" ... "Da, da. Tømmerveien."), as STED: a street's name without its number is a
     place, and one that is a dictionary word ("tømmervei") opening a sentence is no name to the
@@ -157,13 +157,6 @@ class StreetRepeatRecognizer(TranscriptRecognizer):
     name = "street_repeat"
     version = "1"
     supported_entities = (STED,)
-
-    def __init__(self, found_at: float = FOUND_AT, score: float = SCORE):
-        self.found_at = found_at
-        self.score = score
-
-    def params(self) -> dict:
-        return {"found_at": self.found_at, "score": self.score}
 
     def analyze_transcript(self, texts, found):
         streets = {street.lower() for dets in found for d in dets
@@ -201,7 +194,7 @@ def clipped_from(word: str, names: set[str]) -> bool:
             and any(n.startswith(low) and len(n) - len(low) >= _CLIP_DROPS for n in names))
 
 
-class ClippedNameRecognizer(TranscriptRecognizer):
+class ClippedNameRecognizer(_FromFound):
     """A clipped form of a person's name found anywhere in the transcript, in the frame that gives
     what everyone calls someone ("dette er sønnen min maksym" ... "alle sier maks"), as PERSON: a
     clipped name is often an ordinary word ("maks", "bjørn" of "bjørnar"), which no rule reading
@@ -210,13 +203,6 @@ class ClippedNameRecognizer(TranscriptRecognizer):
     name = "name_clipped"
     version = "1"
     supported_entities = (PERSON,)
-
-    def __init__(self, found_at: float = FOUND_AT, score: float = SCORE):
-        self.found_at = found_at
-        self.score = score
-
-    def params(self) -> dict:
-        return {"found_at": self.found_at, "score": self.score}
 
     def analyze_transcript(self, texts, found):
         names = {p for dets in found for d in dets if d.type == PERSON and d.score >= self.found_at

@@ -666,6 +666,18 @@ def split_phones(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, 
 _CHECKED_CUE = re.compile(rf"{FNR_CONTEXT.pattern}|{ACCOUNT_CONTEXT.pattern}", re.IGNORECASE)
 
 
+def _next_number(lines: list[tuple[int, int, str]], k: int, look_ahead: int):
+    """The first number of the first of the ``look_ahead`` lines after line ``k`` that holds one
+    (an article alone, "en", is no number), as (turn index, line start, line text, run): that line
+    decides whether a number cut off at the end of line ``k`` goes on there. None where none holds one."""
+    for j, j_at, following_text in lines[k + 1:k + 1 + look_ahead]:
+        following = [r for r in number_runs(following_text)
+                     if not (len(r.groups) == 1 and following_text[r.start:r.end].lower() in _ARTICLES)]
+        if following:
+            return j, j_at, following_text, following[0]
+    return None
+
+
 def split_checked(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, int, str]]:
     """The two pieces of each fødselsnummer or account number said over two turns, or two lines of
     one turn (a speaker's lines or caption cues joined into one turn: a run of numbers ends at a line
@@ -690,21 +702,17 @@ def split_checked(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int,
             k > 0 and _CHECKED_CUE.search(lines[k - 1][2][-120:]))
         if not cue:
             continue
-        for j, j_at, following_text in lines[k + 1:k + 1 + look_ahead]:
-            following = [r for r in number_runs(following_text)
-                         if not (len(r.groups) == 1 and following_text[r.start:r.end].lower() in _ARTICLES)]
-            if not following:
-                continue
-            piece = following[0]
-            ends = _PIECE_ENDS.match(following_text, piece.end) or not _PUNCTUATION.search(following_text)
-            digits = last.digits + piece.digits
-            if (_OPENS_TURN.fullmatch(following_text, 0, piece.start) and not piece.composed and ends
-                    and not _CURRENCY_AFTER.match(following_text, piece.end) and len(digits) == 11):
-                kind = ("FØDSELSNUMMER" if fodselsnummer.is_valid(digits)
-                        else "KONTONUMMER" if kontonr.is_valid(digits) else None)
-                if kind:
-                    out += [(i, at + last.start, at + last.end, kind), (j, j_at + piece.start, j_at + piece.end, kind)]
-            break  # the first line after with a number decides
+        if (nxt := _next_number(lines, k, look_ahead)) is None:
+            continue
+        j, j_at, following_text, piece = nxt
+        ends = _PIECE_ENDS.match(following_text, piece.end) or not _PUNCTUATION.search(following_text)
+        digits = last.digits + piece.digits
+        if (_OPENS_TURN.fullmatch(following_text, 0, piece.start) and not piece.composed and ends
+                and not _CURRENCY_AFTER.match(following_text, piece.end) and len(digits) == 11):
+            kind = ("FØDSELSNUMMER" if fodselsnummer.is_valid(digits)
+                    else "KONTONUMMER" if kontonr.is_valid(digits) else None)
+            if kind:
+                out += [(i, at + last.start, at + last.end, kind), (j, j_at + piece.start, j_at + piece.end, kind)]
     return out
 
 
@@ -733,21 +741,17 @@ def split_cases(texts: list[str], look_ahead: int = 2) -> list[tuple[int, int, i
         cut = _DANGLING_SEP.match(text, last.end)
         if last.composed or len(last.digits) not in (2, 4) or cut is None:
             continue
-        for j, j_at, following_text in lines[k + 1:k + 1 + look_ahead]:
-            following = [r for r in number_runs(following_text)
-                         if not (len(r.groups) == 1 and following_text[r.start:r.end].lower() in _ARTICLES)]
-            if not following:
-                continue
-            piece = following[0]
-            if (_OPENS_TURN.fullmatch(following_text, 0, piece.start) and not piece.composed
-                    and not _CURRENCY_AFTER.match(following_text, piece.end)):
-                joined = last.digits + "/" + piece.formatted()
-                head, _slash, tail = joined.partition("/")
-                month_year = len(tail) == 4 and tail[:2] in ("19", "20") and int(head) <= 12
-                if _CASE_FORM.fullmatch(joined) and not month_year:
-                    end = last.end + len(cut.group().rstrip(" ,.…"))
-                    out += [(i, at + last.start, at + end), (j, j_at + piece.start, j_at + piece.end)]
-            break  # the first line after with a number decides
+        if (nxt := _next_number(lines, k, look_ahead)) is None:
+            continue
+        j, j_at, following_text, piece = nxt
+        if (_OPENS_TURN.fullmatch(following_text, 0, piece.start) and not piece.composed
+                and not _CURRENCY_AFTER.match(following_text, piece.end)):
+            joined = last.digits + "/" + piece.formatted()
+            head, _slash, tail = joined.partition("/")
+            month_year = len(tail) == 4 and tail[:2] in ("19", "20") and int(head) <= 12
+            if _CASE_FORM.fullmatch(joined) and not month_year:
+                end = last.end + len(cut.group().rstrip(" ,.…"))
+                out += [(i, at + last.start, at + end), (j, j_at + piece.start, j_at + piece.end)]
     return out
 
 
