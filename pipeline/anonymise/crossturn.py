@@ -28,6 +28,16 @@ SCORE = 0.7
 CHECKED_SCORE = 0.9
 
 
+class _Scored(TranscriptRecognizer):
+    """A rule that reads the words alone: ``score``, the score given."""
+
+    def __init__(self, score: float = SCORE):
+        self.score = score
+
+    def params(self) -> dict:
+        return {"score": self.score}
+
+
 class _FromFound(TranscriptRecognizer):
     """A rule that goes on from a found identifier: ``found_at``, the score a detection needs to
     be built on; ``score``, the score given."""
@@ -43,7 +53,7 @@ class _FromFound(TranscriptRecognizer):
         return [[(d.start, d.end, d.type) for d in dets if d.score >= self.found_at] for dets in found]
 
 
-class PhoneSplitRecognizer(TranscriptRecognizer):
+class PhoneSplitRecognizer(_Scored):
     """The two pieces of a phone number dictated over two turns or caption cues
     (``numbers.split_phones``, which reads the words, not the other detections), each TELEFON."""
 
@@ -51,18 +61,12 @@ class PhoneSplitRecognizer(TranscriptRecognizer):
     version = "1"
     supported_entities = (TELEFON,)
 
-    def __init__(self, score: float = SCORE):
-        self.score = score
-
-    def params(self) -> dict:
-        return {"score": self.score}
-
     def analyze_transcript(self, texts, found):
         return [(i, self._d(texts[i], start, end, TELEFON, self.score))
                 for i, start, end, _digits in split_phones(texts)]
 
 
-class CheckedSplitRecognizer(TranscriptRecognizer):
+class CheckedSplitRecognizer(_Scored):
     """The two pieces of a fødselsnummer or account number said over two turns whose eleven digits
     together pass the control digits (``numbers.split_checked``, which reads the words, not the
     other detections), each as that type. The check is the evidence, so the score is that of a
@@ -73,17 +77,14 @@ class CheckedSplitRecognizer(TranscriptRecognizer):
     supported_entities = (FNR, KONTO)
 
     def __init__(self, score: float = CHECKED_SCORE):
-        self.score = score
-
-    def params(self) -> dict:
-        return {"score": self.score}
+        super().__init__(score)
 
     def analyze_transcript(self, texts, found):
         return [(i, self._d(texts[i], start, end, kind, self.score))
                 for i, start, end, kind in split_checked(texts)]
 
 
-class CaseSplitRecognizer(TranscriptRecognizer):
+class CaseSplitRecognizer(_Scored):
     """The two pieces of a case number cut at its separator over two lines or turns ("det va
     tjuetre stryk" / "fire fem seks sju trur æ"; ``numbers.split_cases``, which reads the words,
     not the other detections), each SAKSNUMMER for review."""
@@ -91,12 +92,6 @@ class CaseSplitRecognizer(TranscriptRecognizer):
     name = "case_split"
     version = "1"
     supported_entities = (SAK,)
-
-    def __init__(self, score: float = SCORE):
-        self.score = score
-
-    def params(self) -> dict:
-        return {"score": self.score}
 
     def analyze_transcript(self, texts, found):
         return [(i, self._d(texts[i], start, end, SAK, self.score)) for i, start, end in split_cases(texts)]
@@ -138,7 +133,8 @@ _STREET_NAME = re.compile(rf"(?i:[^\W\d_][\w'’.-]*[^\S\n]+(?:[^\W\d_][\w'’.-
 def street_of(address: str) -> str | None:
     """The street's name of an address said with its number ("Tømmerveien 8 A, leilighet 3" ->
     "Tømmerveien"), or None where the address does not open with a street and its number."""
-    starts = [r.start for r in number_runs(address)] + [m.start() for m in re.finditer(r"\d", address)][:1]
+    digit = re.search(r"\d", address)
+    starts = [r.start for r in number_runs(address)] + ([digit.start()] if digit else [])
     if not starts or min(starts) == 0:
         return None  # "nummer sju oppi bøvegen": the number first
     head = address[:min(starts)].strip(" ,")

@@ -313,6 +313,9 @@ _REGION_WORD = re.compile(rf"(?<=[^\S\n])(?i:{_REGION})(?![\w'’-])")
 # After the region word, what makes it a direction or a position, not a name's part: "nord for
 # Manila", "midt i sentrum", "midt på natta".
 _DIRECTION_AFTER = re.compile(r"[^\S\n]+(?i:for|av)(?![\w'’-])")
+_REGION_AT = re.compile(rf"[^\S\n]*(?i:{_REGION})(?![\w'’-])")
+_WHOLE_REGION = re.compile(r"norge|noreg|landet")
+_NON_SPACE = re.compile(r"\S+")
 _MIDDLE_AFTER = re.compile(r"[^\S\n]+(?i:i|på|inni|oppi|nedi|ute|under|mellom|etter|av|om|for)(?![\w'’-])")
 # The words before the region, on its line and joined by spaces only (a chain's number, "1", "1000",
 # "en", between the name and its region).
@@ -329,13 +332,18 @@ def region_follows(rest: str) -> bool:
     """``rest`` (what stands after a name) opens with a region of the country ("Nord", "Nord-Norge",
     "sør vest"), as a regional firm's name ends, and not with a direction or a position ("nord for
     byen", "midt i sentrum")."""
-    m = re.match(rf"[^\S\n]*(?i:{_REGION})(?![\w'’-])", rest)
+    return region_at(rest, 0)
+
+
+def region_at(text: str, pos: int) -> bool:
+    """``region_follows`` for what stands in ``text`` from ``pos`` on, without slicing it."""
+    m = _REGION_AT.match(text, pos)
     if m is None:
         return False
     region = m.group().strip().lower()
     if region == "midt":
-        return _MIDDLE_AFTER.match(rest, m.end()) is None
-    return re.search(r"norge|noreg|landet", region) is not None or _DIRECTION_AFTER.match(rest, m.end()) is None
+        return _MIDDLE_AFTER.match(text, m.end()) is None
+    return _WHOLE_REGION.search(region) is not None or _DIRECTION_AFTER.match(text, m.end()) is None
 
 
 def regional_firms(text: str, g: Gazetteer) -> list[tuple[int, int]]:
@@ -349,13 +357,12 @@ def regional_firms(text: str, g: Gazetteer) -> list[tuple[int, int]]:
     nord for ..."), nor a region that is a direction or a position (``region_follows``)."""
     out = []
     for m in (_REGION_WORD.finditer(text) if may_hold(text, _COMPASS_WORDS) else ()):
-        if not region_follows(text[m.start() - 1:]):
+        if not region_at(text, m.start() - 1):
             continue
         before = _WORDS_BEFORE.search(text, max(0, m.start() - 80), m.start())
         if before is None:
             continue
-        tokens = [(t.start(), t.group()) for t in re.finditer(r"[^\s]+", before.group())]
-        tokens = [(before.start() + at, w) for at, w in tokens]
+        tokens = [(t.start(), t.group()) for t in _NON_SPACE.finditer(text, before.start(), before.end())]
         number = bool(tokens) and tokens[-1][1].lower() in _CHAIN_NUMBERS and len(tokens) >= 2
         k = len(tokens) - 1 - number
         at, word = tokens[k]

@@ -204,19 +204,18 @@ class SplitNameRecognizer(TranscriptRecognizer):
         joins = [j for j in _joins(pieces) if len(j) >= _MIN_JOIN and not in_dictionary(j)]
         if not joins:
             return None
+        if pieces[0] in STOP_WORDS or pieces[0] in _NOT_PIECES or pieces[0] in _DETERMINERS:
+            return None
         words = all(is_word(p) for p in pieces)
-        first_stop = pieces[0] in STOP_WORDS or pieces[0] in _NOT_PIECES or pieces[0] in _DETERMINERS
         frame = (after in _AFTER_NAME or bool(_SENTENCE_END.match(text, end))
                  or before in _BEFORE_NAME or (before == "var" and before2 == "det") or self._first(before))
-        if first_stop:
-            return None
         if any(self._listed(j) for j in joins) and (not words or frame):
             return PERSON, "listed"
         for j in joins:
             echo = echoes.get(_sound(j))
             if echo and len(j) >= _MIN_ECHO and not words:
                 return echo[0], "echo"
-        if len(pieces) == 2 and pieces[1] in FARM_ELEMENTS and len(pieces[0]) >= 3 and not first_stop:
+        if len(pieces) == 2 and pieces[1] in FARM_ELEMENTS and len(pieces[0]) >= 3:
             # "i ulike land", "på åpen myr": an adjective or number before a bare noun is a phrase; a
             # stem the treebank never writes as an ordinary word, or the element's definite form
             # ("ved mølle vannet", "i slett heia"), is a name's.
